@@ -1,0 +1,589 @@
+//! The document layer: the DPIA model stored in Yrs CRDT documents.
+//!
+//! One document per write scope, so a hub can let a municipality write its own supplement
+//! and nothing else (a CRDT update cannot be partly accepted):
+//! - the **coordination** document (coordinator, participants, base write policy),
+//! - the **base** document (the joint DPIA every participant shares),
+//! - one **supplement** document per municipality.
+//!
+//! Each document has root maps: singleton sections (`meta`, `description`, `wp248` …) and
+//! collections (`risks`, `measures` …) that map an item's id to the item's map. Outside this
+//! module nothing touches Yrs types directly: callers use [`Item`], [`Section`] and [`Edit`].
+
+mod fields;
+mod schema;
+
+pub use schema::CoordinationMeta;
+
+use crate::model::*;
+use fields::Record;
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use yrs::updates::decoder::Decode;
+use yrs::{ClientID, Doc, Map, MapPrelim, MapRef, OffsetKind, Options, Out, ReadTxn, StateVector, Transact, TransactionMut, Update, WriteTxn};
+
+/// What went wrong inside a document.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum DocError {
+    #[error("the document has {found} at «{path}» where {expected} belongs")]
+    Shape { path: String, expected: String, found: String },
+    #[error("the update is not a valid Yjs/Yrs update: {0}")]
+    Update(String),
+    #[error("no {kind} with id {id} in the {doc} document")]
+    NotFound { kind: &'static str, id: String, doc: String },
+    #[error("a {kind} belongs in {allowed}, not in the {doc} document")]
+    WrongDocument { kind: &'static str, allowed: String, doc: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl DocError {
+    /// Prefixes the error's path with the key it was found under.
+    pub(crate) fn within(self, key: &str) -> DocError {
+        match self {
+            DocError::Shape { path, expected, found } if !path.starts_with(key) => {
+                DocError::Shape { path: format!("{key}.{path}"), expected, found }
+            }
+            other => other,
+        }
+    }
+    pub(crate) fn unnested(self) -> DocError {
+        match self {
+            DocError::Shape { path, expected, found } => {
+                // "f.f.x" happens when a field's own read already added its key
+                let mut parts: Vec<&str> = path.split('.').collect();
+                parts.dedup();
+                DocError::Shape { path: parts.join("."), expected, found }
+            }
+            other => other,
+        }
+    }
+}
+
+/// Which document: the write scope a hub enforces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DocKey {
+    Coordination,
+    Base,
+    Supplement(OrgCode),
+}
+
+/// The three kinds of document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    Coordination,
+    Base,
+    Supplement,
+}
+
+impl DocKey {
+    pub fn kind(&self) -> DocKind {
+        match self {
+            DocKey::Coordination => DocKind::Coordination,
+            DocKey::Base => DocKind::Base,
+            DocKey::Supplement(_) => DocKind::Supplement,
+        }
+    }
+    /// The name used in storage and on the wire: `coordination`, `base`, `supplement/101`.
+    pub fn name(&self) -> String {
+        match self {
+            DocKey::Coordination => "coordination".into(),
+            DocKey::Base => "base".into(),
+            DocKey::Supplement(code) => format!("supplement/{code}"),
+        }
+    }
+    pub fn parse(s: &str) -> Result<DocKey, DocError> {
+        match s {
+            "coordination" => Ok(DocKey::Coordination),
+            "base" => Ok(DocKey::Base),
+            _ => s
+                .strip_prefix("supplement/")
+                .and_then(|c| c.parse::<OrgCode>().ok())
+                .map(DocKey::Supplement)
+                .ok_or_else(|| DocError::Invalid(format!("«{s}» names no document"))),
+        }
+    }
+}
+
+impl fmt::Display for DocKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+const SHARED: &[DocKind] = &[DocKind::Base, DocKind::Supplement];
+const SUPPLEMENT: &[DocKind] = &[DocKind::Supplement];
+const BASE: &[DocKind] = &[DocKind::Base];
+const COORDINATION: &[DocKind] = &[DocKind::Coordination];
+const BASE_AND_SUPPLEMENT_SECTIONS: &[DocKind] = SHARED;
+
+fn kinds_text(kinds: &[DocKind]) -> String {
+    kinds
+        .iter()
+        .map(|k| match k {
+            DocKind::Coordination => "the coordination document",
+            DocKind::Base => "the base",
+            DocKind::Supplement => "a supplement",
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// A kind of item kept in a collection, keyed by a stable id.
+pub trait Item: Record + Default + Clone + fmt::Debug {
+    /// Name of the collection's root map.
+    const ROOT: &'static str;
+    /// Letter(s) of the short reference, e.g. "R" for risks; empty for items without one.
+    const REF_LETTER: &'static str;
+    /// Human name for messages.
+    const NAME: &'static str;
+    /// Which documents may hold this kind of item.
+    const IN: &'static [DocKind];
+    fn key(&self) -> String;
+    fn reference(&self) -> Option<&Reference>;
+}
+
+/// An item kind that the base and the supplements share (a supplement adds them locally).
+pub trait SharedItem: Item {
+    fn of(items: &Items) -> &Vec<Self>;
+    fn of_mut(items: &mut Items) -> &mut Vec<Self>;
+}
+
+/// A singleton part of a document (metadata, description, WP248 screening …).
+pub trait Section: Record + Default {
+    const ROOT: &'static str;
+    const IN: &'static [DocKind];
+}
+
+macro_rules! shared_items {
+    ($($t:ty => $root:ident, $letter:literal, $name:literal;)+) => {$(
+        impl Item for $t {
+            const ROOT: &'static str = stringify!($root);
+            const REF_LETTER: &'static str = $letter;
+            const NAME: &'static str = $name;
+            const IN: &'static [DocKind] = SHARED;
+            fn key(&self) -> String { self.id.0.clone() }
+            fn reference(&self) -> Option<&Reference> { Some(&self.reference) }
+        }
+        impl SharedItem for $t {
+            fn of(items: &Items) -> &Vec<Self> { &items.$root }
+            fn of_mut(items: &mut Items) -> &mut Vec<Self> { &mut items.$root }
+        }
+    )+
+        /// Applies `$f` to every shared collection type.
+        macro_rules! for_each_shared_item {
+            ($m:ident) => { $( $m!($t); )+ };
+        }
+    };
+}
+
+shared_items! {
+    Process => processes, "DP", "data process";
+    Module => modules, "MOD", "module";
+    Purpose => purposes, "F", "purpose";
+    DataCategory => data_categories, "D", "data category";
+    SubjectCategory => subject_categories, "REG", "data-subject category";
+    Source => sources, "K", "source";
+    Recipient => recipients, "MT", "recipient";
+    Transfer => transfers, "TL", "third-country transfer";
+    Processor => processors, "DB", "processor";
+    DocumentType => document_types, "DT", "document type";
+    System => systems, "SYS", "system";
+    Risk => risks, "R", "risk";
+    Measure => measures, "M", "measure";
+    Evidence => evidence, "EV", "evidence";
+    DpoAdvice => dpo_advice, "DPO", "DPO advice";
+    Review => reviews, "RV", "review";
+}
+
+macro_rules! keyed_by_target {
+    ($($t:ty => $root:literal, $name:literal;)+) => {$(
+        impl Item for $t {
+            const ROOT: &'static str = $root;
+            const REF_LETTER: &'static str = "";
+            const NAME: &'static str = $name;
+            const IN: &'static [DocKind] = SUPPLEMENT;
+            fn key(&self) -> String { self.target.0.clone() }
+            fn reference(&self) -> Option<&Reference> { None }
+        }
+    )+};
+}
+
+keyed_by_target! {
+    RiskOverride => "risk_overrides", "risk override";
+    LocalMeasureStatus => "measure_statuses", "local measure status";
+    NotApplicable => "not_applicable", "not-applicable marking";
+    LocalSubjectCount => "subject_counts", "local subject count";
+}
+
+impl Item for Signatory {
+    const ROOT: &'static str = "signatories";
+    const REF_LETTER: &'static str = "";
+    const NAME: &'static str = "signatory";
+    const IN: &'static [DocKind] = SUPPLEMENT;
+    fn key(&self) -> String {
+        self.id.0.clone()
+    }
+    fn reference(&self) -> Option<&Reference> {
+        None
+    }
+}
+
+impl Item for Participant {
+    const ROOT: &'static str = "participants";
+    const REF_LETTER: &'static str = "";
+    const NAME: &'static str = "participant";
+    const IN: &'static [DocKind] = COORDINATION;
+    fn key(&self) -> String {
+        self.code.map(|c| c.to_string()).unwrap_or_else(|| self.name.clone())
+    }
+    fn reference(&self) -> Option<&Reference> {
+        None
+    }
+}
+
+macro_rules! sections {
+    ($($t:ty => $root:literal in $kinds:expr;)+) => {$(
+        impl Section for $t {
+            const ROOT: &'static str = $root;
+            const IN: &'static [DocKind] = $kinds;
+        }
+    )+};
+}
+
+sections! {
+    BaseMeta => "meta" in BASE;
+    Description => "description" in BASE;
+    Wp248 => "wp248" in BASE;
+    PriorConsultation => "prior_consultation" in BASE_AND_SUPPLEMENT_SECTIONS;
+    ReviewPlan => "review_plan" in BASE_AND_SUPPLEMENT_SECTIONS;
+    SupplementMeta => "meta" in SUPPLEMENT;
+    JointConditions => "conditions" in SUPPLEMENT;
+    CoordinationMeta => "meta" in COORDINATION;
+}
+
+/// One Yrs document holding one write scope of a joint DPIA.
+pub struct DpiaDoc {
+    doc: Doc,
+    key: DocKey,
+}
+
+impl fmt::Debug for DpiaDoc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DpiaDoc({})", self.key)
+    }
+}
+
+/// Keeps a client id inside the 53 bits JavaScript numbers hold exactly, and non-zero.
+pub fn client_id_from(random: u64) -> u64 {
+    (random & ((1u64 << 53) - 1)).max(1)
+}
+
+fn read_items<T: Item, R: ReadTxn>(doc: &Doc, txn: &R) -> Result<Vec<T>, DocError> {
+    let Some(root) = txn.get_map(T::ROOT) else { return Ok(Vec::new()) };
+    let mut items = Vec::new();
+    for (key, value) in root.iter(txn) {
+        match value {
+            Out::YMap(map) => {
+                items.push(T::read(&map, txn).map_err(|e| e.within(&format!("{}.{key}", T::ROOT)))?)
+            }
+            other => return Err(fields::shape_error(&format!("{}.{key}", T::ROOT), "an item", &other)),
+        }
+    }
+    let _ = doc;
+    items.sort_by(|a, b| match (a.reference(), b.reference()) {
+        (Some(ra), Some(rb)) => ra.cmp(rb).then_with(|| a.key().cmp(&b.key())),
+        _ => a.key().cmp(&b.key()),
+    });
+    Ok(items)
+}
+
+fn read_section<S: Section, R: ReadTxn>(txn: &R) -> Result<S, DocError> {
+    match txn.get_map(S::ROOT) {
+        Some(map) => S::read(&map, txn).map_err(|e| e.within(S::ROOT)),
+        None => Ok(S::default()),
+    }
+}
+
+impl DpiaDoc {
+    /// An empty document. `client_id` must be fresh for every session that edits it.
+    pub fn new(key: DocKey, client_id: u64) -> Self {
+        let doc = Doc::with_options(Options {
+            client_id: ClientID::new(client_id_from(client_id)),
+            offset_kind: OffsetKind::Utf16,
+            ..Options::default()
+        });
+        // Root maps must exist before Yjs-compatible peers bind to them.
+        DpiaDoc { doc, key }
+    }
+
+    pub fn key(&self) -> DocKey {
+        self.key
+    }
+
+    pub fn client_id(&self) -> u64 {
+        self.doc.client_id().get()
+    }
+
+    /// The underlying Yrs document, for sync and for binding editors.
+    pub fn yrs(&self) -> &Doc {
+        &self.doc
+    }
+
+    /// Applies a v1 update from storage or a peer. Malformed bytes are refused with an error,
+    /// and so is a update that makes the decoder panic (a hostile peer must not crash us).
+    pub fn apply_update(&self, update: &[u8]) -> Result<(), DocError> {
+        let decoded = catch_unwind(|| Update::decode_v1(update))
+            .map_err(|_| DocError::Update("the decoder rejected it".into()))?
+            .map_err(|e| DocError::Update(e.to_string()))?;
+        catch_unwind(AssertUnwindSafe(|| self.doc.transact_mut().apply_update(decoded)))
+            .map_err(|_| DocError::Update("applying it failed".into()))?
+            .map_err(|e| DocError::Update(e.to_string()))
+    }
+
+    /// The whole document as one update.
+    pub fn encode_state(&self) -> Vec<u8> {
+        self.doc.transact().encode_state_as_update_v1(&StateVector::default())
+    }
+
+    pub fn state_vector(&self) -> Vec<u8> {
+        use yrs::updates::encoder::Encode;
+        self.doc.transact().state_vector().encode_v1()
+    }
+
+    /// What a peer with state vector `sv` is missing.
+    pub fn encode_diff(&self, sv: &[u8]) -> Result<Vec<u8>, DocError> {
+        let sv = StateVector::decode_v1(sv).map_err(|e| DocError::Update(e.to_string()))?;
+        Ok(self.doc.transact().encode_state_as_update_v1(&sv))
+    }
+
+    fn check_kind(&self, kinds: &[DocKind], name: &'static str) -> Result<(), DocError> {
+        if kinds.contains(&self.key.kind()) {
+            Ok(())
+        } else {
+            Err(DocError::WrongDocument { kind: name, allowed: kinds_text(kinds), doc: self.key.name() })
+        }
+    }
+
+    /// Runs `f` in one transaction and returns its result with the update it produced
+    /// (empty if nothing changed). On error nothing should be persisted: the caller reloads.
+    pub fn edit<R>(&self, f: impl FnOnce(&mut Edit<'_>) -> Result<R, DocError>) -> Result<(R, Vec<u8>), DocError> {
+        let mut edit = Edit { txn: self.doc.transact_mut(), doc: self };
+        let result = f(&mut edit)?;
+        let update = if edit.txn.before_state() == &edit.txn.state_vector() {
+            Vec::new()
+        } else {
+            edit.txn.encode_update_v1()
+        };
+        Ok((result, update))
+    }
+
+    pub fn list<T: Item>(&self) -> Result<Vec<T>, DocError> {
+        read_items(&self.doc, &self.doc.transact())
+    }
+
+    pub fn get<T: Item>(&self, id: &ItemId) -> Result<Option<T>, DocError> {
+        get_item(&self.doc.transact(), id)
+    }
+
+    pub fn section<S: Section>(&self) -> Result<S, DocError> {
+        read_section(&self.doc.transact())
+    }
+
+    pub fn read_base(&self) -> Result<Base, DocError> {
+        self.check_kind(BASE, "base")?;
+        let txn = self.doc.transact();
+        Ok(Base {
+            meta: read_section(&txn)?,
+            description: read_section(&txn)?,
+            wp248: read_section(&txn)?,
+            prior_consultation: read_section(&txn)?,
+            review_plan: read_section(&txn)?,
+            items: read_all_items(&self.doc, &txn)?,
+        })
+    }
+
+    pub fn read_supplement(&self) -> Result<Supplement, DocError> {
+        self.check_kind(SUPPLEMENT, "supplement")?;
+        let txn = self.doc.transact();
+        Ok(Supplement {
+            meta: read_section(&txn)?,
+            conditions: read_section(&txn)?,
+            prior_consultation: read_section(&txn)?,
+            review_plan: read_section(&txn)?,
+            signatories: read_items(&self.doc, &txn)?,
+            additions: read_all_items(&self.doc, &txn)?,
+            risk_overrides: read_items(&self.doc, &txn)?,
+            measure_statuses: read_items(&self.doc, &txn)?,
+            not_applicable: read_items(&self.doc, &txn)?,
+            subject_counts: read_items(&self.doc, &txn)?,
+        })
+    }
+
+    pub fn read_coordination(&self) -> Result<Coordination, DocError> {
+        self.check_kind(COORDINATION, "coordination")?;
+        let txn = self.doc.transact();
+        let meta: CoordinationMeta = read_section(&txn)?;
+        Ok(Coordination {
+            coordinator: meta.coordinator,
+            base_write_policy: meta.base_write_policy,
+            participants: read_items(&self.doc, &txn)?,
+        })
+    }
+}
+
+fn read_all_items<R: ReadTxn>(doc: &Doc, txn: &R) -> Result<Items, DocError> {
+    let mut items = Items::default();
+    macro_rules! read_one {
+        ($t:ty) => {
+            *<$t as SharedItem>::of_mut(&mut items) = read_items::<$t, R>(doc, txn)?;
+        };
+    }
+    for_each_shared_item!(read_one);
+    Ok(items)
+}
+
+fn get_item<T: Item, R: ReadTxn>(txn: &R, id: &ItemId) -> Result<Option<T>, DocError> {
+    let Some(root) = txn.get_map(T::ROOT) else { return Ok(None) };
+    match root.get(txn, id.as_str()) {
+        Some(Out::YMap(map)) => T::read(&map, txn).map(Some),
+        None => Ok(None),
+        Some(other) => Err(fields::shape_error(&format!("{}.{id}", T::ROOT), "an item", &other)),
+    }
+}
+
+/// An open transaction on one document, with typed operations.
+pub struct Edit<'d> {
+    txn: TransactionMut<'d>,
+    doc: &'d DpiaDoc,
+}
+
+impl Edit<'_> {
+    pub fn key(&self) -> DocKey {
+        self.doc.key
+    }
+
+    fn root(&mut self, name: &str) -> MapRef {
+        self.txn.get_or_insert_map(name)
+    }
+
+    /// Inserts the item, or updates the fields that differ if an item with its id exists.
+    pub fn put<T: Item>(&mut self, item: &T) -> Result<(), DocError> {
+        self.doc.check_kind(T::IN, T::NAME)?;
+        let key = item.key();
+        if key.is_empty() {
+            return Err(DocError::Invalid(format!("a {} needs an id", T::NAME)));
+        }
+        let root = self.root(T::ROOT);
+        let map = match root.get(&self.txn, &key) {
+            Some(Out::YMap(m)) => m,
+            _ => root.insert(&mut self.txn, key, MapPrelim::default()),
+        };
+        item.write(&map, &mut self.txn);
+        Ok(())
+    }
+
+    pub fn get<T: Item>(&self, id: &ItemId) -> Result<Option<T>, DocError> {
+        get_item(&self.txn, id)
+    }
+
+    pub fn list<T: Item>(&self) -> Result<Vec<T>, DocError> {
+        read_items(&self.doc.doc, &self.txn)
+    }
+
+    /// Changes an existing item through `f`; only the fields `f` changed are written.
+    pub fn update<T: Item>(&mut self, id: &ItemId, f: impl FnOnce(&mut T)) -> Result<(), DocError> {
+        let mut item: T = self.get(id)?.ok_or_else(|| DocError::NotFound {
+            kind: T::NAME,
+            id: id.to_string(),
+            doc: self.doc.key.name(),
+        })?;
+        f(&mut item);
+        if item.key() != id.as_str() {
+            return Err(DocError::Invalid(format!("the id of {} {id} cannot change", T::NAME)));
+        }
+        self.put(&item)
+    }
+
+    /// Removes the item; returns whether it was there.
+    pub fn remove<T: Item>(&mut self, id: &ItemId) -> Result<bool, DocError> {
+        self.doc.check_kind(T::IN, T::NAME)?;
+        let root = self.root(T::ROOT);
+        Ok(root.remove(&mut self.txn, id.as_str()).is_some())
+    }
+
+    pub fn section<S: Section>(&self) -> Result<S, DocError> {
+        read_section(&self.txn)
+    }
+
+    pub fn set<S: Section>(&mut self, value: &S) -> Result<(), DocError> {
+        self.doc.check_kind(S::IN, S::ROOT)?;
+        let root = self.root(S::ROOT);
+        value.write(&root, &mut self.txn);
+        Ok(())
+    }
+
+    /// The next free short reference for a new item, e.g. "R13" or "KBH-R3".
+    pub fn next_reference<T: Item>(&self, prefix: &str) -> Result<Reference, DocError> {
+        let head = format!("{prefix}{}", T::REF_LETTER);
+        let highest = self
+            .list::<T>()?
+            .iter()
+            .filter_map(|i| i.reference().map(|r| r.split_number()).filter(|(h, _)| *h == head).map(|(_, n)| n))
+            .max()
+            .unwrap_or(0);
+        Ok(Reference(format!("{head}{}", highest + 1)))
+    }
+
+    /// Makes collection `T` hold exactly `wanted`.
+    fn replace_all<T: Item>(&mut self, wanted: &[T]) -> Result<(), DocError> {
+        let keep: std::collections::BTreeSet<String> = wanted.iter().map(Item::key).collect();
+        let root = self.root(T::ROOT);
+        let present: Vec<String> = root.keys(&self.txn).map(str::to_owned).collect();
+        for key in present.into_iter().filter(|k| !keep.contains(k)) {
+            root.remove(&mut self.txn, &key);
+        }
+        wanted.iter().try_for_each(|item| self.put(item))
+    }
+
+    fn replace_items(&mut self, items: &Items) -> Result<(), DocError> {
+        macro_rules! put_one {
+            ($t:ty) => {
+                self.replace_all::<$t>(<$t as SharedItem>::of(items))?;
+            };
+        }
+        for_each_shared_item!(put_one);
+        Ok(())
+    }
+
+    /// Makes the base document equal `base` (import; changes only what differs).
+    pub fn write_base(&mut self, base: &Base) -> Result<(), DocError> {
+        self.set(&base.meta)?;
+        self.set(&base.description)?;
+        self.set(&base.wp248)?;
+        self.set(&base.prior_consultation)?;
+        self.set(&base.review_plan)?;
+        self.replace_items(&base.items)
+    }
+
+    pub fn write_supplement(&mut self, s: &Supplement) -> Result<(), DocError> {
+        self.set(&s.meta)?;
+        self.set(&s.conditions)?;
+        self.set(&s.prior_consultation)?;
+        self.set(&s.review_plan)?;
+        self.replace_all(&s.signatories)?;
+        self.replace_items(&s.additions)?;
+        self.replace_all(&s.risk_overrides)?;
+        self.replace_all(&s.measure_statuses)?;
+        self.replace_all(&s.not_applicable)?;
+        self.replace_all(&s.subject_counts)
+    }
+
+    pub fn write_coordination(&mut self, c: &Coordination) -> Result<(), DocError> {
+        self.set(&CoordinationMeta { coordinator: c.coordinator.clone(), base_write_policy: c.base_write_policy })?;
+        self.replace_all(&c.participants)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,22 @@
+//! Konsekvens core: the joint DPIA (GDPR Art. 35) of several Danish municipalities as Yrs
+//! CRDT documents persisted in SQLite, and the effective DPIA of each municipality.
+//!
+//! Layers, bottom up: [`model`] (plain values), [`doc`] (those values in Yrs documents),
+//! [`store`] (the SQLite update log and snapshots), [`workspace`] (documents + store: the
+//! unit an app or the CLI opens), [`effective`] (base ⊕ supplement), and the read-only
+//! outputs [`text`] and [`interchange`] (JSON). No Tauri, no async, no I/O but SQLite.
+
+pub mod doc;
+// pub mod effective;
+pub mod env;
+// pub mod interchange;
+pub mod model;
+// pub mod sample;
+// pub mod store;
+// pub mod text;
+// pub mod workspace;
+
+pub use doc::{DocError, DocKey, DpiaDoc, Edit};
+//pub use effective::EffectiveDpia;
+pub use env::{Env, FixedEnv, SystemEnv};
+//pub use workspace::{Author, Workspace, WorkspaceError};
