@@ -1,0 +1,343 @@
+//! The effective DPIA of one municipality: the joint base ⊕ that municipality's supplement.
+//!
+//! Every entry says where it comes from ([`Origin`]). Base items the supplement deviates
+//! from carry the [`Deviation`] next to the base value it replaces, so a reader (and the
+//! PDF) can show both; base items marked not applicable stay in the view, marked, with the
+//! justification, because Datatilsynet must see that they were considered.
+
+use crate::model::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// From the joint base.
+    Base,
+    /// Added by the municipality's supplement.
+    Local,
+}
+
+/// How the municipality deviates from a base item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Deviation {
+    /// The risk is rated differently here; the base ratings it replaces are kept.
+    RiskRating { base_inherent: Assessment, base_residual: Assessment, reason: Prose },
+    /// The base measure is not implemented here, or implemented differently.
+    MeasureStatus { state: Option<LocalMeasureState>, text: Prose },
+    /// The municipality's own number of data subjects.
+    SubjectCount { base_count: Option<u64>, note: Prose },
+}
+
+/// One item of the effective DPIA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Entry<T> {
+    #[serde(flatten)]
+    pub item: T,
+    pub origin: Origin,
+    pub deviation: Option<Deviation>,
+    /// The supplement's justification where this base item does not apply here.
+    pub not_applicable: Option<Prose>,
+}
+
+impl<T> Entry<T> {
+    pub fn is_local(&self) -> bool {
+        self.origin == Origin::Local
+    }
+    /// Applies here: not marked not applicable.
+    pub fn applies(&self) -> bool {
+        self.not_applicable.is_none()
+    }
+}
+
+/// The collections of the effective DPIA, base entries first, then local ones.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct EffectiveItems {
+    pub processes: Vec<Entry<Process>>,
+    pub modules: Vec<Entry<Module>>,
+    pub purposes: Vec<Entry<Purpose>>,
+    pub data_categories: Vec<Entry<DataCategory>>,
+    pub subject_categories: Vec<Entry<SubjectCategory>>,
+    pub sources: Vec<Entry<Source>>,
+    pub recipients: Vec<Entry<Recipient>>,
+    pub transfers: Vec<Entry<Transfer>>,
+    pub processors: Vec<Entry<Processor>>,
+    pub document_types: Vec<Entry<DocumentType>>,
+    pub systems: Vec<Entry<System>>,
+    pub risks: Vec<Entry<Risk>>,
+    pub measures: Vec<Entry<Measure>>,
+    pub evidence: Vec<Entry<Evidence>>,
+    pub dpo_advice: Vec<Entry<DpoAdvice>>,
+    pub reviews: Vec<Entry<Review>>,
+}
+
+/// A municipality's DPIA as it will be checked, printed and signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct EffectiveDpia {
+    pub org: Participant,
+    pub coordinator: String,
+    pub base: BaseMeta,
+    /// The base release the supplement was assessed against.
+    pub base_release: String,
+    pub description: Description,
+    pub local_legal_basis: Prose,
+    pub contacts: Prose,
+    pub wp248: Wp248,
+    pub conditions: JointConditions,
+    pub prior_consultation: PriorConsultation,
+    pub prior_consultation_origin: Origin,
+    pub review_plan: ReviewPlan,
+    pub review_plan_origin: Origin,
+    pub signatories: Vec<Signatory>,
+    pub items: EffectiveItems,
+    /// Supplement entries whose base item does not exist (for the check to report).
+    pub unresolved_targets: Vec<ItemId>,
+}
+
+fn merge<T: Clone>(
+    base: &[T],
+    local: &[T],
+    id: impl Fn(&T) -> &ItemId,
+    not_applicable: &BTreeMap<&ItemId, &Prose>,
+) -> Vec<Entry<T>> {
+    let from_base = base.iter().map(|item| Entry {
+        not_applicable: not_applicable.get(id(item)).map(|p| (*p).clone()),
+        item: item.clone(),
+        origin: Origin::Base,
+        deviation: None,
+    });
+    let from_local = local.iter().map(|item| Entry {
+        not_applicable: None,
+        item: item.clone(),
+        origin: Origin::Local,
+        deviation: None,
+    });
+    from_base.chain(from_local).collect()
+}
+
+/// A section the supplement sets overrides the base's; an empty one leaves the base's.
+fn local_or_base<S: Clone + Default + PartialEq>(local: &S, base: &S) -> (S, Origin) {
+    if *local != S::default() {
+        (local.clone(), Origin::Local)
+    } else {
+        (base.clone(), Origin::Base)
+    }
+}
+
+impl EffectiveDpia {
+    /// Computes base ⊕ supplement. `participant` is the coordination document's entry.
+    pub fn compute(coordination: &Coordination, base: &Base, supplement: &Supplement, participant: &Participant) -> Self {
+        let na: BTreeMap<&ItemId, &Prose> =
+            supplement.not_applicable.iter().map(|n| (&n.target, &n.justification)).collect();
+        let (b, l) = (&base.items, &supplement.additions);
+        macro_rules! m {
+            ($field:ident) => {
+                merge(&b.$field, &l.$field, |i| &i.id, &na)
+            };
+        }
+        let mut items = EffectiveItems {
+            processes: m!(processes),
+            modules: m!(modules),
+            purposes: m!(purposes),
+            data_categories: m!(data_categories),
+            subject_categories: m!(subject_categories),
+            sources: m!(sources),
+            recipients: m!(recipients),
+            transfers: m!(transfers),
+            processors: m!(processors),
+            document_types: m!(document_types),
+            systems: m!(systems),
+            risks: m!(risks),
+            measures: m!(measures),
+            evidence: m!(evidence),
+            dpo_advice: m!(dpo_advice),
+            reviews: m!(reviews),
+        };
+        let mut unresolved = Vec::new();
+
+        for o in &supplement.risk_overrides {
+            match items.risks.iter_mut().find(|e| e.origin == Origin::Base && e.item.id == o.target) {
+                Some(entry) => {
+                    entry.deviation = Some(Deviation::RiskRating {
+                        base_inherent: entry.item.inherent.clone(),
+                        base_residual: entry.item.residual.clone(),
+                        reason: o.reason.clone(),
+                    });
+                    if let Some(a) = &o.inherent {
+                        entry.item.inherent = a.clone();
+                    }
+                    if let Some(a) = &o.residual {
+                        entry.item.residual = a.clone();
+                    }
+                }
+                None => unresolved.push(o.target.clone()),
+            }
+        }
+        for s in &supplement.measure_statuses {
+            match items.measures.iter_mut().find(|e| e.origin == Origin::Base && e.item.id == s.target) {
+                Some(entry) => {
+                    entry.deviation = Some(Deviation::MeasureStatus { state: s.state, text: s.text.clone() })
+                }
+                None => unresolved.push(s.target.clone()),
+            }
+        }
+        for c in &supplement.subject_counts {
+            match items.subject_categories.iter_mut().find(|e| e.origin == Origin::Base && e.item.id == c.target) {
+                Some(entry) => {
+                    entry.deviation = Some(Deviation::SubjectCount { base_count: entry.item.count, note: c.note.clone() });
+                    entry.item.count = c.count;
+                }
+                None => unresolved.push(c.target.clone()),
+            }
+        }
+        let known: std::collections::BTreeSet<&ItemId> = base_ids(base).collect();
+        unresolved.extend(supplement.not_applicable.iter().filter(|n| !known.contains(&n.target)).map(|n| n.target.clone()));
+
+        let (prior_consultation, prior_consultation_origin) =
+            local_or_base(&supplement.prior_consultation, &base.prior_consultation);
+        let (review_plan, review_plan_origin) = local_or_base(&supplement.review_plan, &base.review_plan);
+        let mut org = participant.clone();
+        if org.name.is_empty() {
+            org.name = supplement.meta.name.clone();
+        }
+        EffectiveDpia {
+            org,
+            coordinator: coordination.coordinator.clone(),
+            base: base.meta.clone(),
+            base_release: supplement.meta.base_release.clone(),
+            description: base.description.clone(),
+            local_legal_basis: supplement.meta.local_legal_basis.clone(),
+            contacts: supplement.meta.contacts.clone(),
+            wp248: base.wp248.clone(),
+            conditions: supplement.conditions.clone(),
+            prior_consultation,
+            prior_consultation_origin,
+            review_plan,
+            review_plan_origin,
+            signatories: supplement.signatories.clone(),
+            items,
+            unresolved_targets: unresolved,
+        }
+    }
+
+    /// Counts of risks per level (low, medium, high) before and after measures, over the
+    /// risks that apply here. Unrated risks are not counted.
+    pub fn distribution(&self) -> (LevelCounts, LevelCounts) {
+        let mut before = LevelCounts::default();
+        let mut after = LevelCounts::default();
+        for e in self.items.risks.iter().filter(|e| e.applies()) {
+            before.add(e.item.inherent.level());
+            after.add(e.item.residual.level());
+        }
+        (before, after)
+    }
+
+    /// Measures that apply here and mitigate `risk`.
+    pub fn measures_for<'a>(&'a self, risk: &'a ItemId) -> impl Iterator<Item = &'a Entry<Measure>> + 'a {
+        self.items.measures.iter().filter(move |m| m.applies() && m.item.mitigates.contains(risk))
+    }
+}
+
+/// Every item id in the base, over all collections.
+pub fn base_ids(base: &Base) -> impl Iterator<Item = &ItemId> {
+    let i = &base.items;
+    macro_rules! ids {
+        ($($f:ident),+) => { std::iter::empty()$(.chain(i.$f.iter().map(|x| &x.id)))+ };
+    }
+    ids!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers,
+        processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews)
+}
+
+/// How many risks sit at each level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct LevelCounts {
+    pub low: usize,
+    pub medium: usize,
+    pub high: usize,
+}
+
+impl LevelCounts {
+    fn add(&mut self, level: Option<RiskLevel>) {
+        match level {
+            Some(RiskLevel::Low) => self.low += 1,
+            Some(RiskLevel::Medium) => self.medium += 1,
+            Some(RiskLevel::High) => self.high += 1,
+            None => {}
+        }
+    }
+    pub fn total(&self) -> usize {
+        self.low + self.medium + self.high
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rated(c: Consequence, l: Likelihood) -> Assessment {
+        let r = Rating { consequence: Some(c), likelihood: Some(l), ..Rating::default() };
+        Assessment { confidentiality: r.clone(), integrity: r.clone(), availability: r }
+    }
+
+    fn fixture() -> (Coordination, Base, Supplement, Participant) {
+        let kbh = Participant { code: Some(OrgCode(101)), name: "København".into(), ref_prefix: "KBH".into() };
+        let coordination = Coordination { coordinator: "KL/KOMBIT".into(), base_write_policy: None, participants: vec![kbh.clone()] };
+        let mut base = Base::default();
+        base.items.risks.push(Risk {
+            id: "r-1".into(),
+            reference: Reference("R1".into()),
+            inherent: rated(Consequence::Serious, Likelihood::Possible),
+            residual: rated(Consequence::Serious, Likelihood::Unlikely),
+            ..Risk::default()
+        });
+        base.items.measures.push(Measure { id: "m-1".into(), reference: Reference("M1".into()), mitigates: ["r-1".into()].into(), ..Measure::default() });
+        base.items.subject_categories.push(SubjectCategory { id: "s-1".into(), count: Some(1000), ..Default::default() });
+        let mut s = Supplement::default();
+        s.additions.measures.push(Measure { id: "kbh-m-1".into(), reference: Reference("KBH-M1".into()), mitigates: ["r-1".into()].into(), ..Measure::default() });
+        s.risk_overrides.push(RiskOverride { target: "r-1".into(), inherent: Some(rated(Consequence::Serious, Likelihood::Expected)), residual: None, reason: "UNI-login".into() });
+        s.subject_counts.push(LocalSubjectCount { target: "s-1".into(), count: Some(40), note: "dagtilbud".into() });
+        s.not_applicable.push(NotApplicable { target: "m-1".into(), justification: "bruges ikke".into() });
+        s.not_applicable.push(NotApplicable { target: "gone".into(), justification: "x".into() });
+        (coordination, base, s, kbh)
+    }
+
+    #[test]
+    fn overrides_replace_the_base_value_and_keep_it_beside() {
+        let (c, b, s, p) = fixture();
+        let e = EffectiveDpia::compute(&c, &b, &s, &p);
+        let risk = &e.items.risks[0];
+        assert_eq!(risk.item.inherent.level(), Some(RiskLevel::Medium));
+        assert_eq!(risk.item.inherent.confidentiality.likelihood, Some(Likelihood::Expected));
+        match &risk.deviation {
+            Some(Deviation::RiskRating { base_inherent, reason, .. }) => {
+                assert_eq!(base_inherent.confidentiality.likelihood, Some(Likelihood::Possible));
+                assert_eq!(reason.as_str(), "UNI-login");
+            }
+            other => panic!("expected a rating deviation, got {other:?}"),
+        }
+        assert_eq!(e.items.subject_categories[0].item.count, Some(40));
+    }
+
+    #[test]
+    fn local_items_follow_base_items_and_not_applicable_is_marked() {
+        let (c, b, s, p) = fixture();
+        let e = EffectiveDpia::compute(&c, &b, &s, &p);
+        let origins: Vec<Origin> = e.items.measures.iter().map(|m| m.origin).collect();
+        assert_eq!(origins, [Origin::Base, Origin::Local]);
+        assert!(!e.items.measures[0].applies());
+        // only the local measure still mitigates R1 here
+        let r1 = ItemId::from("r-1");
+        let here: Vec<&str> = e.measures_for(&r1).map(|m| m.item.reference.as_str()).collect();
+        assert_eq!(here, ["KBH-M1"]);
+        assert_eq!(e.unresolved_targets, vec![ItemId::from("gone")]);
+    }
+
+    #[test]
+    fn distribution_counts_before_and_after() {
+        let (c, b, s, p) = fixture();
+        let (before, after) = EffectiveDpia::compute(&c, &b, &s, &p).distribution();
+        assert_eq!((before.medium, after.low), (1, 1));
+    }
+}

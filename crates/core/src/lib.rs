@@ -7,16 +7,16 @@
 //! outputs [`text`] and [`interchange`] (JSON). No Tauri, no async, no I/O but SQLite.
 
 pub mod doc;
-// pub mod effective;
+pub mod effective;
 pub mod env;
-// pub mod interchange;
+pub mod interchange;
 pub mod model;
 // pub mod sample;
-// pub mod store;
-// pub mod text;
-// pub mod workspace;
+pub mod store;
+pub mod text;
+pub mod workspace;
 
 pub use doc::{DocError, DocKey, DpiaDoc, Edit};
-//pub use effective::EffectiveDpia;
+pub use effective::EffectiveDpia;
 pub use env::{Env, FixedEnv, SystemEnv};
-//pub use workspace::{Author, Workspace, WorkspaceError};
+pub use workspace::{Author, Workspace, WorkspaceError};

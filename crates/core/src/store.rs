@@ -1,0 +1,321 @@
+//! The workspace file: one SQLite database a user can copy and back up.
+//!
+//! Every acknowledged edit is one row in the append-only `updates` log (document, author,
+//! organisation, time, CRDT client id) committed with `synchronous=FULL`, so it survives a
+//! crash or power cut. `snapshots` hold each document compacted up to a log position, so
+//! opening replays only the tail of the log; the log itself is kept as the audit trail.
+
+use crate::doc::DocKey;
+use crate::model::OrgCode;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use std::path::{Path, PathBuf};
+
+/// "KONS" — marks the file as ours, so we never write into somebody else's database.
+pub const APPLICATION_ID: i32 = 0x4B4F_4E53;
+/// The schema this build writes and reads.
+pub const SCHEMA_VERSION: i32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: no such workspace file")]
+    Missing { path: PathBuf },
+    #[error("{path}: a file already exists there; choose another name or remove it first")]
+    Exists { path: PathBuf },
+    #[error("{path}: not a Konsekvens workspace ({why})")]
+    NotAWorkspace { path: PathBuf, why: String },
+    #[error("{path}: written by a newer Konsekvens (workspace schema {found}; this version reads up to {supported}). Update Konsekvens; the file was not changed")]
+    Newer { path: PathBuf, found: i32, supported: i32 },
+    #[error("{path}: damaged workspace ({why}); the file was not changed")]
+    Damaged { path: PathBuf, why: String },
+    #[error("workspace database: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// One logged update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedUpdate {
+    pub seq: i64,
+    pub doc: String,
+    pub data: Vec<u8>,
+    pub org: Option<OrgCode>,
+    pub author: String,
+    pub client_id: Option<u64>,
+    pub at_millis: i64,
+}
+
+/// Who and when, stored with each update.
+#[derive(Debug, Clone)]
+pub struct UpdateMeta<'a> {
+    pub org: Option<OrgCode>,
+    pub author: &'a str,
+    pub client_id: Option<u64>,
+    pub at_millis: i64,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+const SCHEMA: &str = r#"
+CREATE TABLE workspace (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    doc TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE updates (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc TEXT NOT NULL REFERENCES documents(doc),
+    data BLOB NOT NULL,
+    org INTEGER,
+    author TEXT NOT NULL,
+    client_id INTEGER,
+    at INTEGER NOT NULL
+);
+CREATE INDEX updates_by_doc ON updates(doc, seq);
+CREATE TABLE snapshots (
+    doc TEXT PRIMARY KEY REFERENCES documents(doc),
+    upto_seq INTEGER NOT NULL,
+    state BLOB NOT NULL,
+    at INTEGER NOT NULL
+);
+"#;
+
+fn tune(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+}
+
+impl Store {
+    /// Creates a new, empty workspace file; refuses to overwrite anything.
+    pub fn create(path: &Path, created_at: i64) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::Exists { path: path.to_owned() });
+        }
+        let mut conn = Connection::open(path)?;
+        tune(&conn)?;
+        let tx = conn.transaction()?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.execute_batch(SCHEMA)?;
+        tx.execute("INSERT INTO workspace(key, value) VALUES ('created_at', ?1)", params![created_at.to_string()])?;
+        tx.commit()?;
+        Ok(Store { conn, path: path.to_owned() })
+    }
+
+    /// Opens an existing workspace. Checks that it is ours and of a schema we read before
+    /// anything is written to it (even switching on WAL is a write).
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Missing { path: path.to_owned() });
+        }
+        let not_ours = |why: String| StoreError::NotAWorkspace { path: path.to_owned(), why };
+        {
+            let probe = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| not_ours(e.to_string()))?;
+            let app_id: i32 = probe
+                .pragma_query_value(None, "application_id", |r| r.get(0))
+                .map_err(|e| not_ours(format!("{e}; is it an SQLite database?")))?;
+            if app_id != APPLICATION_ID {
+                return Err(not_ours(format!("application id {app_id:#x}, expected {APPLICATION_ID:#x}")));
+            }
+            let version: i32 = probe.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if version > SCHEMA_VERSION {
+                return Err(StoreError::Newer { path: path.to_owned(), found: version, supported: SCHEMA_VERSION });
+            }
+            if version < 1 {
+                return Err(not_ours(format!("schema version {version}")));
+            }
+            let check: String = probe
+                .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+                .map_err(|e| StoreError::Damaged { path: path.to_owned(), why: e.to_string() })?;
+            if check != "ok" {
+                return Err(StoreError::Damaged { path: path.to_owned(), why: check });
+            }
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        tune(&conn)?;
+        Ok(Store { conn, path: path.to_owned() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Registers a document (idempotent).
+    pub fn ensure_document(&self, key: DocKey, at_millis: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO documents(doc, created_at) VALUES (?1, ?2)",
+            params![key.name(), at_millis],
+        )?;
+        Ok(())
+    }
+
+    pub fn documents(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT doc FROM documents ORDER BY doc")?;
+        let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Appends one update and commits it; returns its log position.
+    pub fn append(&self, key: DocKey, data: &[u8], meta: &UpdateMeta<'_>) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO updates(doc, data, org, author, client_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![key.name(), data, meta.org.map(|o| o.0), meta.author, meta.client_id.map(|c| c as i64), meta.at_millis],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The snapshot of a document and the log position it covers.
+    pub fn snapshot(&self, key: DocKey) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT upto_seq, state FROM snapshots WHERE doc = ?1", params![key.name()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// Updates of a document logged after `after_seq`, in order.
+    pub fn updates_after(&self, key: DocKey, after_seq: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT seq, data FROM updates WHERE doc = ?1 AND seq > ?2 ORDER BY seq")?;
+        let rows = stmt.query_map(params![key.name(), after_seq], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// The full log of a document (or of all documents), with who and when.
+    pub fn log(&self, key: Option<DocKey>) -> Result<Vec<LoggedUpdate>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, doc, data, org, author, client_id, at FROM updates WHERE ?1 IS NULL OR doc = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map(params![key.map(|k| k.name())], |r| {
+                Ok(LoggedUpdate {
+                    seq: r.get(0)?,
+                    doc: r.get(1)?,
+                    data: r.get(2)?,
+                    org: r.get::<_, Option<u16>>(3)?.map(OrgCode),
+                    author: r.get(4)?,
+                    client_id: r.get::<_, Option<i64>>(5)?.map(|c| c as u64),
+                    at_millis: r.get(6)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Number of updates logged for a document after its snapshot.
+    pub fn pending_since_snapshot(&self, key: DocKey) -> Result<i64, StoreError> {
+        let upto = self.snapshot_seq(key)?;
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM updates WHERE doc = ?1 AND seq > ?2",
+            params![key.name(), upto],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn snapshot_seq(&self, key: DocKey) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT upto_seq FROM snapshots WHERE doc = ?1", params![key.name()], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// The highest log position of a document.
+    pub fn last_seq(&self, key: DocKey) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(seq), 0) FROM updates WHERE doc = ?1",
+            params![key.name()],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Stores `state` as the document's snapshot covering the log up to `upto_seq`.
+    pub fn write_snapshot(&self, key: DocKey, upto_seq: i64, state: &[u8], at_millis: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO snapshots(doc, upto_seq, state, at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(doc) DO UPDATE SET upto_seq = excluded.upto_seq, state = excluded.state, at = excluded.at",
+            params![key.name(), upto_seq, state, at_millis],
+        )?;
+        Ok(())
+    }
+
+    /// Runs `f` inside one SQLite transaction (bulk import, benchmarks).
+    pub fn in_transaction<R>(&mut self, f: impl FnOnce(&Store) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(self) {
+            Ok(r) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(r)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_not_sqlite_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.konsekvens");
+        std::fs::write(&path, b"this is a text file, not a database at all, really").unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path).err().expect("refused");
+        assert!(matches!(err, StoreError::NotAWorkspace { .. }), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(!dir.path().join("notes.konsekvens-wal").exists());
+    }
+
+    #[test]
+    fn another_programs_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        Connection::open(&path).unwrap().execute_batch("CREATE TABLE t(x)").unwrap();
+        let err = Store::open(&path).err().expect("refused");
+        assert!(err.to_string().contains("not a Konsekvens workspace"), "{err}");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_with_both_versions_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.konsekvens");
+        drop(Store::create(&path, 0).unwrap());
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 7).unwrap();
+        let err = Store::open(&path).err().expect("refused").to_string();
+        assert!(err.contains("schema 7") && err.contains("up to 1"), "{err}");
+    }
+
+    #[test]
+    fn create_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.konsekvens");
+        std::fs::write(&path, b"precious").unwrap();
+        assert!(matches!(Store::create(&path, 0), Err(StoreError::Exists { .. })));
+        assert_eq!(std::fs::read(&path).unwrap(), b"precious");
+    }
+
+    #[test]
+    fn log_and_snapshot_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(&dir.path().join("w.konsekvens"), 0).unwrap();
+        store.ensure_document(DocKey::Base, 0).unwrap();
+        let meta = UpdateMeta { org: Some(OrgCode(101)), author: "dpo@kk.dk", client_id: Some(7), at_millis: 5 };
+        let a = store.append(DocKey::Base, b"one", &meta).unwrap();
+        let b = store.append(DocKey::Base, b"two", &meta).unwrap();
+        store.write_snapshot(DocKey::Base, a, b"state", 6).unwrap();
+        assert_eq!(store.updates_after(DocKey::Base, a).unwrap(), vec![(b, b"two".to_vec())]);
+        assert_eq!(store.pending_since_snapshot(DocKey::Base).unwrap(), 1);
+        let log = store.log(Some(DocKey::Base)).unwrap();
+        assert_eq!(log[0].org, Some(OrgCode(101)));
+        assert_eq!(log[1].author, "dpo@kk.dk");
+    }
+}

@@ -1,0 +1,380 @@
+//! A workspace: the documents of one joint DPIA, loaded from and saved to one SQLite file.
+//!
+//! Invariant: every document in memory equals its snapshot plus its logged updates. An edit
+//! is applied in memory, appended to the log and committed before [`Workspace::edit`]
+//! returns; if anything fails on the way the document is reloaded from the file, so memory
+//! never holds a change the file does not.
+
+use crate::doc::{DocError, DocKey, DpiaDoc, Edit};
+use crate::effective::EffectiveDpia;
+use crate::env::Env;
+use crate::model::*;
+use crate::store::{Store, StoreError, UpdateMeta};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Compact a document once this many updates have been logged since its snapshot.
+pub const COMPACT_AFTER: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("document {doc}: {source}")]
+    Doc { doc: String, source: DocError },
+    #[error("{path}: update {seq} of document {doc} is damaged ({reason}); the file was not changed")]
+    DamagedUpdate { path: PathBuf, doc: String, seq: i64, reason: String },
+    #[error("{path}: the snapshot of document {doc} is damaged ({reason}); the file was not changed")]
+    DamagedSnapshot { path: PathBuf, doc: String, reason: String },
+    #[error("{path}: the workspace lists an unknown document «{doc}»")]
+    UnknownDocument { path: PathBuf, doc: String },
+    #[error("municipality {0} does not take part in this joint DPIA")]
+    UnknownOrg(OrgCode),
+    #[error("municipality {0} already takes part in this joint DPIA")]
+    DuplicateOrg(OrgCode),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+impl WorkspaceError {
+    fn doc(key: DocKey) -> impl FnOnce(DocError) -> WorkspaceError {
+        move |source| WorkspaceError::Doc { doc: key.name(), source }
+    }
+}
+
+/// Who makes a change; stored with every logged update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    pub name: String,
+    pub org: Option<OrgCode>,
+}
+
+impl Author {
+    pub fn new(name: impl Into<String>, org: Option<OrgCode>) -> Self {
+        Author { name: name.into(), org }
+    }
+}
+
+/// What a compaction did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CompactStats {
+    pub documents: usize,
+    pub updates_folded: i64,
+}
+
+pub struct Workspace {
+    store: Store,
+    env: Arc<dyn Env>,
+    docs: BTreeMap<DocKey, DpiaDoc>,
+    since_snapshot: BTreeMap<DocKey, usize>,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Workspace({})", self.store.path().display())
+    }
+}
+
+impl Workspace {
+    /// Creates an empty workspace (coordination and base documents, no participants).
+    pub fn create(path: &Path, env: Arc<dyn Env>) -> Result<Workspace, WorkspaceError> {
+        let store = Store::create(path, env.now_millis())?;
+        let mut ws = Workspace { store, env, docs: BTreeMap::new(), since_snapshot: BTreeMap::new() };
+        for key in [DocKey::Coordination, DocKey::Base] {
+            ws.add_document(key)?;
+        }
+        Ok(ws)
+    }
+
+    /// Creates a workspace holding the given joint DPIA, atomically: it is written to a
+    /// temporary file beside `path` and renamed into place only when complete, so a
+    /// failure leaves nothing behind and an existing file is never touched.
+    pub fn create_with(
+        path: &Path,
+        env: Arc<dyn Env>,
+        author: &Author,
+        coordination: &Coordination,
+        base: &Base,
+        supplements: &[Supplement],
+    ) -> Result<Workspace, WorkspaceError> {
+        if path.exists() {
+            return Err(StoreError::Exists { path: path.to_owned() }.into());
+        }
+        let tmp = temp_beside(path, env.random_u64());
+        let result = (|| {
+            let mut ws = Workspace::create(&tmp, env.clone())?;
+            ws.edit(DocKey::Coordination, author, |e| e.write_coordination(coordination))?;
+            ws.edit(DocKey::Base, author, |e| e.write_base(base))?;
+            for s in supplements {
+                let code = s.meta.org.ok_or_else(|| WorkspaceError::Doc {
+                    doc: format!("supplement «{}»", s.meta.name),
+                    source: DocError::Invalid("a supplement needs its municipality code".into()),
+                })?;
+                if !coordination.participants.iter().any(|p| p.code == Some(code)) {
+                    return Err(WorkspaceError::UnknownOrg(code));
+                }
+                let key = DocKey::Supplement(code);
+                ws.add_document(key)?;
+                ws.edit(key, author, |e| e.write_supplement(s))?;
+            }
+            Ok(ws)
+        })();
+        let ws = match result {
+            Ok(ws) => ws,
+            Err(e) => {
+                remove_sqlite_files(&tmp);
+                return Err(e);
+            }
+        };
+        drop(ws);
+        if let Err(source) = std::fs::rename(&tmp, path) {
+            remove_sqlite_files(&tmp);
+            return Err(WorkspaceError::Io { path: path.to_owned(), source });
+        }
+        Workspace::open(path, env)
+    }
+
+    /// Opens a workspace file. A damaged, foreign or newer file is refused unchanged.
+    pub fn open(path: &Path, env: Arc<dyn Env>) -> Result<Workspace, WorkspaceError> {
+        let store = Store::open(path)?;
+        let mut ws = Workspace { store, env, docs: BTreeMap::new(), since_snapshot: BTreeMap::new() };
+        for name in ws.store.documents()? {
+            let key = DocKey::parse(&name)
+                .map_err(|_| WorkspaceError::UnknownDocument { path: path.to_owned(), doc: name.clone() })?;
+            let (doc, pending) = ws.load(key)?;
+            ws.docs.insert(key, doc);
+            ws.since_snapshot.insert(key, pending);
+        }
+        Ok(ws)
+    }
+
+    /// Builds a document from its snapshot and the log after it.
+    fn load(&self, key: DocKey) -> Result<(DpiaDoc, usize), WorkspaceError> {
+        let doc = DpiaDoc::new(key, self.env.random_u64());
+        let path = self.store.path().to_owned();
+        let mut after = 0;
+        if let Some((upto, state)) = self.store.snapshot(key)? {
+            doc.apply_update(&state).map_err(|e| WorkspaceError::DamagedSnapshot {
+                path: path.clone(),
+                doc: key.name(),
+                reason: e.to_string(),
+            })?;
+            after = upto;
+        }
+        let updates = self.store.updates_after(key, after)?;
+        for (seq, data) in &updates {
+            doc.apply_update(data).map_err(|e| WorkspaceError::DamagedUpdate {
+                path: path.clone(),
+                doc: key.name(),
+                seq: *seq,
+                reason: e.to_string(),
+            })?;
+        }
+        Ok((doc, updates.len()))
+    }
+
+    fn add_document(&mut self, key: DocKey) -> Result<(), WorkspaceError> {
+        self.store.ensure_document(key, self.env.now_millis())?;
+        if !self.docs.contains_key(&key) {
+            self.docs.insert(key, DpiaDoc::new(key, self.env.random_u64()));
+            self.since_snapshot.insert(key, 0);
+        }
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn env(&self) -> &Arc<dyn Env> {
+        &self.env
+    }
+
+    /// A fresh item id, e.g. `risk-5f0c…`.
+    pub fn new_id(&self, kind: &str) -> ItemId {
+        ItemId(format!("{kind}-{:016x}", self.env.random_u64()))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = DocKey> + '_ {
+        self.docs.keys().copied()
+    }
+
+    pub fn doc(&self, key: DocKey) -> Result<&DpiaDoc, WorkspaceError> {
+        self.docs.get(&key).ok_or(match key {
+            DocKey::Supplement(code) => WorkspaceError::UnknownOrg(code),
+            other => WorkspaceError::UnknownDocument { path: self.path().to_owned(), doc: other.name() },
+        })
+    }
+
+    /// Edits one document in one transaction. Durable when this returns `Ok`; on any error
+    /// the document is as it was before.
+    pub fn edit<R>(
+        &mut self,
+        key: DocKey,
+        author: &Author,
+        f: impl FnOnce(&mut Edit<'_>) -> Result<R, DocError>,
+    ) -> Result<R, WorkspaceError> {
+        let doc = self.doc(key)?;
+        let client_id = doc.client_id();
+        match doc.edit(f) {
+            Ok((result, update)) => {
+                if !update.is_empty() {
+                    self.persist(key, &update, author, Some(client_id))?;
+                }
+                Ok(result)
+            }
+            Err(e) => {
+                self.reload(key)?;
+                Err(WorkspaceError::doc(key)(e))
+            }
+        }
+    }
+
+    /// Applies an update that came from elsewhere (a peer, the hub, the webview's editor)
+    /// and logs it under `author`. A malformed update is refused and nothing changes.
+    pub fn apply_update(&mut self, key: DocKey, update: &[u8], author: &Author) -> Result<(), WorkspaceError> {
+        let doc = self.doc(key)?;
+        let before = doc.state_vector();
+        if let Err(e) = doc.apply_update(update) {
+            self.reload(key)?;
+            return Err(WorkspaceError::doc(key)(e));
+        }
+        if doc.state_vector() != before {
+            self.persist(key, update, author, None)?;
+        }
+        Ok(())
+    }
+
+    fn persist(&mut self, key: DocKey, update: &[u8], author: &Author, client_id: Option<u64>) -> Result<(), WorkspaceError> {
+        let meta = UpdateMeta { org: author.org, author: &author.name, client_id, at_millis: self.env.now_millis() };
+        if let Err(e) = self.store.append(key, update, &meta) {
+            self.reload(key)?;
+            return Err(e.into());
+        }
+        let pending = self.since_snapshot.entry(key).or_default();
+        *pending += 1;
+        if *pending >= COMPACT_AFTER {
+            self.compact_doc(key)?;
+        }
+        Ok(())
+    }
+
+    fn reload(&mut self, key: DocKey) -> Result<(), WorkspaceError> {
+        let (doc, pending) = self.load(key)?;
+        self.docs.insert(key, doc);
+        self.since_snapshot.insert(key, pending);
+        Ok(())
+    }
+
+    fn compact_doc(&mut self, key: DocKey) -> Result<i64, WorkspaceError> {
+        let doc = self.doc(key)?;
+        let upto = self.store.last_seq(key)?;
+        let folded = *self.since_snapshot.get(&key).unwrap_or(&0) as i64;
+        self.store.write_snapshot(key, upto, &doc.encode_state(), self.env.now_millis())?;
+        self.since_snapshot.insert(key, 0);
+        Ok(folded)
+    }
+
+    /// Writes a fresh snapshot of every document, so opening replays no log.
+    pub fn compact(&mut self) -> Result<CompactStats, WorkspaceError> {
+        let keys: Vec<DocKey> = self.docs.keys().copied().collect();
+        let mut stats = CompactStats::default();
+        for key in keys {
+            stats.updates_folded += self.compact_doc(key)?;
+            stats.documents += 1;
+        }
+        Ok(stats)
+    }
+
+    // ---- Reading -------------------------------------------------------------------------
+
+    pub fn coordination(&self) -> Result<Coordination, WorkspaceError> {
+        self.doc(DocKey::Coordination)?.read_coordination().map_err(WorkspaceError::doc(DocKey::Coordination))
+    }
+
+    pub fn base(&self) -> Result<Base, WorkspaceError> {
+        self.doc(DocKey::Base)?.read_base().map_err(WorkspaceError::doc(DocKey::Base))
+    }
+
+    pub fn supplement(&self, code: OrgCode) -> Result<Supplement, WorkspaceError> {
+        let key = DocKey::Supplement(code);
+        self.doc(key)?.read_supplement().map_err(WorkspaceError::doc(key))
+    }
+
+    /// Codes of the municipalities that have a supplement in this workspace.
+    pub fn supplement_codes(&self) -> Vec<OrgCode> {
+        self.docs
+            .keys()
+            .filter_map(|k| match k {
+                DocKey::Supplement(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn participant(&self, code: OrgCode) -> Result<Participant, WorkspaceError> {
+        self.coordination()?
+            .participants
+            .into_iter()
+            .find(|p| p.code == Some(code))
+            .ok_or(WorkspaceError::UnknownOrg(code))
+    }
+
+    /// The effective DPIA of one municipality: base ⊕ its supplement.
+    pub fn effective(&self, code: OrgCode) -> Result<EffectiveDpia, WorkspaceError> {
+        let coordination = self.coordination()?;
+        let participant = coordination
+            .participants
+            .iter()
+            .find(|p| p.code == Some(code))
+            .cloned()
+            .ok_or(WorkspaceError::UnknownOrg(code))?;
+        let supplement = if self.docs.contains_key(&DocKey::Supplement(code)) {
+            self.supplement(code)?
+        } else {
+            Supplement::default()
+        };
+        Ok(EffectiveDpia::compute(&coordination, &self.base()?, &supplement, &participant))
+    }
+
+    /// Adds a municipality: lists it in the coordination document and opens its supplement.
+    pub fn add_participant(&mut self, participant: &Participant, author: &Author) -> Result<(), WorkspaceError> {
+        let code = participant
+            .code
+            .ok_or_else(|| WorkspaceError::doc(DocKey::Coordination)(DocError::Invalid("a participant needs a municipality code".into())))?;
+        if self.coordination()?.participants.iter().any(|p| p.code == Some(code)) {
+            return Err(WorkspaceError::DuplicateOrg(code));
+        }
+        self.edit(DocKey::Coordination, author, |e| e.put(participant))?;
+        let key = DocKey::Supplement(code);
+        self.add_document(key)?;
+        let meta = SupplementMeta {
+            org: Some(code),
+            name: participant.name.clone(),
+            ref_prefix: participant.ref_prefix.clone(),
+            ..SupplementMeta::default()
+        };
+        self.edit(key, author, |e| e.set(&meta))
+    }
+}
+
+fn temp_beside(path: &Path, nonce: u64) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.{nonce:x}.tmp"))
+}
+
+fn remove_sqlite_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -292,7 +292,8 @@ pub(crate) use record;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use yrs::{Doc, Options, OffsetKind, Transact};
+    use yrs::updates::decoder::Decode;
+    use yrs::{Doc, OffsetKind, Options, Transact};
 
     fn doc() -> Doc {
         Doc::with_options(Options { offset_kind: OffsetKind::Utf16, ..Options::default() })

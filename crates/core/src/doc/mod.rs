@@ -370,7 +370,9 @@ impl DpiaDoc {
     pub fn edit<R>(&self, f: impl FnOnce(&mut Edit<'_>) -> Result<R, DocError>) -> Result<(R, Vec<u8>), DocError> {
         let mut edit = Edit { txn: self.doc.transact_mut(), doc: self };
         let result = f(&mut edit)?;
-        let update = if edit.txn.before_state() == &edit.txn.state_vector() {
+        // A deletion adds no new clock, so "nothing changed" needs both checks.
+        let unchanged = edit.txn.before_state() == &edit.txn.state_vector() && edit.txn.delete_set().is_empty();
+        let update = if unchanged {
             Vec::new()
         } else {
             edit.txn.encode_update_v1()

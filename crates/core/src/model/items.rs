@@ -245,6 +245,7 @@ string_enum!(
 
 /// One dimension's rating: consequence and likelihood, each with its reason.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Rating {
     pub consequence: Option<Consequence>,
     pub consequence_reason: Prose,
@@ -260,6 +261,7 @@ impl Rating {
 
 /// A risk rated for confidentiality, integrity and availability.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Assessment {
     pub confidentiality: Rating,
     pub integrity: Rating,
@@ -290,6 +292,7 @@ impl Assessment {
 /// Legal basis: the GDPR article(s) and the national law, kept apart, since Copenhagen
 /// was criticised for citing only Folkeskoleloven.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct LegalBasis {
     pub art6: BTreeSet<Art6Basis>,
     pub art9: BTreeSet<Art9Basis>,
@@ -299,6 +302,7 @@ pub struct LegalBasis {
 
 /// Necessity and proportionality of one purpose, aspect by aspect.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Necessity {
     pub necessity: Prose,
     pub proportionality: Prose,
@@ -331,6 +335,7 @@ impl Necessity {
 
 /// A data process / processing activity (KOMBIT's five for AULA).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Process {
     pub id: ItemId,
     pub reference: Reference,
@@ -343,6 +348,7 @@ pub struct Process {
 
 /// A module of the system (AULA: beskeder, kalender, Sikker fildeling …).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Module {
     pub id: ItemId,
     pub reference: Reference,
@@ -352,6 +358,7 @@ pub struct Module {
 
 /// A precise purpose with its legal basis and its necessity/proportionality assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Purpose {
     pub id: ItemId,
     pub reference: Reference,
@@ -363,6 +370,7 @@ pub struct Purpose {
 
 /// A category of personal data and how sensitive it is.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct DataCategory {
     pub id: ItemId,
     pub reference: Reference,
@@ -376,6 +384,7 @@ pub struct DataCategory {
 
 /// A category of data subjects, with how many and whether they are vulnerable.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct SubjectCategory {
     pub id: ItemId,
     pub reference: Reference,
@@ -388,6 +397,7 @@ pub struct SubjectCategory {
 
 /// Where data comes from (KMD Elev, KMD Institution, UNI-login, the users themselves …).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Source {
     pub id: ItemId,
     pub reference: Reference,
@@ -397,6 +407,7 @@ pub struct Source {
 
 /// Who receives or can access the data, inside or outside the organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Recipient {
     pub id: ItemId,
     pub reference: Reference,
@@ -407,6 +418,7 @@ pub struct Recipient {
 
 /// A transfer to a third country and its Chapter V basis.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Transfer {
     pub id: ItemId,
     pub reference: Reference,
@@ -418,6 +430,7 @@ pub struct Transfer {
 
 /// A processor or sub-processor in the chain (KOMBIT → Netcompany → AWS).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Processor {
     pub id: ItemId,
     pub reference: Reference,
@@ -431,6 +444,7 @@ pub struct Processor {
 
 /// A type of document handled in the system (e.g. Sikker fildeling's categories).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct DocumentType {
     pub id: ItemId,
     pub reference: Reference,
@@ -441,6 +455,7 @@ pub struct DocumentType {
 
 /// Another IT system integrated with or used around the system (identity providers …).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct System {
     pub id: ItemId,
     pub reference: Reference,
@@ -450,6 +465,7 @@ pub struct System {
 
 /// A risk to the data subjects, rated before (inherent) and after (residual) measures.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Risk {
     pub id: ItemId,
     pub reference: Reference,
@@ -470,6 +486,7 @@ pub struct Risk {
 
 /// A technical or organisational measure, linked to the risks it reduces.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Measure {
     pub id: ItemId,
     pub reference: Reference,
@@ -487,6 +504,7 @@ pub struct Measure {
 
 /// Documentation that a measure works: an audit statement, a policy, a test.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Evidence {
     pub id: ItemId,
     pub reference: Reference,
@@ -500,6 +518,7 @@ pub struct Evidence {
 
 /// The DPO's advice (Art. 35(2)) and what the controller did with it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct DpoAdvice {
     pub id: ItemId,
     pub reference: Reference,
@@ -514,6 +533,7 @@ pub struct DpoAdvice {
 
 /// One completed review (Art. 35(11)).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Review {
     pub id: ItemId,
     pub reference: Reference,
@@ -526,6 +546,7 @@ pub struct Review {
 /// The collections shared by the base and every supplement: a supplement can add any kind of
 /// item the base has.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Items {
     pub processes: Vec<Process>,
     pub modules: Vec<Module>,
@@ -549,6 +570,7 @@ pub struct Items {
 
 /// One answered WP248 criterion.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Wp248Answer {
     pub met: Option<bool>,
     pub reason: Prose,
@@ -556,6 +578,7 @@ pub struct Wp248Answer {
 
 /// WP248 screening: the nine criteria, each answered with a reason.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Wp248 {
     pub evaluation_scoring: Wp248Answer,
     pub automated_decision: Wp248Answer,
@@ -591,6 +614,7 @@ impl Wp248 {
 
 /// Prior consultation of Datatilsynet (Art. 36).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct PriorConsultation {
     pub required: Option<bool>,
     pub reason: Prose,
@@ -601,6 +625,7 @@ pub struct PriorConsultation {
 
 /// The review plan (Art. 35(11)): when next, and what triggers an earlier review.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct ReviewPlan {
     pub next_review: Option<Day>,
     pub triggers: Prose,
@@ -608,6 +633,7 @@ pub struct ReviewPlan {
 
 /// The systematic description's free-standing parts (Art. 35(7)(a)).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Description {
     pub summary: Prose,
     pub scope: Prose,
@@ -618,6 +644,7 @@ pub struct Description {
 
 /// The joint DPIA's identity, held in the base document.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct BaseMeta {
     pub dpia_id: String,
     pub title: String,
@@ -627,6 +654,7 @@ pub struct BaseMeta {
 
 /// A participating controller (municipality) of the joint DPIA.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Participant {
     pub code: Option<OrgCode>,
     pub name: String,
@@ -637,6 +665,7 @@ pub struct Participant {
 /// The coordination document: who takes part and who coordinates. Written by the
 /// coordinator only, so it is its own document (one document per write scope).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Coordination {
     pub coordinator: String,
     pub base_write_policy: Option<BaseWritePolicy>,
@@ -653,6 +682,7 @@ string_enum!(
 
 /// The base document: the joint part every participating municipality shares.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Base {
     pub meta: BaseMeta,
     pub description: Description,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who the supplement belongs to and the local facts that are not items.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct SupplementMeta {
     pub org: Option<OrgCode>,
     pub name: String,
@@ -23,6 +24,7 @@ pub struct SupplementMeta {
 
 /// A person who signs the municipality's DPIA, and in what capacity.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Signatory {
     pub id: ItemId,
     pub name: String,
@@ -31,6 +33,7 @@ pub struct Signatory {
 
 /// The municipality rates a base risk differently, and says why.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct RiskOverride {
     /// The base risk.
     pub target: ItemId,
@@ -41,6 +44,7 @@ pub struct RiskOverride {
 
 /// A base measure is not carried out here, or carried out differently.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct LocalMeasureStatus {
     pub target: ItemId,
     pub state: Option<LocalMeasureState>,
@@ -49,6 +53,7 @@ pub struct LocalMeasureStatus {
 
 /// A base item does not apply in this municipality, with the justification.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct NotApplicable {
     pub target: ItemId,
     pub justification: Prose,
@@ -56,6 +61,7 @@ pub struct NotApplicable {
 
 /// The municipality's own count for a base data-subject category (e.g. after daycare rollout).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct LocalSubjectCount {
     pub target: ItemId,
     pub count: Option<u64>,
@@ -64,6 +70,7 @@ pub struct LocalSubjectCount {
 
 /// One of the four joint-DPIA conditions, declared met or not, with reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct ConditionAnswer {
     pub met: Option<bool>,
     pub reason: Prose,
@@ -71,6 +78,7 @@ pub struct ConditionAnswer {
 
 /// The declaration that the joint DPIA fits this municipality (decision §4.4).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct JointConditions {
     pub same_system_type: ConditionAnswer,
     pub same_processing: ConditionAnswer,
@@ -91,6 +99,7 @@ impl JointConditions {
 
 /// A municipality's supplement document.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Supplement {
     pub meta: SupplementMeta,
     pub conditions: JointConditions,
