@@ -1,1 +1,181 @@
-fn main(){}
+//! `konsekvens`: every main job of Konsekvens, headless.
+//!
+//! Exit codes: 0 success, 1 a reported problem (e.g. the workspace holds no such
+//! municipality), 2 bad usage or unreadable input. Errors go to stderr in plain words.
+
+use clap::{Parser, Subcommand};
+use konsekvens_core::interchange::JointDpiaFile;
+use konsekvens_core::model::{OrgCode, Participant};
+use konsekvens_core::{text, Author, EffectiveDpia, Env, SystemEnv, Workspace, WorkspaceError};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "konsekvens", version, about = "Fælles konsekvensanalyse (DPIA) for kommuner — the command line")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write the bundled AULA sample (joint base + København, Esbjerg, Aarhus) to a new workspace
+    Demo { path: PathBuf },
+    /// Print a municipality's effective DPIA (base ⊕ supplement) as text; without --org, the base
+    Show {
+        path: PathBuf,
+        /// Municipality code, e.g. 101 for København
+        #[arg(long)]
+        org: Option<OrgCode>,
+        /// Print the effective DPIA as JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export a workspace
+    #[command(subcommand)]
+    Export(Export),
+    /// Import into a new workspace
+    #[command(subcommand)]
+    Import(Import),
+    /// Print the JSON Schema of the interchange format
+    Schema,
+    /// Fold the update log into snapshots so the workspace opens fast (the log is kept)
+    Compact { path: PathBuf },
+    /// List the municipalities taking part
+    Orgs { path: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum Export {
+    /// The whole joint DPIA as JSON (format konsekvens/joint-dpia, version 1)
+    Json {
+        path: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum Import {
+    /// A JSON file exported by `konsekvens export json`, into a new workspace at --out
+    Json {
+        file: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// A failure, with the exit code it maps to.
+enum Failure {
+    /// Exit 1: the input was read, and what it says is a problem.
+    Problem(String),
+    /// Exit 2: bad usage or unreadable input.
+    Input(String),
+}
+
+impl From<WorkspaceError> for Failure {
+    fn from(e: WorkspaceError) -> Self {
+        match e {
+            WorkspaceError::UnknownOrg(_) | WorkspaceError::DuplicateOrg(_) => Failure::Problem(e.to_string()),
+            other => Failure::Input(other.to_string()),
+        }
+    }
+}
+
+fn env() -> Arc<dyn Env> {
+    Arc::new(SystemEnv)
+}
+
+fn author() -> Author {
+    let user = std::env::var("KONSEKVENS_AUTHOR")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "ukendt".into());
+    Author::new(user, None)
+}
+
+fn open(path: &Path) -> Result<Workspace, Failure> {
+    Ok(Workspace::open(path, env())?)
+}
+
+/// Writes `contents` to `out` through a temporary file, so a failure leaves `out` as it was.
+fn write_atomically(out: &Path, contents: &[u8]) -> Result<(), Failure> {
+    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".{}.tmp", out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
+    std::fs::write(&tmp, contents)
+        .and_then(|()| std::fs::rename(&tmp, out))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Failure::Input(format!("{}: {e}", out.display()))
+        })
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Demo { path } => {
+            let ws = Workspace::create_demo(&path, env())?;
+            let orgs: Vec<String> = ws.coordination()?.participants.iter().map(|p| format!("{} {}", p.code.map(|c| c.0).unwrap_or(0), p.name)).collect();
+            eprintln!("Skrev eksemplet til {} (kommuner: {})", path.display(), orgs.join(", "));
+        }
+        Command::Show { path, org, json } => {
+            let ws = open(&path)?;
+            let (dpia, is_base) = match org {
+                Some(code) => (ws.effective(code)?, false),
+                None => {
+                    let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
+                    let dpia = EffectiveDpia::compute(&ws.coordination()?, &ws.base()?, &Default::default(), &base_only);
+                    (dpia, true)
+                }
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&dpia).expect("serialises"));
+            } else {
+                print!("{}", text::render(&dpia, is_base));
+            }
+        }
+        Command::Export(Export::Json { path, out }) => {
+            let ws = open(&path)?;
+            let file = JointDpiaFile::from_workspace(&ws)?;
+            write_atomically(&out, file.to_json().as_bytes())?;
+        }
+        Command::Import(Import::Json { file, out }) => {
+            let text = std::fs::read_to_string(&file).map_err(|e| Failure::Input(format!("{}: {e}", file.display())))?;
+            let parsed = JointDpiaFile::from_json(&text).map_err(|e| Failure::Input(format!("{}: {e}", file.display())))?;
+            Workspace::create_with(&out, env(), &author(), &parsed.coordination, &parsed.base, &parsed.supplements)?;
+            eprintln!("Importerede {} til {}", file.display(), out.display());
+        }
+        Command::Schema => print!("{}", konsekvens_core::interchange::json_schema()),
+        Command::Compact { path } => {
+            let mut ws = open(&path)?;
+            let stats = ws.compact()?;
+            eprintln!("Komprimerede {} dokumenter ({} opdateringer foldet ind)", stats.documents, stats.updates_folded);
+        }
+        Command::Orgs { path } => {
+            for p in open(&path)?.coordination()?.participants {
+                println!("{}\t{}\t{}", p.code.map(|c| c.to_string()).unwrap_or_default(), p.name, p.ref_prefix);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Problem(msg)) => {
+            eprintln!("konsekvens: {msg}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Input(msg)) => {
+            eprintln!("konsekvens: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -135,6 +135,13 @@ impl Workspace {
         Workspace::open(path, env)
     }
 
+    /// Writes the bundled AULA sample (joint base + København, Esbjerg, Aarhus) to a new file.
+    pub fn create_demo(path: &Path, env: Arc<dyn Env>) -> Result<Workspace, WorkspaceError> {
+        let (coordination, base, supplements): (Coordination, Base, Vec<Supplement>) = todo_sample(env.as_ref());
+        let author = Author::new("Konsekvens (eksempel)", None);
+        Workspace::create_with(path, env, &author, &coordination, &base, &supplements)
+    }
+
     /// Opens a workspace file. A damaged, foreign or newer file is refused unchanged.
     pub fn open(path: &Path, env: Arc<dyn Env>) -> Result<Workspace, WorkspaceError> {
         let store = Store::open(path)?;
@@ -361,6 +368,11 @@ impl Workspace {
         };
         self.edit(key, author, |e| e.set(&meta))
     }
+}
+
+// SAMPLE-PENDING: replaced by crate::sample::aula once the sample lands.
+fn todo_sample(_env: &dyn Env) -> (Coordination, Base, Vec<Supplement>) {
+    unimplemented!("sample not yet written")
 }
 
 fn temp_beside(path: &Path, nonce: u64) -> PathBuf {

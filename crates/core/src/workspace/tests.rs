@@ -1,0 +1,125 @@
+use super::*;
+use crate::env::FixedEnv;
+
+fn env() -> Arc<dyn Env> {
+    Arc::new(FixedEnv::new(1_700_000_000_000, 7))
+}
+
+fn dpo() -> Author {
+    Author::new("dpo@kk.dk", Some(OrgCode(101)))
+}
+
+fn kbh() -> Participant {
+    Participant { code: Some(OrgCode(101)), name: "København".into(), ref_prefix: "KBH".into() }
+}
+
+fn fresh(dir: &tempfile::TempDir) -> (PathBuf, Workspace) {
+    let path = dir.path().join("aula.konsekvens");
+    let mut ws = Workspace::create(&path, env()).unwrap();
+    ws.add_participant(&kbh(), &dpo()).unwrap();
+    (path, ws)
+}
+
+fn a_risk(ws: &Workspace, reference: &str) -> Risk {
+    Risk { id: ws.new_id("risk"), reference: Reference(reference.into()), title: "Fejlsendt besked".into(), ..Risk::default() }
+}
+
+#[test]
+fn edits_are_durable_and_reopen_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut ws) = fresh(&dir);
+    let r = a_risk(&ws, "R1");
+    ws.edit(DocKey::Base, &dpo(), |e| e.put(&r)).unwrap();
+    let local = Measure { id: ws.new_id("measure"), reference: Reference("KBH-M1".into()), mitigates: [r.id.clone()].into(), ..Measure::default() };
+    ws.edit(DocKey::Supplement(OrgCode(101)), &dpo(), |e| e.put(&local)).unwrap();
+    let before = (ws.base().unwrap(), ws.supplement(OrgCode(101)).unwrap());
+    drop(ws);
+    let ws = Workspace::open(&path, env()).unwrap();
+    assert_eq!((ws.base().unwrap(), ws.supplement(OrgCode(101)).unwrap()), before);
+    let log = ws.store().log(Some(DocKey::Base)).unwrap();
+    assert_eq!(log.last().unwrap().author, "dpo@kk.dk");
+    assert_eq!(log.last().unwrap().org, Some(OrgCode(101)));
+}
+
+#[test]
+fn a_failed_edit_leaves_memory_and_file_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut ws) = fresh(&dir);
+    let before = ws.base().unwrap();
+    let r = a_risk(&ws, "R1");
+    let err = ws
+        .edit(DocKey::Base, &dpo(), |e| {
+            e.put(&r)?;
+            e.update::<Measure>(&"no-such".into(), |_| {})
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("no measure with id no-such"), "{err}");
+    assert_eq!(ws.base().unwrap(), before, "the half-made edit was rolled back");
+    assert!(ws.store().log(Some(DocKey::Base)).unwrap().is_empty());
+}
+
+#[test]
+fn a_malformed_remote_update_is_refused_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut ws) = fresh(&dir);
+    let r = a_risk(&ws, "R1");
+    ws.edit(DocKey::Base, &dpo(), |e| e.put(&r)).unwrap();
+    let err = ws.apply_update(DocKey::Base, b"\x05\x00garbage", &dpo()).unwrap_err();
+    assert!(err.to_string().contains("not a valid Yjs/Yrs update"), "{err}");
+    assert_eq!(ws.base().unwrap().items.risks, vec![r]);
+}
+
+#[test]
+fn a_damaged_log_entry_is_named_and_the_file_is_not_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut ws) = fresh(&dir);
+    let r = a_risk(&ws, "R1");
+    ws.edit(DocKey::Base, &dpo(), |e| e.put(&r)).unwrap();
+    drop(ws);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let seq: i64 = conn.query_row("SELECT max(seq) FROM updates WHERE doc = 'base'", [], |r| r.get(0)).unwrap();
+    conn.execute("UPDATE updates SET data = x'ffffff' WHERE seq = ?1", [seq]).unwrap();
+    drop(conn);
+    let before = std::fs::read(&path).unwrap();
+    let err = Workspace::open(&path, env()).unwrap_err().to_string();
+    assert!(err.contains(&format!("update {seq} of document base is damaged")), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn compaction_makes_opening_independent_of_the_log_and_keeps_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut ws) = fresh(&dir);
+    let r = a_risk(&ws, "R1");
+    ws.edit(DocKey::Base, &dpo(), |e| e.put(&r)).unwrap();
+    for i in 0..20 {
+        ws.edit(DocKey::Base, &dpo(), |e| e.update::<Risk>(&r.id, |r| r.threat = Prose(format!("version {i}")))).unwrap();
+    }
+    let stats = ws.compact().unwrap();
+    assert_eq!(stats.documents, 3);
+    assert!(stats.updates_folded >= 21);
+    assert_eq!(ws.store().pending_since_snapshot(DocKey::Base).unwrap(), 0);
+    assert_eq!(ws.store().log(Some(DocKey::Base)).unwrap().len(), 21, "the log is the audit trail");
+    let expected = ws.base().unwrap();
+    drop(ws);
+    assert_eq!(Workspace::open(&path, env()).unwrap().base().unwrap(), expected);
+}
+
+#[test]
+fn adding_a_municipality_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut ws) = fresh(&dir);
+    assert!(matches!(ws.add_participant(&kbh(), &dpo()), Err(WorkspaceError::DuplicateOrg(OrgCode(101)))));
+    assert!(matches!(ws.effective(OrgCode(561)), Err(WorkspaceError::UnknownOrg(OrgCode(561)))));
+}
+
+#[test]
+fn create_with_is_atomic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.konsekvens");
+    let coordination = Coordination { participants: vec![kbh()], ..Coordination::default() };
+    let stray = Supplement { meta: SupplementMeta { org: Some(OrgCode(999)), ..SupplementMeta::default() }, ..Supplement::default() };
+    let err = Workspace::create_with(&path, env(), &dpo(), &coordination, &Base::default(), &[stray]).unwrap_err();
+    assert!(matches!(err, WorkspaceError::UnknownOrg(OrgCode(999))));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left behind");
+}
