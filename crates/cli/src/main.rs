@@ -4,8 +4,9 @@
 //! municipality), 2 bad usage or unreadable input. Errors go to stderr in plain words.
 
 use clap::{Parser, Subcommand};
+use konsekvens_core::check::{self, CheckContext, Lang};
 use konsekvens_core::interchange::JointDpiaFile;
-use konsekvens_core::model::{OrgCode, Participant};
+use konsekvens_core::model::{Day, OrgCode, Participant};
 use konsekvens_core::{text, Author, EffectiveDpia, Env, SystemEnv, Workspace, WorkspaceError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,6 +33,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a DPIA as Datatilsynet would: completeness, traceability, acceptance.
+    /// Exit 0 without errors, 1 with errors.
+    Check {
+        path: PathBuf,
+        /// Municipality code; without it, the joint base is checked
+        #[arg(long)]
+        org: Option<OrgCode>,
+        /// Findings and risk picture as JSON
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_enum, default_value_t = LangArg::Da)]
+        lang: LangArg,
+    },
     /// Export a workspace
     #[command(subcommand)]
     Export(Export),
@@ -44,6 +58,21 @@ enum Command {
     Compact { path: PathBuf },
     /// List the municipalities taking part
     Orgs { path: PathBuf },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LangArg {
+    Da,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Da => Lang::Da,
+            LangArg::En => Lang::En,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -68,6 +97,8 @@ enum Import {
 
 /// A failure, with the exit code it maps to.
 enum Failure {
+    /// Already reported on stdout (e.g. a check with errors): just the exit code.
+    Silent(u8),
     /// Exit 1: the input was read, and what it says is a problem.
     Problem(String),
     /// Exit 2: bad usage or unreadable input.
@@ -110,6 +141,22 @@ fn write_atomically(out: &Path, contents: &[u8]) -> Result<(), Failure> {
         })
 }
 
+/// A municipality's effective DPIA, or the base alone (as a DPIA without a supplement).
+fn effective_or_base(ws: &Workspace, org: Option<OrgCode>) -> Result<(EffectiveDpia, bool), Failure> {
+    Ok(match org {
+        Some(code) => (ws.effective(code)?, false),
+        None => {
+            let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
+            (EffectiveDpia::compute(&ws.coordination()?, &ws.base()?, &Default::default(), &base_only), true)
+        }
+    })
+}
+
+/// Today's date, or KONSEKVENS_TODAY (YYYY-MM-DD) so scripts and tests can pin it.
+fn today() -> Day {
+    std::env::var("KONSEKVENS_TODAY").ok().and_then(|s| Day::parse(&s).ok()).unwrap_or_else(Day::today)
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Demo { path } => {
@@ -117,16 +164,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let orgs: Vec<String> = ws.coordination()?.participants.iter().map(|p| format!("{} {}", p.code.map(|c| c.0).unwrap_or(0), p.name)).collect();
             eprintln!("Skrev eksemplet til {} (kommuner: {})", path.display(), orgs.join(", "));
         }
+        Command::Check { path, org, json, lang } => {
+            let ws = open(&path)?;
+            let (dpia, is_base) = effective_or_base(&ws, org)?;
+            let ctx = CheckContext { is_base, policy: ws.acceptance_policy(org)?, today: today() };
+            let report = check::check(&dpia, &ctx);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
+            } else {
+                print!("{}", check::report::render(&report, lang.into()));
+            }
+            if report.errors() > 0 {
+                return Err(Failure::Silent(1));
+            }
+        }
         Command::Show { path, org, json } => {
             let ws = open(&path)?;
-            let (dpia, is_base) = match org {
-                Some(code) => (ws.effective(code)?, false),
-                None => {
-                    let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
-                    let dpia = EffectiveDpia::compute(&ws.coordination()?, &ws.base()?, &Default::default(), &base_only);
-                    (dpia, true)
-                }
-            };
+            let (dpia, is_base) = effective_or_base(&ws, org)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&dpia).expect("serialises"));
             } else {
@@ -169,6 +223,7 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Silent(code)) => ExitCode::from(code),
         Err(Failure::Problem(msg)) => {
             eprintln!("konsekvens: {msg}");
             ExitCode::from(1)

@@ -6,6 +6,7 @@
 //! unit an app or the CLI opens), [`effective`] (base ⊕ supplement), and the read-only
 //! outputs [`text`] and [`interchange`] (JSON). No Tauri, no async, no I/O but SQLite.
 
+pub mod check;
 pub mod doc;
 pub mod effective;
 pub mod env;

@@ -349,6 +349,18 @@ impl Workspace {
         Ok(EffectiveDpia::compute(&coordination, &self.base()?, &supplement, &participant))
     }
 
+    /// The acceptance policy the check applies: the municipality's own if it set one, else
+    /// the default (no high residual risk, medium at most 70 %).
+    pub fn acceptance_policy(&self, code: Option<OrgCode>) -> Result<crate::check::AcceptancePolicy, WorkspaceError> {
+        let mut policy = crate::check::AcceptancePolicy::default();
+        if let Some(code) = code {
+            if let Some(percent) = self.supplement(code)?.meta.max_medium_percent {
+                policy.max_medium_percent = percent.min(100) as u8;
+            }
+        }
+        Ok(policy)
+    }
+
     /// Adds a municipality: lists it in the coordination document and opens its supplement.
     pub fn add_participant(&mut self, participant: &Participant, author: &Author) -> Result<(), WorkspaceError> {
         let code = participant

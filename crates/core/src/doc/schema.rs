@@ -50,7 +50,7 @@ record!(ReviewPlan { next_review, triggers });
 record!(Description { summary, scope, retention, new_technology, new_technology_text });
 record!(BaseMeta { dpia_id, title, system, version_label });
 record!(Participant { code, name, ref_prefix });
-record!(SupplementMeta { org, name, ref_prefix, base_release, local_legal_basis, contacts });
+record!(SupplementMeta { org, name, ref_prefix, base_release, local_legal_basis, contacts, max_medium_percent });
 record!(Signatory { id, name, capacity });
 record!(RiskOverride { target, inherent, residual, reason });
 record!(LocalMeasureStatus { target, state, text });

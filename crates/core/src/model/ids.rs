@@ -119,6 +119,10 @@ impl Day {
         let month = time::Month::try_from(month).expect("month 1-12");
         Day(time::Date::from_calendar_date(year, month, day).expect("valid date"))
     }
+    /// Today in UTC.
+    pub fn today() -> Self {
+        Day(time::OffsetDateTime::now_utc().date())
+    }
     /// Danish style, e.g. 21.06.2023.
     pub fn danish(&self) -> String {
         format!("{:02}.{:02}.{}", self.0.day(), self.0.month() as u8, self.0.year())

@@ -20,6 +20,9 @@ pub struct SupplementMeta {
     /// Local additions to the legal basis (e.g. a municipal council decision).
     pub local_legal_basis: Prose,
     pub contacts: Prose,
+    /// The municipality's acceptance policy: the highest share (percent) of medium residual
+    /// risks accepted without the DPO; `None` is the default 70 %.
+    pub max_medium_percent: Option<u64>,
 }
 
 /// A person who signs the municipality's DPIA, and in what capacity.

@@ -1,0 +1,569 @@
+//! The rules. Each function looks at one requirement and pushes findings; codes are
+//! stable (other tools and saved reports refer to them), messages say what to do.
+
+use super::{Acceptance, Basis, CheckContext, Finding, RiskPicture, Severity};
+use crate::effective::{Deviation, EffectiveDpia, Entry, Origin};
+use crate::model::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+use Basis::*;
+use Severity::{Error, Info, Warning};
+
+/// A purpose description shorter than this is too vague to say what the data is used for.
+const PRECISE_PURPOSE_CHARS: usize = 40;
+/// A not-applicable justification shorter than this does not substantiate anything.
+const SUBSTANTIATED_CHARS: usize = 20;
+
+struct Findings(Vec<Finding>);
+
+impl Findings {
+    fn push(&mut self, code: &str, severity: Severity, basis: Basis, item: Option<(&ItemId, &Reference)>, da: String, en: String) {
+        self.0.push(Finding {
+            code: code.to_owned(),
+            severity,
+            basis,
+            item: item.map(|(id, _)| id.clone()),
+            reference: item.map(|(_, r)| r.clone()),
+            message_da: da,
+            message_en: en,
+        });
+    }
+}
+
+fn at<T: HasRef>(e: &Entry<T>) -> Option<(&ItemId, &Reference)> {
+    Some((e.item.id(), e.item.reference()))
+}
+
+/// Items with an id and a short reference.
+trait HasRef {
+    fn id(&self) -> &ItemId;
+    fn reference(&self) -> &Reference;
+}
+
+macro_rules! has_ref {
+    ($($t:ty),+) => {$( impl HasRef for $t {
+        fn id(&self) -> &ItemId { &self.id }
+        fn reference(&self) -> &Reference { &self.reference }
+    } )+};
+}
+has_ref!(Process, Module, Purpose, DataCategory, SubjectCategory, Source, Recipient, Transfer, Processor, DocumentType, System, Risk, Measure, Evidence, DpoAdvice, Review);
+
+pub(super) fn run(d: &EffectiveDpia, ctx: &CheckContext, picture: &RiskPicture, acceptance: Acceptance) -> Vec<Finding> {
+    let mut f = Findings(Vec::new());
+    description(d, &mut f);
+    necessity(d, &mut f);
+    risks(d, &mut f);
+    measures(d, &mut f);
+    references(d, &mut f);
+    not_applicable(d, &mut f);
+    dpo(d, ctx, &mut f);
+    outcome(d, picture, acceptance, &mut f);
+    wp248(d, &mut f);
+    if !ctx.is_base {
+        joint(d, &mut f);
+    }
+    review(d, ctx, &mut f);
+    f.0
+}
+
+fn applying<T>(v: &[Entry<T>]) -> impl Iterator<Item = &Entry<T>> {
+    v.iter().filter(|e| e.applies())
+}
+
+// ---- (a) systematic description ------------------------------------------------------------
+
+fn description(d: &EffectiveDpia, f: &mut Findings) {
+    let i = &d.items;
+    if applying(&i.processes).next().is_none() {
+        f.push("K-35-7-A-PROCESSES", Error, Art35_7a, None,
+            "Behandlingen er ikke beskrevet: der er ingen databehandlingsprocesser. Beskriv hver proces og dens behandlingsaktiviteter.".into(),
+            "The processing is not described: there are no data processes. Describe each process and its processing operations.".into());
+    }
+    for e in applying(&i.processes).filter(|e| e.item.operations.is_empty()) {
+        f.push("K-35-7-A-OPERATIONS", Error, Art35_7a, at(e),
+            format!("{} «{}» nævner ingen behandlingsaktiviteter (indsamling, registrering, søgning, videregivelse, sletning …). Vælg dem, processen udfører.", e.item.reference, e.item.name),
+            format!("{} «{}» names no processing operations (collection, registration, search, disclosure, erasure …). Select those the process performs.", e.item.reference, e.item.name));
+    }
+    if applying(&i.data_categories).next().is_none() {
+        f.push("K-35-7-A-DATA", Error, Art35_7a, None,
+            "Personoplysningerne er ikke defineret: tilføj kategorierne af personoplysninger.".into(),
+            "The personal data is not defined: add the categories of personal data.".into());
+    }
+    for e in applying(&i.data_categories).filter(|e| e.item.class.is_none()) {
+        f.push("K-35-7-A-DATA-CLASS", Error, Art35_7a, at(e),
+            format!("{} «{}» er ikke klassificeret. Angiv om oplysningerne er almindelige, fortrolige, CPR-numre eller følsomme (art. 9).", e.item.reference, e.item.name),
+            format!("{} «{}» is not classified. State whether the data is ordinary, confidential, CPR numbers or special-category (Art. 9).", e.item.reference, e.item.name));
+    }
+    if applying(&i.purposes).next().is_none() {
+        f.push("K-35-7-A-PURPOSES", Error, Art35_7a, None,
+            "Der er ingen formål. Beskriv præcist hvert formål, oplysningerne bruges til.".into(),
+            "There are no purposes. Describe precisely each purpose the data is used for.".into());
+    }
+    for e in applying(&i.purposes) {
+        let p = &e.item;
+        if p.description.as_str().trim().chars().count() < PRECISE_PURPOSE_CHARS {
+            f.push("K-35-7-A-PURPOSE-VAGUE", Warning, Art35_7a, at(e),
+                format!("Formålet {} «{}» er ikke præcist beskrevet. Datatilsynet kritiserede «kommunikation skole–hjem», da Aula også blev brugt til pædagogisk dokumentation: beskriv al faktisk brug.", p.reference, p.title),
+                format!("Purpose {} «{}» is not described precisely. Datatilsynet criticised «school–home communication» when AULA was also used for pedagogical documentation: describe all actual use.", p.reference, p.title));
+        }
+        if p.legal_basis.art6.is_empty() {
+            let national = if p.legal_basis.national_law.is_blank() { "" } else { " National lov alene er ikke nok." };
+            let national_en = if p.legal_basis.national_law.is_blank() { "" } else { " National law alone is not enough." };
+            f.push("K-35-7-A-LEGAL-GDPR", Error, Art35_7a, at(e),
+                format!("Formålet {} har intet retsgrundlag i databeskyttelsesforordningen (art. 6).{national} Angiv behandlingsgrundlaget, fx art. 6, stk. 1, litra e.", p.reference),
+                format!("Purpose {} has no legal basis in the GDPR (Art. 6).{national_en} State the basis, e.g. Art. 6(1)(e).", p.reference));
+        }
+    }
+    let special = applying(&i.data_categories).find(|e| e.item.class == Some(DataClass::Special));
+    if let Some(e) = special {
+        if !applying(&i.purposes).any(|p| !p.item.legal_basis.art9.is_empty()) {
+            f.push("K-35-7-A-LEGAL-ART9", Error, Art35_7a, at(e),
+                format!("{} indeholder følsomme oplysninger, men intet formål angiver en undtagelse efter art. 9, stk. 2.", e.item.reference),
+                format!("{} holds special-category data, but no purpose states an Art. 9(2) exception.", e.item.reference));
+        }
+    }
+    if applying(&i.subject_categories).next().is_none() {
+        f.push("K-35-7-A-SUBJECTS", Error, Art35_7a, None,
+            "Der er ingen kategorier af registrerede. Angiv hvem oplysningerne handler om, og hvor mange.".into(),
+            "There are no categories of data subjects. State whom the data is about, and how many.".into());
+    }
+    for e in applying(&i.subject_categories) {
+        let s = &e.item;
+        if s.count.is_none() {
+            f.push("K-35-7-A-SUBJECT-COUNT", Error, Art35_7a, at(e),
+                format!("{} «{}» mangler antallet af registrerede. Angiv et tal (eller et skøn med begrundelse).", s.reference, s.name),
+                format!("{} «{}» lacks the number of data subjects. Give a number (or an estimate with its basis).", s.reference, s.name));
+        }
+        let lower = s.name.to_lowercase();
+        let children = ["barn", "børn", "elev", "pupil", "child", "unge"].iter().any(|w| lower.contains(w));
+        if children && !s.vulnerable {
+            f.push("K-35-7-A-VULNERABLE", Error, Art35_7a, at(e),
+                format!("{} «{}» omfatter børn, men er ikke markeret som sårbare registrerede (betragtning 38).", s.reference, s.name),
+                format!("{} «{}» includes children but is not marked as vulnerable data subjects (recital 38).", s.reference, s.name));
+        }
+        if s.vulnerable && s.vulnerable_reason.is_blank() {
+            f.push("K-35-7-A-VULNERABLE-REASON", Warning, Art35_7a, at(e),
+                format!("{} er markeret som sårbare uden begrundelse. Skriv hvorfor, og hvad det betyder for behandlingen.", s.reference),
+                format!("{} is marked vulnerable without a reason. Say why, and what it means for the processing.", s.reference));
+        }
+    }
+    if applying(&i.sources).next().is_none() {
+        f.push("K-35-7-A-SOURCES", Error, Art35_7a, None,
+            "Det fremgår ikke, hvor oplysningerne kommer fra. Tilføj kilderne (fx KMD Elev, UNI-login, brugerne selv).".into(),
+            "It does not say where the data comes from. Add the sources (e.g. KMD Elev, UNI-login, the users themselves).".into());
+    }
+    let sides: BTreeSet<Option<AccessSide>> = applying(&i.recipients).map(|e| e.item.side).collect();
+    for (side, da, en) in [(AccessSide::Internal, "inden for", "inside"), (AccessSide::External, "uden for", "outside")] {
+        if !sides.contains(&Some(side)) {
+            f.push("K-35-7-A-ACCESS", Error, Art35_7a, None,
+                format!("Det fremgår ikke, hvem {da} organisationen har adgang til oplysningerne. Tilføj modtagere og adgang."),
+                format!("It does not say who {en} the organisation can access the data. Add recipients and access."));
+        }
+    }
+    for e in applying(&i.recipients).filter(|e| e.item.side.is_none()) {
+        f.push("K-35-7-A-ACCESS-SIDE", Error, Art35_7a, at(e),
+            format!("{} «{}»: angiv om adgangen er intern eller ekstern.", e.item.reference, e.item.name),
+            format!("{} «{}»: state whether the access is internal or external.", e.item.reference, e.item.name));
+    }
+    let general_retention = !d.description.retention.is_blank();
+    for e in applying(&i.data_categories).filter(|e| e.item.retention.is_blank() && !general_retention) {
+        f.push("K-35-7-A-RETENTION", Error, Art35_7a, at(e),
+            format!("Der er ingen opbevaringsperiode for {} «{}». Angiv hvornår oplysningerne slettes.", e.item.reference, e.item.name),
+            format!("There is no retention period for {} «{}». State when the data is erased.", e.item.reference, e.item.name));
+    }
+    for e in applying(&i.transfers).filter(|e| matches!(e.item.basis, None | Some(TransferBasis::None))) {
+        f.push("K-35-7-A-TRANSFER-BASIS", Error, Art35_7a, at(e),
+            format!("Overførslen {} til {} har intet overførselsgrundlag efter kapitel V.", e.item.reference, e.item.country),
+            format!("Transfer {} to {} has no Chapter V transfer basis.", e.item.reference, e.item.country));
+    }
+    if d.description.new_technology.is_none() {
+        f.push("K-35-7-A-NEW-TECH", Error, Art35_7a, None,
+            "Det er ikke angivet, om der bruges ny teknologi.".into(),
+            "It is not stated whether new technology is used.".into());
+    }
+    if applying(&i.processors).next().is_none() {
+        f.push("K-35-7-A-PROCESSORS", Warning, Art35_7a, None,
+            "Der er ingen databehandlere. Beskriv kæden af databehandlere og underdatabehandlere (fx KOMBIT → Netcompany → AWS).".into(),
+            "There are no processors. Describe the chain of processors and sub-processors (e.g. KOMBIT → Netcompany → AWS).".into());
+    }
+}
+
+// ---- (b) necessity and proportionality ---------------------------------------------------
+
+fn necessity(d: &EffectiveDpia, f: &mut Findings) {
+    for e in applying(&d.items.purposes) {
+        let n = &e.item.necessity;
+        let blank: Vec<NecessityAspect> = NecessityAspect::ALL.iter().copied().filter(|a| n.aspect(*a).is_blank()).collect();
+        if blank.contains(&NecessityAspect::Necessity) || blank.contains(&NecessityAspect::Proportionality) {
+            f.push("K-35-7-B-MISSING", Error, Art35_7b, at(e),
+                format!("Der er ingen vurdering af nødvendighed og proportionalitet for formålet {} «{}». Forklar hvorfor behandlingen er nødvendig, og hvorfor den står i rimeligt forhold til formålet.", e.item.reference, e.item.title),
+                format!("There is no assessment of necessity and proportionality for purpose {} «{}». Explain why the processing is necessary and why it is proportionate to the purpose.", e.item.reference, e.item.title));
+        } else if !blank.is_empty() {
+            let da: Vec<&str> = blank.iter().map(|a| a.danish()).collect();
+            let en: Vec<&str> = blank.iter().map(|a| a.english()).collect();
+            f.push("K-35-7-B-ASPECT", Warning, Art35_7b, at(e),
+                format!("Formålet {} mangler vurdering af: {}.", e.item.reference, da.join(", ")),
+                format!("Purpose {} lacks an assessment of: {}.", e.item.reference, en.join(", ")));
+        }
+    }
+}
+
+// ---- (c) risks ---------------------------------------------------------------------------
+
+fn risks(d: &EffectiveDpia, f: &mut Findings) {
+    if applying(&d.items.risks).next().is_none() {
+        f.push("K-35-7-C-NO-RISKS", Error, Art35_7c, None,
+            "Der er ingen risici i risikoregistret. Vurder risiciene for de registrerede.".into(),
+            "The risk register is empty. Assess the risks to the data subjects.".into());
+    }
+    for e in applying(&d.items.risks) {
+        let r = &e.item;
+        for (assessment, da, en) in [(&r.inherent, "iboende risiko", "inherent risk"), (&r.residual, "restrisiko", "residual risk")] {
+            let unrated: Vec<Dimension> = Dimension::ALL.iter().copied().filter(|dim| assessment.rating(*dim).level().is_none()).collect();
+            if !unrated.is_empty() {
+                let dims_da: Vec<&str> = unrated.iter().map(|x| x.danish()).collect();
+                let dims_en: Vec<&str> = unrated.iter().map(|x| x.english()).collect();
+                f.push("K-35-7-C-UNRATED", Error, Art35_7c, at(e),
+                    format!("{}: {da} er ikke vurderet for {} (konsekvens og sandsynlighed).", r.reference, dims_da.join(", ")),
+                    format!("{}: {en} is not rated for {} (consequence and likelihood).", r.reference, dims_en.join(", ")));
+            }
+            let unreasoned: Vec<String> = Dimension::ALL
+                .iter()
+                .flat_map(|dim| {
+                    let rating = assessment.rating(*dim);
+                    [
+                        (rating.consequence.is_some() && rating.consequence_reason.is_blank()).then(|| format!("{} ({})", dim.danish(), "konsekvens")),
+                        (rating.likelihood.is_some() && rating.likelihood_reason.is_blank()).then(|| format!("{} ({})", dim.danish(), "sandsynlighed")),
+                    ]
+                })
+                .flatten()
+                .collect();
+            if !unreasoned.is_empty() {
+                f.push("K-35-7-C-NO-REASON", Error, Art35_7c, at(e),
+                    format!("{}: {da} er vurderet uden begrundelse for {}. Datatilsynet kræver begrundelser, ikke kun «lav/mellem/høj».", r.reference, unreasoned.join(", ")),
+                    format!("{}: {en} is rated without a reason for {}. Datatilsynet requires reasons, not just «low/medium/high».", r.reference, unreasoned.join(", ").replace("konsekvens", "consequence").replace("sandsynlighed", "likelihood")));
+            }
+        }
+        if let (Some(before), Some(after)) = (r.inherent.level(), r.residual.level()) {
+            if after > before && r.residual_reason.is_blank() {
+                f.push("K-35-7-C-RESIDUAL-HIGHER", Error, Art35_7c, at(e),
+                    format!("{}: restrisikoen ({}) er højere end den iboende risiko ({}) uden begrundelse.", r.reference, after.danish(), before.danish()),
+                    format!("{}: the residual risk ({}) is higher than the inherent risk ({}) without a reason.", r.reference, after.english(), before.english()));
+            }
+        }
+        if let Some(Deviation::RiskRating { reason, .. }) = &e.deviation {
+            if reason.is_blank() {
+                f.push("K-35-7-C-OVERRIDE-REASON", Error, Art35_7c, at(e),
+                    format!("{}: kommunen vurderer risikoen anderledes end den fælles basis uden at begrunde det.", r.reference),
+                    format!("{}: the municipality rates the risk differently from the joint base without a reason.", r.reference));
+            }
+        }
+    }
+}
+
+// ---- (d) measures ------------------------------------------------------------------------
+
+/// A measure counts as reducing risk here if it applies, is not rejected, and is not
+/// marked as not implemented in this municipality.
+fn mitigating(e: &Entry<Measure>) -> bool {
+    e.applies()
+        && e.item.status != Some(MeasureStatus::Rejected)
+        && !matches!(e.deviation, Some(Deviation::MeasureStatus { state: Some(LocalMeasureState::NotImplemented), .. }))
+}
+
+fn measures(d: &EffectiveDpia, f: &mut Findings) {
+    let i = &d.items;
+    for e in applying(&i.risks) {
+        let r = &e.item;
+        let covered = i.measures.iter().any(|m| mitigating(m) && m.item.mitigates.contains(&r.id));
+        if covered || !r.acceptance.is_blank() {
+            continue;
+        }
+        let supplier = matches!(r.source, Some(RiskSource::Kombit) | Some(RiskSource::Supplier));
+        let (code, basis, da_extra, en_extra) = if supplier {
+            ("K-24-1-SUPPLIER-RISK", Art24_1, " Risikoen stammer fra leverandørens materiale: håndter den, eller marker den som ikke relevant her med en begrundelse.", " The risk comes from the supplier's material: address it, or mark it not applicable here with a reason.")
+        } else {
+            ("K-35-7-D-UNMITIGATED", Art35_7d, "", "")
+        };
+        f.push(code, Error, basis, at(e),
+            format!("{} «{}» har ingen foranstaltning, der reducerer den, og ingen begrundet accept.{da_extra}", r.reference, r.title),
+            format!("{} «{}» has no measure that reduces it and no reasoned acceptance.{en_extra}", r.reference, r.title));
+    }
+    for e in applying(&i.measures) {
+        let m = &e.item;
+        if m.mitigates.is_empty() {
+            f.push("K-35-7-D-UNLINKED", Error, Art35_7d, at(e),
+                format!("Foranstaltningen {} «{}» er ikke knyttet til nogen risiko. Knyt den til de risici, den reducerer.", m.reference, m.title),
+                format!("Measure {} «{}» is not linked to any risk. Link it to the risks it reduces.", m.reference, m.title));
+        }
+        match m.status {
+            None => f.push("K-35-7-D-STATUS", Error, Art35_7d, at(e),
+                format!("{}: angiv om foranstaltningen er gennemført, planlagt eller fravalgt.", m.reference),
+                format!("{}: state whether the measure is implemented, planned or rejected.", m.reference)),
+            Some(MeasureStatus::Planned) if m.planned_date.is_none() => f.push("K-35-7-D-PLANNED-DATE", Error, Art35_7d, at(e),
+                format!("{} er planlagt uden dato. Angiv hvornår den gennemføres.", m.reference),
+                format!("{} is planned without a date. State when it will be implemented.", m.reference)),
+            Some(MeasureStatus::Rejected) if m.rejection_reason.is_blank() => f.push("K-35-7-D-REJECTED-REASON", Error, Art35_7d, at(e),
+                format!("{} er fravalgt uden begrundelse.", m.reference),
+                format!("{} is rejected without a reason.", m.reference)),
+            _ => {}
+        }
+        match m.owner {
+            None => f.push("K-35-7-D-OWNER", Warning, Art35_7d, at(e),
+                format!("{}: angiv hvem der er ansvarlig for foranstaltningen.", m.reference),
+                format!("{}: state who is responsible for the measure.", m.reference)),
+            Some(Owner::Municipality) => {}
+            Some(owner) if m.evidence.is_empty() => f.push("K-24-1-EXTERNAL-MEASURE", Warning, Art24_1, at(e),
+                format!("{} udføres af {}, men der er ingen dokumentation for, at kommunen har sikret sig, at den virker (fx ISAE 3000-erklæring). Den dataansvarlige skal stadig vurdere den.", m.reference, owner.danish()),
+                format!("{} is carried out by {}, but there is no evidence that the municipality has assured itself it works (e.g. an ISAE 3000 statement). The controller must still assess it.", m.reference, owner.english())),
+            Some(_) => {}
+        }
+        if let Some(Deviation::MeasureStatus { state, text }) = &e.deviation {
+            if state.is_none() || text.is_blank() {
+                f.push("K-35-7-D-LOCAL-STATUS", Error, Art35_7d, at(e),
+                    format!("{}: kommunens afvigelse fra foranstaltningen mangler {}.", m.reference, if state.is_none() { "sin art" } else { "en forklaring" }),
+                    format!("{}: the municipality's deviation from the measure lacks {}.", m.reference, if state.is_none() { "its kind" } else { "an explanation" }));
+            }
+        }
+    }
+}
+
+// ---- references --------------------------------------------------------------------------
+
+fn references(d: &EffectiveDpia, f: &mut Findings) {
+    let i = &d.items;
+    let mut known: BTreeMap<&ItemId, &Reference> = BTreeMap::new();
+    let mut by_reference: BTreeMap<&str, Vec<&ItemId>> = BTreeMap::new();
+    macro_rules! collect {
+        ($($field:ident),+) => {$(
+            for e in &i.$field {
+                known.insert(&e.item.id, &e.item.reference);
+                by_reference.entry(e.item.reference.as_str()).or_default().push(&e.item.id);
+                if e.item.reference.as_str().trim().is_empty() {
+                    f.push("K-5-2-REF-MISSING", Error, Art5_2, Some((&e.item.id, &e.item.reference)),
+                        format!("Et element (id {}) har ingen kort reference; dokumenter kan ikke henvise til det.", e.item.id),
+                        format!("An item (id {}) has no short reference; documents cannot refer to it.", e.item.id));
+                }
+            }
+        )+};
+    }
+    collect!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers, processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews);
+    for (reference, ids) in by_reference.iter().filter(|(r, ids)| !r.is_empty() && ids.len() > 1) {
+        f.push("K-5-2-REF-DUPLICATE", Error, Art5_2, Some((ids[0], &Reference(reference.to_string()))),
+            format!("Referencen {reference} bruges af {} elementer. Hver reference skal pege på ét element.", ids.len()),
+            format!("Reference {reference} is used by {} items. Each reference must point at one item.", ids.len()));
+    }
+    let mut dangling = |from: (&ItemId, &Reference), what_da: &str, what_en: &str, ids: &BTreeSet<ItemId>| {
+        for id in ids.iter().filter(|id| !known.contains_key(id)) {
+            f.push("K-5-2-REF-DANGLING", Error, Art5_2, Some(from),
+                format!("{} henviser til {what_da} {id}, som ikke findes. Ret eller fjern henvisningen.", from.1),
+                format!("{} refers to {what_en} {id}, which does not exist. Fix or remove the reference.", from.1));
+        }
+    };
+    for e in &i.processes {
+        dangling((&e.item.id, &e.item.reference), "modul", "module", &e.item.modules);
+        dangling((&e.item.id, &e.item.reference), "formål", "purpose", &e.item.purposes);
+    }
+    for e in &i.data_categories {
+        dangling((&e.item.id, &e.item.reference), "kilde", "source", &e.item.sources);
+        dangling((&e.item.id, &e.item.reference), "registrerede", "data subjects", &e.item.subjects);
+    }
+    for e in &i.risks {
+        dangling((&e.item.id, &e.item.reference), "proces", "process", &e.item.processes);
+        dangling((&e.item.id, &e.item.reference), "modul", "module", &e.item.modules);
+    }
+    for e in &i.measures {
+        dangling((&e.item.id, &e.item.reference), "risiko", "risk", &e.item.mitigates);
+        dangling((&e.item.id, &e.item.reference), "dokumentation", "evidence", &e.item.evidence);
+    }
+    for e in &i.document_types {
+        dangling((&e.item.id, &e.item.reference), "modul", "module", &e.item.module.iter().cloned().collect());
+    }
+    for e in &i.processors {
+        dangling((&e.item.id, &e.item.reference), "databehandler", "processor", &e.item.parent.iter().cloned().collect());
+    }
+    for target in &d.unresolved_targets {
+        f.push("K-JOINT-UNRESOLVED", Error, JointDpia, None,
+            format!("Tillægget afviger fra et element i den fælles basis (id {target}), som ikke findes i basis. Fjern afvigelsen eller opdater tillægget til den aktuelle basis."),
+            format!("The supplement deviates from a base item (id {target}) that does not exist in the base. Remove the deviation or update the supplement to the current base."));
+    }
+}
+
+fn not_applicable(d: &EffectiveDpia, f: &mut Findings) {
+    let i = &d.items;
+    macro_rules! each {
+        ($($field:ident),+) => {$(
+            for e in &i.$field {
+                if let Some(j) = &e.not_applicable {
+                    if j.as_str().trim().chars().count() < SUBSTANTIATED_CHARS {
+                        f.push("K-JOINT-NA-REASON", Error, JointDpia, at(e),
+                            format!("{} er markeret som ikke relevant her uden en underbygget begrundelse.", e.item.reference),
+                            format!("{} is marked not applicable here without a substantiated reason.", e.item.reference));
+                    }
+                }
+            }
+        )+};
+    }
+    each!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers, processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews);
+}
+
+// ---- DPO, acceptance, Art. 36 ------------------------------------------------------------
+
+fn dpo(d: &EffectiveDpia, ctx: &CheckContext, f: &mut Findings) {
+    let own: Vec<&Entry<DpoAdvice>> = d
+        .items
+        .dpo_advice
+        .iter()
+        .filter(|e| e.applies() && (ctx.is_base || e.origin == Origin::Local))
+        .collect();
+    if own.is_empty() {
+        let (da, en) = if ctx.is_base {
+            ("Databeskyttelsesrådgiverens rådgivning er ikke registreret. Registrer rådgivningen, datoen og om den blev fulgt.", "The DPO's advice is not recorded. Record the advice, its date and whether it was followed.")
+        } else {
+            ("Kommunens egen databeskyttelsesrådgiver har ikke givet registreret rådgivning om denne konsekvensanalyse. Hver dataansvarlig skal rådføre sig med sin DPO.", "The municipality's own DPO has no recorded advice on this DPIA. Each controller must seek the advice of its DPO.")
+        };
+        f.push("K-35-2-DPO-MISSING", Error, Art35_2, None, da.into(), en.into());
+        return;
+    }
+    let version = if !ctx.is_base && !d.base_release.is_empty() { d.base_release.as_str() } else { d.base.version_label.as_str() };
+    if !version.is_empty() && !own.iter().any(|e| e.item.concerns_version.contains(version)) {
+        f.push("K-35-2-DPO-VERSION", Warning, Art35_2, None,
+            format!("Ingen registreret rådgivning fra databeskyttelsesrådgiveren vedrører version {version}. Indhent rådgivning om den version, der underskrives."),
+            format!("No recorded DPO advice concerns version {version}. Obtain advice on the version being signed."));
+    }
+    for e in own {
+        let a = &e.item;
+        match a.response {
+            None | Some(AdviceResponse::Pending) => f.push("K-35-2-DPO-PENDING", Warning, Art35_2, at(e),
+                format!("{}: det er ikke registreret, om rådgivningen blev fulgt.", a.reference),
+                format!("{}: it is not recorded whether the advice was followed.", a.reference)),
+            Some(AdviceResponse::Overruled) | Some(AdviceResponse::PartlyFollowed) if a.response_reason.is_blank() => f.push("K-35-2-DPO-OVERRULED", Error, Art35_2, at(e),
+                format!("{}: rådgivningen blev ikke (fuldt) fulgt, men begrundelsen mangler.", a.reference),
+                format!("{}: the advice was not (fully) followed, but the reason is missing.", a.reference)),
+            _ => {}
+        }
+        if a.date.is_none() {
+            f.push("K-35-2-DPO-DATE", Warning, Art35_2, at(e),
+                format!("{}: rådgivningen er ikke dateret.", a.reference),
+                format!("{}: the advice is not dated.", a.reference));
+        }
+    }
+}
+
+fn outcome(d: &EffectiveDpia, picture: &RiskPicture, acceptance: Acceptance, f: &mut Findings) {
+    let after = picture.after.counts;
+    match acceptance {
+        Acceptance::Accepted => {}
+        Acceptance::ConsultDpo => f.push("K-35-2-ACCEPTANCE", Warning, Art35_2, None,
+            format!("Restrisikoen ligger uden for acceptkriteriet ({} af {} risici er mellem, {} %). Forelæg den for databeskyttelsesrådgiveren.", after.medium, after.total(), picture.after.medium_percent),
+            format!("The residual risk is outside the acceptance policy ({} of {} risks are medium, {} %). Put it before the DPO.", after.medium, after.total(), picture.after.medium_percent)),
+        Acceptance::PriorConsultation => {
+            if d.prior_consultation.submitted.is_none() {
+                f.push("K-36-REQUIRED", Error, Art36, None,
+                    format!("{} risiko/risici er fortsat høje efter foranstaltninger. Datatilsynet skal høres, før behandlingen påbegyndes (art. 36), eller risikoen skal nedbringes.", after.high),
+                    format!("{} risk(s) remain high after measures. Datatilsynet must be consulted before processing (Art. 36), or the risk reduced.", after.high));
+            } else {
+                f.push("K-36-SUBMITTED", Info, Art36, None,
+                    "Høj restrisiko: forudgående høring af Datatilsynet er registreret.".into(),
+                    "High residual risk: prior consultation of Datatilsynet is recorded.".into());
+            }
+        }
+    }
+    if d.prior_consultation.required.is_none() {
+        f.push("K-36-UNDECIDED", Warning, Art36, None,
+            "Det er ikke registreret, om forudgående høring af Datatilsynet er nødvendig, og hvorfor.".into(),
+            "It is not recorded whether prior consultation of Datatilsynet is required, and why.".into());
+    } else if d.prior_consultation.required == Some(false) && acceptance == Acceptance::PriorConsultation {
+        f.push("K-36-CONTRADICTION", Error, Art36, None,
+            "Der står, at forudgående høring ikke er nødvendig, men der er høj restrisiko.".into(),
+            "It says prior consultation is not required, but high residual risk remains.".into());
+    }
+}
+
+fn wp248(d: &EffectiveDpia, f: &mut Findings) {
+    let mut unanswered = Vec::new();
+    for c in Wp248Criterion::ALL {
+        let a = d.wp248.answer(*c);
+        if a.met.is_none() || a.reason.is_blank() {
+            unanswered.push(*c);
+        }
+    }
+    if !unanswered.is_empty() {
+        let da: Vec<&str> = unanswered.iter().map(|c| c.danish()).collect();
+        let en: Vec<&str> = unanswered.iter().map(|c| c.english()).collect();
+        f.push("K-WP248-UNANSWERED", Error, Wp248, None,
+            format!("WP248-screeningen mangler svar med begrundelse for: {}.", da.join("; ")),
+            format!("The WP248 screening lacks a reasoned answer for: {}.", en.join("; ")));
+    }
+    let met = d.wp248.met_count();
+    if met >= 2 {
+        f.push("K-WP248-REQUIRED", Info, Wp248, None,
+            format!("{met} af WP248's ni kriterier er opfyldt: en konsekvensanalyse er påkrævet."),
+            format!("{met} of WP248's nine criteria are met: a DPIA is required."));
+    }
+}
+
+// ---- joint DPIA and review ---------------------------------------------------------------
+
+fn joint(d: &EffectiveDpia, f: &mut Findings) {
+    for c in JointCondition::ALL {
+        let a = d.conditions.answer(*c);
+        match a.met {
+            None => f.push("K-JOINT-CONDITIONS", Error, JointDpia, None,
+                format!("Kommunen har ikke erklæret, om betingelsen «{}» for en fælles konsekvensanalyse er opfyldt.", c.danish()),
+                format!("The municipality has not declared whether the joint-DPIA condition «{}» is met.", c.english())),
+            Some(false) => f.push("K-JOINT-CONDITION-UNMET", Error, JointDpia, None,
+                format!("Betingelsen «{}» er ikke opfyldt: den fælles konsekvensanalyse dækker ikke kommunens behandling. Skriv et tillæg, der dækker forskellen, eller en selvstændig konsekvensanalyse.", c.danish()),
+                format!("The condition «{}» is not met: the joint DPIA does not cover the municipality's processing. Write a supplement covering the difference, or a DPIA of its own.", c.english())),
+            Some(true) if a.reason.is_blank() => f.push("K-JOINT-CONDITION-REASON", Warning, JointDpia, None,
+                format!("Erklæringen om «{}» har ingen begrundelse.", c.danish()),
+                format!("The declaration on «{}» has no reason.", c.english())),
+            _ => {}
+        }
+    }
+    let i = &d.items;
+    let local_risk_work = i.risks.iter().any(|e| e.is_local() || matches!(e.deviation, Some(Deviation::RiskRating { .. })));
+    let mut material: Vec<(&ItemId, &Reference, &str)> = Vec::new();
+    material.extend(i.purposes.iter().filter(|e| e.is_local()).map(|e| (&e.item.id, &e.item.reference, "formål")));
+    material.extend(i.data_categories.iter().filter(|e| e.is_local()).map(|e| (&e.item.id, &e.item.reference, "kategori af personoplysninger")));
+    material.extend(i.subject_categories.iter().filter(|e| e.is_local()).map(|e| (&e.item.id, &e.item.reference, "gruppe af registrerede")));
+    if !local_risk_work {
+        for (id, reference, what) in material {
+            f.push("K-JOINT-DEVIATION-UNASSESSED", Error, JointDpia, Some((id, reference)),
+                format!("Tillægget tilføjer et {what} ({reference}) uden nogen lokal risikovurdering. En væsentlig afvigelse fra den fælles basis skal risikovurderes i tillægget."),
+                format!("The supplement adds a {} ({reference}) without any local risk assessment. A material deviation from the joint base must be risk-assessed in the supplement.", match what { "formål" => "purpose", "kategori af personoplysninger" => "data category", _ => "data-subject group" }));
+        }
+    }
+    for e in i.modules.iter().filter(|e| e.is_local()) {
+        if !i.risks.iter().any(|r| r.applies() && r.item.modules.contains(&e.item.id)) {
+            f.push("K-JOINT-MODULE-UNASSESSED", Error, JointDpia, at(e),
+                format!("Det lokale modul {} «{}» indgår ikke i nogen risikovurdering.", e.item.reference, e.item.name),
+                format!("The local module {} «{}» is not part of any risk assessment.", e.item.reference, e.item.name));
+        }
+    }
+}
+
+fn review(d: &EffectiveDpia, ctx: &CheckContext, f: &mut Findings) {
+    match d.review_plan.next_review {
+        None => f.push("K-35-11-NO-DATE", Warning, Art35_11, None,
+            "Der er ingen dato for næste revision af konsekvensanalysen.".into(),
+            "There is no date for the next review of the DPIA.".into()),
+        Some(date) if date < ctx.today => f.push("K-35-11-OVERDUE", Error, Art35_11, None,
+            format!("Revisionen var planlagt til {} og er ikke gennemført. Gennemgå konsekvensanalysen, og registrer revisionen.", date.danish()),
+            format!("The review was due on {} and has not been done. Review the DPIA and record the review.", date)),
+        _ => {}
+    }
+    if !ctx.is_base {
+        // Local purposes, data categories or subject groups change the processing: the
+        // municipality must have reviewed its DPIA since (Art. 35(11)); dated history per
+        // item arrives with versions, until then a recorded local review is required.
+        let i = &d.items;
+        let changed = i.purposes.iter().any(Entry::is_local) || i.data_categories.iter().any(Entry::is_local) || i.subject_categories.iter().any(Entry::is_local)
+            || i.subject_categories.iter().any(|e| matches!(e.deviation, Some(Deviation::SubjectCount { .. })));
+        if changed && !i.reviews.iter().any(Entry::is_local) {
+            f.push("K-35-11-CHANGED", Warning, Art35_11, None,
+                "Tillægget ændrer formål, oplysninger eller registrerede, men kommunen har ingen registreret revision. Registrer en revision, der vurderer ændringerne.".into(),
+                "The supplement changes purposes, data or data subjects, but the municipality has no recorded review. Record a review assessing the changes.".into());
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Every rule, two-sided: silent on a complete DPIA, firing when the element is removed.
+
+use super::*;
+use crate::effective::{Deviation, EffectiveDpia};
+use crate::model::*;
+
+fn rating(c: Consequence, l: Likelihood) -> Rating {
+    Rating { consequence: Some(c), consequence_reason: "Børns oplysninger kan skade dem".into(), likelihood: Some(l), likelihood_reason: "Sket flere gange i 2023".into() }
+}
+
+fn assessment(c: Consequence, l: Likelihood) -> Assessment {
+    Assessment { confidentiality: rating(c, l), integrity: rating(c, l), availability: rating(Consequence::Limited, Likelihood::Unlikely) }
+}
+
+fn id(s: &str) -> ItemId {
+    ItemId(s.into())
+}
+
+fn r(s: &str) -> Reference {
+    Reference(s.into())
+}
+
+fn answer() -> Wp248Answer {
+    Wp248Answer { met: Some(false), reason: "Ikke tilfældet for Aula".into() }
+}
+
+fn necessity() -> Necessity {
+    let t = |s: &str| Prose::from(s);
+    Necessity {
+        necessity: t("Nødvendig for at skolen kan kommunikere med hjemmet"),
+        proportionality: t("Kun de nødvendige oplysninger"),
+        minimisation: t("Ingen CPR i beskeder"),
+        accuracy: t("Data fra KMD Elev"),
+        storage_limitation: t("Slettes efter skoletid"),
+        information: t("Oplysningspligt på kommunens hjemmeside"),
+        data_subject_rights: t("Indsigt via kommunen"),
+        processors: t("Databehandleraftale med KOMBIT"),
+        transfers: t("Standardkontraktbestemmelser med AWS"),
+    }
+}
+
+/// A small but complete joint DPIA and København's supplement: the check is silent on it.
+fn complete() -> (Coordination, Base, Supplement, Participant) {
+    let kbh = Participant { code: Some(OrgCode(101)), name: "København".into(), ref_prefix: "KBH".into() };
+    let coordination = Coordination { coordinator: "KL/KOMBIT".into(), base_write_policy: None, participants: vec![kbh.clone()] };
+    let mut b = Base::default();
+    b.meta = BaseMeta { dpia_id: "aula".into(), title: "Aula".into(), system: "Aula".into(), version_label: "2025.1".into() };
+    b.description = Description { summary: "Aula".into(), scope: "Skoler".into(), retention: "Slettes efter 30 dage".into(), new_technology: Some(false), new_technology_text: "Nej".into() };
+    b.wp248 = Wp248 { sensitive_data: Wp248Answer { met: Some(true), reason: "Fortrolige oplysninger om børn".into() }, vulnerable_subjects: Wp248Answer { met: Some(true), reason: "Børn".into() }, ..Wp248 {
+        evaluation_scoring: answer(), automated_decision: answer(), systematic_monitoring: answer(), sensitive_data: answer(), large_scale: answer(),
+        matching_datasets: answer(), vulnerable_subjects: answer(), innovative_technology: answer(), prevents_exercise: answer() } };
+    b.prior_consultation = PriorConsultation { required: Some(false), reason: "Ingen høj restrisiko".into(), ..Default::default() };
+    b.review_plan = ReviewPlan { next_review: Some(Day::ymd(2027, 6, 1)), triggers: "Nye moduler".into() };
+    let i = &mut b.items;
+    i.modules.push(Module { id: id("mod-1"), reference: r("MOD1"), name: "Beskeder".into(), description: "Beskeder".into() });
+    i.purposes.push(Purpose {
+        id: id("f-1"), reference: r("F1"), title: "Kommunikation skole–hjem".into(),
+        description: "Skolens kommunikation med forældre og elever om undervisning, trivsel og praktiske forhold".into(),
+        legal_basis: LegalBasis { art6: [Art6Basis::PublicTask].into(), art9: [Art9Basis::SubstantialPublicInterest].into(), gdpr_text: "Myndighedsudøvelse".into(), national_law: "Folkeskoleloven § 45".into() },
+        necessity: necessity(),
+    });
+    i.processes.push(Process { id: id("dp-1"), reference: r("DP1"), name: "Kommunikation i skole".into(), operations: [Operation::Collection, Operation::Use].into(), modules: [id("mod-1")].into(), purposes: [id("f-1")].into(), ..Default::default() });
+    i.sources.push(Source { id: id("k-1"), reference: r("K1"), name: "KMD Elev".into(), description: "Elevregister".into() });
+    i.subject_categories.push(SubjectCategory { id: id("reg-1"), reference: r("REG1"), name: "Elever".into(), count: Some(560_000), vulnerable: true, vulnerable_reason: "Børn (betragtning 38)".into(), ..Default::default() });
+    i.data_categories.push(DataCategory { id: id("d-1"), reference: r("D1"), name: "Helbred".into(), class: Some(DataClass::Special), sources: [id("k-1")].into(), subjects: [id("reg-1")].into(), ..Default::default() });
+    i.recipients.push(Recipient { id: id("mt-1"), reference: r("MT1"), name: "Lærere".into(), side: Some(AccessSide::Internal), access: "Egne klasser".into() });
+    i.recipients.push(Recipient { id: id("mt-2"), reference: r("MT2"), name: "Netcompany".into(), side: Some(AccessSide::External), access: "Drift".into() });
+    i.processors.push(Processor { id: id("db-1"), reference: r("DB1"), name: "KOMBIT".into(), role: Some(ProcessorRole::Processor), ..Default::default() });
+    i.transfers.push(Transfer { id: id("tl-1"), reference: r("TL1"), country: "USA".into(), recipient: "AWS".into(), basis: Some(TransferBasis::StandardContractualClauses), description: "Kun ved retskrav".into() });
+    i.evidence.push(Evidence { id: id("ev-1"), reference: r("EV1"), title: "ISAE 3000".into(), kind: Some(EvidenceKind::Isae3000), ..Default::default() });
+    i.risks.push(Risk {
+        id: id("r-1"), reference: r("R1"), title: "Fejlsendt besked".into(), threat: "Besked til forkert modtager".into(),
+        source: Some(RiskSource::Kombit), inherent: assessment(Consequence::Devastating, Likelihood::Expected), residual: assessment(Consequence::Serious, Likelihood::Unlikely),
+        modules: [id("mod-1")].into(), ..Default::default()
+    });
+    i.measures.push(Measure {
+        id: id("m-1"), reference: r("M1"), title: "Advarsel ved mange modtagere".into(), kind: Some(MeasureKind::Technical), status: Some(MeasureStatus::Implemented),
+        owner: Some(Owner::Kombit), mitigates: [id("r-1")].into(), evidence: [id("ev-1")].into(), ..Default::default()
+    });
+    i.dpo_advice.push(DpoAdvice { id: id("dpo-1"), reference: r("DPO1"), date: Some(Day::ymd(2025, 3, 1)), advisor: "KL's DPO-netværk".into(), concerns_version: "2025.1".into(), advice: "Tilføj advarsel".into(), response: Some(AdviceResponse::Followed), ..Default::default() });
+
+    let yes = |s: &str| ConditionAnswer { met: Some(true), reason: s.into() };
+    let mut s = Supplement::default();
+    s.meta = SupplementMeta { org: Some(OrgCode(101)), name: "København".into(), ref_prefix: "KBH".into(), base_release: "2025.1".into(), ..Default::default() };
+    s.conditions = JointConditions { same_system_type: yes("Aula"), same_processing: yes("Samme"), same_data: yes("Samme"), similar_risks: yes("Samme") };
+    s.additions.dpo_advice.push(DpoAdvice { id: id("kbh-dpo-1"), reference: r("KBH-DPO1"), date: Some(Day::ymd(2025, 4, 1)), advisor: "KK's DPO".into(), concerns_version: "2025.1 med tillæg".into(), advice: "OK".into(), response: Some(AdviceResponse::Followed), ..Default::default() });
+    s.risk_overrides.push(RiskOverride { target: id("r-1"), inherent: Some(assessment(Consequence::Devastating, Likelihood::Expected)), residual: None, reason: "UNI-login".into() });
+    (coordination, b, s, kbh)
+}
+
+fn run(c: &Coordination, b: &Base, s: &Supplement, p: &Participant, is_base: bool) -> CheckReport {
+    let dpia = if is_base {
+        EffectiveDpia::compute(c, b, &Supplement::default(), &Participant::default())
+    } else {
+        EffectiveDpia::compute(c, b, s, p)
+    };
+    check(&dpia, &CheckContext { is_base, policy: AcceptancePolicy::default(), today: Day::ymd(2026, 11, 24) })
+}
+
+#[test]
+fn the_complete_fixture_has_no_errors_or_warnings() {
+    let (c, b, s, p) = complete();
+    for is_base in [true, false] {
+        let report = run(&c, &b, &s, &p, is_base);
+        let noisy: Vec<_> = report.findings.iter().filter(|f| f.severity != Severity::Info).collect();
+        assert!(noisy.is_empty(), "is_base={is_base}: {noisy:#?}");
+        assert!(report.has("K-WP248-REQUIRED"), "two WP248 criteria met: the DPIA is required");
+        assert_eq!(report.acceptance, Acceptance::Accepted);
+    }
+}
+
+type Mutation = fn(&mut Base, &mut Supplement);
+
+/// (code, severity, applies to the base check too, how to break the DPIA)
+const RULES: &[(&str, Severity, bool, Mutation)] = &[
+    ("K-35-7-A-PROCESSES", Severity::Error, true, |b, _| b.items.processes.clear()),
+    ("K-35-7-A-OPERATIONS", Severity::Error, true, |b, _| b.items.processes[0].operations.clear()),
+    ("K-35-7-A-DATA", Severity::Error, true, |b, _| b.items.data_categories.clear()),
+    ("K-35-7-A-DATA-CLASS", Severity::Error, true, |b, _| b.items.data_categories[0].class = None),
+    ("K-35-7-A-PURPOSES", Severity::Error, true, |b, _| b.items.purposes.clear()),
+    ("K-35-7-A-PURPOSE-VAGUE", Severity::Warning, true, |b, _| b.items.purposes[0].description = "Kommunikation skole–hjem".into()),
+    ("K-35-7-A-LEGAL-GDPR", Severity::Error, true, |b, _| b.items.purposes[0].legal_basis.art6.clear()),
+    ("K-35-7-A-LEGAL-ART9", Severity::Error, true, |b, _| b.items.purposes[0].legal_basis.art9.clear()),
+    ("K-35-7-A-SUBJECTS", Severity::Error, true, |b, _| b.items.subject_categories.clear()),
+    ("K-35-7-A-SUBJECT-COUNT", Severity::Error, true, |b, _| b.items.subject_categories[0].count = None),
+    ("K-35-7-A-VULNERABLE", Severity::Error, true, |b, _| b.items.subject_categories[0].vulnerable = false),
+    ("K-35-7-A-VULNERABLE-REASON", Severity::Warning, true, |b, _| b.items.subject_categories[0].vulnerable_reason = Prose::default()),
+    ("K-35-7-A-SOURCES", Severity::Error, true, |b, _| b.items.sources.clear()),
+    ("K-35-7-A-ACCESS", Severity::Error, true, |b, _| b.items.recipients.retain(|r| r.side == Some(AccessSide::Internal))),
+    ("K-35-7-A-ACCESS-SIDE", Severity::Error, true, |b, _| b.items.recipients.push(Recipient { id: id("mt-3"), reference: r("MT3"), name: "Pædagoger".into(), ..Default::default() })),
+    ("K-35-7-A-RETENTION", Severity::Error, true, |b, _| b.description.retention = Prose::default()),
+    ("K-35-7-A-TRANSFER-BASIS", Severity::Error, true, |b, _| b.items.transfers[0].basis = None),
+    ("K-35-7-A-NEW-TECH", Severity::Error, true, |b, _| b.description.new_technology = None),
+    ("K-35-7-A-PROCESSORS", Severity::Warning, true, |b, _| b.items.processors.clear()),
+    ("K-35-7-B-MISSING", Severity::Error, true, |b, _| b.items.purposes[0].necessity = Necessity::default()),
+    ("K-35-7-B-ASPECT", Severity::Warning, true, |b, _| b.items.purposes[0].necessity.transfers = Prose::default()),
+    ("K-35-7-C-NO-RISKS", Severity::Error, true, |b, _| { b.items.risks.clear(); b.items.measures[0].mitigates.clear(); }),
+    ("K-35-7-C-UNRATED", Severity::Error, true, |b, _| b.items.risks[0].residual.integrity.likelihood = None),
+    ("K-35-7-C-NO-REASON", Severity::Error, true, |b, _| b.items.risks[0].residual.availability.consequence_reason = Prose::default()),
+    ("K-35-7-C-RESIDUAL-HIGHER", Severity::Error, true, |b, s| {
+        b.items.risks[0].inherent = assessment(Consequence::Serious, Likelihood::Unlikely);
+        b.items.risks[0].residual = assessment(Consequence::Serious, Likelihood::Likely);
+        s.risk_overrides.clear();
+    }),
+    ("K-35-7-C-OVERRIDE-REASON", Severity::Error, false, |_, s| s.risk_overrides[0].reason = Prose::default()),
+    ("K-24-1-SUPPLIER-RISK", Severity::Error, true, |b, _| b.items.measures[0].mitigates.clear()),
+    ("K-35-7-D-UNMITIGATED", Severity::Error, true, |b, _| { b.items.risks[0].source = Some(RiskSource::Municipality); b.items.measures[0].status = Some(MeasureStatus::Rejected); b.items.measures[0].rejection_reason = "For dyrt".into(); }),
+    ("K-35-7-D-UNLINKED", Severity::Error, true, |b, _| b.items.measures.push(Measure { mitigates: Default::default(), id: id("m-2"), reference: r("M2"), ..b.items.measures[0].clone() })),
+    ("K-35-7-D-STATUS", Severity::Error, true, |b, _| b.items.measures[0].status = None),
+    ("K-35-7-D-PLANNED-DATE", Severity::Error, true, |b, _| b.items.measures[0].status = Some(MeasureStatus::Planned)),
+    ("K-35-7-D-REJECTED-REASON", Severity::Error, true, |b, _| b.items.measures[0].status = Some(MeasureStatus::Rejected)),
+    ("K-35-7-D-OWNER", Severity::Warning, true, |b, _| b.items.measures[0].owner = None),
+    ("K-24-1-EXTERNAL-MEASURE", Severity::Warning, true, |b, _| b.items.measures[0].evidence.clear()),
+    ("K-35-7-D-LOCAL-STATUS", Severity::Error, false, |_, s| s.measure_statuses.push(LocalMeasureStatus { target: id("m-1"), state: Some(LocalMeasureState::ImplementedDifferently), text: Prose::default() })),
+    ("K-5-2-REF-MISSING", Severity::Error, true, |b, _| b.items.modules[0].reference = Reference::default()),
+    ("K-5-2-REF-DUPLICATE", Severity::Error, true, |b, _| b.items.sources[0].reference = r("MOD1")),
+    ("K-5-2-REF-DANGLING", Severity::Error, true, |b, _| { b.items.measures[0].mitigates.insert(id("r-404")); }),
+    ("K-JOINT-UNRESOLVED", Severity::Error, false, |_, s| s.not_applicable.push(NotApplicable { target: id("gone"), justification: "Findes ikke længere i Aula".into() })),
+    ("K-JOINT-NA-REASON", Severity::Error, false, |_, s| s.not_applicable.push(NotApplicable { target: id("mt-2"), justification: "nej".into() })),
+    ("K-35-2-DPO-MISSING", Severity::Error, true, |b, s| { b.items.dpo_advice.clear(); s.additions.dpo_advice.clear(); }),
+    ("K-35-2-DPO-VERSION", Severity::Warning, true, |b, s| { b.items.dpo_advice[0].concerns_version = "2024.2".into(); s.additions.dpo_advice[0].concerns_version = "2024.2".into(); }),
+    ("K-35-2-DPO-PENDING", Severity::Warning, true, |b, s| { b.items.dpo_advice[0].response = None; s.additions.dpo_advice[0].response = None; }),
+    ("K-35-2-DPO-OVERRULED", Severity::Error, true, |b, s| { b.items.dpo_advice[0].response = Some(AdviceResponse::Overruled); s.additions.dpo_advice[0].response = Some(AdviceResponse::Overruled); }),
+    ("K-35-2-DPO-DATE", Severity::Warning, true, |b, s| { b.items.dpo_advice[0].date = None; s.additions.dpo_advice[0].date = None; }),
+    ("K-35-2-ACCEPTANCE", Severity::Warning, true, |b, _| {
+        b.items.risks[0].residual = assessment(Consequence::Serious, Likelihood::Possible);
+        b.items.risks[0].residual_reason = "Stadig mulig".into();
+    }),
+    ("K-36-REQUIRED", Severity::Error, true, |b, s| {
+        b.items.risks[0].residual = assessment(Consequence::Devastating, Likelihood::Likely);
+        s.risk_overrides.clear();
+        b.prior_consultation.required = Some(true);
+    }),
+    ("K-36-CONTRADICTION", Severity::Error, true, |b, s| { b.items.risks[0].residual = assessment(Consequence::Devastating, Likelihood::Likely); s.risk_overrides.clear(); }),
+    ("K-36-UNDECIDED", Severity::Warning, true, |b, _| b.prior_consultation.required = None),
+    ("K-WP248-UNANSWERED", Severity::Error, true, |b, _| b.wp248.large_scale.met = None),
+    ("K-JOINT-CONDITIONS", Severity::Error, false, |_, s| s.conditions.same_data.met = None),
+    ("K-JOINT-CONDITION-UNMET", Severity::Error, false, |_, s| s.conditions.same_processing.met = Some(false)),
+    ("K-JOINT-CONDITION-REASON", Severity::Warning, false, |_, s| s.conditions.similar_risks.reason = Prose::default()),
+    ("K-JOINT-DEVIATION-UNASSESSED", Severity::Error, false, |b, s| {
+        s.risk_overrides.clear();
+        let mut p = b.items.purposes[0].clone();
+        p.id = id("kbh-f-1");
+        p.reference = r("KBH-F1");
+        s.additions.purposes.push(p);
+    }),
+    ("K-JOINT-MODULE-UNASSESSED", Severity::Error, false, |_, s| s.additions.modules.push(Module { id: id("kbh-mod-1"), reference: r("KBH-MOD1"), name: "Lokal app".into(), description: "".into() })),
+    ("K-35-11-NO-DATE", Severity::Warning, true, |b, _| b.review_plan.next_review = None),
+    ("K-35-11-OVERDUE", Severity::Error, true, |b, _| b.review_plan.next_review = Some(Day::ymd(2025, 1, 1))),
+    ("K-35-11-CHANGED", Severity::Warning, false, |_, s| s.subject_counts.push(LocalSubjectCount { target: id("reg-1"), count: Some(40_000), note: "Dagtilbud".into() })),
+];
+
+#[test]
+fn every_rule_fires_when_its_element_is_missing() {
+    let mut failures = Vec::new();
+    for (code, severity, in_base, mutate) in RULES {
+        let (c, mut b, mut s, p) = complete();
+        mutate(&mut b, &mut s);
+        for is_base in [false, true] {
+            if is_base && !in_base {
+                continue;
+            }
+            let report = run(&c, &b, &s, &p, is_base);
+            match report.findings.iter().find(|f| f.code == *code) {
+                None => failures.push(format!("{code} (base={is_base}) did not fire; got {:?}", report.findings.iter().map(|f| &f.code).collect::<Vec<_>>())),
+                Some(f) if f.severity != *severity => failures.push(format!("{code}: severity {:?}, expected {severity:?}", f.severity)),
+                Some(f) => {
+                    assert!(!f.message_da.is_empty() && !f.message_en.is_empty() && f.message_da != f.message_en, "{code}: messages in both languages");
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_code_the_rules_can_emit_is_tested() {
+    let source = include_str!("rules.rs");
+    let mut emitted: Vec<&str> = source.match_indices("\"K-").map(|(i, _)| &source[i + 1..i + 1 + source[i + 1..].find('"').unwrap()]).collect();
+    emitted.sort();
+    emitted.dedup();
+    let tested: Vec<&str> = RULES.iter().map(|(c, ..)| *c).chain(["K-WP248-REQUIRED", "K-36-SUBMITTED"]).collect();
+    let untested: Vec<&&str> = emitted.iter().filter(|c| !tested.contains(c)).collect();
+    assert!(untested.is_empty(), "rules without a two-sided test: {untested:?}");
+}
+
+#[test]
+fn the_risk_picture_counts_before_and_after_and_fills_the_matrices() {
+    let (c, b, s, p) = complete();
+    let report = run(&c, &b, &s, &p, false);
+    assert_eq!(report.picture.before.counts.high, 1);
+    assert_eq!(report.picture.after.counts.low, 1);
+    assert_eq!(report.picture.before.high_percent, 100);
+    // confidentiality before: devastating (4) × expected (4)
+    assert_eq!(report.picture.matrices_before[0].cells[3][3], 1);
+    assert_eq!(report.picture.matrices_after[0].cells[1][0], 1);
+}
+
+#[test]
+fn acceptance_follows_copenhagens_rule() {
+    let mut picture = RiskPicture::default();
+    picture.after.counts = crate::effective::LevelCounts { low: 7, medium: 5, high: 0 };
+    assert_eq!(picture.acceptance(&AcceptancePolicy::default()), Acceptance::Accepted, "2021: 42 % medium");
+    picture.after.counts = crate::effective::LevelCounts { low: 2, medium: 8, high: 0 };
+    assert_eq!(picture.acceptance(&AcceptancePolicy::default()), Acceptance::ConsultDpo, "80 % medium");
+    assert_eq!(picture.acceptance(&AcceptancePolicy { max_medium_percent: 90 }), Acceptance::Accepted, "configurable");
+    picture.after.counts = crate::effective::LevelCounts { low: 8, medium: 2, high: 2 };
+    assert_eq!(picture.acceptance(&AcceptancePolicy { max_medium_percent: 100 }), Acceptance::PriorConsultation, "2020: 2 high");
+}
+
+#[test]
+fn a_dpia_stripped_of_necessity_dpo_advice_and_gdpr_basis_fails_in_danish() {
+    let (c, mut b, mut s, p) = complete();
+    b.items.purposes[0].necessity = Necessity::default();
+    b.items.purposes[0].legal_basis.art6.clear();
+    b.items.dpo_advice.clear();
+    s.additions.dpo_advice.clear();
+    let report = run(&c, &b, &s, &p, false);
+    for code in ["K-35-7-B-MISSING", "K-35-2-DPO-MISSING", "K-35-7-A-LEGAL-GDPR"] {
+        assert!(report.has(code), "{code}");
+    }
+    let text = report::render(&report, Lang::Da);
+    assert!(text.contains("nødvendighed og proportionalitet") && text.contains("FEJL"), "{text}");
+    assert!(report.errors() >= 3);
+}
+
+#[test]
+fn a_base_measure_not_implemented_here_no_longer_covers_the_risk() {
+    let (c, b, mut s, p) = complete();
+    s.measure_statuses.push(LocalMeasureStatus { target: id("m-1"), state: Some(LocalMeasureState::NotImplemented), text: "Vi bruger ikke beskedmodulet til forældre".into() });
+    let report = run(&c, &b, &s, &p, false);
+    assert!(report.has("K-24-1-SUPPLIER-RISK"));
+    let dpia = EffectiveDpia::compute(&c, &b, &s, &p);
+    assert!(matches!(dpia.items.measures[0].deviation, Some(Deviation::MeasureStatus { .. })));
+}

@@ -1,0 +1,227 @@
+//! Turns laid-out pages into a PDF: printpdf draws text (embedded, subset Liberation Sans)
+//! and vector shapes; lopdf then adds what printpdf does not do our way — a nested outline
+//! with exact destinations, deterministic metadata and document id, the document language.
+
+use crate::layout::{Anchor, Draw, Font, Laid, Rgb, BOLD_TTF, PAGE_H, PAGE_W, REGULAR_TTF};
+use crate::PdfError;
+use lopdf::{Dictionary, Object, ObjectId, StringFormat};
+use printpdf::{
+    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Polygon, PolygonRing, Pt, TextItem, WindingOrder,
+};
+use sha2::{Digest, Sha256};
+
+pub(crate) struct Meta {
+    pub title: String,
+    pub author: String,
+    pub subject: String,
+    pub lang: &'static str,
+    /// PDF date string, e.g. D:20231114000000Z
+    pub date: String,
+}
+
+fn color(c: Rgb) -> Color {
+    Color::Rgb(printpdf::Rgb { r: c.0, g: c.1, b: c.2, icc_profile: None })
+}
+
+fn pt(x: f32, y_from_top: f32) -> Point {
+    Point { x: Pt(x), y: Pt(PAGE_H - y_from_top) }
+}
+
+fn lp(x: f32, y: f32) -> LinePoint {
+    LinePoint { p: pt(x, y), bezier: false }
+}
+
+fn rect_ring(x: f32, y: f32, w: f32, h: f32) -> PolygonRing {
+    PolygonRing { points: vec![lp(x, y), lp(x + w, y), lp(x + w, y + h), lp(x, y + h)] }
+}
+
+pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta: &Meta) -> Result<Vec<u8>, PdfError> {
+    let mut doc = PdfDocument::new(&meta.title);
+    let mut warnings = Vec::new();
+    let regular = ParsedFont::from_bytes(REGULAR_TTF, 0, &mut warnings).ok_or(PdfError::Font)?;
+    let bold = ParsedFont::from_bytes(BOLD_TTF, 0, &mut warnings).ok_or(PdfError::Font)?;
+    let regular_id = doc.add_font(&regular);
+    let bold_id = doc.add_font(&bold);
+    let font_id = |f: Font| -> FontId {
+        match f {
+            Font::Regular => regular_id.clone(),
+            Font::Bold => bold_id.clone(),
+        }
+    };
+    let total = laid.pages.len();
+    let mut pages = Vec::with_capacity(total);
+    for (i, draws) in laid.pages.iter().enumerate() {
+        let mut ops = Vec::new();
+        let foot = footer(i, total);
+        for d in draws.iter().chain(foot.iter()) {
+            match d {
+                Draw::Text { x, y, size, font, color: c, text } => {
+                    ops.push(Op::StartTextSection);
+                    ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(*font)), size: Pt(*size) });
+                    ops.push(Op::SetFillColor { col: color(*c) });
+                    ops.push(Op::SetTextCursor { pos: pt(*x, *y) });
+                    ops.push(Op::ShowText { items: vec![TextItem::Text(text.clone())] });
+                    ops.push(Op::EndTextSection);
+                }
+                Draw::Rect { x, y, w, h, fill, stroke } => {
+                    if let Some(f) = fill {
+                        ops.push(Op::SetFillColor { col: color(*f) });
+                        ops.push(Op::DrawPolygon {
+                            polygon: Polygon { rings: vec![rect_ring(*x, *y, *w, *h)], mode: PaintMode::Fill, winding_order: WindingOrder::NonZero },
+                        });
+                    }
+                    if let Some((c, width)) = stroke {
+                        ops.push(Op::SetOutlineColor { col: color(*c) });
+                        ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+                        ops.push(Op::DrawPolygon {
+                            polygon: Polygon { rings: vec![rect_ring(*x, *y, *w, *h)], mode: PaintMode::Stroke, winding_order: WindingOrder::NonZero },
+                        });
+                    }
+                }
+                Draw::Line { x1, y1, x2, y2, color: c, width } => {
+                    ops.push(Op::SetOutlineColor { col: color(*c) });
+                    ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+                    ops.push(Op::DrawLine { line: Line { points: vec![lp(*x1, *y1), lp(*x2, *y2)], is_closed: false } });
+                }
+                Draw::Dot { x, y, r, color: c } => {
+                    // a circle from four Bézier arcs
+                    let k = 0.5523 * r;
+                    let (x, y, r) = (*x, *y, *r);
+                    let b = |px: f32, py: f32| LinePoint { p: pt(px, py), bezier: true };
+                    let points = vec![
+                        lp(x + r, y),
+                        b(x + r, y + k),
+                        b(x + k, y + r),
+                        lp(x, y + r),
+                        b(x - k, y + r),
+                        b(x - r, y + k),
+                        lp(x - r, y),
+                        b(x - r, y - k),
+                        b(x - k, y - r),
+                        lp(x, y - r),
+                        b(x + k, y - r),
+                        b(x + r, y - k),
+                    ];
+                    ops.push(Op::SetFillColor { col: color(*c) });
+                    ops.push(Op::DrawPolygon {
+                        polygon: Polygon { rings: vec![PolygonRing { points }], mode: PaintMode::Fill, winding_order: WindingOrder::NonZero },
+                    });
+                }
+            }
+        }
+        pages.push(PdfPage::new(Mm(PAGE_W * 25.4 / 72.0), Mm(PAGE_H * 25.4 / 72.0), ops));
+    }
+    doc.pages = pages;
+    let opts = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
+    let mut lo = doc.to_lopdf_document(&opts, &mut Vec::new());
+    finish(&mut lo, &laid.anchors, meta)?;
+    lo.compress();
+    let mut out = Vec::new();
+    lo.save_to(&mut out).map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(out)
+}
+
+/// UTF-16BE with a byte-order mark: how PDF text strings carry Danish letters.
+pub(crate) fn text_string(s: &str) -> Object {
+    let mut bytes = vec![0xFE, 0xFF];
+    for u in s.encode_utf16() {
+        bytes.extend_from_slice(&u.to_be_bytes());
+    }
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+fn finish(doc: &mut lopdf::Document, anchors: &[Anchor], meta: &Meta) -> Result<(), PdfError> {
+    let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
+    // Metadata: deterministic (the date is injected), no random ids.
+    let mut info = Dictionary::new();
+    info.set("Title", text_string(&meta.title));
+    info.set("Author", text_string(&meta.author));
+    info.set("Subject", text_string(&meta.subject));
+    info.set("Creator", text_string("Konsekvens"));
+    info.set("Producer", text_string(concat!("konsekvens-pdf ", env!("CARGO_PKG_VERSION"), " (printpdf 0.12)")));
+    info.set("CreationDate", Object::string_literal(meta.date.clone()));
+    info.set("ModDate", Object::string_literal(meta.date.clone()));
+    let info_id = doc.add_object(info);
+    doc.trailer.set("Info", Object::Reference(info_id));
+
+    // Outline: level-1 headings at the top, level-2 under them.
+    let outlines_id = doc.new_object_id();
+    struct Node {
+        id: ObjectId,
+        anchor: Anchor,
+        kids: Vec<Node>,
+    }
+    let mut top: Vec<Node> = Vec::new();
+    for a in anchors.iter().filter(|a| a.level <= 2) {
+        let node = Node { id: doc.new_object_id(), anchor: a.clone(), kids: Vec::new() };
+        match (a.level, top.last_mut()) {
+            (2, Some(parent)) => parent.kids.push(node),
+            _ => top.push(node),
+        }
+    }
+    fn write(doc: &mut lopdf::Document, nodes: &[Node], parent: ObjectId, pages: &[ObjectId]) -> i64 {
+        let mut count = 0;
+        for (i, n) in nodes.iter().enumerate() {
+            let mut d = Dictionary::new();
+            d.set("Title", text_string(&n.anchor.text));
+            d.set("Parent", Object::Reference(parent));
+            if i > 0 {
+                d.set("Prev", Object::Reference(nodes[i - 1].id));
+            }
+            if i + 1 < nodes.len() {
+                d.set("Next", Object::Reference(nodes[i + 1].id));
+            }
+            let page = pages.get(n.anchor.page).copied().unwrap_or(pages[0]);
+            d.set(
+                "Dest",
+                Object::Array(vec![
+                    Object::Reference(page),
+                    Object::Name(b"XYZ".to_vec()),
+                    Object::Integer(0),
+                    Object::Real(PAGE_H - n.anchor.top + 4.0),
+                    Object::Null,
+                ]),
+            );
+            if !n.kids.is_empty() {
+                d.set("First", Object::Reference(n.kids[0].id));
+                d.set("Last", Object::Reference(n.kids.last().unwrap().id));
+                let c = write(doc, &n.kids, n.id, pages);
+                // closed by default for sections with many children
+                d.set("Count", Object::Integer(if c > 12 { -c } else { c }));
+                count += if c > 12 { 0 } else { c };
+            }
+            doc.objects.insert(n.id, Object::Dictionary(d));
+            count += 1;
+        }
+        count
+    }
+    if !top.is_empty() {
+        let count = write(doc, &top, outlines_id, &pages);
+        let mut o = Dictionary::new();
+        o.set("Type", Object::Name(b"Outlines".to_vec()));
+        o.set("First", Object::Reference(top[0].id));
+        o.set("Last", Object::Reference(top.last().unwrap().id));
+        o.set("Count", Object::Integer(count));
+        doc.objects.insert(outlines_id, Object::Dictionary(o));
+    }
+    let root_id = doc.trailer.get(b"Root").and_then(Object::as_reference).map_err(|e| PdfError::Write(e.to_string()))?;
+    let catalog = doc.get_object_mut(root_id).and_then(Object::as_dict_mut).map_err(|e| PdfError::Write(e.to_string()))?;
+    catalog.remove(b"Outlines");
+    if !top.is_empty() {
+        catalog.set("Outlines", Object::Reference(outlines_id));
+        catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    }
+    catalog.set("Lang", Object::string_literal(meta.lang));
+    // A document id derived from the content, so the same input gives the same file.
+    let mut h = Sha256::new();
+    h.update(meta.title.as_bytes());
+    h.update(meta.date.as_bytes());
+    for a in anchors {
+        h.update(a.text.as_bytes());
+        h.update((a.page as u64).to_be_bytes());
+    }
+    let id = h.finalize()[..16].to_vec();
+    doc.trailer.set("ID", Object::Array(vec![Object::String(id.clone(), StringFormat::Hexadecimal), Object::String(id, StringFormat::Hexadecimal)]));
+    Ok(())
+}
