@@ -6,7 +6,8 @@
 use konsekvens_core::doc::{DocKey, DpiaDoc};
 use konsekvens_core::model::*;
 use konsekvens_core::store::{Store, UpdateMeta};
-use konsekvens_core::{Author, Env, FixedEnv, Workspace};
+use konsekvens_core::check::{check, AcceptancePolicy, CheckContext};
+use konsekvens_core::{Author, EffectiveDpia, Env, FixedEnv, Workspace};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -105,4 +106,17 @@ fn main() {
     let t = Instant::now();
     let effective = ws.effective(codes[0]).unwrap();
     println!("effective DPIA of one municipality:            {:>10.1?} ({} risks)", t.elapsed(), effective.items.risks.len());
+
+    // The Datatilsynet check over the base and all 98 municipalities, as the
+    // coordinator's overview runs it.
+    let today = Day::ymd(2026, 11, 24);
+    let t = Instant::now();
+    let base_only = Participant::default();
+    let base = EffectiveDpia::compute(&ws.coordination().unwrap(), &ws.base().unwrap(), &Supplement::default(), &base_only);
+    let mut findings = check(&base, &CheckContext { is_base: true, policy: AcceptancePolicy::default(), today }).findings.len();
+    for code in &codes {
+        let dpia = ws.effective(*code).unwrap();
+        findings += check(&dpia, &CheckContext { is_base: false, policy: AcceptancePolicy::default(), today }).findings.len();
+    }
+    println!("check base + {SUPPLEMENTS} supplements (incl. effective view): {:>6.1?} ({findings} findings)", t.elapsed());
 }

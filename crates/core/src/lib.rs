@@ -12,7 +12,7 @@ pub mod effective;
 pub mod env;
 pub mod interchange;
 pub mod model;
-// pub mod sample;
+pub mod sample;
 pub mod store;
 pub mod text;
 pub mod workspace;

@@ -137,7 +137,7 @@ impl Workspace {
 
     /// Writes the bundled AULA sample (joint base + København, Esbjerg, Aarhus) to a new file.
     pub fn create_demo(path: &Path, env: Arc<dyn Env>) -> Result<Workspace, WorkspaceError> {
-        let (coordination, base, supplements): (Coordination, Base, Vec<Supplement>) = todo_sample(env.as_ref());
+        let (coordination, base, supplements) = crate::sample::aula();
         let author = Author::new("Konsekvens (eksempel)", None);
         Workspace::create_with(path, env, &author, &coordination, &base, &supplements)
     }
@@ -380,11 +380,6 @@ impl Workspace {
         };
         self.edit(key, author, |e| e.set(&meta))
     }
-}
-
-// SAMPLE-PENDING: replaced by crate::sample::aula once the sample lands.
-fn todo_sample(_env: &dyn Env) -> (Coordination, Base, Vec<Supplement>) {
-    unimplemented!("sample not yet written")
 }
 
 fn temp_beside(path: &Path, nonce: u64) -> PathBuf {
