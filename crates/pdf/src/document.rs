@@ -328,7 +328,7 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Databehandlingsprocesser", "Processing activities"));
         if !self.empty_note(d.items.processes.len()) {
-            let mut t = Table::new(&[0.9, 3.2, 1.6, 1.0, 1.0], Some(self.header(&[("Ref.", "Ref."), ("Proces", "Process"), ("Behandlingsaktiviteter", "Operations"), ("Moduler", "Modules"), ("Formål", "Purposes")])));
+            let mut t = Table::new(&[1.05, 3.2, 1.6, 1.0, 1.0], Some(self.header(&[("Ref.", "Ref."), ("Proces", "Process"), ("Behandlingsaktiviteter", "Operations"), ("Moduler", "Modules"), ("Formål", "Purposes")])));
             for e in &d.items.processes {
                 let p = &e.item;
                 let ops: Vec<&str> = p.operations.iter().map(|o| self.w(*o)).collect();
@@ -348,7 +348,7 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Moduler", "Modules"));
         if !self.empty_note(d.items.modules.len()) {
-            let mut t = Table::new(&[0.9, 6.0], Some(self.header(&[("Ref.", "Ref."), ("Modul", "Module")])));
+            let mut t = Table::new(&[1.05, 6.0], Some(self.header(&[("Ref.", "Ref."), ("Modul", "Module")])));
             for e in &d.items.modules {
                 t.row_filled(vec![self.ref_cell(e, &e.item.reference), Cell::spans(self.na_spans(e, self.title_desc(&e.item.name, &e.item.description)))], self.row_fill(e));
             }
@@ -357,7 +357,7 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Formål og retsgrundlag", "Purposes and legal basis"));
         if !self.empty_note(d.items.purposes.len()) {
-            let mut t = Table::new(&[0.9, 2.6, 2.0, 2.0], Some(self.header(&[("Ref.", "Ref."), ("Formål", "Purpose"), ("Databeskyttelsesforordningen", "GDPR"), ("National lovgivning", "National law")])));
+            let mut t = Table::new(&[1.05, 2.6, 2.0, 2.0], Some(self.header(&[("Ref.", "Ref."), ("Formål", "Purpose"), ("Databeskyttelsesforordningen", "GDPR"), ("National lovgivning", "National law")])));
             for e in &d.items.purposes {
                 let p = &e.item;
                 let art: Vec<&str> = p.legal_basis.art6.iter().map(|a| self.w(*a)).chain(p.legal_basis.art9.iter().map(|a| self.w(*a))).collect();
@@ -380,7 +380,7 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Kategorier af personoplysninger", "Categories of personal data"));
         if !self.empty_note(d.items.data_categories.len()) {
-            let mut t = Table::new(&[0.9, 2.4, 1.3, 2.0, 1.3], Some(self.header(&[("Ref.", "Ref."), ("Kategori", "Category"), ("Klassifikation", "Class"), ("Opbevaring", "Retention"), ("Kilder / registrerede", "Sources / subjects")])));
+            let mut t = Table::new(&[1.05, 2.4, 1.3, 2.0, 1.3], Some(self.header(&[("Ref.", "Ref."), ("Kategori", "Category"), ("Klassifikation", "Class"), ("Opbevaring", "Retention"), ("Kilder / registrerede", "Sources / subjects")])));
             for e in &d.items.data_categories {
                 let c = &e.item;
                 let class_fill = match c.class {
@@ -406,7 +406,7 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Kategorier af registrerede", "Categories of data subjects"));
         if !self.empty_note(d.items.subject_categories.len()) {
-            let mut t = Table::new(&[0.9, 2.6, 1.6, 2.6], Some(self.header(&[("Ref.", "Ref."), ("Kategori", "Category"), ("Antal", "Number"), ("Sårbare registrerede", "Vulnerable")])));
+            let mut t = Table::new(&[1.05, 2.6, 1.6, 2.6], Some(self.header(&[("Ref.", "Ref."), ("Kategori", "Category"), ("Antal", "Number"), ("Sårbare registrerede", "Vulnerable")])));
             for e in &d.items.subject_categories {
                 let s = &e.item;
                 let mut count = vec![Span::bold(s.count.map(|n| self.number(n)).unwrap_or_else(|| self.t("(ikke angivet)", "(not stated)").into()))];
@@ -438,7 +438,7 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Kilder", "Sources"));
         if !self.empty_note(d.items.sources.len()) {
-            let mut t = Table::new(&[0.9, 6.0], Some(self.header(&[("Ref.", "Ref."), ("Kilde", "Source")])));
+            let mut t = Table::new(&[1.05, 6.0], Some(self.header(&[("Ref.", "Ref."), ("Kilde", "Source")])));
             for e in &d.items.sources {
                 t.row_filled(vec![self.ref_cell(e, &e.item.reference), Cell::spans(self.na_spans(e, self.title_desc(&e.item.name, &e.item.description)))], self.row_fill(e));
             }
@@ -447,7 +447,7 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Modtagere og adgang", "Recipients and access"));
         if !self.empty_note(d.items.recipients.len()) {
-            let mut t = Table::new(&[0.9, 2.2, 1.0, 3.0], Some(self.header(&[("Ref.", "Ref."), ("Modtager", "Recipient"), ("Adgang", "Side"), ("Hvem og hvordan", "Who and how")])));
+            let mut t = Table::new(&[1.05, 2.2, 1.0, 3.0], Some(self.header(&[("Ref.", "Ref."), ("Modtager", "Recipient"), ("Adgang", "Side"), ("Hvem og hvordan", "Who and how")])));
             for e in &d.items.recipients {
                 let r = &e.item;
                 t.row_filled(
@@ -460,7 +460,7 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Databehandlere", "Processors"));
         if !self.empty_note(d.items.processors.len()) {
-            let mut t = Table::new(&[0.9, 2.0, 1.4, 2.4, 1.2], Some(self.header(&[("Ref.", "Ref."), ("Databehandler", "Processor"), ("Rolle", "Role"), ("Ydelse", "Service"), ("Placering", "Location")])));
+            let mut t = Table::new(&[1.05, 2.0, 1.4, 2.4, 1.2], Some(self.header(&[("Ref.", "Ref."), ("Databehandler", "Processor"), ("Rolle", "Role"), ("Ydelse", "Service"), ("Placering", "Location")])));
             for e in &d.items.processors {
                 let p = &e.item;
                 let mut role = vec![Span::new(self.ow(p.role))];
@@ -477,7 +477,7 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Overførsler til tredjelande", "Transfers to third countries"));
         if !self.empty_note(d.items.transfers.len()) {
-            let mut t = Table::new(&[0.9, 2.0, 1.8, 3.0], Some(self.header(&[("Ref.", "Ref."), ("Land og modtager", "Country and recipient"), ("Grundlag", "Basis"), ("Beskrivelse", "Description")])));
+            let mut t = Table::new(&[1.05, 2.0, 1.8, 3.0], Some(self.header(&[("Ref.", "Ref."), ("Land og modtager", "Country and recipient"), ("Grundlag", "Basis"), ("Beskrivelse", "Description")])));
             for e in &d.items.transfers {
                 let x = &e.item;
                 t.row_filled(
@@ -495,7 +495,7 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Dokumenttyper", "Document types"));
         if !self.empty_note(d.items.document_types.len()) {
-            let mut t = Table::new(&[0.9, 5.0, 1.0], Some(self.header(&[("Ref.", "Ref."), ("Dokumenttype", "Document type"), ("Modul", "Module")])));
+            let mut t = Table::new(&[1.05, 5.0, 1.0], Some(self.header(&[("Ref.", "Ref."), ("Dokumenttype", "Document type"), ("Modul", "Module")])));
             for e in &d.items.document_types {
                 let x = &e.item;
                 let module = x.module.as_ref().map(|m| self.links(&[m.clone()].into())).unwrap_or_else(|| "—".into());
@@ -506,7 +506,7 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Andre systemer", "Other systems"));
         if !self.empty_note(d.items.systems.len()) {
-            let mut t = Table::new(&[0.9, 6.0], Some(self.header(&[("Ref.", "Ref."), ("System", "System")])));
+            let mut t = Table::new(&[1.05, 6.0], Some(self.header(&[("Ref.", "Ref."), ("System", "System")])));
             for e in &d.items.systems {
                 t.row_filled(vec![self.ref_cell(e, &e.item.reference), Cell::spans(self.na_spans(e, self.title_desc(&e.item.name, &e.item.description)))], self.row_fill(e));
             }
@@ -576,7 +576,7 @@ impl<'a> Doc<'a> {
         if self.empty_note(d.items.risks.len()) {
             return;
         }
-        let mut t = Table::new(&[0.9, 3.6, 1.0, 1.0, 1.4], Some(self.header(&[("Ref.", "Ref."), ("Risiko", "Risk"), ("Iboende", "Inherent"), ("Rest", "Residual"), ("Foranstaltninger", "Measures")])));
+        let mut t = Table::new(&[1.05, 3.6, 1.0, 1.0, 1.4], Some(self.header(&[("Ref.", "Ref."), ("Risiko", "Risk"), ("Iboende", "Inherent"), ("Rest", "Residual"), ("Foranstaltninger", "Measures")])));
         for e in &d.items.risks {
             let r = &e.item;
             let ms: Vec<String> = d.measures_for(&r.id).map(|m| m.item.reference.0.clone()).collect();
@@ -669,7 +669,7 @@ impl<'a> Doc<'a> {
         self.h2(self.t("Tekniske og organisatoriske foranstaltninger", "Technical and organisational measures"));
         if !self.empty_note(d.items.measures.len()) {
             let mut t = Table::new(
-                &[0.9, 3.4, 1.3, 1.3, 0.9, 0.9],
+                &[1.05, 3.4, 1.3, 1.3, 0.9, 0.9],
                 Some(self.header(&[("Ref.", "Ref."), ("Foranstaltning", "Measure"), ("Type og status", "Kind and status"), ("Ansvarlig", "Owner"), ("Risici", "Risks"), ("Dok.", "Evidence")])),
             );
             for e in &d.items.measures {
@@ -705,7 +705,7 @@ impl<'a> Doc<'a> {
         }
         self.h2(self.t("Dokumentation", "Evidence"));
         if !self.empty_note(d.items.evidence.len()) {
-            let mut t = Table::new(&[0.9, 2.8, 1.5, 1.5, 1.2], Some(self.header(&[("Ref.", "Ref."), ("Dokumentation", "Evidence"), ("Art", "Kind"), ("Udstedt af", "Issued by"), ("Dato / modtaget", "Date / received")])));
+            let mut t = Table::new(&[1.05, 2.8, 1.5, 1.5, 1.2], Some(self.header(&[("Ref.", "Ref."), ("Dokumentation", "Evidence"), ("Art", "Kind"), ("Udstedt af", "Issued by"), ("Dato / modtaget", "Date / received")])));
             for e in &d.items.evidence {
                 let v = &e.item;
                 let mut title = vec![Span::bold(v.title.clone())];
@@ -740,11 +740,13 @@ impl<'a> Doc<'a> {
             self.small(self.t("(ingen)", "(none)"));
             return;
         }
-        const PER_TABLE: usize = 12;
-        for chunk in measures.chunks(PER_TABLE) {
+        let tables = measures.len().div_ceil(12);
+        let per = measures.len().div_ceil(tables);
+        for chunk in measures.chunks(per) {
+            let per = chunk.len();
             let mut widths = vec![3.2];
             widths.extend(std::iter::repeat_n(0.62, chunk.len()));
-            widths.extend(std::iter::repeat_n(0.62, PER_TABLE - chunk.len()));
+            widths.extend(std::iter::repeat_n(0.62, per - chunk.len()));
             let mut header = vec![Cell::bold(self.t("Risiko \\ foranstaltning", "Risk \\ measure"))];
             for m in chunk {
                 let mut c = Cell::bold(m.item.reference.0.clone()).center();
@@ -753,7 +755,7 @@ impl<'a> Doc<'a> {
                 }
                 header.push(c);
             }
-            header.extend(std::iter::repeat_n(Cell::default(), PER_TABLE - chunk.len()));
+            header.extend(std::iter::repeat_n(Cell::default(), per - chunk.len()));
             let mut t = Table::new(&widths, Some(header));
             t.size = 7.5;
             for r in &risks {
@@ -761,7 +763,7 @@ impl<'a> Doc<'a> {
                 for m in chunk {
                     row.push(if m.item.mitigates.contains(&r.item.id) { Cell::dot() } else { Cell::default() });
                 }
-                row.extend(std::iter::repeat_n(Cell::default(), PER_TABLE - chunk.len()));
+                row.extend(std::iter::repeat_n(Cell::default(), per - chunk.len()));
                 t.row_filled(row, if r.is_local() { Some(LOCAL_FILL) } else { None });
             }
             self.table(t);
@@ -786,7 +788,7 @@ impl<'a> Doc<'a> {
         let d = self.d;
         self.h1(self.t("Risikobilledet før og efter foranstaltninger", "Risks before and after measures"));
         let (before, after) = d.distribution();
-        let pct = |n: usize, total: usize| if total == 0 { "—".to_string() } else { format!("{} %", (n * 100 + total / 2) / total) };
+        let pct = |n: usize, total: usize| (n * 100 + total / 2).checked_div(total).map(|p| format!("{p} %")).unwrap_or_else(|| "—".into());
         let mut t = Table::new(&[2.0, 1.0, 1.0, 1.0, 1.0], Some(self.header(&[("Risikoniveau", "Risk level"), ("Før", "Before"), ("", ""), ("Efter", "After"), ("", "")])));
         for (lvl, b, a) in [(RiskLevel::Low, before.low, after.low), (RiskLevel::Medium, before.medium, after.medium), (RiskLevel::High, before.high, after.high)] {
             t.row(vec![
@@ -824,7 +826,7 @@ impl<'a> Doc<'a> {
         let titles = [self.t("Før foranstaltninger (iboende)", "Before measures (inherent)"), self.t("Efter foranstaltninger (rest)", "After measures (residual)")];
         let axis = (self.t("Konsekvens", "Consequence"), self.t("Sandsynlighed", "Likelihood"));
         self.blocks.push(Block::Figure(Figure {
-            height: 232.0,
+            height: 240.0,
             draw: Box::new(move |x0, y0| {
                 let mut out = Vec::new();
                 heat_map(&mut out, x0, y0, titles[0], &g_before, da, axis);
@@ -861,7 +863,7 @@ impl<'a> Doc<'a> {
         self.table(t);
 
         self.h2(self.t("Afvigelser fra den fælles basis", "Deviations from the joint base"));
-        let mut t = Table::new(&[0.9, 1.3, 1.9, 1.9, 2.4], Some(self.header(&[("Ref.", "Ref."), ("Art", "Kind"), ("Fælles basis", "Joint base"), ("Lokalt", "Local"), ("Begrundelse", "Reason")])));
+        let mut t = Table::new(&[1.05, 1.3, 1.9, 1.9, 2.4], Some(self.header(&[("Ref.", "Ref."), ("Art", "Kind"), ("Fælles basis", "Joint base"), ("Lokalt", "Local"), ("Begrundelse", "Reason")])));
         let mut n = 0;
         for e in &d.items.risks {
             if let Some(Deviation::RiskRating { base_inherent, base_residual, reason }) = &e.deviation {
@@ -907,7 +909,7 @@ impl<'a> Doc<'a> {
         }
 
         self.h2(self.t("Lokale tilføjelser", "Local additions"));
-        let mut t = Table::new(&[0.9, 1.6, 4.4], Some(self.header(&[("Ref.", "Ref."), ("Art", "Kind"), ("Element", "Item")])));
+        let mut t = Table::new(&[1.05, 1.6, 4.4], Some(self.header(&[("Ref.", "Ref."), ("Art", "Kind"), ("Element", "Item")])));
         let mut n = 0;
         macro_rules! add {
             ($f:ident, $da:literal, $en:literal, $title:expr) => {
@@ -941,7 +943,7 @@ impl<'a> Doc<'a> {
         }
 
         self.h2(self.t("Elementer der ikke er relevante her", "Items that do not apply here"));
-        let mut t = Table::new(&[0.9, 2.4, 3.6], Some(self.header(&[("Ref.", "Ref."), ("Element", "Item"), ("Begrundelse", "Justification")])));
+        let mut t = Table::new(&[1.05, 2.4, 3.6], Some(self.header(&[("Ref.", "Ref."), ("Element", "Item"), ("Begrundelse", "Justification")])));
         let mut n = 0;
         macro_rules! na {
             ($f:ident, $title:expr) => {
@@ -991,7 +993,7 @@ impl<'a> Doc<'a> {
         if self.empty_note(d.items.dpo_advice.len()) {
             return;
         }
-        let mut t = Table::new(&[0.8, 1.4, 3.0, 1.0, 2.2], Some(self.header(&[("Ref.", "Ref."), ("Dato og rådgiver", "Date and adviser"), ("Rådgivning", "Advice"), ("Fulgt", "Followed"), ("Begrundelse", "Reason")])));
+        let mut t = Table::new(&[1.05, 1.4, 3.0, 1.0, 2.2], Some(self.header(&[("Ref.", "Ref."), ("Dato og rådgiver", "Date and adviser"), ("Rådgivning", "Advice"), ("Fulgt", "Followed"), ("Begrundelse", "Reason")])));
         for e in &d.items.dpo_advice {
             let a = &e.item;
             let mut follow = Cell::bold(self.ow(a.response)).center();
@@ -1080,7 +1082,7 @@ impl<'a> Doc<'a> {
             (self.t("Udløsende forhold", "Triggers").into(), vec![Span::new(self.prose(&d.review_plan.triggers))]),
         ]);
         if !d.items.reviews.is_empty() {
-            let mut t = Table::new(&[0.8, 1.4, 2.4, 3.0], Some(self.header(&[("Ref.", "Ref."), ("Dato og ansvarlig", "Date and reviewer"), ("Anledning", "Trigger"), ("Resultat", "Result")])));
+            let mut t = Table::new(&[1.05, 1.4, 2.4, 3.0], Some(self.header(&[("Ref.", "Ref."), ("Dato og ansvarlig", "Date and reviewer"), ("Anledning", "Trigger"), ("Resultat", "Result")])));
             for e in &d.items.reviews {
                 let v = &e.item;
                 t.row_filled(
@@ -1136,7 +1138,6 @@ impl<'a> Doc<'a> {
         }
         let labels = (self.t("Navn", "Name"), self.t("Egenskab", "Capacity"), self.t("Dato", "Date"), self.t("Underskrift", "Signature"));
         for (name, capacity) in people {
-            let labels = labels;
             self.blocks.push(Block::Figure(Figure {
                 height: 96.0,
                 draw: Box::new(move |x, y| {
@@ -1164,7 +1165,7 @@ fn heat_map(out: &mut Vec<Draw>, x0: f32, y0: f32, title: &str, grid: &BTreeMap<
     let cell = 40.0;
     out.push(Draw::Text { x: x0, y: y0 + 11.0, size: 9.5, font: Font::Bold, color: ACCENT, text: title.to_string() });
     let gx = x0 + label_w;
-    let gy = y0 + 20.0;
+    let gy = y0 + 28.0;
     for c in Consequence::ALL {
         let row = 4 - c.step() as usize; // devastating at the top
         let y = gy + row as f32 * cell;

@@ -154,39 +154,32 @@ pub fn wrap(spans: &[Span], size: f32, width: f32) -> Vec<TextLine> {
                 } else {
                     0.0 // glued to the previous span
                 };
-                if line.width + gap + word_w <= width || line.runs.is_empty() {
-                    if word_w > width && line.runs.is_empty() {
-                        // A word longer than the line: break it by characters.
-                        let mut chunk = String::new();
-                        for ch in word.chars() {
-                            let mut next = chunk.clone();
-                            next.push(ch);
-                            if text_width(&next, span.font, size) > width && !chunk.is_empty() {
-                                let l = lines.last_mut().unwrap();
-                                let w = text_width(&chunk, span.font, size);
-                                l.runs.push((0.0, Span { text: chunk.clone(), ..span.clone() }));
-                                l.width = w;
-                                lines.push(TextLine::default());
-                                chunk.clear();
-                                chunk.push(ch);
-                            } else {
-                                chunk = next;
-                            }
-                        }
-                        let l = lines.last_mut().unwrap();
-                        let w = text_width(&chunk, span.font, size);
-                        l.runs.push((0.0, Span { text: chunk, ..span.clone() }));
-                        l.width = w;
-                    } else {
-                        let x = line.width + gap;
-                        line.runs.push((x, Span { text: word.to_string(), ..span.clone() }));
-                        line.width = x + word_w;
-                    }
+                if line.width + gap + word_w <= width {
+                    let x = line.width + gap;
+                    line.runs.push((x, Span { text: word.to_string(), ..span.clone() }));
+                    line.width = x + word_w;
                 } else {
-                    lines.push(TextLine::default());
+                    if !line.runs.is_empty() {
+                        lines.push(TextLine::default());
+                    }
+                    // On a fresh line; a word longer than the line is broken by characters.
+                    let mut chunk = String::new();
+                    for ch in word.chars() {
+                        let mut next = chunk.clone();
+                        next.push(ch);
+                        if text_width(&next, span.font, size) > width && !chunk.is_empty() {
+                            let l = lines.last_mut().unwrap();
+                            l.width = text_width(&chunk, span.font, size);
+                            l.runs.push((0.0, Span { text: std::mem::take(&mut chunk), ..span.clone() }));
+                            lines.push(TextLine::default());
+                            chunk.push(ch);
+                        } else {
+                            chunk = next;
+                        }
+                    }
                     let l = lines.last_mut().unwrap();
-                    l.runs.push((0.0, Span { text: word.to_string(), ..span.clone() }));
-                    l.width = word_w;
+                    l.width = text_width(&chunk, span.font, size);
+                    l.runs.push((0.0, Span { text: chunk, ..span.clone() }));
                 }
                 pending_space = None;
             }
@@ -447,8 +440,7 @@ pub fn layout(blocks: &[Block], toc: &dyn Fn(&mut Vec<Block>)) -> Laid {
             Block::Toc => {
                 let mut tb = Vec::new();
                 toc(&mut tb);
-                let sub = layout_inner(&tb, &mut p, &mut Vec::new());
-                let _ = sub;
+                layout_inner(&tb, &mut p, &mut Vec::new());
             }
             Block::Heading { level, text } => {
                 let (size, before, after) = heading_style(*level);
@@ -640,6 +632,14 @@ mod tests {
         }
         let joined: Vec<String> = lines.iter().map(|l| l.runs.iter().map(|r| r.1.text.clone()).collect::<Vec<_>>().join(" ")).collect();
         assert_eq!(joined.join(" "), text);
+    }
+
+    #[test]
+    fn a_word_longer_than_the_line_is_broken_not_overflowing() {
+        let lines = wrap(&[Span::new("Børne- og Ungdomsforvaltningen")], 8.5, 40.0);
+        for l in &lines {
+            assert!(l.width <= 40.0 + 0.01, "{l:?}");
+        }
     }
 
     #[test]

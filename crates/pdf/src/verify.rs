@@ -1,16 +1,354 @@
-//! Verification (placeholder while being written).
+//! Verification of the PDF's signatures: per signature, who signed, the claimed time,
+//! whether the signed bytes are intact (digest and CMS signature), what was appended after
+//! it, and whether the signer's certificate chains to a given trust anchor.
 
-#[derive(Debug, Clone)]
-pub struct AppendedChange;
-#[derive(Debug, Clone)]
-pub struct SignatureReport;
-#[derive(Debug, Clone)]
-pub struct VerifyReport;
+use crate::sign::{common_name, find};
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier};
+use der::{Decode, Encode, Reader, SliceReader};
+use lopdf::Object;
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+
+/// What follows a signature's signed range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendedChange {
+    pub bytes: usize,
+    /// Objects (re)defined after the signature, e.g. "Sig", "Catalog", "Page", "Annot".
+    pub objects: Vec<String>,
+    /// The appended part is covered by a later signature (e.g. a co-signer).
+    pub signed_by_later: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureReport {
+    /// /Name of the signature, or the certificate's common name.
+    pub signer: String,
+    /// Subject of the signing certificate (RFC 4514).
+    pub subject: String,
+    pub issuer: String,
+    /// /M as written, e.g. D:20240502120000Z.
+    pub claimed_time: String,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    /// The digest matches and the CMS signature verifies with the signer's certificate.
+    pub intact: bool,
+    /// Why not intact (digest mismatch, bad signature …).
+    pub problem: Option<String>,
+    /// The signer's certificate was valid at the claimed time.
+    pub cert_valid_at_time: bool,
+    /// `Some(true)` if the chain reaches one of the given trust anchors; `None` without anchors.
+    pub trusted: Option<bool>,
+    /// Bytes appended after this signature's range, if any.
+    pub appended: Option<AppendedChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub signatures: Vec<SignatureReport>,
+    /// Bytes at the end of the file not covered by any signature.
+    pub unsigned_tail: usize,
+}
+
+impl VerifyReport {
+    /// All signatures intact, nothing unsigned after the last one, and (if trust anchors
+    /// were given) every signer trusted. This is what `konsekvens verify` exits 0 on.
+    pub fn ok(&self) -> bool {
+        !self.signatures.is_empty()
+            && self.unsigned_tail == 0
+            && self.signatures.iter().all(|s| s.intact && s.cert_valid_at_time && s.trusted != Some(false))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
-    #[error("not implemented")]
-    Todo,
+    #[error("the input is not a PDF file (it does not start with %PDF-)")]
+    NotPdf,
+    #[error("the PDF cannot be read: {0}")]
+    Damaged(String),
+    #[error("the PDF has no signatures")]
+    NoSignatures,
+    #[error("trust anchor {index} is not a PEM or DER certificate: {reason}")]
+    BadTrustAnchor { index: usize, reason: String },
 }
-pub fn verify(_pdf: &[u8], _trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError> {
-    Err(VerifyError::Todo)
+
+fn parse_anchor(bytes: &[u8]) -> Result<Vec<Certificate>, String> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if text.contains("-----BEGIN") {
+            let mut out = Vec::new();
+            let mut rest = text;
+            while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+                let body = &rest[start + 27..];
+                let end = body.find("-----END CERTIFICATE-----").ok_or("unterminated PEM block")?;
+                let b64: String = body[..end].chars().filter(|c| !c.is_whitespace()).collect();
+                let der = base64_decode(&b64).ok_or("bad base64")?;
+                out.push(Certificate::from_der(&der).map_err(|e| e.to_string())?);
+                rest = &body[end..];
+            }
+            if out.is_empty() {
+                return Err("no CERTIFICATE block".into());
+            }
+            return Ok(out);
+        }
+    }
+    Certificate::from_der(bytes).map(|c| vec![c]).map_err(|e| e.to_string())
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=').collect();
+    let mut out = Vec::new();
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= val(c)? << (18 - 6 * i);
+        }
+        let k = chunk.len();
+        out.push((n >> 16) as u8);
+        if k > 2 {
+            out.push((n >> 8) as u8);
+        }
+        if k > 3 {
+            out.push(n as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Verifies `sig` over `msg` with the public key in `spki_der`, for the algorithms we sign with.
+fn verify_sig(spki_der: &[u8], alg: &const_oid::ObjectIdentifier, msg: &[u8], sig: &[u8]) -> Result<(), String> {
+    use signature::Verifier;
+    use spki::DecodePublicKey;
+    let rsa_sha256 = const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION;
+    let rsa = const_oid::db::rfc5912::RSA_ENCRYPTION;
+    let ecdsa_sha256 = const_oid::db::rfc5912::ECDSA_WITH_SHA_256;
+    if *alg == rsa_sha256 || *alg == rsa {
+        let key = rsa::RsaPublicKey::from_public_key_der(spki_der).map_err(|e| e.to_string())?;
+        let vk = rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key);
+        let s = rsa::pkcs1v15::Signature::try_from(sig).map_err(|e| e.to_string())?;
+        vk.verify(msg, &s).map_err(|_| "the signature does not verify".to_string())
+    } else if *alg == ecdsa_sha256 {
+        let vk = p256::ecdsa::VerifyingKey::from_public_key_der(spki_der).map_err(|e| e.to_string())?;
+        let s = p256::ecdsa::DerSignature::try_from(sig).map_err(|e| e.to_string())?;
+        vk.verify(msg, &s).map_err(|_| "the signature does not verify".to_string())
+    } else {
+        Err(format!("unsupported signature algorithm {alg}"))
+    }
+}
+
+fn spki_der(c: &Certificate) -> Vec<u8> {
+    c.tbs_certificate.subject_public_key_info.to_der().unwrap_or_default()
+}
+
+fn cert_signed_by(child: &Certificate, issuer: &Certificate) -> bool {
+    if child.tbs_certificate.issuer != issuer.tbs_certificate.subject {
+        return false;
+    }
+    let Ok(tbs) = child.tbs_certificate.to_der() else { return false };
+    let Some(sig) = child.signature.as_bytes() else { return false };
+    verify_sig(&spki_der(issuer), &child.signature_algorithm.oid, &tbs, sig).is_ok()
+}
+
+fn chains_to(leaf: &Certificate, pool: &[Certificate], anchors: &[Certificate]) -> bool {
+    let mut cur = leaf.clone();
+    for _ in 0..10 {
+        if anchors.iter().any(|a| a == &cur) {
+            return true;
+        }
+        if anchors.iter().any(|a| cert_signed_by(&cur, a)) {
+            return true;
+        }
+        match pool.iter().find(|p| *p != &cur && cert_signed_by(&cur, p)) {
+            Some(next) => cur = next.clone(),
+            None => return false,
+        }
+    }
+    false
+}
+
+fn pdf_text(o: Option<&Object>) -> Option<String> {
+    match o? {
+        Object::String(b, _) => Some(if b.starts_with(&[0xFE, 0xFF]) {
+            let u: Vec<u16> = b[2..].chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+            String::from_utf16_lossy(&u)
+        } else {
+            b.iter().map(|&c| c as char).collect()
+        }),
+        _ => None,
+    }
+}
+
+fn unhex(s: &[u8]) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = s.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
+    digits
+        .chunks(2)
+        .map(|p| {
+            let h = |c: u8| (c as char).to_digit(16);
+            Some((h(p[0])? * 16 + h(*p.get(1).unwrap_or(&b'0'))?) as u8)
+        })
+        .collect()
+}
+
+/// Checks every signature in `pdf`. `trust` holds trust anchors as PEM or DER certificates.
+pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError> {
+    if !pdf.starts_with(b"%PDF-") {
+        return Err(VerifyError::NotPdf);
+    }
+    let mut anchors = Vec::new();
+    for (index, t) in trust.iter().enumerate() {
+        anchors.extend(parse_anchor(t).map_err(|reason| VerifyError::BadTrustAnchor { index, reason })?);
+    }
+    let doc = lopdf::Document::load_mem(pdf).map_err(|e| VerifyError::Damaged(e.to_string()))?;
+    // signature dictionaries: every dictionary with a /ByteRange and /Contents
+    let mut sigs: Vec<(Vec<i64>, &lopdf::Dictionary)> = Vec::new();
+    for obj in doc.objects.values() {
+        if let Ok(d) = obj.as_dict() {
+            if let (Ok(Object::Array(br)), Ok(_)) = (d.get(b"ByteRange"), d.get(b"Contents")) {
+                let nums: Vec<i64> = br.iter().filter_map(|x| x.as_i64().ok()).collect();
+                if nums.len() == 4 {
+                    sigs.push((nums, d));
+                }
+            }
+        }
+    }
+    if sigs.is_empty() {
+        return Err(VerifyError::NoSignatures);
+    }
+    sigs.sort_by_key(|(br, _)| br[2] + br[3]);
+    let len = pdf.len() as i64;
+    let ends: Vec<i64> = sigs.iter().map(|(br, _)| br[2] + br[3]).collect();
+    let covered = ends.iter().copied().max().unwrap_or(0);
+
+    let mut reports = Vec::new();
+    for (k, (br, d)) in sigs.iter().enumerate() {
+        let (a, b, c, l) = (br[0], br[1], br[2], br[3]);
+        let mut r = SignatureReport {
+            signer: pdf_text(d.get(b"Name").ok()).unwrap_or_default(),
+            subject: String::new(),
+            issuer: String::new(),
+            claimed_time: pdf_text(d.get(b"M").ok()).unwrap_or_default(),
+            reason: pdf_text(d.get(b"Reason").ok()),
+            location: pdf_text(d.get(b"Location").ok()),
+            intact: false,
+            problem: None,
+            cert_valid_at_time: false,
+            trusted: None,
+            appended: None,
+        };
+        let end = c + l;
+        if end < len {
+            let tail = &pdf[end as usize..];
+            let mut objects = Vec::new();
+            let mut at = 0;
+            while let Some(p) = find(tail, b" obj", at) {
+                let head = &tail[..p];
+                let line_start = head.iter().rposition(|&x| x == b'\n' || x == b'\r').map(|i| i + 1).unwrap_or(0);
+                let parts: Vec<u32> = std::str::from_utf8(&head[line_start..]).unwrap_or("").split_whitespace().filter_map(|x| x.parse().ok()).collect();
+                if parts.len() == 2 {
+                    let kind = doc
+                        .get_object((parts[0], parts[1] as u16))
+                        .ok()
+                        .and_then(|o| o.as_dict().ok().or_else(|| o.as_stream().ok().map(|s| &s.dict)))
+                        .and_then(|dd| dd.get(b"Type").or_else(|_| dd.get(b"FT")).ok().and_then(|t| t.as_name().ok()).map(|n| String::from_utf8_lossy(n).into_owned()))
+                        .unwrap_or_else(|| "object".into());
+                    objects.push(format!("{} {} ({kind})", parts[0], parts[1]));
+                }
+                at = p + 4;
+            }
+            r.appended = Some(AppendedChange { bytes: tail.len(), objects, signed_by_later: ends[k + 1..].contains(&covered) && covered == len });
+        }
+        let check = || -> Result<(Certificate, Vec<Certificate>), String> {
+            if a != 0 || b <= 0 || c <= b || end > len {
+                return Err("the byte range does not describe this file".into());
+            }
+            let (b, c) = (b as usize, c as usize);
+            if pdf[b] != b'<' || pdf[c - 1] != b'>' {
+                return Err("the byte range does not exclude exactly the signature value".into());
+            }
+            let cms_bytes = unhex(&pdf[b + 1..c - 1]).ok_or("the signature value is not hex")?;
+            let mut reader = SliceReader::new(&cms_bytes).map_err(|e| e.to_string())?;
+            let ci: ContentInfo = reader.decode().map_err(|e| format!("the signature is not CMS: {e}"))?;
+            let sd: SignedData = ci.content.decode_as().map_err(|e| format!("not SignedData: {e}"))?;
+            let certs: Vec<Certificate> = sd
+                .certificates
+                .as_ref()
+                .map(|cs| cs.0.iter().filter_map(|c| match c { cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()), _ => None }).collect())
+                .unwrap_or_default();
+            let si = sd.signer_infos.0.iter().next().ok_or("no signer info")?;
+            let SignerIdentifier::IssuerAndSerialNumber(ias) = &si.sid else { return Err("signer identified by key id, not supported".into()) };
+            let cert = certs
+                .iter()
+                .find(|c| c.tbs_certificate.issuer == ias.issuer && c.tbs_certificate.serial_number == ias.serial_number)
+                .ok_or("the signer's certificate is not in the signature")?
+                .clone();
+            let attrs = si.signed_attrs.as_ref().ok_or("no signed attributes")?;
+            let md_oid = const_oid::db::rfc5911::ID_MESSAGE_DIGEST;
+            let md = attrs.iter().find(|x| x.oid == md_oid).and_then(|x| x.values.iter().next()).ok_or("no message digest")?;
+            let md = der::asn1::OctetString::from_der(&md.to_der().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+            let mut h = Sha256::new();
+            h.update(&pdf[..b]);
+            h.update(&pdf[c..end as usize]);
+            if md.as_bytes() != h.finalize().as_slice() {
+                return Err("the signed bytes have been changed (digest mismatch)".into());
+            }
+            let ess = const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+            if let Some(v) = attrs.iter().find(|x| x.oid == ess).and_then(|x| x.values.iter().next()) {
+                let want = Sha256::digest(cert.to_der().map_err(|e| e.to_string())?);
+                let raw = v.to_der().map_err(|e| e.to_string())?;
+                if find(&raw, &want, 0).is_none() {
+                    return Err("signing-certificate-v2 does not match the signer's certificate".into());
+                }
+            } else {
+                return Err("no signing-certificate-v2 attribute (not PAdES B-B)".into());
+            }
+            let signed = attrs.to_der().map_err(|e| e.to_string())?;
+            verify_sig(&spki_der(&cert), &si.signature_algorithm.oid, &signed, si.signature.as_bytes())?;
+            Ok((cert, certs))
+        };
+        match check() {
+            Ok((cert, pool)) => {
+                r.intact = true;
+                r.subject = cert.tbs_certificate.subject.to_string();
+                r.issuer = cert.tbs_certificate.issuer.to_string();
+                if r.signer.is_empty() {
+                    r.signer = common_name(&cert).unwrap_or_else(|| r.subject.clone());
+                }
+                let at = parse_pdf_date(&r.claimed_time);
+                r.cert_valid_at_time = at.map(|t| crate::sign::check_validity(&cert, t).is_ok()).unwrap_or(false);
+                if !anchors.is_empty() {
+                    r.trusted = Some(chains_to(&cert, &pool, &anchors));
+                }
+            }
+            Err(p) => r.problem = Some(p),
+        }
+        reports.push(r);
+    }
+    Ok(VerifyReport { signatures: reports, unsigned_tail: (len - covered).max(0) as usize })
+}
+
+/// D:YYYYMMDDHHmmSS[Z|+hh'mm'] → unix seconds (offsets honoured).
+fn parse_pdf_date(s: &str) -> Option<i64> {
+    let s = s.strip_prefix("D:").unwrap_or(s);
+    let n = |a: usize, b: usize| s.get(a..b).and_then(|x| x.parse::<i64>().ok());
+    let (y, mo) = (n(0, 4)?, n(4, 6).unwrap_or(1));
+    let (d, h, mi, se) = (n(6, 8).unwrap_or(1), n(8, 10).unwrap_or(0), n(10, 12).unwrap_or(0), n(12, 14).unwrap_or(0));
+    let date = time::Date::from_calendar_date(y as i32, time::Month::try_from(mo as u8).ok()?, d as u8).ok()?;
+    let t = date.with_hms(h as u8, mi as u8, se as u8).ok()?.assume_utc().unix_timestamp();
+    let off = match s.get(14..15) {
+        Some("+") | Some("-") => {
+            let sign = if &s[14..15] == "+" { 1 } else { -1 };
+            sign * (n(15, 17).unwrap_or(0) * 3600 + n(18, 20).unwrap_or(0) * 60)
+        }
+        _ => 0,
+    };
+    Some(t - off)
 }

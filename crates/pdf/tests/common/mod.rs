@@ -1,6 +1,6 @@
 //! Test data: København's effective DPIA from the bundled sample when it is available,
 //! otherwise a hand-made AULA-like fixture of the same shape.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::field_reassign_with_default)]
 
 use konsekvens_core::effective::EffectiveDpia;
 use konsekvens_core::model::*;
@@ -102,7 +102,7 @@ pub fn fixture() -> EffectiveDpia {
             id: ItemId(format!("r{i}")),
             reference: Reference(format!("R{}", i + 1)),
             title: t.to_string(),
-            threat: format!("{t}: en trussel KOMBIT har identificeret i modulvurderingen; konsekvensen rammer elever og forældre, og sandsynligheden er vurderet ud fra anmeldte brud (fx en besked til 94 modtagere)."),
+            threat: Prose(format!("{t}: en trussel KOMBIT har identificeret i modulvurderingen; konsekvensen rammer elever og forældre, og sandsynligheden er vurderet ud fra anmeldte brud (fx en besked til 94 modtagere).")),
             processes: ["p2".into(), "p3".into()].into(),
             modules: ["mod0".into()].into(),
             source: Some(RiskSource::Kombit),
