@@ -1,0 +1,466 @@
+//! The sync client: brings a workspace file and a hub to the same state.
+//!
+//! Per document, over one WebSocket (`/dpia/<id>/<doc>`): send our state vector (SyncStep1),
+//! take the hub's missing updates (SyncStep2) into the workspace — logged like any other
+//! update —, send what the hub lacks (SyncStep2 against the hub's state vector), then send
+//! our state vector again as a barrier: the hub answers messages in order, so once that
+//! answer arrives the hub has decided on our update (a refusal, `Message::Auth`, would have
+//! come first) and we hold everything it had. Then the two states are equal.
+//!
+//! The offline outbox is the workspace itself: whatever the hub lacks is computed from its
+//! state vector at every sync, so edits made offline go out at the next successful sync.
+
+use crate::proto;
+use futures_util::{SinkExt, StreamExt};
+use konsekvens_core::model::OrgCode;
+use konsekvens_core::{Author, DocKey, Workspace, WorkspaceError};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use yrs::sync::{Message, SyncMessage};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::StateVector;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("«{0}» is not a hub address (expected ws://HOST:PORT or wss://HOST/…, optionally ending in /dpia/<id>)")]
+    BadUrl(String),
+    #[error("the workspace names no joint DPIA id (base meta dpia_id is empty); give the hub URL as …/dpia/<id>")]
+    NoDpiaId,
+    #[error("cannot reach the hub at {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("the hub refused the token: {0}")]
+    Unauthorized(String),
+    #[error("the hub did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("the hub broke the protocol: {0}")]
+    Protocol(String),
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+}
+
+impl SyncError {
+    /// True for errors that a later retry may cure (network, timeouts).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SyncError::Connect { .. } | SyncError::Timeout(_))
+    }
+}
+
+/// How one document ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocOutcome {
+    /// The workspace and the hub hold the same state of this document.
+    InSync,
+    /// The hub refused our changes: nothing of them was applied or forwarded. The refused
+    /// update (a Yrs v1 update) is kept here — and in the workspace's log — so the user's
+    /// text is not lost. With `reset`, the local document was resynchronised to the hub's
+    /// state (see [`SyncOptions::reset_refused`]).
+    Refused { reason: String, refused_update: Vec<u8>, reset: bool },
+    /// The hub does not serve this document to us (HTTP 403/404 at the handshake).
+    Unavailable { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocReport {
+    pub key: DocKey,
+    pub outcome: DocOutcome,
+    /// Updates from the hub that changed the workspace.
+    pub received: usize,
+    /// Bytes of our update sent to the hub (it ignores what it already has).
+    pub sent_bytes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub hub: String,
+    pub dpia: String,
+    pub docs: Vec<DocReport>,
+}
+
+impl SyncReport {
+    /// Every document is in the same state locally and on the hub (`konsekvens sync` exits 0).
+    pub fn in_sync(&self) -> bool {
+        self.docs.iter().all(|d| d.outcome == DocOutcome::InSync)
+    }
+    pub fn refused(&self) -> impl Iterator<Item = (DocKey, &str)> {
+        self.docs.iter().filter_map(|d| match &d.outcome {
+            DocOutcome::Refused { reason, .. } => Some((d.key, reason.as_str())),
+            _ => None,
+        })
+    }
+    pub fn received(&self) -> usize {
+        self.docs.iter().map(|d| d.received).sum()
+    }
+}
+
+impl std::fmt::Display for SyncReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for d in &self.docs {
+            match &d.outcome {
+                DocOutcome::InSync => writeln!(f, "{}: in sync ({} update(s) received)", d.key, d.received)?,
+                DocOutcome::Refused { reason, .. } => writeln!(f, "{}: REFUSED by the hub: {reason}", d.key)?,
+                DocOutcome::Unavailable { reason } => writeln!(f, "{}: not available: {reason}", d.key)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// The joint DPIA id; default: from the URL (`…/dpia/<id>`) or the base's `dpia_id`.
+    pub dpia: Option<String>,
+    /// Bound on one document's exchange.
+    pub timeout: Duration,
+    /// Author recorded in the workspace log for updates that came from the hub.
+    pub author: Option<String>,
+    /// After a refusal, set the local document to the hub's state, so the next sync is
+    /// clean. The refused changes stay in the workspace's log (the audit trail is never
+    /// rewritten) and in the report; only the live document stops carrying them.
+    pub reset_refused: bool,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions { dpia: None, timeout: Duration::from_secs(30), author: None, reset_refused: true }
+    }
+}
+
+/// `konsekvens sync PATH --hub URL --token TOKEN`: one round; `Ok` with
+/// [`SyncReport::in_sync`] when local and hub state are equal.
+pub async fn sync_once(ws: &mut Workspace, hub: &str, token: &str) -> Result<SyncReport, SyncError> {
+    sync_once_with(ws, hub, token, &SyncOptions::default()).await
+}
+
+pub async fn sync_once_with(ws: &mut Workspace, hub: &str, token: &str, opts: &SyncOptions) -> Result<SyncReport, SyncError> {
+    let (base_url, url_dpia) = split_hub_url(hub)?;
+    let dpia = match opts.dpia.clone().or(url_dpia) {
+        Some(d) => d,
+        None => {
+            let id = ws.base()?.meta.dpia_id;
+            if id.trim().is_empty() {
+                return Err(SyncError::NoDpiaId);
+            }
+            id
+        }
+    };
+    let author = Author::new(opts.author.clone().unwrap_or_else(|| format!("hub {base_url}")), None);
+    let mut docs = Vec::new();
+    docs.push(sync_doc(ws, DocKey::Coordination, &base_url, &dpia, token, &author, opts).await?);
+    ensure_participant_documents(ws)?;
+    let mut keys: Vec<DocKey> = vec![DocKey::Base];
+    keys.extend(ws.supplement_codes().into_iter().map(DocKey::Supplement));
+    for key in keys {
+        docs.push(sync_doc(ws, key, &base_url, &dpia, token, &author, opts).await?);
+    }
+    Ok(SyncReport { hub: base_url, dpia, docs })
+}
+
+/// Gives the workspace a (still empty) supplement document for every participant the
+/// coordination document lists, so their supplements can be pulled.
+///
+/// Works around the core having no public `add_document`: registers the document through
+/// the store and reopens the workspace (see the crate README: a small core addition).
+fn ensure_participant_documents(ws: &mut Workspace) -> Result<(), SyncError> {
+    let Ok(coordination) = ws.coordination() else { return Ok(()) };
+    let have = ws.supplement_codes();
+    let missing: Vec<OrgCode> =
+        coordination.participants.iter().filter_map(|p| p.code).filter(|c| !have.contains(c)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let now = ws.env().now_millis();
+    for code in missing {
+        ws.store().ensure_document(DocKey::Supplement(code), now).map_err(WorkspaceError::from)?;
+    }
+    reopen(ws)
+}
+
+fn reopen(ws: &mut Workspace) -> Result<(), SyncError> {
+    let path = ws.path().to_owned();
+    let env = ws.env().clone();
+    *ws = Workspace::open(&path, env)?;
+    Ok(())
+}
+
+/// `ws://h:p`, `ws://h:p/prefix`, `ws://h:p/dpia/aula` (http(s) is taken as ws(s)).
+fn split_hub_url(hub: &str) -> Result<(String, Option<String>), SyncError> {
+    let hub = hub.trim().trim_end_matches('/');
+    let normalised = if let Some(rest) = hub.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else if let Some(rest) = hub.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else {
+        hub.to_owned()
+    };
+    if !(normalised.starts_with("ws://") || normalised.starts_with("wss://")) || normalised.contains('?') {
+        return Err(SyncError::BadUrl(hub.to_owned()));
+    }
+    match normalised.rsplit_once("/dpia/") {
+        Some((base, id)) if !id.is_empty() && !id.contains('/') => Ok((base.to_owned(), Some(id.to_owned()))),
+        Some(_) => Err(SyncError::BadUrl(hub.to_owned())),
+        None => Ok((normalised, None)),
+    }
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens the socket of one document. `Ok(Err(reason))`: the hub does not serve it to us.
+pub(crate) async fn connect_doc(base_url: &str, dpia: &str, key: DocKey, token: &str) -> Result<Result<Socket, String>, SyncError> {
+    let url = format!("{base_url}/dpia/{dpia}/{}", key.name());
+    let mut request = url.as_str().into_client_request().map_err(|_| SyncError::BadUrl(url.clone()))?;
+    let bearer = format!("Bearer {token}").parse().map_err(|_| SyncError::Unauthorized("the token has characters a header cannot carry".into()))?;
+    request.headers_mut().insert("authorization", bearer);
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(Ok(socket)),
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+            let status = resp.status();
+            let body = resp.body().as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+            let reason = if body.is_empty() { status.to_string() } else { body };
+            if status.as_u16() == 401 {
+                Err(SyncError::Unauthorized(reason))
+            } else if status.as_u16() == 403 || status.as_u16() == 404 {
+                Ok(Err(reason))
+            } else {
+                Err(SyncError::Connect { url, reason })
+            }
+        }
+        Err(e) => Err(SyncError::Connect { url, reason: e.to_string() }),
+    }
+}
+
+async fn sync_doc(
+    ws: &mut Workspace,
+    key: DocKey,
+    base_url: &str,
+    dpia: &str,
+    token: &str,
+    author: &Author,
+    opts: &SyncOptions,
+) -> Result<DocReport, SyncError> {
+    match tokio::time::timeout(opts.timeout, sync_doc_inner(ws, key, base_url, dpia, token, author, opts.reset_refused)).await {
+        Ok(r) => r,
+        Err(_) => Err(SyncError::Timeout(opts.timeout)),
+    }
+}
+
+async fn sync_doc_inner(
+    ws: &mut Workspace,
+    key: DocKey,
+    base_url: &str,
+    dpia: &str,
+    token: &str,
+    author: &Author,
+    reset_refused: bool,
+) -> Result<DocReport, SyncError> {
+    let mut socket = match connect_doc(base_url, dpia, key, token).await? {
+        Ok(s) => s,
+        Err(reason) => return Ok(DocReport { key, outcome: DocOutcome::Unavailable { reason }, received: 0, sent_bytes: 0 }),
+    };
+    let mut received = 0;
+    let mut refused: Option<String> = None;
+    let local_sv = ws.doc(key)?.state_vector();
+    send(&mut socket, proto::encode(&Message::Sync(SyncMessage::SyncStep1(decode_sv(&local_sv)?)))).await?;
+
+    // Phase 1: the hub's state vector and its answer to ours.
+    let mut hub_sv: Option<StateVector> = None;
+    let mut answered = false;
+    while hub_sv.is_none() || !answered {
+        for msg in next_messages(&mut socket).await? {
+            match msg {
+                Message::Sync(SyncMessage::SyncStep1(sv)) => hub_sv = Some(sv),
+                Message::Sync(SyncMessage::SyncStep2(data)) => {
+                    received += apply(ws, key, &data, author)?;
+                    answered = true;
+                }
+                Message::Sync(SyncMessage::Update(data)) => received += apply(ws, key, &data, author)?,
+                Message::Auth(Some(reason)) => refused = Some(reason),
+                _ => {}
+            }
+        }
+    }
+    // Phase 2: what the hub lacks, then the barrier.
+    let hub_sv = hub_sv.expect("loop ends with it");
+    let ours = ws.doc(key)?.encode_diff(&hub_sv.encode_v1()).map_err(|e| SyncError::Protocol(e.to_string()))?;
+    let sent_bytes = ours.len();
+    send(&mut socket, proto::sync_step2(ours.clone())).await?;
+    let local_sv = ws.doc(key)?.state_vector();
+    send(&mut socket, proto::encode(&Message::Sync(SyncMessage::SyncStep1(decode_sv(&local_sv)?)))).await?;
+    let mut barrier = false;
+    while !barrier {
+        for msg in next_messages(&mut socket).await? {
+            match msg {
+                Message::Sync(SyncMessage::SyncStep2(data)) => {
+                    received += apply(ws, key, &data, author)?;
+                    barrier = true;
+                }
+                Message::Sync(SyncMessage::Update(data)) => received += apply(ws, key, &data, author)?,
+                Message::Auth(Some(reason)) => refused = Some(reason),
+                _ => {}
+            }
+        }
+    }
+    let mut reset = false;
+    if refused.is_some() && reset_refused {
+        // The hub's whole state, then a snapshot of it as the live document.
+        send(&mut socket, proto::sync_step1(&StateVector::default())).await?;
+        let full = loop {
+            let mut got = None;
+            for msg in next_messages(&mut socket).await? {
+                if let Message::Sync(SyncMessage::SyncStep2(data)) = msg {
+                    got = Some(data);
+                }
+            }
+            if let Some(data) = got {
+                break data;
+            }
+        };
+        let _ = socket.close(None).await;
+        reset_to(ws, key, &full)?;
+        reset = true;
+    } else {
+        let _ = socket.close(None).await;
+    }
+    let outcome = match refused {
+        Some(reason) => DocOutcome::Refused { reason, refused_update: ours, reset },
+        None => DocOutcome::InSync,
+    };
+    Ok(DocReport { key, outcome, received, sent_bytes })
+}
+
+/// Makes `state` the live document: a snapshot covering the whole log, then reopen (a fresh
+/// CRDT client id, so the refused clock range is never continued). The log keeps the refused
+/// updates as the audit trail. (A core `Workspace::reset_document` would be the clean home.)
+fn reset_to(ws: &mut Workspace, key: DocKey, state: &[u8]) -> Result<(), SyncError> {
+    proto::decode_update(state).map_err(SyncError::Protocol)?;
+    let store = ws.store();
+    let upto = store.last_seq(key).map_err(WorkspaceError::from)?;
+    store.write_snapshot(key, upto, state, ws.env().now_millis()).map_err(WorkspaceError::from)?;
+    reopen(ws)
+}
+
+fn decode_sv(bytes: &[u8]) -> Result<StateVector, SyncError> {
+    StateVector::decode_v1(bytes).map_err(|e| SyncError::Protocol(e.to_string()))
+}
+
+/// Applies an update from the hub; 1 if it changed the workspace.
+fn apply(ws: &mut Workspace, key: DocKey, data: &[u8], author: &Author) -> Result<usize, SyncError> {
+    let before = ws.doc(key)?.state_vector();
+    ws.apply_update(key, data, author)?;
+    Ok(usize::from(ws.doc(key)?.state_vector() != before))
+}
+
+async fn send(socket: &mut Socket, frame: Vec<u8>) -> Result<(), SyncError> {
+    socket
+        .send(WsMessage::Binary(frame.into()))
+        .await
+        .map_err(|e| SyncError::Connect { url: "hub".into(), reason: e.to_string() })
+}
+
+async fn next_messages(socket: &mut Socket) -> Result<Vec<Message>, SyncError> {
+    loop {
+        match socket.next().await {
+            Some(Ok(WsMessage::Binary(b))) => return proto::decode_frame(&b).map_err(SyncError::Protocol),
+            Some(Ok(WsMessage::Close(_))) | None => {
+                return Err(SyncError::Connect { url: "hub".into(), reason: "the hub closed the connection".into() })
+            }
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => return Err(SyncError::Connect { url: "hub".into(), reason: e.to_string() }),
+        }
+    }
+}
+
+// ---- watch --------------------------------------------------------------------------------
+
+/// What `konsekvens sync --watch` shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncState {
+    Syncing,
+    /// Local and hub state were equal at the end of the round.
+    InSync { received: usize },
+    /// Some documents were refused; their updates are kept in the report.
+    Refused { docs: Vec<(DocKey, String)> },
+    /// The hub cannot be reached; `pending` local updates wait for the next round.
+    Offline { pending: usize, retry_in: Duration, error: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    /// Pause between rounds while connected.
+    pub interval: Duration,
+    /// Backoff after a failure starts here and doubles up to `max_backoff`.
+    pub min_backoff: Duration,
+    pub max_backoff: Duration,
+    pub sync: SyncOptions,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            interval: Duration::from_secs(2),
+            min_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            sync: SyncOptions::default(),
+        }
+    }
+}
+
+/// `konsekvens sync --watch`: syncs in rounds until `shutdown` completes, re-reading the
+/// workspace file before each round (another process — the app — may have edited it),
+/// reconnecting with exponential backoff while the hub is unreachable. Returns on shutdown,
+/// or with an error that no retry cures (bad token, bad URL, unreadable workspace).
+pub async fn sync_watch(
+    ws: &mut Workspace,
+    hub: &str,
+    token: &str,
+    opts: WatchOptions,
+    mut on_state: impl FnMut(&SyncState, Option<&SyncReport>),
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), SyncError> {
+    tokio::pin!(shutdown);
+    let mut backoff = opts.min_backoff;
+    let mut synced_seq: BTreeMap<DocKey, i64> = BTreeMap::new();
+    loop {
+        reopen(ws)?;
+        on_state(&SyncState::Syncing, None);
+        let round = tokio::select! {
+            r = sync_once_with(ws, hub, token, &opts.sync) => r,
+            _ = &mut shutdown => return Ok(()),
+        };
+        let wait = match round {
+            Ok(report) => {
+                backoff = opts.min_backoff;
+                for key in ws.keys().collect::<Vec<_>>() {
+                    synced_seq.insert(key, ws.store().last_seq(key).map_err(WorkspaceError::from)?);
+                }
+                let refused: Vec<(DocKey, String)> = report.refused().map(|(k, r)| (k, r.to_owned())).collect();
+                let state = if refused.is_empty() {
+                    SyncState::InSync { received: report.received() }
+                } else {
+                    SyncState::Refused { docs: refused }
+                };
+                on_state(&state, Some(&report));
+                opts.interval
+            }
+            Err(e) if e.is_transient() => {
+                let mut pending = 0usize;
+                for key in ws.keys().collect::<Vec<_>>() {
+                    let last = ws.store().last_seq(key).map_err(WorkspaceError::from)?;
+                    pending += (last - synced_seq.get(&key).copied().unwrap_or(0)).max(0) as usize;
+                }
+                on_state(&SyncState::Offline { pending, retry_in: backoff, error: e.to_string() }, None);
+                let wait = backoff;
+                backoff = (backoff * 2).min(opts.max_backoff);
+                wait
+            }
+            Err(e) => return Err(e),
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = &mut shutdown => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,118 @@
+#![allow(dead_code)]
+//! Shared fixtures: a hub on 127.0.0.1:0 in a temporary directory, a registry with the
+//! coordinator KL and the municipalities 101 (København) and 561 (Esbjerg), and workspaces.
+
+use konsekvens_core::model::*;
+use konsekvens_core::{Author, SystemEnv, Workspace};
+use konsekvens_hub::{BasePolicy, HubError, HubStore, Role, ServeConfig, Server};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const DPIA: &str = "aula";
+/// Every network step of a test is bounded by this.
+pub const LIMIT: Duration = Duration::from_secs(20);
+
+pub struct Tokens {
+    pub coordinator: String,
+    pub kbh: String,
+    pub esb: String,
+    pub kbh_reader: String,
+    pub kbh_id: i64,
+}
+
+/// Registers the organisations, the joint DPIA and one token per role.
+pub fn registry(dir: &Path, policy: BasePolicy) -> Tokens {
+    let mut store = HubStore::open(dir).unwrap();
+    store.add_org("KL", "KL / KOMBIT").unwrap();
+    store.add_org("101", "København").unwrap();
+    store.add_org("561", "Esbjerg").unwrap();
+    store.add_dpia(DPIA, "AULA", "KL", policy, &["101", "561"]).unwrap();
+    let kbh = store.issue_token("101", Role::Member, "kbh").unwrap();
+    Tokens {
+        coordinator: store.issue_token("KL", Role::Coordinator, "kl").unwrap().secret,
+        esb: store.issue_token("561", Role::Member, "esb").unwrap().secret,
+        kbh_reader: store.issue_token("101", Role::Reader, "kbh-read").unwrap().secret,
+        kbh: kbh.secret,
+        kbh_id: kbh.id,
+    }
+}
+
+pub struct TestHub {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<Result<(), HubError>>,
+}
+
+impl TestHub {
+    pub async fn start(dir: &Path) -> TestHub {
+        TestHub::start_at(dir, "127.0.0.1:0".parse().unwrap()).await
+    }
+
+    /// On a given address (to come back on the same port after a stop).
+    pub async fn start_at(dir: &Path, listen: SocketAddr) -> TestHub {
+        TestHub::start_with(ServeConfig::new(dir, listen)).await
+    }
+
+    pub async fn start_with(mut config: ServeConfig) -> TestHub {
+        config.verbose = std::env::var_os("HUB_VERBOSE").is_some();
+        let server = Server::bind(config).await.unwrap();
+        let addr = server.local_addr();
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(server.run(async move {
+            let _ = rx.await;
+        }));
+        TestHub { addr, stop: Some(tx), handle }
+    }
+
+    /// The URL a client is given: `ws://127.0.0.1:PORT/dpia/aula`.
+    pub fn url(&self) -> String {
+        format!("ws://{}/dpia/{DPIA}", self.addr)
+    }
+
+    pub fn base(&self) -> String {
+        format!("ws://{}", self.addr)
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        tokio::time::timeout(LIMIT, self.handle).await.expect("hub stops in time").unwrap().unwrap();
+    }
+}
+
+pub fn participants() -> Vec<Participant> {
+    vec![
+        Participant { code: Some(OrgCode(101)), name: "København".into(), ref_prefix: "KBH".into() },
+        Participant { code: Some(OrgCode(561)), name: "Esbjerg".into(), ref_prefix: "ESB".into() },
+    ]
+}
+
+/// The coordinator's workspace: coordination (participants) and a base with its id.
+pub fn coordinator_workspace(path: &Path) -> Workspace {
+    let coordination = Coordination {
+        coordinator: "KL / KOMBIT".into(),
+        base_write_policy: Some(BaseWritePolicy::AllParticipants),
+        participants: participants(),
+    };
+    let mut base = Base::default();
+    base.meta.dpia_id = DPIA.into();
+    base.meta.title = "AULA".into();
+    base.description.summary = Prose::from("Fælles konsekvensanalyse for AULA.");
+    Workspace::create_with(path, Arc::new(SystemEnv), &Author::new("KL", None), &coordination, &base, &[]).unwrap()
+}
+
+/// A municipality's fresh, empty workspace (filled by its first sync).
+pub fn empty_workspace(path: &Path) -> Workspace {
+    Workspace::create(path, Arc::new(SystemEnv)).unwrap()
+}
+
+pub fn author(code: u16) -> Author {
+    Author::new(format!("dpo@{code}"), Some(OrgCode(code)))
+}
+
+pub async fn sync(ws: &mut Workspace, url: &str, token: &str) -> konsekvens_hub::SyncReport {
+    tokio::time::timeout(LIMIT, konsekvens_hub::sync_once(ws, url, token)).await.expect("sync in time").unwrap()
+}

@@ -1,0 +1,349 @@
+//! Two municipalities and a coordinator sync through a hub on loopback.
+
+mod common;
+
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use konsekvens_core::model::*;
+use konsekvens_core::{DocKey, Workspace};
+use konsekvens_hub::proto;
+use konsekvens_hub::{BasePolicy, DocOutcome, HubStore, SyncError};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use yrs::sync::{Message, SyncMessage};
+use yrs::{ClientID, Doc, Map, Options, ReadTxn, StateVector, Transact};
+
+const KBH: OrgCode = OrgCode(101);
+const ESB: OrgCode = OrgCode(561);
+
+fn set_supplement_name(ws: &mut Workspace, code: OrgCode, who: u16, name: &str) -> Result<(), konsekvens_core::WorkspaceError> {
+    let mut meta = ws.supplement(code).unwrap().meta;
+    meta.org = Some(code);
+    meta.name = name.into();
+    ws.edit(DocKey::Supplement(code), &author(who), |e| e.set(&meta))
+}
+
+fn edit_description(ws: &mut Workspace, who: u16, f: impl FnOnce(&mut Description)) {
+    let mut d = ws.base().unwrap().description;
+    f(&mut d);
+    ws.edit(DocKey::Base, &author(who), |e| e.set(&d)).unwrap();
+}
+
+/// Coordinator pushes; København and Esbjerg pull into empty files.
+async fn three_parties(dir: &std::path::Path, hub: &TestHub, t: &Tokens) -> (Workspace, Workspace, Workspace) {
+    let mut kl = coordinator_workspace(&dir.join("kl.konsekvens"));
+    let r = sync(&mut kl, &hub.url(), &t.coordinator).await;
+    assert!(r.in_sync(), "{r}");
+    let mut kbh = empty_workspace(&dir.join("kbh.konsekvens"));
+    let r = sync(&mut kbh, &hub.url(), &t.kbh).await;
+    assert!(r.in_sync(), "{r}");
+    let mut esb = empty_workspace(&dir.join("esb.konsekvens"));
+    let r = sync(&mut esb, &hub.url(), &t.esb).await;
+    assert!(r.in_sync(), "{r}");
+    assert_eq!(kbh.base().unwrap().meta.dpia_id, DPIA);
+    assert_eq!(kbh.supplement_codes(), vec![KBH, ESB]);
+    (kl, kbh, esb)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_municipalities_editing_base_and_their_supplements_converge() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let (mut kl, mut kbh, mut esb) = three_parties(dir.path(), &hub, &t).await;
+
+    set_supplement_name(&mut kbh, KBH, 101, "Københavns Kommune").unwrap();
+    edit_description(&mut kbh, 101, |d| d.scope = Prose::from("Alle skoler og dagtilbud."));
+    set_supplement_name(&mut esb, ESB, 561, "Esbjerg Kommune").unwrap();
+    edit_description(&mut esb, 561, |d| d.retention = Prose::from("Slettes efter 5 år."));
+
+    for (who, token) in [(0, &t.kbh), (1, &t.esb), (0, &t.kbh), (2, &t.coordinator)] {
+        let ws = match who {
+            0 => &mut kbh,
+            1 => &mut esb,
+            _ => &mut kl,
+        };
+        let r = sync(ws, &hub.url(), token).await;
+        assert!(r.in_sync(), "{r}");
+    }
+    for ws in [&kbh, &esb, &kl] {
+        let base = ws.base().unwrap();
+        assert_eq!(base.description.summary.0, "Fælles konsekvensanalyse for AULA.");
+        assert_eq!(base.description.scope.0, "Alle skoler og dagtilbud.");
+        assert_eq!(base.description.retention.0, "Slettes efter 5 år.");
+        assert_eq!(ws.supplement(KBH).unwrap().meta.name, "Københavns Kommune");
+        assert_eq!(ws.supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
+    }
+    assert_eq!(kbh.base().unwrap(), esb.base().unwrap());
+
+    // Every logged change is attributable to the organisation whose token sent it.
+    let store = HubStore::open(dir.path()).unwrap();
+    let log = store.log(DPIA, Some(DocKey::Supplement(KBH))).unwrap();
+    assert!(!log.is_empty() && log.iter().all(|row| row.org == "101"), "{log:?}");
+    let log = store.log(DPIA, Some(DocKey::Coordination)).unwrap();
+    assert!(log.iter().all(|row| row.org == "KL"));
+    hub.stop().await;
+}
+
+/// A raw y-sync connection (as a Yjs peer would open it).
+async fn raw(hub: &TestHub, doc: &str, token: &str) -> proto_socket::Socket {
+    let url = format!("{}/dpia/{DPIA}/{doc}?token={token}", hub.base());
+    let (ws, _) = tokio::time::timeout(LIMIT, tokio_tungstenite::connect_async(url)).await.unwrap().unwrap();
+    ws
+}
+
+mod proto_socket {
+    pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+}
+
+async fn recv(ws: &mut proto_socket::Socket) -> Vec<Message> {
+    loop {
+        match tokio::time::timeout(LIMIT, ws.next()).await.expect("a message in time") {
+            Some(Ok(WsMessage::Binary(b))) => return proto::decode_frame(&b).unwrap(),
+            Some(Ok(_)) => continue,
+            other => panic!("connection ended: {other:?}"),
+        }
+    }
+}
+
+/// Sends SyncStep1 and collects everything up to the answering SyncStep2.
+async fn barrier(ws: &mut proto_socket::Socket) -> Vec<Message> {
+    ws.send(WsMessage::Binary(proto::sync_step1(&StateVector::default()).into())).await.unwrap();
+    let mut seen = Vec::new();
+    loop {
+        for m in recv(ws).await {
+            let done = matches!(m, Message::Sync(SyncMessage::SyncStep2(_)));
+            seen.push(m);
+            if done {
+                return seen;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writing_another_municipalitys_supplement_is_refused_not_applied_not_forwarded() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let (_kl, mut kbh, mut esb) = three_parties(dir.path(), &hub, &t).await;
+    set_supplement_name(&mut esb, ESB, 561, "Esbjerg Kommune").unwrap();
+    assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
+    let log_before = HubStore::open(dir.path()).unwrap().log(DPIA, Some(DocKey::Supplement(ESB))).unwrap().len();
+
+    // Esbjerg listens on its own supplement.
+    let mut listener = raw(&hub, "supplement/561", &t.esb).await;
+    let _greeting = barrier(&mut listener).await;
+
+    assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
+    set_supplement_name(&mut kbh, ESB, 101, "Overtaget af København").unwrap();
+    let r = sync(&mut kbh, &hub.url(), &t.kbh).await;
+    assert!(!r.in_sync());
+    let refused: Vec<_> = r.refused().collect();
+    assert_eq!(refused.len(), 1, "{r}");
+    assert_eq!(refused[0].0, DocKey::Supplement(ESB));
+    assert!(refused[0].1.contains("561"), "{}", refused[0].1);
+    let kept = r.docs.iter().find(|d| d.key == DocKey::Supplement(ESB)).unwrap();
+    assert!(matches!(&kept.outcome, DocOutcome::Refused { refused_update, reset: true, .. } if !refused_update.is_empty()));
+    // Resynchronised: the live document is the hub's again, the refused change stays in the log.
+    assert_eq!(kbh.supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
+    assert!(kbh.store().log(Some(DocKey::Supplement(ESB))).unwrap().iter().any(|row| row.org == Some(KBH)));
+    assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync(), "clean after the reset");
+    // København can still write its own supplement afterwards.
+    set_supplement_name(&mut kbh, KBH, 101, "Københavns Kommune").unwrap();
+    assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
+
+    // Not forwarded: nothing reached the listener before its next barrier.
+    let seen = barrier(&mut listener).await;
+    assert!(!seen.iter().any(|m| matches!(m, Message::Sync(SyncMessage::Update(_)))), "{seen:?}");
+    // Not applied, not logged; the refusal itself is recorded.
+    let store = HubStore::open(dir.path()).unwrap();
+    assert_eq!(store.log(DPIA, Some(DocKey::Supplement(ESB))).unwrap().len(), log_before);
+    let refusals = store.refusals(DPIA).unwrap();
+    assert!(refusals.iter().any(|r| r.org == "101" && r.doc == "supplement/561"), "{refusals:?}");
+    assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
+    assert_eq!(esb.supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
+    // A fresh workspace sees Esbjerg's own text only.
+    let mut fresh = empty_workspace(&dir.path().join("fresh.konsekvens"));
+    let _ = sync(&mut fresh, &hub.url(), &t.esb).await;
+    assert_eq!(fresh.supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_syncs_but_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
+    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+
+    let mut reader = empty_workspace(&dir.path().join("reader.konsekvens"));
+    let r = sync(&mut reader, &hub.url(), &t.kbh_reader).await;
+    assert!(r.in_sync(), "pulling is fine for a reader: {r}");
+    assert_eq!(reader.base().unwrap().meta.title, "AULA");
+
+    edit_description(&mut reader, 101, |d| d.scope = Prose::from("Læseren skriver"));
+    let r = sync(&mut reader, &hub.url(), &t.kbh_reader).await;
+    let refused: Vec<_> = r.refused().collect();
+    assert_eq!(refused.len(), 1, "{r}");
+    assert!(refused[0].1.contains("read-only"), "{}", refused[0].1);
+    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+    assert_eq!(kl.base().unwrap().description.scope.0, "");
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coordinator_only_policy_refuses_members_on_the_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::CoordinatorOnly);
+    let hub = TestHub::start(dir.path()).await;
+    let (_kl, mut kbh, _esb) = three_parties(dir.path(), &hub, &t).await;
+    edit_description(&mut kbh, 101, |d| d.scope = Prose::from("x"));
+    set_supplement_name(&mut kbh, KBH, 101, "Københavns Kommune").unwrap();
+    let r = sync(&mut kbh, &hub.url(), &t.kbh).await;
+    let refused: Vec<_> = r.refused().map(|(k, _)| k).collect();
+    assert_eq!(refused, vec![DocKey::Base], "{r}");
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_hub_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let (_kl, mut kbh, _esb) = three_parties(dir.path(), &hub, &t).await;
+    set_supplement_name(&mut kbh, KBH, 101, "Københavns Kommune").unwrap();
+    edit_description(&mut kbh, 101, |d| d.scope = Prose::from("Alle skoler."));
+    assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
+    hub.stop().await;
+    // Shutdown snapshotted the documents; the log is still complete.
+    let store = HubStore::open(dir.path()).unwrap();
+    assert!(store.snapshot(DPIA, DocKey::Base).unwrap().is_some());
+    drop(store);
+
+    let hub = TestHub::start(dir.path()).await;
+    let mut fresh = empty_workspace(&dir.path().join("fresh.konsekvens"));
+    assert!(sync(&mut fresh, &hub.url(), &t.esb).await.in_sync());
+    assert_eq!(fresh.base().unwrap(), kbh.base().unwrap());
+    assert_eq!(fresh.supplement(KBH).unwrap().meta.name, "Københavns Kommune");
+    assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync(), "nothing new either way");
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_edits_merge_on_reconnect() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let url = hub.url();
+    let (_kl, mut kbh, mut esb) = three_parties(dir.path(), &hub, &t).await;
+    hub.stop().await;
+
+    edit_description(&mut kbh, 101, |d| d.scope = Prose::from("Offline i København."));
+    set_supplement_name(&mut kbh, KBH, 101, "KK offline").unwrap();
+    let err = konsekvens_hub::sync_once(&mut kbh, &url, &t.kbh).await.expect_err("hub is down");
+    assert!(err.is_transient(), "{err}");
+    edit_description(&mut esb, 561, |d| d.retention = Prose::from("Offline i Esbjerg."));
+
+    let hub = TestHub::start(dir.path()).await;
+    for (who, token) in [(0, &t.kbh), (1, &t.esb), (0, &t.kbh)] {
+        let ws = if who == 0 { &mut kbh } else { &mut esb };
+        let r = sync(ws, &hub.url(), token).await;
+        assert!(r.in_sync(), "{r}");
+    }
+    for ws in [&kbh, &esb] {
+        let d = ws.base().unwrap().description;
+        assert_eq!(d.scope.0, "Offline i København.");
+        assert_eq!(d.retention.0, "Offline i Esbjerg.");
+        assert_eq!(ws.supplement(KBH).unwrap().meta.name, "KK offline");
+    }
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_organisations_client_id_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let doc = Doc::with_options(Options { client_id: ClientID::new(4242), ..Options::default() });
+    let map = doc.get_or_insert_map("notes");
+    map.insert(&mut doc.transact_mut(), "a", "from København");
+    let first = doc.transact().encode_state_as_update_v1(&StateVector::default());
+
+    let mut kbh = raw(&hub, "base", &t.kbh).await;
+    kbh.send(WsMessage::Binary(proto::update(first).into())).await.unwrap();
+    let seen = barrier(&mut kbh).await;
+    assert!(!seen.iter().any(|m| matches!(m, Message::Auth(_))), "{seen:?}");
+
+    // Esbjerg continues client 4242's history: refused, it belongs to 101.
+    let sv = doc.transact().state_vector();
+    map.insert(&mut doc.transact_mut(), "b", "forged");
+    let second = doc.transact().encode_state_as_update_v1(&sv);
+    let mut esb = raw(&hub, "base", &t.esb).await;
+    esb.send(WsMessage::Binary(proto::update(second.clone()).into())).await.unwrap();
+    let seen = barrier(&mut esb).await;
+    let reason = seen.iter().find_map(|m| match m {
+        Message::Auth(Some(r)) => Some(r.clone()),
+        _ => None,
+    });
+    assert!(reason.as_deref().is_some_and(|r| r.contains("4242") && r.contains("101")), "{seen:?}");
+    // København itself may continue it.
+    kbh.send(WsMessage::Binary(proto::update(second).into())).await.unwrap();
+    let seen = barrier(&mut kbh).await;
+    assert!(!seen.iter().any(|m| matches!(m, Message::Auth(_))), "{seen:?}");
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_and_revoked_tokens_are_turned_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let mut ws = empty_workspace(&dir.path().join("x.konsekvens"));
+    let err = konsekvens_hub::sync_once(&mut ws, &hub.url(), "khub_nope").await.expect_err("refused");
+    assert!(matches!(err, SyncError::Unauthorized(_)), "{err}");
+    HubStore::open(dir.path()).unwrap().revoke_token(t.kbh_id).unwrap();
+    let err = konsekvens_hub::sync_once(&mut ws, &hub.url(), &t.kbh).await.expect_err("revoked");
+    assert!(matches!(err, SyncError::Unauthorized(_)), "{err}");
+    assert!(sync(&mut ws, &hub.url(), &t.esb).await.in_sync());
+    hub.stop().await;
+}
+
+#[test]
+fn tokens_are_stored_only_as_hashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let store = HubStore::open(dir.path()).unwrap();
+    assert_eq!(store.authenticate(&t.kbh).unwrap().unwrap().org, "101");
+    store.checkpoint().unwrap();
+    let bytes = std::fs::read(store.path()).unwrap();
+    assert!(!bytes.windows(t.kbh.len()).any(|w| w == t.kbh.as_bytes()), "the secret is not in the database");
+    store.revoke_token(t.kbh_id).unwrap();
+    assert!(store.authenticate(&t.kbh).unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hub_compacts_into_snapshots_and_keeps_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let mut config = konsekvens_hub::ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap());
+    config.compact_after = 3;
+    let hub = TestHub::start_with(config).await;
+    let (_kl, mut kbh, _esb) = three_parties(dir.path(), &hub, &t).await;
+    for i in 0..7 {
+        edit_description(&mut kbh, 101, |d| d.scope = Prose::from(format!("Version {i}").as_str()));
+        assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
+    }
+    let store = HubStore::open(dir.path()).unwrap();
+    let (upto, _) = store.snapshot(DPIA, DocKey::Base).unwrap().expect("snapshot written while running");
+    let log = store.log(DPIA, Some(DocKey::Base)).unwrap();
+    assert!(upto > log[0].seq, "the snapshot covers part of the log");
+    assert!(log.len() >= 8, "the log keeps every update: {}", log.len());
+    drop(store);
+    hub.stop().await;
+    let hub = TestHub::start(dir.path()).await;
+    let mut fresh = empty_workspace(&dir.path().join("fresh.konsekvens"));
+    assert!(sync(&mut fresh, &hub.url(), &t.esb).await.in_sync());
+    assert_eq!(fresh.base().unwrap().description.scope.0, "Version 6");
+    hub.stop().await;
+}
