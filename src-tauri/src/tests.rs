@@ -1,0 +1,166 @@
+//! The commands, driven through Tauri's IPC on the mock runtime (no display needed), and the
+//! plain helpers behind them.
+
+use super::*;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+fn app(launch: Launch) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let app = setup(mock_builder(), launch)
+        .build(mock_context(noop_assets()))
+        .expect("mock app");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("mock window");
+    (app, webview)
+}
+
+fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().expect("JSON response"))
+}
+
+#[test]
+fn launch_prefers_the_argument_then_the_environment_then_the_data_dir() {
+    let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+    let env = Some(OsString::from("/tmp/env.konsekvens"));
+    assert_eq!(
+        Launch::from_parts(args(&["/tmp/arg.konsekvens"]), env.clone()).workspace,
+        Some("/tmp/arg.konsekvens".into())
+    );
+    assert_eq!(
+        Launch::from_parts(args(&["--verbose"]), env.clone()).workspace,
+        Some("/tmp/env.konsekvens".into())
+    );
+    assert_eq!(
+        Launch::from_parts(args(&[]), Some(OsString::new())).workspace,
+        None
+    );
+    let none = Launch::default();
+    assert_eq!(
+        none.sample_path(Some("/data".into())).unwrap(),
+        PathBuf::from("/data").join(SAMPLE_FILE)
+    );
+    assert!(none.sample_path(None).unwrap_err().contains(WORKSPACE_ENV));
+}
+
+#[test]
+fn a_panic_becomes_an_error_string() {
+    assert_eq!(
+        guard(|| -> Result<(), String> { panic!("boom") }),
+        Err("Intern fejl: boom".into())
+    );
+    assert_eq!(guard(|| Ok(7)), Ok(7));
+}
+
+#[test]
+fn commands_without_an_open_workspace_say_so() {
+    let (_app, webview) = app(Launch::default());
+    let err = invoke(&webview, "participants", json!({})).unwrap_err();
+    assert_eq!(err, json!("Intet arbejdsområde er åbent"));
+}
+
+#[test]
+fn open_workspace_reports_a_missing_file_with_the_core_error_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(Launch::default());
+    let missing = dir.path().join("findes-ikke.konsekvens");
+    let err = invoke(&webview, "open_workspace", json!({ "path": missing })).unwrap_err();
+    let expected = Workspace::open(&missing, Arc::new(SystemEnv))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, json!(expected));
+}
+
+#[test]
+fn open_sample_creates_the_demo_once_and_serves_its_views() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub").join("demo.konsekvens");
+    let (_app, webview) = app(Launch {
+        workspace: Some(path.clone()),
+    });
+
+    let opened = invoke(&webview, "open_sample", json!({})).expect("open_sample");
+    assert_eq!(opened["created"], json!(true));
+    assert_eq!(opened["path"], json!(path.display().to_string()));
+    let codes: Vec<u64> = opened["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["code"].as_u64())
+        .collect();
+    for code in [101, 561, 751] {
+        assert!(
+            codes.contains(&code),
+            "participant {code} missing from {codes:?}"
+        );
+    }
+
+    let participants = invoke(&webview, "participants", json!({})).unwrap();
+    assert_eq!(participants, opened["participants"]);
+
+    let kbh = invoke(&webview, "effective", json!({ "code": 101 })).expect("effective 101");
+    assert_eq!(kbh["org"]["code"], json!(101));
+    let risks = kbh["items"]["risks"].as_array().unwrap();
+    assert!(!risks.is_empty());
+    // København's supplement shows: local items, deviations or base items marked not applicable
+    let entries: Vec<&Value> = kbh["items"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|v| v.as_array().unwrap())
+        .collect();
+    assert!(
+        entries.iter().any(|e| e["origin"] == json!("local")
+            || !e["deviation"].is_null()
+            || !e["not_applicable"].is_null()),
+        "København's effective DPIA equals the base"
+    );
+    assert!(risks[0]["inherent"]["confidentiality"]
+        .get("consequence")
+        .is_some());
+
+    let base = invoke(&webview, "base", json!({})).expect("base");
+    assert_eq!(
+        base["items"]["risks"].as_array().unwrap().len(),
+        risks
+            .iter()
+            .filter(|r| r["origin"] == json!("base"))
+            .count()
+    );
+
+    let err = invoke(&webview, "effective", json!({ "code": 999 })).unwrap_err();
+    assert_eq!(
+        err,
+        json!(WorkspaceError::UnknownOrg(OrgCode(999)).to_string())
+    );
+
+    // a second start opens the existing file instead of writing a new one
+    let (_app2, webview2) = app(Launch {
+        workspace: Some(path.clone()),
+    });
+    let again = invoke(&webview2, "open_sample", json!({})).unwrap();
+    assert_eq!(again["created"], json!(false));
+    assert_eq!(again["participants"], opened["participants"]);
+
+    // and open_workspace reaches the same file by path
+    let (_app3, webview3) = app(Launch::default());
+    let by_path = invoke(&webview3, "open_workspace", json!({ "path": path })).unwrap();
+    assert_eq!(by_path["title"], opened["title"]);
+}
