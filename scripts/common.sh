@@ -1,0 +1,117 @@
+# Shared by scripts/test, scripts/open-sample and scripts/screenshot. Source it; do not run it.
+# Everything here is idempotent: on a prepared machine each step is a quick check.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# Debian packages Tauri 2 needs to build (measured on Debian 12; see docs of tauri.app/start/prerequisites).
+TAURI_BUILD_PACKAGES=(
+  build-essential pkg-config curl ca-certificates
+  libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev
+  libjavascriptcoregtk-4.1-dev libayatana-appindicator3-dev libxdo-dev
+)
+# Running the app headless and looking at it; the PDF crate's tests use poppler, qpdf, openssl, certutil.
+DESKTOP_TEST_PACKAGES=(xvfb xauth imagemagick x11-utils xdotool fonts-liberation2)
+PDF_TEST_PACKAGES=(poppler-utils qpdf openssl libnss3-tools)
+
+NODE_MIN_MAJOR=20 NODE_MIN_MINOR=19 # vite 7 needs Node 20.19+ (Debian 12's own nodejs is 18)
+RUST_MIN=1.90                       # tauri 2.12's rust-version
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "need root for: $* (run as root or install sudo)"
+  fi
+}
+
+apt_get() {
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
+# Installs the Debian packages that are not installed yet (nothing to do → no apt call at all).
+ensure_apt() {
+  local missing=() p
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+      missing+=("$p")
+    fi
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    return 0
+  fi
+  log "apt-get install ${missing[*]}"
+  apt_get update -q
+  apt_get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+version_ge() { # version_ge A B: A >= B (dotted numbers)
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+}
+
+# Rust via rustup when cargo is missing or older than tauri needs.
+ensure_rust() {
+  if ! command -v cargo >/dev/null 2>&1; then
+    ensure_apt curl ca-certificates
+    log "installing Rust (rustup, stable, minimal profile)"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain stable
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  local v
+  v="$(rustc --version | awk '{print $2}')"
+  if ! version_ge "$v" "$RUST_MIN"; then
+    if command -v rustup >/dev/null 2>&1; then
+      log "rustc $v is older than $RUST_MIN: rustup update stable"
+      rustup update stable
+      rustup default stable
+    else
+      die "rustc $v is older than $RUST_MIN and rustup is not installed"
+    fi
+  fi
+}
+
+# Node.js 22 from NodeSource when node is missing or older than vite 7 needs.
+ensure_node() {
+  local ok=0 v
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    v="$(node --version | sed 's/^v//')"
+    version_ge "$v" "$NODE_MIN_MAJOR.$NODE_MIN_MINOR" && ok=1
+  fi
+  if [ "$ok" -eq 0 ]; then
+    ensure_apt curl ca-certificates gnupg
+    log "installing Node.js 22 (NodeSource)"
+    curl -fsSL https://deb.nodesource.com/setup_22.x -o /tmp/nodesource_setup.sh
+    as_root bash /tmp/nodesource_setup.sh
+    apt_get install -y -q nodejs
+  fi
+}
+
+# npm ci in ui/ — skipped when node_modules already matches the lockfile, unless "force".
+ensure_ui_deps() {
+  local stamp="$ROOT/ui/node_modules/.konsekvens-lock"
+  if [ "${1:-}" != force ] && [ -f "$stamp" ] && cmp -s "$stamp" "$ROOT/ui/package-lock.json"; then
+    return 0
+  fi
+  log "npm ci (ui)"
+  (cd "$ROOT/ui" && npm ci --no-audit --no-fund)
+  cp "$ROOT/ui/package-lock.json" "$stamp"
+}
+
+# ui/dist: Tauri embeds it into the binary at compile time.
+build_ui() {
+  log "npm run build (ui)"
+  (cd "$ROOT/ui" && npm run --silent build)
+}
+
+# The app binary (debug by default; it embeds ui/dist, so build the UI first).
+APP_BIN="$ROOT/target/debug/konsekvens-app"
+build_app() {
+  log "cargo build -p konsekvens-app"
+  (cd "$ROOT" && cargo build --locked -p konsekvens-app)
+}

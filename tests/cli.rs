@@ -1,0 +1,166 @@
+//! The CLI contract other issues and scripts build on: exact command forms, exit codes
+//! (0 ok, 1 a reported problem, 2 bad usage or unreadable input), errors on stderr.
+
+use konsekvens_e2e::{konsekvens, stderr, stdout};
+use std::path::Path;
+
+fn demo(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("aula.konsekvens");
+    let out = konsekvens(["demo".as_ref(), path.as_os_str()]);
+    assert!(out.status.success(), "demo failed: {}", stderr(&out));
+    path
+}
+
+#[test]
+fn show_prints_koebenhavns_effective_dpia_with_local_deviations_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let out = konsekvens(["show".as_ref(), ws.as_os_str(), "--org".as_ref(), "101".as_ref()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("København (101)"), "{text}");
+    assert!(text.contains("[LOKAL]"), "local items are marked");
+    assert!(text.contains("[AFVIGELSE]"), "overrides are marked");
+    assert!(text.contains("Fælles basis vurderer"), "the base value stands beside the local one");
+    assert!(text.contains("KBH-"), "local references carry the municipality prefix");
+    assert!(text.to_lowercase().contains("2-faktor") || text.contains("to-faktor"), "København's 2FA measure");
+    for heading in ["Systematisk beskrivelse", "Nødvendighed og proportionalitet", "WP248", "Risici", "Foranstaltninger", "art. 36"] {
+        assert!(text.contains(heading), "missing section {heading}");
+    }
+}
+
+#[test]
+fn show_without_org_prints_the_base_without_local_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let out = konsekvens(["show".as_ref(), ws.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("fælles basis"));
+    assert!(!text.contains("[LOKAL]") && !text.contains("KBH-"));
+}
+
+#[test]
+fn esbjerg_and_aarhus_differ_from_koebenhavn() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let show = |org: &str| stdout(&konsekvens(["show".as_ref(), ws.as_os_str(), "--org".as_ref(), org.as_ref()]));
+    let (kbh, esb, aar) = (show("101"), show("561"), show("751"));
+    assert!(esb.contains("Esbjerg (561)") && aar.contains("Aarhus (751)"));
+    assert_ne!(kbh, esb);
+    assert!(!esb.contains("KBH-") && !aar.contains("KBH-"));
+}
+
+#[test]
+fn json_export_import_export_is_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let a = dir.path().join("a.json");
+    let copy = dir.path().join("copy.konsekvens");
+    let b = dir.path().join("b.json");
+    for args in [
+        vec!["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), a.as_os_str()],
+        vec!["import".as_ref(), "json".as_ref(), a.as_os_str(), "--out".as_ref(), copy.as_os_str()],
+        vec!["export".as_ref(), "json".as_ref(), copy.as_os_str(), "--out".as_ref(), b.as_os_str()],
+    ] {
+        let out = konsekvens(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    let (a, b) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    assert!(a.len() > 10_000, "the sample is substantial");
+    assert!(a == b, "export → import → export changed the bytes");
+}
+
+#[test]
+fn a_truncated_json_file_is_refused_and_no_workspace_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let json = dir.path().join("a.json");
+    assert!(konsekvens(["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), json.as_os_str()]).status.success());
+    let text = std::fs::read_to_string(&json).unwrap();
+    std::fs::write(&json, &text[..text.len() / 2]).unwrap();
+    let target = dir.path().join("new.konsekvens");
+    let out = konsekvens(["import".as_ref(), "json".as_ref(), json.as_os_str(), "--out".as_ref(), target.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("line") && err.contains("column"), "{err}");
+    assert!(!target.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "no temporary files left behind");
+}
+
+#[test]
+fn a_hand_broken_json_file_names_the_path_of_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let json = dir.path().join("a.json");
+    assert!(konsekvens(["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), json.as_os_str()]).status.success());
+    let text = std::fs::read_to_string(&json).unwrap();
+    let broken = text.replacen("\"likelihood\": \"expected\"", "\"likelihood\": \"meget høj\"", 1);
+    assert_ne!(broken, text, "the sample has an expected likelihood to break");
+    std::fs::write(&json, broken).unwrap();
+    let target = dir.path().join("new.konsekvens");
+    let out = konsekvens(["import".as_ref(), "json".as_ref(), json.as_os_str(), "--out".as_ref(), target.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("likelihood") && err.contains("meget høj") && err.contains("risks["), "{err}");
+    assert!(!target.exists());
+}
+
+#[test]
+fn import_never_overwrites_an_existing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let json = dir.path().join("a.json");
+    assert!(konsekvens(["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), json.as_os_str()]).status.success());
+    let before = std::fs::read(&ws).unwrap();
+    let out = konsekvens(["import".as_ref(), "json".as_ref(), json.as_os_str(), "--out".as_ref(), ws.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&ws).unwrap(), before);
+}
+
+#[test]
+fn a_corrupt_workspace_file_gets_a_clear_error_and_stays_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let bytes = std::fs::read(&ws).unwrap();
+    for (name, damaged) in [("truncated", bytes[..bytes.len() / 3].to_vec()), ("garbage", b"PK\x03\x04 not a database".to_vec())] {
+        let path = dir.path().join(format!("{name}.konsekvens"));
+        std::fs::write(&path, &damaged).unwrap();
+        let out = konsekvens(["show".as_ref(), path.as_os_str(), "--org".as_ref(), "101".as_ref()]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = stderr(&out);
+        assert!(err.contains(&path.display().to_string()), "{name}: the message names the file: {err}");
+        assert!(err.contains("not a Konsekvens workspace") || err.contains("damaged"), "{name}: {err}");
+        assert_eq!(std::fs::read(&path).unwrap(), damaged, "{name}: the file is unchanged");
+    }
+}
+
+#[test]
+fn an_unknown_municipality_is_a_reported_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let out = konsekvens(["show".as_ref(), ws.as_os_str(), "--org".as_ref(), "999".as_ref()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("999"));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    assert_eq!(konsekvens(["show"]).status.code(), Some(2));
+    assert_eq!(konsekvens(["frobnicate"]).status.code(), Some(2));
+    let out = konsekvens(["show", "x.konsekvens", "--org", "KBH"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("municipality code"), "{}", stderr(&out));
+    let missing = konsekvens(["show", "/nonexistent/x.konsekvens"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no such workspace file"));
+}
+
+#[test]
+fn the_demo_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let out = konsekvens(["demo".as_ref(), ws.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,31 @@
+//! Helpers for the end-to-end tests: find and run the built `konsekvens` binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `konsekvens` binary of this build (target/<profile>/konsekvens). `cargo test
+/// --workspace` builds it; run `cargo build -p konsekvens-cli` first when testing alone.
+pub fn binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    let bin = profile_dir.join(format!("konsekvens{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: run `cargo build -p konsekvens-cli` first", bin.display());
+    bin
+}
+
+/// Runs `konsekvens ARGS…` with a fixed author and returns its output.
+pub fn konsekvens<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(binary()).args(args).env("KONSEKVENS_AUTHOR", "e2e").output().expect("run konsekvens")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
