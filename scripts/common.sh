@@ -103,6 +103,36 @@ ensure_ui_deps() {
   cp "$ROOT/ui/package-lock.json" "$stamp"
 }
 
+# npm packages of the JavaScript test peers (the official Yjs client for the hub's interop
+# test), each from its own lockfile.
+JS_TEST_DIRS=(crates/hub/tests/js)
+ensure_js_test_deps() {
+  local d stamp
+  for d in "${JS_TEST_DIRS[@]}"; do
+    stamp="$ROOT/$d/node_modules/.konsekvens-lock"
+    if [ -f "$stamp" ] && cmp -s "$stamp" "$ROOT/$d/package-lock.json"; then
+      continue
+    fi
+    log "npm ci ($d)"
+    (cd "$ROOT/$d" && npm ci --no-audit --no-fund)
+    cp "$ROOT/$d/package-lock.json" "$stamp"
+  done
+}
+
+# Python tools the tests use as independent verifiers, in a virtualenv under target/ so the
+# system Python stays untouched: pyHanko checks our PAdES signatures.
+PY_TEST_PACKAGES=(pyhanko pyhanko-certvalidator pyhanko-cli)
+PY_VENV="$ROOT/target/pyenv"
+ensure_py_test_tools() {
+  if [ ! -x "$PY_VENV/bin/pyhanko" ]; then
+    command -v python3 >/dev/null 2>&1 || ensure_apt python3 python3-venv
+    python3 -m venv "$PY_VENV" 2>/dev/null || { ensure_apt python3-venv; python3 -m venv "$PY_VENV"; }
+    log "pip install ${PY_TEST_PACKAGES[*]} (into $PY_VENV)"
+    "$PY_VENV/bin/pip" install -q --disable-pip-version-check "${PY_TEST_PACKAGES[@]}"
+  fi
+  export PATH="$PY_VENV/bin:$PATH"
+}
+
 # ui/dist: Tauri embeds it into the binary at compile time.
 build_ui() {
   log "npm run build (ui)"

@@ -3,11 +3,14 @@
 //! Exit codes: 0 success, 1 a reported problem (e.g. the workspace holds no such
 //! municipality), 2 bad usage or unreadable input. Errors go to stderr in plain words.
 
+mod hub_cmd;
+mod pdf_cmd;
+
 use clap::{Parser, Subcommand};
-use konsekvens_core::check::{self, CheckContext, Lang};
+use konsekvens_core::check::{self, Lang};
 use konsekvens_core::interchange::JointDpiaFile;
-use konsekvens_core::model::{Day, OrgCode, Participant};
-use konsekvens_core::{text, Author, EffectiveDpia, Env, SystemEnv, Workspace, WorkspaceError};
+use konsekvens_core::model::{Day, OrgCode};
+use konsekvens_core::{text, Author, Env, SystemEnv, Workspace, WorkspaceError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -58,10 +61,19 @@ enum Command {
     Compact { path: PathBuf },
     /// List the municipalities taking part
     Orgs { path: PathBuf },
+    /// Sign a PDF (PAdES B-B, incremental update: earlier signatures stay valid)
+    Sign(pdf_cmd::SignArgs),
+    /// Verify every signature in a PDF. Exit 0 only if all are intact and nothing unsigned follows
+    Verify(pdf_cmd::VerifyArgs),
+    /// The sync hub: serve, and administer organisations, tokens and joint DPIAs
+    #[command(subcommand)]
+    Hub(hub_cmd::HubCommand),
+    /// Sync a workspace with a hub: one round (exit 0 when local and hub state are equal), or --watch
+    Sync(hub_cmd::SyncArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
-enum LangArg {
+pub(crate) enum LangArg {
     Da,
     En,
 }
@@ -83,6 +95,8 @@ enum Export {
         #[arg(long)]
         out: PathBuf,
     },
+    /// A municipality's effective DPIA (--org) or the joint base (--base) as a PDF
+    Pdf(pdf_cmd::ExportPdfArgs),
 }
 
 #[derive(Subcommand)]
@@ -96,7 +110,7 @@ enum Import {
 }
 
 /// A failure, with the exit code it maps to.
-enum Failure {
+pub(crate) enum Failure {
     /// Already reported on stdout (e.g. a check with errors): just the exit code.
     Silent(u8),
     /// Exit 1: the input was read, and what it says is a problem.
@@ -114,23 +128,23 @@ impl From<WorkspaceError> for Failure {
     }
 }
 
-fn env() -> Arc<dyn Env> {
+pub(crate) fn env() -> Arc<dyn Env> {
     Arc::new(SystemEnv)
 }
 
-fn author() -> Author {
+pub(crate) fn author() -> Author {
     let user = std::env::var("KONSEKVENS_AUTHOR")
         .or_else(|_| std::env::var("USER"))
         .unwrap_or_else(|_| "ukendt".into());
     Author::new(user, None)
 }
 
-fn open(path: &Path) -> Result<Workspace, Failure> {
+pub(crate) fn open(path: &Path) -> Result<Workspace, Failure> {
     Ok(Workspace::open(path, env())?)
 }
 
 /// Writes `contents` to `out` through a temporary file, so a failure leaves `out` as it was.
-fn write_atomically(out: &Path, contents: &[u8]) -> Result<(), Failure> {
+pub(crate) fn write_atomically(out: &Path, contents: &[u8]) -> Result<(), Failure> {
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = dir.join(format!(".{}.tmp", out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
     std::fs::write(&tmp, contents)
@@ -141,19 +155,13 @@ fn write_atomically(out: &Path, contents: &[u8]) -> Result<(), Failure> {
         })
 }
 
-/// A municipality's effective DPIA, or the base alone (as a DPIA without a supplement).
-fn effective_or_base(ws: &Workspace, org: Option<OrgCode>) -> Result<(EffectiveDpia, bool), Failure> {
-    Ok(match org {
-        Some(code) => (ws.effective(code)?, false),
-        None => {
-            let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
-            (EffectiveDpia::compute(&ws.coordination()?, &ws.base()?, &Default::default(), &base_only), true)
-        }
-    })
+/// Reads a file named on the command line; failure is unreadable input (exit 2).
+pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))
 }
 
 /// Today's date, or KONSEKVENS_TODAY (YYYY-MM-DD) so scripts and tests can pin it.
-fn today() -> Day {
+pub(crate) fn today() -> Day {
     std::env::var("KONSEKVENS_TODAY").ok().and_then(|s| Day::parse(&s).ok()).unwrap_or_else(Day::today)
 }
 
@@ -165,10 +173,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             eprintln!("Skrev eksemplet til {} (kommuner: {})", path.display(), orgs.join(", "));
         }
         Command::Check { path, org, json, lang } => {
-            let ws = open(&path)?;
-            let (dpia, is_base) = effective_or_base(&ws, org)?;
-            let ctx = CheckContext { is_base, policy: ws.acceptance_policy(org)?, today: today() };
-            let report = check::check(&dpia, &ctx);
+            let report = open(&path)?.check(org, today())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
             } else {
@@ -179,12 +184,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Show { path, org, json } => {
-            let ws = open(&path)?;
-            let (dpia, is_base) = effective_or_base(&ws, org)?;
+            let dpia = open(&path)?.effective_or_base(org)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&dpia).expect("serialises"));
             } else {
-                print!("{}", text::render(&dpia, is_base));
+                print!("{}", text::render(&dpia, org.is_none()));
             }
         }
         Command::Export(Export::Json { path, out }) => {
@@ -204,6 +208,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let stats = ws.compact()?;
             eprintln!("Komprimerede {} dokumenter ({} opdateringer foldet ind)", stats.documents, stats.updates_folded);
         }
+        Command::Export(Export::Pdf(args)) => pdf_cmd::export(args)?,
+        Command::Sign(args) => pdf_cmd::sign(args)?,
+        Command::Verify(args) => pdf_cmd::verify(args)?,
+        Command::Hub(cmd) => hub_cmd::run(cmd)?,
+        Command::Sync(args) => hub_cmd::sync(args)?,
         Command::Orgs { path } => {
             for p in open(&path)?.coordination()?.participants {
                 println!("{}\t{}\t{}", p.code.map(|c| c.to_string()).unwrap_or_default(), p.name, p.ref_prefix);

@@ -349,6 +349,29 @@ impl Workspace {
         Ok(EffectiveDpia::compute(&coordination, &self.base()?, &supplement, &participant))
     }
 
+    /// The joint base read as a DPIA without a supplement (what the coordinator checks,
+    /// prints and signs).
+    pub fn base_as_effective(&self) -> Result<EffectiveDpia, WorkspaceError> {
+        let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
+        Ok(EffectiveDpia::compute(&self.coordination()?, &self.base()?, &Supplement::default(), &base_only))
+    }
+
+    /// A municipality's effective DPIA, or with `None` the base alone.
+    pub fn effective_or_base(&self, org: Option<OrgCode>) -> Result<EffectiveDpia, WorkspaceError> {
+        match org {
+            Some(code) => self.effective(code),
+            None => self.base_as_effective(),
+        }
+    }
+
+    /// The check of a municipality's effective DPIA (or, with `None`, of the base) as of `today`,
+    /// under the municipality's acceptance policy.
+    pub fn check(&self, org: Option<OrgCode>, today: Day) -> Result<crate::check::CheckReport, WorkspaceError> {
+        let dpia = self.effective_or_base(org)?;
+        let ctx = crate::check::CheckContext { is_base: org.is_none(), policy: self.acceptance_policy(org)?, today };
+        Ok(crate::check::check(&dpia, &ctx))
+    }
+
     /// The acceptance policy the check applies: the municipality's own if it set one, else
     /// the default (no high residual risk, medium at most 70 %).
     pub fn acceptance_policy(&self, code: Option<OrgCode>) -> Result<crate::check::AcceptancePolicy, WorkspaceError> {

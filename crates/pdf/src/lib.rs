@@ -101,3 +101,52 @@ pub fn content_hash(dpia: &EffectiveDpia) -> String {
     let json = serde_json::to_vec(dpia).unwrap_or_default();
     Sha256::digest(&json).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// SHA-256 of the joint base's JSON (items in reference order): the content hash the cover
+/// prints for the base a document builds on.
+pub fn base_hash(base: &konsekvens_core::model::Base) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(base).unwrap_or_default();
+    Sha256::digest(&json).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What `konsekvens export pdf` and the app render for a municipality (`Some(code)`) or the
+/// joint base (`None`): the effective DPIA, with the check's findings as the annex and the
+/// base version on the cover.
+pub fn document_for(
+    ws: &konsekvens_core::Workspace,
+    org: Option<konsekvens_core::model::OrgCode>,
+    lang: Lang,
+    today: Day,
+) -> Result<(EffectiveDpia, RenderOptions), konsekvens_core::WorkspaceError> {
+    use konsekvens_core::check::Lang as CheckLang;
+    let dpia = ws.effective_or_base(org)?;
+    let report = ws.check(org, today)?;
+    let check_lang = match lang {
+        Lang::Da => CheckLang::Da,
+        Lang::En => CheckLang::En,
+    };
+    let findings = report
+        .findings
+        .iter()
+        .map(|f| FindingLine {
+            code: f.code.clone(),
+            severity: match lang {
+                Lang::Da => f.severity.danish(),
+                Lang::En => f.severity.english(),
+            }
+            .to_string(),
+            message: f.message(check_lang).to_string(),
+        })
+        .collect();
+    let base = ws.base()?;
+    let name = if dpia.base_release.is_empty() { base.meta.version_label.clone() } else { dpia.base_release.clone() };
+    let opts = RenderOptions {
+        lang,
+        is_base: org.is_none(),
+        base_version: Some(BaseVersion { name, date: None, hash: base_hash(&base) }),
+        findings: Some(findings),
+        ..RenderOptions::new(today)
+    };
+    Ok((dpia, opts))
+}

@@ -1,0 +1,247 @@
+//! `konsekvens hub …` (serve and administer the sync hub) and `konsekvens sync`.
+
+use crate::{open, Failure};
+use clap::{Args, Subcommand};
+use konsekvens_hub::{BasePolicy, HubStore, Role, ServeConfig, SyncOptions, SyncState, WatchOptions};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum HubCommand {
+    /// Run the hub: y-sync over WebSocket at ws://ADDR/dpia/<id>/<document>; SIGTERM stops it cleanly
+    Serve {
+        /// Directory of the hub's database (hub.sqlite); created if missing
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        listen: SocketAddr,
+        /// One line per connection, refusal and shutdown step on stderr
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Organisations (municipalities by code, and the coordinator)
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Access tokens: the secret is printed once and only its hash is stored
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Joint DPIAs and who takes part
+    #[command(subcommand)]
+    Dpia(DpiaCommand),
+    /// Refused writes, newest last
+    Refusals {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        dpia: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OrgCommand {
+    /// Register an organisation, e.g. --code 101 --name København
+    Add {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+    List {
+        #[arg(long)]
+        data: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Issue a token for an organisation and print it (once)
+    Issue {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        org: String,
+        /// coordinator, member or reader
+        #[arg(long)]
+        role: Role,
+        /// A note on who holds it, e.g. "DPO Aarhus"
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// Revoke a token by its number (see `hub token list`) or by its secret
+    Revoke {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, conflicts_with = "secret", required_unless_present = "secret")]
+        id: Option<i64>,
+        #[arg(long)]
+        secret: Option<String>,
+    },
+    List {
+        #[arg(long)]
+        data: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DpiaCommand {
+    /// Register a joint DPIA, its coordinator and participants
+    Add {
+        #[arg(long)]
+        data: PathBuf,
+        /// The id in the hub's URLs and the workspace's dpia_id, e.g. aula
+        #[arg(long)]
+        id: String,
+        #[arg(long, default_value = "")]
+        title: String,
+        /// The coordinating organisation's code
+        #[arg(long)]
+        coordinator: String,
+        /// Who writes the base: all (every participant) or coordinator
+        #[arg(long, default_value = "all")]
+        base_policy: BasePolicy,
+        /// A participating organisation's code; repeat for each
+        #[arg(long = "participant")]
+        participants: Vec<String>,
+    },
+    /// Add a participant to a registered joint DPIA
+    Join {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        org: String,
+    },
+    List {
+        #[arg(long)]
+        data: PathBuf,
+    },
+}
+
+#[derive(Args)]
+pub struct SyncArgs {
+    path: PathBuf,
+    /// The hub, e.g. ws://hub.example.dk:7878 (or …/dpia/<id> to name the joint DPIA)
+    #[arg(long)]
+    hub: String,
+    /// The token, or set KONSEKVENS_TOKEN (keeps it out of the process list)
+    #[arg(long, env = "KONSEKVENS_TOKEN", hide_env_values = true)]
+    token: String,
+    /// Keep syncing (every 2 s; reconnects with backoff while offline) until Ctrl-C/SIGTERM
+    #[arg(long)]
+    watch: bool,
+}
+
+fn store(data: &std::path::Path) -> Result<HubStore, Failure> {
+    HubStore::open(data).map_err(|e| Failure::Input(e.to_string()))
+}
+
+fn problem<E: std::fmt::Display>(e: E) -> Failure {
+    Failure::Problem(e.to_string())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Problem(format!("cannot start the async runtime: {e}")))
+}
+
+pub fn run(cmd: HubCommand) -> Result<(), Failure> {
+    match cmd {
+        HubCommand::Serve { data, listen, verbose } => {
+            let config = ServeConfig { verbose, ..ServeConfig::new(data, listen) };
+            runtime()?.block_on(konsekvens_hub::serve(config, konsekvens_hub::shutdown_signal())).map_err(problem)?;
+        }
+        HubCommand::Org(OrgCommand::Add { data, code, name }) => {
+            store(&data)?.add_org(&code, &name).map_err(problem)?;
+            eprintln!("Organisation {code} ({name}) er registreret");
+        }
+        HubCommand::Org(OrgCommand::List { data }) => {
+            for o in store(&data)?.orgs().map_err(problem)? {
+                println!("{}\t{}", o.code, o.name);
+            }
+        }
+        HubCommand::Token(TokenCommand::Issue { data, org, role, label }) => {
+            let t = store(&data)?.issue_token(&org, role, &label).map_err(problem)?;
+            eprintln!("Token nr. {} for {} ({}). Det vises kun denne ene gang:", t.id, t.org, t.role);
+            println!("{}", t.secret);
+        }
+        HubCommand::Token(TokenCommand::Revoke { data, id, secret }) => {
+            let store = store(&data)?;
+            let id = match (id, secret) {
+                (Some(id), _) => store.revoke_token(id).map(|()| id),
+                (None, Some(secret)) => store.revoke_token_secret(&secret),
+                (None, None) => unreachable!("clap requires --id or --secret"),
+            }
+            .map_err(problem)?;
+            eprintln!("Token nr. {id} er tilbagekaldt");
+        }
+        HubCommand::Token(TokenCommand::List { data }) => {
+            for t in store(&data)?.tokens().map_err(problem)? {
+                let state = if t.revoked_at.is_some() { "tilbagekaldt" } else { "aktiv" };
+                println!("{}\t{}\t{}\t{}\t{}", t.id, t.org, t.role, state, t.label);
+            }
+        }
+        HubCommand::Dpia(DpiaCommand::Add { data, id, title, coordinator, base_policy, participants }) => {
+            let parts: Vec<&str> = participants.iter().map(String::as_str).collect();
+            store(&data)?.add_dpia(&id, &title, &coordinator, base_policy, &parts).map_err(problem)?;
+            eprintln!("Fælles konsekvensanalyse «{id}» er registreret ({} deltagere)", parts.len());
+        }
+        HubCommand::Dpia(DpiaCommand::Join { data, id, org }) => {
+            store(&data)?.add_participant(&id, &org).map_err(problem)?;
+            eprintln!("{org} deltager nu i «{id}»");
+        }
+        HubCommand::Dpia(DpiaCommand::List { data }) => {
+            for d in store(&data)?.dpias().map_err(problem)? {
+                println!("{}\t{}\tkoordinator {}\tbasis: {}\tdeltagere: {}", d.id, d.title, d.coordinator, d.base_policy.as_str(), d.participants.join(", "));
+            }
+        }
+        HubCommand::Refusals { data, dpia } => {
+            for r in store(&data)?.refusals(&dpia).map_err(problem)? {
+                println!("{r:?}");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn sync(a: SyncArgs) -> Result<(), Failure> {
+    let mut ws = open(&a.path)?;
+    let rt = runtime()?;
+    if a.watch {
+        let on_state = |state: &SyncState, _: Option<&konsekvens_hub::SyncReport>| match state {
+            SyncState::Syncing => {}
+            SyncState::InSync { received } => eprintln!("synkroniseret ({received} opdatering(er) modtaget)"),
+            SyncState::Refused { docs } => {
+                for (key, reason) in docs {
+                    eprintln!("{key}: AFVIST af hubben: {reason}");
+                }
+            }
+            SyncState::Offline { pending, retry_in, error } => {
+                eprintln!("offline ({error}); {pending} ændring(er) venter; nyt forsøg om {retry_in:?}")
+            }
+        };
+        rt.block_on(konsekvens_hub::sync_watch(&mut ws, &a.hub, &a.token, WatchOptions::default(), on_state, konsekvens_hub::shutdown_signal()))
+            .map_err(sync_failure)?;
+        return Ok(());
+    }
+    let report = rt
+        .block_on(konsekvens_hub::sync_once_with(&mut ws, &a.hub, &a.token, &SyncOptions::default()))
+        .map_err(sync_failure)?;
+    eprint!("{report}");
+    if report.in_sync() {
+        Ok(())
+    } else {
+        Err(Failure::Silent(1))
+    }
+}
+
+fn sync_failure(e: konsekvens_hub::SyncError) -> Failure {
+    match e {
+        konsekvens_hub::SyncError::BadUrl(_) | konsekvens_hub::SyncError::NoDpiaId => Failure::Input(e.to_string()),
+        other => Failure::Problem(other.to_string()),
+    }
+}

@@ -1,0 +1,129 @@
+//! `konsekvens export pdf`, `konsekvens sign`, `konsekvens verify`.
+
+use crate::{open, read_input, today, write_atomically, Failure, LangArg};
+use clap::Args;
+use konsekvens_core::model::OrgCode;
+use konsekvens_pdf::{Lang, SignMeta};
+use std::path::PathBuf;
+
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["org", "base"]))]
+pub struct ExportPdfArgs {
+    path: PathBuf,
+    /// The municipality whose effective DPIA (base ⊕ supplement) to render
+    #[arg(long)]
+    org: Option<OrgCode>,
+    /// Render the joint base (for the coordinator)
+    #[arg(long)]
+    base: bool,
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, value_enum, default_value_t = LangArg::Da)]
+    lang: LangArg,
+}
+
+#[derive(Args)]
+pub struct SignArgs {
+    /// The PDF to sign (left untouched)
+    input: PathBuf,
+    /// PKCS#12 file with the signer's key and certificate (AES or legacy encoding)
+    #[arg(long)]
+    p12: PathBuf,
+    /// File whose first line is the .p12 password
+    #[arg(long)]
+    password_file: PathBuf,
+    #[arg(long)]
+    out: PathBuf,
+    /// Signer's name (default: the certificate's common name)
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    reason: Option<String>,
+    #[arg(long)]
+    location: Option<String>,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    file: PathBuf,
+    /// Trust anchor certificate (PEM or DER); repeat for several
+    #[arg(long)]
+    trust: Vec<PathBuf>,
+}
+
+fn lang(l: LangArg) -> Lang {
+    match l {
+        LangArg::Da => Lang::Da,
+        LangArg::En => Lang::En,
+    }
+}
+
+pub fn export(a: ExportPdfArgs) -> Result<(), Failure> {
+    let ws = open(&a.path)?;
+    let org = if a.base { None } else { a.org };
+    let (dpia, opts) = konsekvens_pdf::document_for(&ws, org, lang(a.lang), today())?;
+    let pdf = konsekvens_pdf::render(&dpia, &opts).map_err(|e| Failure::Problem(e.to_string()))?;
+    write_atomically(&a.out, &pdf)?;
+    eprintln!("Skrev {} ({} KiB)", a.out.display(), pdf.len() / 1024);
+    Ok(())
+}
+
+pub fn sign(a: SignArgs) -> Result<(), Failure> {
+    let pdf = read_input(&a.input)?;
+    let p12 = read_input(&a.p12)?;
+    let password = String::from_utf8(read_input(&a.password_file)?)
+        .map_err(|_| Failure::Input(format!("{}: the password file is not UTF-8 text", a.password_file.display())))?;
+    let password = password.lines().next().unwrap_or("");
+    let time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let meta = SignMeta { name: a.name, reason: a.reason, location: a.location, contact: None, time };
+    let signed = konsekvens_pdf::sign(&pdf, &p12, password, &meta).map_err(|e| Failure::Input(e.to_string()))?;
+    write_atomically(&a.out, &signed)?;
+    eprintln!("Underskrev {} → {}", a.input.display(), a.out.display());
+    Ok(())
+}
+
+pub fn verify(a: VerifyArgs) -> Result<(), Failure> {
+    let pdf = read_input(&a.file)?;
+    let anchors = a.trust.iter().map(|p| read_input(p)).collect::<Result<Vec<_>, _>>()?;
+    let report = konsekvens_pdf::verify(&pdf, &anchors).map_err(|e| Failure::Input(e.to_string()))?;
+    for (i, s) in report.signatures.iter().enumerate() {
+        println!("Signatur {}: {}", i + 1, s.signer);
+        println!("  certifikat: {} (udstedt af {})", s.subject, s.issuer);
+        println!("  angivet tidspunkt: {}", s.claimed_time);
+        if let Some(r) = &s.reason {
+            println!("  begrundelse: {r}");
+        }
+        if let Some(l) = &s.location {
+            println!("  sted: {l}");
+        }
+        match &s.problem {
+            None if s.intact => println!("  indhold: uændret (signaturen er gyldig)"),
+            _ => println!("  indhold: ÆNDRET — {}", s.problem.as_deref().unwrap_or("signaturen passer ikke")),
+        }
+        if !s.cert_valid_at_time {
+            println!("  certifikatet var ikke gyldigt på det angivne tidspunkt");
+        }
+        match s.trusted {
+            Some(true) => println!("  tillid: certifikatkæden når et betroet rodcertifikat"),
+            Some(false) => println!("  tillid: IKKE betroet — kæden når ingen af de angivne rodcertifikater"),
+            None => println!("  tillid: ikke undersøgt (angiv --trust CA.pem)"),
+        }
+        if let Some(ap) = &s.appended {
+            let by = if ap.signed_by_later { "dækket af en senere signatur" } else { "IKKE dækket af nogen signatur" };
+            println!("  tilføjet efter: {} byte ({}; {by})", ap.bytes, ap.objects.join(", "));
+        }
+    }
+    if report.unsigned_tail > 0 {
+        println!("Usigneret tilføjelse efter sidste signatur: {} byte", report.unsigned_tail);
+    }
+    if report.ok() {
+        println!("Resultat: alle signaturer er gyldige");
+        Ok(())
+    } else {
+        println!("Resultat: IKKE GYLDIG");
+        Err(Failure::Silent(1))
+    }
+}
