@@ -1,0 +1,1 @@
+//! End-to-end: spreadsheet and CNIL PIA import, Word export.

@@ -1,0 +1,1 @@
+//! End-to-end: `konsekvens hub` and `konsekvens sync` processes over loopback.
