@@ -96,6 +96,7 @@ pub fn coordinator_workspace(path: &Path) -> Workspace {
         coordinator: "KL / KOMBIT".into(),
         base_write_policy: Some(BaseWritePolicy::AllParticipants),
         participants: participants(),
+        ..Coordination::default()
     };
     let mut base = Base::default();
     base.meta.dpia_id = DPIA.into();
