@@ -73,14 +73,37 @@ pub struct EffectiveItems {
     pub reviews: Vec<Entry<Review>>,
 }
 
+/// A release of the base, as the effective DPIA names it (without its content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReleaseStamp {
+    pub name: String,
+    pub date: Option<Day>,
+    pub content_hash: String,
+    pub published_at: i64,
+}
+
+impl From<&Release> for ReleaseStamp {
+    fn from(r: &Release) -> Self {
+        ReleaseStamp { name: r.name.clone(), date: r.date, content_hash: r.content_hash.clone(), published_at: r.published_at }
+    }
+}
+
 /// A municipality's DPIA as it will be checked, printed and signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EffectiveDpia {
     pub org: Participant,
     pub coordinator: String,
     pub base: BaseMeta,
-    /// The base release the supplement was assessed against.
+    /// The base release the supplement was assessed against (its name; empty: none).
     pub base_release: String,
+    /// The release whose content this DPIA is built on; `None` when built on the working
+    /// base (the base alone, a supplement bound to no release, or one whose release is
+    /// not in this file — see `release_problem`).
+    pub release: Option<ReleaseStamp>,
+    /// Why the bound release could not be used (not in this file yet, or damaged).
+    pub release_problem: Option<String>,
+    /// The newest release of the base there is.
+    pub latest_release: Option<ReleaseStamp>,
     pub description: Description,
     pub local_legal_basis: Prose,
     pub contacts: Prose,
@@ -128,7 +151,23 @@ fn local_or_base<S: Clone + Default + PartialEq>(local: &S, base: &S) -> (S, Ori
 
 impl EffectiveDpia {
     /// Computes base ⊕ supplement. `participant` is the coordination document's entry.
-    pub fn compute(coordination: &Coordination, base: &Base, supplement: &Supplement, participant: &Participant) -> Self {
+    /// A supplement bound to a release builds on that release's content, not on the
+    /// working base: the municipality assessed that text, and it stays what it signed until
+    /// it confirms a newer release.
+    pub fn compute(coordination: &Coordination, working: &Base, supplement: &Supplement, participant: &Participant) -> Self {
+        let bound = supplement.meta.base_release.as_str();
+        let (released, release_problem) = if bound.is_empty() {
+            (None, None)
+        } else {
+            match coordination.require_release(bound).and_then(|r| Ok((ReleaseStamp::from(r), r.base()?))) {
+                Ok(found) => (Some(found), None),
+                Err(e) => (None, Some(e.to_string())),
+            }
+        };
+        let (release, base) = match &released {
+            Some((stamp, base)) => (Some(stamp.clone()), base),
+            None => (None, working),
+        };
         let na: BTreeMap<&ItemId, &Prose> =
             supplement.not_applicable.iter().map(|n| (&n.target, &n.justification)).collect();
         let (b, l) = (&base.items, &supplement.additions);
@@ -207,6 +246,9 @@ impl EffectiveDpia {
             coordinator: coordination.coordinator.clone(),
             base: base.meta.clone(),
             base_release: supplement.meta.base_release.clone(),
+            release,
+            release_problem,
+            latest_release: coordination.latest_release().map(ReleaseStamp::from),
             description: base.description.clone(),
             local_legal_basis: supplement.meta.local_legal_basis.clone(),
             contacts: supplement.meta.contacts.clone(),
@@ -283,7 +325,7 @@ mod tests {
 
     fn fixture() -> (Coordination, Base, Supplement, Participant) {
         let kbh = Participant { code: Some(OrgCode(101)), name: "København".into(), ref_prefix: "KBH".into() };
-        let coordination = Coordination { coordinator: "KL/KOMBIT".into(), base_write_policy: None, participants: vec![kbh.clone()] };
+        let coordination = Coordination { coordinator: "KL/KOMBIT".into(), base_write_policy: None, participants: vec![kbh.clone()], ..Default::default() };
         let mut base = Base::default();
         base.items.risks.push(Risk {
             id: "r-1".into(),

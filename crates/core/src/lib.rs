@@ -12,6 +12,7 @@ pub mod effective;
 pub mod env;
 pub mod interchange;
 pub mod model;
+pub mod release;
 pub mod sample;
 pub mod store;
 pub mod text;

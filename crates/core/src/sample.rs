@@ -29,6 +29,9 @@ pub const AARHUS: OrgCode = OrgCode(751);
 
 /// The base release every supplement in the sample was assessed against.
 pub const VERSION: &str = "2025.1";
+/// When KL/KOMBIT published it, and with what note.
+pub const RELEASE_DATE: Day = Day(time::macros::date!(2025 - 06 - 02));
+pub const RELEASE_NOTE: &str = "Første fælles udgivelse efter høring af kommunernes databeskyttelsesrådgivere (DPO1).";
 
 // Ids that other items link to. Kept as constants so a link cannot silently miss.
 mod k {
@@ -168,6 +171,8 @@ fn coordination() -> Coordination {
         coordinator: "KL/KOMBIT".into(),
         base_write_policy: Some(BaseWritePolicy::AllParticipants),
         participants: vec![p(KOEBENHAVN, "København", "KBH"), p(ESBJERG, "Esbjerg", "ESB"), p(AARHUS, "Aarhus", "AAR")],
+        // Release 2025.1 is published by Workspace::create_demo from this base.
+        releases: Vec::new(),
     }
 }
 
@@ -1489,6 +1494,7 @@ fn koebenhavn() -> Supplement {
             ..PriorConsultation::default()
         },
         review_plan: ReviewPlan::default(),
+        signings: Vec::new(),
         signatories: vec![
             signatory("sig-kbh-direktoer", "Søren Ågård Østergaard", "Administrerende direktør, Børne- og Ungdomsforvaltningen (for den dataansvarlige)"),
             signatory("sig-kbh-dpo", "Åse Bøgh", "Databeskyttelsesrådgiver (har rådgivet efter art. 35, stk. 2)"),
@@ -1698,6 +1704,7 @@ fn esbjerg() -> Supplement {
         },
         prior_consultation: PriorConsultation::default(),
         review_plan: ReviewPlan::default(),
+        signings: Vec::new(),
         signatories: vec![
             signatory("sig-esb-direktoer", "Mette Kjær Jensen", "Direktør, Børn & Kultur (for den dataansvarlige)"),
             signatory("sig-esb-dpo", "Lars Holm Poulsen", "Databeskyttelsesrådgiver (har rådgivet efter art. 35, stk. 2)"),
@@ -1772,6 +1779,7 @@ fn aarhus() -> Supplement {
         },
         prior_consultation: PriorConsultation::default(),
         review_plan: ReviewPlan::default(),
+        signings: Vec::new(),
         signatories: vec![
             signatory("sig-aar-direktoer", "Anne Sofie Lund", "Direktør, Børn og Unge (for den dataansvarlige)"),
             signatory("sig-aar-dpo", "Jens Peter Mortensen", "Databeskyttelsesrådgiver (har rådgivet efter art. 35, stk. 2)"),
@@ -2034,7 +2042,11 @@ mod tests {
         assert_eq!(aula(), aula());
         let (_dir, ws) = demo();
         let (coordination, base, supplements) = aula();
-        assert_eq!(ws.coordination().unwrap(), coordination);
+        let mut read = ws.coordination().unwrap();
+        let published = std::mem::take(&mut read.releases);
+        assert_eq!(read, coordination);
+        assert_eq!(published.len(), 1, "create_demo publishes release {VERSION}");
+        assert_eq!(published[0].base().unwrap(), base, "release {VERSION} is the sample's base");
         assert_eq!(ws.base().unwrap(), base, "the base's items are listed in reference order");
         for s in supplements {
             let mut read = ws.supplement(s.meta.org.unwrap()).unwrap();

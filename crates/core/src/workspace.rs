@@ -9,6 +9,7 @@ use crate::doc::{DocError, DocKey, DpiaDoc, Edit};
 use crate::effective::EffectiveDpia;
 use crate::env::Env;
 use crate::model::*;
+use crate::release::ReleaseError;
 use crate::store::{Store, StoreError, UpdateMeta};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,8 @@ pub enum WorkspaceError {
     DuplicateOrg(OrgCode),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Release(#[from] ReleaseError),
 }
 
 impl WorkspaceError {
@@ -137,9 +140,57 @@ impl Workspace {
 
     /// Writes the bundled AULA sample (joint base + København, Esbjerg, Aarhus) to a new file.
     pub fn create_demo(path: &Path, env: Arc<dyn Env>) -> Result<Workspace, WorkspaceError> {
-        let (coordination, base, supplements) = crate::sample::aula();
+        use crate::sample;
+        let (coordination, base, supplements) = sample::aula();
         let author = Author::new("Konsekvens (eksempel)", None);
-        Workspace::create_with(path, env, &author, &coordination, &base, &supplements)
+        let mut ws = Workspace::create_with(path, env, &author, &coordination, &base, &supplements)?;
+        ws.publish_release(sample::VERSION, sample::RELEASE_DATE, sample::RELEASE_NOTE, &Author::new("KL/KOMBIT", None))?;
+        Ok(ws)
+    }
+
+    // ---- Releases ------------------------------------------------------------------------
+
+    /// Publishes the working base as release `name`: refused if the name exists, a
+    /// reference is used twice, or an item released before has been renumbered. The
+    /// release is written to the coordination document (the coordinator's write scope).
+    pub fn publish_release(&mut self, name: &str, date: Day, note: &str, author: &Author) -> Result<Release, WorkspaceError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ReleaseError::NoName.into());
+        }
+        let coordination = self.coordination()?;
+        if coordination.release(name).is_some() {
+            return Err(ReleaseError::Exists(name.to_owned()).into());
+        }
+        let base = self.base()?;
+        let previous = match coordination.latest_release() {
+            Some(r) => Some((r.name.clone(), r.base()?)),
+            None => None,
+        };
+        crate::release::check_publishable(&base, previous.as_ref().map(|(n, b)| (n.as_str(), b)))?;
+        let (content, content_hash) = crate::release::content_of(&base);
+        let release = Release {
+            name: name.to_owned(),
+            date: Some(date),
+            note: note.to_owned(),
+            published_by: author.name.clone(),
+            published_at: self.env.now_millis(),
+            content_hash,
+            content,
+        };
+        self.edit(DocKey::Coordination, author, |e| e.put(&release))?;
+        Ok(release)
+    }
+
+    /// Binds a municipality's supplement to a release: it declares that its supplement was
+    /// assessed against that release of the base (after reviewing what changed).
+    pub fn bind_release(&mut self, code: OrgCode, name: &str, author: &Author) -> Result<(), WorkspaceError> {
+        self.coordination()?.require_release(name)?;
+        let key = DocKey::Supplement(code);
+        self.doc(key)?;
+        let mut meta: SupplementMeta = self.doc(key)?.section().map_err(WorkspaceError::doc(key))?;
+        meta.base_release = name.to_owned();
+        self.edit(key, author, |e| e.set(&meta))
     }
 
     /// Opens a workspace file. A damaged, foreign or newer file is refused unchanged.

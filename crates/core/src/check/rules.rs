@@ -61,6 +61,7 @@ pub(super) fn run(d: &EffectiveDpia, ctx: &CheckContext, picture: &RiskPicture, 
     wp248(d, &mut f);
     if !ctx.is_base {
         joint(d, &mut f);
+        release(d, &mut f);
     }
     review(d, ctx, &mut f);
     f.0
@@ -426,7 +427,7 @@ fn dpo(d: &EffectiveDpia, ctx: &CheckContext, f: &mut Findings) {
         return;
     }
     let version = if !ctx.is_base && !d.base_release.is_empty() { d.base_release.as_str() } else { d.base.version_label.as_str() };
-    if !version.is_empty() && !own.iter().any(|e| e.item.concerns_version.contains(version)) {
+    if !version.is_empty() && !own.iter().any(|e| mentions_version(&e.item.concerns_version, version)) {
         f.push("K-35-2-DPO-VERSION", Warning, Art35_2, None,
             format!("Ingen registreret rådgivning fra databeskyttelsesrådgiveren vedrører version {version}. Indhent rådgivning om den version, der underskrives."),
             format!("No recorded DPO advice concerns version {version}. Obtain advice on the version being signed."));
@@ -448,6 +449,14 @@ fn dpo(d: &EffectiveDpia, ctx: &CheckContext, f: &mut Findings) {
                 format!("{}: the advice is not dated.", a.reference));
         }
     }
+}
+
+/// Whether `text` names `version` as a whole word: "2025.1 med tillæg" names 2025.1,
+/// "2025.10" does not.
+fn mentions_version(text: &str, version: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '«' | '»' | '"' | '/'))
+        .map(|w| w.trim_end_matches(['.', ':']))
+        .any(|w| w == version)
 }
 
 fn outcome(d: &EffectiveDpia, picture: &RiskPicture, acceptance: Acceptance, f: &mut Findings) {
@@ -540,6 +549,25 @@ fn joint(d: &EffectiveDpia, f: &mut Findings) {
                 format!("Det lokale modul {} «{}» indgår ikke i nogen risikovurdering.", e.item.reference, e.item.name),
                 format!("The local module {} «{}» is not part of any risk assessment.", e.item.reference, e.item.name));
         }
+    }
+}
+
+/// Which release of the base the municipality assessed (Art. 5(2): it must be possible to
+/// show what was assessed), and whether a newer one awaits its review (Art. 35(11)).
+fn release(d: &EffectiveDpia, f: &mut Findings) {
+    if let Some(problem) = &d.release_problem {
+        f.push("K-RELEASE-MISSING", Warning, Art5_2, None,
+            format!("Tillægget er vurderet mod udgivelse {} af fælles basis, men den kan ikke bruges her ({problem}). Konsekvensanalysen er vist med arbejdsversionen af fælles basis. Synkronisér med hubben.", d.base_release),
+            format!("The supplement was assessed against release {} of the joint base, which cannot be used here ({problem}). The DPIA is shown with the working base. Sync with the hub.", d.base_release));
+    }
+    match (&d.release, &d.latest_release) {
+        (Some(bound), Some(latest)) if latest.published_at > bound.published_at => f.push("K-RELEASE-NEWER", Warning, Art35_11, None,
+            format!("Der er en nyere udgivelse af fælles basis ({}) end den, tillægget er vurderet mod ({}). Gennemgå ændringerne, tilpas tillægget, og bekræft den nye udgivelse.", latest.name, bound.name),
+            format!("There is a newer release of the joint base ({}) than the one the supplement was assessed against ({}). Review the changes, adjust the supplement and confirm the new release.", latest.name, bound.name)),
+        (None, Some(latest)) if d.base_release.is_empty() => f.push("K-RELEASE-UNBOUND", Warning, Art5_2, None,
+            format!("Tillægget angiver ikke, hvilken udgivelse af fælles basis det er vurderet mod. Bekræft udgivelse {} (eller en ældre), så det kan dokumenteres, hvad kommunen har vurderet.", latest.name),
+            format!("The supplement does not state which release of the joint base it was assessed against. Confirm release {} (or an older one) so that what the municipality assessed can be documented.", latest.name)),
+        _ => {}
     }
 }
 

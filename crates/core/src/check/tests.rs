@@ -42,7 +42,7 @@ fn necessity() -> Necessity {
 /// A small but complete joint DPIA and København's supplement: the check is silent on it.
 fn complete() -> (Coordination, Base, Supplement, Participant) {
     let kbh = Participant { code: Some(OrgCode(101)), name: "København".into(), ref_prefix: "KBH".into() };
-    let coordination = Coordination { coordinator: "KL/KOMBIT".into(), base_write_policy: None, participants: vec![kbh.clone()] };
+    let coordination = Coordination { coordinator: "KL/KOMBIT".into(), base_write_policy: None, participants: vec![kbh.clone()], ..Default::default() };
     let mut b = Base::default();
     b.meta = BaseMeta { dpia_id: "aula".into(), title: "Aula".into(), system: "Aula".into(), version_label: "2025.1".into() };
     b.description = Description { summary: "Aula".into(), scope: "Skoler".into(), retention: "Slettes efter 30 dage".into(), new_technology: Some(false), new_technology_text: "Nej".into() };
@@ -81,7 +81,9 @@ fn complete() -> (Coordination, Base, Supplement, Participant) {
 
     let yes = |s: &str| ConditionAnswer { met: Some(true), reason: s.into() };
     let mut s = Supplement::default();
-    s.meta = SupplementMeta { org: Some(OrgCode(101)), name: "København".into(), ref_prefix: "KBH".into(), base_release: "2025.1".into(), ..Default::default() };
+    // Not bound to a release: the mutations below change the working base, and a bound
+    // supplement would build on the release instead (release rules are tested apart).
+    s.meta = SupplementMeta { org: Some(OrgCode(101)), name: "København".into(), ref_prefix: "KBH".into(), ..Default::default() };
     s.conditions = JointConditions { same_system_type: yes("Aula"), same_processing: yes("Samme"), same_data: yes("Samme"), similar_risks: yes("Samme") };
     s.additions.dpo_advice.push(DpoAdvice { id: id("kbh-dpo-1"), reference: r("KBH-DPO1"), date: Some(Day::ymd(2025, 4, 1)), advisor: "KK's DPO".into(), concerns_version: "2025.1 med tillæg".into(), advice: "OK".into(), response: Some(AdviceResponse::Followed), ..Default::default() });
     s.risk_overrides.push(RiskOverride { target: id("r-1"), inherent: Some(assessment(Consequence::Devastating, Likelihood::Expected)), residual: None, reason: "UNI-login".into() });
@@ -219,7 +221,11 @@ fn every_code_the_rules_can_emit_is_tested() {
     let mut emitted: Vec<&str> = source.match_indices("\"K-").map(|(i, _)| &source[i + 1..i + 1 + source[i + 1..].find('"').unwrap()]).collect();
     emitted.sort();
     emitted.dedup();
-    let tested: Vec<&str> = RULES.iter().map(|(c, ..)| *c).chain(["K-WP248-REQUIRED", "K-36-SUBMITTED"]).collect();
+    let tested: Vec<&str> = RULES
+        .iter()
+        .map(|(c, ..)| *c)
+        .chain(["K-WP248-REQUIRED", "K-36-SUBMITTED", "K-RELEASE-MISSING", "K-RELEASE-NEWER", "K-RELEASE-UNBOUND"])
+        .collect();
     let untested: Vec<&&str> = emitted.iter().filter(|c| !tested.contains(c)).collect();
     assert!(untested.is_empty(), "rules without a two-sided test: {untested:?}");
 }
@@ -272,4 +278,58 @@ fn a_base_measure_not_implemented_here_no_longer_covers_the_risk() {
     assert!(report.has("K-24-1-SUPPLIER-RISK"));
     let dpia = EffectiveDpia::compute(&c, &b, &s, &p);
     assert!(matches!(dpia.items.measures[0].deviation, Some(Deviation::MeasureStatus { .. })));
+}
+
+fn release_of(b: &Base, name: &str, published_at: i64) -> Release {
+    let (content, content_hash) = crate::release::content_of(b);
+    Release { name: name.into(), date: Some(Day::ymd(2025, 6, 2)), published_at, content, content_hash, ..Release::default() }
+}
+
+#[test]
+fn a_supplement_builds_on_its_release_and_is_told_of_a_newer_one() {
+    let (mut c, b, mut s, p) = complete();
+    c.releases.push(release_of(&b, "2025.1", 1));
+    // Unbound while a release exists: warned.
+    let report = run(&c, &b, &s, &p, false);
+    assert!(report.has("K-RELEASE-UNBOUND"), "{:?}", report.findings);
+    // Bound to the latest: silent, and built on the release's content, not the working base.
+    s.meta.base_release = "2025.1".into();
+    let mut working = b.clone();
+    working.items.risks[0].title = "Ændret efter udgivelsen".into();
+    let report = run(&c, &working, &s, &p, false);
+    assert!(!report.findings.iter().any(|f| f.code.starts_with("K-RELEASE")), "{:?}", report.findings);
+    let dpia = EffectiveDpia::compute(&c, &working, &s, &p);
+    assert_eq!(dpia.items.risks[0].item.title, "Fejlsendt besked", "the release's text, not the working base's");
+    assert_eq!(dpia.release.as_ref().map(|r| r.name.as_str()), Some("2025.1"));
+    // A newer release: warned until the municipality confirms it.
+    c.releases.push(release_of(&working, "2026.1", 2));
+    let report = run(&c, &working, &s, &p, false);
+    let newer = report.findings.iter().find(|f| f.code == "K-RELEASE-NEWER").expect("newer release flagged");
+    assert_eq!(newer.severity, Severity::Warning);
+    assert!(newer.message_da.contains("2026.1") && newer.message_en.contains("2025.1"));
+    s.meta.base_release = "2026.1".into();
+    assert!(!run(&c, &working, &s, &p, false).has("K-RELEASE-NEWER"));
+    // The base alone is never "unbound".
+    assert!(!run(&c, &working, &s, &p, true).findings.iter().any(|f| f.code.starts_with("K-RELEASE")));
+}
+
+#[test]
+fn a_release_this_file_lacks_is_reported_and_the_working_base_used() {
+    let (c, b, mut s, p) = complete();
+    s.meta.base_release = "2027.1".into();
+    let report = run(&c, &b, &s, &p, false);
+    let f = report.findings.iter().find(|f| f.code == "K-RELEASE-MISSING").expect("missing release flagged");
+    assert!(f.message_da.contains("2027.1"), "{}", f.message_da);
+    let dpia = EffectiveDpia::compute(&c, &b, &s, &p);
+    assert!(dpia.release.is_none() && dpia.release_problem.is_some());
+    assert_eq!(dpia.items.risks.len(), b.items.risks.len());
+}
+
+#[test]
+fn dpo_advice_must_name_the_version_as_a_whole_word() {
+    let (c, mut b, s, p) = complete();
+    b.items.dpo_advice[0].concerns_version = "2025.10".into();
+    assert!(run(&c, &b, &s, &p, true).has("K-35-2-DPO-VERSION"), "2025.10 is not 2025.1");
+    b.items.dpo_advice[0].concerns_version = "udkast til 2025.1, marts".into();
+    assert!(!run(&c, &b, &s, &p, true).has("K-35-2-DPO-VERSION"));
 }

@@ -229,6 +229,33 @@ impl Item for Signatory {
     }
 }
 
+impl Item for Signing {
+    const ROOT: &'static str = "signings";
+    const REF_LETTER: &'static str = "";
+    const NAME: &'static str = "signing";
+    const IN: &'static [DocKind] = SUPPLEMENT;
+    fn key(&self) -> String {
+        self.id.0.clone()
+    }
+    fn reference(&self) -> Option<&Reference> {
+        None
+    }
+}
+
+/// Releases are keyed by name: a name is published once.
+impl Item for Release {
+    const ROOT: &'static str = "releases";
+    const REF_LETTER: &'static str = "";
+    const NAME: &'static str = "release";
+    const IN: &'static [DocKind] = COORDINATION;
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+    fn reference(&self) -> Option<&Reference> {
+        None
+    }
+}
+
 impl Item for Participant {
     const ROOT: &'static str = "participants";
     const REF_LETTER: &'static str = "";
@@ -414,6 +441,7 @@ impl DpiaDoc {
             prior_consultation: read_section(&txn)?,
             review_plan: read_section(&txn)?,
             signatories: read_items(&self.doc, &txn)?,
+            signings: read_items(&self.doc, &txn)?,
             additions: read_all_items(&self.doc, &txn)?,
             risk_overrides: read_items(&self.doc, &txn)?,
             measure_statuses: read_items(&self.doc, &txn)?,
@@ -426,10 +454,13 @@ impl DpiaDoc {
         self.check_kind(COORDINATION, "coordination")?;
         let txn = self.doc.transact();
         let meta: CoordinationMeta = read_section(&txn)?;
+        let mut releases: Vec<Release> = read_items(&self.doc, &txn)?;
+        releases.sort_by(|a, b| a.published_at.cmp(&b.published_at).then_with(|| a.name.cmp(&b.name)));
         Ok(Coordination {
             coordinator: meta.coordinator,
             base_write_policy: meta.base_write_policy,
             participants: read_items(&self.doc, &txn)?,
+            releases,
         })
     }
 }
@@ -574,6 +605,7 @@ impl Edit<'_> {
         self.set(&s.prior_consultation)?;
         self.set(&s.review_plan)?;
         self.replace_all(&s.signatories)?;
+        self.replace_all(&s.signings)?;
         self.replace_items(&s.additions)?;
         self.replace_all(&s.risk_overrides)?;
         self.replace_all(&s.measure_statuses)?;
@@ -583,7 +615,8 @@ impl Edit<'_> {
 
     pub fn write_coordination(&mut self, c: &Coordination) -> Result<(), DocError> {
         self.set(&CoordinationMeta { coordinator: c.coordinator.clone(), base_write_policy: c.base_write_policy })?;
-        self.replace_all(&c.participants)
+        self.replace_all(&c.participants)?;
+        self.replace_all(&c.releases)
     }
 }
 

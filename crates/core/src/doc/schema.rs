@@ -4,7 +4,7 @@
 use super::fields::{atom, optional_atom, record};
 use crate::model::*;
 
-atom!(String, bool, ItemId, Reference);
+atom!(String, bool, i64, ItemId, Reference);
 optional_atom!(
     u64, bool, Day, OrgCode, ItemId, Consequence, Likelihood, DataClass, AccessSide,
     TransferBasis, ProcessorRole, RiskSource, MeasureKind, MeasureStatus, Owner, EvidenceKind,
@@ -52,6 +52,8 @@ record!(BaseMeta { dpia_id, title, system, version_label });
 record!(Participant { code, name, ref_prefix });
 record!(SupplementMeta { org, name, ref_prefix, base_release, local_legal_basis, contacts, max_medium_percent });
 record!(Signatory { id, name, capacity });
+record!(Signing { id, date, signer, capacity, base_release, pdf_sha256 });
+record!(Release { name, date, note, published_by, published_at, content_hash, content });
 record!(RiskOverride { target, inherent, residual, reason });
 record!(LocalMeasureStatus { target, state, text });
 record!(NotApplicable { target, justification });

@@ -662,14 +662,35 @@ pub struct Participant {
     pub ref_prefix: String,
 }
 
-/// The coordination document: who takes part and who coordinates. Written by the
-/// coordinator only, so it is its own document (one document per write scope).
+/// A published release of the joint base (e.g. "2025.1"). Immutable: it carries the base's
+/// content as it was when published (canonical JSON) and the SHA-256 of that content, which
+/// the PDF cover prints, so the release can be recovered exactly at any later time.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Release {
+    pub name: String,
+    pub date: Option<Day>,
+    pub note: String,
+    pub published_by: String,
+    /// When it was published, epoch milliseconds (orders releases published the same day).
+    pub published_at: i64,
+    /// SHA-256 (hex) of `content`.
+    pub content_hash: String,
+    /// The base as published: `serde_json` of [`Base`], items in reference order.
+    pub content: String,
+}
+
+/// The coordination document: who takes part, who coordinates, and the releases of the
+/// base. Written by the coordinator only, so it is its own document (one document per
+/// write scope).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Coordination {
     pub coordinator: String,
     pub base_write_policy: Option<BaseWritePolicy>,
     pub participants: Vec<Participant>,
+    /// Oldest first.
+    pub releases: Vec<Release>,
 }
 
 string_enum!(

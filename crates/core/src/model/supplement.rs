@@ -1,7 +1,7 @@
 //! A municipality's local supplement (tillæg): where its use of the system deviates from
 //! the joint base. Each deviation is keyed by the base item it concerns.
 
-use super::ids::{ItemId, OrgCode};
+use super::ids::{Day, ItemId, OrgCode};
 use super::items::{
     Assessment, Items, JointCondition, LocalMeasureState, PriorConsultation, Prose, ReviewPlan,
 };
@@ -32,6 +32,20 @@ pub struct Signatory {
     pub id: ItemId,
     pub name: String,
     pub capacity: String,
+}
+
+/// A record that the municipality's DPIA was signed: what, by whom, in what capacity.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Signing {
+    pub id: ItemId,
+    pub date: Option<Day>,
+    pub signer: String,
+    pub capacity: String,
+    /// The base release the signed DPIA stood on.
+    pub base_release: String,
+    /// SHA-256 (hex) of the signed PDF.
+    pub pdf_sha256: String,
 }
 
 /// The municipality rates a base risk differently, and says why.
@@ -109,6 +123,8 @@ pub struct Supplement {
     pub prior_consultation: PriorConsultation,
     pub review_plan: ReviewPlan,
     pub signatories: Vec<Signatory>,
+    /// When the municipality's DPIA was signed, oldest first.
+    pub signings: Vec<Signing>,
     /// Local additions: risks, measures, purposes, document types, systems …
     pub additions: Items,
     pub risk_overrides: Vec<RiskOverride>,
