@@ -8,8 +8,10 @@
 
 pub mod check;
 pub mod doc;
+pub mod diff;
 pub mod effective;
 pub mod env;
+pub mod history;
 pub mod interchange;
 pub mod model;
 pub mod release;

@@ -185,6 +185,42 @@ impl Store {
         Ok(rows)
     }
 
+    /// Updates of a document up to and including log position `upto_seq`, in order (to
+    /// rebuild the document as it was then).
+    pub fn updates_upto(&self, key: DocKey, upto_seq: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT seq, data FROM updates WHERE doc = ?1 AND seq <= ?2 ORDER BY seq")?;
+        let rows = stmt.query_map(params![key.name(), upto_seq], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// The last log position (over all documents) written at or before `at_millis`; 0 if none.
+    pub fn seq_at(&self, at_millis: i64) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT coalesce(max(seq), 0) FROM updates WHERE at <= ?1", params![at_millis], |r| r.get(0))?)
+    }
+
+    /// The highest log position over all documents; 0 for an empty log.
+    pub fn head_seq(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT coalesce(max(seq), 0) FROM updates", [], |r| r.get(0))?)
+    }
+
+    /// When log position `seq` was written, if it exists.
+    pub fn time_of(&self, seq: i64) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn.query_row("SELECT at FROM updates WHERE seq = ?1", params![seq], |r| r.get(0)).optional()?)
+    }
+
+    /// A value of the `workspace` table (file-level settings such as the review baseline).
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.conn.query_row("SELECT value FROM workspace WHERE key = ?1", params![key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO workspace(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
     /// The full log of a document (or of all documents), with who and when.
     pub fn log(&self, key: Option<DocKey>) -> Result<Vec<LoggedUpdate>, StoreError> {
         let mut stmt = self.conn.prepare(

@@ -130,6 +130,7 @@ impl Workspace {
                 return Err(e);
             }
         };
+        ws.ensure_review_baseline()?;
         drop(ws);
         if let Err(source) = std::fs::rename(&tmp, path) {
             remove_sqlite_files(&tmp);
@@ -145,6 +146,7 @@ impl Workspace {
         let author = Author::new("Konsekvens (eksempel)", None);
         let mut ws = Workspace::create_with(path, env, &author, &coordination, &base, &supplements)?;
         ws.publish_release(sample::VERSION, sample::RELEASE_DATE, sample::RELEASE_NOTE, &Author::new("KL/KOMBIT", None))?;
+        ws.mark_review_baseline()?;
         Ok(ws)
     }
 
@@ -416,11 +418,12 @@ impl Workspace {
     }
 
     /// The check of a municipality's effective DPIA (or, with `None`, of the base) as of `today`,
-    /// under the municipality's acceptance policy.
+    /// under the municipality's acceptance policy, with the review triggers from the log.
     pub fn check(&self, org: Option<OrgCode>, today: Day) -> Result<crate::check::CheckReport, WorkspaceError> {
         let dpia = self.effective_or_base(org)?;
         let ctx = crate::check::CheckContext { is_base: org.is_none(), policy: self.acceptance_policy(org)?, today };
-        Ok(crate::check::check(&dpia, &ctx))
+        let review = self.review_status(org)?;
+        Ok(crate::check::check_with_review(&dpia, &ctx, Some(&review)))
     }
 
     /// The acceptance policy the check applies: the municipality's own if it set one, else

@@ -14,6 +14,7 @@ mod rules;
 pub use picture::{Matrix, RiskPicture, Share};
 
 use crate::effective::EffectiveDpia;
+use crate::history::ReviewStatus;
 use crate::model::{Day, ItemId, Reference};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -200,9 +201,15 @@ impl CheckReport {
 
 /// Runs every rule.
 pub fn check(dpia: &EffectiveDpia, ctx: &CheckContext) -> CheckReport {
+    check_with_review(dpia, ctx, None)
+}
+
+/// Runs every rule, judging Art. 35(11) by the changes since the last review found in the
+/// workspace's history (`review`), instead of by what the DPIA alone shows.
+pub fn check_with_review(dpia: &EffectiveDpia, ctx: &CheckContext, review: Option<&ReviewStatus>) -> CheckReport {
     let picture = RiskPicture::of(dpia);
     let acceptance = picture.acceptance(&ctx.policy);
-    let mut findings = rules::run(dpia, ctx, &picture, acceptance);
+    let mut findings = rules::run(dpia, ctx, review, &picture, acceptance);
     findings.sort_by(|a, b| {
         a.severity
             .cmp(&b.severity)

@@ -3,6 +3,7 @@
 
 use super::{Acceptance, Basis, CheckContext, Finding, RiskPicture, Severity};
 use crate::effective::{Deviation, EffectiveDpia, Entry, Origin};
+use crate::history::ReviewStatus;
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -48,7 +49,7 @@ macro_rules! has_ref {
 }
 has_ref!(Process, Module, Purpose, DataCategory, SubjectCategory, Source, Recipient, Transfer, Processor, DocumentType, System, Risk, Measure, Evidence, DpoAdvice, Review);
 
-pub(super) fn run(d: &EffectiveDpia, ctx: &CheckContext, picture: &RiskPicture, acceptance: Acceptance) -> Vec<Finding> {
+pub(super) fn run(d: &EffectiveDpia, ctx: &CheckContext, history: Option<&ReviewStatus>, picture: &RiskPicture, acceptance: Acceptance) -> Vec<Finding> {
     let mut f = Findings(Vec::new());
     description(d, &mut f);
     necessity(d, &mut f);
@@ -63,7 +64,7 @@ pub(super) fn run(d: &EffectiveDpia, ctx: &CheckContext, picture: &RiskPicture, 
         joint(d, &mut f);
         release(d, &mut f);
     }
-    review(d, ctx, &mut f);
+    review(d, ctx, history, &mut f);
     f.0
 }
 
@@ -571,7 +572,7 @@ fn release(d: &EffectiveDpia, f: &mut Findings) {
     }
 }
 
-fn review(d: &EffectiveDpia, ctx: &CheckContext, f: &mut Findings) {
+fn review(d: &EffectiveDpia, ctx: &CheckContext, history: Option<&ReviewStatus>, f: &mut Findings) {
     match d.review_plan.next_review {
         None => f.push("K-35-11-NO-DATE", Warning, Art35_11, None,
             "Der er ingen dato for næste revision af konsekvensanalysen.".into(),
@@ -581,10 +582,20 @@ fn review(d: &EffectiveDpia, ctx: &CheckContext, f: &mut Findings) {
             format!("The review was due on {} and has not been done. Review the DPIA and record the review.", date)),
         _ => {}
     }
-    if !ctx.is_base {
-        // Local purposes, data categories or subject groups change the processing: the
-        // municipality must have reviewed its DPIA since (Art. 35(11)); dated history per
-        // item arrives with versions, until then a recorded local review is required.
+    if let Some(status) = history {
+        // The workspace's log says what changed since the last review.
+        if !status.triggers.is_empty() {
+            let since_da = status.last_review.map(|d| format!("siden sidste revision ({})", d.danish())).unwrap_or_else(|| "og der er ingen registreret revision".into());
+            let since_en = status.last_review.map(|d| format!("since the last review ({d})")).unwrap_or_else(|| "and no review is recorded".into());
+            let da: Vec<&str> = status.triggers.iter().map(|t| t.da.as_str()).collect();
+            let en: Vec<&str> = status.triggers.iter().map(|t| t.en.as_str()).collect();
+            f.push("K-35-11-TRIGGERED", Warning, Art35_11, None,
+                format!("Revision påkrævet: der er sket ændringer {since_da}: {}. Gennemgå konsekvensanalysen, og registrer revisionen.", da.join("; ")),
+                format!("Review due: there are changes {since_en}: {}. Review the DPIA and record the review.", en.join("; ")));
+        }
+    } else if !ctx.is_base {
+        // Without the history (a DPIA read from JSON): local purposes, data categories or
+        // subject groups change the processing, so a recorded local review is required.
         let i = &d.items;
         let changed = i.purposes.iter().any(Entry::is_local) || i.data_categories.iter().any(Entry::is_local) || i.subject_categories.iter().any(Entry::is_local)
             || i.subject_categories.iter().any(|e| matches!(e.deviation, Some(Deviation::SubjectCount { .. })));

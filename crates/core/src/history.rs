@@ -1,0 +1,521 @@
+//! The history of a workspace, read from its update log (the audit trail, never rewritten):
+//! the DPIA as it was at any earlier point, who changed what and when, and the changes
+//! since the last review that call for a new one (Art. 35(11)).
+
+use crate::diff::{self, ChangeKind, ItemChange};
+use crate::doc::{DocKey, DpiaDoc};
+use crate::effective::EffectiveDpia;
+use crate::model::*;
+use crate::workspace::{Workspace, WorkspaceError};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A point in the history of a joint DPIA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Point {
+    /// The current state.
+    Now,
+    /// A published release of the base (for a municipality: the state when it was published).
+    Release(String),
+    /// Just after log entry N.
+    Seq(i64),
+    /// The end of a day (UTC).
+    Date(Day),
+}
+
+impl std::str::FromStr for Point {
+    type Err = String;
+    /// `now`, `#123` / `seq:123`, `2026-11-01`, or a release name such as `2025.1`.
+    fn from_str(s: &str) -> Result<Point, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err("an empty point; use now, a release name (2025.1), a date (2026-11-01) or a log position (#123)".into());
+        }
+        if s.eq_ignore_ascii_case("now") || s == "nu" {
+            return Ok(Point::Now);
+        }
+        if let Some(n) = s.strip_prefix('#').or_else(|| s.strip_prefix("seq:")) {
+            return n.parse().map(Point::Seq).map_err(|_| format!("«{s}» is not a log position (e.g. #123)"));
+        }
+        if let Ok(day) = Day::parse(s) {
+            return Ok(Point::Date(day));
+        }
+        Ok(Point::Release(s.to_owned()))
+    }
+}
+
+impl std::fmt::Display for Point {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Point::Now => f.write_str("nu"),
+            Point::Release(r) => write!(f, "udgivelse {r}"),
+            Point::Seq(n) => write!(f, "#{n}"),
+            Point::Date(d) => write!(f, "{}", d.danish()),
+        }
+    }
+}
+
+fn end_of_day_millis(d: Day) -> i64 {
+    let next = d.0.next_day().unwrap_or(d.0);
+    next.midnight().assume_utc().unix_timestamp() * 1000 - 1
+}
+
+/// One logged update and what it changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LogEntry {
+    pub seq: i64,
+    pub doc: String,
+    pub at_millis: i64,
+    pub author: String,
+    pub org: Option<OrgCode>,
+    pub changes: Vec<ItemChange>,
+}
+
+/// A change since the last review that calls for a new review (Art. 35(11)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReviewTrigger {
+    /// `purpose`, `data_category`, `subject_category`, `module`, `legal_basis`, `processor`,
+    /// `risk_raised`, `subject_count`, `release`.
+    pub kind: String,
+    pub label: String,
+    pub da: String,
+    pub en: String,
+}
+
+/// What the review triggers were measured against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReviewStatus {
+    /// Date of the last recorded review; `None` if none is recorded.
+    pub last_review: Option<Day>,
+    pub triggers: Vec<ReviewTrigger>,
+}
+
+/// The setting that records up to which log position the file's content came in by import
+/// or creation: content older than the file itself counts as reviewed by the reviews it
+/// carries, not as "added since the last review".
+const BASELINE: &str = "review_baseline_seq";
+
+impl Workspace {
+    /// Marks everything logged so far as the starting point for review triggers (called
+    /// after creating, importing or first syncing a workspace). Keeps an existing mark.
+    pub fn ensure_review_baseline(&self) -> Result<(), WorkspaceError> {
+        if self.store().setting(BASELINE)?.is_none() {
+            self.store().set_setting(BASELINE, &self.store().head_seq()?.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Marks everything logged so far as reviewed content (replacing an earlier mark).
+    pub fn mark_review_baseline(&self) -> Result<(), WorkspaceError> {
+        Ok(self.store().set_setting(BASELINE, &self.store().head_seq()?.to_string())?)
+    }
+
+    fn review_baseline(&self) -> Result<i64, WorkspaceError> {
+        Ok(self.store().setting(BASELINE)?.and_then(|s| s.parse().ok()).unwrap_or(0))
+    }
+
+    /// Rebuilds one document as it was just after log position `seq`.
+    pub fn document_at(&self, key: DocKey, seq: i64) -> Result<DpiaDoc, WorkspaceError> {
+        let doc = DpiaDoc::new(key, self.env().random_u64());
+        for (at, data) in self.store().updates_upto(key, seq)? {
+            doc.apply_update(&data).map_err(|e| WorkspaceError::DamagedUpdate {
+                path: self.path().to_owned(),
+                doc: key.name(),
+                seq: at,
+                reason: e.to_string(),
+            })?;
+        }
+        Ok(doc)
+    }
+
+    /// The log position a point stands for (`None` for now).
+    pub fn seq_of(&self, point: &Point) -> Result<Option<i64>, WorkspaceError> {
+        Ok(match point {
+            Point::Now => None,
+            Point::Seq(n) => Some(*n),
+            Point::Date(d) => Some(self.store().seq_at(end_of_day_millis(*d))?),
+            Point::Release(name) => {
+                let coordination = self.coordination()?;
+                let r = coordination.require_release(name)?;
+                Some(self.store().seq_at(r.published_at)?)
+            }
+        })
+    }
+
+    /// A municipality's effective DPIA (or, with `None`, the base) as it was at `point`. The
+    /// base at a release is the release's own content, exactly as published.
+    pub fn dpia_at(&self, org: Option<OrgCode>, point: &Point) -> Result<EffectiveDpia, WorkspaceError> {
+        if let (None, Point::Release(name)) = (org, point) {
+            let coordination = self.coordination()?;
+            let base = coordination.require_release(name)?.base()?;
+            let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
+            return Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_only));
+        }
+        let Some(seq) = self.seq_of(point)? else { return self.effective_or_base(org) };
+        let read = |key: DocKey| self.document_at(key, seq);
+        let doc_err = |key: DocKey| move |e| WorkspaceError::Doc { doc: key.name(), source: e };
+        let coordination = read(DocKey::Coordination)?.read_coordination().map_err(doc_err(DocKey::Coordination))?;
+        let base = read(DocKey::Base)?.read_base().map_err(doc_err(DocKey::Base))?;
+        match org {
+            None => {
+                let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
+                Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_only))
+            }
+            Some(code) => {
+                let key = DocKey::Supplement(code);
+                self.doc(key)?;
+                let supplement = read(key)?.read_supplement().map_err(doc_err(key))?;
+                let participant = coordination
+                    .participants
+                    .iter()
+                    .find(|p| p.code == Some(code))
+                    .cloned()
+                    .unwrap_or_else(|| self.participant(code).unwrap_or_default());
+                Ok(EffectiveDpia::compute(&coordination, &base, &supplement, &participant))
+            }
+        }
+    }
+
+    /// Compares two points of the base (`org: None`) or of a municipality's effective DPIA.
+    pub fn compare(&self, org: Option<OrgCode>, from: &Point, to: &Point) -> Result<diff::Comparison, WorkspaceError> {
+        let a = self.dpia_at(org, from)?;
+        let b = self.dpia_at(org, to)?;
+        Ok(diff::compare(&from.to_string(), &a, &to.to_string(), &b))
+    }
+
+    /// Who changed what and when: every logged update of the base and the coordination
+    /// document (and, with `org`, of that municipality's supplement) with the items it
+    /// changed. With `item`, only updates that changed the item with that reference.
+    pub fn history(&self, org: Option<OrgCode>, item: Option<&Reference>) -> Result<Vec<LogEntry>, WorkspaceError> {
+        let mut keys = vec![DocKey::Coordination, DocKey::Base];
+        if let Some(code) = org {
+            self.doc(DocKey::Supplement(code))?;
+            keys.push(DocKey::Supplement(code));
+        }
+        // Supplement entries (overrides, not-applicable …) are keyed by their base item's id,
+        // not by a reference: find the id the reference stands for.
+        let wanted_id = match item {
+            Some(r) => Some(id_of(&self.effective_or_base(org)?, r).ok_or_else(|| WorkspaceError::Doc {
+                doc: "history".into(),
+                source: crate::DocError::Invalid(format!("no item has the reference {r}")),
+            })?),
+            None => None,
+        };
+        let mut entries = Vec::new();
+        for key in keys {
+            let doc = DpiaDoc::new(key, self.env().random_u64());
+            let mut before = read_value(&doc, key)?;
+            for u in self.store().log(Some(key))? {
+                doc.apply_update(&u.data).map_err(|e| WorkspaceError::DamagedUpdate {
+                    path: self.path().to_owned(),
+                    doc: key.name(),
+                    seq: u.seq,
+                    reason: e.to_string(),
+                })?;
+                let after = read_value(&doc, key)?;
+                let mut changes = diff::changes(&before, &after);
+                // A release's content is the whole base: its name says enough.
+                for c in changes.iter_mut().filter(|c| c.collection == "releases") {
+                    c.fields.retain(|f| f.path != "content");
+                }
+                before = after;
+                if let Some(id) = &wanted_id {
+                    changes.retain(|c| c.id == id.as_str());
+                    if changes.is_empty() {
+                        continue;
+                    }
+                }
+                entries.push(LogEntry { seq: u.seq, doc: u.doc, at_millis: u.at_millis, author: u.author, org: u.org, changes });
+            }
+        }
+        entries.sort_by_key(|e| e.seq);
+        Ok(entries)
+    }
+
+    /// The changes since the last review that call for a new one: a purpose, data category,
+    /// subject group or module added, a legal basis or the processor chain changed, a risk
+    /// raised, a municipality's subject count changed, or a newer release of the base.
+    /// Content that came in when the file was created or imported counts as reviewed.
+    pub fn review_status(&self, org: Option<OrgCode>) -> Result<ReviewStatus, WorkspaceError> {
+        let now = self.effective_or_base(org)?;
+        let last_review = now.items.reviews.iter().filter(|e| e.applies()).filter_map(|e| e.item.date).max();
+        let since_millis = last_review.map(end_of_day_millis).unwrap_or(i64::MIN);
+        let seq = self.store().seq_at(since_millis)?.max(self.review_baseline()?);
+        let then = self.dpia_at(org, &Point::Seq(seq))?;
+        let mut triggers = triggers_between(&then, &now);
+        if let (Some(release), Some(reviewed)) = (&now.latest_release, last_review) {
+            if release.date.is_some_and(|d| d > reviewed) {
+                triggers.push(ReviewTrigger {
+                    kind: "release".into(),
+                    label: release.name.clone(),
+                    da: format!("ny udgivelse af fælles basis: {}", release.name),
+                    en: format!("a new release of the joint base: {}", release.name),
+                });
+            }
+        }
+        Ok(ReviewStatus { last_review, triggers })
+    }
+}
+
+fn id_of(d: &EffectiveDpia, r: &Reference) -> Option<ItemId> {
+    let i = &d.items;
+    macro_rules! find {
+        ($($f:ident),+) => { None$(.or_else(|| i.$f.iter().find(|e| &e.item.reference == r).map(|e| e.item.id.clone())))+ };
+    }
+    find!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers,
+        processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews)
+}
+
+fn read_value(doc: &DpiaDoc, key: DocKey) -> Result<serde_json::Value, WorkspaceError> {
+    let err = |e| WorkspaceError::Doc { doc: key.name(), source: e };
+    let v = match key {
+        DocKey::Coordination => serde_json::to_value(doc.read_coordination().map_err(err)?),
+        DocKey::Base => serde_json::to_value(doc.read_base().map_err(err)?),
+        DocKey::Supplement(_) => serde_json::to_value(doc.read_supplement().map_err(err)?),
+    };
+    Ok(v.expect("the model serialises"))
+}
+
+fn trigger(kind: &str, label: String, da: String, en: String) -> ReviewTrigger {
+    ReviewTrigger { kind: kind.into(), label, da, en }
+}
+
+/// The review triggers between two states of one DPIA.
+pub fn triggers_between(then: &EffectiveDpia, now: &EffectiveDpia) -> Vec<ReviewTrigger> {
+    let mut out = Vec::new();
+    macro_rules! added {
+        ($field:ident, $kind:literal, $da:literal, $en:literal, $name:ident) => {
+            let old: std::collections::BTreeSet<&ItemId> = then.items.$field.iter().filter(|e| e.applies()).map(|e| &e.item.id).collect();
+            for e in now.items.$field.iter().filter(|e| e.applies() && !old.contains(&e.item.id)) {
+                let label = format!("{} {}", e.item.reference, e.item.$name);
+                out.push(trigger($kind, label.clone(), format!("{} tilføjet: {label}", $da), format!("{} added: {label}", $en)));
+            }
+        };
+    }
+    added!(purposes, "purpose", "formål", "purpose", title);
+    added!(data_categories, "data_category", "kategori af oplysninger", "data category", name);
+    added!(subject_categories, "subject_category", "kategori af registrerede", "data-subject category", name);
+    added!(modules, "module", "modul", "module", name);
+
+    let old_purposes: BTreeMap<&ItemId, &Purpose> = then.items.purposes.iter().map(|e| (&e.item.id, &e.item)).collect();
+    for e in &now.items.purposes {
+        if let Some(old) = old_purposes.get(&e.item.id) {
+            if old.legal_basis != e.item.legal_basis {
+                let label = format!("{} {}", e.item.reference, e.item.title);
+                out.push(trigger("legal_basis", label.clone(), format!("retsgrundlaget er ændret for {label}"), format!("the legal basis changed for {label}")));
+            }
+        }
+    }
+    let chain = |d: &EffectiveDpia| -> BTreeMap<ItemId, (String, Option<ProcessorRole>, Option<ItemId>, String)> {
+        d.items.processors.iter().filter(|e| e.applies()).map(|e| (e.item.id.clone(), (e.item.name.clone(), e.item.role, e.item.parent.clone(), e.item.location.clone()))).collect()
+    };
+    let (old_chain, new_chain) = (chain(then), chain(now));
+    if old_chain != new_chain {
+        let names: Vec<String> = new_chain.values().map(|(n, ..)| n.clone()).collect();
+        out.push(trigger("processor", names.join(" → "), format!("databehandlerkæden er ændret (nu: {})", names.join(", ")), format!("the processor chain changed (now: {})", names.join(", "))));
+    }
+    let old_risks: BTreeMap<&ItemId, &Risk> = then.items.risks.iter().filter(|e| e.applies()).map(|e| (&e.item.id, &e.item)).collect();
+    for e in now.items.risks.iter().filter(|e| e.applies()) {
+        let Some(old) = old_risks.get(&e.item.id) else { continue };
+        let raised = |a: Option<RiskLevel>, b: Option<RiskLevel>| matches!((a, b), (Some(a), Some(b)) if b > a);
+        if raised(old.inherent.level(), e.item.inherent.level()) || raised(old.residual.level(), e.item.residual.level()) {
+            let label = format!("{} {}", e.item.reference, e.item.title);
+            out.push(trigger("risk_raised", label.clone(), format!("risikoen er vurderet højere: {label}"), format!("the risk was rated higher: {label}")));
+        }
+    }
+    let old_counts: BTreeMap<&ItemId, Option<u64>> = then.items.subject_categories.iter().map(|e| (&e.item.id, e.item.count)).collect();
+    for e in now.items.subject_categories.iter().filter(|e| e.applies()) {
+        if let Some(old) = old_counts.get(&e.item.id) {
+            if *old != e.item.count {
+                let label = format!("{} {}", e.item.reference, e.item.name);
+                let show = |c: Option<u64>| c.map(|c| c.to_string()).unwrap_or_else(|| "—".into());
+                out.push(trigger("subject_count", label.clone(), format!("antal registrerede ændret for {label}: {} → {}", show(*old), show(e.item.count)), format!("number of data subjects changed for {label}: {} → {}", show(*old), show(e.item.count))));
+            }
+        }
+    }
+    out
+}
+
+/// Summarises changes as "tilføjet risks R13 …" lines (for the CLI log).
+pub fn summary(changes: &[ItemChange]) -> Vec<String> {
+    changes
+        .iter()
+        .map(|c| {
+            let verb = match c.kind {
+                ChangeKind::Added => "tilføjet",
+                ChangeKind::Removed => "fjernet",
+                ChangeKind::Changed => "ændret",
+            };
+            let fields: Vec<&str> = c.fields.iter().map(|f| f.path.as_str()).filter(|p| !p.is_empty()).collect();
+            let what = if c.label.is_empty() { c.collection.clone() } else { format!("{} {}", c.collection, c.label) };
+            if fields.is_empty() {
+                format!("{verb} {what}")
+            } else {
+                format!("{verb} {what} ({})", fields.join(", "))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::ChangeKind;
+    use crate::env::FixedEnv;
+    use crate::workspace::Author;
+    use std::sync::Arc;
+
+    /// 2026-11-25 08:00 UTC: after every review date in the sample, as the real clock is.
+    const T0: i64 = 1_795_593_600_000;
+
+    fn demo() -> (tempfile::TempDir, Workspace) {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::create_demo(&dir.path().join("w.konsekvens"), Arc::new(FixedEnv::new(T0, 7))).unwrap();
+        (dir, ws)
+    }
+
+    fn kbh() -> Author {
+        Author::new("dpo@kk.dk", Some(OrgCode(101)))
+    }
+
+    fn new_purpose(ws: &mut Workspace, key: DocKey, prefix: &str) -> Reference {
+        ws.edit(key, &kbh(), |e| {
+            let reference = e.next_reference::<Purpose>(prefix)?;
+            e.put(&Purpose { id: ItemId::from("purpose-ny"), reference: reference.clone(), title: "Trivselsmåling".into(), ..Purpose::default() })?;
+            Ok(reference)
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn points_parse() {
+        assert_eq!("now".parse::<Point>().unwrap(), Point::Now);
+        assert_eq!("#12".parse::<Point>().unwrap(), Point::Seq(12));
+        assert_eq!("2026-11-01".parse::<Point>().unwrap(), Point::Date(Day::ymd(2026, 11, 1)));
+        assert_eq!("2025.1".parse::<Point>().unwrap(), Point::Release("2025.1".into()));
+        assert!("#x".parse::<Point>().is_err());
+    }
+
+    #[test]
+    fn the_sample_needs_no_review() {
+        let (_d, ws) = demo();
+        for org in [None, Some(OrgCode(101)), Some(OrgCode(561)), Some(OrgCode(751))] {
+            let status = ws.review_status(org).unwrap();
+            assert!(status.triggers.is_empty(), "{org:?}: {:?}", status.triggers);
+        }
+    }
+
+    #[test]
+    fn each_kind_of_change_triggers_a_review_and_a_recorded_review_clears_it() {
+        let (_d, mut ws) = demo();
+        // a purpose added to the base
+        new_purpose(&mut ws, DocKey::Base, "");
+        let status = ws.review_status(None).unwrap();
+        assert_eq!(status.triggers.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>(), ["purpose"]);
+        let report = ws.check(None, Day::ymd(2026, 11, 25)).unwrap();
+        assert!(report.has("K-35-11-TRIGGERED"), "{:?}", report.findings);
+        // København's effective DPIA builds on release 2025.1, which lacks the new purpose
+        assert!(ws.review_status(Some(OrgCode(101))).unwrap().triggers.is_empty());
+
+        // a risk raised, a subject count changed, the processor chain changed
+        let base = ws.base().unwrap();
+        let risk = base.items.risks.iter().find(|r| r.residual.level() == Some(RiskLevel::Low)).unwrap().id.clone();
+        ws.edit(DocKey::Base, &kbh(), |e| {
+            e.update::<Risk>(&risk, |r| {
+                r.residual.confidentiality.consequence = Some(Consequence::Devastating);
+                r.residual.confidentiality.likelihood = Some(Likelihood::Expected);
+            })
+        })
+        .unwrap();
+        let processor = base.items.processors[0].id.clone();
+        ws.edit(DocKey::Base, &kbh(), |e| e.update::<Processor>(&processor, |p| p.location = "Irland".into())).unwrap();
+        let kinds: Vec<String> = ws.review_status(None).unwrap().triggers.into_iter().map(|t| t.kind).collect();
+        assert!(kinds.contains(&"risk_raised".into()) && kinds.contains(&"processor".into()), "{kinds:?}");
+
+        let target = ws.supplement(OrgCode(101)).unwrap().subject_counts[0].target.clone();
+        ws.edit(DocKey::Supplement(OrgCode(101)), &kbh(), |e| e.update::<LocalSubjectCount>(&target, |c| c.count = Some(1))).unwrap();
+        let kinds: Vec<String> = ws.review_status(Some(OrgCode(101))).unwrap().triggers.into_iter().map(|t| t.kind).collect();
+        assert_eq!(kinds, ["subject_count"]);
+
+        // a review recorded after the changes clears the triggers
+        let today = Day(time::OffsetDateTime::from_unix_timestamp(T0 / 1000 + 86_400).unwrap().date());
+        ws.edit(DocKey::Base, &kbh(), |e| {
+            e.put(&Review { id: ItemId::from("review-ny"), reference: Reference("RV9".into()), date: Some(today), reviewer: "KL".into(), ..Review::default() })
+        })
+        .unwrap();
+        assert!(ws.review_status(None).unwrap().triggers.is_empty());
+    }
+
+    #[test]
+    fn a_release_is_immutable_and_comparable_with_now() {
+        let (_d, mut ws) = demo();
+        let released = ws.coordination().unwrap().releases[0].clone();
+        let risk = ws.base().unwrap().items.risks.iter().find(|r| r.residual.level() == Some(RiskLevel::Medium)).unwrap().clone();
+        let measure = ws.base().unwrap().items.measures.iter().find(|m| m.mitigates.contains(&risk.id)).unwrap().clone();
+        ws.edit(DocKey::Base, &kbh(), |e| {
+            e.update::<Risk>(&risk.id, |r| {
+                r.residual.confidentiality.consequence = Some(Consequence::Limited);
+                r.residual.confidentiality.likelihood = Some(Likelihood::Unlikely);
+                r.residual.integrity = r.residual.confidentiality.clone();
+                r.residual.availability = r.residual.confidentiality.clone();
+            })?;
+            e.update::<Measure>(&measure.id, |m| {
+                m.mitigates.remove(&risk.id);
+            })
+        })
+        .unwrap();
+        let reference = new_purpose(&mut ws, DocKey::Base, "");
+
+        // The release did not move.
+        let again = ws.coordination().unwrap().releases[0].clone();
+        assert_eq!(again, released);
+        assert_eq!(again.base().unwrap(), ws.dpia_at(None, &Point::Release("2025.1".into())).map(|_| again.base().unwrap()).unwrap());
+        let at_release = ws.dpia_at(None, &Point::Release("2025.1".into())).unwrap();
+        assert_eq!(at_release.items.risks.iter().find(|r| r.item.id == risk.id).unwrap().item.residual, risk.residual);
+
+        let c = ws.compare(None, &Point::Release("2025.1".into()), &Point::Now).unwrap();
+        let moved: Vec<&str> = c.moved.iter().map(|m| m.reference.as_str()).collect();
+        assert_eq!(moved, [risk.reference.as_str()]);
+        assert_eq!(c.moved[0].residual, (Some(RiskLevel::Medium), Some(RiskLevel::Low)));
+        assert_eq!(c.links_broken, vec![crate::diff::Link { risk: risk.reference.clone(), measure: measure.reference.clone() }]);
+        let (before, after) = c.distribution;
+        assert_eq!((before.residual.low + 1, before.residual.medium - 1), (after.residual.low, after.residual.medium));
+        assert!(c.changes.iter().any(|ch| ch.kind == ChangeKind::Added && ch.label.starts_with(reference.as_str())), "{:?}", c.changes);
+        let text = crate::diff::render(&c, false);
+        assert!(text.contains("mellem → lav") && text.contains(&format!("{} ↔ {}", risk.reference, measure.reference)), "{text}");
+
+        // Publishing again keeps references: renumbering a released item is refused.
+        ws.edit(DocKey::Base, &kbh(), |e| e.update::<Risk>(&risk.id, |r| r.reference = Reference("R99".into()))).unwrap();
+        let err = ws.publish_release("2026.1", Day::ymd(2026, 12, 1), "", &kbh()).unwrap_err();
+        assert!(err.to_string().contains("never renumbered"), "{err}");
+        ws.edit(DocKey::Base, &kbh(), |e| e.update::<Risk>(&risk.id, |r| r.reference = risk.reference.clone())).unwrap();
+        let r2 = ws.publish_release("2026.1", Day::ymd(2026, 12, 1), "Ny revision", &kbh()).unwrap();
+        assert_ne!(r2.content_hash, released.content_hash);
+        assert!(ws.publish_release("2026.1", Day::ymd(2026, 12, 2), "", &kbh()).is_err(), "a name is published once");
+        // København is told, and binding to the new release clears it.
+        assert!(ws.check(Some(OrgCode(101)), Day::ymd(2026, 12, 2)).unwrap().has("K-RELEASE-NEWER"));
+        ws.bind_release(OrgCode(101), "2026.1", &kbh()).unwrap();
+        assert!(!ws.check(Some(OrgCode(101)), Day::ymd(2026, 12, 2)).unwrap().has("K-RELEASE-NEWER"));
+        assert!(ws.bind_release(OrgCode(101), "2099.1", &kbh()).is_err());
+    }
+
+    #[test]
+    fn history_names_who_changed_which_item() {
+        let (_d, mut ws) = demo();
+        let reference = new_purpose(&mut ws, DocKey::Base, "");
+        let log = ws.history(None, None).unwrap();
+        let last = log.last().unwrap();
+        assert_eq!((last.author.as_str(), last.org), ("dpo@kk.dk", Some(OrgCode(101))));
+        assert_eq!(last.changes.len(), 1);
+        assert_eq!(last.changes[0].kind, ChangeKind::Added);
+        let only = ws.history(None, Some(&reference)).unwrap();
+        assert_eq!(only.len(), 1, "{only:?}");
+        assert!(ws.history(None, Some(&Reference("R999".into()))).is_err());
+        // København's override of a base risk is found by the risk's reference.
+        let target = ws.supplement(OrgCode(101)).unwrap().risk_overrides[0].target.clone();
+        let r = ws.base().unwrap().items.risks.iter().find(|r| r.id == target).unwrap().reference.clone();
+        let entries = ws.history(Some(OrgCode(101)), Some(&r)).unwrap();
+        assert!(entries.iter().any(|e| e.doc == "supplement/101"), "{entries:?}");
+    }
+}
