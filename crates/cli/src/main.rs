@@ -5,11 +5,13 @@
 
 mod hub_cmd;
 mod pdf_cmd;
+mod versions_cmd;
 
 use clap::{Parser, Subcommand};
 use konsekvens_core::check::{self, Lang};
 use konsekvens_core::interchange::JointDpiaFile;
 use konsekvens_core::model::{Day, OrgCode};
+use konsekvens_core::release::ReleaseError;
 use konsekvens_core::{text, Author, Env, SystemEnv, Workspace, WorkspaceError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -70,6 +72,17 @@ enum Command {
     Hub(hub_cmd::HubCommand),
     /// Sync a workspace with a hub: one round (exit 0 when local and hub state are equal), or --watch
     Sync(hub_cmd::SyncArgs),
+    /// Releases of the joint base: publish (coordinator), list, confirm (a municipality)
+    #[command(subcommand)]
+    Release(versions_cmd::ReleaseCommand),
+    /// Compare two points (release, date, log position, now) of the base or a municipality's DPIA
+    Diff(versions_cmd::DiffArgs),
+    /// Who changed what and when, from the workspace's update log
+    Log(versions_cmd::LogArgs),
+    /// Is a review due (Art. 35(11))? The changes since the last review, and the next date
+    Review(versions_cmd::ReviewArgs),
+    /// The coordinator's overview: each municipality's release, check result, signing and deviations
+    Status(versions_cmd::StatusArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -123,6 +136,10 @@ impl From<WorkspaceError> for Failure {
     fn from(e: WorkspaceError) -> Self {
         match e {
             WorkspaceError::UnknownOrg(_) | WorkspaceError::DuplicateOrg(_) => Failure::Problem(e.to_string()),
+            // Publishing refused for what the base says (a name taken, a reference clash).
+            WorkspaceError::Release(ReleaseError::Exists(_) | ReleaseError::DuplicateReference { .. } | ReleaseError::Renumbered { .. }) => {
+                Failure::Problem(e.to_string())
+            }
             other => Failure::Input(other.to_string()),
         }
     }
@@ -213,6 +230,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Verify(args) => pdf_cmd::verify(args)?,
         Command::Hub(cmd) => hub_cmd::run(cmd)?,
         Command::Sync(args) => hub_cmd::sync(args)?,
+        Command::Release(cmd) => versions_cmd::release(cmd)?,
+        Command::Diff(args) => versions_cmd::diff(args)?,
+        Command::Log(args) => versions_cmd::log(args)?,
+        Command::Review(args) => versions_cmd::review(args)?,
+        Command::Status(args) => versions_cmd::status(args)?,
         Command::Orgs { path } => {
             for p in open(&path)?.coordination()?.participants {
                 println!("{}\t{}\t{}", p.code.map(|c| c.to_string()).unwrap_or_default(), p.name, p.ref_prefix);

@@ -194,9 +194,11 @@ impl Workspace {
             keys.push(DocKey::Supplement(code));
         }
         // Supplement entries (overrides, not-applicable …) are keyed by their base item's id,
-        // not by a reference: find the id the reference stands for.
+        // not by a reference: find the id the reference stands for, and label them by it.
+        let current = self.effective_or_base(org)?;
+        let labels = labels_of(&current);
         let wanted_id = match item {
-            Some(r) => Some(id_of(&self.effective_or_base(org)?, r).ok_or_else(|| WorkspaceError::Doc {
+            Some(r) => Some(id_of(&current, r).ok_or_else(|| WorkspaceError::Doc {
                 doc: "history".into(),
                 source: crate::DocError::Invalid(format!("no item has the reference {r}")),
             })?),
@@ -220,6 +222,11 @@ impl Workspace {
                     c.fields.retain(|f| f.path != "content");
                 }
                 before = after;
+                for c in changes.iter_mut().filter(|c| c.label == c.id) {
+                    if let Some(label) = labels.get(c.id.as_str()) {
+                        c.label = label.clone();
+                    }
+                }
                 if let Some(id) = &wanted_id {
                     changes.retain(|c| c.id == id.as_str());
                     if changes.is_empty() {
@@ -256,6 +263,18 @@ impl Workspace {
         }
         Ok(ReviewStatus { last_review, triggers })
     }
+}
+
+/// "R5 Uautoriseret adgang …" for every item id of the DPIA.
+fn labels_of(d: &EffectiveDpia) -> BTreeMap<String, String> {
+    let v = serde_json::to_value(&d.items).expect("the model serialises");
+    v.as_object()
+        .into_iter()
+        .flat_map(|o| o.values())
+        .filter_map(|a| a.as_array())
+        .flatten()
+        .filter_map(|e| Some((e.get("id")?.as_str()?.to_owned(), diff::item_label(e))))
+        .collect()
 }
 
 fn id_of(d: &EffectiveDpia, r: &Reference) -> Option<ItemId> {
@@ -348,7 +367,8 @@ pub fn summary(changes: &[ItemChange]) -> Vec<String> {
                 ChangeKind::Changed => "ændret",
             };
             let fields: Vec<&str> = c.fields.iter().map(|f| f.path.as_str()).filter(|p| !p.is_empty()).collect();
-            let what = if c.label.is_empty() { c.collection.clone() } else { format!("{} {}", c.collection, c.label) };
+            let collection = crate::diff::collection_label(&c.collection, false);
+            let what = if c.label.is_empty() { collection } else { format!("{collection} {}", c.label) };
             if fields.is_empty() {
                 format!("{verb} {what}")
             } else {

@@ -16,6 +16,7 @@ pub mod interchange;
 pub mod model;
 pub mod release;
 pub mod sample;
+pub mod status;
 pub mod store;
 pub mod text;
 pub mod workspace;

@@ -1,0 +1,207 @@
+//! Versions of a joint DPIA: `konsekvens release …`, `diff`, `log`, `review`, `status`.
+
+use crate::{author, open, today, Failure, LangArg};
+use clap::{Args, Subcommand};
+use konsekvens_core::history::{self, Point};
+use konsekvens_core::model::{Day, OrgCode, Reference};
+use konsekvens_core::{diff, env::format_millis, status};
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum ReleaseCommand {
+    /// Publish the working base as a release (coordinator). With --hub, syncs first and
+    /// after, and refuses while the hub cannot be reached
+    Publish {
+        path: PathBuf,
+        /// e.g. 2026.1; a name is published once
+        #[arg(long)]
+        name: String,
+        /// The release's date (default: today)
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Publish through this hub (ws://…); the token from --token or KONSEKVENS_TOKEN
+        #[arg(long, requires = "token")]
+        hub: Option<String>,
+        #[arg(long, env = "KONSEKVENS_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+    },
+    /// The releases, oldest first, with their content hashes
+    List { path: PathBuf },
+    /// A municipality confirms that its supplement is assessed against a release
+    Confirm {
+        path: PathBuf,
+        #[arg(long)]
+        org: OrgCode,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Args)]
+pub struct DiffArgs {
+    path: PathBuf,
+    /// now, a release (2025.1), a date (2026-11-01) or a log position (#123)
+    #[arg(long)]
+    from: Point,
+    #[arg(long, default_value = "now")]
+    to: Point,
+    /// Compare the municipality's effective DPIA; without it, the base
+    #[arg(long)]
+    org: Option<OrgCode>,
+    #[arg(long)]
+    json: bool,
+    #[arg(long, value_enum, default_value_t = LangArg::Da)]
+    lang: LangArg,
+}
+
+#[derive(Args)]
+pub struct LogArgs {
+    path: PathBuf,
+    /// Include this municipality's supplement (the base and coordination are always shown)
+    #[arg(long)]
+    org: Option<OrgCode>,
+    /// Only changes to the item with this reference (e.g. R5)
+    #[arg(long)]
+    item: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct ReviewArgs {
+    path: PathBuf,
+    #[arg(long)]
+    org: Option<OrgCode>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct StatusArgs {
+    path: PathBuf,
+    #[arg(long)]
+    json: bool,
+}
+
+fn json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).expect("serialises"));
+}
+
+fn date(s: Option<String>) -> Result<Day, Failure> {
+    match s {
+        Some(s) => Day::parse(&s).map_err(Failure::Input),
+        None => Ok(today()),
+    }
+}
+
+async fn sync_or_refuse(ws: &mut konsekvens_core::Workspace, hub: &str, token: &str, when: &str) -> Result<(), Failure> {
+    let report = konsekvens_hub::sync_once(ws, hub, token)
+        .await
+        .map_err(|e| Failure::Problem(format!("udgivelsen er ikke sket: synkronisering {when} mislykkedes ({e}); prøv igen, når hubben kan nås")))?;
+    if let Some((key, reason)) = report.refused().next() {
+        return Err(Failure::Problem(format!("hubben afviste {key}: {reason}")));
+    }
+    Ok(())
+}
+
+pub fn release(cmd: ReleaseCommand) -> Result<(), Failure> {
+    match cmd {
+        ReleaseCommand::Publish { path, name, date: d, note, hub, token } => {
+            let mut ws = open(&path)?;
+            let day = date(d)?;
+            let release = match (hub, token) {
+                (Some(hub), Some(token)) => {
+                    // Publish against the newest base and releases, so two coordinators do
+                    // not publish over each other, and hand the release over at once.
+                    let rt = crate::hub_cmd::runtime()?;
+                    rt.block_on(sync_or_refuse(&mut ws, &hub, &token, "før udgivelsen"))?;
+                    let release = ws.publish_release(&name, day, &note, &author())?;
+                    rt.block_on(sync_or_refuse(&mut ws, &hub, &token, "efter udgivelsen (udgivelsen ligger lokalt og sendes ved næste synkronisering)"))?;
+                    release
+                }
+                _ => ws.publish_release(&name, day, &note, &author())?,
+            };
+            println!("Udgav {} ({}), SHA-256 {}", release.name, day.danish(), release.content_hash);
+        }
+        ReleaseCommand::List { path } => {
+            for r in open(&path)?.coordination()?.releases {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    r.name,
+                    r.date.map(|d| d.to_string()).unwrap_or_default(),
+                    r.content_hash,
+                    r.published_by,
+                    r.note
+                );
+            }
+        }
+        ReleaseCommand::Confirm { path, org, name } => {
+            let mut ws = open(&path)?;
+            ws.bind_release(org, &name, &author())?;
+            eprintln!("Tillægget for {org} er nu vurderet mod udgivelse {name}");
+        }
+    }
+    Ok(())
+}
+
+pub fn diff(a: DiffArgs) -> Result<(), Failure> {
+    let ws = open(&a.path)?;
+    let comparison = ws.compare(a.org, &a.from, &a.to)?;
+    if a.json {
+        json(&comparison);
+    } else {
+        print!("{}", diff::render(&comparison, matches!(a.lang, LangArg::En)));
+    }
+    Ok(())
+}
+
+pub fn log(a: LogArgs) -> Result<(), Failure> {
+    let ws = open(&a.path)?;
+    let item = a.item.map(Reference);
+    let entries = ws.history(a.org, item.as_ref())?;
+    if a.json {
+        json(&entries);
+        return Ok(());
+    }
+    for e in &entries {
+        let org = e.org.map(|o| format!(" ({o})")).unwrap_or_default();
+        println!("#{} {} {}{} i {}", e.seq, format_millis(e.at_millis), e.author, org, e.doc);
+        for line in history::summary(&e.changes) {
+            println!("    {line}");
+        }
+    }
+    Ok(())
+}
+
+pub fn review(a: ReviewArgs) -> Result<(), Failure> {
+    let ws = open(&a.path)?;
+    let status = ws.review_status(a.org)?;
+    let next = ws.effective_or_base(a.org)?.review_plan.next_review;
+    if a.json {
+        json(&serde_json::json!({ "last_review": status.last_review, "next_review": next, "triggers": status.triggers }));
+        return Ok(());
+    }
+    println!("Sidste revision: {}", status.last_review.map(|d| d.danish()).unwrap_or_else(|| "ingen registreret".into()));
+    println!("Næste planlagte revision: {}", next.map(|d| d.danish()).unwrap_or_else(|| "ingen dato".into()));
+    if status.triggers.is_empty() {
+        println!("Ingen ændringer siden sidste revision kræver en ny.");
+    } else {
+        println!("Revision påkrævet (art. 35, stk. 11) på grund af:");
+        for t in &status.triggers {
+            println!("  - {}", t.da);
+        }
+    }
+    Ok(())
+}
+
+pub fn status(a: StatusArgs) -> Result<(), Failure> {
+    let overview = open(&a.path)?.overview(today())?;
+    if a.json {
+        json(&overview);
+    } else {
+        print!("{}", status::render(&overview));
+    }
+    Ok(())
+}
