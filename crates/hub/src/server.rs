@@ -14,7 +14,7 @@ use crate::rights::{DpiaInfo, TokenInfo};
 use crate::store::{HubStore, StoreError};
 use futures_util::{SinkExt, StreamExt};
 use konsekvens_core::DocKey;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -27,13 +27,21 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
-use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Bytes, Message as WsMessage};
 use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
 use yrs::sync::{Message, SyncMessage};
 use yrs::{ClientID, Doc, OffsetKind, Options, ReadTxn, StateVector, Transact};
 
 /// Write a snapshot of a document after this many logged updates (the log is kept).
 pub const DEFAULT_COMPACT_AFTER: usize = 200;
+
+/// The largest WebSocket message (and frame) the hub reads: 16 MiB. A whole joint DPIA with
+/// its history is a few hundred kilobytes; a bigger message is refused with close code 1009
+/// before it is buffered.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
@@ -54,13 +62,21 @@ pub struct ServeConfig {
     pub listen: SocketAddr,
     /// Snapshot a document after this many updates since its last snapshot.
     pub compact_after: usize,
+    /// Refuse (close with 1009) any incoming WebSocket message or frame larger than this.
+    pub max_message_size: usize,
     /// Print one line per connection, refusal and shutdown step on stderr.
     pub verbose: bool,
 }
 
 impl ServeConfig {
     pub fn new(data_dir: impl Into<PathBuf>, listen: SocketAddr) -> Self {
-        ServeConfig { data_dir: data_dir.into(), listen, compact_after: DEFAULT_COMPACT_AFTER, verbose: false }
+        ServeConfig {
+            data_dir: data_dir.into(),
+            listen,
+            compact_after: DEFAULT_COMPACT_AFTER,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            verbose: false,
+        }
     }
 }
 
@@ -109,6 +125,7 @@ impl Server {
             rooms: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
             compact_after: config.compact_after.max(1),
+            ws_config: websocket_config(config.max_message_size),
             verbose: config.verbose,
         });
         Ok(Server { listener, hub })
@@ -165,7 +182,20 @@ struct Hub {
     rooms: Mutex<HashMap<(String, DocKey), Arc<Room>>>,
     next_conn: AtomicU64,
     compact_after: usize,
+    ws_config: WebSocketConfig,
     verbose: bool,
+}
+
+/// Small read buffers (tungstenite allocates 128 KiB per connection by default, which is
+/// most of the hub's memory at hundreds of connections); the size limit on messages and
+/// frames alike, so an oversized frame is refused from its header.
+fn websocket_config(max_message_size: usize) -> WebSocketConfig {
+    let max = max_message_size.max(1024);
+    WebSocketConfig::default()
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(Some(max))
+        .max_frame_size(Some(max))
 }
 
 /// One document of one joint DPIA, shared by its connections.
@@ -180,14 +210,23 @@ struct RoomState {
     doc: Doc,
     last_seq: i64,
     since_snapshot: usize,
-    /// Presence (awareness) per CRDT client id, with the connection that announced it.
-    awareness: HashMap<u64, (u32, Arc<str>, u64)>,
+    /// Presence (awareness) per awareness client id.
+    awareness: HashMap<u64, Presence>,
 }
 
+/// One peer's presence as the hub relays it, and who announced it.
+struct Presence {
+    clock: u32,
+    json: Arc<str>,
+    conn: u64,
+    token: i64,
+}
+
+/// A frame for a room's other connections (`Bytes`: one buffer shared by every receiver).
 #[derive(Clone)]
 struct Outgoing {
     from: u64,
-    frame: Arc<Vec<u8>>,
+    frame: Bytes,
 }
 
 /// What a write did.
@@ -314,6 +353,12 @@ impl Hub {
         if novelty.is_empty() {
             return Ok(WriteOutcome::NoOp);
         }
+        if let Some((client, from, have)) = novelty.gap {
+            let why = format!(
+                "update rejected: it builds on changes the hub does not have (client {client} from clock {from}; the hub has {have})"
+            );
+            return Ok(self.refuse(session, why, data.len()));
+        }
         {
             let store = self.store.lock().expect("store lock");
             if !store.token_live(session.who.id)? {
@@ -332,11 +377,24 @@ impl Hub {
                 return Ok(self.refuse(session, why, data.len()));
             }
         }
-        let applied = catch_unwind(AssertUnwindSafe(|| state.doc.transact_mut().apply_update(update)));
-        match applied {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return self.refuse_after_apply(session, room, &mut state, format!("update rejected: {e}"), data.len()),
-            Err(_) => return self.refuse_after_apply(session, room, &mut state, "update rejected: applying it failed".into(), data.len()),
+        let applied = catch_unwind(AssertUnwindSafe(|| {
+            let mut txn = state.doc.transact_mut();
+            txn.apply_update(update)?;
+            // Blocks or deletions waiting for predecessors the hub lacks: a legitimate peer
+            // sends what it builds on (SyncStep2 is a diff against our state vector), so this
+            // is a damaged or crafted update and the log would keep a hole.
+            let sv = txn.state_vector();
+            let incomplete = novelty.reaches.iter().any(|&(client, end)| sv.get(&ClientID::new(client)) < end);
+            Ok::<bool, yrs::error::UpdateError>(incomplete || txn.store().pending_update().is_some() || txn.store().pending_ds().is_some())
+        }));
+        let why = match applied {
+            Ok(Ok(false)) => None,
+            Ok(Ok(true)) => Some("update rejected: it builds on changes the hub does not have".to_string()),
+            Ok(Err(e)) => Some(format!("update rejected: {e}")),
+            Err(_) => Some("update rejected: applying it failed".to_string()),
+        };
+        if let Some(why) = why {
+            return self.refuse_after_apply(session, room, &mut state, why, data.len());
         }
         let appended = self.store.lock().expect("store lock").append(&session.dpia, session.key, data, &session.who, &novelty.new_clients);
         match appended {
@@ -351,7 +409,7 @@ impl Hub {
         if state.since_snapshot >= self.compact_after {
             self.snapshot(room, &mut state)?;
         }
-        let _ = room.tx.send(Outgoing { from: session.conn, frame: Arc::new(proto::update(data.to_vec())) });
+        let _ = room.tx.send(Outgoing { from: session.conn, frame: proto::update(data.to_vec()).into() });
         Ok(WriteOutcome::Applied)
     }
 
@@ -392,21 +450,25 @@ impl Hub {
         Ok(())
     }
 
-    /// Records presence and returns the frame to forward (None: nothing new).
+    /// Records presence and returns the frame to forward (None: nothing new). An entry for a
+    /// client id another live connection announced is dropped — nobody speaks for, or removes,
+    /// someone else's presence — unless that connection used the same token (a reconnect).
     fn awareness(&self, session: &Session, room: &Room, update: AwarenessUpdate) -> Option<Vec<u8>> {
         let mut state = room.state.lock().expect("room lock");
         let mut changed = HashMap::new();
         for (client, entry) in update.clients {
             let id = client.get();
             let newer = match state.awareness.get(&id) {
-                Some((clock, _, _)) => entry.clock > *clock || (entry.clock == *clock && &*entry.json == "null"),
+                Some(p) if p.conn != session.conn && p.token != session.who.id => false,
+                Some(p) => entry.clock > p.clock || (entry.clock == p.clock && &*entry.json == "null"),
                 None => true,
             };
             if newer {
                 if &*entry.json == "null" {
                     state.awareness.remove(&id);
                 } else {
-                    state.awareness.insert(id, (entry.clock, entry.json.clone(), session.conn));
+                    let presence = Presence { clock: entry.clock, json: entry.json.clone(), conn: session.conn, token: session.who.id };
+                    state.awareness.insert(id, presence);
                 }
                 changed.insert(client, entry);
             }
@@ -425,7 +487,7 @@ impl Hub {
         let clients = state
             .awareness
             .iter()
-            .map(|(id, (clock, json, _))| (ClientID::new(*id), AwarenessUpdateEntry { clock: *clock, json: json.clone() }))
+            .map(|(id, p)| (ClientID::new(*id), AwarenessUpdateEntry { clock: p.clock, json: p.json.clone() }))
             .collect();
         Some(proto::encode(&Message::Awareness(AwarenessUpdate { clients })))
     }
@@ -433,8 +495,7 @@ impl Hub {
     /// When a connection ends: its presence entries become `null` for everybody else.
     fn awareness_gone(&self, conn: u64, room: &Room) {
         let mut state = room.state.lock().expect("room lock");
-        let gone: Vec<(u64, u32)> =
-            state.awareness.iter().filter(|(_, (_, _, c))| *c == conn).map(|(id, (clock, _, _))| (*id, *clock)).collect();
+        let gone: Vec<(u64, u32)> = state.awareness.iter().filter(|(_, p)| p.conn == conn).map(|(id, p)| (*id, p.clock)).collect();
         if gone.is_empty() {
             return;
         }
@@ -444,7 +505,7 @@ impl Hub {
             clients.insert(ClientID::new(id), AwarenessUpdateEntry { clock: clock + 1, json: Arc::from("null") });
         }
         let frame = proto::encode(&Message::Awareness(AwarenessUpdate { clients }));
-        let _ = room.tx.send(Outgoing { from: conn, frame: Arc::new(frame) });
+        let _ = room.tx.send(Outgoing { from: conn, frame: frame.into() });
     }
 }
 
@@ -502,7 +563,8 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
             }
         }
     };
-    let ws = match tokio::time::timeout(Duration::from_secs(10), tokio_tungstenite::accept_hdr_async(stream, callback)).await {
+    let accept = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(hub.ws_config));
+    let ws = match tokio::time::timeout(Duration::from_secs(10), accept).await {
         Ok(Ok(ws)) => ws,
         _ => return,
     };
@@ -529,35 +591,44 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
             return;
         }
     }
-    let mut announced: HashSet<u64> = HashSet::new();
     loop {
         tokio::select! {
             incoming = source.next() => {
-                let frame = match incoming {
-                    Some(Ok(WsMessage::Binary(b))) => b,
-                    Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
-                    Some(Ok(_)) => continue,
-                };
-                let replies = match handle_frame(&hub, &session, &room, &frame, &mut announced) {
-                    Ok(replies) => replies,
-                    Err(e) => {
-                        hub.log(format_args!("{peer}: closing {}/{}: {e}", session.dpia, session.key));
+                let replies = match incoming {
+                    Some(Ok(WsMessage::Binary(frame))) => handle_frame(&hub, &session, &room, &frame),
+                    Some(Ok(WsMessage::Text(_))) => Err(Closing::unsupported()),
+                    Some(Ok(WsMessage::Close(_))) | None => break,
+                    Some(Ok(_)) => continue, // ping/pong: tungstenite answers pings itself
+                    Some(Err(WsError::Capacity(CapacityError::MessageTooLong { size, max_size }))) => {
+                        Err(Closing::too_big(size, max_size))
+                    }
+                    Some(Err(e)) => {
+                        hub.log(format_args!("{peer}: {}/{}: {e}", session.dpia, session.key));
                         break;
                     }
                 };
-                let mut failed = false;
-                for r in replies {
-                    if sink.send(WsMessage::Binary(r.into())).await.is_err() {
-                        failed = true;
+                match replies {
+                    Ok(replies) => {
+                        if send_all(&mut sink, replies).await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(Closing::Failed(e)) => {
+                        hub.log(format_args!("{peer}: closing {}/{}: {e}", session.dpia, session.key));
+                        let _ = sink.send(WsMessage::Close(Some(close_frame(CloseCode::Error, "internal error")))).await;
+                        break;
+                    }
+                    Err(Closing::Refused { code, reason, size }) => {
+                        hub.refuse(&session, reason.clone(), size);
+                        let _ = sink.send(WsMessage::Close(Some(close_frame(code, &reason)))).await;
                         break;
                     }
                 }
-                if failed { break; }
             }
             out = rx.recv() => match out {
                 Ok(o) if o.from == conn => {}
                 Ok(o) => {
-                    if sink.send(WsMessage::Binary(o.frame.as_ref().clone().into())).await.is_err() { break; }
+                    if sink.send(WsMessage::Binary(o.frame)).await.is_err() { break; }
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     // Missed some forwards: send the whole document (idempotent).
@@ -567,7 +638,7 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
                 Err(broadcast::error::RecvError::Closed) => break,
             },
             _ = stop.changed() => {
-                let _ = sink.send(WsMessage::Close(None)).await;
+                let _ = sink.send(WsMessage::Close(Some(close_frame(CloseCode::Away, "the hub is shutting down")))).await;
                 break;
             }
         }
@@ -576,11 +647,57 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
     hub.log(format_args!("{peer}: closed {}/{}", session.dpia, session.key));
 }
 
-fn handle_frame(hub: &Hub, session: &Session, room: &Room, frame: &[u8], announced: &mut HashSet<u64>) -> Result<Vec<Vec<u8>>, HubError> {
-    let messages = match proto::decode_frame(frame) {
-        Ok(m) => m,
-        Err(why) => return Err(HubError::Damaged(format!("malformed message: {why}"))),
-    };
+type Sink = futures_util::stream::SplitSink<tokio_tungstenite::WebSocketStream<TcpStream>, WsMessage>;
+
+async fn send_all(sink: &mut Sink, frames: Vec<Vec<u8>>) -> Result<(), WsError> {
+    for frame in frames {
+        sink.send(WsMessage::Binary(frame.into())).await?;
+    }
+    Ok(())
+}
+
+/// Why a connection is being closed by the hub.
+enum Closing {
+    /// The client broke the protocol or the limits: refused, recorded, closed with `code`.
+    Refused { code: CloseCode, reason: String, size: usize },
+    /// The hub itself failed (its database): closed with 1011.
+    Failed(HubError),
+}
+
+impl Closing {
+    fn too_big(size: usize, max_size: usize) -> Closing {
+        Closing::Refused {
+            code: CloseCode::Size,
+            reason: format!("message of {size} bytes exceeds the hub's limit of {max_size} bytes"),
+            size,
+        }
+    }
+    fn unsupported() -> Closing {
+        Closing::Refused { code: CloseCode::Unsupported, reason: "y-sync messages are binary; text frames are not accepted".into(), size: 0 }
+    }
+}
+
+impl From<HubError> for Closing {
+    fn from(e: HubError) -> Closing {
+        Closing::Failed(e)
+    }
+}
+
+/// A close frame; the reason is cut to the 123 bytes a close frame can carry.
+fn close_frame(code: CloseCode, reason: &str) -> CloseFrame {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    CloseFrame { code, reason: reason[..end].into() }
+}
+
+fn handle_frame(hub: &Hub, session: &Session, room: &Room, frame: &[u8]) -> Result<Vec<Vec<u8>>, Closing> {
+    let messages = proto::decode_frame(frame).map_err(|why| Closing::Refused {
+        code: CloseCode::Invalid,
+        reason: format!("malformed y-sync message: {why}"),
+        size: frame.len(),
+    })?;
     let mut replies = Vec::new();
     for msg in messages {
         match msg {
@@ -595,9 +712,8 @@ fn handle_frame(hub: &Hub, session: &Session, room: &Room, frame: &[u8], announc
                 }
             }
             Message::Awareness(update) => {
-                announced.extend(update.clients.keys().map(|c| c.get()));
                 if let Some(forward) = hub.awareness(session, room, update) {
-                    let _ = room.tx.send(Outgoing { from: session.conn, frame: Arc::new(forward) });
+                    let _ = room.tx.send(Outgoing { from: session.conn, frame: forward.into() });
                 }
             }
             Message::AwarenessQuery => replies.extend(hub.awareness_all(room)),

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use konsekvens_core::model::*;
 use konsekvens_core::{DocKey, Workspace};
 use konsekvens_hub::proto;
@@ -82,42 +82,6 @@ async fn two_municipalities_editing_base_and_their_supplements_converge() {
     let log = store.log(DPIA, Some(DocKey::Coordination)).unwrap();
     assert!(log.iter().all(|row| row.org == "KL"));
     hub.stop().await;
-}
-
-/// A raw y-sync connection (as a Yjs peer would open it).
-async fn raw(hub: &TestHub, doc: &str, token: &str) -> proto_socket::Socket {
-    let url = format!("{}/dpia/{DPIA}/{doc}?token={token}", hub.base());
-    let (ws, _) = tokio::time::timeout(LIMIT, tokio_tungstenite::connect_async(url)).await.unwrap().unwrap();
-    ws
-}
-
-mod proto_socket {
-    pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-}
-
-async fn recv(ws: &mut proto_socket::Socket) -> Vec<Message> {
-    loop {
-        match tokio::time::timeout(LIMIT, ws.next()).await.expect("a message in time") {
-            Some(Ok(WsMessage::Binary(b))) => return proto::decode_frame(&b).unwrap(),
-            Some(Ok(_)) => continue,
-            other => panic!("connection ended: {other:?}"),
-        }
-    }
-}
-
-/// Sends SyncStep1 and collects everything up to the answering SyncStep2.
-async fn barrier(ws: &mut proto_socket::Socket) -> Vec<Message> {
-    ws.send(WsMessage::Binary(proto::sync_step1(&StateVector::default()).into())).await.unwrap();
-    let mut seen = Vec::new();
-    loop {
-        for m in recv(ws).await {
-            let done = matches!(m, Message::Sync(SyncMessage::SyncStep2(_)));
-            seen.push(m);
-            if done {
-                return seen;
-            }
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,9 @@
 //! Shared fixtures: a hub on 127.0.0.1:0 in a temporary directory, a registry with the
 //! coordinator KL and the municipalities 101 (København) and 561 (Esbjerg), and workspaces.
 
+use futures_util::{SinkExt, StreamExt};
 use konsekvens_core::model::*;
+use konsekvens_hub::proto;
 use konsekvens_core::{Author, SystemEnv, Workspace};
 use konsekvens_hub::{BasePolicy, HubError, HubStore, Role, ServeConfig, Server};
 use std::net::SocketAddr;
@@ -11,6 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use yrs::sync::{Message, SyncMessage};
+use yrs::StateVector;
 
 pub const DPIA: &str = "aula";
 /// Every network step of a test is bounded by this.
@@ -116,4 +121,57 @@ pub fn author(code: u16) -> Author {
 
 pub async fn sync(ws: &mut Workspace, url: &str, token: &str) -> konsekvens_hub::SyncReport {
     tokio::time::timeout(LIMIT, konsekvens_hub::sync_once(ws, url, token)).await.expect("sync in time").unwrap()
+}
+
+/// A raw WebSocket to one document, as a Yjs peer opens it.
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A raw y-sync connection to `doc` (e.g. `base`, `supplement/561`) with `?token=`.
+pub async fn raw(hub: &TestHub, doc: &str, token: &str) -> Socket {
+    let url = format!("{}/dpia/{DPIA}/{doc}?token={token}", hub.base());
+    let (ws, _) = tokio::time::timeout(LIMIT, tokio_tungstenite::connect_async(url)).await.unwrap().unwrap();
+    ws
+}
+
+/// The y-sync messages of the next binary frame.
+pub async fn recv(ws: &mut Socket) -> Vec<Message> {
+    loop {
+        match tokio::time::timeout(LIMIT, ws.next()).await.expect("a message in time") {
+            Some(Ok(WsMessage::Binary(b))) => return proto::decode_frame(&b).unwrap(),
+            Some(Ok(_)) => continue,
+            other => panic!("connection ended: {other:?}"),
+        }
+    }
+}
+
+/// Sends SyncStep1 (empty state vector) and collects everything up to the answering
+/// SyncStep2: the hub has dealt with every earlier message of ours when it arrives.
+pub async fn barrier(ws: &mut Socket) -> Vec<Message> {
+    ws.send(WsMessage::Binary(proto::sync_step1(&StateVector::default()).into())).await.unwrap();
+    let mut seen = Vec::new();
+    loop {
+        for m in recv(ws).await {
+            let done = matches!(m, Message::Sync(SyncMessage::SyncStep2(_)));
+            seen.push(m);
+            if done {
+                return seen;
+            }
+        }
+    }
+}
+
+/// Sends one frame of y-sync messages.
+pub async fn send(ws: &mut Socket, frame: Vec<u8>) {
+    ws.send(WsMessage::Binary(frame.into())).await.unwrap();
+}
+
+/// The permission-denied reasons among `messages`.
+pub fn denials(messages: &[Message]) -> Vec<String> {
+    messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::Auth(Some(reason)) => Some(reason.clone()),
+            _ => None,
+        })
+        .collect()
 }
