@@ -1,8 +1,9 @@
 //! `konsekvens hub …` (serve and administer the sync hub) and `konsekvens sync`.
 
-use crate::{open, Failure};
+use crate::{env, open, Failure};
+use konsekvens_core::Workspace;
 use clap::{Args, Subcommand};
-use konsekvens_hub::{BasePolicy, HubStore, Role, ServeConfig, SyncOptions, SyncState, WatchOptions};
+use konsekvens_hub::{BasePolicy, HubStore, Role, ServeConfig, Server, SyncOptions, SyncState, WatchOptions};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -13,8 +14,12 @@ pub enum HubCommand {
         /// Directory of the hub's database (hub.sqlite); created if missing
         #[arg(long)]
         data: PathBuf,
+        /// Address to listen on; port 0 picks a free port (the address is printed on stderr)
         #[arg(long, default_value = "127.0.0.1:7878")]
         listen: SocketAddr,
+        /// Refuse (close with 1009) any WebSocket message larger than this many bytes
+        #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_MAX_MESSAGE_SIZE)]
+        max_message_size: usize,
         /// One line per connection, refusal and shutdown step on stderr
         #[arg(long)]
         verbose: bool,
@@ -132,6 +137,10 @@ pub struct SyncArgs {
     /// Keep syncing (every 2 s; reconnects with backoff while offline) until Ctrl-C/SIGTERM
     #[arg(long)]
     watch: bool,
+    /// Create PATH as an empty workspace and fill it from the hub (joining a joint DPIA);
+    /// refused if PATH exists
+    #[arg(long)]
+    new: bool,
 }
 
 fn store(data: &std::path::Path) -> Result<HubStore, Failure> {
@@ -142,7 +151,7 @@ fn problem<E: std::fmt::Display>(e: E) -> Failure {
     Failure::Problem(e.to_string())
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -151,9 +160,16 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 pub fn run(cmd: HubCommand) -> Result<(), Failure> {
     match cmd {
-        HubCommand::Serve { data, listen, verbose } => {
-            let config = ServeConfig { verbose, ..ServeConfig::new(data, listen) };
-            runtime()?.block_on(konsekvens_hub::serve(config, konsekvens_hub::shutdown_signal())).map_err(problem)?;
+        HubCommand::Serve { data, listen, max_message_size, verbose } => {
+            let config = ServeConfig { verbose, max_message_size, ..ServeConfig::new(data, listen) };
+            runtime()?
+                .block_on(async {
+                    let server = Server::bind(config).await?;
+                    // Scripts and tests read the address from this line (with --listen …:0).
+                    eprintln!("Hubben lytter på ws://{}", server.local_addr());
+                    server.run(konsekvens_hub::shutdown_signal()).await
+                })
+                .map_err(problem)?;
         }
         HubCommand::Org(OrgCommand::Add { data, code, name }) => {
             store(&data)?.add_org(&code, &name).map_err(problem)?;
@@ -209,7 +225,14 @@ pub fn run(cmd: HubCommand) -> Result<(), Failure> {
 }
 
 pub fn sync(a: SyncArgs) -> Result<(), Failure> {
-    let mut ws = open(&a.path)?;
+    let mut ws = if a.new {
+        if a.path.exists() {
+            return Err(Failure::Input(format!("{} findes allerede; --new opretter kun en ny fil", a.path.display())));
+        }
+        Workspace::create(&a.path, env())?
+    } else {
+        open(&a.path)?
+    };
     let rt = runtime()?;
     if a.watch {
         let on_state = |state: &SyncState, _: Option<&konsekvens_hub::SyncReport>| match state {
