@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 a reported problem (e.g. the workspace holds no such
 //! municipality), 2 bad usage or unreadable input. Errors go to stderr in plain words.
 
+mod exchange_cmd;
 mod hub_cmd;
 mod pdf_cmd;
 mod versions_cmd;
@@ -54,7 +55,7 @@ enum Command {
     /// Export a workspace
     #[command(subcommand)]
     Export(Export),
-    /// Import into a new workspace
+    /// Import a JSON file into a new workspace, or a risk sheet or CNIL PIA into a workspace
     #[command(subcommand)]
     Import(Import),
     /// Print the JSON Schema of the interchange format
@@ -120,6 +121,9 @@ enum Import {
         #[arg(long)]
         out: PathBuf,
     },
+    /// A supplier risk sheet (.xlsx, .ods, .csv) into the base or a supplement; a new version of
+    /// the sheet updates the risks it made
+    Sheet(exchange_cmd::ImportSheetArgs),
 }
 
 /// A failure, with the exit code it maps to.
@@ -226,6 +230,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             eprintln!("Komprimerede {} dokumenter ({} opdateringer foldet ind)", stats.documents, stats.updates_folded);
         }
         Command::Export(Export::Pdf(args)) => pdf_cmd::export(args)?,
+        Command::Import(Import::Sheet(args)) => exchange_cmd::import_sheet(args)?,
         Command::Sign(args) => pdf_cmd::sign(args)?,
         Command::Verify(args) => pdf_cmd::verify(args)?,
         Command::Hub(cmd) => hub_cmd::run(cmd)?,

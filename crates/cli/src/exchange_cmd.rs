@@ -1,0 +1,110 @@
+//! `konsekvens import sheet`, `konsekvens import cnil`, `konsekvens export docx`.
+
+use crate::{author, open, today, write_atomically, Failure, LangArg};
+use clap::Args;
+use konsekvens_core::check::Lang;
+use konsekvens_core::model::OrgCode;
+use konsekvens_exchange::import::{ImportError, ImportOptions};
+use konsekvens_exchange::{choose_mapping, mapping::MappingError, MappingOrigin, MappingStore};
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct ImportSheetArgs {
+    /// The risk sheet: .xlsx, .ods or .csv
+    file: PathBuf,
+    /// The workspace to import into (one edit: everything or nothing)
+    #[arg(long)]
+    into: PathBuf,
+    /// Into this municipality's supplement, as local additions; without it, into the joint base
+    #[arg(long)]
+    org: Option<OrgCode>,
+    /// The worksheet to read (default: the first)
+    #[arg(long)]
+    sheet: Option<String>,
+    /// What goes before the sheet's own references, e.g. "KOMBIT Beskeder" → "KOMBIT Beskeder T3"
+    /// (default: the sheet's name; for a .csv the file's name)
+    #[arg(long)]
+    source: Option<String>,
+    /// The mapping (JSON) from columns and words to our fields and scales; without it, the one
+    /// saved for sheets of this shape, else one proposed from the header row
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// Also write the mapping used to this file, to edit it and pass it with --mapping
+    #[arg(long)]
+    save_mapping: Option<PathBuf>,
+    /// Import the threats that can be read and skip those with problems
+    #[arg(long)]
+    accept_partial: bool,
+    /// Show what the import would do; write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// The report as JSON
+    #[arg(long)]
+    json: bool,
+    #[arg(long, value_enum, default_value_t = LangArg::Da)]
+    lang: LangArg,
+}
+
+fn mapping_failure(e: MappingError) -> Failure {
+    Failure::Input(e.to_string())
+}
+
+pub fn import_sheet(a: ImportSheetArgs) -> Result<(), Failure> {
+    let lang: Lang = a.lang.into();
+    let workbook = konsekvens_exchange::read_workbook(&a.file).map_err(|e| Failure::Input(e.to_string()))?;
+    let sheet = workbook.sheet(a.sheet.as_deref()).map_err(|e| Failure::Input(e.to_string()))?;
+    let mut ws = open(&a.into)?;
+    let mut store = MappingStore::open(&a.into).map_err(mapping_failure)?;
+    let chosen = choose_mapping(sheet, a.mapping.as_deref(), &store).map_err(mapping_failure)?;
+    if let Some(out) = &a.save_mapping {
+        write_atomically(out, chosen.mapping.to_json().as_bytes())?;
+        eprintln!("{} {}", if lang == Lang::Da { "Skrev mappingen til" } else { "Wrote the mapping to" }, out.display());
+    }
+    let opts = ImportOptions {
+        file: a.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        source_label: a.source.clone(),
+        accept_partial: a.accept_partial,
+        today: today(),
+    };
+    let result = if a.dry_run {
+        konsekvens_exchange::preview(&ws, a.org, sheet, &chosen, &opts)
+    } else {
+        konsekvens_exchange::apply(&mut ws, &author(), a.org, sheet, &chosen, &opts)
+    };
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if chosen.origin == MappingOrigin::Proposed {
+                eprintln!("{}", if lang == Lang::Da { "Foreslået mapping:" } else { "Proposed mapping:" });
+                for n in &chosen.notes {
+                    eprintln!("  {}", if lang == Lang::Da { &n.da } else { &n.en });
+                }
+            }
+            return Err(import_failure(e, lang));
+        }
+    };
+    if report.written {
+        store.put(&report.fingerprint, chosen.mapping.clone());
+        store.save().map_err(mapping_failure)?;
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("the report serialises"));
+    } else {
+        print!("{}", konsekvens_exchange::report::render(&report, lang));
+    }
+    Ok(())
+}
+
+fn import_failure(e: ImportError, lang: Lang) -> Failure {
+    let hint = match (&e, lang) {
+        (ImportError::Rows(_), Lang::Da) => "\nRet arket eller mappingen (--save-mapping FIL viser den), eller importér resten med --accept-partial.",
+        (ImportError::Rows(_), Lang::En) => "\nCorrect the sheet or the mapping (--save-mapping FILE shows it), or import the rest with --accept-partial.",
+        (ImportError::Layout(_), Lang::Da) => "\nIntet er importeret. Ret arket, eller giv en mapping med --mapping FIL (--save-mapping FIL skriver den foreslåede).",
+        (ImportError::Layout(_), Lang::En) => "\nNothing was imported. Correct the sheet, or give a mapping with --mapping FILE (--save-mapping FILE writes the proposed one).",
+        (ImportError::Workspace(_), _) => "",
+    };
+    match e {
+        ImportError::Workspace(w) => Failure::from(w),
+        other => Failure::Problem(format!("{other}{hint}")),
+    }
+}

@@ -1,0 +1,692 @@
+//! Reading a risk sheet's rows through a mapping into threats with their ratings and
+//! measures. Pure: a [`Sheet`] and a [`Mapping`] in, [`ParsedSheet`] out.
+//!
+//! Two kinds of problem: a sheet whose layout does not fit the mapping (no header row, a
+//! merged header cell, a column the mapping names but the sheet lacks) is a [`LayoutError`]
+//! and nothing can be read; a bad cell (an unknown scale word, a broken formula, a row
+//! without reference) is a [`RowProblem`] located at sheet, row and column, and only its
+//! threat is affected.
+
+use crate::mapping::{self, find_column, header_row, headers, norm, split_list, Mapping};
+use crate::sheet::{column_letter, Sheet, Value};
+use konsekvens_core::model::{Consequence, Day, Dimension, Likelihood, MeasureKind, MeasureStatus, Owner};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Where in the sheet: row and column as the user sees them (row 1, column A).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub sheet: String,
+    pub row: u32,
+    /// Column letter, e.g. "G".
+    pub column: Option<String>,
+    /// The column's header, e.g. "Konsekvens".
+    pub header: Option<String>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "«{}», row {}", self.sheet, self.row)?;
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+            if let Some(h) = &self.header {
+                write!(f, " ({h})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The sheet cannot be read with this mapping at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LayoutError {
+    #[error("«{sheet}»: no header row (a row with at least three filled cells) among the first 20 rows")]
+    NoHeader { sheet: String },
+    #[error("«{sheet}», row {row}, cells {region}: the header «{text}» is a merged cell; give every column its own header (unmerge {region}) and import again")]
+    MergedHeader { sheet: String, row: u32, region: String, text: String },
+    #[error("«{sheet}», row {row}, column {column}: the column has no header but holds data (row {first_data}); is a header cell merged across it? Give the column its own header")]
+    DataWithoutHeader { sheet: String, row: u32, column: String, first_data: u32 },
+    #[error("«{sheet}», row {row} (the header row): the mapping's {field} column «{name}» is not in the sheet; its columns are {available}")]
+    MissingColumn { sheet: String, row: u32, field: String, name: String, available: String },
+    #[error("«{sheet}»: no column for {what}; the sheet's columns are {available}. Name one in a mapping (--mapping FILE; --save-mapping writes the proposed one to edit)")]
+    Unmapped { sheet: String, what: String, available: String },
+}
+
+/// A cell that cannot be read; only its threat is affected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowProblem {
+    pub at: Location,
+    /// The sheet's reference of the threat the row belongs to, if it has one.
+    pub reference: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
+/// A row left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedRow {
+    pub at: Location,
+    pub reason_da: String,
+    pub reason_en: String,
+}
+
+/// A cell whose formula's stored result was used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormulaCell {
+    pub at: Location,
+    pub formula: String,
+    pub value: String,
+}
+
+/// One dimension's rating as the sheet gives it; empty cells are `None`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SheetRating {
+    pub consequence: Option<Consequence>,
+    pub consequence_reason: Option<String>,
+    pub likelihood: Option<Likelihood>,
+    pub likelihood_reason: Option<String>,
+}
+
+impl SheetRating {
+    fn is_empty(&self) -> bool {
+        *self == SheetRating::default()
+    }
+}
+
+/// A measure named in a threat's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetMeasure {
+    pub title: String,
+    pub row: u32,
+    pub owner: Option<(Owner, String)>,
+    pub status: Option<MeasureStatus>,
+    pub planned_date: Option<Day>,
+    pub kind: Option<MeasureKind>,
+}
+
+/// One threat of the sheet, gathered from all rows with its reference.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SheetRisk {
+    pub reference: String,
+    pub rows: Vec<u32>,
+    pub title: Option<String>,
+    pub threat: Option<String>,
+    pub modules: Vec<String>,
+    pub processes: Vec<String>,
+    pub inherent: BTreeMap<Dimension, SheetRating>,
+    pub residual: BTreeMap<Dimension, SheetRating>,
+    pub measures: Vec<SheetMeasure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParsedSheet {
+    pub sheet: String,
+    /// 1-based.
+    pub header_row: u32,
+    pub fingerprint: String,
+    pub risks: Vec<SheetRisk>,
+    pub problems: Vec<RowProblem>,
+    pub skipped: Vec<SkippedRow>,
+    pub formulas: Vec<FormulaCell>,
+}
+
+/// The columns of the mapping, found in the sheet.
+#[derive(Debug, Default)]
+struct Cols {
+    reference: Option<u32>,
+    title: Option<u32>,
+    threat: Option<u32>,
+    module: Option<u32>,
+    process: Option<u32>,
+    dimension: Option<u32>,
+    /// Ratings that apply to the row's dimensions: (consequence, c. reason, likelihood, l. reason), inherent and residual.
+    general: [RatingCols; 2],
+    per_dimension: BTreeMap<Dimension, [RatingCols; 2]>,
+    measure: Option<u32>,
+    owner: Option<u32>,
+    status: Option<u32>,
+    planned_date: Option<u32>,
+    measure_kind: Option<u32>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct RatingCols {
+    consequence: Option<u32>,
+    consequence_reason: Option<u32>,
+    likelihood: Option<u32>,
+    likelihood_reason: Option<u32>,
+}
+
+impl RatingCols {
+    fn rates(&self) -> bool {
+        self.consequence.is_some() || self.likelihood.is_some()
+    }
+    fn all(&self) -> impl Iterator<Item = u32> {
+        [self.consequence, self.consequence_reason, self.likelihood, self.likelihood_reason].into_iter().flatten()
+    }
+}
+
+struct Reader<'a> {
+    sheet: &'a Sheet,
+    mapping: &'a Mapping,
+    headers: Vec<(u32, String)>,
+    problems: Vec<RowProblem>,
+    formulas: Vec<FormulaCell>,
+}
+
+/// Reads the sheet's threats through the mapping.
+pub fn parse(sheet: &Sheet, mapping: &Mapping) -> Result<ParsedSheet, LayoutError> {
+    let header = header_row(sheet, mapping.header_row).ok_or_else(|| LayoutError::NoHeader { sheet: sheet.name.clone() })?;
+    let hs = headers(sheet, header);
+    check_header_layout(sheet, header, &hs)?;
+    let cols = resolve(sheet, header, &hs, mapping)?;
+    let mut r = Reader { sheet, mapping, headers: hs, problems: Vec::new(), formulas: Vec::new() };
+    let mut skipped = Vec::new();
+    let mut by_reference: Vec<SheetRisk> = Vec::new();
+    let used: Vec<u32> = cols_used(&cols);
+    for row in (header + 1)..sheet.height() {
+        if sheet.row_is_blank(row) {
+            skipped.push(SkippedRow { at: r.at(row, None), reason_da: "tom række".into(), reason_en: "empty row".into() });
+            continue;
+        }
+        if used.iter().all(|c| sheet.get(row, *c).is_blank()) {
+            skipped.push(SkippedRow {
+                at: r.at(row, None),
+                reason_da: "intet i de kolonner, mappingen bruger".into(),
+                reason_en: "nothing in the columns the mapping uses".into(),
+            });
+            continue;
+        }
+        let Some(reference) = r.text(row, cols.reference, None) else {
+            let at = r.at(row, cols.reference);
+            r.problems.push(RowProblem {
+                at,
+                reference: None,
+                message: "no reference: every row needs the sheet's own reference (T1, 3.2 …) so that a new version of the sheet updates the risk instead of adding it again".into(),
+            });
+            continue;
+        };
+        let risk = r.row(row, &reference, &cols);
+        match by_reference.iter_mut().find(|x| norm(&x.reference) == norm(&reference)) {
+            Some(existing) => r.merge(existing, risk),
+            None => by_reference.push(risk),
+        }
+    }
+    let fingerprint = mapping::fingerprint(&r.headers);
+    Ok(ParsedSheet {
+        sheet: sheet.name.clone(),
+        header_row: header + 1,
+        fingerprint,
+        risks: by_reference,
+        problems: r.problems,
+        skipped,
+        formulas: r.formulas,
+    })
+}
+
+fn cols_used(c: &Cols) -> Vec<u32> {
+    let mut v: Vec<u32> = [c.reference, c.title, c.threat, c.module, c.process, c.dimension, c.measure, c.owner, c.status, c.planned_date, c.measure_kind]
+        .into_iter()
+        .flatten()
+        .collect();
+    for rc in c.general.iter().chain(c.per_dimension.values().flatten()) {
+        v.extend(rc.all());
+    }
+    v
+}
+
+/// A merged header cell, or data under an empty header (how a merged header shows in .ods,
+/// whose merged regions calamine does not report), makes the columns ambiguous.
+fn check_header_layout(sheet: &Sheet, header: u32, hs: &[(u32, String)]) -> Result<(), LayoutError> {
+    if let Some(region) = sheet.merged().iter().find(|m| m.contains(header, m.first_col) && (m.first_col != m.last_col || m.first_row != m.last_row)) {
+        return Err(LayoutError::MergedHeader {
+            sheet: sheet.name.clone(),
+            row: header + 1,
+            region: region.to_string(),
+            text: sheet.get(region.first_row, region.first_col).text(),
+        });
+    }
+    let last_header = hs.last().map(|(c, _)| *c).unwrap_or(0);
+    for col in 0..=last_header {
+        if hs.iter().any(|(c, _)| *c == col) {
+            continue;
+        }
+        if let Some(first) = ((header + 1)..sheet.height()).find(|r| !sheet.get(*r, col).is_blank()) {
+            return Err(LayoutError::DataWithoutHeader { sheet: sheet.name.clone(), row: header + 1, column: column_letter(col), first_data: first + 1 });
+        }
+    }
+    Ok(())
+}
+
+fn resolve(sheet: &Sheet, header: u32, hs: &[(u32, String)], m: &Mapping) -> Result<Cols, LayoutError> {
+    let available = hs.iter().map(|(c, h)| format!("{} «{h}»", column_letter(*c))).collect::<Vec<_>>().join(", ");
+    for (field, name) in m.named_columns() {
+        if find_column(hs, name).is_none() {
+            return Err(LayoutError::MissingColumn { sheet: sheet.name.clone(), row: header + 1, field, name: name.clone(), available });
+        }
+    }
+    let col = |name: &Option<String>| name.as_ref().and_then(|n| find_column(hs, n));
+    let c = &m.columns;
+    let cols = Cols {
+        reference: col(&c.reference),
+        title: col(&c.title),
+        threat: col(&c.threat),
+        module: col(&c.module),
+        process: col(&c.process),
+        dimension: col(&c.dimension),
+        general: [
+            RatingCols {
+                consequence: col(&c.consequence),
+                consequence_reason: col(&c.consequence_reason).or(col(&c.reason)),
+                likelihood: col(&c.likelihood),
+                likelihood_reason: col(&c.likelihood_reason).or(col(&c.reason)),
+            },
+            RatingCols {
+                consequence: col(&c.residual_consequence),
+                consequence_reason: col(&c.residual_consequence_reason).or(col(&c.residual_reason)),
+                likelihood: col(&c.residual_likelihood),
+                likelihood_reason: col(&c.residual_likelihood_reason).or(col(&c.residual_reason)),
+            },
+        ],
+        per_dimension: m
+            .per_dimension
+            .iter()
+            .map(|(d, p)| {
+                (
+                    *d,
+                    [
+                        RatingCols {
+                            consequence: col(&p.consequence),
+                            consequence_reason: col(&p.consequence_reason).or(col(&c.consequence_reason)).or(col(&c.reason)),
+                            likelihood: col(&p.likelihood),
+                            likelihood_reason: col(&p.likelihood_reason).or(col(&c.likelihood_reason)).or(col(&c.reason)),
+                        },
+                        RatingCols {
+                            consequence: col(&p.residual_consequence),
+                            consequence_reason: col(&c.residual_consequence_reason).or(col(&c.residual_reason)),
+                            likelihood: col(&p.residual_likelihood),
+                            likelihood_reason: col(&c.residual_likelihood_reason).or(col(&c.residual_reason)),
+                        },
+                    ],
+                )
+            })
+            .collect(),
+        measure: col(&c.measure),
+        owner: col(&c.owner),
+        status: col(&c.status),
+        planned_date: col(&c.planned_date),
+        measure_kind: col(&c.measure_kind),
+    };
+    let unmapped = |what: &str| LayoutError::Unmapped { sheet: sheet.name.clone(), what: what.to_owned(), available: available.clone() };
+    if cols.reference.is_none() {
+        return Err(unmapped("the sheet's reference of each threat (T1, 3.2 …; a header such as «Ref.», «ID» or «Nr.»)"));
+    }
+    if cols.title.is_none() && cols.threat.is_none() {
+        return Err(unmapped("the threat (a header such as «Trussel», «Risiko» or «Threat»)"));
+    }
+    let general_rates = cols.general[0].rates();
+    if !general_rates && !cols.per_dimension.values().any(|p| p[0].rates()) {
+        return Err(unmapped("the rating (headers such as «Konsekvens» and «Sandsynlighed»)"));
+    }
+    if general_rates && (cols.general[0].consequence.is_none() || cols.general[0].likelihood.is_none()) {
+        let what = if cols.general[0].consequence.is_none() { "the consequence (a header such as «Konsekvens»)" } else { "the likelihood (a header such as «Sandsynlighed»)" };
+        return Err(unmapped(what));
+    }
+    if general_rates && cols.dimension.is_none() && m.default_dimensions.is_empty() {
+        return Err(unmapped("which of confidentiality/integrity/availability a rating concerns (a column such as «F/I/T», or «default_dimensions» in the mapping)"));
+    }
+    Ok(cols)
+}
+
+impl Reader<'_> {
+    fn at(&self, row: u32, col: Option<u32>) -> Location {
+        Location {
+            sheet: self.sheet.name.clone(),
+            row: row + 1,
+            column: col.map(column_letter),
+            header: col.and_then(|c| self.headers.iter().find(|(h, _)| *h == c).map(|(_, h)| h.clone())),
+        }
+    }
+
+    fn problem(&mut self, row: u32, col: Option<u32>, reference: &str, message: String) {
+        let at = self.at(row, col);
+        self.problems.push(RowProblem { at, reference: Some(reference.to_owned()), message });
+    }
+
+    /// The cell's text (`None` if blank). A spreadsheet error value or a formula without a
+    /// stored result is a problem; a formula's stored result is used and noted.
+    fn text(&mut self, row: u32, col: Option<u32>, reference: Option<&str>) -> Option<String> {
+        let col = col?;
+        let value = self.sheet.get(row, col).clone();
+        let formula = self.sheet.formula(row, col).map(str::to_owned);
+        let reference = reference.map(str::to_owned);
+        match (&value, formula) {
+            (Value::Error(e), f) => {
+                let what = f.map(|f| format!("its formula ={f} gives the error {e}")).unwrap_or_else(|| format!("it holds the error {e}"));
+                let at = self.at(row, Some(col));
+                self.problems.push(RowProblem { at, reference, message: format!("{what}; correct the formula or replace it by its value") });
+                None
+            }
+            (v, Some(f)) if v.is_blank() => {
+                let at = self.at(row, Some(col));
+                self.problems.push(RowProblem {
+                    at,
+                    reference,
+                    message: format!("the cell holds the formula ={f} but no computed result (the file was saved without calculating it); open and save it in Excel or LibreOffice, or paste values"),
+                });
+                None
+            }
+            (v, Some(f)) => {
+                let at = self.at(row, Some(col));
+                self.formulas.push(FormulaCell { at, formula: f, value: v.text() });
+                Some(v.text())
+            }
+            (v, None) if v.is_blank() => None,
+            (v, None) => Some(v.text()),
+        }
+    }
+
+    fn scale<T: Copy>(&mut self, row: u32, col: Option<u32>, reference: &str, table: &BTreeMap<String, T>, builtin: fn(&str) -> Option<T>, what: &str, ours: &str) -> Option<T> {
+        let text = self.text(row, col, Some(reference))?;
+        let word = norm(&text);
+        match table.get(&word).copied().or_else(|| builtin(&word)) {
+            Some(v) => Some(v),
+            None => {
+                self.problem(row, col, reference, format!("«{text}» is not a {what} word the mapping knows (ours: {ours}); add it to the mapping's {what}_words"));
+                None
+            }
+        }
+    }
+
+    fn rating(&mut self, row: u32, rc: &RatingCols, reference: &str) -> SheetRating {
+        let m = self.mapping;
+        SheetRating {
+            consequence: self.scale(row, rc.consequence, reference, &m.consequence_words, mapping::builtin_consequence, "consequence", "begrænset, alvorlig, meget alvorlig, ødelæggende or 1–4"),
+            consequence_reason: self.text(row, rc.consequence_reason, Some(reference)),
+            likelihood: self.scale(row, rc.likelihood, reference, &m.likelihood_words, mapping::builtin_likelihood, "likelihood", "usandsynlig, mulig, sandsynlig, forventet or 1–4"),
+            likelihood_reason: self.text(row, rc.likelihood_reason, Some(reference)),
+        }
+    }
+
+    fn dimensions(&mut self, row: u32, cols: &Cols, reference: &str) -> Vec<Dimension> {
+        let Some(col) = cols.dimension else { return self.mapping.default_dimensions.clone() };
+        let Some(text) = self.text(row, Some(col), Some(reference)) else { return Vec::new() };
+        let mut dims = Vec::new();
+        for part in split_list(&text) {
+            let word = norm(&part);
+            match self.mapping.dimension_words.get(&word).copied().or_else(|| mapping::builtin_dimension(&word)) {
+                Some(d) if !dims.contains(&d) => dims.push(d),
+                Some(_) => {}
+                None => self.problem(row, Some(col), reference, format!("«{part}» is not a dimension the mapping knows (ours: F/I/T, C/I/A, fortrolighed, integritet, tilgængelighed); add it to the mapping's dimension_words")),
+            }
+        }
+        dims
+    }
+
+    fn row(&mut self, row: u32, reference: &str, cols: &Cols) -> SheetRisk {
+        let mut risk = SheetRisk { reference: reference.to_owned(), rows: vec![row + 1], ..SheetRisk::default() };
+        risk.title = self.text(row, cols.title, Some(reference)).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "));
+        risk.threat = self.text(row, cols.threat, Some(reference));
+        if risk.title.is_none() {
+            risk.title = risk.threat.as_ref().and_then(|t| t.lines().next()).map(|l| l.trim().to_owned());
+        }
+        risk.modules = self.text(row, cols.module, Some(reference)).map(|t| split_list(&t)).unwrap_or_default();
+        risk.processes = self.text(row, cols.process, Some(reference)).map(|t| split_list(&t)).unwrap_or_default();
+        let rated = cols.general[0].rates() || cols.general[1].rates();
+        let general = [self.rating(row, &cols.general[0], reference), self.rating(row, &cols.general[1], reference)];
+        if rated && !(general[0].is_empty() && general[1].is_empty()) {
+            let dims = self.dimensions(row, cols, reference);
+            if dims.is_empty() && cols.dimension.is_some() && self.sheet.get(row, cols.dimension.unwrap_or(0)).is_blank() {
+                self.problem(row, cols.dimension, reference, "the row rates the threat but does not say for which of confidentiality, integrity and availability".into());
+            }
+            for d in dims {
+                self.add_rating(&mut risk, row, d, general.clone(), reference);
+            }
+        }
+        let per: Vec<(Dimension, [RatingCols; 2])> = cols.per_dimension.iter().map(|(d, p)| (*d, *p)).collect();
+        for (d, p) in per {
+            let ratings = [self.rating(row, &p[0], reference), self.rating(row, &p[1], reference)];
+            if !(ratings[0].is_empty() && ratings[1].is_empty()) {
+                self.add_rating(&mut risk, row, d, ratings, reference);
+            }
+        }
+        risk.measures = self.measures(row, cols, reference);
+        risk
+    }
+
+    fn add_rating(&mut self, risk: &mut SheetRisk, row: u32, d: Dimension, [inherent, residual]: [SheetRating; 2], reference: &str) {
+        if risk.inherent.contains_key(&d) || risk.residual.contains_key(&d) {
+            self.problem(row, None, reference, format!("{reference} rates {} more than once", d.english()));
+            return;
+        }
+        if !inherent.is_empty() {
+            risk.inherent.insert(d, inherent);
+        }
+        if !residual.is_empty() {
+            risk.residual.insert(d, residual);
+        }
+    }
+
+    fn measures(&mut self, row: u32, cols: &Cols, reference: &str) -> Vec<SheetMeasure> {
+        let Some(text) = self.text(row, cols.measure, Some(reference)) else { return Vec::new() };
+        let m = self.mapping;
+        let owner = self.text(row, cols.owner, Some(reference)).map(|name| {
+            let owner = m.owner_words.get(&norm(&name)).copied().unwrap_or_else(|| mapping::builtin_owner(&name));
+            (owner, name)
+        });
+        let status = self.scale(row, cols.status, reference, &m.status_words, mapping::builtin_status, "status", "gennemført, planlagt, fravalgt");
+        let kind = self.scale(row, cols.measure_kind, reference, &m.kind_words, mapping::builtin_kind, "kind", "teknisk, organisatorisk");
+        let planned_date = self.date(row, cols.planned_date, reference);
+        text.lines()
+            .map(|l| l.trim().trim_start_matches(['-', '•', '*', '·']).trim())
+            .filter(|l| !l.is_empty())
+            .map(|title| SheetMeasure { title: title.to_owned(), row: row + 1, owner: owner.clone(), status, planned_date, kind })
+            .collect()
+    }
+
+    fn date(&mut self, row: u32, col: Option<u32>, reference: &str) -> Option<Day> {
+        if let Some(Value::Date(d)) = col.map(|c| self.sheet.get(row, c)) {
+            return Some(*d);
+        }
+        let text = self.text(row, col, Some(reference))?;
+        match parse_date(&text) {
+            Some(d) => Some(d),
+            None => {
+                self.problem(row, col, reference, format!("«{text}» is not a date (write 2026-03-31 or 31.03.2026)"));
+                None
+            }
+        }
+    }
+
+    /// Adds a further row of the same reference to a threat (one row per dimension, or a
+    /// row with one more measure).
+    fn merge(&mut self, into: &mut SheetRisk, more: SheetRisk) {
+        let row = more.rows[0] - 1;
+        let reference = into.reference.clone();
+        for (field, a, b) in [("title", &mut into.title, more.title), ("threat", &mut into.threat, more.threat)] {
+            match (a.as_ref(), b) {
+                (Some(x), Some(y)) if norm(x) != norm(&y) => {
+                    let first = into.rows[0];
+                    self.problem(row, None, &reference, format!("row {} gives {reference} another {field} than row {first}; one reference is one threat", row + 1));
+                }
+                (None, Some(y)) => *a = Some(y),
+                _ => {}
+            }
+        }
+        for m in more.modules {
+            if !into.modules.iter().any(|x| norm(x) == norm(&m)) {
+                into.modules.push(m);
+            }
+        }
+        for p in more.processes {
+            if !into.processes.iter().any(|x| norm(x) == norm(&p)) {
+                into.processes.push(p);
+            }
+        }
+        for (d, r) in more.inherent {
+            if into.inherent.insert(d, r).is_some() {
+                self.problem(row, None, &reference, format!("{reference} rates {} more than once (rows {} and {})", d.english(), into.rows[0], row + 1));
+            }
+        }
+        for (d, r) in more.residual {
+            if into.residual.insert(d, r).is_some() {
+                self.problem(row, None, &reference, format!("{reference} rates the residual {} more than once (rows {} and {})", d.english(), into.rows[0], row + 1));
+            }
+        }
+        into.measures.extend(more.measures);
+        into.rows.push(row + 1);
+    }
+}
+
+/// `2026-03-31`, `31.03.2026`, `31-03-2026` or `31/03/2026`.
+pub fn parse_date(text: &str) -> Option<Day> {
+    let t = text.trim();
+    if let Ok(d) = Day::parse(t.get(..10).unwrap_or(t)) {
+        return Some(d);
+    }
+    let parts: Vec<&str> = t.split(['.', '-', '/']).collect();
+    if let [d, m, y] = parts.as_slice() {
+        let (d, m, y) = (d.parse::<u8>().ok()?, m.parse::<u8>().ok()?, y.parse::<i32>().ok()?);
+        let month = time::Month::try_from(m).ok()?;
+        return time::Date::from_calendar_date(y, month, d).ok().map(Day);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::propose;
+    use crate::sheet::Region;
+
+    fn row(cells: &[&str]) -> Vec<Value> {
+        cells.iter().map(|c| if c.is_empty() { Value::Empty } else { Value::Text((*c).into()) }).collect()
+    }
+
+    const HEADER: &[&str] = &["Ref.", "Trussel", "F/I/T", "Konsekvens", "Begrundelse", "Sandsynlighed", "Begrundelse", "Foranstaltninger", "Ansvarlig", "Status"];
+
+    fn sheet(rows: &[&[&str]]) -> Sheet {
+        let mut all = vec![row(HEADER)];
+        all.extend(rows.iter().map(|r| row(r)));
+        Sheet::from_rows("KOMBIT Beskeder", all)
+    }
+
+    fn parsed(s: &Sheet) -> ParsedSheet {
+        parse(s, &propose(s).mapping).unwrap()
+    }
+
+    #[test]
+    fn rows_of_one_reference_make_one_threat() {
+        let s = sheet(&[
+            &["T1", "Fejlsendt besked", "F", "ødelæggende", "Barnet skades", "forventet", "Sker ofte", "Advarsel ved mange modtagere\n- Uddannelse", "KOMBIT", "gennemført"],
+            &["T1", "Fejlsendt besked", "I", "begrænset", "Kun indhold", "mulig", "Sjældent", "", "", ""],
+            &[],
+            &["T2", "Umarkeret følsom besked", "F, T", "meget alvorlig", "Eksponering", "sandsynlig", "Fejl sker", "Påmindelse", "Kommunen", "planlagt"],
+        ]);
+        let p = parsed(&s);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(p.risks.len(), 2);
+        let t1 = &p.risks[0];
+        assert_eq!(t1.rows, [2, 3]);
+        assert_eq!(t1.inherent[&Dimension::Confidentiality].consequence, Some(Consequence::Devastating));
+        assert_eq!(t1.inherent[&Dimension::Integrity].likelihood_reason.as_deref(), Some("Sjældent"));
+        assert_eq!(t1.measures.iter().map(|m| m.title.as_str()).collect::<Vec<_>>(), ["Advarsel ved mange modtagere", "Uddannelse"]);
+        assert_eq!(t1.measures[0].owner.as_ref().map(|o| o.0), Some(Owner::Kombit));
+        let t2 = &p.risks[1];
+        assert_eq!(t2.inherent.keys().copied().collect::<Vec<_>>(), [Dimension::Confidentiality, Dimension::Availability]);
+        assert_eq!(t2.measures[0].status, Some(MeasureStatus::Planned));
+        assert_eq!(p.skipped.len(), 1);
+        assert_eq!(p.skipped[0].at.row, 4);
+    }
+
+    #[test]
+    fn an_unknown_scale_word_is_located() {
+        let s = sheet(&[&["T1", "Fejlsendt", "F", "katastrofisk", "x", "forventet", "y", "", "", ""]]);
+        let mut m = propose(&s).mapping;
+        m.consequence_words.clear();
+        let p = parse(&s, &m).unwrap();
+        assert_eq!(p.problems.len(), 1);
+        let text = p.problems[0].to_string();
+        assert!(text.starts_with("«KOMBIT Beskeder», row 2, column D (Konsekvens): «katastrofisk» is not a consequence word"), "{text}");
+        assert_eq!(p.problems[0].reference.as_deref(), Some("T1"));
+    }
+
+    #[test]
+    fn a_row_without_reference_is_a_problem_and_a_conflicting_title_too() {
+        let s = sheet(&[
+            &["", "Uden reference", "F", "alvorlig", "x", "mulig", "y", "", "", ""],
+            &["T1", "Én titel", "F", "alvorlig", "x", "mulig", "y", "", "", ""],
+            &["T1", "En anden titel", "I", "alvorlig", "x", "mulig", "y", "", "", ""],
+        ]);
+        let p = parsed(&s);
+        let msgs: Vec<String> = p.problems.iter().map(|p| p.to_string()).collect();
+        assert!(msgs[0].contains("row 2, column A (Ref.): no reference"), "{msgs:?}");
+        assert!(msgs[1].contains("row 4 gives T1 another title than row 3"), "{msgs:?}");
+    }
+
+    #[test]
+    fn formulas_use_their_stored_value_but_errors_and_missing_results_are_problems() {
+        let mut rows = vec![row(HEADER)];
+        rows.push(vec![Value::Text("T1".into()), Value::Text("A".into()), Value::Text("F".into()), Value::Text("alvorlig".into()), Value::Empty, Value::Text("mulig".into())]);
+        rows.push(vec![Value::Text("T2".into()), Value::Text("B".into()), Value::Text("F".into()), Value::Error("#N/A".into()), Value::Empty, Value::Text("mulig".into())]);
+        rows.push(vec![Value::Text("T3".into()), Value::Text("C".into()), Value::Text("F".into()), Value::Empty, Value::Empty, Value::Text("mulig".into())]);
+        let s = Sheet::from_rows("Ark", rows)
+            .with_formula(1, 3, "VLOOKUP(A2;Skala!A:B;2)")
+            .with_formula(2, 3, "VLOOKUP(A3;Skala!A:B;2)")
+            .with_formula(3, 3, "IF(B4=\"\";\"\";\"alvorlig\")");
+        let p = parsed(&s);
+        assert_eq!(p.formulas.len(), 1);
+        assert_eq!(p.formulas[0].value, "alvorlig");
+        let msgs: Vec<String> = p.problems.iter().map(|p| p.to_string()).collect();
+        assert!(msgs.iter().any(|m| m.contains("row 3, column D (Konsekvens): its formula =VLOOKUP(A3;Skala!A:B;2) gives the error #N/A")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("row 4, column D (Konsekvens): the cell holds the formula") && m.contains("no computed result")), "{msgs:?}");
+    }
+
+    #[test]
+    fn a_merged_header_cell_stops_the_import() {
+        let s = sheet(&[&["T1", "A", "F", "alvorlig", "x", "mulig", "y", "", "", ""]])
+            .with_merged(Region { first_row: 0, first_col: 3, last_row: 0, last_col: 4 });
+        let err = parse(&s, &propose(&s).mapping).unwrap_err();
+        assert!(err.to_string().contains("row 1, cells D1:E1: the header «Konsekvens» is a merged cell"), "{err}");
+    }
+
+    #[test]
+    fn data_under_an_empty_header_stops_the_import() {
+        let mut rows = vec![row(&["Ref.", "Trussel", "Konsekvens", "", "Sandsynlighed"])];
+        rows.push(row(&["T1", "A", "alvorlig", "begrundelse", "mulig"]));
+        let s = Sheet::from_rows("Ark", rows);
+        let err = parse(&s, &propose(&s).mapping).unwrap_err();
+        assert_eq!(err, LayoutError::DataWithoutHeader { sheet: "Ark".into(), row: 1, column: "D".into(), first_data: 2 });
+    }
+
+    #[test]
+    fn a_column_the_mapping_names_but_the_sheet_lacks_is_named() {
+        let s = sheet(&[&["T1", "A", "F", "alvorlig", "x", "mulig", "y", "", "", ""]]);
+        let mut m = propose(&s).mapping;
+        m.columns.owner = Some("Ejer".into());
+        let err = parse(&s, &m).unwrap_err().to_string();
+        assert!(err.contains("row 1 (the header row): the mapping's columns.owner column «Ejer» is not in the sheet"), "{err}");
+    }
+
+    #[test]
+    fn a_sheet_without_likelihood_is_refused_with_its_columns_listed() {
+        let s = Sheet::from_rows("Ark", vec![row(&["Ref.", "Trussel", "Konsekvens"]), row(&["T1", "A", "alvorlig"])]);
+        let err = parse(&s, &propose(&s).mapping).unwrap_err().to_string();
+        assert!(err.contains("no column for the likelihood"), "{err}");
+        assert!(err.contains("A «Ref.», B «Trussel», C «Konsekvens»"), "{err}");
+    }
+
+    #[test]
+    fn dates_in_iso_and_danish_form() {
+        assert_eq!(parse_date("2026-03-31"), Some(Day::ymd(2026, 3, 31)));
+        assert_eq!(parse_date("31.03.2026"), Some(Day::ymd(2026, 3, 31)));
+        assert_eq!(parse_date("31/3/2026"), Some(Day::ymd(2026, 3, 31)));
+        assert_eq!(parse_date("snart"), None);
+    }
+}
