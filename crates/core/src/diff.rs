@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// One changed leaf: `path` is dotted (`residual.confidentiality.likelihood`); a value absent
 /// on one side is `null` there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FieldChange {
     pub path: String,
     pub before: Value,
@@ -24,6 +25,7 @@ pub struct FieldChange {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     Added,
@@ -33,6 +35,7 @@ pub enum ChangeKind {
 
 /// What happened to one item (or one singleton section, with `id` empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ItemChange {
     /// The collection or section: `risks`, `measures`, `description`, `risk_overrides` …
     pub collection: String,
@@ -173,6 +176,7 @@ fn leaves(path: &str, before: &Value, after: &Value, out: &mut Vec<FieldChange>)
 
 /// A risk whose level moved, before measures and/or after.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LevelMove {
     pub id: String,
     pub reference: Reference,
@@ -183,6 +187,7 @@ pub struct LevelMove {
 
 /// A risk ↔ measure link, by reference.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Link {
     pub risk: Reference,
     pub measure: Reference,
@@ -190,6 +195,7 @@ pub struct Link {
 
 /// The distribution of risk levels at one point: before and after measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Distribution {
     pub inherent: LevelCounts,
     pub residual: LevelCounts,
@@ -197,6 +203,7 @@ pub struct Distribution {
 
 /// Everything that differs between two states of one DPIA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Comparison {
     pub from: String,
     pub to: String,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// From the joint base.
@@ -21,6 +22,7 @@ pub enum Origin {
 
 /// How the municipality deviates from a base item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Deviation {
     /// The risk is rated differently here; the base ratings it replaces are kept.
@@ -33,6 +35,7 @@ pub enum Deviation {
 
 /// One item of the effective DPIA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Entry<T> {
     #[serde(flatten)]
     pub item: T,
@@ -54,6 +57,7 @@ impl<T> Entry<T> {
 
 /// The collections of the effective DPIA, base entries first, then local ones.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EffectiveItems {
     pub processes: Vec<Entry<Process>>,
     pub modules: Vec<Entry<Module>>,
@@ -75,6 +79,7 @@ pub struct EffectiveItems {
 
 /// A release of the base, as the effective DPIA names it (without its content).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ReleaseStamp {
     pub name: String,
     pub date: Option<Day>,
@@ -90,6 +95,7 @@ impl From<&Release> for ReleaseStamp {
 
 /// A municipality's DPIA as it will be checked, printed and signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EffectiveDpia {
     pub org: Participant,
     pub coordinator: String,
@@ -294,6 +300,7 @@ pub fn base_ids(base: &Base) -> impl Iterator<Item = &ItemId> {
 
 /// How many risks sit at each level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LevelCounts {
     pub low: usize,
     pub medium: usize,

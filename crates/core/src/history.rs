@@ -63,6 +63,7 @@ fn end_of_day_millis(d: Day) -> i64 {
 
 /// One logged update and what it changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LogEntry {
     pub seq: i64,
     pub doc: String,
@@ -74,6 +75,7 @@ pub struct LogEntry {
 
 /// A change since the last review that calls for a new review (Art. 35(11)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ReviewTrigger {
     /// `purpose`, `data_category`, `subject_category`, `module`, `legal_basis`, `processor`,
     /// `risk_raised`, `subject_count`, `release`.
@@ -85,6 +87,7 @@ pub struct ReviewTrigger {
 
 /// What the review triggers were measured against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ReviewStatus {
     /// Date of the last recorded review; `None` if none is recorded.
     pub last_review: Option<Day>,

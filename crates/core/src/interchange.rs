@@ -16,6 +16,7 @@ pub const VERSION: u32 = 1;
 
 /// A whole joint DPIA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct JointDpiaFile {
     /// Always "konsekvens/joint-dpia".

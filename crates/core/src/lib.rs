@@ -7,6 +7,7 @@
 //! outputs [`text`] and [`interchange`] (JSON). No Tauri, no async, no I/O but SQLite.
 
 pub mod check;
+pub mod command;
 pub mod doc;
 pub mod diff;
 pub mod effective;

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 
 /// How many ways a municipality deviates from the base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DeviationCounts {
     pub local_items: usize,
     pub risk_overrides: usize,
@@ -28,6 +29,7 @@ impl DeviationCounts {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ParticipantStatus {
     pub code: OrgCode,
     pub name: String,
@@ -46,6 +48,7 @@ pub struct ParticipantStatus {
 
 /// A deviation several municipalities make.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecurringDeviation {
     /// `local_measure`, `local_risk`, `local_purpose` … `risk_override`, `not_applicable`,
     /// `measure_status`.
@@ -58,6 +61,7 @@ pub struct RecurringDeviation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Overview {
     pub title: String,
     pub releases: Vec<ReleaseStamp>,

@@ -66,11 +66,30 @@ pub struct CompactStats {
     pub updates_folded: i64,
 }
 
+/// Where a persisted update came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateSource {
+    /// The local user (an edit, an undo, the webview's text editor).
+    Local,
+    /// Elsewhere (the hub, another peer).
+    Remote,
+}
+
+/// Told about every update once it is durable: the app forwards it to the webview's mirror
+/// of the document and, when local, to the hub.
+pub type UpdateListener = Arc<dyn Fn(DocKey, &[u8], UpdateSource) + Send + Sync>;
+
 pub struct Workspace {
     store: Store,
     env: Arc<dyn Env>,
     docs: BTreeMap<DocKey, DpiaDoc>,
     since_snapshot: BTreeMap<DocKey, usize>,
+    listener: Option<UpdateListener>,
+    /// Undo is on (the app); documents keep a local undo history.
+    undo: bool,
+    /// Documents in the order the local user edited them, for undo and redo across them.
+    undo_order: Vec<DocKey>,
+    redo_order: Vec<DocKey>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -83,7 +102,7 @@ impl Workspace {
     /// Creates an empty workspace (coordination and base documents, no participants).
     pub fn create(path: &Path, env: Arc<dyn Env>) -> Result<Workspace, WorkspaceError> {
         let store = Store::create(path, env.now_millis())?;
-        let mut ws = Workspace { store, env, docs: BTreeMap::new(), since_snapshot: BTreeMap::new() };
+        let mut ws = Workspace { store, env, docs: BTreeMap::new(), since_snapshot: BTreeMap::new(), listener: None, undo: false, undo_order: Vec::new(), redo_order: Vec::new() };
         for key in [DocKey::Coordination, DocKey::Base] {
             ws.add_document(key)?;
         }
@@ -198,7 +217,7 @@ impl Workspace {
     /// Opens a workspace file. A damaged, foreign or newer file is refused unchanged.
     pub fn open(path: &Path, env: Arc<dyn Env>) -> Result<Workspace, WorkspaceError> {
         let store = Store::open(path)?;
-        let mut ws = Workspace { store, env, docs: BTreeMap::new(), since_snapshot: BTreeMap::new() };
+        let mut ws = Workspace { store, env, docs: BTreeMap::new(), since_snapshot: BTreeMap::new(), listener: None, undo: false, undo_order: Vec::new(), redo_order: Vec::new() };
         for name in ws.store.documents()? {
             let key = DocKey::parse(&name)
                 .map_err(|_| WorkspaceError::UnknownDocument { path: path.to_owned(), doc: name.clone() })?;
@@ -237,7 +256,11 @@ impl Workspace {
     fn add_document(&mut self, key: DocKey) -> Result<(), WorkspaceError> {
         self.store.ensure_document(key, self.env.now_millis())?;
         if !self.docs.contains_key(&key) {
-            self.docs.insert(key, DpiaDoc::new(key, self.env.random_u64()));
+            let mut doc = DpiaDoc::new(key, self.env.random_u64());
+            if self.undo {
+                doc.enable_undo();
+            }
+            self.docs.insert(key, doc);
             self.since_snapshot.insert(key, 0);
         }
         Ok(())
@@ -284,7 +307,8 @@ impl Workspace {
         match doc.edit(f) {
             Ok((result, update)) => {
                 if !update.is_empty() {
-                    self.persist(key, &update, author, Some(client_id))?;
+                    self.persist(key, &update, author, Some(client_id), UpdateSource::Local)?;
+                    self.note_local_edit(key);
                 }
                 Ok(result)
             }
@@ -295,26 +319,119 @@ impl Workspace {
         }
     }
 
-    /// Applies an update that came from elsewhere (a peer, the hub, the webview's editor)
-    /// and logs it under `author`. A malformed update is refused and nothing changes.
+    /// Applies an update that came from elsewhere (a peer, the hub) and logs it under
+    /// `author`. A malformed update is refused and nothing changes.
     pub fn apply_update(&mut self, key: DocKey, update: &[u8], author: &Author) -> Result<(), WorkspaceError> {
+        self.apply(key, update, author, UpdateSource::Remote)
+    }
+
+    /// Applies an update the local user made outside Rust (the webview's text editor): it is
+    /// logged as the user's own and can be undone like an edit.
+    pub fn apply_local_update(&mut self, key: DocKey, update: &[u8], author: &Author) -> Result<(), WorkspaceError> {
+        self.apply(key, update, author, UpdateSource::Local)
+    }
+
+    fn apply(&mut self, key: DocKey, update: &[u8], author: &Author, source: UpdateSource) -> Result<(), WorkspaceError> {
         let doc = self.doc(key)?;
         let before = doc.state_vector();
-        if let Err(e) = doc.apply_update(update) {
+        let applied = match source {
+            UpdateSource::Remote => doc.apply_update(update),
+            UpdateSource::Local => doc.apply_local_update(update),
+        };
+        if let Err(e) = applied {
             self.reload(key)?;
             return Err(WorkspaceError::doc(key)(e));
         }
         if doc.state_vector() != before {
-            self.persist(key, update, author, None)?;
+            let client_id = (source == UpdateSource::Local).then(|| doc.client_id());
+            self.persist(key, update, author, client_id, source)?;
+            if source == UpdateSource::Local {
+                self.note_local_edit(key);
+            }
         }
         Ok(())
     }
 
-    fn persist(&mut self, key: DocKey, update: &[u8], author: &Author, client_id: Option<u64>) -> Result<(), WorkspaceError> {
+    // ---- Undo ----------------------------------------------------------------------------
+
+    /// Keeps an undo history of the local user's edits from now on (the app turns it on).
+    pub fn enable_undo(&mut self) {
+        self.undo = true;
+        for doc in self.docs.values_mut() {
+            doc.enable_undo();
+        }
+    }
+
+    fn note_local_edit(&mut self, key: DocKey) {
+        if self.undo {
+            if self.undo_order.last() != Some(&key) {
+                self.undo_order.push(key);
+            }
+            self.redo_order.clear();
+        }
+    }
+
+    pub fn can_undo(&self) -> bool {
+        self.docs.values().any(DpiaDoc::can_undo)
+    }
+
+    pub fn can_redo(&self) -> bool {
+        self.docs.values().any(DpiaDoc::can_redo)
+    }
+
+    /// Undoes the local user's last step (in whichever document it was), durably. Returns the
+    /// document it changed, or `None` when there is nothing to undo.
+    pub fn undo(&mut self, author: &Author) -> Result<Option<DocKey>, WorkspaceError> {
+        self.undo_step(author, false)
+    }
+
+    pub fn redo(&mut self, author: &Author) -> Result<Option<DocKey>, WorkspaceError> {
+        self.undo_step(author, true)
+    }
+
+    fn undo_step(&mut self, author: &Author, redo: bool) -> Result<Option<DocKey>, WorkspaceError> {
+        loop {
+            let order = if redo { &mut self.redo_order } else { &mut self.undo_order };
+            let Some(key) = order.last().copied() else { return Ok(None) };
+            let Some(doc) = self.docs.get_mut(&key) else {
+                order.pop();
+                continue;
+            };
+            let can = if redo { doc.can_redo() } else { doc.can_undo() };
+            if !can {
+                order.pop();
+                continue;
+            }
+            let client_id = doc.client_id();
+            let Some(update) = doc.undo_step(redo) else {
+                order.pop();
+                continue;
+            };
+            if !doc.can_undo_or_redo(redo) {
+                order.pop();
+            }
+            let other = if redo { &mut self.undo_order } else { &mut self.redo_order };
+            if other.last() != Some(&key) {
+                other.push(key);
+            }
+            self.persist(key, &update, author, Some(client_id), UpdateSource::Local)?;
+            return Ok(Some(key));
+        }
+    }
+
+    /// Told about every durable update from now on.
+    pub fn set_listener(&mut self, listener: Option<UpdateListener>) {
+        self.listener = listener;
+    }
+
+    fn persist(&mut self, key: DocKey, update: &[u8], author: &Author, client_id: Option<u64>, source: UpdateSource) -> Result<(), WorkspaceError> {
         let meta = UpdateMeta { org: author.org, author: &author.name, client_id, at_millis: self.env.now_millis() };
         if let Err(e) = self.store.append(key, update, &meta) {
             self.reload(key)?;
             return Err(e.into());
+        }
+        if let Some(listener) = &self.listener {
+            listener(key, update, source);
         }
         let pending = self.since_snapshot.entry(key).or_default();
         *pending += 1;
@@ -325,7 +442,12 @@ impl Workspace {
     }
 
     fn reload(&mut self, key: DocKey) -> Result<(), WorkspaceError> {
-        let (doc, pending) = self.load(key)?;
+        let (mut doc, pending) = self.load(key)?;
+        if self.undo {
+            doc.enable_undo();
+            self.undo_order.retain(|k| *k != key);
+            self.redo_order.retain(|k| *k != key);
+        }
         self.docs.insert(key, doc);
         self.since_snapshot.insert(key, pending);
         Ok(())

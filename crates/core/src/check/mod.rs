@@ -20,6 +20,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
@@ -46,6 +47,7 @@ impl Severity {
 
 /// The provision or guideline a finding rests on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Basis {
     #[serde(rename = "art_35_7_a")]
     Art35_7a,
@@ -107,6 +109,7 @@ impl Basis {
 
 /// One gap Datatilsynet would see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Finding {
     /// Stable code, e.g. `K-35-7-B-MISSING`.
     pub code: String,
@@ -129,6 +132,7 @@ impl Finding {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
     #[default]
@@ -140,6 +144,7 @@ pub enum Lang {
 /// the default: no high residual risk, and medium ones at most 70 % of all). High residual
 /// risk always means prior consultation (Art. 36), whatever the policy says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AcceptancePolicy {
     pub max_medium_percent: u8,
 }
@@ -152,6 +157,7 @@ impl Default for AcceptancePolicy {
 
 /// What the acceptance policy says about the residual risk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Acceptance {
     /// Within the policy.
@@ -174,6 +180,7 @@ pub struct CheckContext {
 
 /// The check's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CheckReport {
     /// Whose DPIA: municipality name, or the base.
     pub subject: String,

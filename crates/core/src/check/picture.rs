@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Counts with their percentages of all rated risks (rounded to whole percent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Share {
     pub counts: LevelCounts,
     pub low_percent: u8,
@@ -27,6 +28,7 @@ impl Share {
 
 /// `cells[consequence step − 1][likelihood step − 1]` = number of risks there.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Matrix {
     pub dimension: Option<Dimension>,
     pub cells: [[usize; 4]; 4],
@@ -46,6 +48,7 @@ impl Matrix {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RiskPicture {
     pub before: Share,
     pub after: Share,

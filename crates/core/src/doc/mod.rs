@@ -19,6 +19,8 @@ use crate::model::*;
 use fields::Record;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
+use yrs::undo::UndoManager;
 use yrs::updates::decoder::Decode;
 use yrs::{ClientID, Doc, Map, MapPrelim, MapRef, OffsetKind, Options, Out, ReadTxn, StateVector, Transact, TransactionMut, Update, WriteTxn};
 
@@ -293,6 +295,45 @@ sections! {
 pub struct DpiaDoc {
     doc: Doc,
     key: DocKey,
+    undo: Option<Undo>,
+}
+
+/// Origin of transactions that bring changes from elsewhere (the file, a peer, the hub):
+/// never undone by the local user's undo.
+const REMOTE: &str = "remote";
+/// Key of the update observer that captures what an undo or redo changed.
+const UNDO_CAPTURE: &str = "undo-capture";
+
+/// The local user's undo history of one document, and the updates its steps produce.
+struct Undo {
+    manager: UndoManager<()>,
+    captured: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+/// The root maps a document of `kind` can hold (the undo scope).
+fn roots(kind: DocKind) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    macro_rules! root {
+        ($t:ty) => {
+            if <$t as Item>::IN.contains(&kind) {
+                names.push(<$t as Item>::ROOT);
+            }
+        };
+    }
+    for_each_shared_item!(root);
+    root!(RiskOverride);
+    root!(LocalMeasureStatus);
+    root!(NotApplicable);
+    root!(LocalSubjectCount);
+    root!(Signatory);
+    root!(Signing);
+    root!(Participant);
+    root!(Release);
+    macro_rules! section {
+        ($($t:ty),+) => {$( if <$t as Section>::IN.contains(&kind) && !names.contains(&<$t as Section>::ROOT) { names.push(<$t as Section>::ROOT); } )+};
+    }
+    section!(BaseMeta, Description, Wp248, PriorConsultation, ReviewPlan, SupplementMeta, JointConditions, CoordinationMeta);
+    names
 }
 
 impl fmt::Debug for DpiaDoc {
@@ -341,7 +382,56 @@ impl DpiaDoc {
             ..Options::default()
         });
         // Root maps must exist before Yjs-compatible peers bind to them.
-        DpiaDoc { doc, key }
+        DpiaDoc { doc, key, undo: None }
+    }
+
+    /// Starts an undo history for the local user: edits and local updates from here on can
+    /// be undone; changes from elsewhere (the hub, other peers) are never undone.
+    pub fn enable_undo(&mut self) {
+        if self.undo.is_some() {
+            return;
+        }
+        let mut manager = UndoManager::with_options(yrs::undo::Options::default());
+        for name in roots(self.key.kind()) {
+            let root = self.doc.get_or_insert_map(name);
+            manager.expand_scope(&self.doc, &root);
+        }
+        let captured: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let sink = captured.clone();
+        let _ = self.doc.observe_update_v1(UNDO_CAPTURE, move |_, e| {
+            sink.lock().unwrap_or_else(|p| p.into_inner()).push(e.update.clone());
+        });
+        self.undo = Some(Undo { manager, captured });
+    }
+
+    pub fn can_undo(&self) -> bool {
+        self.undo.as_ref().is_some_and(|u| u.manager.can_undo())
+    }
+
+    pub fn can_redo(&self) -> bool {
+        self.undo.as_ref().is_some_and(|u| u.manager.can_redo())
+    }
+
+    /// After an undo (or redo) step, whether another one of the same kind is possible.
+    pub fn can_undo_or_redo(&self, redo: bool) -> bool {
+        if redo {
+            self.can_redo()
+        } else {
+            self.can_undo()
+        }
+    }
+
+    /// Undoes (or with `redo`, redoes) the local user's last step; returns the update it
+    /// made, or `None` if there was nothing to do.
+    pub fn undo_step(&mut self, redo: bool) -> Option<Vec<u8>> {
+        let undo = self.undo.as_mut()?;
+        undo.captured.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        let done = if redo { undo.manager.redo_blocking() } else { undo.manager.undo_blocking() };
+        let updates = std::mem::take(&mut *undo.captured.lock().unwrap_or_else(|p| p.into_inner()));
+        if !done || updates.is_empty() {
+            return None;
+        }
+        Some(if updates.len() == 1 { updates.into_iter().next().unwrap() } else { yrs::merge_updates_v1(&updates).ok()? })
     }
 
     pub fn key(&self) -> DocKey {
@@ -359,13 +449,27 @@ impl DpiaDoc {
 
     /// Applies a v1 update from storage or a peer. Malformed bytes are refused with an error,
     /// and so is a update that makes the decoder panic (a hostile peer must not crash us).
+    /// The local user's undo does not undo it.
     pub fn apply_update(&self, update: &[u8]) -> Result<(), DocError> {
+        self.apply(update, true)
+    }
+
+    /// Applies a v1 update the local user made elsewhere (the webview's text editor): it is
+    /// part of the user's undo history.
+    pub fn apply_local_update(&self, update: &[u8]) -> Result<(), DocError> {
+        self.apply(update, false)
+    }
+
+    fn apply(&self, update: &[u8], remote: bool) -> Result<(), DocError> {
         let decoded = catch_unwind(|| Update::decode_v1(update))
             .map_err(|_| DocError::Update("the decoder rejected it".into()))?
             .map_err(|e| DocError::Update(e.to_string()))?;
-        catch_unwind(AssertUnwindSafe(|| self.doc.transact_mut().apply_update(decoded)))
-            .map_err(|_| DocError::Update("applying it failed".into()))?
-            .map_err(|e| DocError::Update(e.to_string()))
+        catch_unwind(AssertUnwindSafe(|| {
+            let mut txn = if remote { self.doc.transact_mut_with(REMOTE) } else { self.doc.transact_mut() };
+            txn.apply_update(decoded)
+        }))
+        .map_err(|_| DocError::Update("applying it failed".into()))?
+        .map_err(|e| DocError::Update(e.to_string()))
     }
 
     /// The whole document as one update.

@@ -9,6 +9,7 @@ use std::fmt;
 #[derive(
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, JsonSchema,
 )]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(transparent)]
 pub struct ItemId(pub String);
 
@@ -34,6 +35,7 @@ impl From<&str> for ItemId {
 /// never renumbered once it has been shown, so a reference in a signed PDF keeps pointing
 /// at the same item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(transparent)]
 pub struct Reference(pub String);
 
@@ -80,6 +82,7 @@ impl fmt::Display for Reference {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(transparent)]
 pub struct OrgCode(pub u16);
 
@@ -103,6 +106,8 @@ impl std::str::FromStr for OrgCode {
 
 /// A calendar date, written as ISO 8601 `YYYY-MM-DD` in documents and JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "specta", specta(type = String))]
 #[schemars(with = "String")]
 pub struct Day(pub time::Date);
 

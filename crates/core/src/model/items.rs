@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 /// Co-edited text. Stored as a Y.Text so a Yjs editor in the webview can bind to it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(transparent)]
 pub struct Prose(pub String);
 
@@ -34,6 +35,7 @@ macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $da:literal / $en:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $variant),+ }
         impl $name {
@@ -245,6 +247,7 @@ string_enum!(
 
 /// One dimension's rating: consequence and likelihood, each with its reason.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Rating {
     pub consequence: Option<Consequence>,
@@ -261,6 +264,7 @@ impl Rating {
 
 /// A risk rated for confidentiality, integrity and availability.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Assessment {
     pub confidentiality: Rating,
@@ -292,6 +296,7 @@ impl Assessment {
 /// Legal basis: the GDPR article(s) and the national law, kept apart, since Copenhagen
 /// was criticised for citing only Folkeskoleloven.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct LegalBasis {
     pub art6: BTreeSet<Art6Basis>,
@@ -302,6 +307,7 @@ pub struct LegalBasis {
 
 /// Necessity and proportionality of one purpose, aspect by aspect.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Necessity {
     pub necessity: Prose,
@@ -335,6 +341,7 @@ impl Necessity {
 
 /// A data process / processing activity (KOMBIT's five for AULA).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Process {
     pub id: ItemId,
@@ -348,6 +355,7 @@ pub struct Process {
 
 /// A module of the system (AULA: beskeder, kalender, Sikker fildeling …).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Module {
     pub id: ItemId,
@@ -358,6 +366,7 @@ pub struct Module {
 
 /// A precise purpose with its legal basis and its necessity/proportionality assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Purpose {
     pub id: ItemId,
@@ -370,6 +379,7 @@ pub struct Purpose {
 
 /// A category of personal data and how sensitive it is.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct DataCategory {
     pub id: ItemId,
@@ -384,6 +394,7 @@ pub struct DataCategory {
 
 /// A category of data subjects, with how many and whether they are vulnerable.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct SubjectCategory {
     pub id: ItemId,
@@ -397,6 +408,7 @@ pub struct SubjectCategory {
 
 /// Where data comes from (KMD Elev, KMD Institution, UNI-login, the users themselves …).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Source {
     pub id: ItemId,
@@ -407,6 +419,7 @@ pub struct Source {
 
 /// Who receives or can access the data, inside or outside the organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Recipient {
     pub id: ItemId,
@@ -418,6 +431,7 @@ pub struct Recipient {
 
 /// A transfer to a third country and its Chapter V basis.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Transfer {
     pub id: ItemId,
@@ -430,6 +444,7 @@ pub struct Transfer {
 
 /// A processor or sub-processor in the chain (KOMBIT → Netcompany → AWS).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Processor {
     pub id: ItemId,
@@ -444,6 +459,7 @@ pub struct Processor {
 
 /// A type of document handled in the system (e.g. Sikker fildeling's categories).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct DocumentType {
     pub id: ItemId,
@@ -455,6 +471,7 @@ pub struct DocumentType {
 
 /// Another IT system integrated with or used around the system (identity providers …).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct System {
     pub id: ItemId,
@@ -465,6 +482,7 @@ pub struct System {
 
 /// A risk to the data subjects, rated before (inherent) and after (residual) measures.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Risk {
     pub id: ItemId,
@@ -486,6 +504,7 @@ pub struct Risk {
 
 /// A technical or organisational measure, linked to the risks it reduces.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Measure {
     pub id: ItemId,
@@ -504,6 +523,7 @@ pub struct Measure {
 
 /// Documentation that a measure works: an audit statement, a policy, a test.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Evidence {
     pub id: ItemId,
@@ -518,6 +538,7 @@ pub struct Evidence {
 
 /// The DPO's advice (Art. 35(2)) and what the controller did with it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct DpoAdvice {
     pub id: ItemId,
@@ -533,6 +554,7 @@ pub struct DpoAdvice {
 
 /// One completed review (Art. 35(11)).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Review {
     pub id: ItemId,
@@ -546,6 +568,7 @@ pub struct Review {
 /// The collections shared by the base and every supplement: a supplement can add any kind of
 /// item the base has.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Items {
     pub processes: Vec<Process>,
@@ -570,6 +593,7 @@ pub struct Items {
 
 /// One answered WP248 criterion.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Wp248Answer {
     pub met: Option<bool>,
@@ -578,6 +602,7 @@ pub struct Wp248Answer {
 
 /// WP248 screening: the nine criteria, each answered with a reason.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Wp248 {
     pub evaluation_scoring: Wp248Answer,
@@ -614,6 +639,7 @@ impl Wp248 {
 
 /// Prior consultation of Datatilsynet (Art. 36).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct PriorConsultation {
     pub required: Option<bool>,
@@ -625,6 +651,7 @@ pub struct PriorConsultation {
 
 /// The review plan (Art. 35(11)): when next, and what triggers an earlier review.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct ReviewPlan {
     pub next_review: Option<Day>,
@@ -633,6 +660,7 @@ pub struct ReviewPlan {
 
 /// The systematic description's free-standing parts (Art. 35(7)(a)).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Description {
     pub summary: Prose,
@@ -644,6 +672,7 @@ pub struct Description {
 
 /// The joint DPIA's identity, held in the base document.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct BaseMeta {
     pub dpia_id: String,
@@ -654,6 +683,7 @@ pub struct BaseMeta {
 
 /// A participating controller (municipality) of the joint DPIA.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Participant {
     pub code: Option<OrgCode>,
@@ -666,6 +696,7 @@ pub struct Participant {
 /// content as it was when published (canonical JSON) and the SHA-256 of that content, which
 /// the PDF cover prints, so the release can be recovered exactly at any later time.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Release {
     pub name: String,
@@ -684,6 +715,7 @@ pub struct Release {
 /// base. Written by the coordinator only, so it is its own document (one document per
 /// write scope).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Coordination {
     pub coordinator: String,
@@ -703,6 +735,7 @@ string_enum!(
 
 /// The base document: the joint part every participating municipality shares.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Base {
     pub meta: BaseMeta,

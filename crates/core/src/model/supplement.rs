@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who the supplement belongs to and the local facts that are not items.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct SupplementMeta {
     pub org: Option<OrgCode>,
@@ -27,6 +28,7 @@ pub struct SupplementMeta {
 
 /// A person who signs the municipality's DPIA, and in what capacity.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Signatory {
     pub id: ItemId,
@@ -36,6 +38,7 @@ pub struct Signatory {
 
 /// A record that the municipality's DPIA was signed: what, by whom, in what capacity.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Signing {
     pub id: ItemId,
@@ -50,6 +53,7 @@ pub struct Signing {
 
 /// The municipality rates a base risk differently, and says why.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct RiskOverride {
     /// The base risk.
@@ -61,6 +65,7 @@ pub struct RiskOverride {
 
 /// A base measure is not carried out here, or carried out differently.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct LocalMeasureStatus {
     pub target: ItemId,
@@ -70,6 +75,7 @@ pub struct LocalMeasureStatus {
 
 /// A base item does not apply in this municipality, with the justification.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct NotApplicable {
     pub target: ItemId,
@@ -78,6 +84,7 @@ pub struct NotApplicable {
 
 /// The municipality's own count for a base data-subject category (e.g. after daycare rollout).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct LocalSubjectCount {
     pub target: ItemId,
@@ -87,6 +94,7 @@ pub struct LocalSubjectCount {
 
 /// One of the four joint-DPIA conditions, declared met or not, with reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct ConditionAnswer {
     pub met: Option<bool>,
@@ -95,6 +103,7 @@ pub struct ConditionAnswer {
 
 /// The declaration that the joint DPIA fits this municipality (decision §4.4).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct JointConditions {
     pub same_system_type: ConditionAnswer,
@@ -116,6 +125,7 @@ impl JointConditions {
 
 /// A municipality's supplement document.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Supplement {
     pub meta: SupplementMeta,

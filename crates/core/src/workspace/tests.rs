@@ -123,3 +123,68 @@ fn create_with_is_atomic() {
     assert!(matches!(err, WorkspaceError::UnknownOrg(OrgCode(999))));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left behind");
 }
+
+/// Steps further apart than the undo manager's grouping window (its clock is the wall clock).
+fn pause() {
+    std::thread::sleep(std::time::Duration::from_millis(600));
+}
+
+#[test]
+fn undo_and_redo_follow_the_users_own_steps_across_documents_and_are_durable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut ws) = fresh(&dir);
+    ws.enable_undo();
+    let r = a_risk(&ws, "R1");
+    ws.edit(DocKey::Base, &dpo(), |e| e.put(&r)).unwrap();
+    pause();
+    ws.edit(DocKey::Base, &dpo(), |e| e.update::<Risk>(&r.id, |r| r.title = "Fejladresseret besked".into())).unwrap();
+    pause();
+    let kbh_meta = SupplementMeta { contacts: "DPO: dpo@kk.dk".into(), ..ws.supplement(OrgCode(101)).unwrap().meta };
+    ws.edit(DocKey::Supplement(OrgCode(101)), &dpo(), |e| e.set(&kbh_meta)).unwrap();
+
+    // A change from another municipality (via the hub) is not part of our undo history.
+    let peer = DpiaDoc::new(DocKey::Base, 99);
+    peer.apply_update(&ws.doc(DocKey::Base).unwrap().encode_state()).unwrap();
+    let (_, remote) = peer.edit(|e| e.set(&Description { summary: "Fra Aarhus".into(), ..Description::default() })).unwrap();
+    ws.apply_update(DocKey::Base, &remote, &Author::new("hub", Some(OrgCode(751)))).unwrap();
+
+    assert_eq!(ws.undo(&dpo()).unwrap(), Some(DocKey::Supplement(OrgCode(101))));
+    assert!(ws.supplement(OrgCode(101)).unwrap().meta.contacts.is_blank());
+    assert_eq!(ws.undo(&dpo()).unwrap(), Some(DocKey::Base));
+    assert_eq!(ws.base().unwrap().items.risks[0].title, "Fejlsendt besked");
+    assert_eq!(ws.base().unwrap().description.summary.as_str(), "Fra Aarhus", "the remote change stays");
+    assert_eq!(ws.redo(&dpo()).unwrap(), Some(DocKey::Base));
+    assert_eq!(ws.base().unwrap().items.risks[0].title, "Fejladresseret besked");
+    assert_eq!(ws.undo(&dpo()).unwrap(), Some(DocKey::Base));
+    assert_eq!(ws.undo(&dpo()).unwrap(), Some(DocKey::Base));
+    assert!(ws.base().unwrap().items.risks.is_empty());
+    assert_eq!(ws.undo(&dpo()).unwrap(), None, "nothing more of ours to undo");
+
+    // Every step was logged: the file says what memory says.
+    let expected = (ws.base().unwrap(), ws.supplement(OrgCode(101)).unwrap());
+    drop(ws);
+    let ws = Workspace::open(&path, env()).unwrap();
+    assert_eq!((ws.base().unwrap(), ws.supplement(OrgCode(101)).unwrap()), expected);
+}
+
+#[test]
+fn text_typed_in_the_webview_is_local_and_undoable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, mut ws) = fresh(&dir);
+    ws.enable_undo();
+    let seen: Arc<std::sync::Mutex<Vec<(DocKey, UpdateSource)>>> = Arc::default();
+    let sink = seen.clone();
+    ws.set_listener(Some(Arc::new(move |key, _: &[u8], source| sink.lock().unwrap().push((key, source)))));
+    // The webview's Yjs document types into the description's summary.
+    let mut webview = DpiaDoc::new(DocKey::Base, 42);
+    webview.apply_update(&ws.doc(DocKey::Base).unwrap().encode_state()).unwrap();
+    webview.enable_undo();
+    let (_, typed) = webview.edit(|e| e.set(&Description { summary: "Aula bruges af skoler".into(), ..Description::default() })).unwrap();
+    ws.apply_local_update(DocKey::Base, &typed, &dpo()).unwrap();
+    assert_eq!(ws.base().unwrap().description.summary.as_str(), "Aula bruges af skoler");
+    assert_eq!(ws.undo(&dpo()).unwrap(), Some(DocKey::Base));
+    assert!(ws.base().unwrap().description.summary.is_blank());
+    assert_eq!(*seen.lock().unwrap(), [(DocKey::Base, UpdateSource::Local), (DocKey::Base, UpdateSource::Local)]);
+    // A malformed update from the webview is refused and changes nothing.
+    assert!(ws.apply_local_update(DocKey::Base, b"\x00garbage", &dpo()).is_err());
+}

@@ -1,0 +1,242 @@
+//! Typed edits by value, for callers that cannot hold an [`Edit`] (the desktop app's
+//! commands arrive as JSON): every kind of item and section as one enum each, and the
+//! workspace operations on them. Each operation is one durable transaction.
+
+use crate::doc::{DocError, DocKey, Edit, Item};
+use crate::model::*;
+use crate::workspace::{Author, Workspace, WorkspaceError};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+macro_rules! any_item {
+    ($($variant:ident($t:ty) $(new $letter:literal)?),+ $(,)?) => {
+        /// One item of any kind, by value.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
+        #[serde(tag = "kind", content = "item", rename_all = "snake_case")]
+        pub enum AnyItem { $($variant($t)),+ }
+
+        /// The kinds of item.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
+        #[serde(rename_all = "snake_case")]
+        pub enum ItemKind { $($variant),+ }
+
+        impl AnyItem {
+            pub fn kind(&self) -> ItemKind {
+                match self { $(AnyItem::$variant(_) => ItemKind::$variant),+ }
+            }
+            fn put(&self, e: &mut Edit<'_>) -> Result<(), DocError> {
+                match self { $(AnyItem::$variant(item) => e.put(item)),+ }
+            }
+        }
+
+        impl ItemKind {
+            fn remove(self, e: &mut Edit<'_>, id: &ItemId) -> Result<bool, DocError> {
+                match self { $(ItemKind::$variant => e.remove::<$t>(id)),+ }
+            }
+            fn get(self, e: &Edit<'_>, id: &ItemId) -> Result<Option<AnyItem>, DocError> {
+                match self { $(ItemKind::$variant => Ok(e.get::<$t>(id)?.map(AnyItem::$variant))),+ }
+            }
+            /// A new, empty item with `id` and the next free reference under `prefix`;
+            /// `None` for kinds that are keyed by the base item they concern.
+            fn fresh(self, e: &Edit<'_>, id: ItemId, prefix: &str) -> Result<Option<AnyItem>, DocError> {
+                match self {
+                    $($( ItemKind::$variant => {
+                        let _ = $letter;
+                        let reference = e.next_reference::<$t>(prefix)?;
+                        Ok(Some(AnyItem::$variant(<$t>::with_identity(id, reference))))
+                    } )?)+
+                    #[allow(unreachable_patterns)]
+                    _ => Ok(None),
+                }
+            }
+            pub fn name(self) -> &'static str {
+                match self { $(ItemKind::$variant => <$t as Item>::NAME),+ }
+            }
+        }
+    };
+}
+
+any_item! {
+    Process(Process) new "DP",
+    Module(Module) new "MOD",
+    Purpose(Purpose) new "F",
+    DataCategory(DataCategory) new "D",
+    SubjectCategory(SubjectCategory) new "REG",
+    Source(Source) new "K",
+    Recipient(Recipient) new "MT",
+    Transfer(Transfer) new "TL",
+    Processor(Processor) new "DB",
+    DocumentType(DocumentType) new "DT",
+    System(System) new "SYS",
+    Risk(Risk) new "R",
+    Measure(Measure) new "M",
+    Evidence(Evidence) new "EV",
+    DpoAdvice(DpoAdvice) new "DPO",
+    Review(Review) new "RV",
+    Signatory(Signatory),
+    Signing(Signing),
+    RiskOverride(RiskOverride),
+    LocalMeasureStatus(LocalMeasureStatus),
+    NotApplicable(NotApplicable),
+    LocalSubjectCount(LocalSubjectCount),
+}
+
+/// Items created empty with an id and a reference.
+trait WithIdentity {
+    fn with_identity(id: ItemId, reference: Reference) -> Self;
+}
+
+macro_rules! with_identity {
+    ($($t:ty),+) => {$(
+        impl WithIdentity for $t {
+            fn with_identity(id: ItemId, reference: Reference) -> Self {
+                Self { id, reference, ..Self::default() }
+            }
+        }
+    )+};
+}
+with_identity!(Process, Module, Purpose, DataCategory, SubjectCategory, Source, Recipient, Transfer, Processor, DocumentType, System, Risk, Measure, Evidence, DpoAdvice, Review);
+
+/// One singleton section of a document, by value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "section", content = "value", rename_all = "snake_case")]
+pub enum AnySection {
+    BaseMeta(BaseMeta),
+    Description(Description),
+    Wp248(Wp248),
+    PriorConsultation(PriorConsultation),
+    ReviewPlan(ReviewPlan),
+    SupplementMeta(SupplementMeta),
+    JointConditions(JointConditions),
+}
+
+impl AnySection {
+    fn set(&self, e: &mut Edit<'_>) -> Result<(), DocError> {
+        match self {
+            AnySection::BaseMeta(s) => e.set(s),
+            AnySection::Description(s) => e.set(s),
+            AnySection::Wp248(s) => e.set(s),
+            AnySection::PriorConsultation(s) => e.set(s),
+            AnySection::ReviewPlan(s) => e.set(s),
+            AnySection::SupplementMeta(s) => e.set(s),
+            AnySection::JointConditions(s) => e.set(s),
+        }
+    }
+}
+
+impl Workspace {
+    /// Writes an item (new, or the fields that differ from the stored one).
+    pub fn put_item(&mut self, key: DocKey, item: &AnyItem, author: &Author) -> Result<(), WorkspaceError> {
+        self.edit(key, author, |e| item.put(e))
+    }
+
+    /// Removes an item; whether it was there.
+    pub fn remove_item(&mut self, key: DocKey, kind: ItemKind, id: &ItemId, author: &Author) -> Result<bool, WorkspaceError> {
+        self.edit(key, author, |e| kind.remove(e, id))
+    }
+
+    pub fn set_section(&mut self, key: DocKey, section: &AnySection, author: &Author) -> Result<(), WorkspaceError> {
+        self.edit(key, author, |e| section.set(e))
+    }
+
+    /// Creates an empty item of `kind` with a fresh id and the next reference (in a
+    /// supplement prefixed with the municipality's letters, e.g. KBH-R3), durably.
+    pub fn new_item(&mut self, key: DocKey, kind: ItemKind, author: &Author) -> Result<AnyItem, WorkspaceError> {
+        let prefix = match key {
+            DocKey::Supplement(code) => format!("{}-", self.participant(code)?.ref_prefix),
+            _ => String::new(),
+        };
+        let id = self.new_id(kind_slug(kind));
+        self.edit(key, author, |e| {
+            let item = kind.fresh(e, id, &prefix)?.ok_or_else(|| {
+                DocError::Invalid(format!("a {} is made for a base item, not created empty", kind.name()))
+            })?;
+            item.put(e)?;
+            Ok(item)
+        })
+    }
+
+    /// Links (or unlinks) a measure and a risk: the measure in document `key` then
+    /// mitigates the risk (which may be in the base while the measure is local).
+    pub fn link(&mut self, key: DocKey, measure: &ItemId, risk: &ItemId, linked: bool, author: &Author) -> Result<(), WorkspaceError> {
+        self.edit(key, author, |e| {
+            e.update::<Measure>(measure, |m| {
+                if linked {
+                    m.mitigates.insert(risk.clone());
+                } else {
+                    m.mitigates.remove(risk);
+                }
+            })
+        })
+    }
+
+    /// The item of `kind` with `id` in document `key`, if there.
+    pub fn item(&mut self, key: DocKey, kind: ItemKind, id: &ItemId) -> Result<Option<AnyItem>, WorkspaceError> {
+        let doc = self.doc(key)?;
+        let (found, _) = doc.edit(|e| kind.get(e, id)).map_err(|source| WorkspaceError::Doc { doc: key.name(), source })?;
+        Ok(found)
+    }
+}
+
+fn kind_slug(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Process => "process",
+        ItemKind::Module => "module",
+        ItemKind::Purpose => "purpose",
+        ItemKind::DataCategory => "data",
+        ItemKind::SubjectCategory => "subjects",
+        ItemKind::Source => "source",
+        ItemKind::Recipient => "recipient",
+        ItemKind::Transfer => "transfer",
+        ItemKind::Processor => "processor",
+        ItemKind::DocumentType => "doctype",
+        ItemKind::System => "system",
+        ItemKind::Risk => "risk",
+        ItemKind::Measure => "measure",
+        ItemKind::Evidence => "evidence",
+        ItemKind::DpoAdvice => "dpo",
+        ItemKind::Review => "review",
+        ItemKind::Signatory => "signatory",
+        ItemKind::Signing => "signing",
+        ItemKind::RiskOverride | ItemKind::LocalMeasureStatus | ItemKind::NotApplicable | ItemKind::LocalSubjectCount => "local",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn new_items_get_the_next_reference_in_their_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::create_demo(&dir.path().join("w.konsekvens"), Arc::new(crate::FixedEnv::new(0, 1))).unwrap();
+        let author = Author::new("dpo", Some(OrgCode(101)));
+        let AnyItem::Risk(base) = ws.new_item(DocKey::Base, ItemKind::Risk, &author).unwrap() else { panic!() };
+        assert_eq!(base.reference.as_str(), "R13");
+        let AnyItem::Risk(local) = ws.new_item(DocKey::Supplement(OrgCode(101)), ItemKind::Risk, &author).unwrap() else { panic!() };
+        assert_eq!(local.reference.as_str(), "KBH-R2");
+        let AnyItem::Measure(m) = ws.new_item(DocKey::Supplement(OrgCode(101)), ItemKind::Measure, &author).unwrap() else { panic!() };
+        ws.link(DocKey::Supplement(OrgCode(101)), &m.id, &base.id, true, &author).unwrap();
+        let kbh = ws.effective(OrgCode(101)).unwrap();
+        assert!(kbh.items.measures.iter().any(|e| e.item.id == m.id && e.item.mitigates.contains(&base.id)));
+        assert!(ws.new_item(DocKey::Supplement(OrgCode(101)), ItemKind::RiskOverride, &author).is_err());
+        assert!(matches!(ws.new_item(DocKey::Base, ItemKind::NotApplicable, &author), Err(WorkspaceError::Doc { .. })));
+
+        // Put by value, then remove.
+        let mut edited = base.clone();
+        edited.title = "Ny risiko".into();
+        ws.put_item(DocKey::Base, &AnyItem::Risk(edited), &author).unwrap();
+        assert_eq!(ws.item(DocKey::Base, ItemKind::Risk, &base.id).unwrap(), Some(AnyItem::Risk(Risk { title: "Ny risiko".into(), ..base.clone() })));
+        assert!(ws.remove_item(DocKey::Base, ItemKind::Risk, &base.id, &author).unwrap());
+        // A supplement-only item cannot go into the base.
+        let na = AnyItem::NotApplicable(NotApplicable { target: base.id.clone(), justification: "x".into() });
+        assert!(ws.put_item(DocKey::Base, &na, &author).is_err());
+        // JSON shape the app sends.
+        let json = serde_json::to_value(AnyItem::Risk(Risk::default())).unwrap();
+        assert_eq!(json["kind"], "risk");
+    }
+}
