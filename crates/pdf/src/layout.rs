@@ -305,6 +305,9 @@ pub enum Block {
     PageBreak,
     /// A placeholder the table of contents fills in the second pass.
     Toc,
+    /// Blocks kept on one page when they fit on one (a risk with its rating table, a caption
+    /// with its figure); a group taller than a page flows like its blocks would.
+    Keep(Vec<Block>),
 }
 
 /// Where a heading landed.
@@ -380,17 +383,20 @@ fn min_start_height(block: &Block) -> f32 {
             let lines = wrap(spans, style.size, CONTENT_W - style.indent).len().min(2) as f32;
             style.space_before + lines * style.leading
         }
-        Block::Table(t) => {
-            let w = col_widths(t);
-            let mut h = t.header.as_ref().map(|hd| row_height(hd, &w, t.size)).unwrap_or(0.0);
-            if let Some(r) = t.rows.first() {
-                h += row_height(r, &w, t.size).min(4.0 * t.size * 1.25 + 2.0 * CELL_PAD_Y);
-            }
-            h
-        }
+        Block::Table(t) => table_start_height(t),
         Block::Figure(f) => f.height,
+        Block::Keep(inner) => kept_height(inner).or_else(|| inner.first().map(min_start_height)).unwrap_or(0.0),
         _ => 0.0,
     }
+}
+
+/// The height a group takes when placed below other content, if it fits on one page.
+fn kept_height(blocks: &[Block]) -> Option<f32> {
+    // start just below the top, so space before headings counts as it will where it lands
+    let start = MARGIN_TOP + 1.0;
+    let mut p = Pager { pages: vec![Vec::new()], y: start };
+    place(blocks, &mut p, &mut Vec::new(), &|_| {});
+    (p.pages.len() == 1).then_some(p.y - start)
 }
 
 fn col_widths(t: &Table) -> Vec<f32> {
@@ -423,9 +429,13 @@ fn row_height(cells: &[Cell], w: &[f32], size: f32) -> f32 {
 pub fn layout(blocks: &[Block], toc: &dyn Fn(&mut Vec<Block>)) -> Laid {
     let mut p = Pager { pages: vec![Vec::new()], y: MARGIN_TOP };
     let mut anchors = Vec::new();
-    let mut i = 0;
-    while i < blocks.len() {
-        let block = &blocks[i];
+    place(blocks, &mut p, &mut anchors, toc);
+    Laid { pages: p.pages, anchors }
+}
+
+/// Places blocks in order, recording where headings land in `anchors`.
+fn place(blocks: &[Block], p: &mut Pager, anchors: &mut Vec<Anchor>, toc: &dyn Fn(&mut Vec<Block>)) {
+    for (i, block) in blocks.iter().enumerate() {
         match block {
             Block::PageBreak => {
                 if !p.at_top() || p.out().is_empty() {
@@ -440,16 +450,24 @@ pub fn layout(blocks: &[Block], toc: &dyn Fn(&mut Vec<Block>)) -> Laid {
             Block::Toc => {
                 let mut tb = Vec::new();
                 toc(&mut tb);
-                layout_inner(&tb, &mut p, &mut Vec::new());
+                // the table of contents does not list its own title
+                place(&tb, p, &mut Vec::new(), &|_| {});
             }
             Block::Heading { level, text } => {
                 let (size, before, after) = heading_style(*level);
                 let lines = wrap(&[Span::bold(text.clone()).color(ACCENT)], size, CONTENT_W);
                 let h = lines.len() as f32 * size * 1.25;
-                // keep with next: the heading and the start of what follows must fit together.
-                let next = blocks.get(i + 1).map(min_start_height).unwrap_or(0.0);
-                let need = before + h + after + next.min(PAGE_H / 3.0);
-                p.ensure(need);
+                // keep with next: the heading and the start of what follows must fit together;
+                // a group that follows comes whole when heading and group fit on a page.
+                let own = before + h + after;
+                let next = match blocks.get(i + 1) {
+                    Some(Block::Keep(inner)) => kept_height(inner)
+                        .filter(|g| own + g <= Pager::bottom() - MARGIN_TOP)
+                        .unwrap_or_else(|| inner.first().map(min_start_height).unwrap_or(0.0).min(PAGE_H / 3.0)),
+                    Some(b) => min_start_height(b).min(PAGE_H / 3.0),
+                    None => 0.0,
+                };
+                p.ensure(own + next);
                 if !p.at_top() {
                     p.y += before;
                 }
@@ -465,18 +483,12 @@ pub fn layout(blocks: &[Block], toc: &dyn Fn(&mut Vec<Block>)) -> Laid {
                 }
                 p.y += after;
             }
-            other => {
-                layout_inner(std::slice::from_ref(other), &mut p, &mut anchors);
+            Block::Keep(inner) => {
+                if let Some(h) = kept_height(inner) {
+                    p.ensure(h);
+                }
+                place(inner, p, anchors, toc);
             }
-        }
-        i += 1;
-    }
-    Laid { pages: p.pages, anchors }
-}
-
-fn layout_inner(blocks: &[Block], p: &mut Pager, _anchors: &mut Vec<Anchor>) {
-    for block in blocks {
-        match block {
             Block::Para { spans, style } => {
                 let lines = wrap(spans, style.size, CONTENT_W - style.indent);
                 if !p.at_top() {
@@ -501,23 +513,6 @@ fn layout_inner(blocks: &[Block], p: &mut Pager, _anchors: &mut Vec<Anchor>) {
                 p.out().extend(draws);
                 p.y += f.height;
             }
-            Block::Space(h) => {
-                if !p.at_top() {
-                    p.y += h;
-                }
-            }
-            Block::PageBreak => p.new_page(),
-            Block::Heading { level, text } => {
-                // headings inside an inner list (the TOC's own title): no anchor
-                let (size, _, after) = heading_style(*level);
-                let l = wrap(&[Span::bold(text.clone()).color(ACCENT)], size, CONTENT_W);
-                for line in &l {
-                    p.text_line(line, MARGIN_X, p.y + size, size);
-                    p.y += size * 1.25;
-                }
-                p.y += after;
-            }
-            Block::Toc => {}
         }
     }
 }
@@ -532,40 +527,73 @@ fn table(t: &Table, p: &mut Pager) {
             draw_row(p, h, &w, size, 0, usize::MAX, Some(HEADER_FILL), true);
         }
     };
-    // header + first row (or its first lines) together
-    let first = t.rows.first().map(|r| row_height(r, &w, size).min(3.0 * lead + 2.0 * CELL_PAD_Y)).unwrap_or(0.0);
-    p.ensure(header_h + first);
+    // the header never stands alone: it comes with as much of the first row as goes first
+    p.ensure(table_start_height(t));
     draw_header(p);
+    let page_lines = page_lines(header_h, lead);
+    let mut fresh = false; // nothing but the header on this page yet
     for (ri, row) in t.rows.iter().enumerate() {
         let lines: Vec<Vec<TextLine>> = row.iter().zip(&w).map(|(c, cw)| cell_lines(c, *cw, size)).collect();
         let n = lines.iter().map(|l| l.len()).max().unwrap_or(1);
         let mut from = 0;
         while from < n {
             let fit = ((p.room() - 2.0 * CELL_PAD_Y) / lead).floor().max(0.0) as usize;
-            let rest = n - from;
-            // keep short rows whole; split long ones, leaving at least two lines on each side
-            let take = if fit >= rest {
-                rest
-            } else if rest > 4 && fit >= 2 && rest - fit >= 2 {
-                fit
-            } else {
-                0
-            };
+            let take = rows_to_take(n - from, fit, page_lines, fresh);
             if take == 0 {
                 p.new_page();
                 draw_header(p);
+                fresh = true;
                 continue;
             }
             let fill = t.row_fill.get(ri).copied().flatten();
             draw_row_lines(p, row, &lines, &w, size, from, from + take, fill, false);
+            fresh = false;
             from += take;
             if from < n {
                 p.new_page();
                 draw_header(p);
+                fresh = true;
             }
         }
     }
     p.y += 6.0;
+}
+
+/// Lines a row can have on a page of its own, below the repeated header.
+fn page_lines(header_h: f32, lead: f32) -> usize {
+    ((Pager::bottom() - MARGIN_TOP - header_h - 2.0 * CELL_PAD_Y) / lead).floor().max(1.0) as usize
+}
+
+/// The height a table needs where it starts: its header and its first row — whole if
+/// [`rows_to_take`] would keep it whole, else its first lines.
+fn table_start_height(t: &Table) -> f32 {
+    let w = col_widths(t);
+    let lead = leading(t.size);
+    let header_h = t.header.as_ref().map(|h| row_height(h, &w, t.size)).unwrap_or(0.0);
+    let Some(first) = t.rows.first() else { return header_h };
+    let lines = first.iter().zip(&w).map(|(c, cw)| cell_lines(c, *cw, t.size).len()).max().unwrap_or(1);
+    let whole = rows_to_take(lines, lines.saturating_sub(1), page_lines(header_h, lead), false) == 0;
+    let shown = if whole { lines } else { lines.min(3) };
+    header_h + shown as f32 * lead + 2.0 * CELL_PAD_Y
+}
+
+/// How many of a row's `rest` lines to draw where `fit` lines fit; 0 moves it to a new page.
+/// A row that would fill at most a third of a page is kept whole (split, its stub reads as a
+/// row of its own); a taller one is split, with at least three lines on each side. On a page
+/// that holds only the header nothing is gained by moving on, so the row is split there.
+fn rows_to_take(rest: usize, fit: usize, page_lines: usize, fresh: bool) -> usize {
+    const MIN_PART: usize = 3;
+    if fit >= rest {
+        rest
+    } else if fresh {
+        fit.max(1)
+    } else if rest * 3 <= page_lines {
+        0
+    } else if fit >= MIN_PART && rest - fit >= MIN_PART {
+        fit
+    } else {
+        0
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -654,6 +682,108 @@ mod tests {
             let has_header = page.iter().any(|d| matches!(d, Draw::Text { text, .. } if text == "Ref"));
             assert!(has_header);
         }
+    }
+
+    #[test]
+    fn short_rows_move_whole_and_only_tall_rows_split() {
+        // 9 lines, 7 fit, 60 per page: a short row moves to the next page whole
+        assert_eq!(rows_to_take(9, 7, 60, false), 0);
+        assert_eq!(rows_to_take(9, 9, 60, false), 9);
+        // a row of 40 lines splits where 25 fit, leaving 15 for the next page
+        assert_eq!(rows_to_take(40, 25, 60, false), 25);
+        // … but not into a stub of fewer than three lines on either side
+        assert_eq!(rows_to_take(40, 2, 60, false), 0);
+        assert_eq!(rows_to_take(40, 38, 60, false), 0);
+        // a row taller than a page is split even right under the header
+        assert_eq!(rows_to_take(70, 60, 60, true), 60);
+        assert_eq!(rows_to_take(61, 60, 60, true), 60);
+    }
+
+    #[test]
+    fn a_table_row_is_not_split_into_a_stub() {
+        let mut t = Table::new(&[1.0, 3.0], Some(vec![Cell::bold("Ref"), Cell::bold("Tekst")]));
+        t.row(vec![Cell::text("A"), Cell::text("kort")]);
+        t.row(vec![Cell::text("B"), Cell::text((1..=9).map(|i| format!("linje{i}")).collect::<Vec<_>>().join("\n"))]);
+        // one paragraph, then space that leaves room for the header, row A and 5½ lines of B
+        let w = col_widths(&t);
+        let header_h = row_height(t.header.as_ref().unwrap(), &w, t.size);
+        let room = header_h + row_height(&t.rows[0], &w, t.size) + 2.0 * CELL_PAD_Y + 5.5 * leading(t.size);
+        let para = ParaStyle::BODY.leading + ParaStyle::BODY.space_after;
+        let blocks = vec![
+            Block::Para { spans: vec![Span::new("linje")], style: ParaStyle::BODY },
+            Block::Space(Pager::bottom() - MARGIN_TOP - para - room),
+            Block::Table(t),
+        ];
+        let laid = layout(&blocks, &|_| {});
+        let page_of = |needle: &str| laid.pages.iter().position(|p| p.iter().any(|d| matches!(d, Draw::Text { text, .. } if text == needle))).unwrap();
+        assert_eq!(page_of("A"), 0, "row A fits on the first page");
+        assert_eq!(page_of("linje1"), 1, "row B moves to the next page whole …");
+        assert_eq!(page_of("linje9"), 1, "… and stays together");
+        assert_eq!(page_of("B"), 1);
+    }
+
+    fn rows(n: usize, tag: &str) -> Table {
+        let mut t = Table::new(&[1.0, 3.0], Some(vec![Cell::bold("Ref"), Cell::bold("Tekst")]));
+        for i in 1..=n {
+            t.row(vec![Cell::text(format!("{tag}{i}")), Cell::text("en række")]);
+        }
+        t
+    }
+
+    fn page_of(laid: &Laid, needle: &str) -> usize {
+        laid.pages.iter().position(|p| p.iter().any(|d| matches!(d, Draw::Text { text, .. } if text == needle))).unwrap_or_else(|| panic!("{needle} is not drawn"))
+    }
+
+    #[test]
+    fn a_kept_group_moves_to_the_next_page_whole() {
+        // 38 lines of text, then a heading, a paragraph and a 12-row table kept together:
+        // the heading and paragraph would fit on page 1, the table would not
+        let text = || (0..38).map(|_| Block::Para { spans: vec![Span::new("linje")], style: ParaStyle::BODY });
+        let card = || {
+            vec![
+                Block::Heading { level: 3, text: "R1 Risiko".into() },
+                Block::Para { spans: vec![Span::new("Trussel")], style: ParaStyle::BODY },
+                Block::Table(rows(12, "række")),
+            ]
+        };
+        let loose: Vec<Block> = text().chain(card()).collect();
+        let blocks: Vec<Block> = text().chain([Block::Keep(card())]).collect();
+        let laid = layout(&loose, &|_| {});
+        assert_eq!(page_of(&laid, "Trussel"), 0, "not kept, the paragraph stays on page 1");
+        assert_eq!(page_of(&laid, "række12"), 1);
+        let laid = layout(&blocks, &|_| {});
+        assert_eq!(laid.anchors[0].page, 1, "kept, the heading moves with its table");
+        assert_eq!(page_of(&laid, "Trussel"), 1);
+        assert_eq!(page_of(&laid, "række1"), 1);
+    }
+
+    #[test]
+    fn a_group_taller_than_a_page_flows_and_loses_nothing() {
+        let laid = layout(&[Block::Keep(vec![Block::Heading { level: 2, text: "Lang".into() }, Block::Table(rows(150, "r"))])], &|_| {});
+        assert!(laid.pages.len() >= 3);
+        assert_eq!(laid.anchors[0].page, 0);
+        for i in 1..=150 {
+            page_of(&laid, &format!("r{i}"));
+        }
+    }
+
+    #[test]
+    fn a_table_header_is_never_left_alone_at_the_foot_of_a_page() {
+        let mut t = Table::new(&[1.0, 3.0], Some(vec![Cell::bold("Ref"), Cell::bold("Tekst")]));
+        t.row(vec![Cell::text("A"), Cell::text((1..=8).map(|i| format!("linje{i}")).collect::<Vec<_>>().join("\n"))]);
+        // room for the header and four lines of the first row, which moves whole
+        let w = col_widths(&t);
+        let room = row_height(t.header.as_ref().unwrap(), &w, t.size) + 2.0 * CELL_PAD_Y + 4.5 * leading(t.size);
+        let para = ParaStyle::BODY.leading + ParaStyle::BODY.space_after;
+        let blocks = vec![
+            Block::Para { spans: vec![Span::new("linje")], style: ParaStyle::BODY },
+            Block::Space(Pager::bottom() - MARGIN_TOP - para - room),
+            Block::Table(t),
+        ];
+        let laid = layout(&blocks, &|_| {});
+        assert_eq!(page_of(&laid, "Ref"), 1, "the header goes with its row");
+        assert!(!laid.pages[0].iter().any(|d| matches!(d, Draw::Text { text, .. } if text == "Ref")));
+        assert_eq!(page_of(&laid, "linje1"), 1);
     }
 
     #[test]
