@@ -3,7 +3,7 @@
 use crate::{open, read_input, today, write_atomically, Failure, LangArg};
 use clap::Args;
 use konsekvens_core::model::OrgCode;
-use konsekvens_pdf::{Lang, SignMeta};
+use konsekvens_pdf::{Lang, SignMeta, SignatureProblem, VerifyError};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -79,7 +79,10 @@ pub fn sign(a: SignArgs) -> Result<(), Failure> {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     let meta = SignMeta { name: a.name, reason: a.reason, location: a.location, contact: None, time };
-    let signed = konsekvens_pdf::sign(&pdf, &p12, password, &meta).map_err(|e| Failure::Input(e.to_string()))?;
+    let signed = konsekvens_pdf::sign(&pdf, &p12, password, &meta).map_err(|e| {
+        let file = if e.concerns_p12() { &a.p12 } else { &a.input };
+        Failure::Input(format!("{}: {}", file.display(), e.danish()))
+    })?;
     write_atomically(&a.out, &signed)?;
     eprintln!("Underskrev {} → {}", a.input.display(), a.out.display());
     Ok(())
@@ -88,10 +91,24 @@ pub fn sign(a: SignArgs) -> Result<(), Failure> {
 pub fn verify(a: VerifyArgs) -> Result<(), Failure> {
     let pdf = read_input(&a.file)?;
     let anchors = a.trust.iter().map(|p| read_input(p)).collect::<Result<Vec<_>, _>>()?;
-    let report = konsekvens_pdf::verify(&pdf, &anchors).map_err(|e| Failure::Input(e.to_string()))?;
+    let report = konsekvens_pdf::verify(&pdf, &anchors).map_err(|e| {
+        let file = match &e {
+            VerifyError::BadTrustAnchor { index, .. } => &a.trust[*index],
+            _ => &a.file,
+        };
+        let message = format!("{}: {}", file.display(), e.danish());
+        // an unsigned PDF was read fine: what it says is the problem (exit 1, not 2)
+        if matches!(e, VerifyError::NoSignatures) {
+            Failure::Problem(message)
+        } else {
+            Failure::Input(message)
+        }
+    })?;
     for (i, s) in report.signatures.iter().enumerate() {
-        println!("Signatur {}: {}", i + 1, s.signer);
-        println!("  certifikat: {} (udstedt af {})", s.subject, s.issuer);
+        println!("Signatur {}: {}", i + 1, if s.signer.is_empty() { "(ukendt underskriver)" } else { &s.signer });
+        if !s.subject.is_empty() {
+            println!("  certifikat: {} (udstedt af {})", s.subject, s.issuer);
+        }
         println!("  angivet tidspunkt: {}", s.claimed_time);
         if let Some(r) = &s.reason {
             println!("  begrundelse: {r}");
@@ -100,16 +117,18 @@ pub fn verify(a: VerifyArgs) -> Result<(), Failure> {
             println!("  sted: {l}");
         }
         match &s.problem {
-            None if s.intact => println!("  indhold: uændret (signaturen er gyldig)"),
-            _ => println!("  indhold: ÆNDRET — {}", s.problem.as_deref().unwrap_or("signaturen passer ikke")),
+            None => println!("  indhold: uændret (signaturen er gyldig)"),
+            Some(p @ SignatureProblem::DigestMismatch) => println!("  indhold: ÆNDRET — {}", p.danish()),
+            Some(p) => println!("  indhold: UGYLDIG SIGNATUR — {}", p.danish()),
         }
-        if !s.cert_valid_at_time {
+        if s.cert_valid_at_time == Some(false) {
             println!("  certifikatet var ikke gyldigt på det angivne tidspunkt");
         }
         match s.trusted {
             Some(true) => println!("  tillid: certifikatkæden når et betroet rodcertifikat"),
             Some(false) => println!("  tillid: IKKE betroet — kæden når ingen af de angivne rodcertifikater"),
-            None => println!("  tillid: ikke undersøgt (angiv --trust CA.pem)"),
+            None if a.trust.is_empty() => println!("  tillid: ikke undersøgt (angiv --trust CA.pem)"),
+            None => println!("  tillid: kan ikke afgøres — signaturens certifikat kan ikke læses"),
         }
         if let Some(ap) = &s.appended {
             let by = if ap.signed_by_later { "dækket af en senere signatur" } else { "IKKE dækket af nogen signatur" };

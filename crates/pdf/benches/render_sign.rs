@@ -1,54 +1,48 @@
-//! Prints render and sign/verify times for København's effective DPIA.
-//! `cargo bench -p konsekvens-pdf` (needs openssl on PATH for the throwaway test key).
+//! Prints the time to assemble, render, sign and verify København's DPIA from the bundled
+//! sample — what `konsekvens export pdf --org 101` and `konsekvens sign` do.
+//! `cargo bench -p konsekvens-pdf` (openssl on PATH makes the throwaway keys).
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+#[path = "../tests/common/verifiers.rs"]
+mod verifiers;
 
-use konsekvens_core::model::Day;
-use konsekvens_pdf::{render, sign, verify, RenderOptions, SignMeta};
-use std::process::Command;
-use std::time::Instant;
+use konsekvens_core::model::{Day, OrgCode};
+use konsekvens_core::{FixedEnv, Workspace};
+use konsekvens_pdf::{document_for, render, sign, verify, Lang, SignMeta};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Runs `f` `n` times after one warm-up run; returns the mean time and the last result.
+fn mean<T>(n: u32, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut out = f();
+    let t = Instant::now();
+    for _ in 0..n {
+        out = f();
+    }
+    (t.elapsed() / n, out)
+}
 
 fn main() {
-    let d = common::kbh();
-    let opts = RenderOptions::new(Day::ymd(2024, 5, 2));
-    let _ = render(&d, &opts).unwrap(); // warm-up (font parsing)
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::create_demo(&dir.path().join("aula.konsekvens"), Arc::new(FixedEnv::new(1_750_000_000_000, 1))).unwrap();
+    let today = Day::ymd(2025, 6, 10);
     let n = 10;
-    let t = Instant::now();
-    let mut pdf = Vec::new();
-    for _ in 0..n {
-        pdf = render(&d, &opts).unwrap();
-    }
-    let per = t.elapsed() / n;
+
+    let (assemble, (dpia, opts)) = mean(n, || document_for(&ws, Some(OrgCode(101)), Lang::Da, today).unwrap());
+    println!("assemble København (effective DPIA + check + supplement log): {assemble:?}");
+    let (per, pdf) = mean(n, || render(&dpia, &opts).unwrap());
     let pages = lopdf::Document::load_mem(&pdf).map(|x| x.get_pages().len()).unwrap_or(0);
     println!("render København: {per:?} per document ({pages} pages, {} KiB)", pdf.len() / 1024);
 
-    let dir = tempfile::tempdir().unwrap();
-    let ok = |args: &[&str]| Command::new("openssl").args(args).current_dir(dir.path()).output().map(|o| o.status.success()).unwrap_or(false);
-    for (name, alg) in [("RSA 2048", "rsa:2048"), ("ECDSA P-256", "ec")] {
-        let mut req = vec!["req", "-x509", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-days", "30", "-subj", "/CN=Bench"];
-        if alg == "ec" {
-            req.extend(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
-        } else {
-            req.extend(["-newkey", "rsa:2048"]);
-        }
-        if !ok(&req) || !ok(&["pkcs12", "-export", "-inkey", "k.pem", "-in", "c.pem", "-out", "k.p12", "-passout", "pass:x"]) {
-            println!("sign: skipped (openssl not available)");
-            return;
-        }
-        let p12 = std::fs::read(dir.path().join("k.p12")).unwrap();
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-        let meta = SignMeta::at(now);
-        let t = Instant::now();
-        let mut signed = Vec::new();
-        for _ in 0..n {
-            signed = sign(&pdf, &p12, "x", &meta).unwrap();
-        }
-        let sign_per = t.elapsed() / n;
-        let t = Instant::now();
-        for _ in 0..n {
-            assert!(verify(&signed, &[]).unwrap().ok());
-        }
-        println!("sign ({name}): {sign_per:?} per signature (incl. PKCS#12 decryption); verify: {:?}", t.elapsed() / n);
+    let Some(keys) = verifiers::keys() else {
+        println!("sign/verify: skipped (openssl is not installed)");
+        return;
+    };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    for (name, p12) in [("RSA 2048", "rsa.p12"), ("RSA 2048, legacy .p12", "rsa-legacy.p12"), ("ECDSA P-256", "ec.p12")] {
+        let p12 = keys.read(p12);
+        let (sign_per, signed) = mean(n, || sign(&pdf, &p12, verifiers::PASSWORD, &SignMeta::at(now)).unwrap());
+        let (verify_per, report) = mean(n, || verify(&signed, &[keys.read("ca.pem")]).unwrap());
+        assert!(report.ok(), "{report:#?}");
+        println!("sign ({name}): {sign_per:?} per signature (incl. PKCS#12 decryption); verify with trust anchor: {verify_per:?}");
     }
 }

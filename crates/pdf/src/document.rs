@@ -5,6 +5,7 @@
 use crate::emit::{emit, Meta};
 use crate::layout::*;
 use crate::{Lang, PdfError, RenderOptions};
+use konsekvens_core::check::{Acceptance, RiskPicture};
 use konsekvens_core::effective::{Deviation, EffectiveDpia, Entry, Origin};
 use konsekvens_core::model::*;
 use konsekvens_core::text::danish_number;
@@ -85,10 +86,17 @@ impl<'a> Doc<'a> {
         if ids.is_empty() {
             return self.t("(ingen)", "(none)").into();
         }
-        ids.iter()
-            .map(|id| self.refs.get(id).cloned().unwrap_or_else(|| format!("?{id}")))
-            .collect::<Vec<_>>()
-            .join(", ")
+        // natural reference order (MOD2 before MOD10); links that do not resolve go last
+        let mut found: Vec<Reference> = Vec::new();
+        let mut missing: Vec<String> = Vec::new();
+        for id in ids {
+            match self.refs.get(id) {
+                Some(r) => found.push(Reference(r.clone())),
+                None => missing.push(format!("?{id}")),
+            }
+        }
+        found.sort();
+        found.into_iter().map(|r| r.0).chain(missing).collect::<Vec<_>>().join(", ")
     }
     fn number(&self, n: u64) -> String {
         if self.da { danish_number(n) } else { n.to_string().as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(",") }
@@ -121,15 +129,21 @@ impl<'a> Doc<'a> {
     fn labelled(&mut self, label: &str, value: impl Into<String>) {
         self.para(vec![Span::bold(format!("{label}: ")), Span::new(value)]);
     }
+    /// A label/value table, kept on one page when it fits (it has no header row to repeat).
     fn kv(&mut self, rows: Vec<(String, Vec<Span>)>) {
         let mut t = Table::new(&[1.0, 2.6], None);
         for (k, v) in rows {
             t.row(vec![Cell::bold(k).fill(HEADER_FILL), Cell::spans(v)]);
         }
-        self.blocks.push(Block::Table(t));
+        self.blocks.push(Block::Keep(vec![Block::Table(t)]));
     }
     fn table(&mut self, t: Table) {
         self.blocks.push(Block::Table(t));
+    }
+    /// Turns the blocks pushed since `start` into one group kept on a page.
+    fn keep_from(&mut self, start: usize) {
+        let group = self.blocks.split_off(start);
+        self.blocks.push(Block::Keep(group));
     }
     fn header(&self, cols: &[(&'static str, &'static str)]) -> Vec<Cell> {
         cols.iter().map(|(da, en)| Cell::bold(self.t(da, en))).collect()
@@ -248,6 +262,9 @@ impl<'a> Doc<'a> {
                 if !v.hash.is_empty() {
                     s.push(Span::new(format!("\n{}: {}", self.t("Indholdshash (SHA-256)", "Content hash (SHA-256)"), v.hash)).color(GREY));
                 }
+                if let Some(remark) = &v.remark {
+                    s.push(Span::new(format!("\n{remark}")).color(LOCAL));
+                }
                 rows.push((base_label.into(), s));
             }
             None => {
@@ -286,6 +303,22 @@ impl<'a> Doc<'a> {
                 self.t("lav/mellem/høj", "low/medium/high")
             ))],
         ));
+        let acceptance = RiskPicture::of(d).acceptance(&self.o.policy);
+        let art36 = if acceptance == Acceptance::PriorConsultation { self.t("ja", "yes") } else { self.t("nej", "no") };
+        rows.push((
+            self.t("Accept af restrisiko", "Residual risk acceptance").into(),
+            vec![Span::bold(cap(self.outcome(acceptance))), Span::new(format!("\n{}: {art36}", self.t("Art. 36-flag (forudgående høring)", "Art. 36 flag (prior consultation)")))],
+        ));
+        if !d.signatories.is_empty() {
+            let mut who = Vec::new();
+            for (k, sig) in d.signatories.iter().enumerate() {
+                who.push(Span::bold(format!("{}{}", if k == 0 { "" } else { "\n" }, sig.name)));
+                if !sig.capacity.is_empty() {
+                    who.push(Span::new(format!(", {}", sig.capacity)));
+                }
+            }
+            rows.push((self.t("Underskrives af", "To be signed by").into(), who));
+        }
         rows.push((
             self.t("Fingeraftryk (SHA-256)", "Fingerprint (SHA-256)").into(),
             vec![Span::new(crate::content_hash(d)).color(GREY)],
@@ -328,7 +361,7 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Databehandlingsprocesser", "Processing activities"));
         if !self.empty_note(d.items.processes.len()) {
-            let mut t = Table::new(&[1.05, 3.2, 1.6, 1.0, 1.0], Some(self.header(&[("Ref.", "Ref."), ("Proces", "Process"), ("Behandlingsaktiviteter", "Operations"), ("Moduler", "Modules"), ("Formål", "Purposes")])));
+            let mut t = Table::new(&[1.0, 3.0, 1.6, 1.35, 0.9], Some(self.header(&[("Ref.", "Ref."), ("Proces", "Process"), ("Behandlingsaktiviteter", "Operations"), ("Moduler", "Modules"), ("Formål", "Purposes")])));
             for e in &d.items.processes {
                 let p = &e.item;
                 let ops: Vec<&str> = p.operations.iter().map(|o| self.w(*o)).collect();
@@ -559,6 +592,18 @@ impl<'a> Doc<'a> {
         self.para(vec![Span::bold(s)]);
     }
 
+    /// The acceptance policy's verdict on the residual risk, in words.
+    fn outcome(&self, a: Acceptance) -> &'static str {
+        match a {
+            Acceptance::Accepted => self.t("accepteret", "accepted"),
+            Acceptance::ConsultDpo => self.t("ikke accepteret; forelægges databeskyttelsesrådgiveren", "not accepted; goes to the data protection officer"),
+            Acceptance::PriorConsultation => self.t(
+                "ikke accepteret; høj restrisiko kræver forudgående høring af Datatilsynet (art. 36)",
+                "not accepted; high residual risk requires prior consultation of Datatilsynet (Art. 36)",
+            ),
+        }
+    }
+
     fn level_cell(&self, l: Option<RiskLevel>) -> Cell {
         let mut c = Cell::bold(self.ow(l)).center();
         c.fill = level_fill(l);
@@ -603,6 +648,8 @@ impl<'a> Doc<'a> {
             if e.deviation.is_some() {
                 title.push_str(self.t("  [AFVIGELSE]", "  [DEVIATION]"));
             }
+            // the risk's heading, threat and rating table stay on one page
+            let card = self.blocks.len();
             self.h3(&title);
             if let Some(j) = &e.not_applicable {
                 self.para(vec![Span::bold(format!("{}: ", self.t("Ikke relevant her", "Not applicable here"))).color(GREY), Span::new(self.prose(j)).color(GREY)]);
@@ -636,6 +683,7 @@ impl<'a> Doc<'a> {
                 }
             }
             self.table(t);
+            self.keep_from(card);
             if !r.residual_reason.is_blank() {
                 self.labelled(self.t("Begrundelse for restrisiko", "Reason for the residual rating"), r.residual_reason.0.clone());
             }
@@ -787,29 +835,41 @@ impl<'a> Doc<'a> {
     fn before_after(&mut self) {
         let d = self.d;
         self.h1(self.t("Risikobilledet før og efter foranstaltninger", "Risks before and after measures"));
-        let (before, after) = d.distribution();
-        let pct = |n: usize, total: usize| (n * 100 + total / 2).checked_div(total).map(|p| format!("{p} %")).unwrap_or_else(|| "—".into());
-        let mut t = Table::new(&[2.0, 1.0, 1.0, 1.0, 1.0], Some(self.header(&[("Risikoniveau", "Risk level"), ("Før", "Before"), ("", ""), ("Efter", "After"), ("", "")])));
-        for (lvl, b, a) in [(RiskLevel::Low, before.low, after.low), (RiskLevel::Medium, before.medium, after.medium), (RiskLevel::High, before.high, after.high)] {
+        // the same counts and rounded shares as the check's risk picture
+        let picture = RiskPicture::of(d);
+        let (before, after) = (picture.before, picture.after);
+        let mut t = Table::new(
+            &[2.0, 1.0, 1.0, 1.0, 1.0],
+            Some(self.header(&[("Risikoniveau", "Risk level"), ("Før: antal", "Before: count"), ("Før: andel", "Before: share"), ("Efter: antal", "After: count"), ("Efter: andel", "After: share")])),
+        );
+        for lvl in [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High] {
+            let share = |s: &konsekvens_core::check::Share| match lvl {
+                RiskLevel::Low => (s.counts.low, s.low_percent),
+                RiskLevel::Medium => (s.counts.medium, s.medium_percent),
+                RiskLevel::High => (s.counts.high, s.high_percent),
+            };
+            let ((b, bp), (a, ap)) = (share(&before), share(&after));
             t.row(vec![
                 Cell::bold(cap(self.w(lvl))).fill(level_fill(Some(lvl)).unwrap()),
                 Cell::text(b.to_string()).center(),
-                Cell::text(pct(b, before.total())).center(),
+                Cell::text(format!("{bp} %")).center(),
                 Cell::text(a.to_string()).center(),
-                Cell::text(pct(a, after.total())).center(),
+                Cell::text(format!("{ap} %")).center(),
             ]);
         }
         t.row(vec![
             Cell::bold(self.t("I alt", "Total")),
-            Cell::bold(before.total().to_string()).center(),
+            Cell::bold(before.counts.total().to_string()).center(),
             Cell::default(),
-            Cell::bold(after.total().to_string()).center(),
+            Cell::bold(after.counts.total().to_string()).center(),
             Cell::default(),
         ]);
         self.table(t);
+        // the caption stays with the heat maps it explains
+        let maps = self.blocks.len();
         self.small(self.t(
-            "Varmekortene placerer hver relevant risiko efter sin mest alvorlige dimension: konsekvens (lodret) mod sandsynlighed (vandret). Tallet er antallet af risici i feltet.",
-            "The heat maps place each applicable risk by its most serious dimension: consequence (vertical) against likelihood (horizontal). The number is the count of risks in the cell.",
+            "Varmekortene placerer hver relevant risiko efter sin mest alvorlige dimension: konsekvens (lodret) mod sandsynlighed (vandret). Tallet er antallet af risici i feltet, under det deres referencer.",
+            "The heat maps place each applicable risk by its most serious dimension: consequence (vertical) against likelihood (horizontal). The number is the count of risks in the cell, their references below it.",
         ));
         let grid = |pick: fn(&Risk) -> &Assessment| {
             let mut g: BTreeMap<(u8, u8), Vec<String>> = BTreeMap::new();
@@ -834,6 +894,7 @@ impl<'a> Doc<'a> {
                 out
             }),
         }));
+        self.keep_from(maps);
     }
 
     fn supplement(&mut self) {
@@ -863,7 +924,7 @@ impl<'a> Doc<'a> {
         self.table(t);
 
         self.h2(self.t("Afvigelser fra den fælles basis", "Deviations from the joint base"));
-        let mut t = Table::new(&[1.05, 1.3, 1.9, 1.9, 2.4], Some(self.header(&[("Ref.", "Ref."), ("Art", "Kind"), ("Fælles basis", "Joint base"), ("Lokalt", "Local"), ("Begrundelse", "Reason")])));
+        let mut t = Table::new(&[0.95, 1.2, 1.5, 1.5, 3.4], Some(self.header(&[("Ref.", "Ref."), ("Art", "Kind"), ("Fælles basis", "Joint base"), ("Lokalt", "Local"), ("Begrundelse", "Reason")])));
         let mut n = 0;
         for e in &d.items.risks {
             if let Some(Deviation::RiskRating { base_inherent, base_residual, reason }) = &e.deviation {
@@ -993,7 +1054,7 @@ impl<'a> Doc<'a> {
         if self.empty_note(d.items.dpo_advice.len()) {
             return;
         }
-        let mut t = Table::new(&[1.05, 1.4, 3.0, 1.0, 2.2], Some(self.header(&[("Ref.", "Ref."), ("Dato og rådgiver", "Date and adviser"), ("Rådgivning", "Advice"), ("Fulgt", "Followed"), ("Begrundelse", "Reason")])));
+        let mut t = Table::new(&[0.95, 1.9, 3.0, 0.85, 2.1], Some(self.header(&[("Ref.", "Ref."), ("Dato og rådgiver", "Date and adviser"), ("Rådgivning", "Advice"), ("Fulgt", "Followed"), ("Begrundelse", "Reason")])));
         for e in &d.items.dpo_advice {
             let a = &e.item;
             let mut follow = Cell::bold(self.ow(a.response)).center();
@@ -1018,32 +1079,25 @@ impl<'a> Doc<'a> {
     fn acceptance(&mut self) {
         let d = self.d;
         self.h1(self.t("Accept og forudgående høring (art. 36)", "Acceptance and prior consultation (Art. 36)"));
-        let (_, after) = d.distribution();
-        let medium_share = if after.total() == 0 { 0 } else { (after.medium * 100 + after.total() / 2) / after.total() };
-        let accepted = after.high == 0 && after.medium * 100 <= 70 * after.total();
+        let picture = RiskPicture::of(d);
+        let after = picture.after;
+        let max = self.o.policy.max_medium_percent;
         self.h2(self.t("Acceptkriterium", "Acceptance rule"));
-        self.text(self.t(
-            "Efter foranstaltninger må der ikke være høje risici, og højst 70 % må være mellem; ellers forelægges analysen databeskyttelsesrådgiveren.",
-            "After measures there must be no high risks and at most 70 % medium; otherwise the assessment goes to the data protection officer.",
-        ));
-        let verdict = if self.da {
-            format!(
-                "Resultat: {} — efter foranstaltninger {} høje, {} mellem ({medium_share} %), {} lave.",
-                if accepted { "accepteret" } else { "ikke accepteret; forelægges databeskyttelsesrådgiveren" },
-                after.high,
-                after.medium,
-                after.low
-            )
+        self.text(if self.da {
+            format!("Efter foranstaltninger må der ikke være høje risici, og højst {max} % må være mellem; ellers forelægges analysen databeskyttelsesrådgiveren. Høj restrisiko kræver forudgående høring af Datatilsynet (art. 36).")
         } else {
-            format!(
-                "Result: {} — after measures {} high, {} medium ({medium_share} %), {} low.",
-                if accepted { "accepted" } else { "not accepted; goes to the data protection officer" },
-                after.high,
-                after.medium,
-                after.low
-            )
+            format!("After measures there must be no high risks and at most {max} % medium; otherwise the assessment goes to the data protection officer. High residual risk requires prior consultation of Datatilsynet (Art. 36).")
+        });
+        let acceptance = picture.acceptance(&self.o.policy);
+        let outcome = self.outcome(acceptance);
+        let (c, mp) = (after.counts, after.medium_percent);
+        let verdict = if self.da {
+            format!("Resultat: {outcome} — efter foranstaltninger {} høje, {} mellem ({mp} %), {} lave.", c.high, c.medium, c.low)
+        } else {
+            format!("Result: {outcome} — after measures {} high, {} medium ({mp} %), {} low.", c.high, c.medium, c.low)
         };
-        self.para(vec![Span::bold(verdict).color(if accepted { ACCENT } else { Rgb(0.7, 0.1, 0.1) })]);
+        let colour = if acceptance == Acceptance::Accepted { ACCENT } else { Rgb(0.7, 0.1, 0.1) };
+        self.para(vec![Span::bold(verdict).color(colour)]);
 
         self.h2(self.t("Forudgående høring af Datatilsynet", "Prior consultation of Datatilsynet"));
         let pc = &d.prior_consultation;
@@ -1064,13 +1118,18 @@ impl<'a> Doc<'a> {
             rows.push((self.t("Kilde", "Source").into(), vec![Span::bold(self.t("LOKAL", "LOCAL")).color(LOCAL)]));
         }
         self.kv(rows);
-        if after.high > 0 && pc.required != Some(true) {
+        if c.high > 0 && pc.required != Some(true) {
             self.para(vec![Span::bold(self.t(
                 "Art. 36-flag: der er høj restrisiko, men forudgående høring er ikke angivet som påkrævet.",
                 "Art. 36 flag: high residual risk remains, but prior consultation is not marked as required.",
             )).color(Rgb(0.7, 0.1, 0.1))]);
-        } else if after.high > 0 {
-            self.para(vec![Span::bold(self.t("Art. 36-flag: høj restrisiko — forudgående høring af Datatilsynet.", "Art. 36 flag: high residual risk — prior consultation of Datatilsynet."))]);
+        } else if c.high > 0 {
+            self.para(vec![Span::bold(self.t("Art. 36-flag: ja — høj restrisiko; forudgående høring af Datatilsynet.", "Art. 36 flag: yes — high residual risk; prior consultation of Datatilsynet."))]);
+        } else {
+            self.para(vec![Span::bold(self.t(
+                "Art. 36-flag: nej — ingen høj restrisiko efter foranstaltninger.",
+                "Art. 36 flag: no — no high residual risk after measures.",
+            ))]);
         }
     }
 
@@ -1138,31 +1197,56 @@ impl<'a> Doc<'a> {
         }
         let labels = (self.t("Navn", "Name"), self.t("Egenskab", "Capacity"), self.t("Dato", "Date"), self.t("Underskrift", "Signature"));
         for (name, capacity) in people {
-            self.blocks.push(Block::Figure(Figure {
-                height: 96.0,
-                draw: Box::new(move |x, y| {
-                    let mut out = vec![Draw::Rect { x, y: y + 8.0, w: CONTENT_W, h: 80.0, fill: None, stroke: Some((RULE, 0.6)) }];
-                    let mut line = |label: &str, value: &str, lx: f32, ly: f32, w: f32| {
-                        out.push(Draw::Text { x: lx, y: ly, size: 7.5, font: Font::Regular, color: GREY, text: label.to_string() });
-                        out.push(Draw::Text { x: lx, y: ly - 11.0, size: 10.0, font: Font::Bold, color: BLACK, text: value.to_string() });
-                        out.push(Draw::Line { x1: lx, y1: ly - 8.0, x2: lx + w, y2: ly - 8.0, color: RULE, width: 0.5 });
-                    };
-                    let half = CONTENT_W / 2.0 - 20.0;
-                    line(labels.0, &name, x + 10.0, y + 42.0, half);
-                    line(labels.1, &capacity, x + CONTENT_W / 2.0 + 10.0, y + 42.0, half);
-                    line(labels.2, "", x + 10.0, y + 78.0, half);
-                    line(labels.3, "", x + CONTENT_W / 2.0 + 10.0, y + 78.0, half);
-                    out
-                }),
-            }));
+            self.blocks.push(Block::Figure(signature_box(name, capacity, labels)));
         }
+    }
+}
+
+/// One signatory's box: name and capacity (wrapped, however long) on the left, lines for
+/// the date and the signature on the right.
+fn signature_box(name: String, capacity: String, labels: (&'static str, &'static str, &'static str, &'static str)) -> Figure {
+    const PAD: f32 = 10.0;
+    let half = CONTENT_W / 2.0 - 2.0 * PAD;
+    let name_lines = wrap(&[Span::bold(name)], 10.5, half);
+    let capacity_lines = wrap(&[Span::new(capacity)], 8.5, half);
+    let left_h = 14.0 + name_lines.len() as f32 * 13.0 + 14.0 + capacity_lines.len() as f32 * 10.5;
+    let box_h = left_h.max(74.0) + 2.0 * PAD;
+    Figure {
+        height: box_h + 12.0,
+        draw: Box::new(move |x, y| {
+            let top = y + 6.0;
+            let mut out = vec![Draw::Rect { x, y: top, w: CONTENT_W, h: box_h, fill: None, stroke: Some((RULE, 0.6)) }];
+            let label = |out: &mut Vec<Draw>, text: &str, lx: f32, ly: f32| out.push(Draw::Text { x: lx, y: ly, size: 7.5, font: Font::Regular, color: GREY, text: text.to_string() });
+            let lines = |out: &mut Vec<Draw>, ls: &[TextLine], lx: f32, mut ly: f32, size: f32, leading: f32| {
+                for l in ls {
+                    for (dx, s) in &l.runs {
+                        out.push(Draw::Text { x: lx + dx, y: ly, size, font: s.font, color: BLACK, text: s.text.clone() });
+                    }
+                    ly += leading;
+                }
+            };
+            let (lx, mut ly) = (x + PAD, top + PAD + 8.0);
+            label(&mut out, labels.0, lx, ly);
+            lines(&mut out, &name_lines, lx, ly + 13.0, 10.5, 13.0);
+            ly += 14.0 + name_lines.len() as f32 * 13.0;
+            label(&mut out, labels.1, lx, ly);
+            lines(&mut out, &capacity_lines, lx, ly + 11.0, 8.5, 10.5);
+            // the right half: a line to write on, its label below
+            let rx = x + CONTENT_W / 2.0 + PAD;
+            for (k, text) in [labels.2, labels.3].into_iter().enumerate() {
+                let line_y = top + PAD + 26.0 + k as f32 * 36.0;
+                out.push(Draw::Line { x1: rx, y1: line_y, x2: rx + half, y2: line_y, color: RULE, width: 0.6 });
+                label(&mut out, text, rx, line_y + 9.0);
+            }
+            out
+        }),
     }
 }
 
 /// One 4 × 4 heat map: consequence up, likelihood across, cells coloured by the matrix level.
 fn heat_map(out: &mut Vec<Draw>, x0: f32, y0: f32, title: &str, grid: &BTreeMap<(u8, u8), Vec<String>>, da: bool, axis: (&str, &str)) {
-    let label_w = 66.0;
-    let cell = 40.0;
+    let label_w = 58.0;
+    let cell = 44.0;
     out.push(Draw::Text { x: x0, y: y0 + 11.0, size: 9.5, font: Font::Bold, color: ACCENT, text: title.to_string() });
     let gx = x0 + label_w;
     let gy = y0 + 28.0;
@@ -1181,17 +1265,12 @@ fn heat_map(out: &mut Vec<Draw>, x0: f32, y0: f32, title: &str, grid: &BTreeMap<
             out.push(Draw::Rect { x, y, w: cell, h: cell, fill: Some(fill), stroke: Some((WHITE, 1.5)) });
             if let Some(refs) = grid.get(&(c.step(), l.step())) {
                 let n = refs.len().to_string();
-                let w = text_width(&n, Font::Bold, 13.0);
-                out.push(Draw::Text { x: x + (cell - w) / 2.0, y: y + 19.0, size: 13.0, font: Font::Bold, color: BLACK, text: n });
-                let mut list = refs.join(" ");
-                if text_width(&list, Font::Regular, 5.5) > cell - 4.0 {
-                    while !list.is_empty() && text_width(&format!("{list}…"), Font::Regular, 5.5) > cell - 4.0 {
-                        list.pop();
-                    }
-                    list.push('…');
+                let w = text_width(&n, Font::Bold, 12.0);
+                out.push(Draw::Text { x: x + (cell - w) / 2.0, y: y + 16.0, size: 12.0, font: Font::Bold, color: BLACK, text: n });
+                for (k, line) in pack_refs(refs, cell - 4.0, 3).into_iter().enumerate() {
+                    let w = text_width(&line, Font::Regular, 5.5);
+                    out.push(Draw::Text { x: x + (cell - w) / 2.0, y: y + 25.0 + k as f32 * 6.5, size: 5.5, font: Font::Regular, color: BLACK, text: line });
                 }
-                let w = text_width(&list, Font::Regular, 5.5);
-                out.push(Draw::Text { x: x + (cell - w) / 2.0, y: y + 31.0, size: 5.5, font: Font::Regular, color: BLACK, text: list });
             }
         }
     }
@@ -1205,6 +1284,34 @@ fn heat_map(out: &mut Vec<Draw>, x0: f32, y0: f32, title: &str, grid: &BTreeMap<
     let w = text_width(axis.1, Font::Bold, 7.5);
     out.push(Draw::Text { x: gx + (4.0 * cell - w) / 2.0, y: by + 22.0, size: 7.5, font: Font::Bold, color: GREY, text: format!("{} →", axis.1) });
     out.push(Draw::Text { x: x0, y: gy - 3.0, size: 7.5, font: Font::Bold, color: GREY, text: format!("{} ↑", axis.0) });
+}
+
+/// A heat-map cell's references in at most `max_lines` lines of `width` points (5.5 pt);
+/// what does not fit is counted as "+N" at the end, so no reference silently disappears.
+fn pack_refs(refs: &[String], width: f32, max_lines: usize) -> Vec<String> {
+    let fits = |s: &str| text_width(s, Font::Regular, 5.5) <= width;
+    let mut lines: Vec<String> = Vec::new();
+    for (i, r) in refs.iter().enumerate() {
+        let last = lines.len() == max_lines;
+        let joined = lines.last().map(|l| format!("{l} {r}"));
+        match joined {
+            Some(j) if fits(&j) => *lines.last_mut().unwrap() = j,
+            _ if !last => lines.push(r.clone()),
+            _ => {
+                // no room: end the last line with the number left out
+                let line = lines.last_mut().unwrap();
+                let mut words: Vec<&str> = line.split(' ').collect();
+                let mut left = refs.len() - i;
+                while words.len() > 1 && !fits(&format!("{} +{left}", words.join(" "))) {
+                    words.pop();
+                    left += 1;
+                }
+                *line = format!("{} +{left}", words.join(" "));
+                break;
+            }
+        }
+    }
+    lines
 }
 
 fn references(d: &EffectiveDpia) -> BTreeMap<ItemId, String> {
@@ -1276,7 +1383,12 @@ pub(crate) fn render(d: &EffectiveDpia, o: &RenderOptions) -> Result<Vec<u8>, Pd
 
     let title = if d.base.title.is_empty() { if da { "Konsekvensanalyse".to_string() } else { "DPIA".to_string() } } else { d.base.title.clone() };
     let who = if o.is_base { (if da { "Fælles basis" } else { "Joint base" }).to_string() } else { d.org.name.clone() };
-    let footer_left = format!("{title} — {} — {who}", d.base.system);
+    // the system's name once: titles usually carry it already ("… for Aula")
+    let footer_left = if d.base.system.is_empty() || title.to_lowercase().contains(&d.base.system.to_lowercase()) {
+        format!("{title} — {who}")
+    } else {
+        format!("{title} — {} — {who}", d.base.system)
+    };
     let date = o.generated_at;
     let footer_date = if da { date.danish() } else { date.to_string() };
     let footer = move |i: usize, n: usize| -> Vec<Draw> {
@@ -1299,4 +1411,30 @@ pub(crate) fn render(d: &EffectiveDpia, o: &RenderOptions) -> Result<Vec<u8>, Pd
         date: format!("D:{:04}{:02}{:02}000000Z", date.0.year(), date.0.month() as u8, date.0.day()),
     };
     emit(&laid, &footer, &meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("R{i}")).collect()
+    }
+
+    #[test]
+    fn heat_map_cells_list_every_reference_or_count_the_rest() {
+        assert_eq!(pack_refs(&refs(2), 40.0, 3), vec!["R1 R2"]);
+        let all = pack_refs(&refs(6), 40.0, 3);
+        assert!(all.len() <= 3 && all.join(" ").split(' ').count() == 6, "{all:?}");
+        // far too many: the last line says how many are not shown, and the count adds up
+        let many = pack_refs(&refs(30), 40.0, 3);
+        assert_eq!(many.len(), 3);
+        let last = many.last().unwrap();
+        let (shown_last, more) = last.rsplit_once(" +").expect("a +N at the end");
+        let shown = many[..2].iter().chain([&shown_last.to_string()]).map(|l| l.split(' ').count()).sum::<usize>();
+        assert_eq!(shown + more.parse::<usize>().unwrap(), 30, "{many:?}");
+        for l in &many {
+            assert!(text_width(l, Font::Regular, 5.5) <= 40.0, "{l}");
+        }
+    }
 }

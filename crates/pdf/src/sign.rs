@@ -58,6 +58,28 @@ pub enum SignError {
     Crypto(String),
 }
 
+impl SignError {
+    /// The message in Danish, for the CLI and the app (Display is English).
+    pub fn danish(&self) -> String {
+        match self {
+            SignError::NotPdf => "filen er ikke en PDF (den begynder ikke med %PDF-)".into(),
+            SignError::Damaged(why) => format!("PDF'en kan ikke læses: {why}"),
+            SignError::WrongPassword => "forkert adgangskode til .p12-filen (eller filen er beskadiget)".into(),
+            SignError::BadP12(why) => format!(".p12-filen kan ikke læses: {why}"),
+            SignError::NoKey => ".p12-filen indeholder ingen privat nøgle med et certifikat".into(),
+            SignError::Expired(at) => format!("certifikatet udløb {at}; der kan ikke underskrives med et udløbet certifikat"),
+            SignError::NotYetValid(at) => format!("certifikatet er først gyldigt fra {at}"),
+            SignError::UnsupportedKey(kind) => format!("nøgletypen i .p12-filen understøttes ikke: {kind} (RSA og ECDSA P-256 understøttes)"),
+            SignError::Crypto(why) => format!("signaturen kunne ikke dannes: {why}"),
+        }
+    }
+
+    /// Whether the error is about the .p12 file (rather than the PDF).
+    pub fn concerns_p12(&self) -> bool {
+        !matches!(self, SignError::NotPdf | SignError::Damaged(_) | SignError::Crypto(_))
+    }
+}
+
 pub(crate) fn pdf_date(unix: i64) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!("D:{:04}{:02}{:02}{:02}{:02}{:02}Z", t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second())

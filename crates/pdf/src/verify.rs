@@ -34,9 +34,10 @@ pub struct SignatureReport {
     /// The digest matches and the CMS signature verifies with the signer's certificate.
     pub intact: bool,
     /// Why not intact (digest mismatch, bad signature …).
-    pub problem: Option<String>,
-    /// The signer's certificate was valid at the claimed time.
-    pub cert_valid_at_time: bool,
+    pub problem: Option<SignatureProblem>,
+    /// The signer's certificate was valid at the claimed time; `None` if the signature's
+    /// certificate could not be read.
+    pub cert_valid_at_time: Option<bool>,
     /// `Some(true)` if the chain reaches one of the given trust anchors; `None` without anchors.
     pub trusted: Option<bool>,
     /// Bytes appended after this signature's range, if any.
@@ -56,8 +57,120 @@ impl VerifyReport {
     pub fn ok(&self) -> bool {
         !self.signatures.is_empty()
             && self.unsigned_tail == 0
-            && self.signatures.iter().all(|s| s.intact && s.cert_valid_at_time && s.trusted != Some(false))
+            && self.signatures.iter().all(|s| s.intact && s.cert_valid_at_time == Some(true) && s.trusted != Some(false))
     }
+}
+
+/// Why a signature is not intact.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureProblem {
+    #[error("the byte range does not describe this file")]
+    ByteRange,
+    #[error("the byte range does not exclude exactly the signature value")]
+    Gap,
+    #[error("the signature value is not hex")]
+    NotHex,
+    #[error("the signature value is not a CMS signature: {0}")]
+    NotCms(String),
+    #[error("the signer cannot be identified: {0}")]
+    Signer(String),
+    #[error("the signer's certificate is not in the signature")]
+    NoCertificate,
+    #[error("the signature has no signed message digest")]
+    NoDigest,
+    #[error("the signed bytes have been changed (digest mismatch)")]
+    DigestMismatch,
+    #[error("no signing-certificate-v2 attribute (not PAdES B-B)")]
+    NoSigningCertificate,
+    #[error("signing-certificate-v2 does not match the signer's certificate")]
+    SigningCertificateMismatch,
+    #[error("the signature does not verify with the signer's key: {0}")]
+    BadSignature(String),
+}
+
+impl SignatureProblem {
+    /// The problem in Danish, for the CLI and the app (Display is English).
+    pub fn danish(&self) -> String {
+        match self {
+            SignatureProblem::ByteRange => "signaturens byteområde passer ikke til filen".into(),
+            SignatureProblem::Gap => "byteområdet udelader ikke præcis signaturværdien".into(),
+            SignatureProblem::NotHex => "signaturværdien er ikke hexadecimal".into(),
+            SignatureProblem::NotCms(why) => format!("signaturværdien er ikke en CMS-signatur: {why}"),
+            SignatureProblem::Signer(why) => format!("underskriveren kan ikke identificeres: {why}"),
+            SignatureProblem::NoCertificate => "underskriverens certifikat er ikke med i signaturen".into(),
+            SignatureProblem::NoDigest => "signaturen har ingen signeret kontrolsum".into(),
+            SignatureProblem::DigestMismatch => "de signerede bytes er ændret (kontrolsummen passer ikke)".into(),
+            SignatureProblem::NoSigningCertificate => "signaturen mangler attributten signing-certificate-v2 (ikke PAdES B-B)".into(),
+            SignatureProblem::SigningCertificateMismatch => "signing-certificate-v2 passer ikke til underskriverens certifikat".into(),
+            SignatureProblem::BadSignature(why) => format!("signaturen passer ikke med underskriverens nøgle: {why}"),
+        }
+    }
+}
+
+/// A signature's CMS structure, read far enough to name the signer.
+struct Parsed {
+    cert: Certificate,
+    pool: Vec<Certificate>,
+    signer_info: cms::signed_data::SignerInfo,
+}
+
+/// Reads the CMS signature between `pdf[b]` and `pdf[c - 1]` and finds the signer's
+/// certificate (by issuer and serial: the certificate set is sorted, not ordered).
+fn parse_signature(pdf: &[u8], (a, b, c, end): (i64, i64, i64, i64)) -> Result<Parsed, SignatureProblem> {
+    use SignatureProblem as P;
+    if a != 0 || b <= 0 || c <= b || end > pdf.len() as i64 {
+        return Err(P::ByteRange);
+    }
+    let (b, c) = (b as usize, c as usize);
+    if pdf[b] != b'<' || pdf[c - 1] != b'>' {
+        return Err(P::Gap);
+    }
+    let cms_bytes = unhex(&pdf[b + 1..c - 1]).ok_or(P::NotHex)?;
+    let mut reader = SliceReader::new(&cms_bytes).map_err(|e| P::NotCms(e.to_string()))?;
+    let ci: ContentInfo = reader.decode().map_err(|e| P::NotCms(e.to_string()))?;
+    let sd: SignedData = ci.content.decode_as().map_err(|e| P::NotCms(format!("not SignedData: {e}")))?;
+    let pool: Vec<Certificate> = sd
+        .certificates
+        .as_ref()
+        .map(|cs| cs.0.iter().filter_map(|c| match c { cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()), _ => None }).collect())
+        .unwrap_or_default();
+    let signer_info = sd.signer_infos.0.iter().next().ok_or_else(|| P::Signer("no signer info".into()))?.clone();
+    let SignerIdentifier::IssuerAndSerialNumber(ias) = &signer_info.sid else {
+        return Err(P::Signer("identified by key id, which is not supported".into()));
+    };
+    let cert = pool
+        .iter()
+        .find(|c| c.tbs_certificate.issuer == ias.issuer && c.tbs_certificate.serial_number == ias.serial_number)
+        .ok_or(P::NoCertificate)?
+        .clone();
+    Ok(Parsed { cert, pool, signer_info })
+}
+
+/// Whether the signed bytes are what was signed: the message digest over the byte range,
+/// signing-certificate-v2 naming the signer's certificate, and the signature over the
+/// signed attributes.
+fn check_integrity(pdf: &[u8], (b, c, end): (usize, usize, usize), parsed: &Parsed) -> Result<(), SignatureProblem> {
+    use SignatureProblem as P;
+    let si = &parsed.signer_info;
+    let attrs = si.signed_attrs.as_ref().ok_or(P::NoDigest)?;
+    let md_oid = const_oid::db::rfc5911::ID_MESSAGE_DIGEST;
+    let md = attrs.iter().find(|x| x.oid == md_oid).and_then(|x| x.values.iter().next()).ok_or(P::NoDigest)?;
+    let md = md.to_der().ok().and_then(|d| der::asn1::OctetString::from_der(&d).ok()).ok_or(P::NoDigest)?;
+    let mut h = Sha256::new();
+    h.update(&pdf[..b]);
+    h.update(&pdf[c..end]);
+    if md.as_bytes() != h.finalize().as_slice() {
+        return Err(P::DigestMismatch);
+    }
+    let ess = const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+    let v = attrs.iter().find(|x| x.oid == ess).and_then(|x| x.values.iter().next()).ok_or(P::NoSigningCertificate)?;
+    let want = Sha256::digest(parsed.cert.to_der().map_err(|e| P::Signer(e.to_string()))?);
+    let raw = v.to_der().map_err(|_| P::SigningCertificateMismatch)?;
+    if find(&raw, &want, 0).is_none() {
+        return Err(P::SigningCertificateMismatch);
+    }
+    let signed = attrs.to_der().map_err(|e| P::BadSignature(e.to_string()))?;
+    verify_sig(&spki_der(&parsed.cert), &si.signature_algorithm.oid, &signed, si.signature.as_bytes()).map_err(P::BadSignature)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +183,18 @@ pub enum VerifyError {
     NoSignatures,
     #[error("trust anchor {index} is not a PEM or DER certificate: {reason}")]
     BadTrustAnchor { index: usize, reason: String },
+}
+
+impl VerifyError {
+    /// The message in Danish, for the CLI and the app (Display is English).
+    pub fn danish(&self) -> String {
+        match self {
+            VerifyError::NotPdf => "filen er ikke en PDF (den begynder ikke med %PDF-)".into(),
+            VerifyError::Damaged(why) => format!("PDF'en kan ikke læses: {why}"),
+            VerifyError::NoSignatures => "PDF'en har ingen signaturer".into(),
+            VerifyError::BadTrustAnchor { index, reason } => format!("rodcertifikat nr. {} er ikke et PEM- eller DER-certifikat: {reason}", index + 1),
+        }
+    }
 }
 
 fn parse_anchor(bytes: &[u8]) -> Result<Vec<Certificate>, String> {
@@ -240,7 +365,7 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
             location: pdf_text(d.get(b"Location").ok()),
             intact: false,
             problem: None,
-            cert_valid_at_time: false,
+            cert_valid_at_time: None,
             trusted: None,
             appended: None,
         };
@@ -266,66 +391,23 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
             }
             r.appended = Some(AppendedChange { bytes: tail.len(), objects, signed_by_later: ends[k + 1..].contains(&covered) && covered == len });
         }
-        let check = || -> Result<(Certificate, Vec<Certificate>), String> {
-            if a != 0 || b <= 0 || c <= b || end > len {
-                return Err("the byte range does not describe this file".into());
-            }
-            let (b, c) = (b as usize, c as usize);
-            if pdf[b] != b'<' || pdf[c - 1] != b'>' {
-                return Err("the byte range does not exclude exactly the signature value".into());
-            }
-            let cms_bytes = unhex(&pdf[b + 1..c - 1]).ok_or("the signature value is not hex")?;
-            let mut reader = SliceReader::new(&cms_bytes).map_err(|e| e.to_string())?;
-            let ci: ContentInfo = reader.decode().map_err(|e| format!("the signature is not CMS: {e}"))?;
-            let sd: SignedData = ci.content.decode_as().map_err(|e| format!("not SignedData: {e}"))?;
-            let certs: Vec<Certificate> = sd
-                .certificates
-                .as_ref()
-                .map(|cs| cs.0.iter().filter_map(|c| match c { cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()), _ => None }).collect())
-                .unwrap_or_default();
-            let si = sd.signer_infos.0.iter().next().ok_or("no signer info")?;
-            let SignerIdentifier::IssuerAndSerialNumber(ias) = &si.sid else { return Err("signer identified by key id, not supported".into()) };
-            let cert = certs
-                .iter()
-                .find(|c| c.tbs_certificate.issuer == ias.issuer && c.tbs_certificate.serial_number == ias.serial_number)
-                .ok_or("the signer's certificate is not in the signature")?
-                .clone();
-            let attrs = si.signed_attrs.as_ref().ok_or("no signed attributes")?;
-            let md_oid = const_oid::db::rfc5911::ID_MESSAGE_DIGEST;
-            let md = attrs.iter().find(|x| x.oid == md_oid).and_then(|x| x.values.iter().next()).ok_or("no message digest")?;
-            let md = der::asn1::OctetString::from_der(&md.to_der().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-            let mut h = Sha256::new();
-            h.update(&pdf[..b]);
-            h.update(&pdf[c..end as usize]);
-            if md.as_bytes() != h.finalize().as_slice() {
-                return Err("the signed bytes have been changed (digest mismatch)".into());
-            }
-            let ess = const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
-            if let Some(v) = attrs.iter().find(|x| x.oid == ess).and_then(|x| x.values.iter().next()) {
-                let want = Sha256::digest(cert.to_der().map_err(|e| e.to_string())?);
-                let raw = v.to_der().map_err(|e| e.to_string())?;
-                if find(&raw, &want, 0).is_none() {
-                    return Err("signing-certificate-v2 does not match the signer's certificate".into());
-                }
-            } else {
-                return Err("no signing-certificate-v2 attribute (not PAdES B-B)".into());
-            }
-            let signed = attrs.to_der().map_err(|e| e.to_string())?;
-            verify_sig(&spki_der(&cert), &si.signature_algorithm.oid, &signed, si.signature.as_bytes())?;
-            Ok((cert, certs))
-        };
-        match check() {
-            Ok((cert, pool)) => {
-                r.intact = true;
+        // who signed, and whether the certificate is valid and trusted, are reported even
+        // when the signed bytes have been changed
+        match parse_signature(pdf, (a, b, c, end)) {
+            Ok(parsed) => {
+                let cert = &parsed.cert;
                 r.subject = cert.tbs_certificate.subject.to_string();
                 r.issuer = cert.tbs_certificate.issuer.to_string();
                 if r.signer.is_empty() {
-                    r.signer = common_name(&cert).unwrap_or_else(|| r.subject.clone());
+                    r.signer = common_name(cert).unwrap_or_else(|| r.subject.clone());
                 }
-                let at = parse_pdf_date(&r.claimed_time);
-                r.cert_valid_at_time = at.map(|t| crate::sign::check_validity(&cert, t).is_ok()).unwrap_or(false);
+                r.cert_valid_at_time = Some(parse_pdf_date(&r.claimed_time).is_some_and(|t| crate::sign::check_validity(cert, t).is_ok()));
                 if !anchors.is_empty() {
-                    r.trusted = Some(chains_to(&cert, &pool, &anchors));
+                    r.trusted = Some(chains_to(cert, &parsed.pool, &anchors));
+                }
+                match check_integrity(pdf, (b as usize, c as usize, end as usize), &parsed) {
+                    Ok(()) => r.intact = true,
+                    Err(p) => r.problem = Some(p),
                 }
             }
             Err(p) => r.problem = Some(p),

@@ -3,70 +3,14 @@
 //! Under CI (env CI set) a missing tool fails the test; otherwise it is skipped with a message.
 
 mod common;
+#[path = "common/verifiers.rs"]
+mod verifiers;
 
 use konsekvens_core::model::Day;
 use konsekvens_pdf::{render, sign, verify, RenderOptions, SignError, SignMeta, VerifyError};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::OnceLock;
-
-fn have(tool: &str, probe: &[&str]) -> bool {
-    let ok = Command::new(tool).args(probe).output().map(|o| o.status.success() || !o.stdout.is_empty() || !o.stderr.is_empty()).unwrap_or(false);
-    if !ok {
-        if std::env::var_os("CI").is_some() {
-            panic!("{tool} is required under CI: install it (see crates/pdf/README.md)");
-        }
-        eprintln!("SKIP: {tool} is not installed");
-    }
-    ok
-}
-
-fn run(dir: &Path, args: &[&str]) {
-    let out = Command::new(args[0]).args(&args[1..]).current_dir(dir).output().expect("run");
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-struct Keys {
-    dir: tempfile::TempDir,
-}
-
-impl Keys {
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-    fn read(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.path(name)).unwrap()
-    }
-}
-
-/// A test CA, an RSA and an ECDSA P-256 signer, each as AES (OpenSSL 3 default) and legacy
-/// PKCS#12, a short-lived certificate, a .p12 with only a certificate.
-fn keys() -> Option<&'static Keys> {
-    static K: OnceLock<Option<Keys>> = OnceLock::new();
-    K.get_or_init(|| {
-        if !have("openssl", &["version"]) {
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        let ext = "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,nonRepudiation\n";
-        std::fs::write(d.join("leaf.ext"), ext).unwrap();
-        std::fs::write(d.join("ca.ext"), "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n").unwrap();
-        run(d, &["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "3650", "-subj", "/CN=Konsekvens Test CA/O=Test", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-        run(d, &["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa.key"]);
-        run(d, &["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ec.key"]);
-        for (k, cn, days) in [("rsa", "Søren Ågård Østergaard", "825"), ("ec", "Åse Bøgh", "825"), ("short", "Kortvarig", "1")] {
-            let key = if k == "short" { "rsa.key".to_string() } else { format!("{k}.key") };
-            run(d, &["openssl", "req", "-new", "-key", &key, "-out", &format!("{k}.csr"), "-subj", &format!("/CN={cn}/O=København Kommune"), "-utf8"]);
-            run(d, &["openssl", "x509", "-req", "-in", &format!("{k}.csr"), "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", &format!("{k}.pem"), "-days", days, "-extfile", "leaf.ext"]);
-            run(d, &["openssl", "pkcs12", "-export", "-inkey", &key, "-in", &format!("{k}.pem"), "-certfile", "ca.pem", "-out", &format!("{k}.p12"), "-passout", "pass:hemmelig"]);
-            run(d, &["openssl", "pkcs12", "-export", "-legacy", "-inkey", &key, "-in", &format!("{k}.pem"), "-certfile", "ca.pem", "-out", &format!("{k}-legacy.p12"), "-passout", "pass:hemmelig"]);
-        }
-        run(d, &["openssl", "pkcs12", "-export", "-nokeys", "-in", "rsa.pem", "-out", "nokey.p12", "-passout", "pass:hemmelig"]);
-        Some(Keys { dir })
-    })
-    .as_ref()
-}
+use verifiers::{keys, pdfsig, pyhanko, PASSWORD};
 
 fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
@@ -81,34 +25,12 @@ fn pdf() -> &'static [u8] {
     P.get_or_init(|| render(&common::kbh(), &RenderOptions::new(Day::ymd(2024, 5, 2))).unwrap())
 }
 
-fn pdfsig(keys: &Keys, file: &Path) -> Option<String> {
-    if !have("pdfsig", &["-v"]) || !have("certutil", &["-H"]) {
-        return None;
-    }
-    let db = keys.path("nssdb");
-    if !db.exists() {
-        std::fs::create_dir_all(&db).unwrap();
-        run(keys.dir.path(), &["certutil", "-N", "-d", &format!("sql:{}", db.display()), "--empty-password"]);
-        run(keys.dir.path(), &["certutil", "-A", "-d", &format!("sql:{}", db.display()), "-n", "testca", "-t", "CT,C,C", "-i", "ca.pem"]);
-    }
-    let out = Command::new("pdfsig").arg("-nssdir").arg(format!("sql:{}", db.display())).arg(file).output().unwrap();
-    Some(String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
-}
-
-fn pyhanko(keys: &Keys, file: &Path) -> Option<(bool, String)> {
-    if !have("pyhanko", &["--version"]) {
-        return None;
-    }
-    let out = Command::new("pyhanko").args(["sign", "validate", "--trust"]).arg(keys.path("ca.pem")).arg("--pretty-print").arg(file).output().unwrap();
-    Some((out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)))
-}
-
 #[test]
 fn rsa_and_ecdsa_with_aes_and_legacy_p12_verify_here_and_in_pdfsig() {
     let Some(k) = keys() else { return };
     let ca = k.read("ca.pem");
     for p12 in ["rsa.p12", "rsa-legacy.p12", "ec.p12", "ec-legacy.p12"] {
-        let signed = sign(pdf(), &k.read(p12), "hemmelig", &meta()).unwrap_or_else(|e| panic!("{p12}: {e}"));
+        let signed = sign(pdf(), &k.read(p12), PASSWORD, &meta()).unwrap_or_else(|e| panic!("{p12}: {e}"));
         assert!(signed.starts_with(pdf()), "incremental: the original bytes are kept");
         let report = verify(&signed, std::slice::from_ref(&ca)).unwrap();
         assert!(report.ok(), "{p12}: {report:#?}");
@@ -138,8 +60,8 @@ fn rsa_and_ecdsa_with_aes_and_legacy_p12_verify_here_and_in_pdfsig() {
 fn a_second_signature_keeps_the_first_valid() {
     let Some(k) = keys() else { return };
     let ca = k.read("ca.pem");
-    let once = sign(pdf(), &k.read("rsa.p12"), "hemmelig", &meta()).unwrap();
-    let twice = sign(&once, &k.read("ec.p12"), "hemmelig", &meta()).unwrap();
+    let once = sign(pdf(), &k.read("rsa.p12"), PASSWORD, &meta()).unwrap();
+    let twice = sign(&once, &k.read("ec.p12"), PASSWORD, &meta()).unwrap();
     let report = verify(&twice, &[ca]).unwrap();
     assert_eq!(report.signatures.len(), 2);
     assert!(report.ok(), "{report:#?}");
@@ -158,7 +80,7 @@ fn a_second_signature_keeps_the_first_valid() {
 #[test]
 fn tampering_inside_the_signed_range_is_detected() {
     let Some(k) = keys() else { return };
-    let mut signed = sign(pdf(), &k.read("rsa.p12"), "hemmelig", &meta()).unwrap();
+    let mut signed = sign(pdf(), &k.read("rsa.p12"), PASSWORD, &meta()).unwrap();
     // change a byte in the first page's object stream region (inside the signed range)
     let at = signed.len() / 3;
     signed[at] ^= 0x01;
@@ -183,7 +105,7 @@ fn tampering_inside_the_signed_range_is_detected() {
 #[test]
 fn an_unsigned_incremental_update_after_signing_is_reported() {
     let Some(k) = keys() else { return };
-    let signed = sign(pdf(), &k.read("rsa.p12"), "hemmelig", &meta()).unwrap();
+    let signed = sign(pdf(), &k.read("rsa.p12"), PASSWORD, &meta()).unwrap();
     // append an update that redefines the document info (a plausible silent change)
     let doc = lopdf::Document::load_mem(&signed).unwrap();
     let info = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
@@ -218,10 +140,10 @@ fn clear_errors_and_input_untouched() {
     let input = pdf().to_vec();
     assert!(matches!(sign(&input, &k.read("rsa.p12"), "forkert", &meta()), Err(SignError::WrongPassword)));
     assert!(matches!(sign(&input, &k.read("rsa-legacy.p12"), "forkert", &meta()), Err(SignError::WrongPassword)));
-    assert!(matches!(sign(&input, &k.read("nokey.p12"), "hemmelig", &meta()), Err(SignError::NoKey)));
-    let later = SignMeta::at(now() + 10 * 86_400);
-    assert!(matches!(sign(&input, &k.read("short.p12"), "hemmelig", &later), Err(SignError::Expired(_))));
-    assert!(matches!(sign(b"hello", &k.read("rsa.p12"), "hemmelig", &meta()), Err(SignError::NotPdf)));
+    assert!(matches!(sign(&input, &k.read("nokey.p12"), PASSWORD, &meta()), Err(SignError::NoKey)));
+    assert!(matches!(sign(&input, &k.read("expired.p12"), PASSWORD, &meta()), Err(SignError::Expired(_))));
+    assert!(matches!(sign(&input, &k.read("expired-legacy.p12"), PASSWORD, &meta()), Err(SignError::Expired(_))));
+    assert!(matches!(sign(b"hello", &k.read("rsa.p12"), PASSWORD, &meta()), Err(SignError::NotPdf)));
     assert!(matches!(verify(b"hello", &[]), Err(VerifyError::NotPdf)));
     assert!(matches!(verify(&input, &[]), Err(VerifyError::NoSignatures)));
     assert_eq!(input, pdf());
@@ -232,7 +154,7 @@ fn clear_errors_and_input_untouched() {
 #[test]
 fn untrusted_without_the_anchor() {
     let Some(k) = keys() else { return };
-    let signed = sign(pdf(), &k.read("ec.p12"), "hemmelig", &meta()).unwrap();
+    let signed = sign(pdf(), &k.read("ec.p12"), PASSWORD, &meta()).unwrap();
     let r = verify(&signed, &[]).unwrap();
     assert!(r.ok(), "intact and nothing appended; no anchors given");
     assert_eq!(r.signatures[0].trusted, None);

@@ -38,7 +38,7 @@ fn assess(c: Consequence, l: Likelihood, why: &str) -> Assessment {
 
 pub fn fixture() -> EffectiveDpia {
     let kbh = Participant { code: Some(OrgCode(101)), name: "København".into(), ref_prefix: "KBH".into() };
-    let coordination = Coordination { coordinator: "KL/KOMBIT".into(), base_write_policy: None, participants: vec![kbh.clone()] };
+    let coordination = Coordination { coordinator: "KL/KOMBIT".into(), base_write_policy: None, participants: vec![kbh.clone()], ..Default::default() };
     let mut base = Base::default();
     base.meta = BaseMeta { dpia_id: "aula".into(), title: "Konsekvensanalyse for AULA".into(), system: "AULA".into(), version_label: "Fælles basis 2024.1".into() };
     base.description = Description {
