@@ -9,6 +9,32 @@ use konsekvens_exchange::{choose_mapping, mapping::MappingError, MappingOrigin, 
 use std::path::PathBuf;
 
 #[derive(Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["org", "base"]))]
+pub struct ExportDocxArgs {
+    path: PathBuf,
+    /// The municipality whose effective DPIA (base ⊕ supplement) to write
+    #[arg(long)]
+    org: Option<OrgCode>,
+    /// Write the joint base (for the coordinator)
+    #[arg(long)]
+    base: bool,
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, value_enum, default_value_t = LangArg::Da)]
+    lang: LangArg,
+}
+
+pub fn export_docx(a: ExportDocxArgs) -> Result<(), Failure> {
+    let ws = open(&a.path)?;
+    let org = if a.base { None } else { a.org };
+    let (dpia, opts) = konsekvens_exchange::docx::document_for(&ws, org, a.lang.into(), today())?;
+    let bytes = konsekvens_exchange::docx::render(&dpia, &opts).map_err(|e| Failure::Problem(e.to_string()))?;
+    write_atomically(&a.out, &bytes)?;
+    eprintln!("Skrev {} ({} KiB)", a.out.display(), bytes.len() / 1024);
+    Ok(())
+}
+
+#[derive(Args)]
 pub struct ImportSheetArgs {
     /// The risk sheet: .xlsx, .ods or .csv
     file: PathBuf,

@@ -111,6 +111,8 @@ enum Export {
     },
     /// A municipality's effective DPIA (--org) or the joint base (--base) as a PDF
     Pdf(pdf_cmd::ExportPdfArgs),
+    /// The same as a Word document (.docx), with the PDF's sections, heading styles and tables
+    Docx(exchange_cmd::ExportDocxArgs),
 }
 
 #[derive(Subcommand)]
@@ -231,6 +233,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Export(Export::Pdf(args)) => pdf_cmd::export(args)?,
         Command::Import(Import::Sheet(args)) => exchange_cmd::import_sheet(args)?,
+        Command::Export(Export::Docx(args)) => exchange_cmd::export_docx(args)?,
         Command::Sign(args) => pdf_cmd::sign(args)?,
         Command::Verify(args) => pdf_cmd::verify(args)?,
         Command::Hub(cmd) => hub_cmd::run(cmd)?,
