@@ -1,6 +1,6 @@
 //! `konsekvens import sheet`, `konsekvens import cnil`, `konsekvens export docx`.
 
-use crate::{author, open, today, write_atomically, Failure, LangArg};
+use crate::{author, env, open, today, write_atomically, Failure, LangArg};
 use clap::Args;
 use konsekvens_core::check::Lang;
 use konsekvens_core::model::OrgCode;
@@ -31,6 +31,44 @@ pub fn export_docx(a: ExportDocxArgs) -> Result<(), Failure> {
     let bytes = konsekvens_exchange::docx::render(&dpia, &opts).map_err(|e| Failure::Problem(e.to_string()))?;
     write_atomically(&a.out, &bytes)?;
     eprintln!("Skrev {} ({} KiB)", a.out.display(), bytes.len() / 1024);
+    Ok(())
+}
+
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("where").required(true).args(["out", "into"]))]
+pub struct ImportCnilArgs {
+    /// The .json exported by the CNIL PIA tool
+    file: PathBuf,
+    /// Make a new joint DPIA holding the PIA in its base
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Add the PIA to a municipality's supplement in this workspace (with --org)
+    #[arg(long, requires = "org")]
+    into: Option<PathBuf>,
+    /// The municipality whose supplement receives the PIA
+    #[arg(long, requires = "into")]
+    org: Option<OrgCode>,
+    /// The report as JSON
+    #[arg(long)]
+    json: bool,
+    #[arg(long, value_enum, default_value_t = LangArg::Da)]
+    lang: LangArg,
+}
+
+pub fn import_cnil(a: ImportCnilArgs) -> Result<(), Failure> {
+    use konsekvens_exchange::cnil;
+    let pia = cnil::read(&a.file).map_err(|e| Failure::Input(e.to_string()))?;
+    let file = a.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let report = match (&a.out, &a.into, a.org) {
+        (Some(out), _, _) => cnil::create(out, env(), &author(), pia, &file, today())?,
+        (None, Some(into), Some(org)) => cnil::import_into(&mut open(into)?, &author(), org, pia, &file, today())?,
+        _ => return Err(Failure::Input("give --out NEW.konsekvens, or --into PATH with --org CODE".into())),
+    };
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("the report serialises"));
+    } else {
+        print!("{}", cnil::render(&report, a.lang.into()));
+    }
     Ok(())
 }
 

@@ -126,6 +126,9 @@ enum Import {
     /// A supplier risk sheet (.xlsx, .ods, .csv) into the base or a supplement; a new version of
     /// the sheet updates the risks it made
     Sheet(exchange_cmd::ImportSheetArgs),
+    /// A PIA exported (.json) by the CNIL PIA tool, into a new joint DPIA (--out) or a
+    /// municipality's supplement (--into PATH --org CODE)
+    Cnil(exchange_cmd::ImportCnilArgs),
 }
 
 /// A failure, with the exit code it maps to.
@@ -234,6 +237,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(Export::Pdf(args)) => pdf_cmd::export(args)?,
         Command::Import(Import::Sheet(args)) => exchange_cmd::import_sheet(args)?,
         Command::Export(Export::Docx(args)) => exchange_cmd::export_docx(args)?,
+        Command::Import(Import::Cnil(args)) => exchange_cmd::import_cnil(args)?,
         Command::Sign(args) => pdf_cmd::sign(args)?,
         Command::Verify(args) => pdf_cmd::verify(args)?,
         Command::Hub(cmd) => hub_cmd::run(cmd)?,

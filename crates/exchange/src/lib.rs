@@ -8,6 +8,7 @@
 //! - **Word out**: [`docx`] writes the effective DPIA (or the base) as a `.docx` with the
 //!   PDF's content and order, real heading styles and tables.
 
+pub mod cnil;
 pub mod docx;
 pub mod import;
 pub mod mapping;

@@ -1,0 +1,797 @@
+//! Migration from the CNIL PIA tool (github.com/LINCnil/pia): its `.json` export of one PIA
+//! (`pia`, `answers`, `measures`, `evaluations`, `comments`) into a new joint DPIA or into a
+//! municipality's supplement.
+//!
+//! The tool's standard structure has fixed questions, referred to by number: 111–123 the
+//! context, 211–227 the fundamental principles, and three fixed risks with the same six
+//! questions each — 32x illegitimate access, 33x unwanted modification, 34x disappearance of
+//! data — whose 5th and 6th answers carry a 1–4 gauge (severity, likelihood). We map:
+//!
+//! | CNIL | Konsekvens |
+//! |---|---|
+//! | 111 processing | description summary |
+//! | 211 purposes, 212 legal basis, 213–227 | one purpose: description, legal basis (GDPR text), necessity aspects |
+//! | 215 storage duration | description retention and the purpose's storage limitation |
+//! | the three risks | three risks rating confidentiality / integrity / availability after the planned controls (residual); gauges 1–4 step for step |
+//! | measures, 3.1 evaluations | measures (technical/organisational from the knowledge-base slug), due date and person in charge |
+//! | 32x/33x/34x 4th answer (controls) | which measures mitigate which risk |
+//! | DPO names, opinion | DPO advice |
+//! | evaluations of sections | a review |
+//!
+//! What has no counterpart (responsibilities, standards, data and life-cycle text,
+//! supporting assets, opinions of the data subjects, comments, author/evaluator/validator)
+//! is kept as notes in the description (new DPIA) or in the purpose's description
+//! (supplement), and the report lists each one and where it went.
+
+use crate::import::{Action, Gap, ItemLine};
+use crate::mapping::Note;
+use konsekvens_core::check::{self, CheckContext, Lang};
+use konsekvens_core::doc::Item;
+use konsekvens_core::model::*;
+use konsekvens_core::{Author, DocKey, EffectiveDpia, Env, Workspace, WorkspaceError};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The `dbVersion`s of the PIA tool's `pia` table that its exports have carried (2017–2019);
+/// newer exports carry none.
+const KNOWN_DB_VERSIONS: &[u64] = &[201707071818, 201708291502, 201709122303, 201802221337, 201809012140, 201910230914];
+const QUESTIONS: &[u32] = &[
+    111, 112, 113, 121, 122, 123, 211, 212, 213, 214, 215, 221, 222, 223, 224, 225, 226, 227, 321, 322, 323, 324, 325, 326, 331, 332, 333, 334, 335, 336, 341, 342, 343, 344,
+    345, 346,
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum CnilError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: not valid JSON at line {line}, column {column}: {message}", path.display())]
+    Syntax { path: PathBuf, line: usize, column: usize, message: String },
+    #[error("{}: not an export of the CNIL PIA tool (no «pia» object with the PIA's name)", path.display())]
+    NotAPia { path: PathBuf },
+    #[error("{}: written by a version of the CNIL PIA tool this import does not know (pia.dbVersion {found}; known: {known}); export it again from a current version of the tool", path.display())]
+    UnknownVersion { path: PathBuf, found: u64, known: String },
+    #[error("{}: the PIA uses its own structure «{name}»; this import reads PIAs made with the CNIL tool's standard structure", path.display())]
+    CustomStructure { path: PathBuf, name: String },
+    #[error("{}: at {at}: {message}", path.display())]
+    Shape { path: PathBuf, at: String, message: String },
+}
+
+/// A number the tool writes as a number or as a string ("12").
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+enum Num {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Num {
+    fn as_i64(&self) -> Option<i64> {
+        match self {
+            Num::Int(i) => Some(*i),
+            Num::Float(f) if f.fract() == 0.0 => Some(*f as i64),
+            Num::Float(_) => None,
+            Num::Text(s) => s.trim().parse().ok(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Export {
+    pia: Pia,
+    #[serde(default)]
+    answers: Vec<Answer>,
+    #[serde(default)]
+    measures: Vec<CnilMeasure>,
+    #[serde(default)]
+    evaluations: Vec<Evaluation>,
+    #[serde(default)]
+    comments: Option<Vec<Comment>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Pia {
+    name: String,
+    category: Option<String>,
+    author_name: Option<String>,
+    evaluator_name: Option<String>,
+    validator_name: Option<String>,
+    dpo_status: Option<Num>,
+    dpo_opinion: Option<String>,
+    dpos_names: Option<String>,
+    people_names: Option<String>,
+    concerned_people_opinion: Option<String>,
+    concerned_people_status: Option<Num>,
+    concerned_people_searched_opinion: Option<bool>,
+    concerned_people_searched_content: Option<String>,
+    rejection_reason: Option<String>,
+    applied_adjustments: Option<String>,
+    status: Option<Num>,
+    updated_at: Option<String>,
+    structure_id: Option<Value>,
+    structure_name: Option<String>,
+    #[serde(rename = "dbVersion")]
+    db_version: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Answer {
+    reference_to: Num,
+    #[serde(default)]
+    data: AnswerData,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AnswerData {
+    text: Option<String>,
+    gauge: Option<Num>,
+    list: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CnilMeasure {
+    id: Num,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    placeholder: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Evaluation {
+    reference_to: Num,
+    #[serde(default)]
+    evaluation_comment: Option<String>,
+    #[serde(default)]
+    action_plan_comment: Option<String>,
+    #[serde(default)]
+    gauges: Option<Gauges>,
+    #[serde(default)]
+    estimated_implementation_date: Option<String>,
+    #[serde(default)]
+    person_in_charge: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Gauges {
+    #[serde(default)]
+    x: Option<Num>,
+    #[serde(default)]
+    y: Option<Num>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Comment {
+    reference_to: Num,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// A CNIL PIA read and mapped onto our model, before it is written anywhere.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CnilPia {
+    pub name: String,
+    pub summary: Prose,
+    pub retention: Prose,
+    pub purpose: Purpose,
+    pub risks: Vec<Risk>,
+    pub measures: Vec<Measure>,
+    pub dpo_advice: Option<DpoAdvice>,
+    pub review: Option<Review>,
+    /// What has no counterpart: (label, text).
+    pub notes: Vec<(String, String)>,
+    /// How each CNIL part was mapped, for the report.
+    pub mapped: Vec<Note>,
+}
+
+/// Reads a CNIL PIA export (file) and maps it.
+pub fn read(path: &Path) -> Result<CnilPia, CnilError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CnilError::Io { path: path.to_owned(), source })?;
+    parse(path, &text)
+}
+
+/// Maps a CNIL PIA export's text. Unknown versions and shapes are refused with the path of
+/// the problem.
+pub fn parse(path: &Path, text: &str) -> Result<CnilPia, CnilError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| CnilError::Syntax {
+        path: path.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
+    })?;
+    let has_name = value.get("pia").and_then(|p| p.get("name")).is_some_and(Value::is_string);
+    if !has_name {
+        return Err(CnilError::NotAPia { path: path.to_owned() });
+    }
+    let export: Export = serde_path_to_error::deserialize(value).map_err(|e| CnilError::Shape {
+        path: path.to_owned(),
+        at: e.path().to_string(),
+        message: e.inner().to_string(),
+    })?;
+    if let Some(v) = export.pia.db_version.filter(|v| !KNOWN_DB_VERSIONS.contains(v)) {
+        return Err(CnilError::UnknownVersion {
+            path: path.to_owned(),
+            found: v,
+            known: KNOWN_DB_VERSIONS.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
+        });
+    }
+    if export.pia.structure_id.as_ref().is_some_and(|v| !v.is_null()) {
+        return Err(CnilError::CustomStructure { path: path.to_owned(), name: export.pia.structure_name.clone().unwrap_or_default() });
+    }
+    let shape = |at: String, message: String| CnilError::Shape { path: path.to_owned(), at, message };
+    let mut answers: BTreeMap<u32, &AnswerData> = BTreeMap::new();
+    for (i, a) in export.answers.iter().enumerate() {
+        let q = a.reference_to.as_i64().and_then(|q| u32::try_from(q).ok()).filter(|q| QUESTIONS.contains(q));
+        let Some(q) = q else {
+            return Err(shape(
+                format!("answers[{i}].reference_to"),
+                format!("{:?} is not a question of the CNIL PIA standard structure (111–346); was the PIA made with a newer or customised version of the tool?", a.reference_to),
+            ));
+        };
+        if let Some(g) = &a.data.gauge {
+            if !matches!(g.as_i64(), Some(0..=4)) {
+                return Err(shape(format!("answers[{i}].data.gauge"), format!("{g:?} is not a gauge (0–4)")));
+            }
+        }
+        answers.insert(q, &a.data);
+    }
+    Ok(Mapper { export: &export, answers }.map())
+}
+
+struct Mapper<'a> {
+    export: &'a Export,
+    answers: BTreeMap<u32, &'a AnswerData>,
+}
+
+/// The three fixed risks: (item, title, dimension, CNIL name).
+const RISKS: [(u32, &str, Dimension, &str); 3] = [
+    (32, "Ulovlig adgang til personoplysningerne", Dimension::Confidentiality, "illegitimate access to data"),
+    (33, "Uønsket ændring af personoplysningerne", Dimension::Integrity, "unwanted modification of data"),
+    (34, "Forsvinden af personoplysningerne", Dimension::Availability, "data disappearance"),
+];
+
+impl Mapper<'_> {
+    fn text(&self, q: u32) -> String {
+        self.answers.get(&q).and_then(|a| a.text.as_deref()).map(html_to_text).unwrap_or_default()
+    }
+    fn list(&self, q: u32) -> Vec<String> {
+        self.answers.get(&q).and_then(|a| a.list.clone()).unwrap_or_default().iter().map(|s| html_to_text(s)).filter(|s| !s.is_empty()).collect()
+    }
+    fn gauge(&self, q: u32) -> Option<u8> {
+        self.answers.get(&q).and_then(|a| a.gauge.as_ref()).and_then(Num::as_i64).filter(|g| (1..=4).contains(g)).map(|g| g as u8)
+    }
+    fn evaluation(&self, reference: &str) -> Option<&Evaluation> {
+        self.export.evaluations.iter().find(|e| match &e.reference_to {
+            Num::Text(s) => s == reference,
+            other => other.as_i64().map(|n| n.to_string()).as_deref() == Some(reference),
+        })
+    }
+
+    fn map(&self) -> CnilPia {
+        let p = &self.export.pia;
+        let mut out = CnilPia { name: p.name.clone(), ..CnilPia::default() };
+        let mapped = |da: &str, en: &str| Note { da: da.into(), en: en.into() };
+        out.summary = Prose(self.text(111));
+        out.retention = Prose(self.text(215));
+        out.mapped.push(mapped("111 behandlingen → beskrivelsens sammenfatning; 215 opbevaring → opbevaring og sletning", "111 processing → description summary; 215 storage → retention"));
+
+        // The principles become one purpose with its legal basis and necessity.
+        let labelled = |parts: &[(u32, &str)]| {
+            parts.iter().filter_map(|(q, label)| Some(self.text(*q)).filter(|t| !t.is_empty()).map(|t| format!("{label}: {t}"))).collect::<Vec<_>>().join("\n")
+        };
+        out.purpose = Purpose {
+            title: format!("Formål: {}", p.name),
+            description: Prose(self.text(211)),
+            legal_basis: LegalBasis { gdpr_text: Prose(labelled(&[(212, "Retsgrundlag"), (222, "Samtykke")])), ..LegalBasis::default() },
+            necessity: Necessity {
+                minimisation: Prose(self.text(213)),
+                accuracy: Prose(self.text(214)),
+                storage_limitation: Prose(self.text(215)),
+                information: Prose(self.text(221)),
+                data_subject_rights: Prose(labelled(&[(223, "Indsigt og dataportabilitet"), (224, "Berigtigelse og sletning"), (225, "Begrænsning og indsigelse")])),
+                processors: Prose(self.text(226)),
+                transfers: Prose(self.text(227)),
+                ..Necessity::default()
+            },
+            ..Purpose::default()
+        };
+        out.mapped.push(mapped(
+            "211–227 de grundlæggende principper → ét formål: 211 beskrivelse, 212 og 222 retsgrundlag, 213–227 nødvendighedens aspekter (nødvendighed og proportionalitet har intet modstykke og skal udfyldes)",
+            "211–227 fundamental principles → one purpose: 211 description, 212 and 222 legal basis, 213–227 the necessity aspects (necessity and proportionality have no counterpart and must be filled in)",
+        ));
+
+        // Measures, with their evaluations (3.1.<id>).
+        let mut by_title: BTreeMap<String, usize> = BTreeMap::new();
+        for m in &self.export.measures {
+            let id = m.id.as_i64().map(|n| n.to_string()).unwrap_or_else(|| format!("{:?}", m.id));
+            let title = m.title.clone().map(|t| html_to_text(&t)).filter(|t| !t.is_empty()).unwrap_or_else(|| format!("Foranstaltning {id}"));
+            let slug = m.placeholder.as_deref().unwrap_or_default();
+            let kind = if slug.contains("_TEC_") || slug.contains("_SEC_") {
+                Some(MeasureKind::Technical)
+            } else if slug.contains("_ORG_") {
+                Some(MeasureKind::Organisational)
+            } else {
+                None
+            };
+            let mut description = m.content.as_deref().map(html_to_text).unwrap_or_default();
+            let mut measure = Measure { title: title.clone(), kind, ..Measure::default() };
+            if let Some(e) = self.evaluation(&format!("3.1.{id}")) {
+                for (label, text) in [("Evaluering (CNIL)", &e.evaluation_comment), ("Handlingsplan (CNIL)", &e.action_plan_comment)] {
+                    if let Some(t) = text.as_deref().map(html_to_text).filter(|t| !t.is_empty()) {
+                        let _ = write!(description, "\n{label}: {t}");
+                    }
+                }
+                if let Some(d) = e.estimated_implementation_date.as_deref().and_then(|d| crate::parse::parse_date(d)) {
+                    measure.planned_date = Some(d);
+                    measure.status = Some(MeasureStatus::Planned);
+                }
+                if let Some(who) = e.person_in_charge.as_deref().map(str::trim).filter(|w| !w.is_empty() && *w != "None") {
+                    measure.owner_name = who.to_owned();
+                    measure.owner = Some(Owner::Other);
+                }
+            }
+            measure.description = Prose(description.trim().to_owned());
+            by_title.insert(crate::mapping::norm(&title), out.measures.len());
+            out.measures.push(measure);
+        }
+        out.mapped.push(mapped(
+            "foranstaltninger → foranstaltninger (teknisk/organisatorisk efter vidensbasens kategori; frist og ansvarlig fra handlingsplanen); CNIL angiver ikke, om de er gennemført eller planlagt",
+            "measures → measures (technical/organisational by the knowledge-base category; due date and person in charge from the action plan); CNIL does not say whether they are implemented or planned",
+        ));
+
+        // The three fixed risks: CNIL estimates each after the planned controls, so the gauges
+        // are the residual rating of one dimension; the inherent rating has no counterpart.
+        for (item, title, dim, cnil_name) in RISKS {
+            let q = |n: u32| item * 10 + n;
+            let impacts = self.list(q(1));
+            let threats = self.list(q(2));
+            let sources = self.list(q(3));
+            let severity = self.gauge(q(5));
+            let likelihood = self.gauge(q(6));
+            if impacts.is_empty() && threats.is_empty() && sources.is_empty() && severity.is_none() && likelihood.is_none() {
+                continue;
+            }
+            let mut threat = String::new();
+            if !threats.is_empty() {
+                let _ = writeln!(threat, "Trusler: {}", threats.join("; "));
+            }
+            if !sources.is_empty() {
+                let _ = writeln!(threat, "Risikokilder: {}", sources.join("; "));
+            }
+            let mut risk = Risk {
+                title: title.to_owned(),
+                threat: Prose(threat.trim().to_owned()),
+                source: Some(RiskSource::Other),
+                source_reference: format!("CNIL PIA «{}» {}.{item} ({cnil_name})", p.name, item / 10),
+                ..Risk::default()
+            };
+            let rating = risk.residual.rating_mut(dim);
+            rating.consequence = severity.map(|g| Consequence::ALL[g as usize - 1]);
+            let impacts_text = if impacts.is_empty() { String::new() } else { format!("Virkninger for de registrerede: {}. ", impacts.join("; ")) };
+            rating.consequence_reason = Prose(format!("{impacts_text}{}", self.text(q(5))).trim().to_owned());
+            rating.likelihood = likelihood.map(|g| Likelihood::ALL[g as usize - 1]);
+            rating.likelihood_reason = Prose(self.text(q(6)));
+            if let Some(e) = self.evaluation(&format!("3.{}", item % 10)) {
+                let mut notes = Vec::new();
+                let (x, y) = e.gauges.as_ref().map(|g| (g.x.as_ref().and_then(Num::as_i64), g.y.as_ref().and_then(Num::as_i64))).unwrap_or_default();
+                if let (Some(x @ 1..=4), Some(y @ 1..=4)) = (x, y) {
+                    notes.push(format!(
+                        "Evaluatorens vurdering efter handlingsplanen (CNIL): alvor {}, sandsynlighed {}",
+                        Consequence::ALL[x as usize - 1].danish(),
+                        Likelihood::ALL[y as usize - 1].danish()
+                    ));
+                }
+                for t in [&e.evaluation_comment, &e.action_plan_comment] {
+                    if let Some(t) = t.as_deref().map(html_to_text).filter(|t| !t.is_empty()) {
+                        notes.push(t);
+                    }
+                }
+                risk.residual_reason = Prose(notes.join("\n"));
+            }
+            for control in self.list(q(4)) {
+                if let Some(i) = by_title.get(&crate::mapping::norm(&control)) {
+                    out.measures[*i].mitigates.insert(ItemId(format!("cnil-risk-{item}")));
+                }
+            }
+            risk.id = ItemId(format!("cnil-risk-{item}"));
+            out.risks.push(risk);
+        }
+        out.mapped.push(mapped(
+            "de tre faste risici (ulovlig adgang, uønsket ændring, forsvinden) → tre risici for fortrolighed, integritet og tilgængelighed; målerne 1–4 (ubetydelig, begrænset, betydelig, maksimal) → restrisikoens trin 1–4, da CNIL vurderer med de planlagte foranstaltninger; den iboende risiko har intet modstykke og skal vurderes",
+            "the three fixed risks (illegitimate access, unwanted modification, disappearance) → three risks rating confidentiality, integrity and availability; the 1–4 gauges (negligible, limited, significant, maximum) → residual steps 1–4, since CNIL rates with the planned controls; the inherent risk has no counterpart and must be rated",
+        ));
+
+        if p.dpos_names.as_deref().is_some_and(|s| !s.trim().is_empty()) || p.dpo_opinion.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+            let verdict = match p.dpo_status.as_ref().and_then(Num::as_i64) {
+                Some(1) => " (CNIL: positiv udtalelse)",
+                Some(0) => " (CNIL: negativ udtalelse)",
+                _ => "",
+            };
+            out.dpo_advice = Some(DpoAdvice {
+                advisor: p.dpos_names.clone().unwrap_or_default(),
+                advice: Prose(format!("{}{verdict}", p.dpo_opinion.as_deref().map(html_to_text).unwrap_or_default())),
+                ..DpoAdvice::default()
+            });
+            out.mapped.push(mapped("DPO'ens navn og udtalelse → DPO-rådgivning (dato og kommunens svar skal udfyldes)", "the DPO's name and opinion → DPO advice (date and the municipality's response must be filled in)"));
+        }
+
+        let section_evaluations: Vec<String> = self
+            .export
+            .evaluations
+            .iter()
+            .filter_map(|e| {
+                let r = match &e.reference_to {
+                    Num::Text(s) => s.clone(),
+                    other => other.as_i64().map(|n| n.to_string()).unwrap_or_default(),
+                };
+                (r.starts_with("1.") || r.starts_with("2.")).then_some(r).and_then(|r| {
+                    let texts: Vec<String> = [&e.evaluation_comment, &e.action_plan_comment].iter().filter_map(|t| t.as_deref().map(html_to_text).filter(|t| !t.is_empty())).collect();
+                    (!texts.is_empty()).then(|| format!("{r}: {}", texts.join(" — ")))
+                })
+            })
+            .collect();
+        if !section_evaluations.is_empty() {
+            out.review = Some(Review {
+                date: p.updated_at.as_deref().and_then(|d| crate::parse::parse_date(d)),
+                reviewer: p.evaluator_name.clone().unwrap_or_default(),
+                trigger: Prose("Evaluering af konsekvensanalysen i CNIL's PIA-værktøj".into()),
+                summary: Prose(section_evaluations.join("\n")),
+                ..Review::default()
+            });
+            out.mapped.push(mapped("evalueringer af afsnittene → en revision", "evaluations of the sections → a review"));
+        }
+
+        // No counterpart: kept as notes.
+        for (q, label) in [(112, "Ansvar for behandlingen (CNIL 1.1.2)"), (113, "Standarder (CNIL 1.1.3)"), (121, "Oplysninger, der behandles (CNIL 1.2.1)"), (122, "Oplysningernes livscyklus (CNIL 1.2.2)"), (123, "Understøttende aktiver (CNIL 1.2.3)")] {
+            let t = self.text(q);
+            if !t.is_empty() {
+                out.notes.push((label.to_owned(), t));
+            }
+        }
+        let people = [p.people_names.as_deref(), p.concerned_people_opinion.as_deref(), p.concerned_people_searched_content.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(html_to_text)
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" — ");
+        if !people.is_empty() {
+            out.notes.push(("De registreredes synspunkter (CNIL)".into(), people));
+        }
+        let roles: Vec<String> = [("forfatter", &p.author_name), ("evaluator", &p.evaluator_name), ("godkender", &p.validator_name), ("kategori", &p.category)]
+            .iter()
+            .filter_map(|(label, v)| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| format!("{label}: {v}")))
+            .collect();
+        if !roles.is_empty() {
+            out.notes.push(("Roller i CNIL PIA".into(), roles.join(", ")));
+        }
+        for (label, v) in [("Begrundelse for afvisning (CNIL)", &p.rejection_reason), ("Foretagne tilpasninger (CNIL)", &p.applied_adjustments)] {
+            if let Some(t) = v.as_deref().map(html_to_text).filter(|t| !t.is_empty()) {
+                out.notes.push((label.to_owned(), t));
+            }
+        }
+        for c in self.export.comments.iter().flatten() {
+            if let Some(t) = c.description.as_deref().map(html_to_text).filter(|t| !t.is_empty()) {
+                let r = c.reference_to.as_i64().map(|n| n.to_string()).unwrap_or_default();
+                out.notes.push((format!("Kommentar til {r} (CNIL)"), t));
+            }
+        }
+        out
+    }
+}
+
+impl CnilPia {
+    fn notes_text(&self) -> String {
+        if self.notes.is_empty() {
+            return String::new();
+        }
+        let mut s = String::from("Fra CNIL PIA, uden modstykke i Konsekvens:");
+        for (label, text) in &self.notes {
+            let _ = write!(s, "\n{label}: {text}");
+        }
+        s
+    }
+
+    /// Gives every item an id and a reference (`prefix` "" in the base, "KBH-" in a
+    /// supplement) and links measures to the risks' new ids.
+    fn assign(&mut self, env: &Arc<dyn Env>, prefix: &str, existing: &Items) -> Vec<(ItemId, ItemId)> {
+        let id = |kind: &str| ItemId(format!("{kind}-{:016x}", env.random_u64()));
+        let next = |letter: &str, refs: &mut dyn Iterator<Item = &Reference>| {
+            let head = format!("{prefix}{letter}");
+            refs.map(Reference::split_number).filter(|(h, _)| *h == head).map(|(_, n)| n).max().unwrap_or(0)
+        };
+        let mut renamed = Vec::new();
+        let mut n = next(Risk::REF_LETTER, &mut existing.risks.iter().map(|r| &r.reference));
+        for r in &mut self.risks {
+            n += 1;
+            let new = id("risk");
+            renamed.push((r.id.clone(), new.clone()));
+            r.id = new;
+            r.reference = Reference(format!("{prefix}{}{n}", Risk::REF_LETTER));
+        }
+        let mut n = next(Measure::REF_LETTER, &mut existing.measures.iter().map(|r| &r.reference));
+        for m in &mut self.measures {
+            n += 1;
+            m.id = id("measure");
+            m.reference = Reference(format!("{prefix}{}{n}", Measure::REF_LETTER));
+            m.mitigates = m.mitigates.iter().map(|old| renamed.iter().find(|(o, _)| o == old).map(|(_, new)| new.clone()).unwrap_or_else(|| old.clone())).collect();
+        }
+        let n = next(Purpose::REF_LETTER, &mut existing.purposes.iter().map(|r| &r.reference));
+        self.purpose.id = id("purpose");
+        self.purpose.reference = Reference(format!("{prefix}{}{}", Purpose::REF_LETTER, n + 1));
+        if let Some(a) = &mut self.dpo_advice {
+            let n = next(DpoAdvice::REF_LETTER, &mut existing.dpo_advice.iter().map(|r| &r.reference));
+            a.id = id("dpo");
+            a.reference = Reference(format!("{prefix}{}{}", DpoAdvice::REF_LETTER, n + 1));
+        }
+        if let Some(r) = &mut self.review {
+            let n = next(Review::REF_LETTER, &mut existing.reviews.iter().map(|r| &r.reference));
+            r.id = id("review");
+            r.reference = Reference(format!("{prefix}{}{}", Review::REF_LETTER, n + 1));
+        }
+        renamed
+    }
+
+    fn put_into(&self, items: &mut Items) {
+        items.purposes.push(self.purpose.clone());
+        items.risks.extend(self.risks.iter().cloned());
+        items.measures.extend(self.measures.iter().cloned());
+        items.dpo_advice.extend(self.dpo_advice.clone());
+        items.reviews.extend(self.review.clone());
+    }
+
+    fn lines(&self) -> Vec<ItemLine> {
+        let line = |kind: &'static str, reference: &Reference, title: &str| ItemLine {
+            kind,
+            action: Action::Created,
+            reference: reference.clone(),
+            title: title.to_owned(),
+            sheet_reference: None,
+            rows: Vec::new(),
+            changes: Vec::new(),
+        };
+        let mut out = vec![line("purpose", &self.purpose.reference, &self.purpose.title)];
+        out.extend(self.risks.iter().map(|r| line("risk", &r.reference, &r.title)));
+        out.extend(self.measures.iter().map(|m| line("measure", &m.reference, &m.title)));
+        out.extend(self.dpo_advice.iter().map(|a| line("dpo_advice", &a.reference, &a.advisor)));
+        out.extend(self.review.iter().map(|r| line("review", &r.reference, &r.reviewer)));
+        out
+    }
+}
+
+/// What a CNIL import did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CnilReport {
+    pub file: String,
+    pub name: String,
+    /// `base` of a new workspace, or `supplement/101`.
+    pub target: String,
+    pub items: Vec<ItemLine>,
+    pub mapped: Vec<Note>,
+    /// Notes without counterpart: (label, where it was kept).
+    pub notes: Vec<(String, String)>,
+    pub gaps: Vec<Gap>,
+}
+
+fn slug(name: &str) -> String {
+    let s: String = name.to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect();
+    s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+/// A new joint DPIA (no participants yet) holding the CNIL PIA in its base.
+pub fn create(out: &Path, env: Arc<dyn Env>, author: &Author, mut pia: CnilPia, file: &str, today: Day) -> Result<CnilReport, WorkspaceError> {
+    pia.assign(&env, "", &Items::default());
+    let mut base = Base::default();
+    base.meta = BaseMeta { dpia_id: slug(&pia.name), title: pia.name.clone(), system: String::new(), version_label: String::new() };
+    let notes = pia.notes_text();
+    base.description.summary = Prose(if notes.is_empty() { pia.summary.0.clone() } else { format!("{}\n\n{notes}", pia.summary.0).trim().to_owned() });
+    base.description.retention = pia.retention.clone();
+    pia.put_into(&mut base.items);
+    let ws = Workspace::create_with(out, env, author, &Coordination::default(), &base, &[])?;
+    report(&ws, None, &pia, file, "beskrivelsens sammenfatning", today)
+}
+
+/// The CNIL PIA as local additions in a municipality's supplement, in one edit.
+pub fn import_into(ws: &mut Workspace, author: &Author, org: OrgCode, mut pia: CnilPia, file: &str, today: Day) -> Result<CnilReport, WorkspaceError> {
+    let participant = ws.participant(org)?;
+    let prefix = if participant.ref_prefix.is_empty() { format!("{org}-") } else { format!("{}-", participant.ref_prefix) };
+    let existing = ws.supplement(org)?.additions;
+    pia.assign(ws.env(), &prefix, &existing);
+    let notes = pia.notes_text();
+    if !notes.is_empty() {
+        pia.purpose.description = Prose(format!("{}\n\n{notes}", pia.purpose.description.0).trim().to_owned());
+    }
+    let mut additions = Items::default();
+    pia.put_into(&mut additions);
+    ws.edit(DocKey::Supplement(org), author, |e| {
+        for p in &additions.purposes {
+            e.put(p)?;
+        }
+        for r in &additions.risks {
+            e.put(r)?;
+        }
+        for m in &additions.measures {
+            e.put(m)?;
+        }
+        for a in &additions.dpo_advice {
+            e.put(a)?;
+        }
+        additions.reviews.iter().try_for_each(|r| e.put(r))
+    })?;
+    let purpose_ref = pia.purpose.reference.0.clone();
+    report(ws, Some(org), &pia, file, &format!("beskrivelsen af formålet {purpose_ref}"), today)
+}
+
+fn report(ws: &Workspace, org: Option<OrgCode>, pia: &CnilPia, file: &str, notes_at: &str, today: Day) -> Result<CnilReport, WorkspaceError> {
+    let dpia: EffectiveDpia = ws.effective_or_base(org)?;
+    let ctx = CheckContext { is_base: org.is_none(), policy: ws.acceptance_policy(org)?, today };
+    let ids: Vec<&ItemId> = std::iter::once(&pia.purpose.id)
+        .chain(pia.risks.iter().map(|r| &r.id))
+        .chain(pia.measures.iter().map(|m| &m.id))
+        .chain(pia.dpo_advice.iter().map(|a| &a.id))
+        .chain(pia.review.iter().map(|r| &r.id))
+        .collect();
+    let gaps = check::check(&dpia, &ctx)
+        .findings
+        .into_iter()
+        .filter(|f| f.item.as_ref().is_some_and(|i| ids.contains(&i)))
+        .map(|f| Gap { reference: f.reference, code: f.code, severity: f.severity, message_da: f.message_da, message_en: f.message_en })
+        .collect();
+    Ok(CnilReport {
+        file: file.to_owned(),
+        name: pia.name.clone(),
+        target: org.map(DocKey::Supplement).unwrap_or(DocKey::Base).name(),
+        items: pia.lines(),
+        mapped: pia.mapped.clone(),
+        notes: pia.notes.iter().map(|(label, _)| (label.clone(), notes_at.to_owned())).collect(),
+        gaps,
+    })
+}
+
+/// The report as text.
+pub fn render(r: &CnilReport, lang: Lang) -> String {
+    let da = lang == Lang::Da;
+    let t = |a: &'static str, b: &'static str| if da { a } else { b };
+    let mut out = String::new();
+    let _ = writeln!(out, "{} «{}» ({}) → {}", t("Import af CNIL PIA", "Import of CNIL PIA"), r.name, r.file, r.target);
+    let _ = writeln!(out, "\n{}:", t("Sådan er PIA'en læst", "How the PIA was read"));
+    for m in &r.mapped {
+        let _ = writeln!(out, "  {}", if da { &m.da } else { &m.en });
+    }
+    let _ = writeln!(out, "\n{} ({}):", t("Oprettet", "Created"), r.items.len());
+    for i in &r.items {
+        let _ = writeln!(out, "  {} «{}»", i.reference, i.title);
+    }
+    if !r.notes.is_empty() {
+        let _ = writeln!(out, "\n{}:", t("Uden modstykke, gemt som noter", "Without counterpart, kept as notes"));
+        for (label, at) in &r.notes {
+            let _ = writeln!(out, "  {label} → {at}");
+        }
+    }
+    if !r.gaps.is_empty() {
+        let _ = writeln!(out, "\n{} ({}):", t("Det mangler de importerede elementer ifølge kontrollen", "What the check says the imported items still lack"), r.gaps.len());
+        for g in &r.gaps {
+            let _ = writeln!(out, "  [{}] {} {}", if da { g.severity.danish() } else { g.severity.english() }, g.code, if da { &g.message_da } else { &g.message_en });
+        }
+    }
+    out
+}
+
+/// The text of the HTML the tool's rich-text editor writes: tags dropped, block ends as line
+/// breaks, the common entities decoded, blank lines collapsed.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(['<', '&']) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with('<') {
+            let Some(end) = rest.find('>') else {
+                out.push_str(rest);
+                rest = "";
+                break;
+            };
+            let tag = rest[1..end].trim().to_lowercase();
+            let name = tag.trim_start_matches('/').split([' ', '/']).next().unwrap_or_default();
+            if matches!(name, "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4") && (tag.starts_with('/') || name == "br") {
+                out.push('\n');
+            }
+            rest = &rest[end + 1..];
+        } else {
+            let end = rest.find(';').filter(|e| *e <= 10);
+            let decoded = end.and_then(|e| {
+                let entity = &rest[1..e];
+                match entity {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" | "#39" => Some('\''),
+                    "nbsp" => Some(' '),
+                    _ => entity
+                        .strip_prefix("#x")
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                        .and_then(char::from_u32),
+                }
+            });
+            match (decoded, end) {
+                (Some(c), Some(e)) => {
+                    out.push(c);
+                    rest = &rest[e + 1..];
+                }
+                _ => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    out.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_from_the_rich_text_editor_becomes_text() {
+        assert_eq!(html_to_text("<p>Første&nbsp;linje</p><p>Anden <b>fed</b> &amp; &lt;tag&gt; &#230;&#xF8;</p>"), "Første linje\nAnden fed & <tag> æø");
+        assert_eq!(html_to_text("<span style=\"x\">a<br>b</span>"), "a\nb");
+        assert_eq!(html_to_text("AT&T og 3 < 4"), "AT&T og 3 < 4");
+    }
+
+    fn sample() -> CnilPia {
+        parse(Path::new("x.json"), include_str!("../testdata/cnil-pia-aula.json")).unwrap()
+    }
+
+    #[test]
+    fn the_sample_maps_the_three_risks_to_the_three_dimensions() {
+        let p = sample();
+        assert_eq!(p.risks.len(), 3);
+        let access = &p.risks[0];
+        assert_eq!(access.residual.confidentiality.consequence, Some(Consequence::VerySerious));
+        assert_eq!(access.residual.confidentiality.likelihood, Some(Likelihood::Possible));
+        assert!(access.residual.confidentiality.consequence_reason.0.contains("Virkninger for de registrerede"));
+        assert!(access.inherent.level().is_none(), "CNIL gives no inherent rating");
+        assert_eq!(p.risks[1].residual.integrity.consequence, Some(Consequence::Serious));
+        assert_eq!(p.risks[2].residual.availability.likelihood, Some(Likelihood::Unlikely));
+        assert!(access.residual_reason.0.contains("alvor meget alvorlig, sandsynlighed usandsynlig"), "{}", access.residual_reason.0);
+        let encryption = p.measures.iter().find(|m| m.title == "Kryptering").unwrap();
+        assert_eq!(encryption.kind, Some(MeasureKind::Technical));
+        assert!(encryption.mitigates.contains(&ItemId("cnil-risk-32".into())));
+        let training = p.measures.iter().find(|m| m.title.starts_with("Uddannelse")).unwrap();
+        assert_eq!(training.status, Some(MeasureStatus::Planned));
+        assert_eq!(training.planned_date, Some(Day::ymd(2026, 6, 30)));
+        assert_eq!(training.kind, Some(MeasureKind::Organisational));
+        assert!(p.purpose.necessity.data_subject_rights.0.contains("Indsigt og dataportabilitet:"));
+        assert!(p.dpo_advice.as_ref().unwrap().advice.0.contains("positiv udtalelse"));
+        assert!(p.notes.iter().any(|(l, _)| l.starts_with("Ansvar for behandlingen")));
+        assert!(p.notes.iter().any(|(l, _)| l.starts_with("Kommentar til 212")));
+    }
+
+    #[test]
+    fn unknown_versions_and_shapes_are_refused_with_a_clear_error() {
+        let path = Path::new("pia.json");
+        let err = parse(path, r#"{"pia":{"name":"x","dbVersion":209901010000},"answers":[]}"#).unwrap_err();
+        assert!(matches!(err, CnilError::UnknownVersion { found: 209901010000, .. }), "{err}");
+        let err = parse(path, r#"{"pia":{"name":"x"},"answers":[{"reference_to":517,"data":{}}]}"#).unwrap_err();
+        assert!(err.to_string().contains("at answers[0].reference_to: Int(517) is not a question"), "{err}");
+        let err = parse(path, r#"{"pia":{"name":"x","structure_id":4,"structure_name":"Sundhed"}}"#).unwrap_err();
+        assert!(matches!(err, CnilError::CustomStructure { ref name, .. } if name == "Sundhed"), "{err}");
+        assert!(matches!(parse(path, r#"{"format":"konsekvens/joint-dpia"}"#), Err(CnilError::NotAPia { .. })));
+        let err = parse(path, r#"{"pia":{"name":"x"},"answers":[{"reference_to":325,"data":{"gauge":9}}]}"#).unwrap_err();
+        assert!(err.to_string().contains("answers[0].data.gauge"), "{err}");
+        let err = parse(path, r#"{"pia":{"name":"x"},"measures":[{"title":"y"}]}"#).unwrap_err();
+        assert!(err.to_string().contains("measures[0]"), "{err}");
+    }
+}
