@@ -1,33 +1,25 @@
 //! The Konsekvens desktop app: a thin Tauri 2 shell over `konsekvens-core`.
 //!
-//! The webview (ui/) renders; this crate only opens a workspace and hands the core's values
-//! to the webview as JSON. Commands:
-//!
-//! | command            | arguments       | returns                                      |
-//! |--------------------|-----------------|----------------------------------------------|
-//! | `open_sample`      | –               | [`Opened`]: creates the bundled AULA demo if missing, opens it |
-//! | `open_workspace`   | `path`          | [`Opened`]                                   |
-//! | `participants`     | –               | the coordination document's participants     |
-//! | `effective`        | `code` (u16)    | [`EffectiveDpia`] of that municipality       |
-//! | `base`             | –               | the joint base ([`Base`])                    |
-//!
-//! Errors reach the webview as strings: the error's `Display` text.
+//! The webview (`ui/`) renders and edits; this crate translates its calls to the core and
+//! back. Structured reads and edits are typed commands ([`commands`]) whose TypeScript
+//! bindings are generated into `ui/src/bindings.ts` (tauri-specta); rich text travels as
+//! raw Yjs updates ([`yjs`]). Errors reach the webview as the core error's text.
 
-use konsekvens_core::model::{Base, OrgCode, Participant};
-use konsekvens_core::{EffectiveDpia, Env, SystemEnv, Workspace, WorkspaceError};
-use serde::Serialize;
+pub mod commands;
+pub mod session;
+pub mod yjs;
+
+use session::AppState;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use tauri::{AppHandle, Manager, Runtime, State};
+use std::path::PathBuf;
+use tauri::{Manager, Runtime};
 
 /// Environment variable naming the workspace file `open_sample` uses.
 pub const WORKSPACE_ENV: &str = "KONSEKVENS_WORKSPACE";
-/// File name of the demo workspace in the app data directory.
+/// File name of the sample workspace in the app data directory.
 pub const SAMPLE_FILE: &str = "aula-eksempel.konsekvens";
-
-/// The open workspace, if any: the app's one piece of state.
-pub type OpenWorkspace = Mutex<Option<Workspace>>;
+/// Where the TypeScript bindings are generated (relative to this crate).
+pub const BINDINGS: &str = "../ui/src/bindings.ts";
 
 /// Where the sample workspace lives, as given at launch (first CLI argument, else
 /// `KONSEKVENS_WORKSPACE`); `None` means the app data directory.
@@ -45,9 +37,7 @@ impl Launch {
     /// The first argument that is not an option wins over the environment variable; empty
     /// values count as absent.
     pub fn from_parts(args: impl IntoIterator<Item = OsString>, env: Option<OsString>) -> Launch {
-        let arg = args
-            .into_iter()
-            .find(|a| !a.is_empty() && !a.to_string_lossy().starts_with('-'));
+        let arg = args.into_iter().find(|a| !a.is_empty() && !a.to_string_lossy().starts_with('-'));
         let workspace = arg.or(env.filter(|v| !v.is_empty())).map(PathBuf::from);
         Launch { workspace }
     }
@@ -57,56 +47,9 @@ impl Launch {
         match (&self.workspace, data_dir) {
             (Some(p), _) => Ok(p.clone()),
             (None, Some(dir)) => Ok(dir.join(SAMPLE_FILE)),
-            (None, None) => Err(format!(
-                "Appens datamappe kunne ikke findes; angiv en fil med {WORKSPACE_ENV} eller som argument"
-            )),
+            (None, None) => Err(format!("Appens datamappe kunne ikke findes; angiv en fil med {WORKSPACE_ENV} eller som argument")),
         }
     }
-}
-
-/// What the webview learns about a workspace it opened.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Opened {
-    pub path: String,
-    /// The demo was written just now.
-    pub created: bool,
-    pub title: String,
-    pub coordinator: String,
-    pub participants: Vec<Participant>,
-}
-
-/// Opens `path`, first writing the bundled AULA demo there if no file exists yet.
-/// Returns the workspace and whether it was created.
-pub fn open_or_create_demo(
-    path: &Path,
-    env: Arc<dyn Env>,
-) -> Result<(Workspace, bool), WorkspaceError> {
-    if path.exists() {
-        return Ok((Workspace::open(path, env)?, false));
-    }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| WorkspaceError::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
-    }
-    Ok((Workspace::create_demo(path, env)?, true))
-}
-
-/// Describes an open workspace for the webview.
-pub fn describe(ws: &Workspace, created: bool) -> Result<Opened, WorkspaceError> {
-    let coordination = ws.coordination()?;
-    Ok(Opened {
-        path: ws.path().display().to_string(),
-        created,
-        title: ws.base()?.meta.title,
-        coordinator: coordination.coordinator,
-        participants: coordination.participants,
-    })
-}
-
-fn text<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
 }
 
 /// Runs a command body, turning a panic into an error string: a panic inside a command
@@ -122,84 +65,94 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     })
 }
 
-/// Runs `f` on the open workspace.
-fn with_open<T>(
-    state: &OpenWorkspace,
-    f: impl FnOnce(&Workspace) -> Result<T, WorkspaceError>,
-) -> Result<T, String> {
-    // Reading never leaves a workspace half-changed, so a lock poisoned by an earlier panic is
-    // still safe to use.
-    let open = state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let ws = open
-        .as_ref()
-        .ok_or_else(|| "Intet arbejdsområde er åbent".to_string())?;
-    f(ws).map_err(text)
+/// The typed commands, as tauri-specta registers them and exports their bindings.
+pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
+    use commands::*;
+    tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
+        open_sample,
+        open_workspace,
+        create_workspace,
+        recent_files,
+        settings,
+        save_settings,
+        current,
+        participants,
+        effective,
+        base,
+        coordination,
+        supplement,
+        check,
+        overview,
+        history,
+        compare,
+        effective_at,
+        review_status,
+        put_item,
+        new_item,
+        remove_item,
+        set_section,
+        link,
+        undo,
+        redo,
+        can_undo,
+        publish_release,
+        confirm_release,
+        export_pdf,
+        cancel_export,
+        sign_pdf,
+        verify_pdf,
+    ])
 }
 
-fn install(state: &OpenWorkspace, ws: Workspace, created: bool) -> Result<Opened, String> {
-    let opened = describe(&ws, created).map_err(text)?;
-    let mut open = state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    *open = Some(ws);
-    Ok(opened)
+/// The bindings as TypeScript text. 64-bit integers become `number`: they are counts, log
+/// positions and epoch milliseconds, all far below 2^53, where a JavaScript number is exact.
+pub fn bindings() -> Result<String, String> {
+    let ts = specta_typescript::Typescript::default()
+        .header("// Generated by src-tauri (tauri-specta) from the Rust commands and the core's types. Do not edit:\n// regenerate with `KONSEKVENS_WRITE_BINDINGS=1 cargo test -p konsekvens-app bindings`.\n");
+    let dir = tempfile_dir();
+    let path = dir.join("bindings.ts");
+    specta::<tauri::Wry>().dangerously_cast_bigints_to_number().export(ts, &path).map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(&path);
+    Ok(text)
 }
 
-#[tauri::command]
-fn open_sample<R: Runtime>(
-    app: AppHandle<R>,
-    launch: State<'_, Launch>,
-    state: State<'_, OpenWorkspace>,
-) -> Result<Opened, String> {
-    guard(|| {
-        let path = launch.sample_path(app.path().app_data_dir().ok())?;
-        let (ws, created) = open_or_create_demo(&path, Arc::new(SystemEnv)).map_err(text)?;
-        install(&state, ws, created)
-    })
+fn tempfile_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("konsekvens-bindings-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
 }
 
-#[tauri::command]
-fn open_workspace(path: String, state: State<'_, OpenWorkspace>) -> Result<Opened, String> {
-    guard(|| {
-        let ws = Workspace::open(Path::new(&path), Arc::new(SystemEnv)).map_err(text)?;
-        install(&state, ws, false)
-    })
+/// Typed commands through tauri-specta's handler; the raw-byte ones (not JSON) beside it.
+fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    // The handler borrows its builder, so the builder lives in the closure.
+    let typed = specta::<R>();
+    let raw: Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync> =
+        Box::new(tauri::generate_handler![yjs::doc_state, yjs::apply_doc_update, yjs::subscribe_docs]);
+    move |invoke| match invoke.message.command() {
+        "doc_state" | "apply_doc_update" | "subscribe_docs" => raw(invoke),
+        _ => typed.invoke_handler()(invoke),
+    }
 }
 
-#[tauri::command]
-fn participants(state: State<'_, OpenWorkspace>) -> Result<Vec<Participant>, String> {
-    guard(|| with_open(&state, |ws| Ok(ws.coordination()?.participants)))
-}
-
-#[tauri::command]
-fn effective(code: u16, state: State<'_, OpenWorkspace>) -> Result<EffectiveDpia, String> {
-    guard(|| with_open(&state, |ws| ws.effective(OrgCode(code))))
-}
-
-#[tauri::command]
-fn base(state: State<'_, OpenWorkspace>) -> Result<Base, String> {
-    guard(|| with_open(&state, |ws| ws.base()))
-}
-
-/// Registers the state and the commands on any runtime (the real one, or tests' mock).
-pub fn setup<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
-    builder
-        .manage(OpenWorkspace::default())
-        .manage(launch)
-        .invoke_handler(tauri::generate_handler![
-            open_sample,
-            open_workspace,
-            participants,
-            effective,
-            base
-        ])
+/// Registers the state and commands on any runtime (the real one, or tests' mock).
+pub fn setup<R: Runtime>(builder: tauri::Builder<R>, launch: Launch, state: AppState) -> tauri::Builder<R> {
+    builder.manage(state).manage(launch).invoke_handler(invoke_handler())
 }
 
 /// The app's entry point.
 pub fn run() {
-    setup(tauri::Builder::default(), Launch::from_process())
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        // The state needs the app's directories, known once the app is set up.
+        .setup(|app| {
+            let config = app.path().app_config_dir().ok();
+            app.manage(AppState::new(config.map(|d| d.join("indstillinger.json")), app.path().app_data_dir().ok()));
+            Ok(())
+        })
+        .manage(Launch::from_process())
+        .invoke_handler(invoke_handler())
         .run(tauri::generate_context!())
         .expect("Konsekvens kunne ikke starte");
 }

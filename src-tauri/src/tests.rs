@@ -2,6 +2,7 @@
 //! plain helpers behind them.
 
 use super::*;
+use crate::session::AppState;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{
@@ -11,7 +12,7 @@ use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
 fn app(launch: Launch) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    let app = setup(mock_builder(), launch)
+    let app = setup(mock_builder(), launch, AppState::new(None, None))
         .build(mock_context(noop_assets()))
         .expect("mock app");
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -60,6 +61,19 @@ fn launch_prefers_the_argument_then_the_environment_then_the_data_dir() {
     assert!(none.sample_path(None).unwrap_err().contains(WORKSPACE_ENV));
 }
 
+/// The committed TypeScript bindings are what the commands generate; with
+/// KONSEKVENS_WRITE_BINDINGS=1 the test writes them instead.
+#[test]
+fn bindings_are_current() {
+    let generated = bindings().expect("bindings export");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(BINDINGS);
+    if std::env::var_os("KONSEKVENS_WRITE_BINDINGS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == generated, "{} is stale: run `KONSEKVENS_WRITE_BINDINGS=1 cargo test -p konsekvens-app bindings`", path.display());
+}
+
 #[test]
 fn a_panic_becomes_an_error_string() {
     assert_eq!(
@@ -73,6 +87,7 @@ fn a_panic_becomes_an_error_string() {
 fn commands_without_an_open_workspace_say_so() {
     let (_app, webview) = app(Launch::default());
     let err = invoke(&webview, "participants", json!({})).unwrap_err();
+    assert_eq!(invoke(&webview, "current", json!({})).unwrap(), json!(null));
     assert_eq!(err, json!("Intet arbejdsområde er åbent"));
 }
 
@@ -82,7 +97,7 @@ fn open_workspace_reports_a_missing_file_with_the_core_error_text() {
     let (_app, webview) = app(Launch::default());
     let missing = dir.path().join("findes-ikke.konsekvens");
     let err = invoke(&webview, "open_workspace", json!({ "path": missing })).unwrap_err();
-    let expected = Workspace::open(&missing, Arc::new(SystemEnv))
+    let expected = konsekvens_core::Workspace::open(&missing, std::sync::Arc::new(konsekvens_core::SystemEnv))
         .unwrap_err()
         .to_string();
     assert_eq!(err, json!(expected));
@@ -115,7 +130,7 @@ fn open_sample_creates_the_demo_once_and_serves_its_views() {
     let participants = invoke(&webview, "participants", json!({})).unwrap();
     assert_eq!(participants, opened["participants"]);
 
-    let kbh = invoke(&webview, "effective", json!({ "code": 101 })).expect("effective 101");
+    let kbh = invoke(&webview, "effective", json!({ "org": 101 })).expect("effective 101");
     assert_eq!(kbh["org"]["code"], json!(101));
     let risks = kbh["items"]["risks"].as_array().unwrap();
     assert!(!risks.is_empty());
@@ -145,10 +160,10 @@ fn open_sample_creates_the_demo_once_and_serves_its_views() {
             .count()
     );
 
-    let err = invoke(&webview, "effective", json!({ "code": 999 })).unwrap_err();
+    let err = invoke(&webview, "effective", json!({ "org": 999 })).unwrap_err();
     assert_eq!(
         err,
-        json!(WorkspaceError::UnknownOrg(OrgCode(999)).to_string())
+        json!(konsekvens_core::WorkspaceError::UnknownOrg(konsekvens_core::model::OrgCode(999)).to_string())
     );
 
     // a second start opens the existing file instead of writing a new one
@@ -163,4 +178,80 @@ fn open_sample_creates_the_demo_once_and_serves_its_views() {
     let (_app3, webview3) = app(Launch::default());
     let by_path = invoke(&webview3, "open_workspace", json!({ "path": path })).unwrap();
     assert_eq!(by_path["title"], opened["title"]);
+}
+
+#[test]
+fn editing_through_commands_is_typed_durable_and_undoable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.konsekvens");
+    let (_app, webview) = app(Launch { workspace: Some(path.clone()) });
+    invoke(&webview, "open_sample", json!({})).unwrap();
+    let risk = invoke(&webview, "new_item", json!({ "doc": "supplement/101", "kind": "risk" })).expect("new_item");
+    assert_eq!(risk["kind"], json!("risk"));
+    assert_eq!(risk["item"]["reference"], json!("KBH-R2"));
+    let mut edited = risk.clone();
+    edited["item"]["title"] = json!("Forældre deler skærmbilleder af beskeder");
+    edited["item"]["inherent"]["confidentiality"]["consequence"] = json!("very_serious");
+    edited["item"]["inherent"]["confidentiality"]["consequence_reason"] = json!("Beskeder om børn kan spredes");
+    invoke(&webview, "put_item", json!({ "doc": "supplement/101", "item": edited })).expect("put_item");
+    let kbh = invoke(&webview, "effective", json!({ "org": 101 })).unwrap();
+    let found = kbh["items"]["risks"].as_array().unwrap().iter().find(|r| r["reference"] == json!("KBH-R2")).expect("the new risk").clone();
+    assert_eq!(found["origin"], json!("local"));
+    assert_eq!(found["inherent"]["confidentiality"]["consequence"], json!("very_serious"));
+
+    // The check sees it: a local risk without a measure.
+    let report = invoke(&webview, "check", json!({ "org": 101 })).unwrap();
+    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["reference"] == json!("KBH-R2")), "{report}");
+
+    // Undo takes the put back, then the creation.
+    let u = invoke(&webview, "undo", json!({})).unwrap();
+    assert_eq!(u["changed"], json!("supplement/101"));
+    let kbh = invoke(&webview, "effective", json!({ "org": 101 })).unwrap();
+    let found = kbh["items"]["risks"].as_array().unwrap().iter().find(|r| r["reference"] == json!("KBH-R2")).cloned();
+    assert!(found.map(|r| r["title"] != json!("Forældre deler skærmbilleder af beskeder")).unwrap_or(true));
+
+    // A bad document name and a bad item are refused with the core's words.
+    let err = invoke(&webview, "put_item", json!({ "doc": "supplement/xyz", "item": edited })).unwrap_err();
+    assert!(err.as_str().unwrap().contains("names no document"), "{err}");
+    let err = invoke(&webview, "put_item", json!({ "doc": "base", "item": { "kind": "not_applicable", "item": { "target": "x" } } })).unwrap_err();
+    assert!(err.as_str().unwrap().contains("supplement"), "{err}");
+}
+
+#[test]
+fn the_webview_mirror_gets_the_state_and_sends_raw_updates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(Launch { workspace: Some(dir.path().join("demo.konsekvens")) });
+    invoke(&webview, "open_sample", json!({})).unwrap();
+    let raw = |cmd: &str, doc: &str, body: InvokeBody| {
+        let mut headers = tauri::http::HeaderMap::new();
+        headers.insert(yjs::DOC_HEADER, doc.parse().unwrap());
+        get_ipc_response(
+            &webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body,
+                headers,
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+    };
+    let state = match raw("doc_state", "base", InvokeBody::Json(json!({}))).expect("doc_state") {
+        tauri::ipc::InvokeResponseBody::Raw(bytes) => bytes,
+        other => panic!("expected raw bytes, got {other:?}"),
+    };
+    // The webview's Yjs document: a copy of the base with a sentence typed into the summary.
+    let mirror = konsekvens_core::DpiaDoc::new(konsekvens_core::DocKey::Base, 4242);
+    mirror.apply_update(&state).unwrap();
+    let mut description = mirror.section::<konsekvens_core::model::Description>().unwrap();
+    description.summary.0.push_str(" Tilføjet i appen.");
+    let (_, update) = mirror.edit(|e| e.set(&description)).unwrap();
+    raw("apply_doc_update", "base", InvokeBody::Raw(update)).expect("apply_doc_update");
+    let base = invoke(&webview, "base", json!({})).unwrap();
+    assert!(base["description"]["summary"].as_str().unwrap().ends_with("Tilføjet i appen."));
+    let err = raw("apply_doc_update", "base", InvokeBody::Raw(b"not an update".to_vec())).unwrap_err();
+    assert!(err.to_string().contains("update"), "{err}");
+    assert!(raw("apply_doc_update", "nowhere", InvokeBody::Raw(vec![0])).is_err());
 }

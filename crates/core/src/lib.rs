@@ -25,4 +25,4 @@ pub mod workspace;
 pub use doc::{DocError, DocKey, DpiaDoc, Edit};
 pub use effective::EffectiveDpia;
 pub use env::{Env, FixedEnv, SystemEnv};
-pub use workspace::{Author, Workspace, WorkspaceError};
+pub use workspace::{Author, UpdateListener, UpdateSource, Workspace, WorkspaceError};

@@ -596,3 +596,11 @@ fn remove_sqlite_files(path: &Path) {
 
 #[cfg(test)]
 mod tests;
+
+// The app keeps the workspace in state shared between threads: it must stay `Send` (Yrs'
+// `sync` feature makes the undo manager's observers so).
+#[cfg(test)]
+const _: fn() = || {
+    fn send<T: Send>() {}
+    send::<Workspace>();
+};

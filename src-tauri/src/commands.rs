@@ -1,0 +1,516 @@
+//! The typed commands the webview calls. Each translates to the core and back; the
+//! TypeScript bindings (`ui/src/bindings.ts`) are generated from these signatures.
+//! Errors reach the webview as the core error's `Display` text.
+
+use crate::session::{AppState, RecentFile, Settings};
+use crate::{guard, Launch};
+use konsekvens_core::check::CheckReport;
+use konsekvens_core::command::{AnyItem, AnySection, ItemKind};
+use konsekvens_core::diff::Comparison;
+use konsekvens_core::effective::EffectiveDpia;
+use konsekvens_core::history::{LogEntry, Point, ReviewStatus};
+use konsekvens_core::model::*;
+use konsekvens_core::status::Overview;
+use konsekvens_core::{DocKey, SystemEnv, Workspace};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tauri::ipc::Channel;
+use tauri::State;
+
+fn text<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+fn doc_key(doc: &str) -> Result<DocKey, String> {
+    DocKey::parse(doc).map_err(text)
+}
+
+fn org(code: Option<u16>) -> Option<OrgCode> {
+    code.map(OrgCode)
+}
+
+/// What the webview learns about a workspace it opened.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Type)]
+pub struct Opened {
+    pub path: String,
+    /// The sample was written just now.
+    pub created: bool,
+    pub title: String,
+    pub coordinator: String,
+    pub participants: Vec<Participant>,
+    pub releases: Vec<String>,
+}
+
+fn describe(ws: &Workspace, path: &Path, created: bool) -> Result<Opened, String> {
+    let coordination = ws.coordination().map_err(text)?;
+    Ok(Opened {
+        path: path.display().to_string(),
+        created,
+        title: ws.base().map_err(text)?.meta.title,
+        coordinator: coordination.coordinator,
+        participants: coordination.participants,
+        releases: coordination.releases.into_iter().map(|r| r.name).collect(),
+    })
+}
+
+fn install(state: &AppState, ws: Workspace, path: PathBuf, created: bool) -> Result<Opened, String> {
+    let opened = describe(&ws, &path, created)?;
+    state.install(ws, path)?;
+    Ok(opened)
+}
+
+/// Opens `path`, first writing the bundled AULA sample there if no file exists yet.
+pub fn open_or_create_sample(path: &Path) -> Result<(Workspace, bool), String> {
+    if path.exists() {
+        return Ok((Workspace::open(path, Arc::new(SystemEnv)).map_err(text)?, false));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    Ok((Workspace::create_demo(path, Arc::new(SystemEnv)).map_err(text)?, true))
+}
+
+// ---- Workspace ------------------------------------------------------------------------------
+
+/// Opens the bundled AULA sample (written on first use to the launch path or the app's data
+/// directory).
+#[tauri::command]
+#[specta::specta]
+pub fn open_sample(launch: State<'_, Launch>, state: State<'_, AppState>) -> Result<Opened, String> {
+    guard(|| {
+        let path = launch.sample_path(state.data_dir.clone())?;
+        let (ws, created) = open_or_create_sample(&path)?;
+        install(&state, ws, path, created)
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn open_workspace(path: String, state: State<'_, AppState>) -> Result<Opened, String> {
+    guard(|| {
+        let path = PathBuf::from(path);
+        let ws = Workspace::open(&path, Arc::new(SystemEnv)).map_err(text)?;
+        install(&state, ws, path, false)
+    })
+}
+
+/// A new joint DPIA: its title and system, the coordinator and the participating
+/// municipalities (each gets an empty supplement).
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct NewDpia {
+    pub path: String,
+    pub title: String,
+    pub system: String,
+    pub coordinator: String,
+    pub participants: Vec<Participant>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn create_workspace(spec: NewDpia, state: State<'_, AppState>) -> Result<Opened, String> {
+    guard(|| {
+        if spec.title.trim().is_empty() {
+            return Err("Giv konsekvensanalysen en titel".into());
+        }
+        let path = PathBuf::from(&spec.path);
+        let coordination = Coordination {
+            coordinator: spec.coordinator.clone(),
+            base_write_policy: Some(BaseWritePolicy::AllParticipants),
+            participants: spec.participants.clone(),
+            releases: Vec::new(),
+        };
+        let dpia_id: String = spec.system.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let base = Base {
+            meta: BaseMeta { dpia_id, title: spec.title.clone(), system: spec.system.clone(), version_label: String::new() },
+            ..Base::default()
+        };
+        let supplements: Vec<Supplement> = spec
+            .participants
+            .iter()
+            .map(|p| Supplement {
+                meta: SupplementMeta { org: p.code, name: p.name.clone(), ref_prefix: p.ref_prefix.clone(), ..SupplementMeta::default() },
+                ..Supplement::default()
+            })
+            .collect();
+        let author = state.settings().author();
+        let ws = Workspace::create_with(&path, Arc::new(SystemEnv), &author, &coordination, &base, &supplements).map_err(text)?;
+        install(&state, ws, path, true)
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn recent_files(state: State<'_, AppState>) -> Vec<RecentFile> {
+    state.settings().recent
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn settings(state: State<'_, AppState>) -> Settings {
+    state.settings()
+}
+
+/// Saves who the user is and the language (the recent files are kept).
+#[tauri::command]
+#[specta::specta]
+pub fn save_settings(user_name: String, org: Option<u16>, language: String, state: State<'_, AppState>) -> Result<Settings, String> {
+    state.update_settings(|s| {
+        s.user_name = user_name;
+        s.org = org;
+        s.language = if language == "en" { "en".into() } else { "da".into() };
+    })
+}
+
+/// The open workspace, if any (after a reload of the webview).
+#[tauri::command]
+#[specta::specta]
+pub fn current(state: State<'_, AppState>) -> Result<Option<Opened>, String> {
+    let session = state.session.lock().unwrap_or_else(|p| p.into_inner());
+    session.as_ref().map(|s| describe(&s.ws, &s.path, false)).transpose()
+}
+
+// ---- Reading --------------------------------------------------------------------------------
+
+#[tauri::command]
+#[specta::specta]
+pub fn participants(state: State<'_, AppState>) -> Result<Vec<Participant>, String> {
+    state.with(|s, _| Ok(s.ws.coordination().map_err(text)?.participants))
+}
+
+/// A municipality's effective DPIA (base ⊕ its supplement); without `org`, the base alone.
+#[tauri::command]
+#[specta::specta]
+pub fn effective(org: Option<u16>, state: State<'_, AppState>) -> Result<EffectiveDpia, String> {
+    guard(|| state.with(|s, _| s.ws.effective_or_base(self::org(org)).map_err(text)))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn base(state: State<'_, AppState>) -> Result<Base, String> {
+    state.with(|s, _| s.ws.base().map_err(text))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn coordination(state: State<'_, AppState>) -> Result<Coordination, String> {
+    state.with(|s, _| s.ws.coordination().map_err(text))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn supplement(org: u16, state: State<'_, AppState>) -> Result<Supplement, String> {
+    state.with(|s, _| s.ws.supplement(OrgCode(org)).map_err(text))
+}
+
+fn today() -> Day {
+    std::env::var("KONSEKVENS_TODAY").ok().and_then(|s| Day::parse(&s).ok()).unwrap_or_else(Day::today)
+}
+
+/// The Datatilsynet check of a municipality's DPIA (or the base), with the review triggers.
+#[tauri::command]
+#[specta::specta]
+pub fn check(org: Option<u16>, state: State<'_, AppState>) -> Result<CheckReport, String> {
+    guard(|| state.with(|s, _| s.ws.check(self::org(org), today()).map_err(text)))
+}
+
+/// The coordinator's overview of every municipality.
+#[tauri::command]
+#[specta::specta]
+pub fn overview(state: State<'_, AppState>) -> Result<Overview, String> {
+    guard(|| state.with(|s, _| s.ws.overview(today()).map_err(text)))
+}
+
+/// Who changed what and when; with `item`, only changes to that reference.
+#[tauri::command]
+#[specta::specta]
+pub fn history(org: Option<u16>, item: Option<String>, state: State<'_, AppState>) -> Result<Vec<LogEntry>, String> {
+    guard(|| state.with(|s, _| s.ws.history(self::org(org), item.map(Reference).as_ref()).map_err(text)))
+}
+
+/// Compares two points: `now`, a release name, a date (YYYY-MM-DD) or a log position (#N).
+#[tauri::command]
+#[specta::specta]
+pub fn compare(org: Option<u16>, from: String, to: String, state: State<'_, AppState>) -> Result<Comparison, String> {
+    guard(|| {
+        let from: Point = from.parse()?;
+        let to: Point = to.parse()?;
+        state.with(|s, _| s.ws.compare(self::org(org), &from, &to).map_err(text))
+    })
+}
+
+/// The DPIA as it was at a point.
+#[tauri::command]
+#[specta::specta]
+pub fn effective_at(org: Option<u16>, point: String, state: State<'_, AppState>) -> Result<EffectiveDpia, String> {
+    guard(|| {
+        let point: Point = point.parse()?;
+        state.with(|s, _| s.ws.dpia_at(self::org(org), &point).map_err(text))
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn review_status(org: Option<u16>, state: State<'_, AppState>) -> Result<ReviewStatus, String> {
+    guard(|| state.with(|s, _| s.ws.review_status(self::org(org)).map_err(text)))
+}
+
+// ---- Editing --------------------------------------------------------------------------------
+
+/// Writes an item into a document (`base` or `supplement/101`): new, or the fields that differ.
+#[tauri::command]
+#[specta::specta]
+pub fn put_item(doc: String, item: AnyItem, state: State<'_, AppState>) -> Result<(), String> {
+    guard(|| state.with(|s, settings| s.ws.put_item(doc_key(&doc)?, &item, &settings.author()).map_err(text)))
+}
+
+/// Creates an empty item with a fresh id and the next reference.
+#[tauri::command]
+#[specta::specta]
+pub fn new_item(doc: String, kind: ItemKind, state: State<'_, AppState>) -> Result<AnyItem, String> {
+    guard(|| state.with(|s, settings| s.ws.new_item(doc_key(&doc)?, kind, &settings.author()).map_err(text)))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn remove_item(doc: String, kind: ItemKind, id: String, state: State<'_, AppState>) -> Result<bool, String> {
+    guard(|| state.with(|s, settings| s.ws.remove_item(doc_key(&doc)?, kind, &ItemId(id), &settings.author()).map_err(text)))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn set_section(doc: String, section: AnySection, state: State<'_, AppState>) -> Result<(), String> {
+    guard(|| state.with(|s, settings| s.ws.set_section(doc_key(&doc)?, &section, &settings.author()).map_err(text)))
+}
+
+/// Links or unlinks a measure (in document `doc`) and a risk.
+#[tauri::command]
+#[specta::specta]
+pub fn link(doc: String, measure: String, risk: String, linked: bool, state: State<'_, AppState>) -> Result<(), String> {
+    guard(|| {
+        state.with(|s, settings| s.ws.link(doc_key(&doc)?, &ItemId(measure), &ItemId(risk), linked, &settings.author()).map_err(text))
+    })
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct UndoState {
+    pub can_undo: bool,
+    pub can_redo: bool,
+    /// The document the last step changed.
+    pub changed: Option<String>,
+}
+
+fn undo_state(ws: &Workspace, changed: Option<DocKey>) -> UndoState {
+    UndoState { can_undo: ws.can_undo(), can_redo: ws.can_redo(), changed: changed.map(|k| k.name()) }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn undo(state: State<'_, AppState>) -> Result<UndoState, String> {
+    guard(|| {
+        state.with(|s, settings| {
+            let changed = s.ws.undo(&settings.author()).map_err(text)?;
+            Ok(undo_state(&s.ws, changed))
+        })
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn redo(state: State<'_, AppState>) -> Result<UndoState, String> {
+    guard(|| {
+        state.with(|s, settings| {
+            let changed = s.ws.redo(&settings.author()).map_err(text)?;
+            Ok(undo_state(&s.ws, changed))
+        })
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn can_undo(state: State<'_, AppState>) -> Result<UndoState, String> {
+    state.with(|s, _| Ok(undo_state(&s.ws, None)))
+}
+
+// ---- Releases -------------------------------------------------------------------------------
+
+/// Publishes the working base as a release (the coordinator).
+#[tauri::command]
+#[specta::specta]
+pub fn publish_release(name: String, date: String, note: String, state: State<'_, AppState>) -> Result<String, String> {
+    guard(|| {
+        let day = Day::parse(&date)?;
+        state.with(|s, settings| Ok(s.ws.publish_release(&name, day, &note, &settings.author()).map_err(text)?.content_hash))
+    })
+}
+
+/// A municipality confirms that its supplement is assessed against a release.
+#[tauri::command]
+#[specta::specta]
+pub fn confirm_release(org: u16, name: String, state: State<'_, AppState>) -> Result<(), String> {
+    guard(|| state.with(|s, settings| s.ws.bind_release(OrgCode(org), &name, &settings.author()).map_err(text)))
+}
+
+// ---- Export, signing, verification --------------------------------------------------------
+
+/// A step of a long job, for the progress bar.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Progress {
+    /// 0–100.
+    pub percent: u8,
+    pub step: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Exported {
+    pub path: String,
+    pub bytes: u32,
+}
+
+fn cancelled(state: &AppState) -> Result<(), String> {
+    if state.cancel_export.load(Ordering::SeqCst) {
+        Err("Eksporten blev annulleret".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Renders a municipality's DPIA (or with `org` absent, the base) as PDF to `out`, reporting
+/// progress; `cancel_export` stops it before the file is written.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_pdf(org: Option<u16>, lang: String, out: String, progress: Channel<Progress>, state: State<'_, AppState>) -> Result<Exported, String> {
+    let step = |percent: u8, step: &str| {
+        let _ = progress.send(Progress { percent, step: step.into() });
+    };
+    state.cancel_export.store(false, Ordering::SeqCst);
+    step(5, "Beregner den gældende konsekvensanalyse");
+    let lang = if lang == "en" { konsekvens_pdf::Lang::En } else { konsekvens_pdf::Lang::Da };
+    let (dpia, opts) = guard(|| state.with(|s, _| konsekvens_pdf::document_for(&s.ws, self::org(org), lang, today()).map_err(text)))?;
+    cancelled(&state)?;
+    step(35, "Sætter dokumentet op");
+    let pdf = tauri::async_runtime::spawn_blocking(move || konsekvens_pdf::render(&dpia, &opts).map_err(text))
+        .await
+        .map_err(text)??;
+    cancelled(&state)?;
+    step(85, "Gemmer filen");
+    write_atomically(Path::new(&out), &pdf)?;
+    step(100, "Færdig");
+    Ok(Exported { path: out, bytes: pdf.len() as u32 })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_export(state: State<'_, AppState>) {
+    state.cancel_export.store(true, Ordering::SeqCst);
+}
+
+fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), String> {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = out.with_file_name(format!(".{name}.tmp"));
+    std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, out)).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("{}: {e}", out.display())
+    })
+}
+
+/// Who signs, for `sign_pdf`; with `org` and `capacity` the signing is recorded in the
+/// municipality's supplement.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct SignRequest {
+    pub input: String,
+    pub p12: String,
+    pub password: String,
+    pub out: String,
+    pub name: Option<String>,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub org: Option<u16>,
+    pub capacity: Option<String>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn sign_pdf(request: SignRequest, state: State<'_, AppState>) -> Result<Exported, String> {
+    guard(|| {
+        let read = |p: &str| std::fs::read(p).map_err(|e| format!("{p}: {e}"));
+        let pdf = read(&request.input)?;
+        let p12 = read(&request.p12)?;
+        let time = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        let meta = konsekvens_pdf::SignMeta { name: request.name.clone(), reason: request.reason, location: request.location, contact: None, time };
+        let signed = konsekvens_pdf::sign(&pdf, &p12, &request.password, &meta).map_err(text)?;
+        write_atomically(Path::new(&request.out), &signed)?;
+        if let (Some(code), Some(capacity)) = (request.org, request.capacity) {
+            state.with(|s, settings| {
+                let release = s.ws.supplement(OrgCode(code)).map_err(text)?.meta.base_release;
+                let signing = Signing {
+                    id: s.ws.new_id("signing"),
+                    date: Some(today()),
+                    signer: request.name.unwrap_or_else(|| settings.author().name),
+                    capacity,
+                    base_release: release,
+                    pdf_sha256: konsekvens_core::release::sha256_hex(&signed),
+                };
+                s.ws.record_signing(OrgCode(code), &signing, &settings.author()).map_err(text)
+            })?;
+        }
+        Ok(Exported { path: request.out, bytes: signed.len() as u32 })
+    })
+}
+
+/// One signature, as `verify_pdf` reports it.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SignatureCheck {
+    pub signer: String,
+    pub subject: String,
+    pub issuer: String,
+    pub claimed_time: String,
+    pub reason: Option<String>,
+    pub intact: bool,
+    pub problem: Option<String>,
+    /// `None` when the certificate's validity could not be judged.
+    pub cert_valid_at_time: Option<bool>,
+    pub trusted: Option<bool>,
+    pub appended_bytes: Option<u32>,
+    pub appended_signed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct VerifyResult {
+    pub ok: bool,
+    pub signatures: Vec<SignatureCheck>,
+    pub unsigned_tail: u32,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn verify_pdf(path: String, trust: Vec<String>) -> Result<VerifyResult, String> {
+    guard(|| {
+        let pdf = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
+        let anchors = trust.iter().map(|p| std::fs::read(p).map_err(|e| format!("{p}: {e}"))).collect::<Result<Vec<_>, _>>()?;
+        let report = konsekvens_pdf::verify(&pdf, &anchors).map_err(text)?;
+        Ok(VerifyResult {
+            ok: report.ok(),
+            unsigned_tail: report.unsigned_tail as u32,
+            signatures: report
+                .signatures
+                .into_iter()
+                .map(|s| SignatureCheck {
+                    signer: s.signer,
+                    subject: s.subject,
+                    issuer: s.issuer,
+                    claimed_time: s.claimed_time,
+                    reason: s.reason,
+                    intact: s.intact,
+                    problem: s.problem.map(|p| p.to_string()),
+                    cert_valid_at_time: s.cert_valid_at_time,
+                    trusted: s.trusted,
+                    appended_bytes: s.appended.as_ref().map(|a| a.bytes as u32),
+                    appended_signed: s.appended.as_ref().is_some_and(|a| a.signed_by_later),
+                })
+                .collect(),
+        })
+    })
+}

@@ -1,0 +1,161 @@
+//! The app's state: the open workspace with who is working in it, and the user's settings
+//! (name, municipality, language, recent files), kept as JSON in the app's config directory.
+
+use konsekvens_core::model::OrgCode;
+use konsekvens_core::{Author, UpdateListener, Workspace};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// How many recent files the start screen lists.
+const RECENT: usize = 8;
+
+/// Who the user is, remembered between sessions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(default)]
+pub struct Settings {
+    /// The name written in the log with every change.
+    pub user_name: String,
+    /// The municipality the user works for; `None`: the coordinator (KL/KOMBIT).
+    pub org: Option<u16>,
+    /// "da" or "en".
+    pub language: String,
+    /// Most recent first.
+    pub recent: Vec<RecentFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct RecentFile {
+    pub path: String,
+    pub title: String,
+}
+
+impl Settings {
+    pub fn load(path: &Path) -> Settings {
+        std::fs::read_to_string(path).ok().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default()
+    }
+
+    /// Written through a temporary file, so a crash never leaves half a settings file.
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        let json = serde_json::to_string_pretty(self).expect("settings serialise");
+        std::fs::write(&tmp, json).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn remember(&mut self, path: &Path, title: &str) {
+        let path = path.display().to_string();
+        self.recent.retain(|r| r.path != path);
+        self.recent.insert(0, RecentFile { path, title: title.to_owned() });
+        self.recent.truncate(RECENT);
+    }
+
+    pub fn author(&self) -> Author {
+        let name = if self.user_name.trim().is_empty() { whoami() } else { self.user_name.trim().to_owned() };
+        Author::new(name, self.org.map(OrgCode))
+    }
+}
+
+fn whoami() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "ukendt bruger".into())
+}
+
+/// The open workspace.
+pub struct Session {
+    pub ws: Workspace,
+    pub path: PathBuf,
+}
+
+/// Everything the commands share.
+pub struct AppState {
+    pub session: Mutex<Option<Session>>,
+    pub settings: Mutex<Settings>,
+    /// Where `settings` is saved; `None` in tests that keep settings in memory.
+    pub settings_path: Option<PathBuf>,
+    /// Told about every durable update (the webview's document mirror subscribes here).
+    pub listener: Mutex<Option<UpdateListener>>,
+    /// Set to cancel a running export.
+    pub cancel_export: Arc<std::sync::atomic::AtomicBool>,
+    /// The app's data directory, where the sample is written on first start.
+    pub data_dir: Option<PathBuf>,
+}
+
+impl AppState {
+    pub fn new(settings_path: Option<PathBuf>, data_dir: Option<PathBuf>) -> AppState {
+        let settings = settings_path.as_deref().map(Settings::load).unwrap_or_default();
+        AppState {
+            session: Mutex::new(None),
+            settings: Mutex::new(settings),
+            settings_path,
+            listener: Mutex::new(None),
+            cancel_export: Arc::default(),
+            data_dir,
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn update_settings(&self, f: impl FnOnce(&mut Settings)) -> Result<Settings, String> {
+        let mut settings = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut settings);
+        if let Some(path) = &self.settings_path {
+            settings.save(path)?;
+        }
+        Ok(settings.clone())
+    }
+
+    /// Installs a freshly opened workspace: undo on, the listener attached, remembered.
+    pub fn install(&self, mut ws: Workspace, path: PathBuf) -> Result<(), String> {
+        ws.enable_undo();
+        ws.set_listener(self.listener.lock().unwrap_or_else(|p| p.into_inner()).clone());
+        let title = ws.base().map(|b| b.meta.title).unwrap_or_default();
+        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(Session { ws, path: path.clone() });
+        self.update_settings(|s| s.remember(&path, &title))?;
+        Ok(())
+    }
+
+    /// Sets the listener for the open workspace and for every one opened later.
+    pub fn set_listener(&self, listener: UpdateListener) {
+        *self.listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(listener.clone());
+        if let Some(s) = self.session.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            s.ws.set_listener(Some(listener));
+        }
+    }
+
+    /// Runs `f` on the open workspace. A lock poisoned by an earlier panic is still safe:
+    /// the workspace never holds a change the file does not (it reloads on failure).
+    pub fn with<T>(&self, f: impl FnOnce(&mut Session, &Settings) -> Result<T, String>) -> Result<T, String> {
+        let settings = self.settings();
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let session = session.as_mut().ok_or_else(|| "Intet arbejdsområde er åbent".to_string())?;
+        f(session, &settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_remember_recent_files_newest_first_without_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let mut s = Settings::default();
+        for i in 0..10 {
+            s.remember(Path::new(&format!("/tmp/{i}.konsekvens")), "Aula");
+        }
+        s.remember(Path::new("/tmp/3.konsekvens"), "Aula");
+        assert_eq!(s.recent.len(), RECENT);
+        assert_eq!(s.recent[0].path, "/tmp/3.konsekvens");
+        assert_eq!(s.recent.iter().filter(|r| r.path == "/tmp/3.konsekvens").count(), 1);
+        s.save(&path).unwrap();
+        assert_eq!(Settings::load(&path), s);
+        std::fs::write(&path, "{ broken").unwrap();
+        assert_eq!(Settings::load(&path), Settings::default(), "a damaged settings file is ignored, not fatal");
+    }
+}
