@@ -704,22 +704,27 @@ mod tests {
         let mut t = Table::new(&[1.0, 3.0], Some(vec![Cell::bold("Ref"), Cell::bold("Tekst")]));
         t.row(vec![Cell::text("A"), Cell::text("kort")]);
         t.row(vec![Cell::text("B"), Cell::text((1..=9).map(|i| format!("linje{i}")).collect::<Vec<_>>().join("\n"))]);
-        // one paragraph, then space that leaves room for the header, row A and 5½ lines of B
+        // room for the header, row A and 5½ lines of B
         let w = col_widths(&t);
-        let header_h = row_height(t.header.as_ref().unwrap(), &w, t.size);
-        let room = header_h + row_height(&t.rows[0], &w, t.size) + 2.0 * CELL_PAD_Y + 5.5 * leading(t.size);
+        let room = row_height(&t.rows[0], &w, t.size) + 5.5 * leading(t.size);
+        let laid = table_at_page_foot(t, room);
+        assert_eq!(page_of(&laid, "A"), 0, "row A fits on the first page");
+        assert_eq!(page_of(&laid, "linje1"), 1, "row B moves to the next page whole …");
+        assert_eq!(page_of(&laid, "linje9"), 1, "… and stays together");
+        assert_eq!(page_of(&laid, "B"), 1);
+    }
+
+    /// Lays out `t` after a paragraph and as much space as leaves room for its header and
+    /// `room` points (plus a row's padding) on the first page.
+    fn table_at_page_foot(t: Table, room: f32) -> Laid {
+        let header_h = row_height(t.header.as_ref().unwrap(), &col_widths(&t), t.size);
         let para = ParaStyle::BODY.leading + ParaStyle::BODY.space_after;
         let blocks = vec![
             Block::Para { spans: vec![Span::new("linje")], style: ParaStyle::BODY },
-            Block::Space(Pager::bottom() - MARGIN_TOP - para - room),
+            Block::Space(Pager::bottom() - MARGIN_TOP - para - header_h - 2.0 * CELL_PAD_Y - room),
             Block::Table(t),
         ];
-        let laid = layout(&blocks, &|_| {});
-        let page_of = |needle: &str| laid.pages.iter().position(|p| p.iter().any(|d| matches!(d, Draw::Text { text, .. } if text == needle))).unwrap();
-        assert_eq!(page_of("A"), 0, "row A fits on the first page");
-        assert_eq!(page_of("linje1"), 1, "row B moves to the next page whole …");
-        assert_eq!(page_of("linje9"), 1, "… and stays together");
-        assert_eq!(page_of("B"), 1);
+        layout(&blocks, &|_| {})
     }
 
     fn rows(n: usize, tag: &str) -> Table {
@@ -772,15 +777,8 @@ mod tests {
         let mut t = Table::new(&[1.0, 3.0], Some(vec![Cell::bold("Ref"), Cell::bold("Tekst")]));
         t.row(vec![Cell::text("A"), Cell::text((1..=8).map(|i| format!("linje{i}")).collect::<Vec<_>>().join("\n"))]);
         // room for the header and four lines of the first row, which moves whole
-        let w = col_widths(&t);
-        let room = row_height(t.header.as_ref().unwrap(), &w, t.size) + 2.0 * CELL_PAD_Y + 4.5 * leading(t.size);
-        let para = ParaStyle::BODY.leading + ParaStyle::BODY.space_after;
-        let blocks = vec![
-            Block::Para { spans: vec![Span::new("linje")], style: ParaStyle::BODY },
-            Block::Space(Pager::bottom() - MARGIN_TOP - para - room),
-            Block::Table(t),
-        ];
-        let laid = layout(&blocks, &|_| {});
+        let room = 4.5 * leading(t.size);
+        let laid = table_at_page_foot(t, room);
         assert_eq!(page_of(&laid, "Ref"), 1, "the header goes with its row");
         assert!(!laid.pages[0].iter().any(|d| matches!(d, Draw::Text { text, .. } if text == "Ref")));
         assert_eq!(page_of(&laid, "linje1"), 1);
