@@ -5,7 +5,7 @@
 use crate::session::{AppState, RecentFile, Settings};
 use crate::{guard, Launch};
 use konsekvens_core::check::CheckReport;
-use konsekvens_core::command::{AnyItem, AnySection, ItemKind};
+use konsekvens_core::command::{AnyItem, AnySection, ItemKind, SectionKind};
 use konsekvens_core::diff::Comparison;
 use konsekvens_core::effective::EffectiveDpia;
 use konsekvens_core::history::{LogEntry, Point, ReviewStatus};
@@ -264,6 +264,21 @@ pub fn review_status(org: Option<u16>, state: State<'_, AppState>) -> Result<Rev
 #[specta::specta]
 pub fn put_item(doc: String, item: AnyItem, state: State<'_, AppState>) -> Result<(), String> {
     guard(|| state.with(|s, settings| s.ws.put_item(doc_key(&doc)?, &item, &settings.author()).map_err(text)))
+}
+
+/// Changes only the fields of an item named in `patch` (a JSON merge patch): what the
+/// webview sends when one field was edited.
+#[tauri::command]
+#[specta::specta]
+pub fn patch_item(doc: String, kind: ItemKind, id: String, patch: serde_json::Value, state: State<'_, AppState>) -> Result<(), String> {
+    guard(|| state.with(|s, settings| s.ws.patch_item(doc_key(&doc)?, kind, &ItemId(id), &patch, &settings.author()).map_err(text)))
+}
+
+/// Changes only the fields of a section named in `patch`.
+#[tauri::command]
+#[specta::specta]
+pub fn patch_section(doc: String, section: SectionKind, patch: serde_json::Value, state: State<'_, AppState>) -> Result<(), String> {
+    guard(|| state.with(|s, settings| s.ws.patch_section(doc_key(&doc)?, section, &patch, &settings.author()).map_err(text)))
 }
 
 /// Creates an empty item with a fresh id and the next reference.

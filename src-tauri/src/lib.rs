@@ -88,6 +88,8 @@ pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
         effective_at,
         review_status,
         put_item,
+        patch_item,
+        patch_section,
         new_item,
         remove_item,
         set_section,

@@ -39,6 +39,13 @@ export const commands = {
 	reviewStatus: (org: number | null) => typedError<ReviewStatus_Serialize, string>(__TAURI_INVOKE("review_status", { org })),
 	/**  Writes an item into a document (`base` or `supplement/101`): new, or the fields that differ. */
 	putItem: (doc: string, item: AnyItem_Deserialize) => typedError<null, string>(__TAURI_INVOKE("put_item", { doc, item })),
+	/**
+	 *  Changes only the fields of an item named in `patch` (a JSON merge patch): what the
+	 *  webview sends when one field was edited.
+	 */
+	patchItem: (doc: string, kind: ItemKind, id: string, patch: Value) => typedError<null, string>(__TAURI_INVOKE("patch_item", { doc, kind, id, patch })),
+	/**  Changes only the fields of a section named in `patch`. */
+	patchSection: (doc: string, section: SectionKind, patch: Value) => typedError<null, string>(__TAURI_INVOKE("patch_section", { doc, section, patch })),
 	/**  Creates an empty item with a fresh id and the next reference. */
 	newItem: (doc: string, kind: ItemKind) => typedError<AnyItem_Serialize, string>(__TAURI_INVOKE("new_item", { doc, kind })),
 	removeItem: (doc: string, kind: ItemKind, id: string) => typedError<boolean, string>(__TAURI_INVOKE("remove_item", { doc, kind, id })),
@@ -1498,6 +1505,9 @@ export type Risk_Serialize = {
 	/**  An explicit, reasoned acceptance of the risk as it stands (instead of a measure). */
 	acceptance: Prose,
 };
+
+/**  The names of the sections, for patching one by name. */
+export type SectionKind = "base_meta" | "description" | "wp248" | "prior_consultation" | "review_plan" | "supplement_meta" | "joint_conditions";
 
 /**  Who the user is, remembered between sessions. */
 export type Settings = Settings_Serialize | Settings_Deserialize;

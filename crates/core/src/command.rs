@@ -54,6 +54,21 @@ macro_rules! any_item {
             pub fn name(self) -> &'static str {
                 match self { $(ItemKind::$variant => <$t as Item>::NAME),+ }
             }
+            /// Changes only the fields named in `patch` (JSON merge patch, RFC 7386) of the
+            /// stored item, so a caller holding an older copy of the item cannot overwrite
+            /// what others changed meanwhile (text typed in another field, say).
+            fn patch(self, e: &mut Edit<'_>, id: &ItemId, patch: &serde_json::Value) -> Result<(), DocError> {
+                match self {
+                    $(ItemKind::$variant => {
+                        let current: $t = e.get::<$t>(id)?.ok_or_else(|| DocError::NotFound { kind: <$t as Item>::NAME, id: id.to_string(), doc: e.key().name() })?;
+                        let patched: $t = merged(&current, patch, <$t as Item>::NAME)?;
+                        if Item::key(&patched) != Item::key(&current) {
+                            return Err(DocError::Invalid(format!("the id of {} {id} cannot change", <$t as Item>::NAME)));
+                        }
+                        e.put(&patched)
+                    })+
+                }
+            }
         }
     };
 }
@@ -81,6 +96,28 @@ any_item! {
     LocalMeasureStatus(LocalMeasureStatus),
     NotApplicable(NotApplicable),
     LocalSubjectCount(LocalSubjectCount),
+}
+
+/// `current` with `patch` merged in (RFC 7386: objects merge, anything else replaces, null
+/// clears), read back as the model type so a wrong shape is refused with its path.
+fn merged<T: Serialize + serde::de::DeserializeOwned>(current: &T, patch: &serde_json::Value, what: &str) -> Result<T, DocError> {
+    fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
+        match (target, patch) {
+            (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+                for (k, v) in p {
+                    if v.is_null() {
+                        t.insert(k.clone(), serde_json::Value::Null);
+                    } else {
+                        merge(t.entry(k.clone()).or_insert(serde_json::Value::Null), v);
+                    }
+                }
+            }
+            (t, p) => *t = p.clone(),
+        }
+    }
+    let mut value = serde_json::to_value(current).expect("the model serialises");
+    merge(&mut value, patch);
+    serde_path_to_error::deserialize(value).map_err(|e| DocError::Invalid(format!("{what}: {} at «{}»", e.inner(), e.path())))
 }
 
 /// Items created empty with an id and a reference.
@@ -113,6 +150,40 @@ pub enum AnySection {
     JointConditions(JointConditions),
 }
 
+/// The names of the sections, for patching one by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    BaseMeta,
+    Description,
+    Wp248,
+    PriorConsultation,
+    ReviewPlan,
+    SupplementMeta,
+    JointConditions,
+}
+
+impl SectionKind {
+    fn patch(self, e: &mut Edit<'_>, patch: &serde_json::Value) -> Result<(), DocError> {
+        macro_rules! patch {
+            ($t:ty, $name:literal) => {{
+                let current: $t = e.section()?;
+                e.set(&merged(&current, patch, $name)?)
+            }};
+        }
+        match self {
+            SectionKind::BaseMeta => patch!(BaseMeta, "metadata"),
+            SectionKind::Description => patch!(Description, "description"),
+            SectionKind::Wp248 => patch!(Wp248, "WP248 screening"),
+            SectionKind::PriorConsultation => patch!(PriorConsultation, "prior consultation"),
+            SectionKind::ReviewPlan => patch!(ReviewPlan, "review plan"),
+            SectionKind::SupplementMeta => patch!(SupplementMeta, "supplement metadata"),
+            SectionKind::JointConditions => patch!(JointConditions, "joint conditions"),
+        }
+    }
+}
+
 impl AnySection {
     fn set(&self, e: &mut Edit<'_>) -> Result<(), DocError> {
         match self {
@@ -140,6 +211,16 @@ impl Workspace {
 
     pub fn set_section(&mut self, key: DocKey, section: &AnySection, author: &Author) -> Result<(), WorkspaceError> {
         self.edit(key, author, |e| section.set(e))
+    }
+
+    /// Changes only the fields of an item named in `patch` (a JSON merge patch).
+    pub fn patch_item(&mut self, key: DocKey, kind: ItemKind, id: &ItemId, patch: &serde_json::Value, author: &Author) -> Result<(), WorkspaceError> {
+        self.edit(key, author, |e| kind.patch(e, id, patch))
+    }
+
+    /// Changes only the fields of a section named in `patch` (a JSON merge patch).
+    pub fn patch_section(&mut self, key: DocKey, section: SectionKind, patch: &serde_json::Value, author: &Author) -> Result<(), WorkspaceError> {
+        self.edit(key, author, |e| section.patch(e, patch))
     }
 
     /// Creates an empty item of `kind` with a fresh id and the next reference (in a
@@ -235,6 +316,23 @@ mod tests {
         // A supplement-only item cannot go into the base.
         let na = AnyItem::NotApplicable(NotApplicable { target: base.id.clone(), justification: "x".into() });
         assert!(ws.put_item(DocKey::Base, &na, &author).is_err());
+        // A patch changes only what it names; a wrong shape is refused with its path.
+        let AnyItem::Risk(r) = ws.new_item(DocKey::Base, ItemKind::Risk, &author).unwrap() else { panic!() };
+        ws.patch_item(DocKey::Base, ItemKind::Risk, &r.id, &serde_json::json!({ "title": "Ny", "residual": { "integrity": { "likelihood": "likely" } } }), &author).unwrap();
+        ws.patch_item(DocKey::Base, ItemKind::Risk, &r.id, &serde_json::json!({ "threat": "Trussel" }), &author).unwrap();
+        let Some(AnyItem::Risk(now)) = ws.item(DocKey::Base, ItemKind::Risk, &r.id).unwrap() else { panic!() };
+        assert_eq!((now.title.as_str(), now.threat.as_str()), ("Ny", "Trussel"));
+        assert_eq!(now.residual.integrity.likelihood, Some(Likelihood::Likely));
+        ws.patch_item(DocKey::Base, ItemKind::Risk, &r.id, &serde_json::json!({ "residual": { "integrity": { "likelihood": null } } }), &author).unwrap();
+        let Some(AnyItem::Risk(now)) = ws.item(DocKey::Base, ItemKind::Risk, &r.id).unwrap() else { panic!() };
+        assert_eq!(now.residual.integrity.likelihood, None);
+        let err = ws.patch_item(DocKey::Base, ItemKind::Risk, &r.id, &serde_json::json!({ "residual": { "integrity": { "likelihood": "often" } } }), &author).unwrap_err();
+        assert!(err.to_string().contains("residual.integrity.likelihood"), "{err}");
+        assert!(ws.patch_item(DocKey::Base, ItemKind::Risk, &r.id, &serde_json::json!({ "id": "other" }), &author).is_err());
+        ws.patch_section(DocKey::Base, SectionKind::Description, &serde_json::json!({ "new_technology": true }), &author).unwrap();
+        assert_eq!(ws.base().unwrap().description.new_technology, Some(true));
+        assert!(!ws.base().unwrap().description.summary.is_blank(), "the rest of the section is kept");
+
         // JSON shape the app sends.
         let json = serde_json::to_value(AnyItem::Risk(Risk::default())).unwrap();
         assert_eq!(json["kind"], "risk");
