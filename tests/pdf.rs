@@ -224,6 +224,14 @@ fn every_export_is_a_clean_pdf_with_embedded_fonts_danish_text_and_a_working_out
         let entries = outline(file);
         let top: Vec<&(usize, String, usize)> = entries.iter().filter(|(depth, _, _)| *depth == 0).collect();
         assert!(top.len() >= 10, "{}: outline has {} top-level entries: {entries:?}", e.name, top.len());
+        // no heading is the last thing on its page: text of its own section follows it
+        for (_, title, page) in &entries {
+            let text = per_page[page - 1].replace('\n', " ");
+            let body = &text[..text.rfind(&footer(*page)).unwrap_or(text.len())];
+            let body = &body[..body.rfind(" — ").unwrap_or(body.len())]; // the running footer's left part
+            let after = body.find(title.as_str()).map(|at| body[at + title.len()..].split_whitespace().count()).unwrap_or(0);
+            assert!(after >= 3, "{}: heading {title:?} ends page {page}:\n{}", e.name, per_page[page - 1]);
+        }
         let toc = per_page[1];
         for (_, title, page) in &top {
             let on_page = per_page[page - 1].replace('\n', " ");
