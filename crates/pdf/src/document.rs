@@ -1161,7 +1161,7 @@ impl<'a> Doc<'a> {
             self.text(self.t("Kontrollen fandt ingen mangler.", "The check found no problems."));
             return;
         }
-        let mut t = Table::new(&[1.2, 1.0, 5.0], Some(self.header(&[("Kode", "Code"), ("Alvor", "Severity"), ("Fund", "Finding")])));
+        let mut t = Table::new(&[1.8, 0.9, 4.6], Some(self.header(&[("Kode", "Code"), ("Alvor", "Severity"), ("Fund", "Finding")])));
         for f in &findings {
             let s = f.severity.to_lowercase();
             let fill = if s.starts_with("fejl") || s.starts_with("err") || s.starts_with("høj") || s.starts_with("high") {
