@@ -13,6 +13,9 @@ TAURI_BUILD_PACKAGES=(
 # Running the app headless and looking at it; the PDF crate's tests use poppler, qpdf, openssl, certutil.
 DESKTOP_TEST_PACKAGES=(xvfb xauth imagemagick x11-utils xdotool fonts-liberation2)
 PDF_TEST_PACKAGES=(poppler-utils qpdf openssl libnss3-tools)
+# The Word export's test converts our .docx to PDF with LibreOffice (writer without the GUI:
+# ~82 MB download, ~20 s to install here) and reads it with pdftotext (poppler-utils above).
+EXCHANGE_TEST_PACKAGES=(libreoffice-writer-nogui)
 
 NODE_MIN_MAJOR=20 NODE_MIN_MINOR=19 # vite 7 needs Node 20.19+ (Debian 12's own nodejs is 18)
 RUST_MIN=1.90                       # tauri 2.12's rust-version

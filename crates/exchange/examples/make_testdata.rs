@@ -7,7 +7,7 @@
 //! KOMBIT's module risk assessments for Aula (threats of the message module with consequence
 //! and likelihood words, reasons, measures, owners); it is not KOMBIT's material.
 
-use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Formula, Workbook, Worksheet, XlsxError};
 use std::path::{Path, PathBuf};
 
 const HEADER: [&str; 18] = [
@@ -126,6 +126,13 @@ fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
 }
 
+/// A workbook with a fixed creation time, so regenerating gives the same bytes.
+fn workbook() -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_properties(&DocProperties::new().set_author("Konsekvens").set_creation_datetime(&ExcelDateTime::from_ymd(2025, 1, 1)?));
+    Ok(wb)
+}
+
 fn header_sheet<'a>(wb: &'a mut Workbook, name: &str) -> Result<&'a mut Worksheet, XlsxError> {
     let bold = Format::new().set_bold().set_text_wrap();
     let ws = wb.add_worksheet();
@@ -152,7 +159,7 @@ fn write_rows(ws: &mut Worksheet, rows: &[Row]) -> Result<(), XlsxError> {
 }
 
 fn xlsx(path: &Path, rows: &[Row]) -> Result<(), XlsxError> {
-    let mut wb = Workbook::new();
+    let mut wb = workbook()?;
     let ws = header_sheet(&mut wb, SHEET)?;
     write_rows(ws, rows)?;
     wb.save(path)
@@ -190,7 +197,7 @@ fn main() -> Result<(), XlsxError> {
     csv(&bad.join("missing-column.csv"), &header, &without(ROWS, &drop));
 
     // "Konsekvens" is one header merged across the rating and its reason.
-    let mut wb = Workbook::new();
+    let mut wb = workbook()?;
     let ws = header_sheet(&mut wb, SHEET)?;
     ws.merge_range(3, 6, 3, 7, "Konsekvens", &Format::new().set_bold())?;
     write_rows(ws, &ROWS[..3])?;
@@ -198,7 +205,7 @@ fn main() -> Result<(), XlsxError> {
 
     // Consequence by formula: T1's computed result is stored, T4's formula gives #N/A and
     // T5's was saved without a result (as some generators do).
-    let mut wb = Workbook::new();
+    let mut wb = workbook()?;
     let ws = header_sheet(&mut wb, SHEET)?;
     write_rows(ws, ROWS)?;
     ws.write_formula(4, 6, Formula::new("=VLOOKUP(A5,Skala!A:B,2,FALSE)").set_result("Ødelæggende"))?;
@@ -224,9 +231,12 @@ fn main() -> Result<(), XlsxError> {
     csv(&bad.join("empty-rows.csv"), &HEADER, &without(&rows, &[]));
 
     // Scale words the mapping does not know.
-    let mut rows: Vec<Row> = ROWS[..4].to_vec();
-    rows[1][6] = "Katastrofal";
-    rows[3][8] = "Hyppig";
+    let mut rows: Vec<Row> = ROWS[..6].to_vec();
+    let main_row = |rows: &mut Vec<Row>, reference: &str| -> usize { rows.iter().position(|r| r[0] == reference && !r[3].is_empty()).expect("a threat's first row") };
+    let t2 = main_row(&mut rows, "T2");
+    rows[t2][6] = "Enorm";
+    let t3 = main_row(&mut rows, "T3");
+    rows[t3][8] = "Hyppig";
     csv(&bad.join("unknown-words.csv"), &HEADER, &without(&rows, &[]));
     println!("wrote the example and bad-input sheets to {}", dir.display());
     Ok(())

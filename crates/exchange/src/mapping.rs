@@ -653,7 +653,12 @@ pub fn propose(sheet: &Sheet) -> Proposal {
 fn collect_words(sheet: &Sheet, header: u32, hs: &[(u32, String)], m: &mut Mapping, notes: &mut Vec<Note>) {
     let values = |name: &Option<String>| -> Vec<String> {
         let Some(col) = name.as_ref().and_then(|n| find_column(hs, n)) else { return Vec::new() };
-        let mut vs: Vec<String> = ((header + 1)..sheet.height()).map(|r| norm(&sheet.get(r, col).text())).filter(|v| !v.is_empty()).collect();
+        let mut vs: Vec<String> = ((header + 1)..sheet.height())
+            .map(|r| sheet.get(r, col))
+            .filter(|v| !matches!(v, Value::Error(_)))
+            .map(|v| norm(&v.text()))
+            .filter(|v| !v.is_empty())
+            .collect();
         vs.sort();
         vs.dedup();
         vs

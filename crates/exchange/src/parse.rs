@@ -398,7 +398,10 @@ impl Reader<'_> {
         match table.get(&word).copied().or_else(|| builtin(&word)) {
             Some(v) => Some(v),
             None => {
-                self.problem(row, col, reference, format!("«{text}» is not a {what} word the mapping knows (ours: {ours}); add it to the mapping's {what}_words"));
+                // A formula whose stored result is not a word usually means the file was saved
+                // by a program that does not calculate.
+                let formula = col.and_then(|c| self.sheet.formula(row, c)).map(|f| format!(" (the cell's formula ={f} has the stored result «{text}»; if the file was saved without calculating, open and save it in Excel or LibreOffice)")).unwrap_or_default();
+                self.problem(row, col, reference, format!("«{text}» is not a {what} word the mapping knows (ours: {ours}); add it to the mapping's {what}_words{formula}"));
                 None
             }
         }
