@@ -285,3 +285,19 @@ fn the_cnil_sample_becomes_a_joint_dpia_or_a_supplement() {
     assert!(stderr(&o).contains("a version of the CNIL PIA tool this import does not know (pia.dbVersion 209912312359"), "{}", stderr(&o));
     assert!(!refused.exists());
 }
+
+#[test]
+fn the_published_json_example_imports_and_a_damaged_copy_names_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/examples/cnil-migrated.joint-dpia.json");
+    let ws = dir.path().join("example.konsekvens");
+    ok(&run([Path::new("import"), Path::new("json"), &example, Path::new("--out"), &ws]));
+    assert!(ok(&run([Path::new("show"), &ws])).contains("R1 Ulovlig adgang til personoplysningerne"));
+
+    let text = std::fs::read_to_string(&example).unwrap();
+    let damaged = dir.path().join("damaged.json");
+    std::fs::write(&damaged, text.replacen("\"likelihood\": \"possible\"", "\"likelihood\": \"ofte\"", 1)).unwrap();
+    let o = run([Path::new("import"), Path::new("json"), &damaged, Path::new("--out"), &dir.path().join("no.konsekvens")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("at base.items.risks[0].residual.confidentiality.likelihood: unknown variant `ofte`"), "{}", stderr(&o));
+}

@@ -329,7 +329,7 @@ impl Mapper<'_> {
                         let _ = write!(description, "\n{label}: {t}");
                     }
                 }
-                if let Some(d) = e.estimated_implementation_date.as_deref().and_then(|d| crate::parse::parse_date(d)) {
+                if let Some(d) = e.estimated_implementation_date.as_deref().and_then(crate::parse::parse_date) {
                     measure.planned_date = Some(d);
                     measure.status = Some(MeasureStatus::Planned);
                 }
@@ -440,7 +440,7 @@ impl Mapper<'_> {
             .collect();
         if !section_evaluations.is_empty() {
             out.review = Some(Review {
-                date: p.updated_at.as_deref().and_then(|d| crate::parse::parse_date(d)),
+                date: p.updated_at.as_deref().and_then(crate::parse::parse_date),
                 reviewer: p.evaluator_name.clone().unwrap_or_default(),
                 trigger: Prose("Evaluering af konsekvensanalysen i CNIL's PIA-værktøj".into()),
                 summary: Prose(section_evaluations.join("\n")),
@@ -589,8 +589,10 @@ fn slug(name: &str) -> String {
 /// A new joint DPIA (no participants yet) holding the CNIL PIA in its base.
 pub fn create(out: &Path, env: Arc<dyn Env>, author: &Author, mut pia: CnilPia, file: &str, today: Day) -> Result<CnilReport, WorkspaceError> {
     pia.assign(&env, "", &Items::default());
-    let mut base = Base::default();
-    base.meta = BaseMeta { dpia_id: slug(&pia.name), title: pia.name.clone(), system: String::new(), version_label: String::new() };
+    let mut base = Base {
+        meta: BaseMeta { dpia_id: slug(&pia.name), title: pia.name.clone(), system: String::new(), version_label: String::new() },
+        ..Base::default()
+    };
     let notes = pia.notes_text();
     base.description.summary = Prose(if notes.is_empty() { pia.summary.0.clone() } else { format!("{}\n\n{notes}", pia.summary.0).trim().to_owned() });
     base.description.retention = pia.retention.clone();

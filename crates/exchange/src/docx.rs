@@ -75,8 +75,8 @@ pub fn render(dpia: &EffectiveDpia, opts: &DocxOptions) -> Result<Vec<u8>, DocxE
         .footer(w.footer());
     for block in w.body {
         docx = match block {
-            Block::P(p) => docx.add_paragraph(p),
-            Block::T(t) => docx.add_table(t),
+            Block::P(p) => docx.add_paragraph(*p),
+            Block::T(t) => docx.add_table(*t),
             Block::Contents => toc.iter().cloned().fold(docx, Docx::add_paragraph),
         };
     }
@@ -131,8 +131,8 @@ fn styles(docx: Docx) -> Docx {
 }
 
 enum Block {
-    P(Paragraph),
-    T(Table),
+    P(Box<Paragraph>),
+    T(Box<Table>),
     /// Where the table of contents goes (it is made when all headings are known).
     Contents,
 }
@@ -290,7 +290,7 @@ impl<'a> Writer<'a> {
         } else {
             p = p.add_run(plain(text));
         }
-        self.body.push(Block::P(p));
+        self.body.push(Block::P(Box::new(p)));
     }
     /// The table of contents: the headings with PAGEREF fields to their bookmarks, which
     /// LibreOffice and Word compute on opening or printing. (Each field is one run: LibreOffice
@@ -321,16 +321,16 @@ impl<'a> Writer<'a> {
     }
     fn para(&mut self, runs: Vec<Run>) {
         let p = runs.into_iter().fold(Paragraph::new(), Paragraph::add_run);
-        self.body.push(Block::P(p));
+        self.body.push(Block::P(Box::new(p)));
     }
     fn small(&mut self, text: &str) {
-        self.body.push(Block::P(Paragraph::new().style("Small").add_run(plain(text))));
+        self.body.push(Block::P(Box::new(Paragraph::new().style("Small").add_run(plain(text)))));
     }
     fn labelled(&mut self, label: &str, value: impl AsRef<str>) {
         self.para(vec![bold(format!("{label}: ")), plain(value)]);
     }
     fn page_break(&mut self) {
-        self.body.push(Block::P(Paragraph::new().add_run(Run::new().add_break(BreakType::Page))));
+        self.body.push(Block::P(Box::new(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))));
     }
     fn none_if_empty(&mut self, n: usize) -> bool {
         if n == 0 {
@@ -368,9 +368,9 @@ impl<'a> Writer<'a> {
             table_rows.push(make_row(header.iter().map(|(da, en)| Cell::bold(if self.da { da } else { en })).collect(), Some(HEADER_FILL), true));
         }
         table_rows.extend(rows.into_iter().map(|(cells, fill)| make_row(cells, fill, false)));
-        self.body.push(Block::T(Table::new(table_rows).set_grid(grid.clone()).width(CONTENT_WIDTH as usize, WidthType::Dxa)));
+        self.body.push(Block::T(Box::new(Table::new(table_rows).set_grid(grid.clone()).width(CONTENT_WIDTH as usize, WidthType::Dxa))));
         // Word joins two tables that follow each other; an empty paragraph keeps them apart.
-        self.body.push(Block::P(Paragraph::new()));
+        self.body.push(Block::P(Box::new(Paragraph::new())));
     }
     /// A two-column table of labels and values.
     fn kv(&mut self, rows: Vec<(String, Vec<Run>)>) {
@@ -431,7 +431,7 @@ impl<'a> Writer<'a> {
     fn build(&mut self) {
         self.cover();
         self.page_break();
-        self.body.push(Block::P(Paragraph::new().style("TOCHeading").add_run(plain(self.t("Indhold", "Contents")))));
+        self.body.push(Block::P(Box::new(Paragraph::new().style("TOCHeading").add_run(plain(self.t("Indhold", "Contents"))))));
         self.body.push(Block::Contents);
         self.page_break();
         self.description();
@@ -483,8 +483,8 @@ impl<'a> Writer<'a> {
     fn cover(&mut self) {
         let d = self.d;
         self.small(self.t("KONSEKVENSANALYSE · GDPR ART. 35", "DATA PROTECTION IMPACT ASSESSMENT · GDPR ART. 35"));
-        self.body.push(Block::P(Paragraph::new().style("Title").add_run(plain(self.title()))));
-        self.body.push(Block::P(Paragraph::new().add_run(bold(self.org_line()).size(32))));
+        self.body.push(Block::P(Box::new(Paragraph::new().style("Title").add_run(plain(self.title())))));
+        self.body.push(Block::P(Box::new(Paragraph::new().add_run(bold(self.org_line()).size(32)))));
         let mut rows: Vec<(String, Vec<Run>)> = vec![(self.t("System", "System").into(), vec![plain(&d.base.system)])];
         if !self.o.is_base {
             rows.push((self.t("Dataansvarlig", "Controller").into(), vec![plain(self.org_line())]));

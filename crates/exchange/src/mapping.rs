@@ -404,51 +404,38 @@ enum Field {
 }
 
 impl Field {
-    fn danish(self) -> String {
-        let dim = |d: Option<Dimension>| d.map(|d| format!(" ({})", d.danish())).unwrap_or_default();
-        let rest = |r: bool| if r { "rest-" } else { "" };
-        match self {
-            Field::Reference => "arkets reference".into(),
-            Field::Title => "titel".into(),
-            Field::Threat => "trusselsbeskrivelse".into(),
-            Field::Module => "modul".into(),
-            Field::Process => "databehandlingsproces".into(),
-            Field::Dimension => "fortrolighed/integritet/tilgængelighed".into(),
-            Field::Consequence(d, r) => format!("{}konsekvens{}", rest(r), dim(d)),
-            Field::Likelihood(d, r) => format!("{}sandsynlighed{}", rest(r), dim(d)),
-            Field::ConsequenceReason(d, r) => format!("begrundelse for {}konsekvens{}", rest(r), dim(d)),
-            Field::LikelihoodReason(d, r) => format!("begrundelse for {}sandsynlighed{}", rest(r), dim(d)),
-            Field::Reason(r) => if r { "begrundelse for restrisiko".into() } else { "begrundelse (konsekvens og sandsynlighed)".into() },
-            Field::Measure => "foranstaltninger".into(),
-            Field::Owner => "ansvarlig".into(),
-            Field::Status => "status".into(),
-            Field::PlannedDate => "frist".into(),
-            Field::MeasureKind => "type af foranstaltning".into(),
-            Field::Level => "risikoniveau".into(),
-        }
-    }
-    fn english(self) -> String {
-        let dim = |d: Option<Dimension>| d.map(|d| format!(" ({})", d.english())).unwrap_or_default();
-        let rest = |r: bool| if r { "residual " } else { "" };
-        match self {
-            Field::Reference => "the sheet's reference".into(),
-            Field::Title => "title".into(),
-            Field::Threat => "threat description".into(),
-            Field::Module => "module".into(),
-            Field::Process => "processing activity".into(),
-            Field::Dimension => "confidentiality/integrity/availability".into(),
-            Field::Consequence(d, r) => format!("{}consequence{}", rest(r), dim(d)),
-            Field::Likelihood(d, r) => format!("{}likelihood{}", rest(r), dim(d)),
-            Field::ConsequenceReason(d, r) => format!("reason for the {}consequence{}", rest(r), dim(d)),
-            Field::LikelihoodReason(d, r) => format!("reason for the {}likelihood{}", rest(r), dim(d)),
-            Field::Reason(r) => if r { "reason for the residual risk".into() } else { "reason (consequence and likelihood)".into() },
-            Field::Measure => "measures".into(),
-            Field::Owner => "owner".into(),
-            Field::Status => "status".into(),
-            Field::PlannedDate => "due date".into(),
-            Field::MeasureKind => "kind of measure".into(),
-            Field::Level => "risk level".into(),
-        }
+    /// The field's name in Danish and English, for the proposal's notes.
+    fn name(self) -> Note {
+        let dim = |d: Option<Dimension>| d.map(|d| (format!(" ({})", d.danish()), format!(" ({})", d.english()))).unwrap_or_default();
+        let rest = |r: bool| if r { ("rest-", "residual ") } else { ("", "") };
+        let (da, en): (String, String) = match self {
+            Field::Reference => ("arkets reference".into(), "the sheet's reference".into()),
+            Field::Title => ("titel".into(), "title".into()),
+            Field::Threat => ("trusselsbeskrivelse".into(), "threat description".into()),
+            Field::Module => ("modul".into(), "module".into()),
+            Field::Process => ("databehandlingsproces".into(), "processing activity".into()),
+            Field::Dimension => ("fortrolighed/integritet/tilgængelighed".into(), "confidentiality/integrity/availability".into()),
+            Field::Consequence(d, r) | Field::ConsequenceReason(d, r) | Field::Likelihood(d, r) | Field::LikelihoodReason(d, r) => {
+                let ((dd, de), (rd, re)) = (dim(d), rest(r));
+                let (word_da, word_en) = match self {
+                    Field::Consequence(..) | Field::ConsequenceReason(..) => ("konsekvens", "consequence"),
+                    _ => ("sandsynlighed", "likelihood"),
+                };
+                match self {
+                    Field::ConsequenceReason(..) | Field::LikelihoodReason(..) => (format!("begrundelse for {rd}{word_da}{dd}"), format!("reason for the {re}{word_en}{de}")),
+                    _ => (format!("{rd}{word_da}{dd}"), format!("{re}{word_en}{de}")),
+                }
+            }
+            Field::Reason(true) => ("begrundelse for restrisiko".into(), "reason for the residual risk".into()),
+            Field::Reason(false) => ("begrundelse (konsekvens og sandsynlighed)".into(), "reason (consequence and likelihood)".into()),
+            Field::Measure => ("foranstaltninger".into(), "measures".into()),
+            Field::Owner => ("ansvarlig".into(), "owner".into()),
+            Field::Status => ("status".into(), "status".into()),
+            Field::PlannedDate => ("frist".into(), "due date".into()),
+            Field::MeasureKind => ("type af foranstaltning".into(), "kind of measure".into()),
+            Field::Level => ("risikoniveau".into(), "risk level".into()),
+        };
+        Note { da, en }
     }
 }
 
@@ -533,7 +520,7 @@ fn classify(header: &str) -> Option<Field> {
     None
 }
 
-fn slot<'m>(m: &'m mut Mapping, field: Field) -> Option<&'m mut Option<String>> {
+fn slot(m: &mut Mapping, field: Field) -> Option<&mut Option<String>> {
     let c = &mut m.columns;
     Some(match field {
         Field::Reference => &mut c.reference,
@@ -604,21 +591,22 @@ pub fn propose(sheet: &Sheet) -> Proposal {
             };
         }
         previous = Some(field);
+        let name = field.name();
         if field == Field::Level {
             notes.push(note(
-                format!("Kolonne {at} ({}) bruges ikke: niveauet beregnes af konsekvens × sandsynlighed.", field.danish()),
-                format!("Column {at} ({}) is not used: the level is computed from consequence × likelihood.", field.english()),
+                format!("Kolonne {at} ({}) bruges ikke: niveauet beregnes af konsekvens × sandsynlighed.", name.da),
+                format!("Column {at} ({}) is not used: the level is computed from consequence × likelihood.", name.en),
             ));
             continue;
         }
         match slot(&mut m, field) {
             Some(s) if s.is_none() => {
                 *s = Some(header.clone());
-                notes.push(note(format!("Kolonne {at} → {}", field.danish()), format!("Column {at} → {}", field.english())));
+                notes.push(note(format!("Kolonne {at} → {}", name.da), format!("Column {at} → {}", name.en)));
             }
             _ => notes.push(note(
-                format!("Kolonne {at} ligner også {}, men den er allerede taget; den bruges ikke.", field.danish()),
-                format!("Column {at} also looks like {}, which is already taken; it is not used.", field.english()),
+                format!("Kolonne {at} ligner også {}, men den er allerede taget; den bruges ikke.", name.da),
+                format!("Column {at} also looks like {}, which is already taken; it is not used.", name.en),
             )),
         }
     }
@@ -671,34 +659,10 @@ fn collect_words(sheet: &Sheet, header: u32, hs: &[(u32, String)], m: &mut Mappi
         likelihood_cols.extend([p.likelihood.clone(), p.residual_likelihood.clone()]);
     }
     let mut unknown: Vec<String> = Vec::new();
-    for w in consequence_cols.iter().flat_map(&values) {
-        if let Some(v) = builtin_consequence(&w) {
-            m.consequence_words.insert(w, v);
-        } else if let Some(step) = three_step(&w) {
-            let v = Consequence::ALL[step as usize - 1];
-            notes.push(note(
-                format!("Konsekvensordet «{w}» hører til en skala med tre trin; det er læst som «{}». Ret det i mappingen, hvis det er forkert.", v.danish()),
-                format!("The consequence word «{w}» belongs to a three-step scale; it was read as «{}». Change it in the mapping if that is wrong.", v.english()),
-            ));
-            m.consequence_words.insert(w, v);
-        } else {
-            unknown.push(format!("«{w}» (konsekvens/consequence)"));
-        }
-    }
-    for w in likelihood_cols.iter().flat_map(&values) {
-        if let Some(v) = builtin_likelihood(&w) {
-            m.likelihood_words.insert(w, v);
-        } else if let Some(step) = three_step(&w) {
-            let v = Likelihood::ALL[step as usize - 1];
-            notes.push(note(
-                format!("Sandsynlighedsordet «{w}» hører til en skala med tre trin; det er læst som «{}». Ret det i mappingen, hvis det er forkert.", v.danish()),
-                format!("The likelihood word «{w}» belongs to a three-step scale; it was read as «{}». Change it in the mapping if that is wrong.", v.english()),
-            ));
-            m.likelihood_words.insert(w, v);
-        } else {
-            unknown.push(format!("«{w}» (sandsynlighed/likelihood)"));
-        }
-    }
+    let words = consequence_cols.iter().flat_map(&values).collect::<Vec<_>>();
+    scale_words(&words, builtin_consequence, &Consequence::ALL, ("Konsekvensordet", "consequence", "konsekvens/consequence"), &mut m.consequence_words, notes, &mut unknown);
+    let words = likelihood_cols.iter().flat_map(&values).collect::<Vec<_>>();
+    scale_words(&words, builtin_likelihood, &Likelihood::ALL, ("Sandsynlighedsordet", "likelihood", "sandsynlighed/likelihood"), &mut m.likelihood_words, notes, &mut unknown);
     for cell in values(&c.dimension) {
         for w in split_list(&cell) {
             let w = norm(&w);
@@ -735,6 +699,57 @@ fn collect_words(sheet: &Sheet, header: u32, hs: &[(u32, String)], m: &mut Mappi
             format!("Ukendte ord (tilføj dem til mappingen): {}", unknown.join(", ")),
             format!("Unknown words (add them to the mapping): {}", unknown.join(", ")),
         ));
+    }
+}
+
+/// Maps a rating column's words: ours directly, three-step words (lav/mellem/høj) by a
+/// guess the notes state, the rest listed as unknown.
+fn scale_words<T: Copy + Word>(
+    words: &[String],
+    builtin: fn(&str) -> Option<T>,
+    steps: &[T; 4],
+    (label_da, label_en, unknown_label): (&str, &str, &str),
+    table: &mut BTreeMap<String, T>,
+    notes: &mut Vec<Note>,
+    unknown: &mut Vec<String>,
+) {
+    for w in words {
+        if let Some(v) = builtin(w) {
+            table.insert(w.clone(), v);
+        } else if let Some(step) = three_step(w) {
+            let v = steps[step as usize - 1];
+            notes.push(note(
+                format!("{label_da} «{w}» hører til en skala med tre trin; det er læst som «{}». Ret det i mappingen, hvis det er forkert.", v.da()),
+                format!("The {label_en} word «{w}» belongs to a three-step scale; it was read as «{}». Change it in the mapping if that is wrong.", v.en()),
+            ));
+            table.insert(w.clone(), v);
+        } else {
+            unknown.push(format!("«{w}» ({unknown_label})"));
+        }
+    }
+}
+
+/// A scale step's word in Danish and English.
+trait Word {
+    fn da(&self) -> &'static str;
+    fn en(&self) -> &'static str;
+}
+
+impl Word for Consequence {
+    fn da(&self) -> &'static str {
+        self.danish()
+    }
+    fn en(&self) -> &'static str {
+        self.english()
+    }
+}
+
+impl Word for Likelihood {
+    fn da(&self) -> &'static str {
+        self.danish()
+    }
+    fn en(&self) -> &'static str {
+        self.english()
     }
 }
 
@@ -926,8 +941,7 @@ mod tests {
     fn a_mapping_round_trips_through_json_and_the_store() {
         let dir = tempfile::tempdir().unwrap();
         let ws = dir.path().join("aula.konsekvens");
-        let mut m = Mapping::default();
-        m.fingerprint = "abc".into();
+        let mut m = Mapping { fingerprint: "abc".into(), ..Mapping::default() };
         m.columns.reference = Some("Ref.".into());
         m.consequence_words.insert("høj".into(), Consequence::VerySerious);
         assert_eq!(Mapping::from_json(Path::new("m"), &m.to_json()).unwrap(), m);

@@ -172,6 +172,14 @@ impl RatingCols {
     }
 }
 
+/// One of our scales as a sheet's cell is read against it: the mapping's words first.
+struct Scale<'a, T> {
+    words: &'a BTreeMap<String, T>,
+    builtin: fn(&str) -> Option<T>,
+    what: &'static str,
+    ours: &'static str,
+}
+
 struct Reader<'a> {
     sheet: &'a Sheet,
     mapping: &'a Mapping,
@@ -392,16 +400,17 @@ impl Reader<'_> {
         }
     }
 
-    fn scale<T: Copy>(&mut self, row: u32, col: Option<u32>, reference: &str, table: &BTreeMap<String, T>, builtin: fn(&str) -> Option<T>, what: &str, ours: &str) -> Option<T> {
+    fn scale<T: Copy>(&mut self, row: u32, col: Option<u32>, reference: &str, scale: Scale<'_, T>) -> Option<T> {
         let text = self.text(row, col, Some(reference))?;
         let word = norm(&text);
-        match table.get(&word).copied().or_else(|| builtin(&word)) {
+        match scale.words.get(&word).copied().or_else(|| (scale.builtin)(&word)) {
             Some(v) => Some(v),
             None => {
                 // A formula whose stored result is not a word usually means the file was saved
                 // by a program that does not calculate.
                 let formula = col.and_then(|c| self.sheet.formula(row, c)).map(|f| format!(" (the cell's formula ={f} has the stored result «{text}»; if the file was saved without calculating, open and save it in Excel or LibreOffice)")).unwrap_or_default();
-                self.problem(row, col, reference, format!("«{text}» is not a {what} word the mapping knows (ours: {ours}); add it to the mapping's {what}_words{formula}"));
+                let what = scale.what;
+                self.problem(row, col, reference, format!("«{text}» is not a {what} word the mapping knows (ours: {}); add it to the mapping's {what}_words{formula}", scale.ours));
                 None
             }
         }
@@ -410,9 +419,9 @@ impl Reader<'_> {
     fn rating(&mut self, row: u32, rc: &RatingCols, reference: &str) -> SheetRating {
         let m = self.mapping;
         SheetRating {
-            consequence: self.scale(row, rc.consequence, reference, &m.consequence_words, mapping::builtin_consequence, "consequence", "begrænset, alvorlig, meget alvorlig, ødelæggende or 1–4"),
+            consequence: self.scale(row, rc.consequence, reference, Scale { words: &m.consequence_words, builtin: mapping::builtin_consequence, what: "consequence", ours: "begrænset, alvorlig, meget alvorlig, ødelæggende or 1–4" }),
             consequence_reason: self.text(row, rc.consequence_reason, Some(reference)),
-            likelihood: self.scale(row, rc.likelihood, reference, &m.likelihood_words, mapping::builtin_likelihood, "likelihood", "usandsynlig, mulig, sandsynlig, forventet or 1–4"),
+            likelihood: self.scale(row, rc.likelihood, reference, Scale { words: &m.likelihood_words, builtin: mapping::builtin_likelihood, what: "likelihood", ours: "usandsynlig, mulig, sandsynlig, forventet or 1–4" }),
             likelihood_reason: self.text(row, rc.likelihood_reason, Some(reference)),
         }
     }
@@ -445,8 +454,8 @@ impl Reader<'_> {
         let general = [self.rating(row, &cols.general[0], reference), self.rating(row, &cols.general[1], reference)];
         if rated && !(general[0].is_empty() && general[1].is_empty()) {
             let dims = self.dimensions(row, cols, reference);
-            if dims.is_empty() && cols.dimension.is_some() && self.sheet.get(row, cols.dimension.unwrap_or(0)).is_blank() {
-                self.problem(row, cols.dimension, reference, "the row rates the threat but does not say for which of confidentiality, integrity and availability".into());
+            if let Some(col) = cols.dimension.filter(|c| dims.is_empty() && self.sheet.get(row, *c).is_blank()) {
+                self.problem(row, Some(col), reference, "the row rates the threat but does not say for which of confidentiality, integrity and availability".into());
             }
             for d in dims {
                 self.add_rating(&mut risk, row, d, general.clone(), reference);
@@ -483,8 +492,8 @@ impl Reader<'_> {
             let owner = m.owner_words.get(&norm(&name)).copied().unwrap_or_else(|| mapping::builtin_owner(&name));
             (owner, name)
         });
-        let status = self.scale(row, cols.status, reference, &m.status_words, mapping::builtin_status, "status", "gennemført, planlagt, fravalgt");
-        let kind = self.scale(row, cols.measure_kind, reference, &m.kind_words, mapping::builtin_kind, "kind", "teknisk, organisatorisk");
+        let status = self.scale(row, cols.status, reference, Scale { words: &m.status_words, builtin: mapping::builtin_status, what: "status", ours: "gennemført, planlagt, fravalgt" });
+        let kind = self.scale(row, cols.measure_kind, reference, Scale { words: &m.kind_words, builtin: mapping::builtin_kind, what: "kind", ours: "teknisk, organisatorisk" });
         let planned_date = self.date(row, cols.planned_date, reference);
         text.lines()
             .map(|l| l.trim().trim_start_matches(['-', '•', '*', '·']).trim())

@@ -53,7 +53,14 @@ pub fn render(r: &ImportReport, lang: Lang) -> String {
         r.source_label,
         t("arkets reference", "the sheet's reference"),
         t("fx", "e.g."),
-        r.items.iter().find(|i| i.kind == "risk").and_then(|i| i.sheet_reference.clone()).map(|s| crate::import::source_reference(&r.source_label, &s)).unwrap_or_else(|| "…".into())
+        r.items
+            .iter()
+            .filter(|i| i.kind == "risk")
+            .filter_map(|i| i.sheet_reference.clone())
+            .chain(r.skipped.iter().filter_map(|s| s.sheet_reference.clone()))
+            .next()
+            .map(|s| crate::import::source_reference(&r.source_label, &s))
+            .unwrap_or_else(|| "…".into())
     );
     let c = &r.counts;
     let _ = writeln!(
