@@ -1262,3 +1262,56 @@ fn worst_point(a: &Assessment) -> Option<(Consequence, Likelihood)> {
         })
         .max_by_key(|(c, l)| (RiskLevel::of(*c, *l), c.step() * l.step(), c.step()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn part(docx: &[u8], name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    }
+
+    fn koebenhavn() -> EffectiveDpia {
+        let (coordination, base, supplements) = konsekvens_core::sample::aula();
+        let kbh = supplements.iter().find(|s| s.meta.org == Some(OrgCode(101))).unwrap();
+        let participant = coordination.participants.iter().find(|p| p.code == Some(OrgCode(101))).unwrap();
+        EffectiveDpia::compute(&coordination, &base, kbh, participant)
+    }
+
+    #[test]
+    fn sections_are_word_headings_in_the_pdfs_order_and_local_items_are_marked() {
+        let opts = DocxOptions { lang: Lang::Da, is_base: false, generated_at: Day::ymd(2025, 6, 1), base_version: None, findings: Some(Vec::new()) };
+        let bytes = render(&koebenhavn(), &opts).unwrap();
+        let doc = part(&bytes, "word/document.xml");
+        let headings: Vec<&str> = doc
+            .split(r#"<w:pStyle w:val="Heading1" />"#)
+            .skip(1)
+            .filter_map(|rest| rest.split(r#"<w:t xml:space="preserve">"#).nth(1)?.split("</w:t>").next())
+            .collect();
+        assert_eq!(headings[0], "1. Systematisk beskrivelse (art. 35, stk. 7, litra a)");
+        assert_eq!(headings[5], "6. Sporbarhed: risici og foranstaltninger");
+        assert_eq!(headings[7], "8. Kommunens lokale tillæg");
+        assert_eq!(headings.last(), Some(&"Underskrifter"));
+        assert!(doc.contains(">LOKAL<"), "local items are marked");
+        assert!(doc.contains("<w:tbl>"), "tables are Word tables");
+        assert!(doc.contains("PAGEREF _Toc000001"), "the contents point at the bookmarked headings");
+        let styles = part(&bytes, "word/styles.xml");
+        assert!(styles.contains(r#"<w:style w:type="paragraph" w:styleId="Heading1">"#) && styles.contains(r#"<w:outlineLvl w:val="0" />"#), "{styles}");
+    }
+
+    #[test]
+    fn the_base_has_no_supplement_section_and_english_works() {
+        let (coordination, base, _) = konsekvens_core::sample::aula();
+        let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
+        let dpia = EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_only);
+        let opts = DocxOptions { lang: Lang::En, is_base: true, generated_at: Day::ymd(2025, 6, 1), base_version: None, findings: None };
+        let doc = part(&render(&dpia, &opts).unwrap(), "word/document.xml");
+        assert!(doc.contains("Systematic description (Art. 35(7)(a))"));
+        assert!(!doc.contains("local supplement</w:t>"), "the heading «The municipality's local supplement» is only for municipalities");
+        assert!(!doc.contains("Annex A"), "no findings, no annex");
+    }
+}

@@ -687,3 +687,78 @@ fn report(
         gaps,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::propose;
+    use crate::sheet::Value;
+
+    fn sheet(rows: &[&[&str]]) -> Sheet {
+        let cells = |r: &[&str]| r.iter().map(|c| if c.is_empty() { Value::Empty } else { Value::Text((*c).into()) }).collect();
+        let mut all = vec![cells(&["Ref.", "Trussel", "Modul", "Konsekvens", "Begrundelse", "Sandsynlighed", "Begrundelse", "Foranstaltninger", "Status"])];
+        all.extend(rows.iter().map(|r| cells(r)));
+        Sheet::from_rows("KOMBIT Beskeder", all)
+    }
+
+    fn planned(s: &Sheet, state: &TargetState) -> Plan {
+        let mapping = propose(s).mapping;
+        let parsed = parse(s, &mapping).unwrap();
+        let mut n = 0;
+        let mut plan = plan_import(&parsed, &mapping, state, &default_source_label(s), &mut |kind| {
+            n += 1;
+            ItemId(format!("{kind}-{n}"))
+        });
+        settle_measures(&mut plan, state);
+        plan
+    }
+
+    const ROWS: &[&[&str]] = &[
+        &["T1", "Fejlsendt besked", "Beskeder", "ødelæggende", "Skade", "forventet", "Ofte", "Advarsel\nUddannelse", "gennemført"],
+        &["T2", "Umarkeret besked", "Beskeder", "alvorlig", "Eksponering", "mulig", "Sjældent", "Uddannelse", "gennemført"],
+    ];
+
+    #[test]
+    fn a_first_import_creates_and_a_second_changes_nothing() {
+        let s = sheet(ROWS);
+        let first = planned(&s, &TargetState::default());
+        let refs: Vec<&str> = first.risks.iter().map(|r| r.1.reference.as_str()).collect();
+        assert_eq!(refs, ["R1", "R2"]);
+        assert!(first.risks.iter().all(|r| r.0 == Action::Created));
+        assert_eq!(first.risks[0].1.source_reference, "KOMBIT Beskeder T1");
+        assert_eq!(first.risks[0].1.source, Some(RiskSource::Kombit));
+        let training = first.measures.iter().find(|m| m.1.title == "Uddannelse").unwrap();
+        assert_eq!(training.1.mitigates.len(), 2, "one measure named for two threats mitigates both");
+        assert_eq!(first.modules.len(), 1, "the module is created once");
+
+        let mut items = Items::default();
+        first.apply_to(&mut items);
+        let state = TargetState::from_items(String::new(), &items, None);
+        let second = planned(&s, &state);
+        assert!(second.risks.iter().all(|r| r.0 == Action::Unchanged), "{:?}", second.risks.iter().map(|r| (&r.1.reference, &r.3)).collect::<Vec<_>>());
+        assert!(second.measures.iter().all(|m| m.0 == Action::Unchanged));
+        assert!(second.modules.is_empty(), "the module is found by name");
+
+        let mut changed: Vec<&[&str]> = ROWS.to_vec();
+        let t2 = ["T2", "Umarkeret besked", "Beskeder", "meget alvorlig", "Eksponering", "mulig", "Sjældent", "Uddannelse", "gennemført"];
+        changed[1] = &t2;
+        let third = planned(&sheet(&changed), &state);
+        let actions: Vec<(&str, Action)> = third.risks.iter().map(|r| (r.1.reference.as_str(), r.0)).collect();
+        assert_eq!(actions, [("R1", Action::Unchanged), ("R2", Action::Updated)]);
+        assert_eq!(third.risks[1].3[0].en, "inherent confidentiality");
+    }
+
+    #[test]
+    fn a_supplement_gets_local_references_and_skips_what_the_base_has() {
+        let s = sheet(ROWS);
+        let mut base = Items::default();
+        base.risks.push(Risk { id: "r-base".into(), reference: Reference("R6".into()), title: "Fejlsendt".into(), source_reference: "KOMBIT  beskeder t1".into(), ..Risk::default() });
+        let state = TargetState { prefix: "KBH-".into(), base: Some(base), ..TargetState::default() };
+        let plan = planned(&s, &state);
+        assert_eq!(plan.risks.len(), 1);
+        assert_eq!(plan.risks[0].1.reference.as_str(), "KBH-R1");
+        assert_eq!(plan.skipped[0].sheet_reference.as_deref(), Some("T1"));
+        assert!(plan.skipped[0].reason_en.contains("already in the joint base as R6"));
+        assert!(plan.measures.iter().all(|m| m.1.reference.as_str().starts_with("KBH-M")));
+    }
+}
