@@ -260,6 +260,15 @@ impl Store {
             .unwrap_or(0))
     }
 
+    /// The highest log position of a document before `seq` (0 if none).
+    pub fn last_seq_before(&self, key: DocKey, seq: i64) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(seq), 0) FROM updates WHERE doc = ?1 AND seq < ?2",
+            params![key.name(), seq],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The highest log position of a document.
     pub fn last_seq(&self, key: DocKey) -> Result<i64, StoreError> {
         Ok(self.conn.query_row(

@@ -84,6 +84,10 @@ pub struct Workspace {
     env: Arc<dyn Env>,
     docs: BTreeMap<DocKey, DpiaDoc>,
     since_snapshot: BTreeMap<DocKey, usize>,
+    /// Per document, the log position up to which memory reflects the log without gaps.
+    /// Another process (a sync client) may append to the same file; `catch_up` reads from
+    /// here, and a snapshot never claims more than this.
+    applied: BTreeMap<DocKey, i64>,
     listener: Option<UpdateListener>,
     /// Undo is on (the app); documents keep a local undo history.
     undo: bool,
@@ -102,7 +106,7 @@ impl Workspace {
     /// Creates an empty workspace (coordination and base documents, no participants).
     pub fn create(path: &Path, env: Arc<dyn Env>) -> Result<Workspace, WorkspaceError> {
         let store = Store::create(path, env.now_millis())?;
-        let mut ws = Workspace { store, env, docs: BTreeMap::new(), since_snapshot: BTreeMap::new(), listener: None, undo: false, undo_order: Vec::new(), redo_order: Vec::new() };
+        let mut ws = Workspace { store, env, docs: BTreeMap::new(), since_snapshot: BTreeMap::new(), applied: BTreeMap::new(), listener: None, undo: false, undo_order: Vec::new(), redo_order: Vec::new() };
         for key in [DocKey::Coordination, DocKey::Base] {
             ws.add_document(key)?;
         }
@@ -217,19 +221,21 @@ impl Workspace {
     /// Opens a workspace file. A damaged, foreign or newer file is refused unchanged.
     pub fn open(path: &Path, env: Arc<dyn Env>) -> Result<Workspace, WorkspaceError> {
         let store = Store::open(path)?;
-        let mut ws = Workspace { store, env, docs: BTreeMap::new(), since_snapshot: BTreeMap::new(), listener: None, undo: false, undo_order: Vec::new(), redo_order: Vec::new() };
+        let mut ws = Workspace { store, env, docs: BTreeMap::new(), since_snapshot: BTreeMap::new(), applied: BTreeMap::new(), listener: None, undo: false, undo_order: Vec::new(), redo_order: Vec::new() };
         for name in ws.store.documents()? {
             let key = DocKey::parse(&name)
                 .map_err(|_| WorkspaceError::UnknownDocument { path: path.to_owned(), doc: name.clone() })?;
-            let (doc, pending) = ws.load(key)?;
+            let (doc, pending, applied) = ws.load(key)?;
             ws.docs.insert(key, doc);
             ws.since_snapshot.insert(key, pending);
+            ws.applied.insert(key, applied);
         }
         Ok(ws)
     }
 
-    /// Builds a document from its snapshot and the log after it.
-    fn load(&self, key: DocKey) -> Result<(DpiaDoc, usize), WorkspaceError> {
+    /// Builds a document from its snapshot and the log after it; returns it with the number
+    /// of updates after the snapshot and the last log position it reflects.
+    fn load(&self, key: DocKey) -> Result<(DpiaDoc, usize, i64), WorkspaceError> {
         let doc = DpiaDoc::new(key, self.env.random_u64());
         let path = self.store.path().to_owned();
         let mut after = 0;
@@ -250,7 +256,53 @@ impl Workspace {
                 reason: e.to_string(),
             })?;
         }
-        Ok((doc, updates.len()))
+        let applied = updates.last().map(|(seq, _)| *seq).unwrap_or(after);
+        Ok((doc, updates.len(), applied))
+    }
+
+    /// Takes in what another process (a sync client) has written to the file since this
+    /// workspace last read it, including documents it added; the listener hears of each
+    /// change as remote. Returns the documents that changed.
+    pub fn catch_up(&mut self) -> Result<Vec<DocKey>, WorkspaceError> {
+        let mut changed = Vec::new();
+        for name in self.store.documents()? {
+            let Ok(key) = DocKey::parse(&name) else { continue };
+            if !self.docs.contains_key(&key) {
+                let (mut doc, pending, applied) = self.load(key)?;
+                if self.undo {
+                    doc.enable_undo();
+                }
+                if let Some(listener) = &self.listener {
+                    listener(key, &doc.encode_state(), UpdateSource::Remote);
+                }
+                self.docs.insert(key, doc);
+                self.since_snapshot.insert(key, pending);
+                self.applied.insert(key, applied);
+                changed.push(key);
+                continue;
+            }
+            let after = *self.applied.get(&key).unwrap_or(&0);
+            for (seq, data) in self.store.updates_after(key, after)? {
+                let doc = self.docs.get(&key).expect("checked above");
+                let before = doc.state_vector();
+                doc.apply_update(&data).map_err(|e| WorkspaceError::DamagedUpdate {
+                    path: self.store.path().to_owned(),
+                    doc: key.name(),
+                    seq,
+                    reason: e.to_string(),
+                })?;
+                if doc.state_vector() != before {
+                    if let Some(listener) = &self.listener {
+                        listener(key, &data, UpdateSource::Remote);
+                    }
+                    if !changed.contains(&key) {
+                        changed.push(key);
+                    }
+                }
+                self.applied.insert(key, seq);
+            }
+        }
+        Ok(changed)
     }
 
     fn add_document(&mut self, key: DocKey) -> Result<(), WorkspaceError> {
@@ -343,8 +395,8 @@ impl Workspace {
             return Err(WorkspaceError::doc(key)(e));
         }
         if doc.state_vector() != before {
-            let client_id = (source == UpdateSource::Local).then(|| doc.client_id());
-            self.persist(key, update, author, client_id, source)?;
+            // The update's blocks carry the sender's client id, not this document's.
+            self.persist(key, update, author, None, source)?;
             if source == UpdateSource::Local {
                 self.note_local_edit(key);
             }
@@ -426,9 +478,18 @@ impl Workspace {
 
     fn persist(&mut self, key: DocKey, update: &[u8], author: &Author, client_id: Option<u64>, source: UpdateSource) -> Result<(), WorkspaceError> {
         let meta = UpdateMeta { org: author.org, author: &author.name, client_id, at_millis: self.env.now_millis() };
-        if let Err(e) = self.store.append(key, update, &meta) {
-            self.reload(key)?;
-            return Err(e.into());
+        let seq = match self.store.append(key, update, &meta) {
+            Ok(seq) => seq,
+            Err(e) => {
+                self.reload(key)?;
+                return Err(e.into());
+            }
+        };
+        // Only without a gap: a row another process wrote before ours is still to be read.
+        let before = self.store.last_seq_before(key, seq)?;
+        let applied = self.applied.entry(key).or_insert(0);
+        if before <= *applied {
+            *applied = seq;
         }
         if let Some(listener) = &self.listener {
             listener(key, update, source);
@@ -442,7 +503,8 @@ impl Workspace {
     }
 
     fn reload(&mut self, key: DocKey) -> Result<(), WorkspaceError> {
-        let (mut doc, pending) = self.load(key)?;
+        let (mut doc, pending, applied) = self.load(key)?;
+        self.applied.insert(key, applied);
         if self.undo {
             doc.enable_undo();
             self.undo_order.retain(|k| *k != key);
@@ -455,7 +517,8 @@ impl Workspace {
 
     fn compact_doc(&mut self, key: DocKey) -> Result<i64, WorkspaceError> {
         let doc = self.doc(key)?;
-        let upto = self.store.last_seq(key)?;
+        // Not the log's end: another process may have appended what memory does not hold.
+        let upto = *self.applied.get(&key).unwrap_or(&0);
         let folded = *self.since_snapshot.get(&key).unwrap_or(&0) as i64;
         self.store.write_snapshot(key, upto, &doc.encode_state(), self.env.now_millis())?;
         self.since_snapshot.insert(key, 0);

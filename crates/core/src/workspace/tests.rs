@@ -188,3 +188,36 @@ fn text_typed_in_the_webview_is_local_and_undoable() {
     // A malformed update from the webview is refused and changes nothing.
     assert!(ws.apply_local_update(DocKey::Base, b"\x00garbage", &dpo()).is_err());
 }
+
+#[test]
+fn a_second_process_on_the_same_file_is_caught_up_and_never_lost_by_compaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut app) = fresh(&dir);
+    // The sync client opens the same file (as `konsekvens sync --watch` or the app's sync task).
+    let mut sync = Workspace::open(&path, env()).unwrap();
+    // (Both processes run on the same seeded test Env: give the items distinct ids.)
+    let remote = Risk { id: ItemId::from("risk-from-aarhus"), ..a_risk(&sync, "R1") };
+    sync.edit(DocKey::Base, &Author::new("hub", Some(OrgCode(751))), |e| e.put(&remote)).unwrap();
+    // The app writes its own edit before it has read the other's: no gap may be skipped.
+    let mine = Risk { id: ItemId::from("risk-mine"), ..a_risk(&app, "R2") };
+    app.edit(DocKey::Base, &dpo(), |e| e.put(&mine)).unwrap();
+    let heard: Arc<std::sync::Mutex<Vec<UpdateSource>>> = Arc::default();
+    let sink = heard.clone();
+    app.set_listener(Some(Arc::new(move |_, _: &[u8], source| sink.lock().unwrap().push(source))));
+    assert_eq!(app.catch_up().unwrap(), vec![DocKey::Base]);
+    assert_eq!(app.base().unwrap().items.risks.len(), 2);
+    assert_eq!(*heard.lock().unwrap(), [UpdateSource::Remote]);
+    assert!(app.catch_up().unwrap().is_empty(), "nothing new the second time");
+    // A compaction by the sync process, which has not read the app's edit, loses nothing.
+    sync.compact().unwrap();
+    drop((app, sync));
+    let reopened = Workspace::open(&path, env()).unwrap();
+    assert_eq!(reopened.base().unwrap().items.risks.len(), 2);
+    // A document another process added is picked up too.
+    let mut a = Workspace::open(&path, env()).unwrap();
+    let mut b = Workspace::open(&path, env()).unwrap();
+    b.add_participant(&Participant { code: Some(OrgCode(561)), name: "Esbjerg".into(), ref_prefix: "ESB".into() }, &dpo()).unwrap();
+    let changed = a.catch_up().unwrap();
+    assert!(changed.contains(&DocKey::Supplement(OrgCode(561))), "{changed:?}");
+    assert_eq!(a.supplement(OrgCode(561)).unwrap().meta.name, "Esbjerg");
+}
