@@ -56,7 +56,7 @@ fn describe(ws: &Workspace, path: &Path, created: bool) -> Result<Opened, String
     })
 }
 
-fn install(state: &AppState, ws: Workspace, path: PathBuf, created: bool) -> Result<Opened, String> {
+pub fn install_opened(state: &AppState, ws: Workspace, path: PathBuf, created: bool) -> Result<Opened, String> {
     let opened = describe(&ws, &path, created)?;
     state.install(ws, path)?;
     Ok(opened)
@@ -83,7 +83,7 @@ pub fn open_sample(launch: State<'_, Launch>, state: State<'_, AppState>) -> Res
     guard(|| {
         let path = launch.sample_path(state.data_dir.clone())?;
         let (ws, created) = open_or_create_sample(&path)?;
-        install(&state, ws, path, created)
+        install_opened(&state, ws, path, created)
     })
 }
 
@@ -93,7 +93,7 @@ pub fn open_workspace(path: String, state: State<'_, AppState>) -> Result<Opened
     guard(|| {
         let path = PathBuf::from(path);
         let ws = Workspace::open(&path, Arc::new(SystemEnv)).map_err(text)?;
-        install(&state, ws, path, false)
+        install_opened(&state, ws, path, false)
     })
 }
 
@@ -137,7 +137,7 @@ pub fn create_workspace(spec: NewDpia, state: State<'_, AppState>) -> Result<Ope
             .collect();
         let author = state.settings().author();
         let ws = Workspace::create_with(&path, Arc::new(SystemEnv), &author, &coordination, &base, &supplements).map_err(text)?;
-        install(&state, ws, path, true)
+        install_opened(&state, ws, path, true)
     })
 }
 
@@ -164,12 +164,23 @@ pub fn save_settings(user_name: String, org: Option<u16>, language: String, stat
     })
 }
 
-/// The open workspace, if any (after a reload of the webview).
+/// What the webview shows on start: the workspace already open (after a reload of the
+/// webview), else the one named at launch (written from the sample if it does not exist
+/// yet), else nothing — the start screen.
 #[tauri::command]
 #[specta::specta]
-pub fn current(state: State<'_, AppState>) -> Result<Option<Opened>, String> {
-    let session = state.session.lock().unwrap_or_else(|p| p.into_inner());
-    session.as_ref().map(|s| describe(&s.ws, &s.path, false)).transpose()
+pub fn current(launch: State<'_, Launch>, state: State<'_, AppState>) -> Result<Option<Opened>, String> {
+    guard(|| {
+        {
+            let session = state.session.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(s) = session.as_ref() {
+                return describe(&s.ws, &s.path, false).map(Some);
+            }
+        }
+        let Some(path) = launch.workspace.clone() else { return Ok(None) };
+        let (ws, created) = open_or_create_sample(&path)?;
+        install_opened(&state, ws, path, created).map(Some)
+    })
 }
 
 // ---- Reading --------------------------------------------------------------------------------

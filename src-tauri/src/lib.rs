@@ -7,6 +7,7 @@
 
 pub mod commands;
 pub mod session;
+pub mod sync;
 pub mod yjs;
 
 use session::AppState;
@@ -103,6 +104,10 @@ pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
         cancel_export,
         sign_pdf,
         verify_pdf,
+        sync::connect_hub,
+        sync::disconnect_hub,
+        sync::sync_status,
+        sync::join_hub,
     ])
 }
 

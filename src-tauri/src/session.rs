@@ -71,7 +71,8 @@ pub struct Session {
 
 /// Everything the commands share.
 pub struct AppState {
-    pub session: Mutex<Option<Session>>,
+    /// Shared with the sync task, which takes the hub's updates into it.
+    pub session: Arc<Mutex<Option<Session>>>,
     pub settings: Mutex<Settings>,
     /// Where `settings` is saved; `None` in tests that keep settings in memory.
     pub settings_path: Option<PathBuf>,
@@ -81,18 +82,23 @@ pub struct AppState {
     pub cancel_export: Arc<std::sync::atomic::AtomicBool>,
     /// The app's data directory, where the sample is written on first start.
     pub data_dir: Option<PathBuf>,
+    /// The running hub sync, if any; dropping it stops the sync.
+    pub sync: Mutex<Option<crate::sync::SyncTask>>,
+    pub sync_status: Arc<Mutex<crate::sync::SyncStatus>>,
 }
 
 impl AppState {
     pub fn new(settings_path: Option<PathBuf>, data_dir: Option<PathBuf>) -> AppState {
         let settings = settings_path.as_deref().map(Settings::load).unwrap_or_default();
         AppState {
-            session: Mutex::new(None),
+            session: Arc::default(),
             settings: Mutex::new(settings),
             settings_path,
             listener: Mutex::new(None),
             cancel_export: Arc::default(),
             data_dir,
+            sync: Mutex::new(None),
+            sync_status: Arc::default(),
         }
     }
 
@@ -111,6 +117,9 @@ impl AppState {
 
     /// Installs a freshly opened workspace: undo on, the listener attached, remembered.
     pub fn install(&self, mut ws: Workspace, path: PathBuf) -> Result<(), String> {
+        // A sync of the previous workspace stops.
+        self.sync.lock().unwrap_or_else(|p| p.into_inner()).take();
+        *self.sync_status.lock().unwrap_or_else(|p| p.into_inner()) = Default::default();
         ws.enable_undo();
         ws.set_listener(self.listener.lock().unwrap_or_else(|p| p.into_inner()).clone());
         let title = ws.base().map(|b| b.meta.title).unwrap_or_default();

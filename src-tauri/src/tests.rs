@@ -87,7 +87,7 @@ fn a_panic_becomes_an_error_string() {
 fn commands_without_an_open_workspace_say_so() {
     let (_app, webview) = app(Launch::default());
     let err = invoke(&webview, "participants", json!({})).unwrap_err();
-    assert_eq!(invoke(&webview, "current", json!({})).unwrap(), json!(null));
+    assert_eq!(invoke(&webview, "current", json!({})).unwrap(), json!(null), "no launch path: the start screen");
     assert_eq!(err, json!("Intet arbejdsområde er åbent"));
 }
 
@@ -111,8 +111,10 @@ fn open_sample_creates_the_demo_once_and_serves_its_views() {
         workspace: Some(path.clone()),
     });
 
-    let opened = invoke(&webview, "open_sample", json!({})).expect("open_sample");
-    assert_eq!(opened["created"], json!(true));
+    let opened = invoke(&webview, "current", json!({})).expect("current").clone();
+    assert_eq!(opened["created"], json!(true), "a launch path opens (and writes) the sample at start");
+    let again = invoke(&webview, "open_sample", json!({})).expect("open_sample");
+    assert_eq!(again["created"], json!(false));
     assert_eq!(opened["path"], json!(path.display().to_string()));
     let codes: Vec<u64> = opened["participants"]
         .as_array()

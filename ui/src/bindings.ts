@@ -18,7 +18,11 @@ export const commands = {
 	settings: () => __TAURI_INVOKE<Settings_Serialize>("settings"),
 	/**  Saves who the user is and the language (the recent files are kept). */
 	saveSettings: (userName: string, org: number | null, language: string) => typedError<Settings_Serialize, string>(__TAURI_INVOKE("save_settings", { userName, org, language })),
-	/**  The open workspace, if any (after a reload of the webview). */
+	/**
+	 *  What the webview shows on start: the workspace already open (after a reload of the
+	 *  webview), else the one named at launch (written from the sample if it does not exist
+	 *  yet), else nothing — the start screen.
+	 */
 	current: () => typedError<Opened_Serialize | null, string>(__TAURI_INVOKE("current")),
 	participants: () => typedError<Participant_Serialize[], string>(__TAURI_INVOKE("participants")),
 	/**  A municipality's effective DPIA (base ⊕ its supplement); without `org`, the base alone. */
@@ -67,6 +71,15 @@ export const commands = {
 	cancelExport: () => __TAURI_INVOKE<void>("cancel_export"),
 	signPdf: (request: SignRequest_Deserialize) => typedError<Exported, string>(__TAURI_INVOKE("sign_pdf", { request })),
 	verifyPdf: (path: string, trust: string[]) => typedError<VerifyResult_Serialize, string>(__TAURI_INVOKE("verify_pdf", { path, trust })),
+	/**  Connects the open workspace to a hub and keeps it in sync until disconnected. */
+	connectHub: (hub: string, token: string, updates: Channel<SyncStatus_Deserialize>) => typedError<SyncStatus_Serialize, string>(__TAURI_INVOKE("connect_hub", { hub, token, updates })),
+	disconnectHub: () => __TAURI_INVOKE<SyncStatus_Serialize>("disconnect_hub"),
+	syncStatus: () => __TAURI_INVOKE<SyncStatus_Serialize>("sync_status"),
+	/**
+	 *  Joins a joint DPIA shared through a hub: a new workspace file at `path`, filled from the
+	 *  hub (refused tokens and unreachable hubs leave no file behind), then opened.
+	 */
+	joinHub: (hub: string, token: string, path: string) => typedError<Opened_Serialize, string>(__TAURI_INVOKE("join_hub", { hub, token, path })),
 };
 
 /* Types */
@@ -1779,6 +1792,33 @@ export type Supplement_Serialize = {
 	measure_statuses: LocalMeasureStatus_Serialize[],
 	not_applicable: NotApplicable_Serialize[],
 	subject_counts: LocalSubjectCount_Serialize[],
+};
+
+/**  What the status line shows. */
+export type SyncStatus = SyncStatus_Serialize | SyncStatus_Deserialize;
+
+/**  What the status line shows. */
+export type SyncStatus_Deserialize = {
+	/**  `disconnected`, `syncing`, `in_sync`, `offline`, `refused`, `stopped`. */
+	state: string,
+	hub?: string | null,
+	/**  Local changes waiting for the hub (while offline). */
+	pending: number,
+	detail: string,
+	/**  When the last round ended in sync (epoch milliseconds). */
+	last_in_sync?: number | null,
+};
+
+/**  What the status line shows. */
+export type SyncStatus_Serialize = {
+	/**  `disconnected`, `syncing`, `in_sync`, `offline`, `refused`, `stopped`. */
+	state: string,
+	hub: string | null,
+	/**  Local changes waiting for the hub (while offline). */
+	pending: number,
+	detail: string,
+	/**  When the last round ended in sync (epoch milliseconds). */
+	last_in_sync: number | null,
 };
 
 /**  Another IT system integrated with or used around the system (identity providers …). */

@@ -1,0 +1,185 @@
+// The workbench: a header with whose DPIA is shown, undo/redo and the language; a navigation
+// of the DPIA's parts; the part being worked on. Without an open workspace, the start screen.
+
+import { useEffect } from "preact/hooks";
+import { call, commands } from "./api";
+import { lang, t } from "./i18n";
+import {
+  coordination, notice, opened, refresh, report, scope, setScope, settings, undo, undoState, view, type ViewId,
+} from "./state";
+import { Collaborate } from "./views/Collaborate";
+import { Coordinator } from "./views/Coordinator";
+import { Description } from "./views/Description";
+import { Export } from "./views/Export";
+import { Governance } from "./views/Governance";
+import { Measures } from "./views/Measures";
+import { Necessity } from "./views/Necessity";
+import { Overview } from "./views/Overview";
+import { Risks } from "./views/Risks";
+import { Start } from "./views/Start";
+import { Supplement } from "./views/Supplement";
+import { Versions } from "./views/Versions";
+import { Wp248 } from "./views/Wp248";
+import type { Basis } from "./bindings";
+
+interface NavItem {
+  id: ViewId;
+  label: () => string;
+  /** Findings on these provisions are counted on the item. */
+  basis: Basis[];
+  /** Shown only for a municipality (true) or only for the base (false). */
+  municipality?: boolean;
+}
+
+const NAV: NavItem[] = [
+  { id: "overview", label: () => t("Overblik", "Overview"), basis: [] },
+  { id: "description", label: () => t("Systematisk beskrivelse", "Systematic description"), basis: ["art_35_7_a"] },
+  { id: "necessity", label: () => t("Nødvendighed og proportionalitet", "Necessity and proportionality"), basis: ["art_35_7_b"] },
+  { id: "wp248", label: () => t("WP248-screening", "WP248 screening"), basis: ["wp248"] },
+  { id: "risks", label: () => t("Risici", "Risks"), basis: ["art_35_7_c"] },
+  { id: "measures", label: () => t("Foranstaltninger og sporbarhed", "Measures and traceability"), basis: ["art_35_7_d", "art_24_1"] },
+  { id: "supplement", label: () => t("Mit tillæg", "My supplement"), basis: ["joint_dpia"], municipality: true },
+  { id: "governance", label: () => t("DPO, revision og art. 36", "DPO, review and Art. 36"), basis: ["art_35_2", "art_35_11", "art_36"] },
+  { id: "versions", label: () => t("Versioner og historik", "Versions and history"), basis: ["art_5_2"] },
+  { id: "coordinator", label: () => t("Koordinatorens overblik", "Coordinator's overview"), basis: [], municipality: false },
+  { id: "export", label: () => t("Eksport og underskrift", "Export and signing"), basis: [] },
+  { id: "collaborate", label: () => t("Samarbejde via hub", "Co-editing via hub"), basis: [] },
+];
+
+const VIEWS: Record<ViewId, () => preact.JSX.Element | null> = {
+  overview: Overview,
+  description: Description,
+  necessity: Necessity,
+  wp248: Wp248,
+  risks: Risks,
+  measures: Measures,
+  supplement: Supplement,
+  governance: Governance,
+  versions: Versions,
+  coordinator: Coordinator,
+  export: Export,
+  collaborate: Collaborate,
+};
+
+function errorsOn(basis: Basis[]): number {
+  return report.value?.findings.filter((f) => f.severity === "error" && basis.includes(f.basis)).length ?? 0;
+}
+
+function windowTitle(): string {
+  const o = opened.value;
+  if (!o) return "Konsekvens";
+  const who = scope.value === null ? t("Fælles basis", "Joint base") : (o.participants.find((p) => p.code === scope.value)?.name ?? "");
+  return `Konsekvens — ${who}`;
+}
+
+function Header() {
+  const o = opened.value!;
+  const c = coordination.value;
+  const participants = c?.participants ?? o.participants;
+  return (
+    <header class="app-head">
+      <div class="brand">
+        <img src="./icon.png" alt="" width="36" height="36" />
+        <div>
+          <p class="app-name">Konsekvens</p>
+          <p class="dpia-title">{o.title}</p>
+        </div>
+      </div>
+      <div class="head-tools">
+        <label class="scope">
+          <span>{t("Vis konsekvensanalysen for", "Show the DPIA of")}</span>
+          <select value={scope.value === null ? "base" : String(scope.value)} onChange={(e) => {
+            const v = (e.currentTarget as HTMLSelectElement).value;
+            setScope(v === "base" ? null : Number(v));
+          }}>
+            {participants.filter((p) => p.code !== null).map((p) => (
+              <option value={String(p.code)}>{p.name} ({p.code})</option>
+            ))}
+            <option value="base">{t("Fælles basis (uden tillæg)", "Joint base (no supplement)")}</option>
+          </select>
+        </label>
+        <div class="undo" role="group" aria-label={t("Fortryd", "Undo")}>
+          <button type="button" disabled={!undoState.value.can_undo} onClick={() => void undo()} title="Ctrl+Z">{t("Fortryd", "Undo")}</button>
+          <button type="button" disabled={!undoState.value.can_redo} onClick={() => void undo(true)} title="Ctrl+Shift+Z">{t("Gentag", "Redo")}</button>
+        </div>
+        <div class="lang" role="group" aria-label={t("Sprog", "Language")}>
+          {(["da", "en"] as const).map((l) => (
+            <button type="button" aria-pressed={lang.value === l} onClick={() => {
+              lang.value = l;
+              const s = settings.value;
+              if (s) void call(commands.saveSettings(s.user_name, s.org, l)).then((n) => (settings.value = n));
+            }}>{l.toUpperCase()}</button>
+          ))}
+        </div>
+      </div>
+    </header>
+  );
+}
+
+function Nav() {
+  const isMunicipality = scope.value !== null;
+  return (
+    <nav class="side" aria-label={t("Dele af konsekvensanalysen", "Parts of the DPIA")}>
+      <ul>
+        {NAV.filter((n) => n.municipality === undefined || n.municipality === isMunicipality).map((n) => {
+          const errors = errorsOn(n.basis);
+          return (
+            <li>
+              <button type="button" class="nav-item" aria-current={view.value === n.id ? "page" : undefined} onClick={() => (view.value = n.id)}>
+                <span>{n.label()}</span>
+                {errors > 0 && <span class="nav-count" aria-label={t(`${errors} fejl`, `${errors} errors`)}>{errors}</span>}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      <p class="nav-foot">
+        <button type="button" class="link" onClick={() => { opened.value = null; }}>{t("Skift arbejdsområde", "Switch workspace")}</button>
+      </p>
+    </nav>
+  );
+}
+
+function Notice() {
+  const n = notice.value;
+  if (!n) return null;
+  return (
+    <div class={`notice notice-${n.kind}`} role={n.kind === "error" ? "alert" : "status"}>
+      <span>{n.kind === "error" ? t("Fejl: ", "Error: ") : ""}{n.text}</span>
+      <button type="button" class="link" onClick={() => (notice.value = null)}>{t("Luk", "Close")}</button>
+    </div>
+  );
+}
+
+export function App() {
+  const title = windowTitle();
+  useEffect(() => {
+    document.title = title;
+    document.documentElement.lang = lang.value;
+  }, [title, lang.value]);
+  useEffect(() => {
+    if (opened.value) void refresh();
+  }, [lang.value]);
+  if (!opened.value) {
+    return (
+      <>
+        <Notice />
+        <Start />
+      </>
+    );
+  }
+  const View = VIEWS[view.value];
+  return (
+    <>
+      <a class="skip" href="#indhold">{t("Spring til indholdet", "Skip to content")}</a>
+      <Header />
+      <Notice />
+      <div class="layout">
+        <Nav />
+        <main id="indhold" tabIndex={-1}>
+          <View />
+        </main>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,239 @@
+// Small accessible building blocks: labelled fields that commit to Rust when the user is done
+// (blur, Enter, or a pause in typing), badges for levels and local items, section cards.
+
+import type { ComponentChildren } from "preact";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { LEVEL, t } from "../i18n";
+import type { RiskLevel } from "../model";
+
+/** Typing pauses longer than this commit the text (every edit is durable at once). */
+const COMMIT_AFTER_MS = 900;
+
+interface TextProps {
+  label: string;
+  value: string;
+  onCommit: (value: string) => void;
+  multiline?: boolean;
+  rows?: number;
+  placeholder?: string;
+  hint?: string;
+  required?: boolean;
+  disabled?: boolean;
+  /** The label is read by screen readers but not shown. */
+  hiddenLabel?: boolean;
+}
+
+/** A text input or textarea that keeps what is typed and commits it when the user pauses. */
+export function TextField(p: TextProps) {
+  const id = useId();
+  const [draft, setDraft] = useState(p.value);
+  const committed = useRef(p.value);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // A new value from Rust (another field, undo, another municipality) replaces the draft
+  // unless the user is typing here.
+  useEffect(() => {
+    if (timer.current === null) setDraft(p.value);
+    committed.current = p.value;
+  }, [p.value]);
+  const commit = (v: string) => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    if (v !== committed.current) {
+      committed.current = v;
+      p.onCommit(v);
+    }
+  };
+  const onInput = (e: Event) => {
+    const v = (e.currentTarget as HTMLInputElement).value;
+    setDraft(v);
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => commit(v), COMMIT_AFTER_MS);
+  };
+  const common = {
+    id,
+    value: draft,
+    onInput,
+    onBlur: () => commit(draft),
+    placeholder: p.placeholder,
+    required: p.required,
+    disabled: p.disabled,
+    "aria-describedby": p.hint ? `${id}-hint` : undefined,
+  };
+  return (
+    <div class="field">
+      <label for={id} class={p.hiddenLabel ? "sr-only" : undefined}>{p.label}</label>
+      {p.multiline ? (
+        <textarea {...common} rows={p.rows ?? 3} />
+      ) : (
+        <input {...common} type="text" onKeyDown={(e) => e.key === "Enter" && commit(draft)} />
+      )}
+      {p.hint && <p id={`${id}-hint`} class="hint">{p.hint}</p>}
+    </div>
+  );
+}
+
+export function NumberField(p: { label: string; value: number | null; onCommit: (v: number | null) => void; hint?: string }) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{p.label}</label>
+      <input
+        id={id}
+        type="number"
+        min={0}
+        value={p.value ?? ""}
+        onChange={(e) => {
+          const raw = (e.currentTarget as HTMLInputElement).value.trim();
+          p.onCommit(raw === "" ? null : Math.max(0, Math.trunc(Number(raw))));
+        }}
+      />
+      {p.hint && <p class="hint">{p.hint}</p>}
+    </div>
+  );
+}
+
+export function DateField(p: { label: string; value: string | null; onCommit: (v: string | null) => void; hint?: string }) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{p.label}</label>
+      <input id={id} type="date" value={p.value ?? ""} onChange={(e) => p.onCommit((e.currentTarget as HTMLInputElement).value || null)} />
+      {p.hint && <p class="hint">{p.hint}</p>}
+    </div>
+  );
+}
+
+interface SelectProps<K extends string> {
+  label: string;
+  value: K | null;
+  options: readonly K[];
+  word: (k: K) => string;
+  onChange: (k: K | null) => void;
+  /** Offer "—" (unset). */
+  empty?: boolean;
+  hiddenLabel?: boolean;
+}
+
+export function SelectField<K extends string>(p: SelectProps<K>) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id} class={p.hiddenLabel ? "sr-only" : undefined}>{p.label}</label>
+      <select id={id} value={p.value ?? ""} onChange={(e) => p.onChange(((e.currentTarget as HTMLSelectElement).value || null) as K | null)}>
+        {(p.empty ?? true) && <option value="">{t("— vælg —", "— choose —")}</option>}
+        {p.options.map((k) => (
+          <option value={k}>{p.word(k)}</option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Ja / nej / ikke besvaret as a radio group. */
+export function YesNo(p: { label: string; value: boolean | null; onChange: (v: boolean | null) => void }) {
+  const name = useId();
+  const choices: [boolean | null, string][] = [
+    [true, t("Ja", "Yes")],
+    [false, t("Nej", "No")],
+    [null, t("Ikke besvaret", "Not answered")],
+  ];
+  return (
+    <fieldset class="yesno">
+      <legend>{p.label}</legend>
+      {choices.map(([v, word]) => (
+        <label>
+          <input type="radio" name={name} checked={p.value === v} onChange={() => p.onChange(v)} /> {word}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A set of choices as checkboxes. */
+export function Checks<K extends string>(p: { label: string; value: readonly K[]; options: readonly K[]; word: (k: K) => string; onChange: (v: K[]) => void }) {
+  return (
+    <fieldset class="checks">
+      <legend>{p.label}</legend>
+      {p.options.map((k) => (
+        <label>
+          <input
+            type="checkbox"
+            checked={p.value.includes(k)}
+            onChange={(e) => {
+              const on = (e.currentTarget as HTMLInputElement).checked;
+              p.onChange(on ? [...p.value, k] : p.value.filter((x) => x !== k));
+            }}
+          />{" "}
+          {p.word(k)}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+export function Level({ level, label }: { level: RiskLevel | null; label?: string }) {
+  return <span class={`level level-${level ?? "none"}`}>{label ?? (level ? LEVEL(level) : t("ikke vurderet", "not rated"))}</span>;
+}
+
+export function LocalBadge() {
+  return <span class="badge badge-local" title={t("Kommunens eget tillæg", "The municipality's own supplement")}>{t("Lokal", "Local")}</span>;
+}
+
+export function DeviationBadge() {
+  return <span class="badge badge-deviation" title={t("Kommunen afviger fra fælles basis", "The municipality deviates from the joint base")}>{t("Afvigelse", "Deviation")}</span>;
+}
+
+export function NotApplicableBadge() {
+  return <span class="badge badge-na">{t("Ikke relevant her", "Not applicable here")}</span>;
+}
+
+export function Ref({ children }: { children: ComponentChildren }) {
+  return <code class="ref">{children}</code>;
+}
+
+export function Card(p: { title: string; basis?: string; id?: string; actions?: ComponentChildren; children: ComponentChildren }) {
+  const headingId = useId();
+  return (
+    <section class="card" aria-labelledby={headingId} id={p.id}>
+      <header class="card-head">
+        <h2 id={headingId}>
+          {p.title} {p.basis && <small class="basis">{p.basis}</small>}
+        </h2>
+        {p.actions && <div class="card-actions">{p.actions}</div>}
+      </header>
+      {p.children}
+    </section>
+  );
+}
+
+export function Empty({ children }: { children: ComponentChildren }) {
+  return <p class="empty">{children}</p>;
+}
+
+/** Links to other items (by id), chosen among `options`, shown by reference and title. */
+export function Links(p: { label: string; value: readonly string[]; options: { id: string; label: string }[]; onChange: (ids: string[]) => void }) {
+  if (p.options.length === 0) return null;
+  return (
+    <fieldset class="checks links">
+      <legend>{p.label}</legend>
+      {p.options.map((o) => (
+        <label>
+          <input
+            type="checkbox"
+            checked={p.value.includes(o.id)}
+            onChange={(e) => {
+              const on = (e.currentTarget as HTMLInputElement).checked;
+              p.onChange(on ? [...p.value, o.id] : p.value.filter((x) => x !== o.id));
+            }}
+          />{" "}
+          {o.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** Items as link options: "R5 Uautoriseret adgang …". */
+export function options<T extends { id: string; reference: string }>(items: readonly T[], name: (i: T) => string) {
+  return items.map((i) => ({ id: i.id, label: `${i.reference} ${name(i)}`.trim() }));
+}

@@ -1,0 +1,190 @@
+// The workbench's state: what is open, whose DPIA is shown, what the check says, and the
+// actions that change it. Every edit goes straight to Rust, where it is durable at once;
+// afterwards the views are refreshed from Rust, so unsaved state never exists.
+
+import { batch, computed, signal } from "@preact/signals";
+import { call, commands, message } from "./api";
+import { mirror, onDocUpdate, onMirrorError, resetMirrors, subscribe } from "./docs";
+import { lang } from "./i18n";
+import type {
+  CheckReport, Coordination, EffectiveDpia, ItemKind, Opened, SectionKind, Settings, UndoState, Value,
+} from "./model";
+
+export type ViewId =
+  | "overview" | "description" | "necessity" | "wp248" | "risks" | "measures" | "supplement"
+  | "governance" | "versions" | "coordinator" | "export" | "collaborate";
+
+export const opened = signal<Opened | null>(null);
+export const settings = signal<Settings | null>(null);
+export const view = signal<ViewId>("overview");
+/** Whose DPIA is shown: a municipality code, or null for the joint base. */
+export const scope = signal<number | null>(null);
+export const dpia = signal<EffectiveDpia | null>(null);
+export const report = signal<CheckReport | null>(null);
+export const coordination = signal<Coordination | null>(null);
+export const undoState = signal<UndoState>({ can_undo: false, can_redo: false, changed: null });
+/** The item a finding or a link asked to show (its id). */
+export const focus = signal<string | null>(null);
+export const notice = signal<{ kind: "error" | "info"; text: string } | null>(null);
+/** Bumped on every refresh, so views holding their own data know to reload. */
+export const revision = signal(0);
+
+/** The document a municipality's own items live in. */
+export const supplementDoc = computed(() => (scope.value === null ? null : `supplement/${scope.value}`));
+
+/** The document holding an entry of the effective view. */
+export function docOf(origin: "base" | "local"): string {
+  return origin === "local" && scope.value !== null ? `supplement/${scope.value}` : "base";
+}
+
+export function fail(e: unknown) {
+  notice.value = { kind: "error", text: message(e) };
+}
+
+export function inform(text: string) {
+  notice.value = { kind: "info", text };
+}
+
+let refreshing: Promise<void> | null = null;
+let again = false;
+
+/** Reloads what the views show from Rust. Calls during a refresh fold into one more. */
+export async function refresh(): Promise<void> {
+  if (refreshing) {
+    again = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    do {
+      again = false;
+      try {
+        const code = scope.value;
+        const [d, r, c, u] = await Promise.all([
+          call(commands.effective(code)),
+          call(commands.check(code)),
+          call(commands.coordination()),
+          call(commands.canUndo()),
+        ]);
+        batch(() => {
+          dpia.value = d;
+          report.value = r;
+          coordination.value = c;
+          undoState.value = u;
+          revision.value++;
+        });
+      } catch (e) {
+        fail(e);
+      }
+    } while (again);
+  })();
+  try {
+    await refreshing;
+  } finally {
+    refreshing = null;
+  }
+}
+
+let pending: ReturnType<typeof setTimeout> | null = null;
+/** A refresh soon, after a burst of updates (typing) has settled. */
+export function refreshSoon(ms = 250) {
+  if (pending) clearTimeout(pending);
+  pending = setTimeout(() => {
+    pending = null;
+    void refresh();
+  }, ms);
+}
+
+/** Runs an edit and refreshes; an error is shown and nothing is lost (Rust reloads). */
+export async function edit<T>(f: () => Promise<T>): Promise<T | undefined> {
+  try {
+    const result = await f();
+    await refresh();
+    return result;
+  } catch (e) {
+    fail(e);
+    await refresh();
+    return undefined;
+  }
+}
+
+export const patchItem = (doc: string, kind: ItemKind, id: string, patch: Value) =>
+  edit(() => call(commands.patchItem(doc, kind, id, patch)));
+
+export const patchSection = (doc: string, section: SectionKind, patch: Value) =>
+  edit(() => call(commands.patchSection(doc, section, patch)));
+
+export async function newItem(doc: string, kind: ItemKind): Promise<string | undefined> {
+  const item = await edit(() => call(commands.newItem(doc, kind)));
+  return item ? ("id" in item.item ? item.item.id : undefined) : undefined;
+}
+
+export const removeItem = (doc: string, kind: ItemKind, id: string) => edit(() => call(commands.removeItem(doc, kind, id)));
+
+export const link = (doc: string, measure: string, risk: string, linked: boolean) =>
+  edit(() => call(commands.link(doc, measure, risk, linked)));
+
+export async function undo(redo = false) {
+  await edit(() => call(redo ? commands.redo() : commands.undo()));
+}
+
+/** Shows a workspace that was just opened. */
+export async function show(o: Opened) {
+  resetMirrors();
+  const s = settings.value;
+  const mine = s?.org ?? null;
+  batch(() => {
+    opened.value = o;
+    scope.value = mine !== null && o.participants.some((p) => p.code === mine) ? mine : (o.participants.find((p) => p.code !== null)?.code ?? null);
+    view.value = "overview";
+    focus.value = null;
+  });
+  await refresh();
+}
+
+export async function open(what: () => Promise<Opened>) {
+  try {
+    await show(await what());
+  } catch (e) {
+    fail(e);
+  }
+}
+
+export function setScope(code: number | null) {
+  scope.value = code;
+  void refresh();
+}
+
+/** Goes to the view that shows an item (by its reference letter) and focuses it. */
+export function goToItem(id: string | null, reference: string | null) {
+  const r = reference ?? "";
+  const letters = r.replace(/^[A-ZÆØÅ]+-(?=[A-Z])/, "").replace(/\d+$/, "");
+  const target: ViewId =
+    letters === "R" ? "risks"
+    : letters === "M" || letters === "EV" ? "measures"
+    : letters === "F" ? "necessity"
+    : letters === "DPO" || letters === "RV" ? "governance"
+    : "description";
+  batch(() => {
+    view.value = target;
+    focus.value = id;
+  });
+}
+
+/** Starts the app: settings, language, the update subscription, and an open workspace. */
+export async function boot() {
+  onMirrorError((text) => fail(text));
+  try {
+    const s = await commands.settings();
+    settings.value = s;
+    lang.value = s.language === "en" ? "en" : "da";
+    await subscribe();
+    onDocUpdate(() => refreshSoon());
+    const current = await call(commands.current());
+    if (current) await show(current);
+  } catch (e) {
+    fail(e);
+  }
+}
+
+/** Loads the mirror of a document so rich-text fields can bind to it. */
+export const ensureMirror = (doc: string) => mirror(doc);

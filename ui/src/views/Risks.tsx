@@ -1,0 +1,242 @@
+// Art. 35(7)(c): the risk register. A table to sort and filter (by C/I/A, level, owner,
+// source), a consequence × likelihood matrix to place the selected risk on, and a detail pane
+// with every rating and its reasons, inherent and residual side by side.
+
+import { useMemo, useState } from "preact/hooks";
+import { RichText } from "../components/RichText";
+import { HeatMap } from "../components/Picture";
+import { Card, Empty, Level, Links, LocalBadge, DeviationBadge, NotApplicableBadge, Ref, SelectField, TextField, options } from "../components/ui";
+import {
+  CONSEQUENCE, CONSEQUENCES, DIMENSIONS, LIKELIHOOD, LIKELIHOODS, OWNER, RISK_SOURCE, assessmentLevel, levelOrder,
+  ratingLevel, t, type Dimension,
+} from "../i18n";
+import { docOf, dpia, focus, newItem, patchItem, removeItem, scope, supplementDoc } from "../state";
+import type { Consequence, Likelihood, Owner, RiskSource } from "../bindings";
+import type { Assessment, Entry, Matrix, Measure, Rating, Risk, RiskLevel, Value } from "../model";
+
+type Phase = "inherent" | "residual";
+type SortKey = "reference" | "title" | "source" | "inherent" | "residual" | "measures";
+
+/** The level a risk has in one dimension, or overall. */
+function levelOf(a: Assessment, dim: Dimension | "all"): RiskLevel | null {
+  return dim === "all" ? assessmentLevel(a) : ratingLevel(a[dim]);
+}
+
+/** Natural order of references: R2 before R10, base before local. */
+export function compareRefs(a: string, b: string): number {
+  const split = (r: string) => {
+    const m = /^(.*?)(\d+)$/.exec(r);
+    return m ? [m[1], Number(m[2])] as const : [r, 0] as const;
+  };
+  const [ha, na] = split(a);
+  const [hb, nb] = split(b);
+  return ha.length - hb.length || ha.localeCompare(hb) || na - nb;
+}
+
+function measuresFor(measures: Entry<Measure>[], risk: string) {
+  return measures.filter((m) => m.not_applicable === null && m.mitigates.includes(risk));
+}
+
+function RatingEditor(p: { label: string; rating: Rating; save: (patch: Partial<Record<keyof Rating, unknown>>) => void; base?: Rating }) {
+  const r = p.rating;
+  return (
+    <fieldset class="rating">
+      <legend>{p.label} <Level level={ratingLevel(r)} /></legend>
+      <SelectField label={t("Konsekvens", "Consequence")} value={r.consequence} options={CONSEQUENCES} word={CONSEQUENCE} onChange={(v) => p.save({ consequence: v })} />
+      <TextField multiline rows={2} label={t("Begrundelse for konsekvensen", "Reason for the consequence")} value={r.consequence_reason} onCommit={(v) => p.save({ consequence_reason: v })} />
+      <SelectField label={t("Sandsynlighed", "Likelihood")} value={r.likelihood} options={LIKELIHOODS} word={LIKELIHOOD} onChange={(v) => p.save({ likelihood: v })} />
+      <TextField multiline rows={2} label={t("Begrundelse for sandsynligheden", "Reason for the likelihood")} value={r.likelihood_reason} onCommit={(v) => p.save({ likelihood_reason: v })} />
+      {p.base && (p.base.consequence !== r.consequence || p.base.likelihood !== r.likelihood) && (
+        <p class="hint base-value">{t("Fælles basis", "Joint base")}: {CONSEQUENCE(p.base.consequence)} × {LIKELIHOOD(p.base.likelihood)} <Level level={ratingLevel(p.base)} /></p>
+      )}
+    </fieldset>
+  );
+}
+
+function Detail({ entry, phase, dimension, measures }: { entry: Entry<Risk>; phase: Phase; dimension: Dimension; measures: Entry<Measure>[] }) {
+  const d = dpia.value!;
+  const e = entry;
+  const doc = docOf(e.origin);
+  const save = (patch: object) => void patchItem(doc, "risk", e.id, patch as Value);
+  const deviation = e.deviation?.type === "risk_rating" ? e.deviation : null;
+  const linked = measuresFor(measures, e.id);
+  return (
+    <section class="risk-detail" aria-label={t(`Risiko ${e.reference}`, `Risk ${e.reference}`)}>
+      <h2>
+        <Ref>{e.reference}</Ref> {e.title || t("(uden titel)", "(untitled)")} {e.origin === "local" && <LocalBadge />} {deviation && <DeviationBadge />} {e.not_applicable !== null && <NotApplicableBadge />}
+      </h2>
+      {deviation && (
+        <p class="hint deviation-note">
+          {t("Kommunen vurderer risikoen anderledes end fælles basis", "The municipality rates this risk differently from the joint base")}: {deviation.reason}. {t("Ændr den lokale vurdering under «Mit tillæg».", "Change the local rating under «My supplement».")}
+        </p>
+      )}
+      {e.origin === "base" && scope.value !== null && !deviation && (
+        <p class="hint shared-hint">{t("Risikoen hører til fælles basis. Vurderer I den anderledes, så afvig under «Mit tillæg».", "The risk belongs to the joint base. If you rate it differently, deviate under «My supplement».")}</p>
+      )}
+      <TextField label={t("Titel", "Title")} value={e.title} onCommit={(v) => save({ title: v })} />
+      <RichText label={t("Trussel", "Threat")} doc={doc} path={["risks", e.id, "threat"]} create={() => patchItem(doc, "risk", e.id, { threat: "" })} />
+      <div class="row">
+        <SelectField label={t("Kilde", "Source")} value={e.source} options={RISK_SOURCE.keys} word={RISK_SOURCE} onChange={(v) => save({ source: v })} />
+        <TextField label={t("Reference i kildematerialet", "Reference in the source material")} value={e.source_reference} onCommit={(v) => save({ source_reference: v })} placeholder="KOMBIT Beskeder T3" />
+      </div>
+      <Links label={t("Berørte processer", "Processes affected")} value={e.processes} options={options(d.items.processes, (x) => x.name)} onChange={(v) => save({ processes: v })} />
+      <Links label={t("Berørte moduler", "Modules affected")} value={e.modules} options={options(d.items.modules, (x) => x.name)} onChange={(v) => save({ modules: v })} />
+
+      <div class="side-by-side">
+        {(["inherent", "residual"] as const).map((ph) => (
+          <div class={`phase${ph === phase ? " current" : ""}`}>
+            <h3>{ph === "inherent" ? t("Før foranstaltninger (iboende)", "Before measures (inherent)") : t("Efter foranstaltninger (rest)", "After measures (residual)")} <Level level={assessmentLevel(e[ph])} /></h3>
+            {DIMENSIONS.keys.map((dim) => (
+              <RatingEditor
+                label={DIMENSIONS(dim)}
+                rating={e[ph][dim]}
+                base={deviation ? (ph === "inherent" ? deviation.base_inherent : deviation.base_residual)[dim] : undefined}
+                save={(patch) => save({ [ph]: { [dim]: patch } })}
+              />
+            ))}
+          </div>
+        ))}
+      </div>
+      <TextField multiline label={t("Begrundelse, hvis restrisikoen er højere end den iboende", "Reason if the residual risk is higher than the inherent")} value={e.residual_reason} onCommit={(v) => save({ residual_reason: v })} />
+      <TextField multiline label={t("Accept af risikoen, som den er (i stedet for en foranstaltning), med begrundelse", "Acceptance of the risk as it is (instead of a measure), with reasons")} value={e.acceptance} onCommit={(v) => save({ acceptance: v })} />
+      <h3>{t("Foranstaltninger", "Measures")}</h3>
+      {linked.length ? (
+        <ul class="linked">{linked.map((m) => <li><Ref>{m.reference}</Ref> {m.title} {m.origin === "local" && <LocalBadge />}</li>)}</ul>
+      ) : (
+        <p class="warn-text">{t("Ingen foranstaltning er knyttet til risikoen. Knyt en i sporbarhedsmatricen under «Foranstaltninger», eller accepter risikoen med en begrundelse.", "No measure is linked to this risk. Link one in the traceability matrix under «Measures», or accept the risk with reasons.")}</p>
+      )}
+      <p class="hint">{t(`Markeret celle i matricen: ${DIMENSIONS(dimension)}, ${phase === "inherent" ? "før" : "efter"} foranstaltninger. Klik en celle for at placere risikoen.`, `Marked cell in the matrix: ${DIMENSIONS(dimension)}, ${phase === "inherent" ? "before" : "after"} measures. Click a cell to place the risk.`)}</p>
+      <button type="button" class="danger link" onClick={() => {
+        if (confirm(t(`Slet ${e.reference}? Det kan fortrydes.`, `Delete ${e.reference}? It can be undone.`))) void removeItem(doc, "risk", e.id);
+      }}>{t("Slet", "Delete")} {e.reference}</button>
+    </section>
+  );
+}
+
+export function Risks() {
+  const d = dpia.value;
+  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "reference", desc: false });
+  const [dimension, setDimension] = useState<Dimension | "all">("all");
+  const [level, setLevel] = useState<RiskLevel | null>(null);
+  const [phase, setPhase] = useState<Phase>("residual");
+  const [source, setSource] = useState<RiskSource | null>(null);
+  const [owner, setOwner] = useState<Owner | null>(null);
+  const [placeDim, setPlaceDim] = useState<Dimension>("confidentiality");
+  const rows = useMemo(() => {
+    if (!d) return [];
+    const measures = d.items.measures;
+    let list = d.items.risks.filter((e) =>
+      (level === null || levelOf(e[phase], dimension) === level)
+      && (source === null || e.source === source)
+      && (owner === null || measuresFor(measures, e.id).some((m) => m.owner === owner)));
+    const by = (e: Entry<Risk>): string | number => {
+      switch (sort.key) {
+        case "reference": return e.reference;
+        case "title": return e.title.toLowerCase();
+        case "source": return e.source ?? "";
+        case "inherent": return levelOrder(levelOf(e.inherent, dimension));
+        case "residual": return levelOrder(levelOf(e.residual, dimension));
+        case "measures": return measuresFor(measures, e.id).length;
+      }
+    };
+    list = [...list].sort((a, b) => {
+      const [x, y] = [by(a), by(b)];
+      const c = sort.key === "reference" ? compareRefs(String(x), String(y)) : typeof x === "number" ? x - (y as number) : String(x).localeCompare(String(y), "da");
+      return sort.desc ? -c : c;
+    });
+    return list;
+  }, [d, sort, dimension, level, phase, source, owner]);
+  if (!d) return null;
+  const selected = d.items.risks.find((e) => e.id === focus.value) ?? null;
+  const local = supplementDoc.value;
+
+  // The matrix for placing: counts of all risks in the chosen dimension and phase.
+  const matrix: Matrix = { dimension: null, cells: [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]] };
+  for (const e of d.items.risks.filter((x) => x.not_applicable === null)) {
+    const r = e[phase][placeDim];
+    if (r.consequence && r.likelihood) matrix.cells[CONSEQUENCES.indexOf(r.consequence)][LIKELIHOODS.indexOf(r.likelihood)]++;
+  }
+  const place = (c: Consequence, l: Likelihood) => {
+    if (selected) void patchItem(docOf(selected.origin), "risk", selected.id, { [phase]: { [placeDim]: { consequence: c, likelihood: l } } });
+  };
+  const header = (key: SortKey, label: string) => (
+    <th scope="col" aria-sort={sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}>
+      <button type="button" class="sort" onClick={() => setSort({ key, desc: sort.key === key ? !sort.desc : false })}>
+        {label} {sort.key === key ? (sort.desc ? "▼" : "▲") : ""}
+      </button>
+    </th>
+  );
+  const add = async (doc: string) => {
+    const id = await newItem(doc, "risk");
+    if (id) focus.value = id;
+  };
+  return (
+    <div class="view">
+      <header class="view-head">
+        <h1>{t("Risici", "Risks")} <small class="basis">{t("art. 35, stk. 7, litra c", "Art. 35(7)(c)")}</small></h1>
+        <p class="lead">{t("Hver risiko vurderes for fortrolighed, integritet og tilgængelighed — konsekvens og sandsynlighed, hver med begrundelse — før og efter foranstaltninger.", "Each risk is rated for confidentiality, integrity and availability — consequence and likelihood, each with reasons — before and after measures.")}</p>
+      </header>
+      <div class="filters" role="group" aria-label={t("Filtre", "Filters")}>
+        <SelectField label={t("Niveau for", "Level of")} value={dimension === "all" ? null : dimension} options={DIMENSIONS.keys} word={DIMENSIONS} empty onChange={(v) => setDimension(v ?? "all")} />
+        <SelectField label={t("Fase", "Phase")} value={phase} options={["inherent", "residual"] as Phase[]} word={(p) => (p === "inherent" ? t("før foranstaltninger", "before measures") : t("efter foranstaltninger", "after measures"))} empty={false} onChange={(v) => setPhase(v ?? "residual")} />
+        <SelectField label={t("Niveau", "Level")} value={level} options={["high", "medium", "low"] as RiskLevel[]} word={(l) => ({ high: t("høj", "high"), medium: t("mellem", "medium"), low: t("lav", "low") })[l]} onChange={setLevel} />
+        <SelectField label={t("Kilde", "Source")} value={source} options={RISK_SOURCE.keys} word={RISK_SOURCE} onChange={setSource} />
+        <SelectField label={t("Ansvarlig for foranstaltning", "Measure owner")} value={owner} options={OWNER.keys} word={OWNER} onChange={setOwner} />
+        <p class="filter-count" role="status">{rows.length} {t("af", "of")} {d.items.risks.length} {t("risici", "risks")}</p>
+      </div>
+      <div class="register">
+        <div class="register-table">
+          {rows.length === 0 ? <Empty>{t("Ingen risici passer til filtrene.", "No risks match the filters.")}</Empty> : (
+            <table class="table risks">
+              <caption class="sr-only">{t("Risikoregister", "Risk register")}</caption>
+              <thead>
+                <tr>
+                  {header("reference", t("Ref.", "Ref."))}
+                  {header("title", t("Risiko", "Risk"))}
+                  {header("source", t("Kilde", "Source"))}
+                  {header("inherent", t("Før", "Before"))}
+                  {header("residual", t("Efter", "After"))}
+                  {header("measures", t("Foranst.", "Measures"))}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((e) => {
+                  const n = measuresFor(d.items.measures, e.id).length;
+                  return (
+                    <tr class={`${e.id === selected?.id ? "selected" : ""}${e.not_applicable !== null ? " na" : ""}`} aria-selected={e.id === selected?.id}>
+                      <td><button type="button" class="link" onClick={() => (focus.value = e.id)} aria-label={t(`Vis risiko ${e.reference}`, `Show risk ${e.reference}`)}><Ref>{e.reference}</Ref></button></td>
+                      <td>{e.title} {e.origin === "local" && <LocalBadge />} {e.deviation && <DeviationBadge />} {e.not_applicable !== null && <NotApplicableBadge />}</td>
+                      <td>{RISK_SOURCE(e.source)}</td>
+                      <td><Level level={levelOf(e.inherent, dimension)} /></td>
+                      <td><Level level={levelOf(e.residual, dimension)} /></td>
+                      <td class={n === 0 && !e.acceptance.trim() ? "unlinked" : ""}>{n || (e.acceptance.trim() ? t("accepteret", "accepted") : t("ingen", "none"))}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+          <div class="actions">
+            <button type="button" onClick={() => void add("base")}>+ {t("Risiko i fælles basis", "Risk in the joint base")}</button>
+            {local && <button type="button" onClick={() => void add(local)}>+ {t("Lokal risiko (mit tillæg)", "Local risk (my supplement)")}</button>}
+          </div>
+          <Card title={t("Placér risikoen i matricen", "Place the risk in the matrix")}>
+            <div class="row">
+              <SelectField label={t("Dimension", "Dimension")} value={placeDim} options={DIMENSIONS.keys} word={DIMENSIONS} empty={false} onChange={(v) => setPlaceDim(v ?? "confidentiality")} />
+            </div>
+            <HeatMap
+              caption={`${DIMENSIONS(placeDim)}, ${phase === "inherent" ? t("før foranstaltninger", "before measures") : t("efter foranstaltninger", "after measures")}`}
+              matrix={matrix}
+              onPick={selected ? place : undefined}
+              mark={selected ? { c: selected[phase][placeDim].consequence, l: selected[phase][placeDim].likelihood } : undefined}
+            />
+            {!selected && <p class="hint">{t("Vælg en risiko i tabellen for at placere den.", "Choose a risk in the table to place it.")}</p>}
+          </Card>
+        </div>
+        <div class="register-detail">
+          {selected ? <Detail entry={selected} phase={phase} dimension={placeDim} measures={d.items.measures} /> : <Empty>{t("Vælg en risiko i tabellen.", "Choose a risk in the table.")}</Empty>}
+        </div>
+      </div>
+    </div>
+  );
+}
