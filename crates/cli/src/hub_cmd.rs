@@ -3,7 +3,7 @@
 use crate::{env, open, Failure};
 use konsekvens_core::Workspace;
 use clap::{Args, Subcommand};
-use konsekvens_hub::{BasePolicy, HubStore, Role, ServeConfig, Server, SyncOptions, SyncState, WatchOptions};
+use konsekvens_hub::{BasePolicy, HubStore, Role, ServeConfig, Server, SyncOptions, SyncState, Synchronous, WatchOptions};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -20,6 +20,10 @@ pub enum HubCommand {
         /// Refuse (close with 1009) any WebSocket message larger than this many bytes
         #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_MAX_MESSAGE_SIZE)]
         max_message_size: usize,
+        /// full: fsync every commit (nothing acknowledged is lost, even on power loss);
+        /// normal: fsync at checkpoints (nothing lost when the process dies; lower latency)
+        #[arg(long, default_value_t = Synchronous::Full)]
+        synchronous: Synchronous,
         /// One line per connection, refusal and shutdown step on stderr
         #[arg(long)]
         verbose: bool,
@@ -160,8 +164,8 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 pub fn run(cmd: HubCommand) -> Result<(), Failure> {
     match cmd {
-        HubCommand::Serve { data, listen, max_message_size, verbose } => {
-            let config = ServeConfig { verbose, max_message_size, ..ServeConfig::new(data, listen) };
+        HubCommand::Serve { data, listen, max_message_size, synchronous, verbose } => {
+            let config = ServeConfig { verbose, max_message_size, synchronous, ..ServeConfig::new(data, listen) };
             runtime()?
                 .block_on(async {
                     let server = Server::bind(config).await?;

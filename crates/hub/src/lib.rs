@@ -17,8 +17,9 @@ pub mod proto;
 pub mod rights;
 pub mod server;
 pub mod store;
+mod writer;
 
 pub use client::{sync_once, sync_once_with, sync_watch, DocOutcome, DocReport, SyncError, SyncOptions, SyncReport, SyncState, WatchOptions};
 pub use rights::{BasePolicy, DpiaInfo, Role, TokenInfo};
 pub use server::{serve, shutdown_signal, HubError, ServeConfig, Server};
-pub use store::{HubStore, IssuedToken, StoreError};
+pub use store::{HubStore, IssuedToken, Queries, StoreError, Synchronous};

@@ -2,22 +2,20 @@
 //! speaking the standard y-sync protocol (`yrs::sync`), so the official `y-websocket`
 //! client can sync a document. The token comes as `?token=…` or `Authorization: Bearer …`.
 //!
-//! Per write: decode → compare with the document (a no-op is ignored, even from a reader) →
-//! check the token is still live and may write this document → check the update's new CRDT
-//! client ids are not bound to another organisation → apply → append to the log (committed)
-//! → forward to the document's other connections. A refused write is not applied, not
-//! logged as an update, not forwarded; it is answered with `Message::Auth(Some(reason))`
-//! (y-protocols' permission-denied) and recorded in `refusals`.
+//! The connections answer SyncStep1, relay presence (awareness) and hand every write to the
+//! [`crate::writer`], which decides, logs (group commit) and forwards; a refused write is
+//! answered with `Message::Auth(Some(reason))` (y-protocols' permission-denied). A frame
+//! that is not y-sync, or too large, closes the connection with a code and a reason.
 
-use crate::proto::{self, Novelty};
+use crate::proto;
 use crate::rights::{DpiaInfo, TokenInfo};
-use crate::store::{HubStore, StoreError};
+use crate::store::{HubStore, Queries, StoreError, Synchronous};
+use crate::writer::{self, WriteOutcome, WriterHandle};
 use futures_util::{SinkExt, StreamExt};
 use konsekvens_core::DocKey;
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -53,6 +51,8 @@ pub enum HubError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Damaged(String),
+    #[error("the hub's writer failed: {0}")]
+    Writer(String),
 }
 
 /// `konsekvens hub serve --data DIR --listen ADDR`
@@ -64,6 +64,8 @@ pub struct ServeConfig {
     pub compact_after: usize,
     /// Refuse (close with 1009) any incoming WebSocket message or frame larger than this.
     pub max_message_size: usize,
+    /// When commits reach the disk: every commit (default) or at checkpoints.
+    pub synchronous: Synchronous,
     /// Print one line per connection, refusal and shutdown step on stderr.
     pub verbose: bool,
 }
@@ -75,6 +77,7 @@ impl ServeConfig {
             listen,
             compact_after: DEFAULT_COMPACT_AFTER,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            synchronous: Synchronous::Full,
             verbose: false,
         }
     }
@@ -118,13 +121,15 @@ pub struct Server {
 impl Server {
     pub async fn bind(config: ServeConfig) -> Result<Server, HubError> {
         let store = HubStore::open(&config.data_dir)?;
+        // The writer has a connection of its own: handshakes keep reading while it commits.
+        let writer = WriterHandle::spawn(&config.data_dir, config.synchronous, config.compact_after.max(1), config.verbose)?;
         let listener =
             TcpListener::bind(config.listen).await.map_err(|source| HubError::Bind { addr: config.listen, source })?;
         let hub = Arc::new(Hub {
             store: Mutex::new(store),
             rooms: Mutex::new(HashMap::new()),
+            writer,
             next_conn: AtomicU64::new(1),
-            compact_after: config.compact_after.max(1),
             ws_config: websocket_config(config.max_message_size),
             verbose: config.verbose,
         });
@@ -168,7 +173,10 @@ impl Server {
         if drained.is_err() {
             tasks.abort_all();
         }
-        hub.compact_all()?;
+        // Every queued write is committed before the writer stops.
+        let stopping = hub.clone();
+        tokio::task::spawn_blocking(move || stopping.writer.stop()).await.map_err(|e| HubError::Writer(e.to_string()))?;
+        hub.compact_all().await?;
         hub.store.lock().expect("store lock").checkpoint()?;
         hub.log(format_args!("hub stopped; every accepted update is on disk"));
         Ok(())
@@ -178,10 +186,11 @@ impl Server {
 // ---- shared state -------------------------------------------------------------------------
 
 struct Hub {
+    /// Handshakes, opening rooms, the snapshots at shutdown (the writer has its own).
     store: Mutex<HubStore>,
     rooms: Mutex<HashMap<(String, DocKey), Arc<Room>>>,
+    writer: WriterHandle,
     next_conn: AtomicU64,
-    compact_after: usize,
     ws_config: WebSocketConfig,
     verbose: bool,
 }
@@ -199,19 +208,47 @@ fn websocket_config(max_message_size: usize) -> WebSocketConfig {
 }
 
 /// One document of one joint DPIA, shared by its connections.
-struct Room {
-    dpia: String,
-    key: DocKey,
-    state: Mutex<RoomState>,
-    tx: broadcast::Sender<Outgoing>,
+pub(crate) struct Room {
+    pub(crate) dpia: String,
+    pub(crate) key: DocKey,
+    /// An async lock: the writer holds it from applying an update until its commit, and a
+    /// connection answering SyncStep1 meanwhile waits without blocking a runtime thread.
+    pub(crate) state: tokio::sync::Mutex<DocState>,
+    /// Presence (awareness) per awareness client id.
+    presence: Mutex<HashMap<u64, Presence>>,
+    pub(crate) tx: broadcast::Sender<Outgoing>,
 }
 
-struct RoomState {
-    doc: Doc,
-    last_seq: i64,
-    since_snapshot: usize,
-    /// Presence (awareness) per awareness client id.
-    awareness: HashMap<u64, Presence>,
+/// A room's document and where it stands in the log.
+pub(crate) struct DocState {
+    pub(crate) doc: Doc,
+    pub(crate) last_seq: i64,
+    pub(crate) since_snapshot: usize,
+}
+
+impl DocState {
+    /// The document from its snapshot and the log after it.
+    pub(crate) fn load(store: &impl Queries, dpia: &str, key: DocKey) -> Result<DocState, StoreError> {
+        let doc = new_server_doc();
+        let damaged = |seq: i64, why: String| StoreError::Damaged { dpia: dpia.to_owned(), doc: key.name(), seq, why };
+        let apply = |data: &[u8], seq: i64| -> Result<(), StoreError> {
+            let update = proto::decode_update(data).map_err(|why| damaged(seq, why))?;
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.transact_mut().apply_update(update)))
+                .map_err(|_| damaged(seq, "applying it failed".into()))?
+                .map_err(|e| damaged(seq, e.to_string()))
+        };
+        let mut last_seq = 0;
+        if let Some((upto, state)) = store.snapshot(dpia, key)? {
+            apply(&state, 0)?;
+            last_seq = upto;
+        }
+        let tail = store.updates_after(dpia, key, last_seq)?;
+        for (seq, data) in &tail {
+            apply(data, *seq)?;
+            last_seq = *seq;
+        }
+        Ok(DocState { doc, last_seq, since_snapshot: tail.len() })
+    }
 }
 
 /// One peer's presence as the hub relays it, and who announced it.
@@ -224,25 +261,17 @@ struct Presence {
 
 /// A frame for a room's other connections (`Bytes`: one buffer shared by every receiver).
 #[derive(Clone)]
-struct Outgoing {
-    from: u64,
-    frame: Bytes,
+pub(crate) struct Outgoing {
+    pub(crate) from: u64,
+    pub(crate) frame: Bytes,
 }
 
-/// What a write did.
-enum WriteOutcome {
-    /// Nothing the document lacks: ignored (readers send these too).
-    NoOp,
-    Applied,
-    Refused(String),
-}
-
-#[derive(Clone)]
-struct Session {
-    dpia: String,
-    key: DocKey,
-    who: TokenInfo,
-    conn: u64,
+/// One connection: who, to which document.
+pub(crate) struct Session {
+    pub(crate) dpia: String,
+    pub(crate) key: DocKey,
+    pub(crate) who: TokenInfo,
+    pub(crate) conn: u64,
 }
 
 fn new_server_doc() -> Doc {
@@ -262,52 +291,28 @@ impl Hub {
         if let Some(room) = rooms.get(&(dpia.to_owned(), key)) {
             return Ok(room.clone());
         }
-        let doc = new_server_doc();
-        let store = self.store.lock().expect("store lock");
-        let mut last_seq = 0;
-        let damaged = |seq: i64, why: String| StoreError::Damaged { dpia: dpia.to_owned(), doc: key.name(), seq, why };
-        let apply = |data: &[u8], seq: i64| -> Result<(), StoreError> {
-            let update = proto::decode_update(data).map_err(|why| damaged(seq, why))?;
-            catch_unwind(AssertUnwindSafe(|| doc.transact_mut().apply_update(update)))
-                .map_err(|_| damaged(seq, "applying it failed".into()))?
-                .map_err(|e| damaged(seq, e.to_string()))
-        };
-        if let Some((upto, state)) = store.snapshot(dpia, key)? {
-            apply(&state, 0)?;
-            last_seq = upto;
-        }
-        let tail = store.updates_after(dpia, key, last_seq)?;
-        for (seq, data) in &tail {
-            apply(data, *seq)?;
-            last_seq = *seq;
-        }
-        drop(store);
+        let state = DocState::load(&*self.store.lock().expect("store lock"), dpia, key)?;
         let (tx, _) = broadcast::channel(1024);
         let room = Arc::new(Room {
             dpia: dpia.to_owned(),
             key,
-            state: Mutex::new(RoomState { doc, last_seq, since_snapshot: tail.len(), awareness: HashMap::new() }),
+            state: tokio::sync::Mutex::new(state),
+            presence: Mutex::new(HashMap::new()),
             tx,
         });
         rooms.insert((dpia.to_owned(), key), room.clone());
         Ok(room)
     }
 
-    fn compact_all(&self) -> Result<(), HubError> {
+    /// At shutdown, after the writer stopped: a snapshot of every document with news.
+    async fn compact_all(&self) -> Result<(), HubError> {
         let rooms: Vec<Arc<Room>> = self.rooms.lock().expect("rooms lock").values().cloned().collect();
         for room in rooms {
-            let mut state = room.state.lock().expect("room lock");
+            let mut state = room.state.lock().await;
             if state.since_snapshot > 0 {
-                self.snapshot(&room, &mut state)?;
+                writer::snapshot(&*self.store.lock().expect("store lock"), &room, &mut state)?;
             }
         }
-        Ok(())
-    }
-
-    fn snapshot(&self, room: &Room, state: &mut RoomState) -> Result<(), HubError> {
-        let bytes = state.doc.transact().encode_state_as_update_v1(&StateVector::default());
-        self.store.lock().expect("store lock").write_snapshot(&room.dpia, room.key, state.last_seq, &bytes)?;
-        state.since_snapshot = 0;
         Ok(())
     }
 
@@ -342,133 +347,25 @@ impl Hub {
         Ok((dpia.to_owned(), key, who))
     }
 
-    /// Decides on, applies, logs and forwards one incoming update.
-    fn write(&self, session: &Session, room: &Room, data: &[u8]) -> Result<WriteOutcome, HubError> {
-        let update = match proto::decode_update(data) {
-            Ok(u) => u,
-            Err(why) => return Ok(self.refuse(session, format!("malformed update: {why}"), data.len())),
-        };
-        let mut state = room.state.lock().expect("room lock");
-        let novelty: Novelty = proto::novelty(&state.doc, &update);
-        if novelty.is_empty() {
-            return Ok(WriteOutcome::NoOp);
-        }
-        if let Some((client, from, have)) = novelty.gap {
-            let why = format!(
-                "update rejected: it builds on changes the hub does not have (client {client} from clock {from}; the hub has {have})"
-            );
-            return Ok(self.refuse(session, why, data.len()));
-        }
-        {
-            let store = self.store.lock().expect("store lock");
-            if !store.token_live(session.who.id)? {
-                drop(store);
-                return Ok(self.refuse(session, "the token has been revoked".into(), data.len()));
-            }
-            let info = store.dpia(&session.dpia)?.ok_or_else(|| HubError::Damaged(format!("joint DPIA {} vanished", session.dpia)))?;
-            if let Err(why) = info.may_write(&session.who, session.key) {
-                drop(store);
-                return Ok(self.refuse(session, why, data.len()));
-            }
-            let owners = store.client_owners(&novelty.new_clients)?;
-            if let Some((id, org)) = owners.iter().find(|(_, org)| *org != session.who.org) {
-                let why = format!("the update carries CRDT client id {id}, which belongs to organisation {org}");
-                drop(store);
-                return Ok(self.refuse(session, why, data.len()));
-            }
-        }
-        let applied = catch_unwind(AssertUnwindSafe(|| {
-            let mut txn = state.doc.transact_mut();
-            txn.apply_update(update)?;
-            // Blocks or deletions waiting for predecessors the hub lacks: a legitimate peer
-            // sends what it builds on (SyncStep2 is a diff against our state vector), so this
-            // is a damaged or crafted update and the log would keep a hole.
-            let sv = txn.state_vector();
-            let incomplete = novelty.reaches.iter().any(|&(client, end)| sv.get(&ClientID::new(client)) < end);
-            Ok::<bool, yrs::error::UpdateError>(incomplete || txn.store().pending_update().is_some() || txn.store().pending_ds().is_some())
-        }));
-        let why = match applied {
-            Ok(Ok(false)) => None,
-            Ok(Ok(true)) => Some("update rejected: it builds on changes the hub does not have".to_string()),
-            Ok(Err(e)) => Some(format!("update rejected: {e}")),
-            Err(_) => Some("update rejected: applying it failed".to_string()),
-        };
-        if let Some(why) = why {
-            return self.refuse_after_apply(session, room, &mut state, why, data.len());
-        }
-        let appended = self.store.lock().expect("store lock").append(&session.dpia, session.key, data, &session.who, &novelty.new_clients);
-        match appended {
-            Ok(seq) => state.last_seq = seq,
-            Err(e) => {
-                // Memory must not hold what the log does not: rebuild the room from disk.
-                self.reload(room, &mut state)?;
-                return Err(e.into());
-            }
-        }
-        state.since_snapshot += 1;
-        if state.since_snapshot >= self.compact_after {
-            self.snapshot(room, &mut state)?;
-        }
-        let _ = room.tx.send(Outgoing { from: session.conn, frame: proto::update(data.to_vec()).into() });
-        Ok(WriteOutcome::Applied)
-    }
-
-    fn refuse(&self, session: &Session, reason: String, size: usize) -> WriteOutcome {
-        self.log(format_args!(
-            "refused a write to {}/{} by {} (token {}): {reason}",
-            session.dpia, session.key, session.who.org, session.who.id
-        ));
-        if let Err(e) = self.store.lock().expect("store lock").record_refusal(&session.dpia, session.key, &session.who, &reason, size) {
-            self.log(format_args!("could not record the refusal: {e}"));
-        }
-        WriteOutcome::Refused(reason)
-    }
-
-    fn refuse_after_apply(&self, session: &Session, room: &Room, state: &mut RoomState, reason: String, size: usize) -> Result<WriteOutcome, HubError> {
-        self.reload(room, state)?;
-        Ok(self.refuse(session, reason, size))
-    }
-
-    fn reload(&self, room: &Room, state: &mut RoomState) -> Result<(), HubError> {
-        let doc = new_server_doc();
-        let store = self.store.lock().expect("store lock");
-        let mut last = 0;
-        if let Some((upto, bytes)) = store.snapshot(&room.dpia, room.key)? {
-            let u = proto::decode_update(&bytes).map_err(HubError::Damaged)?;
-            doc.transact_mut().apply_update(u).map_err(|e| HubError::Damaged(e.to_string()))?;
-            last = upto;
-        }
-        let tail = store.updates_after(&room.dpia, room.key, last)?;
-        for (seq, data) in &tail {
-            let u = proto::decode_update(data).map_err(HubError::Damaged)?;
-            doc.transact_mut().apply_update(u).map_err(|e| HubError::Damaged(e.to_string()))?;
-            last = *seq;
-        }
-        state.doc = doc;
-        state.last_seq = last;
-        state.since_snapshot = tail.len();
-        Ok(())
-    }
-
     /// Records presence and returns the frame to forward (None: nothing new). An entry for a
     /// client id another live connection announced is dropped — nobody speaks for, or removes,
     /// someone else's presence — unless that connection used the same token (a reconnect).
     fn awareness(&self, session: &Session, room: &Room, update: AwarenessUpdate) -> Option<Vec<u8>> {
-        let mut state = room.state.lock().expect("room lock");
+        let mut presence = room.presence.lock().expect("presence lock");
         let mut changed = HashMap::new();
         for (client, entry) in update.clients {
             let id = client.get();
-            let newer = match state.awareness.get(&id) {
+            let newer = match presence.get(&id) {
                 Some(p) if p.conn != session.conn && p.token != session.who.id => false,
                 Some(p) => entry.clock > p.clock || (entry.clock == p.clock && &*entry.json == "null"),
                 None => true,
             };
             if newer {
                 if &*entry.json == "null" {
-                    state.awareness.remove(&id);
+                    presence.remove(&id);
                 } else {
-                    let presence = Presence { clock: entry.clock, json: entry.json.clone(), conn: session.conn, token: session.who.id };
-                    state.awareness.insert(id, presence);
+                    let p = Presence { clock: entry.clock, json: entry.json.clone(), conn: session.conn, token: session.who.id };
+                    presence.insert(id, p);
                 }
                 changed.insert(client, entry);
             }
@@ -480,12 +377,11 @@ impl Hub {
     }
 
     fn awareness_all(&self, room: &Room) -> Option<Vec<u8>> {
-        let state = room.state.lock().expect("room lock");
-        if state.awareness.is_empty() {
+        let presence = room.presence.lock().expect("presence lock");
+        if presence.is_empty() {
             return None;
         }
-        let clients = state
-            .awareness
+        let clients = presence
             .iter()
             .map(|(id, p)| (ClientID::new(*id), AwarenessUpdateEntry { clock: p.clock, json: p.json.clone() }))
             .collect();
@@ -494,14 +390,14 @@ impl Hub {
 
     /// When a connection ends: its presence entries become `null` for everybody else.
     fn awareness_gone(&self, conn: u64, room: &Room) {
-        let mut state = room.state.lock().expect("room lock");
-        let gone: Vec<(u64, u32)> = state.awareness.iter().filter(|(_, p)| p.conn == conn).map(|(id, p)| (*id, p.clock)).collect();
+        let mut presence = room.presence.lock().expect("presence lock");
+        let gone: Vec<(u64, u32)> = presence.iter().filter(|(_, p)| p.conn == conn).map(|(id, p)| (*id, p.clock)).collect();
         if gone.is_empty() {
             return;
         }
         let mut clients = HashMap::new();
         for (id, clock) in gone {
-            state.awareness.remove(&id);
+            presence.remove(&id);
             clients.insert(ClientID::new(id), AwarenessUpdateEntry { clock: clock + 1, json: Arc::from("null") });
         }
         let frame = proto::encode(&Message::Awareness(AwarenessUpdate { clients }));
@@ -570,7 +466,7 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
     };
     let Some((dpia, key, who)) = admitted else { return };
     let conn = hub.next_conn.fetch_add(1, Ordering::Relaxed);
-    let session = Session { dpia, key, who, conn };
+    let session = Arc::new(Session { dpia, key, who, conn });
     let room = match hub.room(&session.dpia, session.key) {
         Ok(room) => room,
         Err(e) => {
@@ -583,7 +479,7 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
     let (mut sink, mut source) = ws.split();
 
     // Server's SyncStep1 first, then everybody's presence.
-    let sv = room.state.lock().expect("room lock").doc.transact().state_vector();
+    let sv = room.state.lock().await.doc.transact().state_vector();
     let mut greeting = vec![proto::sync_step1(&sv)];
     greeting.extend(hub.awareness_all(&room));
     for frame in greeting {
@@ -595,7 +491,7 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
         tokio::select! {
             incoming = source.next() => {
                 let replies = match incoming {
-                    Some(Ok(WsMessage::Binary(frame))) => handle_frame(&hub, &session, &room, &frame),
+                    Some(Ok(WsMessage::Binary(frame))) => handle_frame(&hub, &session, &room, &frame).await,
                     Some(Ok(WsMessage::Text(_))) => Err(Closing::unsupported()),
                     Some(Ok(WsMessage::Close(_))) | None => break,
                     Some(Ok(_)) => continue, // ping/pong: tungstenite answers pings itself
@@ -619,24 +515,18 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
                         break;
                     }
                     Err(Closing::Refused { code, reason, size }) => {
-                        hub.refuse(&session, reason.clone(), size);
+                        hub.log(format_args!("{peer}: closing {}/{}: {reason}", session.dpia, session.key));
+                        hub.writer.record_refusal(&session, reason.clone(), size).await;
                         let _ = sink.send(WsMessage::Close(Some(close_frame(code, &reason)))).await;
                         break;
                     }
                 }
             }
-            out = rx.recv() => match out {
-                Ok(o) if o.from == conn => {}
-                Ok(o) => {
-                    if sink.send(WsMessage::Binary(o.frame)).await.is_err() { break; }
+            out = rx.recv() => {
+                if forward(&mut sink, &mut rx, out, conn, &room).await.is_err() {
+                    break;
                 }
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    // Missed some forwards: send the whole document (idempotent).
-                    let all = room.state.lock().expect("room lock").doc.transact().encode_state_as_update_v1(&StateVector::default());
-                    if sink.send(WsMessage::Binary(proto::update(all).into())).await.is_err() { break; }
-                }
-                Err(broadcast::error::RecvError::Closed) => break,
-            },
+            }
             _ = stop.changed() => {
                 let _ = sink.send(WsMessage::Close(Some(close_frame(CloseCode::Away, "the hub is shutting down")))).await;
                 break;
@@ -648,6 +538,39 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
 }
 
 type Sink = futures_util::stream::SplitSink<tokio_tungstenite::WebSocketStream<TcpStream>, WsMessage>;
+
+/// Sends other connections' frames: the one received and whatever else is already queued,
+/// written together (one flush, so one system call under load instead of one per frame).
+/// `Err` ends the connection.
+async fn forward(
+    sink: &mut Sink,
+    rx: &mut broadcast::Receiver<Outgoing>,
+    first: Result<Outgoing, broadcast::error::RecvError>,
+    conn: u64,
+    room: &Room,
+) -> Result<(), ()> {
+    use broadcast::error::{RecvError, TryRecvError};
+    let mut next = Some(first);
+    while let Some(out) = next.take() {
+        match out {
+            Ok(o) if o.from == conn => {}
+            Ok(o) => sink.feed(WsMessage::Binary(o.frame)).await.map_err(drop)?,
+            Err(RecvError::Lagged(_)) => {
+                // Missed some forwards: send the whole document (idempotent).
+                let all = room.state.lock().await.doc.transact().encode_state_as_update_v1(&StateVector::default());
+                sink.feed(WsMessage::Binary(proto::update(all).into())).await.map_err(drop)?;
+            }
+            Err(RecvError::Closed) => return Err(()),
+        }
+        next = match rx.try_recv() {
+            Ok(o) => Some(Ok(o)),
+            Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+        };
+    }
+    sink.flush().await.map_err(drop)
+}
 
 async fn send_all(sink: &mut Sink, frames: Vec<Vec<u8>>) -> Result<(), WsError> {
     for frame in frames {
@@ -692,7 +615,7 @@ fn close_frame(code: CloseCode, reason: &str) -> CloseFrame {
     CloseFrame { code, reason: reason[..end].into() }
 }
 
-fn handle_frame(hub: &Hub, session: &Session, room: &Room, frame: &[u8]) -> Result<Vec<Vec<u8>>, Closing> {
+async fn handle_frame(hub: &Hub, session: &Arc<Session>, room: &Arc<Room>, frame: &[u8]) -> Result<Vec<Vec<u8>>, Closing> {
     let messages = proto::decode_frame(frame).map_err(|why| Closing::Refused {
         code: CloseCode::Invalid,
         reason: format!("malformed y-sync message: {why}"),
@@ -702,11 +625,11 @@ fn handle_frame(hub: &Hub, session: &Session, room: &Room, frame: &[u8]) -> Resu
     for msg in messages {
         match msg {
             Message::Sync(SyncMessage::SyncStep1(sv)) => {
-                let diff = room.state.lock().expect("room lock").doc.transact().encode_state_as_update_v1(&sv);
+                let diff = room.state.lock().await.doc.transact().encode_state_as_update_v1(&sv);
                 replies.push(proto::sync_step2(diff));
             }
             Message::Sync(SyncMessage::SyncStep2(data)) | Message::Sync(SyncMessage::Update(data)) => {
-                match hub.write(session, room, &data)? {
+                match hub.writer.write(session, room, data).await? {
                     WriteOutcome::Applied | WriteOutcome::NoOp => {}
                     WriteOutcome::Refused(reason) => replies.push(proto::encode(&Message::Auth(Some(reason)))),
                 }

@@ -9,11 +9,13 @@
 //! - `client_ids`: which organisation a CRDT client id belongs to (bound on first use);
 //! - `refusals`: every refused write, with the reason.
 //!
-//! WAL and `synchronous=FULL`: an update is committed before it is applied or forwarded.
+//! WAL and `synchronous=FULL`: an update is committed before it is forwarded. The server's
+//! writer commits the updates that arrive together in one [`Batch`] (group commit: one
+//! fsync for many); [`Queries`] reads and writes the same way through the store or a batch.
 
 use crate::rights::{BasePolicy, DpiaInfo, Role, TokenInfo};
 use konsekvens_core::DocKey;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -49,6 +51,50 @@ pub enum StoreError {
     UnknownToken,
     #[error("the snapshot or update {seq} of {dpia}/{doc} is damaged: {why}")]
     Damaged { dpia: String, doc: String, seq: i64, why: String },
+}
+
+/// When the server's commits reach the disk (SQLite's `synchronous` in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Every commit is fsynced before the update is forwarded or acknowledged: nothing
+    /// acknowledged is lost even on power loss. The default.
+    #[default]
+    Full,
+    /// Commits reach the operating system before the update is forwarded or acknowledged,
+    /// and the disk at the next checkpoint (within a second): nothing acknowledged is lost
+    /// when the hub process dies (kill -9, a crash); a power cut or kernel crash can lose the
+    /// last second — which the clients still hold and send again at their next sync.
+    /// Lower fan-out latency on disks with slow fsync.
+    Normal,
+}
+
+impl Synchronous {
+    fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        }
+    }
+}
+
+impl std::str::FromStr for Synchronous {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "full" => Ok(Synchronous::Full),
+            "normal" => Ok(Synchronous::Normal),
+            other => Err(format!("«{other}» is not a synchronous mode (full or normal)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Synchronous {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Synchronous::Full => "full",
+            Synchronous::Normal => "normal",
+        })
+    }
 }
 
 /// An issued token: `secret` is shown once and never stored.
@@ -223,13 +269,19 @@ impl HubStore {
             }
             conn.pragma_update(None, "journal_mode", "WAL")?;
         }
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "synchronous", Synchronous::Full.pragma())?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(HubStore { conn, path })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// When this connection's commits reach the disk (see [`Synchronous`]).
+    pub fn set_synchronous(&self, mode: Synchronous) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "synchronous", mode.pragma())?;
+        Ok(())
     }
 
     // ---- organisations -------------------------------------------------------------------
@@ -333,15 +385,6 @@ impl HubStore {
             .optional()?)
     }
 
-    /// Whether token `id` is still live (checked again before every write).
-    pub fn token_live(&self, id: i64) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT revoked_at IS NULL FROM tokens WHERE id = ?1", params![id], |r| r.get::<_, bool>(0))
-            .optional()?
-            .unwrap_or(false))
-    }
-
     // ---- joint DPIAs ---------------------------------------------------------------------
 
     /// `hub dpia add --id aula --title AULA --coordinator KL --base-policy all --participant 101 …`
@@ -391,25 +434,6 @@ impl HubStore {
         Ok(())
     }
 
-    pub fn dpia(&self, id: &str) -> Result<Option<DpiaInfo>, StoreError> {
-        let row: Option<(String, String, String)> = self
-            .conn
-            .query_row("SELECT title, coordinator, base_policy FROM dpias WHERE id = ?1", params![id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()?;
-        let Some((title, coordinator, policy)) = row else { return Ok(None) };
-        let mut stmt = self.conn.prepare_cached("SELECT org FROM participants WHERE dpia = ?1 ORDER BY org")?;
-        let participants = stmt.query_map(params![id], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        Ok(Some(DpiaInfo {
-            id: id.to_owned(),
-            title,
-            coordinator,
-            base_policy: BasePolicy::parse(&policy).unwrap_or(BasePolicy::CoordinatorOnly),
-            participants,
-        }))
-    }
-
     pub fn dpias(&self) -> Result<Vec<DpiaInfo>, StoreError> {
         let ids: Vec<String> = {
             let mut stmt = self.conn.prepare("SELECT id FROM dpias ORDER BY id")?;
@@ -421,80 +445,20 @@ impl HubStore {
 
     // ---- the update log ------------------------------------------------------------------
 
-    /// The snapshot of a document and the log position it covers.
-    pub fn snapshot(&self, dpia: &str, key: DocKey) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT upto_seq, state FROM snapshots WHERE dpia = ?1 AND doc = ?2",
-                params![dpia, key.name()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
-    }
-
-    pub fn updates_after(&self, dpia: &str, key: DocKey, after: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT seq, data FROM updates WHERE dpia = ?1 AND doc = ?2 AND seq > ?3 ORDER BY seq")?;
-        let rows = stmt.query_map(params![dpia, key.name(), after], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-        Ok(rows)
-    }
-
-    /// Which organisation each of these client ids is bound to (unbound ones are absent).
-    pub fn client_owners(&self, ids: &[u64]) -> Result<Vec<(u64, String)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT org FROM client_ids WHERE client_id = ?1")?;
-        let mut out = Vec::new();
-        for &id in ids {
-            if let Some(org) = stmt.query_row(params![id as i64], |r| r.get::<_, String>(0)).optional()? {
-                out.push((id, org));
-            }
-        }
-        Ok(out)
-    }
-
     /// Appends an accepted update and binds its new client ids to the writer's organisation,
     /// in one committed transaction. Returns the log position.
-    pub fn append(
-        &mut self,
-        dpia: &str,
-        key: DocKey,
-        data: &[u8],
-        who: &TokenInfo,
-        new_client_ids: &[u64],
-    ) -> Result<i64, StoreError> {
-        let at = now_millis();
-        let tx = self.conn.transaction()?;
-        for &id in new_client_ids {
-            tx.execute(
-                "INSERT OR IGNORE INTO client_ids(client_id, org, token_id, first_seen) VALUES (?1, ?2, ?3, ?4)",
-                params![id as i64, who.org, who.id, at],
-            )?;
-        }
-        tx.execute(
-            "INSERT INTO updates(dpia, doc, data, org, token_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![dpia, key.name(), data, who.org, who.id, at],
-        )?;
-        let seq = tx.last_insert_rowid();
-        tx.commit()?;
+    pub fn append(&mut self, dpia: &str, key: DocKey, data: &[u8], who: &TokenInfo, new_client_ids: &[u64]) -> Result<i64, StoreError> {
+        let batch = self.batch()?;
+        let seq = batch.log_update(dpia, key, data, who, new_client_ids)?;
+        batch.commit()?;
         Ok(seq)
     }
 
-    pub fn write_snapshot(&self, dpia: &str, key: DocKey, upto: i64, state: &[u8]) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO snapshots(dpia, doc, upto_seq, state, at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(dpia, doc) DO UPDATE SET upto_seq = excluded.upto_seq, state = excluded.state, at = excluded.at",
-            params![dpia, key.name(), upto, state, now_millis()],
-        )?;
-        Ok(())
-    }
-
-    pub fn record_refusal(&self, dpia: &str, key: DocKey, who: &TokenInfo, reason: &str, size: usize) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO refusals(dpia, doc, org, token_id, reason, size, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![dpia, key.name(), who.org, who.id, reason, size as i64, now_millis()],
-        )?;
-        Ok(())
+    /// Opens a write transaction (taking SQLite's write lock at once): the server's writer
+    /// decides on, logs and records a whole batch of incoming updates in it, then commits
+    /// once.
+    pub fn batch(&mut self) -> Result<Batch<'_>, StoreError> {
+        Ok(Batch { tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)? })
     }
 
     /// The log of a joint DPIA (optionally one document), oldest first.
@@ -538,9 +502,144 @@ impl HubStore {
         Ok(rows)
     }
 
-    /// Folds the WAL into the database file (on shutdown).
+    /// Folds the WAL into the database file and empties it (on shutdown).
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
+    }
+
+    /// Copies what it can of the WAL into the database file without waiting for, or
+    /// blocking, the writer (the server's checkpoint thread calls this every second).
+    pub fn checkpoint_passive(&self) -> Result<(), StoreError> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Stops this connection from checkpointing when its commits grow the WAL: the server's
+    /// writer leaves that to [`HubStore::checkpoint_passive`] on another thread, so a
+    /// checkpoint's fsync of the database file never delays a commit.
+    pub fn leave_checkpoints_to_others(&self) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        Ok(())
+    }
+}
+
+/// A write transaction: see [`HubStore::batch`]. Dropped without [`Batch::commit`], it rolls
+/// back.
+pub struct Batch<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl Batch<'_> {
+    pub fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+/// Reads and writes of the log, the registry and the bindings, the same through the store
+/// and through a [`Batch`] (which sees its own uncommitted writes).
+pub trait Queries {
+    fn conn(&self) -> &Connection;
+
+    /// Whether token `id` is still live (checked again before every write).
+    fn token_live(&self, id: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT revoked_at IS NULL FROM tokens WHERE id = ?1")?
+            .query_row(params![id], |r| r.get::<_, bool>(0))
+            .optional()?
+            .unwrap_or(false))
+    }
+
+    fn dpia(&self, id: &str) -> Result<Option<DpiaInfo>, StoreError> {
+        let row: Option<(String, String, String)> = self
+            .conn()
+            .prepare_cached("SELECT title, coordinator, base_policy FROM dpias WHERE id = ?1")?
+            .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((title, coordinator, policy)) = row else { return Ok(None) };
+        let mut stmt = self.conn().prepare_cached("SELECT org FROM participants WHERE dpia = ?1 ORDER BY org")?;
+        let participants = stmt.query_map(params![id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(Some(DpiaInfo {
+            id: id.to_owned(),
+            title,
+            coordinator,
+            base_policy: BasePolicy::parse(&policy).unwrap_or(BasePolicy::CoordinatorOnly),
+            participants,
+        }))
+    }
+
+    /// The snapshot of a document and the log position it covers.
+    fn snapshot(&self, dpia: &str, key: DocKey) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT upto_seq, state FROM snapshots WHERE dpia = ?1 AND doc = ?2")?
+            .query_row(params![dpia, key.name()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn updates_after(&self, dpia: &str, key: DocKey, after: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT seq, data FROM updates WHERE dpia = ?1 AND doc = ?2 AND seq > ?3 ORDER BY seq")?;
+        let rows = stmt.query_map(params![dpia, key.name(), after], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Which organisation each of these client ids is bound to (unbound ones are absent).
+    fn client_owners(&self, ids: &[u64]) -> Result<Vec<(u64, String)>, StoreError> {
+        let mut stmt = self.conn().prepare_cached("SELECT org FROM client_ids WHERE client_id = ?1")?;
+        let mut out = Vec::new();
+        for &id in ids {
+            if let Some(org) = stmt.query_row(params![id as i64], |r| r.get::<_, String>(0)).optional()? {
+                out.push((id, org));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Appends an accepted update and binds its new client ids to the writer's
+    /// organisation. Not a transaction of its own: use [`HubStore::append`] or a [`Batch`].
+    fn log_update(&self, dpia: &str, key: DocKey, data: &[u8], who: &TokenInfo, new_client_ids: &[u64]) -> Result<i64, StoreError> {
+        let at = now_millis();
+        let conn = self.conn();
+        let mut bind = conn.prepare_cached(
+            "INSERT OR IGNORE INTO client_ids(client_id, org, token_id, first_seen) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for &id in new_client_ids {
+            bind.execute(params![id as i64, who.org, who.id, at])?;
+        }
+        conn.prepare_cached("INSERT INTO updates(dpia, doc, data, org, token_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .execute(params![dpia, key.name(), data, who.org, who.id, at])?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    fn write_snapshot(&self, dpia: &str, key: DocKey, upto: i64, state: &[u8]) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO snapshots(dpia, doc, upto_seq, state, at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(dpia, doc) DO UPDATE SET upto_seq = excluded.upto_seq, state = excluded.state, at = excluded.at",
+            params![dpia, key.name(), upto, state, now_millis()],
+        )?;
+        Ok(())
+    }
+
+    fn record_refusal(&self, dpia: &str, key: DocKey, who: &TokenInfo, reason: &str, size: usize) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO refusals(dpia, doc, org, token_id, reason, size, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![dpia, key.name(), who.org, who.id, reason, size as i64, now_millis()],
+        )?;
+        Ok(())
+    }
+}
+
+impl Queries for HubStore {
+    fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Queries for Batch<'_> {
+    fn conn(&self) -> &Connection {
+        &self.tx
     }
 }

@@ -7,7 +7,7 @@ use futures_util::SinkExt;
 use konsekvens_core::model::*;
 use konsekvens_core::{DocKey, Workspace};
 use konsekvens_hub::proto;
-use konsekvens_hub::{BasePolicy, DocOutcome, HubStore, SyncError};
+use konsekvens_hub::{BasePolicy, DocOutcome, HubStore, Queries, SyncError};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use yrs::sync::{Message, SyncMessage};
 use yrs::{ClientID, Doc, Map, Options, ReadTxn, StateVector, Transact};

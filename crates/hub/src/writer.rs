@@ -1,0 +1,334 @@
+//! The hub's writer: one thread that decides on, applies, logs and forwards every incoming
+//! update, committing the updates that arrive together in one SQLite transaction (group
+//! commit: one fsync for the batch, not one per update).
+//!
+//! Per update: decode → compare with the document (a no-op is ignored, even from a reader)
+//! → no hole (blocks starting beyond the document's clock) → the token is still live and
+//! may write this document → the update's new CRDT client ids are not bound to another
+//! organisation → apply (refused if it leaves blocks waiting for predecessors) → log.
+//! After the commit: forward to the document's other connections, then answer the writer's
+//! connection. A refused write is not applied, not logged as an update, not forwarded; it is
+//! recorded in `refusals` (in the same transaction) and answered with its reason.
+//!
+//! Why a thread: an fsync takes milliseconds. Done on the async runtime's workers it stalls
+//! every connection's fan-out behind it (measured: p99 fan-out 190 ms at 490 clients); here
+//! the workers keep forwarding while the disk works. The rooms an in-flight batch touches
+//! stay locked until its commit, so no peer is ever sent state that is not on disk. WAL
+//! checkpoints (which fsync the database file) run on a thread of their own.
+
+use crate::proto::{self, Novelty};
+use crate::rights::DpiaInfo;
+use crate::server::{DocState, HubError, Outgoing, Room, Session};
+use crate::store::{Batch, HubStore, Queries, StoreError, Synchronous};
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::oneshot;
+use yrs::{ClientID, ReadTxn, StateVector, Transact};
+
+/// At most this many jobs share one transaction.
+const MAX_BATCH: usize = 256;
+
+/// How often the checkpoint thread copies the WAL into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// What a write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum WriteOutcome {
+    /// Nothing the document lacks: ignored (readers send these too).
+    NoOp,
+    /// Logged (committed) and forwarded.
+    Applied,
+    /// Not applied, not logged, not forwarded; recorded with this reason.
+    Refused(String),
+}
+
+enum Job {
+    Write { session: Arc<Session>, room: Arc<Room>, data: Vec<u8>, reply: oneshot::Sender<Result<WriteOutcome, String>> },
+    /// A refusal decided by the connection (a malformed frame, an oversized message):
+    /// recorded before the connection is closed.
+    Refusal { session: Arc<Session>, reason: String, size: usize, reply: oneshot::Sender<()> },
+    Stop,
+}
+
+/// The connections' side of the writer.
+pub(crate) struct WriterHandle {
+    jobs: mpsc::Sender<Job>,
+    threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    stop_checkpoints: mpsc::Sender<()>,
+}
+
+impl WriterHandle {
+    /// Starts the writer, and the thread that checkpoints the WAL for it, each on its own
+    /// connection to the hub database.
+    pub(crate) fn spawn(data_dir: &Path, synchronous: Synchronous, compact_after: usize, verbose: bool) -> Result<WriterHandle, HubError> {
+        let store = HubStore::open(data_dir)?;
+        store.set_synchronous(synchronous)?;
+        store.leave_checkpoints_to_others()?;
+        let (jobs, rx) = mpsc::channel();
+        let writer = Writer { store, compact_after, verbose };
+        let writer = std::thread::Builder::new().name("hub-writer".into()).spawn(move || writer.run(rx))?;
+        let checkpoints = HubStore::open(data_dir)?;
+        let (stop_checkpoints, stop) = mpsc::channel::<()>();
+        let checkpointer = std::thread::Builder::new().name("hub-checkpoint".into()).spawn(move || {
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
+                if let Err(e) = checkpoints.checkpoint_passive() {
+                    if verbose {
+                        eprintln!("konsekvens-hub: checkpoint failed (retried in a second): {e}");
+                    }
+                }
+            }
+        })?;
+        Ok(WriterHandle { jobs, threads: Mutex::new(vec![writer, checkpointer]), stop_checkpoints })
+    }
+
+    /// Decides on one update; returns once it is committed and forwarded (or refused).
+    pub(crate) async fn write(&self, session: &Arc<Session>, room: &Arc<Room>, data: Vec<u8>) -> Result<WriteOutcome, HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job::Write { session: session.clone(), room: room.clone(), data, reply })
+            .map_err(|_| HubError::Writer("it has stopped".into()))?;
+        answer.await.map_err(|_| HubError::Writer("it stopped before answering".into()))?.map_err(HubError::Writer)
+    }
+
+    /// Records a refusal the connection decided on; returns once it is committed.
+    pub(crate) async fn record_refusal(&self, session: &Arc<Session>, reason: String, size: usize) {
+        let (reply, done) = oneshot::channel();
+        if self.jobs.send(Job::Refusal { session: session.clone(), reason, size, reply }).is_ok() {
+            let _ = done.await;
+        }
+    }
+
+    /// Finishes the queued jobs and stops the threads (call when no connection is left).
+    pub(crate) fn stop(&self) {
+        let _ = self.jobs.send(Job::Stop);
+        let _ = self.stop_checkpoints.send(());
+        for thread in self.threads.lock().expect("writer threads lock").drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct Writer {
+    store: HubStore,
+    compact_after: usize,
+    verbose: bool,
+}
+
+/// How the writer decided on one job, before the commit.
+enum Decided {
+    NoOp,
+    Refused(String),
+    /// Logged at this position; forwarded after the commit.
+    Logged(i64),
+    Recorded,
+}
+
+impl Writer {
+    fn log(&self, args: std::fmt::Arguments<'_>) {
+        if self.verbose {
+            eprintln!("konsekvens-hub: {args}");
+        }
+    }
+
+    fn run(mut self, jobs: mpsc::Receiver<Job>) {
+        while let Ok(first) = jobs.recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            let stop = batch.iter().position(|j| matches!(j, Job::Stop));
+            if let Some(at) = stop {
+                batch.truncate(at);
+            }
+            self.process(batch);
+            if stop.is_some() {
+                return;
+            }
+        }
+    }
+
+    fn process(&mut self, jobs: Vec<Job>) {
+        if jobs.is_empty() {
+            return;
+        }
+        // Every room the batch touches, locked until the commit (only this thread ever
+        // holds more than one room lock, so the order cannot deadlock).
+        let mut rooms: Vec<Arc<Room>> = Vec::new();
+        let room_of: Vec<Option<usize>> = jobs
+            .iter()
+            .map(|job| match job {
+                Job::Write { room, .. } => Some(rooms.iter().position(|r| Arc::ptr_eq(r, room)).unwrap_or_else(|| {
+                    rooms.push(room.clone());
+                    rooms.len() - 1
+                })),
+                _ => None,
+            })
+            .collect();
+        let mut states: Vec<_> = rooms.iter().map(|r| r.state.blocking_lock()).collect();
+
+        let decided = match self.decide_all(&jobs, &room_of, &rooms, &mut states) {
+            Ok(decided) => decided,
+            Err(e) => {
+                self.log(format_args!("a batch of {} write(s) failed: {e}", jobs.len()));
+                self.reload_all(&rooms, &mut states);
+                for job in jobs {
+                    match job {
+                        Job::Write { reply, .. } => drop(reply.send(Err(e.to_string()))),
+                        Job::Refusal { reply, .. } => drop(reply.send(())),
+                        Job::Stop => {}
+                    }
+                }
+                return;
+            }
+        };
+        for ((job, decision), room) in jobs.into_iter().zip(decided).zip(room_of) {
+            match (job, decision) {
+                (Job::Write { session, data, reply, .. }, Decided::Logged(seq)) => {
+                    let (room, state) = (&rooms[room.expect("a write has a room")], &mut states[room.expect("a write has a room")]);
+                    state.last_seq = seq;
+                    state.since_snapshot += 1;
+                    let _ = room.tx.send(Outgoing { from: session.conn, frame: proto::update(data).into() });
+                    let _ = reply.send(Ok(WriteOutcome::Applied));
+                }
+                (Job::Write { reply, .. }, Decided::NoOp) => drop(reply.send(Ok(WriteOutcome::NoOp))),
+                (Job::Write { reply, .. }, Decided::Refused(why)) => drop(reply.send(Ok(WriteOutcome::Refused(why)))),
+                (Job::Refusal { reply, .. }, _) => drop(reply.send(())),
+                _ => {}
+            }
+        }
+        for (room, state) in rooms.iter().zip(states.iter_mut()) {
+            if state.since_snapshot >= self.compact_after {
+                if let Err(e) = snapshot(&self.store, room, state) {
+                    self.log(format_args!("snapshot of {}/{} failed (the log is complete): {e}", room.dpia, room.key));
+                }
+            }
+        }
+    }
+
+    /// Decides on every job inside one transaction and commits it. On error nothing of the
+    /// batch is on disk, and the caller reloads the rooms.
+    fn decide_all(
+        &mut self,
+        jobs: &[Job],
+        room_of: &[Option<usize>],
+        rooms: &[Arc<Room>],
+        states: &mut [tokio::sync::MutexGuard<'_, DocState>],
+    ) -> Result<Vec<Decided>, StoreError> {
+        let verbose = self.verbose;
+        let batch = self.store.batch()?;
+        let mut dpias: HashMap<String, DpiaInfo> = HashMap::new();
+        let mut decided = Vec::with_capacity(jobs.len());
+        for (job, room) in jobs.iter().zip(room_of) {
+            decided.push(match job {
+                Job::Write { session, data, .. } => {
+                    let i = room.expect("a write has a room");
+                    decide(&batch, &mut dpias, session, &rooms[i], &mut states[i], data, verbose)?
+                }
+                Job::Refusal { session, reason, size, .. } => {
+                    refuse(&batch, session, reason.clone(), *size, verbose)?;
+                    Decided::Recorded
+                }
+                Job::Stop => Decided::NoOp,
+            });
+        }
+        batch.commit()?;
+        Ok(decided)
+    }
+
+    fn reload_all(&self, rooms: &[Arc<Room>], states: &mut [tokio::sync::MutexGuard<'_, DocState>]) {
+        for (room, state) in rooms.iter().zip(states.iter_mut()) {
+            match DocState::load(&self.store, &room.dpia, room.key) {
+                Ok(fresh) => **state = fresh,
+                Err(e) => self.log(format_args!("cannot reload {}/{}: {e}", room.dpia, room.key)),
+            }
+        }
+    }
+}
+
+fn refuse(batch: &Batch<'_>, session: &Session, reason: String, size: usize, verbose: bool) -> Result<Decided, StoreError> {
+    if verbose {
+        eprintln!(
+            "konsekvens-hub: refused a write to {}/{} by {} (token {}): {reason}",
+            session.dpia, session.key, session.who.org, session.who.id
+        );
+    }
+    batch.record_refusal(&session.dpia, session.key, &session.who, &reason, size)?;
+    Ok(Decided::Refused(reason))
+}
+
+/// One update, inside the batch's transaction (which sees the batch's earlier writes).
+fn decide(
+    batch: &Batch<'_>,
+    dpias: &mut HashMap<String, DpiaInfo>,
+    session: &Session,
+    room: &Room,
+    state: &mut DocState,
+    data: &[u8],
+    verbose: bool,
+) -> Result<Decided, StoreError> {
+    let size = data.len();
+    let update = match proto::decode_update(data) {
+        Ok(u) => u,
+        Err(why) => return refuse(batch, session, format!("malformed update: {why}"), size, verbose),
+    };
+    let novelty: Novelty = proto::novelty(&state.doc, &update);
+    if novelty.is_empty() {
+        return Ok(Decided::NoOp);
+    }
+    if let Some((client, from, have)) = novelty.gap {
+        let why = format!("update rejected: it builds on changes the hub does not have (client {client} from clock {from}; the hub has {have})");
+        return refuse(batch, session, why, size, verbose);
+    }
+    if !batch.token_live(session.who.id)? {
+        return refuse(batch, session, "the token has been revoked".into(), size, verbose);
+    }
+    if !dpias.contains_key(&session.dpia) {
+        let info = batch.dpia(&session.dpia)?.ok_or_else(|| StoreError::UnknownDpia(session.dpia.clone()))?;
+        dpias.insert(session.dpia.clone(), info);
+    }
+    if let Err(why) = dpias[&session.dpia].may_write(&session.who, session.key) {
+        return refuse(batch, session, why, size, verbose);
+    }
+    let owners = batch.client_owners(&novelty.new_clients)?;
+    if let Some((id, org)) = owners.iter().find(|(_, org)| *org != session.who.org) {
+        let why = format!("the update carries CRDT client id {id}, which belongs to organisation {org}");
+        return refuse(batch, session, why, size, verbose);
+    }
+    let applied = catch_unwind(AssertUnwindSafe(|| {
+        let mut txn = state.doc.transact_mut();
+        txn.apply_update(update)?;
+        // Blocks or deletions waiting for predecessors the hub lacks: a legitimate peer
+        // sends what it builds on (SyncStep2 is a diff against our state vector), so this is
+        // a damaged or crafted update and the log would keep a hole.
+        let sv = txn.state_vector();
+        let incomplete = novelty.reaches.iter().any(|&(client, end)| sv.get(&ClientID::new(client)) < end);
+        Ok::<bool, yrs::error::UpdateError>(incomplete || txn.store().pending_update().is_some() || txn.store().pending_ds().is_some())
+    }));
+    let why = match applied {
+        Ok(Ok(false)) => None,
+        Ok(Ok(true)) => Some("update rejected: it builds on changes the hub does not have".to_string()),
+        Ok(Err(e)) => Some(format!("update rejected: {e}")),
+        Err(_) => Some("update rejected: applying it failed".to_string()),
+    };
+    if let Some(why) = why {
+        // The document took part of it: rebuild it from the log as this batch sees it.
+        *state = DocState::load(batch, &room.dpia, room.key)?;
+        return refuse(batch, session, why, size, verbose);
+    }
+    batch.log_update(&session.dpia, session.key, data, &session.who, &novelty.new_clients).map(Decided::Logged)
+}
+
+/// Writes a snapshot of a room's document covering the log up to its last position.
+pub(crate) fn snapshot(store: &impl Queries, room: &Room, state: &mut DocState) -> Result<(), StoreError> {
+    let bytes = state.doc.transact().encode_state_as_update_v1(&StateVector::default());
+    store.write_snapshot(&room.dpia, room.key, state.last_seq, &bytes)?;
+    state.since_snapshot = 0;
+    Ok(())
+}
