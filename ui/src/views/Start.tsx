@@ -107,7 +107,10 @@ function OpenFile() {
 export function parseParticipants(text: string): { participants: Participant[]; problems: string[] } {
   const participants: Participant[] = [];
   const problems: string[] = [];
-  text.split("\n").map((l) => l.trim()).filter(Boolean).forEach((line, i) => {
+  // Line numbers count blank lines too, so they match what the user sees in the text area.
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
     const m = /^(\d{3})\s+(.+?)(?:\s+([A-ZÆØÅ]{2,5}))?$/.exec(line);
     if (!m) {
       problems.push(t(`Linje ${i + 1}: «${line}» skal være «kode navn FORKORTELSE», fx «101 København KBH»`, `Line ${i + 1}: «${line}» must be «code name PREFIX», e.g. «101 København KBH»`));
