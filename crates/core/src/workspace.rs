@@ -385,7 +385,7 @@ impl Workspace {
 
     fn apply(&mut self, key: DocKey, update: &[u8], author: &Author, source: UpdateSource) -> Result<(), WorkspaceError> {
         let doc = self.doc(key)?;
-        let before = doc.state_vector();
+        let before = doc.version();
         let applied = match source {
             UpdateSource::Remote => doc.apply_update(update),
             UpdateSource::Local => doc.apply_local_update(update),
@@ -394,7 +394,7 @@ impl Workspace {
             self.reload(key)?;
             return Err(WorkspaceError::doc(key)(e));
         }
-        if doc.state_vector() != before {
+        if doc.version() != before {
             // The update's blocks carry the sender's client id, not this document's.
             self.persist(key, update, author, None, source)?;
             if source == UpdateSource::Local {

@@ -346,11 +346,11 @@ fn decode_sv(bytes: &[u8]) -> Result<StateVector, SyncError> {
     StateVector::decode_v1(bytes).map_err(|e| SyncError::Protocol(e.to_string()))
 }
 
-/// Applies an update from the hub; 1 if it changed the workspace.
+/// Applies an update from the hub; 1 if it changed the workspace (deletions included).
 fn apply(ws: &mut Workspace, key: DocKey, data: &[u8], author: &Author) -> Result<usize, SyncError> {
-    let before = ws.doc(key)?.state_vector();
+    let before = ws.doc(key)?.version();
     ws.apply_update(key, data, author)?;
-    Ok(usize::from(ws.doc(key)?.state_vector() != before))
+    Ok(usize::from(ws.doc(key)?.version() != before))
 }
 
 async fn send(socket: &mut Socket, frame: Vec<u8>) -> Result<(), SyncError> {

@@ -311,3 +311,26 @@ async fn the_hub_compacts_into_snapshots_and_keeps_the_log() {
     assert_eq!(fresh.base().unwrap().description.scope.0, "Version 6");
     hub.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deletion_from_the_hub_is_kept_after_reopening() {
+    // A peer erasing text sends an update with a delete set and no new blocks: it must be
+    // logged like any other, or reopening the file brings the text back.
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
+    edit_description(&mut kl, 101, |d| d.scope = Prose::from("Skoler og dagtilbud"));
+    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+    let path = dir.path().join("kbh.konsekvens");
+    let mut kbh = empty_workspace(&path);
+    assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
+    edit_description(&mut kl, 101, |d| d.scope = Prose::from("Skoler"));
+    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+    let r = sync(&mut kbh, &hub.url(), &t.kbh).await;
+    assert_eq!(r.received(), 1, "{r}");
+    drop(kbh);
+    let kbh = Workspace::open(&path, std::sync::Arc::new(konsekvens_core::SystemEnv)).unwrap();
+    assert_eq!(kbh.base().unwrap().description.scope.0, "Skoler");
+    hub.stop().await;
+}

@@ -482,6 +482,13 @@ impl DpiaDoc {
         self.doc.transact().state_vector().encode_v1()
     }
 
+    /// The state vector and the delete set: unlike the state vector alone, it also changes
+    /// when an update only deletes (a peer erasing text adds no blocks).
+    pub fn version(&self) -> Vec<u8> {
+        use yrs::updates::encoder::Encode;
+        self.doc.transact().snapshot().encode_v1()
+    }
+
     /// What a peer with state vector `sv` is missing.
     pub fn encode_diff(&self, sv: &[u8]) -> Result<Vec<u8>, DocError> {
         let sv = StateVector::decode_v1(sv).map_err(|e| DocError::Update(e.to_string()))?;
