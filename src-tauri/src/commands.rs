@@ -433,7 +433,7 @@ pub fn cancel_export(state: State<'_, AppState>) {
     state.cancel_export.store(true, Ordering::SeqCst);
 }
 
-fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), String> {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = out.with_file_name(format!(".{name}.tmp"));
     std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, out)).map_err(|e| {

@@ -6,6 +6,7 @@
 //! raw Yjs updates ([`yjs`]). Errors reach the webview as the core error's text.
 
 pub mod commands;
+pub mod exchange;
 pub mod session;
 pub mod sync;
 pub mod yjs;
@@ -108,6 +109,11 @@ pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
         sync::disconnect_hub,
         sync::sync_status,
         sync::join_hub,
+        exchange::sheet_open,
+        exchange::sheet_import,
+        exchange::cnil_import_into,
+        exchange::cnil_import_new,
+        exchange::export_docx,
     ])
 }
 

@@ -12,6 +12,7 @@ import { Coordinator } from "./views/Coordinator";
 import { Description } from "./views/Description";
 import { Export } from "./views/Export";
 import { Governance } from "./views/Governance";
+import { Import } from "./views/Import";
 import { Measures } from "./views/Measures";
 import { Necessity } from "./views/Necessity";
 import { Overview } from "./views/Overview";
@@ -42,6 +43,7 @@ const NAV: NavItem[] = [
   { id: "governance", label: () => t("DPO, revision og art. 36", "DPO, review and Art. 36"), basis: ["art_35_2", "art_35_11", "art_36"] },
   { id: "versions", label: () => t("Versioner og historik", "Versions and history"), basis: ["art_5_2"] },
   { id: "coordinator", label: () => t("Koordinatorens overblik", "Coordinator's overview"), basis: [], municipality: false },
+  { id: "import", label: () => t("Import", "Import"), basis: [] },
   { id: "export", label: () => t("Eksport og underskrift", "Export and signing"), basis: [] },
   { id: "collaborate", label: () => t("Samarbejde via hub", "Co-editing via hub"), basis: [] },
 ];
@@ -57,6 +59,7 @@ const VIEWS: Record<ViewId, () => preact.JSX.Element | null> = {
   governance: Governance,
   versions: Versions,
   coordinator: Coordinator,
+  import: Import,
   export: Export,
   collaborate: Collaborate,
 };

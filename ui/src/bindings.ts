@@ -80,6 +80,23 @@ export const commands = {
 	 *  hub (refused tokens and unreachable hubs leave no file behind), then opened.
 	 */
 	joinHub: (hub: string, token: string, path: string) => typedError<Opened_Serialize, string>(__TAURI_INVOKE("join_hub", { hub, token, path })),
+	/**
+	 *  Opens a sheet for import into the open workspace: the mapping saved for sheets of this
+	 *  shape, else a proposal from the header row.
+	 */
+	sheetOpen: (file: string, sheet: string | null) => typedError<SheetInfo, string>(__TAURI_INVOKE("sheet_open", { file, sheet })),
+	/**
+	 *  Previews (`dry_run`) or imports a sheet with the user's mapping into the base or a
+	 *  municipality's supplement, in one edit. An import saves the mapping for the next sheet of
+	 *  the same shape.
+	 */
+	sheetImport: (file: string, sheet: string | null, org: number | null, mapping: Value, dryRun: boolean, acceptPartial: boolean) => typedError<SheetResult, string>(__TAURI_INVOKE("sheet_import", { file, sheet, org, mapping, dryRun, acceptPartial })),
+	/**  Imports a CNIL PIA tool export into a municipality's supplement of the open workspace. */
+	cnilImportInto: (file: string, org: number) => typedError<string, string>(__TAURI_INVOKE("cnil_import_into", { file, org })),
+	/**  Makes a new joint DPIA at `out` from a CNIL PIA tool export and opens it. */
+	cnilImportNew: (file: string, out: string) => typedError<Opened_Serialize, string>(__TAURI_INVOKE("cnil_import_new", { file, out })),
+	/**  The DPIA (a municipality's, or the base) as Word, with the PDF's content and order. */
+	exportDocx: (org: number | null, lang: string, out: string) => typedError<Exported, string>(__TAURI_INVOKE("export_docx", { org, lang, out })),
 };
 
 /* Types */
@@ -1557,6 +1574,39 @@ export type Share = {
 	low_percent: number,
 	medium_percent: number,
 	high_percent: number,
+};
+
+/**  One column of the sheet's header row, as a mapping names it, with a sample of its words. */
+export type SheetColumn = {
+	/**  The header text; the n-th of equal headers is `"Begrundelse#2"`. */
+	name: string,
+	/**  Distinct values below the header (lower case, at most 40), for mapping words. */
+	values: string[],
+};
+
+/**  A sheet opened for import: its columns, and the mapping to start from. */
+export type SheetInfo = {
+	file: string,
+	sheets: string[],
+	sheet: string,
+	columns: SheetColumn[],
+	/**  The mapping (format `konsekvens/sheet-mapping`), as JSON the user edits. */
+	mapping: Value,
+	/**  `proposed`, `saved` or `file`. */
+	origin: string,
+	/**  What a proposal guessed. */
+	notes: string[],
+};
+
+export type SheetResult = {
+	/**  Written (false for a preview). */
+	written: boolean,
+	/**  The report as the CLI prints it. */
+	text: string,
+	created: number,
+	updated: number,
+	unchanged: number,
+	skipped: number,
 };
 
 /**

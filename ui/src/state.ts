@@ -12,7 +12,7 @@ import type {
 
 export type ViewId =
   | "overview" | "description" | "necessity" | "wp248" | "risks" | "measures" | "supplement"
-  | "governance" | "versions" | "coordinator" | "export" | "collaborate";
+  | "governance" | "versions" | "coordinator" | "import" | "export" | "collaborate";
 
 export const opened = signal<Opened | null>(null);
 export const settings = signal<Settings | null>(null);

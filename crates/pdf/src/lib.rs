@@ -24,13 +24,9 @@ use konsekvens_core::model::{Base, Day, OrgCode};
 use konsekvens_core::store::LoggedUpdate;
 use konsekvens_core::{DocKey, EffectiveDpia, Workspace, WorkspaceError};
 
-/// Language of the rendered document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Da,
-    En,
-}
+/// Language of the rendered document: the core's, so the check's findings, the PDF and the
+/// Word export agree on one type.
+pub use konsekvens_core::check::Lang;
 
 /// One finding of the check, as plain strings (the annex prints them as given).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,10 +212,7 @@ fn status(report: &CheckReport, lang: Lang) -> String {
 }
 
 fn findings(report: &CheckReport, lang: Lang) -> Vec<FindingLine> {
-    let check_lang = match lang {
-        Lang::Da => konsekvens_core::check::Lang::Da,
-        Lang::En => konsekvens_core::check::Lang::En,
-    };
+    let check_lang = lang;
     report
         .findings
         .iter()

@@ -45,7 +45,7 @@ export function HeatMap(p: HeatMapProps) {
                       {count ?? (marked ? "●" : "")}
                     </button>
                   ) : (
-                    <span aria-label={label}>{count ? count : ""}</span>
+                    <><span aria-hidden="true">{count ? count : ""}</span><span class="sr-only">{label}</span></>
                   )}
                 </td>
               );

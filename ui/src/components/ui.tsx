@@ -111,6 +111,8 @@ interface SelectProps<K extends string> {
   onChange: (k: K | null) => void;
   /** Offer "—" (unset). */
   empty?: boolean;
+  /** The words for the unset choice (default "— vælg —"). */
+  emptyLabel?: string;
   hiddenLabel?: boolean;
 }
 
@@ -120,7 +122,7 @@ export function SelectField<K extends string>(p: SelectProps<K>) {
     <div class="field">
       <label for={id} class={p.hiddenLabel ? "sr-only" : undefined}>{p.label}</label>
       <select id={id} value={p.value ?? ""} onChange={(e) => p.onChange(((e.currentTarget as HTMLSelectElement).value || null) as K | null)}>
-        {(p.empty ?? true) && <option value="">{t("— vælg —", "— choose —")}</option>}
+        {(p.empty ?? true) && <option value="">{p.emptyLabel ?? t("— vælg —", "— choose —")}</option>}
         {p.options.map((k) => (
           <option value={k}>{p.word(k)}</option>
         ))}

@@ -10,6 +10,7 @@ import { Card, TextField } from "../components/ui";
 import { lang, number, t } from "../i18n";
 import { dpia, fail, inform, opened, refresh, scope } from "../state";
 import type { Progress, VerifyResult } from "../bindings";
+import { WordExport } from "./Import";
 import { pickSave } from "./Start";
 
 async function pickOpen(name: string, extensions: string[]): Promise<string | null> {
@@ -121,6 +122,8 @@ export function Export() {
           </div>
         )}
       </Card>
+
+      <WordExport lang={docLang} />
 
       <Card title={t("2. Underskriv", "2. Sign")} basis="PAdES B-B">
         <PathField id="p12" label={t("Certifikat (.p12), fx OCES3 / MitID Erhverv", "Certificate (.p12), e.g. OCES3 / MitID Erhverv")} value={p12} onChange={setP12} pick={() => pickOpen("PKCS#12", ["p12", "pfx"])} />

@@ -177,11 +177,11 @@ export function Risks() {
         <p class="lead">{t("Hver risiko vurderes for fortrolighed, integritet og tilgængelighed — konsekvens og sandsynlighed, hver med begrundelse — før og efter foranstaltninger.", "Each risk is rated for confidentiality, integrity and availability — consequence and likelihood, each with reasons — before and after measures.")}</p>
       </header>
       <div class="filters" role="group" aria-label={t("Filtre", "Filters")}>
-        <SelectField label={t("Niveau for", "Level of")} value={dimension === "all" ? null : dimension} options={DIMENSIONS.keys} word={DIMENSIONS} empty onChange={(v) => setDimension(v ?? "all")} />
+        <SelectField label={t("Niveau for", "Level of")} value={dimension === "all" ? null : dimension} options={DIMENSIONS.keys} word={DIMENSIONS} emptyLabel={t("samlet (højeste)", "overall (highest)")} onChange={(v) => setDimension(v ?? "all")} />
         <SelectField label={t("Fase", "Phase")} value={phase} options={["inherent", "residual"] as Phase[]} word={(p) => (p === "inherent" ? t("før foranstaltninger", "before measures") : t("efter foranstaltninger", "after measures"))} empty={false} onChange={(v) => setPhase(v ?? "residual")} />
-        <SelectField label={t("Niveau", "Level")} value={level} options={["high", "medium", "low"] as RiskLevel[]} word={(l) => ({ high: t("høj", "high"), medium: t("mellem", "medium"), low: t("lav", "low") })[l]} onChange={setLevel} />
-        <SelectField label={t("Kilde", "Source")} value={source} options={RISK_SOURCE.keys} word={RISK_SOURCE} onChange={setSource} />
-        <SelectField label={t("Ansvarlig for foranstaltning", "Measure owner")} value={owner} options={OWNER.keys} word={OWNER} onChange={setOwner} />
+        <SelectField label={t("Niveau", "Level")} value={level} options={["high", "medium", "low"] as RiskLevel[]} word={(l) => ({ high: t("høj", "high"), medium: t("mellem", "medium"), low: t("lav", "low") })[l]} emptyLabel={t("alle", "all")} onChange={setLevel} />
+        <SelectField label={t("Kilde", "Source")} value={source} options={RISK_SOURCE.keys} word={RISK_SOURCE} emptyLabel={t("alle", "all")} onChange={setSource} />
+        <SelectField label={t("Ansvarlig for foranstaltning", "Measure owner")} value={owner} options={OWNER.keys} word={OWNER} emptyLabel={t("alle", "all")} onChange={setOwner} />
         <p class="filter-count" role="status">{rows.length} {t("af", "of")} {d.items.risks.length} {t("risici", "risks")}</p>
       </div>
       <div class="register">
@@ -203,7 +203,7 @@ export function Risks() {
                 {rows.map((e) => {
                   const n = measuresFor(d.items.measures, e.id).length;
                   return (
-                    <tr class={`${e.id === selected?.id ? "selected" : ""}${e.not_applicable !== null ? " na" : ""}`} aria-selected={e.id === selected?.id}>
+                    <tr class={`${e.id === selected?.id ? "selected" : ""}${e.not_applicable !== null ? " na" : ""}`} aria-selected={e.id === selected?.id} onClick={() => (focus.value = e.id)}>
                       <td><button type="button" class="link" onClick={() => (focus.value = e.id)} aria-label={t(`Vis risiko ${e.reference}`, `Show risk ${e.reference}`)}><Ref>{e.reference}</Ref></button></td>
                       <td>{e.title} {e.origin === "local" && <LocalBadge />} {e.deviation && <DeviationBadge />} {e.not_applicable !== null && <NotApplicableBadge />}</td>
                       <td>{RISK_SOURCE(e.source)}</td>
