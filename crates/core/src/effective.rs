@@ -24,6 +24,9 @@ pub enum Origin {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
+// The rating variant keeps both base assessments beside the local one by value: a few hundred
+// bytes per deviation, read far more often than built.
+#[allow(clippy::large_enum_variant)]
 pub enum Deviation {
     /// The risk is rated differently here; the base ratings it replaces are kept.
     RiskRating { base_inherent: Assessment, base_residual: Assessment, reason: Prose },

@@ -107,8 +107,9 @@ fn local_kind(collection: &str) -> (&'static str, &'static str, &'static str) {
 
 /// Groups what several municipalities do alike. `dpias` are their effective DPIAs.
 pub fn recurring(dpias: &[(OrgCode, EffectiveDpia)]) -> Vec<RecurringDeviation> {
-    // (kind, collection) → clusters of (words, label, municipalities)
-    let mut clusters: Vec<(String, String, BTreeSet<String>, String, BTreeSet<OrgCode>)> = Vec::new();
+    // Clusters of (kind, collection, words, label, municipalities).
+    type Cluster = (String, String, BTreeSet<String>, String, BTreeSet<OrgCode>);
+    let mut clusters: Vec<Cluster> = Vec::new();
     let mut add = |kind: &str, collection: &str, key: BTreeSet<String>, label: String, code: OrgCode| {
         match clusters.iter_mut().find(|(k, c, w, ..)| k == kind && c == collection && similar(w, &key)) {
             Some(cluster) => {
@@ -246,7 +247,7 @@ pub fn render(o: &Overview) -> String {
             let _ = writeln!(out, "Fælles basis er ikke udgivet endnu.");
         }
     }
-    let _ = writeln!(out, "\n{:<5} {:<14} {:<10} {:>5} {:>9} {:<8} {:<12} {}", "Kode", "Kommune", "Udgivelse", "Fejl", "Advarsler", "Revision", "Underskrevet", "Afvigelser");
+    let _ = writeln!(out, "\n{:<5} {:<14} {:<10} {:>5} {:>9} {:<8} {:<12} Afvigelser", "Kode", "Kommune", "Udgivelse", "Fejl", "Advarsler", "Revision", "Underskrevet");
     for p in &o.participants {
         let release = if p.base_release.is_empty() { "—".to_owned() } else if p.on_latest { p.base_release.clone() } else { format!("{} (ældre)", p.base_release) };
         let signed = p.last_signed.as_ref().and_then(|s| s.date).map(|d| d.danish()).unwrap_or_else(|| "—".into());
