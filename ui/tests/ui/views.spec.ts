@@ -103,6 +103,7 @@ describe("the overview", () => {
     // Keyboard users get the skip link first.
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Spring til indholdet");
+    await page.evaluate(() => (document.activeElement as HTMLElement).blur());
     await finish(a, "overview");
   });
 
@@ -277,6 +278,16 @@ describe("the parts of the DPIA", () => {
       expect(await rows.nth(i).locator("td").nth(1).textContent()).toBe(String(p.errors));
     }
     await finish(a, "coordinator");
+  });
+
+  test("import: a supplier's risk sheet and a CNIL PIA export", async () => {
+    const a = await app();
+    const { page } = a;
+    await goTo(a, /^Import/);
+    expect(await heading(page).textContent()).toBe("Import");
+    expect(await page.locator("section.card h2").count()).toBeGreaterThanOrEqual(2);
+    expect(await page.getByLabel("Eksporteret PIA (.json)").inputValue()).toBe("");
+    await finish(a, "import");
   });
 
   test("export: a PDF is made with progress and reported with its size", async () => {
