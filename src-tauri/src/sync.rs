@@ -85,10 +85,18 @@ pub fn start(state: &AppState, path: PathBuf, hub: String, token: String, update
             Err(e) => return publish(SyncStatus { state: "stopped".into(), hub: Some(hub), detail: e.to_string(), ..SyncStatus::default() }),
         };
         let on_state = |s: &SyncState, _: Option<&konsekvens_hub::SyncReport>| {
-            if matches!(s, SyncState::InSync { received } if *received > 0) {
-                // Take in what the hub brought (and the webview hears of it).
-                if let Some(open) = session.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-                    let _ = open.ws.catch_up();
+            if let Some(open) = session.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+                match s {
+                    // Take in what the hub brought (and the webview hears of it).
+                    SyncState::InSync { received } if *received > 0 => {
+                        let _ = open.ws.catch_up();
+                    }
+                    // The sync reset the refused document to the hub's state in the file;
+                    // the refused edit stays in the log, and the webview reloads its mirrors.
+                    SyncState::Refused { .. } => {
+                        let _ = open.ws.reload_all();
+                    }
+                    _ => {}
                 }
             }
             let previous = status.lock().unwrap_or_else(|p| p.into_inner()).clone();

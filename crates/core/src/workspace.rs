@@ -260,6 +260,17 @@ impl Workspace {
         Ok((doc, updates.len(), applied))
     }
 
+    /// Rebuilds every document from the file: after another process reset a document to
+    /// the hub's state (a refused write), memory must drop what the file dropped. The undo
+    /// history starts afresh.
+    pub fn reload_all(&mut self) -> Result<(), WorkspaceError> {
+        let keys: Vec<DocKey> = self.docs.keys().copied().collect();
+        for key in keys {
+            self.reload(key)?;
+        }
+        self.catch_up().map(|_| ())
+    }
+
     /// Takes in what another process (a sync client) has written to the file since this
     /// workspace last read it, including documents it added; the listener hears of each
     /// change as remote. Returns the documents that changed.

@@ -8,7 +8,8 @@ import { useState } from "preact/hooks";
 import { call, commands } from "../api";
 import { Card } from "../components/ui";
 import { dateTime, t } from "../i18n";
-import { fail, open, opened } from "../state";
+import { resetMirrors } from "../docs";
+import { fail, open, opened, refresh } from "../state";
 import type { SyncStatus } from "../bindings";
 import { pickSave } from "./Start";
 
@@ -29,7 +30,16 @@ export function syncLine(): string {
 
 function channel(): Channel<SyncStatus> {
   const c = new Channel<SyncStatus>();
-  c.onmessage = (s) => (sync.value = s);
+  c.onmessage = (s) => {
+    sync.value = s;
+    // A refused write was dropped from the documents (it stays in the log): start the
+    // rich-text mirrors afresh from Rust.
+    if (s.state === "refused") {
+      resetMirrors();
+      fail(t(`Hubben afviste en ændring: ${s.detail}. Ændringen er gemt i historikken, men ikke delt.`, `The hub refused a change: ${s.detail}. The change is kept in the history but not shared.`));
+    }
+    void refresh();
+  };
   return c;
 }
 
