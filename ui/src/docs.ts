@@ -2,6 +2,7 @@
 // from the document's state and follows every durable update Rust pushes; what the user types
 // goes back to Rust as raw updates, where it becomes a durable, undoable edit.
 
+import { signal } from "@preact/signals";
 import { Channel, invoke } from "@tauri-apps/api/core";
 import * as Y from "yjs";
 import { applyDocUpdate, docState, message } from "./api";
@@ -44,10 +45,14 @@ export async function subscribe(): Promise<void> {
   await invoke("subscribe_docs", { channel });
 }
 
-/** Forgets every mirror (another workspace was opened). */
+/** Bumped when the mirrors are dropped, so bound editors bind again. */
+export const mirrorEpoch = signal(0);
+
+/** Forgets every mirror (another workspace was opened, or a refused write was dropped). */
 export function resetMirrors() {
   for (const m of mirrors.values()) void m.then((d) => d.destroy());
   mirrors.clear();
+  mirrorEpoch.value++;
 }
 
 /** The mirror of a document (`base`, `supplement/101`, `coordination`), loaded once. */

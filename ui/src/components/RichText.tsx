@@ -7,7 +7,7 @@ import "quill/dist/quill.snow.css";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { QuillBinding } from "y-quill";
 import { message } from "../api";
-import { mirror, textAt } from "../docs";
+import { mirror, mirrorEpoch, textAt } from "../docs";
 import { t } from "../i18n";
 
 interface Props {
@@ -27,7 +27,7 @@ export function RichText(p: Props) {
   const id = useId();
   const host = useRef<HTMLDivElement>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const key = `${p.doc}:${p.path.join("/")}`;
+  const key = `${p.doc}:${p.path.join("/")}:${mirrorEpoch.value}`;
 
   useEffect(() => {
     let binding: QuillBinding | null = null;
