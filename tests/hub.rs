@@ -319,10 +319,14 @@ fn three_municipalities_edit_concurrently_go_offline_and_converge() {
     edit_contacts(&p.kbh, KBH, |c| c.push_str(" DPO København: dpo@kk.dk"));
     edit_contacts(&p.esb, ESB, |c| c.push_str(" DPO Esbjerg: dpo@esbjerg.dk"));
     edit_contacts(&p.aar, AAR, |c| c.push_str(" DPO Aarhus: dpo@aarhus.dk"));
-    let children: Vec<Child> = p.all(&t).iter().map(|(path, token)| sync_command(path, &hub.url(), token, false).spawn().unwrap()).collect();
+    let children: Vec<Child> = p
+        .all(&t)
+        .iter()
+        .map(|(path, token)| sync_command(path, &hub.url(), token, false).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap())
+        .collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "a concurrent sync failed; hub:\n{}", hub.log());
+        assert!(out.status.success(), "a concurrent sync failed: {}\nhub:\n{}", stderr(&out), hub.log());
     }
     for (path, token) in p.all(&t) {
         sync_ok(path, &hub, token);
@@ -522,4 +526,85 @@ fn the_official_yjs_client_sees_a_change_made_through_konsekvens() {
     assert!(summary.ends_with(" Ændret med konsekvens. Skrevet i Yjs."), "{summary}");
     let shown = stdout(&run_ok(&["show".as_ref(), kbh.as_os_str()]));
     assert!(shown.contains("Skrevet i Yjs."), "`konsekvens show` prints it");
+
+    // Live: with `konsekvens sync --watch` running, the Yjs client's typing lands in the
+    // file without another sync, and a change to the file reaches the hub by itself.
+    let watch = Watch::start(&kbh, &hub, &t.kbh);
+    let out = Command::new("node")
+        .arg("e2e.mjs")
+        .current_dir(js_dir())
+        .env("HUB", &hub.addr)
+        .env("DPIA", DPIA)
+        .env("TOKEN", &t.esb)
+        .env("APPEND", " Skrevet live.")
+        .output()
+        .expect("node runs");
+    assert!(out.status.success(), "node failed: {}\n{}", stdout(&out), stderr(&out));
+    eventually("the Yjs typing in the watched file", || open(&kbh).base().unwrap().description.summary.0.ends_with(" Skrevet live."));
+    edit_description(&kbh, Some(KBH), |d| d.scope = Prose::from("Sendt af sync --watch."));
+    let esb = dir.path().join("esb.konsekvens");
+    join(&esb, &hub, &t.esb);
+    eventually("the file's change at the hub", || {
+        sync_ok(&esb, &hub, &t.esb);
+        open(&esb).base().unwrap().description.scope.0 == "Sendt af sync --watch."
+    });
+    let (status, said) = watch.terminate();
+    assert!(status.success(), "sync --watch exit status {status}: {said}");
+    assert!(said.contains("ændringer modtaget"), "{said}");
+}
+
+/// `konsekvens sync PATH --watch` as a child process, once it reports being live.
+struct Watch {
+    child: Child,
+    said: Arc<Mutex<String>>,
+}
+
+impl Watch {
+    fn start(path: &Path, hub: &HubProcess, token: &str) -> Watch {
+        let mut child = sync_command(path, &hub.url(), token, false).arg("--watch").stderr(Stdio::piped()).spawn().unwrap();
+        let said = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel();
+        let (lines, sink) = (BufReader::new(child.stderr.take().unwrap()), said.clone());
+        std::thread::spawn(move || {
+            for line in lines.lines().map_while(Result::ok) {
+                if line.starts_with("live:") {
+                    let _ = tx.send(());
+                }
+                let mut said = sink.lock().unwrap();
+                said.push_str(&line);
+                said.push('\n');
+            }
+        });
+        if rx.recv_timeout(Duration::from_secs(30)).is_err() {
+            let _ = child.kill();
+            panic!("sync --watch never went live: {}", said.lock().unwrap());
+        }
+        Watch { child, said }
+    }
+
+    /// SIGTERM; the exit status and everything it printed.
+    fn terminate(mut self) -> (ExitStatus, String) {
+        assert!(Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap().success());
+        let status = self.child.wait().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        let said = self.said.lock().unwrap().clone();
+        (status, said)
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `done` until it holds (at most 20 s).
+#[track_caller]
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < Duration::from_secs(20), "{what} did not happen");
+        std::thread::sleep(Duration::from_millis(25));
+    }
 }

@@ -3,7 +3,7 @@
 use crate::{env, open, Failure};
 use konsekvens_core::Workspace;
 use clap::{Args, Subcommand};
-use konsekvens_hub::{BasePolicy, HubStore, Role, ServeConfig, Server, SyncOptions, SyncState, Synchronous, WatchOptions};
+use konsekvens_hub::{BasePolicy, HubStore, LiveEvent, LiveOptions, LiveState, Role, ServeConfig, Server, SyncOptions, Synchronous};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -138,7 +138,9 @@ pub struct SyncArgs {
     /// The token, or set KONSEKVENS_TOKEN (keeps it out of the process list)
     #[arg(long, env = "KONSEKVENS_TOKEN", hide_env_values = true)]
     token: String,
-    /// Keep syncing (every 2 s; reconnects with backoff while offline) until Ctrl-C/SIGTERM
+    /// Stay connected until Ctrl-C/SIGTERM: others' changes are written to PATH as they
+    /// arrive, changes to PATH (by any program) go out within a quarter second; offline,
+    /// reconnects with backoff
     #[arg(long)]
     watch: bool,
     /// Create PATH as an empty workspace and fill it from the hub (joining a joint DPIA);
@@ -239,19 +241,33 @@ pub fn sync(a: SyncArgs) -> Result<(), Failure> {
     };
     let rt = runtime()?;
     if a.watch {
-        let on_state = |state: &SyncState, _: Option<&konsekvens_hub::SyncReport>| match state {
-            SyncState::Syncing => {}
-            SyncState::InSync { received } => eprintln!("synkroniseret ({received} opdatering(er) modtaget)"),
-            SyncState::Refused { docs } => {
-                for (key, reason) in docs {
-                    eprintln!("{key}: AFVIST af hubben: {reason}");
-                }
+        let on_event = |event: LiveEvent| match event {
+            LiveEvent::State(LiveState::Connecting) => eprintln!("forbinder til hubben …"),
+            LiveEvent::State(LiveState::Live) => eprintln!("live: i takt med hubben; ændringer sendes og modtages løbende"),
+            LiveEvent::State(LiveState::Offline { pending, retry_in, error }) => {
+                eprintln!("offline ({error}); {pending} ændring(er) venter i filen; nyt forsøg om {retry_in:?}")
             }
-            SyncState::Offline { pending, retry_in, error } => {
-                eprintln!("offline ({error}); {pending} ændring(er) venter; nyt forsøg om {retry_in:?}")
+            LiveEvent::Received { key, .. } => eprintln!("{key}: ændringer modtaget"),
+            LiveEvent::Refused { key, reason, .. } => {
+                eprintln!("{key}: AFVIST af hubben: {reason} (ændringen står stadig i arbejdsfilens log)")
+            }
+            LiveEvent::Unavailable { key, reason } => eprintln!("{key}: ikke tilgængelig: {reason}"),
+            LiveEvent::Presence { key, peers } => {
+                let who: Vec<String> = peers
+                    .iter()
+                    .map(|p| {
+                        let name = p.name.clone().unwrap_or_else(|| format!("klient {}", p.client_id));
+                        match &p.section {
+                            Some(section) => format!("{name} i {section}"),
+                            None => name,
+                        }
+                    })
+                    .collect();
+                eprintln!("{key}: til stede: {}", if who.is_empty() { "ingen andre".to_string() } else { who.join(", ") });
             }
         };
-        rt.block_on(konsekvens_hub::sync_watch(&mut ws, &a.hub, &a.token, WatchOptions::default(), on_state, konsekvens_hub::shutdown_signal()))
+        let (_handle, control) = konsekvens_hub::live_control();
+        rt.block_on(konsekvens_hub::sync_live(&mut ws, &a.hub, &a.token, LiveOptions::default(), control, on_event, konsekvens_hub::shutdown_signal()))
             .map_err(sync_failure)?;
         return Ok(());
     }

@@ -136,18 +136,7 @@ pub async fn sync_once(ws: &mut Workspace, hub: &str, token: &str) -> Result<Syn
 }
 
 pub async fn sync_once_with(ws: &mut Workspace, hub: &str, token: &str, opts: &SyncOptions) -> Result<SyncReport, SyncError> {
-    let (base_url, url_dpia) = split_hub_url(hub)?;
-    let dpia = match opts.dpia.clone().or(url_dpia) {
-        Some(d) => d,
-        None => {
-            let id = ws.base()?.meta.dpia_id;
-            if id.trim().is_empty() {
-                return Err(SyncError::NoDpiaId);
-            }
-            id
-        }
-    };
-    let author = Author::new(opts.author.clone().unwrap_or_else(|| format!("hub {base_url}")), None);
+    let Target { base_url, dpia, author } = Target::resolve(ws, hub, opts)?;
     let mut docs = Vec::new();
     docs.push(sync_doc(ws, DocKey::Coordination, &base_url, &dpia, token, &author, opts).await?);
     ensure_participant_documents(ws)?;
@@ -159,27 +148,53 @@ pub async fn sync_once_with(ws: &mut Workspace, hub: &str, token: &str, opts: &S
     Ok(SyncReport { hub: base_url, dpia, docs })
 }
 
+/// Where a workspace syncs: the hub's base URL, the joint DPIA and the author its log
+/// records for what comes from the hub.
+pub(crate) struct Target {
+    pub(crate) base_url: String,
+    pub(crate) dpia: String,
+    pub(crate) author: Author,
+}
+
+impl Target {
+    /// The DPIA id comes from the options, else the URL (`…/dpia/<id>`), else the base.
+    pub(crate) fn resolve(ws: &Workspace, hub: &str, opts: &SyncOptions) -> Result<Target, SyncError> {
+        let (base_url, url_dpia) = split_hub_url(hub)?;
+        let dpia = match opts.dpia.clone().or(url_dpia) {
+            Some(d) => d,
+            None => {
+                let id = ws.base()?.meta.dpia_id;
+                if id.trim().is_empty() {
+                    return Err(SyncError::NoDpiaId);
+                }
+                id
+            }
+        };
+        let author = Author::new(opts.author.clone().unwrap_or_else(|| format!("hub {base_url}")), None);
+        Ok(Target { base_url, dpia, author })
+    }
+}
+
 /// Gives the workspace a (still empty) supplement document for every participant the
-/// coordination document lists, so their supplements can be pulled.
-///
-/// Works around the core having no public `add_document`: registers the document through
-/// the store and reopens the workspace (see the crate README: a small core addition).
-fn ensure_participant_documents(ws: &mut Workspace) -> Result<(), SyncError> {
-    let Ok(coordination) = ws.coordination() else { return Ok(()) };
+/// coordination document lists, so their supplements can be pulled. True if it added one.
+pub(crate) fn ensure_participant_documents(ws: &mut Workspace) -> Result<bool, SyncError> {
+    let Ok(coordination) = ws.coordination() else { return Ok(false) };
     let have = ws.supplement_codes();
     let missing: Vec<OrgCode> =
         coordination.participants.iter().filter_map(|p| p.code).filter(|c| !have.contains(c)).collect();
     if missing.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let now = ws.env().now_millis();
     for code in missing {
         ws.store().ensure_document(DocKey::Supplement(code), now).map_err(WorkspaceError::from)?;
     }
-    reopen(ws)
+    // The core adds documents to the file only through the store; catching up loads them.
+    ws.catch_up()?;
+    Ok(true)
 }
 
-fn reopen(ws: &mut Workspace) -> Result<(), SyncError> {
+pub(crate) fn reopen(ws: &mut Workspace) -> Result<(), SyncError> {
     let path = ws.path().to_owned();
     let env = ws.env().clone();
     *ws = Workspace::open(&path, env)?;
@@ -206,7 +221,7 @@ fn split_hub_url(hub: &str) -> Result<(String, Option<String>), SyncError> {
     }
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Opens the socket of one document. `Ok(Err(reason))`: the hub does not serve it to us.
 pub(crate) async fn connect_doc(base_url: &str, dpia: &str, key: DocKey, token: &str) -> Result<Result<Socket, String>, SyncError> {
@@ -334,7 +349,7 @@ async fn sync_doc_inner(
 /// Makes `state` the live document: a snapshot covering the whole log, then reopen (a fresh
 /// CRDT client id, so the refused clock range is never continued). The log keeps the refused
 /// updates as the audit trail. (A core `Workspace::reset_document` would be the clean home.)
-fn reset_to(ws: &mut Workspace, key: DocKey, state: &[u8]) -> Result<(), SyncError> {
+pub(crate) fn reset_to(ws: &mut Workspace, key: DocKey, state: &[u8]) -> Result<(), SyncError> {
     proto::decode_update(state).map_err(SyncError::Protocol)?;
     let store = ws.store();
     let upto = store.last_seq(key).map_err(WorkspaceError::from)?;
@@ -342,12 +357,12 @@ fn reset_to(ws: &mut Workspace, key: DocKey, state: &[u8]) -> Result<(), SyncErr
     reopen(ws)
 }
 
-fn decode_sv(bytes: &[u8]) -> Result<StateVector, SyncError> {
+pub(crate) fn decode_sv(bytes: &[u8]) -> Result<StateVector, SyncError> {
     StateVector::decode_v1(bytes).map_err(|e| SyncError::Protocol(e.to_string()))
 }
 
 /// Applies an update from the hub; 1 if it changed the workspace (deletions included).
-fn apply(ws: &mut Workspace, key: DocKey, data: &[u8], author: &Author) -> Result<usize, SyncError> {
+pub(crate) fn apply(ws: &mut Workspace, key: DocKey, data: &[u8], author: &Author) -> Result<usize, SyncError> {
     let before = ws.doc(key)?.version();
     ws.apply_update(key, data, author)?;
     Ok(usize::from(ws.doc(key)?.version() != before))

@@ -13,12 +13,14 @@
 //! proxy that terminates TLS and forwards WebSocket upgrades (see the crate README).
 
 pub mod client;
+pub mod live;
 pub mod proto;
 pub mod rights;
 pub mod server;
 pub mod store;
 mod writer;
 
+pub use live::{live_control, sync_live, LiveControl, LiveEvent, LiveHandle, LiveOptions, LiveState, Peer, Presence};
 pub use client::{sync_once, sync_once_with, sync_watch, DocOutcome, DocReport, SyncError, SyncOptions, SyncReport, SyncState, WatchOptions};
 pub use rights::{BasePolicy, DpiaInfo, Role, TokenInfo};
 pub use server::{serve, shutdown_signal, HubError, ServeConfig, Server};
