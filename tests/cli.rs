@@ -164,3 +164,52 @@ fn the_demo_refuses_to_overwrite() {
     let out = konsekvens(["demo".as_ref(), ws.as_os_str()]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_check_passes_the_sample_and_prints_its_risk_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    for org in [None, Some("101"), Some("561"), Some("751")] {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["check".as_ref(), ws.as_os_str()];
+        if let Some(code) = org {
+            args.extend([std::ffi::OsStr::new("--org"), std::ffi::OsStr::new(code)]);
+        }
+        let out = konsekvens(args);
+        assert_eq!(out.status.code(), Some(0), "{org:?}: {}", stdout(&out));
+        let text = stdout(&out);
+        assert!(text.contains("0 fejl") && text.contains("Risikobillede"), "{text}");
+    }
+}
+
+#[test]
+fn a_dpia_stripped_of_necessity_dpo_advice_and_gdpr_basis_fails_in_danish() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let json = dir.path().join("aula.json");
+    let out = konsekvens(["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), json.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // What Datatilsynet found missing in Copenhagen's DPIA, removed from the joint base.
+    let mut file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    for purpose in file["base"]["items"]["purposes"].as_array_mut().unwrap() {
+        purpose["necessity"] = serde_json::json!({});
+        purpose["legal_basis"]["art6"] = serde_json::json!([]);
+        purpose["legal_basis"]["art9"] = serde_json::json!([]);
+    }
+    file["base"]["items"]["dpo_advice"] = serde_json::json!([]);
+    let stripped = dir.path().join("stripped.json");
+    std::fs::write(&stripped, serde_json::to_string(&file).unwrap()).unwrap();
+    let bare = dir.path().join("stripped.konsekvens");
+    let out = konsekvens(["import".as_ref(), "json".as_ref(), stripped.as_os_str(), "--out".as_ref(), bare.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = konsekvens(["check".as_ref(), bare.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1), "errors exit 1");
+    let text = stdout(&out);
+    for (code, danish) in [
+        ("K-35-7-B-MISSING", "nødvendighed og proportionalitet"),
+        ("K-35-2-DPO-MISSING", "rådgivning"),
+        ("K-35-7-A-LEGAL-GDPR", "retsgrundlag"),
+    ] {
+        assert!(text.contains(code), "{code} missing from:\n{text}");
+        assert!(text.to_lowercase().contains(danish), "{danish} missing from:\n{text}");
+    }
+}

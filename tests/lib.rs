@@ -13,13 +13,17 @@ pub fn binary() -> PathBuf {
     bin
 }
 
-/// Runs `konsekvens ARGS…` with a fixed author and returns its output.
+/// "Today" for the check in these tests: the sample's review dates are judged against it, so
+/// the tests do not start failing when the sample's next review date passes.
+pub const TODAY: &str = "2026-11-25";
+
+/// Runs `konsekvens ARGS…` with a fixed author and day and returns its output.
 pub fn konsekvens<I, S>(args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    Command::new(binary()).args(args).env("KONSEKVENS_AUTHOR", "e2e").output().expect("run konsekvens")
+    Command::new(binary()).args(args).env("KONSEKVENS_AUTHOR", "e2e").env("KONSEKVENS_TODAY", TODAY).output().expect("run konsekvens")
 }
 
 pub fn stdout(o: &Output) -> String {
