@@ -6,9 +6,9 @@ import { useEffect, useState } from "preact/hooks";
 import { call, commands } from "../api";
 import { DistributionBar } from "../components/Picture";
 import { Card, DateField, Empty, Level, Ref, TextField } from "../components/ui";
-import { collection, date, dateTime, t, today } from "../i18n";
+import { assessmentLevel, collection, date, dateTime, t, today } from "../i18n";
 import { coordination, edit, fail, inform, revision, scope } from "../state";
-import type { Comparison, LogEntry, Value } from "../model";
+import type { Comparison, EffectiveDpia, LogEntry, Value } from "../model";
 
 function show(v: Value): string {
   if (v === null || v === "") return "—";
@@ -129,15 +129,57 @@ function Compare() {
   );
 }
 
+/** The DPIA as it was at a point: its risks and their levels, read-only. */
+function AsItWas({ point, onClose }: { point: string; onClose: () => void }) {
+  const [d, setD] = useState<EffectiveDpia | null>(null);
+  useEffect(() => {
+    call(commands.effectiveAt(scope.value, point)).then(setD, fail);
+  }, [point, scope.value]);
+  if (!d) return <p aria-busy="true">{t("Indlæser …", "Loading …")}</p>;
+  const counts = (phase: "inherent" | "residual") => {
+    const c = { low: 0, medium: 0, high: 0 };
+    for (const r of d.items.risks.filter((r) => r.not_applicable === null)) {
+      const l = assessmentLevel(r[phase]);
+      if (l) c[l]++;
+    }
+    return c;
+  };
+  return (
+    <section class="as-it-was" aria-label={t(`Analysen, som den var ved ${point}`, `The DPIA as it was at ${point}`)}>
+      <header class="card-head">
+        <h3>{t("Som den var ved", "As it was at")} {point} {d.release ? `· ${t("udgivelse", "release")} ${d.release.name}` : ""}</h3>
+        <button type="button" class="link" onClick={onClose}>{t("Luk", "Close")}</button>
+      </header>
+      <DistributionBar label={t("Før foranstaltninger", "Before measures")} counts={counts("inherent")} />
+      <DistributionBar label={t("Efter foranstaltninger", "After measures")} counts={counts("residual")} />
+      <table class="table">
+        <thead><tr><th scope="col">{t("Risiko", "Risk")}</th><th scope="col">{t("Før", "Before")}</th><th scope="col">{t("Efter", "After")}</th><th scope="col">{t("Foranstaltninger", "Measures")}</th></tr></thead>
+        <tbody>
+          {d.items.risks.map((r) => (
+            <tr class={r.not_applicable !== null ? "na" : ""}>
+              <th scope="row"><Ref>{r.reference}</Ref> {r.title}</th>
+              <td><Level level={assessmentLevel(r.inherent)} /></td>
+              <td><Level level={assessmentLevel(r.residual)} /></td>
+              <td>{d.items.measures.filter((m) => m.mitigates.includes(r.id)).map((m) => m.reference).join(", ") || "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 function History() {
   const [item, setItem] = useState("");
   const [entries, setEntries] = useState<LogEntry[] | null>(null);
+  const [asOf, setAsOf] = useState<string | null>(null);
   const load = () => call(commands.history(scope.value, item.trim() || null)).then((e) => setEntries(e.reverse()), fail);
   useEffect(() => {
     void load();
   }, [scope.value, revision.value]);
   return (
     <>
+      {asOf && <AsItWas point={asOf} onClose={() => setAsOf(null)} />}
       <form class="row" onSubmit={(e) => { e.preventDefault(); void load(); }}>
         <div class="field"><label for="hist-item">{t("Kun ændringer af (reference)", "Only changes to (reference)")}</label><input id="hist-item" value={item} placeholder="R5" onInput={(e) => setItem((e.currentTarget as HTMLInputElement).value)} /></div>
         <button type="submit">{t("Vis", "Show")}</button>
@@ -146,13 +188,13 @@ function History() {
         <ol class="history">
           {entries.slice(0, 200).map((e) => (
             <li>
-              <p class="history-head"><code>#{e.seq}</code> {dateTime(e.at_millis)} · <strong>{e.author}</strong>{e.org ? ` (${e.org})` : ""} · {e.doc}</p>
+              <p class="history-head"><code>#{e.seq}</code> {dateTime(e.at_millis)} · <strong>{e.author}</strong>{e.org ? ` (${e.org})` : ""} · {e.doc} · <button type="button" class="link" onClick={() => setAsOf(`#${e.seq}`)}>{t("vis analysen, som den var", "show the DPIA as it was")}</button></p>
               <ul>{e.changes.map((c) => <li>{{ added: t("tilføjet", "added"), removed: t("fjernet", "removed"), changed: t("ændret", "changed") }[c.kind]} {collection(c.collection)} {c.label}{c.fields.length ? ` (${c.fields.map((f) => f.path).filter(Boolean).join(", ")})` : ""}</li>)}</ul>
             </li>
           ))}
         </ol>
       )}
-      <p class="hint">{t("Se dokumentet, som det var: sammenlign fra logpositionen (#N) til «now».", "See the document as it was: compare from the log position (#N) to «now».")}</p>
+      <p class="hint">{t("Sammenlign en logposition (#N) med «now» for at se alt, der er ændret siden.", "Compare a log position (#N) with «now» to see everything changed since.")}</p>
     </>
   );
 }
