@@ -505,17 +505,7 @@ fn the_official_yjs_client_sees_a_change_made_through_konsekvens() {
     edit_description(&kbh, Some(KBH), |d| d.summary.0.push_str(" Ændret med konsekvens."));
     sync_ok(&kbh, &hub, &t.kbh);
 
-    let out = Command::new("node")
-        .arg("e2e.mjs")
-        .current_dir(js_dir())
-        .env("HUB", &hub.addr)
-        .env("DPIA", DPIA)
-        .env("TOKEN", &t.esb)
-        .env("APPEND", " Skrevet i Yjs.")
-        .output()
-        .expect("node runs");
-    assert!(out.status.success(), "node failed: {}\n{}\nhub:\n{}", stdout(&out), stderr(&out), hub.log());
-    let seen = stdout(&out);
+    let seen = yjs_types(&hub, &t.esb, " Skrevet i Yjs.");
     assert!(seen.contains(" Ændret med konsekvens."), "the Yjs client did not see the change: {seen}");
     let title = open(&demo(dir.path())).base().unwrap().meta.title;
     assert!(seen.contains(&format!(r#""title":"{title}""#)), "{seen}");
@@ -530,16 +520,7 @@ fn the_official_yjs_client_sees_a_change_made_through_konsekvens() {
     // Live: with `konsekvens sync --watch` running, the Yjs client's typing lands in the
     // file without another sync, and a change to the file reaches the hub by itself.
     let watch = Watch::start(&kbh, &hub, &t.kbh);
-    let out = Command::new("node")
-        .arg("e2e.mjs")
-        .current_dir(js_dir())
-        .env("HUB", &hub.addr)
-        .env("DPIA", DPIA)
-        .env("TOKEN", &t.esb)
-        .env("APPEND", " Skrevet live.")
-        .output()
-        .expect("node runs");
-    assert!(out.status.success(), "node failed: {}\n{}", stdout(&out), stderr(&out));
+    yjs_types(&hub, &t.esb, " Skrevet live.");
     eventually("the Yjs typing in the watched file", || open(&kbh).base().unwrap().description.summary.0.ends_with(" Skrevet live."));
     edit_description(&kbh, Some(KBH), |d| d.scope = Prose::from("Sendt af sync --watch."));
     let esb = dir.path().join("esb.konsekvens");
@@ -551,6 +532,22 @@ fn the_official_yjs_client_sees_a_change_made_through_konsekvens() {
     let (status, said) = watch.terminate();
     assert!(status.success(), "sync --watch exit status {status}: {said}");
     assert!(said.contains("ændringer modtaget"), "{said}");
+}
+
+/// The official Yjs client (crates/hub/tests/js/e2e.mjs) syncs the base, prints what it
+/// read as JSON, and types `append` at the end of the summary; its output.
+fn yjs_types(hub: &HubProcess, token: &str, append: &str) -> String {
+    let out = Command::new("node")
+        .arg("e2e.mjs")
+        .current_dir(js_dir())
+        .env("HUB", &hub.addr)
+        .env("DPIA", DPIA)
+        .env("TOKEN", token)
+        .env("APPEND", append)
+        .output()
+        .expect("node runs");
+    assert!(out.status.success(), "node failed: {}\n{}\nhub:\n{}", stdout(&out), stderr(&out), hub.log());
+    stdout(&out)
 }
 
 /// `konsekvens sync PATH --watch` as a child process, once it reports being live.

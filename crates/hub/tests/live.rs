@@ -96,18 +96,38 @@ fn reopen(path: &Path) -> Workspace {
     Workspace::open(path, Arc::new(SystemEnv)).unwrap()
 }
 
+/// A hub with KL's coordination and base, and København's joined workspace live on it.
+async fn kbh_live(dir: &Path) -> (Tokens, TestHub, PathBuf, Live) {
+    let t = registry(dir, BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir).await;
+    let mut kl = coordinator_workspace(&dir.join("kl.konsekvens"));
+    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+    let kbh_path = joined(dir, &hub, "kbh", &t.kbh).await;
+    let mut kbh = Live::start(&kbh_path, &hub.url(), &t.kbh);
+    kbh.live().await;
+    (t, hub, kbh_path, kbh)
+}
+
+/// Syncs a fresh Esbjerg workspace until `done` holds for it (the live session sends on its
+/// own time).
+async fn until_esbjerg_sees(dir: &Path, hub: &TestHub, t: &Tokens, what: &str, done: impl Fn(&Workspace) -> bool) {
+    let mut esb = empty_workspace(&dir.join("esb.konsekvens"));
+    for _ in 0..400 {
+        assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
+        if done(&esb) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{what} never reached the hub");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_and_presence_flow_live() {
     let dir = tempfile::tempdir().unwrap();
-    let t = registry(dir.path(), BasePolicy::AllParticipants);
-    let hub = TestHub::start(dir.path()).await;
-    let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
-    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
-    let kbh_path = joined(dir.path(), &hub, "kbh", &t.kbh).await;
+    let (t, hub, kbh_path, mut kbh) = kbh_live(dir.path()).await;
     let esb_path = joined(dir.path(), &hub, "esb", &t.esb).await;
-    let mut kbh = Live::start(&kbh_path, &hub.url(), &t.kbh);
     let mut esb = Live::start(&esb_path, &hub.url(), &t.esb);
-    kbh.live().await;
     esb.live().await;
 
     // København's app writes; Esbjerg's file has it without another round.
@@ -143,14 +163,8 @@ async fn changes_and_presence_flow_live() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_the_changes_wait_in_the_file_and_go_out_on_reconnect() {
     let dir = tempfile::tempdir().unwrap();
-    let t = registry(dir.path(), BasePolicy::AllParticipants);
-    let hub = TestHub::start(dir.path()).await;
-    let (addr, url) = (hub.addr, hub.url());
-    let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
-    assert!(sync(&mut kl, &url, &t.coordinator).await.in_sync());
-    let kbh_path = joined(dir.path(), &hub, "kbh", &t.kbh).await;
-    let mut kbh = Live::start(&kbh_path, &url, &t.kbh);
-    kbh.live().await;
+    let (t, hub, kbh_path, mut kbh) = kbh_live(dir.path()).await;
+    let addr = hub.addr;
 
     hub.stop().await;
     let first = kbh.next("Offline", |e| matches!(e, LiveEvent::State(LiveState::Offline { .. }))).await;
@@ -165,18 +179,7 @@ async fn offline_the_changes_wait_in_the_file_and_go_out_on_reconnect() {
 
     let hub = TestHub::start_at(dir.path(), addr).await;
     kbh.live().await;
-    let mut esb = empty_workspace(&dir.path().join("esb.konsekvens"));
-    // The change goes out right after the reconnect; wait for the hub to have it.
-    let mut attempts = 0;
-    loop {
-        assert!(sync(&mut esb, &url, &t.esb).await.in_sync());
-        if esb.base().unwrap().description.scope.0 == "Skrevet offline." {
-            break;
-        }
-        attempts += 1;
-        assert!(attempts < 200, "the offline edit never reached the hub");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    until_esbjerg_sees(dir.path(), &hub, &t, "the offline edit", |esb| esb.base().unwrap().description.scope.0 == "Skrevet offline.").await;
     kbh.stop().await;
     hub.stop().await;
 }
@@ -184,14 +187,7 @@ async fn offline_the_changes_wait_in_the_file_and_go_out_on_reconnect() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_live_change_is_handed_back_and_the_document_reset() {
     let dir = tempfile::tempdir().unwrap();
-    let t = registry(dir.path(), BasePolicy::AllParticipants);
-    let hub = TestHub::start(dir.path()).await;
-    let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
-    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
-    let kbh_path = joined(dir.path(), &hub, "kbh", &t.kbh).await;
-    let mut kbh = Live::start(&kbh_path, &hub.url(), &t.kbh);
-    kbh.live().await;
-
+    let (t, hub, kbh_path, mut kbh) = kbh_live(dir.path()).await;
     let esbjerg = DocKey::Supplement(OrgCode(561));
     app_edit(&kbh_path, &kbh, esbjerg, |ws, key| {
         let mut meta = ws.supplement(OrgCode(561)).unwrap().meta;
@@ -209,14 +205,7 @@ async fn a_refused_live_change_is_handed_back_and_the_document_reset() {
     assert!(ws.store().log(Some(esbjerg)).unwrap().iter().any(|row| row.org == Some(OrgCode(101))));
     // The session goes on: København's own change is accepted.
     app_edit(&kbh_path, &kbh, DocKey::Base, set_scope("Efter afvisningen."));
-    let mut esb = empty_workspace(&dir.path().join("esb.konsekvens"));
-    let mut attempts = 0;
-    while esb.base().unwrap().description.scope.0 != "Efter afvisningen." {
-        assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
-        attempts += 1;
-        assert!(attempts < 200, "the accepted change never reached the hub");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    until_esbjerg_sees(dir.path(), &hub, &t, "the accepted change", |esb| esb.base().unwrap().description.scope.0 == "Efter afvisningen.").await;
     kbh.stop().await;
     hub.stop().await;
 }

@@ -3,39 +3,12 @@
 // as one JSON line, types APPEND at the end of description.summary, and exits once a second
 // client has received that typing through the hub. Exits non-zero on any failure.
 import * as Y from 'yjs'
-import { WebsocketProvider } from 'y-websocket'
-import WebSocket from 'ws'
+import { LIMIT_MS, connect as peer, failer, until } from './peer.mjs'
 
 const { HUB, DPIA, TOKEN, APPEND } = process.env
-const LIMIT_MS = 15000
-
-const fail = (msg) => {
-  console.error(`e2e: ${msg}`)
-  process.exit(1)
-}
+const fail = failer('e2e')
 setTimeout(() => fail('timed out'), 2 * LIMIT_MS).unref()
-
-const connect = () => {
-  const doc = new Y.Doc()
-  const provider = new WebsocketProvider(HUB, `dpia/${DPIA}/base`, doc, {
-    WebSocketPolyfill: WebSocket,
-    params: { token: TOKEN },
-    disableBc: true
-  })
-  return { doc, provider }
-}
-
-const until = (what, check) =>
-  new Promise((resolve, reject) => {
-    const started = Date.now()
-    const tick = () => {
-      const value = check()
-      if (value) return resolve(value)
-      if (Date.now() - started > LIMIT_MS) return reject(new Error(`timed out waiting for ${what}`))
-      setTimeout(tick, 10)
-    }
-    tick()
-  })
+const connect = () => peer(HUB, `dpia/${DPIA}/base`, TOKEN)
 
 try {
   const a = connect()

@@ -2,45 +2,13 @@
 // with HUB (ws://127.0.0.1:PORT), DPIA, TOKEN (a member token) and READER_TOKEN in the
 // environment. Prints one JSON line with what it saw; exits non-zero on any failure.
 import * as Y from 'yjs'
-import { WebsocketProvider } from 'y-websocket'
-import WebSocket from 'ws'
+import { LIMIT_MS, connect as peer, failer, until } from './peer.mjs'
 
 const { HUB, DPIA, TOKEN, READER_TOKEN } = process.env
-const LIMIT_MS = 15000
 const room = `dpia/${DPIA}/base`
-
-const fail = (msg) => {
-  console.error(`interop: ${msg}`)
-  process.exit(1)
-}
+const fail = failer('interop')
 setTimeout(() => fail('timed out'), 4 * LIMIT_MS).unref()
-
-const connect = (token) => {
-  const doc = new Y.Doc()
-  const provider = new WebsocketProvider(HUB, room, doc, {
-    WebSocketPolyfill: WebSocket,
-    params: { token },
-    disableBc: true
-  })
-  return { doc, provider }
-}
-
-const until = (what, check) =>
-  new Promise((resolve, reject) => {
-    const started = Date.now()
-    const tick = () => {
-      let value
-      try {
-        value = check()
-      } catch (e) {
-        return reject(e)
-      }
-      if (value) return resolve(value)
-      if (Date.now() - started > LIMIT_MS) return reject(new Error(`timed out waiting for ${what}`))
-      setTimeout(tick, 10)
-    }
-    tick()
-  })
+const connect = (token) => peer(HUB, room, token)
 
 try {
   // 1. Sync the base and read what the Rust side wrote.
