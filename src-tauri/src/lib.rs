@@ -108,6 +108,7 @@ pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
         sync::connect_hub,
         sync::disconnect_hub,
         sync::sync_status,
+        sync::set_presence,
         sync::join_hub,
         exchange::sheet_open,
         exchange::sheet_import,

@@ -1,18 +1,29 @@
-//! Co-editing through a hub: the app runs the hub client (`konsekvens_hub::sync_watch`) on a
-//! second connection to the workspace file, so the user's edits never wait for the network;
-//! what the hub brings is taken into the app's workspace (`catch_up`) and shown at once.
-//! Offline, edits stay in the file and go out when the hub is reached again; the CRDT merges
-//! them without a dialog.
+//! Co-editing through a hub: the app runs the live hub client (`konsekvens_hub::sync_live`)
+//! on a second connection to the workspace file, so the user's edits never wait for the
+//! network: the client picks up what the app writes to the file, pushes it as it is made, and
+//! writes what others send into the file; the app takes that in (`catch_up`) and shows it at
+//! once. Presence (who is in which part of the DPIA) travels with it. Offline, edits stay in
+//! the file and go out when the hub is reached again; the CRDT merges them without a dialog.
 
 use crate::session::AppState;
 use konsekvens_core::{SystemEnv, Workspace};
-use konsekvens_hub::{SyncState, WatchOptions};
+use konsekvens_hub::{LiveEvent, LiveHandle, LiveOptions, LiveState, Presence};
 use serde::Serialize;
 use specta::Type;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
+
+/// Someone else working on the same joint DPIA right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+pub struct PeerInfo {
+    pub name: String,
+    pub org: Option<String>,
+    /// The part of the DPIA they are in (the app's view name, e.g. `risks`).
+    pub section: Option<String>,
+}
 
 /// What the status line shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Type)]
@@ -23,13 +34,16 @@ pub struct SyncStatus {
     /// Local changes waiting for the hub (while offline).
     pub pending: u32,
     pub detail: String,
-    /// When the last round ended in sync (epoch milliseconds).
+    /// When the connection last became live (epoch milliseconds).
     pub last_in_sync: Option<i64>,
+    /// Who else is here.
+    pub peers: Vec<PeerInfo>,
 }
 
-/// A running sync: stopping it ends the task at the next step.
+/// A running sync: dropping it ends the task at the next step.
 pub struct SyncTask {
     stop: tokio::sync::watch::Sender<bool>,
+    pub live: LiveHandle,
 }
 
 impl Drop for SyncTask {
@@ -42,25 +56,23 @@ fn now_millis() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-fn describe(state: &SyncState, hub: &str, previous: &SyncStatus) -> SyncStatus {
-    let mut s = SyncStatus { hub: Some(hub.to_owned()), last_in_sync: previous.last_in_sync, ..SyncStatus::default() };
+/// The status after `state`, keeping what it does not change.
+fn describe(state: &LiveState, hub: &str, previous: &SyncStatus) -> SyncStatus {
+    let mut s = SyncStatus { hub: Some(hub.to_owned()), peers: previous.peers.clone(), ..SyncStatus::default() };
     match state {
-        SyncState::Syncing => {
+        LiveState::Connecting => {
             s.state = "syncing".into();
-            s.pending = previous.pending;
+            s.last_in_sync = previous.last_in_sync;
         }
-        SyncState::InSync { received } => {
+        LiveState::Live => {
             s.state = "in_sync".into();
-            s.detail = format!("{received}");
             s.last_in_sync = Some(now_millis());
         }
-        SyncState::Refused { docs } => {
-            s.state = "refused".into();
-            s.detail = docs.iter().map(|(k, why)| format!("{k}: {why}")).collect::<Vec<_>>().join("; ");
-        }
-        SyncState::Offline { pending, retry_in, error } => {
+        LiveState::Offline { pending, retry_in, error } => {
             s.state = "offline".into();
             s.pending = *pending as u32;
+            s.last_in_sync = previous.last_in_sync;
+            s.peers.clear();
             s.detail = format!("{error} (nyt forsøg om {} s)", retry_in.as_secs().max(1));
         }
     }
@@ -69,11 +81,13 @@ fn describe(state: &SyncState, hub: &str, previous: &SyncStatus) -> SyncStatus {
 
 /// Starts syncing the open workspace with `hub` (replacing a running sync). Status changes
 /// arrive on `updates`; what the hub brings is taken into the open workspace.
-pub fn start(state: &AppState, path: PathBuf, hub: String, token: String, updates: Channel<SyncStatus>) -> Result<(), String> {
+pub fn start(state: &AppState, path: PathBuf, hub: String, token: String, presence: Presence, updates: Channel<SyncStatus>) -> Result<(), String> {
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let (live, control) = konsekvens_hub::live_control();
+    live.set_presence(Some(presence));
     let status = state.sync_status.clone();
     let session = state.session.clone();
-    *state.sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(SyncTask { stop });
+    *state.sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(SyncTask { stop, live });
     *status.lock().unwrap_or_else(|p| p.into_inner()) = SyncStatus { state: "syncing".into(), hub: Some(hub.clone()), ..SyncStatus::default() };
     tauri::async_runtime::spawn(async move {
         let publish = |s: SyncStatus| {
@@ -84,36 +98,64 @@ pub fn start(state: &AppState, path: PathBuf, hub: String, token: String, update
             Ok(ws) => ws,
             Err(e) => return publish(SyncStatus { state: "stopped".into(), hub: Some(hub), detail: e.to_string(), ..SyncStatus::default() }),
         };
-        let on_state = |s: &SyncState, _: Option<&konsekvens_hub::SyncReport>| {
-            if let Some(open) = session.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-                match s {
+        // Everyone's presence per document, so a peer on several documents counts once.
+        let mut peers: BTreeMap<String, Vec<konsekvens_hub::Peer>> = BTreeMap::new();
+        let on_event = |event: LiveEvent| {
+            let previous = status.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let next = match event {
+                LiveEvent::State(s) => describe(&s, &hub, &previous),
+                LiveEvent::Received { .. } => {
                     // Take in what the hub brought (and the webview hears of it).
-                    SyncState::InSync { received } if *received > 0 => {
+                    if let Some(open) = session.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
                         let _ = open.ws.catch_up();
                     }
-                    // The sync reset the refused document to the hub's state in the file;
-                    // the refused edit stays in the log, and the webview reloads its mirrors.
-                    SyncState::Refused { .. } => {
+                    return;
+                }
+                LiveEvent::Refused { key, reason, .. } => {
+                    // The client reset the document to the hub's state in the file; the
+                    // refused edit stays in the log. Memory follows the file.
+                    if let Some(open) = session.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
                         let _ = open.ws.reload_all();
                     }
-                    _ => {}
+                    SyncStatus { state: "refused".into(), detail: format!("{key}: {reason}"), ..previous }
                 }
-            }
-            let previous = status.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            publish(describe(s, &hub, &previous));
+                LiveEvent::Unavailable { key, reason } => SyncStatus { detail: format!("{key}: {reason}"), ..previous },
+                LiveEvent::Presence { key, peers: on_doc } => {
+                    peers.insert(key.name(), on_doc);
+                    let mut seen = std::collections::BTreeSet::new();
+                    let all = peers
+                        .values()
+                        .flatten()
+                        .filter(|p| seen.insert(p.client_id))
+                        .filter_map(|p| Some(PeerInfo { name: p.name.clone()?, org: p.org.clone(), section: p.section.clone() }))
+                        .collect();
+                    SyncStatus { peers: all, ..previous }
+                }
+            };
+            publish(next);
         };
         let shutdown = async move {
             let _ = stopped.wait_for(|s| *s).await;
         };
-        let result = konsekvens_hub::sync_watch(&mut ws, &hub, &token, WatchOptions::default(), on_state, shutdown).await;
+        let result = konsekvens_hub::sync_live(&mut ws, &hub, &token, LiveOptions::default(), control, on_event, shutdown).await;
         let previous = status.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        publish(SyncStatus {
-            state: "stopped".into(),
-            detail: result.err().map(|e| e.to_string()).unwrap_or_default(),
-            ..previous
-        });
+        publish(SyncStatus { state: "stopped".into(), detail: result.err().map(|e| e.to_string()).unwrap_or_default(), peers: Vec::new(), ..previous });
     });
     Ok(())
+}
+
+fn presence(state: &AppState, section: Option<String>) -> Presence {
+    let author = state.settings().author();
+    Presence { name: author.name, org: author.org.map(|o| o.to_string()), section }
+}
+
+/// Tells the others which part of the DPIA the user is in now.
+#[tauri::command]
+#[specta::specta]
+pub fn set_presence(section: Option<String>, state: State<'_, AppState>) {
+    if let Some(task) = state.sync.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        task.live.set_presence(Some(presence(&state, section)));
+    }
 }
 
 /// Connects the open workspace to a hub and keeps it in sync until disconnected.
@@ -121,7 +163,8 @@ pub fn start(state: &AppState, path: PathBuf, hub: String, token: String, update
 #[specta::specta]
 pub fn connect_hub(hub: String, token: String, updates: Channel<SyncStatus>, state: State<'_, AppState>) -> Result<SyncStatus, String> {
     let path = state.with(|s, _| Ok(s.path.clone()))?;
-    start(&state, path, hub.trim().to_owned(), token.trim().to_owned(), updates)?;
+    let me = presence(&state, None);
+    start(&state, path, hub.trim().to_owned(), token.trim().to_owned(), me, updates)?;
     Ok(state.sync_status.lock().unwrap_or_else(|p| p.into_inner()).clone())
 }
 

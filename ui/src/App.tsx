@@ -7,7 +7,7 @@ import { lang, t } from "./i18n";
 import {
   coordination, notice, opened, refresh, report, scope, setScope, settings, undo, undoState, view, type ViewId,
 } from "./state";
-import { Collaborate } from "./views/Collaborate";
+import { Collaborate, sync } from "./views/Collaborate";
 import { Coordinator } from "./views/Coordinator";
 import { Description } from "./views/Description";
 import { Export } from "./views/Export";
@@ -68,6 +68,10 @@ function errorsOn(basis: Basis[]): number {
   return report.value?.findings.filter((f) => f.severity === "error" && basis.includes(f.basis)).length ?? 0;
 }
 
+function initials(name: string): string {
+  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join("");
+}
+
 function windowTitle(): string {
   const o = opened.value;
   if (!o) return "Konsekvens";
@@ -126,10 +130,16 @@ function Nav() {
       <ul>
         {NAV.filter((n) => n.municipality === undefined || n.municipality === isMunicipality).map((n) => {
           const errors = errorsOn(n.basis);
+          const here = sync.value.peers.filter((p) => p.section === n.id);
           return (
             <li>
               <button type="button" class="nav-item" aria-current={view.value === n.id ? "page" : undefined} onClick={() => (view.value = n.id)}>
                 <span>{n.label()}</span>
+                {here.length > 0 && (
+                  <span class="peers" aria-label={t(`Her nu: ${here.map((p) => p.name).join(", ")}`, `Here now: ${here.map((p) => p.name).join(", ")}`)} title={here.map((p) => `${p.name}${p.org ? ` (${p.org})` : ""}`).join(", ")}>
+                    {here.map((p) => <span class="peer" aria-hidden="true">{initials(p.name)}</span>)}
+                  </span>
+                )}
                 {errors > 0 && <span class="nav-count" aria-label={t(`${errors} fejl`, `${errors} errors`)}>{errors}</span>}
               </button>
             </li>

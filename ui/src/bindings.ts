@@ -75,6 +75,8 @@ export const commands = {
 	connectHub: (hub: string, token: string, updates: Channel<SyncStatus_Deserialize>) => typedError<SyncStatus_Serialize, string>(__TAURI_INVOKE("connect_hub", { hub, token, updates })),
 	disconnectHub: () => __TAURI_INVOKE<SyncStatus_Serialize>("disconnect_hub"),
 	syncStatus: () => __TAURI_INVOKE<SyncStatus_Serialize>("sync_status"),
+	/**  Tells the others which part of the DPIA the user is in now. */
+	setPresence: (section: string | null) => __TAURI_INVOKE<void>("set_presence", { section }),
 	/**
 	 *  Joins a joint DPIA shared through a hub: a new workspace file at `path`, filled from the
 	 *  hub (refused tokens and unreachable hubs leave no file behind), then opened.
@@ -1144,6 +1146,25 @@ export type Participant_Serialize = {
 	ref_prefix: string,
 };
 
+/**  Someone else working on the same joint DPIA right now. */
+export type PeerInfo = PeerInfo_Serialize | PeerInfo_Deserialize;
+
+/**  Someone else working on the same joint DPIA right now. */
+export type PeerInfo_Deserialize = {
+	name: string,
+	org?: string | null,
+	/**  The part of the DPIA they are in (the app's view name, e.g. `risks`). */
+	section?: string | null,
+};
+
+/**  Someone else working on the same joint DPIA right now. */
+export type PeerInfo_Serialize = {
+	name: string,
+	org: string | null,
+	/**  The part of the DPIA they are in (the app's view name, e.g. `risks`). */
+	section: string | null,
+};
+
 /**  Prior consultation of Datatilsynet (Art. 36). */
 export type PriorConsultation = PriorConsultation_Serialize | PriorConsultation_Deserialize;
 
@@ -1855,8 +1876,10 @@ export type SyncStatus_Deserialize = {
 	/**  Local changes waiting for the hub (while offline). */
 	pending: number,
 	detail: string,
-	/**  When the last round ended in sync (epoch milliseconds). */
+	/**  When the connection last became live (epoch milliseconds). */
 	last_in_sync?: number | null,
+	/**  Who else is here. */
+	peers: PeerInfo_Deserialize[],
 };
 
 /**  What the status line shows. */
@@ -1867,8 +1890,10 @@ export type SyncStatus_Serialize = {
 	/**  Local changes waiting for the hub (while offline). */
 	pending: number,
 	detail: string,
-	/**  When the last round ended in sync (epoch milliseconds). */
+	/**  When the connection last became live (epoch milliseconds). */
 	last_in_sync: number | null,
+	/**  Who else is here. */
+	peers: PeerInfo_Serialize[],
 };
 
 /**  Another IT system integrated with or used around the system (identity providers …). */

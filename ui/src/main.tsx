@@ -5,10 +5,11 @@ import "./style.css";
 import { effect } from "@preact/signals";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { render } from "preact";
-import { inTauri } from "./api";
 import { App } from "./App";
 import { t } from "./i18n";
-import { boot, fail, opened, scope, undo } from "./state";
+import { boot, fail, opened, scope, undo, view } from "./state";
+import { commands, inTauri } from "./api";
+import { sync } from "./views/Collaborate";
 
 /** Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y undo the user's last durable step, wherever it was;
  *  inside a plain text field the browser's own undo of the typing in progress comes first. */
@@ -34,6 +35,12 @@ effect(() => {
   const title = o ? `Konsekvens — ${who}` : "Konsekvens";
   document.title = title;
   if (inTauri()) getCurrentWindow().setTitle(title).catch(() => {});
+});
+
+// Presence: the others see which part of the DPIA the user is in.
+effect(() => {
+  const where = view.value;
+  if (inTauri() && sync.value.hub && sync.value.state !== "stopped") void commands.setPresence(where).catch(() => {});
 });
 
 render(<App />, document.getElementById("app")!);

@@ -13,7 +13,7 @@ import { fail, open, opened, refresh } from "../state";
 import type { SyncStatus } from "../bindings";
 import { pickSave } from "./Start";
 
-export const sync = signal<SyncStatus>({ state: "disconnected", hub: null, pending: 0, detail: "", last_in_sync: null });
+export const sync = signal<SyncStatus>({ state: "disconnected", hub: null, pending: 0, detail: "", last_in_sync: null, peers: [] });
 
 /** One line for the overview's header. */
 export function syncLine(): string {
@@ -56,6 +56,12 @@ export function Collaborate() {
       </header>
       <Card title={t("Forbindelse", "Connection")}>
         <p class={`sync-state sync-${s.state}`} role="status">{syncLine()}{s.detail && s.state !== "in_sync" ? ` — ${s.detail}` : ""}</p>
+        {s.peers.length > 0 && (
+          <>
+            <h3>{t("Også her lige nu", "Also here now")}</h3>
+            <ul>{s.peers.map((p) => <li>{p.name}{p.org ? ` (${p.org})` : ""}{p.section ? ` — ${t("i", "in")} ${p.section}` : ""}</li>)}</ul>
+          </>
+        )}
         {!connected ? (
           <form class="stack" onSubmit={(e) => {
             e.preventDefault();

@@ -40,7 +40,7 @@ const opened: Opened = {
   releases: fx.coordination.releases.map((r) => r.name),
 };
 const undo: UndoState = { can_undo: true, can_redo: false, changed: null };
-const sync: SyncStatus = { state: "disconnected", hub: null, pending: 0, detail: "", last_in_sync: null };
+const sync: SyncStatus = { state: "disconnected", hub: null, pending: 0, detail: "", last_in_sync: null, peers: [] };
 
 /** Command errors reach the webview as the core error's text (a string), as from Rust. */
 function refuse(text: string): never {

@@ -1,0 +1,314 @@
+/// <reference types="node" />
+// The real app, end to end: tauri-driver + WebKitWebDriver drive konsekvens-app under Xvfb as
+// a DPO would — open the sample, add a risk with ratings and reasons, link a measure and see
+// the overview's findings change, switch to Esbjerg and rate a joint risk differently, export
+// the PDF, sign it with a .p12 and verify it in the app. Screenshots of the main views go to
+// target/screenshots/. What the DPO did is written to $KONSEKVENS_E2E_DIR/scenario.json;
+// tests/app/e2e.rs, which starts this under xvfb-run, then reads the workspace with the
+// konsekvens CLI after the app has closed, to prove every edit was durable.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { Driver, KEYS, Session, type Element } from "./webdriver";
+
+const UI = resolve(import.meta.dirname, "../..");
+const APP = resolve(process.env.KONSEKVENS_APP ?? join(UI, "../target/debug/konsekvens-app"));
+const SHOTS = resolve(process.env.KONSEKVENS_SCREENSHOTS ?? join(UI, "../target/screenshots"));
+const DIR = process.env.KONSEKVENS_E2E_DIR ?? "";
+const PASSWORD = process.env.KONSEKVENS_E2E_PASSWORD ?? "";
+const WORKSPACE = join(DIR, "aula.konsekvens");
+
+/** What the DPO does, and what tests/app/e2e.rs then looks for in the file. */
+const scenario = {
+  workspace: WORKSPACE,
+  risk: {
+    reference: "",
+    title: "Vikarer ser fraværsbeskeder for hele skolen",
+    threat: "Vikarer får samme rolle som faste lærere og kan læse fraværsbeskeder om børn i andre klasser.",
+    // [consequence, likelihood, reason for the consequence, reason for the likelihood] for
+    // inherent C, I, A, then residual C, I, A.
+    ratings: [
+      ["very_serious", "likely", "Fravær kan afsløre helbredsoplysninger om børn.", "Vikarer skifter ofte og får brede rettigheder."],
+      ["serious", "possible", "En forkert besked kan føre til forkerte beslutninger om et barn.", "Vikarer kan skrive i beskedtråde."],
+      ["limited", "unlikely", "Beskederne findes også i skolens fagsystem.", "Adgang for vikarer påvirker ikke driften."],
+      ["very_serious", "unlikely", "Konsekvensen er den samme efter foranstaltningerne.", "Vikarroller begrænses til egne klasser."],
+      ["serious", "unlikely", "Konsekvensen er den samme efter foranstaltningerne.", "Rettighedsstyring begrænser skriveadgang."],
+      ["limited", "unlikely", "Uændret.", "Uændret."],
+    ] as [string, string, string, string][],
+  },
+  measure: { reference: "M1" },
+  esbjerg: {
+    org: 561,
+    reason: "Esbjerg bruger faste vikarpuljer med personlige logins; konsekvensen for fortroligheden vurderes højere, fordi puljen dækker alle skoler.",
+    consequence: "devastating",
+  },
+  pdf: join(DIR, "esbjerg.pdf"),
+  signed: join(DIR, "esbjerg-underskrevet.pdf"),
+  signer: "Åse Bøgh",
+  capacity: "databeskyttelsesrådgiver",
+  findings: { before: [] as string[], unlinked: [] as string[], linked: [] as string[] },
+};
+
+let tauriDriver: ChildProcess | null = null;
+let driver: Driver;
+let s: Session;
+let driverLog = "";
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => ok(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function until<T>(what: string, f: () => Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await f();
+      if (v) return v as NonNullable<T>;
+      last = v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** The page's text in an element (CSS), or "" when there is none. */
+function text(css: string): Promise<string> {
+  return s.execute<string>("const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : '';", css);
+}
+
+/** A button by the start of its text or by its accessible label, inside `within`. */
+function button(label: string, within = "body"): Promise<Element> {
+  return until(`the button «${label}»`, () =>
+    s.execute<Element | null>(
+      `const root = document.querySelector(arguments[1]);
+       return root && [...root.querySelectorAll("button")].find((b) => b.textContent.trim().startsWith(arguments[0]) || b.getAttribute("aria-label") === arguments[0]) || null;`,
+      label, within,
+    ));
+}
+
+/** The form control labelled `label` (exactly) inside `within` (the nth such, from 0). */
+function field(label: string, within = "main", nth = 0): Promise<Element> {
+  return until(`the field «${label}»`, () =>
+    s.execute<Element | null>(
+      `const root = document.querySelector(arguments[1]);
+       const labels = root ? [...root.querySelectorAll("label")].filter((l) => l.textContent.trim() === arguments[0]) : [];
+       const l = labels[arguments[2]];
+       return (l && (l.htmlFor ? document.getElementById(l.htmlFor) : l.querySelector("input, select, textarea"))) || null;`,
+      label, within, nth,
+    ));
+}
+
+async function go(nav: string, heading: string): Promise<void> {
+  await s.click(await button(nav, "nav.side"));
+  await until(`the view «${heading}»`, async () => (await text("main h1")).startsWith(heading));
+}
+
+/** Types into a text field as a user does and leaves it, which commits the text. */
+async function fill(el: Element, value: string): Promise<void> {
+  await s.click(el);
+  await s.clear(el);
+  await s.type(el, value);
+  await s.type(el, KEYS.tab);
+}
+
+/** Picks an option of a select by its value, with a real click on the option. */
+async function choose(select: Element, value: string): Promise<void> {
+  await s.click(select);
+  const option = await s.execute<Element | null>("return [...arguments[0].options].find((o) => o.value === arguments[1]) || null;", select, value);
+  if (!option) throw new Error(`the select has no option «${value}»`);
+  await s.click(option);
+  await until(`the select to show «${value}»`, () => s.execute<boolean>("return arguments[0].isConnected && arguments[0].value === arguments[1];", select, value));
+}
+
+/** Finding codes with their references, as the overview lists them. */
+function findings(): Promise<string[]> {
+  return s.execute<string[]>(
+    `return [...document.querySelectorAll("ul.findings > li")].map((li) => {
+       const ref = li.querySelector(".ref-link");
+       return (ref ? ref.textContent.trim() + " " : "") + li.querySelector(".finding-meta code").textContent.trim();
+     });`,
+  );
+}
+
+async function noError(): Promise<void> {
+  const error = await text(".notice-error");
+  expect(error, "the app shows an error").toBe("");
+}
+
+/** Saves the window as SHOTS/<name>.png once two frames have been drawn (WebKit otherwise
+ *  returns the previous frame). */
+async function shot(name: string): Promise<void> {
+  await s.executeAsync("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));");
+  await mkdir(SHOTS, { recursive: true });
+  await writeFile(join(SHOTS, `${name}.png`), await s.screenshot());
+}
+
+beforeAll(async () => {
+  for (const [what, ok] of [["KONSEKVENS_E2E_DIR (set by tests/app/e2e.rs)", DIR !== "" && existsSync(DIR)], [APP, existsSync(APP)]] as const) {
+    if (!ok) throw new Error(`missing: ${what}`);
+  }
+  const port = await freePort();
+  const nativePort = await freePort();
+  // The app keeps its settings under HOME; a fresh one per run. USER names the author.
+  const home = join(DIR, "home");
+  await mkdir(home, { recursive: true });
+  tauriDriver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local/share"), XDG_CACHE_HOME: join(home, ".cache"), USER: "Mette Holm (e2e)" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  tauriDriver.stdout?.on("data", (d: Buffer) => (driverLog += d.toString()));
+  tauriDriver.stderr?.on("data", (d: Buffer) => (driverLog += d.toString()));
+  driver = new Driver(port);
+  await until("tauri-driver", () => driver.send("GET", "/status").then(() => true), 30_000);
+  s = await Session.start(driver, { browserName: "wry", "tauri:options": { application: APP, args: [WORKSPACE] } });
+});
+
+// A failed step leaves a picture of the window behind, for CI's artifacts.
+afterEach(async ({ task }) => {
+  if (task.result?.state === "fail" && s) await shot(`failed-${task.name.replace(/[^a-zA-Z0-9æøåÆØÅ]+/g, "-").slice(0, 60)}`).catch(() => {});
+});
+
+afterAll(async () => {
+  await s?.close().catch(() => {});
+  driver?.close();
+  tauriDriver?.kill();
+  await writeFile(join(DIR, "scenario.json"), JSON.stringify(scenario, null, 2));
+  if (driverLog.trim()) console.log(`--- tauri-driver ---\n${driverLog.slice(-4000)}`);
+});
+
+describe("a DPO in the real app", () => {
+  test("the sample opens on København's overview", async () => {
+    await until("the window title", async () => (await s.title()) === "Konsekvens — København", 90_000);
+    await until("the overview", async () => (await text("main h1")).includes("København (101)"));
+    scenario.findings.before = await findings();
+    await noError();
+    await shot("overview");
+  });
+
+  test("other main views render", async () => {
+    for (const [nav, heading, name] of [
+      ["Systematisk beskrivelse", "Systematisk beskrivelse", "description"],
+      ["Nødvendighed og proportionalitet", "Formål, retsgrundlag", "necessity"],
+      ["WP248-screening", "WP248-screening", "wp248"],
+      ["DPO, revision og art. 36", "DPO-rådgivning", "governance"],
+      ["Versioner og historik", "Versioner og historik", "versions"],
+      ["Samarbejde via hub", "Samarbejde via hub", "collaborate"],
+    ]) {
+      await go(nav, heading);
+      await noError();
+      await shot(name);
+    }
+  });
+
+  test("a new risk in the joint base, rated before and after measures with reasons", async () => {
+    const r = scenario.risk;
+    await go("Risici", "Risici");
+    await s.click(await button("+ Risiko i fælles basis"));
+    const detail = await until("the new risk's detail pane", () =>
+      s.execute<string | null>(`const d = document.querySelector("section.risk-detail"); return d && d.querySelector("code.ref").textContent.trim();`));
+    r.reference = detail;
+    await fill(await field("Titel", "section.risk-detail"), r.title);
+    await until("the title in the register", async () => (await text("table.risks tr[aria-selected=true]")).includes(r.title));
+    // The threat is rich text: typed into the Yjs mirror, sent to Rust as raw updates.
+    const threat = await until("the threat editor", () =>
+      s.execute<Element | null>(`const e = [...document.querySelectorAll("section.risk-detail .field.rich")].find((f) => f.textContent.includes("Trussel")); const q = e && e.querySelector(".ql-editor[contenteditable=true]"); return q || null;`));
+    await s.click(threat);
+    await s.type(threat, r.threat);
+    for (const [i, [consequence, likelihood, cReason, lReason]] of r.ratings.entries()) {
+      // Inherent C, I, A in the first column, residual in the second.
+      const scope = `section.risk-detail .side-by-side > .phase:nth-child(${i < 3 ? 1 : 2}) fieldset.rating:nth-of-type(${(i % 3) + 1})`;
+      await choose(await field("Konsekvens", scope), consequence);
+      await fill(await field("Begrundelse for konsekvensen", scope), cReason);
+      await choose(await field("Sandsynlighed", scope), likelihood);
+      await fill(await field("Begrundelse for sandsynligheden", scope), lReason);
+    }
+    await until("the risk's levels in the register", async () => (await text("table.risks tr[aria-selected=true]")).includes("høj"));
+    await noError();
+    await shot("risks");
+  });
+
+  test("the overview finds the risk without a measure", async () => {
+    await go("Overblik", "Fælles konsekvensanalyse");
+    scenario.findings.unlinked = await until("a finding on the new risk", async () => {
+      const f = await findings();
+      return f.some((x) => x.startsWith(`${scenario.risk.reference} `)) ? f : null;
+    });
+    expect(scenario.findings.unlinked).toContain(`${scenario.risk.reference} K-35-7-D-UNMITIGATED`);
+    expect(scenario.findings.unlinked.filter((x) => x.startsWith(`${scenario.risk.reference} `)), "every rating has its reasons").toEqual([`${scenario.risk.reference} K-35-7-D-UNMITIGATED`]);
+    await shot("overview-finding");
+  });
+
+  test("a click in the traceability matrix links a measure, and the finding goes", async () => {
+    const label = `${scenario.risk.reference} ↔ ${scenario.measure.reference}: ikke knyttet`;
+    await go("Foranstaltninger og sporbarhed", "Foranstaltninger og sporbarhed");
+    await s.click(await button(label, "table.traceability"));
+    await until("the link", () => s.execute<boolean>(`return !![...document.querySelectorAll("table.traceability button[aria-checked=true]")].find((b) => b.getAttribute("aria-label").startsWith(arguments[0]));`, `${scenario.risk.reference} ↔ ${scenario.measure.reference}:`));
+    await noError();
+    await shot("measures");
+    await go("Overblik", "Fælles konsekvensanalyse");
+    scenario.findings.linked = await until("the finding to go", async () => {
+      const f = await findings();
+      return f.some((x) => x.startsWith(`${scenario.risk.reference} `)) ? null : f;
+    });
+    expect(scenario.findings.linked).toEqual(scenario.findings.before);
+  });
+
+  test("Esbjerg rates the new joint risk differently in its supplement", async () => {
+    const e = scenario.esbjerg;
+    await choose(await field("Vis konsekvensanalysen for", "header.app-head"), String(e.org));
+    await until("Esbjerg's DPIA", async () => (await s.title()) === "Konsekvens — Esbjerg");
+    await go("Mit tillæg", "Mit tillæg");
+    const pick = await field("Vurder en fælles risiko anderledes");
+    const option = await s.execute<string>(`return [...arguments[0].options].find((o) => o.textContent.startsWith(arguments[1] + " ")).value;`, pick, scenario.risk.reference);
+    await choose(pick, option);
+    await s.click(await button("Afvig"));
+    const article = await until("the deviation", () =>
+      s.execute<number | null>(`const i = [...document.querySelectorAll("article.deviation")].findIndex((a) => a.querySelector("code.ref").textContent.trim() === arguments[0]); return i < 0 ? null : i + 1;`, scenario.risk.reference));
+    const scope = `article.deviation:nth-of-type(${article})`;
+    await fill(await field("Hvorfor kommunen vurderer risikoen anderledes", scope), e.reason);
+    await choose(await field("fortrolighed: konsekvens", scope), e.consequence);
+    await until("the local rating", async () => (await text(`${scope} legend`)).includes("høj"));
+    await noError();
+    await shot("supplement");
+  });
+
+  test("Esbjerg's PDF is exported, signed with a .p12 and verified in the app", async () => {
+    await go("Eksport og underskrift", "Eksport og underskrift");
+    const out = await s.find("#pdf-out");
+    await s.clear(out);
+    await s.type(out, scenario.pdf);
+    await s.click(await button("Lav PDF"));
+    await until("the PDF", async () => (await text(".notice-info")).startsWith(`PDF gemt: ${scenario.pdf}`), 120_000);
+    await s.type(await s.find("#p12"), join(DIR, "signer.p12"));
+    await s.type(await s.find("#p12-password"), PASSWORD);
+    await fill(await field("Underskriver (tom: navnet i certifikatet)"), scenario.signer);
+    await fill(await field("I egenskab af"), scenario.capacity);
+    const signed = await s.find("#signed-out");
+    await s.clear(signed);
+    await s.type(signed, scenario.signed);
+    await s.click(await button("Underskriv"));
+    await until("the signature", async () => (await text(".notice-info")).startsWith(`Underskrevet: ${scenario.signed}`), 60_000);
+    await s.type(await s.find("#trust"), join(DIR, "ca.pem"));
+    await s.click(await button("Efterprøv"));
+    const verdict = await until("the verdict", () => text(".verdict"));
+    expect(verdict).toContain("Alle underskrifter er gyldige.");
+    expect(verdict).toContain(scenario.signer);
+    expect(verdict).toContain("betroet");
+    await noError();
+    await shot("export");
+  });
+});
