@@ -380,6 +380,7 @@ fn three_municipalities_edit_concurrently_go_offline_and_converge() {
         .query_row("SELECT count(*) FROM updates WHERE doc LIKE 'supplement/%' AND doc != 'supplement/' || org", [], |r| r.get(0))
         .unwrap();
     assert_eq!(misattributed, 0, "a supplement update logged under another organisation");
+    assert_eq!(admin(&data, &["refusals", "--dpia", DPIA]), "", "nothing the parties did was refused");
 }
 
 #[test]

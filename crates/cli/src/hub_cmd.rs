@@ -37,7 +37,7 @@ pub enum HubCommand {
     /// Joint DPIAs and who takes part
     #[command(subcommand)]
     Dpia(DpiaCommand),
-    /// Refused writes, newest last
+    /// Refused writes, newest last: time, organisation, token, document, reason
     Refusals {
         #[arg(long)]
         data: PathBuf,
@@ -223,7 +223,8 @@ pub fn run(cmd: HubCommand) -> Result<(), Failure> {
         }
         HubCommand::Refusals { data, dpia } => {
             for r in store(&data)?.refusals(&dpia).map_err(problem)? {
-                println!("{r:?}");
+                let at = konsekvens_core::env::format_millis(r.at_millis);
+                println!("{at}\t{}\ttoken {}\t{}\t{}", r.org, r.token_id, r.doc, r.reason);
             }
         }
     }

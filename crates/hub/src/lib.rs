@@ -1,13 +1,16 @@
 //! Konsekvens hub: the server several municipalities sync one joint DPIA through, and the
-//! client that syncs a workspace file with it.
+//! clients that sync a workspace file with it.
 //!
 //! - [`server`]: `konsekvens hub serve` — tokio, one WebSocket per document at
 //!   `ws://HOST/dpia/<dpia-id>/<doc-key>?token=…`, the standard y-sync protocol
-//!   (`yrs::sync`), so the official Yjs `y-websocket` client works against it.
+//!   (`yrs::sync`), so the official Yjs `y-websocket` client works against it. Writes are
+//!   decided, logged (group commit) and forwarded by one writer thread (`writer`).
 //! - [`store`]: the hub's SQLite database (registry, tokens as SHA-256 hashes, the
 //!   append-only update log, snapshots, client-id bindings, refusals); the admin functions.
 //! - [`rights`]: who writes which document (one document per write scope).
-//! - [`client`]: `konsekvens sync PATH --hub URL --token TOKEN [--watch]`.
+//! - [`client`]: `konsekvens sync PATH --hub URL --token TOKEN` (one round), and rounds.
+//! - [`live`]: `konsekvens sync --watch` and the app: sockets kept open, changes and
+//!   presence as they happen.
 //!
 //! TLS is not built in: run the hub on loopback or a private address behind a reverse
 //! proxy that terminates TLS and forwards WebSocket upgrades (see the crate README).
@@ -20,8 +23,8 @@ pub mod server;
 pub mod store;
 mod writer;
 
-pub use live::{live_control, sync_live, LiveControl, LiveEvent, LiveHandle, LiveOptions, LiveState, Peer, Presence};
 pub use client::{sync_once, sync_once_with, sync_watch, DocOutcome, DocReport, SyncError, SyncOptions, SyncReport, SyncState, WatchOptions};
+pub use live::{live_control, sync_live, LiveControl, LiveEvent, LiveHandle, LiveOptions, LiveState, Peer, Presence};
 pub use rights::{BasePolicy, DpiaInfo, Role, TokenInfo};
 pub use server::{serve, shutdown_signal, HubError, ServeConfig, Server};
 pub use store::{HubStore, IssuedToken, Queries, StoreError, Synchronous};

@@ -3,7 +3,7 @@
 //! client can sync a document. The token comes as `?token=…` or `Authorization: Bearer …`.
 //!
 //! The connections answer SyncStep1, relay presence (awareness) and hand every write to the
-//! [`crate::writer`], which decides, logs (group commit) and forwards; a refused write is
+//! writer (`src/writer.rs`), which decides, logs (group commit) and forwards; a refused write is
 //! answered with `Message::Auth(Some(reason))` (y-protocols' permission-denied). A frame
 //! that is not y-sync, or too large, closes the connection with a code and a reason.
 
