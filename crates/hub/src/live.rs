@@ -130,7 +130,8 @@ pub enum LiveEvent {
 #[derive(Debug, Clone)]
 pub struct LiveOptions {
     /// DPIA id, author of what comes from the hub, and the time allowed to connect and
-    /// exchange states.
+    /// exchange states. (`reset_refused` does not apply: a live session always resets a
+    /// refused document, or it would offer the same change again and again.)
     pub sync: SyncOptions,
     /// How often the file is checked for edits another process made.
     pub poll: Duration,
@@ -213,7 +214,7 @@ pub async fn sync_live(
                 continue;
             }
             Ok(Ended::Lost(e)) => {
-                // It was live: reconnect at once, then back off if that fails.
+                // It was live: the backoff starts over.
                 backoff = opts.min_backoff;
                 e
             }
