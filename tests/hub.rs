@@ -239,6 +239,17 @@ fn write_sample_supplement(path: &Path, code: OrgCode, dir: &Path) {
     ws.edit(DocKey::Supplement(code), &author(Some(code)), |e| e.write_supplement(&s)).unwrap();
 }
 
+/// A registered hub running, with KL's coordination and base published to it.
+fn published(dir: &Path) -> (PathBuf, Tokens, HubProcess) {
+    let data = dir.join("hub");
+    let t = register(&data);
+    let hub = HubProcess::start(&data);
+    let kl = dir.join("kl.konsekvens");
+    coordinator_workspace(&kl, dir);
+    sync_ok(&kl, &hub, &t.kl);
+    (data, t, hub)
+}
+
 /// The four parties, seeded: KL published the sample base, each municipality joined and
 /// wrote its sample supplement, and everyone pulled everything. Every replica then exports
 /// byte-identically to `konsekvens demo`: nothing was lost or changed on the way.
@@ -386,12 +397,7 @@ fn three_municipalities_edit_concurrently_go_offline_and_converge() {
 #[test]
 fn every_update_the_hub_acknowledged_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("hub");
-    let t = register(&data);
-    let hub = HubProcess::start(&data);
-    let kl = dir.path().join("kl.konsekvens");
-    coordinator_workspace(&kl, dir.path());
-    sync_ok(&kl, &hub, &t.kl);
+    let (data, t, hub) = published(dir.path());
     let (kbh, esb) = (dir.path().join("kbh.konsekvens"), dir.path().join("esb.konsekvens"));
     join(&kbh, &hub, &t.kbh);
     join(&esb, &hub, &t.esb);
@@ -495,12 +501,7 @@ fn the_official_yjs_client_sees_a_change_made_through_konsekvens() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("hub");
-    let t = register(&data);
-    let hub = HubProcess::start(&data);
-    let kl = dir.path().join("kl.konsekvens");
-    coordinator_workspace(&kl, dir.path());
-    sync_ok(&kl, &hub, &t.kl);
+    let (_, t, hub) = published(dir.path());
     let kbh = dir.path().join("kbh.konsekvens");
     join(&kbh, &hub, &t.kbh);
     edit_description(&kbh, Some(KBH), |d| d.summary.0.push_str(" Ændret med konsekvens."));
