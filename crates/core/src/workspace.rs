@@ -295,14 +295,14 @@ impl Workspace {
             let after = *self.applied.get(&key).unwrap_or(&0);
             for (seq, data) in self.store.updates_after(key, after)? {
                 let doc = self.docs.get(&key).expect("checked above");
-                let before = doc.state_vector();
+                let before = doc.version();
                 doc.apply_update(&data).map_err(|e| WorkspaceError::DamagedUpdate {
                     path: self.store.path().to_owned(),
                     doc: key.name(),
                     seq,
                     reason: e.to_string(),
                 })?;
-                if doc.state_vector() != before {
+                if doc.version() != before {
                     if let Some(listener) = &self.listener {
                         listener(key, &data, UpdateSource::Remote);
                     }
