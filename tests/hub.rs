@@ -11,6 +11,9 @@
 //!   acknowledged (a `konsekvens sync` that exited 0) is there.
 //! - The official Yjs client (`yjs` + `y-websocket`) reads a change made through
 //!   `konsekvens`, and its own change arrives in a `konsekvens` workspace.
+//! - Releases through the hub: KL publishes, København confirms the new release, Esbjerg
+//!   stays, Aarhus never syncs; the coordinator's overview says who stands where. Two
+//!   coordinators publishing at once; publishing while the hub is down is refused.
 
 use konsekvens_core::model::{OrgCode, Prose};
 use konsekvens_core::{Author, DocKey, SystemEnv, Workspace};
@@ -392,6 +395,82 @@ fn three_municipalities_edit_concurrently_go_offline_and_converge() {
         .unwrap();
     assert_eq!(misattributed, 0, "a supplement update logged under another organisation");
     assert_eq!(admin(&data, &["refusals", "--dpia", DPIA]), "", "nothing the parties did was refused");
+}
+
+fn json_stdout(args: &[&str]) -> serde_json::Value {
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+    serde_json::from_str(&stdout(&run_ok(&args))).unwrap()
+}
+
+#[test]
+fn releases_through_the_hub_leave_municipalities_on_different_releases_and_the_overview_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("hub");
+    let t = register(&data);
+    let hub = HubProcess::start(&data);
+    let p = seed(dir.path(), &hub, &t);
+    let kl = p.kl.to_str().unwrap();
+    let url = hub.url();
+
+    // KL works on the base and publishes 2026.1 through the hub.
+    edit_description(&p.kl, None, |d| d.summary.0.push_str(" Udvidet til fritidsordninger i 2026."));
+    run_ok(&["release", "publish", kl, "--name", "2026.1", "--date", "2026-11-20", "--note", "Fritidsordninger", "--hub", &url, "--token", &t.kl].map(std::ffi::OsStr::new));
+    // København fetches it, reviews the changes and confirms it; Esbjerg fetches it and stays
+    // on 2025.1 for now; Aarhus does not sync.
+    sync_ok(&p.kbh, &hub, &t.kbh);
+    let changed = stdout(&run_ok(&["diff", p.kbh.to_str().unwrap(), "--from", "2025.1", "--to", "2026.1"].map(std::ffi::OsStr::new)));
+    assert!(changed.contains("fritidsordninger"), "{changed}");
+    run_ok(&["release", "confirm", p.kbh.to_str().unwrap(), "--org", "101", "--name", "2026.1"].map(std::ffi::OsStr::new));
+    sync_ok(&p.kbh, &hub, &t.kbh);
+    sync_ok(&p.esb, &hub, &t.esb);
+    sync_ok(&p.kl, &hub, &t.kl);
+
+    let overview = json_stdout(&["status", kl, "--json"]);
+    assert_eq!(overview["latest_release"]["name"], "2026.1");
+    let stands: Vec<(u64, String, bool)> = overview["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["code"].as_u64().unwrap(), x["base_release"].as_str().unwrap().to_owned(), x["on_latest"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(stands, [(101, "2026.1".into(), true), (561, "2025.1".into(), false), (751, "2025.1".into(), false)]);
+    // Esbjerg's own check says a newer release awaits its review; København's does not.
+    let esb = json_stdout(&["check", p.esb.to_str().unwrap(), "--org", "561", "--json"]);
+    assert!(esb["findings"].as_array().unwrap().iter().any(|f| f["code"] == "K-RELEASE-NEWER"), "{esb}");
+    let kbh = json_stdout(&["check", kl, "--org", "101", "--json"]);
+    assert!(!kbh["findings"].as_array().unwrap().iter().any(|f| f["code"] == "K-RELEASE-NEWER"));
+
+    // Two coordinators publish at once, each offline: after syncing, both releases are
+    // everywhere, in publishing order, with the same content hashes.
+    let kl2 = dir.path().join("kl2.konsekvens");
+    join(&kl2, &hub, &t.kl);
+    run_ok(&["release", "publish", kl, "--name", "2026.2", "--date", "2026-11-21"].map(std::ffi::OsStr::new));
+    run_ok(&["release", "publish", kl2.to_str().unwrap(), "--name", "2026.3", "--date", "2026-11-21"].map(std::ffi::OsStr::new));
+    for path in [&p.kl, &kl2, &p.kl] {
+        sync_ok(path, &hub, &t.kl);
+    }
+    let list = |path: &Path| stdout(&run_ok(&["release".as_ref(), "list".as_ref(), path.as_os_str()]));
+    assert_eq!(list(&p.kl), list(&kl2));
+    assert!(list(&p.kl).contains("2026.2\t") && list(&p.kl).contains("2026.3\t"), "{}", list(&p.kl));
+
+    // Publishing needs the hub when asked to go through it: down, it is refused and nothing is
+    // published locally.
+    let out = konsekvens(["release", "publish", kl, "--name", "2027.1", "--hub", &dead_url(), "--token", &t.kl]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("udgivelsen er ikke sket"), "{}", stderr(&out));
+    assert!(!list(&p.kl).contains("2027.1"));
+
+    // A supplement bound to a release this file does not have (a copy made before the release
+    // arrived) says so, and shows the working base instead.
+    let old = dir.path().join("old.json");
+    let mut file: serde_json::Value = serde_json::from_str(&export_json(&p.kbh, dir.path(), "kbh")).unwrap();
+    file["coordination"]["releases"].as_array_mut().unwrap().retain(|r| r["name"] != "2026.1");
+    std::fs::write(&old, file.to_string()).unwrap();
+    let copy = dir.path().join("old.konsekvens");
+    run_ok(&["import".as_ref(), "json".as_ref(), old.as_os_str(), "--out".as_ref(), copy.as_os_str()]);
+    let report = json_stdout(&["check", copy.to_str().unwrap(), "--org", "101", "--json"]);
+    let missing = report["findings"].as_array().unwrap().iter().find(|f| f["code"] == "K-RELEASE-MISSING").expect("the missing release is reported");
+    assert!(missing["message_da"].as_str().unwrap().contains("2026.1"), "{missing}");
 }
 
 #[test]

@@ -360,6 +360,29 @@ fn level(l: Option<RiskLevel>, en: bool) -> &'static str {
     }
 }
 
+/// For a changed text, the part that changed with a little context on each side, so a
+/// reader sees the edit and not the first 90 letters of two long paragraphs.
+fn excerpts(before: &str, after: &str) -> (String, String) {
+    const CONTEXT: usize = 30;
+    let (b, a): (Vec<char>, Vec<char>) = (before.chars().collect(), after.chars().collect());
+    let prefix = b.iter().zip(&a).take_while(|(x, y)| x == y).count();
+    let suffix = b[prefix..].iter().rev().zip(a[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    let cut = |s: &[char]| {
+        let start = prefix.saturating_sub(CONTEXT);
+        let end = (s.len() - suffix + CONTEXT).min(s.len());
+        let mut out = String::new();
+        if start > 0 {
+            out.push('…');
+        }
+        out.extend(&s[start..end]);
+        if end < s.len() {
+            out.push('…');
+        }
+        out
+    };
+    (cut(&b), cut(&a))
+}
+
 /// One line per item change with its fields indented, for the CLI and the log.
 pub fn render_changes(changes: &[ItemChange], en: bool, out: &mut String) {
     use std::fmt::Write;
@@ -376,7 +399,14 @@ pub fn render_changes(changes: &[ItemChange], en: bool, out: &mut String) {
         let _ = writeln!(out, "  {what}: {}{label}", collection_label(&c.collection, en));
         for f in &c.fields {
             let path = if f.path.is_empty() { String::new() } else { format!("{}: ", f.path) };
-            let _ = writeln!(out, "      {path}{} → {}", short(&f.before), short(&f.after));
+            let (before, after) = match (&f.before, &f.after) {
+                (Value::String(b), Value::String(a)) if b.chars().count() > 90 || a.chars().count() > 90 => {
+                    let (b, a) = excerpts(b, a);
+                    (short(&Value::String(b)), short(&Value::String(a)))
+                }
+                (b, a) => (short(b), short(a)),
+            };
+            let _ = writeln!(out, "      {path}{before} → {after}");
         }
     }
 }
@@ -456,6 +486,15 @@ mod tests {
         assert_eq!(c.len(), 2);
         assert_eq!((c[0].collection.as_str(), c[0].fields[0].path.as_str()), ("description", "summary"));
         assert_eq!((c[1].collection.as_str(), c[1].fields[0].path.as_str()), ("risks", "residual.confidentiality.likelihood"));
+    }
+
+    #[test]
+    fn a_long_text_shows_where_it_changed() {
+        let before = "Aula er den fælles platform for folkeskolen og dagtilbud, og den bruges af alle kommuner i landet hver dag.";
+        let after = format!("{before} Udvidet til fritidsordninger.");
+        let (b, a) = excerpts(before, &after);
+        assert!(a.contains("Udvidet til fritidsordninger.") && a.starts_with('…'), "{a}");
+        assert!(b.ends_with("hver dag.") && !b.contains("Udvidet"), "{b}");
     }
 
     #[test]
