@@ -1,6 +1,6 @@
 //! `konsekvens import sheet`, `konsekvens import cnil`, `konsekvens export docx`.
 
-use crate::{author, env, open, today, write_atomically, Failure, LangArg};
+use crate::{author, env, open, today, write_atomically, ExportArgs, Failure, LangArg};
 use clap::Args;
 use konsekvens_core::check::Lang;
 use konsekvens_core::model::OrgCode;
@@ -8,30 +8,11 @@ use konsekvens_exchange::import::{ImportError, ImportOptions};
 use konsekvens_exchange::{choose_mapping, mapping::MappingError, MappingOrigin, MappingStore};
 use std::path::PathBuf;
 
-#[derive(Args)]
-#[command(group = clap::ArgGroup::new("what").required(true).args(["org", "base"]))]
-pub struct ExportDocxArgs {
-    path: PathBuf,
-    /// The municipality whose effective DPIA (base ⊕ supplement) to write
-    #[arg(long)]
-    org: Option<OrgCode>,
-    /// Write the joint base (for the coordinator)
-    #[arg(long)]
-    base: bool,
-    #[arg(long)]
-    out: PathBuf,
-    #[arg(long, value_enum, default_value_t = LangArg::Da)]
-    lang: LangArg,
-}
-
-pub fn export_docx(a: ExportDocxArgs) -> Result<(), Failure> {
-    let ws = open(&a.path)?;
-    let org = if a.base { None } else { a.org };
+pub fn export_docx(a: ExportArgs) -> Result<(), Failure> {
+    let (ws, org) = a.open()?;
     let (dpia, opts) = konsekvens_exchange::docx::document_for(&ws, org, a.lang.into(), today())?;
     let bytes = konsekvens_exchange::docx::render(&dpia, &opts).map_err(|e| Failure::Problem(e.to_string()))?;
-    write_atomically(&a.out, &bytes)?;
-    eprintln!("Skrev {} ({} KiB)", a.out.display(), bytes.len() / 1024);
-    Ok(())
+    a.write(&bytes)
 }
 
 #[derive(Args)]

@@ -110,9 +110,9 @@ enum Export {
         out: PathBuf,
     },
     /// A municipality's effective DPIA (--org) or the joint base (--base) as a PDF
-    Pdf(pdf_cmd::ExportPdfArgs),
+    Pdf(ExportArgs),
     /// The same as a Word document (.docx), with the PDF's sections, heading styles and tables
-    Docx(exchange_cmd::ExportDocxArgs),
+    Docx(ExportArgs),
 }
 
 #[derive(Subcommand)]
@@ -179,6 +179,37 @@ pub(crate) fn write_atomically(out: &Path, contents: &[u8]) -> Result<(), Failur
             let _ = std::fs::remove_file(&tmp);
             Failure::Input(format!("{}: {e}", out.display()))
         })
+}
+
+/// A document export (`export pdf`, `export docx`): whose DPIA, where, in which language.
+#[derive(clap::Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["org", "base"]))]
+pub(crate) struct ExportArgs {
+    path: PathBuf,
+    /// The municipality whose effective DPIA (its base release ⊕ its supplement) to write
+    #[arg(long)]
+    org: Option<OrgCode>,
+    /// The joint base (for the coordinator)
+    #[arg(long)]
+    base: bool,
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, value_enum, default_value_t = LangArg::Da)]
+    pub(crate) lang: LangArg,
+}
+
+impl ExportArgs {
+    /// The workspace and whose DPIA: `None` for the base.
+    pub(crate) fn open(&self) -> Result<(Workspace, Option<OrgCode>), Failure> {
+        Ok((open(&self.path)?, if self.base { None } else { self.org }))
+    }
+
+    /// Writes the document to `--out` (atomically) and says so.
+    pub(crate) fn write(&self, bytes: &[u8]) -> Result<(), Failure> {
+        write_atomically(&self.out, bytes)?;
+        eprintln!("Skrev {} ({} KiB)", self.out.display(), bytes.len() / 1024);
+        Ok(())
+    }
 }
 
 /// Reads a file named on the command line; failure is unreadable input (exit 2).

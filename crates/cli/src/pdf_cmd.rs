@@ -1,26 +1,9 @@
 //! `konsekvens export pdf`, `konsekvens sign`, `konsekvens verify`.
 
-use crate::{open, read_input, today, write_atomically, Failure, LangArg};
+use crate::{read_input, today, write_atomically, ExportArgs, Failure};
 use clap::Args;
-use konsekvens_core::model::OrgCode;
-use konsekvens_pdf::{Lang, SignMeta, SignatureProblem, VerifyError};
+use konsekvens_pdf::{SignMeta, SignatureProblem, VerifyError};
 use std::path::PathBuf;
-
-#[derive(Args)]
-#[command(group = clap::ArgGroup::new("what").required(true).args(["org", "base"]))]
-pub struct ExportPdfArgs {
-    path: PathBuf,
-    /// The municipality whose effective DPIA (base ⊕ supplement) to render
-    #[arg(long)]
-    org: Option<OrgCode>,
-    /// Render the joint base (for the coordinator)
-    #[arg(long)]
-    base: bool,
-    #[arg(long)]
-    out: PathBuf,
-    #[arg(long, value_enum, default_value_t = LangArg::Da)]
-    lang: LangArg,
-}
 
 #[derive(Args)]
 pub struct SignArgs {
@@ -51,21 +34,11 @@ pub struct VerifyArgs {
     trust: Vec<PathBuf>,
 }
 
-fn lang(l: LangArg) -> Lang {
-    match l {
-        LangArg::Da => Lang::Da,
-        LangArg::En => Lang::En,
-    }
-}
-
-pub fn export(a: ExportPdfArgs) -> Result<(), Failure> {
-    let ws = open(&a.path)?;
-    let org = if a.base { None } else { a.org };
-    let (dpia, opts) = konsekvens_pdf::document_for(&ws, org, lang(a.lang), today())?;
+pub fn export(a: ExportArgs) -> Result<(), Failure> {
+    let (ws, org) = a.open()?;
+    let (dpia, opts) = konsekvens_pdf::document_for(&ws, org, a.lang.into(), today())?;
     let pdf = konsekvens_pdf::render(&dpia, &opts).map_err(|e| Failure::Problem(e.to_string()))?;
-    write_atomically(&a.out, &pdf)?;
-    eprintln!("Skrev {} ({} KiB)", a.out.display(), pdf.len() / 1024);
-    Ok(())
+    a.write(&pdf)
 }
 
 pub fn sign(a: SignArgs) -> Result<(), Failure> {

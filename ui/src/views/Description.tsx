@@ -2,7 +2,7 @@
 // structured items: processes with their operations, modules, data classed by sensitivity,
 // data subjects with counts, sources, who can access, transfers, processors, documents.
 
-import { Collection } from "../components/Collection";
+import { Collection, type EditorProps } from "../components/Collection";
 import { RichText } from "../components/RichText";
 import { Card, Checks, Links, NumberField, SelectField, TextField, YesNo, options } from "../components/ui";
 import {
@@ -51,12 +51,7 @@ export function Description() {
 
       <Card title={t("Moduler", "Modules")}>
         <Collection kind="module" noun={t("modul", "module")} entries={i.modules} title={(e) => e.name}
-          editor={({ entry: e, save }) => (
-            <>
-              <TextField label={t("Navn", "Name")} value={e.name} onCommit={(v) => save({ name: v })} />
-              <TextField multiline label={t("Beskrivelse", "Description")} value={e.description} onCommit={(v) => save({ description: v })} />
-            </>
-          )} />
+          editor={nameAndDescription} />
       </Card>
 
       <Card title={t("Kategorier af personoplysninger", "Categories of personal data")} basis={t("almindelige, fortrolige, CPR, følsomme", "ordinary, confidential, CPR, special")}>
@@ -91,12 +86,7 @@ export function Description() {
       <div class="two-col">
         <Card title={t("Kilder", "Sources")}>
           <Collection kind="source" noun={t("kilde", "source")} entries={i.sources} title={(e) => e.name}
-            editor={({ entry: e, save }) => (
-              <>
-                <TextField label={t("Navn", "Name")} value={e.name} onCommit={(v) => save({ name: v })} />
-                <TextField multiline label={t("Beskrivelse", "Description")} value={e.description} onCommit={(v) => save({ description: v })} />
-              </>
-            )} />
+            editor={nameAndDescription} />
         </Card>
         <Card title={t("Modtagere og adgang", "Recipients and access")} basis={t("internt og eksternt", "internal and external")}>
           <Collection kind="recipient" noun={t("modtager", "recipient")} entries={i.recipients} title={(e) => e.name}
@@ -152,15 +142,20 @@ export function Description() {
         </Card>
         <Card title={t("Andre systemer", "Other systems")}>
           <Collection kind="system" noun={t("system", "system")} entries={i.systems} title={(e) => e.name}
-            editor={({ entry: e, save }) => (
-              <>
-                <TextField label={t("Navn", "Name")} value={e.name} onCommit={(v) => save({ name: v })} />
-                <TextField multiline label={t("Beskrivelse", "Description")} value={e.description} onCommit={(v) => save({ description: v })} />
-              </>
-            )} />
+            editor={nameAndDescription} />
         </Card>
       </div>
     </div>
+  );
+}
+
+/** The editor of items that are a name and a description (modules, sources, systems). */
+function nameAndDescription({ entry: e, save }: EditorProps<{ name: string; description: string }>) {
+  return (
+    <>
+      <TextField label={t("Navn", "Name")} value={e.name} onCommit={(v) => save({ name: v })} />
+      <TextField multiline label={t("Beskrivelse", "Description")} value={e.description} onCommit={(v) => save({ description: v })} />
+    </>
   );
 }
 
