@@ -129,6 +129,13 @@ function Compare() {
   );
 }
 
+/** "supplement/101" → "tillæg 101", as a reader says it. */
+function docName(doc: string): string {
+  if (doc === "base") return t("fælles basis", "joint base");
+  if (doc === "coordination") return t("koordinering", "coordination");
+  return doc.replace("supplement/", t("tillæg ", "supplement "));
+}
+
 /** The DPIA as it was at a point: its risks and their levels, read-only. */
 function AsItWas({ point, onClose }: { point: string; onClose: () => void }) {
   const [d, setD] = useState<EffectiveDpia | null>(null);
@@ -188,7 +195,7 @@ function History() {
         <ol class="history">
           {entries.slice(0, 200).map((e) => (
             <li>
-              <p class="history-head"><code>#{e.seq}</code> {dateTime(e.at_millis)} · <strong>{e.author}</strong>{e.org ? ` (${e.org})` : ""} · {e.doc} · <button type="button" class="link" onClick={() => setAsOf(`#${e.seq}`)}>{t("vis analysen, som den var", "show the DPIA as it was")}</button></p>
+              <p class="history-head"><code>#{e.seq}</code> {dateTime(e.at_millis)} · <strong>{e.author}</strong>{e.org ? ` (${e.org})` : ""} · {docName(e.doc)} · <button type="button" class="link" onClick={() => setAsOf(`#${e.seq}`)}>{t("vis analysen, som den var", "show the DPIA as it was")}</button></p>
               <ul>{e.changes.map((c) => <li>{{ added: t("tilføjet", "added"), removed: t("fjernet", "removed"), changed: t("ændret", "changed") }[c.kind]} {collection(c.collection)} {c.label}{c.fields.length ? ` (${c.fields.map((f) => f.path).filter(Boolean).join(", ")})` : ""}</li>)}</ul>
             </li>
           ))}
