@@ -13,6 +13,11 @@ TAURI_BUILD_PACKAGES=(
 # Running the app headless and looking at it; the PDF crate's tests use poppler, qpdf, openssl, certutil.
 DESKTOP_TEST_PACKAGES=(xvfb xauth imagemagick x11-utils xdotool fonts-liberation2)
 PDF_TEST_PACKAGES=(poppler-utils qpdf openssl libnss3-tools)
+# The app's tests (tests/app): its views in Debian's Chromium driven by playwright-core (npm
+# cannot download a browser here), and the real app driven through tauri-driver in front of
+# WebKitGTK's own WebDriver (webkit2gtk-driver → /usr/bin/WebKitWebDriver), both under xvfb.
+# Chromium is the big one: ~114 MB to download.
+APP_TEST_PACKAGES=(chromium webkit2gtk-driver)
 # The Word export's test converts our .docx to PDF with LibreOffice (writer without the GUI:
 # ~82 MB download, ~20 s to install here) and reads it with pdftotext (poppler-utils above).
 EXCHANGE_TEST_PACKAGES=(libreoffice-writer-nogui)
@@ -104,6 +109,17 @@ ensure_ui_deps() {
   log "npm ci (ui)"
   (cd "$ROOT/ui" && npm ci --no-audit --no-fund)
   cp "$ROOT/ui/package-lock.json" "$stamp"
+}
+
+# tauri-driver (the WebDriver front for Tauri apps) from crates.io into ~/.cargo/bin: ≈50 s to
+# build once, then found on PATH. Pinned, as the end-to-end test relies on its capabilities.
+TAURI_DRIVER_VERSION=2.1.0
+ensure_tauri_driver() {
+  if command -v tauri-driver >/dev/null 2>&1; then
+    return 0
+  fi
+  log "cargo install tauri-driver@$TAURI_DRIVER_VERSION"
+  cargo install --locked --quiet tauri-driver --version "=$TAURI_DRIVER_VERSION"
 }
 
 # npm packages of the JavaScript test peers (the official Yjs client for the hub's interop

@@ -1,8 +1,9 @@
 /// <reference types="node" />
 // The real app, end to end: tauri-driver + WebKitWebDriver drive konsekvens-app under Xvfb as
-// a DPO would — open the sample, add a risk with ratings and reasons, link a measure and see
-// the overview's findings change, switch to Esbjerg and rate a joint risk differently, export
-// the PDF, sign it with a .p12 and verify it in the app. Screenshots of the main views go to
+// DPOs would — open the sample, add a risk to the joint base with ratings and reasons, link a
+// measure and see the overview's findings change, publish the base as a release, switch to
+// Esbjerg, confirm the release and rate the new risk differently, export Esbjerg's PDF, sign
+// it with a .p12 and verify it in the app. Screenshots of the main views go to
 // target/screenshots/. What the DPO did is written to $KONSEKVENS_E2E_DIR/scenario.json;
 // tests/app/e2e.rs, which starts this under xvfb-run, then reads the workspace with the
 // konsekvens CLI after the app has closed, to prove every edit was durable.
@@ -41,10 +42,12 @@ const scenario = {
     ] as [string, string, string, string][],
   },
   measure: { reference: "M1" },
+  release: { name: "2026.1", note: "Ny risiko om vikarers adgang (e2e)." },
   esbjerg: {
     org: 561,
-    reason: "Esbjerg bruger faste vikarpuljer med personlige logins; konsekvensen for fortroligheden vurderes højere, fordi puljen dækker alle skoler.",
-    consequence: "devastating",
+    reason: "Esbjergs vikarer ser kun egne klassers beskeder, og fravær registreres uden årsag; konsekvensen for fortroligheden vurderes lavere.",
+    // begrænset × sandsynlig: lav, so the assessment before measures drops from høj to mellem.
+    consequence: "limited",
   },
   pdf: join(DIR, "esbjerg.pdf"),
   signed: join(DIR, "esbjerg-underskrevet.pdf"),
@@ -105,7 +108,9 @@ function field(label: string, within = "main", nth = 0): Promise<Element> {
   return until(`the field «${label}»`, () =>
     s.execute<Element | null>(
       `const root = document.querySelector(arguments[1]);
-       const labels = root ? [...root.querySelectorAll("label")].filter((l) => l.textContent.trim() === arguments[0]) : [];
+       // A label's own words, without the text of a control it wraps (a select's options).
+       const own = (l) => { const c = l.cloneNode(true); c.querySelectorAll("select, input, textarea").forEach((x) => x.remove()); return c.textContent.trim(); };
+       const labels = root ? [...root.querySelectorAll("label")].filter((l) => own(l) === arguments[0]) : [];
        const l = labels[arguments[2]];
        return (l && (l.htmlFor ? document.getElementById(l.htmlFor) : l.querySelector("input, select, textarea"))) || null;`,
       label, within, nth,
@@ -216,16 +221,20 @@ describe("a DPO in the real app", () => {
 
   test("a new risk in the joint base, rated before and after measures with reasons", async () => {
     const r = scenario.risk;
+    // A municipality's DPIA stands on a release; new joint risks are written in the base.
+    await choose(await field("Vis konsekvensanalysen for", "header.app-head"), "base");
+    await until("the joint base", async () => (await s.title()) === "Konsekvens — Fælles basis");
+    await go("Overblik", "Fælles konsekvensanalyse");
+    scenario.findings.before = await findings();
     await go("Risici", "Risici");
     await s.click(await button("+ Risiko i fælles basis"));
-    const detail = await until("the new risk's detail pane", () =>
+    r.reference = await until("the new risk's detail pane", () =>
       s.execute<string | null>(`const d = document.querySelector("section.risk-detail"); return d && d.querySelector("code.ref").textContent.trim();`));
-    r.reference = detail;
     await fill(await field("Titel", "section.risk-detail"), r.title);
     await until("the title in the register", async () => (await text("table.risks tr[aria-selected=true]")).includes(r.title));
     // The threat is rich text: typed into the Yjs mirror, sent to Rust as raw updates.
     const threat = await until("the threat editor", () =>
-      s.execute<Element | null>(`const e = [...document.querySelectorAll("section.risk-detail .field.rich")].find((f) => f.textContent.includes("Trussel")); const q = e && e.querySelector(".ql-editor[contenteditable=true]"); return q || null;`));
+      s.execute<Element | null>(`const e = [...document.querySelectorAll("section.risk-detail .field.rich")].find((f) => f.textContent.includes("Trussel")); return (e && e.querySelector(".ql-editor[contenteditable=true]")) || null;`));
     await s.click(threat);
     await s.type(threat, r.threat);
     for (const [i, [consequence, likelihood, cReason, lReason]] of r.ratings.entries()) {
@@ -238,42 +247,60 @@ describe("a DPO in the real app", () => {
     }
     await until("the risk's levels in the register", async () => (await text("table.risks tr[aria-selected=true]")).includes("høj"));
     await noError();
+    await s.execute("document.activeElement.blur(); window.scrollTo(0, 0);");
     await shot("risks");
   });
 
   test("the overview finds the risk without a measure", async () => {
+    const ref = scenario.risk.reference;
     await go("Overblik", "Fælles konsekvensanalyse");
     scenario.findings.unlinked = await until("a finding on the new risk", async () => {
       const f = await findings();
-      return f.some((x) => x.startsWith(`${scenario.risk.reference} `)) ? f : null;
+      return f.some((x) => x.startsWith(`${ref} `)) ? f : null;
     });
-    expect(scenario.findings.unlinked).toContain(`${scenario.risk.reference} K-35-7-D-UNMITIGATED`);
-    expect(scenario.findings.unlinked.filter((x) => x.startsWith(`${scenario.risk.reference} `)), "every rating has its reasons").toEqual([`${scenario.risk.reference} K-35-7-D-UNMITIGATED`]);
+    expect(scenario.findings.unlinked.filter((x) => x.startsWith(`${ref} `)), "every rating has its reasons, only the measure is missing").toEqual([`${ref} K-35-7-D-UNMITIGATED`]);
     await shot("overview-finding");
   });
 
   test("a click in the traceability matrix links a measure, and the finding goes", async () => {
-    const label = `${scenario.risk.reference} ↔ ${scenario.measure.reference}: ikke knyttet`;
+    const ref = scenario.risk.reference;
     await go("Foranstaltninger og sporbarhed", "Foranstaltninger og sporbarhed");
-    await s.click(await button(label, "table.traceability"));
-    await until("the link", () => s.execute<boolean>(`return !![...document.querySelectorAll("table.traceability button[aria-checked=true]")].find((b) => b.getAttribute("aria-label").startsWith(arguments[0]));`, `${scenario.risk.reference} ↔ ${scenario.measure.reference}:`));
+    // A plain click at the cell's centre: the new risk's row is the matrix's last, where
+    // GTK's overlay scrollbar covered the cells until the matrix kept room for it.
+    await s.click(await button(`${ref} ↔ ${scenario.measure.reference}: ikke knyttet`, "table.traceability"));
+    await until("the link", () => s.execute<boolean>(`return [...document.querySelectorAll("table.traceability button[aria-checked=true]")].some((b) => b.getAttribute("aria-label").startsWith(arguments[0]));`, `${ref} ↔ ${scenario.measure.reference}:`));
     await noError();
     await shot("measures");
     await go("Overblik", "Fælles konsekvensanalyse");
     scenario.findings.linked = await until("the finding to go", async () => {
       const f = await findings();
-      return f.some((x) => x.startsWith(`${scenario.risk.reference} `)) ? null : f;
+      return f.some((x) => x.startsWith(`${ref} `)) ? null : f;
     });
     expect(scenario.findings.linked).toEqual(scenario.findings.before);
   });
 
-  test("Esbjerg rates the new joint risk differently in its supplement", async () => {
+  test("the coordinator publishes the joint base as a release", async () => {
+    await go("Koordinatorens overblik", "Koordinatorens overblik");
+    await shot("coordinator");
+    await go("Versioner og historik", "Versioner og historik");
+    await s.type(await s.find("#rel-name"), scenario.release.name);
+    await fill(await field("Note"), scenario.release.note);
+    await s.click(await button("Udgiv fælles basis"));
+    await until("the release", async () => (await text(".notice-info")).startsWith(`Udgivelse ${scenario.release.name} er udgivet`));
+    await noError();
+    await shot("versions");
+  });
+
+  test("Esbjerg confirms the release and rates the new risk differently in its supplement", async () => {
     const e = scenario.esbjerg;
     await choose(await field("Vis konsekvensanalysen for", "header.app-head"), String(e.org));
     await until("Esbjerg's DPIA", async () => (await s.title()) === "Konsekvens — Esbjerg");
     await go("Mit tillæg", "Mit tillæg");
+    await s.click(await button(`Bekræft ${scenario.release.name}`));
+    await until("the confirmed release", async () => (await text("main section.card p")).includes(`udgivelse ${scenario.release.name}`));
     const pick = await field("Vurder en fælles risiko anderledes");
-    const option = await s.execute<string>(`return [...arguments[0].options].find((o) => o.textContent.startsWith(arguments[1] + " ")).value;`, pick, scenario.risk.reference);
+    const option = await until(`${scenario.risk.reference} among the joint risks`, () =>
+      s.execute<string | null>(`const o = [...arguments[0].options].find((o) => o.textContent.startsWith(arguments[1] + " ")); return o ? o.value : null;`, pick, scenario.risk.reference));
     await choose(pick, option);
     await s.click(await button("Afvig"));
     const article = await until("the deviation", () =>
@@ -281,7 +308,10 @@ describe("a DPO in the real app", () => {
     const scope = `article.deviation:nth-of-type(${article})`;
     await fill(await field("Hvorfor kommunen vurderer risikoen anderledes", scope), e.reason);
     await choose(await field("fortrolighed: konsekvens", scope), e.consequence);
-    await until("the local rating", async () => (await text(`${scope} legend`)).includes("høj"));
+    await until("the local rating", async () => (await text(`${scope} legend`)).startsWith("Før foranstaltninger mellem"));
+    // The select shows what was chosen once the supplement has been read back.
+    const shown = await s.execute<string>("return arguments[0].value;", await field("fortrolighed: konsekvens", scope));
+    expect(shown, "the select shows the saved local rating").toBe(e.consequence);
     await noError();
     await shot("supplement");
   });
@@ -292,6 +322,8 @@ describe("a DPO in the real app", () => {
     await s.clear(out);
     await s.type(out, scenario.pdf);
     await s.click(await button("Lav PDF"));
+    // Two waits, so a failure says whether the export never started or never finished.
+    await until("the export to start (a progress bar or a notice)", async () => (await text(".progress")) !== "" || (await text(".notice")) !== "", 20_000);
     await until("the PDF", async () => (await text(".notice-info")).startsWith(`PDF gemt: ${scenario.pdf}`), 120_000);
     await s.type(await s.find("#p12"), join(DIR, "signer.p12"));
     await s.type(await s.find("#p12-password"), PASSWORD);
