@@ -14,7 +14,7 @@
 
 mod support;
 
-use konsekvens_e2e::{konsekvens, stderr, stdout};
+use konsekvens_e2e::{konsekvens, stderr, stdout, TODAY};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -72,6 +72,8 @@ fn a_dpo_edits_signs_and_verifies_in_the_real_app_and_every_edit_is_in_the_file(
     let out = Command::new("timeout")
         .args(["--kill-after=10", "600", "xvfb-run", "-a", "-s", "-screen 0 1280x860x24", "npm", "run", "--silent", "test:e2e"])
         .current_dir(&ui)
+        // The app checks for the same day as the CLI below (the sample's review dates).
+        .env("KONSEKVENS_TODAY", TODAY)
         .env("KONSEKVENS_APP", &app)
         .env("KONSEKVENS_E2E_DIR", work)
         .env("KONSEKVENS_E2E_PASSWORD", PASSWORD)

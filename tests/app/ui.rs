@@ -34,9 +34,10 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// As the app's commands read the day (KONSEKVENS_TODAY, else today).
+/// The day the check runs for: pinned, as in the other end-to-end tests, so the sample's
+/// review dates cannot expire the fixtures.
 fn today() -> Day {
-    std::env::var("KONSEKVENS_TODAY").ok().and_then(|s| Day::parse(&s).ok()).unwrap_or_else(Day::today)
+    Day::parse(konsekvens_e2e::TODAY).expect("TODAY is a date")
 }
 
 /// København adds a local risk and gets as far as rating its confidentiality before
