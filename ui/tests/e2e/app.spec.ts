@@ -10,7 +10,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
@@ -166,6 +166,9 @@ beforeAll(async () => {
   for (const [what, ok] of [["KONSEKVENS_E2E_DIR (set by tests/app/e2e.rs)", DIR !== "" && existsSync(DIR)], [APP, existsSync(APP)]] as const) {
     if (!ok) throw new Error(`missing: ${what}`);
   }
+  // Pictures of an earlier run's failures would mislead whoever looks at this run's.
+  await mkdir(SHOTS, { recursive: true });
+  for (const f of await readdir(SHOTS)) if (f.startsWith("failed-")) await rm(join(SHOTS, f));
   const port = await freePort();
   const nativePort = await freePort();
   // The app keeps its settings under HOME; a fresh one per run. USER names the author.
