@@ -5,7 +5,7 @@ import { useEffect } from "preact/hooks";
 import { call, commands } from "./api";
 import { lang, t } from "./i18n";
 import {
-  coordination, notice, opened, refresh, report, scope, setScope, settings, undo, undoState, view, type ViewId,
+  coordination, focus, notice, opened, refresh, report, scope, setScope, settings, undo, undoState, view, type ViewId,
 } from "./state";
 import { Collaborate, sync } from "./views/Collaborate";
 import { Coordinator } from "./views/Coordinator";
@@ -133,7 +133,7 @@ function Nav() {
           const here = sync.value.peers.filter((p) => p.section === n.id);
           return (
             <li>
-              <button type="button" class="nav-item" aria-current={view.value === n.id ? "page" : undefined} onClick={() => (view.value = n.id)}>
+              <button type="button" class="nav-item" aria-current={view.value === n.id ? "page" : undefined} onClick={() => { focus.value = null; view.value = n.id; }}>
                 <span>{n.label()}</span>
                 {here.length > 0 && (
                   <span class="peers" aria-label={t(`Her nu: ${here.map((p) => p.name).join(", ")}`, `Here now: ${here.map((p) => p.name).join(", ")}`)} title={here.map((p) => `${p.name}${p.org ? ` (${p.org})` : ""}`).join(", ")}>
@@ -173,6 +173,10 @@ export function App() {
   useEffect(() => {
     if (opened.value) void refresh();
   }, [lang.value]);
+  // A new view starts at its top, unless it was opened to show an item (which scrolls to it).
+  useEffect(() => {
+    if (!focus.value) window.scrollTo(0, 0);
+  }, [view.value]);
   if (!opened.value) {
     return (
       <>

@@ -29,6 +29,19 @@ export const notice = signal<{ kind: "error" | "info"; text: string } | null>(nu
 /** Bumped on every refresh, so views holding their own data know to reload. */
 export const revision = signal(0);
 
+/** A municipality's DPIA shows the base as released (2025.1): there it cannot be edited —
+ *  edits would go to the working base and not show — so it is edited in the base's own view,
+ *  and the municipality deviates in its supplement. */
+export const baseFrozen = computed(() => scope.value !== null && dpia.value?.release != null);
+
+/** Words for where the released base is edited, for hints. */
+export function frozenHint(): string {
+  const r = dpia.value?.release?.name ?? "";
+  return lang.value === "en"
+    ? `This is the joint base as released (${r}). Edit the base under «Joint base» at the top — the changes go into the next release. Deviate locally under «My supplement».`
+    : `Dette er fælles basis, som den er udgivet (${r}). Ret fælles basis under «Fælles basis» øverst — rettelserne kommer med i næste udgivelse. Afvig lokalt under «Mit tillæg».`;
+}
+
 /** The document a municipality's own items live in. */
 export const supplementDoc = computed(() => (scope.value === null ? null : `supplement/${scope.value}`));
 

@@ -6,7 +6,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n";
-import { docOf, focus, newItem, removeItem, scope, supplementDoc } from "../state";
+import { baseFrozen, docOf, focus, frozenHint, newItem, removeItem, scope, supplementDoc } from "../state";
 import type { Entry, ItemKind, Value } from "../model";
 import { patchItem } from "../state";
 import { DeviationBadge, Empty, LocalBadge, NotApplicableBadge, Ref } from "./ui";
@@ -17,6 +17,8 @@ export interface EditorProps<T> {
   /** The document the item lives in. */
   doc: string;
   save: (patch: Value) => void;
+  /** The released base, shown but not edited here. */
+  readOnly?: boolean;
 }
 
 interface Identified {
@@ -52,6 +54,7 @@ function Row<T extends Identified>(p: Props<T> & { entry: Entry<T> }) {
     }
   }, [focused]);
   const save = (patch: Value) => void patchItem(doc, p.kind, e.id, patch);
+  const readOnly = e.origin === "base" && baseFrozen.value;
   return (
     <li class={`item${e.origin === "local" ? " is-local" : ""}${e.not_applicable !== null ? " is-na" : ""}`}>
       <details ref={ref} id={`item-${e.id}`} onToggle={(ev) => setOpen((ev.currentTarget as HTMLDetailsElement).open)}>
@@ -64,16 +67,22 @@ function Row<T extends Identified>(p: Props<T> & { entry: Entry<T> }) {
           {p.detail && <span class="item-detail">{p.detail(e)}</span>}
         </summary>
         {isOpen && <div class="item-editor">
-          {e.origin === "base" && scope.value !== null && (
+          {readOnly ? (
+            <p class="hint shared-hint">{frozenHint()}</p>
+          ) : e.origin === "base" && scope.value !== null && (
             <p class="hint shared-hint">{t("Dette element hører til fælles basis: ændringer gælder alle deltagende kommuner. Brug «Mit tillæg» til at afvige lokalt.", "This item belongs to the joint base: changes apply to every participating municipality. Use «My supplement» to deviate locally.")}</p>
           )}
           {e.not_applicable !== null && <p class="hint">{t("Ikke relevant her", "Not applicable here")}: {e.not_applicable}</p>}
-          {p.editor({ entry: e, doc, save })}
-          <div class="item-foot">
-            <button type="button" class="danger link" onClick={() => {
-              if (confirm(t(`Slet ${e.reference}? Det kan fortrydes.`, `Delete ${e.reference}? It can be undone.`))) void removeItem(doc, p.kind, e.id);
-            }}>{t("Slet", "Delete")} {e.reference}</button>
-          </div>
+          <fieldset class="plain" disabled={readOnly}>
+            {p.editor({ entry: e, doc, save, readOnly })}
+          </fieldset>
+          {!readOnly && (
+            <div class="item-foot">
+              <button type="button" class="danger link" onClick={() => {
+                if (confirm(t(`Slet ${e.reference}? Det kan fortrydes.`, `Delete ${e.reference}? It can be undone.`))) void removeItem(doc, p.kind, e.id);
+              }}>{t("Slet", "Delete")} {e.reference}</button>
+            </div>
+          )}
         </div>}
       </details>
     </li>
@@ -92,7 +101,7 @@ export function Collection<T extends Identified>(p: Props<T>) {
         <ul class="items">{p.entries.map((e) => <Row {...p} entry={e} />)}</ul>
       )}
       <div class="actions">
-        <button type="button" onClick={() => void add("base")}>+ {p.noun} {t("i fælles basis", "in the joint base")}</button>
+        {!baseFrozen.value && <button type="button" onClick={() => void add("base")}>+ {p.noun} {t("i fælles basis", "in the joint base")}</button>}
         {local && <button type="button" onClick={() => void add(local)}>+ {p.noun} {t("lokalt (mit tillæg)", "locally (my supplement)")}</button>}
       </div>
     </div>

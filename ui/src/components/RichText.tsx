@@ -19,6 +19,8 @@ interface Props {
   /** Creates the text in Rust when it does not exist yet (a field never written). */
   create?: () => Promise<unknown>;
   hint?: string;
+  /** Shown, not edited (the released base in a municipality's view). */
+  readOnly?: boolean;
 }
 
 const TOOLBAR = [["bold", "italic"], [{ list: "ordered" }, { list: "bullet" }], ["clean"]];
@@ -27,7 +29,7 @@ export function RichText(p: Props) {
   const id = useId();
   const host = useRef<HTMLDivElement>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const key = `${p.doc}:${p.path.join("/")}:${mirrorEpoch.value}`;
+  const key = `${p.doc}:${p.path.join("/")}:${mirrorEpoch.value}:${p.readOnly ? "ro" : "rw"}`;
 
   useEffect(() => {
     let binding: QuillBinding | null = null;
@@ -76,7 +78,7 @@ export function RichText(p: Props) {
           return;
         }
         binding = new QuillBinding(text, quill);
-        quill.enable();
+        quill.enable(!p.readOnly);
         setProblem(null);
       } catch (e) {
         setProblem(message(e));

@@ -6,6 +6,15 @@ import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { LEVEL, t } from "../i18n";
 import type { RiskLevel } from "../model";
 
+/** The value a control shows: the user's choice at once, then what Rust says. A refresh that
+ *  still carries the old value (it started before the edit landed) does not flip the control
+ *  back; a different value from Rust (undo, another municipality) replaces the choice. */
+function useShown<T>(value: T): [T, (v: T) => void] {
+  const [shown, setShown] = useState(value);
+  useEffect(() => setShown(value), [JSON.stringify(value)]);
+  return [shown, setShown];
+}
+
 /** Typing pauses longer than this commit the text (every edit is durable at once). */
 const COMMIT_AFTER_MS = 900;
 
@@ -74,6 +83,7 @@ export function TextField(p: TextProps) {
 
 export function NumberField(p: { label: string; value: number | null; onCommit: (v: number | null) => void; hint?: string }) {
   const id = useId();
+  const [shown, setShown] = useShown(p.value);
   return (
     <div class="field">
       <label for={id}>{p.label}</label>
@@ -81,10 +91,12 @@ export function NumberField(p: { label: string; value: number | null; onCommit: 
         id={id}
         type="number"
         min={0}
-        value={p.value ?? ""}
+        value={shown ?? ""}
         onChange={(e) => {
           const raw = (e.currentTarget as HTMLInputElement).value.trim();
-          p.onCommit(raw === "" ? null : Math.max(0, Math.trunc(Number(raw))));
+          const v = raw === "" ? null : Math.max(0, Math.trunc(Number(raw)));
+          setShown(v);
+          p.onCommit(v);
         }}
       />
       {p.hint && <p class="hint">{p.hint}</p>}
@@ -94,10 +106,15 @@ export function NumberField(p: { label: string; value: number | null; onCommit: 
 
 export function DateField(p: { label: string; value: string | null; onCommit: (v: string | null) => void; hint?: string }) {
   const id = useId();
+  const [shown, setShown] = useShown(p.value);
   return (
     <div class="field">
       <label for={id}>{p.label}</label>
-      <input id={id} type="date" value={p.value ?? ""} onChange={(e) => p.onCommit((e.currentTarget as HTMLInputElement).value || null)} />
+      <input id={id} type="date" value={shown ?? ""} onChange={(e) => {
+        const v = (e.currentTarget as HTMLInputElement).value || null;
+        setShown(v);
+        p.onCommit(v);
+      }} />
       {p.hint && <p class="hint">{p.hint}</p>}
     </div>
   );
@@ -118,10 +135,15 @@ interface SelectProps<K extends string> {
 
 export function SelectField<K extends string>(p: SelectProps<K>) {
   const id = useId();
+  const [shown, setShown] = useShown(p.value);
   return (
     <div class="field">
       <label for={id} class={p.hiddenLabel ? "sr-only" : undefined}>{p.label}</label>
-      <select id={id} value={p.value ?? ""} onChange={(e) => p.onChange(((e.currentTarget as HTMLSelectElement).value || null) as K | null)}>
+      <select id={id} value={shown ?? ""} onChange={(e) => {
+        const v = ((e.currentTarget as HTMLSelectElement).value || null) as K | null;
+        setShown(v);
+        p.onChange(v);
+      }}>
         {(p.empty ?? true) && <option value="">{p.emptyLabel ?? t("— vælg —", "— choose —")}</option>}
         {p.options.map((k) => (
           <option value={k}>{p.word(k)}</option>
@@ -134,6 +156,7 @@ export function SelectField<K extends string>(p: SelectProps<K>) {
 /** Ja / nej / ikke besvaret as a radio group. */
 export function YesNo(p: { label: string; value: boolean | null; onChange: (v: boolean | null) => void }) {
   const name = useId();
+  const [shown, setShown] = useShown(p.value);
   const choices: [boolean | null, string][] = [
     [true, t("Ja", "Yes")],
     [false, t("Nej", "No")],
@@ -144,7 +167,7 @@ export function YesNo(p: { label: string; value: boolean | null; onChange: (v: b
       <legend>{p.label}</legend>
       {choices.map(([v, word]) => (
         <label>
-          <input type="radio" name={name} checked={p.value === v} onChange={() => p.onChange(v)} /> {word}
+          <input type="radio" name={name} checked={shown === v} onChange={() => { setShown(v); p.onChange(v); }} /> {word}
         </label>
       ))}
     </fieldset>
@@ -153,24 +176,7 @@ export function YesNo(p: { label: string; value: boolean | null; onChange: (v: b
 
 /** A set of choices as checkboxes. */
 export function Checks<K extends string>(p: { label: string; value: readonly K[]; options: readonly K[]; word: (k: K) => string; onChange: (v: K[]) => void }) {
-  return (
-    <fieldset class="checks">
-      <legend>{p.label}</legend>
-      {p.options.map((k) => (
-        <label>
-          <input
-            type="checkbox"
-            checked={p.value.includes(k)}
-            onChange={(e) => {
-              const on = (e.currentTarget as HTMLInputElement).checked;
-              p.onChange(on ? [...p.value, k] : p.value.filter((x) => x !== k));
-            }}
-          />{" "}
-          {p.word(k)}
-        </label>
-      ))}
-    </fieldset>
-  );
+  return <Links label={p.label} value={p.value} options={p.options.map((k) => ({ id: k, label: p.word(k) }))} onChange={(v) => p.onChange(v as K[])} plain />;
 }
 
 export function Level({ level, label }: { level: RiskLevel | null; label?: string }) {
@@ -212,20 +218,24 @@ export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="empty">{children}</p>;
 }
 
-/** Links to other items (by id), chosen among `options`, shown by reference and title. */
-export function Links(p: { label: string; value: readonly string[]; options: { id: string; label: string }[]; onChange: (ids: string[]) => void }) {
+/** Links to other items (by id), chosen among `options`, shown by reference and title; with
+ *  `plain`, a set of choices laid out in a row. */
+export function Links(p: { label: string; value: readonly string[]; options: { id: string; label: string }[]; onChange: (ids: string[]) => void; plain?: boolean }) {
+  const [shown, setShown] = useShown<readonly string[]>(p.value);
   if (p.options.length === 0) return null;
   return (
-    <fieldset class="checks links">
+    <fieldset class={p.plain ? "checks" : "checks links"}>
       <legend>{p.label}</legend>
       {p.options.map((o) => (
         <label>
           <input
             type="checkbox"
-            checked={p.value.includes(o.id)}
+            checked={shown.includes(o.id)}
             onChange={(e) => {
               const on = (e.currentTarget as HTMLInputElement).checked;
-              p.onChange(on ? [...p.value, o.id] : p.value.filter((x) => x !== o.id));
+              const next = on ? [...shown, o.id] : shown.filter((x) => x !== o.id);
+              setShown(next);
+              p.onChange(next);
             }}
           />{" "}
           {o.label}

@@ -8,7 +8,7 @@ import { Card, Checks, Links, NumberField, SelectField, TextField, YesNo, option
 import {
   ACCESS_SIDE, DATA_CLASS, OPERATION, PROCESSOR_ROLE, TRANSFER_BASIS, number, t,
 } from "../i18n";
-import { dpia, patchSection, scope } from "../state";
+import { baseFrozen, dpia, frozenHint, patchSection, scope } from "../state";
 import type { Deviation } from "../model";
 
 export function Description() {
@@ -16,6 +16,7 @@ export function Description() {
   if (!d) return null;
   const i = d.items;
   const base = scope.value === null;
+  const frozen = baseFrozen.value;
   const createSection = (field: string) => () => patchSection("base", "description", { [field]: "" });
   return (
     <div class="view">
@@ -25,11 +26,14 @@ export function Description() {
       </header>
 
       <Card title={t("Beskrivelse af behandlingen", "Description of the processing")}>
-        <RichText label={t("Sammenfatning", "Summary")} doc="base" path={["description", "summary"]} create={createSection("summary")} />
-        <RichText label={t("Afgrænsning", "Scope")} doc="base" path={["description", "scope"]} create={createSection("scope")} />
-        <RichText label={t("Opbevaring og sletning", "Retention and erasure")} doc="base" path={["description", "retention"]} create={createSection("retention")} />
+        {frozen && <p class="hint shared-hint">{frozenHint()}</p>}
+        <fieldset class="plain" disabled={frozen}>
+        <RichText label={t("Sammenfatning", "Summary")} doc="base" path={["description", "summary"]} create={createSection("summary")} readOnly={frozen} />
+        <RichText label={t("Afgrænsning", "Scope")} doc="base" path={["description", "scope"]} create={createSection("scope")} readOnly={frozen} />
+        <RichText label={t("Opbevaring og sletning", "Retention and erasure")} doc="base" path={["description", "retention"]} create={createSection("retention")} readOnly={frozen} />
         <YesNo label={t("Bruges der ny teknologi?", "Is new technology used?")} value={d.description.new_technology} onChange={(v) => void patchSection("base", "description", { new_technology: v })} />
-        <RichText label={t("Begrundelse (ny teknologi)", "Reason (new technology)")} doc="base" path={["description", "new_technology_text"]} create={createSection("new_technology_text")} />
+        <RichText label={t("Begrundelse (ny teknologi)", "Reason (new technology)")} doc="base" path={["description", "new_technology_text"]} create={createSection("new_technology_text")} readOnly={frozen} />
+        </fieldset>
         {!base && (
           <TextField multiline label={t("Lokalt supplerende retsgrundlag", "Local additional legal basis")} value={d.local_legal_basis} onCommit={(v) => void patchSection(`supplement/${scope.value}`, "supplement_meta", { local_legal_basis: v })} />
         )}

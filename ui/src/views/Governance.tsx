@@ -43,14 +43,14 @@ export function Governance() {
       <Card title={t("Databeskyttelsesrådgiverens rådgivning", "The DPO's advice")} basis={t("art. 35, stk. 2", "Art. 35(2)")}>
         <Collection kind="dpo_advice" noun={t("rådgivning", "advice")} entries={d.items.dpo_advice} title={(e) => `${date(e.date)} — ${e.advisor}`}
           detail={(e) => `${t("vedrører", "concerns")} ${e.concerns_version || "—"} · ${ADVICE_RESPONSE(e.response)}`}
-          editor={({ entry: e, doc: itemDoc, save }) => (
+          editor={({ entry: e, doc: itemDoc, save, readOnly }) => (
             <>
               <div class="row">
                 <DateField label={t("Dato", "Date")} value={e.date} onCommit={(v) => save({ date: v })} />
                 <TextField label={t("Rådgiver", "Advisor")} value={e.advisor} onCommit={(v) => save({ advisor: v })} />
                 <TextField label={t("Vedrører version", "Concerns version")} value={e.concerns_version} onCommit={(v) => save({ concerns_version: v })} hint={t("Udgivelsen eller datoen, rådgivningen gælder", "The release or date the advice concerns")} />
               </div>
-              <RichText label={t("Rådgivningen", "The advice")} doc={itemDoc} path={["dpo_advice", e.id, "advice"]} create={() => patchItem(itemDoc, "dpo_advice", e.id, { advice: "" })} />
+              <RichText label={t("Rådgivningen", "The advice")} doc={itemDoc} path={["dpo_advice", e.id, "advice"]} create={() => patchItem(itemDoc, "dpo_advice", e.id, { advice: "" })} readOnly={readOnly} />
               <SelectField label={t("Fulgt?", "Followed?")} value={e.response} options={ADVICE_RESPONSE.keys} word={ADVICE_RESPONSE} onChange={(v) => save({ response: v })} />
               <TextField multiline label={t("Hvorfor (især hvis den ikke blev fulgt)", "Why (especially if not followed)")} value={e.response_reason} onCommit={(v) => save({ response_reason: v })} />
             </>

@@ -6,7 +6,7 @@ import { Collection } from "../components/Collection";
 import { RichText } from "../components/RichText";
 import { Card, DateField, Links, LocalBadge, Ref, SelectField, TextField, options } from "../components/ui";
 import { EVIDENCE_KIND, MEASURE_KIND, MEASURE_STATUS, OWNER, date, t } from "../i18n";
-import { docOf, dpia, focus, link, patchItem } from "../state";
+import { baseFrozen, docOf, dpia, focus, link, patchItem } from "../state";
 import type { Entry, Measure, Risk } from "../model";
 import { compareRefs } from "./Risks";
 
@@ -39,7 +39,7 @@ function Traceability() {
                 const label = `${r.reference} ↔ ${m.reference}: ${on ? t("knyttet", "linked") : t("ikke knyttet", "not linked")}`;
                 return (
                   <td class={on ? "on" : ""}>
-                    <button type="button" role="switch" aria-checked={on} aria-label={label} title={label} onClick={() => void link(docOf(m.origin), m.id, r.id, !on)}>
+                    <button type="button" role="switch" aria-checked={on} aria-label={label} title={label} disabled={m.origin === "base" && baseFrozen.value} onClick={() => void link(docOf(m.origin), m.id, r.id, !on)}>
                       {on ? "●" : ""}
                     </button>
                   </td>
@@ -82,10 +82,10 @@ export function Measures() {
               {e.mitigates.length === 0 ? <span class="warn-text"> · {t("ingen risiko", "no risk")}</span> : null}
             </>
           )}
-          editor={({ entry: e, doc, save }) => (
+          editor={({ entry: e, doc, save, readOnly }) => (
             <>
               <TextField label={t("Titel", "Title")} value={e.title} onCommit={(v) => save({ title: v })} />
-              <RichText label={t("Beskrivelse", "Description")} doc={doc} path={["measures", e.id, "description"]} create={() => patchItem(doc, "measure", e.id, { description: "" })} />
+              <RichText label={t("Beskrivelse", "Description")} doc={doc} path={["measures", e.id, "description"]} create={() => patchItem(doc, "measure", e.id, { description: "" })} readOnly={readOnly} />
               <div class="row">
                 <SelectField label={t("Type", "Kind")} value={e.kind} options={MEASURE_KIND.keys} word={MEASURE_KIND} onChange={(v) => save({ kind: v })} />
                 <SelectField label={t("Status", "Status")} value={e.status} options={MEASURE_STATUS.keys} word={MEASURE_STATUS} onChange={(v) => save({ status: v })} />

@@ -24,10 +24,10 @@ export function Necessity() {
             const gdpr = e.legal_basis.art6.length > 0;
             return <>{gdpr ? "" : t("GDPR-grundlag mangler · ", "GDPR basis missing · ")}{missing ? t(`${missing} af 9 aspekter mangler`, `${missing} of 9 aspects missing`) : t("alle aspekter vurderet", "all aspects assessed")}</>;
           }}
-          editor={({ entry: e, doc, save }) => (
+          editor={({ entry: e, doc, save, readOnly }) => (
             <>
               <TextField label={t("Formål", "Purpose")} value={e.title} onCommit={(v) => save({ title: v })} />
-              <RichText label={t("Præcis beskrivelse af formålet", "Precise description of the purpose")} doc={doc} path={["purposes", e.id, "description"]} create={() => patchItem(doc, "purpose", e.id, { description: "" })} />
+              <RichText label={t("Præcis beskrivelse af formålet", "Precise description of the purpose")} doc={doc} path={["purposes", e.id, "description"]} create={() => patchItem(doc, "purpose", e.id, { description: "" })} readOnly={readOnly} />
               <fieldset class="group">
                 <legend>{t("Retsgrundlag", "Legal basis")}</legend>
                 <Checks label={t("Databeskyttelsesforordningen art. 6", "GDPR Art. 6")} value={e.legal_basis.art6} options={ART6.keys} word={ART6} onChange={(v) => save({ legal_basis: { art6: v } })} />

@@ -14,15 +14,25 @@ export const PROVISIONS: Basis[] = ["art_35_7_a", "art_35_7_b", "art_35_7_c", "a
 
 function FindingRow({ f }: { f: Finding }) {
   const text = lang.value === "en" ? f.message_en : f.message_da;
+  const go = () => goToItem(f.item, f.reference);
+  // Messages usually start with the item's reference: that reference becomes the link.
+  const lead = f.reference && text.startsWith(f.reference) ? f.reference : null;
   return (
     <li class={`finding finding-${f.severity}`}>
       <span class={`sev sev-${f.severity}`}>{SEVERITY(f.severity)}</span>
       <div class="finding-body">
         <p>
-          {f.reference ? (
-            <button type="button" class="link ref-link" onClick={() => goToItem(f.item, f.reference)}>{f.reference}</button>
-          ) : null}{" "}
-          {text}
+          {lead ? (
+            <>
+              <button type="button" class="link ref-link" onClick={go}>{lead}</button>
+              {text.slice(lead.length)}
+            </>
+          ) : (
+            <>
+              {text}
+              {f.reference && <> <button type="button" class="link ref-link" onClick={go} aria-label={t(`Gå til ${f.reference}`, `Go to ${f.reference}`)}>→ {f.reference}</button></>}
+            </>
+          )}
         </p>
         <p class="finding-meta"><code>{f.code}</code> · {BASIS(f.basis)}</p>
       </div>

@@ -10,7 +10,7 @@ import {
   CONSEQUENCE, CONSEQUENCES, DIMENSIONS, LIKELIHOOD, LIKELIHOODS, OWNER, RISK_SOURCE, assessmentLevel, levelOrder,
   ratingLevel, t, type Dimension,
 } from "../i18n";
-import { docOf, dpia, focus, newItem, patchItem, removeItem, scope, supplementDoc } from "../state";
+import { baseFrozen, docOf, dpia, focus, frozenHint, newItem, patchItem, removeItem, scope, supplementDoc } from "../state";
 import type { Consequence, Likelihood, Owner, RiskSource } from "../bindings";
 import type { Assessment, Entry, Matrix, Measure, Rating, Risk, RiskLevel, Value } from "../model";
 
@@ -60,6 +60,7 @@ function Detail({ entry, phase, dimension, measures }: { entry: Entry<Risk>; pha
   const save = (patch: object) => void patchItem(doc, "risk", e.id, patch as Value);
   const deviation = e.deviation?.type === "risk_rating" ? e.deviation : null;
   const linked = measuresFor(measures, e.id);
+  const readOnly = e.origin === "base" && baseFrozen.value;
   return (
     <section class="risk-detail" aria-label={t(`Risiko ${e.reference}`, `Risk ${e.reference}`)}>
       <h2>
@@ -70,11 +71,14 @@ function Detail({ entry, phase, dimension, measures }: { entry: Entry<Risk>; pha
           {t("Kommunen vurderer risikoen anderledes end fælles basis", "The municipality rates this risk differently from the joint base")}: {deviation.reason}. {t("Ændr den lokale vurdering under «Mit tillæg».", "Change the local rating under «My supplement».")}
         </p>
       )}
-      {e.origin === "base" && scope.value !== null && !deviation && (
+      {readOnly ? (
+        <p class="hint shared-hint">{frozenHint()}</p>
+      ) : e.origin === "base" && scope.value !== null && !deviation && (
         <p class="hint shared-hint">{t("Risikoen hører til fælles basis. Vurderer I den anderledes, så afvig under «Mit tillæg».", "The risk belongs to the joint base. If you rate it differently, deviate under «My supplement».")}</p>
       )}
+      <fieldset class="plain" disabled={readOnly}>
       <TextField label={t("Titel", "Title")} value={e.title} onCommit={(v) => save({ title: v })} />
-      <RichText label={t("Trussel", "Threat")} doc={doc} path={["risks", e.id, "threat"]} create={() => patchItem(doc, "risk", e.id, { threat: "" })} />
+      <RichText label={t("Trussel", "Threat")} doc={doc} path={["risks", e.id, "threat"]} create={() => patchItem(doc, "risk", e.id, { threat: "" })} readOnly={readOnly} />
       <div class="row">
         <SelectField label={t("Kilde", "Source")} value={e.source} options={RISK_SOURCE.keys} word={RISK_SOURCE} onChange={(v) => save({ source: v })} />
         <TextField label={t("Reference i kildematerialet", "Reference in the source material")} value={e.source_reference} onCommit={(v) => save({ source_reference: v })} placeholder="KOMBIT Beskeder T3" />
@@ -99,6 +103,7 @@ function Detail({ entry, phase, dimension, measures }: { entry: Entry<Risk>; pha
       </div>
       <TextField multiline label={t("Begrundelse, hvis restrisikoen er højere end den iboende", "Reason if the residual risk is higher than the inherent")} value={e.residual_reason} onCommit={(v) => save({ residual_reason: v })} />
       <TextField multiline label={t("Accept af risikoen, som den er (i stedet for en foranstaltning), med begrundelse", "Acceptance of the risk as it is (instead of a measure), with reasons")} value={e.acceptance} onCommit={(v) => save({ acceptance: v })} />
+      </fieldset>
       <h3>{t("Foranstaltninger", "Measures")}</h3>
       {linked.length ? (
         <ul class="linked">{linked.map((m) => <li><Ref>{m.reference}</Ref> {m.title} {m.origin === "local" && <LocalBadge />}</li>)}</ul>
@@ -106,9 +111,11 @@ function Detail({ entry, phase, dimension, measures }: { entry: Entry<Risk>; pha
         <p class="warn-text">{t("Ingen foranstaltning er knyttet til risikoen. Knyt en i sporbarhedsmatricen under «Foranstaltninger», eller accepter risikoen med en begrundelse.", "No measure is linked to this risk. Link one in the traceability matrix under «Measures», or accept the risk with reasons.")}</p>
       )}
       <p class="hint">{t(`Markeret celle i matricen: ${DIMENSIONS(dimension)}, ${phase === "inherent" ? "før" : "efter"} foranstaltninger. Klik en celle for at placere risikoen.`, `Marked cell in the matrix: ${DIMENSIONS(dimension)}, ${phase === "inherent" ? "before" : "after"} measures. Click a cell to place the risk.`)}</p>
-      <button type="button" class="danger link" onClick={() => {
-        if (confirm(t(`Slet ${e.reference}? Det kan fortrydes.`, `Delete ${e.reference}? It can be undone.`))) void removeItem(doc, "risk", e.id);
-      }}>{t("Slet", "Delete")} {e.reference}</button>
+      {!readOnly && (
+        <button type="button" class="danger link" onClick={() => {
+          if (confirm(t(`Slet ${e.reference}? Det kan fortrydes.`, `Delete ${e.reference}? It can be undone.`))) void removeItem(doc, "risk", e.id);
+        }}>{t("Slet", "Delete")} {e.reference}</button>
+      )}
     </section>
   );
 }
@@ -217,7 +224,7 @@ export function Risks() {
             </table>
           )}
           <div class="actions">
-            <button type="button" onClick={() => void add("base")}>+ {t("Risiko i fælles basis", "Risk in the joint base")}</button>
+            {!baseFrozen.value && <button type="button" onClick={() => void add("base")}>+ {t("Risiko i fælles basis", "Risk in the joint base")}</button>}
             {local && <button type="button" onClick={() => void add(local)}>+ {t("Lokal risiko (mit tillæg)", "Local risk (my supplement)")}</button>}
           </div>
           <Card title={t("Placér risikoen i matricen", "Place the risk in the matrix")}>
@@ -227,13 +234,14 @@ export function Risks() {
             <HeatMap
               caption={`${DIMENSIONS(placeDim)}, ${phase === "inherent" ? t("før foranstaltninger", "before measures") : t("efter foranstaltninger", "after measures")}`}
               matrix={matrix}
-              onPick={selected ? place : undefined}
+              onPick={selected && !(selected.origin === "base" && baseFrozen.value) ? place : undefined}
               mark={selected ? { c: selected[phase][placeDim].consequence, l: selected[phase][placeDim].likelihood } : undefined}
             />
             {!selected && <p class="hint">{t("Vælg en risiko i tabellen for at placere den.", "Choose a risk in the table to place it.")}</p>}
           </Card>
         </div>
-        <div class="register-detail">
+        {/* Scrolls on its own: reachable by keyboard even when everything in it is read-only. */}
+        <div class="register-detail" tabIndex={0} role="region" aria-label={t("Den valgte risiko", "The selected risk")}>
           {selected ? <Detail entry={selected} phase={phase} dimension={placeDim} measures={d.items.measures} /> : <Empty>{t("Vælg en risiko i tabellen.", "Choose a risk in the table.")}</Empty>}
         </div>
       </div>

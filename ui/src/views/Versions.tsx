@@ -28,6 +28,7 @@ function Publish() {
         const hash = await call(commands.publishRelease(name.trim(), day ?? today(), note));
         inform(t(`Udgivelse ${name} er udgivet (SHA-256 ${hash.slice(0, 16)}…).`, `Release ${name} is published (SHA-256 ${hash.slice(0, 16)}…).`));
         setName("");
+        setNote("");
       });
     }}>
       <div class="row">

@@ -3,7 +3,7 @@
 
 import { Card, TextField, YesNo } from "../components/ui";
 import { WP248_CRITERIA, t } from "../i18n";
-import { dpia, patchSection, report } from "../state";
+import { baseFrozen, dpia, frozenHint, patchSection, report } from "../state";
 
 export function Wp248() {
   const d = dpia.value;
@@ -18,6 +18,8 @@ export function Wp248() {
         </p>
       </header>
       <Card title={t("Kriterier", "Criteria")}>
+        {baseFrozen.value && <p class="hint shared-hint">{frozenHint()}</p>}
+        <fieldset class="plain" disabled={baseFrozen.value}>
         <ol class="criteria">
           {WP248_CRITERIA.keys.map((c) => {
             const a = d.wp248[c];
@@ -29,6 +31,7 @@ export function Wp248() {
             );
           })}
         </ol>
+        </fieldset>
       </Card>
     </div>
   );

@@ -143,10 +143,12 @@ describe("the parts of the DPIA", () => {
     const d = kbh.effective;
     await goTo(a, /^Systematisk beskrivelse/);
     expect(await heading(page).textContent()).toContain("Systematisk beskrivelse");
-    // Rich text is bound to the base document's state, as doc_state sent it.
+    // Rich text is bound to the base document's state, as doc_state sent it. København's DPIA
+    // stands on a release: the base is shown as released, read-only, with where to edit it.
     const summary = page.locator(".field.rich", { hasText: "Sammenfatning" }).locator(".ql-editor");
     await expect.poll(() => summary.textContent()).toContain(d.description.summary.slice(0, 60));
-    expect(await summary.getAttribute("contenteditable")).toBe("true");
+    expect(await summary.getAttribute("contenteditable")).toBe("false");
+    expect(await page.locator(".shared-hint").first().textContent()).toContain(`som den er udgivet (${d.release!.name})`);
     for (const p of d.items.processes) expect(await page.locator(".item-title", { hasText: p.name }).count()).toBeGreaterThan(0);
     expect((await a.calls()).filter((c) => c.cmd === "doc_state").map((c) => c.args)).toContain("base");
     await finish(a, "description");
@@ -197,7 +199,10 @@ describe("the parts of the DPIA", () => {
     expect(await detail.locator("fieldset.rating").count()).toBe(6);
     expect(await detail.getByLabel("Begrundelse for konsekvensen").first().inputValue()).toBe(risk.inherent.confidentiality.consequence_reason);
     const core = picture.matrices_after.find((m) => m.dimension === "confidentiality")!;
-    const labels = await page.locator("table.heatmap button").evaluateAll((bs) => bs.map((b) => b.getAttribute("aria-label") ?? ""));
+    // A base risk of a released base is not placed from a municipality's view: the cells are
+    // read out, not buttons.
+    const labels = await page.locator("table.heatmap td.cell").evaluateAll((cells) =>
+      cells.map((c) => c.querySelector("button")?.getAttribute("aria-label") ?? c.querySelector(".sr-only")?.textContent ?? ""));
     const counts = labels.map((l) => Number(/, (\d+) risici$/.exec(l)?.[1]));
     // Rows run from the most serious consequence down; core cells are [consequence][likelihood].
     expect(counts).toEqual([...core.cells].reverse().flat());
@@ -219,7 +224,10 @@ describe("the parts of the DPIA", () => {
     expect(await matrix.locator("button[role=switch][aria-checked=true]").count()).toBe(linked);
     const row = matrix.locator("tbody tr", { has: page.locator("th", { hasText: risk_reference }) });
     expect(await row.getAttribute("class")).toContain("unlinked");
-    const measure = measures[0];
+    // The released base's measures are linked in the base's own view; here, a local one.
+    const base = measures.find((m) => m.origin === "base")!;
+    expect(await row.getByRole("switch", { name: `${risk_reference} ↔ ${base.reference}: ikke knyttet` }).isDisabled()).toBe(true);
+    const measure = measures.find((m) => m.origin === "local")!;
     await row.getByRole("switch", { name: `${risk_reference} ↔ ${measure.reference}: ikke knyttet` }).click();
     await expect.poll(async () => (await a.calls()).filter((c) => c.cmd === "link").map((c) => c.args)).toEqual([
       { doc: measure.origin === "local" ? `supplement/${fx.scenario.org}` : "base", measure: measure.id, risk: risk_id, linked: true },
