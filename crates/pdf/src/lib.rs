@@ -212,7 +212,6 @@ fn status(report: &CheckReport, lang: Lang) -> String {
 }
 
 fn findings(report: &CheckReport, lang: Lang) -> Vec<FindingLine> {
-    let check_lang = lang;
     report
         .findings
         .iter()
@@ -223,7 +222,7 @@ fn findings(report: &CheckReport, lang: Lang) -> Vec<FindingLine> {
                 Lang::En => f.severity.english(),
             }
             .to_string(),
-            message: f.message(check_lang).to_string(),
+            message: f.message(lang).to_string(),
         })
         .collect()
 }
