@@ -423,8 +423,8 @@ impl Default for WatchOptions {
     }
 }
 
-/// `konsekvens sync --watch`: syncs in rounds until `shutdown` completes, re-reading the
-/// workspace file before each round (another process — the app — may have edited it),
+/// Syncs in rounds until `shutdown` completes, catching up with the workspace file before
+/// each round (another process — the app — may have edited it),
 /// reconnecting with exponential backoff while the hub is unreachable. Returns on shutdown,
 /// or with an error that no retry cures (bad token, bad URL, unreadable workspace).
 pub async fn sync_watch(
@@ -439,7 +439,8 @@ pub async fn sync_watch(
     let mut backoff = opts.min_backoff;
     let mut synced_seq: BTreeMap<DocKey, i64> = BTreeMap::new();
     loop {
-        reopen(ws)?;
+        // Take in what another process (the app) wrote to the file since the last round.
+        ws.catch_up()?;
         on_state(&SyncState::Syncing, None);
         let round = tokio::select! {
             r = sync_once_with(ws, hub, token, &opts.sync) => r,
