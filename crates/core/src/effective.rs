@@ -285,6 +285,18 @@ impl EffectiveDpia {
         (before, after)
     }
 
+    /// Every item's short reference by its stable ID, to print links by reference.
+    pub fn references(&self) -> BTreeMap<ItemId, String> {
+        let i = &self.items;
+        let mut m = BTreeMap::new();
+        macro_rules! add {
+            ($($f:ident),+) => { $( for e in &i.$f { m.insert(e.item.id.clone(), e.item.reference.0.clone()); } )+ };
+        }
+        add!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers,
+            processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews);
+        m
+    }
+
     /// Measures that apply here and mitigate `risk`.
     pub fn measures_for<'a>(&'a self, risk: &'a ItemId) -> impl Iterator<Item = &'a Entry<Measure>> + 'a {
         self.items.measures.iter().filter(move |m| m.applies() && m.item.mitigates.contains(risk))

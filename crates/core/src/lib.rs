@@ -4,7 +4,8 @@
 //! Layers, bottom up: [`model`] (plain values), [`doc`] (those values in Yrs documents),
 //! [`store`] (the SQLite update log and snapshots), [`workspace`] (documents + store: the
 //! unit an app or the CLI opens), [`effective`] (base ⊕ supplement), and the read-only
-//! outputs [`text`] and [`interchange`] (JSON). No Tauri, no async, no I/O but SQLite.
+//! outputs [`text`], [`report`] (the printed document's content, for the PDF and Word) and
+//! [`interchange`] (JSON). No Tauri, no async, no I/O but SQLite.
 
 pub mod check;
 pub mod command;
@@ -16,6 +17,7 @@ pub mod history;
 pub mod interchange;
 pub mod model;
 pub mod release;
+pub mod report;
 pub mod sample;
 pub mod status;
 pub mod store;

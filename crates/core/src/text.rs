@@ -9,21 +9,9 @@ use std::fmt::Write;
 
 /// Renders the effective DPIA (or the base, when `org` is the base pseudo-participant).
 pub fn render(dpia: &EffectiveDpia, is_base: bool) -> String {
-    let mut r = Renderer { out: String::new(), refs: references(dpia) };
+    let mut r = Renderer { out: String::new(), refs: dpia.references() };
     r.document(dpia, is_base);
     r.out
-}
-
-/// Id → short reference, over every item, to print links by reference.
-fn references(d: &EffectiveDpia) -> BTreeMap<ItemId, String> {
-    let i = &d.items;
-    let mut m = BTreeMap::new();
-    macro_rules! add {
-        ($($f:ident),+) => { $( for e in &i.$f { m.insert(e.item.id.clone(), e.item.reference.0.clone()); } )+ };
-    }
-    add!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers,
-        processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews);
-    m
 }
 
 struct Renderer {

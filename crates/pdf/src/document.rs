@@ -1,1210 +1,116 @@
-//! The content of the DPIA document: the same section order and Danish labels as the core's
-//! plain-text rendering (`konsekvens_core::text`), as headings, paragraphs, tables and
-//! vector heat maps for the layout engine.
+//! The DPIA document as PDF: the core's format-neutral [`Report`] (the same content the Word
+//! export writes) turned into blocks for our layout engine, with vector heat maps, signature
+//! boxes, a table of contents with page numbers and running footers.
 
 use crate::emit::{emit, Meta};
 use crate::layout::*;
-use crate::{Lang, PdfError, RenderOptions};
-use konsekvens_core::check::{Acceptance, RiskPicture};
-use konsekvens_core::effective::{Deviation, EffectiveDpia, Entry, Origin};
-use konsekvens_core::model::*;
-use konsekvens_core::text::danish_number;
+use crate::PdfError;
+use konsekvens_core::model::{Consequence, Likelihood, RiskLevel};
+use konsekvens_core::report::{self, HeatGrid, HeatMaps, ParaKind, Report, Tone};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
-/// A model enum's Danish or English word.
-trait Word: Copy {
-    fn da(self) -> &'static str;
-    fn en(self) -> &'static str;
-}
-macro_rules! words {
-    ($($t:ty),+) => { $(impl Word for $t { fn da(self) -> &'static str { self.danish() } fn en(self) -> &'static str { self.english() } })+ };
-}
-words!(
-    Operation, DataClass, Art6Basis, Art9Basis, AccessSide, TransferBasis, ProcessorRole, RiskSource, MeasureKind,
-    MeasureStatus, Owner, EvidenceKind, AdviceResponse, Wp248Criterion, NecessityAspect, JointCondition,
-    LocalMeasureState, Dimension, Consequence, Likelihood, RiskLevel
-);
-
-struct Doc<'a> {
-    d: &'a EffectiveDpia,
-    o: &'a RenderOptions,
-    da: bool,
-    refs: BTreeMap<ItemId, String>,
-    blocks: Vec<Block>,
-    section: usize,
+fn color(tone: Tone) -> Rgb {
+    match tone {
+        Tone::Normal => BLACK,
+        Tone::Grey => GREY,
+        Tone::Local => LOCAL,
+        Tone::Accent => ACCENT,
+        Tone::Alert => ALERT,
+    }
 }
 
-fn cap(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+fn fill(f: report::Fill) -> Rgb {
+    match f {
+        report::Fill::Header => HEADER_FILL,
+        report::Fill::Low => LOW_FILL,
+        report::Fill::Medium => MEDIUM_FILL,
+        report::Fill::High => HIGH_FILL,
+        report::Fill::Local => LOCAL_FILL,
+        report::Fill::NotApplicable => NA_FILL,
+    }
 }
 
-fn level_fill(l: Option<RiskLevel>) -> Option<Rgb> {
-    l.map(|l| match l {
-        RiskLevel::Low => LOW_FILL,
-        RiskLevel::Medium => MEDIUM_FILL,
-        RiskLevel::High => HIGH_FILL,
+fn level_fill(l: RiskLevel) -> Rgb {
+    fill(match l {
+        RiskLevel::Low => report::Fill::Low,
+        RiskLevel::Medium => report::Fill::Medium,
+        RiskLevel::High => report::Fill::High,
     })
 }
 
-/// The (consequence, likelihood) point that decides an assessment's level: its worst dimension.
-fn worst_point(a: &Assessment) -> Option<(Consequence, Likelihood)> {
-    Dimension::ALL
-        .iter()
-        .filter_map(|d| {
-            let r = a.rating(*d);
-            Some((r.consequence?, r.likelihood?))
-        })
-        .max_by_key(|(c, l)| (RiskLevel::of(*c, *l), c.step() * l.step(), c.step()))
+fn spans(spans: &[report::Span]) -> Vec<Span> {
+    spans.iter().map(|s| Span { text: s.text.clone(), font: if s.bold { Font::Bold } else { Font::Regular }, color: color(s.tone) }).collect()
 }
 
-impl<'a> Doc<'a> {
-    fn t(&self, da: &'static str, en: &'static str) -> &'static str {
-        if self.da { da } else { en }
+fn cell(c: &report::Cell) -> Cell {
+    Cell { spans: spans(&c.spans), fill: c.fill.map(fill), center: c.center, dot: c.mark }
+}
+
+fn table(t: &report::Table) -> Table {
+    let mut out = Table::new(&t.widths, t.header.as_ref().map(|h| h.iter().map(cell).collect()));
+    if t.compact {
+        out.size = 7.5;
     }
-    fn w<W: Word>(&self, w: W) -> &'static str {
-        if self.da { w.da() } else { w.en() }
+    for row in &t.rows {
+        out.row_filled(row.cells.iter().map(cell).collect(), row.fill.map(fill));
     }
-    fn ow<W: Word>(&self, w: Option<W>) -> &'static str {
-        w.map(|w| self.w(w)).unwrap_or(self.t("(ikke angivet)", "(not stated)"))
+    out
+}
+
+fn para_style(kind: ParaKind) -> ParaStyle {
+    let cover = |size: f32, leading: f32, space_after: f32| ParaStyle { size, leading, indent: 0.0, space_before: 0.0, space_after };
+    match kind {
+        ParaKind::Body => ParaStyle::BODY,
+        ParaKind::Small => ParaStyle::SMALL,
+        ParaKind::CoverKicker => cover(10.0, 14.0, 8.0),
+        ParaKind::CoverTitle => cover(24.0, 29.0, 10.0),
+        ParaKind::CoverParty => cover(16.0, 20.0, 26.0),
     }
-    fn prose(&self, p: &Prose) -> String {
-        if p.is_blank() { self.t("(ikke udfyldt)", "(not filled in)").into() } else { p.0.clone() }
-    }
-    fn yes_no(&self, b: Option<bool>) -> &'static str {
+}
+
+/// The report's blocks as layout blocks; the contents' title is returned for the TOC pass.
+fn blocks(from: &[report::Block], toc_title: &mut String) -> Vec<Block> {
+    let mut out = Vec::new();
+    for b in from {
         match b {
-            Some(true) => self.t("ja", "yes"),
-            Some(false) => self.t("nej", "no"),
-            None => self.t("(ikke besvaret)", "(not answered)"),
-        }
-    }
-    fn day(&self, d: Option<Day>) -> String {
-        d.map(|d| if self.da { d.danish() } else { d.to_string() }).unwrap_or_else(|| "—".into())
-    }
-    fn links(&self, ids: &Ids) -> String {
-        if ids.is_empty() {
-            return self.t("(ingen)", "(none)").into();
-        }
-        // natural reference order (MOD2 before MOD10); links that do not resolve go last
-        let mut found: Vec<Reference> = Vec::new();
-        let mut missing: Vec<String> = Vec::new();
-        for id in ids {
-            match self.refs.get(id) {
-                Some(r) => found.push(Reference(r.clone())),
-                None => missing.push(format!("?{id}")),
+            report::Block::Heading { level, text } => out.push(Block::Heading { level: *level, text: text.clone() }),
+            report::Block::Para { spans: s, kind } => out.push(Block::Para { spans: spans(s), style: para_style(*kind) }),
+            report::Block::Table(t) => out.push(Block::Table(table(t))),
+            report::Block::Space(points) => out.push(Block::Space(*points)),
+            report::Block::PageBreak => out.push(Block::PageBreak),
+            report::Block::Contents { title } => {
+                *toc_title = title.clone();
+                out.push(Block::Toc)
+            }
+            report::Block::Keep(group) => out.push(Block::Keep(blocks(group, toc_title))),
+            report::Block::HeatMaps(maps) => out.push(heat_maps(maps.clone())),
+            report::Block::Signatures { note, labels, people } => {
+                out.push(Block::Para { spans: vec![Span::new(note.clone())], style: ParaStyle::BODY });
+                let labels = [labels.name.clone(), labels.capacity.clone(), labels.date.clone(), labels.signature.clone()];
+                out.extend(people.iter().map(|p| Block::Figure(signature_box(p.name.clone(), p.capacity.clone(), labels.clone()))));
             }
         }
-        found.sort();
-        found.into_iter().map(|r| r.0).chain(missing).collect::<Vec<_>>().join(", ")
     }
-    fn number(&self, n: u64) -> String {
-        if self.da { danish_number(n) } else { n.to_string().as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(",") }
-    }
+    out
+}
 
-    // ---- blocks ----
-    fn h1(&mut self, text: &str) {
-        self.section += 1;
-        let t = format!("{}. {text}", self.section);
-        self.blocks.push(Block::Heading { level: 1, text: t });
-    }
-    fn h1_plain(&mut self, text: &str) {
-        self.blocks.push(Block::Heading { level: 1, text: text.into() });
-    }
-    fn h2(&mut self, text: &str) {
-        self.blocks.push(Block::Heading { level: 2, text: text.into() });
-    }
-    fn h3(&mut self, text: &str) {
-        self.blocks.push(Block::Heading { level: 3, text: text.into() });
-    }
-    fn para(&mut self, spans: Vec<Span>) {
-        self.blocks.push(Block::Para { spans, style: ParaStyle::BODY });
-    }
-    fn text(&mut self, s: impl Into<String>) {
-        self.para(vec![Span::new(s)]);
-    }
-    fn small(&mut self, s: impl Into<String>) {
-        self.blocks.push(Block::Para { spans: vec![Span::new(s).color(GREY)], style: ParaStyle::SMALL });
-    }
-    fn labelled(&mut self, label: &str, value: impl Into<String>) {
-        self.para(vec![Span::bold(format!("{label}: ")), Span::new(value)]);
-    }
-    /// A label/value table, kept on one page when it fits (it has no header row to repeat).
-    fn kv(&mut self, rows: Vec<(String, Vec<Span>)>) {
-        let mut t = Table::new(&[1.0, 2.6], None);
-        for (k, v) in rows {
-            t.row(vec![Cell::bold(k).fill(HEADER_FILL), Cell::spans(v)]);
-        }
-        self.blocks.push(Block::Keep(vec![Block::Table(t)]));
-    }
-    fn table(&mut self, t: Table) {
-        self.blocks.push(Block::Table(t));
-    }
-    /// Turns the blocks pushed since `start` into one group kept on a page.
-    fn keep_from(&mut self, start: usize) {
-        let group = self.blocks.split_off(start);
-        self.blocks.push(Block::Keep(group));
-    }
-    fn header(&self, cols: &[(&'static str, &'static str)]) -> Vec<Cell> {
-        cols.iter().map(|(da, en)| Cell::bold(self.t(da, en))).collect()
-    }
-
-    /// The reference cell of an entry, tagged LOKAL / AFVIGELSE / IKKE RELEVANT.
-    fn ref_cell<T>(&self, e: &Entry<T>, reference: &Reference) -> Cell {
-        let mut spans = vec![Span::bold(reference.0.clone())];
-        if e.origin == Origin::Local {
-            spans.push(Span::bold(format!("\n{}", self.t("LOKAL", "LOCAL"))).color(LOCAL));
-        }
-        if e.deviation.is_some() {
-            spans.push(Span::bold(format!("\n{}", self.t("AFVIGELSE", "DEVIATION"))).color(LOCAL));
-        }
-        if e.not_applicable.is_some() {
-            spans.push(Span::bold(format!("\n{}", self.t("IKKE RELEVANT", "NOT APPLICABLE"))).color(GREY));
-        }
-        Cell::spans(spans)
-    }
-    fn row_fill<T>(&self, e: &Entry<T>) -> Option<Rgb> {
-        if e.not_applicable.is_some() {
-            Some(NA_FILL)
-        } else if e.origin == Origin::Local {
-            Some(LOCAL_FILL)
-        } else {
-            None
-        }
-    }
-    /// Main text of an entry, with the not-applicable justification appended.
-    fn na_spans<T>(&self, e: &Entry<T>, mut spans: Vec<Span>) -> Vec<Span> {
-        if let Some(j) = &e.not_applicable {
-            spans.push(Span::bold(format!("\n{}: ", self.t("Ikke relevant her", "Not applicable here"))).color(GREY));
-            spans.push(Span::new(self.prose(j)).color(GREY));
-        }
-        spans
-    }
-    fn title_desc(&self, title: &str, desc: &Prose) -> Vec<Span> {
-        let mut s = vec![Span::bold(title.to_string())];
-        if !desc.is_blank() {
-            s.push(Span::new(format!("\n{}", desc.0)));
-        }
-        s
-    }
-    fn empty_note(&mut self, n: usize) -> bool {
-        if n == 0 {
-            self.small(self.t("(ingen)", "(none)"));
-            true
-        } else {
-            false
-        }
-    }
-
-    // ---- document ----
-    fn build(&mut self) {
-        self.cover();
-        self.blocks.push(Block::PageBreak);
-        self.blocks.push(Block::Toc);
-        self.blocks.push(Block::PageBreak);
-        self.description();
-        self.necessity();
-        self.wp248();
-        self.risks();
-        self.measures();
-        self.traceability();
-        self.before_after();
-        if !self.o.is_base {
-            self.supplement();
-        }
-        self.dpo();
-        self.acceptance();
-        self.review();
-        if self.o.findings.is_some() {
-            self.findings();
-        }
-        self.signatures();
-    }
-
-    fn org_line(&self) -> String {
-        if self.o.is_base {
-            self.t("Fælles basis", "Joint base").into()
-        } else {
-            let code = self.d.org.code.map(|c| format!(" ({c})")).unwrap_or_default();
-            format!("{}{code}", self.d.org.name)
-        }
-    }
-
-    fn cover(&mut self) {
-        let d = self.d;
-        let title = if d.base.title.is_empty() { self.t("Konsekvensanalyse", "Data protection impact assessment").to_string() } else { d.base.title.clone() };
-        self.blocks.push(Block::Space(60.0));
-        self.blocks.push(Block::Para {
-            spans: vec![Span::new(self.t("KONSEKVENSANALYSE · GDPR ART. 35", "DATA PROTECTION IMPACT ASSESSMENT · GDPR ART. 35")).color(GREY)],
-            style: ParaStyle { size: 10.0, leading: 14.0, indent: 0.0, space_before: 0.0, space_after: 8.0 },
-        });
-        self.blocks.push(Block::Para {
-            spans: vec![Span::bold(title).color(ACCENT)],
-            style: ParaStyle { size: 24.0, leading: 29.0, indent: 0.0, space_before: 0.0, space_after: 10.0 },
-        });
-        self.blocks.push(Block::Para {
-            spans: vec![Span::bold(self.org_line())],
-            style: ParaStyle { size: 16.0, leading: 20.0, indent: 0.0, space_before: 0.0, space_after: 26.0 },
-        });
-        let mut rows: Vec<(String, Vec<Span>)> = Vec::new();
-        rows.push((self.t("System", "System").into(), vec![Span::new(d.base.system.clone())]));
-        if !self.o.is_base {
-            rows.push((self.t("Dataansvarlig", "Controller").into(), vec![Span::new(self.org_line())]));
-        }
-        rows.push((self.t("Koordinator", "Coordinator").into(), vec![Span::new(d.coordinator.clone())]));
-        let base_label = self.t("Fælles basis", "Joint base");
-        match &self.o.base_version {
-            Some(v) => {
-                let mut s = vec![Span::bold(v.name.clone())];
-                if v.date.is_some() {
-                    s.push(Span::new(format!(", {}", self.day(v.date))));
-                }
-                if !v.hash.is_empty() {
-                    s.push(Span::new(format!("\n{}: {}", self.t("Indholdshash (SHA-256)", "Content hash (SHA-256)"), v.hash)).color(GREY));
-                }
-                if let Some(remark) = &v.remark {
-                    s.push(Span::new(format!("\n{remark}")).color(LOCAL));
-                }
-                rows.push((base_label.into(), s));
+/// The maps side by side (two fit the page's width).
+fn heat_maps(maps: HeatMaps) -> Block {
+    Block::Figure(Figure {
+        height: 240.0,
+        draw: Box::new(move |x0, y0| {
+            let mut out = Vec::new();
+            for (k, map) in maps.maps.iter().enumerate() {
+                heat_map(&mut out, x0 + k as f32 * (CONTENT_W / 2.0 + 4.0), y0, &map.title, &map.grid, &maps);
             }
-            None => {
-                let mut s = vec![Span::bold(if d.base.version_label.is_empty() { "—".to_string() } else { d.base.version_label.clone() })];
-                if !self.o.is_base {
-                    let rel = if d.base_release.is_empty() { self.t("arbejdsversionen", "the working version").to_string() } else { d.base_release.clone() };
-                    s.push(Span::new(format!("\n{} {rel}", self.t("Tillægget er vurderet mod", "The supplement was assessed against"))));
-                }
-                rows.push((base_label.into(), s));
-            }
-        }
-        if !self.o.is_base {
-            rows.push((
-                self.t("Tillægsversion", "Supplement version").into(),
-                vec![Span::new(self.o.supplement_version.clone().unwrap_or_else(|| "—".into()))],
-            ));
-        }
-        rows.push((self.t("Dato", "Date").into(), vec![Span::new(self.day(Some(self.o.generated_at)))]));
-        rows.push((
-            self.t("Status", "Status").into(),
-            vec![Span::bold(self.o.status.clone().unwrap_or_else(|| self.t("Udkast", "Draft").into()))],
-        ));
-        let (before, after) = d.distribution();
-        rows.push((
-            self.t("Risikobillede", "Risk profile").into(),
-            vec![Span::new(format!(
-                "{} {}/{}/{}, {} {}/{}/{} ({})",
-                self.t("før foranstaltninger", "before measures"),
-                before.low,
-                before.medium,
-                before.high,
-                self.t("efter", "after"),
-                after.low,
-                after.medium,
-                after.high,
-                self.t("lav/mellem/høj", "low/medium/high")
-            ))],
-        ));
-        let acceptance = RiskPicture::of(d).acceptance(&self.o.policy);
-        let art36 = if acceptance == Acceptance::PriorConsultation { self.t("ja", "yes") } else { self.t("nej", "no") };
-        rows.push((
-            self.t("Accept af restrisiko", "Residual risk acceptance").into(),
-            vec![Span::bold(cap(self.outcome(acceptance))), Span::new(format!("\n{}: {art36}", self.t("Art. 36-flag (forudgående høring)", "Art. 36 flag (prior consultation)")))],
-        ));
-        if !d.signatories.is_empty() {
-            let mut who = Vec::new();
-            for (k, sig) in d.signatories.iter().enumerate() {
-                who.push(Span::bold(format!("{}{}", if k == 0 { "" } else { "\n" }, sig.name)));
-                if !sig.capacity.is_empty() {
-                    who.push(Span::new(format!(", {}", sig.capacity)));
-                }
-            }
-            rows.push((self.t("Underskrives af", "To be signed by").into(), who));
-        }
-        rows.push((
-            self.t("Fingeraftryk (SHA-256)", "Fingerprint (SHA-256)").into(),
-            vec![Span::new(crate::content_hash(d)).color(GREY)],
-        ));
-        self.kv(rows);
-        self.blocks.push(Block::Space(18.0));
-        let note = if self.o.is_base {
-            self.t(
-                "Denne fælles basis deles af de deltagende kommuner. Hver kommune er selv dataansvarlig og supplerer basis med et lokalt tillæg, hvor dens behandling afviger.",
-                "This joint base is shared by the participating municipalities. Each remains the controller and adds a local supplement where its processing differs.",
-            )
-        } else {
-            self.t(
-                "Dokumentet er kommunens gældende konsekvensanalyse: den fælles basis med kommunens lokale tillæg. Lokale elementer er markeret LOKAL og fremhævet; afvigelser viser den basisværdi, de erstatter.",
-                "This is the municipality's effective DPIA: the joint base with its local supplement. Local items are marked LOCAL and highlighted; deviations show the base value they replace.",
-            )
-        };
-        self.small(note);
-    }
-
-    fn description(&mut self) {
-        let d = self.d;
-        self.h1(self.t("Systematisk beskrivelse (art. 35, stk. 7, litra a)", "Systematic description (Art. 35(7)(a))"));
-        let mut rows = vec![
-            (self.t("Sammenfatning", "Summary").to_string(), vec![Span::new(self.prose(&d.description.summary))]),
-            (self.t("Afgrænsning", "Scope").to_string(), vec![Span::new(self.prose(&d.description.scope))]),
-            (self.t("Opbevaring og sletning", "Retention and erasure").to_string(), vec![Span::new(self.prose(&d.description.retention))]),
-            (
-                self.t("Ny teknologi", "New technology").to_string(),
-                vec![Span::bold(self.yes_no(d.description.new_technology)), Span::new(format!(" — {}", self.prose(&d.description.new_technology_text)))],
-            ),
-        ];
-        if !d.local_legal_basis.is_blank() {
-            rows.push((
-                self.t("Lokalt supplerende retsgrundlag", "Local additional legal basis").to_string(),
-                vec![Span::bold(format!("{} ", self.t("LOKAL", "LOCAL"))).color(LOCAL), Span::new(d.local_legal_basis.0.clone())],
-            ));
-        }
-        self.kv(rows);
-
-        self.h2(self.t("Databehandlingsprocesser", "Processing activities"));
-        if !self.empty_note(d.items.processes.len()) {
-            let mut t = Table::new(&[1.0, 3.0, 1.6, 1.35, 0.9], Some(self.header(&[("Ref.", "Ref."), ("Proces", "Process"), ("Behandlingsaktiviteter", "Operations"), ("Moduler", "Modules"), ("Formål", "Purposes")])));
-            for e in &d.items.processes {
-                let p = &e.item;
-                let ops: Vec<&str> = p.operations.iter().map(|o| self.w(*o)).collect();
-                t.row_filled(
-                    vec![
-                        self.ref_cell(e, &p.reference),
-                        Cell::spans(self.na_spans(e, self.title_desc(&p.name, &p.description))),
-                        Cell::text(if ops.is_empty() { "—".into() } else { ops.join(", ") }),
-                        Cell::text(self.links(&p.modules)),
-                        Cell::text(self.links(&p.purposes)),
-                    ],
-                    self.row_fill(e),
-                );
-            }
-            self.table(t);
-        }
-
-        self.h2(self.t("Moduler", "Modules"));
-        if !self.empty_note(d.items.modules.len()) {
-            let mut t = Table::new(&[1.05, 6.0], Some(self.header(&[("Ref.", "Ref."), ("Modul", "Module")])));
-            for e in &d.items.modules {
-                t.row_filled(vec![self.ref_cell(e, &e.item.reference), Cell::spans(self.na_spans(e, self.title_desc(&e.item.name, &e.item.description)))], self.row_fill(e));
-            }
-            self.table(t);
-        }
-
-        self.h2(self.t("Formål og retsgrundlag", "Purposes and legal basis"));
-        if !self.empty_note(d.items.purposes.len()) {
-            let mut t = Table::new(&[1.05, 2.6, 2.0, 2.0], Some(self.header(&[("Ref.", "Ref."), ("Formål", "Purpose"), ("Databeskyttelsesforordningen", "GDPR"), ("National lovgivning", "National law")])));
-            for e in &d.items.purposes {
-                let p = &e.item;
-                let art: Vec<&str> = p.legal_basis.art6.iter().map(|a| self.w(*a)).chain(p.legal_basis.art9.iter().map(|a| self.w(*a))).collect();
-                let mut g = vec![Span::bold(if art.is_empty() { self.t("(ikke angivet)", "(not stated)").to_string() } else { art.join("; ") })];
-                if !p.legal_basis.gdpr_text.is_blank() {
-                    g.push(Span::new(format!("\n{}", p.legal_basis.gdpr_text.0)));
-                }
-                t.row_filled(
-                    vec![
-                        self.ref_cell(e, &p.reference),
-                        Cell::spans(self.na_spans(e, self.title_desc(&p.title, &p.description))),
-                        Cell::spans(g),
-                        Cell::text(self.prose(&p.legal_basis.national_law)),
-                    ],
-                    self.row_fill(e),
-                );
-            }
-            self.table(t);
-        }
-
-        self.h2(self.t("Kategorier af personoplysninger", "Categories of personal data"));
-        if !self.empty_note(d.items.data_categories.len()) {
-            let mut t = Table::new(&[1.05, 2.4, 1.3, 2.0, 1.3], Some(self.header(&[("Ref.", "Ref."), ("Kategori", "Category"), ("Klassifikation", "Class"), ("Opbevaring", "Retention"), ("Kilder / registrerede", "Sources / subjects")])));
-            for e in &d.items.data_categories {
-                let c = &e.item;
-                let class_fill = match c.class {
-                    Some(DataClass::Special) | Some(DataClass::Criminal) => Some(HIGH_FILL),
-                    Some(DataClass::Confidential) | Some(DataClass::Cpr) => Some(MEDIUM_FILL),
-                    _ => None,
-                };
-                let mut class = Cell::bold(self.ow(c.class));
-                class.fill = class_fill;
-                t.row_filled(
-                    vec![
-                        self.ref_cell(e, &c.reference),
-                        Cell::spans(self.na_spans(e, self.title_desc(&c.name, &c.examples))),
-                        class,
-                        Cell::text(self.prose(&c.retention)),
-                        Cell::text(format!("{}\n{}", self.links(&c.sources), self.links(&c.subjects))),
-                    ],
-                    self.row_fill(e),
-                );
-            }
-            self.table(t);
-        }
-
-        self.h2(self.t("Kategorier af registrerede", "Categories of data subjects"));
-        if !self.empty_note(d.items.subject_categories.len()) {
-            let mut t = Table::new(&[1.05, 2.6, 1.6, 2.6], Some(self.header(&[("Ref.", "Ref."), ("Kategori", "Category"), ("Antal", "Number"), ("Sårbare registrerede", "Vulnerable")])));
-            for e in &d.items.subject_categories {
-                let s = &e.item;
-                let mut count = vec![Span::bold(s.count.map(|n| self.number(n)).unwrap_or_else(|| self.t("(ikke angivet)", "(not stated)").into()))];
-                if let Some(Deviation::SubjectCount { base_count, note }) = &e.deviation {
-                    count.push(Span::new(format!(
-                        "\n{}: {}",
-                        self.t("Fælles basis angiver", "Joint base states"),
-                        base_count.map(|n| self.number(n)).unwrap_or_else(|| "—".into())
-                    )).color(LOCAL));
-                    if !note.is_blank() {
-                        count.push(Span::new(format!("\n{}", note.0)).color(LOCAL));
-                    }
-                }
-                if !s.count_note.is_blank() {
-                    count.push(Span::new(format!("\n{}", s.count_note.0)));
-                }
-                let vuln = if s.vulnerable {
-                    vec![Span::bold(self.t("ja", "yes")), Span::new(format!(" — {}", self.prose(&s.vulnerable_reason)))]
-                } else {
-                    vec![Span::new(self.t("nej", "no"))]
-                };
-                t.row_filled(
-                    vec![self.ref_cell(e, &s.reference), Cell::spans(self.na_spans(e, vec![Span::bold(s.name.clone())])), Cell::spans(count), Cell::spans(vuln)],
-                    self.row_fill(e),
-                );
-            }
-            self.table(t);
-        }
-
-        self.h2(self.t("Kilder", "Sources"));
-        if !self.empty_note(d.items.sources.len()) {
-            let mut t = Table::new(&[1.05, 6.0], Some(self.header(&[("Ref.", "Ref."), ("Kilde", "Source")])));
-            for e in &d.items.sources {
-                t.row_filled(vec![self.ref_cell(e, &e.item.reference), Cell::spans(self.na_spans(e, self.title_desc(&e.item.name, &e.item.description)))], self.row_fill(e));
-            }
-            self.table(t);
-        }
-
-        self.h2(self.t("Modtagere og adgang", "Recipients and access"));
-        if !self.empty_note(d.items.recipients.len()) {
-            let mut t = Table::new(&[1.05, 2.2, 1.0, 3.0], Some(self.header(&[("Ref.", "Ref."), ("Modtager", "Recipient"), ("Adgang", "Side"), ("Hvem og hvordan", "Who and how")])));
-            for e in &d.items.recipients {
-                let r = &e.item;
-                t.row_filled(
-                    vec![self.ref_cell(e, &r.reference), Cell::spans(self.na_spans(e, vec![Span::bold(r.name.clone())])), Cell::text(self.ow(r.side)), Cell::text(self.prose(&r.access))],
-                    self.row_fill(e),
-                );
-            }
-            self.table(t);
-        }
-
-        self.h2(self.t("Databehandlere", "Processors"));
-        if !self.empty_note(d.items.processors.len()) {
-            let mut t = Table::new(&[1.05, 2.0, 1.4, 2.4, 1.2], Some(self.header(&[("Ref.", "Ref."), ("Databehandler", "Processor"), ("Rolle", "Role"), ("Ydelse", "Service"), ("Placering", "Location")])));
-            for e in &d.items.processors {
-                let p = &e.item;
-                let mut role = vec![Span::new(self.ow(p.role))];
-                if let Some(parent) = &p.parent {
-                    role.push(Span::new(format!("\n{} {}", self.t("for", "for"), self.links(&[parent.clone()].into()))).color(GREY));
-                }
-                t.row_filled(
-                    vec![self.ref_cell(e, &p.reference), Cell::spans(self.na_spans(e, vec![Span::bold(p.name.clone())])), Cell::spans(role), Cell::text(self.prose(&p.service)), Cell::text(p.location.clone())],
-                    self.row_fill(e),
-                );
-            }
-            self.table(t);
-        }
-
-        self.h2(self.t("Overførsler til tredjelande", "Transfers to third countries"));
-        if !self.empty_note(d.items.transfers.len()) {
-            let mut t = Table::new(&[1.05, 2.0, 1.8, 3.0], Some(self.header(&[("Ref.", "Ref."), ("Land og modtager", "Country and recipient"), ("Grundlag", "Basis"), ("Beskrivelse", "Description")])));
-            for e in &d.items.transfers {
-                let x = &e.item;
-                t.row_filled(
-                    vec![
-                        self.ref_cell(e, &x.reference),
-                        Cell::spans(self.na_spans(e, vec![Span::bold(format!("{} — {}", x.country, x.recipient))])),
-                        Cell::text(self.ow(x.basis)),
-                        Cell::text(self.prose(&x.description)),
-                    ],
-                    self.row_fill(e),
-                );
-            }
-            self.table(t);
-        }
-
-        self.h2(self.t("Dokumenttyper", "Document types"));
-        if !self.empty_note(d.items.document_types.len()) {
-            let mut t = Table::new(&[1.05, 5.0, 1.0], Some(self.header(&[("Ref.", "Ref."), ("Dokumenttype", "Document type"), ("Modul", "Module")])));
-            for e in &d.items.document_types {
-                let x = &e.item;
-                let module = x.module.as_ref().map(|m| self.links(&[m.clone()].into())).unwrap_or_else(|| "—".into());
-                t.row_filled(vec![self.ref_cell(e, &x.reference), Cell::spans(self.na_spans(e, self.title_desc(&x.name, &x.description))), Cell::text(module)], self.row_fill(e));
-            }
-            self.table(t);
-        }
-
-        self.h2(self.t("Andre systemer", "Other systems"));
-        if !self.empty_note(d.items.systems.len()) {
-            let mut t = Table::new(&[1.05, 6.0], Some(self.header(&[("Ref.", "Ref."), ("System", "System")])));
-            for e in &d.items.systems {
-                t.row_filled(vec![self.ref_cell(e, &e.item.reference), Cell::spans(self.na_spans(e, self.title_desc(&e.item.name, &e.item.description)))], self.row_fill(e));
-            }
-            self.table(t);
-        }
-    }
-
-    fn necessity(&mut self) {
-        self.h1(self.t("Nødvendighed og proportionalitet (art. 35, stk. 7, litra b)", "Necessity and proportionality (Art. 35(7)(b))"));
-        if self.empty_note(self.d.items.purposes.len()) {
-            return;
-        }
-        for e in &self.d.items.purposes {
-            let mut title = format!("{} {}", e.item.reference, e.item.title);
-            if e.origin == Origin::Local {
-                title.push_str(self.t("  [LOKAL]", "  [LOCAL]"));
-            }
-            self.h3(&title);
-            let mut t = Table::new(&[1.4, 5.0], Some(self.header(&[("Aspekt", "Aspect"), ("Vurdering", "Assessment")])));
-            for a in NecessityAspect::ALL {
-                let p = e.item.necessity.aspect(*a);
-                let mut c = Cell::text(self.prose(p));
-                if p.is_blank() {
-                    c.spans[0].color = GREY;
-                }
-                t.row(vec![Cell::bold(cap(self.w(*a))), c]);
-            }
-            self.table(t);
-        }
-    }
-
-    fn wp248(&mut self) {
-        self.h1(self.t("WP248-screening", "WP248 screening"));
-        let mut t = Table::new(&[2.2, 0.7, 4.0], Some(self.header(&[("Kriterium", "Criterion"), ("Opfyldt", "Met"), ("Begrundelse", "Reason")])));
-        for c in Wp248Criterion::ALL {
-            let a = self.d.wp248.answer(*c);
-            let mut met = Cell::bold(self.yes_no(a.met)).center();
-            if a.met == Some(true) {
-                met.fill = Some(MEDIUM_FILL);
-            }
-            t.row(vec![Cell::text(cap(self.w(*c))), met, Cell::text(self.prose(&a.reason))]);
-        }
-        self.table(t);
-        let met = self.d.wp248.met_count();
-        let s = if self.da {
-            format!("{met} af 9 kriterier er opfyldt{}", if met >= 2 { " — en konsekvensanalyse er påkrævet." } else { "." })
-        } else {
-            format!("{met} of 9 criteria are met{}", if met >= 2 { " — a DPIA is required." } else { "." })
-        };
-        self.para(vec![Span::bold(s)]);
-    }
-
-    /// The acceptance policy's verdict on the residual risk, in words.
-    fn outcome(&self, a: Acceptance) -> &'static str {
-        match a {
-            Acceptance::Accepted => self.t("accepteret", "accepted"),
-            Acceptance::ConsultDpo => self.t("ikke accepteret; forelægges databeskyttelsesrådgiveren", "not accepted; goes to the data protection officer"),
-            Acceptance::PriorConsultation => self.t(
-                "ikke accepteret; høj restrisiko kræver forudgående høring af Datatilsynet (art. 36)",
-                "not accepted; high residual risk requires prior consultation of Datatilsynet (Art. 36)",
-            ),
-        }
-    }
-
-    fn level_cell(&self, l: Option<RiskLevel>) -> Cell {
-        let mut c = Cell::bold(self.ow(l)).center();
-        c.fill = level_fill(l);
-        c
-    }
-
-    fn risks(&mut self) {
-        let d = self.d;
-        self.h1(self.t("Risikovurdering (art. 35, stk. 7, litra c)", "Risk assessment (Art. 35(7)(c))"));
-        self.small(self.t(
-            "Hver risiko er vurderet for fortrolighed, integritet og tilgængelighed: konsekvens for de registrerede og sandsynlighed, hver med begrundelse, før (iboende) og efter (rest) foranstaltninger. Risikoniveauet følger matricen konsekvens × sandsynlighed (1–3 lav, 4–8 mellem, 9–16 høj).",
-            "Each risk is rated for confidentiality, integrity and availability: consequence for the data subjects and likelihood, each with its reason, before (inherent) and after (residual) measures. The level follows the matrix consequence × likelihood (1–3 low, 4–8 medium, 9–16 high).",
-        ));
-        self.h2(self.t("Risikoregister", "Risk register"));
-        if self.empty_note(d.items.risks.len()) {
-            return;
-        }
-        let mut t = Table::new(&[1.05, 3.6, 1.0, 1.0, 1.4], Some(self.header(&[("Ref.", "Ref."), ("Risiko", "Risk"), ("Iboende", "Inherent"), ("Rest", "Residual"), ("Foranstaltninger", "Measures")])));
-        for e in &d.items.risks {
-            let r = &e.item;
-            let ms: Vec<String> = d.measures_for(&r.id).map(|m| m.item.reference.0.clone()).collect();
-            t.row_filled(
-                vec![
-                    self.ref_cell(e, &r.reference),
-                    Cell::spans(self.na_spans(e, vec![Span::new(r.title.clone())])),
-                    self.level_cell(r.inherent.level()),
-                    self.level_cell(r.residual.level()),
-                    Cell::text(if ms.is_empty() { self.t("(ingen)", "(none)").into() } else { ms.join(", ") }),
-                ],
-                self.row_fill(e),
-            );
-        }
-        self.table(t);
-
-        self.h2(self.t("Risici med begrundelser", "Risks with reasons"));
-        for e in &d.items.risks {
-            let r = &e.item;
-            let mut title = format!("{} {}", r.reference, r.title);
-            if e.origin == Origin::Local {
-                title.push_str(self.t("  [LOKAL]", "  [LOCAL]"));
-            }
-            if e.deviation.is_some() {
-                title.push_str(self.t("  [AFVIGELSE]", "  [DEVIATION]"));
-            }
-            // the risk's heading, threat and rating table stay on one page
-            let card = self.blocks.len();
-            self.h3(&title);
-            if let Some(j) = &e.not_applicable {
-                self.para(vec![Span::bold(format!("{}: ", self.t("Ikke relevant her", "Not applicable here"))).color(GREY), Span::new(self.prose(j)).color(GREY)]);
-            }
-            let source = self.ow(r.source);
-            let src = if r.source_reference.is_empty() { source.to_string() } else { format!("{source} ({})", r.source_reference) };
-            self.para(vec![
-                Span::bold(format!("{}: ", self.t("Trussel", "Threat"))),
-                Span::new(self.prose(&r.threat)),
-                Span::new(format!(
-                    "\n{}: {} · {}: {} · {}: {}",
-                    self.t("Processer", "Processes"),
-                    self.links(&r.processes),
-                    self.t("Moduler", "Modules"),
-                    self.links(&r.modules),
-                    self.t("Kilde", "Source"),
-                    src
-                ))
-                .color(GREY),
-            ]);
-            let mut t = Table::new(&[1.2, 3.0, 3.0, 0.9], Some(self.header(&[("", ""), ("Konsekvens og begrundelse", "Consequence and reason"), ("Sandsynlighed og begrundelse", "Likelihood and reason"), ("Niveau", "Level")])));
-            for (label, a) in [(self.t("Før", "Before"), &r.inherent), (self.t("Efter", "After"), &r.residual)] {
-                for dim in Dimension::ALL {
-                    let rt = a.rating(*dim);
-                    t.row(vec![
-                        Cell::spans(vec![Span::bold(label), Span::new(format!("\n{}", cap(self.w(*dim))))]),
-                        Cell::spans(vec![Span::bold(self.ow(rt.consequence)), Span::new(format!(" — {}", self.prose(&rt.consequence_reason)))]),
-                        Cell::spans(vec![Span::bold(self.ow(rt.likelihood)), Span::new(format!(" — {}", self.prose(&rt.likelihood_reason)))]),
-                        self.level_cell(rt.level()),
-                    ]);
-                }
-            }
-            self.table(t);
-            self.keep_from(card);
-            if !r.residual_reason.is_blank() {
-                self.labelled(self.t("Begrundelse for restrisiko", "Reason for the residual rating"), r.residual_reason.0.clone());
-            }
-            if let Some(Deviation::RiskRating { base_inherent, base_residual, reason }) = &e.deviation {
-                self.para(vec![
-                    Span::bold(format!("{} ", self.t("Lokal vurdering.", "Local rating."))).color(LOCAL),
-                    Span::new(format!(
-                        "{}: {} {}, {} {}. ",
-                        self.t("Fælles basis vurderer", "The joint base rates"),
-                        self.t("iboende", "inherent"),
-                        self.ow(base_inherent.level()),
-                        self.t("rest", "residual"),
-                        self.ow(base_residual.level())
-                    ))
-                    .color(LOCAL),
-                    Span::bold(format!("{}: ", self.t("Begrundelse", "Reason"))).color(LOCAL),
-                    Span::new(self.prose(reason)).color(LOCAL),
-                ]);
-            }
-            if !r.acceptance.is_blank() {
-                self.labelled(self.t("Accept af risikoen", "Acceptance of the risk"), r.acceptance.0.clone());
-            }
-            let ms: Vec<String> = d.measures_for(&r.id).map(|m| format!("{} {}", m.item.reference, m.item.title)).collect();
-            self.labelled(self.t("Foranstaltninger", "Measures"), if ms.is_empty() { self.t("(ingen)", "(none)").to_string() } else { ms.join("; ") });
-        }
-    }
-
-    fn measures(&mut self) {
-        let d = self.d;
-        self.h1(self.t("Foranstaltninger (art. 35, stk. 7, litra d)", "Measures (Art. 35(7)(d))"));
-        self.h2(self.t("Tekniske og organisatoriske foranstaltninger", "Technical and organisational measures"));
-        if !self.empty_note(d.items.measures.len()) {
-            let mut t = Table::new(
-                &[1.05, 3.4, 1.3, 1.3, 0.9, 0.9],
-                Some(self.header(&[("Ref.", "Ref."), ("Foranstaltning", "Measure"), ("Type og status", "Kind and status"), ("Ansvarlig", "Owner"), ("Risici", "Risks"), ("Dok.", "Evidence")])),
-            );
-            for e in &d.items.measures {
-                let m = &e.item;
-                let mut main = self.title_desc(&m.title, &m.description);
-                if m.status == Some(MeasureStatus::Rejected) {
-                    main.push(Span::bold(format!("\n{}: ", self.t("Begrundelse for fravalg", "Reason for rejection"))));
-                    main.push(Span::new(self.prose(&m.rejection_reason)));
-                }
-                if let Some(Deviation::MeasureStatus { state, text }) = &e.deviation {
-                    main.push(Span::bold(format!("\n{}: {} — ", self.t("Lokalt", "Locally"), self.ow(*state))).color(LOCAL));
-                    main.push(Span::new(self.prose(text)).color(LOCAL));
-                }
-                let mut status = vec![Span::new(self.ow(m.kind)), Span::bold(format!("\n{}", self.ow(m.status)))];
-                if let Some(date) = m.planned_date {
-                    status.push(Span::new(format!("\n{} {}", self.t("senest", "by"), self.day(Some(date)))));
-                }
-                let owner = self.ow(m.owner);
-                let owner = if m.owner_name.is_empty() { owner.to_string() } else { format!("{owner}\n{}", m.owner_name) };
-                t.row_filled(
-                    vec![
-                        self.ref_cell(e, &m.reference),
-                        Cell::spans(self.na_spans(e, main)),
-                        Cell::spans(status),
-                        Cell::text(owner),
-                        Cell::text(self.links(&m.mitigates)),
-                        Cell::text(self.links(&m.evidence)),
-                    ],
-                    self.row_fill(e),
-                );
-            }
-            self.table(t);
-        }
-        self.h2(self.t("Dokumentation", "Evidence"));
-        if !self.empty_note(d.items.evidence.len()) {
-            let mut t = Table::new(&[1.05, 2.8, 1.5, 1.5, 1.2], Some(self.header(&[("Ref.", "Ref."), ("Dokumentation", "Evidence"), ("Art", "Kind"), ("Udstedt af", "Issued by"), ("Dato / modtaget", "Date / received")])));
-            for e in &d.items.evidence {
-                let v = &e.item;
-                let mut title = vec![Span::bold(v.title.clone())];
-                if !v.location.is_empty() {
-                    title.push(Span::new(format!("\n{}", v.location)).color(GREY));
-                }
-                t.row_filled(
-                    vec![
-                        self.ref_cell(e, &v.reference),
-                        Cell::spans(self.na_spans(e, title)),
-                        Cell::text(self.ow(v.kind)),
-                        Cell::text(v.issued_by.clone()),
-                        Cell::text(format!("{}\n{}", self.day(v.date), self.day(v.received))),
-                    ],
-                    self.row_fill(e),
-                );
-            }
-            self.table(t);
-        }
-    }
-
-    fn traceability(&mut self) {
-        let d = self.d;
-        self.h1(self.t("Sporbarhed: risici og foranstaltninger", "Traceability: risks and measures"));
-        self.small(self.t(
-            "Matricen viser, hvilke foranstaltninger der reducerer hvilke risici, ved deres faste referencer. Kun elementer, der er relevante her, indgår.",
-            "The matrix shows which measures reduce which risks, by their stable references. Only items that apply here are included.",
-        ));
-        let risks: Vec<&Entry<Risk>> = d.items.risks.iter().filter(|e| e.applies()).collect();
-        let measures: Vec<&Entry<Measure>> = d.items.measures.iter().filter(|e| e.applies()).collect();
-        if risks.is_empty() || measures.is_empty() {
-            self.small(self.t("(ingen)", "(none)"));
-            return;
-        }
-        let tables = measures.len().div_ceil(12);
-        let per = measures.len().div_ceil(tables);
-        for chunk in measures.chunks(per) {
-            let per = chunk.len();
-            let mut widths = vec![3.2];
-            widths.extend(std::iter::repeat_n(0.62, chunk.len()));
-            widths.extend(std::iter::repeat_n(0.62, per - chunk.len()));
-            let mut header = vec![Cell::bold(self.t("Risiko \\ foranstaltning", "Risk \\ measure"))];
-            for m in chunk {
-                let mut c = Cell::bold(m.item.reference.0.clone()).center();
-                if m.is_local() {
-                    c.spans[0].color = LOCAL;
-                }
-                header.push(c);
-            }
-            header.extend(std::iter::repeat_n(Cell::default(), per - chunk.len()));
-            let mut t = Table::new(&widths, Some(header));
-            t.size = 7.5;
-            for r in &risks {
-                let mut row = vec![Cell::spans(vec![Span::bold(format!("{} ", r.item.reference)), Span::new(r.item.title.clone())])];
-                for m in chunk {
-                    row.push(if m.item.mitigates.contains(&r.item.id) { Cell::dot() } else { Cell::default() });
-                }
-                row.extend(std::iter::repeat_n(Cell::default(), per - chunk.len()));
-                t.row_filled(row, if r.is_local() { Some(LOCAL_FILL) } else { None });
-            }
-            self.table(t);
-        }
-        let without: Vec<String> = risks.iter().filter(|r| d.measures_for(&r.item.id).next().is_none() && r.item.acceptance.is_blank()).map(|r| r.item.reference.0.clone()).collect();
-        if !without.is_empty() {
-            self.para(vec![
-                Span::bold(format!("{}: ", self.t("Risici uden foranstaltning eller accept", "Risks without a measure or an acceptance"))).color(LOCAL),
-                Span::new(without.join(", ")),
-            ]);
-        }
-        let dangling: Vec<String> = measures
-            .iter()
-            .flat_map(|m| m.item.mitigates.iter().filter(|id| !self.refs.contains_key(*id)).map(move |id| format!("{} → ?{id}", m.item.reference)))
-            .collect();
-        if !dangling.is_empty() {
-            self.para(vec![Span::bold(format!("{}: ", self.t("Henvisninger der ikke kan findes", "References that do not resolve"))).color(LOCAL), Span::new(dangling.join(", "))]);
-        }
-    }
-
-    fn before_after(&mut self) {
-        let d = self.d;
-        self.h1(self.t("Risikobilledet før og efter foranstaltninger", "Risks before and after measures"));
-        // the same counts and rounded shares as the check's risk picture
-        let picture = RiskPicture::of(d);
-        let (before, after) = (picture.before, picture.after);
-        let mut t = Table::new(
-            &[2.0, 1.0, 1.0, 1.0, 1.0],
-            Some(self.header(&[("Risikoniveau", "Risk level"), ("Før: antal", "Before: count"), ("Før: andel", "Before: share"), ("Efter: antal", "After: count"), ("Efter: andel", "After: share")])),
-        );
-        for lvl in [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High] {
-            let share = |s: &konsekvens_core::check::Share| match lvl {
-                RiskLevel::Low => (s.counts.low, s.low_percent),
-                RiskLevel::Medium => (s.counts.medium, s.medium_percent),
-                RiskLevel::High => (s.counts.high, s.high_percent),
-            };
-            let ((b, bp), (a, ap)) = (share(&before), share(&after));
-            t.row(vec![
-                Cell::bold(cap(self.w(lvl))).fill(level_fill(Some(lvl)).unwrap()),
-                Cell::text(b.to_string()).center(),
-                Cell::text(format!("{bp} %")).center(),
-                Cell::text(a.to_string()).center(),
-                Cell::text(format!("{ap} %")).center(),
-            ]);
-        }
-        t.row(vec![
-            Cell::bold(self.t("I alt", "Total")),
-            Cell::bold(before.counts.total().to_string()).center(),
-            Cell::default(),
-            Cell::bold(after.counts.total().to_string()).center(),
-            Cell::default(),
-        ]);
-        self.table(t);
-        // the caption stays with the heat maps it explains
-        let maps = self.blocks.len();
-        self.small(self.t(
-            "Varmekortene placerer hver relevant risiko efter sin mest alvorlige dimension: konsekvens (lodret) mod sandsynlighed (vandret). Tallet er antallet af risici i feltet, under det deres referencer.",
-            "The heat maps place each applicable risk by its most serious dimension: consequence (vertical) against likelihood (horizontal). The number is the count of risks in the cell, their references below it.",
-        ));
-        let grid = |pick: fn(&Risk) -> &Assessment| {
-            let mut g: BTreeMap<(u8, u8), Vec<String>> = BTreeMap::new();
-            for e in d.items.risks.iter().filter(|e| e.applies()) {
-                if let Some((c, l)) = worst_point(pick(&e.item)) {
-                    g.entry((c.step(), l.step())).or_default().push(e.item.reference.0.clone());
-                }
-            }
-            g
-        };
-        let g_before = grid(|r| &r.inherent);
-        let g_after = grid(|r| &r.residual);
-        let da = self.da;
-        let titles = [self.t("Før foranstaltninger (iboende)", "Before measures (inherent)"), self.t("Efter foranstaltninger (rest)", "After measures (residual)")];
-        let axis = (self.t("Konsekvens", "Consequence"), self.t("Sandsynlighed", "Likelihood"));
-        self.blocks.push(Block::Figure(Figure {
-            height: 240.0,
-            draw: Box::new(move |x0, y0| {
-                let mut out = Vec::new();
-                heat_map(&mut out, x0, y0, titles[0], &g_before, da, axis);
-                heat_map(&mut out, x0 + CONTENT_W / 2.0 + 4.0, y0, titles[1], &g_after, da, axis);
-                out
-            }),
-        }));
-        self.keep_from(maps);
-    }
-
-    fn supplement(&mut self) {
-        let d = self.d;
-        self.h1(self.t("Kommunens lokale tillæg", "The municipality's local supplement"));
-        self.para(vec![Span::bold(self.t(
-            "Alt i dette afsnit er kommunens eget (LOKALT) og supplerer eller erstatter den fælles basis.",
-            "Everything in this section is the municipality's own (LOCAL) and adds to or replaces the joint base.",
-        )).color(LOCAL)]);
-
-        self.h2(self.t("Betingelser for fælles konsekvensanalyse", "Conditions for a joint DPIA"));
-        self.small(self.t(
-            "Datatilsynets afgørelse (afsnit 4.4): flere dataansvarlige kan dele én konsekvensanalyse, når system, behandlingsaktiviteter, typer af oplysninger og høje risici svarer til hinanden.",
-            "Datatilsynet's decision (section 4.4): several controllers may share one DPIA when system, processing, types of data and high risks are similar.",
-        ));
-        let mut t = Table::new(&[2.2, 0.7, 4.0], Some(self.header(&[("Betingelse", "Condition"), ("Opfyldt", "Met"), ("Begrundelse", "Reason")])));
-        for c in JointCondition::ALL {
-            let a = d.conditions.answer(*c);
-            let mut met = Cell::bold(self.yes_no(a.met)).center();
-            met.fill = match a.met {
-                Some(true) => Some(LOW_FILL),
-                Some(false) => Some(HIGH_FILL),
-                None => Some(NA_FILL),
-            };
-            t.row(vec![Cell::text(cap(self.w(*c))), met, Cell::text(self.prose(&a.reason))]);
-        }
-        self.table(t);
-
-        self.h2(self.t("Afvigelser fra den fælles basis", "Deviations from the joint base"));
-        let mut t = Table::new(&[0.95, 1.2, 1.5, 1.5, 3.4], Some(self.header(&[("Ref.", "Ref."), ("Art", "Kind"), ("Fælles basis", "Joint base"), ("Lokalt", "Local"), ("Begrundelse", "Reason")])));
-        let mut n = 0;
-        for e in &d.items.risks {
-            if let Some(Deviation::RiskRating { base_inherent, base_residual, reason }) = &e.deviation {
-                n += 1;
-                let fmt = |i: &Assessment, r: &Assessment| format!("{} {}\n{} {}", self.t("iboende", "inherent"), self.ow(i.level()), self.t("rest", "residual"), self.ow(r.level()));
-                t.row(vec![
-                    Cell::bold(e.item.reference.0.clone()),
-                    Cell::text(self.t("Risikovurdering", "Risk rating")),
-                    Cell::text(fmt(base_inherent, base_residual)),
-                    Cell::spans(vec![Span::bold(fmt(&e.item.inherent, &e.item.residual)).color(LOCAL)]),
-                    Cell::text(self.prose(reason)),
-                ]);
-            }
-        }
-        for e in &d.items.measures {
-            if let Some(Deviation::MeasureStatus { state, text }) = &e.deviation {
-                n += 1;
-                t.row(vec![
-                    Cell::bold(e.item.reference.0.clone()),
-                    Cell::text(self.t("Foranstaltning", "Measure")),
-                    Cell::text(format!("{}\n{}", e.item.title, self.ow(e.item.status))),
-                    Cell::spans(vec![Span::bold(self.ow(*state)).color(LOCAL)]),
-                    Cell::text(self.prose(text)),
-                ]);
-            }
-        }
-        for e in &d.items.subject_categories {
-            if let Some(Deviation::SubjectCount { base_count, note }) = &e.deviation {
-                n += 1;
-                t.row(vec![
-                    Cell::bold(e.item.reference.0.clone()),
-                    Cell::text(self.t("Antal registrerede", "Number of data subjects")),
-                    Cell::text(format!("{}: {}", e.item.name, base_count.map(|c| self.number(c)).unwrap_or_else(|| "—".into()))),
-                    Cell::spans(vec![Span::bold(e.item.count.map(|c| self.number(c)).unwrap_or_else(|| "—".into())).color(LOCAL)]),
-                    Cell::text(self.prose(note)),
-                ]);
-            }
-        }
-        if n == 0 {
-            self.small(self.t("(ingen)", "(none)"));
-        } else {
-            self.table(t);
-        }
-
-        self.h2(self.t("Lokale tilføjelser", "Local additions"));
-        let mut t = Table::new(&[1.05, 1.6, 4.4], Some(self.header(&[("Ref.", "Ref."), ("Art", "Kind"), ("Element", "Item")])));
-        let mut n = 0;
-        macro_rules! add {
-            ($f:ident, $da:literal, $en:literal, $title:expr) => {
-                for e in d.items.$f.iter().filter(|e| e.is_local()) {
-                    n += 1;
-                    let title: String = $title(&e.item);
-                    t.row_filled(vec![Cell::bold(e.item.reference.0.clone()), Cell::text(self.t($da, $en)), Cell::text(title)], Some(LOCAL_FILL));
-                }
-            };
-        }
-        add!(processes, "Proces", "Process", |x: &Process| x.name.clone());
-        add!(modules, "Modul", "Module", |x: &Module| x.name.clone());
-        add!(purposes, "Formål", "Purpose", |x: &Purpose| x.title.clone());
-        add!(data_categories, "Oplysninger", "Data", |x: &DataCategory| x.name.clone());
-        add!(subject_categories, "Registrerede", "Subjects", |x: &SubjectCategory| x.name.clone());
-        add!(sources, "Kilde", "Source", |x: &Source| x.name.clone());
-        add!(recipients, "Modtager", "Recipient", |x: &Recipient| x.name.clone());
-        add!(transfers, "Overførsel", "Transfer", |x: &Transfer| format!("{} — {}", x.country, x.recipient));
-        add!(processors, "Databehandler", "Processor", |x: &Processor| x.name.clone());
-        add!(document_types, "Dokumenttype", "Document type", |x: &DocumentType| x.name.clone());
-        add!(systems, "System", "System", |x: &System| x.name.clone());
-        add!(risks, "Risiko", "Risk", |x: &Risk| x.title.clone());
-        add!(measures, "Foranstaltning", "Measure", |x: &Measure| x.title.clone());
-        add!(evidence, "Dokumentation", "Evidence", |x: &Evidence| x.title.clone());
-        add!(dpo_advice, "DPO-rådgivning", "DPO advice", |x: &DpoAdvice| x.advisor.clone());
-        add!(reviews, "Revision", "Review", |x: &Review| x.reviewer.clone());
-        if n == 0 {
-            self.small(self.t("(ingen)", "(none)"));
-        } else {
-            self.table(t);
-        }
-
-        self.h2(self.t("Elementer der ikke er relevante her", "Items that do not apply here"));
-        let mut t = Table::new(&[1.05, 2.4, 3.6], Some(self.header(&[("Ref.", "Ref."), ("Element", "Item"), ("Begrundelse", "Justification")])));
-        let mut n = 0;
-        macro_rules! na {
-            ($f:ident, $title:expr) => {
-                for e in &d.items.$f {
-                    if let Some(j) = &e.not_applicable {
-                        n += 1;
-                        let title: String = $title(&e.item);
-                        t.row_filled(vec![Cell::bold(e.item.reference.0.clone()), Cell::text(title), Cell::text(self.prose(j))], Some(NA_FILL));
-                    }
-                }
-            };
-        }
-        na!(processes, |x: &Process| x.name.clone());
-        na!(modules, |x: &Module| x.name.clone());
-        na!(purposes, |x: &Purpose| x.title.clone());
-        na!(data_categories, |x: &DataCategory| x.name.clone());
-        na!(subject_categories, |x: &SubjectCategory| x.name.clone());
-        na!(sources, |x: &Source| x.name.clone());
-        na!(recipients, |x: &Recipient| x.name.clone());
-        na!(transfers, |x: &Transfer| format!("{} — {}", x.country, x.recipient));
-        na!(processors, |x: &Processor| x.name.clone());
-        na!(document_types, |x: &DocumentType| x.name.clone());
-        na!(systems, |x: &System| x.name.clone());
-        na!(risks, |x: &Risk| x.title.clone());
-        na!(measures, |x: &Measure| x.title.clone());
-        na!(evidence, |x: &Evidence| x.title.clone());
-        if n == 0 {
-            self.small(self.t("(ingen)", "(none)"));
-        } else {
-            self.table(t);
-        }
-        if !d.contacts.is_blank() {
-            self.labelled(self.t("Kontakt", "Contacts"), d.contacts.0.clone());
-        }
-        if !d.unresolved_targets.is_empty() {
-            let ids: Vec<String> = d.unresolved_targets.iter().map(|i| i.to_string()).collect();
-            self.para(vec![
-                Span::bold(format!("{}: ", self.t("Advarsel: afvigelser uden basiselement", "Warning: deviations without a base item"))).color(LOCAL),
-                Span::new(ids.join(", ")),
-            ]);
-        }
-    }
-
-    fn dpo(&mut self) {
-        let d = self.d;
-        self.h1(self.t("Databeskyttelsesrådgiverens rådgivning (art. 35, stk. 2)", "Advice of the data protection officer (Art. 35(2))"));
-        if self.empty_note(d.items.dpo_advice.len()) {
-            return;
-        }
-        let mut t = Table::new(&[0.95, 1.9, 3.0, 0.85, 2.1], Some(self.header(&[("Ref.", "Ref."), ("Dato og rådgiver", "Date and adviser"), ("Rådgivning", "Advice"), ("Fulgt", "Followed"), ("Begrundelse", "Reason")])));
-        for e in &d.items.dpo_advice {
-            let a = &e.item;
-            let mut follow = Cell::bold(self.ow(a.response)).center();
-            follow.fill = match a.response {
-                Some(AdviceResponse::Followed) => Some(LOW_FILL),
-                Some(AdviceResponse::PartlyFollowed) | Some(AdviceResponse::Pending) => Some(MEDIUM_FILL),
-                Some(AdviceResponse::Overruled) => Some(HIGH_FILL),
-                None => None,
-            };
-            let mut who = vec![Span::bold(self.day(a.date)), Span::new(format!("\n{}", a.advisor))];
-            if !a.concerns_version.is_empty() {
-                who.push(Span::new(format!("\n{} {}", self.t("vedr.", "re"), a.concerns_version)).color(GREY));
-            }
-            t.row_filled(
-                vec![self.ref_cell(e, &a.reference), Cell::spans(who), Cell::spans(self.na_spans(e, vec![Span::new(self.prose(&a.advice))])), follow, Cell::text(self.prose(&a.response_reason))],
-                self.row_fill(e),
-            );
-        }
-        self.table(t);
-    }
-
-    fn acceptance(&mut self) {
-        let d = self.d;
-        self.h1(self.t("Accept og forudgående høring (art. 36)", "Acceptance and prior consultation (Art. 36)"));
-        let picture = RiskPicture::of(d);
-        let after = picture.after;
-        let max = self.o.policy.max_medium_percent;
-        self.h2(self.t("Acceptkriterium", "Acceptance rule"));
-        self.text(if self.da {
-            format!("Efter foranstaltninger må der ikke være høje risici, og højst {max} % må være mellem; ellers forelægges analysen databeskyttelsesrådgiveren. Høj restrisiko kræver forudgående høring af Datatilsynet (art. 36).")
-        } else {
-            format!("After measures there must be no high risks and at most {max} % medium; otherwise the assessment goes to the data protection officer. High residual risk requires prior consultation of Datatilsynet (Art. 36).")
-        });
-        let acceptance = picture.acceptance(&self.o.policy);
-        let outcome = self.outcome(acceptance);
-        let (c, mp) = (after.counts, after.medium_percent);
-        let verdict = if self.da {
-            format!("Resultat: {outcome} — efter foranstaltninger {} høje, {} mellem ({mp} %), {} lave.", c.high, c.medium, c.low)
-        } else {
-            format!("Result: {outcome} — after measures {} high, {} medium ({mp} %), {} low.", c.high, c.medium, c.low)
-        };
-        let colour = if acceptance == Acceptance::Accepted { ACCENT } else { Rgb(0.7, 0.1, 0.1) };
-        self.para(vec![Span::bold(verdict).color(colour)]);
-
-        self.h2(self.t("Forudgående høring af Datatilsynet", "Prior consultation of Datatilsynet"));
-        let pc = &d.prior_consultation;
-        let mut rows = vec![
-            (self.t("Påkrævet", "Required").to_string(), vec![Span::bold(self.yes_no(pc.required))]),
-            (self.t("Begrundelse", "Reason").to_string(), vec![Span::new(self.prose(&pc.reason))]),
-        ];
-        if pc.submitted.is_some() {
-            rows.push((self.t("Indsendt", "Submitted").into(), vec![Span::new(self.day(pc.submitted))]));
-        }
-        if !pc.case_number.is_empty() {
-            rows.push((self.t("Journalnummer", "Case number").into(), vec![Span::new(pc.case_number.clone())]));
-        }
-        if !pc.outcome.is_blank() {
-            rows.push((self.t("Udfald", "Outcome").into(), vec![Span::new(pc.outcome.0.clone())]));
-        }
-        if d.prior_consultation_origin == Origin::Local {
-            rows.push((self.t("Kilde", "Source").into(), vec![Span::bold(self.t("LOKAL", "LOCAL")).color(LOCAL)]));
-        }
-        self.kv(rows);
-        if c.high > 0 && pc.required != Some(true) {
-            self.para(vec![Span::bold(self.t(
-                "Art. 36-flag: der er høj restrisiko, men forudgående høring er ikke angivet som påkrævet.",
-                "Art. 36 flag: high residual risk remains, but prior consultation is not marked as required.",
-            )).color(Rgb(0.7, 0.1, 0.1))]);
-        } else if c.high > 0 {
-            self.para(vec![Span::bold(self.t("Art. 36-flag: ja — høj restrisiko; forudgående høring af Datatilsynet.", "Art. 36 flag: yes — high residual risk; prior consultation of Datatilsynet."))]);
-        } else {
-            self.para(vec![Span::bold(self.t(
-                "Art. 36-flag: nej — ingen høj restrisiko efter foranstaltninger.",
-                "Art. 36 flag: no — no high residual risk after measures.",
-            ))]);
-        }
-    }
-
-    fn review(&mut self) {
-        let d = self.d;
-        self.h1(self.t("Revision (art. 35, stk. 11)", "Review (Art. 35(11))"));
-        self.kv(vec![
-            (self.t("Næste revision", "Next review").into(), vec![Span::bold(self.day(d.review_plan.next_review))]),
-            (self.t("Udløsende forhold", "Triggers").into(), vec![Span::new(self.prose(&d.review_plan.triggers))]),
-        ]);
-        if !d.items.reviews.is_empty() {
-            let mut t = Table::new(&[1.05, 1.4, 2.4, 3.0], Some(self.header(&[("Ref.", "Ref."), ("Dato og ansvarlig", "Date and reviewer"), ("Anledning", "Trigger"), ("Resultat", "Result")])));
-            for e in &d.items.reviews {
-                let v = &e.item;
-                t.row_filled(
-                    vec![self.ref_cell(e, &v.reference), Cell::text(format!("{}\n{}", self.day(v.date), v.reviewer)), Cell::text(self.prose(&v.trigger)), Cell::text(self.prose(&v.summary))],
-                    self.row_fill(e),
-                );
-            }
-            self.table(t);
-        }
-    }
-
-    fn findings(&mut self) {
-        let findings = self.o.findings.clone().unwrap_or_default();
-        self.blocks.push(Block::PageBreak);
-        self.h1_plain(self.t("Bilag A. Resultat af kontrollen", "Annex A. Findings of the check"));
-        if findings.is_empty() {
-            self.text(self.t("Kontrollen fandt ingen mangler.", "The check found no problems."));
-            return;
-        }
-        let mut t = Table::new(&[1.8, 0.9, 4.6], Some(self.header(&[("Kode", "Code"), ("Alvor", "Severity"), ("Fund", "Finding")])));
-        for f in &findings {
-            let s = f.severity.to_lowercase();
-            let fill = if s.starts_with("fejl") || s.starts_with("err") || s.starts_with("høj") || s.starts_with("high") {
-                Some(HIGH_FILL)
-            } else if s.starts_with("adv") || s.starts_with("warn") {
-                Some(MEDIUM_FILL)
-            } else {
-                None
-            };
-            let mut sev = Cell::bold(f.severity.clone()).center();
-            sev.fill = fill;
-            t.row(vec![Cell::bold(f.code.clone()), sev, Cell::text(f.message.clone())]);
-        }
-        self.table(t);
-    }
-
-    fn signatures(&mut self) {
-        let d = self.d;
-        self.blocks.push(Block::PageBreak);
-        self.h1_plain(self.t("Underskrifter", "Signatures"));
-        let who = if self.o.is_base {
-            format!("{} {}", self.t("Den fælles basis udgives af koordinatoren", "The joint base is published by the coordinator"), d.coordinator)
-        } else {
-            format!("{} {}", self.t("Konsekvensanalysen godkendes for", "The DPIA is approved for"), self.org_line())
-        };
-        self.text(format!("{who}. {}", self.t(
-            "Underskrifterne er digitale (PAdES) og kan kontrolleres med »konsekvens verify« eller enhver PDF-læser, der viser signaturer.",
-            "The signatures are digital (PAdES) and can be checked with \"konsekvens verify\" or any PDF reader that shows signatures.",
-        )));
-        let mut people: Vec<(String, String)> = d.signatories.iter().map(|s| (s.name.clone(), s.capacity.clone())).collect();
-        if people.is_empty() {
-            people.push((String::new(), if self.o.is_base { self.t("Koordinator", "Coordinator").into() } else { self.t("Dataansvarlig", "Controller").into() }));
-        }
-        let labels = (self.t("Navn", "Name"), self.t("Egenskab", "Capacity"), self.t("Dato", "Date"), self.t("Underskrift", "Signature"));
-        for (name, capacity) in people {
-            self.blocks.push(Block::Figure(signature_box(name, capacity, labels)));
-        }
-    }
+            out
+        }),
+    })
 }
 
 /// One signatory's box: name and capacity (wrapped, however long) on the left, lines for
 /// the date and the signature on the right.
-fn signature_box(name: String, capacity: String, labels: (&'static str, &'static str, &'static str, &'static str)) -> Figure {
+fn signature_box(name: String, capacity: String, labels: [String; 4]) -> Figure {
     const PAD: f32 = 10.0;
     let half = CONTENT_W / 2.0 - 2.0 * PAD;
     let name_lines = wrap(&[Span::bold(name)], 10.5, half);
@@ -1226,14 +132,14 @@ fn signature_box(name: String, capacity: String, labels: (&'static str, &'static
                 }
             };
             let (lx, mut ly) = (x + PAD, top + PAD + 8.0);
-            label(&mut out, labels.0, lx, ly);
+            label(&mut out, &labels[0], lx, ly);
             lines(&mut out, &name_lines, lx, ly + 13.0, 10.5, 13.0);
             ly += 14.0 + name_lines.len() as f32 * 13.0;
-            label(&mut out, labels.1, lx, ly);
+            label(&mut out, &labels[1], lx, ly);
             lines(&mut out, &capacity_lines, lx, ly + 11.0, 8.5, 10.5);
             // the right half: a line to write on, its label below
             let rx = x + CONTENT_W / 2.0 + PAD;
-            for (k, text) in [labels.2, labels.3].into_iter().enumerate() {
+            for (k, text) in labels[2..].iter().enumerate() {
                 let line_y = top + PAD + 26.0 + k as f32 * 36.0;
                 out.push(Draw::Line { x1: rx, y1: line_y, x2: rx + half, y2: line_y, color: RULE, width: 0.6 });
                 label(&mut out, text, rx, line_y + 9.0);
@@ -1244,7 +150,8 @@ fn signature_box(name: String, capacity: String, labels: (&'static str, &'static
 }
 
 /// One 4 × 4 heat map: consequence up, likelihood across, cells coloured by the matrix level.
-fn heat_map(out: &mut Vec<Draw>, x0: f32, y0: f32, title: &str, grid: &BTreeMap<(u8, u8), Vec<String>>, da: bool, axis: (&str, &str)) {
+fn heat_map(out: &mut Vec<Draw>, x0: f32, y0: f32, title: &str, grid: &HeatGrid, words: &HeatMaps) {
+    let axis = (&words.consequence_axis, &words.likelihood_axis);
     let label_w = 58.0;
     let cell = 44.0;
     out.push(Draw::Text { x: x0, y: y0 + 11.0, size: 9.5, font: Font::Bold, color: ACCENT, text: title.to_string() });
@@ -1253,7 +160,7 @@ fn heat_map(out: &mut Vec<Draw>, x0: f32, y0: f32, title: &str, grid: &BTreeMap<
     for c in Consequence::ALL {
         let row = 4 - c.step() as usize; // devastating at the top
         let y = gy + row as f32 * cell;
-        let word = if da { c.danish() } else { c.english() };
+        let word = &words.consequence_words[c.step() as usize - 1];
         for (k, part) in wrap(&[Span::new(word)], 7.0, label_w - 6.0).iter().enumerate() {
             let text: String = part.runs.iter().map(|r| r.1.text.clone()).collect::<Vec<_>>().join(" ");
             out.push(Draw::Text { x: x0, y: y + cell / 2.0 + k as f32 * 8.5, size: 7.0, font: Font::Regular, color: BLACK, text });
@@ -1261,7 +168,7 @@ fn heat_map(out: &mut Vec<Draw>, x0: f32, y0: f32, title: &str, grid: &BTreeMap<
         for l in Likelihood::ALL {
             let x = gx + (l.step() - 1) as f32 * cell;
             let level = RiskLevel::of(c, l);
-            let fill = level_fill(Some(level)).unwrap();
+            let fill = level_fill(level);
             out.push(Draw::Rect { x, y, w: cell, h: cell, fill: Some(fill), stroke: Some((WHITE, 1.5)) });
             if let Some(refs) = grid.get(&(c.step(), l.step())) {
                 let n = refs.len().to_string();
@@ -1277,7 +184,7 @@ fn heat_map(out: &mut Vec<Draw>, x0: f32, y0: f32, title: &str, grid: &BTreeMap<
     let by = gy + 4.0 * cell;
     for l in Likelihood::ALL {
         let x = gx + (l.step() - 1) as f32 * cell;
-        let word = if da { l.danish() } else { l.english() };
+        let word = &words.likelihood_words[l.step() as usize - 1];
         let w = text_width(word, Font::Regular, 7.0);
         out.push(Draw::Text { x: x + (cell - w) / 2.0, y: by + 10.0, size: 7.0, font: Font::Regular, color: BLACK, text: word.to_string() });
     }
@@ -1314,30 +221,17 @@ fn pack_refs(refs: &[String], width: f32, max_lines: usize) -> Vec<String> {
     lines
 }
 
-fn references(d: &EffectiveDpia) -> BTreeMap<ItemId, String> {
-    let i = &d.items;
-    let mut m = BTreeMap::new();
-    macro_rules! add {
-        ($($f:ident),+) => { $( for e in &i.$f { m.insert(e.item.id.clone(), e.item.reference.0.clone()); } )+ };
-    }
-    add!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers, processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews);
-    m
-}
-
-pub(crate) fn render(d: &EffectiveDpia, o: &RenderOptions) -> Result<Vec<u8>, PdfError> {
-    let da = o.lang == Lang::Da;
-    let mut doc = Doc { d, o, da, refs: references(d), blocks: Vec::new(), section: 0 };
-    doc.build();
-    let blocks = doc.blocks;
+pub(crate) fn render(report: &Report) -> Result<Vec<u8>, PdfError> {
+    let mut toc_title = String::new();
+    let blocks = blocks(&report.blocks, &mut toc_title);
 
     // The table of contents needs the pages of the headings that follow it: lay out three
     // times — without TOC (to count entries), with a TOC of the right length, then final.
     let anchors: RefCell<Option<Vec<Anchor>>> = RefCell::new(None);
-    let toc_title = if da { "Indhold" } else { "Contents" };
     let toc = |out: &mut Vec<Block>| {
         let a = anchors.borrow();
         let Some(a) = a.as_ref() else { return };
-        out.push(Block::Heading { level: 1, text: toc_title.into() });
+        out.push(Block::Heading { level: 1, text: toc_title.clone() });
         for anchor in a.iter().filter(|x| x.level <= 2) {
             let (indent, font, size) = if anchor.level == 1 { (0.0, Font::Bold, 9.5) } else { (14.0, Font::Regular, 9.0) };
             let text = anchor.text.clone();
@@ -1381,21 +275,13 @@ pub(crate) fn render(d: &EffectiveDpia, o: &RenderOptions) -> Result<Vec<u8>, Pd
         laid = layout(&blocks, &toc);
     }
 
-    let title = if d.base.title.is_empty() { if da { "Konsekvensanalyse".to_string() } else { "DPIA".to_string() } } else { d.base.title.clone() };
-    let who = if o.is_base { (if da { "Fælles basis" } else { "Joint base" }).to_string() } else { d.org.name.clone() };
-    // the system's name once: titles usually carry it already ("… for Aula")
-    let footer_left = if d.base.system.is_empty() || title.to_lowercase().contains(&d.base.system.to_lowercase()) {
-        format!("{title} — {who}")
-    } else {
-        format!("{title} — {} — {who}", d.base.system)
-    };
-    let date = o.generated_at;
-    let footer_date = if da { date.danish() } else { date.to_string() };
+    let footer_left = report.footer_text();
+    let (page, of) = report.page_words();
     let footer = move |i: usize, n: usize| -> Vec<Draw> {
         let y = PAGE_H - 36.0;
-        let right = if da { format!("Side {} af {n}", i + 1) } else { format!("Page {} of {n}", i + 1) };
+        let right = format!("{page} {} {of} {n}", i + 1);
         let rw = text_width(&right, Font::Regular, 7.5);
-        let mut left = format!("{footer_left} · {footer_date}");
+        let mut left = footer_left.clone();
         while text_width(&left, Font::Regular, 7.5) > CONTENT_W - rw - 20.0 && left.pop().is_some() {}
         vec![
             Draw::Line { x1: MARGIN_X, y1: y - 10.0, x2: PAGE_W - MARGIN_X, y2: y - 10.0, color: RULE, width: 0.5 },
@@ -1403,11 +289,12 @@ pub(crate) fn render(d: &EffectiveDpia, o: &RenderOptions) -> Result<Vec<u8>, Pd
             Draw::Text { x: PAGE_W - MARGIN_X - rw, y, size: 7.5, font: Font::Regular, color: GREY, text: right },
         ]
     };
+    let date = report.date;
     let meta = Meta {
-        title: format!("{title} — {who}"),
-        author: if o.is_base { d.coordinator.clone() } else { d.org.name.clone() },
-        subject: if da { "Konsekvensanalyse (GDPR art. 35)".into() } else { "Data protection impact assessment (GDPR Art. 35)".into() },
-        lang: if da { "da-DK" } else { "en-GB" },
+        title: format!("{} — {}", report.title, report.party),
+        author: report.author.clone(),
+        subject: report.subject().into(),
+        lang: if report.is_danish() { "da-DK" } else { "en-GB" },
         date: format!("D:{:04}{:02}{:02}000000Z", date.0.year(), date.0.month() as u8, date.0.day()),
     };
     emit(&laid, &footer, &meta)

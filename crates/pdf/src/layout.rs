@@ -86,6 +86,8 @@ pub const NA_FILL: Rgb = Rgb(0.93, 0.93, 0.93);
 pub const LOW_FILL: Rgb = Rgb(0.72, 0.87, 0.68);
 pub const MEDIUM_FILL: Rgb = Rgb(1.0, 0.85, 0.45);
 pub const HIGH_FILL: Rgb = Rgb(0.93, 0.5, 0.45);
+/// A verdict or flag that asks for action.
+pub const ALERT: Rgb = Rgb(0.7, 0.1, 0.1);
 
 /// A run of text in one style.
 #[derive(Debug, Clone, PartialEq)]

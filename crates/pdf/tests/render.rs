@@ -1,11 +1,11 @@
 mod common;
 
 use konsekvens_core::model::Day;
-use konsekvens_pdf::{render, FindingLine, Lang, RenderOptions};
+use konsekvens_pdf::{render, FindingLine, Lang, ReportOptions};
 use std::process::Command;
 
-fn opts() -> RenderOptions {
-    let mut o = RenderOptions::new(Day::ymd(2024, 5, 2));
+fn opts() -> ReportOptions {
+    let mut o = ReportOptions::new(Day::ymd(2024, 5, 2));
     o.findings = Some(vec![FindingLine { code: "K12".into(), severity: "advarsel".into(), message: "Risiko R7 har ingen foranstaltning i København.".into() }]);
     o
 }

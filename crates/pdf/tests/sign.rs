@@ -7,7 +7,7 @@ mod common;
 mod verifiers;
 
 use konsekvens_core::model::Day;
-use konsekvens_pdf::{render, sign, verify, RenderOptions, SignError, SignMeta, VerifyError};
+use konsekvens_pdf::{render, sign, verify, ReportOptions, SignError, SignMeta, VerifyError};
 use std::path::Path;
 use std::sync::OnceLock;
 use verifiers::{keys, pdfsig, pyhanko, PASSWORD};
@@ -22,7 +22,7 @@ fn meta() -> SignMeta {
 
 fn pdf() -> &'static [u8] {
     static P: OnceLock<Vec<u8>> = OnceLock::new();
-    P.get_or_init(|| render(&common::kbh(), &RenderOptions::new(Day::ymd(2024, 5, 2))).unwrap())
+    P.get_or_init(|| render(&common::kbh(), &ReportOptions::new(Day::ymd(2024, 5, 2))).unwrap())
 }
 
 #[test]
