@@ -9,9 +9,9 @@
 //! Copenhagen's DPIA for AULA (journalnummer 2023-423-0005) and KOMBIT's page on security,
 //! GDPR and audit statements. People's names are invented. The sample is meant to pass the
 //! Datatilsynet check with no errors and no warnings for the base and for each municipality;
-//! the things it deliberately leaves open are recorded as planned measures with dates
-//! (M13, M15, KBH-M2) and a rejected one with its reason (M18), none of which the check warns
-//! about.
+//! the things it deliberately leaves open are recorded as planned measures with dates still
+//! ahead (M13, M15, KBH-M2) and a rejected one with its reason (M18), none of which the check
+//! warns about, and its audit statements (EV1–EV3) are less than a year old.
 //!
 //! The risk picture of the base mirrors Copenhagen's 2021 analysis: 12 risks, 9 high and
 //! 3 medium before measures; 7 low (58 %) and 5 medium (42 %) after, none high.
@@ -1369,17 +1369,19 @@ fn evidence() -> Vec<Evidence> {
         received,
         location: location.into(),
     };
+    // The audit statements are renewed every year; these are the newest, each less than a year
+    // old on the sample's checking day (the check warns about one more than 12 months old).
     vec![
         e(k::EV_ISAE3000_AULA, "EV1", "ISAE 3000 type 2-erklæring for Aula (systemspecifik, med GDPR-kontrolmål)",
             EvidenceKind::Isae3000, "Uafhængig revisor for Netcompany; indhentet af KOMBIT",
-            Some(Day::ymd(2023, 6, 8)), Some(Day::ymd(2023, 6, 21)),
-            "Modtaget af KOMBIT 08-06-2023 og leveret til kommunerne 21-06-2023; kommunens tilsynsmappe for Aula"),
+            Some(Day::ymd(2026, 6, 5)), Some(Day::ymd(2026, 6, 19)),
+            "Årlig erklæring: modtaget af KOMBIT 05-06-2026 og leveret til kommunerne 19-06-2026; kommunens tilsynsmappe for Aula"),
         e(k::EV_ISAE3000_KOMBIT, "EV2", "ISAE 3000 type 2-erklæring for KOMBIT (generel erklæring)",
-            EvidenceKind::Isae3000, "Uafhængig revisor for KOMBIT", None, None,
-            "KOMBITs oversigt over revisionserklæringer"),
+            EvidenceKind::Isae3000, "Uafhængig revisor for KOMBIT", Some(Day::ymd(2026, 4, 24)), None,
+            "KOMBITs oversigt over revisionserklæringer (erklæringen for 2025)"),
         e(k::EV_ISAE3402, "EV3", "ISAE 3402 type 2-erklæring for Netcompanys generelle it-kontroller",
-            EvidenceKind::Isae3402, "Uafhængig revisor for Netcompany; indhentet af KOMBIT", None, None,
-            "KOMBITs oversigt over revisionserklæringer"),
+            EvidenceKind::Isae3402, "Uafhængig revisor for Netcompany; indhentet af KOMBIT", Some(Day::ymd(2026, 3, 13)), None,
+            "KOMBITs oversigt over revisionserklæringer (erklæringen for 2025)"),
         e(k::EV_DPA, "EV4", "Tilslutningsaftale og databehandleraftale for Aula med bilag B (underdatabehandlere) og bilag C (instruks)",
             EvidenceKind::Contract, "KOMBIT og kommunen", None, None,
             "Kommunens kontraktstyring"),

@@ -174,7 +174,7 @@ pub struct CheckContext {
     /// Checking the joint base alone (no municipality).
     pub is_base: bool,
     pub policy: AcceptancePolicy,
-    /// Today, for review dates.
+    /// Today, for review dates, planned measures' dates and the age of audit statements.
     pub today: Day,
 }
 

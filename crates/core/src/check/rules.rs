@@ -54,7 +54,8 @@ pub(super) fn run(d: &EffectiveDpia, ctx: &CheckContext, history: Option<&Review
     description(d, &mut f);
     necessity(d, &mut f);
     risks(d, &mut f);
-    measures(d, &mut f);
+    measures(d, ctx, &mut f);
+    evidence(d, ctx, &mut f);
     references(d, &mut f);
     not_applicable(d, &mut f);
     dpo(d, ctx, &mut f);
@@ -273,7 +274,7 @@ fn mitigating(e: &Entry<Measure>) -> bool {
         && !matches!(e.deviation, Some(Deviation::MeasureStatus { state: Some(LocalMeasureState::NotImplemented), .. }))
 }
 
-fn measures(d: &EffectiveDpia, f: &mut Findings) {
+fn measures(d: &EffectiveDpia, ctx: &CheckContext, f: &mut Findings) {
     let i = &d.items;
     for e in applying(&i.risks) {
         let r = &e.item;
@@ -310,6 +311,17 @@ fn measures(d: &EffectiveDpia, f: &mut Findings) {
                 format!("{} is rejected without a reason.", m.reference)),
             _ => {}
         }
+        // A plan whose date has passed: the measure is either in place by now or delayed, and
+        // the DPIA should say which. A municipality's own status for a base measure (not
+        // implemented here, implemented differently) replaces the base's plan for it.
+        let local_status = matches!(e.deviation, Some(Deviation::MeasureStatus { state: Some(_), .. }));
+        if let (Some(MeasureStatus::Planned), Some(date), false) = (m.status, m.planned_date, local_status) {
+            if date < ctx.today {
+                f.push("K-35-7-D-PLANNED-OVERDUE", Warning, Art35_7d, at(e),
+                    format!("Foranstaltningen {} «{}» var planlagt til {}, men er stadig markeret som planlagt. Marker den som gennemført, eller angiv en ny dato og årsagen til forsinkelsen.", m.reference, m.title, date.danish()),
+                    format!("Measure {} «{}» was planned for {date} but is still marked planned. Mark it implemented, or set a new date and give the reason for the delay.", m.reference, m.title));
+            }
+        }
         match m.owner {
             None => f.push("K-35-7-D-OWNER", Warning, Art35_7d, at(e),
                 format!("{}: angiv hvem der er ansvarlig for foranstaltningen.", m.reference),
@@ -328,6 +340,37 @@ fn measures(d: &EffectiveDpia, f: &mut Findings) {
             }
         }
     }
+}
+
+/// Assurance statements (ISAE 3000, ISAE 3402) are issued yearly: one more than a year old
+/// no longer shows that the supplier's controls work now (Art. 24(1): measures are reviewed
+/// and updated, and the controller must be able to demonstrate it). Policies, agreements and
+/// tests do not expire with the year and are not judged by their age.
+fn evidence(d: &EffectiveDpia, ctx: &CheckContext, f: &mut Findings) {
+    let year_ago = a_year_before(ctx.today);
+    for e in applying(&d.items.evidence).filter(|e| matches!(e.item.kind, Some(EvidenceKind::Isae3000 | EvidenceKind::Isae3402))) {
+        let ev = &e.item;
+        // The statement's own date; failing that, when it was received (it is no newer).
+        let dated = ev
+            .date
+            .map(|d| (d, format!("er dateret {}", d.danish()), format!("is dated {d}")))
+            .or_else(|| ev.received.map(|r| (r, format!("blev modtaget {} (erklæringens egen dato er ikke angivet)", r.danish()), format!("was received on {r} (the statement's own date is not recorded)"))));
+        match dated {
+            None => f.push("K-35-7-D-EVIDENCE-STALE", Warning, Art24_1, at(e),
+                format!("Revisorerklæringen {} «{}» har ingen dato, så det kan ikke ses, om den er under et år gammel. Angiv erklæringens dato, eller indhent den nyeste erklæring.", ev.reference, ev.title),
+                format!("The assurance statement {} «{}» has no date, so it cannot be seen whether it is less than a year old. Record the statement's date, or obtain the newest statement.", ev.reference, ev.title)),
+            Some((when, da, en)) if when < year_ago => f.push("K-35-7-D-EVIDENCE-STALE", Warning, Art24_1, at(e),
+                format!("Revisorerklæringen {} «{}» {da} og er mere end 12 måneder gammel. Indhent den nyere erklæring, og registrer den med dato.", ev.reference, ev.title),
+                format!("The assurance statement {} «{}» {en} and is more than 12 months old. Obtain the newer statement and record it with its date.", ev.reference, ev.title)),
+            Some(_) => {}
+        }
+    }
+}
+
+/// The same day a year earlier (29 February: 28 February).
+pub(super) fn a_year_before(day: Day) -> Day {
+    let d = day.0;
+    Day(d.replace_year(d.year() - 1).unwrap_or_else(|_| d.replace_day(28).and_then(|d| d.replace_year(d.year() - 1)).expect("28 February exists every year")))
 }
 
 // ---- references --------------------------------------------------------------------------

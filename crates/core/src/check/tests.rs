@@ -68,7 +68,7 @@ fn complete() -> (Coordination, Base, Supplement, Participant) {
     i.recipients.push(Recipient { id: id("mt-2"), reference: r("MT2"), name: "Netcompany".into(), side: Some(AccessSide::External), access: "Drift".into() });
     i.processors.push(Processor { id: id("db-1"), reference: r("DB1"), name: "KOMBIT".into(), role: Some(ProcessorRole::Processor), ..Default::default() });
     i.transfers.push(Transfer { id: id("tl-1"), reference: r("TL1"), country: "USA".into(), recipient: "AWS".into(), basis: Some(TransferBasis::StandardContractualClauses), description: "Kun ved retskrav".into() });
-    i.evidence.push(Evidence { id: id("ev-1"), reference: r("EV1"), title: "ISAE 3000".into(), kind: Some(EvidenceKind::Isae3000), ..Default::default() });
+    i.evidence.push(Evidence { id: id("ev-1"), reference: r("EV1"), title: "ISAE 3000".into(), kind: Some(EvidenceKind::Isae3000), date: Some(Day::ymd(2026, 6, 8)), ..Default::default() });
     i.risks.push(Risk {
         id: id("r-1"), reference: r("R1"), title: "Fejlsendt besked".into(), threat: "Besked til forkert modtager".into(),
         source: Some(RiskSource::Kombit), inherent: assessment(Consequence::Devastating, Likelihood::Expected), residual: assessment(Consequence::Serious, Likelihood::Unlikely),
@@ -151,9 +151,12 @@ const RULES: &[(&str, Severity, bool, Mutation)] = &[
     ("K-35-7-D-UNLINKED", Severity::Error, true, |b, _| b.items.measures.push(Measure { mitigates: Default::default(), id: id("m-2"), reference: r("M2"), ..b.items.measures[0].clone() })),
     ("K-35-7-D-STATUS", Severity::Error, true, |b, _| b.items.measures[0].status = None),
     ("K-35-7-D-PLANNED-DATE", Severity::Error, true, |b, _| b.items.measures[0].status = Some(MeasureStatus::Planned)),
+    ("K-35-7-D-PLANNED-OVERDUE", Severity::Warning, true, |b, _| { b.items.measures[0].status = Some(MeasureStatus::Planned); b.items.measures[0].planned_date = Some(Day::ymd(2026, 11, 23)); }),
     ("K-35-7-D-REJECTED-REASON", Severity::Error, true, |b, _| b.items.measures[0].status = Some(MeasureStatus::Rejected)),
     ("K-35-7-D-OWNER", Severity::Warning, true, |b, _| b.items.measures[0].owner = None),
     ("K-24-1-EXTERNAL-MEASURE", Severity::Warning, true, |b, _| b.items.measures[0].evidence.clear()),
+    ("K-35-7-D-EVIDENCE-STALE", Severity::Warning, true, |b, _| b.items.evidence[0].date = Some(Day::ymd(2025, 11, 23))),
+    ("K-35-7-D-EVIDENCE-STALE", Severity::Warning, true, |b, _| b.items.evidence[0].date = None),
     ("K-35-7-D-LOCAL-STATUS", Severity::Error, false, |_, s| s.measure_statuses.push(LocalMeasureStatus { target: id("m-1"), state: Some(LocalMeasureState::ImplementedDifferently), text: Prose::default() })),
     ("K-5-2-REF-MISSING", Severity::Error, true, |b, _| b.items.modules[0].reference = Reference::default()),
     ("K-5-2-REF-DUPLICATE", Severity::Error, true, |b, _| b.items.sources[0].reference = r("MOD1")),
@@ -333,4 +336,60 @@ fn dpo_advice_must_name_the_version_as_a_whole_word() {
     assert!(run(&c, &b, &s, &p, true).has("K-35-2-DPO-VERSION"), "2025.10 is not 2025.1");
     b.items.dpo_advice[0].concerns_version = "udkast til 2025.1, marts".into();
     assert!(!run(&c, &b, &s, &p, true).has("K-35-2-DPO-VERSION"));
+}
+
+#[test]
+fn a_plan_is_overdue_from_the_day_after_its_date_unless_the_municipality_says_otherwise() {
+    let (c, mut b, mut s, p) = complete();
+    b.items.measures[0].status = Some(MeasureStatus::Planned);
+    b.items.measures[0].planned_date = Some(Day::ymd(2026, 11, 24));
+    assert!(!run(&c, &b, &s, &p, true).has("K-35-7-D-PLANNED-OVERDUE"), "due today is not overdue");
+    b.items.measures[0].planned_date = Some(Day::ymd(2026, 11, 23));
+    let report = run(&c, &b, &s, &p, false);
+    let f = report.findings.iter().find(|f| f.code == "K-35-7-D-PLANNED-OVERDUE").expect("overdue");
+    assert_eq!((f.item.as_ref(), f.reference.as_ref(), f.basis), (Some(&id("m-1")), Some(&r("M1")), Basis::Art35_7d));
+    assert!(f.message_da.contains("M1") && f.message_da.contains("23.11.2026") && f.message_da.contains("gennemført"), "{}", f.message_da);
+    assert!(f.message_en.contains("2026-11-23") && f.message_en.contains("delay"), "{}", f.message_en);
+    // København implements it its own way: the base's plan is not København's open point.
+    s.measure_statuses.push(LocalMeasureStatus { target: id("m-1"), state: Some(LocalMeasureState::ImplementedDifferently), text: "To-faktor via kommunens IdP".into() });
+    assert!(!run(&c, &b, &s, &p, false).has("K-35-7-D-PLANNED-OVERDUE"));
+    assert!(run(&c, &b, &s, &p, true).has("K-35-7-D-PLANNED-OVERDUE"), "the base still has the overdue plan");
+    // A measure København adds itself is judged by its own date.
+    s.additions.measures.push(Measure { id: id("kbh-m-1"), reference: r("KBH-M1"), status: Some(MeasureStatus::Planned), planned_date: Some(Day::ymd(2026, 1, 31)), ..b.items.measures[0].clone() });
+    let report = run(&c, &b, &s, &p, false);
+    assert!(report.findings.iter().any(|f| f.code == "K-35-7-D-PLANNED-OVERDUE" && f.reference == Some(r("KBH-M1"))), "{:?}", report.findings);
+}
+
+#[test]
+fn an_assurance_statement_goes_stale_after_a_year_and_a_day() {
+    let (c, mut b, s, p) = complete();
+    let stale = |b: &Base| run(&c, b, &s, &p, true).findings.into_iter().find(|f| f.code == "K-35-7-D-EVIDENCE-STALE");
+    b.items.evidence[0].date = Some(Day::ymd(2025, 11, 24));
+    assert!(stale(&b).is_none(), "exactly a year old is still current");
+    b.items.evidence[0].date = Some(Day::ymd(2025, 11, 23));
+    let f = stale(&b).expect("a year and a day");
+    assert_eq!((f.item.as_ref(), f.reference.as_ref(), f.basis), (Some(&id("ev-1")), Some(&r("EV1")), Basis::Art24_1));
+    assert!(f.message_da.contains("EV1") && f.message_da.contains("23.11.2025") && f.message_da.contains("Revisorerklæringen"), "{}", f.message_da);
+    assert!(f.message_en.contains("2025-11-23") && f.message_en.contains("newer statement"), "{}", f.message_en);
+    // ISAE 3402 likewise; a policy or an agreement does not expire with the year.
+    b.items.evidence[0].kind = Some(EvidenceKind::Isae3402);
+    assert!(stale(&b).is_some());
+    for kind in [EvidenceKind::Policy, EvidenceKind::Contract, EvidenceKind::Test, EvidenceKind::Other] {
+        b.items.evidence[0].kind = Some(kind);
+        assert!(stale(&b).is_none(), "{kind:?}");
+        b.items.evidence[0].date = None;
+        assert!(stale(&b).is_none(), "{kind:?} undated");
+        b.items.evidence[0].date = Some(Day::ymd(2025, 11, 23));
+    }
+    // Without its own date, the day it was received bounds its age; with neither, it is undated.
+    b.items.evidence[0].kind = Some(EvidenceKind::Isae3000);
+    b.items.evidence[0].date = None;
+    b.items.evidence[0].received = Some(Day::ymd(2026, 2, 1));
+    assert!(stale(&b).is_none());
+    b.items.evidence[0].received = Some(Day::ymd(2024, 2, 1));
+    assert!(stale(&b).expect("received long ago").message_da.contains("modtaget 01.02.2024"));
+    b.items.evidence[0].received = None;
+    assert!(stale(&b).expect("undated").message_da.contains("ingen dato"));
+    // Leap day: a year before 29 February is 28 February.
+    assert_eq!(super::rules::a_year_before(Day::ymd(2028, 2, 29)), Day::ymd(2027, 2, 28));
 }
