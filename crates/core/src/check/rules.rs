@@ -356,10 +356,10 @@ fn evidence(d: &EffectiveDpia, ctx: &CheckContext, f: &mut Findings) {
             .map(|d| (d, format!("er dateret {}", d.danish()), format!("is dated {d}")))
             .or_else(|| ev.received.map(|r| (r, format!("blev modtaget {} (erklæringens egen dato er ikke angivet)", r.danish()), format!("was received on {r} (the statement's own date is not recorded)"))));
         match dated {
-            None => f.push("K-35-7-D-EVIDENCE-STALE", Warning, Art24_1, at(e),
+            None => f.push("K-24-1-EVIDENCE-STALE", Warning, Art24_1, at(e),
                 format!("Revisorerklæringen {} «{}» har ingen dato, så det kan ikke ses, om den er under et år gammel. Angiv erklæringens dato, eller indhent den nyeste erklæring.", ev.reference, ev.title),
                 format!("The assurance statement {} «{}» has no date, so it cannot be seen whether it is less than a year old. Record the statement's date, or obtain the newest statement.", ev.reference, ev.title)),
-            Some((when, da, en)) if when < year_ago => f.push("K-35-7-D-EVIDENCE-STALE", Warning, Art24_1, at(e),
+            Some((when, da, en)) if when < year_ago => f.push("K-24-1-EVIDENCE-STALE", Warning, Art24_1, at(e),
                 format!("Revisorerklæringen {} «{}» {da} og er mere end 12 måneder gammel. Indhent den nyere erklæring, og registrer den med dato.", ev.reference, ev.title),
                 format!("The assurance statement {} «{}» {en} and is more than 12 months old. Obtain the newer statement and record it with its date.", ev.reference, ev.title)),
             Some(_) => {}

@@ -155,8 +155,8 @@ const RULES: &[(&str, Severity, bool, Mutation)] = &[
     ("K-35-7-D-REJECTED-REASON", Severity::Error, true, |b, _| b.items.measures[0].status = Some(MeasureStatus::Rejected)),
     ("K-35-7-D-OWNER", Severity::Warning, true, |b, _| b.items.measures[0].owner = None),
     ("K-24-1-EXTERNAL-MEASURE", Severity::Warning, true, |b, _| b.items.measures[0].evidence.clear()),
-    ("K-35-7-D-EVIDENCE-STALE", Severity::Warning, true, |b, _| b.items.evidence[0].date = Some(Day::ymd(2025, 11, 23))),
-    ("K-35-7-D-EVIDENCE-STALE", Severity::Warning, true, |b, _| b.items.evidence[0].date = None),
+    ("K-24-1-EVIDENCE-STALE", Severity::Warning, true, |b, _| b.items.evidence[0].date = Some(Day::ymd(2025, 11, 23))),
+    ("K-24-1-EVIDENCE-STALE", Severity::Warning, true, |b, _| b.items.evidence[0].date = None),
     ("K-35-7-D-LOCAL-STATUS", Severity::Error, false, |_, s| s.measure_statuses.push(LocalMeasureStatus { target: id("m-1"), state: Some(LocalMeasureState::ImplementedDifferently), text: Prose::default() })),
     ("K-5-2-REF-MISSING", Severity::Error, true, |b, _| b.items.modules[0].reference = Reference::default()),
     ("K-5-2-REF-DUPLICATE", Severity::Error, true, |b, _| b.items.sources[0].reference = r("MOD1")),
@@ -363,7 +363,7 @@ fn a_plan_is_overdue_from_the_day_after_its_date_unless_the_municipality_says_ot
 #[test]
 fn an_assurance_statement_goes_stale_after_a_year_and_a_day() {
     let (c, mut b, s, p) = complete();
-    let stale = |b: &Base| run(&c, b, &s, &p, true).findings.into_iter().find(|f| f.code == "K-35-7-D-EVIDENCE-STALE");
+    let stale = |b: &Base| run(&c, b, &s, &p, true).findings.into_iter().find(|f| f.code == "K-24-1-EVIDENCE-STALE");
     b.items.evidence[0].date = Some(Day::ymd(2025, 11, 24));
     assert!(stale(&b).is_none(), "exactly a year old is still current");
     b.items.evidence[0].date = Some(Day::ymd(2025, 11, 23));
