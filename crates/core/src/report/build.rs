@@ -7,18 +7,6 @@ use crate::effective::{Deviation, Entry, Origin};
 use crate::model::*;
 use crate::text::danish_number;
 
-// The semantic styles by the short names the sections use.
-const GREY: Tone = Tone::Grey;
-const LOCAL: Tone = Tone::Local;
-const ACCENT: Tone = Tone::Accent;
-const ALERT: Tone = Tone::Alert;
-const HEADER_FILL: Fill = Fill::Header;
-const LOW_FILL: Fill = Fill::Low;
-const MEDIUM_FILL: Fill = Fill::Medium;
-const HIGH_FILL: Fill = Fill::High;
-const LOCAL_FILL: Fill = Fill::Local;
-const NA_FILL: Fill = Fill::NotApplicable;
-
 pub(super) fn build(d: &EffectiveDpia, o: &ReportOptions) -> Report {
     let da = o.lang == Lang::Da;
     let mut doc = Doc { d, o, da, refs: d.references(), blocks: Vec::new(), section: 0 };
@@ -59,9 +47,9 @@ fn cap(s: &str) -> String {
 
 fn level_fill(l: Option<RiskLevel>) -> Option<Fill> {
     l.map(|l| match l {
-        RiskLevel::Low => LOW_FILL,
-        RiskLevel::Medium => MEDIUM_FILL,
-        RiskLevel::High => HIGH_FILL,
+        RiskLevel::Low => Fill::Low,
+        RiskLevel::Medium => Fill::Medium,
+        RiskLevel::High => Fill::High,
     })
 }
 
@@ -141,7 +129,7 @@ impl<'a> Doc<'a> {
         self.para(vec![Span::new(s)]);
     }
     fn small(&mut self, s: impl Into<String>) {
-        self.blocks.push(Block::Para { spans: vec![Span::new(s).tone(GREY)], kind: ParaKind::Small });
+        self.blocks.push(Block::Para { spans: vec![Span::new(s).tone(Tone::Grey)], kind: ParaKind::Small });
     }
     fn labelled(&mut self, label: &str, value: impl Into<String>) {
         self.para(vec![Span::bold(format!("{label}: ")), Span::new(value)]);
@@ -150,7 +138,7 @@ impl<'a> Doc<'a> {
     fn kv(&mut self, rows: Vec<(String, Vec<Span>)>) {
         let mut t = Table::new(&[1.0, 2.6], None);
         for (k, v) in rows {
-            t.row(vec![Cell::bold(k).fill(HEADER_FILL), Cell::spans(v)]);
+            t.row(vec![Cell::bold(k).fill(Fill::Header), Cell::spans(v)]);
         }
         self.blocks.push(Block::Keep(vec![Block::Table(t)]));
     }
@@ -170,21 +158,21 @@ impl<'a> Doc<'a> {
     fn ref_cell<T>(&self, e: &Entry<T>, reference: &Reference) -> Cell {
         let mut spans = vec![Span::bold(reference.0.clone())];
         if e.origin == Origin::Local {
-            spans.push(Span::bold(format!("\n{}", self.t("LOKAL", "LOCAL"))).tone(LOCAL));
+            spans.push(Span::bold(format!("\n{}", self.t("LOKAL", "LOCAL"))).tone(Tone::Local));
         }
         if e.deviation.is_some() {
-            spans.push(Span::bold(format!("\n{}", self.t("AFVIGELSE", "DEVIATION"))).tone(LOCAL));
+            spans.push(Span::bold(format!("\n{}", self.t("AFVIGELSE", "DEVIATION"))).tone(Tone::Local));
         }
         if e.not_applicable.is_some() {
-            spans.push(Span::bold(format!("\n{}", self.t("IKKE RELEVANT", "NOT APPLICABLE"))).tone(GREY));
+            spans.push(Span::bold(format!("\n{}", self.t("IKKE RELEVANT", "NOT APPLICABLE"))).tone(Tone::Grey));
         }
         Cell::spans(spans)
     }
     fn row_fill<T>(&self, e: &Entry<T>) -> Option<Fill> {
         if e.not_applicable.is_some() {
-            Some(NA_FILL)
+            Some(Fill::NotApplicable)
         } else if e.origin == Origin::Local {
-            Some(LOCAL_FILL)
+            Some(Fill::Local)
         } else {
             None
         }
@@ -192,8 +180,8 @@ impl<'a> Doc<'a> {
     /// Main text of an entry, with the not-applicable justification appended.
     fn na_spans<T>(&self, e: &Entry<T>, mut spans: Vec<Span>) -> Vec<Span> {
         if let Some(j) = &e.not_applicable {
-            spans.push(Span::bold(format!("\n{}: ", self.t("Ikke relevant her", "Not applicable here"))).tone(GREY));
-            spans.push(Span::new(self.prose(j)).tone(GREY));
+            spans.push(Span::bold(format!("\n{}: ", self.t("Ikke relevant her", "Not applicable here"))).tone(Tone::Grey));
+            spans.push(Span::new(self.prose(j)).tone(Tone::Grey));
         }
         spans
     }
@@ -256,11 +244,11 @@ impl<'a> Doc<'a> {
         let title = self.title();
         self.blocks.push(Block::Space(60.0));
         self.blocks.push(Block::Para {
-            spans: vec![Span::new(self.t("KONSEKVENSANALYSE · GDPR ART. 35", "DATA PROTECTION IMPACT ASSESSMENT · GDPR ART. 35")).tone(GREY)],
+            spans: vec![Span::new(self.t("KONSEKVENSANALYSE · GDPR ART. 35", "DATA PROTECTION IMPACT ASSESSMENT · GDPR ART. 35")).tone(Tone::Grey)],
             kind: ParaKind::CoverKicker,
         });
         self.blocks.push(Block::Para {
-            spans: vec![Span::bold(title).tone(ACCENT)],
+            spans: vec![Span::bold(title).tone(Tone::Accent)],
             kind: ParaKind::CoverTitle,
         });
         self.blocks.push(Block::Para {
@@ -281,10 +269,10 @@ impl<'a> Doc<'a> {
                     s.push(Span::new(format!(", {}", self.day(v.date))));
                 }
                 if !v.hash.is_empty() {
-                    s.push(Span::new(format!("\n{}: {}", self.t("Indholdshash (SHA-256)", "Content hash (SHA-256)"), v.hash)).tone(GREY));
+                    s.push(Span::new(format!("\n{}: {}", self.t("Indholdshash (SHA-256)", "Content hash (SHA-256)"), v.hash)).tone(Tone::Grey));
                 }
                 if let Some(remark) = &v.remark {
-                    s.push(Span::new(format!("\n{remark}")).tone(LOCAL));
+                    s.push(Span::new(format!("\n{remark}")).tone(Tone::Local));
                 }
                 rows.push((base_label.into(), s));
             }
@@ -342,7 +330,7 @@ impl<'a> Doc<'a> {
         }
         rows.push((
             self.t("Fingeraftryk (SHA-256)", "Fingerprint (SHA-256)").into(),
-            vec![Span::new(super::content_hash(d)).tone(GREY)],
+            vec![Span::new(super::content_hash(d)).tone(Tone::Grey)],
         ));
         self.kv(rows);
         self.blocks.push(Block::Space(18.0));
@@ -375,7 +363,7 @@ impl<'a> Doc<'a> {
         if !d.local_legal_basis.is_blank() {
             rows.push((
                 self.t("Lokalt supplerende retsgrundlag", "Local additional legal basis").to_string(),
-                vec![Span::bold(format!("{} ", self.t("LOKAL", "LOCAL"))).tone(LOCAL), Span::new(d.local_legal_basis.0.clone())],
+                vec![Span::bold(format!("{} ", self.t("LOKAL", "LOCAL"))).tone(Tone::Local), Span::new(d.local_legal_basis.0.clone())],
             ));
         }
         self.kv(rows);
@@ -438,8 +426,8 @@ impl<'a> Doc<'a> {
             for e in &d.items.data_categories {
                 let c = &e.item;
                 let class_fill = match c.class {
-                    Some(DataClass::Special) | Some(DataClass::Criminal) => Some(HIGH_FILL),
-                    Some(DataClass::Confidential) | Some(DataClass::Cpr) => Some(MEDIUM_FILL),
+                    Some(DataClass::Special) | Some(DataClass::Criminal) => Some(Fill::High),
+                    Some(DataClass::Confidential) | Some(DataClass::Cpr) => Some(Fill::Medium),
                     _ => None,
                 };
                 let mut class = Cell::bold(self.ow(c.class));
@@ -469,9 +457,9 @@ impl<'a> Doc<'a> {
                         "\n{}: {}",
                         self.t("Fælles basis angiver", "Joint base states"),
                         base_count.map(|n| self.number(n)).unwrap_or_else(|| "—".into())
-                    )).tone(LOCAL));
+                    )).tone(Tone::Local));
                     if !note.is_blank() {
-                        count.push(Span::new(format!("\n{}", note.0)).tone(LOCAL));
+                        count.push(Span::new(format!("\n{}", note.0)).tone(Tone::Local));
                     }
                 }
                 if !s.count_note.is_blank() {
@@ -519,7 +507,7 @@ impl<'a> Doc<'a> {
                 let p = &e.item;
                 let mut role = vec![Span::new(self.ow(p.role))];
                 if let Some(parent) = &p.parent {
-                    role.push(Span::new(format!("\n{} {}", self.t("for", "for"), self.links(&[parent.clone()].into()))).tone(GREY));
+                    role.push(Span::new(format!("\n{} {}", self.t("for", "for"), self.links(&[parent.clone()].into()))).tone(Tone::Grey));
                 }
                 t.row_filled(
                     vec![self.ref_cell(e, &p.reference), Cell::spans(self.na_spans(e, vec![Span::bold(p.name.clone())])), Cell::spans(role), Cell::text(self.prose(&p.service)), Cell::text(p.location.clone())],
@@ -584,7 +572,7 @@ impl<'a> Doc<'a> {
                 let p = e.item.necessity.aspect(*a);
                 let mut c = Cell::text(self.prose(p));
                 if p.is_blank() {
-                    c.spans[0].tone = GREY;
+                    c.spans[0].tone = Tone::Grey;
                 }
                 t.row(vec![Cell::bold(cap(self.w(*a))), c]);
             }
@@ -599,7 +587,7 @@ impl<'a> Doc<'a> {
             let a = self.d.wp248.answer(*c);
             let mut met = Cell::bold(self.yes_no(a.met)).center();
             if a.met == Some(true) {
-                met.fill = Some(MEDIUM_FILL);
+                met.fill = Some(Fill::Medium);
             }
             t.row(vec![Cell::text(cap(self.w(*c))), met, Cell::text(self.prose(&a.reason))]);
         }
@@ -673,7 +661,7 @@ impl<'a> Doc<'a> {
             let card = self.blocks.len();
             self.h3(&title);
             if let Some(j) = &e.not_applicable {
-                self.para(vec![Span::bold(format!("{}: ", self.t("Ikke relevant her", "Not applicable here"))).tone(GREY), Span::new(self.prose(j)).tone(GREY)]);
+                self.para(vec![Span::bold(format!("{}: ", self.t("Ikke relevant her", "Not applicable here"))).tone(Tone::Grey), Span::new(self.prose(j)).tone(Tone::Grey)]);
             }
             let source = self.ow(r.source);
             let src = if r.source_reference.is_empty() { source.to_string() } else { format!("{source} ({})", r.source_reference) };
@@ -689,7 +677,7 @@ impl<'a> Doc<'a> {
                     self.t("Kilde", "Source"),
                     src
                 ))
-                .tone(GREY),
+                .tone(Tone::Grey),
             ]);
             let mut t = Table::new(&[1.2, 3.0, 3.0, 0.9], Some(self.header(&[("", ""), ("Konsekvens og begrundelse", "Consequence and reason"), ("Sandsynlighed og begrundelse", "Likelihood and reason"), ("Niveau", "Level")])));
             for (label, a) in [(self.t("Før", "Before"), &r.inherent), (self.t("Efter", "After"), &r.residual)] {
@@ -710,7 +698,7 @@ impl<'a> Doc<'a> {
             }
             if let Some(Deviation::RiskRating { base_inherent, base_residual, reason }) = &e.deviation {
                 self.para(vec![
-                    Span::bold(format!("{} ", self.t("Lokal vurdering.", "Local rating."))).tone(LOCAL),
+                    Span::bold(format!("{} ", self.t("Lokal vurdering.", "Local rating."))).tone(Tone::Local),
                     Span::new(format!(
                         "{}: {} {}, {} {}. ",
                         self.t("Fælles basis vurderer", "The joint base rates"),
@@ -719,9 +707,9 @@ impl<'a> Doc<'a> {
                         self.t("rest", "residual"),
                         self.ow(base_residual.level())
                     ))
-                    .tone(LOCAL),
-                    Span::bold(format!("{}: ", self.t("Begrundelse", "Reason"))).tone(LOCAL),
-                    Span::new(self.prose(reason)).tone(LOCAL),
+                    .tone(Tone::Local),
+                    Span::bold(format!("{}: ", self.t("Begrundelse", "Reason"))).tone(Tone::Local),
+                    Span::new(self.prose(reason)).tone(Tone::Local),
                 ]);
             }
             if !r.acceptance.is_blank() {
@@ -749,8 +737,8 @@ impl<'a> Doc<'a> {
                     main.push(Span::new(self.prose(&m.rejection_reason)));
                 }
                 if let Some(Deviation::MeasureStatus { state, text }) = &e.deviation {
-                    main.push(Span::bold(format!("\n{}: {} — ", self.t("Lokalt", "Locally"), self.ow(*state))).tone(LOCAL));
-                    main.push(Span::new(self.prose(text)).tone(LOCAL));
+                    main.push(Span::bold(format!("\n{}: {} — ", self.t("Lokalt", "Locally"), self.ow(*state))).tone(Tone::Local));
+                    main.push(Span::new(self.prose(text)).tone(Tone::Local));
                 }
                 let mut status = vec![Span::new(self.ow(m.kind)), Span::bold(format!("\n{}", self.ow(m.status)))];
                 if let Some(date) = m.planned_date {
@@ -779,7 +767,7 @@ impl<'a> Doc<'a> {
                 let v = &e.item;
                 let mut title = vec![Span::bold(v.title.clone())];
                 if !v.location.is_empty() {
-                    title.push(Span::new(format!("\n{}", v.location)).tone(GREY));
+                    title.push(Span::new(format!("\n{}", v.location)).tone(Tone::Grey));
                 }
                 t.row_filled(
                     vec![
@@ -820,7 +808,7 @@ impl<'a> Doc<'a> {
             for m in chunk {
                 let mut c = Cell::bold(m.item.reference.0.clone()).center();
                 if m.is_local() {
-                    c.spans[0].tone = LOCAL;
+                    c.spans[0].tone = Tone::Local;
                 }
                 header.push(c);
             }
@@ -833,14 +821,14 @@ impl<'a> Doc<'a> {
                     row.push(if m.item.mitigates.contains(&r.item.id) { Cell::mark() } else { Cell::default() });
                 }
                 row.extend(std::iter::repeat_n(Cell::default(), per - chunk.len()));
-                t.row_filled(row, if r.is_local() { Some(LOCAL_FILL) } else { None });
+                t.row_filled(row, if r.is_local() { Some(Fill::Local) } else { None });
             }
             self.table(t);
         }
         let without: Vec<String> = risks.iter().filter(|r| d.measures_for(&r.item.id).next().is_none() && r.item.acceptance.is_blank()).map(|r| r.item.reference.0.clone()).collect();
         if !without.is_empty() {
             self.para(vec![
-                Span::bold(format!("{}: ", self.t("Risici uden foranstaltning eller accept", "Risks without a measure or an acceptance"))).tone(LOCAL),
+                Span::bold(format!("{}: ", self.t("Risici uden foranstaltning eller accept", "Risks without a measure or an acceptance"))).tone(Tone::Local),
                 Span::new(without.join(", ")),
             ]);
         }
@@ -849,7 +837,7 @@ impl<'a> Doc<'a> {
             .flat_map(|m| m.item.mitigates.iter().filter(|id| !self.refs.contains_key(*id)).map(move |id| format!("{} → ?{id}", m.item.reference)))
             .collect();
         if !dangling.is_empty() {
-            self.para(vec![Span::bold(format!("{}: ", self.t("Henvisninger der ikke kan findes", "References that do not resolve"))).tone(LOCAL), Span::new(dangling.join(", "))]);
+            self.para(vec![Span::bold(format!("{}: ", self.t("Henvisninger der ikke kan findes", "References that do not resolve"))).tone(Tone::Local), Span::new(dangling.join(", "))]);
         }
     }
 
@@ -922,7 +910,7 @@ impl<'a> Doc<'a> {
         self.para(vec![Span::bold(self.t(
             "Alt i dette afsnit er kommunens eget (LOKALT) og supplerer eller erstatter den fælles basis.",
             "Everything in this section is the municipality's own (LOCAL) and adds to or replaces the joint base.",
-        )).tone(LOCAL)]);
+        )).tone(Tone::Local)]);
 
         self.h2(self.t("Betingelser for fælles konsekvensanalyse", "Conditions for a joint DPIA"));
         self.small(self.t(
@@ -934,9 +922,9 @@ impl<'a> Doc<'a> {
             let a = d.conditions.answer(*c);
             let mut met = Cell::bold(self.yes_no(a.met)).center();
             met.fill = match a.met {
-                Some(true) => Some(LOW_FILL),
-                Some(false) => Some(HIGH_FILL),
-                None => Some(NA_FILL),
+                Some(true) => Some(Fill::Low),
+                Some(false) => Some(Fill::High),
+                None => Some(Fill::NotApplicable),
             };
             t.row(vec![Cell::text(cap(self.w(*c))), met, Cell::text(self.prose(&a.reason))]);
         }
@@ -953,7 +941,7 @@ impl<'a> Doc<'a> {
                     Cell::bold(e.item.reference.0.clone()),
                     Cell::text(self.t("Risikovurdering", "Risk rating")),
                     Cell::text(fmt(base_inherent, base_residual)),
-                    Cell::spans(vec![Span::bold(fmt(&e.item.inherent, &e.item.residual)).tone(LOCAL)]),
+                    Cell::spans(vec![Span::bold(fmt(&e.item.inherent, &e.item.residual)).tone(Tone::Local)]),
                     Cell::text(self.prose(reason)),
                 ]);
             }
@@ -965,7 +953,7 @@ impl<'a> Doc<'a> {
                     Cell::bold(e.item.reference.0.clone()),
                     Cell::text(self.t("Foranstaltning", "Measure")),
                     Cell::text(format!("{}\n{}", e.item.title, self.ow(e.item.status))),
-                    Cell::spans(vec![Span::bold(self.ow(*state)).tone(LOCAL)]),
+                    Cell::spans(vec![Span::bold(self.ow(*state)).tone(Tone::Local)]),
                     Cell::text(self.prose(text)),
                 ]);
             }
@@ -977,7 +965,7 @@ impl<'a> Doc<'a> {
                     Cell::bold(e.item.reference.0.clone()),
                     Cell::text(self.t("Antal registrerede", "Number of data subjects")),
                     Cell::text(format!("{}: {}", e.item.name, base_count.map(|c| self.number(c)).unwrap_or_else(|| "—".into()))),
-                    Cell::spans(vec![Span::bold(e.item.count.map(|c| self.number(c)).unwrap_or_else(|| "—".into())).tone(LOCAL)]),
+                    Cell::spans(vec![Span::bold(e.item.count.map(|c| self.number(c)).unwrap_or_else(|| "—".into())).tone(Tone::Local)]),
                     Cell::text(self.prose(note)),
                 ]);
             }
@@ -996,7 +984,7 @@ impl<'a> Doc<'a> {
                 for e in d.items.$f.iter().filter(|e| e.is_local()) {
                     n += 1;
                     let title: String = $title(&e.item);
-                    t.row_filled(vec![Cell::bold(e.item.reference.0.clone()), Cell::text(self.t($da, $en)), Cell::text(title)], Some(LOCAL_FILL));
+                    t.row_filled(vec![Cell::bold(e.item.reference.0.clone()), Cell::text(self.t($da, $en)), Cell::text(title)], Some(Fill::Local));
                 }
             };
         }
@@ -1031,7 +1019,7 @@ impl<'a> Doc<'a> {
                     if let Some(j) = &e.not_applicable {
                         n += 1;
                         let title: String = $title(&e.item);
-                        t.row_filled(vec![Cell::bold(e.item.reference.0.clone()), Cell::text(title), Cell::text(self.prose(j))], Some(NA_FILL));
+                        t.row_filled(vec![Cell::bold(e.item.reference.0.clone()), Cell::text(title), Cell::text(self.prose(j))], Some(Fill::NotApplicable));
                     }
                 }
             };
@@ -1061,7 +1049,7 @@ impl<'a> Doc<'a> {
         if !d.unresolved_targets.is_empty() {
             let ids: Vec<String> = d.unresolved_targets.iter().map(|i| i.to_string()).collect();
             self.para(vec![
-                Span::bold(format!("{}: ", self.t("Advarsel: afvigelser uden basiselement", "Warning: deviations without a base item"))).tone(LOCAL),
+                Span::bold(format!("{}: ", self.t("Advarsel: afvigelser uden basiselement", "Warning: deviations without a base item"))).tone(Tone::Local),
                 Span::new(ids.join(", ")),
             ]);
         }
@@ -1078,14 +1066,14 @@ impl<'a> Doc<'a> {
             let a = &e.item;
             let mut follow = Cell::bold(self.ow(a.response)).center();
             follow.fill = match a.response {
-                Some(AdviceResponse::Followed) => Some(LOW_FILL),
-                Some(AdviceResponse::PartlyFollowed) | Some(AdviceResponse::Pending) => Some(MEDIUM_FILL),
-                Some(AdviceResponse::Overruled) => Some(HIGH_FILL),
+                Some(AdviceResponse::Followed) => Some(Fill::Low),
+                Some(AdviceResponse::PartlyFollowed) | Some(AdviceResponse::Pending) => Some(Fill::Medium),
+                Some(AdviceResponse::Overruled) => Some(Fill::High),
                 None => None,
             };
             let mut who = vec![Span::bold(self.day(a.date)), Span::new(format!("\n{}", a.advisor))];
             if !a.concerns_version.is_empty() {
-                who.push(Span::new(format!("\n{} {}", self.t("vedr.", "re"), a.concerns_version)).tone(GREY));
+                who.push(Span::new(format!("\n{} {}", self.t("vedr.", "re"), a.concerns_version)).tone(Tone::Grey));
             }
             t.row_filled(
                 vec![self.ref_cell(e, &a.reference), Cell::spans(who), Cell::spans(self.na_spans(e, vec![Span::new(self.prose(&a.advice))])), follow, Cell::text(self.prose(&a.response_reason))],
@@ -1115,7 +1103,7 @@ impl<'a> Doc<'a> {
         } else {
             format!("Result: {outcome} — after measures {} high, {} medium ({mp} %), {} low.", c.high, c.medium, c.low)
         };
-        let colour = if acceptance == Acceptance::Accepted { ACCENT } else { ALERT };
+        let colour = if acceptance == Acceptance::Accepted { Tone::Accent } else { Tone::Alert };
         self.para(vec![Span::bold(verdict).tone(colour)]);
 
         self.h2(self.t("Forudgående høring af Datatilsynet", "Prior consultation of Datatilsynet"));
@@ -1134,14 +1122,14 @@ impl<'a> Doc<'a> {
             rows.push((self.t("Udfald", "Outcome").into(), vec![Span::new(pc.outcome.0.clone())]));
         }
         if d.prior_consultation_origin == Origin::Local {
-            rows.push((self.t("Kilde", "Source").into(), vec![Span::bold(self.t("LOKAL", "LOCAL")).tone(LOCAL)]));
+            rows.push((self.t("Kilde", "Source").into(), vec![Span::bold(self.t("LOKAL", "LOCAL")).tone(Tone::Local)]));
         }
         self.kv(rows);
         if c.high > 0 && pc.required != Some(true) {
             self.para(vec![Span::bold(self.t(
                 "Art. 36-flag: der er høj restrisiko, men forudgående høring er ikke angivet som påkrævet.",
                 "Art. 36 flag: high residual risk remains, but prior consultation is not marked as required.",
-            )).tone(ALERT)]);
+            )).tone(Tone::Alert)]);
         } else if c.high > 0 {
             self.para(vec![Span::bold(self.t("Art. 36-flag: ja — høj restrisiko; forudgående høring af Datatilsynet.", "Art. 36 flag: yes — high residual risk; prior consultation of Datatilsynet."))]);
         } else {
@@ -1184,9 +1172,9 @@ impl<'a> Doc<'a> {
         for f in &findings {
             let s = f.severity.to_lowercase();
             let fill = if s.starts_with("fejl") || s.starts_with("err") || s.starts_with("høj") || s.starts_with("high") {
-                Some(HIGH_FILL)
+                Some(Fill::High)
             } else if s.starts_with("adv") || s.starts_with("warn") {
-                Some(MEDIUM_FILL)
+                Some(Fill::Medium)
             } else {
                 None
             };
