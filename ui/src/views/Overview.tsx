@@ -4,7 +4,7 @@
 import { DistributionBar, HeatMap } from "../components/Picture";
 import { Card, Empty, Level } from "../components/ui";
 import { BASIS, DIMENSIONS, SEVERITY, date, lang, t } from "../i18n";
-import { dpia, goToItem, report, scope, view } from "../state";
+import { dpia, goToItem, report, view } from "../state";
 import { syncLine } from "./Collaborate";
 import type { Basis } from "../bindings";
 import type { Finding } from "../model";
@@ -47,7 +47,7 @@ export function FindingsList({ findings }: { findings: Finding[] }) {
 
 function Completeness() {
   const r = report.value!;
-  const isMunicipality = scope.value !== null;
+  const isMunicipality = dpia.value?.org.code != null;
   return (
     <table class="completeness">
       <caption>{t("Fuldstændighed pr. bestemmelse", "Completeness per provision")}</caption>
@@ -89,7 +89,8 @@ export function Overview() {
   if (!d || !r) return <p aria-busy="true">{t("Indlæser …", "Loading …")}</p>;
   const errors = r.findings.filter((f) => f.severity === "error");
   const rest = r.findings.filter((f) => f.severity !== "error");
-  const who = scope.value === null ? t("Fælles basis", "Joint base") : `${d.org.name} (${d.org.code})`;
+  // whose DPIA the data is (not the scope just chosen, whose data may still be loading)
+  const who = d.org.code === null ? t("Fælles basis", "Joint base") : `${d.org.name} (${d.org.code})`;
   const release = d.release;
   return (
     <div class="view">
@@ -99,7 +100,7 @@ export function Overview() {
           {t("System", "System")}: {d.base.system} · {t("Koordinator", "Coordinator")}: {d.coordinator} ·{" "}
           {release ? (
             <>{t("Bygger på udgivelse", "Builds on release")} <strong>{release.name}</strong> ({date(release.date)})</>
-          ) : scope.value === null ? (
+          ) : d.org.code === null ? (
             <>{t("Arbejdsversion", "Working version")}{d.latest_release ? <> · {t("seneste udgivelse", "latest release")} <strong>{d.latest_release.name}</strong></> : null}</>
           ) : (
             <>{t("Ikke bundet til en udgivelse", "Not bound to a release")}</>

@@ -227,7 +227,9 @@ describe("a DPO in the real app", () => {
     // A municipality's DPIA stands on a release; new joint risks are written in the base.
     await choose(await field("Vis konsekvensanalysen for", "header.app-head"), "base");
     await until("the joint base", async () => (await s.title()) === "Konsekvens — Fælles basis");
-    await go("Overblik", "Fælles konsekvensanalyse");
+    // the base's own data, not København's still on screen while it loads (its register is
+    // a row longer: a click on «+ Risiko» could land where the button was)
+    await go("Overblik", "Fælles konsekvensanalyse for Aula — Fælles basis");
     scenario.findings.before = await findings();
     await go("Risici", "Risici");
     await s.click(await button("+ Risiko i fælles basis"));
