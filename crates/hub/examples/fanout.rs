@@ -12,9 +12,11 @@
 //! The same workload runs against the Konsekvens hub — twice: with `--synchronous full`
 //! (fsync every commit, the default) and `normal` (fsync at checkpoints) — as a child
 //! process (this binary re-run as `fanout serve-hub DIR MODE`, or with `--hub-bin
-//! target/release/konsekvens` as `konsekvens hub serve`), and against Hocuspocus (`@hocuspocus/server` from npm, started from
-//! `crates/hub/bench/hocuspocus.mjs`; `npm ci` runs there first if needed), and the ratios
-//! are printed. Run it optimised:
+//! target/release/konsekvens` as `konsekvens hub serve`), and against Hocuspocus
+//! (`@hocuspocus/server` from npm, started from `crates/hub/bench/hocuspocus.mjs`; `npm ci`
+//! runs there first if needed) — twice too: in memory, as it comes, and with its SQLite
+//! extension (which stores a document's whole state after 2 s without changes, at most
+//! 10 s late: what a crash loses). The ratios are printed. Run it optimised:
 //!
 //! ```text
 //! cargo run --release -p konsekvens-hub --example fanout
@@ -24,7 +26,7 @@
 //! Options: `--orgs N` (98), `--per-org N` (5), `--seconds S` (20), `--rate R` edits per
 //! client per second (0.5), `--base-share F` fraction of edits on the base (0.5), `--rounds
 //! N` (2; the order alternates, the summary takes medians), `--only
-//! hub|hub-full|hub-normal|hocuspocus`,
+//! hub|hub-full|hub-normal|hocuspocus|hocuspocus-memory|hocuspocus-sqlite`,
 //! `--hub-bin PATH`.
 //!
 //! Not a test: `cargo test` only compiles it.
@@ -62,7 +64,8 @@ struct Args {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     Hub(Synchronous),
-    Hocuspocus,
+    /// Hocuspocus in memory (`sqlite: false`) or with its SQLite extension.
+    Hocuspocus { sqlite: bool },
 }
 
 impl Target {
@@ -70,15 +73,17 @@ impl Target {
         match self {
             Target::Hub(Synchronous::Full) => "hub, sync full",
             Target::Hub(Synchronous::Normal) => "hub, sync normal",
-            Target::Hocuspocus => "Hocuspocus",
+            Target::Hocuspocus { sqlite: false } => "Hocuspocus",
+            Target::Hocuspocus { sqlite: true } => "Hocuspocus+SQLite",
         }
     }
 }
 
 const HUBS: [Target; 2] = [Target::Hub(Synchronous::Full), Target::Hub(Synchronous::Normal)];
+const HOCUSPOCUS: [Target; 2] = [Target::Hocuspocus { sqlite: false }, Target::Hocuspocus { sqlite: true }];
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { orgs: 98, per_org: 5, seconds: 20.0, rate: 0.5, base_share: 0.5, targets: vec![HUBS[0], HUBS[1], Target::Hocuspocus], rounds: 2, hub_bin: None };
+    let mut args = Args { orgs: 98, per_org: 5, seconds: 20.0, rate: 0.5, base_share: 0.5, targets: [HUBS, HOCUSPOCUS].concat(), rounds: 2, hub_bin: None };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--bench" {
@@ -99,8 +104,10 @@ fn parse_args() -> Result<Args, String> {
                     "hub" => HUBS.to_vec(),
                     "hub-full" => vec![HUBS[0]],
                     "hub-normal" => vec![HUBS[1]],
-                    "hocuspocus" => vec![Target::Hocuspocus],
-                    other => return Err(format!("--only: «{other}» is not hub, hub-full, hub-normal or hocuspocus")),
+                    "hocuspocus" => HOCUSPOCUS.to_vec(),
+                    "hocuspocus-memory" => vec![HOCUSPOCUS[0]],
+                    "hocuspocus-sqlite" => vec![HOCUSPOCUS[1]],
+                    other => return Err(format!("--only: «{other}» is not hub, hub-full, hub-normal, hocuspocus, hocuspocus-memory or hocuspocus-sqlite")),
                 }
             }
             other => return Err(format!("unknown option {other}")),
@@ -160,7 +167,7 @@ fn main() {
         }
     }
     println!("\nsummary (median of {} round(s)):", args.rounds);
-    println!("  {:<16} {:>10} {:>10} {:>10} {:>12} {:>10} {:>9}", "server", "p50 ms", "p99 ms", "max ms", "updates/s", "peak MiB", "CPU s");
+    println!("  {:<18} {:>10} {:>10} {:>10} {:>12} {:>10} {:>9}", "server", "p50 ms", "p99 ms", "max ms", "updates/s", "peak MiB", "CPU s");
     let mut medians = Vec::new();
     for &target in &args.targets {
         let runs: Vec<&RunResult> = results.iter().filter(|r| r.target == target).collect();
@@ -173,7 +180,7 @@ fn main() {
             cpu: median(runs.iter().map(|r| r.cpu_seconds)),
         };
         println!(
-            "  {:<16} {:>10.2} {:>10.2} {:>10.2} {:>12.0} {:>10.1} {:>9.1}",
+            "  {:<18} {:>10.2} {:>10.2} {:>10.2} {:>12.0} {:>10.1} {:>9.1}",
             target.name(),
             m.p50,
             m.p99,
@@ -184,10 +191,11 @@ fn main() {
         );
         medians.push(m);
     }
-    let hp = args.targets.iter().position(|t| *t == Target::Hocuspocus).map(|i| &medians[i]);
-    for (target, hub) in args.targets.iter().zip(&medians).filter(|(t, _)| **t != Target::Hocuspocus) {
-        if let Some(hp) = hp {
-            println!("\nratios, Hocuspocus ÷ {} (above 1: the hub is better):", target.name());
+    let figures: Vec<(Target, &Summary)> = args.targets.iter().copied().zip(&medians).collect();
+    let is_hub = |t: Target| matches!(t, Target::Hub(_));
+    for &(target, hub) in figures.iter().filter(|(t, _)| is_hub(*t)) {
+        for &(other, hp) in figures.iter().filter(|(t, _)| !is_hub(*t)) {
+            println!("\nratios, {} ÷ {} (above 1: the hub is better):", other.name(), target.name());
             println!("  fan-out p50 {:.2}×   p99 {:.2}×   peak memory {:.2}×   CPU {:.2}×", ratio(hp.p50, hub.p50), ratio(hp.p99, hub.p99), ratio(hp.peak_mib, hub.peak_mib), ratio(hp.cpu, hub.cpu));
         }
         let met = if hub.p99 < 50.0 { "met" } else { "MISSED" };
@@ -322,9 +330,11 @@ fn start_hub(args: &Args, synchronous: Synchronous) -> Result<(ServerProcess, Ve
     Ok((ServerProcess::spawn(cmd, Some(data))?, tokens))
 }
 
-fn start_hocuspocus() -> Result<ServerProcess, String> {
+/// Hocuspocus from `bench/hocuspocus.mjs`; with `sqlite`, its SQLite extension stores the
+/// documents in a fresh database file.
+fn start_hocuspocus(sqlite: bool) -> Result<ServerProcess, String> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench");
-    if !dir.join("node_modules/@hocuspocus/server").is_dir() {
+    if !dir.join("node_modules/@hocuspocus/extension-sqlite").is_dir() {
         eprintln!("npm ci in {} (Hocuspocus)", dir.display());
         let ok = Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir).status().map_err(|e| format!("npm: {e}"))?;
         if !ok.success() {
@@ -333,7 +343,14 @@ fn start_hocuspocus() -> Result<ServerProcess, String> {
     }
     let mut cmd = Command::new("node");
     cmd.arg("hocuspocus.mjs").current_dir(&dir).env("PORT", "0");
-    ServerProcess::spawn(cmd, None)
+    let data = if sqlite {
+        let data = tempfile::tempdir().map_err(|e| e.to_string())?;
+        cmd.env("DATABASE", data.path().join("hocuspocus.sqlite"));
+        Some(data)
+    } else {
+        None
+    };
+    ServerProcess::spawn(cmd, data)
 }
 
 // ---- the clients --------------------------------------------------------------------------
@@ -600,7 +617,7 @@ async fn run(target: Target, args: &Args) -> Result<RunResult, String> {
             let (s, t) = start_hub(args, synchronous)?;
             (s, t, Wire::Hub)
         }
-        Target::Hocuspocus => (start_hocuspocus()?, vec!["bench".to_string(); args.orgs], Wire::Hocuspocus),
+        Target::Hocuspocus { sqlite } => (start_hocuspocus(sqlite)?, vec!["bench".to_string(); args.orgs], Wire::Hocuspocus),
     };
     let result = drive(target, wire, &server, &tokens, args).await;
     let (peak_rss_kib, cpu_seconds) = server.usage();
