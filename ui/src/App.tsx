@@ -5,7 +5,7 @@ import { useEffect } from "preact/hooks";
 import { call, commands } from "./api";
 import { lang, t } from "./i18n";
 import {
-  coordination, focus, notice, opened, refresh, report, scope, setScope, settings, undo, undoState, view, type ViewId,
+  coordination, focus, notice, opened, refresh, report, scope, setScope, settings, switching, undo, undoState, view, type ViewId,
 } from "./state";
 import { Collaborate, sync } from "./views/Collaborate";
 import { Coordinator } from "./views/Coordinator";
@@ -193,8 +193,8 @@ export function App() {
       <Notice />
       <div class="layout">
         <Nav />
-        <main id="indhold" tabIndex={-1}>
-          <View />
+        <main id="indhold" tabIndex={-1} aria-busy={switching.value}>
+          {switching.value ? <p aria-busy="true">{t("Indlæser …", "Loading …")}</p> : <View />}
         </main>
       </div>
     </>

@@ -21,6 +21,11 @@ export const view = signal<ViewId>("overview");
 export const scope = signal<number | null>(null);
 export const dpia = signal<EffectiveDpia | null>(null);
 export const report = signal<CheckReport | null>(null);
+/** Whose DPIA `dpia` and `report` hold (undefined before the first load). */
+const loadedScope = signal<number | null | undefined>(undefined);
+/** A municipality (or the base) was chosen and its DPIA is still loading: views wait rather
+ *  than show the previous one's data under the new name. */
+export const switching = computed(() => loadedScope.value !== scope.value);
 export const coordination = signal<Coordination | null>(null);
 export const undoState = signal<UndoState>({ can_undo: false, can_redo: false, changed: null });
 /** The item a finding or a link asked to show (its id). */
@@ -81,6 +86,7 @@ export async function refresh(): Promise<void> {
         batch(() => {
           dpia.value = d;
           report.value = r;
+          loadedScope.value = code;
           coordination.value = c;
           undoState.value = u;
           revision.value++;
