@@ -250,20 +250,6 @@ impl Cell {
     pub fn bold(s: impl Into<String>) -> Cell {
         Cell { spans: vec![Span::bold(s)], ..Cell::default() }
     }
-    pub fn spans(spans: Vec<Span>) -> Cell {
-        Cell { spans, ..Cell::default() }
-    }
-    pub fn fill(mut self, c: Rgb) -> Cell {
-        self.fill = Some(c);
-        self
-    }
-    pub fn center(mut self) -> Cell {
-        self.center = true;
-        self
-    }
-    pub fn dot() -> Cell {
-        Cell { dot: true, center: true, ..Cell::default() }
-    }
 }
 
 #[derive(Debug, Clone)]
