@@ -378,6 +378,17 @@ fn min_start_height(block: &Block) -> f32 {
     }
 }
 
+/// A chapter heading's short introduction followed by a sub-heading (the chapter's note,
+/// then "Risk register"): the note, the sub-heading and the start of what that sub-heading
+/// introduces go together, or the chapter would open at one page's foot and begin on the next.
+fn lead_in_height(blocks: &[Block]) -> Option<f32> {
+    let [Block::Para { spans, style }, next @ Block::Heading { .. }, ..] = blocks else {
+        return None;
+    };
+    let lines = wrap(spans, style.size, CONTENT_W - style.indent).len();
+    (lines <= 4).then(|| style.space_before + lines as f32 * style.leading + style.space_after + min_start_height(next))
+}
+
 /// The height a group takes when placed below other content, if it fits on one page.
 fn kept_height(blocks: &[Block]) -> Option<f32> {
     // start just below the top, so space before headings counts as it will where it lands
@@ -452,7 +463,7 @@ fn place(blocks: &[Block], p: &mut Pager, anchors: &mut Vec<Anchor>, toc: &dyn F
                     Some(Block::Keep(inner)) => kept_height(inner)
                         .filter(|g| own + g <= Pager::bottom() - MARGIN_TOP)
                         .unwrap_or_else(|| inner.first().map(min_start_height).unwrap_or(0.0).min(PAGE_H / 3.0)),
-                    Some(b) => min_start_height(b).min(PAGE_H / 3.0),
+                    Some(b) => lead_in_height(&blocks[i + 1..]).unwrap_or_else(|| min_start_height(b)).min(PAGE_H / 3.0),
                     None => 0.0,
                 };
                 p.ensure(own + next);
@@ -770,6 +781,19 @@ mod tests {
         assert_eq!(page_of(&laid, "Ref"), 1, "the header goes with its row");
         assert!(!laid.pages[0].iter().any(|d| matches!(d, Draw::Text { text, .. } if text == "Ref")));
         assert_eq!(page_of(&laid, "linje1"), 1);
+    }
+
+    #[test]
+    fn a_chapter_and_its_short_note_go_with_the_first_sub_heading() {
+        // 38 lines leave room for the chapter heading and its note, not for the section
+        let mut blocks: Vec<Block> = (0..38).map(|_| Block::Para { spans: vec![Span::new("linje")], style: ParaStyle::BODY }).collect();
+        blocks.push(Block::Heading { level: 1, text: "Kapitel".into() });
+        blocks.push(Block::Para { spans: vec![Span::new("note ".repeat(30))], style: ParaStyle::SMALL });
+        blocks.push(Block::Heading { level: 2, text: "Afsnit".into() });
+        blocks.push(Block::Table(rows(10, "r")));
+        let laid = layout(&blocks, &|_| {});
+        assert_eq!(laid.anchors[0].page, laid.anchors[1].page, "the chapter opens on the page its first section starts on");
+        assert_eq!(page_of(&laid, "r1"), laid.anchors[1].page);
     }
 
     #[test]
