@@ -448,21 +448,25 @@ impl<'a> Doc<'a> {
 
         self.h2(self.t("Kategorier af registrerede", "Categories of data subjects"));
         if !self.empty_note(d.items.subject_categories.len()) {
-            let mut t = Table::new(&[1.05, 2.6, 1.6, 2.6], Some(self.header(&[("Ref.", "Ref."), ("Kategori", "Category"), ("Antal", "Number"), ("Sårbare registrerede", "Vulnerable")])));
+            // The count column is the widest: a municipality's own figure comes with its note,
+            // and the base figure it replaces with the base's note on how that was estimated.
+            let mut t = Table::new(&[1.05, 1.9, 2.8, 2.1], Some(self.header(&[("Ref.", "Ref."), ("Kategori", "Category"), ("Antal", "Number"), ("Sårbare registrerede", "Vulnerable")])));
             for e in &d.items.subject_categories {
                 let s = &e.item;
                 let mut count = vec![Span::bold(s.count.map(|n| self.number(n)).unwrap_or_else(|| self.t("(ikke angivet)", "(not stated)").into()))];
                 if let Some(Deviation::SubjectCount { base_count, note }) = &e.deviation {
+                    if !note.is_blank() {
+                        count.push(Span::new(format!(" — {}", note.0)).tone(Tone::Local));
+                    }
                     count.push(Span::new(format!(
                         "\n{}: {}",
                         self.t("Fælles basis angiver", "Joint base states"),
                         base_count.map(|n| self.number(n)).unwrap_or_else(|| "—".into())
-                    )).tone(Tone::Local));
-                    if !note.is_blank() {
-                        count.push(Span::new(format!("\n{}", note.0)).tone(Tone::Local));
+                    )).tone(Tone::Grey));
+                    if !s.count_note.is_blank() {
+                        count.push(Span::new(format!(" — {}", s.count_note.0)).tone(Tone::Grey));
                     }
-                }
-                if !s.count_note.is_blank() {
+                } else if !s.count_note.is_blank() {
                     count.push(Span::new(format!("\n{}", s.count_note.0)));
                 }
                 let vuln = if s.vulnerable {
