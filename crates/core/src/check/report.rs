@@ -25,10 +25,13 @@ fn matrix(out: &mut String, lang: Lang, m: &Matrix) {
     let _ = writeln!(out, "    {dim}");
     for c in Consequence::ALL.iter().rev() {
         let name = match lang { Lang::Da => c.danish(), Lang::En => c.english() };
-        let row: Vec<String> = Likelihood::ALL.iter().map(|l| format!("{:>3}", m.cells[c.step() as usize - 1][l.step() as usize - 1])).collect();
+        let row: Vec<String> = Likelihood::ALL.iter().map(|l| format!("{:>12}", m.cells[c.step() as usize - 1][l.step() as usize - 1])).collect();
         let _ = writeln!(out, "      {name:>15} |{}", row.join(""));
     }
-    let _ = writeln!(out, "      {:>15}  {}", "", t(lang, "sandsynlighed →", "likelihood →"));
+    // the columns are named, or a reader cannot tell "expected" from "unlikely"
+    let names: Vec<String> = Likelihood::ALL.iter().map(|l| format!("{:>12}", match lang { Lang::Da => l.danish(), Lang::En => l.english() })).collect();
+    let _ = writeln!(out, "      {:>15}  {}", "", names.join(""));
+    let _ = writeln!(out, "      {:>15}  {:>48}", "", t(lang, "sandsynlighed →", "likelihood →"));
 }
 
 /// A readable report: risk picture, acceptance, WP248, then the findings by severity.
