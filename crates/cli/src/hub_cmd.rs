@@ -57,6 +57,7 @@ pub enum OrgCommand {
         #[arg(long)]
         name: String,
     },
+    /// List the registered organisations
     List {
         #[arg(long)]
         data: PathBuf,
@@ -87,6 +88,7 @@ pub enum TokenCommand {
         #[arg(long)]
         secret: Option<String>,
     },
+    /// List tokens by number, organisation, role and whether revoked (never the secret)
     List {
         #[arg(long)]
         data: PathBuf,
@@ -123,6 +125,7 @@ pub enum DpiaCommand {
         #[arg(long)]
         org: String,
     },
+    /// List the registered joint DPIAs, their coordinators and participants
     List {
         #[arg(long)]
         data: PathBuf,

@@ -127,6 +127,8 @@ mod k {
     pub const KBH_M_ARCHIVING: &str = "measure-kbh-journalisering";
     pub const KBH_M_TEMPLATES: &str = "measure-kbh-skabeloner";
     pub const KBH_EV_PIT_TEST: &str = "ev-kbh-test-pit";
+    // Aarhus
+    pub const AAR_M_MITID: &str = "measure-aar-mitid-erhverv";
 }
 
 fn id(s: &str) -> ItemId {
@@ -1807,8 +1809,17 @@ fn aarhus() -> Supplement {
                 reviewer: "Børn og Unge med databeskyttelsesrådgiveren".into(),
                 trigger: t("Tilslutning til den fælles basis 2025.1 og opdatering af antallet af registrerede."),
                 summary: t("Basis er gennemgået uden lokale afvigelser i risikovurderingen. Kommunens egne tal for elever og \
-                    børn i dagtilbud er indsat, og uddannelsen (M4) gennemføres som e-læring."),
+                    børn i dagtilbud er indsat, uddannelsen (M4) gennemføres som e-læring, og medarbejdernes login med \
+                    MitID Erhverv er tilføjet som lokal foranstaltning (AAR-M1)."),
             }],
+            // Like København's PIT login (KBH-M1): the coordinator's overview shows two-factor login
+            // for staff as a deviation that recurs, material for the next release of the base.
+            measures: vec![measure(k::AAR_M_MITID, "AAR-M1", "2FA med MitID Erhverv for medarbejdere",
+                "Medarbejdere i Børn og Unge logger ind i Aula via Aarhus Kommunes identitetsudbyder med MitID Erhverv \
+                (to faktorer) i stedet for UNI-login med brugernavn og adgangskode. Elever logger fortsat ind via UNI-login.",
+                MeasureKind::Technical, MeasureStatus::Implemented, Owner::Municipality,
+                "Børn og Unge, Digitalisering",
+                &[k::R_LOGIN], &[])],
             ..Items::default()
         },
         risk_overrides: Vec::new(),
