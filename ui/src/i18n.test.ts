@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { Consequence, Likelihood } from "./bindings";
 import {
-  CONSEQUENCES, LEVEL, LIKELIHOODS, assessmentLevel, date, lang, levelOrder, number, ratingLevel, riskLevel, t, yesNo,
+  CONSEQUENCES, LEVEL, LIKELIHOODS, assessmentLevel, date, lang, levelOrder, number, parseDate, ratingLevel, riskLevel, t, yesNo,
 } from "./i18n";
 import type { Assessment, Rating } from "./model";
 
@@ -92,6 +92,18 @@ describe("numbers", () => {
 });
 
 describe("dates", () => {
+  test("typed dates are read day first or as ISO, and only real days pass", () => {
+    expect(parseDate("21.06.2023")).toBe("2023-06-21");
+    expect(parseDate(" 5-1-2027 ")).toBe("2027-01-05");
+    expect(parseDate("5/1/2027")).toBe("2027-01-05");
+    expect(parseDate("2027-01-05")).toBe("2027-01-05");
+    expect(parseDate("29.02.2028")).toBe("2028-02-29");
+    expect(parseDate("")).toBeNull();
+    for (const bad of ["29.02.2027", "32.01.2027", "01.13.2027", "snart", "2027", "1.1.27"]) {
+      expect(parseDate(bad), bad).toBeUndefined();
+    }
+  });
+
   test("Danish dates are DD.MM.YYYY, English keeps ISO", () => {
     expect(date("2023-06-21")).toBe("21.06.2023");
     lang.value = "en";

@@ -232,11 +232,28 @@ export function number(n: number): string {
   return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
 }
 
-/** "2023-06-21" → "21.06.2023" in Danish; ISO in English. */
-export function date(d: string | null | undefined): string {
-  if (!d) return "—";
+/** "2023-06-21" → "21.06.2023" in Danish; ISO in English. `none` is what no date reads as. */
+export function date(d: string | null | undefined, none = "—"): string {
+  if (!d) return none;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d);
   return m && lang.value === "da" ? `${m[3]}.${m[2]}.${m[1]}` : d;
+}
+
+/** What a person typed as a date → ISO "YYYY-MM-DD"; null for nothing; undefined when it is
+ *  not a date. Day first, as Danes write it (21.06.2023, 21-6-2023, 21/6/2023), or ISO. */
+export function parseDate(text: string): string | null | undefined {
+  const s = text.trim();
+  if (s === "") return null;
+  let y: number, m: number, d: number;
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  const dmy = /^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$/.exec(s);
+  if (iso) [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  else if (dmy) [d, m, y] = [Number(dmy[1]), Number(dmy[2]), Number(dmy[3])];
+  else return undefined;
+  const probe = new Date(Date.UTC(y, m - 1, d));
+  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) return undefined;
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${y}-${p(m)}-${p(d)}`;
 }
 
 /** Epoch milliseconds as a local date and time. */

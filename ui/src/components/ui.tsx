@@ -3,7 +3,7 @@
 
 import type { ComponentChildren } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
-import { LEVEL, t } from "../i18n";
+import { LEVEL, date, lang, parseDate, t } from "../i18n";
 import type { RiskLevel } from "../model";
 
 /** The value a control shows: the user's choice at once, then what Rust says. A refresh that
@@ -104,18 +104,46 @@ export function NumberField(p: { label: string; value: number | null; onCommit: 
   );
 }
 
+/** A date typed as the reader writes it — 21.06.2023 in Danish (also 21-6-2023, 21/6/2023),
+ *  ISO in English — not as the browser's date control shows it: that follows the operating
+ *  system's locale, so a Danish DPO on an English desktop saw 05/01/2027 for 5 January. */
 export function DateField(p: { label: string; value: string | null; onCommit: (v: string | null) => void; hint?: string }) {
   const id = useId();
-  const [shown, setShown] = useShown(p.value);
+  const [text, setText] = useState(date(p.value, ""));
+  const [invalid, setInvalid] = useState(false);
+  useEffect(() => {
+    setText(date(p.value, ""));
+    setInvalid(false);
+  }, [p.value, lang.value]);
+  const commit = () => {
+    const v = parseDate(text);
+    if (v === undefined) {
+      setInvalid(true);
+      return;
+    }
+    setInvalid(false);
+    setText(date(v, ""));
+    if (v !== p.value) p.onCommit(v);
+  };
+  const described = [p.hint ? `${id}-hint` : null, invalid ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
     <div class="field">
       <label for={id}>{p.label}</label>
-      <input id={id} type="date" value={shown ?? ""} onChange={(e) => {
-        const v = (e.currentTarget as HTMLInputElement).value || null;
-        setShown(v);
-        p.onCommit(v);
-      }} />
-      {p.hint && <p class="hint">{p.hint}</p>}
+      <input
+        id={id}
+        type="text"
+        inputMode="numeric"
+        class="date"
+        value={text}
+        placeholder={t("dd.mm.åååå", "yyyy-mm-dd")}
+        aria-invalid={invalid || undefined}
+        aria-describedby={described}
+        onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === "Enter" && commit()}
+      />
+      {invalid && <p id={`${id}-error`} class="error-inline" role="alert">{t("Ikke en dato — skriv fx 21.06.2027.", "Not a date — write e.g. 2027-06-21.")}</p>}
+      {p.hint && <p id={`${id}-hint`} class="hint">{p.hint}</p>}
     </div>
   );
 }

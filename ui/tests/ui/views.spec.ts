@@ -257,6 +257,21 @@ describe("the parts of the DPIA", () => {
     expect(await advice.locator("ul.items > li").count()).toBe(kbh.effective.items.dpo_advice.length);
     const due = kbh.review_status.triggers.length > 0;
     expect(await page.locator(due ? ".callout-warn" : ".acceptance-accepted").first().isVisible()).toBe(true);
+    // Dates read and are typed the Danish way whatever the desktop's locale; a day that does
+    // not exist is named and not saved.
+    const next = page.getByLabel("Næste planlagte revision");
+    const plan = kbh.effective.review_plan.next_review!;
+    expect(await next.inputValue()).toBe(plan.split("-").reverse().join("."));
+    const patches = async () => (await a.calls()).filter((c) => c.cmd === "patch_section");
+    await next.fill("31.02.2027");
+    await next.press("Enter");
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("Ikke en dato");
+    expect(await patches()).toEqual([]);
+    await next.fill("1.6.2027");
+    await next.press("Tab");
+    await expect.poll(async () => (await patches()).map((c) => JSON.stringify(c.args))).toEqual([expect.stringContaining('"next_review":"2027-06-01"')]);
+    expect(await next.inputValue()).toBe("01.06.2027");
+    expect(await page.getByRole("alert").count()).toBe(0);
     await finish(a, "governance");
   });
 
