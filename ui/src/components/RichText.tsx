@@ -91,7 +91,7 @@ export function RichText(p: Props) {
   }, [key]);
 
   return (
-    <div class="field rich">
+    <div class={p.readOnly ? "field rich readonly" : "field rich"}>
       <span id={`${id}-label`} class="label">{p.label}</span>
       <div ref={host} class="rich-host" />
       {p.hint && <p id={`${id}-hint`} class="hint">{p.hint}</p>}
