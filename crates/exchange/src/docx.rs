@@ -5,8 +5,8 @@
 //! matrix, the heat maps) and the supplement's local items marked LOKAL.
 
 use docx_rs::{
-    AlignmentType, BreakType, Docx, FieldCharType, Footer, InstrPAGEREF, InstrText, NumPages, PageNum, Paragraph, Run, RunFonts,
-    Shading, ShdType, Style, StyleType, Tab, TabLeaderType, TabValueType, Table, TableCell, TableRow, WidthType,
+    AlignmentType, BreakType, Docx, FieldCharType, Footer, InstrPAGEREF, InstrText, LineSpacing, NumPages, PageNum, Paragraph, Run, RunFonts,
+    Shading, ShdType, Style, StyleType, Tab, TabLeaderType, TabValueType, Table, TableCell, TableCellMargins, TableRow, WidthType,
 };
 use konsekvens_core::model::{Consequence, Likelihood, RiskLevel};
 use konsekvens_core::report::{self, Block, Cell, Fill, HeatMaps, ParaKind, Report, Signer, SignatureLabels, Span, Tone};
@@ -106,12 +106,23 @@ fn level_fill(l: RiskLevel) -> Fill {
 const CONTENT_WIDTH: f32 = 9638.0;
 
 fn styles(docx: Docx) -> Docx {
-    let heading = |id: &str, name: &str, level: usize, size: usize| {
-        Style::new(id, StyleType::Paragraph).name(name).based_on("Normal").next("Normal").bold().size(size).color(ACCENT).outline_lvl(level).q_format(true)
+    // space before and after in twips, as the PDF's headings (14/6, 10/4, 7/3 pt): without
+    // it a heading stood flush against the table above it
+    let heading = |id: &str, name: &str, level: usize, size: usize, before: u32, after: u32| {
+        Style::new(id, StyleType::Paragraph)
+            .name(name)
+            .based_on("Normal")
+            .next("Normal")
+            .bold()
+            .size(size)
+            .color(ACCENT)
+            .outline_lvl(level)
+            .line_spacing(LineSpacing::new().before(before).after(after))
+            .q_format(true)
     };
-    docx.add_style(heading("Heading1", "heading 1", 0, 32))
-        .add_style(heading("Heading2", "heading 2", 1, 26))
-        .add_style(heading("Heading3", "heading 3", 2, 22))
+    docx.add_style(heading("Heading1", "heading 1", 0, 32, 280, 120))
+        .add_style(heading("Heading2", "heading 2", 1, 26, 200, 80))
+        .add_style(heading("Heading3", "heading 3", 2, 22, 140, 60))
         .add_style(Style::new("Title", StyleType::Paragraph).name("Title").based_on("Normal").bold().size(48).color(ACCENT).q_format(true))
         .add_style(Style::new("Small", StyleType::Paragraph).name("Small").based_on("Normal").size(16).color(GREY))
         .add_style(Style::new("TOCHeading", StyleType::Paragraph).name("TOC Heading").based_on("Normal").bold().size(32).color(ACCENT))
@@ -243,14 +254,16 @@ impl Writer {
     fn table(&mut self, t: &report::Table) {
         let total: f32 = t.widths.iter().sum();
         let grid: Vec<usize> = t.widths.iter().map(|w| (w / total * CONTENT_WIDTH) as usize).collect();
-        let size = t.compact.then_some(15);
+        // the PDF's table sizes (8.5 pt, compact 7.5 pt): at the body's 10 pt, a reference
+        // column's «AFVIGELSE» broke in two
+        let size = if t.compact { 15 } else { 17 };
         let make_row = |cells: &[Cell], row_fill: Option<Fill>, header: bool| {
             let cells = cells
                 .iter()
                 .zip(&grid)
                 .map(|(c, w)| {
                     let runs: Vec<Run> = if c.mark { vec![run(&Span::bold("●"))] } else { c.spans.iter().map(run).collect() };
-                    let mut para = runs.into_iter().map(|r| if let Some(s) = size { r.size(s) } else { r }).fold(Paragraph::new().keep_next(header), Paragraph::add_run);
+                    let mut para = runs.into_iter().map(|r| r.size(size)).fold(Paragraph::new().keep_next(header), Paragraph::add_run);
                     if c.center {
                         para = para.align(AlignmentType::Center);
                     }
@@ -268,7 +281,9 @@ impl Writer {
             rows.push(make_row(header, Some(Fill::Header), true));
         }
         rows.extend(t.rows.iter().map(|r| make_row(&r.cells, r.fill, false)));
-        self.body.push(Out::T(Box::new(Table::new(rows).set_grid(grid.clone()).width(CONTENT_WIDTH as usize, WidthType::Dxa))));
+        self.body.push(Out::T(Box::new(Table::new(rows).set_grid(grid.clone()).width(CONTENT_WIDTH as usize, WidthType::Dxa).margins(TableCellMargins::new().margin(40, 70, 40, 70)))));
+        // (cell padding as the PDF's: 2 pt above and below — without it LibreOffice set a
+        // cell's last line on its border — and 3.5 pt beside)
         // Word joins two tables that follow each other; an empty paragraph keeps them apart.
         self.body.push(Out::P(Box::new(Paragraph::new())));
     }
