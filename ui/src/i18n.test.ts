@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { Consequence, Likelihood } from "./bindings";
 import {
-  CONSEQUENCES, LEVEL, LIKELIHOODS, assessmentLevel, date, lang, levelOrder, number, parseDate, ratingLevel, riskLevel, t, yesNo,
+  CONSEQUENCES, LEVEL, LIKELIHOODS, assessmentLevel, date, lang, levelOrder, number, parseCount, parseDate, ratingLevel, riskLevel, t, yesNo,
 } from "./i18n";
 import type { Assessment, Rating } from "./model";
 
@@ -88,6 +88,24 @@ describe("numbers", () => {
   test("fractions are cut, not rounded, and negatives keep their sign", () => {
     expect(number(1999.9)).toBe("1.999");
     expect(number(-25000)).toBe("-25.000");
+  });
+});
+
+describe("counts", () => {
+  test("a Dane's thousands separator groups digits; decimals and words are not counts", () => {
+    expect(parseCount("46.000")).toBe(46000);
+    expect(parseCount(" 1.300.000 ")).toBe(1300000);
+    expect(parseCount("46 000")).toBe(46000);
+    expect(parseCount("46000")).toBe(46000);
+    expect(parseCount("")).toBeNull();
+    for (const bad of ["46,5", "46.00", "4.6000", "-3", "mange", "46,000"]) {
+      expect(parseCount(bad), bad).toBeUndefined();
+    }
+  });
+  test("in English the comma groups", () => {
+    lang.value = "en";
+    expect(parseCount("46,000")).toBe(46000);
+    expect(parseCount("46.000")).toBeUndefined();
   });
 });
 

@@ -232,6 +232,19 @@ export function number(n: number): string {
   return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
 }
 
+/** What a person typed as a whole number → the number; null for nothing; undefined when it
+ *  is not one. Thousands may be grouped with the UI language's separator or a space
+ *  («46.000», «46 000»; «46,000» in English); a decimal part is not a count. */
+export function parseCount(text: string): number | null | undefined {
+  const s = text.trim();
+  if (s === "") return null;
+  const sep = lang.value === "en" ? "," : ".";
+  const grouped = new RegExp(`^\\d{1,3}([${sep} ]\\d{3})+$`);
+  if (!/^\d+$/.test(s) && !grouped.test(s)) return undefined;
+  const n = Number(s.replace(/[^\d]/g, ""));
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 /** "2023-06-21" → "21.06.2023" in Danish; ISO in English. `none` is what no date reads as. */
 export function date(d: string | null | undefined, none = "—"): string {
   if (!d) return none;

@@ -3,7 +3,7 @@
 
 import type { ComponentChildren } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
-import { LEVEL, date, lang, parseDate, t } from "../i18n";
+import { LEVEL, date, lang, number, parseCount, parseDate, t } from "../i18n";
 import type { RiskLevel } from "../model";
 
 /** The value a control shows: the user's choice at once, then what Rust says. A refresh that
@@ -81,25 +81,45 @@ export function TextField(p: TextProps) {
   );
 }
 
+/** A whole number shown and typed as the reader writes it (46.000 in Danish, 46,000 in
+ *  English). Not a browser number control: it read a Dane's «46.000» as 46. */
 export function NumberField(p: { label: string; value: number | null; onCommit: (v: number | null) => void; hint?: string }) {
   const id = useId();
-  const [shown, setShown] = useShown(p.value);
+  const shown = (v: number | null) => (v === null ? "" : number(v));
+  const [text, setText] = useState(shown(p.value));
+  const [invalid, setInvalid] = useState(false);
+  useEffect(() => {
+    setText(shown(p.value));
+    setInvalid(false);
+  }, [p.value, lang.value]);
+  const commit = () => {
+    const v = parseCount(text);
+    if (v === undefined) {
+      setInvalid(true);
+      return;
+    }
+    setInvalid(false);
+    setText(shown(v));
+    if (v !== p.value) p.onCommit(v);
+  };
+  const described = [p.hint ? `${id}-hint` : null, invalid ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
     <div class="field">
       <label for={id}>{p.label}</label>
       <input
         id={id}
-        type="number"
-        min={0}
-        value={shown ?? ""}
-        onChange={(e) => {
-          const raw = (e.currentTarget as HTMLInputElement).value.trim();
-          const v = raw === "" ? null : Math.max(0, Math.trunc(Number(raw)));
-          setShown(v);
-          p.onCommit(v);
-        }}
+        type="text"
+        inputMode="numeric"
+        class="count"
+        value={text}
+        aria-invalid={invalid || undefined}
+        aria-describedby={described}
+        onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === "Enter" && commit()}
       />
-      {p.hint && <p class="hint">{p.hint}</p>}
+      {invalid && <p id={`${id}-error`} class="error-inline" role="alert">{t("Ikke et helt tal — skriv fx 46.000.", "Not a whole number — write e.g. 46,000.")}</p>}
+      {p.hint && <p id={`${id}-hint`} class="hint">{p.hint}</p>}
     </div>
   );
 }

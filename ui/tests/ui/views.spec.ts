@@ -246,6 +246,20 @@ describe("the parts of the DPIA", () => {
     const selectable = kbh.effective.items.risks.filter((r) => r.origin === "base" && !overridden.has(r.id));
     expect(await page.getByLabel("Vurder en fælles risiko anderledes").locator("option").count()).toBe(selectable.length + 1);
     expect(await page.locator(".condition").count()).toBe(4);
+    // Counts read and are typed with Danish thousands separators; a decimal is refused.
+    const counted = s.subject_counts[0];
+    const name = kbh.effective.items.subject_categories.find((c) => c.id === counted.target)!.name;
+    const field = page.getByLabel(`Antal her: ${name}`);
+    expect(await field.inputValue()).toBe(counted.count!.toLocaleString("da-DK"));
+    const patches = async () => (await a.calls()).filter((c) => c.cmd === "patch_item");
+    await field.fill("47,5");
+    await field.press("Enter");
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("Ikke et helt tal");
+    expect(await patches()).toEqual([]);
+    await field.fill("47.500");
+    await field.press("Tab");
+    await expect.poll(async () => (await patches()).map((c) => JSON.stringify(c.args))).toEqual([expect.stringContaining('"count":47500')]);
+    expect(await page.getByRole("alert").count()).toBe(0);
     await finish(a, "supplement");
   });
 
