@@ -492,6 +492,7 @@ pub struct SignatureCheck {
     pub signer: String,
     pub subject: String,
     pub issuer: String,
+    /// The signing time the signature claims, in UTC ("2026-12-06 05:31:55 UTC").
     pub claimed_time: String,
     pub reason: Option<String>,
     pub intact: bool,
@@ -524,10 +525,10 @@ pub fn verify_pdf(path: String, trust: Vec<String>) -> Result<VerifyResult, Stri
                 .signatures
                 .into_iter()
                 .map(|s| SignatureCheck {
+                    claimed_time: s.claimed_time_utc(),
                     signer: s.signer,
                     subject: s.subject,
                     issuer: s.issuer,
-                    claimed_time: s.claimed_time,
                     reason: s.reason,
                     intact: s.intact,
                     problem: s.problem.map(|p| p.to_string()),

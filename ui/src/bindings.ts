@@ -1693,6 +1693,7 @@ export type SignatureCheck_Deserialize = {
 	signer: string,
 	subject: string,
 	issuer: string,
+	/**  The signing time the signature claims, in UTC ("2026-12-06 05:31:55 UTC"). */
 	claimed_time: string,
 	reason?: string | null,
 	intact: boolean,
@@ -1709,6 +1710,7 @@ export type SignatureCheck_Serialize = {
 	signer: string,
 	subject: string,
 	issuer: string,
+	/**  The signing time the signature claims, in UTC ("2026-12-06 05:31:55 UTC"). */
 	claimed_time: string,
 	reason: string | null,
 	intact: boolean,

@@ -82,7 +82,7 @@ pub fn verify(a: VerifyArgs) -> Result<(), Failure> {
         if !s.subject.is_empty() {
             println!("  certifikat: {} (udstedt af {})", s.subject, s.issuer);
         }
-        println!("  angivet tidspunkt: {}", s.claimed_time);
+        println!("  angivet tidspunkt: {}", s.claimed_time_utc());
         if let Some(r) = &s.reason {
             println!("  begrundelse: {r}");
         }

@@ -44,6 +44,19 @@ pub struct SignatureReport {
     pub appended: Option<AppendedChange>,
 }
 
+impl SignatureReport {
+    /// The claimed time as a reader writes it, in UTC ("2026-12-06 05:31:55 UTC"); /M as
+    /// written when it is not a PDF date.
+    pub fn claimed_time_utc(&self) -> String {
+        parse_pdf_date(&self.claimed_time)
+            .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+            .map(|t| {
+                format!("{}-{:02}-{:02} {:02}:{:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
+            })
+            .unwrap_or_else(|| self.claimed_time.clone())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
     pub signatures: Vec<SignatureReport>,
@@ -433,4 +446,34 @@ fn parse_pdf_date(s: &str) -> Option<i64> {
         _ => 0,
     };
     Some(t - off)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claimed(m: &str) -> String {
+        let r = SignatureReport {
+            signer: String::new(),
+            subject: String::new(),
+            issuer: String::new(),
+            claimed_time: m.into(),
+            reason: None,
+            location: None,
+            intact: true,
+            problem: None,
+            cert_valid_at_time: None,
+            trusted: None,
+            appended: None,
+        };
+        r.claimed_time_utc()
+    }
+
+    #[test]
+    fn the_claimed_time_reads_in_utc_whatever_offset_the_pdf_wrote() {
+        assert_eq!(claimed("D:20261206053155Z"), "2026-12-06 05:31:55 UTC");
+        assert_eq!(claimed("D:20261206063155+01'00'"), "2026-12-06 05:31:55 UTC");
+        assert_eq!(claimed("D:20260101003000-02'00'"), "2026-01-01 02:30:00 UTC");
+        assert_eq!(claimed("i går"), "i går", "not a PDF date: shown as written");
+    }
 }
