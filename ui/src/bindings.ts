@@ -109,7 +109,12 @@ export type Acceptance =
 /**  Outside the policy: the DPO must be consulted. */
 "consult_dpo" | 
 /**  High residual risk remains: prior consultation of Datatilsynet (Art. 36). */
-"prior_consultation";
+"prior_consultation" | 
+/**
+ *  Some risk that applies has no residual level yet, so the policy cannot be judged:
+ *  a share of "all risks" that leaves one out would call acceptable what may not be.
+ */
+"incomplete";
 
 /**
  *  When residual risk is acceptable without involving the DPO (Copenhagen's own rule is
@@ -1505,6 +1510,9 @@ export type RiskPicture_Deserialize = {
 	matrices_before: Matrix_Deserialize[],
 	/**  Confidentiality, integrity, availability — after measures. */
 	matrices_after: Matrix_Deserialize[],
+	/**  Risks that apply but have no level before (after) measures: not in the shares. */
+	unrated_before: number,
+	unrated_after: number,
 };
 
 export type RiskPicture_Serialize = {
@@ -1514,6 +1522,9 @@ export type RiskPicture_Serialize = {
 	matrices_before: Matrix_Serialize[],
 	/**  Confidentiality, integrity, availability — after measures. */
 	matrices_after: Matrix_Serialize[],
+	/**  Risks that apply but have no level before (after) measures: not in the shares. */
+	unrated_before: number,
+	unrated_after: number,
 };
 
 /**  Where a risk was identified. */

@@ -70,7 +70,7 @@ interface Counts {
 }
 
 /** "7 lav · 5 mellem · 0 høj" as a stacked bar with the numbers written out. */
-export function DistributionBar({ label, counts }: { label: string; counts: Counts }) {
+export function DistributionBar({ label, counts, unrated = 0 }: { label: string; counts: Counts; unrated?: number }) {
   const total = counts.low + counts.medium + counts.high;
   const pct = (n: number) => (total ? Math.round((n * 100) / total) : 0);
   const parts: [keyof Counts, number][] = [["low", counts.low], ["medium", counts.medium], ["high", counts.high]];
@@ -86,6 +86,7 @@ export function DistributionBar({ label, counts }: { label: string; counts: Coun
             {number(n)} {LEVEL(k)} <small>({pct(n)} %)</small>
           </span>
         ))}
+        {unrated > 0 && <span class="count unrated">{number(unrated)} {t("ikke vurderet", "not rated")} <small>({t("ikke talt med", "not counted")})</small></span>}
       </div>
     </div>
   );

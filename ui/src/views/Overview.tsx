@@ -79,6 +79,7 @@ function Acceptance() {
     accepted: t(`Restrisikoen er acceptabel: ingen høje, højst ${r.policy.max_medium_percent} % mellem.`, `The residual risk is acceptable: no high, at most ${r.policy.max_medium_percent} % medium.`),
     consult_dpo: t("Restrisikoen ligger uden for acceptkriteriet: forelæg den for databeskyttelsesrådgiveren.", "The residual risk is outside the acceptance policy: consult the DPO."),
     prior_consultation: t("Høj restrisiko: forudgående høring af Datatilsynet (art. 36) er påkrævet.", "High residual risk: prior consultation of Datatilsynet (Art. 36) is required."),
+    incomplete: t(`Restrisikoen kan ikke vurderes mod acceptkriteriet, før alle risici er vurderet efter foranstaltninger (${r.picture.unrated_after} mangler).`, `The residual risk cannot be judged against the acceptance policy until every risk is rated after measures (${r.picture.unrated_after} missing).`),
   }[r.acceptance];
   return <p class={`acceptance acceptance-${r.acceptance}`}>{text}</p>;
 }
@@ -121,9 +122,9 @@ export function Overview() {
           <Completeness />
         </Card>
         <Card title={t("Risikobillede", "Risk picture")} basis={t("før og efter foranstaltninger", "before and after measures")}>
-          <DistributionBar label={t("Før foranstaltninger (iboende risiko)", "Before measures (inherent risk)")} counts={r.picture.before.counts} />
-          <DistributionBar label={t("Efter foranstaltninger (restrisiko)", "After measures (residual risk)")} counts={r.picture.after.counts} />
-          <p class="hint">{t("Acceptkriterium", "Acceptance policy")}: {t("ingen høje restrisici, højst", "no high residual risk, at most")} {r.policy.max_medium_percent} % {t("mellem", "medium")} — <Level level={r.picture.after.counts.high ? "high" : r.picture.after.medium_percent > r.policy.max_medium_percent ? "medium" : "low"} label={r.acceptance === "accepted" ? t("opfyldt", "met") : t("ikke opfyldt", "not met")} /></p>
+          <DistributionBar label={t("Før foranstaltninger (iboende risiko)", "Before measures (inherent risk)")} counts={r.picture.before.counts} unrated={r.picture.unrated_before} />
+          <DistributionBar label={t("Efter foranstaltninger (restrisiko)", "After measures (residual risk)")} counts={r.picture.after.counts} unrated={r.picture.unrated_after} />
+          <p class="hint">{t("Acceptkriterium", "Acceptance policy")}: {t("ingen høje restrisici, højst", "no high residual risk, at most")} {r.policy.max_medium_percent} % {t("mellem", "medium")} — <Level level={r.picture.after.counts.high ? "high" : r.acceptance === "incomplete" || r.picture.after.medium_percent > r.policy.max_medium_percent ? "medium" : "low"} label={r.acceptance === "accepted" ? t("opfyldt", "met") : r.acceptance === "incomplete" ? t("kan ikke vurderes endnu", "cannot be judged yet") : t("ikke opfyldt", "not met")} /></p>
         </Card>
       </div>
 

@@ -166,6 +166,9 @@ pub enum Acceptance {
     ConsultDpo,
     /// High residual risk remains: prior consultation of Datatilsynet (Art. 36).
     PriorConsultation,
+    /// Some risk that applies has no residual level yet, so the policy cannot be judged:
+    /// a share of "all risks" that leaves one out would call acceptable what may not be.
+    Incomplete,
 }
 
 /// What the check needs besides the DPIA.

@@ -56,6 +56,9 @@ pub struct RiskPicture {
     pub matrices_before: Vec<Matrix>,
     /// Confidentiality, integrity, availability — after measures.
     pub matrices_after: Vec<Matrix>,
+    /// Risks that apply but have no level before (after) measures: not in the shares.
+    pub unrated_before: usize,
+    pub unrated_after: usize,
 }
 
 impl RiskPicture {
@@ -69,6 +72,8 @@ impl RiskPicture {
             after: Share::of(after),
             matrices_before: Dimension::ALL.iter().map(|d| Matrix::of(*d, &inherent)).collect(),
             matrices_after: Dimension::ALL.iter().map(|d| Matrix::of(*d, &residual)).collect(),
+            unrated_before: applying.len().saturating_sub(before.total()),
+            unrated_after: applying.len().saturating_sub(after.total()),
         }
     }
 
@@ -78,6 +83,8 @@ impl RiskPicture {
         let after = self.after.counts;
         if after.high > 0 {
             Acceptance::PriorConsultation
+        } else if self.unrated_after > 0 {
+            Acceptance::Incomplete
         } else if after.medium * 100 > policy.max_medium_percent as usize * after.total() {
             Acceptance::ConsultDpo
         } else {

@@ -11,13 +11,17 @@ fn t<'a>(lang: Lang, da: &'a str, en: &'a str) -> &'a str {
     }
 }
 
-fn share_line(lang: Lang, label: &str, s: &Share) -> String {
-    format!(
+fn share_line(lang: Lang, label: &str, s: &Share, unrated: usize) -> String {
+    let mut line = format!(
         "  {label:<8} {} {} ({} %), {} {} ({} %), {} {} ({} %)",
         s.counts.low, t(lang, "lav", "low"), s.low_percent,
         s.counts.medium, t(lang, "mellem", "medium"), s.medium_percent,
         s.counts.high, t(lang, "høj", "high"), s.high_percent
-    )
+    );
+    if unrated > 0 {
+        line.push_str(&format!("; {unrated} {}", t(lang, "ikke vurderet (ikke talt med)", "not rated (not counted)")));
+    }
+    line
 }
 
 fn matrix(out: &mut String, lang: Lang, m: &Matrix) {
@@ -40,9 +44,9 @@ pub fn render(r: &CheckReport, lang: Lang) -> String {
     let _ = writeln!(out, "{}: {}", t(lang, "Kontrol af konsekvensanalyse", "DPIA check"), r.subject);
     let _ = writeln!(out, "{} {}, {} {}", r.errors(), t(lang, "fejl", "errors"), r.warnings(), t(lang, "advarsler", "warnings"));
     let _ = writeln!(out, "\n{}", t(lang, "Risikobillede (før → efter foranstaltninger)", "Risk picture (before → after measures)"));
-    out.push_str(&share_line(lang, t(lang, "før", "before"), &r.picture.before));
+    out.push_str(&share_line(lang, t(lang, "før", "before"), &r.picture.before, r.picture.unrated_before));
     out.push('\n');
-    out.push_str(&share_line(lang, t(lang, "efter", "after"), &r.picture.after));
+    out.push_str(&share_line(lang, t(lang, "efter", "after"), &r.picture.after, r.picture.unrated_after));
     out.push('\n');
     let _ = writeln!(out, "  {}", t(lang, "Konsekvens × sandsynlighed, før:", "Consequence × likelihood, before:"));
     for m in &r.picture.matrices_before {
@@ -59,6 +63,8 @@ pub fn render(r: &CheckReport, lang: Lang) -> String {
         (Acceptance::ConsultDpo, Lang::En) => "The residual risk is outside the acceptance policy: consult the DPO.".into(),
         (Acceptance::PriorConsultation, Lang::Da) => "Høj restrisiko: forudgående høring af Datatilsynet (art. 36) er påkrævet.".into(),
         (Acceptance::PriorConsultation, Lang::En) => "High residual risk: prior consultation of Datatilsynet (Art. 36) is required.".into(),
+        (Acceptance::Incomplete, Lang::Da) => format!("Restrisikoen kan ikke vurderes mod acceptkriteriet, før alle risici er vurderet efter foranstaltninger ({} mangler).", r.picture.unrated_after),
+        (Acceptance::Incomplete, Lang::En) => format!("The residual risk cannot be judged against the acceptance policy until every risk is rated after measures ({} missing).", r.picture.unrated_after),
     };
     let _ = writeln!(out, "\n{acceptance}");
     let _ = writeln!(

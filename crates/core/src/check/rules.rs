@@ -506,7 +506,8 @@ fn mentions_version(text: &str, version: &str) -> bool {
 fn outcome(d: &EffectiveDpia, picture: &RiskPicture, acceptance: Acceptance, f: &mut Findings) {
     let after = picture.after.counts;
     match acceptance {
-        Acceptance::Accepted => {}
+        // the unrated risks are findings of their own (K-35-7-C-UNRATED)
+        Acceptance::Accepted | Acceptance::Incomplete => {}
         Acceptance::ConsultDpo => f.push("K-35-2-ACCEPTANCE", Warning, Art35_2, None,
             format!("Restrisikoen ligger uden for acceptkriteriet ({} af {} risici er mellem, {} %). Forelæg den for databeskyttelsesrådgiveren.", after.medium, after.total(), picture.after.medium_percent),
             format!("The residual risk is outside the acceptance policy ({} of {} risks are medium, {} %). Put it before the DPO.", after.medium, after.total(), picture.after.medium_percent)),

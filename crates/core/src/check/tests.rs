@@ -235,6 +235,19 @@ fn every_code_the_rules_can_emit_is_tested() {
 }
 
 #[test]
+fn a_risk_without_a_residual_level_leaves_the_acceptance_undecided_and_is_counted_apart() {
+    let (c, mut b, s, p) = complete();
+    b.items.risks[0].residual = Assessment::default();
+    let report = run(&c, &b, &s, &p, false);
+    assert_eq!((report.picture.unrated_before, report.picture.unrated_after), (0, 1));
+    assert_eq!(report.picture.after.counts.total(), 0);
+    assert_eq!(report.acceptance, Acceptance::Incomplete, "not «acceptable» on a share of no rated risks");
+    assert!(report.has("K-35-7-C-UNRATED"));
+    let text = report::render(&report, Lang::Da);
+    assert!(text.contains("1 ikke vurderet") && text.contains("kan ikke vurderes mod acceptkriteriet"), "{text}");
+}
+
+#[test]
 fn the_risk_picture_counts_before_and_after_and_fills_the_matrices() {
     let (c, b, s, p) = complete();
     let report = run(&c, &b, &s, &p, false);
@@ -256,6 +269,12 @@ fn acceptance_follows_copenhagens_rule() {
     assert_eq!(picture.acceptance(&AcceptancePolicy { max_medium_percent: 90 }), Acceptance::Accepted, "configurable");
     picture.after.counts = crate::effective::LevelCounts { low: 8, medium: 2, high: 2 };
     assert_eq!(picture.acceptance(&AcceptancePolicy { max_medium_percent: 100 }), Acceptance::PriorConsultation, "2020: 2 high");
+    picture.unrated_after = 1;
+    assert_eq!(picture.acceptance(&AcceptancePolicy::default()), Acceptance::PriorConsultation, "high residual risk needs Art. 36 whatever is left to rate");
+    picture.after.counts = crate::effective::LevelCounts { low: 7, medium: 5, high: 0 };
+    assert_eq!(picture.acceptance(&AcceptancePolicy::default()), Acceptance::Incomplete, "42 % of the rated, but one risk has no residual level");
+    picture.unrated_after = 0;
+    assert_eq!(picture.acceptance(&AcceptancePolicy::default()), Acceptance::Accepted);
 }
 
 #[test]

@@ -614,6 +614,10 @@ impl<'a> Doc<'a> {
                 "ikke accepteret; høj restrisiko kræver forudgående høring af Datatilsynet (art. 36)",
                 "not accepted; high residual risk requires prior consultation of Datatilsynet (Art. 36)",
             ),
+            Acceptance::Incomplete => self.t(
+                "kan ikke vurderes endnu; ikke alle risici er vurderet efter foranstaltninger",
+                "cannot be judged yet; not every risk is rated after measures",
+            ),
         }
     }
 
@@ -870,11 +874,15 @@ impl<'a> Doc<'a> {
                 Cell::text(format!("{ap} %")).center(),
             ]);
         }
+        if picture.unrated_before + picture.unrated_after > 0 {
+            let n = |k: usize| Cell::text(k.to_string()).center();
+            t.row(vec![Cell::bold(self.t("Ikke vurderet (ikke i andelene)", "Not rated (not in the shares)")), n(picture.unrated_before), Cell::default(), n(picture.unrated_after), Cell::default()]);
+        }
         t.row(vec![
             Cell::bold(self.t("I alt", "Total")),
-            Cell::bold(before.counts.total().to_string()).center(),
+            Cell::bold((before.counts.total() + picture.unrated_before).to_string()).center(),
             Cell::default(),
-            Cell::bold(after.counts.total().to_string()).center(),
+            Cell::bold((after.counts.total() + picture.unrated_after).to_string()).center(),
             Cell::default(),
         ]);
         self.table(t);
