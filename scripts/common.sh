@@ -139,15 +139,19 @@ ensure_js_test_deps() {
 }
 
 # Python tools the tests use as independent verifiers, in a virtualenv under target/ so the
-# system Python stays untouched: pyHanko checks our PAdES signatures.
-PY_TEST_PACKAGES=(pyhanko pyhanko-certvalidator pyhanko-cli)
+# system Python stays untouched: pyHanko checks our PAdES signatures, jsonschema checks our
+# JSON against the schemas we publish.
+PY_TEST_PACKAGES=(pyhanko pyhanko-certvalidator pyhanko-cli jsonschema)
 PY_VENV="$ROOT/target/pyenv"
 ensure_py_test_tools() {
-  if [ ! -x "$PY_VENV/bin/pyhanko" ]; then
+  # a stamp of the package list, so a venv from an older list gets the new packages
+  local stamp="$PY_VENV/.konsekvens-packages"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "${PY_TEST_PACKAGES[*]}" ]; then
     command -v python3 >/dev/null 2>&1 || ensure_apt python3 python3-venv
-    python3 -m venv "$PY_VENV" 2>/dev/null || { ensure_apt python3-venv; python3 -m venv "$PY_VENV"; }
+    [ -x "$PY_VENV/bin/pip" ] || python3 -m venv "$PY_VENV" 2>/dev/null || { ensure_apt python3-venv; python3 -m venv "$PY_VENV"; }
     log "pip install ${PY_TEST_PACKAGES[*]} (into $PY_VENV)"
     "$PY_VENV/bin/pip" install -q --disable-pip-version-check "${PY_TEST_PACKAGES[@]}"
+    echo "${PY_TEST_PACKAGES[*]}" >"$stamp"
   fi
   export PATH="$PY_VENV/bin:$PATH"
 }

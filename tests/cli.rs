@@ -213,3 +213,74 @@ fn a_dpia_stripped_of_necessity_dpo_advice_and_gdpr_basis_fails_in_danish() {
         assert!(text.to_lowercase().contains(danish), "{danish} missing from:\n{text}");
     }
 }
+
+/// Python's `jsonschema` from the test venv (scripts/common.sh installs it into target/pyenv);
+/// `None` (a skip) when it is missing, a failure under CI.
+fn python_with_jsonschema() -> Option<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let python = root.join("target/pyenv/bin/python");
+    let ok = python.is_file() && std::process::Command::new(&python).args(["-c", "import jsonschema"]).output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "Python's jsonschema is required under CI: run scripts/test (it installs it into target/pyenv)");
+        eprintln!("SKIP: Python's jsonschema is not in target/pyenv");
+    }
+    ok.then_some(python)
+}
+
+/// What a script reading our JSON relies on: the export and the check's report validate
+/// against the schemas in schema/, by a validator we did not write.
+#[test]
+fn the_json_we_print_validates_against_the_schemas_we_publish() {
+    let Some(python) = python_with_jsonschema() else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let export = dir.path().join("aula.json");
+    assert!(konsekvens(["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), export.as_os_str()]).status.success());
+    let mut cases = vec![(root.join("schema/joint-dpia.v1.schema.json"), export)];
+    for org in ["101", "561", "751"] {
+        let out = konsekvens(["check".as_ref(), ws.as_os_str(), "--org".as_ref(), org.as_ref(), "--json".as_ref()]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let report = dir.path().join(format!("check-{org}.json"));
+        std::fs::write(&report, &out.stdout).unwrap();
+        cases.push((root.join("schema/check-report.v1.schema.json"), report));
+    }
+    // a report with findings and an undecided acceptance: the working base, its risks without
+    // residual ratings (the municipalities stand on release 2025.1, which keeps them)
+    let mut file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cases[0].1).unwrap()).unwrap();
+    for risk in file["base"]["items"]["risks"].as_array_mut().unwrap() {
+        risk["residual"] = serde_json::json!({});
+    }
+    let broken_json = dir.path().join("unrated.json");
+    std::fs::write(&broken_json, serde_json::to_string(&file).unwrap()).unwrap();
+    let broken = dir.path().join("unrated.konsekvens");
+    assert!(konsekvens(["import".as_ref(), "json".as_ref(), broken_json.as_os_str(), "--out".as_ref(), broken.as_os_str()]).status.success());
+    let out = konsekvens(["check".as_ref(), broken.as_os_str(), "--json".as_ref()]);
+    assert_eq!(out.status.code(), Some(1), "unrated risks are errors");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["acceptance"], "incomplete");
+    let unrated = dir.path().join("check-unrated.json");
+    std::fs::write(&unrated, &out.stdout).unwrap();
+    cases.push((root.join("schema/check-report.v1.schema.json"), unrated));
+
+    for (schema, doc) in &cases {
+        let out = std::process::Command::new(&python)
+            .args(["-c", "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))"])
+            .arg(schema)
+            .arg(doc)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{} does not validate against {}:\n{}", doc.display(), schema.display(), stderr(&out));
+    }
+    // and the validator does refuse what breaks the schema
+    let mut wrong: serde_json::Value = serde_json::from_slice(&std::fs::read(&cases[1].1).unwrap()).unwrap();
+    wrong["acceptance"] = "maybe".into();
+    std::fs::write(&cases[1].1, wrong.to_string()).unwrap();
+    let out = std::process::Command::new(&python)
+        .args(["-c", "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))"])
+        .arg(&cases[1].0)
+        .arg(&cases[1].1)
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && stderr(&out).contains("maybe"), "{}", stderr(&out));
+}

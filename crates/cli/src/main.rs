@@ -58,8 +58,12 @@ enum Command {
     /// Import a JSON file into a new workspace, or a risk sheet or CNIL PIA into a workspace
     #[command(subcommand)]
     Import(Import),
-    /// Print the JSON Schema of the interchange format
-    Schema,
+    /// Print the JSON Schema of the interchange format (or, with --check, of `check --json`)
+    Schema {
+        /// The schema of the check's report instead
+        #[arg(long)]
+        check: bool,
+    },
     /// Fold the update log into snapshots so the workspace opens fast (the log is kept)
     Compact { path: PathBuf },
     /// List the municipalities taking part
@@ -259,7 +263,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Workspace::create_with(&out, env(), &author(), &parsed.coordination, &parsed.base, &parsed.supplements)?;
             eprintln!("Importerede {} til {}", file.display(), out.display());
         }
-        Command::Schema => print!("{}", konsekvens_core::interchange::json_schema()),
+        Command::Schema { check: false } => print!("{}", konsekvens_core::interchange::json_schema()),
+        Command::Schema { check: true } => print!("{}", check::json_schema()),
         Command::Compact { path } => {
             let mut ws = open(&path)?;
             let stats = ws.compact()?;

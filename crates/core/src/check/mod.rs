@@ -171,6 +171,15 @@ pub enum Acceptance {
     Incomplete,
 }
 
+/// The JSON Schema of [`CheckReport`] — the shape `konsekvens check --json` prints, published
+/// as `schema/check-report.v1.schema.json` for scripts that read it.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(CheckReport);
+    let mut s = serde_json::to_string_pretty(&schema).expect("schema serialises");
+    s.push('\n');
+    s
+}
+
 /// What the check needs besides the DPIA.
 #[derive(Debug, Clone)]
 pub struct CheckContext {

@@ -260,6 +260,12 @@ fn the_risk_picture_counts_before_and_after_and_fills_the_matrices() {
 }
 
 #[test]
+fn the_committed_schema_of_the_report_is_the_generated_one() {
+    let committed = include_str!("../../../../schema/check-report.v1.schema.json");
+    assert!(committed == super::json_schema(), "schema/check-report.v1.schema.json is stale: run `konsekvens schema --check > schema/check-report.v1.schema.json`");
+}
+
+#[test]
 fn acceptance_follows_copenhagens_rule() {
     let mut picture = RiskPicture::default();
     picture.after.counts = crate::effective::LevelCounts { low: 7, medium: 5, high: 0 };
