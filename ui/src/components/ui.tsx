@@ -81,25 +81,38 @@ export function TextField(p: TextProps) {
   );
 }
 
-/** A whole number shown and typed as the reader writes it (46.000 in Danish, 46,000 in
- *  English). Not a browser number control: it read a Dane's «46.000» as 46. */
-export function NumberField(p: { label: string; value: number | null; onCommit: (v: number | null) => void; hint?: string }) {
+interface ParsedProps<V> {
+  label: string;
+  value: V | null;
+  onCommit: (v: V | null) => void;
+  hint?: string;
+}
+
+/** A one-line field for a value people write in their own notation: shown with `show`, read
+ *  back with `parse` (null: empty; undefined: not a value, which is named and not saved) when
+ *  the user leaves the field or presses Enter. */
+function ParsedField<V>(p: ParsedProps<V> & {
+  show: (v: V | null) => string;
+  parse: (text: string) => V | null | undefined;
+  invalidText: string;
+  class: string;
+  placeholder?: string;
+}) {
   const id = useId();
-  const shown = (v: number | null) => (v === null ? "" : number(v));
-  const [text, setText] = useState(shown(p.value));
+  const [text, setText] = useState(p.show(p.value));
   const [invalid, setInvalid] = useState(false);
   useEffect(() => {
-    setText(shown(p.value));
+    setText(p.show(p.value));
     setInvalid(false);
   }, [p.value, lang.value]);
   const commit = () => {
-    const v = parseCount(text);
+    const v = p.parse(text);
     if (v === undefined) {
       setInvalid(true);
       return;
     }
     setInvalid(false);
-    setText(shown(v));
+    setText(p.show(v));
     if (v !== p.value) p.onCommit(v);
   };
   const described = [p.hint ? `${id}-hint` : null, invalid ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
@@ -110,61 +123,48 @@ export function NumberField(p: { label: string; value: number | null; onCommit: 
         id={id}
         type="text"
         inputMode="numeric"
-        class="count"
+        class={p.class}
         value={text}
+        placeholder={p.placeholder}
         aria-invalid={invalid || undefined}
         aria-describedby={described}
         onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
         onBlur={commit}
         onKeyDown={(e) => e.key === "Enter" && commit()}
       />
-      {invalid && <p id={`${id}-error`} class="error-inline" role="alert">{t("Ikke et helt tal — skriv fx 46.000.", "Not a whole number — write e.g. 46,000.")}</p>}
+      {invalid && <p id={`${id}-error`} class="error-inline" role="alert">{p.invalidText}</p>}
       {p.hint && <p id={`${id}-hint`} class="hint">{p.hint}</p>}
     </div>
+  );
+}
+
+/** A whole number shown and typed as the reader writes it (46.000 in Danish, 46,000 in
+ *  English). Not a browser number control: it read a Dane's «46.000» as 46. */
+export function NumberField(p: ParsedProps<number>) {
+  return (
+    <ParsedField
+      {...p}
+      class="count"
+      show={(v) => (v === null ? "" : number(v))}
+      parse={parseCount}
+      invalidText={t("Ikke et helt tal — skriv fx 46.000.", "Not a whole number — write e.g. 46,000.")}
+    />
   );
 }
 
 /** A date typed as the reader writes it — 21.06.2023 in Danish (also 21-6-2023, 21/6/2023),
  *  ISO in English — not as the browser's date control shows it: that follows the operating
  *  system's locale, so a Danish DPO on an English desktop saw 05/01/2027 for 5 January. */
-export function DateField(p: { label: string; value: string | null; onCommit: (v: string | null) => void; hint?: string }) {
-  const id = useId();
-  const [text, setText] = useState(date(p.value, ""));
-  const [invalid, setInvalid] = useState(false);
-  useEffect(() => {
-    setText(date(p.value, ""));
-    setInvalid(false);
-  }, [p.value, lang.value]);
-  const commit = () => {
-    const v = parseDate(text);
-    if (v === undefined) {
-      setInvalid(true);
-      return;
-    }
-    setInvalid(false);
-    setText(date(v, ""));
-    if (v !== p.value) p.onCommit(v);
-  };
-  const described = [p.hint ? `${id}-hint` : null, invalid ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+export function DateField(p: ParsedProps<string>) {
   return (
-    <div class="field">
-      <label for={id}>{p.label}</label>
-      <input
-        id={id}
-        type="text"
-        inputMode="numeric"
-        class="date"
-        value={text}
-        placeholder={t("dd.mm.åååå", "yyyy-mm-dd")}
-        aria-invalid={invalid || undefined}
-        aria-describedby={described}
-        onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
-        onBlur={commit}
-        onKeyDown={(e) => e.key === "Enter" && commit()}
-      />
-      {invalid && <p id={`${id}-error`} class="error-inline" role="alert">{t("Ikke en dato — skriv fx 21.06.2027.", "Not a date — write e.g. 2027-06-21.")}</p>}
-      {p.hint && <p id={`${id}-hint`} class="hint">{p.hint}</p>}
-    </div>
+    <ParsedField
+      {...p}
+      class="date"
+      show={(v) => date(v, "")}
+      parse={parseDate}
+      placeholder={t("dd.mm.åååå", "yyyy-mm-dd")}
+      invalidText={t("Ikke en dato — skriv fx 21.06.2027.", "Not a date — write e.g. 2027-06-21.")}
+    />
   );
 }
 
