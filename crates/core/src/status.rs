@@ -300,15 +300,13 @@ mod tests {
         assert_eq!((two_fa.kind.as_str(), two_fa.municipalities.as_slice()), ("local_measure", [OrgCode(101), OrgCode(751)].as_slice()));
 
         // Esbjerg adds it too, in its own words.
-        for (code, prefix, title) in [(561, "ESB", "Tofaktor-login for pædagoger")] {
-            let code = OrgCode(code);
-            let risk = ws.supplement(OrgCode(101)).unwrap().additions.measures[0].mitigates.iter().next().unwrap().clone();
-            ws.edit(DocKey::Supplement(code), &Author::new("dpo", Some(code)), |e| {
-                let reference = e.next_reference::<Measure>(&format!("{prefix}-"))?;
-                e.put(&Measure { id: ItemId(format!("m-2fa-{code}")), reference, title: title.into(), mitigates: [risk].into(), ..Measure::default() })
-            })
-            .unwrap();
-        }
+        let esbjerg = OrgCode(561);
+        let risk = ws.supplement(OrgCode(101)).unwrap().additions.measures[0].mitigates.iter().next().unwrap().clone();
+        ws.edit(DocKey::Supplement(esbjerg), &Author::new("dpo", Some(esbjerg)), |e| {
+            let reference = e.next_reference::<Measure>("ESB-")?;
+            e.put(&Measure { id: ItemId::from("m-2fa-esb"), reference, title: "Tofaktor-login for pædagoger".into(), mitigates: [risk].into(), ..Measure::default() })
+        })
+        .unwrap();
         ws.record_signing(OrgCode(561), &Signing { id: ItemId::from("sig-1"), date: Some(today), signer: "Åse Bøgh".into(), capacity: "DPO".into(), base_release: "2025.1".into(), pdf_sha256: "ab".into() }, &Author::new("dpo", Some(OrgCode(561)))).unwrap();
         ws.publish_release("2026.1", today, "", &Author::new("KL", None)).unwrap();
 

@@ -4,7 +4,7 @@
 // base or, for a municipality, into its supplement.
 
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n";
 import { baseFrozen, docOf, focus, frozenHint, newItem, removeItem, scope, supplementDoc } from "../state";
 import type { Entry, ItemKind, Value } from "../model";
@@ -45,7 +45,8 @@ function Row<T extends Identified>(p: Props<T> & { entry: Entry<T> }) {
   // Editors (rich text among them) are built only while their row is open.
   const [isOpen, setOpen] = useState(false);
   const focused = focus.value === e.id;
-  useEffect(() => {
+  // before the paint, as App's scroll to the top: the view opens at the item, not above it
+  useLayoutEffect(() => {
     if (focused && ref.current) {
       ref.current.open = true;
       setOpen(true);
