@@ -227,6 +227,16 @@ fn python_with_jsonschema() -> Option<std::path::PathBuf> {
     ok.then_some(python)
 }
 
+/// `DOC` against `SCHEMA` with Python's jsonschema (the draft the schema names).
+fn validate(python: &Path, schema: &Path, doc: &Path) -> std::process::Output {
+    std::process::Command::new(python)
+        .args(["-c", "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))"])
+        .arg(schema)
+        .arg(doc)
+        .output()
+        .expect("run python")
+}
+
 /// What a script reading our JSON relies on: the export and the check's report validate
 /// against the schemas in schema/, by a validator we did not write.
 #[test]
@@ -264,23 +274,13 @@ fn the_json_we_print_validates_against_the_schemas_we_publish() {
     cases.push((root.join("schema/check-report.v1.schema.json"), unrated));
 
     for (schema, doc) in &cases {
-        let out = std::process::Command::new(&python)
-            .args(["-c", "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))"])
-            .arg(schema)
-            .arg(doc)
-            .output()
-            .unwrap();
+        let out = validate(&python, schema, doc);
         assert!(out.status.success(), "{} does not validate against {}:\n{}", doc.display(), schema.display(), stderr(&out));
     }
     // and the validator does refuse what breaks the schema
     let mut wrong: serde_json::Value = serde_json::from_slice(&std::fs::read(&cases[1].1).unwrap()).unwrap();
     wrong["acceptance"] = "maybe".into();
     std::fs::write(&cases[1].1, wrong.to_string()).unwrap();
-    let out = std::process::Command::new(&python)
-        .args(["-c", "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))"])
-        .arg(&cases[1].0)
-        .arg(&cases[1].1)
-        .output()
-        .unwrap();
+    let out = validate(&python, &cases[1].0, &cases[1].1);
     assert!(!out.status.success() && stderr(&out).contains("maybe"), "{}", stderr(&out));
 }

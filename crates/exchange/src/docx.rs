@@ -281,9 +281,10 @@ impl Writer {
             rows.push(make_row(header, Some(Fill::Header), true));
         }
         rows.extend(t.rows.iter().map(|r| make_row(&r.cells, r.fill, false)));
-        self.body.push(Out::T(Box::new(Table::new(rows).set_grid(grid.clone()).width(CONTENT_WIDTH as usize, WidthType::Dxa).margins(TableCellMargins::new().margin(40, 70, 40, 70)))));
-        // (cell padding as the PDF's: 2 pt above and below — without it LibreOffice set a
-        // cell's last line on its border — and 3.5 pt beside)
+        // cell padding as the PDF's: 2 pt above and below (without it LibreOffice set a cell's
+        // last line on its border) and 3.5 pt beside
+        let margins = TableCellMargins::new().margin(40, 70, 40, 70);
+        self.body.push(Out::T(Box::new(Table::new(rows).set_grid(grid.clone()).width(CONTENT_WIDTH as usize, WidthType::Dxa).margins(margins))));
         // Word joins two tables that follow each other; an empty paragraph keeps them apart.
         self.body.push(Out::P(Box::new(Paragraph::new())));
     }

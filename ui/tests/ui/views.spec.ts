@@ -52,6 +52,20 @@ async function finish(a: AppPage, name: string): Promise<void> {
   await a.page.close();
 }
 
+/** A typed field refuses `bad` (named in an alert, no `cmd` sent), then saves `good` on Tab:
+ *  exactly one `cmd` whose arguments contain `saved`, and the alert is gone. */
+async function refusedThenSaved(a: AppPage, field: Locator, cmd: string, p: { bad: string; refusal: string; good: string; saved: string }): Promise<void> {
+  const sent = async () => (await a.calls()).filter((c) => c.cmd === cmd);
+  await field.fill(p.bad);
+  await field.press("Enter");
+  await expect.poll(() => a.page.getByRole("alert").textContent()).toContain(p.refusal);
+  expect(await sent()).toEqual([]);
+  await field.fill(p.good);
+  await field.press("Tab");
+  await expect.poll(async () => (await sent()).map((c) => JSON.stringify(c.args))).toEqual([expect.stringContaining(p.saved)]);
+  expect(await a.page.getByRole("alert").count()).toBe(0);
+}
+
 const WORD = { lav: "low", mellem: "medium", høj: "high", "ikke vurderet": "none" } as const;
 
 /** How many level badges of each kind a table column shows. */
@@ -251,15 +265,7 @@ describe("the parts of the DPIA", () => {
     const name = kbh.effective.items.subject_categories.find((c) => c.id === counted.target)!.name;
     const field = page.getByLabel(`Antal her: ${name}`);
     expect(await field.inputValue()).toBe(counted.count!.toLocaleString("da-DK"));
-    const patches = async () => (await a.calls()).filter((c) => c.cmd === "patch_item");
-    await field.fill("47,5");
-    await field.press("Enter");
-    await expect.poll(() => page.getByRole("alert").textContent()).toContain("Ikke et helt tal");
-    expect(await patches()).toEqual([]);
-    await field.fill("47.500");
-    await field.press("Tab");
-    await expect.poll(async () => (await patches()).map((c) => JSON.stringify(c.args))).toEqual([expect.stringContaining('"count":47500')]);
-    expect(await page.getByRole("alert").count()).toBe(0);
+    await refusedThenSaved(a, field, "patch_item", { bad: "47,5", refusal: "Ikke et helt tal", good: "47.500", saved: '"count":47500' });
     await finish(a, "supplement");
   });
 
@@ -276,16 +282,8 @@ describe("the parts of the DPIA", () => {
     const next = page.getByLabel("Næste planlagte revision");
     const plan = kbh.effective.review_plan.next_review!;
     expect(await next.inputValue()).toBe(plan.split("-").reverse().join("."));
-    const patches = async () => (await a.calls()).filter((c) => c.cmd === "patch_section");
-    await next.fill("31.02.2027");
-    await next.press("Enter");
-    await expect.poll(() => page.getByRole("alert").textContent()).toContain("Ikke en dato");
-    expect(await patches()).toEqual([]);
-    await next.fill("1.6.2027");
-    await next.press("Tab");
-    await expect.poll(async () => (await patches()).map((c) => JSON.stringify(c.args))).toEqual([expect.stringContaining('"next_review":"2027-06-01"')]);
+    await refusedThenSaved(a, next, "patch_section", { bad: "31.02.2027", refusal: "Ikke en dato", good: "1.6.2027", saved: '"next_review":"2027-06-01"' });
     expect(await next.inputValue()).toBe("01.06.2027");
-    expect(await page.getByRole("alert").count()).toBe(0);
     await finish(a, "governance");
   });
 
