@@ -235,15 +235,24 @@ pub fn run(cmd: HubCommand) -> Result<(), Failure> {
 }
 
 pub fn sync(a: SyncArgs) -> Result<(), Failure> {
+    let rt = runtime()?;
     let mut ws = if a.new {
         if a.path.exists() {
             return Err(Failure::Input(format!("{} findes allerede; --new opretter kun en ny fil", a.path.display())));
         }
-        Workspace::create(&a.path, env())?
+        // The first round fills a temporary file that becomes the workspace only when it
+        // succeeded: a refusal or a hostile hub leaves nothing that would block a retry.
+        let (ws, report) = Workspace::create_filled(&a.path, env(), |ws| {
+            rt.block_on(konsekvens_hub::sync_once_with(ws, &a.hub, &a.token, &SyncOptions::default())).map_err(sync_failure)
+        })?;
+        if !a.watch {
+            eprint!("{report}");
+            return if report.in_sync() { Ok(()) } else { Err(Failure::Silent(1)) };
+        }
+        ws
     } else {
         open(&a.path)?
     };
-    let rt = runtime()?;
     if a.watch {
         let on_event = |event: LiveEvent| match event {
             LiveEvent::State(LiveState::Connecting) => eprintln!("forbinder til hubben …"),

@@ -4,16 +4,24 @@
 //! organisation, time, CRDT client id) committed with `synchronous=FULL`, so it survives a
 //! crash or power cut. `snapshots` hold each document compacted up to a log position, so
 //! opening replays only the tail of the log; the log itself is kept as the audit trail.
+//!
+//! Every update and snapshot row carries a SHA-256 digest of what it stores (schema 2), checked
+//! whenever the row is read: a bit flip inside stored text is reported with the row it was found
+//! in instead of opening as different content. SQLite's own page checks do not see it: the page
+//! stays well-formed. (It guards against damage, not against someone who rewrites the file:
+//! they can recompute the digest; releases carry their own SHA-256 for that.)
 
 use crate::doc::DocKey;
 use crate::model::OrgCode;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// "KONS" — marks the file as ours, so we never write into somebody else's database.
 pub const APPLICATION_ID: i32 = 0x4B4F_4E53;
-/// The schema this build writes and reads.
-pub const SCHEMA_VERSION: i32 = 1;
+/// The schema this build writes and reads. 2 added the per-row digests; a schema-1 file is
+/// migrated when opened (one transaction).
+pub const SCHEMA_VERSION: i32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -27,6 +35,8 @@ pub enum StoreError {
     Newer { path: PathBuf, found: i32, supported: i32 },
     #[error("{path}: damaged workspace ({why}); the file was not changed")]
     Damaged { path: PathBuf, why: String },
+    #[error("[K-FIL-INTEGRITET] {path}: arbejdsfilen er beskadiget: {row} matcher ikke sin kontrolsum (indholdet er ændret efter det blev gemt, fx ved en diskfejl). Intet er ændret i filen; gendan den fra en sikkerhedskopi, eller hent dokumentet igen fra hubben med `konsekvens sync --new`")]
+    Integrity { path: PathBuf, row: String },
     #[error("workspace database: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -70,16 +80,79 @@ CREATE TABLE updates (
     org INTEGER,
     author TEXT NOT NULL,
     client_id INTEGER,
-    at INTEGER NOT NULL
+    at INTEGER NOT NULL,
+    digest BLOB
 );
 CREATE INDEX updates_by_doc ON updates(doc, seq);
 CREATE TABLE snapshots (
     doc TEXT PRIMARY KEY REFERENCES documents(doc),
     upto_seq INTEGER NOT NULL,
     state BLOB NOT NULL,
-    at INTEGER NOT NULL
+    at INTEGER NOT NULL,
+    digest BLOB
 );
 "#;
+
+/// The digest of a logged update: its document, bytes, who and when.
+fn update_digest(doc: &str, data: &[u8], org: Option<u16>, author: &str, client_id: Option<i64>, at: i64) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(b"konsekvens/update\0");
+    h.update(doc.as_bytes());
+    h.update([0]);
+    h.update((data.len() as u64).to_le_bytes());
+    h.update(data);
+    h.update(org.map_or(-1i64, i64::from).to_le_bytes());
+    h.update(author.as_bytes());
+    h.update([0]);
+    h.update(client_id.unwrap_or(-1).to_le_bytes());
+    h.update(at.to_le_bytes());
+    h.finalize().to_vec()
+}
+
+/// The digest of a snapshot: its document, the log position it covers and the state.
+fn snapshot_digest(doc: &str, upto_seq: i64, state: &[u8]) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(b"konsekvens/snapshot\0");
+    h.update(doc.as_bytes());
+    h.update([0]);
+    h.update(upto_seq.to_le_bytes());
+    h.update(state);
+    h.finalize().to_vec()
+}
+
+/// Schema 1 → 2: the digest columns, filled for every existing row (the content is taken as
+/// it stands: damage from before cannot be told apart now).
+fn migrate_to_2(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // Another process may have migrated it while we waited for the lock.
+    let version: i32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version >= 2 {
+        return Ok(());
+    }
+    tx.execute_batch("ALTER TABLE updates ADD COLUMN digest BLOB; ALTER TABLE snapshots ADD COLUMN digest BLOB;")?;
+    {
+        let mut read = tx.prepare("SELECT seq, doc, data, org, author, client_id, at FROM updates")?;
+        let mut write = tx.prepare("UPDATE updates SET digest = ?2 WHERE seq = ?1")?;
+        let mut rows = read.query([])?;
+        while let Some(r) = rows.next()? {
+            let doc: String = r.get(1)?;
+            let data: Vec<u8> = r.get(2)?;
+            let author: String = r.get(4)?;
+            let digest = update_digest(&doc, &data, r.get(3)?, &author, r.get(5)?, r.get(6)?);
+            write.execute(params![r.get::<_, i64>(0)?, digest])?;
+        }
+        let mut read = tx.prepare("SELECT doc, upto_seq, state FROM snapshots")?;
+        let mut write = tx.prepare("UPDATE snapshots SET digest = ?2 WHERE doc = ?1")?;
+        let mut rows = read.query([])?;
+        while let Some(r) = rows.next()? {
+            let doc: String = r.get(0)?;
+            let state: Vec<u8> = r.get(2)?;
+            write.execute(params![doc.as_str(), snapshot_digest(&doc, r.get(1)?, &state)])?;
+        }
+    }
+    tx.pragma_update(None, "user_version", 2)?;
+    tx.commit()
+}
 
 fn tune(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -135,8 +208,9 @@ impl Store {
                 return Err(StoreError::Damaged { path: path.to_owned(), why: check });
             }
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         tune(&conn)?;
+        migrate_to_2(&mut conn)?;
         Ok(Store { conn, path: path.to_owned() })
     }
 
@@ -161,36 +235,72 @@ impl Store {
 
     /// Appends one update and commits it; returns its log position.
     pub fn append(&self, key: DocKey, data: &[u8], meta: &UpdateMeta<'_>) -> Result<i64, StoreError> {
+        let (doc, org, client_id) = (key.name(), meta.org.map(|o| o.0), meta.client_id.map(|c| c as i64));
+        let digest = update_digest(&doc, data, org, meta.author, client_id, meta.at_millis);
         self.conn.execute(
-            "INSERT INTO updates(doc, data, org, author, client_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![key.name(), data, meta.org.map(|o| o.0), meta.author, meta.client_id.map(|c| c as i64), meta.at_millis],
+            "INSERT INTO updates(doc, data, org, author, client_id, at, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![doc, data, org, meta.author, client_id, meta.at_millis, digest],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
 
     /// The snapshot of a document and the log position it covers.
     pub fn snapshot(&self, key: DocKey) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
-        Ok(self
+        let doc = key.name();
+        let row = self
             .conn
-            .query_row("SELECT upto_seq, state FROM snapshots WHERE doc = ?1", params![key.name()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+            .query_row("SELECT upto_seq, state, digest FROM snapshots WHERE doc = ?1", params![doc], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Option<Vec<u8>>>(2)?))
             })
-            .optional()?)
+            .optional()?;
+        let Some((upto, state, digest)) = row else { return Ok(None) };
+        if digest.as_deref() != Some(&snapshot_digest(&doc, upto, &state)[..]) {
+            return Err(self.damaged(format!("øjebliksbilledet af dokumentet {doc} (op til log nr. {upto})")));
+        }
+        Ok(Some((upto, state)))
+    }
+
+    fn damaged(&self, row: String) -> StoreError {
+        StoreError::Integrity { path: self.path.clone(), row }
+    }
+
+    /// Reads `(seq, data)` rows of `updates` selected by `sql` (which must select
+    /// `seq, doc, data, org, author, client_id, at, digest`), each checked against its digest.
+    fn checked_updates(&self, sql: &str, args: impl rusqlite::Params) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        Ok(self.checked_log(sql, args)?.into_iter().map(|u| (u.seq, u.data)).collect())
+    }
+
+    fn checked_log(&self, sql: &str, args: impl rusqlite::Params) -> Result<Vec<LoggedUpdate>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(args)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (seq, doc, data): (i64, String, Vec<u8>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let (org, author, client_id, at): (Option<u16>, String, Option<i64>, i64) = (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+            let digest: Option<Vec<u8>> = r.get(7)?;
+            if digest.as_deref() != Some(&update_digest(&doc, &data, org, &author, client_id, at)[..]) {
+                return Err(self.damaged(format!("opdatering nr. {seq} i loggen (dokument {doc})")));
+            }
+            out.push(LoggedUpdate { seq, doc, data, org: org.map(OrgCode), author, client_id: client_id.map(|c| c as u64), at_millis: at });
+        }
+        Ok(out)
     }
 
     /// Updates of a document logged after `after_seq`, in order.
     pub fn updates_after(&self, key: DocKey, after_seq: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT seq, data FROM updates WHERE doc = ?1 AND seq > ?2 ORDER BY seq")?;
-        let rows = stmt.query_map(params![key.name(), after_seq], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-        Ok(rows)
+        self.checked_updates(
+            "SELECT seq, doc, data, org, author, client_id, at, digest FROM updates WHERE doc = ?1 AND seq > ?2 ORDER BY seq",
+            params![key.name(), after_seq],
+        )
     }
 
     /// Updates of a document up to and including log position `upto_seq`, in order (to
     /// rebuild the document as it was then).
     pub fn updates_upto(&self, key: DocKey, upto_seq: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT seq, data FROM updates WHERE doc = ?1 AND seq <= ?2 ORDER BY seq")?;
-        let rows = stmt.query_map(params![key.name(), upto_seq], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-        Ok(rows)
+        self.checked_updates(
+            "SELECT seq, doc, data, org, author, client_id, at, digest FROM updates WHERE doc = ?1 AND seq <= ?2 ORDER BY seq",
+            params![key.name(), upto_seq],
+        )
     }
 
     /// The last log position (over all documents) written at or before `at_millis`; 0 if none.
@@ -223,23 +333,10 @@ impl Store {
 
     /// The full log of a document (or of all documents), with who and when.
     pub fn log(&self, key: Option<DocKey>) -> Result<Vec<LoggedUpdate>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT seq, doc, data, org, author, client_id, at FROM updates WHERE ?1 IS NULL OR doc = ?1 ORDER BY seq",
-        )?;
-        let rows = stmt
-            .query_map(params![key.map(|k| k.name())], |r| {
-                Ok(LoggedUpdate {
-                    seq: r.get(0)?,
-                    doc: r.get(1)?,
-                    data: r.get(2)?,
-                    org: r.get::<_, Option<u16>>(3)?.map(OrgCode),
-                    author: r.get(4)?,
-                    client_id: r.get::<_, Option<i64>>(5)?.map(|c| c as u64),
-                    at_millis: r.get(6)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
+        self.checked_log(
+            "SELECT seq, doc, data, org, author, client_id, at, digest FROM updates WHERE ?1 IS NULL OR doc = ?1 ORDER BY seq",
+            params![key.map(|k| k.name())],
+        )
     }
 
     /// Number of updates logged for a document after its snapshot.
@@ -280,10 +377,12 @@ impl Store {
 
     /// Stores `state` as the document's snapshot covering the log up to `upto_seq`.
     pub fn write_snapshot(&self, key: DocKey, upto_seq: i64, state: &[u8], at_millis: i64) -> Result<(), StoreError> {
+        let doc = key.name();
+        let digest = snapshot_digest(&doc, upto_seq, state);
         self.conn.execute(
-            "INSERT INTO snapshots(doc, upto_seq, state, at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(doc) DO UPDATE SET upto_seq = excluded.upto_seq, state = excluded.state, at = excluded.at",
-            params![key.name(), upto_seq, state, at_millis],
+            "INSERT INTO snapshots(doc, upto_seq, state, at, digest) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(doc) DO UPDATE SET upto_seq = excluded.upto_seq, state = excluded.state, at = excluded.at, digest = excluded.digest",
+            params![doc, upto_seq, state, at_millis, digest],
         )?;
         Ok(())
     }
@@ -336,7 +435,7 @@ mod tests {
         drop(Store::create(&path, 0).unwrap());
         Connection::open(&path).unwrap().pragma_update(None, "user_version", 7).unwrap();
         let err = Store::open(&path).err().expect("refused").to_string();
-        assert!(err.contains("schema 7") && err.contains("up to 1"), "{err}");
+        assert!(err.contains("schema 7") && err.contains("up to 2"), "{err}");
     }
 
     #[test]
@@ -346,6 +445,58 @@ mod tests {
         std::fs::write(&path, b"precious").unwrap();
         assert!(matches!(Store::create(&path, 0), Err(StoreError::Exists { .. })));
         assert_eq!(std::fs::read(&path).unwrap(), b"precious");
+    }
+
+    /// A schema-1 file as the earlier version wrote it: no digest columns.
+    fn schema_1_file(path: &Path) {
+        let store = Store::create(path, 0).unwrap();
+        store.ensure_document(DocKey::Base, 0).unwrap();
+        let meta = UpdateMeta { org: Some(OrgCode(101)), author: "dpo@kk.dk", client_id: Some(7), at_millis: 5 };
+        let a = store.append(DocKey::Base, b"one", &meta).unwrap();
+        store.append(DocKey::Base, b"two", &meta).unwrap();
+        store.write_snapshot(DocKey::Base, a, b"state", 6).unwrap();
+        store
+            .conn
+            .execute_batch("ALTER TABLE updates DROP COLUMN digest; ALTER TABLE snapshots DROP COLUMN digest; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+
+    #[test]
+    fn a_schema_1_file_is_migrated_on_open_and_keeps_its_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.konsekvens");
+        schema_1_file(&path);
+        let store = Store::open(&path).unwrap();
+        let version: i32 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        assert_eq!(store.snapshot(DocKey::Base).unwrap(), Some((1, b"state".to_vec())));
+        assert_eq!(store.updates_after(DocKey::Base, 0).unwrap(), vec![(1, b"one".to_vec()), (2, b"two".to_vec())]);
+        drop(store);
+        // Opening again is a no-op migration.
+        assert_eq!(Store::open(&path).unwrap().log(None).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_changed_byte_in_a_stored_update_or_snapshot_is_reported_with_its_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.konsekvens");
+        schema_1_file(&path);
+        drop(Store::open(&path).unwrap());
+        // A bit flip in the second update's bytes: SQLite's pages stay well-formed.
+        Connection::open(&path).unwrap().execute("UPDATE updates SET data = X'74776e' WHERE seq = 2", []).unwrap();
+        let store = Store::open(&path).unwrap();
+        let err = store.updates_after(DocKey::Base, 1).unwrap_err().to_string();
+        assert!(err.contains("K-FIL-INTEGRITET") && err.contains("opdatering nr. 2") && err.contains("base"), "{err}");
+        assert!(store.log(None).is_err() && store.updates_upto(DocKey::Base, 2).is_err());
+        assert_eq!(store.updates_upto(DocKey::Base, 1).unwrap().len(), 1, "rows before it still read");
+        // Who wrote it is covered too.
+        Connection::open(&path).unwrap().execute("UPDATE updates SET data = X'74776f', org = 561 WHERE seq = 2", []).unwrap();
+        assert!(store.log(None).is_err());
+        Connection::open(&path).unwrap().execute("UPDATE updates SET org = 101 WHERE seq = 2", []).unwrap();
+        assert_eq!(store.log(None).unwrap().len(), 2, "restored row reads again");
+        Connection::open(&path).unwrap().execute("UPDATE snapshots SET state = X'7374617465ff'", []).unwrap();
+        let err = store.snapshot(DocKey::Base).unwrap_err().to_string();
+        assert!(err.contains("øjebliksbilledet af dokumentet base"), "{err}");
     }
 
     #[test]

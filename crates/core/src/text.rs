@@ -95,6 +95,11 @@ impl Renderer {
                 if d.base_release.is_empty() { "(arbejdsversion)" } else { &d.base_release }
             ));
         }
+        // A bound release that cannot be used (missing, or its content no longer matches its
+        // SHA-256): the reader must not take what follows as the released base.
+        if let Some(problem) = &d.release_problem {
+            self.line(format!("ADVARSEL: {problem}"));
+        }
         let (before, after) = d.distribution();
         self.line(format!(
             "Risikobillede (lav/mellem/høj): før foranstaltninger {}/{}/{}, efter {}/{}/{}",

@@ -24,9 +24,9 @@ pub enum WorkspaceError {
     Store(#[from] StoreError),
     #[error("document {doc}: {source}")]
     Doc { doc: String, source: DocError },
-    #[error("{path}: update {seq} of document {doc} is damaged ({reason}); the file was not changed")]
+    #[error("[K-FIL-SKADET] {path}: opdatering nr. {seq} i loggen (dokument {doc}) kan ikke læses: {reason}. Filen er ikke ændret; gendan den fra en sikkerhedskopi, eller hent dokumentet igen fra hubben med `konsekvens sync --new`")]
     DamagedUpdate { path: PathBuf, doc: String, seq: i64, reason: String },
-    #[error("{path}: the snapshot of document {doc} is damaged ({reason}); the file was not changed")]
+    #[error("[K-FIL-SKADET] {path}: øjebliksbilledet af dokumentet {doc} kan ikke læses: {reason}. Filen er ikke ændret; gendan den fra en sikkerhedskopi")]
     DamagedSnapshot { path: PathBuf, doc: String, reason: String },
     #[error("{path}: the workspace lists an unknown document «{doc}»")]
     UnknownDocument { path: PathBuf, doc: String },
@@ -160,6 +160,35 @@ impl Workspace {
             return Err(WorkspaceError::Io { path: path.to_owned(), source });
         }
         Workspace::open(path, env)
+    }
+
+    /// Creates a new workspace at `path` filled by `fill` (e.g. the first sync from a hub),
+    /// atomically: it is filled in a temporary file beside `path` and renamed into place only
+    /// when `fill` succeeds, so a failure — or a kill — leaves no half-made file that would
+    /// block a retry, and an existing file is never touched.
+    pub fn create_filled<R, E: From<WorkspaceError>>(
+        path: &Path,
+        env: Arc<dyn Env>,
+        fill: impl FnOnce(&mut Workspace) -> Result<R, E>,
+    ) -> Result<(Workspace, R), E> {
+        if path.exists() {
+            return Err(WorkspaceError::from(StoreError::Exists { path: path.to_owned() }).into());
+        }
+        let tmp = temp_beside(path, env.random_u64());
+        let filled = Workspace::create(&tmp, env.clone()).map_err(E::from).and_then(|mut ws| fill(&mut ws).map(|r| (ws, r)));
+        let (ws, result) = match filled {
+            Ok(done) => done,
+            Err(e) => {
+                remove_sqlite_files(&tmp);
+                return Err(e);
+            }
+        };
+        drop(ws);
+        if let Err(source) = std::fs::rename(&tmp, path) {
+            remove_sqlite_files(&tmp);
+            return Err(WorkspaceError::Io { path: path.to_owned(), source }.into());
+        }
+        Ok((Workspace::open(path, env)?, result))
     }
 
     /// Writes the bundled AULA sample (joint base + København, Esbjerg, Aarhus) to a new file.

@@ -358,6 +358,7 @@ pub(crate) fn reset_to(ws: &mut Workspace, key: DocKey, state: &[u8]) -> Result<
 }
 
 pub(crate) fn decode_sv(bytes: &[u8]) -> Result<StateVector, SyncError> {
+    konsekvens_core::doc::guard::check_state_vector_v1(bytes).map_err(|e| SyncError::Protocol(e.to_string()))?;
     StateVector::decode_v1(bytes).map_err(|e| SyncError::Protocol(e.to_string()))
 }
 

@@ -352,6 +352,11 @@ fn a_release_this_file_lacks_is_reported_and_the_working_base_used() {
     let dpia = EffectiveDpia::compute(&c, &b, &s, &p);
     assert!(dpia.release.is_none() && dpia.release_problem.is_some());
     assert_eq!(dpia.items.risks.len(), b.items.risks.len());
+    // Plain `show` warns too, not only the check, the PDF and `show --json`.
+    let shown = crate::text::render(&dpia, false);
+    assert!(shown.contains(&format!("ADVARSEL: {}", dpia.release_problem.as_ref().unwrap())), "{shown}");
+    let bound = EffectiveDpia::compute(&c, &b, &complete().2, &p);
+    assert!(!crate::text::render(&bound, false).contains("ADVARSEL"));
 }
 
 #[test]

@@ -11,6 +11,7 @@
 //! module nothing touches Yrs types directly: callers use [`Item`], [`Section`] and [`Edit`].
 
 mod fields;
+pub mod guard;
 mod schema;
 
 pub use schema::CoordinationMeta;
@@ -31,6 +32,9 @@ pub enum DocError {
     Shape { path: String, expected: String, found: String },
     #[error("the update is not a valid Yjs/Yrs update: {0}")]
     Update(String),
+    /// Refused before decoding: nested too deeply, or counts its bytes cannot hold.
+    #[error(transparent)]
+    Guard(#[from] guard::GuardError),
     #[error("no {kind} with id {id} in the {doc} document")]
     NotFound { kind: &'static str, id: String, doc: String },
     #[error("a {kind} belongs in {allowed}, not in the {doc} document")]
@@ -461,6 +465,8 @@ impl DpiaDoc {
     }
 
     fn apply(&self, update: &[u8], remote: bool) -> Result<(), DocError> {
+        // Yrs decodes nested values by recursion: bound them first (see `guard`).
+        guard::check_update_v1(update)?;
         let decoded = catch_unwind(|| Update::decode_v1(update))
             .map_err(|_| DocError::Update("the decoder rejected it".into()))?
             .map_err(|e| DocError::Update(e.to_string()))?;
@@ -491,6 +497,7 @@ impl DpiaDoc {
 
     /// What a peer with state vector `sv` is missing.
     pub fn encode_diff(&self, sv: &[u8]) -> Result<Vec<u8>, DocError> {
+        guard::check_state_vector_v1(sv)?;
         let sv = StateVector::decode_v1(sv).map_err(|e| DocError::Update(e.to_string()))?;
         Ok(self.doc.transact().encode_state_as_update_v1(&sv))
     }

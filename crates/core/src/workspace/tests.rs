@@ -65,7 +65,7 @@ fn a_malformed_remote_update_is_refused_and_nothing_is_lost() {
     let r = a_risk(&ws, "R1");
     ws.edit(DocKey::Base, &dpo(), |e| e.put(&r)).unwrap();
     let err = ws.apply_update(DocKey::Base, b"\x05\x00garbage", &dpo()).unwrap_err();
-    assert!(err.to_string().contains("not a valid Yjs/Yrs update"), "{err}");
+    assert!(err.to_string().contains("ikke en gyldig Yjs-opdatering"), "{err}");
     assert_eq!(ws.base().unwrap().items.risks, vec![r]);
 }
 
@@ -82,8 +82,53 @@ fn a_damaged_log_entry_is_named_and_the_file_is_not_changed() {
     drop(conn);
     let before = std::fs::read(&path).unwrap();
     let err = Workspace::open(&path, env()).unwrap_err().to_string();
-    assert!(err.contains(&format!("update {seq} of document base is damaged")), "{err}");
+    assert!(err.contains(&format!("opdatering nr. {seq} i loggen (dokument base)")), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_depth_bomb_in_the_log_is_named_not_an_abort() {
+    // The bytes a hostile hub could have sent an earlier version: a few KB of nested arrays.
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut ws) = fresh(&dir);
+    let r = a_risk(&ws, "R1");
+    ws.edit(DocKey::Base, &dpo(), |e| e.put(&r)).unwrap();
+    let mut bomb = vec![1, 1, 9, 0, 8, 1, 4, b'b', b'a', b's', b'e', 1];
+    for _ in 0..50_000 {
+        bomb.extend_from_slice(&[117, 1]);
+    }
+    bomb.extend_from_slice(&[126, 0]);
+    let meta = crate::store::UpdateMeta { org: None, author: "hub", client_id: None, at_millis: 1 };
+    let seq = ws.store().append(DocKey::Base, &bomb, &meta).unwrap();
+    drop(ws);
+    let before = std::fs::read(&path).unwrap();
+    let err = Workspace::open(&path, env()).unwrap_err().to_string();
+    assert!(err.contains(&format!("opdatering nr. {seq}")) && err.contains("K-CRDT-DEPTH"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // From the wire it is refused too, and nothing is lost.
+    let other = tempfile::tempdir().unwrap();
+    let (_, mut ws) = fresh(&other);
+    ws.edit(DocKey::Base, &dpo(), |e| e.put(&r)).unwrap();
+    let err = ws.apply_update(DocKey::Base, &bomb, &dpo()).unwrap_err().to_string();
+    assert!(err.contains("K-CRDT-DEPTH"), "{err}");
+    assert_eq!(ws.base().unwrap().items.risks, vec![r]);
+}
+
+#[test]
+fn a_bit_flip_in_stored_text_is_reported_with_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut ws) = fresh(&dir);
+    let r = Risk { title: "Uvedkommende læser elevplaner".into(), ..a_risk(&ws, "R1") };
+    ws.edit(DocKey::Base, &dpo(), |e| e.put(&r)).unwrap();
+    drop(ws);
+    // Flip one bit of the title's bytes in the file itself, as a failing disk would.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let needle = "elevplaner".as_bytes();
+    let at = bytes.windows(needle.len()).position(|w| w == needle).expect("the title is stored as text");
+    bytes[at] ^= 0x01; // e → d
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Workspace::open(&path, env()).unwrap_err().to_string();
+    assert!(err.contains("K-FIL-INTEGRITET") && err.contains("opdatering nr."), "{err}");
 }
 
 #[test]
@@ -220,4 +265,64 @@ fn a_second_process_on_the_same_file_is_caught_up_and_never_lost_by_compaction()
     let changed = a.catch_up().unwrap();
     assert!(changed.contains(&DocKey::Supplement(OrgCode(561))), "{changed:?}");
     assert_eq!(a.supplement(OrgCode(561)).unwrap().meta.name, "Esbjerg");
+}
+
+mod fuzz_open {
+    //! The fuzz harness for opening a workspace file (see the core README): a real file with
+    //! bytes replaced anywhere — SQLite's header and pages, the stored updates — opens, or is
+    //! refused with an error; it never panics, and a refused file is left as it was.
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    /// A small but real workspace: a base with risks, a supplement, a snapshot and a log tail.
+    fn original() -> &'static [u8] {
+        static FILE: OnceLock<Vec<u8>> = OnceLock::new();
+        FILE.get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let (path, mut ws) = fresh(&dir);
+            for i in 1..=3 {
+                let r = a_risk(&ws, &format!("R{i}"));
+                ws.edit(DocKey::Base, &dpo(), |e| e.put(&r)).unwrap();
+            }
+            ws.compact().unwrap();
+            let r = a_risk(&ws, "R4");
+            ws.edit(DocKey::Base, &dpo(), |e| e.put(&r)).unwrap();
+            drop(ws);
+            std::fs::read(path).unwrap()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_damaged_file_opens_or_is_refused_never_panics(
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
+            cut in proptest::option::weighted(0.1, any::<usize>()),
+        ) {
+            let mut bytes = original().to_vec();
+            for (at, b) in &edits {
+                let i = at % bytes.len();
+                bytes[i] = *b;
+            }
+            if let Some(cut) = cut {
+                bytes.truncate(cut % bytes.len());
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("fuzz.konsekvens");
+            std::fs::write(&path, &bytes).unwrap();
+            match Workspace::open(&path, env()) {
+                Ok(ws) => {
+                    // Whatever opened reads without panicking.
+                    let _ = ws.base();
+                    let _ = ws.store().log(None);
+                }
+                Err(e) => {
+                    prop_assert!(!e.to_string().is_empty());
+                    prop_assert_eq!(std::fs::read(&path).unwrap(), bytes, "a refused file is not changed");
+                }
+            }
+        }
+    }
 }
