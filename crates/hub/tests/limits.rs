@@ -346,9 +346,11 @@ async fn the_write_ahead_log_stays_bounded_while_the_hub_runs() {
     for i in 0..1500 {
         let sv = doc.transact().state_vector();
         meta.insert(&mut doc.transact_mut(), format!("k{}", i % 50), "x".repeat(1024));
-        send(&mut ws, proto::update(doc.transact().encode_state_as_update_v1(&sv))).await;
-        // One write at a time (its own commit), answered by a small SyncStep2.
-        send(&mut ws, proto::sync_step1(&doc.transact().state_vector())).await;
+        // One write at a time (its own commit), then a barrier answered by a small SyncStep2,
+        // in one frame (two small frames meet Nagle and delayed ACKs: 40 ms each round).
+        let mut frame = proto::update(doc.transact().encode_state_as_update_v1(&sv));
+        frame.extend(proto::sync_step1(&doc.transact().state_vector()));
+        send(&mut ws, frame).await;
         loop {
             if recv(&mut ws).await.iter().any(|m| matches!(m, Message::Sync(SyncMessage::SyncStep2(_)))) {
                 break;
