@@ -292,10 +292,22 @@ struct Hub {
     /// Accepted TCP connections (handshakes included).
     connections: AtomicUsize,
     /// The open sessions per token id: how many, and how to close them (revocation).
-    sessions: Mutex<HashMap<i64, Vec<(u64, Arc<Notify>)>>>,
+    sessions: Mutex<HashMap<i64, Vec<Kick>>>,
     /// Failed authentications per peer address.
     throttle: Mutex<HashMap<IpAddr, Throttle>>,
     config: ServeConfig,
+}
+
+/// How to close one open session: its connection number and the signal it waits on.
+type Kick = (u64, Arc<Notify>);
+
+/// An admitted handshake: where to, who, and the session slot it holds.
+struct Admitted {
+    dpia: String,
+    key: DocKey,
+    who: TokenInfo,
+    org_name: String,
+    slot: SessionSlot,
 }
 
 /// Failed authentications of one address.
@@ -547,7 +559,7 @@ impl Hub {
         query: Option<&str>,
         bearer: Option<&str>,
         ip: IpAddr,
-    ) -> Result<(String, DocKey, TokenInfo, String, SessionSlot), (StatusCode, String)> {
+    ) -> Result<Admitted, (StatusCode, String)> {
         let not_found = || (StatusCode::NOT_FOUND, "forventede /dpia/<dpia-id>/<dokument> (expected /dpia/<dpia-id>/<document>)".to_string());
         let rest = path.strip_prefix("/dpia/").ok_or_else(not_found)?;
         let (dpia, doc) = rest.split_once('/').ok_or_else(not_found)?;
@@ -605,7 +617,7 @@ impl Hub {
             list.push((conn, kick.clone()));
         }
         let slot = SessionSlot { hub: self.clone(), token: who.id, conn, kick };
-        Ok((dpia.to_owned(), key, who, org_name, slot))
+        Ok(Admitted { dpia: dpia.to_owned(), key, who, org_name, slot })
     }
 
     /// How long `ip` is still refused, if it is.
@@ -867,7 +879,7 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
         Ok(Ok(ws)) => ws,
         _ => return,
     };
-    let Some((dpia, key, who, org_name, slot)) = admitted else { return };
+    let Some(Admitted { dpia, key, who, org_name, slot }) = admitted else { return };
     let conn = slot.conn;
     let kick = slot.kick.clone();
     let session = Arc::new(Session { dpia, key, who, org_name, conn });

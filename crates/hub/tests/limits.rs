@@ -279,7 +279,7 @@ async fn wrong_tokens_are_throttled_per_address_and_recorded() {
     let hub = TestHub::start_with(config).await;
     let mut answers = Vec::new();
     for i in 0..30 {
-        answers.push(connect_from("127.0.0.1", &hub, &format!("khub_guess{i}")).await.err().expect("refused"));
+        answers.push(connect_from("127.0.0.1", &hub, &format!("khub_guess{i}")).await.expect_err("refused"));
     }
     assert_eq!(answers[..10], [401; 10], "{answers:?}");
     assert!(answers[10..].iter().all(|&s| s == 429), "{answers:?}");
