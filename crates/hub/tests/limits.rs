@@ -417,3 +417,60 @@ fn a_schema_1_database_is_migrated_on_open_keeping_its_refusals() {
     drop(store);
     assert_eq!(HubStore::open(dir.path()).unwrap().refusals("aula").unwrap().len(), 2);
 }
+
+/// A stand-in hub on 127.0.0.1:0: every connection first gets `first` (raw bytes written
+/// after the handshake), then each SyncStep1 is answered with an empty SyncStep2.
+async fn fake_hub(first: Vec<u8>) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let first = first.clone();
+            tokio::spawn(async move {
+                let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else { return };
+                if ws.get_mut().write_all(&first).await.is_err() {
+                    return;
+                }
+                while let Some(Ok(WsMessage::Binary(frame))) = ws.next().await {
+                    let asks = proto::decode_frame(&frame).unwrap_or_default();
+                    if asks.iter().any(|m| matches!(m, Message::Sync(SyncMessage::SyncStep1(_)))) {
+                        let _ = ws.send(WsMessage::Binary(proto::sync_step2(vec![0, 0]).into())).await;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// An unmasked server frame header announcing `len` bytes.
+fn server_frame(len: usize) -> Vec<u8> {
+    let mut h = vec![0x82, 127];
+    h.extend_from_slice(&(len as u64).to_be_bytes());
+    h
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rust_client_reads_large_answers_and_names_one_over_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // 20 MiB in one frame (tungstenite's default client limit is 16 MiB a frame): the
+    // hub's SyncStep1 and a message the client skips.
+    let mut big = proto::sync_step1(&StateVector::default());
+    big.extend(proto::encode(&Message::Custom(99, vec![7u8; 20 << 20])));
+    let mut first = server_frame(big.len());
+    first.extend(big);
+    let addr = fake_hub(first).await;
+    let mut ws = empty_workspace(&dir.path().join("big.konsekvens"));
+    let url = format!("ws://{addr}/dpia/{DPIA}");
+    let report = tokio::time::timeout(LIMIT, konsekvens_hub::sync_once(&mut ws, &url, "khub_x")).await.unwrap().unwrap();
+    assert!(report.in_sync(), "{report}");
+
+    // Over the client's limit: said as such, not "cannot reach the hub".
+    let addr = fake_hub(server_frame(konsekvens_hub::proto::CLIENT_MAX_MESSAGE_SIZE + 1)).await;
+    let mut ws = empty_workspace(&dir.path().join("over.konsekvens"));
+    let url = format!("ws://{addr}/dpia/{DPIA}");
+    let err = tokio::time::timeout(LIMIT, konsekvens_hub::sync_once(&mut ws, &url, "khub_x")).await.unwrap().unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, konsekvens_hub::SyncError::TooLarge { .. }), "{text}");
+    assert!(text.starts_with(&format!("Hubben sendte en besked på {} bytes, over grænsen på", konsekvens_hub::proto::CLIENT_MAX_MESSAGE_SIZE + 1)), "{text}");
+}
