@@ -360,12 +360,16 @@ fn decide(
         return Ok(Decided::NoOp);
     }
     if let Some((client, from, have)) = novelty.gap {
-        let why = format!("{GAP}: update rejected: it builds on changes the hub does not have (client {client} from clock {from}; the hub has {have})");
+        let why = format!(
+            "{GAP}: ændringen bygger på ændringer, hubben ikke har (update rejected: it builds on changes the hub does not have; client {client} from clock {from}, the hub has {have})"
+        );
         return refuse(batch, session, why, size, verbose);
     }
     let owners = batch.client_owners(&novelty.new_clients)?;
     if let Some((id, org)) = owners.iter().find(|(_, org)| *org != session.who.org) {
-        let why = format!("{CLIENT_ID}: the update carries CRDT client id {id}, which belongs to organisation {org}");
+        let why = format!(
+            "{CLIENT_ID}: ændringen bærer CRDT-klient-id {id}, som tilhører organisation {org} (the update carries CRDT client id {id}, which belongs to organisation {org})"
+        );
         return refuse(batch, session, why, size, verbose);
     }
     if state.size + size > limits.max_document {
@@ -406,9 +410,11 @@ fn decide(
             session.key
         )),
         Ok(Ok((None, false))) => None,
-        Ok(Ok((None, true))) => Some(format!("{GAP}: update rejected: it builds on changes the hub does not have")),
-        Ok(Err(e)) => Some(format!("{MALFORMED}: update rejected: {e}")),
-        Err(_) => Some(format!("{MALFORMED}: update rejected: applying it failed")),
+        Ok(Ok((None, true))) => Some(format!(
+            "{GAP}: ændringen bygger på ændringer, hubben ikke har (update rejected: it builds on changes the hub does not have)"
+        )),
+        Ok(Err(e)) => Some(format!("{MALFORMED}: ændringen kan ikke anvendes (update rejected): {e}")),
+        Err(_) => Some(format!("{MALFORMED}: ændringen kan ikke anvendes (update rejected: applying it failed)")),
     };
     if let Some(why) = why {
         // The document took part of it: rebuild it from the log as this batch sees it.
