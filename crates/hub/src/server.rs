@@ -658,7 +658,10 @@ impl Hub {
     /// [`PRESENCE_OWNERSHIP`] after — so nobody speaks for, removes or takes over someone
     /// else's presence (a reconnect with the same token may). Each connection announces at
     /// most [`MAX_PRESENCE_IDS_PER_CONNECTION`] ids.
-    fn awareness(&self, session: &Session, room: &Room, update: AwarenessUpdate) -> (Option<Vec<u8>>, Vec<String>) {
+    ///
+    /// A claimed organisation is corrected, not dropped, and does not count as bad presence:
+    /// the app fills `user.org` from its user's settings, which may simply be wrong.
+    fn awareness(&self, session: &Session, room: &Room, update: AwarenessUpdate) -> (Option<Vec<u8>>, Vec<PresenceRefusal>) {
         let now = Instant::now();
         let mut refusals = Vec::new();
         let mut owners = room.owners.lock().expect("owners lock");
@@ -668,48 +671,53 @@ impl Hub {
             let id = client.get();
             match owners.get(&id) {
                 Some(o) if o.token != session.who.id && o.left.is_none_or(|left| now.duration_since(left) < PRESENCE_OWNERSHIP) => {
-                    refusals.push(format!(
+                    refusals.push(PresenceRefusal::bad(format!(
                         "{PRESENCE_FORGED}: tilstedeværelses-id {id} tilhører en anden forbindelse (presence id {id} belongs to another connection)"
-                    ));
+                    )));
                     continue;
                 }
                 Some(_) => {}
                 None => {
                     let mine = owners.values().filter(|o| o.conn == session.conn && o.left.is_none()).count();
                     if mine >= MAX_PRESENCE_IDS_PER_CONNECTION {
-                        refusals.push(format!("{TOO_LARGE}: højst {MAX_PRESENCE_IDS_PER_CONNECTION} tilstedeværelses-id'er pr. forbindelse (too many presence ids)"));
+                        refusals.push(PresenceRefusal::bad(format!(
+                            "{TOO_LARGE}: højst {MAX_PRESENCE_IDS_PER_CONNECTION} tilstedeværelses-id'er pr. forbindelse (too many presence ids)"
+                        )));
                         continue;
                     }
                     if owners.len() >= MAX_PRESENCE_OWNERS {
                         owners.retain(|_, o| o.left.is_none_or(|left| now.duration_since(left) < PRESENCE_OWNERSHIP));
                     }
                     if owners.len() >= MAX_PRESENCE_OWNERS || presence.len() >= MAX_PRESENCE_PER_ROOM {
-                        refusals.push(format!("{TOO_LARGE}: dokumentet har for mange tilstedeværelser (too many presence entries)"));
+                        refusals.push(PresenceRefusal::bad(format!("{TOO_LARGE}: dokumentet har for mange tilstedeværelser (too many presence entries)")));
                         continue;
                     }
                 }
             }
             if entry.json.len() > self.config.max_presence_size {
-                refusals.push(format!(
+                refusals.push(PresenceRefusal::bad(format!(
                     "{TOO_LARGE}: tilstedeværelse på {} bytes; grænsen er {} bytes (presence too large)",
                     entry.json.len(),
                     self.config.max_presence_size
-                ));
+                )));
                 continue;
             }
             let json = match stamp_presence(&entry.json, session) {
                 Ok((json, forged)) => {
                     if let Some(claimed) = forged {
-                        refusals.push(format!(
-                            "{PRESENCE_FORGED}: tilstedeværelsen påstod organisation «{}»; hubben satte {} (presence claimed another organisation)",
-                            crate::live::printable(&claimed),
-                            session.who.org
-                        ));
+                        refusals.push(PresenceRefusal {
+                            reason: format!(
+                                "{PRESENCE_FORGED}: tilstedeværelsen påstod organisation «{}»; hubben satte {} (presence claimed another organisation)",
+                                crate::live::printable(&clip(&claimed, 64)),
+                                session.who.org
+                            ),
+                            bad: false,
+                        });
                     }
                     json
                 }
                 Err(why) => {
-                    refusals.push(format!("{PRESENCE_MALFORMED}: {why}"));
+                    refusals.push(PresenceRefusal::bad(format!("{PRESENCE_MALFORMED}: {why}")));
                     continue;
                 }
             };
@@ -774,6 +782,30 @@ impl Hub {
         let frame = proto::encode(&Message::Awareness(AwarenessUpdate { clients }));
         let _ = room.tx.send(Outgoing { from: conn, frame: frame.into() });
     }
+}
+
+/// Presence the hub dropped (`bad`) or corrected, and why.
+struct PresenceRefusal {
+    reason: String,
+    bad: bool,
+}
+
+impl PresenceRefusal {
+    fn bad(reason: String) -> PresenceRefusal {
+        PresenceRefusal { reason, bad: true }
+    }
+}
+
+/// One connection's record of refused presence.
+#[derive(Default)]
+struct PresenceStrikes {
+    /// Entries dropped (the connection closes past [`MAX_BAD_PRESENCE`]).
+    bad: u32,
+    /// Refusals recorded (at most [`MAX_PRESENCE_REFUSALS_RECORDED`]).
+    recorded: u32,
+    /// A claimed organisation was recorded (once per connection: it comes again with every
+    /// renewal, every 15 s).
+    claim_recorded: bool,
 }
 
 /// Checks one presence state and writes the token's organisation into it:
@@ -910,7 +942,7 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
     let mut last_message = Instant::now();
     let mut read_at_last_message = read.load(Ordering::Relaxed);
     let mut partial_since: Option<Instant> = None;
-    let mut bad_presence = 0u32;
+    let mut strikes = PresenceStrikes::default();
     loop {
         tokio::select! {
             incoming = source.next() => {
@@ -918,7 +950,7 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
                 read_at_last_message = read.load(Ordering::Relaxed);
                 partial_since = None;
                 let replies = match incoming {
-                    Some(Ok(WsMessage::Binary(frame))) => handle_frame(&hub, &session, &room, &frame, &mut bad_presence).await,
+                    Some(Ok(WsMessage::Binary(frame))) => handle_frame(&hub, &session, &room, &frame, &mut strikes).await,
                     Some(Ok(WsMessage::Text(_))) => Err(Closing::unsupported()),
                     Some(Ok(WsMessage::Close(_))) | None => break,
                     Some(Ok(_)) => continue, // ping/pong: tungstenite answers pings itself
@@ -1087,7 +1119,7 @@ async fn handle_frame(
     session: &Arc<Session>,
     room: &Arc<Room>,
     frame: &[u8],
-    bad_presence: &mut u32,
+    strikes: &mut PresenceStrikes,
 ) -> Result<Vec<Vec<u8>>, Closing> {
     let messages = proto::decode_frame(frame).map_err(|why| Closing::Refused {
         code: CloseCode::Invalid,
@@ -1113,13 +1145,19 @@ async fn handle_frame(
                 if let Some(forward) = forward {
                     let _ = room.tx.send(Outgoing { from: session.conn, frame: forward.into() });
                 }
-                for reason in refusals {
-                    *bad_presence += 1;
-                    if *bad_presence <= MAX_PRESENCE_REFUSALS_RECORDED {
-                        hub.writer.record_refusal(session, reason, size).await;
+                for refusal in refusals {
+                    let record = if refusal.bad {
+                        strikes.bad += 1;
+                        true
+                    } else {
+                        !std::mem::replace(&mut strikes.claim_recorded, true)
+                    };
+                    if record && strikes.recorded < MAX_PRESENCE_REFUSALS_RECORDED {
+                        strikes.recorded += 1;
+                        hub.writer.record_refusal(session, refusal.reason, size).await;
                     }
                 }
-                if *bad_presence > MAX_BAD_PRESENCE {
+                if strikes.bad > MAX_BAD_PRESENCE {
                     return Err(Closing::Refused {
                         code: CloseCode::Policy,
                         reason: format!("{PRESENCE_MALFORMED}: for mange afviste tilstedeværelser (too many refused presence updates)"),

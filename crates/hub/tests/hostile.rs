@@ -477,6 +477,27 @@ async fn every_hostile_client_is_refused_and_changes_nothing() {
         last_refusal(dir.path())
     });
 
+    case!("malformed presence again and again", Answer::Closed(CloseCode::Policy, "K-HUB-PRESENCE-MALFORMED".into()), 6usize, {
+        // Five recorded, the 21st closes the connection (and that is recorded too).
+        let mut ws = raw(&hub, "base", &t.kbh).await;
+        let mut frames = Vec::new();
+        for clock in 1..=21 {
+            frames.extend(awareness(1_010_310, clock, "nope"));
+        }
+        close_answer(&mut ws, WsMessage::Binary(frames.into())).await
+    });
+    case!("a wrong organisation in every presence renewal", Answer::Recorded("K-HUB-PRESENCE-FORGED".into()), true, {
+        // What an app whose user settings name another organisation sends every 15 s:
+        // corrected each time, recorded once, never closed.
+        let mut ws = raw(&hub, "base", &t.kbh).await;
+        for clock in 1..=30 {
+            send(&mut ws, awareness(1_010_311, clock, r#"{"user":{"name":"Dorte","org":"561"}}"#)).await;
+        }
+        assert!(denials(&barrier(&mut ws).await).is_empty(), "still open");
+        assert!(seen_presence(&hub, &t.coordinator, 1_010_311).await.is_some_and(|j| j.contains(r#""org":"101""#)));
+        last_refusal(dir.path())
+    });
+
     // ---- sizes and shapes of updates -----------------------------------------------------
     case!("an update over the per-update limit", Answer::Denied("K-HUB-TOO-LARGE".into()), true, {
         let doc = Doc::with_options(Options { client_id: ClientID::new(1_010_501), ..Options::default() });
