@@ -81,6 +81,10 @@ pub struct ServeLimits {
     /// Empty the write-ahead log (a TRUNCATE checkpoint) once it is larger than this many bytes
     #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_WAL_LIMIT)]
     wal_limit: u64,
+    /// Behind a reverse proxy (and reachable only through it): throttle and record the client
+    /// address the proxy puts last in X-Forwarded-For, not the proxy's own
+    #[arg(long)]
+    trust_proxy: bool,
 }
 
 #[derive(Subcommand)]
@@ -222,6 +226,7 @@ pub fn run(cmd: HubCommand) -> Result<(), Failure> {
                 auth_failures: limits.auth_failures,
                 auth_throttle: secs(limits.auth_throttle),
                 wal_limit: limits.wal_limit,
+                trust_proxy: limits.trust_proxy,
                 ..ServeConfig::new(data, listen)
             };
             runtime()?

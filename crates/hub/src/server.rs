@@ -131,6 +131,11 @@ pub struct ServeConfig {
     pub auth_throttle: Duration,
     /// How often open connections are checked for revoked tokens (and closed).
     pub revocation_check: Duration,
+    /// Take the client's address from the last entry of `X-Forwarded-For` (set it when the
+    /// hub runs behind a reverse proxy, which it must then be reachable only through):
+    /// otherwise every client has the proxy's address, and one client's wrong tokens
+    /// throttle them all.
+    pub trust_proxy: bool,
     /// Empty the write-ahead log (TRUNCATE checkpoint) once it is larger than this.
     pub wal_limit: u64,
     /// When commits reach the disk: every commit (default) or at checkpoints.
@@ -156,6 +161,7 @@ impl ServeConfig {
             auth_failures: DEFAULT_AUTH_FAILURES,
             auth_throttle: DEFAULT_AUTH_THROTTLE,
             revocation_check: DEFAULT_REVOCATION_CHECK,
+            trust_proxy: false,
             wal_limit: DEFAULT_WAL_LIMIT,
             synchronous: Synchronous::Full,
             verbose: false,
@@ -893,7 +899,21 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
-        match hub.admit(req.uri().path(), req.uri().query(), bearer, peer.ip()) {
+        // Behind a reverse proxy every peer is the proxy: with `trust_proxy`, the address the
+        // proxy appended to X-Forwarded-For is the one throttled and recorded.
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .and_then(|ip| ip.trim().parse::<IpAddr>().ok());
+        let ip = match forwarded {
+            Some(ip) if hub.config.trust_proxy => ip,
+            _ => peer.ip(),
+        };
+        match hub.admit(req.uri().path(), req.uri().query(), bearer, ip) {
             Ok(ok) => {
                 admitted = Some(ok);
                 Ok(resp)

@@ -304,6 +304,39 @@ async fn wrong_tokens_are_throttled_per_address_and_recorded() {
     hub.stop().await;
 }
 
+/// A handshake through a (pretended) reverse proxy that says the client is `client`.
+async fn connect_forwarded(hub: &TestHub, client: &str, token: &str) -> Result<Socket, u16> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("{}/dpia/{DPIA}/base?token={token}", hub.base()).into_client_request().unwrap();
+    request.headers_mut().insert("x-forwarded-for", format!("203.0.113.9, {client}").parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Err(resp.status().as_u16()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let mut config = config(dir.path());
+    config.trust_proxy = true;
+    config.auth_failures = 3;
+    let hub = TestHub::start_with(config).await;
+    for i in 0..3 {
+        assert_eq!(connect_forwarded(&hub, "198.51.100.1", &format!("khub_guess{i}")).await.expect_err("refused"), 401);
+    }
+    assert_eq!(connect_forwarded(&hub, "198.51.100.1", &t.kbh).await.expect_err("throttled"), 429);
+    // Another client behind the same proxy (the same TCP peer) is not held up.
+    let mut other = connect_forwarded(&hub, "198.51.100.2", &t.kbh).await.expect("another client connects");
+    assert!(denials(&barrier(&mut other).await).is_empty());
+    still_serving(&hub, &t, 1).await;
+    let refusals = HubStore::open(dir.path()).unwrap().refusals(DPIA).unwrap();
+    assert!(refusals.iter().any(|r| r.reason.contains("198.51.100.1")), "{refusals:?}");
+    hub.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revoking_a_token_closes_its_open_sockets_promptly() {
     let dir = tempfile::tempdir().unwrap();
