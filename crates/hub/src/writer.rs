@@ -2,10 +2,14 @@
 //! update, committing the updates that arrive together in one SQLite transaction (group
 //! commit: one fsync for the batch, not one per update).
 //!
-//! Per update: decode → compare with the document (a no-op is ignored, even from a reader)
-//! → no hole (blocks starting beyond the document's clock) → the token is still live and
-//! may write this document → the update's new CRDT client ids are not bound to another
-//! organisation → apply (refused if it leaves blocks waiting for predecessors) → log.
+//! Per update, on the raw bytes first: not larger than the update limit → the token is
+//! still live and may write this document (if not: refused without decoding, unless it is a
+//! delete set only that deletes nothing new — ignored, readers send these) → then decoded:
+//! compare with the document (a no-op is ignored) → no hole (blocks starting beyond the
+//! document's clock) → the update's new CRDT client ids are not bound to another
+//! organisation → the document stays below its size limit → apply (refused if it leaves
+//! blocks waiting for predecessors, or creates a root type the document kind does not
+//! model) → log.
 //! After the commit: forward to the document's other connections, then answer the writer's
 //! connection. A refused write is not applied, not logged as an update, not forwarded; it is
 //! recorded in `refusals` (in the same transaction) and answered with its reason.
