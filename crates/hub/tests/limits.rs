@@ -15,6 +15,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::MaybeTlsStream;
 use yrs::sync::{Message, SyncMessage};
+use yrs::updates::encoder::Encode;
 use yrs::{ClientID, Doc, Map, Options, ReadTxn, StateVector, Transact};
 
 fn config(dir: &Path) -> ServeConfig {
@@ -506,4 +507,24 @@ async fn the_rust_client_reads_large_answers_and_names_one_over_its_limit() {
     let text = err.to_string();
     assert!(matches!(err, konsekvens_hub::SyncError::TooLarge { .. }), "{text}");
     assert!(text.starts_with(&format!("Hubben sendte en besked på {} bytes, over grænsen på", konsekvens_hub::proto::CLIENT_MAX_MESSAGE_SIZE + 1)), "{text}");
+}
+
+/// The default update limit leaves room for the demo DPIA (AULA, three municipalities): its
+/// largest document goes up in one update at the first sync.
+#[test]
+fn the_demo_dpia_fits_the_default_update_limit_many_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let (coordination, base, supplements) = konsekvens_core::sample::aula();
+    let ws = konsekvens_core::Workspace::create_with(
+        &dir.path().join("demo.konsekvens"),
+        std::sync::Arc::new(konsekvens_core::SystemEnv),
+        &author(101),
+        &coordination,
+        &base,
+        &supplements,
+    )
+    .unwrap();
+    let largest = ws.keys().map(|k| ws.doc(k).unwrap().encode_diff(&StateVector::default().encode_v1()).unwrap().len()).max().unwrap();
+    eprintln!("the demo's largest document: {largest} bytes");
+    assert!(largest * 8 < konsekvens_hub::server::DEFAULT_MAX_UPDATE_SIZE, "{largest} bytes");
 }
