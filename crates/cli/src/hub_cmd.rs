@@ -3,7 +3,7 @@
 use crate::{env, open, Failure};
 use konsekvens_core::Workspace;
 use clap::{Args, Subcommand};
-use konsekvens_hub::{BasePolicy, HubStore, LiveEvent, LiveOptions, LiveState, Role, ServeConfig, Server, SyncOptions, Synchronous};
+use konsekvens_hub::{printable, BasePolicy, HubStore, LiveEvent, LiveOptions, LiveState, Role, ServeConfig, Server, SyncOptions, Synchronous};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -20,6 +20,8 @@ pub enum HubCommand {
         /// Refuse (close with 1009) any WebSocket message larger than this many bytes
         #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_MAX_MESSAGE_SIZE)]
         max_message_size: usize,
+        #[command(flatten)]
+        limits: ServeLimits,
         /// full: fsync every commit (nothing acknowledged is lost, even on power loss);
         /// normal: fsync at checkpoints (nothing lost when the process dies; lower latency)
         #[arg(long, default_value_t = Synchronous::Full)]
@@ -44,6 +46,45 @@ pub enum HubCommand {
         #[arg(long)]
         dpia: String,
     },
+}
+
+/// The hub's limits (see the hub's README, "Limits").
+#[derive(Args)]
+pub struct ServeLimits {
+    /// Refuse an update larger than this many bytes
+    #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_MAX_UPDATE_SIZE)]
+    max_update_size: usize,
+    /// Refuse an update that would make a document (its encoded state) larger than this many bytes
+    #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_MAX_DOCUMENT_SIZE)]
+    max_document_size: usize,
+    /// Drop a presence (awareness) state larger than this many bytes of JSON
+    #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_MAX_PRESENCE_SIZE)]
+    max_presence_size: usize,
+    /// Close a connection from which no whole message arrived for this many seconds
+    #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_IDLE_TIMEOUT.as_secs())]
+    idle_timeout: u64,
+    /// Close a connection whose frame, once begun, is not complete within this many seconds
+    #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_FRAME_TIMEOUT.as_secs())]
+    frame_timeout: u64,
+    /// Open connections in total (HTTP 503 beyond)
+    #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Open connections per token (HTTP 429 beyond)
+    #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_MAX_CONNECTIONS_PER_TOKEN)]
+    max_connections_per_token: usize,
+    /// Failed authentications from one address within a minute before it gets HTTP 429
+    #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_AUTH_FAILURES)]
+    auth_failures: u32,
+    /// Seconds a throttled address gets HTTP 429
+    #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_AUTH_THROTTLE.as_secs())]
+    auth_throttle: u64,
+    /// Empty the write-ahead log (a TRUNCATE checkpoint) once it is larger than this many bytes
+    #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_WAL_LIMIT)]
+    wal_limit: u64,
+    /// Behind a reverse proxy (and reachable only through it): throttle and record the client
+    /// address the proxy puts last in X-Forwarded-For, not the proxy's own
+    #[arg(long)]
+    trust_proxy: bool,
 }
 
 #[derive(Subcommand)]
@@ -169,8 +210,25 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 pub fn run(cmd: HubCommand) -> Result<(), Failure> {
     match cmd {
-        HubCommand::Serve { data, listen, max_message_size, synchronous, verbose } => {
-            let config = ServeConfig { verbose, max_message_size, synchronous, ..ServeConfig::new(data, listen) };
+        HubCommand::Serve { data, listen, max_message_size, limits, synchronous, verbose } => {
+            let secs = std::time::Duration::from_secs;
+            let config = ServeConfig {
+                verbose,
+                max_message_size,
+                synchronous,
+                max_update_size: limits.max_update_size,
+                max_document_size: limits.max_document_size,
+                max_presence_size: limits.max_presence_size,
+                idle_timeout: secs(limits.idle_timeout.max(1)),
+                frame_timeout: secs(limits.frame_timeout.max(1)),
+                max_connections: limits.max_connections,
+                max_connections_per_token: limits.max_connections_per_token,
+                auth_failures: limits.auth_failures,
+                auth_throttle: secs(limits.auth_throttle),
+                wal_limit: limits.wal_limit,
+                trust_proxy: limits.trust_proxy,
+                ..ServeConfig::new(data, listen)
+            };
             runtime()?
                 .block_on(async {
                     let server = Server::bind(config).await?;
@@ -227,7 +285,9 @@ pub fn run(cmd: HubCommand) -> Result<(), Failure> {
         HubCommand::Refusals { data, dpia } => {
             for r in store(&data)?.refusals(&dpia).map_err(problem)? {
                 let at = konsekvens_core::env::format_millis(r.at_millis);
-                println!("{at}\t{}\ttoken {}\t{}\t{}", r.org, r.token_id, r.doc, r.reason);
+                let org = r.org.as_deref().map_or_else(|| "-".to_string(), printable);
+                let token = r.token_id.map_or_else(|| "-".to_string(), |t| t.to_string());
+                println!("{at}\t{org}\ttoken {token}\t{}\t{}", printable(&r.doc), printable(&r.reason));
             }
         }
     }
@@ -258,20 +318,25 @@ pub fn sync(a: SyncArgs) -> Result<(), Failure> {
             LiveEvent::State(LiveState::Connecting) => eprintln!("forbinder til hubben …"),
             LiveEvent::State(LiveState::Live) => eprintln!("live: i takt med hubben; ændringer sendes og modtages løbende"),
             LiveEvent::State(LiveState::Offline { pending, retry_in, error }) => {
-                eprintln!("offline ({error}); {pending} ændring(er) venter i filen; nyt forsøg om {retry_in:?}")
+                eprintln!("offline ({}); {pending} ændring(er) venter i filen; nyt forsøg om {retry_in:?}", printable(&error))
             }
             LiveEvent::Received { key, .. } => eprintln!("{key}: ændringer modtaget"),
             LiveEvent::Refused { key, reason, .. } => {
-                eprintln!("{key}: AFVIST af hubben: {reason} (ændringen står stadig i arbejdsfilens log)")
+                eprintln!("{key}: AFVIST af hubben: {} (ændringen står stadig i arbejdsfilens log)", printable(&reason))
             }
-            LiveEvent::Unavailable { key, reason } => eprintln!("{key}: ikke tilgængelig: {reason}"),
+            LiveEvent::Unavailable { key, reason } => eprintln!("{key}: ikke tilgængelig: {}", printable(&reason)),
             LiveEvent::Presence { key, peers } => {
                 let who: Vec<String> = peers
                     .iter()
                     .map(|p| {
-                        let name = p.name.clone().unwrap_or_else(|| format!("klient {}", p.client_id));
+                        let name = printable(&p.name.clone().unwrap_or_else(|| format!("klient {}", p.client_id)));
+                        // The organisation is the hub's (from the peer's token); the name is the peer's own.
+                        let name = match (&p.org_name, &p.org) {
+                            (Some(org), _) | (None, Some(org)) => format!("{name} ({})", printable(org)),
+                            (None, None) => name,
+                        };
                         match &p.section {
-                            Some(section) => format!("{name} i {section}"),
+                            Some(section) => format!("{name} i {}", printable(section)),
                             None => name,
                         }
                     })
@@ -298,6 +363,6 @@ pub fn sync(a: SyncArgs) -> Result<(), Failure> {
 fn sync_failure(e: konsekvens_hub::SyncError) -> Failure {
     match e {
         konsekvens_hub::SyncError::BadUrl(_) | konsekvens_hub::SyncError::NoDpiaId => Failure::Input(e.to_string()),
-        other => Failure::Problem(other.to_string()),
+        other => Failure::Problem(printable(&other.to_string())),
     }
 }

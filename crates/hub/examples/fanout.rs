@@ -460,7 +460,8 @@ async fn connect(wire: Wire, addr: &str, doc_name: &str, token: &str, id: u64, l
         .map_err(|e| format!("connect {url}: {e} (too many open files? raise `ulimit -n`)"))?;
     let (mut sink, mut source) = socket.split();
     let doc = Doc::with_options(Options { client_id: ClientID::new(id), ..Options::default() });
-    let text = doc.get_or_insert_text("body");
+    // A root the base models (the hub refuses roots a document kind does not have).
+    let text = doc.get_or_insert_text("description");
     let send = |frame: Vec<u8>| WsMessage::Binary(frame.into());
     if let Wire::Hocuspocus = wire {
         let mut auth = vec![];

@@ -38,6 +38,10 @@ pub enum SyncError {
     Timeout(Duration),
     #[error("the hub broke the protocol: {0}")]
     Protocol(String),
+    /// A message larger than the client reads ([`proto::CLIENT_MAX_MESSAGE_SIZE`]): the hub
+    /// is reachable, but sent something this client will not buffer.
+    #[error("Hubben sendte en besked på {size} bytes, over grænsen på {max} bytes (the hub sent a message larger than this client reads)")]
+    TooLarge { size: usize, max: usize },
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
 }
@@ -223,18 +227,37 @@ fn split_hub_url(hub: &str) -> Result<(String, Option<String>), SyncError> {
 
 pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
+/// What the Rust clients read: messages and frames up to [`proto::CLIENT_MAX_MESSAGE_SIZE`]
+/// (tungstenite's defaults, 64 MiB messages in 16 MiB frames, would refuse a hub's answer
+/// sent as one larger frame).
+pub(crate) fn client_ws_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(proto::CLIENT_MAX_MESSAGE_SIZE))
+        .max_frame_size(Some(proto::CLIENT_MAX_MESSAGE_SIZE))
+}
+
+/// A WebSocket error as a [`SyncError`]: a message over our limit says so (the hub was
+/// reachable); the rest is a lost connection.
+pub(crate) fn ws_error(e: tokio_tungstenite::tungstenite::Error) -> SyncError {
+    use tokio_tungstenite::tungstenite::error::{CapacityError, Error};
+    match e {
+        Error::Capacity(CapacityError::MessageTooLong { size, max_size }) => SyncError::TooLarge { size, max: max_size },
+        e => SyncError::Connect { url: "hub".into(), reason: e.to_string() },
+    }
+}
+
 /// Opens the socket of one document. `Ok(Err(reason))`: the hub does not serve it to us.
 pub(crate) async fn connect_doc(base_url: &str, dpia: &str, key: DocKey, token: &str) -> Result<Result<Socket, String>, SyncError> {
     let url = format!("{base_url}/dpia/{dpia}/{}", key.name());
     let mut request = url.as_str().into_client_request().map_err(|_| SyncError::BadUrl(url.clone()))?;
     let bearer = format!("Bearer {token}").parse().map_err(|_| SyncError::Unauthorized("the token has characters a header cannot carry".into()))?;
     request.headers_mut().insert("authorization", bearer);
-    match tokio_tungstenite::connect_async(request).await {
+    match tokio_tungstenite::connect_async_with_config(request, Some(client_ws_config()), false).await {
         Ok((socket, _)) => Ok(Ok(socket)),
         Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
             let status = resp.status();
             let body = resp.body().as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
-            let reason = if body.is_empty() { status.to_string() } else { body };
+            let reason = crate::live::printable(&if body.is_empty() { status.to_string() } else { body });
             if status.as_u16() == 401 {
                 Err(SyncError::Unauthorized(reason))
             } else if status.as_u16() == 403 || status.as_u16() == 404 {
@@ -292,7 +315,7 @@ async fn sync_doc_inner(
                     answered = true;
                 }
                 Message::Sync(SyncMessage::Update(data)) => received += apply(ws, key, &data, author)?,
-                Message::Auth(Some(reason)) => refused = Some(reason),
+                Message::Auth(Some(reason)) => refused = Some(crate::live::printable(&reason)),
                 _ => {}
             }
         }
@@ -313,7 +336,7 @@ async fn sync_doc_inner(
                     barrier = true;
                 }
                 Message::Sync(SyncMessage::Update(data)) => received += apply(ws, key, &data, author)?,
-                Message::Auth(Some(reason)) => refused = Some(reason),
+                Message::Auth(Some(reason)) => refused = Some(crate::live::printable(&reason)),
                 _ => {}
             }
         }
@@ -373,18 +396,20 @@ async fn send(socket: &mut Socket, frame: Vec<u8>) -> Result<(), SyncError> {
     socket
         .send(WsMessage::Binary(frame.into()))
         .await
-        .map_err(|e| SyncError::Connect { url: "hub".into(), reason: e.to_string() })
+        .map_err(ws_error)
 }
 
 async fn next_messages(socket: &mut Socket) -> Result<Vec<Message>, SyncError> {
     loop {
         match socket.next().await {
             Some(Ok(WsMessage::Binary(b))) => return proto::decode_frame(&b).map_err(SyncError::Protocol),
-            Some(Ok(WsMessage::Close(_))) | None => {
-                return Err(SyncError::Connect { url: "hub".into(), reason: "the hub closed the connection".into() })
+            Some(Ok(WsMessage::Close(frame))) => {
+                let why = frame.map(|f| crate::live::printable(&f.reason)).unwrap_or_default();
+                return Err(SyncError::Connect { url: "hub".into(), reason: format!("hubben lukkede forbindelsen (the hub closed the connection) {why}") });
             }
+            None => return Err(SyncError::Connect { url: "hub".into(), reason: "the hub closed the connection".into() }),
             Some(Ok(_)) => continue,
-            Some(Err(e)) => return Err(SyncError::Connect { url: "hub".into(), reason: e.to_string() }),
+            Some(Err(e)) => return Err(ws_error(e)),
         }
     }
 }

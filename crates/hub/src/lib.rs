@@ -16,6 +16,7 @@
 //! proxy that terminates TLS and forwards WebSocket upgrades (see the crate README).
 
 pub mod client;
+pub mod codes;
 pub mod live;
 pub mod proto;
 pub mod rights;
@@ -24,7 +25,7 @@ pub mod store;
 mod writer;
 
 pub use client::{sync_once, sync_once_with, sync_watch, DocOutcome, DocReport, SyncError, SyncOptions, SyncReport, SyncState, WatchOptions};
-pub use live::{live_control, sync_live, LiveControl, LiveEvent, LiveHandle, LiveOptions, LiveState, Peer, Presence};
+pub use live::{live_control, printable, sync_live, LiveControl, LiveEvent, LiveHandle, LiveOptions, LiveState, Peer, Presence};
 pub use rights::{BasePolicy, DpiaInfo, Role, TokenInfo};
 pub use server::{serve, shutdown_signal, HubError, ServeConfig, Server};
 pub use store::{HubStore, IssuedToken, Queries, StoreError, Synchronous};

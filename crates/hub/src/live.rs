@@ -64,13 +64,31 @@ impl Presence {
     }
 }
 
-/// Another participant's presence on one document.
+/// A string from another peer or the hub, made safe to print on a terminal or show in a
+/// line of text: control characters (C0, DEL, C1) and the bidirectional overrides and
+/// isolates (U+202A–U+202E, U+2066–U+2069), which can rewrite or reorder what a terminal
+/// shows, each become U+FFFD; a line break becomes a space.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
+/// Another participant's presence on one document. The text fields are [`printable`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Peer {
     /// The peer's awareness client id.
     pub client_id: u64,
+    /// The name the peer gives itself (not verified).
     pub name: Option<String>,
+    /// The organisation's code — written by the hub from the peer's token, not by the peer.
     pub org: Option<String>,
+    /// The organisation's registered name (written by the hub, like `org`).
+    pub org_name: Option<String>,
     pub section: Option<String>,
     /// The whole awareness state as JSON (a Yjs editor may add a colour, a cursor, …).
     pub state: String,
@@ -84,7 +102,7 @@ impl Peer {
             _ => None,
         };
         let text = |v: Option<Any>| match v {
-            Some(Any::String(s)) => Some(s.to_string()),
+            Some(Any::String(s)) => Some(printable(&s)),
             Some(Any::Number(n)) => Some(n.to_string()),
             _ => None,
         };
@@ -93,6 +111,7 @@ impl Peer {
             client_id,
             name: text(field(&user, "name")),
             org: text(field(&user, "org")),
+            org_name: text(field(&user, "orgName")),
             section: text(field(&any, "section")),
             state: json.to_owned(),
         }
@@ -366,11 +385,15 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
                             }
                         }
                         Some(Ok(WsMessage::Close(frame))) => {
-                            let why = frame.map(|f| f.reason.to_string()).unwrap_or_default();
-                            return Ok(Ended::Lost(session.gone(&format!("the hub closed {key}: {why}"))));
+                            let why = frame.map(|f| printable(&f.reason)).unwrap_or_default();
+                            return Ok(Ended::Lost(session.gone(&format!("hubben lukkede {key} (the hub closed {key}): {why}"))));
                         }
                         Some(Ok(_)) => {}
-                        Some(Err(e)) => return Ok(Ended::Lost(session.gone(&e.to_string()))),
+                        Some(Err(e)) => match client::ws_error(e) {
+                            too_large @ SyncError::TooLarge { .. } => return Err(too_large),
+                            SyncError::Connect { reason, .. } => return Ok(Ended::Lost(session.gone(&reason))),
+                            other => return Ok(Ended::Lost(session.gone(&other.to_string()))),
+                        },
                         None => return Ok(Ended::Lost(session.gone(&format!("the connection of {key} ended")))),
                     }
                 }
@@ -464,7 +487,7 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
             }
             Message::Auth(Some(reason)) => {
                 if let Some(link) = self.links.get_mut(&key) {
-                    link.refused = Some(reason);
+                    link.refused = Some(printable(&reason));
                 }
             }
             Message::Awareness(update) => self.presence(key, update),
@@ -548,7 +571,7 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
 type Frame = Result<WsMessage, tokio_tungstenite::tungstenite::Error>;
 
 fn lost(e: tokio_tungstenite::tungstenite::Error) -> SyncError {
-    SyncError::Connect { url: "hub".into(), reason: e.to_string() }
+    client::ws_error(e)
 }
 
 fn apply_to(mirror: &Doc, data: &[u8]) -> Result<(), SyncError> {
@@ -569,5 +592,19 @@ mod tests {
         let yjs = Peer::parse(8, r##"{"user":{"name":"Yjs-klient","color":"#ff0000"}}"##);
         assert_eq!((yjs.name.as_deref(), yjs.section), (Some("Yjs-klient"), None));
         assert_eq!(Peer::parse(9, "not json").name, None);
+        // What the hub stamps, and what a hostile peer may put in its name.
+        let stamped = Peer::parse(10, r#"{"user":{"name":"Eve\u001b[2J\u202eLPD","org":"561","orgName":"Esbjerg"}}"#);
+        assert_eq!(stamped.org_name.as_deref(), Some("Esbjerg"));
+        assert_eq!(stamped.name.as_deref(), Some("Eve\u{fffd}[2J\u{fffd}LPD"));
+    }
+
+    #[test]
+    fn printable_neutralises_every_control_and_bidi_character() {
+        for c in (0u32..0x20).chain(0x7f..0xa0).chain(0x202a..0x202f).chain(0x2066..0x206a) {
+            let c = char::from_u32(c).unwrap();
+            let out = printable(&format!("a{c}b"));
+            assert!(out == "a\u{fffd}b" || out == "a b", "{:?} → {out:?}", c);
+        }
+        assert_eq!(printable("København, Æble ø å — «DPO»"), "København, Æble ø å — «DPO»");
     }
 }

@@ -8,6 +8,16 @@ use yrs::updates::decoder::{Decode, DecoderV1};
 use yrs::updates::encoder::Encode;
 use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
 
+/// The largest WebSocket message (and frame) the Rust clients read: 64 MiB. The hub's
+/// answers stay below it — a whole document as SyncStep2 is at most
+/// [`MAX_DOCUMENT_SIZE_CEILING`], a forwarded update at most the per-update limit, presence
+/// goes out in small frames — so a client never meets a message it cannot read.
+pub const CLIENT_MAX_MESSAGE_SIZE: usize = 64 << 20;
+
+/// The hub refuses to let a document's encoded state grow beyond this, whatever its
+/// configuration says: the client's limit less 1 MiB for framing and an update in flight.
+pub const MAX_DOCUMENT_SIZE_CEILING: usize = CLIENT_MAX_MESSAGE_SIZE - (1 << 20);
+
 pub fn encode(msg: &Message) -> Vec<u8> {
     msg.encode_v1()
 }

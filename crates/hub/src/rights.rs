@@ -121,7 +121,10 @@ impl DpiaInfo {
         if who.org == self.coordinator || self.is_participant(&who.org) {
             Ok(())
         } else {
-            Err(format!("organisation {} takes no part in the joint DPIA {}", who.org, self.id))
+            Err(format!(
+                "organisation {} deltager ikke i den fælles konsekvensanalyse {} (organisation {} takes no part in the joint DPIA {})",
+                who.org, self.id, who.org, self.id
+            ))
         }
     }
 
@@ -129,22 +132,28 @@ impl DpiaInfo {
     pub fn may_write(&self, who: &TokenInfo, key: DocKey) -> Result<(), String> {
         self.may_read(who)?;
         if who.role == Role::Reader {
-            return Err(format!("read-only token: {} may not write {}", who.org, key));
+            return Err(format!("tokenet må kun læse: {} må ikke skrive {key} (read-only token: {} may not write {key})", who.org, who.org));
         }
         match key {
             DocKey::Coordination if self.is_coordinator(who) => Ok(()),
             DocKey::Coordination => {
-                Err(format!("only the coordinator ({}) writes the coordination document", self.coordinator))
+                Err(format!(
+                    "kun koordinatoren ({}) skriver koordineringsdokumentet (only the coordinator ({}) writes the coordination document)",
+                    self.coordinator, self.coordinator
+                ))
             }
             DocKey::Base if self.is_coordinator(who) => Ok(()),
             DocKey::Base if self.base_policy == BasePolicy::AllParticipants && self.is_participant(&who.org) => Ok(()),
             DocKey::Base => Err(format!(
-                "the base of {} is written by the coordinator ({}) only",
-                self.id, self.coordinator
+                "basen i {} skrives kun af koordinatoren ({}) (the base of {} is written by the coordinator ({}) only)",
+                self.id, self.coordinator, self.id, self.coordinator
             )),
             DocKey::Supplement(code) if code.to_string() == who.org && self.is_participant(&who.org) => Ok(()),
             DocKey::Supplement(code) => {
-                Err(format!("{key} is written only by municipality {code}, not by {}", who.org))
+                Err(format!(
+                    "{key} skrives kun af kommune {code}, ikke af {} ({key} is written only by municipality {code}, not by {})",
+                    who.org, who.org
+                ))
             }
         }
     }

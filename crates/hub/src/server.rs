@@ -7,21 +7,25 @@
 //! answered with `Message::Auth(Some(reason))` (y-protocols' permission-denied). A frame
 //! that is not y-sync, or too large, closes the connection with a code and a reason.
 
+use crate::codes::*;
 use crate::proto;
 use crate::rights::{DpiaInfo, TokenInfo};
 use crate::store::{HubStore, Queries, StoreError, Synchronous};
-use crate::writer::{self, WriteOutcome, WriterHandle};
+use crate::writer::{self, WriteLimits, WriteOutcome, WriterHandle};
 use futures_util::{SinkExt, StreamExt};
 use konsekvens_core::DocKey;
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
@@ -36,10 +40,52 @@ use yrs::{ClientID, Doc, OffsetKind, Options, ReadTxn, StateVector, Transact};
 /// Write a snapshot of a document after this many logged updates (the log is kept).
 pub const DEFAULT_COMPACT_AFTER: usize = 200;
 
-/// The largest WebSocket message (and frame) the hub reads: 16 MiB. A whole joint DPIA with
+/// The largest WebSocket message (and frame) the hub reads: 4 MiB. A whole joint DPIA with
 /// its history is a few hundred kilobytes; a bigger message is refused with close code 1009
-/// before it is buffered.
-pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
+/// from its header, before it is buffered.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 4 << 20;
+/// The largest update the hub accepts: 1 MiB.
+pub const DEFAULT_MAX_UPDATE_SIZE: usize = 1 << 20;
+/// The largest document (its encoded state): 32 MiB. Never above
+/// [`proto::MAX_DOCUMENT_SIZE_CEILING`], so every answer fits the Rust clients' limit.
+pub const DEFAULT_MAX_DOCUMENT_SIZE: usize = 32 << 20;
+/// The largest presence (awareness) state of one client: 4 KiB of JSON.
+pub const DEFAULT_MAX_PRESENCE_SIZE: usize = 4 << 10;
+/// A connection from which no whole message arrives for this long is closed (the Rust
+/// clients ping every 15 s, `y-websocket` renews its presence every 15 s).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// A frame that has begun must be complete within this.
+pub const DEFAULT_FRAME_TIMEOUT: Duration = Duration::from_secs(30);
+/// Open connections in total (HTTP 503 beyond).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// Open connections per token (HTTP 429 beyond); a live client opens one per document.
+pub const DEFAULT_MAX_CONNECTIONS_PER_TOKEN: usize = 32;
+/// Failed authentications from one address within a minute before it is throttled.
+pub const DEFAULT_AUTH_FAILURES: u32 = 10;
+/// How long a throttled address gets HTTP 429.
+pub const DEFAULT_AUTH_THROTTLE: Duration = Duration::from_secs(60);
+/// How often the hub looks for revoked tokens among the open connections.
+pub const DEFAULT_REVOCATION_CHECK: Duration = Duration::from_secs(1);
+/// Past this size the write-ahead log is emptied by a TRUNCATE checkpoint: 16 MiB.
+pub const DEFAULT_WAL_LIMIT: u64 = 16 << 20;
+
+/// Presence entries (awareness client ids) one connection may announce.
+const MAX_PRESENCE_IDS_PER_CONNECTION: usize = 8;
+/// Presence entries one document holds (a new one beyond is dropped).
+const MAX_PRESENCE_PER_ROOM: usize = 2048;
+/// Presence entries per frame the hub sends (so the greeting stays small).
+const PRESENCE_PER_FRAME: usize = 64;
+/// An awareness client id stays owned by the token that announced it this long after its
+/// connection closed (a reconnect with the same token takes it back; no other token can).
+const PRESENCE_OWNERSHIP: Duration = Duration::from_secs(10 * 60);
+/// Client ids whose ownership is remembered per document.
+const MAX_PRESENCE_OWNERS: usize = 16_384;
+/// Bad presence entries (malformed, too large, forged) after which a connection is closed.
+const MAX_BAD_PRESENCE: u32 = 20;
+/// Presence refusals recorded per connection (the rest are only dropped).
+const MAX_PRESENCE_REFUSALS_RECORDED: u32 = 5;
+/// Addresses whose failed authentications are remembered.
+const MAX_THROTTLE_ENTRIES: usize = 10_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
@@ -64,6 +110,34 @@ pub struct ServeConfig {
     pub compact_after: usize,
     /// Refuse (close with 1009) any incoming WebSocket message or frame larger than this.
     pub max_message_size: usize,
+    /// Refuse (permission denied) an update larger than this.
+    pub max_update_size: usize,
+    /// Refuse an update that would make the document's encoded state larger than this
+    /// (capped at [`proto::MAX_DOCUMENT_SIZE_CEILING`]).
+    pub max_document_size: usize,
+    /// Drop (and record) a presence state larger than this.
+    pub max_presence_size: usize,
+    /// Close a connection from which no whole message arrived for this long.
+    pub idle_timeout: Duration,
+    /// Close a connection whose frame, once begun, is not complete within this.
+    pub frame_timeout: Duration,
+    /// Open connections in total; beyond, HTTP 503 at the handshake.
+    pub max_connections: usize,
+    /// Open connections per token; beyond, HTTP 429 at the handshake.
+    pub max_connections_per_token: usize,
+    /// Failed authentications from one address within a minute before it gets HTTP 429.
+    pub auth_failures: u32,
+    /// How long such an address gets HTTP 429.
+    pub auth_throttle: Duration,
+    /// How often open connections are checked for revoked tokens (and closed).
+    pub revocation_check: Duration,
+    /// Take the client's address from the last entry of `X-Forwarded-For` (set it when the
+    /// hub runs behind a reverse proxy, which it must then be reachable only through):
+    /// otherwise every client has the proxy's address, and one client's wrong tokens
+    /// throttle them all.
+    pub trust_proxy: bool,
+    /// Empty the write-ahead log (TRUNCATE checkpoint) once it is larger than this.
+    pub wal_limit: u64,
     /// When commits reach the disk: every commit (default) or at checkpoints.
     pub synchronous: Synchronous,
     /// Print one line per connection, refusal and shutdown step on stderr.
@@ -77,6 +151,18 @@ impl ServeConfig {
             listen,
             compact_after: DEFAULT_COMPACT_AFTER,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_update_size: DEFAULT_MAX_UPDATE_SIZE,
+            max_document_size: DEFAULT_MAX_DOCUMENT_SIZE,
+            max_presence_size: DEFAULT_MAX_PRESENCE_SIZE,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            frame_timeout: DEFAULT_FRAME_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_connections_per_token: DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
+            auth_failures: DEFAULT_AUTH_FAILURES,
+            auth_throttle: DEFAULT_AUTH_THROTTLE,
+            revocation_check: DEFAULT_REVOCATION_CHECK,
+            trust_proxy: false,
+            wal_limit: DEFAULT_WAL_LIMIT,
             synchronous: Synchronous::Full,
             verbose: false,
         }
@@ -121,8 +207,18 @@ pub struct Server {
 impl Server {
     pub async fn bind(config: ServeConfig) -> Result<Server, HubError> {
         let store = HubStore::open(&config.data_dir)?;
+        // Every answer (a whole document as SyncStep2) must fit what the Rust clients read.
+        let max_document = config.max_document_size.clamp(1024, proto::MAX_DOCUMENT_SIZE_CEILING);
+        let limits = WriteLimits { max_update: config.max_update_size.clamp(1, max_document), max_document };
         // The writer has a connection of its own: handshakes keep reading while it commits.
-        let writer = WriterHandle::spawn(&config.data_dir, config.synchronous, config.compact_after.max(1), config.verbose)?;
+        let writer = WriterHandle::spawn(
+            &config.data_dir,
+            config.synchronous,
+            config.compact_after.max(1),
+            limits,
+            config.wal_limit,
+            config.verbose,
+        )?;
         let listener =
             TcpListener::bind(config.listen).await.map_err(|source| HubError::Bind { addr: config.listen, source })?;
         let hub = Arc::new(Hub {
@@ -132,6 +228,10 @@ impl Server {
             next_conn: AtomicU64::new(1),
             ws_config: websocket_config(config.max_message_size),
             verbose: config.verbose,
+            connections: AtomicUsize::new(0),
+            sessions: Mutex::new(HashMap::new()),
+            throttle: Mutex::new(HashMap::new()),
+            config: config.clone(),
         });
         Ok(Server { listener, hub })
     }
@@ -146,6 +246,7 @@ impl Server {
         tokio::pin!(shutdown);
         let hub = self.hub.clone();
         hub.log(format_args!("hub listening on ws://{}", self.local_addr()));
+        let revocations = tokio::spawn(watch_revocations(hub.clone()));
         loop {
             tokio::select! {
                 _ = &mut shutdown => break,
@@ -163,6 +264,7 @@ impl Server {
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             }
         }
+        revocations.abort();
         hub.log(format_args!("shutting down: closing {} connection(s)", tasks.len()));
         drop(self.listener);
         let _ = stop_tx.send(true);
@@ -193,6 +295,125 @@ struct Hub {
     next_conn: AtomicU64,
     ws_config: WebSocketConfig,
     verbose: bool,
+    /// Accepted TCP connections (handshakes included).
+    connections: AtomicUsize,
+    /// The open sessions per token id: how many, and how to close them (revocation).
+    sessions: Mutex<HashMap<i64, Vec<Kick>>>,
+    /// Failed authentications per peer address.
+    throttle: Mutex<HashMap<IpAddr, Throttle>>,
+    config: ServeConfig,
+}
+
+/// How to close one open session: its connection number and the signal it waits on.
+type Kick = (u64, Arc<Notify>);
+
+/// An admitted handshake: where to, who, and the session slot it holds.
+struct Admitted {
+    dpia: String,
+    key: DocKey,
+    who: TokenInfo,
+    org_name: String,
+    slot: SessionSlot,
+}
+
+/// Failed authentications of one address.
+struct Throttle {
+    window_start: Instant,
+    failures: u32,
+    blocked_until: Option<Instant>,
+}
+
+/// Holds one of the hub's connection slots; gives it back when dropped.
+struct ConnectionSlot(Arc<Hub>);
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Holds a token's session slot (and its revocation signal); gives it back when dropped.
+struct SessionSlot {
+    hub: Arc<Hub>,
+    token: i64,
+    conn: u64,
+    kick: Arc<Notify>,
+}
+
+impl Drop for SessionSlot {
+    fn drop(&mut self) {
+        let mut sessions = self.hub.sessions.lock().expect("sessions lock");
+        if let Some(list) = sessions.get_mut(&self.token) {
+            list.retain(|(c, _)| *c != self.conn);
+            if list.is_empty() {
+                sessions.remove(&self.token);
+            }
+        }
+    }
+}
+
+/// Every `revocation_check`: closes the open sessions of tokens revoked meanwhile (`hub
+/// token revoke` runs as another process and only writes the database).
+async fn watch_revocations(hub: Arc<Hub>) {
+    let mut tick = tokio::time::interval(hub.config.revocation_check.max(Duration::from_millis(50)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let open: Vec<i64> = hub.sessions.lock().expect("sessions lock").keys().copied().collect();
+        if open.is_empty() {
+            continue;
+        }
+        let revoked = match hub.store.lock().expect("store lock").revoked_among(&open) {
+            Ok(ids) => ids,
+            Err(e) => {
+                hub.log(format_args!("cannot check for revoked tokens: {e}"));
+                continue;
+            }
+        };
+        let sessions = hub.sessions.lock().expect("sessions lock");
+        for id in revoked {
+            for (_, kick) in sessions.get(&id).into_iter().flatten() {
+                kick.notify_one();
+            }
+        }
+    }
+}
+
+/// The TCP stream with a count of the bytes read, so the connection can tell a frame that
+/// has begun but does not complete (bytes arrive, no message) from a silent one.
+struct Metered {
+    inner: TcpStream,
+    read: Arc<AtomicU64>,
+}
+
+impl AsyncRead for Metered {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let n = buf.filled().len() - before;
+        if n > 0 {
+            self.read.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Metered {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[std::io::IoSlice<'_>]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
 }
 
 /// Small read buffers (tungstenite allocates 128 KiB per connection by default, which is
@@ -216,6 +437,8 @@ pub(crate) struct Room {
     pub(crate) state: tokio::sync::Mutex<DocState>,
     /// Presence (awareness) per awareness client id.
     presence: Mutex<HashMap<u64, Presence>>,
+    /// Which token announced each awareness client id (kept a while after it left).
+    owners: Mutex<HashMap<u64, Owner>>,
     pub(crate) tx: broadcast::Sender<Outgoing>,
 }
 
@@ -224,6 +447,9 @@ pub(crate) struct DocState {
     pub(crate) doc: Doc,
     pub(crate) last_seq: i64,
     pub(crate) since_snapshot: usize,
+    /// The encoded size of the document, or an upper bound of it (the snapshot's size plus
+    /// the updates' since; measured again at every snapshot and near the limit).
+    pub(crate) size: usize,
 }
 
 impl DocState {
@@ -238,16 +464,19 @@ impl DocState {
                 .map_err(|e| damaged(seq, e.to_string()))
         };
         let mut last_seq = 0;
+        let mut size = 0;
         if let Some((upto, state)) = store.snapshot(dpia, key)? {
             apply(&state, 0)?;
             last_seq = upto;
+            size = state.len();
         }
         let tail = store.updates_after(dpia, key, last_seq)?;
         for (seq, data) in &tail {
             apply(data, *seq)?;
             last_seq = *seq;
+            size += data.len();
         }
-        Ok(DocState { doc, last_seq, since_snapshot: tail.len() })
+        Ok(DocState { doc, last_seq, since_snapshot: tail.len(), size })
     }
 }
 
@@ -256,7 +485,13 @@ struct Presence {
     clock: u32,
     json: Arc<str>,
     conn: u64,
+}
+
+/// The token an awareness client id belongs to; `left`: when its connection closed.
+struct Owner {
     token: i64,
+    conn: u64,
+    left: Option<Instant>,
 }
 
 /// A frame for a room's other connections (`Bytes`: one buffer shared by every receiver).
@@ -271,6 +506,8 @@ pub(crate) struct Session {
     pub(crate) dpia: String,
     pub(crate) key: DocKey,
     pub(crate) who: TokenInfo,
+    /// The organisation's registered name (stamped onto presence).
+    pub(crate) org_name: String,
     pub(crate) conn: u64,
 }
 
@@ -298,6 +535,7 @@ impl Hub {
             key,
             state: tokio::sync::Mutex::new(state),
             presence: Mutex::new(HashMap::new()),
+            owners: Mutex::new(HashMap::new()),
             tx,
         });
         rooms.insert((dpia.to_owned(), key), room.clone());
@@ -317,79 +555,226 @@ impl Hub {
     }
 
     /// Authenticates and authorises a handshake; the error is an HTTP status and a reason.
-    fn admit(&self, path: &str, query: Option<&str>, bearer: Option<&str>) -> Result<(String, DocKey, TokenInfo), (StatusCode, String)> {
-        let rest = path
-            .strip_prefix("/dpia/")
-            .ok_or((StatusCode::NOT_FOUND, "expected /dpia/<dpia-id>/<document>".to_string()))?;
-        let (dpia, doc) = rest
-            .split_once('/')
-            .ok_or((StatusCode::NOT_FOUND, "expected /dpia/<dpia-id>/<document>".to_string()))?;
+    /// Takes the token's session slot (HTTP 429 beyond `max_connections_per_token`). Failed
+    /// authentications are recorded and counted per address; past `auth_failures` in a
+    /// minute the address gets HTTP 429 for `auth_throttle`, without its tokens being looked
+    /// at.
+    fn admit(
+        self: &Arc<Self>,
+        path: &str,
+        query: Option<&str>,
+        bearer: Option<&str>,
+        ip: IpAddr,
+    ) -> Result<Admitted, (StatusCode, String)> {
+        let not_found = || (StatusCode::NOT_FOUND, "forventede /dpia/<dpia-id>/<dokument> (expected /dpia/<dpia-id>/<document>)".to_string());
+        let rest = path.strip_prefix("/dpia/").ok_or_else(not_found)?;
+        let (dpia, doc) = rest.split_once('/').ok_or_else(not_found)?;
         let key = DocKey::parse(doc.trim_end_matches('/')).map_err(|e| (StatusCode::NOT_FOUND, e.to_string()))?;
+        if let Some(wait) = self.throttled(ip) {
+            return Err((
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("{AUTH_THROTTLED}: for mange forkerte tokens fra {ip}; prøv igen om {} s (too many failed authentications)", wait.as_secs().max(1)),
+            ));
+        }
         let token = query
             .into_iter()
             .flat_map(|q| q.split('&'))
             .find_map(|kv| kv.strip_prefix("token="))
             .map(percent_decode)
             .or_else(|| bearer.map(str::to_owned))
-            .ok_or((StatusCode::UNAUTHORIZED, "a token is required (?token=… or Authorization: Bearer …)".to_string()))?;
+            .ok_or((StatusCode::UNAUTHORIZED, format!("{AUTH}: et token kræves, ?token=… eller Authorization: Bearer … (a token is required)")))?;
         let internal = |e: StoreError| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
         let store = self.store.lock().expect("store lock");
-        let who = store
-            .authenticate(&token)
+        let Some(who) = store.authenticate(&token).map_err(internal)? else {
+            drop(store);
+            let reason = format!("{AUTH}: ukendt eller tilbagekaldt token fra {ip} (unknown or revoked token)");
+            let throttled = self.auth_failed(ip);
+            let recorded = match &throttled {
+                None => reason.clone(),
+                Some(_) => format!("{AUTH_THROTTLED}: {ip} har sendt {} forkerte tokens på et minut; afvist i {} s (throttled)", self.config.auth_failures, self.config.auth_throttle.as_secs()),
+            };
+            self.writer.record_anonymous(clip(dpia, 64), clip(doc, 64), recorded);
+            return Err((StatusCode::UNAUTHORIZED, reason));
+        };
+        let info: DpiaInfo = store
+            .dpia(dpia)
             .map_err(internal)?
-            .ok_or((StatusCode::UNAUTHORIZED, "unknown or revoked token".to_string()))?;
-        let info: DpiaInfo =
-            store.dpia(dpia).map_err(internal)?.ok_or((StatusCode::NOT_FOUND, format!("no joint DPIA {dpia}")))?;
+            .ok_or((StatusCode::NOT_FOUND, format!("fælles konsekvensanalyse {dpia} findes ikke (no joint DPIA {dpia})")))?;
         if !info.has_document(key) {
-            return Err((StatusCode::NOT_FOUND, format!("the joint DPIA {dpia} has no document {key}")));
+            return Err((StatusCode::NOT_FOUND, format!("{dpia} har intet dokument {key} (the joint DPIA {dpia} has no document {key})")));
         }
         info.may_read(&who).map_err(|why| (StatusCode::FORBIDDEN, why))?;
-        Ok((dpia.to_owned(), key, who))
+        let org_name = store.org_name(&who.org).map_err(internal)?.unwrap_or_else(|| who.org.clone());
+        drop(store);
+        let conn = self.next_conn.fetch_add(1, Ordering::Relaxed);
+        let kick = Arc::new(Notify::new());
+        {
+            let mut sessions = self.sessions.lock().expect("sessions lock");
+            let list = sessions.entry(who.id).or_default();
+            if list.len() >= self.config.max_connections_per_token {
+                return Err((
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "{BUSY}: tokenet har allerede {} forbindelser åbne, det højeste antal (the token has the most connections allowed)",
+                        list.len()
+                    ),
+                ));
+            }
+            list.push((conn, kick.clone()));
+        }
+        let slot = SessionSlot { hub: self.clone(), token: who.id, conn, kick };
+        Ok(Admitted { dpia: dpia.to_owned(), key, who, org_name, slot })
     }
 
-    /// Records presence and returns the frame to forward (None: nothing new). An entry for a
-    /// client id another live connection announced is dropped — nobody speaks for, or removes,
-    /// someone else's presence — unless that connection used the same token (a reconnect).
-    fn awareness(&self, session: &Session, room: &Room, update: AwarenessUpdate) -> Option<Vec<u8>> {
+    /// How long `ip` is still refused, if it is.
+    fn throttled(&self, ip: IpAddr) -> Option<Duration> {
+        let throttle = self.throttle.lock().expect("throttle lock");
+        let until = throttle.get(&ip)?.blocked_until?;
+        until.checked_duration_since(Instant::now())
+    }
+
+    /// Counts a failed authentication; `Some` when it starts throttling the address.
+    fn auth_failed(&self, ip: IpAddr) -> Option<Duration> {
+        let now = Instant::now();
+        let mut throttle = self.throttle.lock().expect("throttle lock");
+        if throttle.len() >= MAX_THROTTLE_ENTRIES {
+            throttle.retain(|_, t| {
+                t.blocked_until.is_some_and(|u| u > now) || now.duration_since(t.window_start) < Duration::from_secs(60)
+            });
+        }
+        let t = throttle.entry(ip).or_insert(Throttle { window_start: now, failures: 0, blocked_until: None });
+        if now.duration_since(t.window_start) >= Duration::from_secs(60) {
+            *t = Throttle { window_start: now, failures: 0, blocked_until: None };
+        }
+        t.failures += 1;
+        if t.failures >= self.config.auth_failures.max(1) {
+            t.blocked_until = Some(now + self.config.auth_throttle);
+            t.failures = 0;
+            t.window_start = now + self.config.auth_throttle;
+            return Some(self.config.auth_throttle);
+        }
+        None
+    }
+
+    /// Checks, stamps and records presence; returns the frame to forward (None: nothing new)
+    /// and the refusals. Per entry: at most `max_presence_size` bytes of JSON, an object
+    /// (or `null`: gone); the hub writes the token's organisation into `user.org` and
+    /// `user.orgName`, so nobody can appear as another organisation. An awareness client id
+    /// belongs to the token that first announced it — while its connection is open, and
+    /// [`PRESENCE_OWNERSHIP`] after — so nobody speaks for, removes or takes over someone
+    /// else's presence (a reconnect with the same token may). Each connection announces at
+    /// most [`MAX_PRESENCE_IDS_PER_CONNECTION`] ids.
+    ///
+    /// A claimed organisation is corrected, not dropped, and does not count as bad presence:
+    /// the app fills `user.org` from its user's settings, which may simply be wrong.
+    fn awareness(&self, session: &Session, room: &Room, update: AwarenessUpdate) -> (Option<Vec<u8>>, Vec<PresenceRefusal>) {
+        let now = Instant::now();
+        let mut refusals = Vec::new();
+        let mut owners = room.owners.lock().expect("owners lock");
         let mut presence = room.presence.lock().expect("presence lock");
         let mut changed = HashMap::new();
         for (client, entry) in update.clients {
             let id = client.get();
+            match owners.get(&id) {
+                Some(o) if o.token != session.who.id && o.left.is_none_or(|left| now.duration_since(left) < PRESENCE_OWNERSHIP) => {
+                    refusals.push(PresenceRefusal::bad(format!(
+                        "{PRESENCE_FORGED}: tilstedeværelses-id {id} tilhører en anden forbindelse (presence id {id} belongs to another connection)"
+                    )));
+                    continue;
+                }
+                Some(_) => {}
+                None => {
+                    let mine = owners.values().filter(|o| o.conn == session.conn && o.left.is_none()).count();
+                    if mine >= MAX_PRESENCE_IDS_PER_CONNECTION {
+                        refusals.push(PresenceRefusal::bad(format!(
+                            "{TOO_LARGE}: højst {MAX_PRESENCE_IDS_PER_CONNECTION} tilstedeværelses-id'er pr. forbindelse (too many presence ids)"
+                        )));
+                        continue;
+                    }
+                    if owners.len() >= MAX_PRESENCE_OWNERS {
+                        owners.retain(|_, o| o.left.is_none_or(|left| now.duration_since(left) < PRESENCE_OWNERSHIP));
+                    }
+                    if owners.len() >= MAX_PRESENCE_OWNERS || presence.len() >= MAX_PRESENCE_PER_ROOM {
+                        refusals.push(PresenceRefusal::bad(format!("{TOO_LARGE}: dokumentet har for mange tilstedeværelser (too many presence entries)")));
+                        continue;
+                    }
+                }
+            }
+            if entry.json.len() > self.config.max_presence_size {
+                refusals.push(PresenceRefusal::bad(format!(
+                    "{TOO_LARGE}: tilstedeværelse på {} bytes; grænsen er {} bytes (presence too large)",
+                    entry.json.len(),
+                    self.config.max_presence_size
+                )));
+                continue;
+            }
+            let json = match stamp_presence(&entry.json, session) {
+                Ok((json, forged)) => {
+                    if let Some(claimed) = forged {
+                        refusals.push(PresenceRefusal {
+                            reason: format!(
+                                "{PRESENCE_FORGED}: tilstedeværelsen påstod organisation «{}»; hubben satte {} (presence claimed another organisation)",
+                                crate::live::printable(&clip(&claimed, 64)),
+                                session.who.org
+                            ),
+                            bad: false,
+                        });
+                    }
+                    json
+                }
+                Err(why) => {
+                    refusals.push(PresenceRefusal::bad(format!("{PRESENCE_MALFORMED}: {why}")));
+                    continue;
+                }
+            };
+            owners.insert(id, Owner { token: session.who.id, conn: session.conn, left: None });
             let newer = match presence.get(&id) {
-                Some(p) if p.conn != session.conn && p.token != session.who.id => false,
-                Some(p) => entry.clock > p.clock || (entry.clock == p.clock && &*entry.json == "null"),
+                Some(p) => entry.clock > p.clock || (entry.clock == p.clock && json.is_none()),
                 None => true,
             };
             if newer {
-                if &*entry.json == "null" {
-                    presence.remove(&id);
-                } else {
-                    let p = Presence { clock: entry.clock, json: entry.json.clone(), conn: session.conn, token: session.who.id };
-                    presence.insert(id, p);
-                }
-                changed.insert(client, entry);
+                let json: Arc<str> = match json {
+                    None => {
+                        presence.remove(&id);
+                        Arc::from("null")
+                    }
+                    Some(json) => {
+                        let json: Arc<str> = Arc::from(json);
+                        presence.insert(id, Presence { clock: entry.clock, json: json.clone(), conn: session.conn });
+                        json
+                    }
+                };
+                changed.insert(client, AwarenessUpdateEntry { clock: entry.clock, json });
             }
         }
         if changed.is_empty() {
-            return None;
+            return (None, refusals);
         }
-        Some(proto::encode(&Message::Awareness(AwarenessUpdate { clients: changed })))
+        (Some(proto::encode(&Message::Awareness(AwarenessUpdate { clients: changed }))), refusals)
     }
 
-    fn awareness_all(&self, room: &Room) -> Option<Vec<u8>> {
+    /// Everybody's presence, in frames of at most [`PRESENCE_PER_FRAME`] entries.
+    fn awareness_all(&self, room: &Room) -> Vec<Vec<u8>> {
         let presence = room.presence.lock().expect("presence lock");
-        if presence.is_empty() {
-            return None;
-        }
-        let clients = presence
+        let entries: Vec<(ClientID, AwarenessUpdateEntry)> = presence
             .iter()
             .map(|(id, p)| (ClientID::new(*id), AwarenessUpdateEntry { clock: p.clock, json: p.json.clone() }))
             .collect();
-        Some(proto::encode(&Message::Awareness(AwarenessUpdate { clients })))
+        entries
+            .chunks(PRESENCE_PER_FRAME)
+            .map(|chunk| proto::encode(&Message::Awareness(AwarenessUpdate { clients: chunk.iter().cloned().collect() })))
+            .collect()
     }
 
-    /// When a connection ends: its presence entries become `null` for everybody else.
+    /// When a connection ends: its presence entries become `null` for everybody else; the
+    /// ids stay its token's for [`PRESENCE_OWNERSHIP`].
     fn awareness_gone(&self, conn: u64, room: &Room) {
+        let now = Instant::now();
+        for owner in room.owners.lock().expect("owners lock").values_mut() {
+            if owner.conn == conn && owner.left.is_none() {
+                owner.left = Some(now);
+            }
+        }
         let mut presence = room.presence.lock().expect("presence lock");
         let gone: Vec<(u64, u32)> = presence.iter().filter(|(_, p)| p.conn == conn).map(|(id, p)| (*id, p.clock)).collect();
         if gone.is_empty() {
@@ -403,6 +788,65 @@ impl Hub {
         let frame = proto::encode(&Message::Awareness(AwarenessUpdate { clients }));
         let _ = room.tx.send(Outgoing { from: conn, frame: frame.into() });
     }
+}
+
+/// Presence the hub dropped (`bad`) or corrected, and why.
+struct PresenceRefusal {
+    reason: String,
+    bad: bool,
+}
+
+impl PresenceRefusal {
+    fn bad(reason: String) -> PresenceRefusal {
+        PresenceRefusal { reason, bad: true }
+    }
+}
+
+/// One connection's record of refused presence.
+#[derive(Default)]
+struct PresenceStrikes {
+    /// Entries dropped (the connection closes past [`MAX_BAD_PRESENCE`]).
+    bad: u32,
+    /// Refusals recorded (at most [`MAX_PRESENCE_REFUSALS_RECORDED`]).
+    recorded: u32,
+    /// A claimed organisation was recorded (once per connection: it comes again with every
+    /// renewal, every 15 s).
+    claim_recorded: bool,
+}
+
+/// Checks one presence state and writes the token's organisation into it:
+/// `Ok((None, _))` for `null` (gone), `Ok((Some(json), claimed))` for an object, where
+/// `claimed` is the other organisation the client put in `user.org`, if it did.
+fn stamp_presence(json: &str, session: &Session) -> Result<(Option<String>, Option<String>), String> {
+    let value: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| format!("tilstedeværelsen er ikke JSON (presence is not JSON): {e}"))?;
+    let mut state = match value {
+        serde_json::Value::Null => return Ok((None, None)),
+        serde_json::Value::Object(map) => map,
+        _ => return Err("tilstedeværelsen er ikke et JSON-objekt (presence is not a JSON object)".into()),
+    };
+    let user = state.entry("user").or_insert_with(|| serde_json::Value::Object(Default::default()));
+    if !user.is_object() {
+        *user = serde_json::Value::Object(Default::default());
+    }
+    let user = user.as_object_mut().expect("made an object");
+    let claimed = match user.get("org") {
+        Some(serde_json::Value::String(org)) if *org != session.who.org => Some(org.clone()),
+        Some(serde_json::Value::Null) | Some(serde_json::Value::String(_)) | None => None,
+        Some(other) => Some(other.to_string()),
+    };
+    user.insert("org".into(), session.who.org.clone().into());
+    user.insert("orgName".into(), session.org_name.clone().into());
+    Ok((Some(serde_json::Value::Object(state).to_string()), claimed))
+}
+
+/// At most `max` bytes of `s` (on a character boundary).
+fn clip(s: &str, max: usize) -> String {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
 }
 
 fn percent_decode(s: &str) -> String {
@@ -439,16 +883,37 @@ fn reject(status: StatusCode, reason: String) -> ErrorResponse {
 
 async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop: watch::Receiver<bool>) {
     let _ = stream.set_nodelay(true);
+    let over_capacity = hub.connections.fetch_add(1, Ordering::Relaxed) >= hub.config.max_connections;
+    let _slot = ConnectionSlot(hub.clone());
     let mut admitted = None;
     #[allow(clippy::result_large_err)] // the type tungstenite's handshake callback requires
     let callback = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
+        if over_capacity {
+            let reason = format!("{BUSY}: hubben har det højeste antal forbindelser åbne; prøv igen senere (the hub is at its connection limit)");
+            hub.log(format_args!("{peer}: {} refused (503): {reason}", req.uri().path()));
+            return Err(reject(StatusCode::SERVICE_UNAVAILABLE, reason));
+        }
         let bearer = req
             .headers()
             .get("authorization")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
-        match hub.admit(req.uri().path(), req.uri().query(), bearer) {
+        // Behind a reverse proxy every peer is the proxy: with `trust_proxy`, the address the
+        // proxy appended to X-Forwarded-For is the one throttled and recorded.
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .and_then(|ip| ip.trim().parse::<IpAddr>().ok());
+        let ip = match forwarded {
+            Some(ip) if hub.config.trust_proxy => ip,
+            _ => peer.ip(),
+        };
+        match hub.admit(req.uri().path(), req.uri().query(), bearer, ip) {
             Ok(ok) => {
                 admitted = Some(ok);
                 Ok(resp)
@@ -459,14 +924,17 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
             }
         }
     };
+    let read = Arc::new(AtomicU64::new(0));
+    let stream = Metered { inner: stream, read: read.clone() };
     let accept = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(hub.ws_config));
     let ws = match tokio::time::timeout(Duration::from_secs(10), accept).await {
         Ok(Ok(ws)) => ws,
         _ => return,
     };
-    let Some((dpia, key, who)) = admitted else { return };
-    let conn = hub.next_conn.fetch_add(1, Ordering::Relaxed);
-    let session = Arc::new(Session { dpia, key, who, conn });
+    let Some(Admitted { dpia, key, who, org_name, slot }) = admitted else { return };
+    let conn = slot.conn;
+    let kick = slot.kick.clone();
+    let session = Arc::new(Session { dpia, key, who, org_name, conn });
     let room = match hub.room(&session.dpia, session.key) {
         Ok(room) => room,
         Err(e) => {
@@ -487,11 +955,22 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
             return;
         }
     }
+    // Timeouts: a whole message must arrive at least every `idle_timeout`, and a frame that
+    // has begun (bytes read since the last message) must be complete within `frame_timeout`.
+    let mut clock = tokio::time::interval(Duration::from_millis(250).min(hub.config.frame_timeout / 4).max(Duration::from_millis(10)));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_message = Instant::now();
+    let mut read_at_last_message = read.load(Ordering::Relaxed);
+    let mut partial_since: Option<Instant> = None;
+    let mut strikes = PresenceStrikes::default();
     loop {
         tokio::select! {
             incoming = source.next() => {
+                last_message = Instant::now();
+                read_at_last_message = read.load(Ordering::Relaxed);
+                partial_since = None;
                 let replies = match incoming {
-                    Some(Ok(WsMessage::Binary(frame))) => handle_frame(&hub, &session, &room, &frame).await,
+                    Some(Ok(WsMessage::Binary(frame))) => handle_frame(&hub, &session, &room, &frame, &mut strikes).await,
                     Some(Ok(WsMessage::Text(_))) => Err(Closing::unsupported()),
                     Some(Ok(WsMessage::Close(_))) | None => break,
                     Some(Ok(_)) => continue, // ping/pong: tungstenite answers pings itself
@@ -509,15 +988,8 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
                             break;
                         }
                     }
-                    Err(Closing::Failed(e)) => {
-                        hub.log(format_args!("{peer}: closing {}/{}: {e}", session.dpia, session.key));
-                        let _ = sink.send(WsMessage::Close(Some(close_frame(CloseCode::Error, "internal error")))).await;
-                        break;
-                    }
-                    Err(Closing::Refused { code, reason, size }) => {
-                        hub.log(format_args!("{peer}: closing {}/{}: {reason}", session.dpia, session.key));
-                        hub.writer.record_refusal(&session, reason.clone(), size).await;
-                        let _ = sink.send(WsMessage::Close(Some(close_frame(code, &reason)))).await;
+                    Err(closing) => {
+                        closing.close(&hub, &session, &mut sink, peer).await;
                         break;
                     }
                 }
@@ -527,17 +999,45 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
                     break;
                 }
             }
+            _ = clock.tick() => {
+                let now = Instant::now();
+                if read.load(Ordering::Relaxed) > read_at_last_message {
+                    let since = *partial_since.get_or_insert(now);
+                    if now.duration_since(since) >= hub.config.frame_timeout {
+                        let reason = format!(
+                            "{IDLE}: en besked blev ikke færdig inden for {} s (a frame did not complete in time)",
+                            hub.config.frame_timeout.as_secs_f32()
+                        );
+                        Closing::Refused { code: CloseCode::Policy, reason, size: 0 }.close(&hub, &session, &mut sink, peer).await;
+                        break;
+                    }
+                }
+                if now.duration_since(last_message) >= hub.config.idle_timeout {
+                    let reason = format!(
+                        "{IDLE}: forbindelsen har været tavs i {} s (the connection was silent too long)",
+                        hub.config.idle_timeout.as_secs_f32()
+                    );
+                    Closing::Refused { code: CloseCode::Away, reason, size: 0 }.close(&hub, &session, &mut sink, peer).await;
+                    break;
+                }
+            }
+            _ = kick.notified() => {
+                let reason = format!("{REVOKED}: tokenet er tilbagekaldt; forbindelsen lukkes (the token has been revoked)");
+                Closing::Refused { code: CloseCode::Policy, reason, size: 0 }.close(&hub, &session, &mut sink, peer).await;
+                break;
+            }
             _ = stop.changed() => {
-                let _ = sink.send(WsMessage::Close(Some(close_frame(CloseCode::Away, "the hub is shutting down")))).await;
+                let _ = sink.send(WsMessage::Close(Some(close_frame(CloseCode::Away, "hubben lukker ned (the hub is shutting down)")))).await;
                 break;
             }
         }
     }
+    drop(slot);
     hub.awareness_gone(conn, &room);
     hub.log(format_args!("{peer}: closed {}/{}", session.dpia, session.key));
 }
 
-type Sink = futures_util::stream::SplitSink<tokio_tungstenite::WebSocketStream<TcpStream>, WsMessage>;
+type Sink = futures_util::stream::SplitSink<tokio_tungstenite::WebSocketStream<Metered>, WsMessage>;
 
 /// Sends other connections' frames: the one received and whatever else is already queued,
 /// written together (one flush, so one system call under load instead of one per frame).
@@ -591,12 +1091,31 @@ impl Closing {
     fn too_big(size: usize, max_size: usize) -> Closing {
         Closing::Refused {
             code: CloseCode::Size,
-            reason: format!("message of {size} bytes exceeds the hub's limit of {max_size} bytes"),
+            reason: format!("{TOO_LARGE}: besked på {size} bytes, over grænsen på {max_size} bytes (message of {size} bytes exceeds the hub's limit of {max_size} bytes)"),
             size,
         }
     }
     fn unsupported() -> Closing {
-        Closing::Refused { code: CloseCode::Unsupported, reason: "y-sync messages are binary; text frames are not accepted".into(), size: 0 }
+        Closing::Refused {
+            code: CloseCode::Unsupported,
+            reason: format!("{UNSUPPORTED}: y-sync-beskeder er binære; tekstrammer tages ikke imod (y-sync messages are binary; text frames are not accepted)"),
+            size: 0,
+        }
+    }
+
+    /// Records the refusal (if it is one) and sends the close frame.
+    async fn close(self, hub: &Hub, session: &Arc<Session>, sink: &mut Sink, peer: SocketAddr) {
+        match self {
+            Closing::Failed(e) => {
+                hub.log(format_args!("{peer}: closing {}/{}: {e}", session.dpia, session.key));
+                let _ = sink.send(WsMessage::Close(Some(close_frame(CloseCode::Error, "intern fejl i hubben (internal error)")))).await;
+            }
+            Closing::Refused { code, reason, size } => {
+                hub.log(format_args!("{peer}: closing {}/{}: {reason}", session.dpia, session.key));
+                hub.writer.record_refusal(session, reason.clone(), size).await;
+                let _ = sink.send(WsMessage::Close(Some(close_frame(code, &reason)))).await;
+            }
+        }
     }
 }
 
@@ -615,10 +1134,16 @@ fn close_frame(code: CloseCode, reason: &str) -> CloseFrame {
     CloseFrame { code, reason: reason[..end].into() }
 }
 
-async fn handle_frame(hub: &Hub, session: &Arc<Session>, room: &Arc<Room>, frame: &[u8]) -> Result<Vec<Vec<u8>>, Closing> {
+async fn handle_frame(
+    hub: &Hub,
+    session: &Arc<Session>,
+    room: &Arc<Room>,
+    frame: &[u8],
+    strikes: &mut PresenceStrikes,
+) -> Result<Vec<Vec<u8>>, Closing> {
     let messages = proto::decode_frame(frame).map_err(|why| Closing::Refused {
         code: CloseCode::Invalid,
-        reason: format!("malformed y-sync message: {why}"),
+        reason: format!("{MALFORMED}: beskeden er ikke y-sync (malformed y-sync message): {why}"),
         size: frame.len(),
     })?;
     let mut replies = Vec::new();
@@ -635,8 +1160,29 @@ async fn handle_frame(hub: &Hub, session: &Arc<Session>, room: &Arc<Room>, frame
                 }
             }
             Message::Awareness(update) => {
-                if let Some(forward) = hub.awareness(session, room, update) {
+                let size = update.clients.values().map(|e| e.json.len()).sum();
+                let (forward, refusals) = hub.awareness(session, room, update);
+                if let Some(forward) = forward {
                     let _ = room.tx.send(Outgoing { from: session.conn, frame: forward.into() });
+                }
+                for refusal in refusals {
+                    let record = if refusal.bad {
+                        strikes.bad += 1;
+                        true
+                    } else {
+                        !std::mem::replace(&mut strikes.claim_recorded, true)
+                    };
+                    if record && strikes.recorded < MAX_PRESENCE_REFUSALS_RECORDED {
+                        strikes.recorded += 1;
+                        hub.writer.record_refusal(session, refusal.reason, size).await;
+                    }
+                }
+                if strikes.bad > MAX_BAD_PRESENCE {
+                    return Err(Closing::Refused {
+                        code: CloseCode::Policy,
+                        reason: format!("{PRESENCE_MALFORMED}: for mange afviste tilstedeværelser (too many refused presence updates)"),
+                        size,
+                    });
                 }
             }
             Message::AwarenessQuery => replies.extend(hub.awareness_all(room)),

@@ -21,7 +21,9 @@ use std::path::{Path, PathBuf};
 
 /// "KHUB" — marks the file as a Konsekvens hub database.
 pub const APPLICATION_ID: i32 = 0x4B48_5542;
-pub const SCHEMA_VERSION: i32 = 1;
+/// 2: `refusals.org` and `refusals.token_id` may be NULL (a refused handshake has no
+/// organisation or token). Older databases are migrated when opened.
+pub const SCHEMA_VERSION: i32 = 2;
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "hub.sqlite";
 
@@ -140,8 +142,9 @@ pub struct LogRow {
 pub struct RefusalRow {
     pub dpia: String,
     pub doc: String,
-    pub org: String,
-    pub token_id: i64,
+    /// None for a refused handshake (an unknown token).
+    pub org: Option<String>,
+    pub token_id: Option<i64>,
     pub reason: String,
     pub at_millis: i64,
 }
@@ -197,12 +200,31 @@ CREATE TABLE refusals (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     dpia TEXT NOT NULL,
     doc TEXT NOT NULL,
-    org TEXT NOT NULL,
-    token_id INTEGER NOT NULL,
+    org TEXT,
+    token_id INTEGER,
     reason TEXT NOT NULL,
     size INTEGER NOT NULL,
     at INTEGER NOT NULL
 );
+"#;
+
+/// Schema 1 → 2: `refusals` with nullable `org` and `token_id` (SQLite cannot drop a NOT
+/// NULL constraint in place: the table is rebuilt, rows and ids kept).
+const MIGRATE_1_TO_2: &str = r#"
+CREATE TABLE refusals_v2 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dpia TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    org TEXT,
+    token_id INTEGER,
+    reason TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    at INTEGER NOT NULL
+);
+INSERT INTO refusals_v2(id, dpia, doc, org, token_id, reason, size, at)
+    SELECT id, dpia, doc, org, token_id, reason, size, at FROM refusals;
+DROP TABLE refusals;
+ALTER TABLE refusals_v2 RENAME TO refusals;
 "#;
 
 /// The hub database. Admin commands and the server both use it (SQLite serialises writers;
@@ -268,6 +290,17 @@ impl HubStore {
                 return Err(StoreError::Newer { path, found: version, supported: SCHEMA_VERSION });
             }
             conn.pragma_update(None, "journal_mode", "WAL")?;
+            if version < SCHEMA_VERSION {
+                // One transaction, the version checked again inside it: another process may
+                // have migrated meanwhile; a failure leaves the old schema as it was.
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let version: i32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+                if version < 2 {
+                    tx.execute_batch(MIGRATE_1_TO_2)?;
+                }
+                tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+                tx.commit()?;
+            }
         }
         conn.pragma_update(None, "synchronous", Synchronous::Full.pragma())?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -368,6 +401,23 @@ impl HubStore {
             })?
             .collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    /// Which of these token ids are revoked (the server asks every second about the tokens
+    /// of its open connections).
+    pub fn revoked_among(&self, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM tokens WHERE revoked_at IS NOT NULL")?;
+        let revoked: std::collections::HashSet<i64> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(ids.iter().copied().filter(|id| revoked.contains(id)).collect())
+    }
+
+    /// The registered name of an organisation.
+    pub fn org_name(&self, code: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT name FROM orgs WHERE code = ?1")?
+            .query_row(params![code], |r| r.get(0))
+            .optional()?)
     }
 
     /// The live (not revoked) token with this secret.
@@ -515,6 +565,13 @@ impl HubStore {
         Ok(())
     }
 
+    /// The size of the write-ahead log file (0 when there is none).
+    pub fn wal_size(&self) -> u64 {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0)
+    }
+
     /// Stops this connection from checkpointing when its commits grow the WAL: the server's
     /// writer leaves that to [`HubStore::checkpoint_passive`] on another thread, so a
     /// checkpoint's fsync of the database file never delays a commit.
@@ -624,9 +681,22 @@ pub trait Queries {
     }
 
     fn record_refusal(&self, dpia: &str, key: DocKey, who: &TokenInfo, reason: &str, size: usize) -> Result<(), StoreError> {
+        self.record_refusal_raw(dpia, &key.name(), Some(&who.org), Some(who.id), reason, size)
+    }
+
+    /// A refusal, possibly before anybody is known (a refused handshake).
+    fn record_refusal_raw(
+        &self,
+        dpia: &str,
+        doc: &str,
+        org: Option<&str>,
+        token: Option<i64>,
+        reason: &str,
+        size: usize,
+    ) -> Result<(), StoreError> {
         self.conn().execute(
             "INSERT INTO refusals(dpia, doc, org, token_id, reason, size, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![dpia, key.name(), who.org, who.id, reason, size as i64, now_millis()],
+            params![dpia, doc, org, token, reason, size as i64, now_millis()],
         )?;
         Ok(())
     }

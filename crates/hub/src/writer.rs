@@ -2,10 +2,14 @@
 //! update, committing the updates that arrive together in one SQLite transaction (group
 //! commit: one fsync for the batch, not one per update).
 //!
-//! Per update: decode → compare with the document (a no-op is ignored, even from a reader)
-//! → no hole (blocks starting beyond the document's clock) → the token is still live and
-//! may write this document → the update's new CRDT client ids are not bound to another
-//! organisation → apply (refused if it leaves blocks waiting for predecessors) → log.
+//! Per update, on the raw bytes first: not larger than the update limit → the token is
+//! still live and may write this document (if not: refused without decoding, unless it is a
+//! delete set only that deletes nothing new — ignored, readers send these) → then decoded:
+//! compare with the document (a no-op is ignored) → no hole (blocks starting beyond the
+//! document's clock) → the update's new CRDT client ids are not bound to another
+//! organisation → the document stays below its size limit → apply (refused if it leaves
+//! blocks waiting for predecessors, or creates a root type the document kind does not
+//! model) → log.
 //! After the commit: forward to the document's other connections, then answer the writer's
 //! connection. A refused write is not applied, not logged as an update, not forwarded; it is
 //! recorded in `refusals` (in the same transaction) and answered with its reason.
@@ -16,7 +20,9 @@
 //! stay locked until its commit, so no peer is ever sent state that is not on disk. WAL
 //! checkpoints (which fsync the database file) run on a thread of their own.
 
+use crate::codes::*;
 use crate::proto::{self, Novelty};
+use konsekvens_core::doc::modelled_roots;
 use crate::rights::DpiaInfo;
 use crate::server::{DocState, HubError, Outgoing, Room, Session};
 use crate::store::{Batch, HubStore, Queries, StoreError, Synchronous};
@@ -51,6 +57,9 @@ enum Job {
     /// A refusal decided by the connection (a malformed frame, an oversized message):
     /// recorded before the connection is closed.
     Refusal { session: Arc<Session>, reason: String, size: usize, reply: oneshot::Sender<()> },
+    /// A refusal at the handshake, before anybody is known (a wrong token): recorded
+    /// without an organisation or token.
+    Anonymous { dpia: String, doc: String, reason: String },
     Stop,
 }
 
@@ -64,18 +73,34 @@ pub(crate) struct WriterHandle {
 impl WriterHandle {
     /// Starts the writer, and the thread that checkpoints the WAL for it, each on its own
     /// connection to the hub database.
-    pub(crate) fn spawn(data_dir: &Path, synchronous: Synchronous, compact_after: usize, verbose: bool) -> Result<WriterHandle, HubError> {
+    pub(crate) fn spawn(
+        data_dir: &Path,
+        synchronous: Synchronous,
+        compact_after: usize,
+        limits: WriteLimits,
+        wal_limit: u64,
+        verbose: bool,
+    ) -> Result<WriterHandle, HubError> {
         let store = HubStore::open(data_dir)?;
         store.set_synchronous(synchronous)?;
         store.leave_checkpoints_to_others()?;
         let (jobs, rx) = mpsc::channel();
-        let writer = Writer { store, compact_after, verbose };
+        let writer = Writer { store, compact_after, limits, verbose };
         let writer = std::thread::Builder::new().name("hub-writer".into()).spawn(move || writer.run(rx))?;
         let checkpoints = HubStore::open(data_dir)?;
         let (stop_checkpoints, stop) = mpsc::channel::<()>();
         let checkpointer = std::thread::Builder::new().name("hub-checkpoint".into()).spawn(move || {
             while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
-                if let Err(e) = checkpoints.checkpoint_passive() {
+                // Passive checkpoints never wait for the writer, but under a steady stream
+                // of commits the WAL is never restarted and only grows (hundreds of MB after
+                // 50 000 small updates): past `wal_limit` a TRUNCATE checkpoint waits for the
+                // writer's current batch, copies the (small) rest and empties the file.
+                let result = if checkpoints.wal_size() > wal_limit {
+                    checkpoints.checkpoint()
+                } else {
+                    checkpoints.checkpoint_passive()
+                };
+                if let Err(e) = result {
                     if verbose {
                         eprintln!("konsekvens-hub: checkpoint failed (retried in a second): {e}");
                     }
@@ -102,6 +127,11 @@ impl WriterHandle {
         }
     }
 
+    /// Records a refused handshake (no organisation or token); does not wait.
+    pub(crate) fn record_anonymous(&self, dpia: String, doc: String, reason: String) {
+        let _ = self.jobs.send(Job::Anonymous { dpia, doc, reason });
+    }
+
     /// Finishes the queued jobs and stops the threads (call when no connection is left).
     pub(crate) fn stop(&self) {
         let _ = self.jobs.send(Job::Stop);
@@ -115,6 +145,7 @@ impl WriterHandle {
 struct Writer {
     store: HubStore,
     compact_after: usize,
+    limits: WriteLimits,
     verbose: bool,
 }
 
@@ -182,7 +213,7 @@ impl Writer {
                     match job {
                         Job::Write { reply, .. } => drop(reply.send(Err(e.to_string()))),
                         Job::Refusal { reply, .. } => drop(reply.send(())),
-                        Job::Stop => {}
+                        Job::Anonymous { .. } | Job::Stop => {}
                     }
                 }
                 return;
@@ -221,7 +252,7 @@ impl Writer {
         rooms: &[Arc<Room>],
         states: &mut [tokio::sync::MutexGuard<'_, DocState>],
     ) -> Result<Vec<Decided>, StoreError> {
-        let verbose = self.verbose;
+        let (verbose, limits) = (self.verbose, self.limits);
         let batch = self.store.batch()?;
         let mut dpias: HashMap<String, DpiaInfo> = HashMap::new();
         let mut decided = Vec::with_capacity(jobs.len());
@@ -229,10 +260,17 @@ impl Writer {
             decided.push(match job {
                 Job::Write { session, data, .. } => {
                     let i = room.expect("a write has a room");
-                    decide(&batch, &mut dpias, session, &rooms[i], &mut states[i], data, verbose)?
+                    decide(&batch, &mut dpias, session, &rooms[i], &mut states[i], data, limits, verbose)?
                 }
                 Job::Refusal { session, reason, size, .. } => {
                     refuse(&batch, session, reason.clone(), *size, verbose)?;
+                    Decided::Recorded
+                }
+                Job::Anonymous { dpia, doc, reason } => {
+                    if verbose {
+                        eprintln!("konsekvens-hub: refused a handshake to {dpia}/{doc}: {reason}");
+                    }
+                    batch.record_refusal_raw(dpia, doc, None, None, reason, 0)?;
                     Decided::Recorded
                 }
                 Job::Stop => Decided::NoOp,
@@ -263,7 +301,23 @@ fn refuse(batch: &Batch<'_>, session: &Session, reason: String, size: usize, ver
     Ok(Decided::Refused(reason))
 }
 
+/// Sizes the writer enforces (see `ServeConfig`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WriteLimits {
+    /// The largest update accepted (bytes of the v1 update).
+    pub(crate) max_update: usize,
+    /// The largest document: its encoded state plus an update must stay below this.
+    pub(crate) max_document: usize,
+}
+
 /// One update, inside the batch's transaction (which sees the batch's earlier writes).
+///
+/// The order matters: size and rights come first, on the raw bytes, so a token that may not
+/// write this document never gets its blocks decoded (the decoder is the attack surface). Only
+/// an update without blocks — a Yjs SyncStep2 carries the peer's whole delete set, readers'
+/// too — is decoded for such a token, to tell "nothing new" (ignored) from a deletion
+/// (refused); a delete set is a flat list of ranges.
+#[allow(clippy::too_many_arguments)]
 fn decide(
     batch: &Batch<'_>,
     dpias: &mut HashMap<String, DpiaInfo>,
@@ -271,58 +325,114 @@ fn decide(
     room: &Room,
     state: &mut DocState,
     data: &[u8],
+    limits: WriteLimits,
     verbose: bool,
 ) -> Result<Decided, StoreError> {
     let size = data.len();
+    if size > limits.max_update {
+        let why = format!(
+            "{TOO_LARGE}: ændringen fylder {size} bytes; hubben tager højst {} bytes pr. ændring (the update exceeds the hub's limit per update)",
+            limits.max_update
+        );
+        return refuse(batch, session, why, size, verbose);
+    }
+    let denied = if !batch.token_live(session.who.id)? {
+        Some(format!("{REVOKED}: tokenet er tilbagekaldt (the token has been revoked)"))
+    } else {
+        if !dpias.contains_key(&session.dpia) {
+            let info = batch.dpia(&session.dpia)?.ok_or_else(|| StoreError::UnknownDpia(session.dpia.clone()))?;
+            dpias.insert(session.dpia.clone(), info);
+        }
+        dpias[&session.dpia].may_write(&session.who, session.key).err().map(|why| format!("{RIGHTS}: {why}"))
+    };
+    if let Some(why) = denied {
+        if carries_blocks(data) {
+            return refuse(batch, session, why, size, verbose);
+        }
+        // Only a delete set: a no-op unless it deletes something.
+        return match proto::decode_update(data) {
+            Ok(update) if proto::novelty(&state.doc, &update).is_empty() => Ok(Decided::NoOp),
+            _ => refuse(batch, session, why, size, verbose),
+        };
+    }
     let update = match proto::decode_update(data) {
         Ok(u) => u,
-        Err(why) => return refuse(batch, session, format!("malformed update: {why}"), size, verbose),
+        Err(why) => return refuse(batch, session, format!("{MALFORMED}: ændringen kan ikke læses (malformed update): {why}"), size, verbose),
     };
     let novelty: Novelty = proto::novelty(&state.doc, &update);
     if novelty.is_empty() {
         return Ok(Decided::NoOp);
     }
     if let Some((client, from, have)) = novelty.gap {
-        let why = format!("update rejected: it builds on changes the hub does not have (client {client} from clock {from}; the hub has {have})");
-        return refuse(batch, session, why, size, verbose);
-    }
-    if !batch.token_live(session.who.id)? {
-        return refuse(batch, session, "the token has been revoked".into(), size, verbose);
-    }
-    if !dpias.contains_key(&session.dpia) {
-        let info = batch.dpia(&session.dpia)?.ok_or_else(|| StoreError::UnknownDpia(session.dpia.clone()))?;
-        dpias.insert(session.dpia.clone(), info);
-    }
-    if let Err(why) = dpias[&session.dpia].may_write(&session.who, session.key) {
+        let why = format!(
+            "{GAP}: ændringen bygger på ændringer, hubben ikke har (update rejected: it builds on changes the hub does not have; client {client} from clock {from}, the hub has {have})"
+        );
         return refuse(batch, session, why, size, verbose);
     }
     let owners = batch.client_owners(&novelty.new_clients)?;
     if let Some((id, org)) = owners.iter().find(|(_, org)| *org != session.who.org) {
-        let why = format!("the update carries CRDT client id {id}, which belongs to organisation {org}");
+        let why = format!(
+            "{CLIENT_ID}: ændringen bærer CRDT-klient-id {id}, som tilhører organisation {org} (the update carries CRDT client id {id}, which belongs to organisation {org})"
+        );
         return refuse(batch, session, why, size, verbose);
     }
+    if state.size + size > limits.max_document {
+        // The running figure is an upper bound; measure before refusing.
+        state.size = state.doc.transact().encode_state_as_update_v1(&StateVector::default()).len();
+        if state.size + size > limits.max_document {
+            let why = format!(
+                "{DOC_FULL}: dokumentet fylder {} bytes; med denne ændring ({size} bytes) ville det overstige hubbens grænse på {} bytes (the document would exceed the hub's limit)",
+                state.size, limits.max_document
+            );
+            return refuse(batch, session, why, size, verbose);
+        }
+    }
+    let modelled = modelled_roots(session.key.kind());
     let applied = catch_unwind(AssertUnwindSafe(|| {
         let mut txn = state.doc.transact_mut();
+        let roots_before: Vec<String> = txn.root_refs().map(|(name, _)| name.to_owned()).collect();
         txn.apply_update(update)?;
+        // A root type the document kind does not model: no client of ours reads it, but
+        // every client receives it (and an attacker could fill a document with it).
+        let unmodelled = txn
+            .root_refs()
+            .map(|(name, _)| name)
+            .find(|name| !modelled.contains(name) && !roots_before.iter().any(|b| b == name))
+            .map(str::to_owned);
         // Blocks or deletions waiting for predecessors the hub lacks: a legitimate peer
         // sends what it builds on (SyncStep2 is a diff against our state vector), so this is
         // a damaged or crafted update and the log would keep a hole.
         let sv = txn.state_vector();
         let incomplete = novelty.reaches.iter().any(|&(client, end)| sv.get(&ClientID::new(client)) < end);
-        Ok::<bool, yrs::error::UpdateError>(incomplete || txn.store().pending_update().is_some() || txn.store().pending_ds().is_some())
+        let incomplete = incomplete || txn.store().pending_update().is_some() || txn.store().pending_ds().is_some();
+        Ok::<_, yrs::error::UpdateError>((unmodelled, incomplete))
     }));
     let why = match applied {
-        Ok(Ok(false)) => None,
-        Ok(Ok(true)) => Some("update rejected: it builds on changes the hub does not have".to_string()),
-        Ok(Err(e)) => Some(format!("update rejected: {e}")),
-        Err(_) => Some("update rejected: applying it failed".to_string()),
+        Ok(Ok((Some(root), _))) => Some(format!(
+            "{ROOT_UNMODELLED}: ændringen skriver i «{}», som et {}-dokument ikke har (the update writes a root type the document does not model)",
+            crate::live::printable(&root),
+            session.key
+        )),
+        Ok(Ok((None, false))) => None,
+        Ok(Ok((None, true))) => Some(format!(
+            "{GAP}: ændringen bygger på ændringer, hubben ikke har (update rejected: it builds on changes the hub does not have)"
+        )),
+        Ok(Err(e)) => Some(format!("{MALFORMED}: ændringen kan ikke anvendes (update rejected): {e}")),
+        Err(_) => Some(format!("{MALFORMED}: ændringen kan ikke anvendes (update rejected: applying it failed)")),
     };
     if let Some(why) = why {
         // The document took part of it: rebuild it from the log as this batch sees it.
         *state = DocState::load(batch, &room.dpia, room.key)?;
         return refuse(batch, session, why, size, verbose);
     }
+    state.size += size;
     batch.log_update(&session.dpia, session.key, data, &session.who, &novelty.new_clients).map(Decided::Logged)
+}
+
+/// Whether a v1 update carries blocks (insertions): its first varint counts the clients
+/// with blocks. Read without decoding the rest.
+fn carries_blocks(data: &[u8]) -> bool {
+    data.first() != Some(&0)
 }
 
 /// Writes a snapshot of a room's document covering the log up to its last position.
@@ -330,5 +440,6 @@ pub(crate) fn snapshot(store: &impl Queries, room: &Room, state: &mut DocState) 
     let bytes = state.doc.transact().encode_state_as_update_v1(&StateVector::default());
     store.write_snapshot(&room.dpia, room.key, state.last_seq, &bytes)?;
     state.since_snapshot = 0;
+    state.size = bytes.len();
     Ok(())
 }

@@ -88,6 +88,50 @@ async fn yjs_client_syncs_with_the_hub() {
     // The Yjs client's write is logged as København's.
     let store = HubStore::open(dir.path()).unwrap();
     assert!(store.log(DPIA, Some(DocKey::Base)).unwrap().iter().any(|row| row.org == "101"));
-    assert!(store.refusals(DPIA).unwrap().iter().any(|r| r.token_id > 0 && r.doc == "base"));
+    assert!(store.refusals(DPIA).unwrap().iter().any(|r| r.token_id.is_some_and(|t| t > 0) && r.doc == "base"));
+    hub.stop().await;
+}
+
+/// After a hostile raw client sent presence that is not JSON (y-websocket's handler throws on
+/// it, and the client never syncs, if the hub relays it) and presence claiming another
+/// organisation, the official client still syncs, writes, and sees the hub's organisation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yjs_client_syncs_after_hostile_presence() {
+    if node_ready().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
+    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+    let child = tokio::process::Command::new("node")
+        .arg("hostile.mjs")
+        .current_dir(js_dir())
+        .env("HUB", hub.base())
+        .env("DPIA", DPIA)
+        .env("TOKEN", &t.kbh)
+        .env("ESB_TOKEN", &t.esb)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node starts");
+    let out = tokio::time::timeout(std::time::Duration::from_secs(90), child.wait_with_output())
+        .await
+        .expect("the node script finishes in time")
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "node failed ({}):\n{stdout}\n{stderr}", out.status);
+    let line = stdout.lines().last().unwrap_or_default();
+    assert!(line.contains(r#""malformed_relayed":false"#), "{line}");
+    assert!(line.contains(r#""claimed_org":"561""#), "{line}");
+    assert!(line.contains(r#""claimed_org_name":"Esbjerg""#), "{line}");
+    assert!(line.contains(r#""title":"AULA (efter angreb)""#), "{line}");
+    assert!(line.contains(r#""own_org_name":"København""#), "{line}");
+    let refusals = HubStore::open(dir.path()).unwrap().refusals(DPIA).unwrap();
+    assert!(refusals.iter().any(|r| r.reason.starts_with("K-HUB-PRESENCE-MALFORMED") && r.org.as_deref() == Some("561")), "{refusals:?}");
+    assert!(refusals.iter().any(|r| r.reason.starts_with("K-HUB-PRESENCE-FORGED") && r.org.as_deref() == Some("561")), "{refusals:?}");
     hub.stop().await;
 }

@@ -123,7 +123,7 @@ async fn writing_another_municipalitys_supplement_is_refused_not_applied_not_for
     let store = HubStore::open(dir.path()).unwrap();
     assert_eq!(store.log(DPIA, Some(DocKey::Supplement(ESB))).unwrap().len(), log_before);
     let refusals = store.refusals(DPIA).unwrap();
-    assert!(refusals.iter().any(|r| r.org == "101" && r.doc == "supplement/561"), "{refusals:?}");
+    assert!(refusals.iter().any(|r| r.org.as_deref() == Some("101") && r.doc == "supplement/561"), "{refusals:?}");
     assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
     assert_eq!(esb.supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
     // A fresh workspace sees Esbjerg's own text only.
@@ -230,7 +230,7 @@ async fn another_organisations_client_id_is_refused() {
     let t = registry(dir.path(), BasePolicy::AllParticipants);
     let hub = TestHub::start(dir.path()).await;
     let doc = Doc::with_options(Options { client_id: ClientID::new(4242), ..Options::default() });
-    let map = doc.get_or_insert_map("notes");
+    let map = doc.get_or_insert_map("meta");
     map.insert(&mut doc.transact_mut(), "a", "from København");
     let first = doc.transact().encode_state_as_update_v1(&StateVector::default());
 

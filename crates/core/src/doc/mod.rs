@@ -315,7 +315,7 @@ struct Undo {
 }
 
 /// The root maps a document of `kind` can hold (the undo scope).
-fn roots(kind: DocKind) -> Vec<&'static str> {
+pub fn modelled_roots(kind: DocKind) -> Vec<&'static str> {
     let mut names = Vec::new();
     macro_rules! root {
         ($t:ty) => {
@@ -396,7 +396,7 @@ impl DpiaDoc {
             return;
         }
         let mut manager = UndoManager::with_options(yrs::undo::Options::default());
-        for name in roots(self.key.kind()) {
+        for name in modelled_roots(self.key.kind()) {
             let root = self.doc.get_or_insert_map(name);
             manager.expand_scope(&self.doc, &root);
         }

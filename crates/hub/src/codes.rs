@@ -1,0 +1,35 @@
+//! The stable codes every refusal reason and close reason starts with (`K-HUB-…: `), so a
+//! client, a script or `hub refusals` can tell them apart whatever the wording after them.
+//! The wording is Danish first (it reaches data protection officers through the app and
+//! the CLI), with the English in parentheses.
+
+/// A write the token's rights do not allow (role, organisation, document).
+pub const RIGHTS: &str = "K-HUB-RIGHTS";
+/// The token was revoked (on a write, or its open sockets being closed).
+pub const REVOKED: &str = "K-HUB-REVOKED";
+/// A message, an update or presence larger than the hub's limit.
+pub const TOO_LARGE: &str = "K-HUB-TOO-LARGE";
+/// The document would grow beyond the hub's limit.
+pub const DOC_FULL: &str = "K-HUB-DOC-FULL";
+/// An update writing into a root type the document kind does not model.
+pub const ROOT_UNMODELLED: &str = "K-HUB-ROOT-UNMODELLED";
+/// An update or frame that does not decode.
+pub const MALFORMED: &str = "K-HUB-MALFORMED";
+/// An update building on changes the hub does not have.
+pub const GAP: &str = "K-HUB-GAP";
+/// An update carrying a CRDT client id bound to another organisation.
+pub const CLIENT_ID: &str = "K-HUB-CLIENT-ID";
+/// Presence claiming another organisation, or another connection's client id.
+pub const PRESENCE_FORGED: &str = "K-HUB-PRESENCE-FORGED";
+/// Presence that is not a JSON object (or null).
+pub const PRESENCE_MALFORMED: &str = "K-HUB-PRESENCE-MALFORMED";
+/// A token that is unknown or revoked at the handshake.
+pub const AUTH: &str = "K-HUB-AUTH";
+/// Too many failed authentications from one address.
+pub const AUTH_THROTTLED: &str = "K-HUB-AUTH-THROTTLED";
+/// Too many connections (of the token, or in total).
+pub const BUSY: &str = "K-HUB-BUSY";
+/// A connection silent for too long, or a frame that did not complete in time.
+pub const IDLE: &str = "K-HUB-IDLE";
+/// Not the y-sync protocol (a text frame).
+pub const UNSUPPORTED: &str = "K-HUB-UNSUPPORTED";
