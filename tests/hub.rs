@@ -719,7 +719,7 @@ fn a_member_empties_the_base_every_copy_names_it_and_the_coordinator_restores_it
     assert!(emptied["author"].as_str().unwrap().starts_with("hub "), "{emptied}");
     assert_eq!(emptied["by"], serde_json::json!([{ "org": "561", "name": "Esbjerg", "label": "" }]), "{emptied}");
     let text = stdout(&run_ok(&["log".as_ref(), p.kbh.as_os_str()]));
-    let line = text.lines().filter(|l| l.starts_with('#') && l.contains(" i base")).last().unwrap();
+    let line = text.lines().rfind(|l| l.starts_with('#') && l.contains(" i base")).unwrap();
     assert!(line.ends_with("— skrevet af 561 Esbjerg"), "{line}");
 
     // The hub's log shows it too: Esbjerg's token, what it deleted and which items went.

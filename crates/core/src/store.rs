@@ -4,6 +4,8 @@
 //! organisation, time, CRDT client id) committed with `synchronous=FULL`, so it survives a
 //! crash or power cut. `snapshots` hold each document compacted up to a log position, so
 //! opening replays only the tail of the log; the log itself is kept as the audit trail.
+//! `client_orgs` and `deletion_orgs` hold what the hub said about who wrote which CRDT ids
+//! (see `history::Workspace::attribution`).
 
 use crate::doc::{DocKey, IdSpan};
 use crate::model::OrgCode;
