@@ -475,6 +475,7 @@ pub fn summary(changes: &[ItemChange]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::diff::ChangeKind;
+    use crate::doc::client_id_from;
     use crate::env::FixedEnv;
     use crate::workspace::Author;
     use std::sync::Arc;
@@ -611,6 +612,43 @@ mod tests {
         ws.bind_release(OrgCode(101), "2026.1", &kbh()).unwrap();
         assert!(!ws.check(Some(OrgCode(101)), Day::ymd(2026, 12, 2)).unwrap().has("K-RELEASE-NEWER"));
         assert!(ws.bind_release(OrgCode(101), "2099.1", &kbh()).is_err());
+    }
+
+    #[test]
+    fn synced_insertions_and_deletions_name_the_organisation_the_hub_attributes_them_to() {
+        use crate::store::KnownAuthor;
+        let (_d, mut ws) = demo();
+        let esb = KnownAuthor { org: "561".into(), name: "Esbjerg".into(), label: "DPO".into() };
+        let hub = Author::new("hub ws://hub", None);
+        // Esbjerg's copy (its own client id) writes a purpose, then erases the summary.
+        let theirs = DpiaDoc::new(DocKey::Base, 4242);
+        theirs.apply_update(&ws.doc(DocKey::Base).unwrap().encode_state()).unwrap();
+        let (_, added) = theirs
+            .edit(|e| e.put(&Purpose { id: ItemId::from("purpose-esb"), reference: Reference("F99".into()), title: "Esbjergs".into(), ..Purpose::default() }))
+            .unwrap();
+        let mut description = ws.base().unwrap().description;
+        description.summary = Prose::from("");
+        let (_, erased) = theirs.edit(|e| e.set(&description)).unwrap();
+        let erased_ids = ws.doc(DocKey::Base).unwrap().novelty(&erased).unwrap();
+        assert!(erased_ids.inserted.is_empty() && !erased_ids.deleted.is_empty(), "deletion only: {erased_ids:?}");
+        ws.apply_update(DocKey::Base, &added, &hub).unwrap();
+        ws.apply_update(DocKey::Base, &erased, &hub).unwrap();
+
+        // Before the hub said anything: nobody beyond the local author.
+        let log = ws.history(None, None).unwrap();
+        assert!(log[log.len() - 2..].iter().all(|e| e.by.is_empty() && e.author == "hub ws://hub"));
+
+        // The hub binds the client id and names the deleter of the erased ranges.
+        let deletions: Vec<_> = erased_ids.deleted.iter().map(|s| (*s, esb.clone())).collect();
+        ws.store().learn_authors(DocKey::Base, &[(client_id_from(4242), esb.clone())], &deletions, "hub ws://hub", 0).unwrap();
+        let log = ws.history(None, None).unwrap();
+        let named = ChangeAuthor::from(esb);
+        assert_eq!(named.to_string(), "561 Esbjerg (DPO)");
+        for e in &log[log.len() - 2..] {
+            assert_eq!(e.by, vec![named.clone()], "{e:?}");
+        }
+        // Local changes the hub has not attributed name nobody.
+        assert!(log[0].by.is_empty());
     }
 
     #[test]
