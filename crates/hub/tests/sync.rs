@@ -385,3 +385,36 @@ async fn every_copy_names_the_organisation_that_wrote_or_deleted_and_a_restore_i
     assert_eq!(last.by, vec![kl_org], "{last:?}");
     hub.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_authors_answer_comes_only_to_a_client_that_asks() {
+    use konsekvens_hub::attribution::{AuthorsAnswer, AUTHORS, AUTHORS_QUERY};
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let (_kl, _kbh, mut esb) = three_parties(dir.path(), &hub, &t).await;
+
+    // A Yjs-like peer that never asks: while Esbjerg writes, it gets sync and nothing custom.
+    let mut yjs = raw(&hub, "base", &t.kbh).await;
+    let mut seen = barrier(&mut yjs).await;
+    edit_description(&mut esb, 561, |d| d.scope = Prose::from("Esbjerg."));
+    assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
+    seen.extend(barrier(&mut yjs).await);
+    assert!(!seen.iter().any(|m| matches!(m, Message::Custom(..))), "{seen:?}");
+
+    // Asked, the hub names every client id in the document and who deleted what.
+    send(&mut yjs, proto::encode(&Message::Custom(AUTHORS_QUERY, Vec::new()))).await;
+    let answer = loop {
+        let found = recv(&mut yjs).await.into_iter().find_map(|m| match m {
+            Message::Custom(AUTHORS, json) => Some(serde_json::from_slice::<AuthorsAnswer>(&json).unwrap()),
+            _ => None,
+        });
+        if let Some(a) = found {
+            break a;
+        }
+    };
+    let orgs: std::collections::BTreeSet<(&str, &str)> = answer.clients.iter().map(|c| (c.org.as_str(), c.name.as_str())).collect();
+    assert_eq!(orgs, [("561", "Esbjerg"), ("KL", "KL / KOMBIT")].into_iter().collect(), "{answer:?}");
+    assert!(answer.clients.iter().any(|c| c.org == "561" && c.label == "esb"));
+    hub.stop().await;
+}
