@@ -686,3 +686,85 @@ fn eventually(what: &str, mut done: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(25));
     }
 }
+
+/// A hostile member through the hub: Esbjerg (561) empties the whole base. København's copy
+/// names Esbjerg as the author of that change (not just «hub ws://…»), the hub's own log shows
+/// it with what it deleted, and the coordinator restores the base to the point before,
+/// through the hub, as a new change: every copy then holds the base as before (its export is
+/// byte-identical to the sample's again), and the log shows the restoration by KL.
+#[test]
+fn a_member_empties_the_base_every_copy_names_it_and_the_coordinator_restores_it_through_the_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("hub");
+    let t = register(&data);
+    let hub = HubProcess::start(&data);
+    let p = seed(dir.path(), &hub, &t);
+    let before = export_json(&demo(dir.path()), dir.path(), "before");
+    let shown = |path: &Path| stdout(&run_ok(&["show".as_ref(), path.as_os_str()]));
+    let show_before = shown(&p.kbh);
+    let url = hub.url();
+
+    // Esbjerg empties the base: every item, every text.
+    {
+        let mut ws = open(&p.esb);
+        ws.edit(DocKey::Base, &author(Some(ESB)), |e| e.write_base(&konsekvens_core::model::Base::default())).unwrap();
+    }
+    sync_ok(&p.esb, &hub, &t.esb);
+    sync_ok(&p.kbh, &hub, &t.kbh);
+    assert!(open(&p.kbh).base().unwrap().items.risks.is_empty());
+
+    // København's log names Esbjerg as the author of the emptying.
+    let log = json_stdout(&["log", p.kbh.to_str().unwrap(), "--json"]);
+    let emptied = log.as_array().unwrap().iter().rev().find(|e| e["doc"] == "base").unwrap();
+    assert!(emptied["author"].as_str().unwrap().starts_with("hub "), "{emptied}");
+    assert_eq!(emptied["by"], serde_json::json!([{ "org": "561", "name": "Esbjerg", "label": "" }]), "{emptied}");
+    let text = stdout(&run_ok(&["log".as_ref(), p.kbh.as_os_str()]));
+    let line = text.lines().rfind(|l| l.starts_with('#') && l.contains(" i base")).unwrap();
+    assert!(line.ends_with("— skrevet af 561 Esbjerg"), "{line}");
+
+    // The hub's log shows it too: Esbjerg's token, what it deleted and which items went.
+    let data_s = data.to_str().unwrap();
+    let hub_log = stdout(&run_ok(&["hub", "log", "--data", data_s, "--dpia", DPIA, "--org", "561", "--doc", "base"].map(std::ffi::OsStr::new)));
+    assert!(hub_log.starts_with("Nr.\tTidspunkt\tDokument\tOrganisation\tToken\tStørrelse\n"), "{hub_log}");
+    let last = hub_log.rsplit("\n#").next().unwrap();
+    assert!(last.contains("\tbase\t561 Esbjerg\tnr. 3\t"), "{last}");
+    assert!(last.contains(" · slettet: ") && !last.contains("slettet: intet"), "{last}");
+    assert!(last.contains("fjernet risiko R1 "), "{last}");
+    let all = stdout(&run_ok(&["hub", "log", "--data", data_s, "--dpia", DPIA].map(std::ffi::OsStr::new)));
+    assert!(all.contains("\tKL KL / KOMBIT\t") && all.contains("\t101 København\t"), "{all}");
+
+    // The coordinator finds the change in its own log and restores the base to just before it.
+    sync_ok(&p.kl, &hub, &t.kl);
+    let log = json_stdout(&["log", p.kl.to_str().unwrap(), "--json"]);
+    let emptied = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["doc"] == "base" && e["by"].as_array().unwrap().iter().any(|b| b["org"] == "561"))
+        .unwrap();
+    let point = format!("#{}", emptied["seq"].as_i64().unwrap() - 1);
+    let kl = p.kl.to_str().unwrap();
+    let restored = stdout(&run_ok(&["restore", kl, "--doc", "base", "--to", &point, "--hub", &url, "--token", &t.kl].map(std::ffi::OsStr::new)));
+    assert!(restored.starts_with(&format!("Gendannede base til {point} som ændring #")), "{restored}");
+    assert!(restored.contains("0 fjernet") && restored.contains("genskabt risiko R1 "), "{restored}");
+
+    // Every copy, after syncing, holds the base as before — Aarhus too, which slept through it.
+    for (path, token) in p.all(&t) {
+        sync_ok(path, &hub, token);
+    }
+    for (i, (path, _)) in p.all(&t).into_iter().enumerate() {
+        let got = export_json(path, dir.path(), &format!("restored-{i}"));
+        assert!(got == before, "{} differs after the restoration: {}", path.display(), first_difference(&got, &before));
+        assert_eq!(shown(path), show_before, "{}", path.display());
+    }
+    // …and its log shows the restoration as a new change by the coordinator.
+    let log = json_stdout(&["log", p.kbh.to_str().unwrap(), "--json"]);
+    let last = log.as_array().unwrap().iter().rev().find(|e| e["doc"] == "base").unwrap();
+    assert_eq!(last["by"], serde_json::json!([{ "org": "KL", "name": "KL / KOMBIT", "label": "" }]), "{last}");
+
+    // Restoring to a point that is not earlier is refused with its code, and changes nothing.
+    let out = konsekvens(["restore", kl, "--to", "now"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("K-RESTORE-NO-POINT"), "{}", stderr(&out));
+}

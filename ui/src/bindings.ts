@@ -222,6 +222,13 @@ export type Basis = "art_35_7_a" | "art_35_7_b" | "art_35_7_c" | "art_35_7_d" | 
 /**  The decision's § 4.4 on joint DPIAs. */
 "joint_dpia";
 
+/**  An organisation that wrote a change, as the hub attributes it. */
+export type ChangeAuthor = {
+	org: string,
+	name: string,
+	label: string,
+};
+
 export type ChangeKind = "added" | "removed" | "changed";
 
 /**  The check's result. */
@@ -880,6 +887,11 @@ export type LogEntry_Deserialize = {
 	author: string,
 	org?: OrgCode | null,
 	changes: ItemChange[],
+	/**
+	 *  Who wrote it, as the hub attributes it (see [`Workspace::attribution`]); empty when
+	 *  the hub has not told this copy yet (a local change not synced, or no hub).
+	 */
+	by: ChangeAuthor[],
 };
 
 /**  One logged update and what it changed. */
@@ -890,6 +902,11 @@ export type LogEntry_Serialize = {
 	author: string,
 	org: OrgCode | null,
 	changes: ItemChange[],
+	/**
+	 *  Who wrote it, as the hub attributes it (see [`Workspace::attribution`]); empty when
+	 *  the hub has not told this copy yet (a local change not synced, or no hub).
+	 */
+	by: ChangeAuthor[],
 };
 
 /**  `cells[consequence step − 1][likelihood step − 1]` = number of risks there. */

@@ -39,6 +39,23 @@ pub enum HubCommand {
     /// Joint DPIAs and who takes part
     #[command(subcommand)]
     Dpia(DpiaCommand),
+    /// The hub's log, oldest first: number, time, document, organisation, token, size, and
+    /// what each update inserted, deleted and changed
+    Log {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        dpia: String,
+        /// Only this organisation's updates (e.g. 561)
+        #[arg(long)]
+        org: Option<String>,
+        /// Only this document: base, coordination or supplement/101
+        #[arg(long, value_parser = crate::versions_cmd::parse_doc)]
+        doc: Option<konsekvens_core::DocKey>,
+        /// Only the last N
+        #[arg(long)]
+        limit: Option<usize>,
+    },
     /// Refused writes, newest last: time, organisation, token, document, reason
     Refusals {
         #[arg(long)]
@@ -280,6 +297,26 @@ pub fn run(cmd: HubCommand) -> Result<(), Failure> {
         HubCommand::Dpia(DpiaCommand::List { data }) => {
             for d in store(&data)?.dpias().map_err(problem)? {
                 println!("{}\t{}\tkoordinator {}\tbasis: {}\tdeltagere: {}", d.id, d.title, d.coordinator, d.base_policy.as_str(), d.participants.join(", "));
+            }
+        }
+        HubCommand::Log { data, dpia, org, doc, limit } => {
+            let store = store(&data)?;
+            let entries = konsekvens_hub::attribution::hub_log(&store, &dpia, org.as_deref(), doc, limit).map_err(problem)?;
+            println!("Nr.\tTidspunkt\tDokument\tOrganisation\tToken\tStørrelse");
+            for e in &entries {
+                let c = &e.change;
+                let org = if e.org_name.is_empty() { c.org.clone() } else { format!("{} {}", c.org, e.org_name) };
+                let token = if e.token_label.is_empty() { format!("nr. {}", c.token_id) } else { format!("nr. {} ({})", c.token_id, e.token_label) };
+                println!("#{}\t{}\t{}\t{org}\t{token}\t{} B", c.seq, konsekvens_core::env::format_millis(c.at_millis), c.doc, c.size);
+                let inserted = if c.ids.inserted.is_empty() { "intet".to_string() } else { konsekvens_hub::attribution::spans_text(&c.ids.inserted) };
+                let deleted = if c.ids.deleted.is_empty() { "intet".to_string() } else { konsekvens_hub::attribution::spans_text(&c.ids.deleted) };
+                println!("    indsat: {inserted} · slettet: {deleted}");
+                for line in konsekvens_core::history::summary(&c.changes) {
+                    println!("    {line}");
+                }
+            }
+            if entries.is_empty() {
+                eprintln!("Ingen opdateringer i hubbens log for «{dpia}» med de valgte filtre");
             }
         }
         HubCommand::Refusals { data, dpia } => {

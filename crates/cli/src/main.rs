@@ -84,6 +84,9 @@ enum Command {
     Diff(versions_cmd::DiffArgs),
     /// Who changed what and when, from the workspace's update log
     Log(versions_cmd::LogArgs),
+    /// Restore a document to an earlier point as a new change (the log keeps everything);
+    /// with --hub, through the hub so every participant gets it
+    Restore(versions_cmd::RestoreArgs),
     /// Is a review due (Art. 35(11))? The changes since the last review, and the next date
     Review(versions_cmd::ReviewArgs),
     /// The coordinator's overview: each municipality's release, check result, signing and deviations
@@ -153,6 +156,8 @@ impl From<WorkspaceError> for Failure {
             WorkspaceError::Release(ReleaseError::Exists(_) | ReleaseError::DuplicateReference { .. } | ReleaseError::Renumbered { .. }) => {
                 Failure::Problem(e.to_string())
             }
+            // A restoration refused for what the file holds (no such point).
+            WorkspaceError::Restore { .. } => Failure::Problem(e.to_string()),
             other => Failure::Input(other.to_string()),
         }
     }
@@ -281,6 +286,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Release(cmd) => versions_cmd::release(cmd)?,
         Command::Diff(args) => versions_cmd::diff(args)?,
         Command::Log(args) => versions_cmd::log(args)?,
+        Command::Restore(args) => versions_cmd::restore(args)?,
         Command::Review(args) => versions_cmd::review(args)?,
         Command::Status(args) => versions_cmd::status(args)?,
         Command::Orgs { path } => {

@@ -4,7 +4,7 @@ use crate::{author, open, today, Failure, LangArg};
 use clap::{Args, Subcommand};
 use konsekvens_core::history::{self, Point};
 use konsekvens_core::model::{Day, OrgCode, Reference};
-use konsekvens_core::{diff, env::format_millis, status};
+use konsekvens_core::{diff, env::format_millis, status, DocKey};
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -67,6 +67,32 @@ pub struct LogArgs {
     item: Option<String>,
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args)]
+pub struct RestoreArgs {
+    path: PathBuf,
+    /// The document: base, coordination or supplement/101
+    #[arg(long, default_value = "base", value_parser = parse_doc)]
+    doc: DocKey,
+    /// The earlier point: a log position (#123, see `konsekvens log`), a date (2026-11-01) or,
+    /// for the base, a release (2025.1)
+    #[arg(long)]
+    to: Point,
+    /// Restore through this hub (ws://…): sync first (so what others wrote since is taken
+    /// into account), then restore, then sync again; the token from --token or
+    /// KONSEKVENS_TOKEN. The hub takes the restoration only from a token that may write
+    /// the document
+    #[arg(long, requires = "token")]
+    hub: Option<String>,
+    #[arg(long, env = "KONSEKVENS_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn parse_doc(s: &str) -> Result<DocKey, String> {
+    DocKey::parse(s).map_err(|e| e.to_string())
 }
 
 #[derive(Args)]
@@ -167,7 +193,13 @@ pub fn log(a: LogArgs) -> Result<(), Failure> {
     }
     for e in &entries {
         let org = e.org.map(|o| format!(" ({o})")).unwrap_or_default();
-        println!("#{} {} {}{} i {}", e.seq, format_millis(e.at_millis), e.author, org, e.doc);
+        // Who wrote it, as the hub attributes it (a synced change's author is the hub).
+        let by = if e.by.is_empty() {
+            String::new()
+        } else {
+            format!(" — skrevet af {}", e.by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+        };
+        println!("#{} {} {}{} i {}{by}", e.seq, format_millis(e.at_millis), e.author, org, e.doc);
         for line in history::summary(&e.changes) {
             println!("    {line}");
         }
@@ -202,6 +234,43 @@ pub fn status(a: StatusArgs) -> Result<(), Failure> {
         json(&overview);
     } else {
         print!("{}", status::render(&overview));
+    }
+    Ok(())
+}
+
+/// One sync round for `restore --hub`; a failure or refusal carries a stable code.
+async fn restore_sync(ws: &mut konsekvens_core::Workspace, hub: &str, token: &str, when: &str) -> Result<(), Failure> {
+    let report = konsekvens_hub::sync_once(ws, hub, token)
+        .await
+        .map_err(|e| Failure::Problem(format!("K-RESTORE-SYNC: synkronisering {when} mislykkedes ({e}) / sync failed")))?;
+    if let Some((key, reason)) = report.refused().next() {
+        return Err(Failure::Problem(format!("K-RESTORE-REFUSED: hubben afviste {key} {when}: {reason} / the hub refused it")));
+    }
+    Ok(())
+}
+
+pub fn restore(a: RestoreArgs) -> Result<(), Failure> {
+    let mut ws = open(&a.path)?;
+    let report = match (&a.hub, &a.token) {
+        (Some(hub), Some(token)) => {
+            let rt = crate::hub_cmd::runtime()?;
+            rt.block_on(restore_sync(&mut ws, hub, token, "før gendannelsen (intet er gendannet)"))?;
+            let report = ws.restore(a.doc, &a.to, &author())?;
+            if !report.is_empty() {
+                let after = "efter gendannelsen (den ligger lokalt og sendes ved næste synkronisering)";
+                if let Err(e) = rt.block_on(restore_sync(&mut ws, hub, token, after)) {
+                    print!("{}", report.render());
+                    return Err(e);
+                }
+            }
+            report
+        }
+        _ => ws.restore(a.doc, &a.to, &author())?,
+    };
+    if a.json {
+        json(&report);
+    } else {
+        print!("{}", report.render());
     }
     Ok(())
 }

@@ -3,7 +3,8 @@
 //! since the last review that call for a new one (Art. 35(11)).
 
 use crate::diff::{self, ChangeKind, ItemChange};
-use crate::doc::{DocKey, DpiaDoc};
+use crate::doc::{DocError, DocKey, DpiaDoc, UpdateIds};
+use crate::store::KnownAuthor;
 use crate::effective::EffectiveDpia;
 use crate::model::*;
 use crate::workspace::{Workspace, WorkspaceError};
@@ -71,6 +72,94 @@ pub struct LogEntry {
     pub author: String,
     pub org: Option<OrgCode>,
     pub changes: Vec<ItemChange>,
+    /// Who wrote it, as the hub attributes it (see [`Workspace::attribution`]); empty when
+    /// the hub has not told this copy yet (a local change not synced, or no hub).
+    pub by: Vec<ChangeAuthor>,
+}
+
+/// An organisation that wrote a change, as the hub attributes it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ChangeAuthor {
+    pub org: String,
+    pub name: String,
+    pub label: String,
+}
+
+impl From<KnownAuthor> for ChangeAuthor {
+    fn from(a: KnownAuthor) -> ChangeAuthor {
+        ChangeAuthor { org: a.org, name: a.name, label: a.label }
+    }
+}
+
+impl std::fmt::Display for ChangeAuthor {
+    /// `561 Esbjerg (DPO Esbjerg)`, or `561 Esbjerg` without a token label.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.org)?;
+        if !self.name.is_empty() && self.name != self.org {
+            write!(f, " {}", self.name)?;
+        }
+        if !self.label.is_empty() {
+            write!(f, " ({})", self.label)?;
+        }
+        Ok(())
+    }
+}
+
+/// Replays a document's updates one by one and says what each brought: its new CRDT ids
+/// (for attribution) and, if asked, the items it changed. The hub's log and the workspace's
+/// history both read their logs through it.
+pub struct Replay {
+    doc: DpiaDoc,
+    before: Option<serde_json::Value>,
+}
+
+/// What one replayed update brought.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replayed {
+    pub ids: UpdateIds,
+    /// Empty unless the replay reads values.
+    pub changes: Vec<ItemChange>,
+}
+
+impl Replay {
+    /// An empty document of `key`; with `read_values`, every step also says which items
+    /// changed (reads the whole document after every update).
+    pub fn new(key: DocKey, client_id: u64, read_values: bool) -> Result<Replay, DocError> {
+        let doc = DpiaDoc::new(key, client_id);
+        let before = if read_values { Some(read_doc(&doc)?) } else { None };
+        Ok(Replay { doc, before })
+    }
+
+    pub fn step(&mut self, update: &[u8]) -> Result<Replayed, DocError> {
+        let ids = self.doc.novelty(update)?;
+        self.doc.apply_update(update)?;
+        let mut changes = Vec::new();
+        if let Some(before) = &mut self.before {
+            let after = read_doc(&self.doc)?;
+            changes = diff::changes(before, &after);
+            // A release's content is the whole base: its name says enough.
+            for c in changes.iter_mut().filter(|c| c.collection == "releases") {
+                c.fields.retain(|f| f.path != "content");
+            }
+            *before = after;
+        }
+        Ok(Replayed { ids, changes })
+    }
+
+    pub fn doc(&self) -> &DpiaDoc {
+        &self.doc
+    }
+}
+
+/// A document's content as JSON (the model's serialisation).
+pub fn read_doc(doc: &DpiaDoc) -> Result<serde_json::Value, DocError> {
+    let v = match doc.key() {
+        DocKey::Coordination => serde_json::to_value(doc.read_coordination()?),
+        DocKey::Base => serde_json::to_value(doc.read_base()?),
+        DocKey::Supplement(_) => serde_json::to_value(doc.read_supplement()?),
+    };
+    Ok(v.expect("the model serialises"))
 }
 
 /// A change since the last review that calls for a new review (Art. 35(11)).
@@ -209,22 +298,15 @@ impl Workspace {
         };
         let mut entries = Vec::new();
         for key in keys {
-            let doc = DpiaDoc::new(key, self.env().random_u64());
-            let mut before = read_value(&doc, key)?;
+            let mut replay = Replay::new(key, self.env().random_u64(), true).map_err(|e| WorkspaceError::Doc { doc: key.name(), source: e })?;
             for u in self.store().log(Some(key))? {
-                doc.apply_update(&u.data).map_err(|e| WorkspaceError::DamagedUpdate {
+                let step = replay.step(&u.data).map_err(|e| WorkspaceError::DamagedUpdate {
                     path: self.path().to_owned(),
                     doc: key.name(),
                     seq: u.seq,
                     reason: e.to_string(),
                 })?;
-                let after = read_value(&doc, key)?;
-                let mut changes = diff::changes(&before, &after);
-                // A release's content is the whole base: its name says enough.
-                for c in changes.iter_mut().filter(|c| c.collection == "releases") {
-                    c.fields.retain(|f| f.path != "content");
-                }
-                before = after;
+                let mut changes = step.changes;
                 for c in changes.iter_mut().filter(|c| c.label == c.id) {
                     if let Some(label) = labels.get(c.id.as_str()) {
                         c.label = label.clone();
@@ -236,11 +318,29 @@ impl Workspace {
                         continue;
                     }
                 }
-                entries.push(LogEntry { seq: u.seq, doc: u.doc, at_millis: u.at_millis, author: u.author, org: u.org, changes });
+                let by = self.attribution(key, &step.ids)?;
+                entries.push(LogEntry { seq: u.seq, doc: u.doc, at_millis: u.at_millis, author: u.author, org: u.org, changes, by });
             }
         }
         entries.sort_by_key(|e| e.seq);
         Ok(entries)
+    }
+
+    /// Who wrote the insertions and deletions `ids` of document `key`, as the hub told this
+    /// copy: insertions by the organisation their CRDT client id is bound to, deletions by
+    /// the organisation whose update first brought them to the hub. Sorted, without
+    /// duplicates; ids the hub has not attributed (yet) add nobody.
+    pub fn attribution(&self, key: DocKey, ids: &UpdateIds) -> Result<Vec<ChangeAuthor>, WorkspaceError> {
+        let mut by = std::collections::BTreeSet::new();
+        let mut clients: Vec<u64> = ids.inserted.iter().map(|s| s.client).collect();
+        clients.dedup();
+        for client in clients {
+            by.extend(self.store().client_author(client)?);
+        }
+        for span in &ids.deleted {
+            by.extend(self.store().deletion_authors(key, *span)?);
+        }
+        Ok(by.into_iter().map(ChangeAuthor::from).collect())
     }
 
     /// The changes since the last review that call for a new one: a purpose, data category,
@@ -287,16 +387,6 @@ fn id_of(d: &EffectiveDpia, r: &Reference) -> Option<ItemId> {
     }
     find!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers,
         processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews)
-}
-
-fn read_value(doc: &DpiaDoc, key: DocKey) -> Result<serde_json::Value, WorkspaceError> {
-    let err = |e| WorkspaceError::Doc { doc: key.name(), source: e };
-    let v = match key {
-        DocKey::Coordination => serde_json::to_value(doc.read_coordination().map_err(err)?),
-        DocKey::Base => serde_json::to_value(doc.read_base().map_err(err)?),
-        DocKey::Supplement(_) => serde_json::to_value(doc.read_supplement().map_err(err)?),
-    };
-    Ok(v.expect("the model serialises"))
 }
 
 fn trigger(kind: &str, label: String, da: String, en: String) -> ReviewTrigger {
@@ -385,6 +475,7 @@ pub fn summary(changes: &[ItemChange]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::diff::ChangeKind;
+    use crate::doc::client_id_from;
     use crate::env::FixedEnv;
     use crate::workspace::Author;
     use std::sync::Arc;
@@ -521,6 +612,43 @@ mod tests {
         ws.bind_release(OrgCode(101), "2026.1", &kbh()).unwrap();
         assert!(!ws.check(Some(OrgCode(101)), Day::ymd(2026, 12, 2)).unwrap().has("K-RELEASE-NEWER"));
         assert!(ws.bind_release(OrgCode(101), "2099.1", &kbh()).is_err());
+    }
+
+    #[test]
+    fn synced_insertions_and_deletions_name_the_organisation_the_hub_attributes_them_to() {
+        use crate::store::KnownAuthor;
+        let (_d, mut ws) = demo();
+        let esb = KnownAuthor { org: "561".into(), name: "Esbjerg".into(), label: "DPO".into() };
+        let hub = Author::new("hub ws://hub", None);
+        // Esbjerg's copy (its own client id) writes a purpose, then erases the summary.
+        let theirs = DpiaDoc::new(DocKey::Base, 4242);
+        theirs.apply_update(&ws.doc(DocKey::Base).unwrap().encode_state()).unwrap();
+        let (_, added) = theirs
+            .edit(|e| e.put(&Purpose { id: ItemId::from("purpose-esb"), reference: Reference("F99".into()), title: "Esbjergs".into(), ..Purpose::default() }))
+            .unwrap();
+        let mut description = ws.base().unwrap().description;
+        description.summary = Prose::from("");
+        let (_, erased) = theirs.edit(|e| e.set(&description)).unwrap();
+        let erased_ids = ws.doc(DocKey::Base).unwrap().novelty(&erased).unwrap();
+        assert!(erased_ids.inserted.is_empty() && !erased_ids.deleted.is_empty(), "deletion only: {erased_ids:?}");
+        ws.apply_update(DocKey::Base, &added, &hub).unwrap();
+        ws.apply_update(DocKey::Base, &erased, &hub).unwrap();
+
+        // Before the hub said anything: nobody beyond the local author.
+        let log = ws.history(None, None).unwrap();
+        assert!(log[log.len() - 2..].iter().all(|e| e.by.is_empty() && e.author == "hub ws://hub"));
+
+        // The hub binds the client id and names the deleter of the erased ranges.
+        let deletions: Vec<_> = erased_ids.deleted.iter().map(|s| (*s, esb.clone())).collect();
+        ws.store().learn_authors(DocKey::Base, &[(client_id_from(4242), esb.clone())], &deletions, "hub ws://hub", 0).unwrap();
+        let log = ws.history(None, None).unwrap();
+        let named = ChangeAuthor::from(esb);
+        assert_eq!(named.to_string(), "561 Esbjerg (DPO)");
+        for e in &log[log.len() - 2..] {
+            assert_eq!(e.by, vec![named.clone()], "{e:?}");
+        }
+        // Local changes the hub has not attributed name nobody.
+        assert!(log[0].by.is_empty());
     }
 
     #[test]

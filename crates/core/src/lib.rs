@@ -18,6 +18,7 @@ pub mod interchange;
 pub mod model;
 pub mod release;
 pub mod report;
+pub mod restore;
 pub mod sample;
 pub mod status;
 pub mod store;

@@ -10,8 +10,11 @@
 //! in instead of opening as different content. SQLite's own page checks do not see it: the page
 //! stays well-formed. (It guards against damage, not against someone who rewrites the file:
 //! they can recompute the digest; releases carry their own SHA-256 for that.)
+//!
+//! `client_orgs` and `deletion_orgs` hold what the hub said about who wrote which CRDT ids
+//! (see `history::Workspace::attribution`).
 
-use crate::doc::DocKey;
+use crate::doc::{DocKey, IdSpan};
 use crate::model::OrgCode;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use sha2::{Digest, Sha256};
@@ -65,6 +68,50 @@ pub struct UpdateMeta<'a> {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+}
+
+/// Who wrote what, as the hub told us (`konsekvens sync` asks it): the organisation each CRDT
+/// client id is bound to, and who first deleted each range of ids. Additive tables, created
+/// on open when missing (see [`migrate`]), in files of either schema.
+const ATTRIBUTION_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS client_orgs (
+    client INTEGER PRIMARY KEY,
+    org TEXT NOT NULL,
+    name TEXT NOT NULL,
+    label TEXT NOT NULL DEFAULT '',
+    learned_from TEXT NOT NULL,
+    learned_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deletion_orgs (
+    doc TEXT NOT NULL,
+    client INTEGER NOT NULL,
+    clock INTEGER NOT NULL,
+    len INTEGER NOT NULL,
+    org TEXT NOT NULL,
+    name TEXT NOT NULL,
+    label TEXT NOT NULL DEFAULT '',
+    learned_from TEXT NOT NULL,
+    PRIMARY KEY (doc, client, clock)
+);
+"#;
+
+/// Brings a file of schema 1 written by an earlier build up to what this build reads. Only
+/// additive, idempotent steps belong here; a change an earlier build would misread needs a
+/// new `SCHEMA_VERSION` instead.
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(ATTRIBUTION_SCHEMA)
+}
+
+/// An organisation (and, where the hub knows it, the person or role its token is labelled
+/// with) that wrote a change, as the hub attributes it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KnownAuthor {
+    /// The hub's organisation code, e.g. `561` or `KL`.
+    pub org: String,
+    /// The organisation's name, e.g. `Esbjerg`.
+    pub name: String,
+    /// The label of the token that wrote it (e.g. `DPO Esbjerg`); may be empty.
+    pub label: String,
 }
 
 const SCHEMA: &str = r#"
@@ -173,6 +220,7 @@ impl Store {
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.execute_batch(SCHEMA)?;
+        migrate(&tx)?;
         tx.execute("INSERT INTO workspace(key, value) VALUES ('created_at', ?1)", params![created_at.to_string()])?;
         tx.commit()?;
         Ok(Store { conn, path: path.to_owned() })
@@ -211,6 +259,7 @@ impl Store {
         let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         tune(&conn)?;
         migrate_to_2(&mut conn)?;
+        migrate(&conn)?;
         Ok(Store { conn, path: path.to_owned() })
     }
 
@@ -337,6 +386,72 @@ impl Store {
             "SELECT seq, doc, data, org, author, client_id, at, digest FROM updates WHERE ?1 IS NULL OR doc = ?1 ORDER BY seq",
             params![key.map(|k| k.name())],
         )
+    }
+
+    /// Records what the hub says about who wrote a document's changes: client id →
+    /// organisation bindings, and who first deleted which ids. Replaces what an earlier
+    /// answer said about the same ids (the hub's bindings never change; names may).
+    pub fn learn_authors(
+        &self,
+        key: DocKey,
+        clients: &[(u64, KnownAuthor)],
+        deletions: &[(IdSpan, KnownAuthor)],
+        learned_from: &str,
+        at_millis: i64,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut client = tx.prepare_cached(
+                "INSERT INTO client_orgs(client, org, name, label, learned_from, learned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(client) DO UPDATE SET org = excluded.org, name = excluded.name, label = excluded.label,
+                 learned_from = excluded.learned_from, learned_at = excluded.learned_at",
+            )?;
+            for (id, a) in clients {
+                client.execute(params![*id as i64, a.org, a.name, a.label, learned_from, at_millis])?;
+            }
+            let mut deletion = tx.prepare_cached(
+                "INSERT INTO deletion_orgs(doc, client, clock, len, org, name, label, learned_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(doc, client, clock) DO UPDATE SET len = excluded.len, org = excluded.org, name = excluded.name,
+                 label = excluded.label, learned_from = excluded.learned_from",
+            )?;
+            for (span, a) in deletions {
+                deletion.execute(params![
+                    key.name(),
+                    span.client as i64,
+                    span.start,
+                    span.end.saturating_sub(span.start),
+                    a.org,
+                    a.name,
+                    a.label,
+                    learned_from
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The organisation the hub bound this CRDT client id to, if we have been told.
+    pub fn client_author(&self, client: u64) -> Result<Option<KnownAuthor>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT org, name, label FROM client_orgs WHERE client = ?1")?
+            .query_row(params![client as i64], |r| Ok(KnownAuthor { org: r.get(0)?, name: r.get(1)?, label: r.get(2)? }))
+            .optional()?)
+    }
+
+    /// Who first deleted (some of) the ids of `span` in a document, as the hub told us.
+    pub fn deletion_authors(&self, key: DocKey, span: IdSpan) -> Result<Vec<KnownAuthor>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT org, name, label FROM deletion_orgs
+             WHERE doc = ?1 AND client = ?2 AND clock < ?4 AND clock + len > ?3 ORDER BY org, label",
+        )?;
+        let rows = stmt
+            .query_map(params![key.name(), span.client as i64, span.start, span.end], |r| {
+                Ok(KnownAuthor { org: r.get(0)?, name: r.get(1)?, label: r.get(2)? })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     /// Number of updates logged for a document after its snapshot.
@@ -497,6 +612,33 @@ mod tests {
         Connection::open(&path).unwrap().execute("UPDATE snapshots SET state = X'7374617465ff'", []).unwrap();
         let err = store.snapshot(DocKey::Base).unwrap_err().to_string();
         assert!(err.contains("øjebliksbilledet af dokumentet base"), "{err}");
+    }
+
+    #[test]
+    fn a_file_without_the_attribution_tables_gains_them_on_open_and_keeps_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.konsekvens");
+        {
+            // What the earlier version wrote: schema 1 without the attribution tables.
+            let store = Store::create(&path, 0).unwrap();
+            store.ensure_document(DocKey::Base, 0).unwrap();
+            let meta = UpdateMeta { org: None, author: "hub ws://x", client_id: None, at_millis: 1 };
+            store.append(DocKey::Base, b"one", &meta).unwrap();
+            store.conn.execute_batch("DROP TABLE client_orgs; DROP TABLE deletion_orgs;").unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.log(None).unwrap().len(), 1);
+        let version: i32 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION, "additive: an earlier build still opens the file");
+        let esb = KnownAuthor { org: "561".into(), name: "Esbjerg".into(), label: "DPO".into() };
+        let span = IdSpan { client: 9, start: 10, end: 20 };
+        store.learn_authors(DocKey::Base, &[(7, esb.clone())], &[(span, esb.clone())], "ws://hub", 5).unwrap();
+        assert_eq!(store.client_author(7).unwrap(), Some(esb.clone()));
+        assert_eq!(store.client_author(8).unwrap(), None);
+        let overlapping = IdSpan { client: 9, start: 19, end: 25 };
+        assert_eq!(store.deletion_authors(DocKey::Base, overlapping).unwrap(), vec![esb]);
+        assert!(store.deletion_authors(DocKey::Base, IdSpan { client: 9, start: 20, end: 25 }).unwrap().is_empty());
+        assert!(store.deletion_authors(DocKey::Coordination, span).unwrap().is_empty());
     }
 
     #[test]

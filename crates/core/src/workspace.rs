@@ -38,6 +38,9 @@ pub enum WorkspaceError {
     Io { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Release(#[from] ReleaseError),
+    /// A restoration that cannot be made; `code` is stable (`K-RESTORE-NO-POINT`).
+    #[error("{code}: {message}")]
+    Restore { code: &'static str, message: String },
 }
 
 impl WorkspaceError {

@@ -10,7 +10,10 @@
 //! The offline outbox is the workspace itself: whatever the hub lacks is computed from its
 //! state vector at every sync, so edits made offline go out at the next successful sync.
 
+use crate::attribution;
 use crate::proto;
+use konsekvens_core::doc::IdSpan;
+use konsekvens_core::store::KnownAuthor;
 use futures_util::{SinkExt, StreamExt};
 use konsekvens_core::model::OrgCode;
 use konsekvens_core::{Author, DocKey, Workspace, WorkspaceError};
@@ -341,6 +344,7 @@ async fn sync_doc_inner(
             }
         }
     }
+    received += learn_authors(&mut socket, ws, key, author).await?;
     let mut reset = false;
     if refused.is_some() && reset_refused {
         // The hub's whole state, then a snapshot of it as the live document.
@@ -367,6 +371,45 @@ async fn sync_doc_inner(
         None => DocOutcome::InSync,
     };
     Ok(DocReport { key, outcome, received, sent_bytes })
+}
+
+/// Asks the hub who wrote this document's changes and records the answer in the workspace,
+/// so its history names the organisations (see [`crate::attribution`]). A SyncStep1 follows
+/// the query as a barrier: a hub of an earlier version ignores the query, and its answer to
+/// the barrier without an authors answer before it means "not supported" — no error.
+/// Returns the updates that arrived meanwhile and changed the workspace.
+async fn learn_authors(socket: &mut Socket, ws: &mut Workspace, key: DocKey, author: &Author) -> Result<usize, SyncError> {
+    send(socket, proto::encode(&Message::Custom(attribution::AUTHORS_QUERY, Vec::new()))).await?;
+    let local_sv = ws.doc(key)?.state_vector();
+    send(socket, proto::encode(&Message::Sync(SyncMessage::SyncStep1(decode_sv(&local_sv)?)))).await?;
+    let mut received = 0;
+    loop {
+        for msg in next_messages(socket).await? {
+            match msg {
+                Message::Custom(attribution::AUTHORS, json) => store_authors(ws, key, &json, &author.name)?,
+                Message::Sync(SyncMessage::Update(data)) => received += apply(ws, key, &data, author)?,
+                Message::Sync(SyncMessage::SyncStep2(data)) => return Ok(received + apply(ws, key, &data, author)?),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Records an [`attribution::AuthorsAnswer`] (JSON) for document `key`.
+pub(crate) fn store_authors(ws: &Workspace, key: DocKey, json: &[u8], learned_from: &str) -> Result<(), SyncError> {
+    let answer: attribution::AuthorsAnswer =
+        serde_json::from_slice(json).map_err(|e| SyncError::Protocol(format!("the hub's authors answer does not read: {e}")))?;
+    let known = |org: &str, name: &str, label: &str| KnownAuthor { org: org.to_owned(), name: name.to_owned(), label: label.to_owned() };
+    let clients: Vec<(u64, KnownAuthor)> = answer.clients.iter().map(|c| (c.client, known(&c.org, &c.name, &c.label))).collect();
+    let deletions: Vec<(IdSpan, KnownAuthor)> = answer
+        .deletions
+        .iter()
+        .map(|d| (IdSpan { client: d.client, start: d.clock, end: d.clock.saturating_add(d.len) }, known(&d.org, &d.name, &d.label)))
+        .collect();
+    ws.store()
+        .learn_authors(key, &clients, &deletions, learned_from, ws.env().now_millis())
+        .map_err(WorkspaceError::from)?;
+    Ok(())
 }
 
 /// Makes `state` the live document: a snapshot covering the whole log, then reopen (a fresh

@@ -15,6 +15,7 @@
 //! TLS is not built in: run the hub on loopback or a private address behind a reverse
 //! proxy that terminates TLS and forwards WebSocket upgrades (see the crate README).
 
+pub mod attribution;
 pub mod client;
 pub mod codes;
 pub mod live;

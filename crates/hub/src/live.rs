@@ -20,6 +20,7 @@
 //! goes with the next.
 
 use crate::client::{self, connect_doc, decode_sv, ensure_participant_documents, reset_to, Socket, SyncError, SyncOptions, Target};
+use crate::attribution;
 use crate::proto;
 use futures_util::stream::{BoxStream, SelectAll, SplitSink};
 use futures_util::{SinkExt, StreamExt};
@@ -313,6 +314,8 @@ struct Link {
     /// Log position last compared with the mirror.
     checked: i64,
     peers: HashMap<u64, (u32, String)>,
+    /// Others' changes arrived since we last asked the hub who wrote the document's changes.
+    authors_stale: bool,
 }
 
 struct Session<'a, F: FnMut(LiveEvent)> {
@@ -356,7 +359,7 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
             // The hub's whole state first: it becomes the mirror.
             sink.send(WsMessage::Binary(proto::sync_step1(&StateVector::default()).into())).await.map_err(lost)?;
             incoming.push(stream.map(move |m| (key, Some(m))).chain(futures_util::stream::once(async move { (key, None) })).boxed());
-            let link = Link { sink, mirror: Doc::new(), synced: false, in_flight: None, refused: None, checked: 0, peers: HashMap::new() };
+            let link = Link { sink, mirror: Doc::new(), synced: false, in_flight: None, refused: None, checked: 0, peers: HashMap::new(), authors_stale: false };
             session.links.insert(key, link);
         }
         if session.links.is_empty() {
@@ -421,6 +424,12 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
                     for link in session.links.values_mut() {
                         link.sink.send(WsMessage::Ping(Default::default())).await.map_err(lost)?;
                     }
+                    // Who wrote what arrived: asked at most once per keepalive, since the hub
+                    // replays the document's log to answer.
+                    let stale: Vec<DocKey> = session.links.iter().filter(|(_, l)| l.authors_stale).map(|(k, _)| *k).collect();
+                    for key in stale {
+                        session.ask_authors(key).await?;
+                    }
                 }
                 _ = shutdown.as_mut() => {
                     if me.presence.take().is_some() {
@@ -461,6 +470,7 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
                     if self.receive(key, &missing)? {
                         return Ok(Some(Ended::Resync));
                     }
+                    self.ask_authors(key).await?;
                     if !self.live && self.links.values().all(|l| l.synced) {
                         self.live = true;
                         (self.on_event)(LiveEvent::State(LiveState::Live));
@@ -491,6 +501,7 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
                 }
             }
             Message::Awareness(update) => self.presence(key, update),
+            Message::Custom(attribution::AUTHORS, json) => client::store_authors(self.ws, key, &json, &self.target.author.name)?,
             _ => {}
         }
         Ok(None)
@@ -502,8 +513,20 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
         if client::apply(self.ws, key, data, &self.target.author)? == 0 {
             return Ok(false);
         }
+        if let Some(link) = self.links.get_mut(&key) {
+            link.authors_stale = true;
+        }
         (self.on_event)(LiveEvent::Received { key, update: data.to_vec() });
         Ok(key == DocKey::Coordination && ensure_participant_documents(self.ws)?)
+    }
+
+    /// Asks the hub who wrote the document's changes; the answer is stored when it arrives
+    /// (see [`crate::attribution`]; a hub of an earlier version does not answer).
+    async fn ask_authors(&mut self, key: DocKey) -> Result<(), SyncError> {
+        let link = self.links.get_mut(&key).expect("a linked document");
+        link.authors_stale = false;
+        let query = proto::encode(&Message::Custom(attribution::AUTHORS_QUERY, Vec::new()));
+        link.sink.send(WsMessage::Binary(query.into())).await.map_err(lost)
     }
 
     /// After a refusal: the local document becomes the hub's (the mirror); the refused

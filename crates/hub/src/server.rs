@@ -8,6 +8,7 @@
 //! that is not y-sync, or too large, closes the connection with a code and a reason.
 
 use crate::codes::*;
+use crate::attribution;
 use crate::proto;
 use crate::rights::{DpiaInfo, TokenInfo};
 use crate::store::{HubStore, Queries, StoreError, Synchronous};
@@ -1134,6 +1135,23 @@ fn close_frame(code: CloseCode, reason: &str) -> CloseFrame {
     CloseFrame { code, reason: reason[..end].into() }
 }
 
+/// The answer to an authors query: who wrote the document's changes (see `attribution`).
+/// The log is read under the store's lock and replayed off the async workers.
+async fn authors(hub: &Hub, session: &Session) -> Result<Vec<u8>, HubError> {
+    let rows = hub.store.lock().expect("store lock").log(&session.dpia, Some(session.key))?;
+    let changes = tokio::task::spawn_blocking(move || attribution::replay(rows, false))
+        .await
+        .map_err(|e| HubError::Damaged(format!("replaying the log failed: {e}")))??;
+    let answer = {
+        let store = hub.store.lock().expect("store lock");
+        let names = attribution::Names::load(&store)?;
+        let bindings = store.client_bindings(&attribution::clients_of(&changes))?;
+        attribution::answer(&changes, &bindings, &names)
+    };
+    let json = serde_json::to_vec(&answer).expect("the answer serialises");
+    Ok(proto::encode(&Message::Custom(attribution::AUTHORS, json)))
+}
+
 async fn handle_frame(
     hub: &Hub,
     session: &Arc<Session>,
@@ -1186,6 +1204,8 @@ async fn handle_frame(
                 }
             }
             Message::AwarenessQuery => replies.extend(hub.awareness_all(room)),
+            // Only ever an answer to a client that asked (a Yjs client never does).
+            Message::Custom(attribution::AUTHORS_QUERY, _) => replies.push(authors(hub, session).await?),
             Message::Auth(_) | Message::Custom(..) => {}
         }
     }

@@ -655,6 +655,19 @@ pub trait Queries {
         Ok(out)
     }
 
+    /// The organisation and first token each of these client ids is bound to (unbound ones
+    /// are absent).
+    fn client_bindings(&self, ids: &[u64]) -> Result<Vec<(u64, String, i64)>, StoreError> {
+        let mut stmt = self.conn().prepare_cached("SELECT org, token_id FROM client_ids WHERE client_id = ?1")?;
+        let mut out = Vec::new();
+        for &id in ids {
+            if let Some((org, token)) = stmt.query_row(params![id as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).optional()? {
+                out.push((id, org, token));
+            }
+        }
+        Ok(out)
+    }
+
     /// Appends an accepted update and binds its new client ids to the writer's
     /// organisation. Not a transaction of its own: use [`HubStore::append`] or a [`Batch`].
     fn log_update(&self, dpia: &str, key: DocKey, data: &[u8], who: &TokenInfo, new_client_ids: &[u64]) -> Result<i64, StoreError> {

@@ -25,6 +25,10 @@ struct Live {
 
 impl Live {
     fn start(path: &Path, url: &str, token: &str) -> Live {
+        Live::start_with(path, url, token, LiveOptions::default().keepalive)
+    }
+
+    fn start_with(path: &Path, url: &str, token: &str, keepalive: Duration) -> Live {
         let mut ws = Workspace::open(path, Arc::new(SystemEnv)).unwrap();
         let (handle, control) = live_control();
         let (tx, events) = mpsc::unbounded_channel();
@@ -33,6 +37,7 @@ impl Live {
             poll: Duration::from_millis(50),
             min_backoff: Duration::from_millis(20),
             max_backoff: Duration::from_millis(200),
+            keepalive,
             ..LiveOptions::default()
         };
         let (url, token) = (url.to_owned(), token.to_owned());
@@ -206,6 +211,35 @@ async fn a_refused_live_change_is_handed_back_and_the_document_reset() {
     // The session goes on: København's own change is accepted.
     app_edit(&kbh_path, &kbh, DocKey::Base, set_scope("Efter afvisningen."));
     until_esbjerg_sees(dir.path(), &hub, &t, "the accepted change", |esb| esb.base().unwrap().description.scope.0 == "Efter afvisningen.").await;
+    kbh.stop().await;
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_copy_learns_who_wrote_what_it_received() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
+    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+    let kbh_path = joined(dir.path(), &hub, "kbh", &t.kbh).await;
+    let mut kbh = Live::start_with(&kbh_path, &hub.url(), &t.kbh, Duration::from_millis(300));
+    kbh.live().await;
+
+    let mut esb = empty_workspace(&dir.path().join("esb.konsekvens"));
+    assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
+    let mut d = esb.base().unwrap().description;
+    d.scope = Prose::from("Esbjerg skrev dette.");
+    esb.edit(DocKey::Base, &author(561), |e| e.set(&d)).unwrap();
+    assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
+    kbh.next("Esbjerg's change", |e| matches!(e, LiveEvent::Received { key: DocKey::Base, .. })).await;
+
+    let named = || reopen(&kbh_path).history(None, None).unwrap().pop().is_some_and(|e| e.by.iter().any(|b| b.org == "561" && b.name == "Esbjerg"));
+    let started = std::time::Instant::now();
+    while !named() {
+        assert!(started.elapsed() < LIMIT, "the live copy never learned who wrote the change");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     kbh.stop().await;
     hub.stop().await;
 }

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use futures_util::SinkExt;
 use konsekvens_core::model::*;
-use konsekvens_core::{DocKey, Workspace};
+use konsekvens_core::{Author, DocKey, Workspace};
 use konsekvens_hub::proto;
 use konsekvens_hub::{BasePolicy, DocOutcome, HubStore, Queries, SyncError};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -332,5 +332,89 @@ async fn a_deletion_from_the_hub_is_kept_after_reopening() {
     drop(kbh);
     let kbh = Workspace::open(&path, std::sync::Arc::new(konsekvens_core::SystemEnv)).unwrap();
     assert_eq!(kbh.base().unwrap().description.scope.0, "Skoler");
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_copy_names_the_organisation_that_wrote_or_deleted_and_a_restore_is_the_coordinators() {
+    use konsekvens_core::history::{ChangeAuthor, Point};
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let (mut kl, mut kbh, mut esb) = three_parties(dir.path(), &hub, &t).await;
+    let esbjerg = ChangeAuthor { org: "561".into(), name: "Esbjerg".into(), label: "esb".into() };
+    let kl_org = ChangeAuthor { org: "KL".into(), name: "KL / KOMBIT".into(), label: "kl".into() };
+
+    // Esbjerg writes into the base; København's copy names Esbjerg, not just «hub …».
+    edit_description(&mut esb, 561, |d| d.scope = Prose::from("Skoler i Esbjerg."));
+    assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
+    assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
+    let last = kbh.history(None, None).unwrap().pop().unwrap();
+    assert!(last.author.starts_with("hub "), "{last:?}");
+    assert_eq!(last.by, vec![esbjerg.clone()]);
+
+    // A deletion only (text erased) carries no client id of its own: the hub names Esbjerg.
+    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+    let point_kl = Point::Seq(kl.store().head_seq().unwrap());
+    edit_description(&mut esb, 561, |d| {
+        d.summary = Prose::from("");
+        d.scope = Prose::from("");
+    });
+    assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
+    assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
+    let last = kbh.history(None, None).unwrap().pop().unwrap();
+    assert!(last.changes.iter().any(|c| c.collection == "description"), "{last:?}");
+    assert_eq!(last.by, vec![esbjerg.clone()], "{last:?}");
+
+    // The hub's own log says the same, with what was deleted.
+    let store = HubStore::open(dir.path()).unwrap();
+    let log = konsekvens_hub::attribution::hub_log(&store, DPIA, Some("561"), Some(DocKey::Base), Some(1)).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].org_name.as_str(), log[0].token_label.as_str()), ("Esbjerg", "esb"));
+    assert!(!log[0].change.ids.deleted.is_empty() && log[0].change.ids.inserted.is_empty(), "{:?}", log[0].change.ids);
+
+    // The coordinator restores the base through the hub: a new change, by KL, everywhere.
+    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+    let report = kl.restore(DocKey::Base, &point_kl, &Author::new("kl", None)).unwrap();
+    assert_eq!(report.changed.len(), 1, "{}", report.render());
+    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+    assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
+    let base = kbh.base().unwrap();
+    assert_eq!((base.description.summary.0.as_str(), base.description.scope.0.as_str()), ("Fælles konsekvensanalyse for AULA.", "Skoler i Esbjerg."));
+    let last = kbh.history(None, None).unwrap().pop().unwrap();
+    assert_eq!(last.by, vec![kl_org], "{last:?}");
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_authors_answer_comes_only_to_a_client_that_asks() {
+    use konsekvens_hub::attribution::{AuthorsAnswer, AUTHORS, AUTHORS_QUERY};
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let (_kl, _kbh, mut esb) = three_parties(dir.path(), &hub, &t).await;
+
+    // A Yjs-like peer that never asks: while Esbjerg writes, it gets sync and nothing custom.
+    let mut yjs = raw(&hub, "base", &t.kbh).await;
+    let mut seen = barrier(&mut yjs).await;
+    edit_description(&mut esb, 561, |d| d.scope = Prose::from("Esbjerg."));
+    assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
+    seen.extend(barrier(&mut yjs).await);
+    assert!(!seen.iter().any(|m| matches!(m, Message::Custom(..))), "{seen:?}");
+
+    // Asked, the hub names every client id in the document and who deleted what.
+    send(&mut yjs, proto::encode(&Message::Custom(AUTHORS_QUERY, Vec::new()))).await;
+    let answer = loop {
+        let found = recv(&mut yjs).await.into_iter().find_map(|m| match m {
+            Message::Custom(AUTHORS, json) => Some(serde_json::from_slice::<AuthorsAnswer>(&json).unwrap()),
+            _ => None,
+        });
+        if let Some(a) = found {
+            break a;
+        }
+    };
+    let orgs: std::collections::BTreeSet<(&str, &str)> = answer.clients.iter().map(|c| (c.org.as_str(), c.name.as_str())).collect();
+    assert_eq!(orgs, [("561", "Esbjerg"), ("KL", "KL / KOMBIT")].into_iter().collect(), "{answer:?}");
+    assert!(answer.clients.iter().any(|c| c.org == "561" && c.label == "esb"));
     hub.stop().await;
 }

@@ -196,7 +196,7 @@ function History() {
         <ol class="history">
           {entries.slice(0, 200).map((e) => (
             <li>
-              <p class="history-head"><code>#{e.seq}</code> {dateTime(e.at_millis)} · <strong>{e.author}</strong>{e.org ? ` (${e.org})` : ""} · {docName(e.doc)} · <button type="button" class="link" onClick={() => setAsOf(`#${e.seq}`)}>{t("vis analysen, som den var", "show the DPIA as it was")}</button></p>
+              <p class="history-head"><code>#{e.seq}</code> {dateTime(e.at_millis)} · <strong>{e.author}</strong>{e.org ? ` (${e.org})` : ""}{e.by.length ? ` · ${t("skrevet af", "written by")} ${e.by.map((a) => [a.org, a.name !== a.org ? a.name : "", a.label ? `(${a.label})` : ""].filter(Boolean).join(" ")).join(", ")}` : ""} · {docName(e.doc)} · <button type="button" class="link" onClick={() => setAsOf(`#${e.seq}`)}>{t("vis analysen, som den var", "show the DPIA as it was")}</button></p>
               <ul>{e.changes.map((c) => <li>{{ added: t("tilføjet", "added"), removed: t("fjernet", "removed"), changed: t("ændret", "changed") }[c.kind]} {collection(c.collection)} {c.label}{c.fields.length ? ` (${c.fields.map((f) => f.path).filter(Boolean).join(", ")})` : ""}</li>)}</ul>
             </li>
           ))}

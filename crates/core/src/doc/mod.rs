@@ -346,6 +346,30 @@ impl fmt::Debug for DpiaDoc {
     }
 }
 
+/// The CRDT ids `start..end` of one client: blocks it inserted, or that were deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdSpan {
+    pub client: u64,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// What an update brings that a document lacks ([`DpiaDoc::novelty`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateIds {
+    /// New blocks: the client id is the writer's.
+    pub inserted: Vec<IdSpan>,
+    /// New deletions: the client id is the one that inserted what is deleted, not the
+    /// deleter's (a CRDT delete set does not name who deleted).
+    pub deleted: Vec<IdSpan>,
+}
+
+impl UpdateIds {
+    pub fn is_empty(&self) -> bool {
+        self.inserted.is_empty() && self.deleted.is_empty()
+    }
+}
+
 /// Keeps a client id inside the 53 bits JavaScript numbers hold exactly, and non-zero.
 pub fn client_id_from(random: u64) -> u64 {
     (random & ((1u64 << 53) - 1)).max(1)
@@ -476,6 +500,36 @@ impl DpiaDoc {
         }))
         .map_err(|_| DocError::Update("applying it failed".into()))?
         .map_err(|e| DocError::Update(e.to_string()))
+    }
+
+    /// What a v1 update would bring that this document lacks (call it before applying):
+    /// its new insertions, by the CRDT client ids that made them, and its new deletions, by
+    /// the ids of what they delete. A Yjs SyncStep2 carries the sender's whole delete set, so
+    /// only deletions the document does not have yet count.
+    pub fn novelty(&self, update: &[u8]) -> Result<UpdateIds, DocError> {
+        let decoded = catch_unwind(|| Update::decode_v1(update))
+            .map_err(|_| DocError::Update("the decoder rejected it".into()))?
+            .map_err(|e| DocError::Update(e.to_string()))?;
+        let txn = self.doc.transact();
+        let sv = txn.state_vector();
+        let mut ids = UpdateIds::default();
+        for (client, ranges) in decoded.insertions(true).iter() {
+            let have = sv.get(client);
+            for r in ranges.iter() {
+                if r.end > have {
+                    ids.inserted.push(IdSpan { client: client.get(), start: r.start.max(have), end: r.end });
+                }
+            }
+        }
+        if !decoded.delete_set().is_empty() {
+            let have = txn.snapshot().delete_set;
+            for (client, ranges) in decoded.delete_set().diff(&have).iter() {
+                for r in ranges.iter() {
+                    ids.deleted.push(IdSpan { client: client.get(), start: r.start, end: r.end });
+                }
+            }
+        }
+        Ok(ids)
     }
 
     /// The whole document as one update.
