@@ -440,6 +440,9 @@ pub(crate) struct Room {
     presence: Mutex<HashMap<u64, Presence>>,
     /// Which token announced each awareness client id (kept a while after it left).
     owners: Mutex<HashMap<u64, Owner>>,
+    /// The last authors answer and the log position it was computed at: replaying the log is
+    /// the costly part, and any participant may ask as often as it likes.
+    authors: tokio::sync::Mutex<Option<(i64, Bytes)>>,
     pub(crate) tx: broadcast::Sender<Outgoing>,
 }
 
@@ -537,6 +540,7 @@ impl Hub {
             state: tokio::sync::Mutex::new(state),
             presence: Mutex::new(HashMap::new()),
             owners: Mutex::new(HashMap::new()),
+            authors: tokio::sync::Mutex::new(None),
             tx,
         });
         rooms.insert((dpia.to_owned(), key), room.clone());
@@ -1136,8 +1140,17 @@ fn close_frame(code: CloseCode, reason: &str) -> CloseFrame {
 }
 
 /// The answer to an authors query: who wrote the document's changes (see `attribution`).
-/// The log is read under the store's lock and replayed off the async workers.
-async fn authors(hub: &Hub, session: &Session) -> Result<Vec<u8>, HubError> {
+/// The log is read under the store's lock and replayed off the async workers, once per log
+/// position: repeated queries (one per keepalive from every live client, or a hostile loop)
+/// get the kept answer, and concurrent ones wait for the one replay.
+async fn authors(hub: &Hub, session: &Session, room: &Room) -> Result<Vec<u8>, HubError> {
+    let head = room.state.lock().await.last_seq;
+    let mut kept = room.authors.lock().await;
+    if let Some((seq, answer)) = kept.as_ref() {
+        if *seq == head {
+            return Ok(answer.to_vec());
+        }
+    }
     let rows = hub.store.lock().expect("store lock").log(&session.dpia, Some(session.key))?;
     let changes = tokio::task::spawn_blocking(move || attribution::replay(rows, false))
         .await
@@ -1149,7 +1162,9 @@ async fn authors(hub: &Hub, session: &Session) -> Result<Vec<u8>, HubError> {
         attribution::answer(&changes, &bindings, &names)
     };
     let json = serde_json::to_vec(&answer).expect("the answer serialises");
-    Ok(proto::encode(&Message::Custom(attribution::AUTHORS, json)))
+    let frame = proto::encode(&Message::Custom(attribution::AUTHORS, json));
+    *kept = Some((head, Bytes::from(frame.clone())));
+    Ok(frame)
 }
 
 async fn handle_frame(
@@ -1205,7 +1220,7 @@ async fn handle_frame(
             }
             Message::AwarenessQuery => replies.extend(hub.awareness_all(room)),
             // Only ever an answer to a client that asked (a Yjs client never does).
-            Message::Custom(attribution::AUTHORS_QUERY, _) => replies.push(authors(hub, session).await?),
+            Message::Custom(attribution::AUTHORS_QUERY, _) => replies.push(authors(hub, session, room).await?),
             Message::Auth(_) | Message::Custom(..) => {}
         }
     }

@@ -326,3 +326,27 @@ mod fuzz_open {
         }
     }
 }
+
+#[test]
+fn create_filled_leaves_nothing_when_filling_fails_and_renames_when_it_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ny.konsekvens");
+    // A first sync that fails (a hostile hub, a refusal): no half-made file blocks a retry.
+    let failed = Workspace::create_filled(&path, env(), |ws| {
+        ws.add_participant(&kbh(), &dpo())?;
+        Err::<(), WorkspaceError>(WorkspaceError::UnknownOrg(OrgCode(999)))
+    });
+    assert!(failed.is_err());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left beside it");
+    let (ws, n) = Workspace::create_filled(&path, env(), |ws| {
+        ws.add_participant(&kbh(), &dpo())?;
+        Ok::<_, WorkspaceError>(1)
+    })
+    .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(ws.store().path(), path.as_path());
+    drop(ws);
+    assert!(Workspace::open(&path, env()).unwrap().coordination().unwrap().participants.iter().any(|p| p.code == Some(OrgCode(101))));
+    // And it never touches a file that is there.
+    assert!(Workspace::create_filled(&path, env(), |_| Ok::<_, WorkspaceError>(())).is_err());
+}
