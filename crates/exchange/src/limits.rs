@@ -152,6 +152,9 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
+/// Per sheet: its name and (rows, columns) from A1 to its last cell with content.
+type Areas = Vec<(String, (u64, u64))>;
+
 /// A reader as lenient as calamine's (it does not check end names).
 fn xml_reader<R: Read>(input: R) -> quick_xml::Reader<BufReader<R>> {
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(input));
@@ -196,6 +199,23 @@ fn scan_xlsx_sheet(input: impl Read) -> Result<(u64, u64), String> {
             Event::Start(e) if e.local_name().as_ref() == "row" => {
                 if let Some(r) = attr(&e, "r") {
                     row = r.trim().parse::<u64>().map_err(|_| format!("rækkenummer «{r}»"))?.saturating_sub(1);
+                    // calamine reads row numbers as u32 without overflow checks
+                    if row >= MAX_ROWS {
+                        return Err(format!("rækkenummer «{r}» ud over arkets sidste række"));
+                    }
+                }
+            }
+            // calamine reads these references as u32 without overflow checks: refuse any
+            // past the sheet's edges first
+            Event::Start(e) | Event::Empty(e) if matches!(e.local_name().as_ref(), "dimension" | "mergeCell") => {
+                if let Some(r) = attr(&e, "ref") {
+                    for part in r.split(':') {
+                        if let Some((r0, c0)) = cell_position(part) {
+                            if r0 >= MAX_ROWS || c0 >= MAX_COLUMNS {
+                                return Err(format!("område «{r}» ud over arkets kanter"));
+                            }
+                        }
+                    }
                 }
             }
             Event::End(e) if e.local_name().as_ref() == "row" => {
@@ -225,7 +245,7 @@ fn scan_xlsx_sheet(input: impl Read) -> Result<(u64, u64), String> {
 /// Per `table:table` of an `.ods` content.xml: its name and the area (rows, columns) from A1
 /// to its last cell with content, with row and column repeats multiplied out (saturating).
 /// A cell with content is one with a value type, a formula or child elements.
-fn scan_ods_content(input: impl Read) -> Result<Vec<(String, (u64, u64))>, String> {
+fn scan_ods_content(input: impl Read) -> Result<Areas, String> {
     use quick_xml::events::Event;
     let mut reader = xml_reader(input);
     let mut buf = Vec::new();
@@ -355,6 +375,13 @@ mod tests {
         assert_eq!(scan_xlsx_sheet(xml.as_bytes()), Ok((2, 2)));
         let far = r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData></worksheet>"#;
         assert_eq!(scan_xlsx_sheet(far.as_bytes()), Ok((1_048_576, 16_384)));
+        // references calamine would overflow on (u32 arithmetic) are refused before it sees them
+        let wide_dim = r#"<worksheet><dimension ref="A1:ZZZZZZZZZZZZZZZ1"/><sheetData/></worksheet>"#;
+        assert!(scan_xlsx_sheet(wide_dim.as_bytes()).is_err());
+        let merged = r#"<worksheet><sheetData/><mergeCells><mergeCell ref="A1:B99999999999"/></mergeCells></worksheet>"#;
+        assert!(scan_xlsx_sheet(merged.as_bytes()).is_err());
+        let row = r#"<worksheet><sheetData><row r="99999999999"></row></sheetData></worksheet>"#;
+        assert!(scan_xlsx_sheet(row.as_bytes()).is_err());
     }
 
     #[test]

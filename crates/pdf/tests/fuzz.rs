@@ -87,7 +87,8 @@ fn crafted_byte_ranges_each_get_a_named_problem() {
         out[at..at + width].copy_from_slice(format!("{text:<width$}").as_bytes());
         out
     };
-    let cases: Vec<(String, fn(&SignatureProblem) -> bool)> = vec![
+    type Case = (String, fn(&SignatureProblem) -> bool);
+    let cases: Vec<Case> = vec![
         (format!("[0 -5 10 {len}]"), |p| matches!(p, SignatureProblem::ByteRangeMalformed(_))),
         (format!("[0 10 {} {}]", len, 5), |p| matches!(p, SignatureProblem::ByteRangeOutside)),
         (format!("[0 1 2 {}]", i64::MAX), |p| matches!(p, SignatureProblem::ByteRangeOutside)), // c + l overflows an i64
