@@ -1,5 +1,6 @@
 //! `konsekvens import sheet`, `konsekvens import cnil`, `konsekvens export docx`.
 
+use crate::paths::{self, Input};
 use crate::{author, env, open, today, write_atomically, ExportArgs, Failure, LangArg};
 use clap::Args;
 use konsekvens_core::check::Lang;
@@ -38,6 +39,9 @@ pub struct ImportCnilArgs {
 
 pub fn import_cnil(a: ImportCnilArgs) -> Result<(), Failure> {
     use konsekvens_exchange::cnil;
+    if let Some(out) = &a.out {
+        paths::refuse_output_onto_input(out, &[Input::new("CNIL-filen", &a.file)])?;
+    }
     let pia = cnil::read(&a.file).map_err(|e| Failure::Input(e.to_string()))?;
     let file = a.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let report = match (&a.out, &a.into, a.org) {
@@ -96,6 +100,14 @@ fn mapping_failure(e: MappingError) -> Failure {
 
 pub fn import_sheet(a: ImportSheetArgs) -> Result<(), Failure> {
     let lang: Lang = a.lang.into();
+    if let Some(out) = &a.save_mapping {
+        let mut inputs = vec![("regnearket", a.file.clone()), ("mappinglageret", MappingStore::path_for(&a.into))];
+        inputs.extend(paths::workspace_files(&a.into));
+        if let Some(m) = &a.mapping {
+            inputs.push(("mappingfilen", m.clone()));
+        }
+        paths::refuse_onto(out, &inputs)?;
+    }
     let workbook = konsekvens_exchange::read_workbook(&a.file).map_err(|e| Failure::Input(e.to_string()))?;
     let sheet = workbook.sheet(a.sheet.as_deref()).map_err(|e| Failure::Input(e.to_string()))?;
     let mut ws = open(&a.into)?;

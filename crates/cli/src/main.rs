@@ -5,6 +5,7 @@
 
 mod exchange_cmd;
 mod hub_cmd;
+mod paths;
 mod pdf_cmd;
 mod versions_cmd;
 
@@ -210,7 +211,14 @@ pub(crate) struct ExportArgs {
 impl ExportArgs {
     /// The workspace and whose DPIA: `None` for the base.
     pub(crate) fn open(&self) -> Result<(Workspace, Option<OrgCode>), Failure> {
+        self.refuse_output_onto_input()?;
         Ok((open(&self.path)?, if self.base { None } else { self.org }))
+    }
+
+    /// Refuses an `--out` that names the workspace (or its SQLite log): checked before the
+    /// workspace is opened.
+    pub(crate) fn refuse_output_onto_input(&self) -> Result<(), Failure> {
+        Ok(paths::refuse_onto(&self.out, &paths::workspace_files(&self.path))?)
     }
 
     /// Writes the document to `--out` (atomically) and says so.
@@ -224,6 +232,12 @@ impl ExportArgs {
 /// Reads a file named on the command line; failure is unreadable input (exit 2).
 pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))
+}
+
+/// Reads a text file named on the command line, refusing one larger than `limit` bytes
+/// before reading it (exit 2).
+pub(crate) fn read_text_bounded(path: &Path, limit: u64) -> Result<String, Failure> {
+    konsekvens_exchange::limits::read_text_bounded(path, limit).map_err(|e| Failure::Input(e.to_string()))
 }
 
 /// Today's date, or KONSEKVENS_TODAY (YYYY-MM-DD) so scripts and tests can pin it.
@@ -258,12 +272,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Export(Export::Json { path, out }) => {
+            paths::refuse_onto(&out, &paths::workspace_files(&path))?;
             let ws = open(&path)?;
             let file = JointDpiaFile::from_workspace(&ws)?;
             write_atomically(&out, file.to_json().as_bytes())?;
         }
         Command::Import(Import::Json { file, out }) => {
-            let text = std::fs::read_to_string(&file).map_err(|e| Failure::Input(format!("{}: {e}", file.display())))?;
+            paths::refuse_output_onto_input(&out, &[paths::Input::new("JSON-filen", &file)])?;
+            let text = read_text_bounded(&file, konsekvens_exchange::limits::MAX_JSON_BYTES)?;
             let parsed = JointDpiaFile::from_json(&text).map_err(|e| Failure::Input(format!("{}: {e}", file.display())))?;
             Workspace::create_with(&out, env(), &author(), &parsed.coordination, &parsed.base, &parsed.supplements)?;
             eprintln!("Importerede {} til {}", file.display(), out.display());
@@ -298,6 +314,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A reader that stops early (`konsekvens log … | head`) closes the pipe: the default
+/// SIGPIPE action ends the process quietly, as it does `git log | head` and `cat`, where
+/// Rust's ignored SIGPIPE would make the next `println!` panic. Not for the commands that
+/// talk to the network (`hub serve`, `sync`): a peer closing its socket must be an error
+/// there, not the end of the hub (std and tokio send with MSG_NOSIGNAL, but we do not
+/// bet the hub on every library doing so).
+fn quiet_on_closed_pipe(command: &Command) {
+    if matches!(command, Command::Sync(_) | Command::Hub(hub_cmd::HubCommand::Serve { .. })) {
+        return;
+    }
+    #[cfg(unix)]
+    // SAFETY: called once, first thing in `main`, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -306,6 +339,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    quiet_on_closed_pipe(&cli.command);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Silent(code)) => ExitCode::from(code),

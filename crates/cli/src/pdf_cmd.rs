@@ -1,5 +1,6 @@
 //! `konsekvens export pdf`, `konsekvens sign`, `konsekvens verify`.
 
+use crate::paths::{self, Input};
 use crate::{read_input, today, write_atomically, ExportArgs, Failure};
 use clap::Args;
 use konsekvens_pdf::{SignMeta, SignatureProblem, VerifyError};
@@ -35,6 +36,7 @@ pub struct VerifyArgs {
 }
 
 pub fn export(a: ExportArgs) -> Result<(), Failure> {
+    // (ExportArgs::open refuses an --out that names the workspace)
     let (ws, org) = a.open()?;
     let (dpia, opts) = konsekvens_pdf::document_for(&ws, org, a.lang.into(), today())?;
     let pdf = konsekvens_pdf::render(&dpia, &opts).map_err(|e| Failure::Problem(e.to_string()))?;
@@ -42,6 +44,10 @@ pub fn export(a: ExportArgs) -> Result<(), Failure> {
 }
 
 pub fn sign(a: SignArgs) -> Result<(), Failure> {
+    paths::refuse_output_onto_input(
+        &a.out,
+        &[Input::new("PDF'en der underskrives", &a.input), Input::new(".p12-filen", &a.p12), Input::new("adgangskodefilen", &a.password_file)],
+    )?;
     let pdf = read_input(&a.input)?;
     let p12 = read_input(&a.p12)?;
     let password = String::from_utf8(read_input(&a.password_file)?)

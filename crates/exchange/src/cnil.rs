@@ -48,6 +48,9 @@ const QUESTIONS: &[u32] = &[
 pub enum CnilError {
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
+    /// Too large, or not UTF-8 (the message names the file and the limit).
+    #[error("{0}")]
+    Read(String),
     #[error("{}: not valid JSON at line {line}, column {column}: {message}", path.display())]
     Syntax { path: PathBuf, line: usize, column: usize, message: String },
     #[error("{}: not an export of the CNIL PIA tool (no «pia» object with the PIA's name)", path.display())]
@@ -194,7 +197,10 @@ pub struct CnilPia {
 
 /// Reads a CNIL PIA export (file) and maps it.
 pub fn read(path: &Path) -> Result<CnilPia, CnilError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CnilError::Io { path: path.to_owned(), source })?;
+    let text = crate::limits::read_text_bounded(path, crate::limits::MAX_JSON_BYTES).map_err(|e| match e {
+        crate::limits::ReadError::Io { path, source } => CnilError::Io { path, source },
+        other => CnilError::Read(other.to_string()),
+    })?;
     parse(path, &text)
 }
 

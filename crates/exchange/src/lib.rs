@@ -11,6 +11,7 @@
 pub mod cnil;
 pub mod docx;
 pub mod import;
+pub mod limits;
 pub mod mapping;
 pub mod parse;
 pub mod report;

@@ -7,7 +7,8 @@ use calamine::{Data, Dimensions, Ods, OdsError, Reader, Xlsx, XlsxError};
 use konsekvens_core::model::Day;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{Read, Seek};
+use crate::limits::{self, Archive, LimitError, ReadError};
+use std::io::{Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 
 /// The kinds of file the importer reads.
@@ -193,6 +194,19 @@ pub enum SheetError {
     NoSuchSheet { path: PathBuf, name: String, available: String },
     #[error("{}: the workbook has no sheets", path.display())]
     NoSheets { path: PathBuf },
+    /// Too large, or would inflate or allocate too much (see [`crate::limits`]).
+    #[error(transparent)]
+    Limit(#[from] LimitError),
+}
+
+impl From<ReadError> for SheetError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Io { path, source } => SheetError::Io { path, source },
+            ReadError::NotUtf8 { path } => SheetError::Encoding { path, row: 1, column: "A".into() },
+            ReadError::Limit(l) => SheetError::Limit(l),
+        }
+    }
 }
 
 /// `0 → A`, `25 → Z`, `26 → AA`.
@@ -207,16 +221,25 @@ pub fn column_letter(col: u32) -> String {
     letters.iter().rev().collect()
 }
 
-/// Reads a workbook by its extension.
+/// Reads a workbook by its extension. The file is read once, within
+/// [`limits::MAX_SHEET_FILE_BYTES`]; a `.xlsx`/`.ods` is checked with
+/// [`limits::check_archive`] before calamine parses it.
 pub fn read(path: &Path) -> Result<Workbook, SheetError> {
     let format = SheetFormat::of(path).ok_or_else(|| SheetError::Unsupported { path: path.to_owned() })?;
+    let bytes = limits::read_bounded(path, limits::MAX_SHEET_FILE_BYTES)?;
+    read_bytes(path, format, bytes)
+}
+
+/// A workbook from its bytes; `path` names it in messages (and a CSV's sheet).
+pub fn read_bytes(path: &Path, format: SheetFormat, bytes: Vec<u8>) -> Result<Workbook, SheetError> {
+    if bytes.len() as u64 > limits::MAX_SHEET_FILE_BYTES {
+        return Err(LimitError::FileTooLarge { path: path.to_owned(), limit: limits::MAX_SHEET_FILE_BYTES }.into());
+    }
     let sheets = match format {
-        SheetFormat::Csv => {
-            let bytes = std::fs::read(path).map_err(|source| SheetError::Io { path: path.to_owned(), source })?;
-            vec![read_csv(path, &bytes)?]
-        }
+        SheetFormat::Csv => vec![read_csv(path, &bytes)?],
         SheetFormat::Xlsx => {
-            let mut wb: Xlsx<_> = calamine::open_workbook(path).map_err(|e| xlsx_error(path, e))?;
+            limits::check_archive(path, &bytes, Archive::Xlsx)?;
+            let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_error(path, e))?;
             let names = wb.sheet_names();
             let mut sheets = Vec::new();
             for name in names {
@@ -226,7 +249,8 @@ pub fn read(path: &Path) -> Result<Workbook, SheetError> {
             sheets
         }
         SheetFormat::Ods => {
-            let mut wb: Ods<_> = calamine::open_workbook(path).map_err(|e| ods_error(path, e))?;
+            limits::check_archive(path, &bytes, Archive::Ods)?;
+            let mut wb = Ods::new(Cursor::new(bytes)).map_err(|e| ods_error(path, e))?;
             let names = wb.sheet_names();
             let mut sheets = Vec::new();
             for name in names {
@@ -341,6 +365,14 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<Sheet, SheetError> {
     // quotes, do not start a row.)
     let mut rows: Vec<Vec<Value>> = Vec::new();
     let mut record = csv::ByteRecord::new();
+    let (mut cells_read, mut widest_row) = (0u64, 0u64);
+    let too_large = |rows: u64, columns: u64| SheetError::Limit(LimitError::SheetTooLarge {
+        path: path.to_owned(),
+        sheet: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        rows,
+        columns,
+        limit: limits::MAX_CELLS,
+    });
     loop {
         let row = rows.len() as u64 + 1;
         match reader.read_byte_record(&mut record) {
@@ -351,6 +383,14 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<Sheet, SheetError> {
         // The reported start of a record lies before the blank lines the reader skipped.
         let start = record.position().map(|p| p.byte() as usize).unwrap_or(0).min(bytes.len());
         let blank = bytes[start..].iter().filter(|b| **b != b'\r').take_while(|b| **b == b'\n').count();
+        // Memory follows the cells read (rows are ragged): bound them, the widest row, and
+        // the rows (blank lines included).
+        widest_row = widest_row.max(record.len() as u64);
+        cells_read += record.len() as u64;
+        let height = (rows.len() + blank + 1) as u64;
+        if widest_row > limits::MAX_COLUMNS || cells_read > limits::MAX_CELLS || height > limits::MAX_ROWS {
+            return Err(too_large(height, widest_row));
+        }
         rows.extend(std::iter::repeat_n(Vec::new(), blank));
         let row = rows.len() as u64 + 1;
         let mut cells = Vec::with_capacity(record.len());

@@ -316,11 +316,11 @@ fn append_update(pdf: &[u8], doc: &lopdf::Document, name: &str, meta: &SignMeta)
     let prev = rfind(pdf, b"startxref").ok_or_else(|| damaged("no startxref"))?;
     let prev_xref: u64 = std::str::from_utf8(&pdf[prev + 9..]).ok().and_then(|s| s.split_whitespace().next()?.parse().ok()).ok_or_else(|| damaged("unreadable startxref"))?;
     let root_id = doc.trailer.get(b"Root").and_then(Object::as_reference).map_err(|_| damaged("no /Root"))?;
-    let mut next_id = doc.max_id + 1;
-    let sig_id: ObjectId = (next_id, 0);
-    next_id += 1;
-    let field_id: ObjectId = (next_id, 0);
-    next_id += 1;
+    // object numbers come from the file: a crafted maximum must not overflow
+    let next = |id: u32| id.checked_add(1).ok_or_else(|| damaged("object numbers exhausted (an object number is 4294967295)"));
+    let sig_id: ObjectId = (next(doc.max_id)?, 0);
+    let field_id: ObjectId = (next(sig_id.0)?, 0);
+    let next_id = next(field_id.0)?;
     let page_id = *doc.get_pages().values().next().ok_or_else(|| damaged("no pages"))?;
 
     // existing signature fields, to name ours uniquely

@@ -79,6 +79,12 @@ impl VerifyReport {
 pub enum SignatureProblem {
     #[error("the byte range does not describe this file")]
     ByteRange,
+    /// /ByteRange is not four whole, non-negative numbers (why, in Danish).
+    #[error("[K-PDF-BYTERANGE-FORM] /ByteRange is not four whole, non-negative numbers: {0}")]
+    ByteRangeMalformed(String),
+    /// /ByteRange points past the end of the file (or its sum overflows).
+    #[error("[K-PDF-BYTERANGE-UDENFOR] /ByteRange points outside the file")]
+    ByteRangeOutside,
     #[error("the byte range does not exclude exactly the signature value")]
     Gap,
     #[error("the signature value is not hex")]
@@ -106,6 +112,12 @@ impl SignatureProblem {
     pub fn danish(&self) -> String {
         match self {
             SignatureProblem::ByteRange => "signaturens byteområde passer ikke til filen".into(),
+            SignatureProblem::ByteRangeMalformed(why) => {
+                format!("[K-PDF-BYTERANGE-FORM] signaturens /ByteRange er ikke fire hele, ikke-negative tal ({why}); filen er beskadiget eller forfalsket")
+            }
+            SignatureProblem::ByteRangeOutside => {
+                "[K-PDF-BYTERANGE-UDENFOR] signaturens /ByteRange peger uden for filen; filen er afkortet, beskadiget eller forfalsket".into()
+            }
             SignatureProblem::Gap => "byteområdet udelader ikke præcis signaturværdien".into(),
             SignatureProblem::NotHex => "signaturværdien er ikke hexadecimal".into(),
             SignatureProblem::NotCms(why) => format!("signaturværdien er ikke en CMS-signatur: {why}"),
@@ -127,14 +139,46 @@ struct Parsed {
     signer_info: cms::signed_data::SignerInfo,
 }
 
-/// Reads the CMS signature between `pdf[b]` and `pdf[c - 1]` and finds the signer's
-/// certificate (by issuer and serial: the certificate set is sorted, not ordered).
-fn parse_signature(pdf: &[u8], (a, b, c, end): (i64, i64, i64, i64)) -> Result<Parsed, SignatureProblem> {
+/// A signature's /ByteRange `[0 b c l]`, checked against the file: the signed bytes are
+/// `pdf[..b]` and `pdf[c..end]`, and `b < c <= end <= pdf.len()` holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SignedRange {
+    b: usize,
+    c: usize,
+    end: usize,
+}
+
+/// Reads /ByteRange as untrusted input: every number is checked, every sum is checked.
+fn byte_range(o: &Object, len: usize) -> Result<SignedRange, SignatureProblem> {
     use SignatureProblem as P;
-    if a != 0 || b <= 0 || c <= b || end > pdf.len() as i64 {
+    let Object::Array(items) = o else { return Err(P::ByteRangeMalformed("ikke en liste".into())) };
+    if items.len() != 4 {
+        return Err(P::ByteRangeMalformed(format!("{} tal i stedet for 4", items.len())));
+    }
+    let mut n = [0u64; 4];
+    for (i, x) in items.iter().enumerate() {
+        let Object::Integer(v) = x else { return Err(P::ByteRangeMalformed(format!("tal nr. {} er ikke et helt tal", i + 1))) };
+        n[i] = u64::try_from(*v).map_err(|_| P::ByteRangeMalformed(format!("tal nr. {} er negativt", i + 1)))?;
+    }
+    let [a, b, c, l] = n;
+    let end = c.checked_add(l).ok_or(P::ByteRangeOutside)?;
+    if end > len as u64 || b > len as u64 || c > len as u64 {
+        return Err(P::ByteRangeOutside);
+    }
+    if a != 0 || b == 0 || c <= b {
         return Err(P::ByteRange);
     }
-    let (b, c) = (b as usize, c as usize);
+    if c - b < 2 {
+        return Err(P::Gap);
+    }
+    // all at most `len`, so they fit a usize
+    Ok(SignedRange { b: b as usize, c: c as usize, end: end as usize })
+}
+
+/// Reads the CMS signature between `pdf[b]` and `pdf[c - 1]` and finds the signer's
+/// certificate (by issuer and serial: the certificate set is sorted, not ordered).
+fn parse_signature(pdf: &[u8], SignedRange { b, c, .. }: SignedRange) -> Result<Parsed, SignatureProblem> {
+    use SignatureProblem as P;
     if pdf[b] != b'<' || pdf[c - 1] != b'>' {
         return Err(P::Gap);
     }
@@ -162,7 +206,7 @@ fn parse_signature(pdf: &[u8], (a, b, c, end): (i64, i64, i64, i64)) -> Result<P
 /// Whether the signed bytes are what was signed: the message digest over the byte range,
 /// signing-certificate-v2 naming the signer's certificate, and the signature over the
 /// signed attributes.
-fn check_integrity(pdf: &[u8], (b, c, end): (usize, usize, usize), parsed: &Parsed) -> Result<(), SignatureProblem> {
+fn check_integrity(pdf: &[u8], SignedRange { b, c, end }: SignedRange, parsed: &Parsed) -> Result<(), SignatureProblem> {
     use SignatureProblem as P;
     let si = &parsed.signer_info;
     let attrs = si.signed_attrs.as_ref().ok_or(P::NoDigest)?;
@@ -346,29 +390,32 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
         anchors.extend(parse_anchor(t).map_err(|reason| VerifyError::BadTrustAnchor { index, reason })?);
     }
     let doc = lopdf::Document::load_mem(pdf).map_err(|e| VerifyError::Damaged(e.to_string()))?;
-    // signature dictionaries: every dictionary with a /ByteRange and /Contents
-    let mut sigs: Vec<(Vec<i64>, &lopdf::Dictionary)> = Vec::new();
+    // signature dictionaries: every dictionary with a /ByteRange and /Contents. Every number
+    // in them is untrusted: a range that does not fit the file is that signature's problem.
+    let len = pdf.len();
+    let mut sigs: Vec<(Result<SignedRange, SignatureProblem>, &lopdf::Dictionary)> = Vec::new();
+    let null = Object::Null;
     for obj in doc.objects.values() {
         if let Ok(d) = obj.as_dict() {
-            if let (Ok(Object::Array(br)), Ok(_)) = (d.get(b"ByteRange"), d.get(b"Contents")) {
-                let nums: Vec<i64> = br.iter().filter_map(|x| x.as_i64().ok()).collect();
-                if nums.len() == 4 {
-                    sigs.push((nums, d));
-                }
+            if let (Ok(br), Ok(_)) = (d.get(b"ByteRange"), d.get(b"Contents")) {
+                let br = match br {
+                    Object::Reference(id) => doc.get_object(*id).unwrap_or(&null),
+                    other => other,
+                };
+                sigs.push((byte_range(br, len), d));
             }
         }
     }
     if sigs.is_empty() {
         return Err(VerifyError::NoSignatures);
     }
-    sigs.sort_by_key(|(br, _)| br[2] + br[3]);
-    let len = pdf.len() as i64;
-    let ends: Vec<i64> = sigs.iter().map(|(br, _)| br[2] + br[3]).collect();
+    // in file order; broken ranges last
+    sigs.sort_by_key(|(r, _)| r.as_ref().map(|r| r.end).unwrap_or(usize::MAX));
+    let ends: Vec<usize> = sigs.iter().filter_map(|(r, _)| r.as_ref().ok().map(|r| r.end)).collect();
     let covered = ends.iter().copied().max().unwrap_or(0);
 
     let mut reports = Vec::new();
-    for (k, (br, d)) in sigs.iter().enumerate() {
-        let (a, b, c, l) = (br[0], br[1], br[2], br[3]);
+    for (k, (range, d)) in sigs.iter().enumerate() {
         let mut r = SignatureReport {
             signer: pdf_text(d.get(b"Name").ok()).unwrap_or_default(),
             subject: String::new(),
@@ -382,9 +429,17 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
             trusted: None,
             appended: None,
         };
-        let end = c + l;
+        let range = match range {
+            Ok(range) => *range,
+            Err(p) => {
+                r.problem = Some(p.clone());
+                reports.push(r);
+                continue;
+            }
+        };
+        let end = range.end;
         if end < len {
-            let tail = &pdf[end as usize..];
+            let tail = &pdf[end..];
             let mut objects = Vec::new();
             let mut at = 0;
             while let Some(p) = find(tail, b" obj", at) {
@@ -392,9 +447,9 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
                 let line_start = head.iter().rposition(|&x| x == b'\n' || x == b'\r').map(|i| i + 1).unwrap_or(0);
                 let parts: Vec<u32> = std::str::from_utf8(&head[line_start..]).unwrap_or("").split_whitespace().filter_map(|x| x.parse().ok()).collect();
                 if parts.len() == 2 {
-                    let kind = doc
-                        .get_object((parts[0], parts[1] as u16))
+                    let kind = u16::try_from(parts[1])
                         .ok()
+                        .and_then(|gen| doc.get_object((parts[0], gen)).ok())
                         .and_then(|o| o.as_dict().ok().or_else(|| o.as_stream().ok().map(|s| &s.dict)))
                         .and_then(|dd| dd.get(b"Type").or_else(|_| dd.get(b"FT")).ok().and_then(|t| t.as_name().ok()).map(|n| String::from_utf8_lossy(n).into_owned()))
                         .unwrap_or_else(|| "object".into());
@@ -402,11 +457,12 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
                 }
                 at = p + 4;
             }
-            r.appended = Some(AppendedChange { bytes: tail.len(), objects, signed_by_later: ends[k + 1..].contains(&covered) && covered == len });
+            let later = ends.get(k + 1..).unwrap_or(&[]);
+            r.appended = Some(AppendedChange { bytes: tail.len(), objects, signed_by_later: later.contains(&covered) && covered == len });
         }
         // who signed, and whether the certificate is valid and trusted, are reported even
         // when the signed bytes have been changed
-        match parse_signature(pdf, (a, b, c, end)) {
+        match parse_signature(pdf, range) {
             Ok(parsed) => {
                 let cert = &parsed.cert;
                 r.subject = cert.tbs_certificate.subject.to_string();
@@ -418,7 +474,7 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
                 if !anchors.is_empty() {
                     r.trusted = Some(chains_to(cert, &parsed.pool, &anchors));
                 }
-                match check_integrity(pdf, (b as usize, c as usize, end as usize), &parsed) {
+                match check_integrity(pdf, range, &parsed) {
                     Ok(()) => r.intact = true,
                     Err(p) => r.problem = Some(p),
                 }
@@ -427,7 +483,7 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
         }
         reports.push(r);
     }
-    Ok(VerifyReport { signatures: reports, unsigned_tail: (len - covered).max(0) as usize })
+    Ok(VerifyReport { signatures: reports, unsigned_tail: len.saturating_sub(covered) })
 }
 
 /// D:YYYYMMDDHHmmSS[Z|+hh'mm'] → unix seconds (offsets honoured).
