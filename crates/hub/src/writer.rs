@@ -314,9 +314,10 @@ pub(crate) struct WriteLimits {
 ///
 /// The order matters: size and rights come first, on the raw bytes, so a token that may not
 /// write this document never gets its blocks decoded (the decoder is the attack surface). Only
-/// an update without blocks — a Yjs SyncStep2 carries the peer's whole delete set, readers'
-/// too — is decoded for such a token, to tell "nothing new" (ignored) from a deletion
-/// (refused); a delete set is a flat list of ranges.
+/// an update whose blocks the hub already has (by their clocks, see `blocks_known`) — a Yjs
+/// SyncStep2 carries the peer's whole delete set, readers' too, and may echo what others wrote
+/// meanwhile — is decoded for such a token, to tell "nothing new" (ignored) from a deletion
+/// (refused).
 #[allow(clippy::too_many_arguments)]
 fn decide(
     batch: &Batch<'_>,
@@ -346,10 +347,10 @@ fn decide(
         dpias[&session.dpia].may_write(&session.who, session.key).err().map(|why| format!("{RIGHTS}: {why}"))
     };
     if let Some(why) = denied {
-        if carries_blocks(data) {
+        if !blocks_known(data, state) {
             return refuse(batch, session, why, size, verbose);
         }
-        // Only a delete set: a no-op unless it deletes something.
+        // Only blocks the hub has, and a delete set: a no-op unless it deletes something.
         return match proto::decode_update(data) {
             Ok(update) if proto::novelty(&state.doc, &update).is_empty() => Ok(Decided::NoOp),
             _ => refuse(batch, session, why, size, verbose),
@@ -429,10 +430,14 @@ fn decide(
     batch.log_update(&session.dpia, session.key, data, &session.who, &novelty.new_clients).map(Decided::Logged)
 }
 
-/// Whether a v1 update carries blocks (insertions): its first varint counts the clients
-/// with blocks. Read without decoding the rest.
-fn carries_blocks(data: &[u8]) -> bool {
-    data.first() != Some(&0)
+/// Whether every block of a v1 update is one the document already has, judged by the clocks
+/// the guard reads — Yrs decodes nothing. A peer's SyncStep2 is computed against the hub's
+/// state vector as it was when the peer connected, so it can carry back blocks others wrote
+/// meanwhile: an echo, not a write, even from a token that may not write the document.
+fn blocks_known(data: &[u8], state: &DocState) -> bool {
+    let Ok(shape) = konsekvens_core::doc::guard::check_update_v1(data) else { return false };
+    let sv = state.doc.transact().state_vector();
+    shape.reaches.iter().all(|(client, end)| *end <= u64::from(sv.get(&ClientID::new(*client))))
 }
 
 /// Writes a snapshot of a room's document covering the log up to its last position.

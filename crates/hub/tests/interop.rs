@@ -39,24 +39,15 @@ fn node_ready() -> Option<()> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn yjs_client_syncs_with_the_hub() {
-    if node_ready().is_none() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let t = registry(dir.path(), BasePolicy::AllParticipants);
-    let hub = TestHub::start(dir.path()).await;
-    let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
-    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
-
+/// Runs `script` of `js_dir()` against `hub` with the DPIA and the given variables; returns the
+/// last line it printed (its JSON verdict) after asserting it succeeded within 90 s.
+async fn run_node(script: &str, hub: &TestHub, vars: &[(&str, &str)]) -> String {
     let child = tokio::process::Command::new("node")
-        .arg("interop.mjs")
+        .arg(script)
         .current_dir(js_dir())
         .env("HUB", hub.base())
         .env("DPIA", DPIA)
-        .env("TOKEN", &t.kbh)
-        .env("READER_TOKEN", &t.kbh_reader)
+        .envs(vars.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -68,8 +59,22 @@ async fn yjs_client_syncs_with_the_hub() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "node failed ({}):\n{stdout}\n{stderr}", out.status);
-    let line = stdout.lines().last().unwrap_or_default();
+    assert!(out.status.success(), "node {script} failed ({}):\n{stdout}\n{stderr}", out.status);
+    stdout.lines().last().unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yjs_client_syncs_with_the_hub() {
+    if node_ready().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
+    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+
+    let line = run_node("interop.mjs", &hub, &[("TOKEN", t.kbh.as_str()), ("READER_TOKEN", t.kbh_reader.as_str())]).await;
     // What the Yjs client read from the Rust side.
     assert!(line.contains(r#""dpia_id":"aula""#), "{line}");
     assert!(line.contains(r#""title":"AULA""#), "{line}");
@@ -105,26 +110,7 @@ async fn yjs_client_syncs_after_hostile_presence() {
     let hub = TestHub::start(dir.path()).await;
     let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
     assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
-    let child = tokio::process::Command::new("node")
-        .arg("hostile.mjs")
-        .current_dir(js_dir())
-        .env("HUB", hub.base())
-        .env("DPIA", DPIA)
-        .env("TOKEN", &t.kbh)
-        .env("ESB_TOKEN", &t.esb)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("node starts");
-    let out = tokio::time::timeout(std::time::Duration::from_secs(90), child.wait_with_output())
-        .await
-        .expect("the node script finishes in time")
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "node failed ({}):\n{stdout}\n{stderr}", out.status);
-    let line = stdout.lines().last().unwrap_or_default();
+    let line = run_node("hostile.mjs", &hub, &[("TOKEN", t.kbh.as_str()), ("ESB_TOKEN", t.esb.as_str())]).await;
     assert!(line.contains(r#""malformed_relayed":false"#), "{line}");
     assert!(line.contains(r#""claimed_org":"561""#), "{line}");
     assert!(line.contains(r#""claimed_org_name":"Esbjerg""#), "{line}");

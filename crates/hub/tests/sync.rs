@@ -418,3 +418,46 @@ async fn the_authors_answer_comes_only_to_a_client_that_asks() {
     assert!(answer.clients.iter().any(|c| c.org == "561" && c.label == "esb"));
     hub.stop().await;
 }
+
+/// A peer's SyncStep2 is computed against the hub's state vector as it was when it connected,
+/// so it can carry back what others wrote meanwhile. From a token that may not write the
+/// document that echo is no write and must not be refused (it made a concurrent `konsekvens
+/// sync` of the coordinator fail on a municipality's supplement); a block of its own is.
+#[tokio::test]
+async fn an_echo_of_others_blocks_from_a_non_writer_is_ignored_and_its_own_block_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start(dir.path()).await;
+    let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
+    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+    let mut kbh = empty_workspace(&dir.path().join("kbh.konsekvens"));
+    assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
+    set_supplement_name(&mut kbh, KBH, 101, "Københavns Kommune").unwrap();
+    assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
+
+    // KL holds København's supplement as the hub has it, København's blocks included.
+    let mut socket = raw(&hub, "supplement/101", &t.coordinator).await;
+    let state = barrier(&mut socket)
+        .await
+        .into_iter()
+        .find_map(|m| match m {
+            Message::Sync(SyncMessage::SyncStep2(s)) => Some(s),
+            _ => None,
+        })
+        .expect("SyncStep2");
+    let copy = Doc::with_options(Options { client_id: ClientID::new(4711), ..Options::default() });
+    copy.transact_mut().apply_update(proto::decode_update(&state).unwrap()).unwrap();
+    let before = copy.transact().state_vector();
+    // Sent back whole, as a SyncStep2 against an older state vector would: ignored.
+    send(&mut socket, proto::sync_step2(copy.transact().encode_state_as_update_v1(&StateVector::default()))).await;
+    let answer = barrier(&mut socket).await;
+    assert!(denials(&answer).is_empty(), "{answer:?}");
+    // A block of KL's own in København's supplement: refused for its rights.
+    copy.get_or_insert_map("meta").insert(&mut copy.transact_mut(), "name", "KL skriver her");
+    send(&mut socket, proto::sync_step2(copy.transact().encode_state_as_update_v1(&before))).await;
+    let denied = denials(&barrier(&mut socket).await);
+    assert!(denied.len() == 1 && denied[0].starts_with("K-HUB-RIGHTS"), "{denied:?}");
+    assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
+    assert_eq!(kbh.supplement(KBH).unwrap().meta.name, "Københavns Kommune");
+    hub.stop().await;
+}

@@ -15,7 +15,7 @@
 //! through Yrs's own decoder, which stays the judge of validity; this only makes sure that
 //! decoder runs in bounded stack and memory.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// How deeply values may nest: `Any` arrays/maps inside each other, and shared types inside
 /// shared types created by one update. The product's own documents nest four levels at most
@@ -49,6 +49,9 @@ pub struct UpdateShape {
     pub roots: BTreeSet<String>,
     /// CRDT client ids that have blocks in the update.
     pub clients: BTreeSet<u64>,
+    /// Per client with blocks, the clock its blocks reach (exclusive): a document whose state
+    /// vector reaches these already has every block of the update.
+    pub reaches: BTreeMap<u64, u64>,
     /// Blocks (items, GC and skip ranges) in the update.
     pub blocks: u64,
     /// Deleted ranges in the update's delete set.
@@ -75,6 +78,8 @@ pub fn check_update_v1(data: &[u8]) -> Result<UpdateShape, GuardError> {
             let len = block(&mut r, &mut shape, &mut type_depth, (client, clock))?;
             clock = clock.saturating_add(len);
         }
+        let reach = shape.reaches.entry(client).or_insert(0);
+        *reach = (*reach).max(clock);
     }
     shape.deleted_ranges = id_set(&mut r)?;
     if r.pos != data.len() {

@@ -1,4 +1,5 @@
 use super::*;
+use std::collections::BTreeMap;
 use proptest::prelude::*;
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
@@ -48,6 +49,10 @@ fn an_ordinary_update_passes_and_names_its_roots() {
     let shape = check_update_v1(&update).unwrap();
     assert_eq!(shape.roots, BTreeSet::from(["risks".to_string()]));
     assert_eq!(shape.clients, BTreeSet::from([7]));
+    let d = doc(1);
+    d.transact_mut().apply_update(Update::decode_v1(&update).unwrap()).unwrap();
+    let sv = d.transact().state_vector();
+    assert_eq!(shape.reaches, BTreeMap::from([(7, u64::from(sv.get(&ClientID::new(7))))]));
     assert!(shape.blocks >= 4 && shape.deleted_ranges == 1, "{shape:?}");
     assert!(shape.depth >= 2 && shape.depth < 5, "{shape:?}");
 }
