@@ -63,16 +63,20 @@ async fn run_node(script: &str, hub: &TestHub, vars: &[(&str, &str)]) -> String 
     stdout.lines().last().unwrap_or_default().to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn yjs_client_syncs_with_the_hub() {
-    if node_ready().is_none() {
-        return;
-    }
+/// A hub with the coordinator's sample synced into it, or `None` (skip) without node.
+async fn seeded_hub() -> Option<(tempfile::TempDir, Tokens, TestHub, konsekvens_core::Workspace)> {
+    node_ready()?;
     let dir = tempfile::tempdir().unwrap();
     let t = registry(dir.path(), BasePolicy::AllParticipants);
     let hub = TestHub::start(dir.path()).await;
     let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
     assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+    Some((dir, t, hub, kl))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yjs_client_syncs_with_the_hub() {
+    let Some((dir, t, hub, mut kl)) = seeded_hub().await else { return };
 
     let line = run_node("interop.mjs", &hub, &[("TOKEN", t.kbh.as_str()), ("READER_TOKEN", t.kbh_reader.as_str())]).await;
     // What the Yjs client read from the Rust side.
@@ -102,14 +106,7 @@ async fn yjs_client_syncs_with_the_hub() {
 /// organisation, the official client still syncs, writes, and sees the hub's organisation.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn yjs_client_syncs_after_hostile_presence() {
-    if node_ready().is_none() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let t = registry(dir.path(), BasePolicy::AllParticipants);
-    let hub = TestHub::start(dir.path()).await;
-    let mut kl = coordinator_workspace(&dir.path().join("kl.konsekvens"));
-    assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
+    let Some((dir, t, hub, _kl)) = seeded_hub().await else { return };
     let line = run_node("hostile.mjs", &hub, &[("TOKEN", t.kbh.as_str()), ("ESB_TOKEN", t.esb.as_str())]).await;
     assert!(line.contains(r#""malformed_relayed":false"#), "{line}");
     assert!(line.contains(r#""claimed_org":"561""#), "{line}");
