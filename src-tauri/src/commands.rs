@@ -216,8 +216,9 @@ pub fn supplement(org: u16, state: State<'_, AppState>) -> Result<Supplement, St
     state.with(|s, _| s.ws.supplement(OrgCode(org)).map_err(text))
 }
 
+/// Today, or the day `KONSEKVENS_TODAY` pins (`konsekvens_core::env::today`).
 fn today() -> Day {
-    std::env::var("KONSEKVENS_TODAY").ok().and_then(|s| Day::parse(&s).ok()).unwrap_or_else(Day::today)
+    konsekvens_core::env::today()
 }
 
 /// The Datatilsynet check of a municipality's DPIA (or the base), with the review triggers.
@@ -434,12 +435,7 @@ pub fn cancel_export(state: State<'_, AppState>) {
 }
 
 pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), String> {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = out.with_file_name(format!(".{name}.tmp"));
-    std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, out)).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: {e}", out.display())
-    })
+    konsekvens_core::files::write_atomically(out, bytes).map_err(|e| format!("{}: {e}", out.display()))
 }
 
 /// Who signs, for `sign_pdf`; with `org` and `capacity` the signing is recorded in the

@@ -25,8 +25,9 @@ fn lang(settings_lang: &str) -> Lang {
     if settings_lang == "en" { Lang::En } else { Lang::Da }
 }
 
+/// Today, or the day `KONSEKVENS_TODAY` pins (`konsekvens_core::env::today`).
 fn today() -> Day {
-    std::env::var("KONSEKVENS_TODAY").ok().and_then(|s| Day::parse(&s).ok()).unwrap_or_else(Day::today)
+    konsekvens_core::env::today()
 }
 
 /// One column of the sheet's header row, as a mapping names it, with a sample of its words.

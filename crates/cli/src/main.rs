@@ -179,16 +179,9 @@ pub(crate) fn open(path: &Path) -> Result<Workspace, Failure> {
     Ok(Workspace::open(path, env())?)
 }
 
-/// Writes `contents` to `out` through a temporary file, so a failure leaves `out` as it was.
+/// Writes `contents` to `out` atomically (`konsekvens_core::files`), so a failure leaves `out` as it was.
 pub(crate) fn write_atomically(out: &Path, contents: &[u8]) -> Result<(), Failure> {
-    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{}.tmp", out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
-    std::fs::write(&tmp, contents)
-        .and_then(|()| std::fs::rename(&tmp, out))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Failure::Input(format!("{}: {e}", out.display()))
-        })
+    konsekvens_core::files::write_atomically(out, contents).map_err(|e| Failure::Input(format!("{}: {e}", out.display())))
 }
 
 /// A document export (`export pdf`, `export docx`): whose DPIA, where, in which language.
@@ -240,9 +233,9 @@ pub(crate) fn read_text_bounded(path: &Path, limit: u64) -> Result<String, Failu
     konsekvens_exchange::limits::read_text_bounded(path, limit).map_err(|e| Failure::Input(e.to_string()))
 }
 
-/// Today's date, or KONSEKVENS_TODAY (YYYY-MM-DD) so scripts and tests can pin it.
+/// Today, or the day `KONSEKVENS_TODAY` pins (`konsekvens_core::env::today`).
 pub(crate) fn today() -> Day {
-    std::env::var("KONSEKVENS_TODAY").ok().and_then(|s| Day::parse(&s).ok()).unwrap_or_else(Day::today)
+    konsekvens_core::env::today()
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {

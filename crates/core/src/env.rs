@@ -26,6 +26,14 @@ impl Env for SystemEnv {
     }
 }
 
+/// Today's date in UTC, or the one `KONSEKVENS_TODAY` (YYYY-MM-DD) pins, so scripts and
+/// tests can run the check and exports as of a given day. The one place the shells (CLI, app)
+/// read it.
+pub fn today() -> crate::model::Day {
+    use crate::model::Day;
+    std::env::var("KONSEKVENS_TODAY").ok().and_then(|s| Day::parse(&s).ok()).unwrap_or_else(Day::today)
+}
+
 /// A deterministic world for tests and the bundled sample: a clock that advances one
 /// second per reading from a fixed start, and a seeded random generator.
 #[derive(Debug)]

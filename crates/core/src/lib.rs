@@ -13,6 +13,7 @@ pub mod doc;
 pub mod diff;
 pub mod effective;
 pub mod env;
+pub mod files;
 pub mod history;
 pub mod interchange;
 pub mod model;

@@ -272,7 +272,7 @@ fn pending_changes(ws: &Workspace, acked: &BTreeMap<DocKey, i64>) -> Result<usiz
 }
 
 fn awareness_id() -> u64 {
-    (rand::random::<u64>() & ((1u64 << 53) - 1)).max(1)
+    konsekvens_core::doc::client_id_from(rand::random::<u64>())
 }
 
 /// Our presence and its y-protocols clock (which only grows).

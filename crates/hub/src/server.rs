@@ -516,8 +516,8 @@ pub(crate) struct Session {
 }
 
 fn new_server_doc() -> Doc {
-    let id: u64 = rand::random::<u64>() & ((1u64 << 53) - 1);
-    Doc::with_options(Options { client_id: ClientID::new(id.max(1)), offset_kind: OffsetKind::Utf16, ..Options::default() })
+    let id = konsekvens_core::doc::client_id_from(rand::random::<u64>());
+    Doc::with_options(Options { client_id: ClientID::new(id), offset_kind: OffsetKind::Utf16, ..Options::default() })
 }
 
 impl Hub {
