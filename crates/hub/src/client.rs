@@ -29,21 +29,21 @@ use yrs::StateVector;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    #[error("«{0}» is not a hub address (expected ws://HOST:PORT or wss://HOST/…, optionally ending in /dpia/<id>)")]
+    #[error("[K-SYNC-URL] «{0}» er ikke en hub-adresse: angiv ws://VÆRT:PORT eller wss://VÆRT/…, evt. med /dpia/<id> til sidst (not a hub address)")]
     BadUrl(String),
-    #[error("the workspace names no joint DPIA id (base meta dpia_id is empty); give the hub URL as …/dpia/<id>")]
+    #[error("[K-SYNC-NO-DPIA] arbejdsfilen angiver ingen fælles konsekvensanalyse (dpia_id er tom); angiv hubbens adresse som …/dpia/<id> (the workspace names no joint DPIA id)")]
     NoDpiaId,
-    #[error("cannot reach the hub at {url}: {reason}")]
+    #[error("[K-SYNC-OFFLINE] hubben på {url} kan ikke nås: {reason}. Ændringerne venter i arbejdsfilen; prøv igen senere (cannot reach the hub)")]
     Connect { url: String, reason: String },
-    #[error("the hub refused the token: {0}")]
+    #[error("[K-SYNC-TOKEN] hubben afviste tokenet: {0}. Bed koordinatoren om et gyldigt token (the hub refused the token)")]
     Unauthorized(String),
-    #[error("the hub did not answer within {0:?}")]
+    #[error("[K-SYNC-TIMEOUT] hubben svarede ikke inden for {0:?}; ændringerne venter i arbejdsfilen, prøv igen (the hub did not answer in time)")]
     Timeout(Duration),
-    #[error("the hub broke the protocol: {0}")]
+    #[error("[K-SYNC-PROTOCOL] hubben sendte noget, der ikke kan tages imod: {0}. Intet af det er gemt i arbejdsfilen (the hub broke the protocol)")]
     Protocol(String),
     /// A message larger than the client reads ([`proto::CLIENT_MAX_MESSAGE_SIZE`]): the hub
     /// is reachable, but sent something this client will not buffer.
-    #[error("Hubben sendte en besked på {size} bytes, over grænsen på {max} bytes (the hub sent a message larger than this client reads)")]
+    #[error("[K-SYNC-TOO-LARGE] Hubben sendte en besked på {size} bytes, over grænsen på {max} bytes (the hub sent a message larger than this client reads)")]
     TooLarge { size: usize, max: usize },
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
