@@ -506,7 +506,7 @@ async fn the_rust_client_reads_large_answers_and_names_one_over_its_limit() {
     let err = tokio::time::timeout(LIMIT, konsekvens_hub::sync_once(&mut ws, &url, "khub_x")).await.unwrap().unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, konsekvens_hub::SyncError::TooLarge { .. }), "{text}");
-    assert!(text.starts_with(&format!("Hubben sendte en besked på {} bytes, over grænsen på", konsekvens_hub::proto::CLIENT_MAX_MESSAGE_SIZE + 1)), "{text}");
+    assert!(text.contains(&format!("[K-SYNC-TOO-LARGE] Hubben sendte en besked på {} bytes, over grænsen på", konsekvens_hub::proto::CLIENT_MAX_MESSAGE_SIZE + 1)), "{text}");
 }
 
 /// The default update limit leaves room for the demo DPIA (AULA, three municipalities): its
