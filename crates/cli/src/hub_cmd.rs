@@ -343,8 +343,7 @@ pub fn sync(a: SyncArgs) -> Result<(), Failure> {
             rt.block_on(konsekvens_hub::sync_once_with(ws, &a.hub, &a.token, &SyncOptions::default())).map_err(sync_failure)
         })?;
         if !a.watch {
-            eprint!("{report}");
-            return if report.in_sync() { Ok(()) } else { Err(Failure::Silent(1)) };
+            return round_result(&report);
         }
         ws
     } else {
@@ -389,6 +388,11 @@ pub fn sync(a: SyncArgs) -> Result<(), Failure> {
     let report = rt
         .block_on(konsekvens_hub::sync_once_with(&mut ws, &a.hub, &a.token, &SyncOptions::default()))
         .map_err(sync_failure)?;
+    round_result(&report)
+}
+
+/// Prints a sync round's report; exit 0 exactly when the workspace and the hub are equal.
+fn round_result(report: &konsekvens_hub::SyncReport) -> Result<(), Failure> {
     eprint!("{report}");
     if report.in_sync() {
         Ok(())

@@ -71,8 +71,8 @@ pub struct Store {
 }
 
 /// Who wrote what, as the hub told us (`konsekvens sync` asks it): the organisation each CRDT
-/// client id is bound to, and who first deleted each range of ids. Additive tables, created
-/// on open when missing (see [`migrate`]), in files of either schema.
+/// client id is bound to, and who first deleted each range of ids. Part of schema 2; a
+/// schema-1 file gains them in its migration (`migrate_to_2`).
 const ATTRIBUTION_SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS client_orgs (
     client INTEGER PRIMARY KEY,
@@ -94,13 +94,6 @@ CREATE TABLE IF NOT EXISTS deletion_orgs (
     PRIMARY KEY (doc, client, clock)
 );
 "#;
-
-/// Brings a file of schema 1 written by an earlier build up to what this build reads. Only
-/// additive, idempotent steps belong here; a change an earlier build would misread needs a
-/// new `SCHEMA_VERSION` instead.
-fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(ATTRIBUTION_SCHEMA)
-}
 
 /// An organisation (and, where the hub knows it, the person or role its token is labelled
 /// with) that wrote a change, as the hub attributes it.
@@ -168,7 +161,7 @@ fn snapshot_digest(doc: &str, upto_seq: i64, state: &[u8]) -> Vec<u8> {
 }
 
 /// Schema 1 → 2: the digest columns, filled for every existing row (the content is taken as
-/// it stands: damage from before cannot be told apart now).
+/// it stands: damage from before cannot be told apart now), and the attribution tables.
 fn migrate_to_2(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     // Another process may have migrated it while we waited for the lock.
@@ -177,6 +170,7 @@ fn migrate_to_2(conn: &mut Connection) -> rusqlite::Result<()> {
         return Ok(());
     }
     tx.execute_batch("ALTER TABLE updates ADD COLUMN digest BLOB; ALTER TABLE snapshots ADD COLUMN digest BLOB;")?;
+    tx.execute_batch(ATTRIBUTION_SCHEMA)?;
     {
         let mut read = tx.prepare("SELECT seq, doc, data, org, author, client_id, at FROM updates")?;
         let mut write = tx.prepare("UPDATE updates SET digest = ?2 WHERE seq = ?1")?;
@@ -220,7 +214,7 @@ impl Store {
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.execute_batch(SCHEMA)?;
-        migrate(&tx)?;
+        tx.execute_batch(ATTRIBUTION_SCHEMA)?;
         tx.execute("INSERT INTO workspace(key, value) VALUES ('created_at', ?1)", params![created_at.to_string()])?;
         tx.commit()?;
         Ok(Store { conn, path: path.to_owned() })
@@ -233,7 +227,7 @@ impl Store {
             return Err(StoreError::Missing { path: path.to_owned() });
         }
         let not_ours = |why: String| StoreError::NotAWorkspace { path: path.to_owned(), why };
-        {
+        let version = {
             let probe = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                 .map_err(|e| not_ours(e.to_string()))?;
             let app_id: i32 = probe
@@ -255,11 +249,13 @@ impl Store {
             if check != "ok" {
                 return Err(StoreError::Damaged { path: path.to_owned(), why: check });
             }
-        }
+            version
+        };
         let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         tune(&conn)?;
-        migrate_to_2(&mut conn)?;
-        migrate(&conn)?;
+        if version < SCHEMA_VERSION {
+            migrate_to_2(&mut conn)?;
+        }
         Ok(Store { conn, path: path.to_owned() })
     }
 
@@ -572,7 +568,10 @@ mod tests {
         store.write_snapshot(DocKey::Base, a, b"state", 6).unwrap();
         store
             .conn
-            .execute_batch("ALTER TABLE updates DROP COLUMN digest; ALTER TABLE snapshots DROP COLUMN digest; PRAGMA user_version = 1;")
+            .execute_batch(
+                "ALTER TABLE updates DROP COLUMN digest; ALTER TABLE snapshots DROP COLUMN digest;
+                 DROP TABLE client_orgs; DROP TABLE deletion_orgs; PRAGMA user_version = 1;",
+            )
             .unwrap();
     }
 
@@ -618,18 +617,12 @@ mod tests {
     fn a_file_without_the_attribution_tables_gains_them_on_open_and_keeps_its_log() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.konsekvens");
-        {
-            // What the earlier version wrote: schema 1 without the attribution tables.
-            let store = Store::create(&path, 0).unwrap();
-            store.ensure_document(DocKey::Base, 0).unwrap();
-            let meta = UpdateMeta { org: None, author: "hub ws://x", client_id: None, at_millis: 1 };
-            store.append(DocKey::Base, b"one", &meta).unwrap();
-            store.conn.execute_batch("DROP TABLE client_orgs; DROP TABLE deletion_orgs;").unwrap();
-        }
+        // What the earlier version wrote: schema 1, without the attribution tables.
+        schema_1_file(&path);
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.log(None).unwrap().len(), 1);
+        assert_eq!(store.log(None).unwrap().len(), 2);
         let version: i32 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-        assert_eq!(version, SCHEMA_VERSION, "additive: an earlier build still opens the file");
+        assert_eq!(version, SCHEMA_VERSION, "migrated to the schema this build writes");
         let esb = KnownAuthor { org: "561".into(), name: "Esbjerg".into(), label: "DPO".into() };
         let span = IdSpan { client: 9, start: 10, end: 20 };
         store.learn_authors(DocKey::Base, &[(7, esb.clone())], &[(span, esb.clone())], "ws://hub", 5).unwrap();

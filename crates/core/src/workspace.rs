@@ -127,12 +127,7 @@ impl Workspace {
         base: &Base,
         supplements: &[Supplement],
     ) -> Result<Workspace, WorkspaceError> {
-        if path.exists() {
-            return Err(StoreError::Exists { path: path.to_owned() }.into());
-        }
-        let tmp = temp_beside(path, env.random_u64());
-        let result = (|| {
-            let mut ws = Workspace::create(&tmp, env.clone())?;
+        let (ws, ()) = Workspace::create_filled(path, env, |ws| {
             ws.edit(DocKey::Coordination, author, |e| e.write_coordination(coordination))?;
             ws.edit(DocKey::Base, author, |e| e.write_base(base))?;
             for s in supplements {
@@ -147,22 +142,9 @@ impl Workspace {
                 ws.add_document(key)?;
                 ws.edit(key, author, |e| e.write_supplement(s))?;
             }
-            Ok(ws)
-        })();
-        let ws = match result {
-            Ok(ws) => ws,
-            Err(e) => {
-                remove_sqlite_files(&tmp);
-                return Err(e);
-            }
-        };
-        ws.ensure_review_baseline()?;
-        drop(ws);
-        if let Err(source) = std::fs::rename(&tmp, path) {
-            remove_sqlite_files(&tmp);
-            return Err(WorkspaceError::Io { path: path.to_owned(), source });
-        }
-        Workspace::open(path, env)
+            ws.ensure_review_baseline()
+        })?;
+        Ok(ws)
     }
 
     /// Creates a new workspace at `path` filled by `fill` (e.g. the first sync from a hub),
