@@ -398,8 +398,11 @@ async fn learn_authors(socket: &mut Socket, ws: &mut Workspace, key: DocKey, aut
 /// Records an [`attribution::AuthorsAnswer`] (JSON) for document `key`.
 pub(crate) fn store_authors(ws: &Workspace, key: DocKey, json: &[u8], learned_from: &str) -> Result<(), SyncError> {
     let answer: attribution::AuthorsAnswer =
-        serde_json::from_slice(json).map_err(|e| SyncError::Protocol(format!("the hub's authors answer does not read: {e}")))?;
-    let known = |org: &str, name: &str, label: &str| KnownAuthor { org: org.to_owned(), name: name.to_owned(), label: label.to_owned() };
+        serde_json::from_slice(json).map_err(|e| SyncError::Protocol(format!("hubbens svar om forfattere kan ikke læses: {e}")))?;
+    // The hub is not trusted with the terminal: what it says is stored printable (and short),
+    // so `konsekvens log` and the app never show its control or bidi characters.
+    let text = |s: &str| crate::live::printable(&s.chars().take(200).collect::<String>());
+    let known = |org: &str, name: &str, label: &str| KnownAuthor { org: text(org), name: text(name), label: text(label) };
     let clients: Vec<(u64, KnownAuthor)> = answer.clients.iter().map(|c| (c.client, known(&c.org, &c.name, &c.label))).collect();
     let deletions: Vec<(IdSpan, KnownAuthor)> = answer
         .deletions
@@ -547,5 +550,22 @@ pub async fn sync_watch(
             _ = tokio::time::sleep(wait) => {}
             _ = &mut shutdown => return Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hubs_authors_are_stored_printable() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::create(&dir.path().join("w.konsekvens"), std::sync::Arc::new(konsekvens_core::SystemEnv)).unwrap();
+        let json = br#"{"clients":[{"client":7,"org":"561","name":"Esbjerg\u001b[2J\u202eKL","label":"DPO\nfalsk linje"}],"deletions":[]}"#;
+        store_authors(&ws, DocKey::Base, json, "ws://hub").unwrap();
+        let a = ws.store().client_author(7).unwrap().unwrap();
+        assert_eq!((a.name.as_str(), a.label.as_str()), ("Esbjerg\u{fffd}[2J\u{fffd}KL", "DPO falsk linje"));
+        let err = store_authors(&ws, DocKey::Base, b"{not json", "ws://hub").unwrap_err().to_string();
+        assert!(err.contains("hubbens svar om forfattere"), "{err}");
     }
 }
