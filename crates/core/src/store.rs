@@ -263,6 +263,12 @@ impl Store {
         &self.path
     }
 
+    /// `synchronous=FULL` (the product) or `OFF` (bulk fixtures only).
+    #[cfg_attr(not(feature = "fixtures"), allow(dead_code))]
+    pub(crate) fn set_synchronous(&self, full: bool) {
+        let _ = self.conn.pragma_update(None, "synchronous", if full { "FULL" } else { "OFF" });
+    }
+
     /// Registers a document (idempotent).
     pub fn ensure_document(&self, key: DocKey, at_millis: i64) -> Result<(), StoreError> {
         self.conn.execute(

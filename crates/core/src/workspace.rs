@@ -343,6 +343,23 @@ impl Workspace {
         Ok(())
     }
 
+    /// Adds a municipality's supplement document (empty) to the file and to memory.
+    pub(crate) fn add_supplement_document(&mut self, code: OrgCode) -> Result<(), WorkspaceError> {
+        self.add_document(DocKey::Supplement(code))
+    }
+
+    /// Commits without waiting for the disk (the year-of-use fixture writes 100 000 edits;
+    /// what it measures afterwards does not depend on fsync).
+    #[cfg(feature = "fixtures")]
+    pub(crate) fn relax_durability_for_fixture(&self) {
+        self.store.set_synchronous(false);
+    }
+
+    #[cfg(feature = "fixtures")]
+    pub(crate) fn restore_durability_for_fixture(&self) {
+        self.store.set_synchronous(true);
+    }
+
     pub fn path(&self) -> &Path {
         self.store.path()
     }
