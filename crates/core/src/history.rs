@@ -1,13 +1,16 @@
 //! The history of a workspace, read from its update log (the audit trail, never rewritten):
-//! the DPIA as it was at any earlier point, who changed what and when, and the changes
-//! since the last review that call for a new one (Art. 35(11)).
+//! the DPIA as it was at any earlier point, and who changed what and when. Free functions
+//! over a read-only [`View`]; nothing here replays the log from its start: a point in the
+//! past starts from the nearest kept snapshot, and each update's change summary was stored
+//! when it was logged (`crate::summary`), so `log` pages through stored rows.
 
 use crate::diff::{self, ChangeKind, ItemChange};
 use crate::doc::{DocError, DocKey, DpiaDoc, UpdateIds};
-use crate::store::KnownAuthor;
 use crate::effective::EffectiveDpia;
 use crate::model::*;
-use crate::workspace::{Workspace, WorkspaceError};
+use crate::store::{KnownAuthor, StoredChange};
+use crate::summary::{StoredSummary, Summariser};
+use crate::workspace::{base_participant, View, WorkspaceError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -57,7 +60,8 @@ impl std::fmt::Display for Point {
     }
 }
 
-fn end_of_day_millis(d: Day) -> i64 {
+/// The last millisecond of a day (UTC).
+pub fn end_of_day_millis(d: Day) -> i64 {
     let next = d.0.next_day().unwrap_or(d.0);
     next.midnight().assume_utc().unix_timestamp() * 1000 - 1
 }
@@ -72,9 +76,19 @@ pub struct LogEntry {
     pub author: String,
     pub org: Option<OrgCode>,
     pub changes: Vec<ItemChange>,
-    /// Who wrote it, as the hub attributes it (see [`Workspace::attribution`]); empty when
-    /// the hub has not told this copy yet (a local change not synced, or no hub).
+    /// Who wrote it, as the hub attributes it (see [`attribution`]); empty when the hub has
+    /// not told this copy yet (a local change not synced, or no hub).
     pub by: Vec<ChangeAuthor>,
+}
+
+/// One page of the history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LogPage {
+    pub entries: Vec<LogEntry>,
+    /// The log position to pass as `before` for the next (older) page; `None` when this page
+    /// reaches the start of the log.
+    pub next_before: Option<i64>,
 }
 
 /// An organisation that wrote a change, as the hub attributes it.
@@ -107,11 +121,11 @@ impl std::fmt::Display for ChangeAuthor {
 }
 
 /// Replays a document's updates one by one and says what each brought: its new CRDT ids
-/// (for attribution) and, if asked, the items it changed. The hub's log and the workspace's
-/// history both read their logs through it.
+/// (for attribution) and, if asked, the items it changed (read part by part, see
+/// `crate::summary`). The hub's log reads its log through it.
 pub struct Replay {
     doc: DpiaDoc,
-    before: Option<serde_json::Value>,
+    values: Option<(crate::doc::TouchTracker, Summariser)>,
 }
 
 /// What one replayed update brought.
@@ -124,25 +138,20 @@ pub struct Replayed {
 
 impl Replay {
     /// An empty document of `key`; with `read_values`, every step also says which items
-    /// changed (reads the whole document after every update).
+    /// changed.
     pub fn new(key: DocKey, client_id: u64, read_values: bool) -> Result<Replay, DocError> {
         let doc = DpiaDoc::new(key, client_id);
-        let before = if read_values { Some(read_doc(&doc)?) } else { None };
-        Ok(Replay { doc, before })
+        let values = if read_values { Some((doc.track_touches(), Summariser::of(&doc)?)) } else { None };
+        Ok(Replay { doc, values })
     }
 
     pub fn step(&mut self, update: &[u8]) -> Result<Replayed, DocError> {
+        crate::doc::guard::check_update_v1(update)?;
         let ids = self.doc.novelty(update)?;
         self.doc.apply_update(update)?;
         let mut changes = Vec::new();
-        if let Some(before) = &mut self.before {
-            let after = read_doc(&self.doc)?;
-            changes = diff::changes(before, &after);
-            // A release's content is the whole base: its name says enough.
-            for c in changes.iter_mut().filter(|c| c.collection == "releases") {
-                c.fields.retain(|f| f.path != "content");
-            }
-            *before = after;
+        if let Some((tracker, summariser)) = &mut self.values {
+            changes = summariser.changes(&self.doc, tracker.take())?;
         }
         Ok(Replayed { ids, changes })
     }
@@ -162,210 +171,165 @@ pub fn read_doc(doc: &DpiaDoc) -> Result<serde_json::Value, DocError> {
     Ok(v.expect("the model serialises"))
 }
 
-/// A change since the last review that calls for a new review (Art. 35(11)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ReviewTrigger {
-    /// `purpose`, `data_category`, `subject_category`, `module`, `legal_basis`, `processor`,
-    /// `risk_raised`, `subject_count`, `release`.
-    pub kind: String,
-    pub label: String,
-    pub da: String,
-    pub en: String,
-}
-
-/// What the review triggers were measured against.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ReviewStatus {
-    /// Date of the last recorded review; `None` if none is recorded.
-    pub last_review: Option<Day>,
-    pub triggers: Vec<ReviewTrigger>,
-}
-
-/// The setting that records up to which log position the file's content came in by import
-/// or creation: content older than the file itself counts as reviewed by the reviews it
-/// carries, not as "added since the last review".
-const BASELINE: &str = "review_baseline_seq";
-
-impl Workspace {
-    /// Marks everything logged so far as the starting point for review triggers (called
-    /// after creating, importing or first syncing a workspace). Keeps an existing mark.
-    pub fn ensure_review_baseline(&self) -> Result<(), WorkspaceError> {
-        if self.store().setting(BASELINE)?.is_none() {
-            self.store().set_setting(BASELINE, &self.store().head_seq()?.to_string())?;
+/// The log position a point stands for (`None` for now).
+pub fn seq_of(view: &View<'_>, point: &Point) -> Result<Option<i64>, WorkspaceError> {
+    Ok(match point {
+        Point::Now => None,
+        Point::Seq(n) => Some(*n),
+        Point::Date(d) => Some(view.seq_at(end_of_day_millis(*d))?),
+        Point::Release(name) => {
+            let coordination = view.coordination()?;
+            let r = coordination.require_release(name)?;
+            Some(view.seq_at(r.published_at)?)
         }
+    })
+}
+
+/// A municipality's effective DPIA (or, with `None`, the base) as it was at `point`. The
+/// base at a release is the release's own content, exactly as published.
+pub fn dpia_at(view: &View<'_>, org: Option<OrgCode>, point: &Point) -> Result<EffectiveDpia, WorkspaceError> {
+    if let (None, Point::Release(name)) = (org, point) {
+        let coordination = view.coordination()?;
+        let base = coordination.require_release(name)?.base()?;
+        return Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_participant()));
+    }
+    let Some(seq) = seq_of(view, point)? else { return view.effective_or_base(org) };
+    let coordination = view.read_at(DocKey::Coordination, seq, DpiaDoc::read_coordination)?;
+    let base = view.read_at(DocKey::Base, seq, DpiaDoc::read_base)?;
+    match org {
+        None => Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_participant())),
+        Some(code) => {
+            let key = DocKey::Supplement(code);
+            view.doc(key)?;
+            let supplement = view.read_at(key, seq, DpiaDoc::read_supplement)?;
+            let participant = coordination
+                .participants
+                .iter()
+                .find(|p| p.code == Some(code))
+                .cloned()
+                .unwrap_or_else(|| view.participant(code).unwrap_or_default());
+            Ok(EffectiveDpia::compute(&coordination, &base, &supplement, &participant))
+        }
+    }
+}
+
+/// Compares two points of the base (`org: None`) or of a municipality's effective DPIA.
+pub fn compare(view: &View<'_>, org: Option<OrgCode>, from: &Point, to: &Point) -> Result<diff::Comparison, WorkspaceError> {
+    let a = dpia_at(view, org, from)?;
+    let b = dpia_at(view, org, to)?;
+    Ok(diff::compare(&from.to_string(), &a, &to.to_string(), &b))
+}
+
+/// What the history of `org` (or the base) reads: the documents, the labels of items by id,
+/// and the id an item reference stands for.
+struct LogScope {
+    docs: Vec<String>,
+    labels: BTreeMap<String, String>,
+    wanted_id: Option<ItemId>,
+}
+
+fn scope(view: &View<'_>, org: Option<OrgCode>, item: Option<&Reference>) -> Result<LogScope, WorkspaceError> {
+    let mut docs = vec![DocKey::Coordination.name(), DocKey::Base.name()];
+    if let Some(code) = org {
+        view.doc(DocKey::Supplement(code))?;
+        docs.push(DocKey::Supplement(code).name());
+    }
+    // Supplement entries (overrides, not-applicable …) are keyed by their base item's id,
+    // not by a reference: find the id the reference stands for, and label them by it.
+    let current = view.effective_or_base(org)?;
+    let labels = labels_of(&current);
+    let wanted_id = match item {
+        Some(r) => Some(id_of(&current, r).ok_or_else(|| WorkspaceError::Doc {
+            doc: "history".into(),
+            source: crate::DocError::Invalid(format!("no item has the reference {r}")),
+        })?),
+        None => None,
+    };
+    Ok(LogScope { docs, labels, wanted_id })
+}
+
+fn entry(view: &View<'_>, scope: &LogScope, row: StoredChange) -> Result<Option<LogEntry>, WorkspaceError> {
+    let key = DocKey::parse(&row.doc).map_err(|e| WorkspaceError::Doc { doc: row.doc.clone(), source: e })?;
+    let summary: StoredSummary = serde_json::from_str(&row.summary).map_err(|e| WorkspaceError::Doc {
+        doc: row.doc.clone(),
+        source: DocError::Invalid(format!("the stored summary of update #{} does not read: {e}", row.seq)),
+    })?;
+    let mut changes = summary.changes.clone();
+    for c in changes.iter_mut().filter(|c| c.label == c.id) {
+        if let Some(label) = scope.labels.get(c.id.as_str()) {
+            c.label = label.clone();
+        }
+    }
+    if let Some(id) = &scope.wanted_id {
+        changes.retain(|c| c.id == id.as_str());
+        if changes.is_empty() {
+            return Ok(None);
+        }
+    }
+    let by = attribution(view, key, &summary.ids())?;
+    Ok(Some(LogEntry { seq: row.seq, doc: row.doc, at_millis: row.at_millis, author: row.author, org: row.org, changes, by }))
+}
+
+/// One page of who changed what and when, newest first: logged updates of the base and the
+/// coordination document (and, with `org`, of that municipality's supplement) before log
+/// position `before` (`None`: from the newest), at most `limit`. With `item`, only updates
+/// that changed the item with that reference. Reads only the page's stored rows.
+pub fn log_page(view: &View<'_>, org: Option<OrgCode>, item: Option<&Reference>, before: Option<i64>, limit: usize) -> Result<LogPage, WorkspaceError> {
+    let scope = scope(view, org, item)?;
+    let limit = limit.clamp(1, 1000);
+    let rows = view.changes_page(&scope.docs, scope.wanted_id.as_ref().map(ItemId::as_str), before, limit, true)?;
+    let full = rows.len() == limit;
+    let next_before = if full { rows.last().map(|r| r.seq) } else { None };
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows {
+        entries.extend(entry(view, &scope, row)?);
+    }
+    Ok(LogPage { entries, next_before })
+}
+
+/// Every entry of the history (as [`log_page`] selects them), oldest first, one page at a
+/// time: the whole log streamed without holding it in memory.
+pub fn for_each_entry(view: &View<'_>, org: Option<OrgCode>, item: Option<&Reference>, mut f: impl FnMut(LogEntry) -> Result<(), WorkspaceError>) -> Result<(), WorkspaceError> {
+    let scope = scope(view, org, item)?;
+    const PAGE: usize = 500;
+    let mut after = Some(0);
+    while let Some(cursor) = after {
+        let rows = view.changes_page(&scope.docs, scope.wanted_id.as_ref().map(ItemId::as_str), Some(cursor), PAGE, false)?;
+        after = if rows.len() == PAGE { rows.last().map(|r| r.seq) } else { None };
+        for row in rows {
+            if let Some(e) = entry(view, &scope, row)? {
+                f(e)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The whole history, oldest first (see [`for_each_entry`]; for small logs and tests).
+pub fn history(view: &View<'_>, org: Option<OrgCode>, item: Option<&Reference>) -> Result<Vec<LogEntry>, WorkspaceError> {
+    let mut entries = Vec::new();
+    for_each_entry(view, org, item, |e| {
+        entries.push(e);
         Ok(())
-    }
+    })?;
+    Ok(entries)
+}
 
-    /// Marks everything logged so far as reviewed content (replacing an earlier mark).
-    pub fn mark_review_baseline(&self) -> Result<(), WorkspaceError> {
-        Ok(self.store().set_setting(BASELINE, &self.store().head_seq()?.to_string())?)
+/// Who wrote the insertions and deletions `ids` of document `key`, as the hub told this
+/// copy: insertions by the organisation their CRDT client id is bound to, deletions by
+/// the organisation whose update first brought them to the hub. Sorted, without
+/// duplicates; ids the hub has not attributed (yet) add nobody.
+pub fn attribution(view: &View<'_>, key: DocKey, ids: &UpdateIds) -> Result<Vec<ChangeAuthor>, WorkspaceError> {
+    let mut by = std::collections::BTreeSet::new();
+    let mut clients: Vec<u64> = ids.inserted.iter().map(|s| s.client).collect();
+    clients.dedup();
+    for client in clients {
+        by.extend(view.client_author(client)?);
     }
-
-    fn review_baseline(&self) -> Result<i64, WorkspaceError> {
-        Ok(self.store().setting(BASELINE)?.and_then(|s| s.parse().ok()).unwrap_or(0))
+    for span in &ids.deleted {
+        by.extend(view.deletion_authors(key, *span)?);
     }
-
-    /// Rebuilds one document as it was just after log position `seq`.
-    pub fn document_at(&self, key: DocKey, seq: i64) -> Result<DpiaDoc, WorkspaceError> {
-        let doc = DpiaDoc::new(key, self.env().random_u64());
-        for (at, data) in self.store().updates_upto(key, seq)? {
-            doc.apply_update(&data).map_err(|e| WorkspaceError::DamagedUpdate {
-                path: self.path().to_owned(),
-                doc: key.name(),
-                seq: at,
-                reason: e.to_string(),
-            })?;
-        }
-        Ok(doc)
-    }
-
-    /// The log position a point stands for (`None` for now).
-    pub fn seq_of(&self, point: &Point) -> Result<Option<i64>, WorkspaceError> {
-        Ok(match point {
-            Point::Now => None,
-            Point::Seq(n) => Some(*n),
-            Point::Date(d) => Some(self.store().seq_at(end_of_day_millis(*d))?),
-            Point::Release(name) => {
-                let coordination = self.coordination()?;
-                let r = coordination.require_release(name)?;
-                Some(self.store().seq_at(r.published_at)?)
-            }
-        })
-    }
-
-    /// A municipality's effective DPIA (or, with `None`, the base) as it was at `point`. The
-    /// base at a release is the release's own content, exactly as published.
-    pub fn dpia_at(&self, org: Option<OrgCode>, point: &Point) -> Result<EffectiveDpia, WorkspaceError> {
-        if let (None, Point::Release(name)) = (org, point) {
-            let coordination = self.coordination()?;
-            let base = coordination.require_release(name)?.base()?;
-            let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
-            return Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_only));
-        }
-        let Some(seq) = self.seq_of(point)? else { return self.effective_or_base(org) };
-        let read = |key: DocKey| self.document_at(key, seq);
-        let doc_err = |key: DocKey| move |e| WorkspaceError::Doc { doc: key.name(), source: e };
-        let coordination = read(DocKey::Coordination)?.read_coordination().map_err(doc_err(DocKey::Coordination))?;
-        let base = read(DocKey::Base)?.read_base().map_err(doc_err(DocKey::Base))?;
-        match org {
-            None => {
-                let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
-                Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_only))
-            }
-            Some(code) => {
-                let key = DocKey::Supplement(code);
-                self.doc(key)?;
-                let supplement = read(key)?.read_supplement().map_err(doc_err(key))?;
-                let participant = coordination
-                    .participants
-                    .iter()
-                    .find(|p| p.code == Some(code))
-                    .cloned()
-                    .unwrap_or_else(|| self.participant(code).unwrap_or_default());
-                Ok(EffectiveDpia::compute(&coordination, &base, &supplement, &participant))
-            }
-        }
-    }
-
-    /// Compares two points of the base (`org: None`) or of a municipality's effective DPIA.
-    pub fn compare(&self, org: Option<OrgCode>, from: &Point, to: &Point) -> Result<diff::Comparison, WorkspaceError> {
-        let a = self.dpia_at(org, from)?;
-        let b = self.dpia_at(org, to)?;
-        Ok(diff::compare(&from.to_string(), &a, &to.to_string(), &b))
-    }
-
-    /// Who changed what and when: every logged update of the base and the coordination
-    /// document (and, with `org`, of that municipality's supplement) with the items it
-    /// changed. With `item`, only updates that changed the item with that reference.
-    pub fn history(&self, org: Option<OrgCode>, item: Option<&Reference>) -> Result<Vec<LogEntry>, WorkspaceError> {
-        let mut keys = vec![DocKey::Coordination, DocKey::Base];
-        if let Some(code) = org {
-            self.doc(DocKey::Supplement(code))?;
-            keys.push(DocKey::Supplement(code));
-        }
-        // Supplement entries (overrides, not-applicable …) are keyed by their base item's id,
-        // not by a reference: find the id the reference stands for, and label them by it.
-        let current = self.effective_or_base(org)?;
-        let labels = labels_of(&current);
-        let wanted_id = match item {
-            Some(r) => Some(id_of(&current, r).ok_or_else(|| WorkspaceError::Doc {
-                doc: "history".into(),
-                source: crate::DocError::Invalid(format!("no item has the reference {r}")),
-            })?),
-            None => None,
-        };
-        let mut entries = Vec::new();
-        for key in keys {
-            let mut replay = Replay::new(key, self.env().random_u64(), true).map_err(|e| WorkspaceError::Doc { doc: key.name(), source: e })?;
-            for u in self.store().log(Some(key))? {
-                let step = replay.step(&u.data).map_err(|e| WorkspaceError::DamagedUpdate {
-                    path: self.path().to_owned(),
-                    doc: key.name(),
-                    seq: u.seq,
-                    reason: e.to_string(),
-                })?;
-                let mut changes = step.changes;
-                for c in changes.iter_mut().filter(|c| c.label == c.id) {
-                    if let Some(label) = labels.get(c.id.as_str()) {
-                        c.label = label.clone();
-                    }
-                }
-                if let Some(id) = &wanted_id {
-                    changes.retain(|c| c.id == id.as_str());
-                    if changes.is_empty() {
-                        continue;
-                    }
-                }
-                let by = self.attribution(key, &step.ids)?;
-                entries.push(LogEntry { seq: u.seq, doc: u.doc, at_millis: u.at_millis, author: u.author, org: u.org, changes, by });
-            }
-        }
-        entries.sort_by_key(|e| e.seq);
-        Ok(entries)
-    }
-
-    /// Who wrote the insertions and deletions `ids` of document `key`, as the hub told this
-    /// copy: insertions by the organisation their CRDT client id is bound to, deletions by
-    /// the organisation whose update first brought them to the hub. Sorted, without
-    /// duplicates; ids the hub has not attributed (yet) add nobody.
-    pub fn attribution(&self, key: DocKey, ids: &UpdateIds) -> Result<Vec<ChangeAuthor>, WorkspaceError> {
-        let mut by = std::collections::BTreeSet::new();
-        let mut clients: Vec<u64> = ids.inserted.iter().map(|s| s.client).collect();
-        clients.dedup();
-        for client in clients {
-            by.extend(self.store().client_author(client)?);
-        }
-        for span in &ids.deleted {
-            by.extend(self.store().deletion_authors(key, *span)?);
-        }
-        Ok(by.into_iter().map(ChangeAuthor::from).collect())
-    }
-
-    /// The changes since the last review that call for a new one: a purpose, data category,
-    /// subject group or module added, a legal basis or the processor chain changed, a risk
-    /// raised, a municipality's subject count changed, or a newer release of the base.
-    /// Content that came in when the file was created or imported counts as reviewed.
-    pub fn review_status(&self, org: Option<OrgCode>) -> Result<ReviewStatus, WorkspaceError> {
-        let now = self.effective_or_base(org)?;
-        let last_review = now.items.reviews.iter().filter(|e| e.applies()).filter_map(|e| e.item.date).max();
-        let since_millis = last_review.map(end_of_day_millis).unwrap_or(i64::MIN);
-        let seq = self.store().seq_at(since_millis)?.max(self.review_baseline()?);
-        let then = self.dpia_at(org, &Point::Seq(seq))?;
-        let mut triggers = triggers_between(&then, &now);
-        if let (Some(release), Some(reviewed)) = (&now.latest_release, last_review) {
-            if release.date.is_some_and(|d| d > reviewed) {
-                triggers.push(ReviewTrigger {
-                    kind: "release".into(),
-                    label: release.name.clone(),
-                    da: format!("ny udgivelse af fælles basis: {}", release.name),
-                    en: format!("a new release of the joint base: {}", release.name),
-                });
-            }
-        }
-        Ok(ReviewStatus { last_review, triggers })
-    }
+    Ok(by.into_iter().map(ChangeAuthor::from).collect())
 }
 
 /// "R5 Uautoriseret adgang …" for every item id of the DPIA.
@@ -389,64 +353,26 @@ fn id_of(d: &EffectiveDpia, r: &Reference) -> Option<ItemId> {
         processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews)
 }
 
-fn trigger(kind: &str, label: String, da: String, en: String) -> ReviewTrigger {
-    ReviewTrigger { kind: kind.into(), label, da, en }
-}
-
-/// The review triggers between two states of one DPIA.
-pub fn triggers_between(then: &EffectiveDpia, now: &EffectiveDpia) -> Vec<ReviewTrigger> {
-    let mut out = Vec::new();
-    macro_rules! added {
-        ($field:ident, $kind:literal, $da:literal, $en:literal, $name:ident) => {
-            let old: std::collections::BTreeSet<&ItemId> = then.items.$field.iter().filter(|e| e.applies()).map(|e| &e.item.id).collect();
-            for e in now.items.$field.iter().filter(|e| e.applies() && !old.contains(&e.item.id)) {
-                let label = format!("{} {}", e.item.reference, e.item.$name);
-                out.push(trigger($kind, label.clone(), format!("{} tilføjet: {label}", $da), format!("{} added: {label}", $en)));
-            }
-        };
+// Until every caller asks the view: the queries as they were called on a workspace.
+impl crate::workspace::Workspace {
+    pub fn seq_of(&self, point: &Point) -> Result<Option<i64>, WorkspaceError> {
+        seq_of(&self.view(), point)
     }
-    added!(purposes, "purpose", "formål", "purpose", title);
-    added!(data_categories, "data_category", "kategori af oplysninger", "data category", name);
-    added!(subject_categories, "subject_category", "kategori af registrerede", "data-subject category", name);
-    added!(modules, "module", "modul", "module", name);
-
-    let old_purposes: BTreeMap<&ItemId, &Purpose> = then.items.purposes.iter().map(|e| (&e.item.id, &e.item)).collect();
-    for e in &now.items.purposes {
-        if let Some(old) = old_purposes.get(&e.item.id) {
-            if old.legal_basis != e.item.legal_basis {
-                let label = format!("{} {}", e.item.reference, e.item.title);
-                out.push(trigger("legal_basis", label.clone(), format!("retsgrundlaget er ændret for {label}"), format!("the legal basis changed for {label}")));
-            }
-        }
+    pub fn dpia_at(&self, org: Option<OrgCode>, point: &Point) -> Result<EffectiveDpia, WorkspaceError> {
+        dpia_at(&self.view(), org, point)
     }
-    let chain = |d: &EffectiveDpia| -> BTreeMap<ItemId, (String, Option<ProcessorRole>, Option<ItemId>, String)> {
-        d.items.processors.iter().filter(|e| e.applies()).map(|e| (e.item.id.clone(), (e.item.name.clone(), e.item.role, e.item.parent.clone(), e.item.location.clone()))).collect()
-    };
-    let (old_chain, new_chain) = (chain(then), chain(now));
-    if old_chain != new_chain {
-        let names: Vec<String> = new_chain.values().map(|(n, ..)| n.clone()).collect();
-        out.push(trigger("processor", names.join(" → "), format!("databehandlerkæden er ændret (nu: {})", names.join(", ")), format!("the processor chain changed (now: {})", names.join(", "))));
+    pub fn compare(&self, org: Option<OrgCode>, from: &Point, to: &Point) -> Result<diff::Comparison, WorkspaceError> {
+        compare(&self.view(), org, from, to)
     }
-    let old_risks: BTreeMap<&ItemId, &Risk> = then.items.risks.iter().filter(|e| e.applies()).map(|e| (&e.item.id, &e.item)).collect();
-    for e in now.items.risks.iter().filter(|e| e.applies()) {
-        let Some(old) = old_risks.get(&e.item.id) else { continue };
-        let raised = |a: Option<RiskLevel>, b: Option<RiskLevel>| matches!((a, b), (Some(a), Some(b)) if b > a);
-        if raised(old.inherent.level(), e.item.inherent.level()) || raised(old.residual.level(), e.item.residual.level()) {
-            let label = format!("{} {}", e.item.reference, e.item.title);
-            out.push(trigger("risk_raised", label.clone(), format!("risikoen er vurderet højere: {label}"), format!("the risk was rated higher: {label}")));
-        }
+    pub fn history(&self, org: Option<OrgCode>, item: Option<&Reference>) -> Result<Vec<LogEntry>, WorkspaceError> {
+        history(&self.view(), org, item)
     }
-    let old_counts: BTreeMap<&ItemId, Option<u64>> = then.items.subject_categories.iter().map(|e| (&e.item.id, e.item.count)).collect();
-    for e in now.items.subject_categories.iter().filter(|e| e.applies()) {
-        if let Some(old) = old_counts.get(&e.item.id) {
-            if *old != e.item.count {
-                let label = format!("{} {}", e.item.reference, e.item.name);
-                let show = |c: Option<u64>| c.map(|c| c.to_string()).unwrap_or_else(|| "—".into());
-                out.push(trigger("subject_count", label.clone(), format!("antal registrerede ændret for {label}: {} → {}", show(*old), show(e.item.count)), format!("number of data subjects changed for {label}: {} → {}", show(*old), show(e.item.count))));
-            }
-        }
+    pub fn attribution(&self, key: DocKey, ids: &UpdateIds) -> Result<Vec<ChangeAuthor>, WorkspaceError> {
+        attribution(&self.view(), key, ids)
     }
-    out
+    pub fn document_at(&self, key: DocKey, seq: i64) -> Result<DpiaDoc, WorkspaceError> {
+        self.build_document_at(key, seq)
+    }
 }
 
 /// Summarises changes as "tilføjet risks R13 …" lines (for the CLI log).
@@ -477,7 +403,7 @@ mod tests {
     use crate::diff::ChangeKind;
     use crate::doc::client_id_from;
     use crate::env::FixedEnv;
-    use crate::workspace::Author;
+    use crate::workspace::{Author, Workspace};
     use std::sync::Arc;
 
     /// 2026-11-25 08:00 UTC: after every review date in the sample, as the real clock is.

@@ -25,6 +25,7 @@ pub mod restore;
 pub mod sample;
 pub mod status;
 pub mod store;
+pub mod summary;
 pub mod text;
 pub mod workspace;
 

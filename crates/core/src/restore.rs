@@ -100,15 +100,16 @@ impl Workspace {
                 (serde_json::to_value(base).expect("the model serialises"), None)
             }
             _ => {
-                let seq = self.seq_of(point)?.expect("not now");
-                let head = self.store().head_seq()?;
+                let view = self.view();
+                let seq = crate::history::seq_of(&view, point)?.expect("not now");
+                let head = view.head_seq()?;
                 if seq < 0 || seq > head {
                     return Err(no_point(format!("logposition #{seq} findes ikke i {} (loggen går til #{head}) / no such log position", self.path().display())));
                 }
-                if self.store().updates_upto(key, seq)?.is_empty() {
+                if !view.has_updates_upto(key, seq)? {
                     return Err(no_point(format!("{point} ligger før den første ændring af {key}; gendannelse ville tømme dokumentet / the point is before the document's first change")));
                 }
-                (read_doc(&self.document_at(key, seq)?).map_err(doc_err)?, Some(seq))
+                (read_doc(&*view.document_at(key, seq)?).map_err(doc_err)?, Some(seq))
             }
         };
         let now = read_doc(self.doc(key)?).map_err(doc_err)?;
@@ -131,7 +132,7 @@ impl Workspace {
         if report.is_empty() {
             return Ok(report);
         }
-        let before = self.store().last_seq(key)?;
+        let before = self.view().last_seq(key)?;
         let bad = |e: serde_json::Error| doc_err(crate::DocError::Invalid(format!("the content at {point} does not read back: {e}")));
         match key {
             DocKey::Base => {
@@ -147,7 +148,7 @@ impl Workspace {
                 self.edit(key, author, |e| e.write_supplement(&s))?;
             }
         }
-        let after = self.store().last_seq(key)?;
+        let after = self.view().last_seq(key)?;
         report.seq = (after != before).then_some(after);
         Ok(report)
     }

@@ -6,7 +6,7 @@
 use crate::check::Acceptance;
 use crate::effective::{Deviation, EffectiveDpia, ReleaseStamp};
 use crate::model::*;
-use crate::workspace::{Workspace, WorkspaceError};
+use crate::workspace::{View, Workspace, WorkspaceError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -188,44 +188,52 @@ fn deviations(s: &Supplement) -> DeviationCounts {
     }
 }
 
+/// The coordinator's overview, with each municipality checked as of `today`: the base and
+/// coordination are read once, each municipality's effective DPIA is built once and checked
+/// with its review status (the state at the last review shared where municipalities share it).
+pub fn overview(view: &View<'_>, today: Day) -> Result<Overview, WorkspaceError> {
+    let coordination = view.coordination()?;
+    let latest = coordination.latest_release().map(ReleaseStamp::from);
+    let codes = view.supplement_codes();
+    let mut participants = Vec::new();
+    let mut dpias = Vec::new();
+    for p in &coordination.participants {
+        let Some(code) = p.code else { continue };
+        let supplement = if codes.contains(&code) { view.supplement(code)? } else { Supplement::default() };
+        let dpia = view.effective(code)?;
+        let report = crate::check::review::check_effective(view, Some(code), &dpia, today)?;
+        participants.push(ParticipantStatus {
+            code,
+            name: p.name.clone(),
+            base_release: supplement.meta.base_release.clone(),
+            on_latest: match (&latest, &dpia.release) {
+                (Some(l), Some(r)) => l.name == r.name,
+                (None, _) => true,
+                _ => false,
+            },
+            release_problem: dpia.release_problem.clone(),
+            errors: report.errors(),
+            warnings: report.warnings(),
+            acceptance: report.acceptance,
+            review_due: report.has("K-35-11-TRIGGERED") || report.has("K-35-11-OVERDUE"),
+            last_signed: supplement.signings.iter().max_by_key(|s| s.date).cloned(),
+            deviations: deviations(&supplement),
+        });
+        dpias.push((code, dpia));
+    }
+    Ok(Overview {
+        title: view.base()?.meta.title,
+        releases: coordination.releases.iter().map(ReleaseStamp::from).collect(),
+        latest_release: latest,
+        participants,
+        recurring: recurring(&dpias),
+    })
+}
+
 impl Workspace {
-    /// The coordinator's overview, with each municipality checked as of `today`.
+    /// The coordinator's overview (see [`overview`]).
     pub fn overview(&self, today: Day) -> Result<Overview, WorkspaceError> {
-        let coordination = self.coordination()?;
-        let latest = coordination.latest_release().map(ReleaseStamp::from);
-        let mut participants = Vec::new();
-        let mut dpias = Vec::new();
-        for p in &coordination.participants {
-            let Some(code) = p.code else { continue };
-            let supplement = if self.supplement_codes().contains(&code) { self.supplement(code)? } else { Supplement::default() };
-            let dpia = self.effective(code)?;
-            let report = self.check(Some(code), today)?;
-            participants.push(ParticipantStatus {
-                code,
-                name: p.name.clone(),
-                base_release: supplement.meta.base_release.clone(),
-                on_latest: match (&latest, &dpia.release) {
-                    (Some(l), Some(r)) => l.name == r.name,
-                    (None, _) => true,
-                    _ => false,
-                },
-                release_problem: dpia.release_problem.clone(),
-                errors: report.errors(),
-                warnings: report.warnings(),
-                acceptance: report.acceptance,
-                review_due: report.has("K-35-11-TRIGGERED") || report.has("K-35-11-OVERDUE"),
-                last_signed: supplement.signings.iter().max_by_key(|s| s.date).cloned(),
-                deviations: deviations(&supplement),
-            });
-            dpias.push((code, dpia));
-        }
-        Ok(Overview {
-            title: self.base()?.meta.title,
-            releases: coordination.releases.iter().map(ReleaseStamp::from).collect(),
-            latest_release: latest,
-            participants,
-            recurring: recurring(&dpias),
-        })
+        overview(&self.view(), today)
     }
 
     /// Records that a municipality's DPIA was signed (the app and `konsekvens sign --record`).

@@ -22,9 +22,12 @@ use std::path::{Path, PathBuf};
 
 /// "KONS" — marks the file as ours, so we never write into somebody else's database.
 pub const APPLICATION_ID: i32 = 0x4B4F_4E53;
-/// The schema this build writes and reads. 2 added the per-row digests; a schema-1 file is
-/// migrated when opened (one transaction).
-pub const SCHEMA_VERSION: i32 = 2;
+/// The schema this build writes and reads. 2 added the per-row digests; 3 the history
+/// computed when written (each update's change summary, the items it touched, kept
+/// snapshots by log position, a monotone clock for time queries). An older file is migrated
+/// when opened, one transaction per step; the summaries and snapshots of its existing log
+/// are then computed once by the workspace ([`Store::history_backlog`]).
+pub const SCHEMA_VERSION: i32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -106,6 +109,36 @@ pub struct KnownAuthor {
     /// The label of the token that wrote it (e.g. `DPO Esbjerg`); may be empty.
     pub label: String,
 }
+
+/// The history, computed once when an update is logged (schema 3):
+/// - `changes`: per update, what it changed (items and fields, CRDT ids, as JSON) and the
+///   log's clock so far (`at_max`, the largest time up to this row: time queries are an
+///   index lookup even when clocks of several processes disagree);
+/// - `change_items`: which items an update touched, for `log --item`;
+/// - `history_snapshots`: a document's state at a log position, kept (the `snapshots` row is
+///   replaced by each compaction), so any earlier point starts from the nearest one.
+const HISTORY_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY,
+    doc TEXT NOT NULL,
+    at_max INTEGER NOT NULL,
+    summary TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS changes_by_doc ON changes(doc, seq);
+CREATE INDEX IF NOT EXISTS changes_by_clock ON changes(at_max, seq);
+CREATE TABLE IF NOT EXISTS change_items (
+    item TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (item, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS history_snapshots (
+    doc TEXT NOT NULL,
+    upto_seq INTEGER NOT NULL,
+    state BLOB NOT NULL,
+    digest BLOB NOT NULL,
+    PRIMARY KEY (doc, upto_seq)
+);
+"#;
 
 const SCHEMA: &str = r#"
 CREATE TABLE workspace (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -195,11 +228,59 @@ fn migrate_to_2(conn: &mut Connection) -> rusqlite::Result<()> {
     tx.commit()
 }
 
+/// Schema 2 → 3: the history tables, empty; the workspace fills them from the log
+/// ([`Store::history_backlog`]) before it answers anything.
+fn migrate_to_3(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: i32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version >= 3 {
+        return Ok(());
+    }
+    tx.execute_batch(HISTORY_SCHEMA)?;
+    tx.pragma_update(None, "user_version", 3)?;
+    tx.commit()
+}
+
 fn tune(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
+}
+
+fn wal_left_behind(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0)
+}
+
+/// What one logged update changed, stored beside it (see [`HISTORY_SCHEMA`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredChange {
+    pub seq: i64,
+    pub doc: String,
+    pub org: Option<OrgCode>,
+    pub author: String,
+    pub at_millis: i64,
+    /// The summary as written (JSON; read by `history`).
+    pub summary: String,
+}
+
+/// What a full check of the file found ([`Store::verify`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verification {
+    /// SQLite's `integrity_check` messages; empty when the structure is sound.
+    pub structure: Vec<String>,
+    /// Rows whose digest does not match.
+    pub rows: Vec<String>,
+    pub updates: i64,
+    pub snapshots: i64,
+}
+
+impl Verification {
+    pub fn is_ok(&self) -> bool {
+        self.structure.is_empty() && self.rows.is_empty()
+    }
 }
 
 impl Store {
@@ -215,6 +296,7 @@ impl Store {
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.execute_batch(SCHEMA)?;
         tx.execute_batch(ATTRIBUTION_SCHEMA)?;
+        tx.execute_batch(HISTORY_SCHEMA)?;
         tx.execute("INSERT INTO workspace(key, value) VALUES ('created_at', ?1)", params![created_at.to_string()])?;
         tx.commit()?;
         Ok(Store { conn, path: path.to_owned() })
@@ -243,18 +325,28 @@ impl Store {
             if version < 1 {
                 return Err(not_ours(format!("schema version {version}")));
             }
-            let check: String = probe
-                .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
-                .map_err(|e| StoreError::Damaged { path: path.to_owned(), why: e.to_string() })?;
-            if check != "ok" {
-                return Err(StoreError::Damaged { path: path.to_owned(), why: check });
+            // SQLite removes the `-wal` file when the last connection closes cleanly: one left
+            // behind means a crash (or another process has it open). Only then is the whole
+            // file's structure checked on open — a check that grows with the file; otherwise
+            // every row is still checked against its digest when read, and `verify` checks
+            // everything on demand.
+            if wal_left_behind(path) {
+                let check: String = probe
+                    .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+                    .map_err(|e| StoreError::Damaged { path: path.to_owned(), why: e.to_string() })?;
+                if check != "ok" {
+                    return Err(StoreError::Damaged { path: path.to_owned(), why: check });
+                }
             }
             version
         };
         let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         tune(&conn)?;
-        if version < SCHEMA_VERSION {
+        if version < 2 {
             migrate_to_2(&mut conn)?;
+        }
+        if version < 3 {
+            migrate_to_3(&mut conn)?;
         }
         Ok(Store { conn, path: path.to_owned() })
     }
@@ -284,7 +376,8 @@ impl Store {
         Ok(rows)
     }
 
-    /// Appends one update and commits it; returns its log position.
+    /// Appends one update without its history (tests of damaged and old files only).
+    #[cfg(test)]
     pub fn append(&self, key: DocKey, data: &[u8], meta: &UpdateMeta<'_>) -> Result<i64, StoreError> {
         let (doc, org, client_id) = (key.name(), meta.org.map(|o| o.0), meta.client_id.map(|c| c as i64));
         let digest = update_digest(&doc, data, org, meta.author, client_id, meta.at_millis);
@@ -293,6 +386,208 @@ impl Store {
             params![doc, data, org, meta.author, client_id, meta.at_millis, digest],
         )?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Appends one update with what it changed (`summary`, and the ids of the items it
+    /// touched) in one transaction, committed when this returns; returns its log position.
+    pub fn append_with_history(&self, key: DocKey, data: &[u8], meta: &UpdateMeta<'_>, summary: &str, items: &[String]) -> Result<i64, StoreError> {
+        let (doc, org, client_id) = (key.name(), meta.org.map(|o| o.0), meta.client_id.map(|c| c as i64));
+        let digest = update_digest(&doc, data, org, meta.author, client_id, meta.at_millis);
+        let tx = self.conn.unchecked_transaction()?;
+        tx.prepare_cached("INSERT INTO updates(doc, data, org, author, client_id, at, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+            .execute(params![doc, data, org, meta.author, client_id, meta.at_millis, digest])?;
+        let seq = tx.last_insert_rowid();
+        let clock = self.clock_before(seq)?.max(meta.at_millis);
+        self.write_history_row(seq, &doc, clock, summary, items)?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// The log's clock just before `seq`: the largest time written so far.
+    fn clock_before(&self, seq: i64) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT at_max FROM changes WHERE seq < ?1 ORDER BY seq DESC LIMIT 1")?
+            .query_row(params![seq], |r| r.get(0))
+            .optional()?
+            .unwrap_or(i64::MIN))
+    }
+
+    fn write_history_row(&self, seq: i64, doc: &str, clock: i64, summary: &str, items: &[String]) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO changes(seq, doc, at_max, summary) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![seq, doc, clock, summary])?;
+        let mut item = self.conn.prepare_cached("INSERT OR IGNORE INTO change_items(item, seq) VALUES (?1, ?2)")?;
+        for id in items {
+            item.execute(params![id, seq])?;
+        }
+        Ok(())
+    }
+
+    /// The first log position whose history (summary) has not been computed yet, if any:
+    /// after a migration from schema 2, or an update logged by a build without it.
+    pub fn history_backlog(&self) -> Result<Option<i64>, StoreError> {
+        let done: i64 = self.conn.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| r.get(0))?;
+        let first: Option<i64> = self
+            .conn
+            .query_row("SELECT seq FROM updates WHERE seq > ?1 ORDER BY seq LIMIT 1", params![done], |r| r.get(0))
+            .optional()?;
+        Ok(first)
+    }
+
+    /// Fills the history of already logged updates (see [`Store::history_backlog`]): `rows`
+    /// gives each update's position, document, time, summary and touched items. Inside the
+    /// caller's transaction ([`Store::begin`]); the clock is set by [`Store::recompute_clock`].
+    pub fn fill_history(&self, rows: &[(i64, String, i64, String, Vec<String>)]) -> Result<(), StoreError> {
+        for (seq, doc, at, summary, items) in rows {
+            self.write_history_row(*seq, doc, *at, summary, items)?;
+        }
+        Ok(())
+    }
+
+    /// Sets the log's clock (the largest time so far) of every history row from `from_seq` on,
+    /// in log order, after [`Store::fill_history`] wrote them document by document.
+    pub fn recompute_clock(&self, from_seq: i64) -> Result<(), StoreError> {
+        let mut clock = self.clock_before(from_seq)?;
+        let mut read = self.conn.prepare("SELECT c.seq, u.at, c.at_max FROM changes c JOIN updates u ON u.seq = c.seq WHERE c.seq >= ?1 ORDER BY c.seq")?;
+        let mut write = self.conn.prepare("UPDATE changes SET at_max = ?2 WHERE seq = ?1")?;
+        let mut rows = read.query(params![from_seq])?;
+        while let Some(r) = rows.next()? {
+            let (seq, at, stored): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            clock = clock.max(at);
+            if stored != clock {
+                write.execute(params![seq, clock])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction that [`Store::commit`] ends (a migration's fill).
+    pub fn begin(&self) -> Result<(), StoreError> {
+        Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?)
+    }
+
+    pub fn commit(&self) -> Result<(), StoreError> {
+        Ok(self.conn.execute_batch("COMMIT")?)
+    }
+
+    pub fn rollback(&self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+
+    /// Calls `f` with every update of a document logged after `after_seq`, in order, one at
+    /// a time (checked against its digest), without holding the log in memory.
+    pub fn for_each_update<E: From<StoreError>>(&self, key: DocKey, after_seq: i64, mut f: impl FnMut(&LoggedUpdate) -> Result<(), E>) -> Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, doc, data, org, author, client_id, at, digest FROM updates WHERE doc = ?1 AND seq > ?2 ORDER BY seq")
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query(params![key.name(), after_seq]).map_err(StoreError::from)?;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            f(&self.checked_row(r)?)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps a document's state at log position `upto_seq` for point-in-time views.
+    pub fn keep_history_snapshot(&self, key: DocKey, upto_seq: i64, state: &[u8]) -> Result<(), StoreError> {
+        let doc = key.name();
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO history_snapshots(doc, upto_seq, state, digest) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![doc, upto_seq, state, snapshot_digest(&doc, upto_seq, state)])?;
+        Ok(())
+    }
+
+    /// The kept snapshot of a document nearest before (or at) `seq`.
+    pub fn history_snapshot_at(&self, key: DocKey, seq: i64) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+        let doc = key.name();
+        let row = self
+            .conn
+            .prepare_cached("SELECT upto_seq, state, digest FROM history_snapshots WHERE doc = ?1 AND upto_seq <= ?2 ORDER BY upto_seq DESC LIMIT 1")?
+            .query_row(params![doc, seq], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?)))
+            .optional()?;
+        let Some((upto, state, digest)) = row else { return Ok(None) };
+        if digest != snapshot_digest(&doc, upto, &state) {
+            return Err(self.damaged(format!("øjebliksbilledet af dokumentet {doc} ved log nr. {upto}")));
+        }
+        Ok(Some((upto, state)))
+    }
+
+    /// Updates of a document in `(after_seq, upto_seq]`, in order.
+    pub fn updates_between(&self, key: DocKey, after_seq: i64, upto_seq: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        self.checked_updates(
+            "SELECT seq, doc, data, org, author, client_id, at, digest FROM updates WHERE doc = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
+            params![key.name(), after_seq, upto_seq],
+        )
+    }
+
+    /// The stored history of the documents `docs`, at most `limit` rows: newest first before
+    /// log position `cursor` (exclusive; `None` from the end), or oldest first after it. With
+    /// `item`, only updates that touched that item id (through `change_items`).
+    pub fn changes_page(&self, docs: &[String], item: Option<&str>, cursor: Option<i64>, limit: usize, newest_first: bool) -> Result<Vec<StoredChange>, StoreError> {
+        let docs = serde_json::to_string(docs).expect("strings serialise");
+        let (cmp, order) = if newest_first { ("<", "DESC") } else { (">", "ASC") };
+        let cursor = cursor.unwrap_or(if newest_first { i64::MAX } else { 0 });
+        let sql = match item {
+            None => format!(
+                "SELECT c.seq, c.doc, u.org, u.author, u.at, c.summary FROM changes c JOIN updates u ON u.seq = c.seq
+                 WHERE c.seq {cmp} ?1 AND +c.doc IN (SELECT value FROM json_each(?2)) AND ?3 IS NULL ORDER BY c.seq {order} LIMIT ?4"
+            ),
+            Some(_) => format!(
+                "SELECT c.seq, c.doc, u.org, u.author, u.at, c.summary FROM change_items i JOIN changes c ON c.seq = i.seq JOIN updates u ON u.seq = c.seq
+                 WHERE i.seq {cmp} ?1 AND +c.doc IN (SELECT value FROM json_each(?2)) AND i.item = ?3 ORDER BY i.seq {order} LIMIT ?4"
+            ),
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map(params![cursor, docs, item, limit as i64], |r| {
+                Ok(StoredChange { seq: r.get(0)?, doc: r.get(1)?, org: r.get::<_, Option<u16>>(2)?.map(OrgCode), author: r.get(3)?, at_millis: r.get(4)?, summary: r.get(5)? })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Number of updates of a document and the last one's position and time.
+    pub fn doc_log_stats(&self, key: DocKey) -> Result<(i64, Option<(i64, i64)>), StoreError> {
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM updates WHERE doc = ?1", params![key.name()], |r| r.get(0))?;
+        let last = self
+            .conn
+            .query_row("SELECT seq, at FROM updates WHERE doc = ?1 ORDER BY seq DESC LIMIT 1", params![key.name()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok((n, last))
+    }
+
+    /// The whole file checked: SQLite's `integrity_check` and every row's digest (the
+    /// on-demand check; `konsekvens verify-file`).
+    pub fn verify(&self) -> Result<Verification, StoreError> {
+        let mut v = Verification::default();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        for msg in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let msg = msg?;
+            if msg != "ok" {
+                v.structure.push(msg);
+            }
+        }
+        let mut stmt = self.conn.prepare("SELECT seq, doc, data, org, author, client_id, at, digest FROM updates ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            v.updates += 1;
+            if let Err(StoreError::Integrity { row, .. }) = self.checked_row(r) {
+                v.rows.push(row);
+            }
+        }
+        for table in ["snapshots", "history_snapshots"] {
+            let mut stmt = self.conn.prepare(&format!("SELECT doc, upto_seq, state, digest FROM {table}"))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                v.snapshots += 1;
+                let (doc, upto, state, digest): (String, i64, Vec<u8>, Option<Vec<u8>>) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                if digest.as_deref() != Some(&snapshot_digest(&doc, upto, &state)[..]) {
+                    v.rows.push(format!("øjebliksbilledet af dokumentet {doc} ved log nr. {upto}"));
+                }
+            }
+        }
+        Ok(v)
     }
 
     /// The snapshot of a document and the log position it covers.
@@ -326,15 +621,20 @@ impl Store {
         let mut rows = stmt.query(args)?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let (seq, doc, data): (i64, String, Vec<u8>) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let (org, author, client_id, at): (Option<u16>, String, Option<i64>, i64) = (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
-            let digest: Option<Vec<u8>> = r.get(7)?;
-            if digest.as_deref() != Some(&update_digest(&doc, &data, org, &author, client_id, at)[..]) {
-                return Err(self.damaged(format!("opdatering nr. {seq} i loggen (dokument {doc})")));
-            }
-            out.push(LoggedUpdate { seq, doc, data, org: org.map(OrgCode), author, client_id: client_id.map(|c| c as u64), at_millis: at });
+            out.push(self.checked_row(r)?);
         }
         Ok(out)
+    }
+
+    /// One row `seq, doc, data, org, author, client_id, at, digest` of `updates`, checked.
+    fn checked_row(&self, r: &rusqlite::Row<'_>) -> Result<LoggedUpdate, StoreError> {
+        let (seq, doc, data): (i64, String, Vec<u8>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let (org, author, client_id, at): (Option<u16>, String, Option<i64>, i64) = (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+        let digest: Option<Vec<u8>> = r.get(7)?;
+        if digest.as_deref() != Some(&update_digest(&doc, &data, org, &author, client_id, at)[..]) {
+            return Err(self.damaged(format!("opdatering nr. {seq} i loggen (dokument {doc})")));
+        }
+        Ok(LoggedUpdate { seq, doc, data, org: org.map(OrgCode), author, client_id: client_id.map(|c| c as u64), at_millis: at })
     }
 
     /// Updates of a document logged after `after_seq`, in order.
@@ -354,9 +654,17 @@ impl Store {
         )
     }
 
-    /// The last log position (over all documents) written at or before `at_millis`; 0 if none.
+    /// The last log position (over all documents) written at or before `at_millis`, by the
+    /// log's clock (the largest time written so far: where clocks of several processes
+    /// disagree, the log up to the first row that passed `at_millis`); 0 if none. An index
+    /// lookup (`changes_by_clock`), not a scan of the log.
     pub fn seq_at(&self, at_millis: i64) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT coalesce(max(seq), 0) FROM updates WHERE at <= ?1", params![at_millis], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .prepare_cached("SELECT seq FROM changes WHERE at_max <= ?1 ORDER BY at_max DESC, seq DESC LIMIT 1")?
+            .query_row(params![at_millis], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
     }
 
     /// The highest log position over all documents; 0 for an empty log.
@@ -483,6 +791,11 @@ impl Store {
         )?)
     }
 
+    /// The first log position of a document, if it has any.
+    pub fn first_seq(&self, key: DocKey) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn.query_row("SELECT min(seq) FROM updates WHERE doc = ?1", params![key.name()], |r| r.get(0))?)
+    }
+
     /// The highest log position of a document.
     pub fn last_seq(&self, key: DocKey) -> Result<i64, StoreError> {
         Ok(self.conn.query_row(
@@ -552,7 +865,7 @@ mod tests {
         drop(Store::create(&path, 0).unwrap());
         Connection::open(&path).unwrap().pragma_update(None, "user_version", 7).unwrap();
         let err = Store::open(&path).err().expect("refused").to_string();
-        assert!(err.contains("schema 7") && err.contains("up to 2"), "{err}");
+        assert!(err.contains("schema 7") && err.contains(&format!("up to {SCHEMA_VERSION}")), "{err}");
     }
 
     #[test]

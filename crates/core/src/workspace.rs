@@ -5,18 +5,26 @@
 //! returns; if anything fails on the way the document is reloaded from the file, so memory
 //! never holds a change the file does not.
 
-use crate::doc::{DocError, DocKey, DpiaDoc, Edit};
+use crate::doc::{DocError, DocKey, DpiaDoc, Edit, TouchTracker, UpdateIds};
 use crate::effective::EffectiveDpia;
 use crate::env::Env;
 use crate::model::*;
 use crate::release::ReleaseError;
 use crate::store::{Store, StoreError, UpdateMeta};
-use std::collections::BTreeMap;
+use crate::summary::{StoredSummary, Summariser};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+mod view;
+pub use view::{base_participant, View};
 
 /// Compact a document once this many updates have been logged since its snapshot.
 pub const COMPACT_AFTER: usize = 500;
+
+/// Keep a document's state for point-in-time views every this many of its updates: a view of
+/// any earlier point replays at most this many updates per document.
+pub const HISTORY_EVERY: usize = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
@@ -92,11 +100,29 @@ pub struct Workspace {
     /// here, and a snapshot never claims more than this.
     applied: BTreeMap<DocKey, i64>,
     listener: Option<UpdateListener>,
+    /// Per document, once written to here: which parts changes touch and the parts as last
+    /// summarised, so each update's change summary is computed when it is logged.
+    summaries: BTreeMap<DocKey, Tracked>,
+    /// Per document, updates since the last kept history snapshot.
+    since_history: BTreeMap<DocKey, usize>,
+    /// Documents whose memory holds an update beyond `applied` (another process logged a row
+    /// before ours that memory has not read): their state is no log position's until
+    /// `catch_up`, so no history snapshot is kept of them meanwhile.
+    ahead: BTreeSet<DocKey>,
+    /// Answers kept across views while the log head stands still (the review status).
+    memo: Mutex<HashMap<String, (i64, serde_json::Value)>>,
+    history_every: usize,
     /// Undo is on (the app); documents keep a local undo history.
     undo: bool,
     /// Documents in the order the local user edited them, for undo and redo across them.
     undo_order: Vec<DocKey>,
     redo_order: Vec<DocKey>,
+}
+
+/// What a document's next update summary needs.
+struct Tracked {
+    tracker: TouchTracker,
+    summariser: Summariser,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -109,7 +135,7 @@ impl Workspace {
     /// Creates an empty workspace (coordination and base documents, no participants).
     pub fn create(path: &Path, env: Arc<dyn Env>) -> Result<Workspace, WorkspaceError> {
         let store = Store::create(path, env.now_millis())?;
-        let mut ws = Workspace { store, env, docs: BTreeMap::new(), since_snapshot: BTreeMap::new(), applied: BTreeMap::new(), listener: None, undo: false, undo_order: Vec::new(), redo_order: Vec::new() };
+        let mut ws = Workspace::with_store(store, env);
         for key in [DocKey::Coordination, DocKey::Base] {
             ws.add_document(key)?;
         }
@@ -235,8 +261,12 @@ impl Workspace {
     /// Opens a workspace file. A damaged, foreign or newer file is refused unchanged.
     pub fn open(path: &Path, env: Arc<dyn Env>) -> Result<Workspace, WorkspaceError> {
         let store = Store::open(path)?;
-        let mut ws = Workspace { store, env, docs: BTreeMap::new(), since_snapshot: BTreeMap::new(), applied: BTreeMap::new(), listener: None, undo: false, undo_order: Vec::new(), redo_order: Vec::new() };
-        for name in ws.store.documents()? {
+        let mut ws = Workspace::with_store(store, env);
+        let names = ws.store.documents()?;
+        if let Some(first) = ws.store.history_backlog()? {
+            ws.fill_history(&names, first)?;
+        }
+        for name in names {
             let key = DocKey::parse(&name)
                 .map_err(|_| WorkspaceError::UnknownDocument { path: path.to_owned(), doc: name.clone() })?;
             let (doc, pending, applied) = ws.load(key)?;
@@ -245,6 +275,120 @@ impl Workspace {
             ws.applied.insert(key, applied);
         }
         Ok(ws)
+    }
+
+    fn with_store(store: Store, env: Arc<dyn Env>) -> Workspace {
+        Workspace {
+            store,
+            env,
+            docs: BTreeMap::new(),
+            since_snapshot: BTreeMap::new(),
+            applied: BTreeMap::new(),
+            listener: None,
+            summaries: BTreeMap::new(),
+            since_history: BTreeMap::new(),
+            ahead: BTreeSet::new(),
+            memo: Mutex::default(),
+            history_every: HISTORY_EVERY,
+            undo: false,
+            undo_order: Vec::new(),
+            redo_order: Vec::new(),
+        }
+    }
+
+    /// Computes the history of updates logged without it (a file from before schema 3, or
+    /// rows another build wrote), once, in one transaction: each update's change summary by
+    /// replaying its document from the nearest kept state, and a kept snapshot every
+    /// `history_every` updates of a document.
+    fn fill_history(&self, names: &[String], first: i64) -> Result<(), WorkspaceError> {
+        self.store.begin()?;
+        let filled = (|| {
+            for name in names {
+                let Ok(key) = DocKey::parse(name) else { continue };
+                let doc = self.build_document_at(key, first - 1)?;
+                let tracker = doc.track_touches();
+                let mut summariser = Summariser::of(&doc).map_err(WorkspaceError::doc(key))?;
+                let mut rows = Vec::new();
+                let mut count = 0usize;
+                let path = self.store.path().to_owned();
+                self.store.for_each_update(key, first - 1, |u| -> Result<(), WorkspaceError> {
+                    let damaged = |e: DocError| WorkspaceError::DamagedUpdate { path: path.clone(), doc: key.name(), seq: u.seq, reason: e.to_string() };
+                    // Bounded before Yrs decodes it (see `guard`).
+                    crate::doc::guard::check_update_v1(&u.data).map_err(|e| damaged(e.into()))?;
+                    let ids = doc.novelty(&u.data).map_err(damaged)?;
+                    doc.apply_update(&u.data).map_err(damaged)?;
+                    let changes = summariser.changes(&doc, tracker.take()).map_err(WorkspaceError::doc(key))?;
+                    let summary = StoredSummary::new(changes, &ids);
+                    rows.push((u.seq, u.doc.clone(), u.at_millis, summary.to_json(), summary.items()));
+                    count += 1;
+                    if count % self.history_every == 0 {
+                        self.store.keep_history_snapshot(key, u.seq, &doc.encode_state())?;
+                    }
+                    if rows.len() >= 1000 {
+                        self.store.fill_history(&rows)?;
+                        rows.clear();
+                    }
+                    Ok(())
+                })?;
+                self.store.fill_history(&rows)?;
+            }
+            self.store.recompute_clock(first)?;
+            Ok::<(), WorkspaceError>(())
+        })();
+        match filled {
+            Ok(()) => Ok(self.store.commit()?),
+            Err(e) => {
+                self.store.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    /// Document `key` as it was just after log position `seq`, from the kept snapshot
+    /// nearest before it and the updates in between.
+    pub(crate) fn build_document_at(&self, key: DocKey, seq: i64) -> Result<DpiaDoc, WorkspaceError> {
+        // Read-only: it is never edited, so its client id does not matter.
+        let doc = DpiaDoc::new(key, 1);
+        let path = self.store.path();
+        let mut after = 0;
+        if let Some((upto, state)) = self.store.history_snapshot_at(key, seq)? {
+            doc.apply_update(&state)
+                .map_err(|e| WorkspaceError::DamagedSnapshot { path: path.to_owned(), doc: key.name(), reason: e.to_string() })?;
+            after = upto;
+        }
+        for (at, data) in self.store.updates_between(key, after, seq)? {
+            doc.apply_update(&data)
+                .map_err(|e| WorkspaceError::DamagedUpdate { path: path.to_owned(), doc: key.name(), seq: at, reason: e.to_string() })?;
+        }
+        Ok(doc)
+    }
+
+    /// Memory holds exactly document `key`'s log up to `seq` (nothing of it logged since).
+    pub(crate) fn memory_is_log_upto(&self, key: DocKey, seq: i64) -> Result<bool, WorkspaceError> {
+        let applied = *self.applied.get(&key).unwrap_or(&0);
+        Ok(self.docs.contains_key(&key) && !self.ahead.contains(&key) && applied <= seq && self.store.last_seq(key)? == applied)
+    }
+
+    /// Starts summarising a document's updates (before its first change here).
+    fn ensure_tracked(&mut self, key: DocKey) -> Result<(), WorkspaceError> {
+        if self.summaries.contains_key(&key) {
+            return Ok(());
+        }
+        let doc = self.doc(key)?;
+        let tracker = doc.track_touches();
+        let summariser = Summariser::of(doc).map_err(WorkspaceError::doc(key))?;
+        self.summaries.insert(key, Tracked { tracker, summariser });
+        Ok(())
+    }
+
+    /// Brings a tracked document's summary up to date with changes not logged here
+    /// (`catch_up`): what they changed is in the history of the process that logged them.
+    fn resync_summary(&mut self, key: DocKey) -> Result<(), WorkspaceError> {
+        if let (Some(t), Some(doc)) = (self.summaries.get_mut(&key), self.docs.get(&key)) {
+            let touched = t.tracker.take();
+            t.summariser.changes(doc, touched).map_err(WorkspaceError::doc(key))?;
+        }
+        Ok(())
     }
 
     /// Builds a document from its snapshot and the log after it; returns it with the number
@@ -326,6 +470,9 @@ impl Workspace {
                 }
                 self.applied.insert(key, seq);
             }
+            // Memory now reads the log up to `applied` without a gap.
+            self.ahead.remove(&key);
+            self.resync_summary(key)?;
         }
         Ok(changed)
     }
@@ -396,12 +543,13 @@ impl Workspace {
         author: &Author,
         f: impl FnOnce(&mut Edit<'_>) -> Result<R, DocError>,
     ) -> Result<R, WorkspaceError> {
+        self.ensure_tracked(key)?;
         let doc = self.doc(key)?;
         let client_id = doc.client_id();
         match doc.edit(f) {
             Ok((result, update)) => {
                 if !update.is_empty() {
-                    self.persist(key, &update, author, Some(client_id), UpdateSource::Local)?;
+                    self.persist(key, &update, author, Some(client_id), UpdateSource::Local, None)?;
                     self.note_local_edit(key);
                 }
                 Ok(result)
@@ -426,7 +574,13 @@ impl Workspace {
     }
 
     fn apply(&mut self, key: DocKey, update: &[u8], author: &Author, source: UpdateSource) -> Result<(), WorkspaceError> {
+        self.ensure_tracked(key)?;
         let doc = self.doc(key)?;
+        // What it brings that memory lacks, for attribution (bounded first: see `guard`).
+        let ids = match crate::doc::guard::check_update_v1(update).map_err(DocError::from).and_then(|_| doc.novelty(update)) {
+            Ok(ids) => ids,
+            Err(e) => return Err(WorkspaceError::doc(key)(e)),
+        };
         let before = doc.version();
         let applied = match source {
             UpdateSource::Remote => doc.apply_update(update),
@@ -438,7 +592,7 @@ impl Workspace {
         }
         if doc.version() != before {
             // The update's blocks carry the sender's client id, not this document's.
-            self.persist(key, update, author, None, source)?;
+            self.persist(key, update, author, None, source, Some(ids))?;
             if source == UpdateSource::Local {
                 self.note_local_edit(key);
             }
@@ -487,10 +641,13 @@ impl Workspace {
         loop {
             let order = if redo { &mut self.redo_order } else { &mut self.undo_order };
             let Some(key) = order.last().copied() else { return Ok(None) };
-            let Some(doc) = self.docs.get_mut(&key) else {
+            if !self.docs.contains_key(&key) {
                 order.pop();
                 continue;
-            };
+            }
+            self.ensure_tracked(key)?;
+            let order = if redo { &mut self.redo_order } else { &mut self.undo_order };
+            let doc = self.docs.get_mut(&key).expect("checked above");
             let can = if redo { doc.can_redo() } else { doc.can_undo() };
             if !can {
                 order.pop();
@@ -508,7 +665,7 @@ impl Workspace {
             if other.last() != Some(&key) {
                 other.push(key);
             }
-            self.persist(key, &update, author, Some(client_id), UpdateSource::Local)?;
+            self.persist(key, &update, author, Some(client_id), UpdateSource::Local, None)?;
             return Ok(Some(key));
         }
     }
@@ -518,9 +675,32 @@ impl Workspace {
         self.listener = listener;
     }
 
-    fn persist(&mut self, key: DocKey, update: &[u8], author: &Author, client_id: Option<u64>, source: UpdateSource) -> Result<(), WorkspaceError> {
+    /// What an update (applied in memory) changed, for the history: the parts it touched,
+    /// and its CRDT ids (`ids` when known from before it was applied; a local change brings
+    /// only its own).
+    fn summarise(&mut self, key: DocKey, update: &[u8], ids: Option<UpdateIds>) -> Result<StoredSummary, WorkspaceError> {
+        let doc = self.docs.get(&key).ok_or(WorkspaceError::UnknownDocument { path: self.store.path().to_owned(), doc: key.name() })?;
+        let changes = match self.summaries.get_mut(&key) {
+            Some(t) => t.summariser.changes(doc, t.tracker.take()).map_err(WorkspaceError::doc(key))?,
+            None => Vec::new(),
+        };
+        let ids = match ids {
+            Some(ids) => ids,
+            None => DpiaDoc::new(key, 1).novelty(update).map_err(WorkspaceError::doc(key))?,
+        };
+        Ok(StoredSummary::new(changes, &ids))
+    }
+
+    fn persist(&mut self, key: DocKey, update: &[u8], author: &Author, client_id: Option<u64>, source: UpdateSource, ids: Option<UpdateIds>) -> Result<(), WorkspaceError> {
+        let summary = match self.summarise(key, update, ids) {
+            Ok(s) => s,
+            Err(e) => {
+                self.reload(key)?;
+                return Err(e);
+            }
+        };
         let meta = UpdateMeta { org: author.org, author: &author.name, client_id, at_millis: self.env.now_millis() };
-        let seq = match self.store.append(key, update, &meta) {
+        let seq = match self.store.append_with_history(key, update, &meta, &summary.to_json(), &summary.items()) {
             Ok(seq) => seq,
             Err(e) => {
                 self.reload(key)?;
@@ -532,6 +712,15 @@ impl Workspace {
         let applied = self.applied.entry(key).or_insert(0);
         if before <= *applied {
             *applied = seq;
+        } else {
+            self.ahead.insert(key);
+        }
+        let kept = self.since_history.entry(key).or_default();
+        *kept += 1;
+        if *kept >= self.history_every && !self.ahead.contains(&key) {
+            let state = self.doc(key)?.encode_state();
+            self.store.keep_history_snapshot(key, seq, &state)?;
+            self.since_history.insert(key, 0);
         }
         if let Some(listener) = &self.listener {
             listener(key, update, source);
@@ -547,6 +736,9 @@ impl Workspace {
     fn reload(&mut self, key: DocKey) -> Result<(), WorkspaceError> {
         let (mut doc, pending, applied) = self.load(key)?;
         self.applied.insert(key, applied);
+        self.summaries.remove(&key);
+        self.ahead.remove(&key);
+        self.forget_answers();
         if self.undo {
             doc.enable_undo();
             self.undo_order.retain(|k| *k != key);
@@ -614,55 +806,40 @@ impl Workspace {
 
     /// The effective DPIA of one municipality: base ⊕ its supplement.
     pub fn effective(&self, code: OrgCode) -> Result<EffectiveDpia, WorkspaceError> {
-        let coordination = self.coordination()?;
-        let participant = coordination
-            .participants
-            .iter()
-            .find(|p| p.code == Some(code))
-            .cloned()
-            .ok_or(WorkspaceError::UnknownOrg(code))?;
-        let supplement = if self.docs.contains_key(&DocKey::Supplement(code)) {
-            self.supplement(code)?
-        } else {
-            Supplement::default()
-        };
-        Ok(EffectiveDpia::compute(&coordination, &self.base()?, &supplement, &participant))
+        self.view().effective(code)
     }
 
     /// The joint base read as a DPIA without a supplement (what the coordinator checks,
     /// prints and signs).
     pub fn base_as_effective(&self) -> Result<EffectiveDpia, WorkspaceError> {
-        let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
-        Ok(EffectiveDpia::compute(&self.coordination()?, &self.base()?, &Supplement::default(), &base_only))
+        self.view().base_as_effective()
     }
 
     /// A municipality's effective DPIA, or with `None` the base alone.
     pub fn effective_or_base(&self, org: Option<OrgCode>) -> Result<EffectiveDpia, WorkspaceError> {
-        match org {
-            Some(code) => self.effective(code),
-            None => self.base_as_effective(),
-        }
+        self.view().effective_or_base(org)
     }
 
-    /// The check of a municipality's effective DPIA (or, with `None`, of the base) as of `today`,
-    /// under the municipality's acceptance policy, with the review triggers from the log.
-    pub fn check(&self, org: Option<OrgCode>, today: Day) -> Result<crate::check::CheckReport, WorkspaceError> {
-        let dpia = self.effective_or_base(org)?;
-        let ctx = crate::check::CheckContext { is_base: org.is_none(), policy: self.acceptance_policy(org)?, today };
-        let review = self.review_status(org)?;
-        Ok(crate::check::check_with_review(&dpia, &ctx, Some(&review)))
+    /// Marks everything logged so far as the starting point for review triggers (called
+    /// after creating, importing or first syncing a workspace). Keeps an existing mark.
+    pub fn ensure_review_baseline(&self) -> Result<(), WorkspaceError> {
+        if self.store.setting(view::REVIEW_BASELINE)?.is_none() {
+            self.store.set_setting(view::REVIEW_BASELINE, &self.store.head_seq()?.to_string())?;
+            self.forget_answers();
+        }
+        Ok(())
     }
 
-    /// The acceptance policy the check applies: the municipality's own if it set one, else
-    /// the default (no high residual risk, medium at most 70 %).
-    pub fn acceptance_policy(&self, code: Option<OrgCode>) -> Result<crate::check::AcceptancePolicy, WorkspaceError> {
-        let mut policy = crate::check::AcceptancePolicy::default();
-        if let Some(code) = code {
-            if let Some(percent) = self.supplement(code)?.meta.max_medium_percent {
-                policy.max_medium_percent = percent.min(100) as u8;
-            }
-        }
-        Ok(policy)
+    /// Marks everything logged so far as reviewed content (replacing an earlier mark).
+    pub fn mark_review_baseline(&self) -> Result<(), WorkspaceError> {
+        self.store.set_setting(view::REVIEW_BASELINE, &self.store.head_seq()?.to_string())?;
+        self.forget_answers();
+        Ok(())
+    }
+
+    /// Drops the answers kept across views (something they rest on changed outside the log).
+    fn forget_answers(&self) {
+        self.memo.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
     /// Adds a municipality: lists it in the coordination document and opens its supplement.
@@ -701,6 +878,8 @@ fn remove_sqlite_files(path: &Path) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod history_tests;
 
 // The app keeps the workspace in state shared between threads: it must stay `Send` (Yrs'
 // `sync` feature makes the undo manager's observers so).

@@ -9,12 +9,13 @@
 
 mod picture;
 pub mod report;
+pub mod review;
 mod rules;
 
 pub use picture::{Matrix, RiskPicture, Share};
 
 use crate::effective::EffectiveDpia;
-use crate::history::ReviewStatus;
+pub use review::{acceptance_policy, check_in, review_status, ReviewStatus, ReviewTrigger};
 use crate::model::{Day, ItemId, Reference};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 
 use super::{Acceptance, Basis, CheckContext, Finding, RiskPicture, Severity};
 use crate::effective::{Deviation, EffectiveDpia, Entry, Origin};
-use crate::history::ReviewStatus;
+use super::review::ReviewStatus;
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 

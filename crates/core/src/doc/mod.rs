@@ -792,5 +792,8 @@ impl Edit<'_> {
     }
 }
 
+mod touched;
+pub use touched::{TouchTracker, Touched};
+
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,6 @@ mod build;
 use crate::check::{AcceptancePolicy, CheckReport, Lang};
 use crate::effective::EffectiveDpia;
 use crate::model::{Base, Day, OrgCode};
-use crate::store::LoggedUpdate;
 use crate::{DocKey, Workspace, WorkspaceError};
 use std::collections::BTreeMap;
 
@@ -312,10 +311,11 @@ pub fn content_hash(dpia: &EffectiveDpia) -> String {
 /// the base release and the supplement's version on the cover, and the municipality's
 /// acceptance policy.
 pub fn document_for(ws: &Workspace, org: Option<OrgCode>, lang: Lang, today: Day) -> Result<(EffectiveDpia, ReportOptions), WorkspaceError> {
-    let dpia = ws.effective_or_base(org)?;
-    let report = ws.check(org, today)?;
+    let view = ws.view();
+    let dpia = view.effective_or_base(org)?;
+    let report = crate::check::review::check_effective(&view, org, &dpia, today)?;
     let supplement_version = match org {
-        Some(code) => Some(supplement_version(&ws.store().log(Some(DocKey::Supplement(code)))?, lang)),
+        Some(code) => Some(supplement_version(view.log_stats(DocKey::Supplement(code))?, lang)),
         None => None,
     };
     let opts = ReportOptions {
@@ -385,20 +385,21 @@ fn base_version(dpia: &EffectiveDpia, working: &Base, lang: Lang) -> BaseVersion
 
 /// The supplement's version, read from its update log (the audit trail): how many changes,
 /// when the last was made, and its log position (`#N`, as `konsekvens` history points name it).
-fn supplement_version(log: &[LoggedUpdate], lang: Lang) -> String {
-    let Some(last) = log.last() else {
+/// "N ændringer i loggen, senest …" from the document's count and last update (position,
+/// time): two index lookups, not the log.
+fn supplement_version((n, last): (i64, Option<(i64, i64)>), lang: Lang) -> String {
+    let Some((last_seq, last_at)) = last else {
         return pick(lang, "Ingen ændringer i loggen".into(), "No logged changes".into());
     };
-    let when = time::OffsetDateTime::from_unix_timestamp_nanos(last.at_millis as i128 * 1_000_000)
+    let when = time::OffsetDateTime::from_unix_timestamp_nanos(last_at as i128 * 1_000_000)
         .map(|t| match lang {
             Lang::Da => format!("{} kl. {:02}.{:02} UTC", Day(t.date()).danish(), t.hour(), t.minute()),
             Lang::En => format!("{} {:02}:{:02} UTC", Day(t.date()), t.hour(), t.minute()),
         })
         .unwrap_or_else(|_| "?".into());
-    let n = log.len();
     match lang {
-        Lang::Da => format!("{n} {} i loggen, senest {when} (#{})", if n == 1 { "ændring" } else { "ændringer" }, last.seq),
-        Lang::En => format!("{n} logged {}, last {when} (#{})", if n == 1 { "change" } else { "changes" }, last.seq),
+        Lang::Da => format!("{n} {} i loggen, senest {when} (#{last_seq})", if n == 1 { "ændring" } else { "ændringer" }),
+        Lang::En => format!("{n} logged {}, last {when} (#{last_seq})", if n == 1 { "change" } else { "changes" }),
     }
 }
 

@@ -1,0 +1,188 @@
+//! A read-only view of a workspace: what the queries — history, comparison, overview, check —
+//! read. [`Workspace`] keeps the invariants and applies changes; a [`View`] only answers
+//! (as rust-analyzer's `AnalysisHost` and `Analysis`). Points in the past start from the
+//! nearest kept snapshot, never from the start of the log.
+
+use super::{Workspace, WorkspaceError};
+use crate::doc::{DocKey, DpiaDoc, IdSpan};
+use crate::effective::EffectiveDpia;
+use crate::model::*;
+use crate::store::{KnownAuthor, StoredChange};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// A read-only view of a workspace (see the module documentation). Cheap to make; it reads
+/// each document at a past position once.
+pub struct View<'w> {
+    ws: &'w Workspace,
+    /// Documents read at past log positions: the overview of 98 municipalities reads the
+    /// base as of the last review once, not 98 times.
+    at: RefCell<HashMap<(DocKey, i64), std::rc::Rc<DpiaDoc>>>,
+    current: RefCell<Option<(Coordination, Base)>>,
+}
+
+/// The setting that records up to which log position the file's content came in by import
+/// or creation: content older than the file itself counts as reviewed by the reviews it
+/// carries, not as "added since the last review".
+pub(crate) const REVIEW_BASELINE: &str = "review_baseline_seq";
+
+impl Workspace {
+    /// A read-only view for queries.
+    pub fn view(&self) -> View<'_> {
+        View { ws: self, at: RefCell::default(), current: RefCell::default() }
+    }
+}
+
+impl<'w> View<'w> {
+    pub fn path(&self) -> &Path {
+        self.ws.store.path()
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = DocKey> + '_ {
+        self.ws.docs.keys().copied()
+    }
+
+    /// A document as it stands (read-only).
+    pub fn doc(&self, key: DocKey) -> Result<&'w DpiaDoc, WorkspaceError> {
+        self.ws.doc(key)
+    }
+
+    pub fn coordination(&self) -> Result<Coordination, WorkspaceError> {
+        Ok(self.current()?.0)
+    }
+
+    pub fn base(&self) -> Result<Base, WorkspaceError> {
+        Ok(self.current()?.1)
+    }
+
+    /// Coordination and base read once per view.
+    fn current(&self) -> Result<(Coordination, Base), WorkspaceError> {
+        if let Some(c) = self.current.borrow().as_ref() {
+            return Ok(c.clone());
+        }
+        let read = (self.ws.coordination()?, self.ws.base()?);
+        *self.current.borrow_mut() = Some(read.clone());
+        Ok(read)
+    }
+
+    pub fn supplement(&self, code: OrgCode) -> Result<Supplement, WorkspaceError> {
+        self.ws.supplement(code)
+    }
+
+    pub fn supplement_codes(&self) -> Vec<OrgCode> {
+        self.ws.supplement_codes()
+    }
+
+    pub fn participant(&self, code: OrgCode) -> Result<Participant, WorkspaceError> {
+        self.coordination()?.participants.into_iter().find(|p| p.code == Some(code)).ok_or(WorkspaceError::UnknownOrg(code))
+    }
+
+    /// The effective DPIA of one municipality: base ⊕ its supplement.
+    pub fn effective(&self, code: OrgCode) -> Result<EffectiveDpia, WorkspaceError> {
+        let (coordination, base) = self.current()?;
+        let participant = coordination.participants.iter().find(|p| p.code == Some(code)).cloned().ok_or(WorkspaceError::UnknownOrg(code))?;
+        let supplement = if self.ws.docs.contains_key(&DocKey::Supplement(code)) { self.supplement(code)? } else { Supplement::default() };
+        Ok(EffectiveDpia::compute(&coordination, &base, &supplement, &participant))
+    }
+
+    /// The joint base read as a DPIA without a supplement.
+    pub fn base_as_effective(&self) -> Result<EffectiveDpia, WorkspaceError> {
+        let (coordination, base) = self.current()?;
+        Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_participant()))
+    }
+
+    /// A municipality's effective DPIA, or with `None` the base alone.
+    pub fn effective_or_base(&self, org: Option<OrgCode>) -> Result<EffectiveDpia, WorkspaceError> {
+        match org {
+            Some(code) => self.effective(code),
+            None => self.base_as_effective(),
+        }
+    }
+
+    // ---- The log -------------------------------------------------------------------------
+
+    /// The highest log position over all documents; 0 for an empty log.
+    pub fn head_seq(&self) -> Result<i64, WorkspaceError> {
+        Ok(self.ws.store.head_seq()?)
+    }
+
+    /// The highest log position of a document.
+    pub fn last_seq(&self, key: DocKey) -> Result<i64, WorkspaceError> {
+        Ok(self.ws.store.last_seq(key)?)
+    }
+
+    /// The last log position written at or before `at_millis` (by the log's clock).
+    pub fn seq_at(&self, at_millis: i64) -> Result<i64, WorkspaceError> {
+        Ok(self.ws.store.seq_at(at_millis)?)
+    }
+
+    /// The log position up to which content counts as reviewed (see `REVIEW_BASELINE`).
+    pub fn review_baseline(&self) -> Result<i64, WorkspaceError> {
+        Ok(self.ws.store.setting(REVIEW_BASELINE)?.and_then(|s| s.parse().ok()).unwrap_or(0))
+    }
+
+    /// Number of updates of a document and its last one's position and time.
+    pub fn log_stats(&self, key: DocKey) -> Result<(i64, Option<(i64, i64)>), WorkspaceError> {
+        Ok(self.ws.store.doc_log_stats(key)?)
+    }
+
+    /// A page of the stored history (see [`crate::store::Store::changes_page`]).
+    pub(crate) fn changes_page(&self, docs: &[String], item: Option<&str>, cursor: Option<i64>, limit: usize, newest_first: bool) -> Result<Vec<StoredChange>, WorkspaceError> {
+        Ok(self.ws.store.changes_page(docs, item, cursor, limit, newest_first)?)
+    }
+
+    /// Whether document `key` has an update at or before `seq` (a restoration to before its
+    /// first change would empty it).
+    pub fn has_updates_upto(&self, key: DocKey, seq: i64) -> Result<bool, WorkspaceError> {
+        Ok(self.ws.store.first_seq(key)?.is_some_and(|first| first <= seq))
+    }
+
+    /// The organisation the hub bound a CRDT client id to, and who first deleted a span.
+    pub(crate) fn client_author(&self, client: u64) -> Result<Option<KnownAuthor>, WorkspaceError> {
+        Ok(self.ws.store.client_author(client)?)
+    }
+
+    pub(crate) fn deletion_authors(&self, key: DocKey, span: IdSpan) -> Result<Vec<KnownAuthor>, WorkspaceError> {
+        Ok(self.ws.store.deletion_authors(key, span)?)
+    }
+
+    // ---- The past ------------------------------------------------------------------------
+
+    /// Document `key` as it was just after log position `seq`: the kept snapshot nearest
+    /// before it plus the updates in between (at most a snapshot interval's worth), or the
+    /// document in memory when nothing of it was logged since `seq`.
+    pub fn document_at(&self, key: DocKey, seq: i64) -> Result<std::rc::Rc<DpiaDoc>, WorkspaceError> {
+        if let Some(doc) = self.at.borrow().get(&(key, seq)) {
+            return Ok(doc.clone());
+        }
+        let doc = std::rc::Rc::new(self.ws.build_document_at(key, seq)?);
+        self.at.borrow_mut().insert((key, seq), doc.clone());
+        Ok(doc)
+    }
+
+    /// Reads a document at `seq` — from memory when it has not changed since.
+    pub(crate) fn read_at<T>(&self, key: DocKey, seq: i64, read: impl Fn(&DpiaDoc) -> Result<T, crate::DocError>) -> Result<T, WorkspaceError> {
+        let err = |e| WorkspaceError::Doc { doc: key.name(), source: e };
+        if self.ws.memory_is_log_upto(key, seq)? {
+            return read(self.ws.doc(key)?).map_err(err);
+        }
+        read(&*self.document_at(key, seq)?).map_err(err)
+    }
+
+    /// A memo kept by the workspace across views, valid while the log head is `head`.
+    pub(crate) fn memo(&self, key: &str, head: i64) -> Option<serde_json::Value> {
+        let memo = self.ws.memo.lock().unwrap_or_else(|p| p.into_inner());
+        memo.get(key).filter(|(h, _)| *h == head).map(|(_, v)| v.clone())
+    }
+
+    pub(crate) fn remember(&self, key: &str, head: i64, value: serde_json::Value) {
+        let mut memo = self.ws.memo.lock().unwrap_or_else(|p| p.into_inner());
+        memo.insert(key.to_owned(), (head, value));
+    }
+}
+
+/// The participant the base alone is read as.
+pub fn base_participant() -> Participant {
+    Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() }
+}
