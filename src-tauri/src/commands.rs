@@ -8,7 +8,8 @@ use konsekvens_core::check::CheckReport;
 use konsekvens_core::command::{AnyItem, AnySection, ItemKind, SectionKind};
 use konsekvens_core::diff::Comparison;
 use konsekvens_core::effective::EffectiveDpia;
-use konsekvens_core::history::{LogEntry, Point, ReviewStatus};
+use konsekvens_core::check::ReviewStatus;
+use konsekvens_core::history::{LogPage, Point};
 use konsekvens_core::model::*;
 use konsekvens_core::status::Overview;
 use konsekvens_core::{DocKey, SystemEnv, Workspace};
@@ -225,21 +226,24 @@ fn today() -> Day {
 #[tauri::command]
 #[specta::specta]
 pub fn check(org: Option<u16>, state: State<'_, AppState>) -> Result<CheckReport, String> {
-    guard(|| state.with(|s, _| s.ws.check(self::org(org), today()).map_err(text)))
+    guard(|| state.with(|s, _| konsekvens_core::check::check_in(&s.ws.view(), self::org(org), today()).map_err(text)))
 }
 
 /// The coordinator's overview of every municipality.
 #[tauri::command]
 #[specta::specta]
 pub fn overview(state: State<'_, AppState>) -> Result<Overview, String> {
-    guard(|| state.with(|s, _| s.ws.overview(today()).map_err(text)))
+    guard(|| state.with(|s, _| konsekvens_core::status::overview(&s.ws.view(), today()).map_err(text)))
 }
 
-/// Who changed what and when; with `item`, only changes to that reference.
+/// One page of who changed what and when, newest first: changes before log position `before`
+/// (none: from the newest), at most `limit` (default 50); with `item`, only changes to that
+/// reference. Reads the page's stored rows only, however long the history.
 #[tauri::command]
 #[specta::specta]
-pub fn history(org: Option<u16>, item: Option<String>, state: State<'_, AppState>) -> Result<Vec<LogEntry>, String> {
-    guard(|| state.with(|s, _| s.ws.history(self::org(org), item.map(Reference).as_ref()).map_err(text)))
+pub fn history(org: Option<u16>, item: Option<String>, before: Option<i64>, limit: Option<u32>, state: State<'_, AppState>) -> Result<LogPage, String> {
+    let limit = limit.unwrap_or(50) as usize;
+    guard(|| state.with(|s, _| konsekvens_core::history::log_page(&s.ws.view(), self::org(org), item.map(Reference).as_ref(), before, limit).map_err(text)))
 }
 
 /// Compares two points: `now`, a release name, a date (YYYY-MM-DD) or a log position (#N).
@@ -249,7 +253,7 @@ pub fn compare(org: Option<u16>, from: String, to: String, state: State<'_, AppS
     guard(|| {
         let from: Point = from.parse()?;
         let to: Point = to.parse()?;
-        state.with(|s, _| s.ws.compare(self::org(org), &from, &to).map_err(text))
+        state.with(|s, _| konsekvens_core::history::compare(&s.ws.view(), self::org(org), &from, &to).map_err(text))
     })
 }
 
@@ -259,14 +263,14 @@ pub fn compare(org: Option<u16>, from: String, to: String, state: State<'_, AppS
 pub fn effective_at(org: Option<u16>, point: String, state: State<'_, AppState>) -> Result<EffectiveDpia, String> {
     guard(|| {
         let point: Point = point.parse()?;
-        state.with(|s, _| s.ws.dpia_at(self::org(org), &point).map_err(text))
+        state.with(|s, _| konsekvens_core::history::dpia_at(&s.ws.view(), self::org(org), &point).map_err(text))
     })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn review_status(org: Option<u16>, state: State<'_, AppState>) -> Result<ReviewStatus, String> {
-    guard(|| state.with(|s, _| s.ws.review_status(self::org(org)).map_err(text)))
+    guard(|| state.with(|s, _| konsekvens_core::check::review_status(&s.ws.view(), self::org(org)).map_err(text)))
 }
 
 // ---- Editing --------------------------------------------------------------------------------

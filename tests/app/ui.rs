@@ -76,13 +76,13 @@ fn fixtures(ws: &Workspace, path: &Path, scenario: Value) -> Value {
         let mut compare = Map::new();
         for from in latest.iter().cloned().chain(["now".to_string()]) {
             let points = (from.parse::<Point>().expect("point"), "now".parse::<Point>().expect("now"));
-            compare.insert(format!("{from}|now"), to_json!(ws.compare(org, &points.0, &points.1).expect("compare")));
+            compare.insert(format!("{from}|now"), to_json!(konsekvens_core::history::compare(&ws.view(), org, &points.0, &points.1).expect("compare")));
         }
         let mut scope = json!({
             "effective": to_json!(ws.effective_or_base(org).expect("effective")),
-            "check": to_json!(ws.check(org, day).expect("check")),
-            "history": to_json!(ws.history(org, None).expect("history")),
-            "review_status": to_json!(ws.review_status(org).expect("review status")),
+            "check": to_json!(konsekvens_core::check::check_in(&ws.view(), org, day).expect("check")),
+            "history": to_json!(konsekvens_core::history::history(&ws.view(), org, None).expect("history")),
+            "review_status": to_json!(konsekvens_core::check::review_status(&ws.view(), org).expect("review status")),
             "compare": compare,
         });
         if let Some(code) = org {
@@ -100,7 +100,7 @@ fn fixtures(ws: &Workspace, path: &Path, scenario: Value) -> Value {
         "today": day.to_string(),
         "title": base.meta.title,
         "coordination": to_json!(&coordination),
-        "overview": to_json!(ws.overview(day).expect("overview")),
+        "overview": to_json!(konsekvens_core::status::overview(&ws.view(), day).expect("overview")),
         "scopes": scopes,
         "docs": docs,
         "scenario": scenario,

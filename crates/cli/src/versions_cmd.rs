@@ -67,6 +67,16 @@ pub struct LogArgs {
     item: Option<String>,
     #[arg(long)]
     json: bool,
+    /// Only the newest N changes, newest first (a page; the whole log otherwise, oldest first)
+    #[arg(long)]
+    limit: Option<usize>,
+    /// With --limit: the page before this log position (#123 or 123), as the previous page's last line says
+    #[arg(long, value_parser = parse_seq, requires = "limit")]
+    before: Option<i64>,
+}
+
+fn parse_seq(s: &str) -> Result<i64, String> {
+    s.trim().trim_start_matches('#').parse().map_err(|_| format!("«{s}» er ikke en logposition (fx #123) / not a log position"))
 }
 
 #[derive(Args)]
@@ -174,7 +184,7 @@ pub fn release(cmd: ReleaseCommand) -> Result<(), Failure> {
 
 pub fn diff(a: DiffArgs) -> Result<(), Failure> {
     let ws = open(&a.path)?;
-    let comparison = ws.compare(a.org, &a.from, &a.to)?;
+    let comparison = history::compare(&ws.view(), a.org, &a.from, &a.to)?;
     if a.json {
         json(&comparison);
     } else {
@@ -184,14 +194,13 @@ pub fn diff(a: DiffArgs) -> Result<(), Failure> {
 }
 
 pub fn log(a: LogArgs) -> Result<(), Failure> {
+    use std::io::Write;
     let ws = open(&a.path)?;
+    let view = ws.view();
     let item = a.item.map(Reference);
-    let entries = ws.history(a.org, item.as_ref())?;
-    if a.json {
-        json(&entries);
-        return Ok(());
-    }
-    for e in &entries {
+    let out = std::io::stdout();
+    let mut out = std::io::BufWriter::new(out.lock());
+    let print = |out: &mut dyn Write, e: &history::LogEntry| -> std::io::Result<()> {
         let org = e.org.map(|o| format!(" ({o})")).unwrap_or_default();
         // Who wrote it, as the hub attributes it (a synced change's author is the hub).
         let by = if e.by.is_empty() {
@@ -199,18 +208,54 @@ pub fn log(a: LogArgs) -> Result<(), Failure> {
         } else {
             format!(" — skrevet af {}", e.by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
         };
-        println!("#{} {} {}{} i {}{by}", e.seq, format_millis(e.at_millis), e.author, org, e.doc);
+        writeln!(out, "#{} {} {}{} i {}{by}", e.seq, format_millis(e.at_millis), e.author, org, e.doc)?;
         for line in history::summary(&e.changes) {
-            println!("    {line}");
+            writeln!(out, "    {line}")?;
         }
+        Ok(())
+    };
+    let io = |e: std::io::Error| Failure::Problem(format!("kan ikke skrive loggen / cannot write the log: {e}"));
+    if let Some(limit) = a.limit {
+        // One page, newest first, read from the stored history alone.
+        let page = history::log_page(&view, a.org, item.as_ref(), a.before, limit)?;
+        if a.json {
+            json(&page);
+            return Ok(());
+        }
+        for e in &page.entries {
+            print(&mut out, e).map_err(io)?;
+        }
+        if let Some(next) = page.next_before {
+            writeln!(out, "(ældre ændringer: --limit {limit} --before #{next})").map_err(io)?;
+        }
+        return out.flush().map_err(io);
     }
-    Ok(())
+    // The whole log, oldest first, streamed: one page in memory at a time.
+    let mut first = true;
+    if a.json {
+        write!(out, "[").map_err(io)?;
+    }
+    history::for_each_entry(&view, a.org, item.as_ref(), |e| {
+        let written = if a.json {
+            let sep = if first { "\n  " } else { ",\n  " };
+            write!(out, "{sep}{}", serde_json::to_string(&e).expect("an entry serialises"))
+        } else {
+            print(&mut out, &e)
+        };
+        first = false;
+        written.map_err(|e| konsekvens_core::WorkspaceError::Io { path: a.path.clone(), source: e })
+    })?;
+    if a.json {
+        writeln!(out, "{}]", if first { "" } else { "\n" }).map_err(io)?;
+    }
+    out.flush().map_err(io)
 }
 
 pub fn review(a: ReviewArgs) -> Result<(), Failure> {
     let ws = open(&a.path)?;
-    let status = ws.review_status(a.org)?;
-    let next = ws.effective_or_base(a.org)?.review_plan.next_review;
+    let view = ws.view();
+    let status = konsekvens_core::check::review_status(&view, a.org)?;
+    let next = view.effective_or_base(a.org)?.review_plan.next_review;
     if a.json {
         json(&serde_json::json!({ "last_review": status.last_review, "next_review": next, "triggers": status.triggers }));
         return Ok(());
@@ -229,7 +274,7 @@ pub fn review(a: ReviewArgs) -> Result<(), Failure> {
 }
 
 pub fn status(a: StatusArgs) -> Result<(), Failure> {
-    let overview = open(&a.path)?.overview(today())?;
+    let overview = status::overview(&open(&a.path)?.view(), today())?;
     if a.json {
         json(&overview);
     } else {

@@ -1,122 +1,149 @@
-//! Prints figures for the workspace targets: open a joint DPIA with a base and 98
-//! supplements and 100 000 logged updates (before and after compaction), append one
-//! update durably, and compact. Run: `cargo bench -p konsekvens-core --bench workspace`.
+//! Issue #14's figures: what a user does after a year of use (the sample with 98
+//! municipalities and 100 000 field edits through the product's own calls, a review and a
+//! release near the end) beside the same command on the fresh sample with 98 municipalities
+//! and after 1 000 edits — all in one run, each through the product's own path (a fresh
+//! `Workspace::open` per measurement, as a CLI command starts; medians).
+//! Run: `cargo bench -p konsekvens-core --bench workspace` (`EDITS=20000` for a shorter year).
 //! A bench binary, not a timed test: shared machines make timings flaky as assertions.
 
-use konsekvens_core::doc::{DocKey, DpiaDoc};
+use konsekvens_core::check;
+use konsekvens_core::doc::DocKey;
+use konsekvens_core::fixtures::{day_of_step, year_of_use, YearSpec};
+use konsekvens_core::history::{self, Point};
 use konsekvens_core::model::*;
-use konsekvens_core::store::{Store, UpdateMeta};
-use konsekvens_core::check::{check, AcceptancePolicy, CheckContext};
-use konsekvens_core::{Author, EffectiveDpia, Env, FixedEnv, Workspace};
+use konsekvens_core::check::Lang;
+use konsekvens_core::report::document_for;
+use konsekvens_core::{status, Author, Env, FixedEnv, Workspace};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const SUPPLEMENTS: u16 = 98;
-const UPDATES: usize = 100_000;
+const MUNICIPALITIES: usize = 98;
+
+fn env() -> Arc<dyn Env> {
+    Arc::new(FixedEnv::new(1_796_000_000_000, 42))
+}
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
 
-fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("bench.konsekvens");
-    let env: Arc<dyn Env> = Arc::new(FixedEnv::new(1_700_000_000_000, 42));
-    let author = Author::new("bench", None);
-
-    // 98 municipalities (codes 101, 103, …) each with a supplement document.
-    let codes: Vec<OrgCode> = (0..SUPPLEMENTS).map(|i| OrgCode(101 + 2 * i)).collect();
-    {
-        let mut ws = Workspace::create(&path, env.clone()).unwrap();
-        for (i, code) in codes.iter().enumerate() {
-            let p = Participant { code: Some(*code), name: format!("Kommune {i}"), ref_prefix: format!("K{i}") };
-            ws.add_participant(&p, &author).unwrap();
-        }
+/// Median of `n` runs of `f` on a freshly opened workspace (open included, as a command).
+fn command<R>(path: &Path, n: usize, mut f: impl FnMut(&Workspace) -> R) -> Duration {
+    let mut times = Vec::new();
+    for _ in 0..n {
+        let t = Instant::now();
+        let ws = Workspace::open(path, env()).expect("opens");
+        std::hint::black_box(f(&ws));
+        times.push(t.elapsed());
     }
+    median(times)
+}
 
-    // 100 000 small edits, spread over the base and the supplements as real work would be:
-    // risks created and their texts and ratings revised, in one bulk transaction.
+struct Year {
+    name: &'static str,
+    path: PathBuf,
+    edits: usize,
+}
+
+fn build(dir: &Path, name: &'static str, edits: usize) -> Year {
+    let path = dir.join(format!("{name}.konsekvens"));
     let t = Instant::now();
-    let keys: Vec<DocKey> = std::iter::once(DocKey::Base).chain(codes.iter().map(|c| DocKey::Supplement(*c))).collect();
-    let docs: Vec<DpiaDoc> = keys.iter().enumerate().map(|(i, k)| DpiaDoc::new(*k, 1000 + i as u64)).collect();
-    let mut store = Store::open(&path).unwrap();
-    store
-        .in_transaction(|store| {
-            for n in 0..UPDATES {
-                let d = n % docs.len();
-                let doc = &docs[d];
-                let risk = ItemId(format!("risk-{}", (n / docs.len()) % 20));
-                let ((), update) = doc
-                    .edit(|e| {
-                        let mut r = e.get::<Risk>(&risk)?.unwrap_or_else(|| Risk {
-                            id: risk.clone(),
-                            reference: Reference(format!("R{}", (n / docs.len()) % 20 + 1)),
-                            title: "Fejlsendt besked".into(),
-                            ..Risk::default()
-                        });
-                        r.threat = Prose(format!("{} Revideret {n}.", r.threat.as_str().chars().take(200).collect::<String>()));
-                        r.inherent.confidentiality.likelihood = Some(Likelihood::ALL[n % 4]);
-                        e.put(&r)
-                    })
-                    .unwrap();
-                let meta = UpdateMeta { org: None, author: "bench", client_id: Some(doc.client_id()), at_millis: n as i64 };
-                store.append(keys[d], &update, &meta)?;
-            }
+    let ws = year_of_use(&path, &YearSpec { edits, municipalities: MUNICIPALITIES, seed: 14 }).expect("the year builds");
+    let head = ws.view().head_seq().unwrap();
+    drop(ws);
+    let size = std::fs::metadata(&path).unwrap().len();
+    println!("built {name:<8} {edits:>6} edits, log head #{head}, file {:.1} MiB, in {:.1?}", size as f64 / 1048576.0, t.elapsed());
+    Year { name, path, edits }
+}
+
+fn row(what: &str, goal: &str, figures: &[(&Year, Duration)]) {
+    let cells: Vec<String> = figures.iter().map(|(y, d)| format!("{}: {:>9.2?}", y.name, d)).collect();
+    let (first, last) = (figures[0].1, figures[figures.len() - 1].1);
+    println!("{what:<44} {}   ×{:.2} {goal}", cells.join("  "), last.as_secs_f64() / first.as_secs_f64().max(1e-9));
+}
+
+fn main() {
+    let edits: usize = std::env::var("EDITS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fresh = build(dir.path(), "fresh", 0);
+    let small = build(dir.path(), "1000", 1_000);
+    let year = build(dir.path(), "year", edits);
+    let years = [&fresh, &small, &year];
+    let today = day_of_step(edits, edits);
+    let kbh = OrgCode(101);
+    // `PROFILE=review|check|open|status`: repeat one command on the year for `perf record`.
+    if let Ok(what) = std::env::var("PROFILE") {
+        for _ in 0..50 {
+            command(&year.path, 1, |ws| match what.as_str() {
+                "review" => drop(check::review_status(&ws.view(), Some(kbh)).unwrap()),
+                "check" => drop(check::check_in(&ws.view(), Some(kbh), today).unwrap()),
+                "status" => drop(status::overview(&ws.view(), today).unwrap()),
+                _ => (),
+            });
+        }
+        return;
+    }
+    println!("\nmedians; each figure opens the file first, as a command does; ×: year ÷ fresh");
+
+    let each = |n: usize, f: &dyn Fn(&Workspace)| -> Vec<(&Year, Duration)> { years.iter().map(|y| (*y, command(&y.path, n, |ws| f(ws)))).collect() };
+
+    row("open (base + 98 + log)", "goal < 20 ms", &each(9, &|_| ()));
+    row("check --org 101", "goal ≤ 1.5× fresh", &each(7, &|ws| {
+        check::check_in(&ws.view(), Some(kbh), today).unwrap();
+    }));
+    row("review --org 101", "goal ≤ 1.5× fresh", &each(7, &|ws| {
+        check::review_status(&ws.view(), Some(kbh)).unwrap();
+    }));
+    row("status (98 municipalities)", "goal < 200 ms", &each(5, &|ws| {
+        status::overview(&ws.view(), today).unwrap();
+    }));
+    row("check base + 98, one process", "goal < 50 ms", &each(5, &|ws| {
+        let view = ws.view();
+        let mut findings = check::check_in(&view, None, today).unwrap().findings.len();
+        for code in view.supplement_codes() {
+            findings += check::check_in(&view, Some(code), today).unwrap().findings.len();
+        }
+        std::hint::black_box(findings);
+    }));
+    row("log --org 101, first page (50)", "goal < 50 ms", &each(7, &|ws| {
+        history::log_page(&ws.view(), Some(kbh), None, None, 50).unwrap();
+    }));
+    row("export pdf --org 101 (document_for)", "goal ≤ 1.5× fresh", &each(7, &|ws| {
+        document_for(ws, Some(kbh), Lang::Da, today).unwrap();
+    }));
+    row("diff --org 101 2025.1 now", "goal ≤ 1.5× fresh", &each(7, &|ws| {
+        history::compare(&ws.view(), Some(kbh), &Point::Release("2025.1".into()), &Point::Now).unwrap();
+    }));
+    row("show --org 101 --at mid-year", "goal ≤ 1.5× fresh", &each(7, &|ws| {
+        history::dpia_at(&ws.view(), Some(kbh), &Point::Date(day_of_step(edits / 2, edits))).unwrap();
+    }));
+
+    // The whole log, streamed oldest first.
+    for y in &years[1..] {
+        let ws = Workspace::open(&y.path, env()).unwrap();
+        let t = Instant::now();
+        let mut n = 0usize;
+        history::for_each_entry(&ws.view(), Some(kbh), None, |_| {
+            n += 1;
             Ok(())
         })
         .unwrap();
-    drop(store);
-    let size = std::fs::metadata(&path).unwrap().len();
-    println!("setup: {UPDATES} updates over 1 base + {SUPPLEMENTS} supplements in {:.1?}; file {:.1} MiB", t.elapsed(), size as f64 / 1048576.0);
-
-    let t = Instant::now();
-    let ws = Workspace::open(&path, env.clone()).unwrap();
-    println!("open, replaying the whole log (no snapshots):  {:>10.1?}", t.elapsed());
-    let expected = ws.base().unwrap();
-    drop(ws);
-
-    let mut ws = Workspace::open(&path, env.clone()).unwrap();
-    let t = Instant::now();
-    let stats = ws.compact().unwrap();
-    println!("compact {} documents ({} updates folded):       {:>10.1?}", stats.documents, stats.updates_folded, t.elapsed());
-    drop(ws);
-
-    let mut opens = Vec::new();
-    for _ in 0..5 {
-        let t = Instant::now();
-        let ws = Workspace::open(&path, env.clone()).unwrap();
-        opens.push(t.elapsed());
-        assert_eq!(ws.base().unwrap(), expected, "compaction changed nothing visible");
+        println!("log --org 101, whole log streamed ({} edits): {n} entries in {:.1?}", y.edits, t.elapsed());
     }
-    println!("open after compaction (median of 5):           {:>10.1?}", median(opens));
 
-    let mut ws = Workspace::open(&path, env.clone()).unwrap();
-    let risk = ItemId("risk-0".into());
-    let mut appends = Vec::new();
-    for i in 0..200 {
-        let t = Instant::now();
-        ws.edit(DocKey::Supplement(codes[0]), &author, |e| e.update::<Risk>(&risk, |r| r.title = format!("Fejlsendt besked {i}")))
-            .unwrap();
-        appends.push(t.elapsed());
+    // Appending stays what it was: one durable row (now with its summary).
+    for y in [&fresh, &year] {
+        let mut ws = Workspace::open(&y.path, env()).unwrap();
+        let risk = ws.base().unwrap().items.risks[0].id.clone();
+        let author = Author::new("bench", None);
+        let mut times = Vec::new();
+        for i in 0..200 {
+            let t = Instant::now();
+            ws.edit(DocKey::Base, &author, |e| e.update::<Risk>(&risk, |r| r.title = format!("Fejlsendt besked {i}"))).unwrap();
+            times.push(t.elapsed());
+        }
+        println!("append one update, durable, with its summary ({}): median of 200 {:.1?}", y.name, median(times));
     }
-    println!("append one update, durable (median of 200):    {:>10.1?}", median(appends.clone()));
-    println!("append one update, durable (slowest of 200):   {:>10.1?}", appends.iter().max().unwrap());
-
-    let t = Instant::now();
-    let effective = ws.effective(codes[0]).unwrap();
-    println!("effective DPIA of one municipality:            {:>10.1?} ({} risks)", t.elapsed(), effective.items.risks.len());
-
-    // The Datatilsynet check over the base and all 98 municipalities, as the
-    // coordinator's overview runs it.
-    let today = Day::ymd(2026, 11, 24);
-    let t = Instant::now();
-    let base_only = Participant::default();
-    let base = EffectiveDpia::compute(&ws.coordination().unwrap(), &ws.base().unwrap(), &Supplement::default(), &base_only);
-    let mut findings = check(&base, &CheckContext { is_base: true, policy: AcceptancePolicy::default(), today }).findings.len();
-    for code in &codes {
-        let dpia = ws.effective(*code).unwrap();
-        findings += check(&dpia, &CheckContext { is_base: false, policy: AcceptancePolicy::default(), today }).findings.len();
-    }
-    println!("check base + {SUPPLEMENTS} supplements (incl. effective view): {:>6.1?} ({findings} findings)", t.elapsed());
 }

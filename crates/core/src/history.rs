@@ -194,10 +194,10 @@ pub fn dpia_at(view: &View<'_>, org: Option<OrgCode>, point: &Point) -> Result<E
         return Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_participant()));
     }
     let Some(seq) = seq_of(view, point)? else { return view.effective_or_base(org) };
-    let coordination = view.read_at(DocKey::Coordination, seq, DpiaDoc::read_coordination)?;
-    let base = view.read_at(DocKey::Base, seq, DpiaDoc::read_base)?;
+    let shared = view.shared_at(seq)?;
+    let (coordination, base) = (&shared.0, &shared.1);
     match org {
-        None => Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_participant())),
+        None => Ok(EffectiveDpia::compute(coordination, base, &Supplement::default(), &base_participant())),
         Some(code) => {
             let key = DocKey::Supplement(code);
             view.doc(key)?;
@@ -208,7 +208,7 @@ pub fn dpia_at(view: &View<'_>, org: Option<OrgCode>, point: &Point) -> Result<E
                 .find(|p| p.code == Some(code))
                 .cloned()
                 .unwrap_or_else(|| view.participant(code).unwrap_or_default());
-            Ok(EffectiveDpia::compute(&coordination, &base, &supplement, &participant))
+            Ok(EffectiveDpia::compute(coordination, base, &supplement, &participant))
         }
     }
 }
@@ -277,9 +277,11 @@ fn entry(view: &View<'_>, scope: &LogScope, row: StoredChange) -> Result<Option<
 pub fn log_page(view: &View<'_>, org: Option<OrgCode>, item: Option<&Reference>, before: Option<i64>, limit: usize) -> Result<LogPage, WorkspaceError> {
     let scope = scope(view, org, item)?;
     let limit = limit.clamp(1, 1000);
-    let rows = view.changes_page(&scope.docs, scope.wanted_id.as_ref().map(ItemId::as_str), before, limit, true)?;
-    let full = rows.len() == limit;
-    let next_before = if full { rows.last().map(|r| r.seq) } else { None };
+    // One row more than the page says whether an older page exists.
+    let mut rows = view.changes_page(&scope.docs, scope.wanted_id.as_ref().map(ItemId::as_str), before, limit + 1, true)?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_before = if more { rows.last().map(|r| r.seq) } else { None };
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
         entries.extend(entry(view, &scope, row)?);
@@ -353,28 +355,6 @@ fn id_of(d: &EffectiveDpia, r: &Reference) -> Option<ItemId> {
         processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews)
 }
 
-// Until every caller asks the view: the queries as they were called on a workspace.
-impl crate::workspace::Workspace {
-    pub fn seq_of(&self, point: &Point) -> Result<Option<i64>, WorkspaceError> {
-        seq_of(&self.view(), point)
-    }
-    pub fn dpia_at(&self, org: Option<OrgCode>, point: &Point) -> Result<EffectiveDpia, WorkspaceError> {
-        dpia_at(&self.view(), org, point)
-    }
-    pub fn compare(&self, org: Option<OrgCode>, from: &Point, to: &Point) -> Result<diff::Comparison, WorkspaceError> {
-        compare(&self.view(), org, from, to)
-    }
-    pub fn history(&self, org: Option<OrgCode>, item: Option<&Reference>) -> Result<Vec<LogEntry>, WorkspaceError> {
-        history(&self.view(), org, item)
-    }
-    pub fn attribution(&self, key: DocKey, ids: &UpdateIds) -> Result<Vec<ChangeAuthor>, WorkspaceError> {
-        attribution(&self.view(), key, ids)
-    }
-    pub fn document_at(&self, key: DocKey, seq: i64) -> Result<DpiaDoc, WorkspaceError> {
-        self.build_document_at(key, seq)
-    }
-}
-
 /// Summarises changes as "tilføjet risks R13 …" lines (for the CLI log).
 pub fn summary(changes: &[ItemChange]) -> Vec<String> {
     changes
@@ -441,7 +421,7 @@ mod tests {
     fn the_sample_needs_no_review() {
         let (_d, ws) = demo();
         for org in [None, Some(OrgCode(101)), Some(OrgCode(561)), Some(OrgCode(751))] {
-            let status = ws.review_status(org).unwrap();
+            let status = crate::check::review_status(&ws.view(), org).unwrap();
             assert!(status.triggers.is_empty(), "{org:?}: {:?}", status.triggers);
         }
     }
@@ -451,12 +431,12 @@ mod tests {
         let (_d, mut ws) = demo();
         // a purpose added to the base
         new_purpose(&mut ws, DocKey::Base, "");
-        let status = ws.review_status(None).unwrap();
+        let status = crate::check::review_status(&ws.view(), None).unwrap();
         assert_eq!(status.triggers.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>(), ["purpose"]);
-        let report = ws.check(None, Day::ymd(2026, 11, 25)).unwrap();
+        let report = crate::check::check_in(&ws.view(), None, Day::ymd(2026, 11, 25)).unwrap();
         assert!(report.has("K-35-11-TRIGGERED"), "{:?}", report.findings);
         // København's effective DPIA builds on release 2025.1, which lacks the new purpose
-        assert!(ws.review_status(Some(OrgCode(101))).unwrap().triggers.is_empty());
+        assert!(crate::check::review_status(&ws.view(), Some(OrgCode(101))).unwrap().triggers.is_empty());
 
         // a risk raised, a subject count changed, the processor chain changed
         let base = ws.base().unwrap();
@@ -470,12 +450,12 @@ mod tests {
         .unwrap();
         let processor = base.items.processors[0].id.clone();
         ws.edit(DocKey::Base, &kbh(), |e| e.update::<Processor>(&processor, |p| p.location = "Irland".into())).unwrap();
-        let kinds: Vec<String> = ws.review_status(None).unwrap().triggers.into_iter().map(|t| t.kind).collect();
+        let kinds: Vec<String> = crate::check::review_status(&ws.view(), None).unwrap().triggers.into_iter().map(|t| t.kind).collect();
         assert!(kinds.contains(&"risk_raised".into()) && kinds.contains(&"processor".into()), "{kinds:?}");
 
         let target = ws.supplement(OrgCode(101)).unwrap().subject_counts[0].target.clone();
         ws.edit(DocKey::Supplement(OrgCode(101)), &kbh(), |e| e.update::<LocalSubjectCount>(&target, |c| c.count = Some(1))).unwrap();
-        let kinds: Vec<String> = ws.review_status(Some(OrgCode(101))).unwrap().triggers.into_iter().map(|t| t.kind).collect();
+        let kinds: Vec<String> = crate::check::review_status(&ws.view(), Some(OrgCode(101))).unwrap().triggers.into_iter().map(|t| t.kind).collect();
         assert_eq!(kinds, ["subject_count"]);
 
         // a review recorded after the changes clears the triggers
@@ -484,7 +464,7 @@ mod tests {
             e.put(&Review { id: ItemId::from("review-ny"), reference: Reference("RV9".into()), date: Some(today), reviewer: "KL".into(), ..Review::default() })
         })
         .unwrap();
-        assert!(ws.review_status(None).unwrap().triggers.is_empty());
+        assert!(crate::check::review_status(&ws.view(), None).unwrap().triggers.is_empty());
     }
 
     #[test]
@@ -510,11 +490,11 @@ mod tests {
         // The release did not move.
         let again = ws.coordination().unwrap().releases[0].clone();
         assert_eq!(again, released);
-        assert_eq!(again.base().unwrap(), ws.dpia_at(None, &Point::Release("2025.1".into())).map(|_| again.base().unwrap()).unwrap());
-        let at_release = ws.dpia_at(None, &Point::Release("2025.1".into())).unwrap();
+        assert_eq!(again.base().unwrap(), crate::history::dpia_at(&ws.view(), None, &Point::Release("2025.1".into())).map(|_| again.base().unwrap()).unwrap());
+        let at_release = crate::history::dpia_at(&ws.view(), None, &Point::Release("2025.1".into())).unwrap();
         assert_eq!(at_release.items.risks.iter().find(|r| r.item.id == risk.id).unwrap().item.residual, risk.residual);
 
-        let c = ws.compare(None, &Point::Release("2025.1".into()), &Point::Now).unwrap();
+        let c = crate::history::compare(&ws.view(), None, &Point::Release("2025.1".into()), &Point::Now).unwrap();
         let moved: Vec<&str> = c.moved.iter().map(|m| m.reference.as_str()).collect();
         assert_eq!(moved, [risk.reference.as_str()]);
         assert_eq!(c.moved[0].residual, (Some(RiskLevel::Medium), Some(RiskLevel::Low)));
@@ -534,9 +514,9 @@ mod tests {
         assert_ne!(r2.content_hash, released.content_hash);
         assert!(ws.publish_release("2026.1", Day::ymd(2026, 12, 2), "", &kbh()).is_err(), "a name is published once");
         // København is told, and binding to the new release clears it.
-        assert!(ws.check(Some(OrgCode(101)), Day::ymd(2026, 12, 2)).unwrap().has("K-RELEASE-NEWER"));
+        assert!(crate::check::check_in(&ws.view(), Some(OrgCode(101)), Day::ymd(2026, 12, 2)).unwrap().has("K-RELEASE-NEWER"));
         ws.bind_release(OrgCode(101), "2026.1", &kbh()).unwrap();
-        assert!(!ws.check(Some(OrgCode(101)), Day::ymd(2026, 12, 2)).unwrap().has("K-RELEASE-NEWER"));
+        assert!(!crate::check::check_in(&ws.view(), Some(OrgCode(101)), Day::ymd(2026, 12, 2)).unwrap().has("K-RELEASE-NEWER"));
         assert!(ws.bind_release(OrgCode(101), "2099.1", &kbh()).is_err());
     }
 
@@ -561,13 +541,13 @@ mod tests {
         ws.apply_update(DocKey::Base, &erased, &hub).unwrap();
 
         // Before the hub said anything: nobody beyond the local author.
-        let log = ws.history(None, None).unwrap();
+        let log = crate::history::history(&ws.view(), None, None).unwrap();
         assert!(log[log.len() - 2..].iter().all(|e| e.by.is_empty() && e.author == "hub ws://hub"));
 
         // The hub binds the client id and names the deleter of the erased ranges.
         let deletions: Vec<_> = erased_ids.deleted.iter().map(|s| (*s, esb.clone())).collect();
         ws.store().learn_authors(DocKey::Base, &[(client_id_from(4242), esb.clone())], &deletions, "hub ws://hub", 0).unwrap();
-        let log = ws.history(None, None).unwrap();
+        let log = crate::history::history(&ws.view(), None, None).unwrap();
         let named = ChangeAuthor::from(esb);
         assert_eq!(named.to_string(), "561 Esbjerg (DPO)");
         for e in &log[log.len() - 2..] {
@@ -581,18 +561,18 @@ mod tests {
     fn history_names_who_changed_which_item() {
         let (_d, mut ws) = demo();
         let reference = new_purpose(&mut ws, DocKey::Base, "");
-        let log = ws.history(None, None).unwrap();
+        let log = crate::history::history(&ws.view(), None, None).unwrap();
         let last = log.last().unwrap();
         assert_eq!((last.author.as_str(), last.org), ("dpo@kk.dk", Some(OrgCode(101))));
         assert_eq!(last.changes.len(), 1);
         assert_eq!(last.changes[0].kind, ChangeKind::Added);
-        let only = ws.history(None, Some(&reference)).unwrap();
+        let only = crate::history::history(&ws.view(), None, Some(&reference)).unwrap();
         assert_eq!(only.len(), 1, "{only:?}");
-        assert!(ws.history(None, Some(&Reference("R999".into()))).is_err());
+        assert!(crate::history::history(&ws.view(), None, Some(&Reference("R999".into()))).is_err());
         // København's override of a base risk is found by the risk's reference.
         let target = ws.supplement(OrgCode(101)).unwrap().risk_overrides[0].target.clone();
         let r = ws.base().unwrap().items.risks.iter().find(|r| r.id == target).unwrap().reference.clone();
-        let entries = ws.history(Some(OrgCode(101)), Some(&r)).unwrap();
+        let entries = crate::history::history(&ws.view(), Some(OrgCode(101)), Some(&r)).unwrap();
         assert!(entries.iter().any(|e| e.doc == "supplement/101"), "{entries:?}");
     }
 }

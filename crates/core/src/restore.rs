@@ -195,7 +195,7 @@ mod tests {
         let text = report.render();
         assert!(text.starts_with("Gendannede base til #") && text.contains("fjernet risiko R99 Ny"), "{text}");
         // The log keeps the deletion and the restoration, the latter by the coordinator.
-        let history = ws.history(None, None).unwrap();
+        let history = crate::history::history(&ws.view(), None, None).unwrap();
         let last = history.last().unwrap();
         assert_eq!((last.seq, last.author.as_str()), (log_before + 1, "kl"));
         assert!(history.iter().any(|e| e.author == "dpo@esbjerg"));

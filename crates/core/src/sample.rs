@@ -1868,12 +1868,12 @@ mod tests {
     fn reports(ws: &Workspace) -> Vec<(String, EffectiveDpia, CheckReport)> {
         let mut out = Vec::new();
         let base = base_only(ws);
-        let ctx = CheckContext { is_base: true, policy: ws.acceptance_policy(None).unwrap(), today: today() };
+        let ctx = CheckContext { is_base: true, policy: crate::check::acceptance_policy(&ws.view(), None).unwrap(), today: today() };
         let report = check::check(&base, &ctx);
         out.push(("basis".to_string(), base, report));
         for code in [KOEBENHAVN, ESBJERG, AARHUS] {
             let dpia = ws.effective(code).unwrap();
-            let ctx = CheckContext { is_base: false, policy: ws.acceptance_policy(Some(code)).unwrap(), today: today() };
+            let ctx = CheckContext { is_base: false, policy: crate::check::acceptance_policy(&ws.view(), Some(code)).unwrap(), today: today() };
             let report = check::check(&dpia, &ctx);
             out.push((format!("{} ({code})", dpia.org.name), dpia, report));
         }
@@ -1953,7 +1953,7 @@ mod tests {
         }
         let esb = ws.effective(ESBJERG).unwrap();
         assert_eq!(esb.items.modules.iter().filter(|e| !e.applies()).count(), 1, "Komme/gå does not apply in Esbjerg");
-        assert_eq!(ws.acceptance_policy(Some(AARHUS)).unwrap().max_medium_percent, 60);
+        assert_eq!(crate::check::acceptance_policy(&ws.view(), Some(AARHUS)).unwrap().max_medium_percent, 60);
     }
 
     fn login_base_likelihood() -> Option<Likelihood> {

@@ -192,7 +192,8 @@ fn deviations(s: &Supplement) -> DeviationCounts {
 /// coordination are read once, each municipality's effective DPIA is built once and checked
 /// with its review status (the state at the last review shared where municipalities share it).
 pub fn overview(view: &View<'_>, today: Day) -> Result<Overview, WorkspaceError> {
-    let coordination = view.coordination()?;
+    let current = view.current()?;
+    let coordination = &current.0;
     let latest = coordination.latest_release().map(ReleaseStamp::from);
     let codes = view.supplement_codes();
     let mut participants = Vec::new();
@@ -222,7 +223,7 @@ pub fn overview(view: &View<'_>, today: Day) -> Result<Overview, WorkspaceError>
         dpias.push((code, dpia));
     }
     Ok(Overview {
-        title: view.base()?.meta.title,
+        title: current.1.meta.title.clone(),
         releases: coordination.releases.iter().map(ReleaseStamp::from).collect(),
         latest_release: latest,
         participants,
@@ -231,11 +232,6 @@ pub fn overview(view: &View<'_>, today: Day) -> Result<Overview, WorkspaceError>
 }
 
 impl Workspace {
-    /// The coordinator's overview (see [`overview`]).
-    pub fn overview(&self, today: Day) -> Result<Overview, WorkspaceError> {
-        overview(&self.view(), today)
-    }
-
     /// Records that a municipality's DPIA was signed (the app and `konsekvens sign --record`).
     pub fn record_signing(&mut self, code: OrgCode, signing: &Signing, author: &crate::workspace::Author) -> Result<(), WorkspaceError> {
         self.edit(crate::doc::DocKey::Supplement(code), author, |e| e.put(signing))
@@ -300,7 +296,7 @@ mod tests {
         let env = Arc::new(crate::FixedEnv::new(1_795_593_600_000, 3));
         let mut ws = Workspace::create_demo(&dir.path().join("w.konsekvens"), env).unwrap();
         let today = Day::ymd(2026, 11, 25);
-        let o = ws.overview(today).unwrap();
+        let o = crate::status::overview(&ws.view(), today).unwrap();
         assert_eq!(o.participants.len(), 3);
         assert!(o.participants.iter().all(|p| p.on_latest && p.errors == 0 && p.base_release == "2025.1"), "{:#?}", o.participants);
         // In the sample, København (PIT) and Aarhus (MitID Erhverv) add two-factor login.
@@ -318,7 +314,7 @@ mod tests {
         ws.record_signing(OrgCode(561), &Signing { id: ItemId::from("sig-1"), date: Some(today), signer: "Åse Bøgh".into(), capacity: "DPO".into(), base_release: "2025.1".into(), pdf_sha256: "ab".into() }, &Author::new("dpo", Some(OrgCode(561)))).unwrap();
         ws.publish_release("2026.1", today, "", &Author::new("KL", None)).unwrap();
 
-        let o = ws.overview(today).unwrap();
+        let o = crate::status::overview(&ws.view(), today).unwrap();
         assert_eq!(o.latest_release.as_ref().unwrap().name, "2026.1");
         assert!(o.participants.iter().all(|p| !p.on_latest), "all stand on 2025.1");
         let esb = o.participants.iter().find(|p| p.code == OrgCode(561)).unwrap();

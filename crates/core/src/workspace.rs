@@ -22,6 +22,10 @@ pub use view::{base_participant, View};
 /// Compact a document once this many updates have been logged since its snapshot.
 pub const COMPACT_AFTER: usize = 500;
 
+/// On a clean close, compact a document this session wrote once this many updates follow its
+/// snapshot (fewer replay faster than a snapshot is written).
+pub const COMPACT_ON_CLOSE: usize = 16;
+
 /// Keep a document's state for point-in-time views every this many of its updates: a view of
 /// any earlier point replays at most this many updates per document.
 pub const HISTORY_EVERY: usize = 100;
@@ -109,6 +113,8 @@ pub struct Workspace {
     /// before ours that memory has not read): their state is no log position's until
     /// `catch_up`, so no history snapshot is kept of them meanwhile.
     ahead: BTreeSet<DocKey>,
+    /// Documents this session logged updates to (compacted when it closes).
+    wrote: BTreeSet<DocKey>,
     /// Answers kept across views while the log head stands still (the review status).
     memo: Mutex<HashMap<String, (i64, serde_json::Value)>>,
     history_every: usize,
@@ -288,6 +294,7 @@ impl Workspace {
             summaries: BTreeMap::new(),
             since_history: BTreeMap::new(),
             ahead: BTreeSet::new(),
+            wrote: BTreeSet::new(),
             memo: Mutex::default(),
             history_every: HISTORY_EVERY,
             undo: false,
@@ -511,8 +518,60 @@ impl Workspace {
         self.store.path()
     }
 
-    pub fn store(&self) -> &Store {
+    /// The file's store, for the core's tests: callers read through [`View`] and write
+    /// through the operations here, so no one writes behind the workspace's back.
+    #[cfg(test)]
+    pub(crate) fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Gives the workspace a (still empty) supplement document for each of `codes` it lacks
+    /// (a sync pulls what the hub has for them), and takes them in as `catch_up` does, so
+    /// the listener hears of them. Returns the documents added.
+    pub fn add_supplement_documents(&mut self, codes: &[OrgCode]) -> Result<Vec<DocKey>, WorkspaceError> {
+        let now = self.env.now_millis();
+        for code in codes {
+            self.store.ensure_document(DocKey::Supplement(*code), now)?;
+        }
+        let added: Vec<DocKey> = codes.iter().map(|c| DocKey::Supplement(*c)).filter(|k| !self.docs.contains_key(k)).collect();
+        self.catch_up()?;
+        Ok(added)
+    }
+
+    /// Makes `state` (a whole document, e.g. the hub's after it refused this copy's writes)
+    /// the content of document `key`: a snapshot covering the whole log, and the document
+    /// reloaded from it with a fresh CRDT client id, so the refused clock range is never
+    /// continued. The log keeps the refused updates as the audit trail; points in the past
+    /// from here on start from this content.
+    pub fn reset_document(&mut self, key: DocKey, state: &[u8]) -> Result<(), WorkspaceError> {
+        self.doc(key)?;
+        DpiaDoc::new(key, 1).apply_update(state).map_err(WorkspaceError::doc(key))?;
+        let upto = self.store.last_seq(key)?;
+        self.store.write_snapshot(key, upto, state, self.env.now_millis())?;
+        self.store.keep_history_snapshot(key, upto, state)?;
+        self.reload(key)?;
+        self.catch_up().map(|_| ())
+    }
+
+    /// Records what the hub says about who wrote a document's changes (client id →
+    /// organisation, and who first deleted which ids); `konsekvens log` and the history
+    /// view name them.
+    pub fn learn_authors(
+        &mut self,
+        key: DocKey,
+        clients: &[(u64, crate::store::KnownAuthor)],
+        deletions: &[(crate::doc::IdSpan, crate::store::KnownAuthor)],
+        learned_from: &str,
+    ) -> Result<(), WorkspaceError> {
+        self.store.learn_authors(key, clients, deletions, learned_from, self.env.now_millis())?;
+        self.forget_answers();
+        Ok(())
+    }
+
+    /// The whole file checked: its structure and every stored row against its digest (what
+    /// opening skips unless the last session ended uncleanly).
+    pub fn verify_file(&self) -> Result<crate::store::Verification, WorkspaceError> {
+        Ok(self.store.verify()?)
     }
 
     pub fn env(&self) -> &Arc<dyn Env> {
@@ -715,19 +774,22 @@ impl Workspace {
         } else {
             self.ahead.insert(key);
         }
+        self.wrote.insert(key);
+        *self.since_snapshot.entry(key).or_default() += 1;
         let kept = self.since_history.entry(key).or_default();
         *kept += 1;
         if *kept >= self.history_every && !self.ahead.contains(&key) {
+            // The same state is the document's snapshot too: its open replays no longer tail.
             let state = self.doc(key)?.encode_state();
             self.store.keep_history_snapshot(key, seq, &state)?;
+            self.store.write_snapshot(key, seq, &state, self.env.now_millis())?;
             self.since_history.insert(key, 0);
+            self.since_snapshot.insert(key, 0);
         }
         if let Some(listener) = &self.listener {
             listener(key, update, source);
         }
-        let pending = self.since_snapshot.entry(key).or_default();
-        *pending += 1;
-        if *pending >= COMPACT_AFTER {
+        if self.since_snapshot.get(&key).copied().unwrap_or(0) >= COMPACT_AFTER {
             self.compact_doc(key)?;
         }
         Ok(())
@@ -860,6 +922,21 @@ impl Workspace {
             ..SupplementMeta::default()
         };
         self.edit(key, author, |e| e.set(&meta))
+    }
+}
+
+impl Drop for Workspace {
+    /// A clean close compacts every document this session wrote with more than a few updates
+    /// after its snapshot, so the next open replays at most that few per document (a session
+    /// that only read writes nothing). Best effort: a snapshot only saves replaying the log.
+    fn drop(&mut self) {
+        let pending: Vec<DocKey> =
+            self.since_snapshot.iter().filter(|(k, n)| **n >= COMPACT_ON_CLOSE && self.wrote.contains(k)).map(|(k, _)| *k).collect();
+        for key in pending {
+            if self.compact_doc(key).is_err() {
+                break;
+            }
+        }
     }
 }
 

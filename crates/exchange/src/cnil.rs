@@ -640,7 +640,7 @@ pub fn import_into(ws: &mut Workspace, author: &Author, org: OrgCode, mut pia: C
 
 fn report(ws: &Workspace, org: Option<OrgCode>, pia: &CnilPia, file: &str, notes_at: &str, today: Day) -> Result<CnilReport, WorkspaceError> {
     let dpia: EffectiveDpia = ws.effective_or_base(org)?;
-    let ctx = CheckContext { is_base: org.is_none(), policy: ws.acceptance_policy(org)?, today };
+    let ctx = CheckContext { is_base: org.is_none(), policy: konsekvens_core::check::acceptance_policy(&ws.view(), org)?, today };
     let ids: Vec<&ItemId> = std::iter::once(&pia.purpose.id)
         .chain(pia.risks.iter().map(|r| &r.id))
         .chain(pia.measures.iter().map(|m| &m.id))

@@ -618,7 +618,7 @@ fn gaps(ws: &Workspace, org: Option<OrgCode>, base: &Base, supplement: Option<&S
             EffectiveDpia::compute(&coordination, base, &Supplement::default(), &base_only)
         }
     };
-    let ctx = CheckContext { is_base: org.is_none(), policy: ws.acceptance_policy(org)?, today };
+    let ctx = CheckContext { is_base: org.is_none(), policy: konsekvens_core::check::acceptance_policy(&ws.view(), org)?, today };
     Ok(check::check(&dpia, &ctx)
         .findings
         .into_iter()

@@ -192,12 +192,7 @@ pub(crate) fn ensure_participant_documents(ws: &mut Workspace) -> Result<bool, S
     if missing.is_empty() {
         return Ok(false);
     }
-    let now = ws.env().now_millis();
-    for code in missing {
-        ws.store().ensure_document(DocKey::Supplement(code), now).map_err(WorkspaceError::from)?;
-    }
-    // The core adds documents to the file only through the store; catching up loads them.
-    ws.catch_up()?;
+    ws.add_supplement_documents(&missing)?;
     Ok(true)
 }
 
@@ -396,7 +391,7 @@ async fn learn_authors(socket: &mut Socket, ws: &mut Workspace, key: DocKey, aut
 }
 
 /// Records an [`attribution::AuthorsAnswer`] (JSON) for document `key`.
-pub(crate) fn store_authors(ws: &Workspace, key: DocKey, json: &[u8], learned_from: &str) -> Result<(), SyncError> {
+pub(crate) fn store_authors(ws: &mut Workspace, key: DocKey, json: &[u8], learned_from: &str) -> Result<(), SyncError> {
     let answer: attribution::AuthorsAnswer =
         serde_json::from_slice(json).map_err(|e| SyncError::Protocol(format!("hubbens svar om forfattere kan ikke læses: {e}")))?;
     // The hub is not trusted with the terminal: what it says is stored printable (and short),
@@ -409,20 +404,16 @@ pub(crate) fn store_authors(ws: &Workspace, key: DocKey, json: &[u8], learned_fr
         .iter()
         .map(|d| (IdSpan { client: d.client, start: d.clock, end: d.clock.saturating_add(d.len) }, known(&d.org, &d.name, &d.label)))
         .collect();
-    ws.store()
-        .learn_authors(key, &clients, &deletions, learned_from, ws.env().now_millis())
-        .map_err(WorkspaceError::from)?;
+    ws.learn_authors(key, &clients, &deletions, learned_from)?;
     Ok(())
 }
 
-/// Makes `state` the live document: a snapshot covering the whole log, then reopen (a fresh
-/// CRDT client id, so the refused clock range is never continued). The log keeps the refused
-/// updates as the audit trail. (A core `Workspace::reset_document` would be the clean home.)
+/// Makes `state` the live document (`Workspace::reset_document`: a snapshot covering the whole
+/// log, a fresh CRDT client id so the refused clock range is never continued), then reopen.
+/// The log keeps the refused updates as the audit trail.
 pub(crate) fn reset_to(ws: &mut Workspace, key: DocKey, state: &[u8]) -> Result<(), SyncError> {
     proto::decode_update(state).map_err(SyncError::Protocol)?;
-    let store = ws.store();
-    let upto = store.last_seq(key).map_err(WorkspaceError::from)?;
-    store.write_snapshot(key, upto, state, ws.env().now_millis()).map_err(WorkspaceError::from)?;
+    ws.reset_document(key, state)?;
     reopen(ws)
 }
 
@@ -522,7 +513,7 @@ pub async fn sync_watch(
             Ok(report) => {
                 backoff = opts.min_backoff;
                 for key in ws.keys().collect::<Vec<_>>() {
-                    synced_seq.insert(key, ws.store().last_seq(key).map_err(WorkspaceError::from)?);
+                    synced_seq.insert(key, ws.view().last_seq(key)?);
                 }
                 let refused: Vec<(DocKey, String)> = report.refused().map(|(k, r)| (k, r.to_owned())).collect();
                 let state = if refused.is_empty() {
@@ -536,7 +527,7 @@ pub async fn sync_watch(
             Err(e) if e.is_transient() => {
                 let mut pending = 0usize;
                 for key in ws.keys().collect::<Vec<_>>() {
-                    let last = ws.store().last_seq(key).map_err(WorkspaceError::from)?;
+                    let last = ws.view().last_seq(key)?;
                     pending += (last - synced_seq.get(&key).copied().unwrap_or(0)).max(0) as usize;
                 }
                 on_state(&SyncState::Offline { pending, retry_in: backoff, error: e.to_string() }, None);
@@ -560,12 +551,12 @@ mod tests {
     #[test]
     fn a_hubs_authors_are_stored_printable() {
         let dir = tempfile::tempdir().unwrap();
-        let ws = Workspace::create(&dir.path().join("w.konsekvens"), std::sync::Arc::new(konsekvens_core::SystemEnv)).unwrap();
+        let mut ws = Workspace::create(&dir.path().join("w.konsekvens"), std::sync::Arc::new(konsekvens_core::SystemEnv)).unwrap();
         let json = br#"{"clients":[{"client":7,"org":"561","name":"Esbjerg\u001b[2J\u202eKL","label":"DPO\nfalsk linje"}],"deletions":[]}"#;
-        store_authors(&ws, DocKey::Base, json, "ws://hub").unwrap();
-        let a = ws.store().client_author(7).unwrap().unwrap();
+        store_authors(&mut ws, DocKey::Base, json, "ws://hub").unwrap();
+        let a = ws.view().client_author(7).unwrap().unwrap();
         assert_eq!((a.name.as_str(), a.label.as_str()), ("Esbjerg\u{fffd}[2J\u{fffd}KL", "DPO falsk linje"));
-        let err = store_authors(&ws, DocKey::Base, b"{not json", "ws://hub").unwrap_err().to_string();
+        let err = store_authors(&mut ws, DocKey::Base, b"{not json", "ws://hub").unwrap_err().to_string();
         assert!(err.contains("hubbens svar om forfattere"), "{err}");
     }
 }

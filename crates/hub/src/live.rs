@@ -265,7 +265,7 @@ pub async fn sync_live(
 fn pending_changes(ws: &Workspace, acked: &BTreeMap<DocKey, i64>) -> Result<usize, SyncError> {
     let mut pending = 0usize;
     for key in ws.keys().collect::<Vec<_>>() {
-        let last = ws.store().last_seq(key).map_err(WorkspaceError::from)?;
+        let last = ws.view().last_seq(key)?;
         pending += (last - acked.get(&key).copied().unwrap_or(0)).max(0) as usize;
     }
     Ok(pending)
@@ -535,7 +535,7 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
         let state = self.links[&key].mirror.transact().encode_state_as_update_v1(&StateVector::default());
         reset_to(self.ws, key, &state)?;
         for (key, link) in self.links.iter_mut() {
-            link.checked = self.ws.store().last_seq(*key).map_err(WorkspaceError::from)?;
+            link.checked = self.ws.view().last_seq(*key)?;
         }
         Ok(())
     }
@@ -545,7 +545,7 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
         self.ws.catch_up()?;
         let keys: Vec<DocKey> = self.links.keys().copied().collect();
         for key in keys {
-            let last = self.ws.store().last_seq(key).map_err(WorkspaceError::from)?;
+            let last = self.ws.view().last_seq(key)?;
             if last != self.links[&key].checked {
                 self.push(key).await?;
             }
@@ -556,7 +556,7 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
     /// Sends what the workspace has beyond the mirror, then the barrier; or, with nothing
     /// to send, notes the document as in step.
     async fn push(&mut self, key: DocKey) -> Result<(), SyncError> {
-        let last = self.ws.store().last_seq(key).map_err(WorkspaceError::from)?;
+        let last = self.ws.view().last_seq(key)?;
         let link = self.links.get_mut(&key).expect("a linked document");
         if !link.synced || link.in_flight.is_some() {
             return Ok(());

@@ -207,7 +207,8 @@ async fn a_refused_live_change_is_handed_back_and_the_document_reset() {
     // The file's document is the hub's again; the refused change stays in the log.
     let ws = reopen(&kbh_path);
     assert_eq!(ws.supplement(OrgCode(561)).unwrap().meta.name, "");
-    assert!(ws.store().log(Some(esbjerg)).unwrap().iter().any(|row| row.org == Some(OrgCode(101))));
+    let log = konsekvens_core::history::history(&ws.view(), Some(OrgCode(561)), None).unwrap();
+    assert!(log.iter().any(|row| row.doc == esbjerg.name() && row.org == Some(OrgCode(101))));
     // The session goes on: København's own change is accepted.
     app_edit(&kbh_path, &kbh, DocKey::Base, set_scope("Efter afvisningen."));
     until_esbjerg_sees(dir.path(), &hub, &t, "the accepted change", |esb| esb.base().unwrap().description.scope.0 == "Efter afvisningen.").await;
@@ -234,7 +235,7 @@ async fn a_live_copy_learns_who_wrote_what_it_received() {
     assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
     kbh.next("Esbjerg's change", |e| matches!(e, LiveEvent::Received { key: DocKey::Base, .. })).await;
 
-    let named = || reopen(&kbh_path).history(None, None).unwrap().pop().is_some_and(|e| e.by.iter().any(|b| b.org == "561" && b.name == "Esbjerg"));
+    let named = || konsekvens_core::history::history(&reopen(&kbh_path).view(), None, None).unwrap().pop().is_some_and(|e| e.by.iter().any(|b| b.org == "561" && b.name == "Esbjerg"));
     let started = std::time::Instant::now();
     while !named() {
         assert!(started.elapsed() < LIMIT, "the live copy never learned who wrote the change");

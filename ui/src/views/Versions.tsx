@@ -177,11 +177,26 @@ function AsItWas({ point, onClose }: { point: string; onClose: () => void }) {
   );
 }
 
+/// Changes shown per page: the history is read a page at a time, newest first.
+const HISTORY_PAGE = 50;
+
 function History() {
   const [item, setItem] = useState("");
   const [entries, setEntries] = useState<LogEntry[] | null>(null);
+  const [older, setOlder] = useState<number | null>(null);
   const [asOf, setAsOf] = useState<string | null>(null);
-  const load = () => call(commands.history(scope.value, item.trim() || null)).then((e) => setEntries(e.reverse()), fail);
+  const load = () =>
+    call(commands.history(scope.value, item.trim() || null, null, HISTORY_PAGE)).then((p) => {
+      setEntries(p.entries);
+      setOlder(p.next_before);
+    }, fail);
+  const more = () =>
+    older === null
+      ? Promise.resolve()
+      : call(commands.history(scope.value, item.trim() || null, older, HISTORY_PAGE)).then((p) => {
+          setEntries((e) => [...(e ?? []), ...p.entries]);
+          setOlder(p.next_before);
+        }, fail);
   useEffect(() => {
     void load();
   }, [scope.value, revision.value]);
@@ -194,7 +209,7 @@ function History() {
       </form>
       {entries === null ? null : entries.length === 0 ? <Empty>{t("Ingen ændringer.", "No changes.")}</Empty> : (
         <ol class="history">
-          {entries.slice(0, 200).map((e) => (
+          {entries.map((e) => (
             <li>
               <p class="history-head"><code>#{e.seq}</code> {dateTime(e.at_millis)} · <strong>{e.author}</strong>{e.org ? ` (${e.org})` : ""}{e.by.length ? ` · ${t("skrevet af", "written by")} ${e.by.map((a) => [a.org, a.name !== a.org ? a.name : "", a.label ? `(${a.label})` : ""].filter(Boolean).join(" ")).join(", ")}` : ""} · {docName(e.doc)} · <button type="button" class="link" onClick={() => setAsOf(`#${e.seq}`)}>{t("vis analysen, som den var", "show the DPIA as it was")}</button></p>
               <ul>{e.changes.map((c) => <li>{{ added: t("tilføjet", "added"), removed: t("fjernet", "removed"), changed: t("ændret", "changed") }[c.kind]} {collection(c.collection)} {c.label}{c.fields.length ? ` (${c.fields.map((f) => f.path).filter(Boolean).join(", ")})` : ""}</li>)}</ul>
@@ -202,6 +217,7 @@ function History() {
           ))}
         </ol>
       )}
+      {older !== null && <button type="button" onClick={() => void more()}>{t("Vis ældre ændringer", "Show older changes")}</button>}
       <p class="hint">{t("Sammenlign en logposition (#N) med «now» for at se alt, der er ændret siden.", "Compare a log position (#N) with «now» to see everything changed since.")}</p>
     </>
   );

@@ -73,7 +73,14 @@ const ANSWERS: Record<string, (a: Args) => unknown> = {
   coordination: () => fx.coordination,
   supplement: (a) => scope(a.org).supplement ?? refuse("fælles basis har intet tillæg"),
   overview: () => fx.overview,
-  history: (a) => (a.item ? refuse("historik for ét element er ikke i testdata") : scope(a.org).history),
+  history: (a) => {
+    if (a.item) return refuse("historik for ét element er ikke i testdata");
+    // A page, newest first, as the core's log_page answers.
+    const limit = Number(a.limit ?? 50);
+    const older = scope(a.org).history.filter((e) => a.before == null || e.seq < Number(a.before)).reverse();
+    const entries = older.slice(0, limit);
+    return { entries, next_before: older.length > limit ? entries[entries.length - 1].seq : null };
+  },
   compare: (a) => scope(a.org).compare[`${String(a.from)}|${String(a.to)}`] ?? refuse(`sammenligningen ${String(a.from)} → ${String(a.to)} er ikke i testdata`),
   review_status: (a) => scope(a.org).review_status,
   can_undo: () => undo,

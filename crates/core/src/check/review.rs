@@ -4,6 +4,7 @@
 //! start), and the status is kept per organisation while the log head stands still.
 
 use super::{AcceptancePolicy, CheckContext, CheckReport};
+use crate::doc::DocKey;
 use crate::effective::EffectiveDpia;
 use crate::history::{self, Point};
 use crate::model::*;
@@ -79,8 +80,14 @@ fn review_status_of(view: &View<'_>, org: Option<OrgCode>, now: &EffectiveDpia) 
     let last_review = now.items.reviews.iter().filter(|e| e.applies()).filter_map(|e| e.item.date).max();
     let since_millis = last_review.map(history::end_of_day_millis).unwrap_or(i64::MIN);
     let seq = view.seq_at(since_millis)?.max(view.review_baseline()?);
-    let then = history::dpia_at(view, org, &Point::Seq(seq))?;
-    let mut triggers = triggers_between(&then, now);
+    // Nothing of the DPIA's documents logged since: it is as it was, no trigger from changes.
+    let mut keys = vec![DocKey::Coordination, DocKey::Base];
+    keys.extend(org.map(DocKey::Supplement));
+    let mut unchanged = true;
+    for key in keys {
+        unchanged &= view.last_seq(key)? <= seq;
+    }
+    let mut triggers = if unchanged { Vec::new() } else { triggers_between(&history::dpia_at(view, org, &Point::Seq(seq))?, now) };
     if let (Some(release), Some(reviewed)) = (&now.latest_release, last_review) {
         if release.date.is_some_and(|d| d > reviewed) {
             triggers.push(ReviewTrigger {
@@ -94,19 +101,6 @@ fn review_status_of(view: &View<'_>, org: Option<OrgCode>, now: &EffectiveDpia) 
     let status = ReviewStatus { last_review, triggers };
     view.remember(&memo, head, serde_json::to_value(&status).expect("a review status serialises"));
     Ok(status)
-}
-
-// Until every caller asks the view: the check as it was called on a workspace.
-impl crate::workspace::Workspace {
-    pub fn review_status(&self, org: Option<OrgCode>) -> Result<ReviewStatus, WorkspaceError> {
-        review_status(&self.view(), org)
-    }
-    pub fn check(&self, org: Option<OrgCode>, today: Day) -> Result<CheckReport, WorkspaceError> {
-        check_in(&self.view(), org, today)
-    }
-    pub fn acceptance_policy(&self, code: Option<OrgCode>) -> Result<AcceptancePolicy, WorkspaceError> {
-        acceptance_policy(&self.view(), code)
-    }
 }
 
 fn trigger(kind: &str, label: String, da: String, en: String) -> ReviewTrigger {

@@ -19,7 +19,9 @@ pub struct View<'w> {
     /// Documents read at past log positions: the overview of 98 municipalities reads the
     /// base as of the last review once, not 98 times.
     at: RefCell<HashMap<(DocKey, i64), std::rc::Rc<DpiaDoc>>>,
-    current: RefCell<Option<(Coordination, Base)>>,
+    /// Coordination and base as read at past positions (and now), for the same reason.
+    shared_at: RefCell<HashMap<i64, std::rc::Rc<(Coordination, Base)>>>,
+    current: RefCell<Option<std::rc::Rc<(Coordination, Base)>>>,
 }
 
 /// The setting that records up to which log position the file's content came in by import
@@ -30,7 +32,7 @@ pub(crate) const REVIEW_BASELINE: &str = "review_baseline_seq";
 impl Workspace {
     /// A read-only view for queries.
     pub fn view(&self) -> View<'_> {
-        View { ws: self, at: RefCell::default(), current: RefCell::default() }
+        View { ws: self, at: RefCell::default(), shared_at: RefCell::default(), current: RefCell::default() }
     }
 }
 
@@ -49,19 +51,19 @@ impl<'w> View<'w> {
     }
 
     pub fn coordination(&self) -> Result<Coordination, WorkspaceError> {
-        Ok(self.current()?.0)
+        Ok(self.current()?.0.clone())
     }
 
     pub fn base(&self) -> Result<Base, WorkspaceError> {
-        Ok(self.current()?.1)
+        Ok(self.current()?.1.clone())
     }
 
-    /// Coordination and base read once per view.
-    fn current(&self) -> Result<(Coordination, Base), WorkspaceError> {
+    /// Coordination and base as they stand, read once per view.
+    pub fn current(&self) -> Result<std::rc::Rc<(Coordination, Base)>, WorkspaceError> {
         if let Some(c) = self.current.borrow().as_ref() {
             return Ok(c.clone());
         }
-        let read = (self.ws.coordination()?, self.ws.base()?);
+        let read = std::rc::Rc::new((self.ws.coordination()?, self.ws.base()?));
         *self.current.borrow_mut() = Some(read.clone());
         Ok(read)
     }
@@ -75,21 +77,22 @@ impl<'w> View<'w> {
     }
 
     pub fn participant(&self, code: OrgCode) -> Result<Participant, WorkspaceError> {
-        self.coordination()?.participants.into_iter().find(|p| p.code == Some(code)).ok_or(WorkspaceError::UnknownOrg(code))
+        self.current()?.0.participants.iter().find(|p| p.code == Some(code)).cloned().ok_or(WorkspaceError::UnknownOrg(code))
     }
 
     /// The effective DPIA of one municipality: base ⊕ its supplement.
     pub fn effective(&self, code: OrgCode) -> Result<EffectiveDpia, WorkspaceError> {
-        let (coordination, base) = self.current()?;
+        let current = self.current()?;
+        let (coordination, base) = (&current.0, &current.1);
         let participant = coordination.participants.iter().find(|p| p.code == Some(code)).cloned().ok_or(WorkspaceError::UnknownOrg(code))?;
         let supplement = if self.ws.docs.contains_key(&DocKey::Supplement(code)) { self.supplement(code)? } else { Supplement::default() };
-        Ok(EffectiveDpia::compute(&coordination, &base, &supplement, &participant))
+        Ok(EffectiveDpia::compute(coordination, base, &supplement, &participant))
     }
 
     /// The joint base read as a DPIA without a supplement.
     pub fn base_as_effective(&self) -> Result<EffectiveDpia, WorkspaceError> {
-        let (coordination, base) = self.current()?;
-        Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_participant()))
+        let current = self.current()?;
+        Ok(EffectiveDpia::compute(&current.0, &current.1, &Supplement::default(), &base_participant()))
     }
 
     /// A municipality's effective DPIA, or with `None` the base alone.
@@ -139,11 +142,11 @@ impl<'w> View<'w> {
     }
 
     /// The organisation the hub bound a CRDT client id to, and who first deleted a span.
-    pub(crate) fn client_author(&self, client: u64) -> Result<Option<KnownAuthor>, WorkspaceError> {
+    pub fn client_author(&self, client: u64) -> Result<Option<KnownAuthor>, WorkspaceError> {
         Ok(self.ws.store.client_author(client)?)
     }
 
-    pub(crate) fn deletion_authors(&self, key: DocKey, span: IdSpan) -> Result<Vec<KnownAuthor>, WorkspaceError> {
+    pub fn deletion_authors(&self, key: DocKey, span: IdSpan) -> Result<Vec<KnownAuthor>, WorkspaceError> {
         Ok(self.ws.store.deletion_authors(key, span)?)
     }
 
@@ -168,6 +171,19 @@ impl<'w> View<'w> {
             return read(self.ws.doc(key)?).map_err(err);
         }
         read(&*self.document_at(key, seq)?).map_err(err)
+    }
+
+    /// The coordination and base documents as they were just after `seq`, read once per view.
+    pub fn shared_at(&self, seq: i64) -> Result<std::rc::Rc<(Coordination, Base)>, WorkspaceError> {
+        if let Some(c) = self.shared_at.borrow().get(&seq) {
+            return Ok(c.clone());
+        }
+        let read = std::rc::Rc::new((
+            self.read_at(DocKey::Coordination, seq, DpiaDoc::read_coordination)?,
+            self.read_at(DocKey::Base, seq, DpiaDoc::read_base)?,
+        ));
+        self.shared_at.borrow_mut().insert(seq, read.clone());
+        Ok(read)
     }
 
     /// A memo kept by the workspace across views, valid while the log head is `head`.
