@@ -292,44 +292,7 @@ pub fn compare(from_label: &str, from: &EffectiveDpia, to_label: &str, to: &Effe
 
 /// The reader's name for a collection or section of the model (singular), in Danish or English.
 pub fn collection_label(key: &str, en: bool) -> String {
-    let (da, eng) = match key {
-        "processes" => ("databehandlingsproces", "data process"),
-        "modules" => ("modul", "module"),
-        "purposes" => ("formål", "purpose"),
-        "data_categories" => ("kategori af oplysninger", "data category"),
-        "subject_categories" => ("kategori af registrerede", "data-subject category"),
-        "sources" => ("kilde", "source"),
-        "recipients" => ("modtager", "recipient"),
-        "transfers" => ("overførsel til tredjeland", "third-country transfer"),
-        "processors" => ("databehandler", "processor"),
-        "document_types" => ("dokumenttype", "document type"),
-        "systems" => ("system", "system"),
-        "risks" => ("risiko", "risk"),
-        "measures" => ("foranstaltning", "measure"),
-        "evidence" => ("dokumentation", "evidence"),
-        "dpo_advice" => ("DPO-rådgivning", "DPO advice"),
-        "reviews" => ("revision", "review"),
-        "signatories" => ("underskriver", "signatory"),
-        "signings" => ("underskrift", "signing"),
-        "risk_overrides" => ("lokal risikovurdering", "local risk rating"),
-        "measure_statuses" => ("lokal status for foranstaltning", "local measure status"),
-        "not_applicable" => ("ikke relevant her", "not applicable here"),
-        "subject_counts" => ("lokalt antal registrerede", "local subject count"),
-        "participants" => ("deltager", "participant"),
-        "releases" => ("udgivelse", "release"),
-        "meta" | "base" => ("oplysninger om analysen", "metadata"),
-        "description" => ("systematisk beskrivelse", "systematic description"),
-        "wp248" => ("WP248-screening", "WP248 screening"),
-        "prior_consultation" => ("forudgående høring (art. 36)", "prior consultation (Art. 36)"),
-        "review_plan" => ("revisionsplan", "review plan"),
-        "conditions" => ("betingelser for fælles analyse", "joint-DPIA conditions"),
-        "coordinator" => ("koordinator", "coordinator"),
-        "base_write_policy" => ("hvem skriver fælles basis", "who writes the base"),
-        "base_release" => ("udgivelse, tillægget er vurderet mod", "release the supplement was assessed against"),
-        "release" => ("udgivelse, analysen bygger på", "release the DPIA builds on"),
-        other => return other.replace('_', " "),
-    };
-    (if en { eng } else { da }).to_owned()
+    crate::model::catalogue::label(key, en)
 }
 
 fn short(v: &Value) -> String {

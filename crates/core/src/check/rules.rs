@@ -31,23 +31,9 @@ impl Findings {
     }
 }
 
-fn at<T: HasRef>(e: &Entry<T>) -> Option<(&ItemId, &Reference)> {
-    Some((e.item.id(), e.item.reference()))
+fn at<T: Catalogued>(e: &Entry<T>) -> Option<(&ItemId, &Reference)> {
+    Some(e.item.identity())
 }
-
-/// Items with an id and a short reference.
-trait HasRef {
-    fn id(&self) -> &ItemId;
-    fn reference(&self) -> &Reference;
-}
-
-macro_rules! has_ref {
-    ($($t:ty),+) => {$( impl HasRef for $t {
-        fn id(&self) -> &ItemId { &self.id }
-        fn reference(&self) -> &Reference { &self.reference }
-    } )+};
-}
-has_ref!(Process, Module, Purpose, DataCategory, SubjectCategory, Source, Recipient, Transfer, Processor, DocumentType, System, Risk, Measure, Evidence, DpoAdvice, Review);
 
 pub(super) fn run(d: &EffectiveDpia, ctx: &CheckContext, history: Option<&ReviewStatus>, picture: &RiskPicture, acceptance: Acceptance) -> Vec<Finding> {
     let mut f = Findings(Vec::new());
