@@ -14,7 +14,7 @@ export const PROVISIONS: Basis[] = ["art_35_7_a", "art_35_7_b", "art_35_7_c", "a
 
 function FindingRow({ f }: { f: Finding }) {
   const text = lang.value === "en" ? f.message_en : f.message_da;
-  const go = () => goToItem(f.item, f.reference);
+  const go = () => goToItem(f.item);
   // Messages usually start with the item's reference: that reference becomes the link.
   const lead = f.reference && text.startsWith(f.reference) ? f.reference : null;
   return (

@@ -6,7 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { call, commands } from "../api";
 import { DistributionBar } from "../components/Picture";
 import { Card, DateField, Empty, Level, Ref, TextField } from "../components/ui";
-import { assessmentLevel, collection, date, dateTime, t, today } from "../i18n";
+import { collection, date, dateTime, t, today } from "../i18n";
 import { coordination, edit, fail, inform, revision, scope } from "../state";
 import type { Comparison, EffectiveDpia, LogEntry, Value } from "../model";
 
@@ -147,7 +147,7 @@ function AsItWas({ point, onClose }: { point: string; onClose: () => void }) {
   const counts = (phase: "inherent" | "residual") => {
     const c = { low: 0, medium: 0, high: 0 };
     for (const r of d.items.risks.filter((r) => r.not_applicable === null)) {
-      const l = assessmentLevel(r[phase]);
+      const l = d.risk_facts[r.id]?.[phase].overall ?? null;
       if (l) c[l]++;
     }
     return c;
@@ -166,8 +166,8 @@ function AsItWas({ point, onClose }: { point: string; onClose: () => void }) {
           {d.items.risks.map((r) => (
             <tr class={r.not_applicable !== null ? "na" : ""}>
               <th scope="row"><Ref>{r.reference}</Ref> {r.title}</th>
-              <td><Level level={assessmentLevel(r.inherent)} /></td>
-              <td><Level level={assessmentLevel(r.residual)} /></td>
+              <td><Level level={d.risk_facts[r.id]?.inherent.overall ?? null} /></td>
+              <td><Level level={d.risk_facts[r.id]?.residual.overall ?? null} /></td>
               <td>{d.items.measures.filter((m) => m.mitigates.includes(r.id)).map((m) => m.reference).join(", ") || "—"}</td>
             </tr>
           ))}

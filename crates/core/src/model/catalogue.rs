@@ -103,15 +103,21 @@ pub struct Kind {
 impl Kind {
     /// The snake-case name `ItemKind` serialises as (`data_category`).
     pub fn kind_name(&self) -> String {
-        let mut out = String::new();
-        for (i, c) in self.type_name.chars().enumerate() {
-            if c.is_uppercase() && i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        }
-        out
+        snake_case(self.type_name)
     }
+}
+
+/// A Rust type name in snake case, as serde's `rename_all = "snake_case"` writes a variant:
+/// `DataCategory` → `data_category`, `Art6Basis` → `art6_basis`.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
 }
 
 macro_rules! kinds_table {
