@@ -5,6 +5,7 @@
 //! model's closed sets in their order, and the risk matrix as `RiskLevel::of` computes it.
 
 use konsekvens_core::check::{Basis, Severity};
+use konsekvens_core::diff::ChangeKind;
 use konsekvens_core::model::catalogue::{snake_case, Home, View, Worded, KINDS, PARTS};
 use konsekvens_core::model::*;
 use std::fmt::Write;
@@ -67,7 +68,7 @@ pub fn catalogue_ts() -> String {
     lists!(
         Consequence, Likelihood, RiskLevel, Dimension, Operation, DataClass, Art6Basis, Art9Basis, AccessSide,
         TransferBasis, ProcessorRole, RiskSource, MeasureKind, MeasureStatus, Owner, EvidenceKind, AdviceResponse,
-        Wp248Criterion, NecessityAspect, JointCondition, LocalMeasureState, BaseWritePolicy, Severity, Basis,
+        Wp248Criterion, NecessityAspect, JointCondition, LocalMeasureState, BaseWritePolicy, Severity, Basis, ChangeKind,
     );
     out.push_str("} as const;\n\n");
 

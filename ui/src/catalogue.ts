@@ -210,6 +210,11 @@ export const WORDS = {
     "wp248": ["WP248", "WP248"],
     "joint_dpia": ["fælles konsekvensanalyse (afgørelsens pkt. 4.4)", "joint DPIA (decision § 4.4)"],
   },
+  change_kind: {
+    "added": ["tilføjet", "added"],
+    "removed": ["fjernet", "removed"],
+    "changed": ["ændret", "changed"],
+  },
 } as const;
 
 /** The risk matrix, as `RiskLevel::of` computes it: consequence → likelihood → level. */

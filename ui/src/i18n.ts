@@ -44,6 +44,9 @@ export const ADVICE_RESPONSE = words(WORDS.advice_response);
 export const LOCAL_MEASURE_STATE = words(WORDS.local_measure_state);
 export const SEVERITY = words(WORDS.severity);
 export const BASIS = words(WORDS.basis);
+export const CHANGE_KIND = words(WORDS.change_kind);
+/** As a heading: «Tilføjet». */
+export const CHANGE_KIND_HEAD = words(WORDS.change_kind, true);
 
 export type Dimension = keyof Assessment;
 export const DIMENSIONS = words<Dimension>(WORDS.dimension);

@@ -33,6 +33,36 @@ pub enum ChangeKind {
     Changed,
 }
 
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 3] = [ChangeKind::Added, ChangeKind::Removed, ChangeKind::Changed];
+    pub fn danish(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "tilføjet",
+            ChangeKind::Removed => "fjernet",
+            ChangeKind::Changed => "ændret",
+        }
+    }
+    pub fn english(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+        }
+    }
+}
+
+impl crate::model::Worded for ChangeKind {
+    fn all() -> &'static [Self] {
+        &Self::ALL
+    }
+    fn danish(self) -> &'static str {
+        ChangeKind::danish(self)
+    }
+    fn english(self) -> &'static str {
+        ChangeKind::english(self)
+    }
+}
+
 /// What happened to one item (or one singleton section, with `id` empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -350,14 +380,7 @@ fn excerpts(before: &str, after: &str) -> (String, String) {
 pub fn render_changes(changes: &[ItemChange], en: bool, out: &mut String) {
     use std::fmt::Write;
     for c in changes {
-        let what = match (c.kind, en) {
-            (ChangeKind::Added, false) => "tilføjet",
-            (ChangeKind::Removed, false) => "fjernet",
-            (ChangeKind::Changed, false) => "ændret",
-            (ChangeKind::Added, true) => "added",
-            (ChangeKind::Removed, true) => "removed",
-            (ChangeKind::Changed, true) => "changed",
-        };
+        let what = if en { c.kind.english() } else { c.kind.danish() };
         let label = if c.label.is_empty() { String::new() } else { format!(" {}", c.label) };
         let _ = writeln!(out, "  {what}: {}{label}", collection_label(&c.collection, en));
         for f in &c.fields {
