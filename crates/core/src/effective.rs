@@ -53,6 +53,27 @@ pub struct Entry<T> {
     pub doc: String,
 }
 
+/// What every entry has, whatever its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryHead<'a> {
+    pub id: &'a ItemId,
+    pub reference: &'a Reference,
+    pub origin: Origin,
+    pub not_applicable: Option<&'a Prose>,
+}
+
+impl<'a> EntryHead<'a> {
+    fn of<T: Catalogued>(e: &'a Entry<T>) -> Self {
+        let (id, reference) = e.item.identity();
+        EntryHead { id, reference, origin: e.origin, not_applicable: e.not_applicable.as_ref() }
+    }
+}
+
+/// Every item id in the base, over all collections.
+pub fn base_ids(base: &Base) -> impl Iterator<Item = &ItemId> {
+    base.items.identities().map(|(id, _)| id)
+}
+
 /// The documents an effective DPIA's entries live in.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -122,16 +143,10 @@ macro_rules! effective_items {
                 EffectiveItems { $($sc: merge(&base.$sc, &local.$sc, docs, not_applicable),)+ }
             }
 
-            /// Every entry's id and short reference, over all collections.
-            pub fn identities(&self) -> impl Iterator<Item = (&ItemId, &Reference)> {
-                std::iter::empty()$(.chain(self.$sc.iter().map(|e| e.item.identity())))+
+            /// What every entry has whatever its kind, over all collections.
+            pub fn heads(&self) -> impl Iterator<Item = EntryHead<'_>> {
+                std::iter::empty()$(.chain(self.$sc.iter().map(EntryHead::of)))+
             }
-        }
-
-        /// Every item id in the base, over all collections.
-        pub fn base_ids(base: &Base) -> impl Iterator<Item = &ItemId> {
-            let i = &base.items;
-            std::iter::empty()$(.chain(i.$sc.iter().map(|x| &x.id)))+
         }
     };
 }
@@ -353,7 +368,7 @@ impl EffectiveDpia {
 
     /// Every item's short reference by its stable ID, to print links by reference.
     pub fn references(&self) -> BTreeMap<ItemId, String> {
-        self.items.identities().map(|(id, r)| (id.clone(), r.0.clone())).collect()
+        self.items.heads().map(|h| (h.id.clone(), h.reference.0.clone())).collect()
     }
 
     /// Measures that apply here and mitigate `risk`.

@@ -580,6 +580,20 @@ macro_rules! items_struct {
         pub struct Items {
             $(pub $sc: Vec<$s>,)+
         }
+
+        impl Items {
+            /// Every item's id and short reference, over all collections.
+            pub fn identities(&self) -> impl Iterator<Item = (&ItemId, &Reference)> {
+                std::iter::empty()$(.chain(self.$sc.iter().map(|x| (&x.id, &x.reference))))+
+            }
+            /// How many items there are, over all collections.
+            pub fn len(&self) -> usize {
+                0 $(+ self.$sc.len())+
+            }
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
     };
 }
 crate::item_catalogue!(items_struct);
