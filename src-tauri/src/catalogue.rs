@@ -97,6 +97,8 @@ mod tests {
                 assert!(row.contains(&format!("{}: {}", l.key(), q(&RiskLevel::of(c, l).key()))), "{row}");
             }
         }
-        assert!(ts.contains("joint_dpia: ["), "the check's bases are worded");
+        for b in Basis::ALL {
+            assert!(ts.contains(&format!("{}: [{}, {}]", q(&b.key()), q(b.danish()), q(b.english()))), "{b:?} is worded");
+        }
     }
 }
