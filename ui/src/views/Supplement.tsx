@@ -12,7 +12,6 @@ import {
 } from "../i18n";
 import { coordination, dpia, edit, fail, patchItem, patchSection, removeItem, revision, scope, view } from "../state";
 import type { AnyItem, Assessment, Levels, Risk, Supplement as SupplementDoc, Value } from "../model";
-import type { ItemKind } from "../bindings";
 
 function useSupplement(code: number | null): SupplementDoc | null {
   const [s, setS] = useState<SupplementDoc | null>(null);
@@ -123,16 +122,12 @@ function MeasureDeviations({ doc, supplement }: { doc: string; supplement: Suppl
   );
 }
 
-/** Base items a municipality may mark "not applicable here", by collection. */
-const NA_KINDS: [keyof ReturnType<typeof naSources>, ItemKind][] = [["risks", "risk"], ["measures", "measure"], ["modules", "module"], ["purposes", "purpose"], ["data_categories", "data_category"], ["processes", "process"]];
-function naSources() {
-  const i = dpia.value!.items;
-  return { risks: i.risks, measures: i.measures, modules: i.modules, purposes: i.purposes, data_categories: i.data_categories, processes: i.processes };
-}
+/** The collections whose base items this view offers to mark "not applicable here". */
+const NA_COLLECTIONS = ["risks", "measures", "modules", "purposes", "data_categories", "processes"] as const;
 
 function NotApplicable({ doc, supplement }: { doc: string; supplement: SupplementDoc }) {
-  const sources = naSources();
-  const all = NA_KINDS.flatMap(([k]) => (sources[k] as { id: string; reference: string; origin: string; title?: string; name?: string }[]).filter((e) => e.origin === "base"));
+  const items = dpia.value!.items;
+  const all = NA_COLLECTIONS.flatMap((c) => (items[c] as { id: string; reference: string; origin: string; title?: string; name?: string }[]).filter((e) => e.origin === "base"));
   const [adding, setAdding] = useState<string | null>(null);
   const label = (id: string) => { const e = all.find((x) => x.id === id); return e ? `${e.reference} ${e.title ?? e.name ?? ""}` : id; };
   return (

@@ -539,24 +539,6 @@ impl DpiaDoc {
         })
     }
 
-    pub fn read_supplement(&self) -> Result<Supplement, DocError> {
-        self.check_kind(SUPPLEMENT, "supplement")?;
-        let txn = self.doc.transact();
-        Ok(Supplement {
-            meta: read_section(&txn)?,
-            conditions: read_section(&txn)?,
-            prior_consultation: read_section(&txn)?,
-            review_plan: read_section(&txn)?,
-            signatories: read_items(&self.doc, &txn)?,
-            signings: read_items(&self.doc, &txn)?,
-            additions: read_all_items(&self.doc, &txn)?,
-            risk_overrides: read_items(&self.doc, &txn)?,
-            measure_statuses: read_items(&self.doc, &txn)?,
-            not_applicable: read_items(&self.doc, &txn)?,
-            subject_counts: read_items(&self.doc, &txn)?,
-        })
-    }
-
     pub fn read_coordination(&self) -> Result<Coordination, DocError> {
         self.check_kind(COORDINATION, "coordination")?;
         let txn = self.doc.transact();
@@ -706,26 +688,50 @@ impl Edit<'_> {
         self.replace_items(&base.items)
     }
 
-    pub fn write_supplement(&mut self, s: &Supplement) -> Result<(), DocError> {
-        self.set(&s.meta)?;
-        self.set(&s.conditions)?;
-        self.set(&s.prior_consultation)?;
-        self.set(&s.review_plan)?;
-        self.replace_all(&s.signatories)?;
-        self.replace_all(&s.signings)?;
-        self.replace_items(&s.additions)?;
-        self.replace_all(&s.risk_overrides)?;
-        self.replace_all(&s.measure_statuses)?;
-        self.replace_all(&s.not_applicable)?;
-        self.replace_all(&s.subject_counts)
-    }
-
     pub fn write_coordination(&mut self, c: &Coordination) -> Result<(), DocError> {
         self.set(&CoordinationMeta { coordinator: c.coordinator.clone(), base_write_policy: c.base_write_policy })?;
         self.replace_all(&c.participants)?;
         self.replace_all(&c.releases)
     }
 }
+
+/// A supplement's own collections are the catalogue's supplement kinds, under their
+/// collection names.
+macro_rules! supplement_io {
+    (
+        shared { $($shared:tt)* }
+        supplement { $($l:ident => $lc:ident, key $lk:expr, $lv:ident, $ls:literal, $lda:literal / $len:literal;)+ }
+        $($others:tt)*
+    ) => {
+        impl DpiaDoc {
+            pub fn read_supplement(&self) -> Result<Supplement, DocError> {
+                self.check_kind(SUPPLEMENT, "supplement")?;
+                let txn = self.doc.transact();
+                Ok(Supplement {
+                    meta: read_section(&txn)?,
+                    conditions: read_section(&txn)?,
+                    prior_consultation: read_section(&txn)?,
+                    review_plan: read_section(&txn)?,
+                    additions: read_all_items(&self.doc, &txn)?,
+                    $($lc: read_items(&self.doc, &txn)?,)+
+                })
+            }
+        }
+
+        impl Edit<'_> {
+            pub fn write_supplement(&mut self, s: &Supplement) -> Result<(), DocError> {
+                self.set(&s.meta)?;
+                self.set(&s.conditions)?;
+                self.set(&s.prior_consultation)?;
+                self.set(&s.review_plan)?;
+                self.replace_items(&s.additions)?;
+                $(self.replace_all(&s.$lc)?;)+
+                Ok(())
+            }
+        }
+    };
+}
+crate::item_catalogue!(supplement_io);
 
 #[cfg(test)]
 mod tests;
