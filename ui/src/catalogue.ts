@@ -43,6 +43,7 @@ export const PARTS = {
   base_write_policy: ["hvem skriver fælles basis", "who writes the base"],
   base_release: ["udgivelse, tillægget er vurderet mod", "release the supplement was assessed against"],
   release: ["udgivelse, analysen bygger på", "release the DPIA builds on"],
+  release_problem: ["hvorfor udgivelsen ikke kunne bruges", "why the release could not be used"],
 } as const;
 
 /** The words of the model's closed sets, in the model's order: value → [Danish, English]. */

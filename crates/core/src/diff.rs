@@ -250,9 +250,9 @@ impl Comparison {
     }
 }
 
-/// Fields of the effective view that say where the view came from rather than what the
-/// DPIA says; comparing them would only add noise.
-const BOOKKEEPING: &[&str] = &["latest_release", "unresolved_targets"];
+/// Fields of the effective view that say where the view came from, or what is derived from
+/// the rest for readers, rather than what the DPIA says; comparing them would only add noise.
+const BOOKKEEPING: &[&str] = &["latest_release", "unresolved_targets", "documents", "risk_facts"];
 
 fn comparable(d: &EffectiveDpia) -> Value {
     let mut v = serde_json::to_value(d).expect("the effective DPIA serialises");
@@ -487,5 +487,25 @@ mod tests {
     fn equal_values_have_no_changes() {
         let v = json!({ "risks": [ {"id": "a"} ], "meta": {"title": "x"} });
         assert!(changes(&v, &v).is_empty());
+    }
+
+    /// What the effective DPIA derives for readers (levels, linked measures, documents)
+    /// moves with the ratings; a comparison names the rating only.
+    #[test]
+    fn derived_fields_are_not_changes() {
+        use crate::effective::EffectiveDpia;
+        use crate::model::*;
+        let (coordination, base, supplements) = crate::sample::aula();
+        let kbh = &supplements[0];
+        let p = coordination.participants.iter().find(|p| p.code == kbh.meta.org).unwrap();
+        let from = EffectiveDpia::compute(&coordination, &base, kbh, p);
+        let mut changed = base.clone();
+        let risk = &mut changed.items.risks[0];
+        risk.residual.confidentiality.likelihood = Some(if risk.residual.confidentiality.likelihood == Some(Likelihood::Expected) { Likelihood::Unlikely } else { Likelihood::Expected });
+        let to = EffectiveDpia::compute(&coordination, &changed, kbh, p);
+        assert_ne!(from.risk_facts, to.risk_facts, "the derived levels moved");
+        let c = compare("før", &from, "efter", &to);
+        let what: Vec<(&str, &str)> = c.changes.iter().map(|c| (c.collection.as_str(), c.id.as_str())).collect();
+        assert_eq!(what, [("risks", base.items.risks[0].id.as_str())]);
     }
 }

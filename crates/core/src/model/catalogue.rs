@@ -155,6 +155,7 @@ pub const PARTS: &[(&str, &str, &str)] = &[
     ("base_write_policy", "hvem skriver fælles basis", "who writes the base"),
     ("base_release", "udgivelse, tillægget er vurderet mod", "release the supplement was assessed against"),
     ("release", "udgivelse, analysen bygger på", "release the DPIA builds on"),
+    ("release_problem", "hvorfor udgivelsen ikke kunne bruges", "why the release could not be used"),
 ];
 
 /// The reader's name of a collection or another part of the model (Danish, or English with
