@@ -5,6 +5,7 @@
 //! bindings are generated into `ui/src/bindings.ts` (tauri-specta); rich text travels as
 //! raw Yjs updates ([`yjs`]). Errors reach the webview as the core error's text.
 
+pub mod catalogue;
 pub mod commands;
 pub mod exchange;
 pub mod session;

@@ -61,17 +61,27 @@ fn launch_prefers_the_argument_then_the_environment_then_the_data_dir() {
     assert!(none.sample_path(None).unwrap_err().contains(WORKSPACE_ENV));
 }
 
-/// The committed TypeScript bindings are what the commands generate; with
-/// KONSEKVENS_WRITE_BINDINGS=1 the test writes them instead.
-#[test]
-fn bindings_are_current() {
-    let generated = bindings().expect("bindings export");
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(BINDINGS);
+/// The committed generated file at `relative` (to this crate) is `generated`; with
+/// KONSEKVENS_WRITE_BINDINGS=1 it is written instead.
+fn assert_generated_current(relative: &str, generated: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative);
     if std::env::var_os("KONSEKVENS_WRITE_BINDINGS").is_some() {
-        std::fs::write(&path, &generated).unwrap();
+        std::fs::write(&path, generated).unwrap();
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(committed == generated, "{} is stale: run `KONSEKVENS_WRITE_BINDINGS=1 cargo test -p konsekvens-app bindings`", path.display());
+}
+
+/// The committed TypeScript bindings are what the commands generate.
+#[test]
+fn bindings_are_current() {
+    assert_generated_current(BINDINGS, &bindings().expect("bindings export"));
+}
+
+/// The committed catalogue and words (`ui/src/catalogue.ts`) are what the core generates.
+#[test]
+fn catalogue_bindings_are_current() {
+    assert_generated_current(crate::catalogue::CATALOGUE, &crate::catalogue::catalogue_ts());
 }
 
 #[test]

@@ -454,6 +454,25 @@ export type DocumentType_Serialize = {
 	module: ItemId | null,
 };
 
+/**  The documents an effective DPIA's entries live in. */
+export type Documents = Documents_Serialize | Documents_Deserialize;
+
+/**  The documents an effective DPIA's entries live in. */
+export type Documents_Deserialize = {
+	/**  The base's key (`base`). */
+	base: string,
+	/**  The municipality's supplement (`supplement/101`); `None` for the base alone. */
+	local?: string | null,
+};
+
+/**  The documents an effective DPIA's entries live in. */
+export type Documents_Serialize = {
+	/**  The base's key (`base`). */
+	base: string,
+	/**  The municipality's supplement (`supplement/101`); `None` for the base alone. */
+	local: string | null,
+};
+
 /**  The DPO's advice (Art. 35(2)) and what the controller did with it. */
 export type DpoAdvice = DpoAdvice_Serialize | DpoAdvice_Deserialize;
 
@@ -516,6 +535,13 @@ export type EffectiveDpia_Deserialize = {
 	items: EffectiveItems_Deserialize,
 	/**  Supplement entries whose base item does not exist (for the check to report). */
 	unresolved_targets: ItemId[],
+	/**  Where the entries are edited. */
+	documents: Documents_Deserialize,
+	/**
+	 *  Every risk's levels and measures by its id, as [`EffectiveDpia::risk_facts`] derives
+	 *  them when the DPIA is computed (for readers such as the app; Rust code asks the methods).
+	 */
+	risk_facts: { [key in ItemId]: RiskFacts_Deserialize },
 };
 
 /**  A municipality's DPIA as it will be checked, printed and signed. */
@@ -548,6 +574,13 @@ export type EffectiveDpia_Serialize = {
 	items: EffectiveItems_Serialize,
 	/**  Supplement entries whose base item does not exist (for the check to report). */
 	unresolved_targets: ItemId[],
+	/**  Where the entries are edited. */
+	documents: Documents_Serialize,
+	/**
+	 *  Every risk's levels and measures by its id, as [`EffectiveDpia::risk_facts`] derives
+	 *  them when the DPIA is computed (for readers such as the app; Rust code asks the methods).
+	 */
+	risk_facts: { [key in ItemId]: RiskFacts_Serialize },
 };
 
 /**  The collections of the effective DPIA, base entries first, then local ones. */
@@ -602,6 +635,11 @@ export type Entry_Deserialize<T> = {
 	deviation?: Deviation_Deserialize | null,
 	/**  The supplement's justification where this base item does not apply here. */
 	not_applicable?: Prose | null,
+	/**
+	 *  The document the item is edited in (`base`, `supplement/101`), so readers do not
+	 *  build document keys themselves.
+	 */
+	doc?: string,
 } & T;
 
 /**  One item of the effective DPIA. */
@@ -610,6 +648,11 @@ export type Entry_Serialize<T> = {
 	deviation: Deviation_Serialize | null,
 	/**  The supplement's justification where this base item does not apply here. */
 	not_applicable: Prose | null,
+	/**
+	 *  The document the item is edited in (`base`, `supplement/101`), so readers do not
+	 *  build document keys themselves.
+	 */
+	doc: string,
 } & T;
 
 /**  Documentation that a measure works: an audit statement, a policy, a test. */
@@ -820,6 +863,25 @@ export type LevelMove = {
 	title: string,
 	inherent: [RiskLevel | null, RiskLevel | null],
 	residual: [RiskLevel | null, RiskLevel | null],
+};
+
+/**  The levels of one assessment: the highest (`overall`) and each dimension's. */
+export type Levels = Levels_Serialize | Levels_Deserialize;
+
+/**  The levels of one assessment: the highest (`overall`) and each dimension's. */
+export type Levels_Deserialize = {
+	overall?: RiskLevel | null,
+	confidentiality?: RiskLevel | null,
+	integrity?: RiskLevel | null,
+	availability?: RiskLevel | null,
+};
+
+/**  The levels of one assessment: the highest (`overall`) and each dimension's. */
+export type Levels_Serialize = {
+	overall: RiskLevel | null,
+	confidentiality: RiskLevel | null,
+	integrity: RiskLevel | null,
+	availability: RiskLevel | null,
 };
 
 /**  How likely the threat is to happen (sandsynlighed). */
@@ -1493,6 +1555,39 @@ export type Review_Serialize = {
 
 /**  A risk to the data subjects, rated before (inherent) and after (residual) measures. */
 export type Risk = Risk_Serialize | Risk_Deserialize;
+
+/**
+ *  What a reader shows of a risk, derived here so that no reader derives it again: its
+ *  levels (and those of the base ratings a local rating replaces) and the measures that
+ *  apply here and mitigate it, in reference order.
+ */
+export type RiskFacts = RiskFacts_Serialize | RiskFacts_Deserialize;
+
+/**
+ *  What a reader shows of a risk, derived here so that no reader derives it again: its
+ *  levels (and those of the base ratings a local rating replaces) and the measures that
+ *  apply here and mitigate it, in reference order.
+ */
+export type RiskFacts_Deserialize = {
+	inherent: Levels_Deserialize,
+	residual: Levels_Deserialize,
+	base_inherent?: Levels_Deserialize | null,
+	base_residual?: Levels_Deserialize | null,
+	measures: ItemId[],
+};
+
+/**
+ *  What a reader shows of a risk, derived here so that no reader derives it again: its
+ *  levels (and those of the base ratings a local rating replaces) and the measures that
+ *  apply here and mitigate it, in reference order.
+ */
+export type RiskFacts_Serialize = {
+	inherent: Levels_Serialize,
+	residual: Levels_Serialize,
+	base_inherent: Levels_Serialize | null,
+	base_residual: Levels_Serialize | null,
+	measures: ItemId[],
+};
 
 /**  The resulting risk level (risikoniveau), as Copenhagen's acceptance rule counts them. */
 export type RiskLevel = "low" | "medium" | "high";

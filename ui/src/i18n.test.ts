@@ -1,11 +1,13 @@
-// The words, the risk matrix and the Danish formats the views rely on.
+// The words, the risk matrix (against the core's generated one) and the Danish formats the views rely on.
 
 import { afterEach, describe, expect, test } from "vitest";
 import type { Consequence, Likelihood } from "./bindings";
+import { KINDS, RISK_MATRIX, WORDS } from "./catalogue";
 import {
-  CONSEQUENCES, LEVEL, LIKELIHOODS, assessmentLevel, date, lang, levelOrder, number, parseCount, parseDate, ratingLevel, riskLevel, t, yesNo,
+  CONSEQUENCE, CONSEQUENCES, LEVEL, LIKELIHOODS, NECESSITY_ASPECTS, OPERATION, WP248_CRITERIA, collection, date, lang, levelOrder, number,
+  parseCount, parseDate, riskLevel, t, yesNo,
 } from "./i18n";
-import type { Assessment, Rating } from "./model";
+import type { Rating } from "./model";
 
 afterEach(() => {
   lang.value = "da";
@@ -16,17 +18,16 @@ const rating = (consequence: Consequence | null, likelihood: Likelihood | null):
 });
 
 describe("the risk matrix", () => {
-  // konsekvens-core's RiskLevel::of: consequence step × likelihood step, 1–3 lav, 4–8 mellem,
-  // 9–16 høj. Row = consequence (begrænset … ødelæggende), column = likelihood.
-  const EXPECTED = [
-    ["low", "low", "low", "medium"],
-    ["low", "medium", "medium", "medium"],
-    ["low", "medium", "high", "high"],
-    ["medium", "medium", "high", "high"],
-  ];
-
-  test("every cell matches the core's matrix", () => {
-    CONSEQUENCES.forEach((c, i) => LIKELIHOODS.forEach((l, j) => expect(riskLevel(c, l), `${c} × ${l}`).toBe(EXPECTED[i][j])));
+  // RISK_MATRIX is what konsekvens-core's RiskLevel::of computes for every cell, generated into
+  // ./catalogue (src-tauri's test fails when the file is stale): the heat maps show the core's.
+  test("every cell is the core's, and every consequence × likelihood has one", () => {
+    expect(Object.keys(RISK_MATRIX)).toEqual(CONSEQUENCES);
+    for (const c of CONSEQUENCES) {
+      expect(Object.keys(RISK_MATRIX[c])).toEqual(LIKELIHOODS);
+      for (const l of LIKELIHOODS) expect(riskLevel(c, l), `${c} × ${l}`).toBe(RISK_MATRIX[c][l]);
+    }
+    expect(CONSEQUENCES).toHaveLength(4);
+    expect(LIKELIHOODS).toHaveLength(4);
   });
 
   test("the two examples the core documents", () => {
@@ -37,26 +38,40 @@ describe("the risk matrix", () => {
   test("a half-rated dimension has no level", () => {
     expect(riskLevel(null, "likely")).toBeNull();
     expect(riskLevel("devastating", undefined)).toBeNull();
-    expect(ratingLevel(rating("limited", null))).toBeNull();
+    const half = rating("limited", null);
+    expect(riskLevel(half.consequence, half.likelihood)).toBeNull();
   });
 });
 
-describe("assessmentLevel", () => {
-  const assessment = (c: Rating, i: Rating, a: Rating): Assessment => ({ confidentiality: c, integrity: i, availability: a });
-
-  test("is the highest level over the rated dimensions", () => {
-    expect(assessmentLevel(assessment(rating("limited", "unlikely"), rating("devastating", "expected"), rating("serious", "possible")))).toBe("high");
-    expect(assessmentLevel(assessment(rating("limited", "unlikely"), rating("serious", "possible"), rating(null, null)))).toBe("medium");
-  });
-
-  test("ignores unrated dimensions and is null when none is rated", () => {
-    expect(assessmentLevel(assessment(rating(null, null), rating("limited", "possible"), rating("devastating", null)))).toBe("low");
-    expect(assessmentLevel(assessment(rating(null, null), rating(null, "likely"), rating(null, null)))).toBeNull();
-  });
-
+describe("levels", () => {
+  // The highest level over an assessment's dimensions comes from the core (the effective DPIA's
+  // risk_facts; tested in konsekvens-core's effective::tests).
   test("levelOrder sorts unrated below low below medium below high", () => {
     const sorted = (["high", null, "low", "medium"] as const).slice().sort((a, b) => levelOrder(a) - levelOrder(b));
     expect(sorted).toEqual([null, "low", "medium", "high"]);
+  });
+});
+
+describe("generated words", () => {
+  test("every word map is the core's, in the core's order", () => {
+    expect(CONSEQUENCE.keys).toEqual(Object.keys(WORDS.consequence));
+    expect(CONSEQUENCE("very_serious")).toBe(WORDS.consequence.very_serious[0]);
+    lang.value = "en";
+    expect(OPERATION("erasure")).toBe(WORDS.operation.erasure[1]);
+  });
+
+  test("labels (necessity, WP248, conditions) start with a capital", () => {
+    expect(NECESSITY_ASPECTS("minimisation")).toBe("Dataminimering");
+    lang.value = "en";
+    expect(WP248_CRITERIA("large_scale")).toBe("Data processed on a large scale");
+  });
+
+  test("collections and parts are named from the catalogue; an unknown key is spelt out", () => {
+    expect(collection("risks")).toBe(KINDS.find((k) => k.collection === "risks")!.da);
+    expect(collection("review_plan")).toBe("revisionsplan");
+    expect(collection("some_field")).toBe("some field");
+    lang.value = "en";
+    expect(collection("dpo_advice")).toBe("DPO advice");
   });
 });
 

@@ -63,6 +63,9 @@ export type {
   Wp248_Serialize as Wp248,
   Wp248Answer_Serialize as Wp248Answer,
   Entry_Serialize as Entry,
+  Documents_Serialize as Documents,
+  Levels_Serialize as Levels,
+  RiskFacts_Serialize as RiskFacts,
 } from "./bindings";
 
 export type { Comparison, Day, ItemId, ItemKind, LevelCounts, Origin, Progress, Reference, RiskLevel, SectionKind, Severity, Value } from "./bindings";

@@ -5,9 +5,10 @@
 import { batch, computed, signal } from "@preact/signals";
 import { call, commands, message } from "./api";
 import { mirror, onDocUpdate, onMirrorError, resetMirrors, subscribe } from "./docs";
+import { KINDS } from "./catalogue";
 import { lang } from "./i18n";
 import type {
-  CheckReport, Coordination, EffectiveDpia, ItemKind, Opened, SectionKind, Settings, UndoState, Value,
+  CheckReport, Coordination, EffectiveDpia, EffectiveItems, ItemKind, Opened, SectionKind, Settings, UndoState, Value,
 } from "./model";
 
 export type ViewId =
@@ -47,13 +48,8 @@ export function frozenHint(): string {
     : `Dette er fælles basis, som den er udgivet (${r}). Ret fælles basis under «Fælles basis» øverst — rettelserne kommer med i næste udgivelse. Afvig lokalt under «Mit tillæg».`;
 }
 
-/** The document a municipality's own items live in. */
-export const supplementDoc = computed(() => (scope.value === null ? null : `supplement/${scope.value}`));
-
-/** The document holding an entry of the effective view. */
-export function docOf(origin: "base" | "local"): string {
-  return origin === "local" && scope.value !== null ? `supplement/${scope.value}` : "base";
-}
+/** The document a municipality's own items live in (the effective DPIA names it). */
+export const supplementDoc = computed(() => dpia.value?.documents.local ?? null);
 
 export function fail(e: unknown) {
   notice.value = { kind: "error", text: message(e) };
@@ -173,16 +169,12 @@ export function setScope(code: number | null) {
   void refresh();
 }
 
-/** Goes to the view that shows an item (by its reference letter) and focuses it. */
-export function goToItem(id: string | null, reference: string | null) {
-  const r = reference ?? "";
-  const letters = r.replace(/^[A-ZÆØÅ]+-(?=[A-Z])/, "").replace(/\d+$/, "");
-  const target: ViewId =
-    letters === "R" ? "risks"
-    : letters === "M" || letters === "EV" ? "measures"
-    : letters === "F" ? "necessity"
-    : letters === "DPO" || letters === "RV" ? "governance"
-    : "description";
+/** Goes to the view that shows an item (the catalogue's view of the collection holding it) and
+ *  focuses it. */
+export function goToItem(id: string | null) {
+  const items = dpia.value?.items;
+  const kind = id && items ? KINDS.find((k) => k.home === "shared" && (items[k.collection as keyof EffectiveItems] as { id: string }[]).some((e) => e.id === id)) : undefined;
+  const target: ViewId = kind?.view ?? "description";
   batch(() => {
     view.value = target;
     focus.value = id;

@@ -1,5 +1,5 @@
-// Pure functions of the views: the participant list of a new joint DPIA, and the natural
-// order of references.
+// Pure functions of the views: the participant list of a new joint DPIA. (The natural order of
+// references is the core's: the effective DPIA's entries come in it; see model::ids's tests.)
 
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { lang } from "./i18n";
@@ -8,7 +8,6 @@ import { lang } from "./i18n";
 vi.mock("./components/RichText", () => ({ RichText: () => null }));
 
 const { parseParticipants } = await import("./views/Start");
-const { compareRefs } = await import("./views/Risks");
 
 afterEach(() => {
   lang.value = "da";
@@ -50,26 +49,5 @@ describe("parseParticipants", () => {
 
   test("nothing in, nothing out", () => {
     expect(parseParticipants("\n  \n")).toEqual({ participants: [], problems: [] });
-  });
-});
-
-describe("compareRefs", () => {
-  const sorted = (refs: string[]) => [...refs].sort(compareRefs);
-
-  test("numbers in natural order", () => {
-    expect(sorted(["R10", "R2", "R1", "R21"])).toEqual(["R1", "R2", "R10", "R21"]);
-  });
-
-  test("base references before local ones (longer prefix), local ones by municipality", () => {
-    expect(sorted(["KBH-R2", "R7", "ESB-R1", "KBH-R10", "R12"])).toEqual(["R7", "R12", "ESB-R1", "KBH-R2", "KBH-R10"]);
-  });
-
-  test("different letters sort by letter", () => {
-    expect(sorted(["R1", "M3", "M12", "F2"])).toEqual(["F2", "M3", "M12", "R1"]);
-  });
-
-  test("equal references compare equal; a reference without a number first", () => {
-    expect(compareRefs("R5", "R5")).toBe(0);
-    expect(sorted(["R1", "R"])).toEqual(["R", "R1"]);
   });
 });

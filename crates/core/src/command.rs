@@ -9,7 +9,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 macro_rules! any_item {
-    ($($variant:ident($t:ty) $(new $letter:literal)?),+ $(,)?) => {
+    (
+        shared { $($s:ident => $sc:ident, $sl:literal, $sv:ident, $ss:literal, $sda:literal / $sen:literal;)+ }
+        supplement { $($l:ident => $lc:ident, key $lk:expr, $lv:ident, $ls:literal, $lda:literal / $len:literal;)+ }
+        $($coordination:tt)*
+    ) => { any_item!(@ $($s($s) $ss,)+ $($l($l) $ls,)+); };
+    (@ $($variant:ident($t:ty) $slug:literal,)+) => {
         /// One item of any kind, by value.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
         #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -42,17 +47,15 @@ macro_rules! any_item {
             /// `None` for kinds that are keyed by the base item they concern.
             fn fresh(self, e: &Edit<'_>, id: ItemId, prefix: &str) -> Result<Option<AnyItem>, DocError> {
                 match self {
-                    $($( ItemKind::$variant => {
-                        let _ = $letter;
-                        let reference = e.next_reference::<$t>(prefix)?;
-                        Ok(Some(AnyItem::$variant(<$t>::with_identity(id, reference))))
-                    } )?)+
-                    #[allow(unreachable_patterns)]
-                    _ => Ok(None),
+                    $(ItemKind::$variant => Ok(<$t>::fresh(e, id, prefix)?.map(AnyItem::$variant)),)+
                 }
             }
             pub fn name(self) -> &'static str {
                 match self { $(ItemKind::$variant => <$t as Item>::NAME),+ }
+            }
+            /// First part of a new item's id.
+            fn slug(self) -> &'static str {
+                match self { $(ItemKind::$variant => $slug),+ }
             }
             /// Changes only the fields named in `patch` (JSON merge patch, RFC 7386) of the
             /// stored item, so a caller holding an older copy of the item cannot overwrite
@@ -73,30 +76,7 @@ macro_rules! any_item {
     };
 }
 
-any_item! {
-    Process(Process) new "DP",
-    Module(Module) new "MOD",
-    Purpose(Purpose) new "F",
-    DataCategory(DataCategory) new "D",
-    SubjectCategory(SubjectCategory) new "REG",
-    Source(Source) new "K",
-    Recipient(Recipient) new "MT",
-    Transfer(Transfer) new "TL",
-    Processor(Processor) new "DB",
-    DocumentType(DocumentType) new "DT",
-    System(System) new "SYS",
-    Risk(Risk) new "R",
-    Measure(Measure) new "M",
-    Evidence(Evidence) new "EV",
-    DpoAdvice(DpoAdvice) new "DPO",
-    Review(Review) new "RV",
-    Signatory(Signatory),
-    Signing(Signing),
-    RiskOverride(RiskOverride),
-    LocalMeasureStatus(LocalMeasureStatus),
-    NotApplicable(NotApplicable),
-    LocalSubjectCount(LocalSubjectCount),
-}
+crate::item_catalogue!(any_item);
 
 /// `current` with `patch` merged in (RFC 7386: objects merge, anything else replaces, null
 /// clears), read back as the model type so a wrong shape is refused with its path.
@@ -120,21 +100,31 @@ fn merged<T: Serialize + serde::de::DeserializeOwned>(current: &T, patch: &serde
     serde_path_to_error::deserialize(value).map_err(|e| DocError::Invalid(format!("{what}: {} at «{}»", e.inner(), e.path())))
 }
 
-/// Items created empty with an id and a reference.
-trait WithIdentity {
-    fn with_identity(id: ItemId, reference: Reference) -> Self;
+/// How a new, empty item of a kind is made: shared kinds get `id` and the next free
+/// reference under `prefix`; the others are keyed by the base item they concern, or made
+/// with content, and are not created empty.
+trait Fresh: Sized {
+    fn fresh(_e: &Edit<'_>, _id: ItemId, _prefix: &str) -> Result<Option<Self>, DocError> {
+        Ok(None)
+    }
 }
 
-macro_rules! with_identity {
-    ($($t:ty),+) => {$(
-        impl WithIdentity for $t {
-            fn with_identity(id: ItemId, reference: Reference) -> Self {
-                Self { id, reference, ..Self::default() }
+macro_rules! fresh {
+    (
+        shared { $($s:ident => $sc:ident, $sl:literal, $sv:ident, $ss:literal, $sda:literal / $sen:literal;)+ }
+        supplement { $($l:ident => $lc:ident, key $lk:expr, $lv:ident, $ls:literal, $lda:literal / $len:literal;)+ }
+        $($coordination:tt)*
+    ) => {
+        $(impl Fresh for $s {
+            fn fresh(e: &Edit<'_>, id: ItemId, prefix: &str) -> Result<Option<Self>, DocError> {
+                let reference = e.next_reference::<$s>(prefix)?;
+                Ok(Some(Self { id, reference, ..Self::default() }))
             }
-        }
-    )+};
+        })+
+        $(impl Fresh for $l {})+
+    };
 }
-with_identity!(Process, Module, Purpose, DataCategory, SubjectCategory, Source, Recipient, Transfer, Processor, DocumentType, System, Risk, Measure, Evidence, DpoAdvice, Review);
+crate::item_catalogue!(fresh);
 
 /// One singleton section of a document, by value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -230,7 +220,7 @@ impl Workspace {
             DocKey::Supplement(code) => format!("{}-", self.participant(code)?.ref_prefix),
             _ => String::new(),
         };
-        let id = self.new_id(kind_slug(kind));
+        let id = self.new_id(kind.slug());
         self.edit(key, author, |e| {
             let item = kind.fresh(e, id, &prefix)?.ok_or_else(|| {
                 DocError::Invalid(format!("a {} is made for a base item, not created empty", kind.name()))
@@ -259,30 +249,6 @@ impl Workspace {
         let doc = self.doc(key)?;
         let (found, _) = doc.edit(|e| kind.get(e, id)).map_err(|source| WorkspaceError::Doc { doc: key.name(), source })?;
         Ok(found)
-    }
-}
-
-fn kind_slug(kind: ItemKind) -> &'static str {
-    match kind {
-        ItemKind::Process => "process",
-        ItemKind::Module => "module",
-        ItemKind::Purpose => "purpose",
-        ItemKind::DataCategory => "data",
-        ItemKind::SubjectCategory => "subjects",
-        ItemKind::Source => "source",
-        ItemKind::Recipient => "recipient",
-        ItemKind::Transfer => "transfer",
-        ItemKind::Processor => "processor",
-        ItemKind::DocumentType => "doctype",
-        ItemKind::System => "system",
-        ItemKind::Risk => "risk",
-        ItemKind::Measure => "measure",
-        ItemKind::Evidence => "evidence",
-        ItemKind::DpoAdvice => "dpo",
-        ItemKind::Review => "review",
-        ItemKind::Signatory => "signatory",
-        ItemKind::Signing => "signing",
-        ItemKind::RiskOverride | ItemKind::LocalMeasureStatus | ItemKind::NotApplicable | ItemKind::LocalSubjectCount => "local",
     }
 }
 

@@ -33,6 +33,36 @@ pub enum ChangeKind {
     Changed,
 }
 
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 3] = [ChangeKind::Added, ChangeKind::Removed, ChangeKind::Changed];
+    pub fn danish(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "tilføjet",
+            ChangeKind::Removed => "fjernet",
+            ChangeKind::Changed => "ændret",
+        }
+    }
+    pub fn english(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+        }
+    }
+}
+
+impl crate::model::Worded for ChangeKind {
+    fn all() -> &'static [Self] {
+        &Self::ALL
+    }
+    fn danish(self) -> &'static str {
+        ChangeKind::danish(self)
+    }
+    fn english(self) -> &'static str {
+        ChangeKind::english(self)
+    }
+}
+
 /// What happened to one item (or one singleton section, with `id` empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -220,9 +250,9 @@ impl Comparison {
     }
 }
 
-/// Fields of the effective view that say where the view came from rather than what the
-/// DPIA says; comparing them would only add noise.
-const BOOKKEEPING: &[&str] = &["latest_release", "unresolved_targets"];
+/// Fields of the effective view that say where the view came from, or what is derived from
+/// the rest for readers, rather than what the DPIA says; comparing them would only add noise.
+const BOOKKEEPING: &[&str] = &["latest_release", "unresolved_targets", "documents", "risk_facts"];
 
 fn comparable(d: &EffectiveDpia) -> Value {
     let mut v = serde_json::to_value(d).expect("the effective DPIA serialises");
@@ -292,44 +322,7 @@ pub fn compare(from_label: &str, from: &EffectiveDpia, to_label: &str, to: &Effe
 
 /// The reader's name for a collection or section of the model (singular), in Danish or English.
 pub fn collection_label(key: &str, en: bool) -> String {
-    let (da, eng) = match key {
-        "processes" => ("databehandlingsproces", "data process"),
-        "modules" => ("modul", "module"),
-        "purposes" => ("formål", "purpose"),
-        "data_categories" => ("kategori af oplysninger", "data category"),
-        "subject_categories" => ("kategori af registrerede", "data-subject category"),
-        "sources" => ("kilde", "source"),
-        "recipients" => ("modtager", "recipient"),
-        "transfers" => ("overførsel til tredjeland", "third-country transfer"),
-        "processors" => ("databehandler", "processor"),
-        "document_types" => ("dokumenttype", "document type"),
-        "systems" => ("system", "system"),
-        "risks" => ("risiko", "risk"),
-        "measures" => ("foranstaltning", "measure"),
-        "evidence" => ("dokumentation", "evidence"),
-        "dpo_advice" => ("DPO-rådgivning", "DPO advice"),
-        "reviews" => ("revision", "review"),
-        "signatories" => ("underskriver", "signatory"),
-        "signings" => ("underskrift", "signing"),
-        "risk_overrides" => ("lokal risikovurdering", "local risk rating"),
-        "measure_statuses" => ("lokal status for foranstaltning", "local measure status"),
-        "not_applicable" => ("ikke relevant her", "not applicable here"),
-        "subject_counts" => ("lokalt antal registrerede", "local subject count"),
-        "participants" => ("deltager", "participant"),
-        "releases" => ("udgivelse", "release"),
-        "meta" | "base" => ("oplysninger om analysen", "metadata"),
-        "description" => ("systematisk beskrivelse", "systematic description"),
-        "wp248" => ("WP248-screening", "WP248 screening"),
-        "prior_consultation" => ("forudgående høring (art. 36)", "prior consultation (Art. 36)"),
-        "review_plan" => ("revisionsplan", "review plan"),
-        "conditions" => ("betingelser for fælles analyse", "joint-DPIA conditions"),
-        "coordinator" => ("koordinator", "coordinator"),
-        "base_write_policy" => ("hvem skriver fælles basis", "who writes the base"),
-        "base_release" => ("udgivelse, tillægget er vurderet mod", "release the supplement was assessed against"),
-        "release" => ("udgivelse, analysen bygger på", "release the DPIA builds on"),
-        other => return other.replace('_', " "),
-    };
-    (if en { eng } else { da }).to_owned()
+    crate::model::catalogue::label(key, en)
 }
 
 fn short(v: &Value) -> String {
@@ -387,14 +380,7 @@ fn excerpts(before: &str, after: &str) -> (String, String) {
 pub fn render_changes(changes: &[ItemChange], en: bool, out: &mut String) {
     use std::fmt::Write;
     for c in changes {
-        let what = match (c.kind, en) {
-            (ChangeKind::Added, false) => "tilføjet",
-            (ChangeKind::Removed, false) => "fjernet",
-            (ChangeKind::Changed, false) => "ændret",
-            (ChangeKind::Added, true) => "added",
-            (ChangeKind::Removed, true) => "removed",
-            (ChangeKind::Changed, true) => "changed",
-        };
+        let what = if en { c.kind.english() } else { c.kind.danish() };
         let label = if c.label.is_empty() { String::new() } else { format!(" {}", c.label) };
         let _ = writeln!(out, "  {what}: {}{label}", collection_label(&c.collection, en));
         for f in &c.fields {
@@ -501,5 +487,25 @@ mod tests {
     fn equal_values_have_no_changes() {
         let v = json!({ "risks": [ {"id": "a"} ], "meta": {"title": "x"} });
         assert!(changes(&v, &v).is_empty());
+    }
+
+    /// What the effective DPIA derives for readers (levels, linked measures, documents)
+    /// moves with the ratings; a comparison names the rating only.
+    #[test]
+    fn derived_fields_are_not_changes() {
+        use crate::effective::EffectiveDpia;
+        use crate::model::*;
+        let (coordination, base, supplements) = crate::sample::aula();
+        let kbh = &supplements[0];
+        let p = coordination.participants.iter().find(|p| p.code == kbh.meta.org).unwrap();
+        let from = EffectiveDpia::compute(&coordination, &base, kbh, p);
+        let mut changed = base.clone();
+        let risk = &mut changed.items.risks[0];
+        risk.residual.confidentiality.likelihood = Some(if risk.residual.confidentiality.likelihood == Some(Likelihood::Expected) { Likelihood::Unlikely } else { Likelihood::Expected });
+        let to = EffectiveDpia::compute(&coordination, &changed, kbh, p);
+        assert_ne!(from.risk_facts, to.risk_facts, "the derived levels moved");
+        let c = compare("før", &from, "efter", &to);
+        let what: Vec<(&str, &str)> = c.changes.iter().map(|c| (c.collection.as_str(), c.id.as_str())).collect();
+        assert_eq!(what, [("risks", base.items.risks[0].id.as_str())]);
     }
 }

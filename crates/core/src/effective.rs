@@ -5,6 +5,7 @@
 //! PDF) can show both; base items marked not applicable stay in the view, marked, with the
 //! justification, because Datatilsynet must see that they were considered.
 
+use crate::doc::DocKey;
 use crate::model::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -46,6 +47,75 @@ pub struct Entry<T> {
     pub deviation: Option<Deviation>,
     /// The supplement's justification where this base item does not apply here.
     pub not_applicable: Option<Prose>,
+    /// The document the item is edited in (`base`, `supplement/101`), so readers do not
+    /// build document keys themselves.
+    #[serde(default)]
+    pub doc: String,
+}
+
+/// What every entry has, whatever its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryHead<'a> {
+    pub id: &'a ItemId,
+    pub reference: &'a Reference,
+    pub origin: Origin,
+    pub not_applicable: Option<&'a Prose>,
+}
+
+impl<'a> EntryHead<'a> {
+    fn of<T: Catalogued>(e: &'a Entry<T>) -> Self {
+        let (id, reference) = e.item.identity();
+        EntryHead { id, reference, origin: e.origin, not_applicable: e.not_applicable.as_ref() }
+    }
+}
+
+/// Every item id in the base, over all collections.
+pub fn base_ids(base: &Base) -> impl Iterator<Item = &ItemId> {
+    base.items.identities().map(|(id, _)| id)
+}
+
+/// The documents an effective DPIA's entries live in.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Documents {
+    /// The base's key (`base`).
+    pub base: String,
+    /// The municipality's supplement (`supplement/101`); `None` for the base alone.
+    pub local: Option<String>,
+}
+
+/// The levels of one assessment: the highest (`overall`) and each dimension's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Levels {
+    pub overall: Option<RiskLevel>,
+    pub confidentiality: Option<RiskLevel>,
+    pub integrity: Option<RiskLevel>,
+    pub availability: Option<RiskLevel>,
+}
+
+impl From<&Assessment> for Levels {
+    fn from(a: &Assessment) -> Self {
+        Levels {
+            overall: a.level(),
+            confidentiality: a.confidentiality.level(),
+            integrity: a.integrity.level(),
+            availability: a.availability.level(),
+        }
+    }
+}
+
+/// What a reader shows of a risk, derived here so that no reader derives it again: its
+/// levels (and those of the base ratings a local rating replaces) and the measures that
+/// apply here and mitigate it, in reference order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RiskFacts {
+    pub inherent: Levels,
+    pub residual: Levels,
+    pub base_inherent: Option<Levels>,
+    pub base_residual: Option<Levels>,
+    pub measures: Vec<ItemId>,
 }
 
 impl<T> Entry<T> {
@@ -58,27 +128,29 @@ impl<T> Entry<T> {
     }
 }
 
-/// The collections of the effective DPIA, base entries first, then local ones.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct EffectiveItems {
-    pub processes: Vec<Entry<Process>>,
-    pub modules: Vec<Entry<Module>>,
-    pub purposes: Vec<Entry<Purpose>>,
-    pub data_categories: Vec<Entry<DataCategory>>,
-    pub subject_categories: Vec<Entry<SubjectCategory>>,
-    pub sources: Vec<Entry<Source>>,
-    pub recipients: Vec<Entry<Recipient>>,
-    pub transfers: Vec<Entry<Transfer>>,
-    pub processors: Vec<Entry<Processor>>,
-    pub document_types: Vec<Entry<DocumentType>>,
-    pub systems: Vec<Entry<System>>,
-    pub risks: Vec<Entry<Risk>>,
-    pub measures: Vec<Entry<Measure>>,
-    pub evidence: Vec<Entry<Evidence>>,
-    pub dpo_advice: Vec<Entry<DpoAdvice>>,
-    pub reviews: Vec<Entry<Review>>,
+macro_rules! effective_items {
+    (shared { $($s:ident => $sc:ident, $sl:literal, $sv:ident, $ss:literal, $sda:literal / $sen:literal;)+ } $($others:tt)*) => {
+        /// The collections of the effective DPIA, base entries first, then local ones.
+        #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
+        pub struct EffectiveItems {
+            $(pub $sc: Vec<Entry<$s>>,)+
+        }
+
+        impl EffectiveItems {
+            /// Base items and the supplement's additions, each collection in reference order.
+            fn merge(base: &Items, local: &Items, docs: &Documents, not_applicable: &BTreeMap<&ItemId, &Prose>) -> Self {
+                EffectiveItems { $($sc: merge(&base.$sc, &local.$sc, docs, not_applicable),)+ }
+            }
+
+            /// What every entry has whatever its kind, over all collections.
+            pub fn heads(&self) -> impl Iterator<Item = EntryHead<'_>> {
+                std::iter::empty()$(.chain(self.$sc.iter().map(EntryHead::of)))+
+            }
+        }
+    };
 }
+crate::item_catalogue!(effective_items);
 
 /// A release of the base, as the effective DPIA names it (without its content).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -126,25 +198,27 @@ pub struct EffectiveDpia {
     pub items: EffectiveItems,
     /// Supplement entries whose base item does not exist (for the check to report).
     pub unresolved_targets: Vec<ItemId>,
+    /// Where the entries are edited.
+    pub documents: Documents,
+    /// Every risk's levels and measures by its id, as [`EffectiveDpia::risk_facts`] derives
+    /// them when the DPIA is computed (for readers such as the app; Rust code asks the methods).
+    pub risk_facts: BTreeMap<ItemId, RiskFacts>,
 }
 
-fn merge<T: Clone>(
-    base: &[T],
-    local: &[T],
-    id: impl Fn(&T) -> &ItemId,
-    not_applicable: &BTreeMap<&ItemId, &Prose>,
-) -> Vec<Entry<T>> {
+fn merge<T: Clone + Catalogued>(base: &[T], local: &[T], docs: &Documents, not_applicable: &BTreeMap<&ItemId, &Prose>) -> Vec<Entry<T>> {
     let from_base = base.iter().map(|item| Entry {
-        not_applicable: not_applicable.get(id(item)).map(|p| (*p).clone()),
+        not_applicable: not_applicable.get(item.identity().0).map(|p| (*p).clone()),
         item: item.clone(),
         origin: Origin::Base,
         deviation: None,
+        doc: docs.base.clone(),
     });
     let from_local = local.iter().map(|item| Entry {
         not_applicable: None,
         item: item.clone(),
         origin: Origin::Local,
         deviation: None,
+        doc: docs.local.clone().unwrap_or_default(),
     });
     from_base.chain(from_local).collect()
 }
@@ -179,30 +253,11 @@ impl EffectiveDpia {
         };
         let na: BTreeMap<&ItemId, &Prose> =
             supplement.not_applicable.iter().map(|n| (&n.target, &n.justification)).collect();
-        let (b, l) = (&base.items, &supplement.additions);
-        macro_rules! m {
-            ($field:ident) => {
-                merge(&b.$field, &l.$field, |i| &i.id, &na)
-            };
-        }
-        let mut items = EffectiveItems {
-            processes: m!(processes),
-            modules: m!(modules),
-            purposes: m!(purposes),
-            data_categories: m!(data_categories),
-            subject_categories: m!(subject_categories),
-            sources: m!(sources),
-            recipients: m!(recipients),
-            transfers: m!(transfers),
-            processors: m!(processors),
-            document_types: m!(document_types),
-            systems: m!(systems),
-            risks: m!(risks),
-            measures: m!(measures),
-            evidence: m!(evidence),
-            dpo_advice: m!(dpo_advice),
-            reviews: m!(reviews),
+        let documents = Documents {
+            base: DocKey::Base.name(),
+            local: participant.code.or(supplement.meta.org).map(|code| DocKey::Supplement(code).name()),
         };
+        let mut items = EffectiveItems::merge(&base.items, &supplement.additions, &documents, &na);
         let mut unresolved = Vec::new();
 
         for o in &supplement.risk_overrides {
@@ -250,7 +305,7 @@ impl EffectiveDpia {
         if org.name.is_empty() {
             org.name = supplement.meta.name.clone();
         }
-        EffectiveDpia {
+        let mut dpia = EffectiveDpia {
             org,
             coordinator: coordination.coordinator.clone(),
             base: base.meta.clone(),
@@ -270,7 +325,33 @@ impl EffectiveDpia {
             signatories: supplement.signatories.clone(),
             items,
             unresolved_targets: unresolved,
-        }
+            documents,
+            risk_facts: BTreeMap::new(),
+        };
+        dpia.risk_facts = dpia.risk_facts();
+        dpia
+    }
+
+    /// Every risk's levels and the measures that mitigate it here.
+    pub fn risk_facts(&self) -> BTreeMap<ItemId, RiskFacts> {
+        self.items
+            .risks
+            .iter()
+            .map(|e| {
+                let (base_inherent, base_residual) = match &e.deviation {
+                    Some(Deviation::RiskRating { base_inherent, base_residual, .. }) => (Some(base_inherent.into()), Some(base_residual.into())),
+                    _ => (None, None),
+                };
+                let facts = RiskFacts {
+                    inherent: (&e.item.inherent).into(),
+                    residual: (&e.item.residual).into(),
+                    base_inherent,
+                    base_residual,
+                    measures: self.measures_for(&e.item.id).map(|m| m.item.id.clone()).collect(),
+                };
+                (e.item.id.clone(), facts)
+            })
+            .collect()
     }
 
     /// Counts of risks per level (low, medium, high) before and after measures, over the
@@ -287,30 +368,13 @@ impl EffectiveDpia {
 
     /// Every item's short reference by its stable ID, to print links by reference.
     pub fn references(&self) -> BTreeMap<ItemId, String> {
-        let i = &self.items;
-        let mut m = BTreeMap::new();
-        macro_rules! add {
-            ($($f:ident),+) => { $( for e in &i.$f { m.insert(e.item.id.clone(), e.item.reference.0.clone()); } )+ };
-        }
-        add!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers,
-            processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews);
-        m
+        self.items.heads().map(|h| (h.id.clone(), h.reference.0.clone())).collect()
     }
 
     /// Measures that apply here and mitigate `risk`.
     pub fn measures_for<'a>(&'a self, risk: &'a ItemId) -> impl Iterator<Item = &'a Entry<Measure>> + 'a {
         self.items.measures.iter().filter(move |m| m.applies() && m.item.mitigates.contains(risk))
     }
-}
-
-/// Every item id in the base, over all collections.
-pub fn base_ids(base: &Base) -> impl Iterator<Item = &ItemId> {
-    let i = &base.items;
-    macro_rules! ids {
-        ($($f:ident),+) => { std::iter::empty()$(.chain(i.$f.iter().map(|x| &x.id)))+ };
-    }
-    ids!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers,
-        processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews)
 }
 
 /// How many risks sit at each level.
@@ -396,6 +460,59 @@ mod tests {
         let here: Vec<&str> = e.measures_for(&r1).map(|m| m.item.reference.as_str()).collect();
         assert_eq!(here, ["KBH-M1"]);
         assert_eq!(e.unresolved_targets, vec![ItemId::from("gone")]);
+    }
+
+    #[test]
+    fn entries_name_their_document_and_risks_carry_their_levels_and_measures() {
+        let (c, b, s, p) = fixture();
+        let e = EffectiveDpia::compute(&c, &b, &s, &p);
+        assert_eq!(e.documents, Documents { base: "base".into(), local: Some("supplement/101".into()) });
+        let docs: Vec<&str> = e.items.measures.iter().map(|m| m.doc.as_str()).collect();
+        assert_eq!(docs, ["base", "supplement/101"]);
+        let facts = &e.risk_facts[&ItemId::from("r-1")];
+        let risk = &e.items.risks[0].item;
+        assert_eq!(facts.inherent.overall, risk.inherent.level());
+        assert_eq!(facts.inherent.overall, Some(RiskLevel::Medium), "the local rating (serious × expected)");
+        assert_eq!(facts.residual.integrity, risk.residual.integrity.level());
+        assert_eq!(facts.base_inherent.map(|l| l.overall), Some(Some(RiskLevel::Medium)), "serious × possible");
+        assert_eq!(facts.base_residual.map(|l| l.confidentiality), Some(Some(RiskLevel::Low)));
+        assert_eq!(facts.measures, [ItemId::from("kbh-m-1")], "the base measure does not apply here");
+
+        let alone = EffectiveDpia::compute(&c, &b, &Supplement::default(), &Participant::default());
+        assert_eq!(alone.documents.local, None);
+        let facts = &alone.risk_facts[&ItemId::from("r-1")];
+        assert_eq!((facts.base_inherent, facts.measures.as_slice()), (None, [ItemId::from("m-1")].as_slice()));
+    }
+
+    /// The cases the app's own level function was tested with, before the levels came in the
+    /// effective DPIA: the highest over the rated dimensions; none when none is rated.
+    #[test]
+    fn levels_are_the_highest_over_the_rated_dimensions() {
+        let r = |c: Option<Consequence>, l: Option<Likelihood>| Rating { consequence: c, likelihood: l, ..Rating::default() };
+        use Consequence::*;
+        use Likelihood::*;
+        let a = |c: Rating, i: Rating, av: Rating| Levels::from(&Assessment { confidentiality: c, integrity: i, availability: av }).overall;
+        assert_eq!(a(r(Some(Limited), Some(Unlikely)), r(Some(Devastating), Some(Expected)), r(Some(Serious), Some(Possible))), Some(RiskLevel::High));
+        assert_eq!(a(r(Some(Limited), Some(Unlikely)), r(Some(Serious), Some(Possible)), r(None, None)), Some(RiskLevel::Medium));
+        assert_eq!(a(r(None, None), r(Some(Limited), Some(Possible)), r(Some(Devastating), None)), Some(RiskLevel::Low));
+        assert_eq!(a(r(None, None), r(None, Some(Likely)), r(None, None)), None);
+        let half = Levels::from(&Assessment { confidentiality: r(Some(Limited), None), ..Assessment::default() });
+        assert_eq!(half.confidentiality, None);
+    }
+
+    #[test]
+    fn entries_come_in_reference_order_base_first() {
+        let (c, mut b, mut s, p) = fixture();
+        for (id, r) in [("r-10", "R10"), ("r-2", "R2")] {
+            b.items.risks.push(Risk { id: id.into(), reference: Reference(r.into()), ..Risk::default() });
+        }
+        s.additions.risks.push(Risk { id: "kbh-r-1".into(), reference: Reference("KBH-R1".into()), ..Risk::default() });
+        // As the document layer reads them: each collection sorted by reference.
+        b.items.risks.sort_by(|x, y| x.reference.cmp(&y.reference));
+        let e = EffectiveDpia::compute(&c, &b, &s, &p);
+        let refs: Vec<&str> = e.items.risks.iter().map(|r| r.item.reference.as_str()).collect();
+        assert_eq!(refs, ["R1", "R2", "R10", "KBH-R1"]);
+        assert!(e.items.risks.windows(2).all(|w| w[0].item.reference <= w[1].item.reference));
     }
 
     #[test]

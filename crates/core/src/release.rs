@@ -96,22 +96,11 @@ impl Coordination {
     }
 }
 
-/// Every item of the base with its reference, over all collections.
-fn references(base: &Base) -> Vec<(&ItemId, &Reference)> {
-    let i = &base.items;
-    macro_rules! refs {
-        ($($f:ident),+) => { std::iter::empty()$(.chain(i.$f.iter().map(|x| (&x.id, &x.reference))))+ };
-    }
-    refs!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers,
-        processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews)
-    .collect()
-}
-
 /// What must hold before `base` is published after `previous`: no reference used twice,
 /// and every item that was released keeps the reference it was released with.
 pub fn check_publishable(base: &Base, previous: Option<(&str, &Base)>) -> Result<(), ReleaseError> {
     let mut seen: BTreeMap<&Reference, &ItemId> = BTreeMap::new();
-    for (id, reference) in references(base) {
+    for (id, reference) in base.items.identities() {
         if reference.as_str().is_empty() {
             continue;
         }
@@ -120,8 +109,8 @@ pub fn check_publishable(base: &Base, previous: Option<(&str, &Base)>) -> Result
         }
     }
     if let Some((name, prev)) = previous {
-        let now: BTreeMap<&ItemId, &Reference> = references(base).into_iter().collect();
-        for (id, released) in references(prev) {
+        let now: BTreeMap<&ItemId, &Reference> = base.items.identities().collect();
+        for (id, released) in prev.items.identities() {
             if let Some(current) = now.get(id) {
                 if *current != released {
                     return Err(ReleaseError::Renumbered {

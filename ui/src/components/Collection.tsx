@@ -6,7 +6,7 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n";
-import { baseFrozen, docOf, focus, frozenHint, newItem, removeItem, scope, supplementDoc } from "../state";
+import { baseFrozen, focus, frozenHint, newItem, removeItem, scope, supplementDoc } from "../state";
 import type { Entry, ItemKind, Value } from "../model";
 import { patchItem } from "../state";
 import { DeviationBadge, Empty, LocalBadge, NotApplicableBadge, Ref } from "./ui";
@@ -40,7 +40,7 @@ interface Props<T extends Identified> {
 
 function Row<T extends Identified>(p: Props<T> & { entry: Entry<T> }) {
   const e = p.entry;
-  const doc = docOf(e.origin);
+  const doc = e.doc;
   const ref = useRef<HTMLDetailsElement>(null);
   // Editors (rich text among them) are built only while their row is open.
   const [isOpen, setOpen] = useState(false);

@@ -35,7 +35,7 @@ export function Description() {
         <RichText label={t("Begrundelse (ny teknologi)", "Reason (new technology)")} doc="base" path={["description", "new_technology_text"]} create={createSection("new_technology_text")} readOnly={frozen} />
         </fieldset>
         {!base && (
-          <TextField multiline label={t("Lokalt supplerende retsgrundlag", "Local additional legal basis")} value={d.local_legal_basis} onCommit={(v) => void patchSection(`supplement/${scope.value}`, "supplement_meta", { local_legal_basis: v })} />
+          <TextField multiline label={t("Lokalt supplerende retsgrundlag", "Local additional legal basis")} value={d.local_legal_basis} onCommit={(v) => void patchSection(d.documents.local ?? d.documents.base, "supplement_meta", { local_legal_basis: v })} />
         )}
       </Card>
 

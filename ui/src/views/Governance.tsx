@@ -31,7 +31,7 @@ export function Governance() {
   const r = report.value;
   if (!d || !r) return null;
   // A municipality keeps its own review plan and Art. 36 record in its supplement.
-  const doc = scope.value === null ? "base" : `supplement/${scope.value}`;
+  const doc = d.documents.local ?? d.documents.base;
   const pc = d.prior_consultation;
   const plan = d.review_plan;
   const high = r.picture.after.counts.high;

@@ -6,13 +6,13 @@ import { Collection } from "../components/Collection";
 import { RichText } from "../components/RichText";
 import { Card, DateField, Links, LocalBadge, Ref, SelectField, TextField, options } from "../components/ui";
 import { EVIDENCE_KIND, MEASURE_KIND, MEASURE_STATUS, OWNER, date, t } from "../i18n";
-import { baseFrozen, docOf, dpia, focus, link, patchItem } from "../state";
+import { baseFrozen, dpia, focus, link, patchItem } from "../state";
 import type { Entry, Measure, Risk } from "../model";
-import { compareRefs } from "./Risks";
 
 function Traceability() {
   const d = dpia.value!;
-  const risks = d.items.risks.filter((r) => r.not_applicable === null).sort((a, b) => compareRefs(a.reference, b.reference));
+  // in reference order, as the core gives them
+  const risks = d.items.risks.filter((r) => r.not_applicable === null);
   const measures = d.items.measures.filter((m) => m.not_applicable === null && m.status !== "rejected");
   const covered = (r: Entry<Risk>) => measures.some((m) => m.mitigates.includes(r.id));
   const used = (m: Entry<Measure>) => m.mitigates.some((id) => risks.some((r) => r.id === id));
@@ -39,7 +39,7 @@ function Traceability() {
                 const label = `${r.reference} ↔ ${m.reference}: ${on ? t("knyttet", "linked") : t("ikke knyttet", "not linked")}`;
                 return (
                   <td class={on ? "on" : ""}>
-                    <button type="button" role="switch" aria-checked={on} aria-label={label} title={label} disabled={m.origin === "base" && baseFrozen.value} onClick={() => void link(docOf(m.origin), m.id, r.id, !on)}>
+                    <button type="button" role="switch" aria-checked={on} aria-label={label} title={label} disabled={m.origin === "base" && baseFrozen.value} onClick={() => void link(m.doc, m.id, r.id, !on)}>
                       {on ? "●" : ""}
                     </button>
                   </td>

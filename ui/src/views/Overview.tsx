@@ -6,15 +6,15 @@ import { Card, Empty, Level } from "../components/ui";
 import { BASIS, DIMENSIONS, SEVERITY, date, lang, t } from "../i18n";
 import { dpia, goToItem, report, view } from "../state";
 import { syncLine } from "./Collaborate";
-import type { Basis } from "../bindings";
-import type { Finding } from "../model";
+import type { Acceptance as AcceptanceOutcome, Basis } from "../bindings";
+import type { Finding, RiskLevel } from "../model";
 
 /** The provisions the decision checks, in the order a DPIA is read. */
 export const PROVISIONS: Basis[] = ["art_35_7_a", "art_35_7_b", "art_35_7_c", "art_35_7_d", "art_24_1", "art_35_2", "art_35_11", "art_36", "art_5_2", "wp248", "joint_dpia"];
 
 function FindingRow({ f }: { f: Finding }) {
   const text = lang.value === "en" ? f.message_en : f.message_da;
-  const go = () => goToItem(f.item, f.reference);
+  const go = () => goToItem(f.item);
   // Messages usually start with the item's reference: that reference becomes the link.
   const lead = f.reference && text.startsWith(f.reference) ? f.reference : null;
   return (
@@ -73,6 +73,9 @@ function Completeness() {
   );
 }
 
+/** The colour of the core's acceptance outcome (it decides the outcome; this only shows it). */
+const ACCEPTANCE_TONE: Record<AcceptanceOutcome, RiskLevel> = { accepted: "low", consult_dpo: "medium", incomplete: "medium", prior_consultation: "high" };
+
 function Acceptance() {
   const r = report.value!;
   const text = {
@@ -124,7 +127,7 @@ export function Overview() {
         <Card title={t("Risikobillede", "Risk picture")} basis={t("før og efter foranstaltninger", "before and after measures")}>
           <DistributionBar label={t("Før foranstaltninger (iboende risiko)", "Before measures (inherent risk)")} counts={r.picture.before.counts} unrated={r.picture.unrated_before} />
           <DistributionBar label={t("Efter foranstaltninger (restrisiko)", "After measures (residual risk)")} counts={r.picture.after.counts} unrated={r.picture.unrated_after} />
-          <p class="hint">{t("Acceptkriterium", "Acceptance policy")}: {t("ingen høje restrisici, højst", "no high residual risk, at most")} {r.policy.max_medium_percent} % {t("mellem", "medium")} — <Level level={r.picture.after.counts.high ? "high" : r.acceptance === "incomplete" || r.picture.after.medium_percent > r.policy.max_medium_percent ? "medium" : "low"} label={r.acceptance === "accepted" ? t("opfyldt", "met") : r.acceptance === "incomplete" ? t("kan ikke vurderes endnu", "cannot be judged yet") : t("ikke opfyldt", "not met")} /></p>
+          <p class="hint">{t("Acceptkriterium", "Acceptance policy")}: {t("ingen høje restrisici, højst", "no high residual risk, at most")} {r.policy.max_medium_percent} % {t("mellem", "medium")} — <Level level={ACCEPTANCE_TONE[r.acceptance]} label={r.acceptance === "accepted" ? t("opfyldt", "met") : r.acceptance === "incomplete" ? t("kan ikke vurderes endnu", "cannot be judged yet") : t("ikke opfyldt", "not met")} /></p>
         </Card>
       </div>
 

@@ -7,59 +7,51 @@ import { RichText } from "../components/RichText";
 import { HeatMap } from "../components/Picture";
 import { Card, Empty, Level, Links, LocalBadge, DeviationBadge, NotApplicableBadge, Ref, SelectField, TextField, options } from "../components/ui";
 import {
-  CONSEQUENCE, CONSEQUENCES, DIMENSIONS, LIKELIHOOD, LIKELIHOODS, OWNER, RISK_SOURCE, assessmentLevel, levelOrder,
-  ratingLevel, t, type Dimension,
+  CONSEQUENCE, CONSEQUENCES, DIMENSIONS, LEVEL, LIKELIHOOD, LIKELIHOODS, OWNER, RISK_SOURCE, levelOrder, t, type Dimension,
 } from "../i18n";
-import { baseFrozen, docOf, dpia, focus, frozenHint, newItem, patchItem, removeItem, scope, supplementDoc } from "../state";
+import { baseFrozen, dpia, focus, frozenHint, newItem, patchItem, removeItem, scope, supplementDoc } from "../state";
 import type { Consequence, Likelihood, Owner, RiskSource } from "../bindings";
-import type { Assessment, Entry, Matrix, Measure, Rating, Risk, RiskLevel, Value } from "../model";
+import type { EffectiveDpia, Entry, Matrix, Measure, Rating, Risk, RiskLevel, Value } from "../model";
 
 type Phase = "inherent" | "residual";
 type SortKey = "reference" | "title" | "source" | "inherent" | "residual" | "measures";
 
-/** The level a risk has in one dimension, or overall. */
-function levelOf(a: Assessment, dim: Dimension | "all"): RiskLevel | null {
-  return dim === "all" ? assessmentLevel(a) : ratingLevel(a[dim]);
+/** The level a risk has in one phase, in one dimension or overall, as the core derived it. */
+function levelOf(d: EffectiveDpia, e: Entry<Risk>, phase: Phase, dim: Dimension | "all"): RiskLevel | null {
+  const levels = d.risk_facts[e.id]?.[phase];
+  return levels ? levels[dim === "all" ? "overall" : dim] : null;
 }
 
-/** Natural order of references: R2 before R10, base before local. */
-export function compareRefs(a: string, b: string): number {
-  const split = (r: string) => {
-    const m = /^(.*?)(\d+)$/.exec(r);
-    return m ? [m[1], Number(m[2])] as const : [r, 0] as const;
-  };
-  const [ha, na] = split(a);
-  const [hb, nb] = split(b);
-  return ha.length - hb.length || ha.localeCompare(hb) || na - nb;
+/** The measures that apply here and mitigate the risk, as the core found them. */
+function measuresFor(d: EffectiveDpia, risk: string): Entry<Measure>[] {
+  const ids = d.risk_facts[risk]?.measures ?? [];
+  return ids.map((id) => d.items.measures.find((m) => m.id === id)).filter((m): m is Entry<Measure> => m !== undefined);
 }
 
-function measuresFor(measures: Entry<Measure>[], risk: string) {
-  return measures.filter((m) => m.not_applicable === null && m.mitigates.includes(risk));
-}
-
-function RatingEditor(p: { label: string; rating: Rating; save: (patch: Partial<Record<keyof Rating, unknown>>) => void; base?: Rating }) {
+function RatingEditor(p: { label: string; rating: Rating; level: RiskLevel | null; save: (patch: Partial<Record<keyof Rating, unknown>>) => void; base?: Rating; baseLevel?: RiskLevel | null }) {
   const r = p.rating;
   return (
     <fieldset class="rating">
-      <legend>{p.label} <Level level={ratingLevel(r)} /></legend>
+      <legend>{p.label} <Level level={p.level} /></legend>
       <SelectField label={t("Konsekvens", "Consequence")} value={r.consequence} options={CONSEQUENCES} word={CONSEQUENCE} onChange={(v) => p.save({ consequence: v })} />
       <TextField multiline rows={2} label={t("Begrundelse for konsekvensen", "Reason for the consequence")} value={r.consequence_reason} onCommit={(v) => p.save({ consequence_reason: v })} />
       <SelectField label={t("Sandsynlighed", "Likelihood")} value={r.likelihood} options={LIKELIHOODS} word={LIKELIHOOD} onChange={(v) => p.save({ likelihood: v })} />
       <TextField multiline rows={2} label={t("Begrundelse for sandsynligheden", "Reason for the likelihood")} value={r.likelihood_reason} onCommit={(v) => p.save({ likelihood_reason: v })} />
       {p.base && (p.base.consequence !== r.consequence || p.base.likelihood !== r.likelihood) && (
-        <p class="hint base-value">{t("Fælles basis", "Joint base")}: {CONSEQUENCE(p.base.consequence)} × {LIKELIHOOD(p.base.likelihood)} <Level level={ratingLevel(p.base)} /></p>
+        <p class="hint base-value">{t("Fælles basis", "Joint base")}: {CONSEQUENCE(p.base.consequence)} × {LIKELIHOOD(p.base.likelihood)} <Level level={p.baseLevel ?? null} /></p>
       )}
     </fieldset>
   );
 }
 
-function Detail({ entry, phase, dimension, measures }: { entry: Entry<Risk>; phase: Phase; dimension: Dimension; measures: Entry<Measure>[] }) {
+function Detail({ entry, phase, dimension }: { entry: Entry<Risk>; phase: Phase; dimension: Dimension }) {
   const d = dpia.value!;
   const e = entry;
-  const doc = docOf(e.origin);
+  const doc = e.doc;
   const save = (patch: object) => void patchItem(doc, "risk", e.id, patch as Value);
   const deviation = e.deviation?.type === "risk_rating" ? e.deviation : null;
-  const linked = measuresFor(measures, e.id);
+  const facts = d.risk_facts[e.id];
+  const linked = measuresFor(d, e.id);
   const readOnly = e.origin === "base" && baseFrozen.value;
   return (
     <section class="risk-detail" aria-label={t(`Risiko ${e.reference}`, `Risk ${e.reference}`)}>
@@ -89,12 +81,14 @@ function Detail({ entry, phase, dimension, measures }: { entry: Entry<Risk>; pha
       <div class="side-by-side">
         {(["inherent", "residual"] as const).map((ph) => (
           <div class={`phase${ph === phase ? " current" : ""}`}>
-            <h3>{ph === "inherent" ? t("Før foranstaltninger (iboende)", "Before measures (inherent)") : t("Efter foranstaltninger (rest)", "After measures (residual)")} <Level level={assessmentLevel(e[ph])} /></h3>
+            <h3>{ph === "inherent" ? t("Før foranstaltninger (iboende)", "Before measures (inherent)") : t("Efter foranstaltninger (rest)", "After measures (residual)")} <Level level={levelOf(d, e, ph, "all")} /></h3>
             {DIMENSIONS.keys.map((dim) => (
               <RatingEditor
                 label={DIMENSIONS(dim)}
                 rating={e[ph][dim]}
+                level={levelOf(d, e, ph, dim)}
                 base={deviation ? (ph === "inherent" ? deviation.base_inherent : deviation.base_residual)[dim] : undefined}
+                baseLevel={(ph === "inherent" ? facts?.base_inherent : facts?.base_residual)?.[dim] ?? null}
                 save={(patch) => save({ [ph]: { [dim]: patch } })}
               />
             ))}
@@ -131,24 +125,25 @@ export function Risks() {
   const [placeDim, setPlaceDim] = useState<Dimension>("confidentiality");
   const rows = useMemo(() => {
     if (!d) return [];
-    const measures = d.items.measures;
     let list = d.items.risks.filter((e) =>
-      (level === null || levelOf(e[phase], dimension) === level)
+      (level === null || levelOf(d, e, phase, dimension) === level)
       && (source === null || e.source === source)
-      && (owner === null || measuresFor(measures, e.id).some((m) => m.owner === owner)));
+      && (owner === null || measuresFor(d, e.id).some((m) => m.owner === owner)));
+    // the core gives the risks in reference order
+    const order = new Map(d.items.risks.map((e, i) => [e.id, i]));
     const by = (e: Entry<Risk>): string | number => {
       switch (sort.key) {
-        case "reference": return e.reference;
+        case "reference": return order.get(e.id) ?? 0;
         case "title": return e.title.toLowerCase();
         case "source": return e.source ?? "";
-        case "inherent": return levelOrder(levelOf(e.inherent, dimension));
-        case "residual": return levelOrder(levelOf(e.residual, dimension));
-        case "measures": return measuresFor(measures, e.id).length;
+        case "inherent": return levelOrder(levelOf(d, e, "inherent", dimension));
+        case "residual": return levelOrder(levelOf(d, e, "residual", dimension));
+        case "measures": return measuresFor(d, e.id).length;
       }
     };
     list = [...list].sort((a, b) => {
       const [x, y] = [by(a), by(b)];
-      const c = sort.key === "reference" ? compareRefs(String(x), String(y)) : typeof x === "number" ? x - (y as number) : String(x).localeCompare(String(y), "da");
+      const c = typeof x === "number" ? x - (y as number) : String(x).localeCompare(String(y), "da");
       return sort.desc ? -c : c;
     });
     return list;
@@ -164,7 +159,7 @@ export function Risks() {
     if (r.consequence && r.likelihood) matrix.cells[CONSEQUENCES.indexOf(r.consequence)][LIKELIHOODS.indexOf(r.likelihood)]++;
   }
   const place = (c: Consequence, l: Likelihood) => {
-    if (selected) void patchItem(docOf(selected.origin), "risk", selected.id, { [phase]: { [placeDim]: { consequence: c, likelihood: l } } });
+    if (selected) void patchItem(selected.doc, "risk", selected.id, { [phase]: { [placeDim]: { consequence: c, likelihood: l } } });
   };
   const header = (key: SortKey, label: string) => (
     <th scope="col" aria-sort={sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}>
@@ -186,7 +181,7 @@ export function Risks() {
       <div class="filters" role="group" aria-label={t("Filtre", "Filters")}>
         <SelectField label={t("Niveau for", "Level of")} value={dimension === "all" ? null : dimension} options={DIMENSIONS.keys} word={DIMENSIONS} emptyLabel={t("samlet (højeste)", "overall (highest)")} onChange={(v) => setDimension(v ?? "all")} />
         <SelectField label={t("Fase", "Phase")} value={phase} options={["inherent", "residual"] as Phase[]} word={(p) => (p === "inherent" ? t("før foranstaltninger", "before measures") : t("efter foranstaltninger", "after measures"))} empty={false} onChange={(v) => setPhase(v ?? "residual")} />
-        <SelectField label={t("Niveau", "Level")} value={level} options={["high", "medium", "low"] as RiskLevel[]} word={(l) => ({ high: t("høj", "high"), medium: t("mellem", "medium"), low: t("lav", "low") })[l]} emptyLabel={t("alle", "all")} onChange={setLevel} />
+        <SelectField label={t("Niveau", "Level")} value={level} options={[...LEVEL.keys].reverse()} word={LEVEL} emptyLabel={t("alle", "all")} onChange={setLevel} />
         <SelectField label={t("Kilde", "Source")} value={source} options={RISK_SOURCE.keys} word={RISK_SOURCE} emptyLabel={t("alle", "all")} onChange={setSource} />
         <SelectField label={t("Ansvarlig for foranstaltning", "Measure owner")} value={owner} options={OWNER.keys} word={OWNER} emptyLabel={t("alle", "all")} onChange={setOwner} />
         <p class="filter-count" role="status">{rows.length} {t("af", "of")} {d.items.risks.length} {t("risici", "risks")}</p>
@@ -208,14 +203,14 @@ export function Risks() {
               </thead>
               <tbody>
                 {rows.map((e) => {
-                  const n = measuresFor(d.items.measures, e.id).length;
+                  const n = measuresFor(d, e.id).length;
                   return (
                     <tr class={`${e.id === selected?.id ? "selected" : ""}${e.not_applicable !== null ? " na" : ""}`} aria-selected={e.id === selected?.id} onClick={() => (focus.value = e.id)}>
                       <td><button type="button" class="link" onClick={() => (focus.value = e.id)} aria-label={t(`Vis risiko ${e.reference}`, `Show risk ${e.reference}`)}><Ref>{e.reference}</Ref></button></td>
                       <td>{e.title} {e.origin === "local" && <LocalBadge />} {e.deviation && <DeviationBadge />} {e.not_applicable !== null && <NotApplicableBadge />}</td>
                       <td>{RISK_SOURCE(e.source)}</td>
-                      <td><Level level={levelOf(e.inherent, dimension)} /></td>
-                      <td><Level level={levelOf(e.residual, dimension)} /></td>
+                      <td><Level level={levelOf(d, e, "inherent", dimension)} /></td>
+                      <td><Level level={levelOf(d, e, "residual", dimension)} /></td>
                       <td class={n === 0 && !e.acceptance.trim() ? "unlinked" : ""}>{n || (e.acceptance.trim() ? t("accepteret", "accepted") : t("ingen", "none"))}</td>
                     </tr>
                   );
@@ -242,7 +237,7 @@ export function Risks() {
         </div>
         {/* Scrolls on its own: reachable by keyboard even when everything in it is read-only. */}
         <div class="register-detail" tabIndex={0} role="region" aria-label={t("Den valgte risiko", "The selected risk")}>
-          {selected ? <Detail entry={selected} phase={phase} dimension={placeDim} measures={d.items.measures} /> : <Empty>{t("Vælg en risiko i tabellen.", "Choose a risk in the table.")}</Empty>}
+          {selected ? <Detail entry={selected} phase={phase} dimension={placeDim} /> : <Empty>{t("Vælg en risiko i tabellen.", "Choose a risk in the table.")}</Empty>}
         </div>
       </div>
     </div>

@@ -7,12 +7,11 @@ import { useEffect, useState } from "preact/hooks";
 import { call, commands } from "../api";
 import { Card, Empty, Level, LocalBadge, NumberField, Ref, SelectField, TextField, YesNo } from "../components/ui";
 import {
-  CONSEQUENCE, CONSEQUENCES, DIMENSIONS, JOINT_CONDITIONS, LIKELIHOOD, LIKELIHOODS, LOCAL_MEASURE_STATE, assessmentLevel, date,
-  number, ratingLevel, t,
+  CONSEQUENCE, CONSEQUENCES, DIMENSIONS, JOINT_CONDITIONS, LIKELIHOOD, LIKELIHOODS, LOCAL_MEASURE_STATE, date,
+  number, t,
 } from "../i18n";
 import { coordination, dpia, edit, fail, patchItem, patchSection, removeItem, revision, scope, view } from "../state";
-import type { AnyItem, Assessment, Risk, Supplement as SupplementDoc, Value } from "../model";
-import type { ItemKind } from "../bindings";
+import type { AnyItem, Assessment, Levels, Risk, Supplement as SupplementDoc, Value } from "../model";
 
 function useSupplement(code: number | null): SupplementDoc | null {
   const [s, setS] = useState<SupplementDoc | null>(null);
@@ -25,10 +24,11 @@ function useSupplement(code: number | null): SupplementDoc | null {
 
 const put = (doc: string, item: AnyItem) => edit(() => call(commands.putItem(doc, item)));
 
-function AssessmentEditor(p: { label: string; value: Assessment; base: Assessment; save: (patch: object) => void }) {
+/** `levels`/`baseLevels`: the core's levels of the local and the base assessment. */
+function AssessmentEditor(p: { label: string; value: Assessment; base: Assessment; levels: Levels | undefined; baseLevels: Levels | undefined; save: (patch: object) => void }) {
   return (
     <fieldset class="group">
-      <legend>{p.label} <Level level={assessmentLevel(p.value)} /> <small>{t("fælles basis", "joint base")}: <Level level={assessmentLevel(p.base)} /></small></legend>
+      <legend>{p.label} <Level level={p.levels?.overall ?? null} /> <small>{t("fælles basis", "joint base")}: <Level level={p.baseLevels?.overall ?? null} /></small></legend>
       <table class="table compact-ratings">
         <thead><tr><th scope="col">{t("Dimension", "Dimension")}</th><th scope="col">{t("Konsekvens", "Consequence")}</th><th scope="col">{t("Sandsynlighed", "Likelihood")}</th><th scope="col">{t("Fælles basis", "Joint base")}</th></tr></thead>
         <tbody>
@@ -37,7 +37,7 @@ function AssessmentEditor(p: { label: string; value: Assessment; base: Assessmen
               <th scope="row">{DIMENSIONS(dim)}</th>
               <td><SelectField hiddenLabel label={`${DIMENSIONS(dim)}: ${t("konsekvens", "consequence")}`} value={p.value[dim].consequence} options={CONSEQUENCES} word={CONSEQUENCE} onChange={(v) => p.save({ [dim]: { consequence: v } })} /></td>
               <td><SelectField hiddenLabel label={`${DIMENSIONS(dim)}: ${t("sandsynlighed", "likelihood")}`} value={p.value[dim].likelihood} options={LIKELIHOODS} word={LIKELIHOOD} onChange={(v) => p.save({ [dim]: { likelihood: v } })} /></td>
-              <td>{CONSEQUENCE(p.base[dim].consequence)} × {LIKELIHOOD(p.base[dim].likelihood)} <Level level={ratingLevel(p.base[dim])} /></td>
+              <td>{CONSEQUENCE(p.base[dim].consequence)} × {LIKELIHOOD(p.base[dim].likelihood)} <Level level={p.baseLevels?.[dim] ?? null} /></td>
             </tr>
           ))}
         </tbody>
@@ -60,15 +60,16 @@ function RiskDeviations({ doc, supplement }: { doc: string; supplement: Suppleme
         const dev = e.deviation?.type === "risk_rating" ? e.deviation : null;
         const baseIn = dev?.base_inherent ?? e.inherent;
         const baseRes = dev?.base_residual ?? e.residual;
+        const facts = d.risk_facts[e.id];
         const save = (patch: object) => void patchItem(doc, "risk_override", o.target, patch as Value);
         return (
           <article class="deviation">
             <h3><Ref>{e.reference}</Ref> {e.title} <LocalBadge /></h3>
             <TextField multiline label={t("Hvorfor kommunen vurderer risikoen anderledes", "Why the municipality rates the risk differently")} value={o.reason} onCommit={(v) => save({ reason: v })} />
             <div class="side-by-side">
-              {o.inherent ? <AssessmentEditor label={t("Før foranstaltninger", "Before measures")} value={o.inherent} base={baseIn} save={(p) => save({ inherent: p })} />
+              {o.inherent ? <AssessmentEditor label={t("Før foranstaltninger", "Before measures")} value={o.inherent} base={baseIn} levels={facts?.inherent} baseLevels={facts?.base_inherent ?? facts?.inherent} save={(p) => save({ inherent: p })} />
                 : <button type="button" onClick={() => save({ inherent: baseIn })}>{t("Afvig også før foranstaltninger", "Deviate before measures too")}</button>}
-              {o.residual ? <AssessmentEditor label={t("Efter foranstaltninger", "After measures")} value={o.residual} base={baseRes} save={(p) => save({ residual: p })} />
+              {o.residual ? <AssessmentEditor label={t("Efter foranstaltninger", "After measures")} value={o.residual} base={baseRes} levels={facts?.residual} baseLevels={facts?.base_residual ?? facts?.residual} save={(p) => save({ residual: p })} />
                 : <button type="button" onClick={() => save({ residual: baseRes })}>{t("Afvig også efter foranstaltninger", "Deviate after measures too")}</button>}
             </div>
             <button type="button" class="link danger" onClick={() => void removeItem(doc, "risk_override", o.target)}>{t("Følg fælles basis igen", "Follow the joint base again")}</button>
@@ -121,16 +122,12 @@ function MeasureDeviations({ doc, supplement }: { doc: string; supplement: Suppl
   );
 }
 
-/** Base items a municipality may mark "not applicable here", by collection. */
-const NA_KINDS: [keyof ReturnType<typeof naSources>, ItemKind][] = [["risks", "risk"], ["measures", "measure"], ["modules", "module"], ["purposes", "purpose"], ["data_categories", "data_category"], ["processes", "process"]];
-function naSources() {
-  const i = dpia.value!.items;
-  return { risks: i.risks, measures: i.measures, modules: i.modules, purposes: i.purposes, data_categories: i.data_categories, processes: i.processes };
-}
+/** The collections whose base items this view offers to mark "not applicable here". */
+const NA_COLLECTIONS = ["risks", "measures", "modules", "purposes", "data_categories", "processes"] as const;
 
 function NotApplicable({ doc, supplement }: { doc: string; supplement: SupplementDoc }) {
-  const sources = naSources();
-  const all = NA_KINDS.flatMap(([k]) => (sources[k] as { id: string; reference: string; origin: string; title?: string; name?: string }[]).filter((e) => e.origin === "base"));
+  const items = dpia.value!.items;
+  const all = NA_COLLECTIONS.flatMap((c) => (items[c] as { id: string; reference: string; origin: string; title?: string; name?: string }[]).filter((e) => e.origin === "base"));
   const [adding, setAdding] = useState<string | null>(null);
   const label = (id: string) => { const e = all.find((x) => x.id === id); return e ? `${e.reference} ${e.title ?? e.name ?? ""}` : id; };
   return (
@@ -232,7 +229,8 @@ export function Supplement() {
   const d = dpia.value;
   if (code === null) return <div class="view"><Empty>{t("Vælg en kommune øverst for at se dens tillæg.", "Choose a municipality at the top to see its supplement.")}</Empty></div>;
   if (!s || !d) return <p aria-busy="true">{t("Indlæser …", "Loading …")}</p>;
-  const doc = `supplement/${code}`;
+  const doc = d.documents.local;
+  if (doc === null) return <p aria-busy="true">{t("Indlæser …", "Loading …")}</p>;
   const localCount = Object.values(d.items).flat().filter((e) => e.origin === "local").length;
   return (
     <div class="view">

@@ -6,7 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { call, commands } from "../api";
 import { DistributionBar } from "../components/Picture";
 import { Card, DateField, Empty, Level, Ref, TextField } from "../components/ui";
-import { assessmentLevel, collection, date, dateTime, t, today } from "../i18n";
+import { CHANGE_KIND, CHANGE_KIND_HEAD, collection, date, dateTime, t, today } from "../i18n";
 import { coordination, edit, fail, inform, revision, scope } from "../state";
 import type { Comparison, EffectiveDpia, LogEntry, Value } from "../model";
 
@@ -84,7 +84,7 @@ function ComparisonView({ c }: { c: Comparison }) {
         <ul class="changes">
           {c.changes.map((ch) => (
             <li class={`change change-${ch.kind}`}>
-              <strong>{{ added: t("Tilføjet", "Added"), removed: t("Fjernet", "Removed"), changed: t("Ændret", "Changed") }[ch.kind]}</strong>: {collection(ch.collection)} {ch.label}
+              <strong>{CHANGE_KIND_HEAD(ch.kind)}</strong>: {collection(ch.collection)} {ch.label}
               {ch.fields.length > 0 && (
                 <table class="table fields">
                   <tbody>
@@ -147,7 +147,7 @@ function AsItWas({ point, onClose }: { point: string; onClose: () => void }) {
   const counts = (phase: "inherent" | "residual") => {
     const c = { low: 0, medium: 0, high: 0 };
     for (const r of d.items.risks.filter((r) => r.not_applicable === null)) {
-      const l = assessmentLevel(r[phase]);
+      const l = d.risk_facts[r.id]?.[phase].overall ?? null;
       if (l) c[l]++;
     }
     return c;
@@ -166,8 +166,8 @@ function AsItWas({ point, onClose }: { point: string; onClose: () => void }) {
           {d.items.risks.map((r) => (
             <tr class={r.not_applicable !== null ? "na" : ""}>
               <th scope="row"><Ref>{r.reference}</Ref> {r.title}</th>
-              <td><Level level={assessmentLevel(r.inherent)} /></td>
-              <td><Level level={assessmentLevel(r.residual)} /></td>
+              <td><Level level={d.risk_facts[r.id]?.inherent.overall ?? null} /></td>
+              <td><Level level={d.risk_facts[r.id]?.residual.overall ?? null} /></td>
               <td>{d.items.measures.filter((m) => m.mitigates.includes(r.id)).map((m) => m.reference).join(", ") || "—"}</td>
             </tr>
           ))}
@@ -212,7 +212,7 @@ function History() {
           {entries.map((e) => (
             <li>
               <p class="history-head"><code>#{e.seq}</code> {dateTime(e.at_millis)} · <strong>{e.author}</strong>{e.org ? ` (${e.org})` : ""}{e.by.length ? ` · ${t("skrevet af", "written by")} ${e.by.map((a) => [a.org, a.name !== a.org ? a.name : "", a.label ? `(${a.label})` : ""].filter(Boolean).join(" ")).join(", ")}` : ""} · {docName(e.doc)} · <button type="button" class="link" onClick={() => setAsOf(`#${e.seq}`)}>{t("vis analysen, som den var", "show the DPIA as it was")}</button></p>
-              <ul>{e.changes.map((c) => <li>{{ added: t("tilføjet", "added"), removed: t("fjernet", "removed"), changed: t("ændret", "changed") }[c.kind]} {collection(c.collection)} {c.label}{c.fields.length ? ` (${c.fields.map((f) => f.path).filter(Boolean).join(", ")})` : ""}</li>)}</ul>
+              <ul>{e.changes.map((c) => <li>{CHANGE_KIND(c.kind)} {collection(c.collection)} {c.label}{c.fields.length ? ` (${c.fields.map((f) => f.path).filter(Boolean).join(", ")})` : ""}</li>)}</ul>
             </li>
           ))}
         </ol>

@@ -30,6 +30,7 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
     pub fn danish(self) -> &'static str {
         match self {
             Severity::Error => "fejl",
@@ -76,6 +77,10 @@ pub enum Basis {
 }
 
 impl Basis {
+    pub const ALL: [Basis; 11] = [
+        Basis::Art35_7a, Basis::Art35_7b, Basis::Art35_7c, Basis::Art35_7d, Basis::Art35_2, Basis::Art35_11,
+        Basis::Art36, Basis::Art24_1, Basis::Art5_2, Basis::Wp248, Basis::JointDpia,
+    ];
     pub fn danish(self) -> &'static str {
         match self {
             Basis::Art35_7a => "art. 35, stk. 7, litra a",
@@ -107,6 +112,17 @@ impl Basis {
         }
     }
 }
+
+macro_rules! worded {
+    ($($t:ty),+) => {$(
+        impl crate::model::Worded for $t {
+            fn all() -> &'static [Self] { &<$t>::ALL }
+            fn danish(self) -> &'static str { <$t>::danish(self) }
+            fn english(self) -> &'static str { <$t>::english(self) }
+        }
+    )+};
+}
+worded!(Severity, Basis);
 
 /// One gap Datatilsynet would see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

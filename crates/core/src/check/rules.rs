@@ -31,23 +31,9 @@ impl Findings {
     }
 }
 
-fn at<T: HasRef>(e: &Entry<T>) -> Option<(&ItemId, &Reference)> {
-    Some((e.item.id(), e.item.reference()))
+fn at<T: Catalogued>(e: &Entry<T>) -> Option<(&ItemId, &Reference)> {
+    Some(e.item.identity())
 }
-
-/// Items with an id and a short reference.
-trait HasRef {
-    fn id(&self) -> &ItemId;
-    fn reference(&self) -> &Reference;
-}
-
-macro_rules! has_ref {
-    ($($t:ty),+) => {$( impl HasRef for $t {
-        fn id(&self) -> &ItemId { &self.id }
-        fn reference(&self) -> &Reference { &self.reference }
-    } )+};
-}
-has_ref!(Process, Module, Purpose, DataCategory, SubjectCategory, Source, Recipient, Transfer, Processor, DocumentType, System, Risk, Measure, Evidence, DpoAdvice, Review);
 
 pub(super) fn run(d: &EffectiveDpia, ctx: &CheckContext, history: Option<&ReviewStatus>, picture: &RiskPicture, acceptance: Acceptance) -> Vec<Finding> {
     let mut f = Findings(Vec::new());
@@ -379,20 +365,15 @@ fn references(d: &EffectiveDpia, f: &mut Findings) {
     let i = &d.items;
     let mut known: BTreeMap<&ItemId, &Reference> = BTreeMap::new();
     let mut by_reference: BTreeMap<&str, Vec<&ItemId>> = BTreeMap::new();
-    macro_rules! collect {
-        ($($field:ident),+) => {$(
-            for e in &i.$field {
-                known.insert(&e.item.id, &e.item.reference);
-                by_reference.entry(e.item.reference.as_str()).or_default().push(&e.item.id);
-                if e.item.reference.as_str().trim().is_empty() {
-                    f.push("K-5-2-REF-MISSING", Error, Art5_2, Some((&e.item.id, &e.item.reference)),
-                        format!("Et element (id {}) har ingen kort reference; dokumenter kan ikke henvise til det.", e.item.id),
-                        format!("An item (id {}) has no short reference; documents cannot refer to it.", e.item.id));
-                }
-            }
-        )+};
+    for h in i.heads() {
+        known.insert(h.id, h.reference);
+        by_reference.entry(h.reference.as_str()).or_default().push(h.id);
+        if h.reference.as_str().trim().is_empty() {
+            f.push("K-5-2-REF-MISSING", Error, Art5_2, Some((h.id, h.reference)),
+                format!("Et element (id {}) har ingen kort reference; dokumenter kan ikke henvise til det.", h.id),
+                format!("An item (id {}) has no short reference; documents cannot refer to it.", h.id));
+        }
     }
-    collect!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers, processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews);
     for (reference, ids) in by_reference.iter().filter(|(r, ids)| !r.is_empty() && ids.len() > 1) {
         f.push("K-5-2-REF-DUPLICATE", Error, Art5_2, Some((ids[0], &Reference(reference.to_string()))),
             format!("Referencen {reference} bruges af {} elementer. Hver reference skal pege på ét element.", ids.len()),
@@ -435,21 +416,15 @@ fn references(d: &EffectiveDpia, f: &mut Findings) {
 }
 
 fn not_applicable(d: &EffectiveDpia, f: &mut Findings) {
-    let i = &d.items;
-    macro_rules! each {
-        ($($field:ident),+) => {$(
-            for e in &i.$field {
-                if let Some(j) = &e.not_applicable {
-                    if j.as_str().trim().chars().count() < SUBSTANTIATED_CHARS {
-                        f.push("K-JOINT-NA-REASON", Error, JointDpia, at(e),
-                            format!("{} er markeret som ikke relevant her uden en underbygget begrundelse.", e.item.reference),
-                            format!("{} is marked not applicable here without a substantiated reason.", e.item.reference));
-                    }
-                }
+    for h in d.items.heads() {
+        if let Some(j) = h.not_applicable {
+            if j.as_str().trim().chars().count() < SUBSTANTIATED_CHARS {
+                f.push("K-JOINT-NA-REASON", Error, JointDpia, Some((h.id, h.reference)),
+                    format!("{} er markeret som ikke relevant her uden en underbygget begrundelse.", h.reference),
+                    format!("{} is marked not applicable here without a substantiated reason.", h.reference));
             }
-        )+};
+        }
     }
-    each!(processes, modules, purposes, data_categories, subject_categories, sources, recipients, transfers, processors, document_types, systems, risks, measures, evidence, dpo_advice, reviews);
 }
 
 // ---- DPO, acceptance, Art. 36 ------------------------------------------------------------

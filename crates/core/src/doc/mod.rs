@@ -16,6 +16,7 @@ mod schema;
 
 pub use schema::CoordinationMeta;
 
+use crate::model::catalogue::Home;
 use crate::model::*;
 use fields::Record;
 use std::fmt;
@@ -161,119 +162,61 @@ pub trait Section: Record + Default {
     const IN: &'static [DocKind];
 }
 
-macro_rules! shared_items {
-    ($($t:ty => $root:ident, $letter:literal, $name:literal;)+) => {$(
+impl Home {
+    /// The documents a kind at home here may live in.
+    pub const fn documents(self) -> &'static [DocKind] {
+        match self {
+            Home::Shared => SHARED,
+            Home::Supplement => SUPPLEMENT,
+            Home::Coordination => COORDINATION,
+        }
+    }
+}
+
+macro_rules! item_impls {
+    (
+        shared { $($s:ident => $sc:ident, $sl:literal, $sv:ident, $ss:literal, $sda:literal / $sen:literal;)+ }
+        supplement { $($l:ident => $lc:ident, key $lk:expr, $lv:ident, $ls:literal, $lda:literal / $len:literal;)+ }
+        coordination { $($c:ident => $cc:ident, key $ck:expr, $cv:ident, $cda:literal / $cen:literal;)+ }
+    ) => {
+        $(
+            impl Item for $s {
+                const ROOT: &'static str = stringify!($sc);
+                const REF_LETTER: &'static str = $sl;
+                const NAME: &'static str = $sen;
+                const IN: &'static [DocKind] = Home::Shared.documents();
+                fn key(&self) -> String { self.id.0.clone() }
+                fn reference(&self) -> Option<&Reference> { Some(&self.reference) }
+            }
+            impl SharedItem for $s {
+                fn of(items: &Items) -> &Vec<Self> { &items.$sc }
+                fn of_mut(items: &mut Items) -> &mut Vec<Self> { &mut items.$sc }
+            }
+        )+
+        $(item_impls!(@keyed $l, $lc, $lk, $len, Supplement);)+
+        $(item_impls!(@keyed $c, $cc, $ck, $cen, Coordination);)+
+
+        /// Applies `$m!` to every shared collection type.
+        macro_rules! for_each_shared_item {
+            ($m:ident) => { $( $m!($s); )+ };
+        }
+        /// Applies `$m!` to every item type.
+        macro_rules! for_each_item {
+            ($m:ident) => { $( $m!($s); )+ $( $m!($l); )+ $( $m!($c); )+ };
+        }
+    };
+    (@keyed $t:ident, $root:ident, $key:expr, $name:literal, $home:ident) => {
         impl Item for $t {
             const ROOT: &'static str = stringify!($root);
-            const REF_LETTER: &'static str = $letter;
+            const REF_LETTER: &'static str = "";
             const NAME: &'static str = $name;
-            const IN: &'static [DocKind] = SHARED;
-            fn key(&self) -> String { self.id.0.clone() }
-            fn reference(&self) -> Option<&Reference> { Some(&self.reference) }
-        }
-        impl SharedItem for $t {
-            fn of(items: &Items) -> &Vec<Self> { &items.$root }
-            fn of_mut(items: &mut Items) -> &mut Vec<Self> { &mut items.$root }
-        }
-    )+
-        /// Applies `$f` to every shared collection type.
-        macro_rules! for_each_shared_item {
-            ($m:ident) => { $( $m!($t); )+ };
+            const IN: &'static [DocKind] = Home::$home.documents();
+            fn key(&self) -> String { ($key)(self) }
+            fn reference(&self) -> Option<&Reference> { None }
         }
     };
 }
-
-shared_items! {
-    Process => processes, "DP", "data process";
-    Module => modules, "MOD", "module";
-    Purpose => purposes, "F", "purpose";
-    DataCategory => data_categories, "D", "data category";
-    SubjectCategory => subject_categories, "REG", "data-subject category";
-    Source => sources, "K", "source";
-    Recipient => recipients, "MT", "recipient";
-    Transfer => transfers, "TL", "third-country transfer";
-    Processor => processors, "DB", "processor";
-    DocumentType => document_types, "DT", "document type";
-    System => systems, "SYS", "system";
-    Risk => risks, "R", "risk";
-    Measure => measures, "M", "measure";
-    Evidence => evidence, "EV", "evidence";
-    DpoAdvice => dpo_advice, "DPO", "DPO advice";
-    Review => reviews, "RV", "review";
-}
-
-macro_rules! keyed_by_target {
-    ($($t:ty => $root:literal, $name:literal;)+) => {$(
-        impl Item for $t {
-            const ROOT: &'static str = $root;
-            const REF_LETTER: &'static str = "";
-            const NAME: &'static str = $name;
-            const IN: &'static [DocKind] = SUPPLEMENT;
-            fn key(&self) -> String { self.target.0.clone() }
-            fn reference(&self) -> Option<&Reference> { None }
-        }
-    )+};
-}
-
-keyed_by_target! {
-    RiskOverride => "risk_overrides", "risk override";
-    LocalMeasureStatus => "measure_statuses", "local measure status";
-    NotApplicable => "not_applicable", "not-applicable marking";
-    LocalSubjectCount => "subject_counts", "local subject count";
-}
-
-impl Item for Signatory {
-    const ROOT: &'static str = "signatories";
-    const REF_LETTER: &'static str = "";
-    const NAME: &'static str = "signatory";
-    const IN: &'static [DocKind] = SUPPLEMENT;
-    fn key(&self) -> String {
-        self.id.0.clone()
-    }
-    fn reference(&self) -> Option<&Reference> {
-        None
-    }
-}
-
-impl Item for Signing {
-    const ROOT: &'static str = "signings";
-    const REF_LETTER: &'static str = "";
-    const NAME: &'static str = "signing";
-    const IN: &'static [DocKind] = SUPPLEMENT;
-    fn key(&self) -> String {
-        self.id.0.clone()
-    }
-    fn reference(&self) -> Option<&Reference> {
-        None
-    }
-}
-
-/// Releases are keyed by name: a name is published once.
-impl Item for Release {
-    const ROOT: &'static str = "releases";
-    const REF_LETTER: &'static str = "";
-    const NAME: &'static str = "release";
-    const IN: &'static [DocKind] = COORDINATION;
-    fn key(&self) -> String {
-        self.name.clone()
-    }
-    fn reference(&self) -> Option<&Reference> {
-        None
-    }
-}
-
-impl Item for Participant {
-    const ROOT: &'static str = "participants";
-    const REF_LETTER: &'static str = "";
-    const NAME: &'static str = "participant";
-    const IN: &'static [DocKind] = COORDINATION;
-    fn key(&self) -> String {
-        self.code.map(|c| c.to_string()).unwrap_or_else(|| self.name.clone())
-    }
-    fn reference(&self) -> Option<&Reference> {
-        None
-    }
-}
+crate::item_catalogue!(item_impls);
 
 macro_rules! sections {
     ($($t:ty => $root:literal in $kinds:expr;)+) => {$(
@@ -324,15 +267,7 @@ pub fn modelled_roots(kind: DocKind) -> Vec<&'static str> {
             }
         };
     }
-    for_each_shared_item!(root);
-    root!(RiskOverride);
-    root!(LocalMeasureStatus);
-    root!(NotApplicable);
-    root!(LocalSubjectCount);
-    root!(Signatory);
-    root!(Signing);
-    root!(Participant);
-    root!(Release);
+    for_each_item!(root);
     macro_rules! section {
         ($($t:ty),+) => {$( if <$t as Section>::IN.contains(&kind) && !names.contains(&<$t as Section>::ROOT) { names.push(<$t as Section>::ROOT); } )+};
     }
@@ -604,24 +539,6 @@ impl DpiaDoc {
         })
     }
 
-    pub fn read_supplement(&self) -> Result<Supplement, DocError> {
-        self.check_kind(SUPPLEMENT, "supplement")?;
-        let txn = self.doc.transact();
-        Ok(Supplement {
-            meta: read_section(&txn)?,
-            conditions: read_section(&txn)?,
-            prior_consultation: read_section(&txn)?,
-            review_plan: read_section(&txn)?,
-            signatories: read_items(&self.doc, &txn)?,
-            signings: read_items(&self.doc, &txn)?,
-            additions: read_all_items(&self.doc, &txn)?,
-            risk_overrides: read_items(&self.doc, &txn)?,
-            measure_statuses: read_items(&self.doc, &txn)?,
-            not_applicable: read_items(&self.doc, &txn)?,
-            subject_counts: read_items(&self.doc, &txn)?,
-        })
-    }
-
     pub fn read_coordination(&self) -> Result<Coordination, DocError> {
         self.check_kind(COORDINATION, "coordination")?;
         let txn = self.doc.transact();
@@ -771,20 +688,6 @@ impl Edit<'_> {
         self.replace_items(&base.items)
     }
 
-    pub fn write_supplement(&mut self, s: &Supplement) -> Result<(), DocError> {
-        self.set(&s.meta)?;
-        self.set(&s.conditions)?;
-        self.set(&s.prior_consultation)?;
-        self.set(&s.review_plan)?;
-        self.replace_all(&s.signatories)?;
-        self.replace_all(&s.signings)?;
-        self.replace_items(&s.additions)?;
-        self.replace_all(&s.risk_overrides)?;
-        self.replace_all(&s.measure_statuses)?;
-        self.replace_all(&s.not_applicable)?;
-        self.replace_all(&s.subject_counts)
-    }
-
     pub fn write_coordination(&mut self, c: &Coordination) -> Result<(), DocError> {
         self.set(&CoordinationMeta { coordinator: c.coordinator.clone(), base_write_policy: c.base_write_policy })?;
         self.replace_all(&c.participants)?;
@@ -794,6 +697,44 @@ impl Edit<'_> {
 
 mod touched;
 pub use touched::{TouchTracker, Touched};
+
+/// A supplement's own collections are the catalogue's supplement kinds, under their
+/// collection names.
+macro_rules! supplement_io {
+    (
+        shared { $($shared:tt)* }
+        supplement { $($l:ident => $lc:ident, key $lk:expr, $lv:ident, $ls:literal, $lda:literal / $len:literal;)+ }
+        $($others:tt)*
+    ) => {
+        impl DpiaDoc {
+            pub fn read_supplement(&self) -> Result<Supplement, DocError> {
+                self.check_kind(SUPPLEMENT, "supplement")?;
+                let txn = self.doc.transact();
+                Ok(Supplement {
+                    meta: read_section(&txn)?,
+                    conditions: read_section(&txn)?,
+                    prior_consultation: read_section(&txn)?,
+                    review_plan: read_section(&txn)?,
+                    additions: read_all_items(&self.doc, &txn)?,
+                    $($lc: read_items(&self.doc, &txn)?,)+
+                })
+            }
+        }
+
+        impl Edit<'_> {
+            pub fn write_supplement(&mut self, s: &Supplement) -> Result<(), DocError> {
+                self.set(&s.meta)?;
+                self.set(&s.conditions)?;
+                self.set(&s.prior_consultation)?;
+                self.set(&s.review_plan)?;
+                self.replace_items(&s.additions)?;
+                $(self.replace_all(&s.$lc)?;)+
+                Ok(())
+            }
+        }
+    };
+}
+crate::item_catalogue!(supplement_io);
 
 #[cfg(test)]
 mod tests;

@@ -168,6 +168,22 @@ mod tests {
         assert_eq!(got, ["R1", "R2", "R10", "KBH-R2", "KBH-R9", "KBH-R10"]);
     }
 
+    /// The cases the app's own reference comparison was tested with, before the app took
+    /// the order from here (the effective DPIA's entries come in reference order).
+    #[test]
+    fn references_sort_as_the_app_shows_them() {
+        let sorted = |refs: &[&str]| {
+            let mut v: Vec<Reference> = refs.iter().map(|s| Reference(s.to_string())).collect();
+            v.sort();
+            v.into_iter().map(|r| r.0).collect::<Vec<_>>()
+        };
+        assert_eq!(sorted(&["R10", "R2", "R1", "R21"]), ["R1", "R2", "R10", "R21"]);
+        assert_eq!(sorted(&["KBH-R2", "R7", "ESB-R1", "KBH-R10", "R12"]), ["R7", "R12", "ESB-R1", "KBH-R2", "KBH-R10"]);
+        assert_eq!(sorted(&["R1", "M3", "M12", "F2"]), ["F2", "M3", "M12", "R1"]);
+        assert_eq!(Reference("R5".into()).cmp(&Reference("R5".into())), std::cmp::Ordering::Equal);
+        assert_eq!(sorted(&["R1", "R"]), ["R", "R1"]);
+    }
+
     #[test]
     fn day_round_trips_and_rejects_garbage() {
         let d = Day::parse("2023-06-21").unwrap();

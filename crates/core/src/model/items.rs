@@ -43,6 +43,11 @@ macro_rules! string_enum {
             pub fn danish(self) -> &'static str { match self { $($name::$variant => $da),+ } }
             pub fn english(self) -> &'static str { match self { $($name::$variant => $en),+ } }
         }
+        impl super::catalogue::Worded for $name {
+            fn all() -> &'static [Self] { Self::ALL }
+            fn danish(self) -> &'static str { <$name>::danish(self) }
+            fn english(self) -> &'static str { <$name>::english(self) }
+        }
     };
 }
 
@@ -565,29 +570,33 @@ pub struct Review {
     pub summary: Prose,
 }
 
-/// The collections shared by the base and every supplement: a supplement can add any kind of
-/// item the base has.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(default)]
-pub struct Items {
-    pub processes: Vec<Process>,
-    pub modules: Vec<Module>,
-    pub purposes: Vec<Purpose>,
-    pub data_categories: Vec<DataCategory>,
-    pub subject_categories: Vec<SubjectCategory>,
-    pub sources: Vec<Source>,
-    pub recipients: Vec<Recipient>,
-    pub transfers: Vec<Transfer>,
-    pub processors: Vec<Processor>,
-    pub document_types: Vec<DocumentType>,
-    pub systems: Vec<System>,
-    pub risks: Vec<Risk>,
-    pub measures: Vec<Measure>,
-    pub evidence: Vec<Evidence>,
-    pub dpo_advice: Vec<DpoAdvice>,
-    pub reviews: Vec<Review>,
+macro_rules! items_struct {
+    (shared { $($s:ident => $sc:ident, $sl:literal, $sv:ident, $ss:literal, $sda:literal / $sen:literal;)+ } $($others:tt)*) => {
+        /// The collections shared by the base and every supplement: a supplement can add any kind of
+        /// item the base has.
+        #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
+        #[serde(default)]
+        pub struct Items {
+            $(pub $sc: Vec<$s>,)+
+        }
+
+        impl Items {
+            /// Every item's id and short reference, over all collections.
+            pub fn identities(&self) -> impl Iterator<Item = (&ItemId, &Reference)> {
+                std::iter::empty()$(.chain(self.$sc.iter().map(|x| (&x.id, &x.reference))))+
+            }
+            /// How many items there are, over all collections.
+            pub fn len(&self) -> usize {
+                0 $(+ self.$sc.len())+
+            }
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
+    };
 }
+crate::item_catalogue!(items_struct);
 
 // ---- Singletons ---------------------------------------------------------------------------
 

@@ -101,6 +101,8 @@ impl Likelihood {
 }
 
 impl RiskLevel {
+    /// From the lowest to the highest.
+    pub const ALL: [RiskLevel; 3] = [Self::Low, Self::Medium, Self::High];
     /// The risk matrix: consequence step × likelihood step; 1–3 low, 4–8 medium, 9–16 high.
     /// So "meget alvorlig" and "sandsynlig" (3×3) is high, "alvorlig" and "sandsynlig" medium.
     pub fn of(consequence: Consequence, likelihood: Likelihood) -> RiskLevel {
