@@ -241,7 +241,7 @@ impl Workspace {
         if let (None, Point::Release(name)) = (org, point) {
             let coordination = self.coordination()?;
             let base = coordination.require_release(name)?.base()?;
-            let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
+            let base_only = Participant::joint_base();
             return Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_only));
         }
         let Some(seq) = self.seq_of(point)? else { return self.effective_or_base(org) };
@@ -251,7 +251,7 @@ impl Workspace {
         let base = read(DocKey::Base)?.read_base().map_err(doc_err(DocKey::Base))?;
         match org {
             None => {
-                let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
+                let base_only = Participant::joint_base();
                 Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_only))
             }
             Some(code) => {
@@ -292,7 +292,7 @@ impl Workspace {
         let wanted_id = match item {
             Some(r) => Some(id_of(&current, r).ok_or_else(|| WorkspaceError::Doc {
                 doc: "history".into(),
-                source: crate::DocError::Invalid(format!("no item has the reference {r}")),
+                source: crate::DocError::NoSuchReference(r.to_string()),
             })?),
             None => None,
         };

@@ -1860,7 +1860,7 @@ mod tests {
     }
 
     fn base_only(ws: &Workspace) -> EffectiveDpia {
-        let p = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
+        let p = Participant::joint_base();
         EffectiveDpia::compute(&ws.coordination().unwrap(), &ws.base().unwrap(), &Supplement::default(), &p)
     }
 

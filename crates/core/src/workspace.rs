@@ -133,7 +133,7 @@ impl Workspace {
             for s in supplements {
                 let code = s.meta.org.ok_or_else(|| WorkspaceError::Doc {
                     doc: format!("supplement «{}»", s.meta.name),
-                    source: DocError::Invalid("a supplement needs its municipality code".into()),
+                    source: DocError::NoOrgCode { what: "supplement" },
                 })?;
                 if !coordination.participants.iter().any(|p| p.code == Some(code)) {
                     return Err(WorkspaceError::UnknownOrg(code));
@@ -615,7 +615,7 @@ impl Workspace {
     /// The joint base read as a DPIA without a supplement (what the coordinator checks,
     /// prints and signs).
     pub fn base_as_effective(&self) -> Result<EffectiveDpia, WorkspaceError> {
-        let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
+        let base_only = Participant::joint_base();
         Ok(EffectiveDpia::compute(&self.coordination()?, &self.base()?, &Supplement::default(), &base_only))
     }
 
@@ -652,7 +652,7 @@ impl Workspace {
     pub fn add_participant(&mut self, participant: &Participant, author: &Author) -> Result<(), WorkspaceError> {
         let code = participant
             .code
-            .ok_or_else(|| WorkspaceError::doc(DocKey::Coordination)(DocError::Invalid("a participant needs a municipality code".into())))?;
+            .ok_or_else(|| WorkspaceError::doc(DocKey::Coordination)(DocError::NoOrgCode { what: "participant" }))?;
         if self.coordination()?.participants.iter().any(|p| p.code == Some(code)) {
             return Err(WorkspaceError::DuplicateOrg(code));
         }
