@@ -4,7 +4,8 @@ use crate::{author, open, today, Failure, LangArg};
 use clap::{Args, Subcommand};
 use konsekvens_core::history::{self, Point};
 use konsekvens_core::model::{Day, OrgCode, Reference};
-use konsekvens_core::{diff, env::format_millis, status, DocKey};
+use konsekvens_core::{diff, env::format_millis, status, DocKey, UserError};
+use konsekvens_hub::printable;
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -52,8 +53,9 @@ pub struct DiffArgs {
     org: Option<OrgCode>,
     #[arg(long)]
     json: bool,
-    #[arg(long, value_enum, default_value_t = LangArg::Da)]
-    lang: LangArg,
+    /// The global `--lang`, set by `run`.
+    #[arg(skip)]
+    pub(crate) lang: LangArg,
 }
 
 #[derive(Args)]
@@ -117,7 +119,7 @@ fn json<T: serde::Serialize>(v: &T) {
 
 fn date(s: Option<String>) -> Result<Day, Failure> {
     match s {
-        Some(s) => Day::parse(&s).map_err(Failure::Input),
+        Some(s) => konsekvens_core::error::parse_day(&s).map_err(Failure::Input),
         None => Ok(today()),
     }
 }
@@ -125,9 +127,17 @@ fn date(s: Option<String>) -> Result<Day, Failure> {
 async fn sync_or_refuse(ws: &mut konsekvens_core::Workspace, hub: &str, token: &str, when: &str) -> Result<(), Failure> {
     let report = konsekvens_hub::sync_once(ws, hub, token)
         .await
-        .map_err(|e| Failure::Problem(format!("udgivelsen er ikke sket: synkronisering {when} mislykkedes ({e}); prøv igen, når hubben kan nås")))?;
+        .map_err(|e| {
+            let e = UserError::from(e);
+            Failure::Problem(UserError::new(
+                "K-UDG-SYNC",
+                format!("udgivelsen er ikke sket: synkronisering {when} mislykkedes ({}); prøv igen, når hubben kan nås", printable(&e.da)),
+                format!("the release was not made: the sync {when} failed ({}); try again when the hub can be reached", printable(&e.en)),
+            ))
+        })?;
     if let Some((key, reason)) = report.refused().next() {
-        return Err(Failure::Problem(format!("hubben afviste {key}: {reason}")));
+        let reason = printable(reason);
+        return Err(Failure::Problem(UserError::new("K-UDG-AFVIST", format!("hubben afviste {key}: {reason}"), format!("the hub refused {key}: {reason}"))));
     }
     Ok(())
 }
@@ -242,9 +252,21 @@ pub fn status(a: StatusArgs) -> Result<(), Failure> {
 async fn restore_sync(ws: &mut konsekvens_core::Workspace, hub: &str, token: &str, when: &str) -> Result<(), Failure> {
     let report = konsekvens_hub::sync_once(ws, hub, token)
         .await
-        .map_err(|e| Failure::Problem(format!("K-RESTORE-SYNC: synkronisering {when} mislykkedes ({e}) / sync failed")))?;
+        .map_err(|e| {
+            let e = UserError::from(e);
+            Failure::Problem(UserError::new(
+                "K-RESTORE-SYNC",
+                format!("synkronisering {when} mislykkedes ({})", printable(&e.da)),
+                format!("the sync {when} failed ({})", printable(&e.en)),
+            ))
+        })?;
     if let Some((key, reason)) = report.refused().next() {
-        return Err(Failure::Problem(format!("K-RESTORE-REFUSED: hubben afviste {key} {when}: {reason} / the hub refused it")));
+        let reason = printable(reason);
+        return Err(Failure::Problem(UserError::new(
+            "K-RESTORE-REFUSED",
+            format!("hubben afviste {key} {when}: {reason}"),
+            format!("the hub refused {key} {when}: {reason}"),
+        )));
     }
     Ok(())
 }

@@ -153,6 +153,15 @@ fn kind_da(kind: &str) -> &str {
     }
 }
 
+/// Where an item belongs (`DocError::WrongDocument`'s English list of documents) in Danish.
+fn allowed_da(allowed: &str) -> String {
+    allowed
+        .replace("the coordination document", "koordineringsdokumentet")
+        .replace("the base", "den fælles basis")
+        .replace("a supplement", "et tillæg")
+        .replace(" or ", " eller ")
+}
+
 impl From<GuardError> for UserError {
     fn from(e: GuardError) -> UserError {
         match &e {
@@ -184,7 +193,7 @@ impl From<DocError> for UserError {
             }
             DocError::WrongDocument { kind, allowed, doc } => (
                 "K-DOK-FORKERT-DOKUMENT",
-                format!("en {} hører til i {allowed}, ikke i dokumentet {doc} (a {kind} belongs in {allowed})", kind_da(kind)),
+                format!("en {} hører til i {}, ikke i dokumentet {doc}", kind_da(kind), allowed_da(&allowed)),
                 Some(doc),
             ),
             DocError::NoSuchDocument(name) => {

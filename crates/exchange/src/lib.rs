@@ -9,6 +9,8 @@
 //!   PDF's content and order, real heading styles and tables.
 
 pub mod cnil;
+mod coded;
+pub use coded::location_da;
 pub mod docx;
 pub mod import;
 pub mod limits;
