@@ -412,18 +412,14 @@ fn main() -> ExitCode {
     };
     quiet_on_closed_pipe(&cli.command);
     let lang = error_lang(cli.lang, |v| std::env::var(v).ok());
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Silent(code)) => ExitCode::from(code),
-        Err(Failure::Problem(e)) => {
-            eprintln!("konsekvens: {}", e.text(lang));
-            ExitCode::from(1)
-        }
-        Err(Failure::Input(e)) => {
-            eprintln!("konsekvens: {}", e.text(lang));
-            ExitCode::from(2)
-        }
-    }
+    let (exit, e) = match run(cli) {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(Failure::Silent(code)) => return ExitCode::from(code),
+        Err(Failure::Problem(e)) => (1, e),
+        Err(Failure::Input(e)) => (2, e),
+    };
+    eprintln!("konsekvens: {}", e.text(lang));
+    ExitCode::from(exit)
 }
 
 #[cfg(test)]

@@ -76,7 +76,11 @@ pub fn sign(a: SignArgs) -> Result<(), Failure> {
         .unwrap_or(0);
     // Opened before signing: a workspace that cannot take the record stops the signing.
     let mut record = match (&a.record, a.org, &a.capacity) {
-        (Some(path), Some(org), Some(capacity)) => Some((open(path)?, org, capacity.clone())),
+        (Some(path), Some(org), Some(capacity)) => {
+            let ws = open(path)?;
+            ws.supplement(org)?; // a municipality that does not take part: refused before signing
+            Some((ws, org, capacity.clone()))
+        }
         _ => None,
     };
     let meta = SignMeta { name: a.name.clone(), reason: a.reason, location: a.location, contact: None, time };
