@@ -302,7 +302,8 @@ impl From<InterchangeError> for UserError {
                 format!("ikke gyldig JSON i linje {line}, kolonne {column}: {message} (not valid JSON at line {line}, column {column})"),
                 None,
             ),
-            InterchangeError::Shape { path, message } => ("K-JSON-FORM", format!("ved {path}: {message}"), Some(path)),
+            // The serde detail is English; it is quoted as it reads (scripts search for it).
+            InterchangeError::Shape { path, message } => ("K-JSON-FORM", format!("filen passer ikke til formatet (at {path}: {message})"), Some(path)),
             InterchangeError::Format(found) => (
                 "K-JSON-FORMAT",
                 format!("filen er ikke en fælles konsekvensanalyse fra Konsekvens (formatet er «{found}», ikke «{}»)", crate::interchange::FORMAT),

@@ -7,7 +7,7 @@ use crate::docx::DocxError;
 use crate::import::ImportError;
 use crate::limits::{LimitError, ReadError};
 use crate::mapping::MappingError;
-use crate::parse::{LayoutError, Location};
+use crate::parse::LayoutError;
 use crate::sheet::SheetError;
 use konsekvens_core::UserError;
 use std::path::Path;
@@ -18,6 +18,12 @@ fn uncoded(s: String) -> String {
         Some((_, rest)) => rest.to_owned(),
         None => s,
     }
+}
+
+/// The Danish message with the English after it: the sheet import's row messages and the
+/// serde details it quotes are English, and scripts search for its English wording.
+fn glossed(da: String, en: &str) -> String {
+    format!("{da}\n({en})")
 }
 
 fn file(path: &Path) -> String {
@@ -102,7 +108,8 @@ impl From<SheetError> for UserError {
             }
             SheetError::NoSheets { path } => ("K-ARK-INGEN-ARK", "projektmappen har ingen ark".to_owned(), path),
         };
-        UserError::new(code, format!("{}: {da}", path.display()), en).about(file(&path))
+        let da = glossed(format!("{}: {da}", path.display()), &en);
+        UserError::new(code, da, en).about(file(&path))
     }
 }
 
@@ -166,18 +173,6 @@ impl From<DocxError> for UserError {
     }
 }
 
-/// A place in a sheet in Danish: «Risici», række 5, kolonne G (Konsekvens).
-pub fn location_da(at: &Location) -> String {
-    let mut s = format!("«{}», række {}", at.sheet, at.row);
-    if let Some(c) = &at.column {
-        s.push_str(&format!(", kolonne {c}"));
-        if let Some(h) = &at.header {
-            s.push_str(&format!(" ({h})"));
-        }
-    }
-    s
-}
-
 impl From<LayoutError> for UserError {
     fn from(e: LayoutError) -> UserError {
         let en = e.to_string();
@@ -208,7 +203,7 @@ impl From<LayoutError> for UserError {
                 sheet,
             ),
         };
-        UserError::new(code, da, en).about(sheet)
+        UserError::new(code, glossed(da, &en), en).about(sheet)
     }
 }
 
@@ -218,10 +213,10 @@ impl From<ImportError> for UserError {
             ImportError::Layout(l) => l.into(),
             ImportError::Workspace(w) => w.into(),
             ImportError::Rows(rows) => {
+                // A row's message is one text (mostly English): the Danish leads, the rows follow.
                 let en = ImportError::Rows(rows.clone()).to_string();
                 let n = rows.len();
-                let lines: Vec<String> = rows.iter().map(|p| format!("  {}: {}", location_da(&p.at), p.message)).collect();
-                let da = format!("{} i arket, så intet er importeret:\n{}", if n == 1 { "1 problem".to_owned() } else { format!("{n} problemer") }, lines.join("\n"));
+                let da = format!("Arket har {}, så intet er importeret:\n{en}", if n == 1 { "1 problem".to_owned() } else { format!("{n} problemer") });
                 UserError::new("K-ARK-RAEKKER", da, en)
             }
         }
@@ -231,6 +226,7 @@ impl From<ImportError> for UserError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::Location;
     use std::path::PathBuf;
 
     #[test]
@@ -240,12 +236,13 @@ mod tests {
         assert!(e.da.starts_with("stor.csv: filen er større") && e.en.starts_with("stor.csv: the file is larger"), "{e:?}");
         assert_eq!(e.item.as_deref(), Some("stor.csv"));
         let e = UserError::from(SheetError::NoSheets { path: PathBuf::from("a.xlsx") });
-        assert_eq!((e.code.as_str(), e.da.as_str(), e.en.as_str()), ("K-ARK-INGEN-ARK", "a.xlsx: projektmappen har ingen ark", "a.xlsx: the workbook has no sheets"));
+        assert_eq!((e.code.as_str(), e.en.as_str()), ("K-ARK-INGEN-ARK", "a.xlsx: the workbook has no sheets"));
+        assert_eq!(e.da, "a.xlsx: projektmappen har ingen ark\n(a.xlsx: the workbook has no sheets)");
         let e = UserError::from(ImportError::Rows(vec![crate::parse::RowProblem {
             at: Location { sheet: "Risici".into(), row: 5, column: Some("G".into()), header: Some("Konsekvens".into()) },
             reference: None,
             message: "x".into(),
         }]));
-        assert!(e.da.contains("«Risici», række 5, kolonne G (Konsekvens): x") && e.en.contains("«Risici», row 5, column G"), "{e:?}");
+        assert!(e.da.starts_with("Arket har 1 problem, så intet er importeret") && e.en.contains("«Risici», row 5, column G (Konsekvens): x"), "{e:?}");
     }
 }

@@ -10,7 +10,6 @@
 
 pub mod cnil;
 mod coded;
-pub use coded::location_da;
 pub mod docx;
 pub mod import;
 pub mod limits;
