@@ -1,6 +1,7 @@
 //! The typed commands the webview calls. Each translates to the core and back; the
 //! TypeScript bindings (`ui/src/bindings.ts`) are generated from these signatures.
-//! Errors reach the webview as the core error's `Display` text.
+//! Errors reach the webview as [`UserError`]s: a stable code to branch on, Danish and
+//! English, and what they concern.
 
 use crate::session::{AppState, RecentFile, Settings};
 use crate::{guard, Launch};
@@ -12,7 +13,9 @@ use konsekvens_core::check::ReviewStatus;
 use konsekvens_core::history::{LogPage, Point};
 use konsekvens_core::model::*;
 use konsekvens_core::status::Overview;
-use konsekvens_core::{DocKey, SystemEnv, Workspace};
+use konsekvens_core::error::{parse_day, parse_point};
+use konsekvens_core::usecase;
+use konsekvens_core::{DocKey, SystemEnv, UserError, Workspace};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::path::{Path, PathBuf};
@@ -21,12 +24,13 @@ use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
 
-fn text<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
+/// Any crate's error in the user's form.
+pub(crate) fn user<E: Into<UserError>>(e: E) -> UserError {
+    e.into()
 }
 
-fn doc_key(doc: &str) -> Result<DocKey, String> {
-    DocKey::parse(doc).map_err(text)
+fn doc_key(doc: &str) -> Result<DocKey, UserError> {
+    DocKey::parse(doc).map_err(user)
 }
 
 fn org(code: Option<u16>) -> Option<OrgCode> {
@@ -45,33 +49,33 @@ pub struct Opened {
     pub releases: Vec<String>,
 }
 
-fn describe(ws: &Workspace, path: &Path, created: bool) -> Result<Opened, String> {
-    let coordination = ws.coordination().map_err(text)?;
+fn describe(ws: &Workspace, path: &Path, created: bool) -> Result<Opened, UserError> {
+    let coordination = ws.coordination().map_err(user)?;
     Ok(Opened {
         path: path.display().to_string(),
         created,
-        title: ws.base().map_err(text)?.meta.title,
+        title: ws.base().map_err(user)?.meta.title,
         coordinator: coordination.coordinator,
         participants: coordination.participants,
         releases: coordination.releases.into_iter().map(|r| r.name).collect(),
     })
 }
 
-pub fn install_opened(state: &AppState, ws: Workspace, path: PathBuf, created: bool) -> Result<Opened, String> {
+pub fn install_opened(state: &AppState, ws: Workspace, path: PathBuf, created: bool) -> Result<Opened, UserError> {
     let opened = describe(&ws, &path, created)?;
     state.install(ws, path)?;
     Ok(opened)
 }
 
 /// Opens `path`, first writing the bundled AULA sample there if no file exists yet.
-pub fn open_or_create_sample(path: &Path) -> Result<(Workspace, bool), String> {
+pub fn open_or_create_sample(path: &Path) -> Result<(Workspace, bool), UserError> {
     if path.exists() {
-        return Ok((Workspace::open(path, Arc::new(SystemEnv)).map_err(text)?, false));
+        return Ok((Workspace::open(path, Arc::new(SystemEnv)).map_err(user)?, false));
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| UserError::io(dir, &e))?;
     }
-    Ok((Workspace::create_demo(path, Arc::new(SystemEnv)).map_err(text)?, true))
+    Ok((Workspace::create_demo(path, Arc::new(SystemEnv)).map_err(user)?, true))
 }
 
 // ---- Workspace ------------------------------------------------------------------------------
@@ -80,7 +84,7 @@ pub fn open_or_create_sample(path: &Path) -> Result<(Workspace, bool), String> {
 /// directory).
 #[tauri::command]
 #[specta::specta]
-pub fn open_sample(launch: State<'_, Launch>, state: State<'_, AppState>) -> Result<Opened, String> {
+pub fn open_sample(launch: State<'_, Launch>, state: State<'_, AppState>) -> Result<Opened, UserError> {
     guard(|| {
         let path = launch.sample_path(state.data_dir.clone())?;
         let (ws, created) = open_or_create_sample(&path)?;
@@ -90,16 +94,16 @@ pub fn open_sample(launch: State<'_, Launch>, state: State<'_, AppState>) -> Res
 
 #[tauri::command]
 #[specta::specta]
-pub fn open_workspace(path: String, state: State<'_, AppState>) -> Result<Opened, String> {
+pub fn open_workspace(path: String, state: State<'_, AppState>) -> Result<Opened, UserError> {
     guard(|| {
         let path = PathBuf::from(path);
-        let ws = Workspace::open(&path, Arc::new(SystemEnv)).map_err(text)?;
+        let ws = Workspace::open(&path, Arc::new(SystemEnv)).map_err(user)?;
         install_opened(&state, ws, path, false)
     })
 }
 
-/// A new joint DPIA: its title and system, the coordinator and the participating
-/// municipalities (each gets an empty supplement).
+/// A new joint DPIA: where, its title and system, the coordinator and the participating
+/// municipalities (each gets an empty supplement); see [`usecase::create_joint_dpia`].
 #[derive(Debug, Clone, Deserialize, Type)]
 pub struct NewDpia {
     pub path: String,
@@ -111,33 +115,11 @@ pub struct NewDpia {
 
 #[tauri::command]
 #[specta::specta]
-pub fn create_workspace(spec: NewDpia, state: State<'_, AppState>) -> Result<Opened, String> {
+pub fn create_workspace(spec: NewDpia, state: State<'_, AppState>) -> Result<Opened, UserError> {
     guard(|| {
-        if spec.title.trim().is_empty() {
-            return Err("Giv konsekvensanalysen en titel".into());
-        }
         let path = PathBuf::from(&spec.path);
-        let coordination = Coordination {
-            coordinator: spec.coordinator.clone(),
-            base_write_policy: Some(BaseWritePolicy::AllParticipants),
-            participants: spec.participants.clone(),
-            releases: Vec::new(),
-        };
-        let dpia_id: String = spec.system.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-        let base = Base {
-            meta: BaseMeta { dpia_id, title: spec.title.clone(), system: spec.system.clone(), version_label: String::new() },
-            ..Base::default()
-        };
-        let supplements: Vec<Supplement> = spec
-            .participants
-            .iter()
-            .map(|p| Supplement {
-                meta: SupplementMeta { org: p.code, name: p.name.clone(), ref_prefix: p.ref_prefix.clone(), ..SupplementMeta::default() },
-                ..Supplement::default()
-            })
-            .collect();
-        let author = state.settings().author();
-        let ws = Workspace::create_with(&path, Arc::new(SystemEnv), &author, &coordination, &base, &supplements).map_err(text)?;
+        let new = usecase::NewDpia { title: spec.title, system: spec.system, coordinator: spec.coordinator, participants: spec.participants };
+        let ws = usecase::create_joint_dpia(&path, Arc::new(SystemEnv), &state.settings().author(), &new)?;
         install_opened(&state, ws, path, true)
     })
 }
@@ -157,7 +139,7 @@ pub fn settings(state: State<'_, AppState>) -> Settings {
 /// Saves who the user is and the language (the recent files are kept).
 #[tauri::command]
 #[specta::specta]
-pub fn save_settings(user_name: String, org: Option<u16>, language: String, state: State<'_, AppState>) -> Result<Settings, String> {
+pub fn save_settings(user_name: String, org: Option<u16>, language: String, state: State<'_, AppState>) -> Result<Settings, UserError> {
     state.update_settings(|s| {
         s.user_name = user_name;
         s.org = org;
@@ -170,7 +152,7 @@ pub fn save_settings(user_name: String, org: Option<u16>, language: String, stat
 /// yet), else nothing — the start screen.
 #[tauri::command]
 #[specta::specta]
-pub fn current(launch: State<'_, Launch>, state: State<'_, AppState>) -> Result<Option<Opened>, String> {
+pub fn current(launch: State<'_, Launch>, state: State<'_, AppState>) -> Result<Option<Opened>, UserError> {
     guard(|| {
         {
             let session = state.session.lock().unwrap_or_else(|p| p.into_inner());
@@ -188,33 +170,33 @@ pub fn current(launch: State<'_, Launch>, state: State<'_, AppState>) -> Result<
 
 #[tauri::command]
 #[specta::specta]
-pub fn participants(state: State<'_, AppState>) -> Result<Vec<Participant>, String> {
-    state.with(|s, _| Ok(s.ws.coordination().map_err(text)?.participants))
+pub fn participants(state: State<'_, AppState>) -> Result<Vec<Participant>, UserError> {
+    state.with(|s, _| Ok(s.ws.coordination().map_err(user)?.participants))
 }
 
 /// A municipality's effective DPIA (base ⊕ its supplement); without `org`, the base alone.
 #[tauri::command]
 #[specta::specta]
-pub fn effective(org: Option<u16>, state: State<'_, AppState>) -> Result<EffectiveDpia, String> {
-    guard(|| state.with(|s, _| s.ws.effective_or_base(self::org(org)).map_err(text)))
+pub fn effective(org: Option<u16>, state: State<'_, AppState>) -> Result<EffectiveDpia, UserError> {
+    guard(|| state.with(|s, _| s.ws.effective_or_base(self::org(org)).map_err(user)))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn base(state: State<'_, AppState>) -> Result<Base, String> {
-    state.with(|s, _| s.ws.base().map_err(text))
+pub fn base(state: State<'_, AppState>) -> Result<Base, UserError> {
+    state.with(|s, _| s.ws.base().map_err(user))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn coordination(state: State<'_, AppState>) -> Result<Coordination, String> {
-    state.with(|s, _| s.ws.coordination().map_err(text))
+pub fn coordination(state: State<'_, AppState>) -> Result<Coordination, UserError> {
+    state.with(|s, _| s.ws.coordination().map_err(user))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn supplement(org: u16, state: State<'_, AppState>) -> Result<Supplement, String> {
-    state.with(|s, _| s.ws.supplement(OrgCode(org)).map_err(text))
+pub fn supplement(org: u16, state: State<'_, AppState>) -> Result<Supplement, UserError> {
+    state.with(|s, _| s.ws.supplement(OrgCode(org)).map_err(user))
 }
 
 /// Today, or the day `KONSEKVENS_TODAY` pins (`konsekvens_core::env::today`).
@@ -225,15 +207,15 @@ fn today() -> Day {
 /// The Datatilsynet check of a municipality's DPIA (or the base), with the review triggers.
 #[tauri::command]
 #[specta::specta]
-pub fn check(org: Option<u16>, state: State<'_, AppState>) -> Result<CheckReport, String> {
-    guard(|| state.with(|s, _| konsekvens_core::check::check_in(&s.ws.view(), self::org(org), today()).map_err(text)))
+pub fn check(org: Option<u16>, state: State<'_, AppState>) -> Result<CheckReport, UserError> {
+    guard(|| state.with(|s, _| konsekvens_core::check::check_in(&s.ws.view(), self::org(org), today()).map_err(user)))
 }
 
 /// The coordinator's overview of every municipality.
 #[tauri::command]
 #[specta::specta]
-pub fn overview(state: State<'_, AppState>) -> Result<Overview, String> {
-    guard(|| state.with(|s, _| konsekvens_core::status::overview(&s.ws.view(), today()).map_err(text)))
+pub fn overview(state: State<'_, AppState>) -> Result<Overview, UserError> {
+    guard(|| state.with(|s, _| konsekvens_core::status::overview(&s.ws.view(), today()).map_err(user)))
 }
 
 /// One page of who changed what and when, newest first: changes before log position `before`
@@ -241,36 +223,36 @@ pub fn overview(state: State<'_, AppState>) -> Result<Overview, String> {
 /// reference. Reads the page's stored rows only, however long the history.
 #[tauri::command]
 #[specta::specta]
-pub fn history(org: Option<u16>, item: Option<String>, before: Option<i64>, limit: Option<u32>, state: State<'_, AppState>) -> Result<LogPage, String> {
+pub fn history(org: Option<u16>, item: Option<String>, before: Option<i64>, limit: Option<u32>, state: State<'_, AppState>) -> Result<LogPage, UserError> {
     let limit = limit.unwrap_or(50) as usize;
-    guard(|| state.with(|s, _| konsekvens_core::history::log_page(&s.ws.view(), self::org(org), item.map(Reference).as_ref(), before, limit).map_err(text)))
+    guard(|| state.with(|s, _| konsekvens_core::history::log_page(&s.ws.view(), self::org(org), item.map(Reference).as_ref(), before, limit).map_err(user)))
 }
 
 /// Compares two points: `now`, a release name, a date (YYYY-MM-DD) or a log position (#N).
 #[tauri::command]
 #[specta::specta]
-pub fn compare(org: Option<u16>, from: String, to: String, state: State<'_, AppState>) -> Result<Comparison, String> {
+pub fn compare(org: Option<u16>, from: String, to: String, state: State<'_, AppState>) -> Result<Comparison, UserError> {
     guard(|| {
-        let from: Point = from.parse()?;
-        let to: Point = to.parse()?;
-        state.with(|s, _| konsekvens_core::history::compare(&s.ws.view(), self::org(org), &from, &to).map_err(text))
+        let from: Point = parse_point(&from)?;
+        let to: Point = parse_point(&to)?;
+        state.with(|s, _| konsekvens_core::history::compare(&s.ws.view(), self::org(org), &from, &to).map_err(user))
     })
 }
 
 /// The DPIA as it was at a point.
 #[tauri::command]
 #[specta::specta]
-pub fn effective_at(org: Option<u16>, point: String, state: State<'_, AppState>) -> Result<EffectiveDpia, String> {
+pub fn effective_at(org: Option<u16>, point: String, state: State<'_, AppState>) -> Result<EffectiveDpia, UserError> {
     guard(|| {
-        let point: Point = point.parse()?;
-        state.with(|s, _| konsekvens_core::history::dpia_at(&s.ws.view(), self::org(org), &point).map_err(text))
+        let point: Point = parse_point(&point)?;
+        state.with(|s, _| konsekvens_core::history::dpia_at(&s.ws.view(), self::org(org), &point).map_err(user))
     })
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn review_status(org: Option<u16>, state: State<'_, AppState>) -> Result<ReviewStatus, String> {
-    guard(|| state.with(|s, _| konsekvens_core::check::review_status(&s.ws.view(), self::org(org)).map_err(text)))
+pub fn review_status(org: Option<u16>, state: State<'_, AppState>) -> Result<ReviewStatus, UserError> {
+    guard(|| state.with(|s, _| konsekvens_core::check::review_status(&s.ws.view(), self::org(org)).map_err(user)))
 }
 
 // ---- Editing --------------------------------------------------------------------------------
@@ -278,50 +260,50 @@ pub fn review_status(org: Option<u16>, state: State<'_, AppState>) -> Result<Rev
 /// Writes an item into a document (`base` or `supplement/101`): new, or the fields that differ.
 #[tauri::command]
 #[specta::specta]
-pub fn put_item(doc: String, item: AnyItem, state: State<'_, AppState>) -> Result<(), String> {
-    guard(|| state.with(|s, settings| s.ws.put_item(doc_key(&doc)?, &item, &settings.author()).map_err(text)))
+pub fn put_item(doc: String, item: AnyItem, state: State<'_, AppState>) -> Result<(), UserError> {
+    guard(|| state.with(|s, settings| s.ws.put_item(doc_key(&doc)?, &item, &settings.author()).map_err(user)))
 }
 
 /// Changes only the fields of an item named in `patch` (a JSON merge patch): what the
 /// webview sends when one field was edited.
 #[tauri::command]
 #[specta::specta]
-pub fn patch_item(doc: String, kind: ItemKind, id: String, patch: serde_json::Value, state: State<'_, AppState>) -> Result<(), String> {
-    guard(|| state.with(|s, settings| s.ws.patch_item(doc_key(&doc)?, kind, &ItemId(id), &patch, &settings.author()).map_err(text)))
+pub fn patch_item(doc: String, kind: ItemKind, id: String, patch: serde_json::Value, state: State<'_, AppState>) -> Result<(), UserError> {
+    guard(|| state.with(|s, settings| s.ws.patch_item(doc_key(&doc)?, kind, &ItemId(id), &patch, &settings.author()).map_err(user)))
 }
 
 /// Changes only the fields of a section named in `patch`.
 #[tauri::command]
 #[specta::specta]
-pub fn patch_section(doc: String, section: SectionKind, patch: serde_json::Value, state: State<'_, AppState>) -> Result<(), String> {
-    guard(|| state.with(|s, settings| s.ws.patch_section(doc_key(&doc)?, section, &patch, &settings.author()).map_err(text)))
+pub fn patch_section(doc: String, section: SectionKind, patch: serde_json::Value, state: State<'_, AppState>) -> Result<(), UserError> {
+    guard(|| state.with(|s, settings| s.ws.patch_section(doc_key(&doc)?, section, &patch, &settings.author()).map_err(user)))
 }
 
 /// Creates an empty item with a fresh id and the next reference.
 #[tauri::command]
 #[specta::specta]
-pub fn new_item(doc: String, kind: ItemKind, state: State<'_, AppState>) -> Result<AnyItem, String> {
-    guard(|| state.with(|s, settings| s.ws.new_item(doc_key(&doc)?, kind, &settings.author()).map_err(text)))
+pub fn new_item(doc: String, kind: ItemKind, state: State<'_, AppState>) -> Result<AnyItem, UserError> {
+    guard(|| state.with(|s, settings| s.ws.new_item(doc_key(&doc)?, kind, &settings.author()).map_err(user)))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn remove_item(doc: String, kind: ItemKind, id: String, state: State<'_, AppState>) -> Result<bool, String> {
-    guard(|| state.with(|s, settings| s.ws.remove_item(doc_key(&doc)?, kind, &ItemId(id), &settings.author()).map_err(text)))
+pub fn remove_item(doc: String, kind: ItemKind, id: String, state: State<'_, AppState>) -> Result<bool, UserError> {
+    guard(|| state.with(|s, settings| s.ws.remove_item(doc_key(&doc)?, kind, &ItemId(id), &settings.author()).map_err(user)))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn set_section(doc: String, section: AnySection, state: State<'_, AppState>) -> Result<(), String> {
-    guard(|| state.with(|s, settings| s.ws.set_section(doc_key(&doc)?, &section, &settings.author()).map_err(text)))
+pub fn set_section(doc: String, section: AnySection, state: State<'_, AppState>) -> Result<(), UserError> {
+    guard(|| state.with(|s, settings| s.ws.set_section(doc_key(&doc)?, &section, &settings.author()).map_err(user)))
 }
 
 /// Links or unlinks a measure (in document `doc`) and a risk.
 #[tauri::command]
 #[specta::specta]
-pub fn link(doc: String, measure: String, risk: String, linked: bool, state: State<'_, AppState>) -> Result<(), String> {
+pub fn link(doc: String, measure: String, risk: String, linked: bool, state: State<'_, AppState>) -> Result<(), UserError> {
     guard(|| {
-        state.with(|s, settings| s.ws.link(doc_key(&doc)?, &ItemId(measure), &ItemId(risk), linked, &settings.author()).map_err(text))
+        state.with(|s, settings| s.ws.link(doc_key(&doc)?, &ItemId(measure), &ItemId(risk), linked, &settings.author()).map_err(user))
     })
 }
 
@@ -339,10 +321,10 @@ fn undo_state(ws: &Workspace, changed: Option<DocKey>) -> UndoState {
 
 #[tauri::command]
 #[specta::specta]
-pub fn undo(state: State<'_, AppState>) -> Result<UndoState, String> {
+pub fn undo(state: State<'_, AppState>) -> Result<UndoState, UserError> {
     guard(|| {
         state.with(|s, settings| {
-            let changed = s.ws.undo(&settings.author()).map_err(text)?;
+            let changed = s.ws.undo(&settings.author()).map_err(user)?;
             Ok(undo_state(&s.ws, changed))
         })
     })
@@ -350,10 +332,10 @@ pub fn undo(state: State<'_, AppState>) -> Result<UndoState, String> {
 
 #[tauri::command]
 #[specta::specta]
-pub fn redo(state: State<'_, AppState>) -> Result<UndoState, String> {
+pub fn redo(state: State<'_, AppState>) -> Result<UndoState, UserError> {
     guard(|| {
         state.with(|s, settings| {
-            let changed = s.ws.redo(&settings.author()).map_err(text)?;
+            let changed = s.ws.redo(&settings.author()).map_err(user)?;
             Ok(undo_state(&s.ws, changed))
         })
     })
@@ -361,7 +343,7 @@ pub fn redo(state: State<'_, AppState>) -> Result<UndoState, String> {
 
 #[tauri::command]
 #[specta::specta]
-pub fn can_undo(state: State<'_, AppState>) -> Result<UndoState, String> {
+pub fn can_undo(state: State<'_, AppState>) -> Result<UndoState, UserError> {
     state.with(|s, _| Ok(undo_state(&s.ws, None)))
 }
 
@@ -370,18 +352,18 @@ pub fn can_undo(state: State<'_, AppState>) -> Result<UndoState, String> {
 /// Publishes the working base as a release (the coordinator).
 #[tauri::command]
 #[specta::specta]
-pub fn publish_release(name: String, date: String, note: String, state: State<'_, AppState>) -> Result<String, String> {
+pub fn publish_release(name: String, date: String, note: String, state: State<'_, AppState>) -> Result<String, UserError> {
     guard(|| {
-        let day = Day::parse(&date)?;
-        state.with(|s, settings| Ok(s.ws.publish_release(&name, day, &note, &settings.author()).map_err(text)?.content_hash))
+        let day = parse_day(&date)?;
+        state.with(|s, settings| Ok(s.ws.publish_release(&name, day, &note, &settings.author()).map_err(user)?.content_hash))
     })
 }
 
 /// A municipality confirms that its supplement is assessed against a release.
 #[tauri::command]
 #[specta::specta]
-pub fn confirm_release(org: u16, name: String, state: State<'_, AppState>) -> Result<(), String> {
-    guard(|| state.with(|s, settings| s.ws.bind_release(OrgCode(org), &name, &settings.author()).map_err(text)))
+pub fn confirm_release(org: u16, name: String, state: State<'_, AppState>) -> Result<(), UserError> {
+    guard(|| state.with(|s, settings| s.ws.bind_release(OrgCode(org), &name, &settings.author()).map_err(user)))
 }
 
 // ---- Export, signing, verification --------------------------------------------------------
@@ -400,9 +382,9 @@ pub struct Exported {
     pub bytes: u32,
 }
 
-fn cancelled(state: &AppState) -> Result<(), String> {
+fn cancelled(state: &AppState) -> Result<(), UserError> {
     if state.cancel_export.load(Ordering::SeqCst) {
-        Err("Eksporten blev annulleret".into())
+        Err(UserError::new("K-EKSPORT-ANNULLERET", "Eksporten blev annulleret", "The export was cancelled"))
     } else {
         Ok(())
     }
@@ -412,19 +394,19 @@ fn cancelled(state: &AppState) -> Result<(), String> {
 /// progress; `cancel_export` stops it before the file is written.
 #[tauri::command]
 #[specta::specta]
-pub async fn export_pdf(org: Option<u16>, lang: String, out: String, progress: Channel<Progress>, state: State<'_, AppState>) -> Result<Exported, String> {
+pub async fn export_pdf(org: Option<u16>, lang: String, out: String, progress: Channel<Progress>, state: State<'_, AppState>) -> Result<Exported, UserError> {
     let step = |percent: u8, step: &str| {
         let _ = progress.send(Progress { percent, step: step.into() });
     };
     state.cancel_export.store(false, Ordering::SeqCst);
     step(5, "Beregner den gældende konsekvensanalyse");
     let lang = if lang == "en" { konsekvens_pdf::Lang::En } else { konsekvens_pdf::Lang::Da };
-    let (dpia, opts) = guard(|| state.with(|s, _| konsekvens_pdf::document_for(&s.ws, self::org(org), lang, today()).map_err(text)))?;
+    let (dpia, opts) = guard(|| state.with(|s, _| konsekvens_pdf::document_for(&s.ws, self::org(org), lang, today()).map_err(user)))?;
     cancelled(&state)?;
     step(35, "Sætter dokumentet op");
-    let pdf = tauri::async_runtime::spawn_blocking(move || konsekvens_pdf::render(&dpia, &opts).map_err(text))
+    let pdf = tauri::async_runtime::spawn_blocking(move || konsekvens_pdf::render(&dpia, &opts).map_err(user))
         .await
-        .map_err(text)??;
+        .map_err(|e| UserError::internal(e))??;
     cancelled(&state)?;
     step(85, "Gemmer filen");
     write_atomically(Path::new(&out), &pdf)?;
@@ -438,8 +420,8 @@ pub fn cancel_export(state: State<'_, AppState>) {
     state.cancel_export.store(true, Ordering::SeqCst);
 }
 
-pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), String> {
-    konsekvens_core::files::write_atomically(out, bytes).map_err(|e| format!("{}: {e}", out.display()))
+pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), UserError> {
+    konsekvens_core::files::write_atomically(out, bytes).map_err(|e| UserError::io(out, &e))
 }
 
 /// Who signs, for `sign_pdf`; with `org` and `capacity` the signing is recorded in the
@@ -459,27 +441,20 @@ pub struct SignRequest {
 
 #[tauri::command]
 #[specta::specta]
-pub fn sign_pdf(request: SignRequest, state: State<'_, AppState>) -> Result<Exported, String> {
+pub fn sign_pdf(request: SignRequest, state: State<'_, AppState>) -> Result<Exported, UserError> {
     guard(|| {
-        let read = |p: &str| std::fs::read(p).map_err(|e| format!("{p}: {e}"));
+        let read = |p: &str| std::fs::read(p).map_err(|e| UserError::io(Path::new(p), &e));
         let pdf = read(&request.input)?;
         let p12 = read(&request.p12)?;
         let time = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         let meta = konsekvens_pdf::SignMeta { name: request.name.clone(), reason: request.reason, location: request.location, contact: None, time };
-        let signed = konsekvens_pdf::sign(&pdf, &p12, &request.password, &meta).map_err(text)?;
+        let signed = konsekvens_pdf::sign(&pdf, &p12, &request.password, &meta).map_err(user)?;
         write_atomically(Path::new(&request.out), &signed)?;
         if let (Some(code), Some(capacity)) = (request.org, request.capacity) {
             state.with(|s, settings| {
-                let release = s.ws.supplement(OrgCode(code)).map_err(text)?.meta.base_release;
-                let signing = Signing {
-                    id: s.ws.new_id("signing"),
-                    date: Some(today()),
-                    signer: request.name.unwrap_or_else(|| settings.author().name),
-                    capacity,
-                    base_release: release,
-                    pdf_sha256: konsekvens_core::release::sha256_hex(&signed),
-                };
-                s.ws.record_signing(OrgCode(code), &signing, &settings.author()).map_err(text)
+                let author = settings.author();
+                let signer = request.name.unwrap_or_else(|| author.name.clone());
+                usecase::record_signing(&mut s.ws, OrgCode(code), &signer, &capacity, &signed, &author).map(|_| ())
             })?;
         }
         Ok(Exported { path: request.out, bytes: signed.len() as u32 })
@@ -496,7 +471,8 @@ pub struct SignatureCheck {
     pub claimed_time: String,
     pub reason: Option<String>,
     pub intact: bool,
-    pub problem: Option<String>,
+    /// Why the signature does not hold, in both languages.
+    pub problem: Option<UserError>,
     /// `None` when the certificate's validity could not be judged.
     pub cert_valid_at_time: Option<bool>,
     pub trusted: Option<bool>,
@@ -513,11 +489,11 @@ pub struct VerifyResult {
 
 #[tauri::command]
 #[specta::specta]
-pub fn verify_pdf(path: String, trust: Vec<String>) -> Result<VerifyResult, String> {
+pub fn verify_pdf(path: String, trust: Vec<String>) -> Result<VerifyResult, UserError> {
     guard(|| {
-        let pdf = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
-        let anchors = trust.iter().map(|p| std::fs::read(p).map_err(|e| format!("{p}: {e}"))).collect::<Result<Vec<_>, _>>()?;
-        let report = konsekvens_pdf::verify(&pdf, &anchors).map_err(text)?;
+        let pdf = std::fs::read(&path).map_err(|e| UserError::io(Path::new(&path), &e))?;
+        let anchors = trust.iter().map(|p| std::fs::read(p).map_err(|e| UserError::io(Path::new(p), &e))).collect::<Result<Vec<_>, _>>()?;
+        let report = konsekvens_pdf::verify(&pdf, &anchors).map_err(|e| user(e).in_file(Path::new(&path)))?;
         Ok(VerifyResult {
             ok: report.ok(),
             unsigned_tail: report.unsigned_tail as u32,
@@ -531,7 +507,7 @@ pub fn verify_pdf(path: String, trust: Vec<String>) -> Result<VerifyResult, Stri
                     issuer: s.issuer,
                     reason: s.reason,
                     intact: s.intact,
-                    problem: s.problem.map(|p| p.to_string()),
+                    problem: s.problem.map(UserError::from),
                     cert_valid_at_time: s.cert_valid_at_time,
                     trusted: s.trusted,
                     appended_bytes: s.appended.as_ref().map(|a| a.bytes as u32),

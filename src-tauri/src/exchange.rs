@@ -2,12 +2,12 @@
 //! proposed or saved mapping of columns and words, changes it, previews, imports), a CNIL PIA
 //! tool export in, and the DPIA out as Word — the same library calls as the CLI.
 
-use crate::commands::{install_opened, Exported, Opened};
+use crate::commands::{install_opened, user, Exported, Opened};
 use crate::session::AppState;
 use crate::guard;
 use konsekvens_core::check::Lang;
 use konsekvens_core::model::{Day, OrgCode};
-use konsekvens_core::SystemEnv;
+use konsekvens_core::{SystemEnv, UserError};
 use konsekvens_exchange::mapping::{fingerprint, header_row, headers};
 use konsekvens_exchange::{choose_mapping, ChosenMapping, ImportOptions, Mapping, MappingOrigin, MappingStore};
 use serde::Serialize;
@@ -16,10 +16,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tauri::State;
-
-fn text<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
-}
 
 fn lang(settings_lang: &str) -> Lang {
     if settings_lang == "en" { Lang::En } else { Lang::Da }
@@ -89,13 +85,13 @@ fn columns(sheet: &konsekvens_exchange::Sheet) -> Vec<SheetColumn> {
 /// shape, else a proposal from the header row.
 #[tauri::command]
 #[specta::specta]
-pub fn sheet_open(file: String, sheet: Option<String>, state: State<'_, AppState>) -> Result<SheetInfo, String> {
+pub fn sheet_open(file: String, sheet: Option<String>, state: State<'_, AppState>) -> Result<SheetInfo, UserError> {
     guard(|| {
-        let workbook = konsekvens_exchange::read_workbook(Path::new(&file)).map_err(text)?;
-        let chosen_sheet = workbook.sheet(sheet.as_deref()).map_err(text)?;
+        let workbook = konsekvens_exchange::read_workbook(Path::new(&file)).map_err(user)?;
+        let chosen_sheet = workbook.sheet(sheet.as_deref()).map_err(user)?;
         let path = state.with(|s, _| Ok(s.path.clone()))?;
-        let store = MappingStore::open(&path).map_err(text)?;
-        let chosen = choose_mapping(chosen_sheet, None, &store).map_err(text)?;
+        let store = MappingStore::open(&path).map_err(user)?;
+        let chosen = choose_mapping(chosen_sheet, None, &store).map_err(user)?;
         let en = state.settings().language == "en";
         Ok(SheetInfo {
             file: file.clone(),
@@ -127,11 +123,12 @@ pub fn sheet_import(
     dry_run: bool,
     accept_partial: bool,
     state: State<'_, AppState>,
-) -> Result<SheetResult, String> {
+) -> Result<SheetResult, UserError> {
     guard(|| {
-        let mapping: Mapping = serde_json::from_value(mapping).map_err(|e| format!("mappingen: {e}"))?;
-        let workbook = konsekvens_exchange::read_workbook(Path::new(&file)).map_err(text)?;
-        let sheet = workbook.sheet(sheet.as_deref()).map_err(text)?;
+        let mapping: Mapping = serde_json::from_value(mapping)
+            .map_err(|e| UserError::new("K-MAPPING-FORM", format!("mappingen passer ikke ({e})"), format!("the mapping does not fit ({e})")))?;
+        let workbook = konsekvens_exchange::read_workbook(Path::new(&file)).map_err(user)?;
+        let sheet = workbook.sheet(sheet.as_deref()).map_err(user)?;
         let chosen = ChosenMapping { mapping, origin: MappingOrigin::Proposed, notes: Vec::new() };
         let opts = ImportOptions {
             file: Path::new(&file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -147,12 +144,12 @@ pub fn sheet_import(
             } else {
                 konsekvens_exchange::apply(&mut s.ws, &settings.author(), org, sheet, &chosen, &opts)
             };
-            let report = result.map_err(text)?;
+            let report = result.map_err(user)?;
             if report.written {
-                let mut store = MappingStore::open(&s.path).map_err(text)?;
+                let mut store = MappingStore::open(&s.path).map_err(user)?;
                 let key = header_row(sheet, chosen.mapping.header_row).map(|r| fingerprint(&headers(sheet, r))).unwrap_or_else(|| report.fingerprint.clone());
                 store.put(&key, chosen.mapping.clone());
-                store.save().map_err(text)?;
+                store.save().map_err(user)?;
             }
             Ok(report)
         })?;
@@ -171,13 +168,13 @@ pub fn sheet_import(
 /// Imports a CNIL PIA tool export into a municipality's supplement of the open workspace.
 #[tauri::command]
 #[specta::specta]
-pub fn cnil_import_into(file: String, org: u16, state: State<'_, AppState>) -> Result<String, String> {
+pub fn cnil_import_into(file: String, org: u16, state: State<'_, AppState>) -> Result<String, UserError> {
     guard(|| {
-        let pia = konsekvens_exchange::cnil::read(Path::new(&file)).map_err(text)?;
+        let pia = konsekvens_exchange::cnil::read(Path::new(&file)).map_err(user)?;
         let name = Path::new(&file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let l = lang(&state.settings().language);
         state.with(|s, settings| {
-            let report = konsekvens_exchange::cnil::import_into(&mut s.ws, &settings.author(), OrgCode(org), pia, &name, today()).map_err(text)?;
+            let report = konsekvens_exchange::cnil::import_into(&mut s.ws, &settings.author(), OrgCode(org), pia, &name, today()).map_err(user)?;
             Ok(konsekvens_exchange::cnil::render(&report, l))
         })
     })
@@ -186,13 +183,13 @@ pub fn cnil_import_into(file: String, org: u16, state: State<'_, AppState>) -> R
 /// Makes a new joint DPIA at `out` from a CNIL PIA tool export and opens it.
 #[tauri::command]
 #[specta::specta]
-pub fn cnil_import_new(file: String, out: String, state: State<'_, AppState>) -> Result<Opened, String> {
+pub fn cnil_import_new(file: String, out: String, state: State<'_, AppState>) -> Result<Opened, UserError> {
     guard(|| {
-        let pia = konsekvens_exchange::cnil::read(Path::new(&file)).map_err(text)?;
+        let pia = konsekvens_exchange::cnil::read(Path::new(&file)).map_err(user)?;
         let name = Path::new(&file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let target = PathBuf::from(&out);
-        konsekvens_exchange::cnil::create(&target, Arc::new(SystemEnv), &state.settings().author(), pia, &name, today()).map_err(text)?;
-        let ws = konsekvens_core::Workspace::open(&target, Arc::new(SystemEnv)).map_err(text)?;
+        konsekvens_exchange::cnil::create(&target, Arc::new(SystemEnv), &state.settings().author(), pia, &name, today()).map_err(user)?;
+        let ws = konsekvens_core::Workspace::open(&target, Arc::new(SystemEnv)).map_err(user)?;
         install_opened(&state, ws, target, true)
     })
 }
@@ -200,12 +197,12 @@ pub fn cnil_import_new(file: String, out: String, state: State<'_, AppState>) ->
 /// The DPIA (a municipality's, or the base) as Word, with the PDF's content and order.
 #[tauri::command]
 #[specta::specta]
-pub fn export_docx(org: Option<u16>, lang: String, out: String, state: State<'_, AppState>) -> Result<Exported, String> {
+pub fn export_docx(org: Option<u16>, lang: String, out: String, state: State<'_, AppState>) -> Result<Exported, UserError> {
     guard(|| {
         let l = self::lang(&lang);
         let bytes = state.with(|s, _| {
-            let (dpia, opts) = konsekvens_exchange::docx::document_for(&s.ws, org.map(OrgCode), l, today()).map_err(text)?;
-            konsekvens_exchange::docx::render(&dpia, &opts).map_err(text)
+            let (dpia, opts) = konsekvens_exchange::docx::document_for(&s.ws, org.map(OrgCode), l, today()).map_err(user)?;
+            konsekvens_exchange::docx::render(&dpia, &opts).map_err(user)
         })?;
         crate::commands::write_atomically(Path::new(&out), &bytes)?;
         Ok(Exported { path: out, bytes: bytes.len() as u32 })

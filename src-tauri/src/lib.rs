@@ -3,7 +3,8 @@
 //! The webview (`ui/`) renders and edits; this crate translates its calls to the core and
 //! back. Structured reads and edits are typed commands ([`commands`]) whose TypeScript
 //! bindings are generated into `ui/src/bindings.ts` (tauri-specta); rich text travels as
-//! raw Yjs updates ([`yjs`]). Errors reach the webview as the core error's text.
+//! raw Yjs updates ([`yjs`]). Errors reach the webview as `konsekvens_core::UserError`: a
+//! code, the Danish and the English message; the webview shows the one the user chose.
 
 pub mod catalogue;
 pub mod commands;
@@ -12,6 +13,7 @@ pub mod session;
 pub mod sync;
 pub mod yjs;
 
+use konsekvens_core::UserError;
 use session::AppState;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -46,25 +48,29 @@ impl Launch {
     }
 
     /// The sample's path: the launch path, else [`SAMPLE_FILE`] in `data_dir`.
-    pub fn sample_path(&self, data_dir: Option<PathBuf>) -> Result<PathBuf, String> {
+    pub fn sample_path(&self, data_dir: Option<PathBuf>) -> Result<PathBuf, UserError> {
         match (&self.workspace, data_dir) {
             (Some(p), _) => Ok(p.clone()),
             (None, Some(dir)) => Ok(dir.join(SAMPLE_FILE)),
-            (None, None) => Err(format!("Appens datamappe kunne ikke findes; angiv en fil med {WORKSPACE_ENV} eller som argument")),
+            (None, None) => Err(UserError::new(
+                "K-APP-DATAMAPPE",
+                format!("Appens datamappe kunne ikke findes; angiv en fil med {WORKSPACE_ENV} eller som argument"),
+                format!("The app's data directory could not be found; name a file with {WORKSPACE_ENV} or as an argument"),
+            )),
         }
     }
 }
 
-/// Runs a command body, turning a panic into an error string: a panic inside a command
+/// Runs a command body, turning a panic into an error (`K-INTERN`): a panic inside a command
 /// would otherwise cross the webview's C callback and abort the whole app.
-pub fn guard<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+pub fn guard<T>(f: impl FnOnce() -> Result<T, UserError>) -> Result<T, UserError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
         let what = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "ukendt fejl".into());
-        Err(format!("Intern fejl: {what}"))
+            .unwrap_or_else(|| "?".into());
+        Err(UserError::internal(what))
     })
 }
 

@@ -2,7 +2,7 @@
 //! (name, municipality, language, recent files), kept as JSON in the app's config directory.
 
 use konsekvens_core::model::OrgCode;
-use konsekvens_core::{Author, UpdateListener, Workspace};
+use konsekvens_core::{Author, UpdateListener, UserError, Workspace};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::path::{Path, PathBuf};
@@ -37,13 +37,13 @@ impl Settings {
     }
 
     /// Written through a temporary file, so a crash never leaves half a settings file.
-    pub fn save(&self, path: &Path) -> Result<(), String> {
+    pub fn save(&self, path: &Path) -> Result<(), UserError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|e| UserError::io(dir, &e))?;
         }
         let tmp = path.with_extension("json.tmp");
         let json = serde_json::to_string_pretty(self).expect("settings serialise");
-        std::fs::write(&tmp, json).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| format!("{}: {e}", path.display()))
+        std::fs::write(&tmp, json).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| UserError::io(path, &e))
     }
 
     pub fn remember(&mut self, path: &Path, title: &str) {
@@ -106,7 +106,7 @@ impl AppState {
         self.settings.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    pub fn update_settings(&self, f: impl FnOnce(&mut Settings)) -> Result<Settings, String> {
+    pub fn update_settings(&self, f: impl FnOnce(&mut Settings)) -> Result<Settings, UserError> {
         let mut settings = self.settings.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut settings);
         if let Some(path) = &self.settings_path {
@@ -116,7 +116,7 @@ impl AppState {
     }
 
     /// Installs a freshly opened workspace: undo on, the listener attached, remembered.
-    pub fn install(&self, mut ws: Workspace, path: PathBuf) -> Result<(), String> {
+    pub fn install(&self, mut ws: Workspace, path: PathBuf) -> Result<(), UserError> {
         // A sync of the previous workspace stops.
         self.sync.lock().unwrap_or_else(|p| p.into_inner()).take();
         *self.sync_status.lock().unwrap_or_else(|p| p.into_inner()) = Default::default();
@@ -138,10 +138,12 @@ impl AppState {
 
     /// Runs `f` on the open workspace. A lock poisoned by an earlier panic is still safe:
     /// the workspace never holds a change the file does not (it reloads on failure).
-    pub fn with<T>(&self, f: impl FnOnce(&mut Session, &Settings) -> Result<T, String>) -> Result<T, String> {
+    pub fn with<T>(&self, f: impl FnOnce(&mut Session, &Settings) -> Result<T, UserError>) -> Result<T, UserError> {
         let settings = self.settings();
         let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
-        let session = session.as_mut().ok_or_else(|| "Intet arbejdsområde er åbent".to_string())?;
+        let session = session
+            .as_mut()
+            .ok_or_else(|| UserError::new("K-APP-INTET-AABENT", "Intet arbejdsområde er åbent", "No workspace is open"))?;
         f(session, &settings)
     }
 }

@@ -6,7 +6,7 @@
 //! the file and go out when the hub is reached again; the CRDT merges them without a dialog.
 
 use crate::session::AppState;
-use konsekvens_core::{SystemEnv, Workspace};
+use konsekvens_core::{SystemEnv, UserError, Workspace};
 use konsekvens_hub::{LiveEvent, LiveHandle, LiveOptions, LiveState, Presence};
 use serde::Serialize;
 use specta::Type;
@@ -34,6 +34,8 @@ pub struct SyncStatus {
     /// Local changes waiting for the hub (while offline).
     pub pending: u32,
     pub detail: String,
+    /// Why the sync stopped, when it stopped for an error (in both languages).
+    pub error: Option<UserError>,
     /// When the connection last became live (epoch milliseconds).
     pub last_in_sync: Option<i64>,
     /// Who else is here.
@@ -81,7 +83,7 @@ fn describe(state: &LiveState, hub: &str, previous: &SyncStatus) -> SyncStatus {
 
 /// Starts syncing the open workspace with `hub` (replacing a running sync). Status changes
 /// arrive on `updates`; what the hub brings is taken into the open workspace.
-pub fn start(state: &AppState, path: PathBuf, hub: String, token: String, presence: Presence, updates: Channel<SyncStatus>) -> Result<(), String> {
+pub fn start(state: &AppState, path: PathBuf, hub: String, token: String, presence: Presence, updates: Channel<SyncStatus>) -> Result<(), UserError> {
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let (live, control) = konsekvens_hub::live_control();
     live.set_presence(Some(presence));
@@ -96,7 +98,9 @@ pub fn start(state: &AppState, path: PathBuf, hub: String, token: String, presen
         };
         let mut ws = match Workspace::open(&path, Arc::new(SystemEnv)) {
             Ok(ws) => ws,
-            Err(e) => return publish(SyncStatus { state: "stopped".into(), hub: Some(hub), detail: e.to_string(), ..SyncStatus::default() }),
+            Err(e) => {
+                return publish(SyncStatus { state: "stopped".into(), hub: Some(hub), detail: e.to_string(), error: Some(e.into()), ..SyncStatus::default() })
+            }
         };
         // Everyone's presence per document, so a peer on several documents counts once.
         let mut peers: BTreeMap<String, Vec<konsekvens_hub::Peer>> = BTreeMap::new();
@@ -139,7 +143,11 @@ pub fn start(state: &AppState, path: PathBuf, hub: String, token: String, presen
         };
         let result = konsekvens_hub::sync_live(&mut ws, &hub, &token, LiveOptions::default(), control, on_event, shutdown).await;
         let previous = status.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        publish(SyncStatus { state: "stopped".into(), detail: result.err().map(|e| e.to_string()).unwrap_or_default(), peers: Vec::new(), ..previous });
+        let (detail, error) = match result {
+            Ok(()) => (String::new(), None),
+            Err(e) => (e.to_string(), Some(UserError::from(e))),
+        };
+        publish(SyncStatus { state: "stopped".into(), detail, error, peers: Vec::new(), ..previous });
     });
     Ok(())
 }
@@ -161,7 +169,7 @@ pub fn set_presence(section: Option<String>, state: State<'_, AppState>) {
 /// Connects the open workspace to a hub and keeps it in sync until disconnected.
 #[tauri::command]
 #[specta::specta]
-pub fn connect_hub(hub: String, token: String, updates: Channel<SyncStatus>, state: State<'_, AppState>) -> Result<SyncStatus, String> {
+pub fn connect_hub(hub: String, token: String, updates: Channel<SyncStatus>, state: State<'_, AppState>) -> Result<SyncStatus, UserError> {
     let path = state.with(|s, _| Ok(s.path.clone()))?;
     let me = presence(&state, None);
     start(&state, path, hub.trim().to_owned(), token.trim().to_owned(), me, updates)?;
@@ -188,12 +196,12 @@ pub fn sync_status(state: State<'_, AppState>) -> SyncStatus {
 /// hub (refused tokens and unreachable hubs leave no file behind), then opened.
 #[tauri::command]
 #[specta::specta]
-pub async fn join_hub(hub: String, token: String, path: String, state: State<'_, AppState>) -> Result<crate::commands::Opened, String> {
+pub async fn join_hub(hub: String, token: String, path: String, state: State<'_, AppState>) -> Result<crate::commands::Opened, UserError> {
     let target = PathBuf::from(&path);
     if target.exists() {
-        return Err(format!("{path}: der findes allerede en fil; vælg et andet navn"));
+        return Err(UserError::from(konsekvens_core::store::StoreError::Exists { path: target }));
     }
-    let mut ws = Workspace::create(&target, Arc::new(SystemEnv)).map_err(|e| e.to_string())?;
+    let mut ws = Workspace::create(&target, Arc::new(SystemEnv))?;
     let result = konsekvens_hub::sync_once(&mut ws, hub.trim(), token.trim()).await;
     let remove = |p: &PathBuf| {
         for suffix in ["", "-wal", "-shm"] {
@@ -205,16 +213,20 @@ pub async fn join_hub(hub: String, token: String, path: String, state: State<'_,
         Ok(_) => {
             drop(ws);
             remove(&target);
-            return Err("hubben sendte intet: er konsekvensanalysen registreret, og giver tokenet adgang til den?".into());
+            return Err(UserError::new(
+                "K-SYNC-TOM",
+                "hubben sendte intet: er konsekvensanalysen registreret, og giver tokenet adgang til den?",
+                "the hub sent nothing: is the joint DPIA registered, and does the token give access to it?",
+            ));
         }
         Err(e) => {
             drop(ws);
             remove(&target);
-            return Err(e.to_string());
+            return Err(e.into());
         }
     }
     drop(ws);
-    let ws = Workspace::open(&target, Arc::new(SystemEnv)).map_err(|e| e.to_string())?;
-    ws.ensure_review_baseline().map_err(|e| e.to_string())?;
+    let ws = Workspace::open(&target, Arc::new(SystemEnv))?;
+    ws.ensure_review_baseline()?;
     crate::commands::install_opened(&state, ws, target, true)
 }

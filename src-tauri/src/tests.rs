@@ -58,7 +58,7 @@ fn launch_prefers_the_argument_then_the_environment_then_the_data_dir() {
         none.sample_path(Some("/data".into())).unwrap(),
         PathBuf::from("/data").join(SAMPLE_FILE)
     );
-    assert!(none.sample_path(None).unwrap_err().contains(WORKSPACE_ENV));
+    assert!(none.sample_path(None).unwrap_err().da.contains(WORKSPACE_ENV));
 }
 
 /// The committed generated file at `relative` (to this crate) is `generated`; with
@@ -87,8 +87,8 @@ fn catalogue_bindings_are_current() {
 #[test]
 fn a_panic_becomes_an_error_string() {
     assert_eq!(
-        guard(|| -> Result<(), String> { panic!("boom") }),
-        Err("Intern fejl: boom".into())
+        guard(|| -> Result<(), konsekvens_core::UserError> { panic!("boom") }).map_err(|e| (e.code, e.da)),
+        Err(("K-INTERN".to_string(), "Intern fejl: boom".to_string()))
     );
     assert_eq!(guard(|| Ok(7)), Ok(7));
 }
@@ -98,7 +98,8 @@ fn commands_without_an_open_workspace_say_so() {
     let (_app, webview) = app(Launch::default());
     let err = invoke(&webview, "participants", json!({})).unwrap_err();
     assert_eq!(invoke(&webview, "current", json!({})).unwrap(), json!(null), "no launch path: the start screen");
-    assert_eq!(err, json!("Intet arbejdsområde er åbent"));
+    assert_eq!(err["da"], json!("Intet arbejdsområde er åbent"));
+    assert_eq!((&err["code"], &err["en"]), (&json!("K-APP-INTET-AABENT"), &json!("No workspace is open")));
 }
 
 #[test]
@@ -110,7 +111,9 @@ fn open_workspace_reports_a_missing_file_with_the_core_error_text() {
     let expected = konsekvens_core::Workspace::open(&missing, std::sync::Arc::new(konsekvens_core::SystemEnv))
         .unwrap_err()
         .to_string();
-    assert_eq!(err, json!(expected));
+    assert_eq!(err["en"], json!(expected));
+    assert_eq!(err["code"], json!("K-FIL-FINDES-IKKE"));
+    assert_eq!(err["item"], json!(missing.display().to_string()), "the error names the file it concerns");
 }
 
 #[test]
@@ -174,9 +177,10 @@ fn open_sample_creates_the_demo_once_and_serves_its_views() {
 
     let err = invoke(&webview, "effective", json!({ "org": 999 })).unwrap_err();
     assert_eq!(
-        err,
+        err["en"],
         json!(konsekvens_core::WorkspaceError::UnknownOrg(konsekvens_core::model::OrgCode(999)).to_string())
     );
+    assert_eq!((&err["code"], &err["da"]), (&json!("K-ORG-UKENDT"), &json!("kommune 999 deltager ikke i denne fælles konsekvensanalyse")));
 
     // a second start opens the existing file instead of writing a new one
     let (_app2, webview2) = app(Launch {
@@ -224,9 +228,11 @@ fn editing_through_commands_is_typed_durable_and_undoable() {
 
     // A bad document name and a bad item are refused with the core's words.
     let err = invoke(&webview, "put_item", json!({ "doc": "supplement/xyz", "item": edited })).unwrap_err();
-    assert!(err.as_str().unwrap().contains("names no document"), "{err}");
+    assert!(err["en"].as_str().unwrap().contains("names no document"), "{err}");
+    assert_eq!(err["code"], json!("K-DOK-UKENDT"), "the webview can branch on the code");
     let err = invoke(&webview, "put_item", json!({ "doc": "base", "item": { "kind": "not_applicable", "item": { "target": "x" } } })).unwrap_err();
-    assert!(err.as_str().unwrap().contains("supplement"), "{err}");
+    assert!(err["en"].as_str().unwrap().contains("supplement"), "{err}");
+    assert!(err["da"].as_str().unwrap().contains("tillæg"), "{err}");
 }
 
 #[test]

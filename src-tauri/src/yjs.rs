@@ -10,20 +10,22 @@
 //!   `[n][n bytes of document name][update]`.
 
 use crate::session::AppState;
-use konsekvens_core::{DocKey, UpdateSource};
+use konsekvens_core::{DocKey, UpdateSource, UserError};
 use std::sync::Arc;
 use tauri::ipc::{Channel, InvokeBody, Request, Response};
 use tauri::State;
 
 pub const DOC_HEADER: &str = "konsekvens-doc";
 
-fn doc_of(request: &Request<'_>) -> Result<DocKey, String> {
-    let name = request
-        .headers()
-        .get(DOC_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| format!("the request names no document (header {DOC_HEADER})"))?;
-    DocKey::parse(name).map_err(|e| e.to_string())
+fn doc_of(request: &Request<'_>) -> Result<DocKey, UserError> {
+    let name = request.headers().get(DOC_HEADER).and_then(|v| v.to_str().ok()).ok_or_else(|| {
+        UserError::new(
+            "K-APP-IPC",
+            format!("forespørgslen nævner intet dokument (headeren {DOC_HEADER})"),
+            format!("the request names no document (header {DOC_HEADER})"),
+        )
+    })?;
+    Ok(DocKey::parse(name)?)
 }
 
 /// `[n][name][update]`: the webview learns which mirror an update belongs to.
@@ -37,18 +39,18 @@ pub fn frame(key: DocKey, update: &[u8]) -> Vec<u8> {
 }
 
 #[tauri::command]
-pub fn doc_state(request: Request<'_>, state: State<'_, AppState>) -> Result<Response, String> {
+pub fn doc_state(request: Request<'_>, state: State<'_, AppState>) -> Result<Response, UserError> {
     let key = doc_of(&request)?;
-    state.with(|s, _| Ok(Response::new(s.ws.doc(key).map_err(|e| e.to_string())?.encode_state())))
+    state.with(|s, _| Ok(Response::new(s.ws.doc(key)?.encode_state())))
 }
 
 #[tauri::command]
-pub fn apply_doc_update(request: Request<'_>, state: State<'_, AppState>) -> Result<(), String> {
+pub fn apply_doc_update(request: Request<'_>, state: State<'_, AppState>) -> Result<(), UserError> {
     let key = doc_of(&request)?;
     let InvokeBody::Raw(update) = request.body() else {
-        return Err("the update must be sent as raw bytes".into());
+        return Err(UserError::new("K-APP-IPC", "ændringen skal sendes som rå bytes", "the update must be sent as raw bytes"));
     };
-    crate::guard(|| state.with(|s, settings| s.ws.apply_local_update(key, update, &settings.author()).map_err(|e| e.to_string())))
+    crate::guard(|| state.with(|s, settings| Ok(s.ws.apply_local_update(key, update, &settings.author())?)))
 }
 
 #[tauri::command]

@@ -1,26 +1,53 @@
 // The app's commands (generated bindings in ./bindings) with errors turned into exceptions
-// carrying the core's message, and the raw-byte calls for the Yjs mirrors.
+// carrying the error's code and its Danish and English message, and the raw-byte calls for
+// the Yjs mirrors.
 
 import { invoke } from "@tauri-apps/api/core";
-import { commands } from "./bindings";
+import { commands, type UserError_Serialize as UserError } from "./bindings";
+import { lang } from "./i18n";
 
 /** Running inside the Tauri webview (not a plain browser). */
 export function inTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 
-export class CommandError extends Error {}
+/** A refused command: `code` to branch on, the message in the user's language. */
+export class CommandError extends Error {
+  readonly error: UserError;
+  constructor(error: UserError) {
+    super(error.da);
+    this.name = "CommandError";
+    this.error = error;
+  }
+  get code(): string {
+    return this.error.code;
+  }
+}
 
-type Result<T> = { status: "ok"; data: T } | { status: "error"; error: string };
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: UserError };
 
-/** Awaits a generated command and returns its data, or throws its error text. */
+/** Awaits a generated command and returns its data, or throws its error as a CommandError. */
 export async function call<T>(result: Promise<Result<T>>): Promise<T> {
   const r = await result;
   if (r.status === "error") throw new CommandError(r.error);
   return r.data;
 }
 
+/** Whether a value has the shape of the app's errors (the raw-byte commands reject with one). */
+export function isUserError(e: unknown): e is UserError {
+  return typeof e === "object" && e !== null && typeof (e as UserError).code === "string" && typeof (e as UserError).da === "string" && typeof (e as UserError).en === "string";
+}
+
+/** The error's stable code, if it has one. */
+export function errorCode(e: unknown): string | null {
+  if (e instanceof CommandError) return e.code;
+  return isUserError(e) ? e.code : null;
+}
+
+/** An error's message in the chosen language. */
 export function message(e: unknown): string {
+  const coded = e instanceof CommandError ? e.error : isUserError(e) ? e : null;
+  if (coded) return lang.value === "en" ? coded.en : coded.da;
   if (typeof e === "string") return e;
   if (e instanceof Error) return e.message;
   return JSON.stringify(e);

@@ -5,6 +5,7 @@ use crate::{author, env, open, today, write_atomically, ExportArgs, Failure, Lan
 use clap::Args;
 use konsekvens_core::check::Lang;
 use konsekvens_core::model::OrgCode;
+use konsekvens_core::UserError;
 use konsekvens_exchange::import::{ImportError, ImportOptions};
 use konsekvens_exchange::{choose_mapping, mapping::MappingError, MappingOrigin, MappingStore};
 use std::path::PathBuf;
@@ -12,7 +13,7 @@ use std::path::PathBuf;
 pub fn export_docx(a: ExportArgs) -> Result<(), Failure> {
     let (ws, org) = a.open()?;
     let (dpia, opts) = konsekvens_exchange::docx::document_for(&ws, org, a.lang.into(), today())?;
-    let bytes = konsekvens_exchange::docx::render(&dpia, &opts).map_err(|e| Failure::Problem(e.to_string()))?;
+    let bytes = konsekvens_exchange::docx::render(&dpia, &opts).map_err(Failure::problem)?;
     a.write(&bytes)
 }
 
@@ -33,8 +34,9 @@ pub struct ImportCnilArgs {
     /// The report as JSON
     #[arg(long)]
     json: bool,
-    #[arg(long, value_enum, default_value_t = LangArg::Da)]
-    lang: LangArg,
+    /// The global `--lang`, set by `run`.
+    #[arg(skip)]
+    pub(crate) lang: LangArg,
 }
 
 pub fn import_cnil(a: ImportCnilArgs) -> Result<(), Failure> {
@@ -42,12 +44,18 @@ pub fn import_cnil(a: ImportCnilArgs) -> Result<(), Failure> {
     if let Some(out) = &a.out {
         paths::refuse_output_onto_input(out, &[Input::new("CNIL-filen", &a.file)])?;
     }
-    let pia = cnil::read(&a.file).map_err(|e| Failure::Input(e.to_string()))?;
+    let pia = cnil::read(&a.file).map_err(Failure::input)?;
     let file = a.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let report = match (&a.out, &a.into, a.org) {
         (Some(out), _, _) => cnil::create(out, env(), &author(), pia, &file, today())?,
         (None, Some(into), Some(org)) => cnil::import_into(&mut open(into)?, &author(), org, pia, &file, today())?,
-        _ => return Err(Failure::Input("give --out NEW.konsekvens, or --into PATH with --org CODE".into())),
+        _ => {
+            return Err(Failure::Input(UserError::new(
+                "K-BRUG",
+                "angiv --out NY.konsekvens, eller --into STI med --org KODE",
+                "give --out NEW.konsekvens, or --into PATH with --org CODE",
+            )))
+        }
     };
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report).expect("the report serialises"));
@@ -90,12 +98,13 @@ pub struct ImportSheetArgs {
     /// The report as JSON
     #[arg(long)]
     json: bool,
-    #[arg(long, value_enum, default_value_t = LangArg::Da)]
-    lang: LangArg,
+    /// The global `--lang`, set by `run`.
+    #[arg(skip)]
+    pub(crate) lang: LangArg,
 }
 
 fn mapping_failure(e: MappingError) -> Failure {
-    Failure::Input(e.to_string())
+    Failure::input(e)
 }
 
 pub fn import_sheet(a: ImportSheetArgs) -> Result<(), Failure> {
@@ -108,8 +117,8 @@ pub fn import_sheet(a: ImportSheetArgs) -> Result<(), Failure> {
         }
         paths::refuse_onto(out, &inputs)?;
     }
-    let workbook = konsekvens_exchange::read_workbook(&a.file).map_err(|e| Failure::Input(e.to_string()))?;
-    let sheet = workbook.sheet(a.sheet.as_deref()).map_err(|e| Failure::Input(e.to_string()))?;
+    let workbook = konsekvens_exchange::read_workbook(&a.file).map_err(Failure::input)?;
+    let sheet = workbook.sheet(a.sheet.as_deref()).map_err(Failure::input)?;
     let mut ws = open(&a.into)?;
     let mut store = MappingStore::open(&a.into).map_err(mapping_failure)?;
     let chosen = choose_mapping(sheet, a.mapping.as_deref(), &store).map_err(mapping_failure)?;
@@ -137,7 +146,7 @@ pub fn import_sheet(a: ImportSheetArgs) -> Result<(), Failure> {
                     eprintln!("  {}", if lang == Lang::Da { &n.da } else { &n.en });
                 }
             }
-            return Err(import_failure(e, lang));
+            return Err(import_failure(e));
         }
     };
     if report.written {
@@ -152,16 +161,27 @@ pub fn import_sheet(a: ImportSheetArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn import_failure(e: ImportError, lang: Lang) -> Failure {
-    let hint = match (&e, lang) {
-        (ImportError::Rows(_), Lang::Da) => "\nRet arket eller mappingen (--save-mapping FIL viser den), eller importér resten med --accept-partial.",
-        (ImportError::Rows(_), Lang::En) => "\nCorrect the sheet or the mapping (--save-mapping FILE shows it), or import the rest with --accept-partial.",
-        (ImportError::Layout(_), Lang::Da) => "\nIntet er importeret. Ret arket, eller giv en mapping med --mapping FIL (--save-mapping FIL skriver den foreslåede).",
-        (ImportError::Layout(_), Lang::En) => "\nNothing was imported. Correct the sheet, or give a mapping with --mapping FILE (--save-mapping FILE writes the proposed one).",
-        (ImportError::Workspace(_), _) => "",
+/// What to do next, after the error (in both languages: the error's language is chosen
+/// when it is printed).
+fn import_failure(e: ImportError) -> Failure {
+    let (da, en) = match &e {
+        ImportError::Rows(_) => (
+            "\nRet arket eller mappingen (--save-mapping FIL viser den), eller importér resten med --accept-partial.",
+            "\nCorrect the sheet or the mapping (--save-mapping FILE shows it), or import the rest with --accept-partial.",
+        ),
+        ImportError::Layout(_) => (
+            "\nIntet er importeret. Ret arket, eller giv en mapping med --mapping FIL (--save-mapping FIL skriver den foreslåede).",
+            "\nNothing was imported. Correct the sheet, or give a mapping with --mapping FILE (--save-mapping FILE writes the proposed one).",
+        ),
+        ImportError::Workspace(_) => ("", ""),
     };
     match e {
         ImportError::Workspace(w) => Failure::from(w),
-        other => Failure::Problem(format!("{other}{hint}")),
+        other => {
+            let mut u = UserError::from(other);
+            u.da.push_str(da);
+            u.en.push_str(en);
+            Failure::Problem(u)
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! `konsekvens hub …` (serve and administer the sync hub) and `konsekvens sync`.
 
 use crate::{env, open, Failure};
-use konsekvens_core::Workspace;
+use konsekvens_core::{UserError, Workspace};
 use clap::{Args, Subcommand};
 use konsekvens_hub::{printable, BasePolicy, HubStore, LiveEvent, LiveOptions, LiveState, Role, ServeConfig, Server, SyncOptions, Synchronous};
 use std::net::SocketAddr;
@@ -211,18 +211,18 @@ pub struct SyncArgs {
 }
 
 fn store(data: &std::path::Path) -> Result<HubStore, Failure> {
-    HubStore::open(data).map_err(|e| Failure::Input(e.to_string()))
+    HubStore::open(data).map_err(Failure::input)
 }
 
-fn problem<E: std::fmt::Display>(e: E) -> Failure {
-    Failure::Problem(e.to_string())
+fn problem<E: Into<UserError>>(e: E) -> Failure {
+    Failure::problem(e)
 }
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure::Problem(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| Failure::Problem(UserError::internal(format!("the async runtime cannot start: {e}"))))
 }
 
 pub fn run(cmd: HubCommand) -> Result<(), Failure> {
@@ -335,7 +335,9 @@ pub fn sync(a: SyncArgs) -> Result<(), Failure> {
     let rt = runtime()?;
     let mut ws = if a.new {
         if a.path.exists() {
-            return Err(Failure::Input(format!("{} findes allerede; --new opretter kun en ny fil", a.path.display())));
+            return Err(Failure::Input(
+                UserError::new("K-FIL-FINDES", "filen findes allerede; --new opretter kun en ny fil", "the file exists already; --new only creates a new file").in_file(&a.path),
+            ));
         }
         // The first round fills a temporary file that becomes the workspace only when it
         // succeeded: a refusal or a hostile hub leaves nothing that would block a retry.
@@ -403,7 +405,11 @@ fn round_result(report: &konsekvens_hub::SyncReport) -> Result<(), Failure> {
 
 fn sync_failure(e: konsekvens_hub::SyncError) -> Failure {
     match e {
-        konsekvens_hub::SyncError::BadUrl(_) | konsekvens_hub::SyncError::NoDpiaId => Failure::Input(e.to_string()),
-        other => Failure::Problem(printable(&other.to_string())),
+        konsekvens_hub::SyncError::BadUrl(_) | konsekvens_hub::SyncError::NoDpiaId => Failure::input(e),
+        // What a hub sends is printed only as printable, short text.
+        other => {
+            let u = UserError::from(other);
+            Failure::Problem(UserError { da: printable(&u.da), en: printable(&u.en), ..u })
+        }
     }
 }

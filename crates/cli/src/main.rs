@@ -1,7 +1,8 @@
 //! `konsekvens`: every main job of Konsekvens, headless.
 //!
 //! Exit codes: 0 success, 1 a reported problem (e.g. the workspace holds no such
-//! municipality), 2 bad usage or unreadable input. Errors go to stderr in plain words.
+//! municipality), 2 bad usage or unreadable input. Errors go to stderr as `[CODE] message`,
+//! in Danish, or in English with `--lang en` or an English locale (`LANG=en_GB.UTF-8`).
 
 mod exchange_cmd;
 mod hub_cmd;
@@ -14,7 +15,8 @@ use konsekvens_core::check::{self, Lang};
 use konsekvens_core::interchange::JointDpiaFile;
 use konsekvens_core::model::{Day, OrgCode};
 use konsekvens_core::release::ReleaseError;
-use konsekvens_core::{text, Author, Env, SystemEnv, Workspace, WorkspaceError};
+use konsekvens_core::usecase::{self, NewDpia};
+use konsekvens_core::{text, Author, Env, SystemEnv, UserError, Workspace, WorkspaceError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -22,6 +24,10 @@ use std::sync::Arc;
 #[derive(Parser)]
 #[command(name = "konsekvens", version, about = "Fælles konsekvensanalyse (DPIA) for kommuner — the command line")]
 struct Cli {
+    /// Language of messages and errors, and of what check, export, import and diff write
+    /// (default: Danish; errors follow an English LANG)
+    #[arg(long, global = true, value_enum)]
+    lang: Option<LangArg>,
     #[command(subcommand)]
     command: Command,
 }
@@ -30,6 +36,9 @@ struct Cli {
 enum Command {
     /// Write the bundled AULA sample (joint base + København, Esbjerg, Aarhus) to a new workspace
     Demo { path: PathBuf },
+    /// Create a new joint DPIA (as the app's start view does): title, system, coordinator and
+    /// the participating municipalities, each with an empty supplement
+    New(NewArgs),
     /// Print a municipality's effective DPIA (base ⊕ supplement) as text; without --org, the base
     Show {
         path: PathBuf,
@@ -50,8 +59,6 @@ enum Command {
         /// Findings and risk picture as JSON
         #[arg(long)]
         json: bool,
-        #[arg(long, value_enum, default_value_t = LangArg::Da)]
-        lang: LangArg,
     },
     /// Export a workspace
     #[command(subcommand)]
@@ -97,10 +104,37 @@ enum Command {
     Status(versions_cmd::StatusArgs),
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, Default, clap::ValueEnum)]
 pub(crate) enum LangArg {
+    #[default]
     Da,
     En,
+}
+
+/// The language errors are printed in: `--lang`, else the locale (`LC_ALL`, `LC_MESSAGES`,
+/// `LANG`, the first one set) when it is English, else Danish.
+fn error_lang(flag: Option<LangArg>, var: impl Fn(&str) -> Option<String>) -> Lang {
+    if let Some(l) = flag {
+        return l.into();
+    }
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].iter().filter_map(|v| var(v)).find(|v| !v.is_empty()).unwrap_or_default();
+    if locale.starts_with("en") { Lang::En } else { Lang::Da }
+}
+
+#[derive(clap::Args)]
+struct NewArgs {
+    /// The new workspace file (refused if it exists)
+    path: PathBuf,
+    #[arg(long)]
+    title: String,
+    /// The system assessed, e.g. AULA (also the joint DPIA's id at the hub)
+    #[arg(long)]
+    system: String,
+    #[arg(long, default_value = "KL/KOMBIT")]
+    coordinator: String,
+    /// A participating municipality: "CODE NAME [PREFIX]", e.g. "101 København KBH"; repeat
+    #[arg(long = "participant")]
+    participants: Vec<String>,
 }
 
 impl From<LangArg> for Lang {
@@ -147,23 +181,42 @@ pub(crate) enum Failure {
     /// Already reported on stdout (e.g. a check with errors): just the exit code.
     Silent(u8),
     /// Exit 1: the input was read, and what it says is a problem.
-    Problem(String),
+    Problem(UserError),
     /// Exit 2: bad usage or unreadable input.
-    Input(String),
+    Input(UserError),
+}
+
+impl Failure {
+    /// Exit 1, from any error that has a user's form.
+    pub(crate) fn problem(e: impl Into<UserError>) -> Failure {
+        Failure::Problem(e.into())
+    }
+    /// Exit 2, from any error that has a user's form.
+    pub(crate) fn input(e: impl Into<UserError>) -> Failure {
+        Failure::Input(e.into())
+    }
 }
 
 impl From<WorkspaceError> for Failure {
     fn from(e: WorkspaceError) -> Self {
         match e {
-            WorkspaceError::UnknownOrg(_) | WorkspaceError::DuplicateOrg(_) => Failure::Problem(e.to_string()),
+            WorkspaceError::UnknownOrg(_) | WorkspaceError::DuplicateOrg(_) => Failure::problem(e),
             // Publishing refused for what the base says (a name taken, a reference clash).
             WorkspaceError::Release(ReleaseError::Exists(_) | ReleaseError::DuplicateReference { .. } | ReleaseError::Renumbered { .. }) => {
-                Failure::Problem(e.to_string())
+                Failure::problem(e)
             }
             // A restoration refused for what the file holds (no such point).
-            WorkspaceError::Restore { .. } => Failure::Problem(e.to_string()),
-            other => Failure::Input(other.to_string()),
+            WorkspaceError::Restore { .. } => Failure::problem(e),
+            other => Failure::input(other),
         }
+    }
+}
+
+/// What a use case of the core refuses: what the file or the workspace says is a problem
+/// (exit 1), anything about the files themselves is input (exit 2).
+impl From<UserError> for Failure {
+    fn from(e: UserError) -> Self {
+        if e.code.starts_with("K-FIL-") { Failure::Input(e) } else { Failure::Problem(e) }
     }
 }
 
@@ -184,7 +237,7 @@ pub(crate) fn open(path: &Path) -> Result<Workspace, Failure> {
 
 /// Writes `contents` to `out` atomically (`konsekvens_core::files`), so a failure leaves `out` as it was.
 pub(crate) fn write_atomically(out: &Path, contents: &[u8]) -> Result<(), Failure> {
-    konsekvens_core::files::write_atomically(out, contents).map_err(|e| Failure::Input(format!("{}: {e}", out.display())))
+    konsekvens_core::files::write_atomically(out, contents).map_err(|e| Failure::Input(UserError::io(out, &e)))
 }
 
 /// A document export (`export pdf`, `export docx`): whose DPIA, where, in which language.
@@ -200,7 +253,8 @@ pub(crate) struct ExportArgs {
     base: bool,
     #[arg(long)]
     out: PathBuf,
-    #[arg(long, value_enum, default_value_t = LangArg::Da)]
+    /// The global `--lang`, set by `run`.
+    #[arg(skip)]
     pub(crate) lang: LangArg,
 }
 
@@ -227,13 +281,13 @@ impl ExportArgs {
 
 /// Reads a file named on the command line; failure is unreadable input (exit 2).
 pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))
+    std::fs::read(path).map_err(|e| Failure::Input(UserError::io(path, &e)))
 }
 
 /// Reads a text file named on the command line, refusing one larger than `limit` bytes
 /// before reading it (exit 2).
 pub(crate) fn read_text_bounded(path: &Path, limit: u64) -> Result<String, Failure> {
-    konsekvens_exchange::limits::read_text_bounded(path, limit).map_err(|e| Failure::Input(e.to_string()))
+    konsekvens_exchange::limits::read_text_bounded(path, limit).map_err(Failure::input)
 }
 
 /// Today, or the day `KONSEKVENS_TODAY` pins (`konsekvens_core::env::today`).
@@ -242,7 +296,15 @@ pub(crate) fn today() -> Day {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    let lang = cli.lang.unwrap_or_default();
     match cli.command {
+        Command::New(a) => {
+            let participants = a.participants.iter().map(|l| konsekvens_core::model::Participant::parse_line(l)).collect::<Result<Vec<_>, _>>().map_err(Failure::Input)?;
+            let spec = NewDpia { title: a.title, system: a.system, coordinator: a.coordinator, participants };
+            let ws = usecase::create_joint_dpia(&a.path, env(), &author(), &spec)?;
+            let n = ws.coordination()?.participants.len();
+            eprintln!("Oprettede den fælles konsekvensanalyse {} ({n} kommuner)", a.path.display());
+        }
         Command::Demo { path } => {
             let ws = Workspace::create_demo(&path, env())?;
             let orgs: Vec<String> = ws.coordination()?.participants.iter().map(|p| format!("{} {}", p.code.map(|c| c.0).unwrap_or(0), p.name)).collect();
@@ -264,7 +326,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 v.updates, v.snapshots
             );
         }
-        Command::Check { path, org, json, lang } => {
+        Command::Check { path, org, json } => {
             let report = check::check_in(&open(&path)?.view(), org, today())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
@@ -292,7 +354,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Import(Import::Json { file, out }) => {
             paths::refuse_output_onto_input(&out, &[paths::Input::new("JSON-filen", &file)])?;
             let text = read_text_bounded(&file, konsekvens_exchange::limits::MAX_JSON_BYTES)?;
-            let parsed = JointDpiaFile::from_json(&text).map_err(|e| Failure::Input(format!("{}: {e}", file.display())))?;
+            let parsed = JointDpiaFile::from_json(&text).map_err(|e| Failure::Input(UserError::from(e).in_file(&file)))?;
             Workspace::create_with(&out, env(), &author(), &parsed.coordination, &parsed.base, &parsed.supplements)?;
             eprintln!("Importerede {} til {}", file.display(), out.display());
         }
@@ -303,16 +365,32 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let stats = ws.compact()?;
             eprintln!("Komprimerede {} dokumenter ({} opdateringer foldet ind)", stats.documents, stats.updates_folded);
         }
-        Command::Export(Export::Pdf(args)) => pdf_cmd::export(args)?,
-        Command::Import(Import::Sheet(args)) => exchange_cmd::import_sheet(args)?,
-        Command::Export(Export::Docx(args)) => exchange_cmd::export_docx(args)?,
-        Command::Import(Import::Cnil(args)) => exchange_cmd::import_cnil(args)?,
+        // The content's language is the global --lang (Danish without it).
+        Command::Export(Export::Pdf(mut args)) => {
+            args.lang = lang;
+            pdf_cmd::export(args)?
+        }
+        Command::Import(Import::Sheet(mut args)) => {
+            args.lang = lang;
+            exchange_cmd::import_sheet(args)?
+        }
+        Command::Export(Export::Docx(mut args)) => {
+            args.lang = lang;
+            exchange_cmd::export_docx(args)?
+        }
+        Command::Import(Import::Cnil(mut args)) => {
+            args.lang = lang;
+            exchange_cmd::import_cnil(args)?
+        }
         Command::Sign(args) => pdf_cmd::sign(args)?,
         Command::Verify(args) => pdf_cmd::verify(args)?,
         Command::Hub(cmd) => hub_cmd::run(cmd)?,
         Command::Sync(args) => hub_cmd::sync(args)?,
         Command::Release(cmd) => versions_cmd::release(cmd)?,
-        Command::Diff(args) => versions_cmd::diff(args)?,
+        Command::Diff(mut args) => {
+            args.lang = lang;
+            versions_cmd::diff(args)?
+        }
         Command::Log(args) => versions_cmd::log(args)?,
         Command::Restore(args) => versions_cmd::restore(args)?,
         Command::Review(args) => versions_cmd::review(args)?,
@@ -352,16 +430,39 @@ fn main() -> ExitCode {
         }
     };
     quiet_on_closed_pipe(&cli.command);
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Silent(code)) => ExitCode::from(code),
-        Err(Failure::Problem(msg)) => {
-            eprintln!("konsekvens: {msg}");
-            ExitCode::from(1)
-        }
-        Err(Failure::Input(msg)) => {
-            eprintln!("konsekvens: {msg}");
-            ExitCode::from(2)
-        }
+    let lang = error_lang(cli.lang, |v| std::env::var(v).ok());
+    let (exit, e) = match run(cli) {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(Failure::Silent(code)) => return ExitCode::from(code),
+        Err(Failure::Problem(e)) => (1, e),
+        Err(Failure::Input(e)) => (2, e),
+    };
+    eprintln!("konsekvens: {}", e.text(lang));
+    ExitCode::from(exit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_danish_unless_the_flag_or_an_english_locale_says_otherwise() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| move |v: &str| pairs.iter().find(|(k, _)| *k == v).map(|(_, x)| x.to_string());
+        assert_eq!(error_lang(None, env(&[])), Lang::Da);
+        assert_eq!(error_lang(None, env(&[("LANG", "C.UTF-8")])), Lang::Da);
+        assert_eq!(error_lang(None, env(&[("LANG", "en_GB.UTF-8")])), Lang::En);
+        assert_eq!(error_lang(None, env(&[("LC_ALL", "da_DK.UTF-8"), ("LANG", "en_US.UTF-8")])), Lang::Da, "LC_ALL wins");
+        assert_eq!(error_lang(None, env(&[("LC_ALL", ""), ("LANG", "en_US.UTF-8")])), Lang::En, "an empty variable counts as unset");
+        assert_eq!(error_lang(Some(LangArg::Da), env(&[("LANG", "en_US.UTF-8")])), Lang::Da, "the flag wins");
+        assert_eq!(error_lang(Some(LangArg::En), env(&[])), Lang::En);
+    }
+
+    #[test]
+    fn the_global_lang_flag_is_read_before_and_after_the_subcommand() {
+        let cli = Cli::try_parse_from(["konsekvens", "show", "x.konsekvens", "--lang", "en"]).unwrap();
+        assert!(matches!(cli.lang, Some(LangArg::En)));
+        let cli = Cli::try_parse_from(["konsekvens", "--lang", "en", "check", "x.konsekvens"]).unwrap();
+        assert!(matches!(cli.lang, Some(LangArg::En)));
+        assert!(Cli::try_parse_from(["konsekvens", "orgs", "x.konsekvens"]).unwrap().lang.is_none());
     }
 }

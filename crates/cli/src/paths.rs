@@ -35,9 +35,42 @@ pub(crate) enum PathError {
     OutputIsInput { out: PathBuf, role: &'static str, input: PathBuf },
 }
 
+/// A role as the English message names it.
+fn role_en(role: &str) -> &str {
+    match role {
+        "arbejdsfilen" => "the workspace",
+        "arbejdsfilens SQLite-log" => "the workspace's SQLite log",
+        "JSON-filen" => "the JSON file",
+        "CNIL-filen" => "the CNIL file",
+        "regnearket" => "the sheet",
+        "mappinglageret" => "the mapping store",
+        "mappingfilen" => "the mapping file",
+        "PDF'en der underskrives" => "the PDF being signed",
+        ".p12-filen" => "the .p12 file",
+        "adgangskodefilen" => "the password file",
+        other => other,
+    }
+}
+
+impl From<PathError> for konsekvens_core::UserError {
+    fn from(e: PathError) -> Self {
+        let PathError::OutputIsInput { out, role, input } = &e;
+        let da = e.to_string();
+        let da = da.strip_prefix("[K-FIL-OUTPUT-IS-INPUT] ").unwrap_or(&da).to_owned();
+        let en = format!(
+            "the output file {} is the same file as {} {}; it would be overwritten. Nothing was written, and {} is unchanged. Choose another name for the output.",
+            out.display(),
+            role_en(role),
+            input.display(),
+            role_en(role)
+        );
+        konsekvens_core::UserError::new("K-FIL-OUTPUT-IS-INPUT", da, en).about(out.display())
+    }
+}
+
 impl From<PathError> for Failure {
     fn from(e: PathError) -> Self {
-        Failure::Input(e.to_string())
+        Failure::input(e)
     }
 }
 

@@ -1,8 +1,10 @@
 //! `konsekvens export pdf`, `konsekvens sign`, `konsekvens verify`.
 
-use crate::paths::{self, Input};
-use crate::{read_input, today, write_atomically, ExportArgs, Failure};
+use crate::paths;
+use crate::{author, open, read_input, today, write_atomically, ExportArgs, Failure};
 use clap::Args;
+use konsekvens_core::model::OrgCode;
+use konsekvens_core::{usecase, UserError};
 use konsekvens_pdf::{SignMeta, SignatureProblem, VerifyError};
 use std::path::PathBuf;
 
@@ -25,6 +27,16 @@ pub struct SignArgs {
     reason: Option<String>,
     #[arg(long)]
     location: Option<String>,
+    /// Record the signing in this workspace (as the app does): in the supplement of --org,
+    /// with --capacity, today's date, the bound base release and the signed PDF's SHA-256
+    #[arg(long, requires_all = ["org", "capacity"])]
+    record: Option<PathBuf>,
+    /// The municipality whose DPIA is signed (with --record)
+    #[arg(long, requires = "record")]
+    org: Option<OrgCode>,
+    /// In which capacity the signer signs, e.g. Direktør (with --record)
+    #[arg(long, requires = "record")]
+    capacity: Option<String>,
 }
 
 #[derive(Args)]
@@ -39,31 +51,51 @@ pub fn export(a: ExportArgs) -> Result<(), Failure> {
     // (ExportArgs::open refuses an --out that names the workspace)
     let (ws, org) = a.open()?;
     let (dpia, opts) = konsekvens_pdf::document_for(&ws, org, a.lang.into(), today())?;
-    let pdf = konsekvens_pdf::render(&dpia, &opts).map_err(|e| Failure::Problem(e.to_string()))?;
+    let pdf = konsekvens_pdf::render(&dpia, &opts).map_err(Failure::problem)?;
     a.write(&pdf)
 }
 
 pub fn sign(a: SignArgs) -> Result<(), Failure> {
-    paths::refuse_output_onto_input(
-        &a.out,
-        &[Input::new("PDF'en der underskrives", &a.input), Input::new(".p12-filen", &a.p12), Input::new("adgangskodefilen", &a.password_file)],
-    )?;
+    let mut inputs = vec![("PDF'en der underskrives", a.input.clone()), (".p12-filen", a.p12.clone()), ("adgangskodefilen", a.password_file.clone())];
+    if let Some(ws) = &a.record {
+        inputs.extend(paths::workspace_files(ws));
+    }
+    paths::refuse_onto(&a.out, &inputs)?;
     let pdf = read_input(&a.input)?;
     let p12 = read_input(&a.p12)?;
     let password = String::from_utf8(read_input(&a.password_file)?)
-        .map_err(|_| Failure::Input(format!("{}: the password file is not UTF-8 text", a.password_file.display())))?;
+        .map_err(|_| {
+            Failure::Input(
+                UserError::new("K-FIL-IKKE-UTF8", "adgangskodefilen er ikke UTF-8-tekst", "the password file is not UTF-8 text").in_file(&a.password_file),
+            )
+        })?;
     let password = password.lines().next().unwrap_or("");
     let time = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let meta = SignMeta { name: a.name, reason: a.reason, location: a.location, contact: None, time };
+    // Opened before signing: a workspace that cannot take the record stops the signing.
+    let mut record = match (&a.record, a.org, &a.capacity) {
+        (Some(path), Some(org), Some(capacity)) => {
+            let ws = open(path)?;
+            ws.supplement(org)?; // a municipality that does not take part: refused before signing
+            Some((ws, org, capacity.clone()))
+        }
+        _ => None,
+    };
+    let meta = SignMeta { name: a.name.clone(), reason: a.reason, location: a.location, contact: None, time };
     let signed = konsekvens_pdf::sign(&pdf, &p12, password, &meta).map_err(|e| {
         let file = if e.concerns_p12() { &a.p12 } else { &a.input };
-        Failure::Input(format!("{}: {}", file.display(), e.danish()))
+        Failure::Input(UserError::from(e).in_file(file))
     })?;
     write_atomically(&a.out, &signed)?;
     eprintln!("Underskrev {} → {}", a.input.display(), a.out.display());
+    if let Some((ws, org, capacity)) = record.as_mut() {
+        let author = author();
+        let signer = a.name.clone().unwrap_or_else(|| author.name.clone());
+        let signing = usecase::record_signing(ws, *org, &signer, capacity, &signed, &author)?;
+        eprintln!("Registrerede underskriften i {} (kommune {org}, {})", ws.path().display(), signing.date.map(|d| d.danish()).unwrap_or_default());
+    }
     Ok(())
 }
 
@@ -75,12 +107,13 @@ pub fn verify(a: VerifyArgs) -> Result<(), Failure> {
             VerifyError::BadTrustAnchor { index, .. } => &a.trust[*index],
             _ => &a.file,
         };
-        let message = format!("{}: {}", file.display(), e.danish());
         // an unsigned PDF was read fine: what it says is the problem (exit 1, not 2)
-        if matches!(e, VerifyError::NoSignatures) {
-            Failure::Problem(message)
+        let unsigned = matches!(e, VerifyError::NoSignatures);
+        let e = UserError::from(e).in_file(file);
+        if unsigned {
+            Failure::Problem(e)
         } else {
-            Failure::Input(message)
+            Failure::Input(e)
         }
     })?;
     for (i, s) in report.signatures.iter().enumerate() {

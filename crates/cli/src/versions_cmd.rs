@@ -4,7 +4,8 @@ use crate::{author, open, today, Failure, LangArg};
 use clap::{Args, Subcommand};
 use konsekvens_core::history::{self, Point};
 use konsekvens_core::model::{Day, OrgCode, Reference};
-use konsekvens_core::{diff, env::format_millis, status, DocKey};
+use konsekvens_core::{diff, env::format_millis, status, DocKey, UserError};
+use konsekvens_hub::printable;
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -52,8 +53,9 @@ pub struct DiffArgs {
     org: Option<OrgCode>,
     #[arg(long)]
     json: bool,
-    #[arg(long, value_enum, default_value_t = LangArg::Da)]
-    lang: LangArg,
+    /// The global `--lang`, set by `run`.
+    #[arg(skip)]
+    pub(crate) lang: LangArg,
 }
 
 #[derive(Args)]
@@ -127,17 +129,46 @@ fn json<T: serde::Serialize>(v: &T) {
 
 fn date(s: Option<String>) -> Result<Day, Failure> {
     match s {
-        Some(s) => Day::parse(&s).map_err(Failure::Input),
+        Some(s) => konsekvens_core::error::parse_day(&s).map_err(Failure::Input),
         None => Ok(today()),
     }
 }
 
-async fn sync_or_refuse(ws: &mut konsekvens_core::Workspace, hub: &str, token: &str, when: &str) -> Result<(), Failure> {
-    let report = konsekvens_hub::sync_once(ws, hub, token)
-        .await
-        .map_err(|e| Failure::Problem(format!("udgivelsen er ikke sket: synkronisering {when} mislykkedes ({e}); prøv igen, når hubben kan nås")))?;
+/// What a sync round around a publication or restoration is called when it fails: its
+/// codes, and when it ran, in Danish and English.
+struct Round {
+    failed: &'static str,
+    refused: &'static str,
+    lead: (&'static str, &'static str),
+    when: (&'static str, &'static str),
+}
+
+const BEFORE_RELEASE: Round = Round { failed: "K-UDG-SYNC", refused: "K-UDG-AFVIST", lead: ("udgivelsen er ikke sket: ", "the release was not made: "), when: ("før udgivelsen", "before the release") };
+const AFTER_RELEASE: Round = Round {
+    when: ("efter udgivelsen (udgivelsen ligger lokalt og sendes ved næste synkronisering)", "after the release (it is kept locally and sent at the next sync)"),
+    lead: ("", ""),
+    ..BEFORE_RELEASE
+};
+const BEFORE_RESTORE: Round = Round { failed: "K-RESTORE-SYNC", refused: "K-RESTORE-REFUSED", lead: ("", ""), when: ("før gendannelsen (intet er gendannet)", "before the restoration (nothing was restored)") };
+const AFTER_RESTORE: Round = Round {
+    when: ("efter gendannelsen (den ligger lokalt og sendes ved næste synkronisering)", "after the restoration (it is kept locally and sent at the next sync)"),
+    ..BEFORE_RESTORE
+};
+
+/// One sync round that must reach the hub and be accepted by it.
+async fn sync_round(ws: &mut konsekvens_core::Workspace, hub: &str, token: &str, r: &Round) -> Result<(), Failure> {
+    let report = konsekvens_hub::sync_once(ws, hub, token).await.map_err(|e| {
+        let e = UserError::from(e);
+        Failure::Problem(UserError::new(
+            r.failed,
+            format!("{}synkronisering {} mislykkedes ({}); prøv igen, når hubben kan nås", r.lead.0, r.when.0, printable(&e.da)),
+            format!("{}the sync {} failed ({}); try again when the hub can be reached", r.lead.1, r.when.1, printable(&e.en)),
+        ))
+    })?;
     if let Some((key, reason)) = report.refused().next() {
-        return Err(Failure::Problem(format!("hubben afviste {key}: {reason}")));
+        let reason = printable(reason);
+        let (da, en) = (format!("hubben afviste {key} {}: {reason}", r.when.0), format!("the hub refused {key} {}: {reason}", r.when.1));
+        return Err(Failure::Problem(UserError::new(r.refused, da, en)));
     }
     Ok(())
 }
@@ -152,9 +183,9 @@ pub fn release(cmd: ReleaseCommand) -> Result<(), Failure> {
                     // Publish against the newest base and releases, so two coordinators do
                     // not publish over each other, and hand the release over at once.
                     let rt = crate::hub_cmd::runtime()?;
-                    rt.block_on(sync_or_refuse(&mut ws, &hub, &token, "før udgivelsen"))?;
+                    rt.block_on(sync_round(&mut ws, &hub, &token, &BEFORE_RELEASE))?;
                     let release = ws.publish_release(&name, day, &note, &author())?;
-                    rt.block_on(sync_or_refuse(&mut ws, &hub, &token, "efter udgivelsen (udgivelsen ligger lokalt og sendes ved næste synkronisering)"))?;
+                    rt.block_on(sync_round(&mut ws, &hub, &token, &AFTER_RELEASE))?;
                     release
                 }
                 _ => ws.publish_release(&name, day, &note, &author())?,
@@ -214,7 +245,7 @@ pub fn log(a: LogArgs) -> Result<(), Failure> {
         }
         Ok(())
     };
-    let io = |e: std::io::Error| Failure::Problem(format!("kan ikke skrive loggen / cannot write the log: {e}"));
+    let io = |e: std::io::Error| Failure::Problem(UserError::new("K-UDSKRIFT", format!("kan ikke skrive loggen: {e}"), format!("cannot write the log: {e}")));
     if let Some(limit) = a.limit {
         // One page, newest first, read from the stored history alone.
         let page = history::log_page(&view, a.org, item.as_ref(), a.before, limit)?;
@@ -283,27 +314,15 @@ pub fn status(a: StatusArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// One sync round for `restore --hub`; a failure or refusal carries a stable code.
-async fn restore_sync(ws: &mut konsekvens_core::Workspace, hub: &str, token: &str, when: &str) -> Result<(), Failure> {
-    let report = konsekvens_hub::sync_once(ws, hub, token)
-        .await
-        .map_err(|e| Failure::Problem(format!("K-RESTORE-SYNC: synkronisering {when} mislykkedes ({e}) / sync failed")))?;
-    if let Some((key, reason)) = report.refused().next() {
-        return Err(Failure::Problem(format!("K-RESTORE-REFUSED: hubben afviste {key} {when}: {reason} / the hub refused it")));
-    }
-    Ok(())
-}
-
 pub fn restore(a: RestoreArgs) -> Result<(), Failure> {
     let mut ws = open(&a.path)?;
     let report = match (&a.hub, &a.token) {
         (Some(hub), Some(token)) => {
             let rt = crate::hub_cmd::runtime()?;
-            rt.block_on(restore_sync(&mut ws, hub, token, "før gendannelsen (intet er gendannet)"))?;
+            rt.block_on(sync_round(&mut ws, hub, token, &BEFORE_RESTORE))?;
             let report = ws.restore(a.doc, &a.to, &author())?;
             if !report.is_empty() {
-                let after = "efter gendannelsen (den ligger lokalt og sendes ved næste synkronisering)";
-                if let Err(e) = rt.block_on(restore_sync(&mut ws, hub, token, after)) {
+                if let Err(e) = rt.block_on(sync_round(&mut ws, hub, token, &AFTER_RESTORE)) {
                     print!("{}", report.render());
                     return Err(e);
                 }

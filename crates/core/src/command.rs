@@ -66,7 +66,7 @@ macro_rules! any_item {
                         let current: $t = e.get::<$t>(id)?.ok_or_else(|| DocError::NotFound { kind: <$t as Item>::NAME, id: id.to_string(), doc: e.key().name() })?;
                         let patched: $t = merged(&current, patch, <$t as Item>::NAME)?;
                         if Item::key(&patched) != Item::key(&current) {
-                            return Err(DocError::Invalid(format!("the id of {} {id} cannot change", <$t as Item>::NAME)));
+                            return Err(DocError::IdChanged { kind: <$t as Item>::NAME, id: id.to_string() });
                         }
                         e.put(&patched)
                     })+
@@ -97,7 +97,7 @@ fn merged<T: Serialize + serde::de::DeserializeOwned>(current: &T, patch: &serde
     }
     let mut value = serde_json::to_value(current).expect("the model serialises");
     merge(&mut value, patch);
-    serde_path_to_error::deserialize(value).map_err(|e| DocError::Invalid(format!("{what}: {} at «{}»", e.inner(), e.path())))
+    serde_path_to_error::deserialize(value).map_err(|e| DocError::BadValue { what: what.to_string(), path: e.path().to_string(), message: e.inner().to_string() })
 }
 
 /// How a new, empty item of a kind is made: shared kinds get `id` and the next free
@@ -223,7 +223,7 @@ impl Workspace {
         let id = self.new_id(kind.slug());
         self.edit(key, author, |e| {
             let item = kind.fresh(e, id, &prefix)?.ok_or_else(|| {
-                DocError::Invalid(format!("a {} is made for a base item, not created empty", kind.name()))
+                DocError::NotCreatedEmpty { kind: kind.name() }
             })?;
             item.put(e)?;
             Ok(item)

@@ -11,6 +11,16 @@ pub trait Env: Send + Sync {
     fn now_millis(&self) -> i64;
     /// A fresh 64-bit random number (item ids, CRDT client ids).
     fn random_u64(&self) -> u64;
+    /// Today's date (UTC) by this clock: the day a signing is recorded, a check is run.
+    fn today(&self) -> crate::model::Day {
+        day_of_millis(self.now_millis())
+    }
+}
+
+/// The UTC date of epoch milliseconds.
+pub fn day_of_millis(millis: i64) -> crate::model::Day {
+    let date = OffsetDateTime::from_unix_timestamp_nanos(millis as i128 * 1_000_000).map(|t| t.date()).unwrap_or(time::Date::MIN);
+    crate::model::Day(date)
 }
 
 /// The real world: wall clock and the operating system's random source.
@@ -24,14 +34,18 @@ impl Env for SystemEnv {
     fn random_u64(&self) -> u64 {
         rand::rng().random()
     }
+    /// The wall clock's day, or the one `KONSEKVENS_TODAY` (YYYY-MM-DD) pins, so scripts and
+    /// tests can run the check, exports and signings as of a given day.
+    fn today(&self) -> crate::model::Day {
+        use crate::model::Day;
+        std::env::var("KONSEKVENS_TODAY").ok().and_then(|s| Day::parse(&s).ok()).unwrap_or_else(|| day_of_millis(self.now_millis()))
+    }
 }
 
-/// Today's date in UTC, or the one `KONSEKVENS_TODAY` (YYYY-MM-DD) pins, so scripts and
-/// tests can run the check and exports as of a given day. The one place the shells (CLI, app)
-/// read it.
+/// Today by the real world ([`SystemEnv::today`]: the clock, or `KONSEKVENS_TODAY`), for the
+/// shells (CLI, app) where no workspace is at hand.
 pub fn today() -> crate::model::Day {
-    use crate::model::Day;
-    std::env::var("KONSEKVENS_TODAY").ok().and_then(|s| Day::parse(&s).ok()).unwrap_or_else(Day::today)
+    SystemEnv.today()
 }
 
 /// A deterministic world for tests and the bundled sample: a clock that advances one

@@ -10,7 +10,7 @@ use crate::effective::EffectiveDpia;
 use crate::model::*;
 use crate::store::{KnownAuthor, StoredChange};
 use crate::summary::{StoredSummary, Summariser};
-use crate::workspace::{base_participant, View, WorkspaceError};
+use crate::workspace::{View, WorkspaceError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -191,13 +191,13 @@ pub fn dpia_at(view: &View<'_>, org: Option<OrgCode>, point: &Point) -> Result<E
     if let (None, Point::Release(name)) = (org, point) {
         let coordination = view.coordination()?;
         let base = coordination.require_release(name)?.base()?;
-        return Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_participant()));
+        return Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &Participant::joint_base()));
     }
     let Some(seq) = seq_of(view, point)? else { return view.effective_or_base(org) };
     let shared = view.shared_at(seq)?;
     let (coordination, base) = (&shared.0, &shared.1);
     match org {
-        None => Ok(EffectiveDpia::compute(coordination, base, &Supplement::default(), &base_participant())),
+        None => Ok(EffectiveDpia::compute(coordination, base, &Supplement::default(), &Participant::joint_base())),
         Some(code) => {
             let key = DocKey::Supplement(code);
             view.doc(key)?;
@@ -241,7 +241,7 @@ fn scope(view: &View<'_>, org: Option<OrgCode>, item: Option<&Reference>) -> Res
     let wanted_id = match item {
         Some(r) => Some(id_of(&current, r).ok_or_else(|| WorkspaceError::Doc {
             doc: "history".into(),
-            source: crate::DocError::Invalid(format!("no item has the reference {r}")),
+            source: crate::DocError::NoSuchReference(r.to_string()),
         })?),
         None => None,
     };
@@ -252,7 +252,7 @@ fn entry(view: &View<'_>, scope: &LogScope, row: StoredChange) -> Result<Option<
     let key = DocKey::parse(&row.doc).map_err(|e| WorkspaceError::Doc { doc: row.doc.clone(), source: e })?;
     let summary: StoredSummary = serde_json::from_str(&row.summary).map_err(|e| WorkspaceError::Doc {
         doc: row.doc.clone(),
-        source: DocError::Invalid(format!("the stored summary of update #{} does not read: {e}", row.seq)),
+        source: DocError::Unreadable { point: format!("#{}", row.seq), message: format!("the stored summary: {e}") },
     })?;
     let mut changes = summary.changes.clone();
     for c in changes.iter_mut().filter(|c| c.label == c.id) {

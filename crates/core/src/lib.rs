@@ -13,6 +13,7 @@ pub mod doc;
 pub mod diff;
 pub mod effective;
 pub mod env;
+pub mod error;
 pub mod files;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
@@ -27,9 +28,11 @@ pub mod status;
 pub mod store;
 pub mod summary;
 pub mod text;
+pub mod usecase;
 pub mod workspace;
 
 pub use doc::{DocError, DocKey, DpiaDoc, Edit};
 pub use effective::EffectiveDpia;
 pub use env::{Env, FixedEnv, SystemEnv};
+pub use error::UserError;
 pub use workspace::{Author, UpdateListener, UpdateSource, Workspace, WorkspaceError};

@@ -133,7 +133,7 @@ impl Workspace {
             return Ok(report);
         }
         let before = self.view().last_seq(key)?;
-        let bad = |e: serde_json::Error| doc_err(crate::DocError::Invalid(format!("the content at {point} does not read back: {e}")));
+        let bad = |e: serde_json::Error| doc_err(crate::DocError::Unreadable { point: point.to_string(), message: e.to_string() });
         match key {
             DocKey::Base => {
                 let base: crate::model::Base = serde_json::from_value(old).map_err(bad)?;

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 mod view;
-pub use view::{base_participant, View};
+pub use view::View;
 
 /// Compact a document once this many updates have been logged since its snapshot.
 pub const COMPACT_AFTER: usize = 500;
@@ -165,7 +165,7 @@ impl Workspace {
             for s in supplements {
                 let code = s.meta.org.ok_or_else(|| WorkspaceError::Doc {
                     doc: format!("supplement «{}»", s.meta.name),
-                    source: DocError::Invalid("a supplement needs its municipality code".into()),
+                    source: DocError::NoOrgCode { what: "supplement" },
                 })?;
                 if !coordination.participants.iter().any(|p| p.code == Some(code)) {
                     return Err(WorkspaceError::UnknownOrg(code));
@@ -908,7 +908,7 @@ impl Workspace {
     pub fn add_participant(&mut self, participant: &Participant, author: &Author) -> Result<(), WorkspaceError> {
         let code = participant
             .code
-            .ok_or_else(|| WorkspaceError::doc(DocKey::Coordination)(DocError::Invalid("a participant needs a municipality code".into())))?;
+            .ok_or_else(|| WorkspaceError::doc(DocKey::Coordination)(DocError::NoOrgCode { what: "participant" }))?;
         if self.coordination()?.participants.iter().any(|p| p.code == Some(code)) {
             return Err(WorkspaceError::DuplicateOrg(code));
         }

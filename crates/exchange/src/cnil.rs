@@ -49,8 +49,8 @@ pub enum CnilError {
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
     /// Too large, or not UTF-8 (the message names the file and the limit).
-    #[error("{0}")]
-    Read(String),
+    #[error(transparent)]
+    Read(crate::limits::ReadError),
     #[error("{}: not valid JSON at line {line}, column {column}: {message}", path.display())]
     Syntax { path: PathBuf, line: usize, column: usize, message: String },
     #[error("{}: not an export of the CNIL PIA tool (no «pia» object with the PIA's name)", path.display())]
@@ -199,7 +199,7 @@ pub struct CnilPia {
 pub fn read(path: &Path) -> Result<CnilPia, CnilError> {
     let text = crate::limits::read_text_bounded(path, crate::limits::MAX_JSON_BYTES).map_err(|e| match e {
         crate::limits::ReadError::Io { path, source } => CnilError::Io { path, source },
-        other => CnilError::Read(other.to_string()),
+        other => CnilError::Read(other),
     })?;
     parse(path, &text)
 }

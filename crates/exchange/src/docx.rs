@@ -376,7 +376,7 @@ mod tests {
     #[test]
     fn the_base_has_no_supplement_section_and_english_works() {
         let (coordination, base, _) = konsekvens_core::sample::aula();
-        let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
+        let base_only = Participant::joint_base();
         let dpia = EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_only);
         let opts = ReportOptions { lang: Lang::En, is_base: true, ..ReportOptions::new(Day::ymd(2025, 6, 1)) };
         let doc = part(&render(&dpia, &opts).unwrap(), "word/document.xml");

@@ -614,7 +614,7 @@ fn gaps(ws: &Workspace, org: Option<OrgCode>, base: &Base, supplement: Option<&S
     let dpia = match (org, supplement) {
         (Some(code), Some(s)) => EffectiveDpia::compute(&coordination, base, s, &ws.participant(code)?),
         _ => {
-            let base_only = Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() };
+            let base_only = Participant::joint_base();
             EffectiveDpia::compute(&coordination, base, &Supplement::default(), &base_only)
         }
     };

@@ -9,6 +9,7 @@
 //!   PDF's content and order, real heading styles and tables.
 
 pub mod cnil;
+mod coded;
 pub mod docx;
 pub mod import;
 pub mod limits;

@@ -10,6 +10,7 @@
 //! - [`verify`] checks every signature: signer, claimed time, signed bytes intact, what was
 //!   appended after it, whether its chain reaches a trust anchor.
 
+mod coded;
 mod document;
 mod emit;
 pub mod layout;

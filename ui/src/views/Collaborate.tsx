@@ -5,7 +5,7 @@
 import { Channel } from "@tauri-apps/api/core";
 import { signal } from "@preact/signals";
 import { useState } from "preact/hooks";
-import { call, commands } from "../api";
+import { call, commands, message } from "../api";
 import { Card } from "../components/ui";
 import { dateTime, t } from "../i18n";
 import { resetMirrors } from "../docs";
@@ -13,7 +13,7 @@ import { fail, open, opened, refresh } from "../state";
 import type { SyncStatus } from "../bindings";
 import { pickSave } from "./Start";
 
-export const sync = signal<SyncStatus>({ state: "disconnected", hub: null, pending: 0, detail: "", last_in_sync: null, peers: [] });
+export const sync = signal<SyncStatus>({ state: "disconnected", hub: null, pending: 0, detail: "", error: null, last_in_sync: null, peers: [] });
 
 /** One line for the overview's header. */
 export function syncLine(): string {
@@ -48,6 +48,8 @@ export function Collaborate() {
   const [token, setToken] = useState("");
   const s = sync.value;
   const connected = s.state !== "disconnected" && s.state !== "stopped";
+  // Why it stopped, in the chosen language; else what the hub said.
+  const detail = s.error ? message(s.error) : s.detail;
   return (
     <div class="view">
       <header class="view-head">
@@ -55,7 +57,7 @@ export function Collaborate() {
         <p class="lead">{t("Kommunerne redigerer fælles basis og hver sit tillæg sammen gennem KL/KOMBIT's hub. Hver kommune kan kun skrive i sit eget tillæg; hubben afviser resten.", "The municipalities co-edit the joint base and each its own supplement through KL/KOMBIT's hub. Each municipality can only write its own supplement; the hub refuses the rest.")}</p>
       </header>
       <Card title={t("Forbindelse", "Connection")}>
-        <p class={`sync-state sync-${s.state}`} role="status">{syncLine()}{s.detail && s.state !== "in_sync" ? ` — ${s.detail}` : ""}</p>
+        <p class={`sync-state sync-${s.state}`} role="status">{syncLine()}{detail && s.state !== "in_sync" ? ` — ${detail}` : ""}</p>
         {s.peers.length > 0 && (
           <>
             <h3>{t("Også her lige nu", "Also here now")}</h3>

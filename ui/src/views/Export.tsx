@@ -5,7 +5,7 @@ import { Channel } from "@tauri-apps/api/core";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import { openPath } from "@tauri-apps/plugin-opener";
 import { useState } from "preact/hooks";
-import { call, commands, inTauri, message } from "../api";
+import { call, commands, errorCode, inTauri, message } from "../api";
 import { Card, TextField } from "../components/ui";
 import { lang, number, t } from "../i18n";
 import { dpia, fail, inform, opened, refresh, scope } from "../state";
@@ -66,7 +66,9 @@ export function Export() {
       setVerifyPath(result.path);
       inform(t(`PDF gemt: ${result.path} (${number(Math.round(result.bytes / 1024))} KiB)`, `PDF saved: ${result.path} (${number(Math.round(result.bytes / 1024))} KiB)`));
     } catch (e) {
-      fail(e);
+      // The user's own cancel is news, not a failure.
+      if (errorCode(e) === "K-EKSPORT-ANNULLERET") inform(message(e));
+      else fail(e);
     } finally {
       setProgress(null);
     }
@@ -151,7 +153,7 @@ export function Export() {
             <ol>
               {verdict.signatures.map((s) => (
                 <li>
-                  {s.signer} — {s.claimed_time}: {s.intact ? t("indholdet er uændret", "content unchanged") : `${t("ÆNDRET", "CHANGED")}: ${s.problem ?? ""}`}
+                  {s.signer} — {s.claimed_time}: {s.intact ? t("indholdet er uændret", "content unchanged") : `${t("ÆNDRET", "CHANGED")}: ${s.problem ? message(s.problem) : ""}`}
                   {s.trusted === true ? `, ${t("betroet", "trusted")}` : s.trusted === false ? `, ${t("ikke betroet", "not trusted")}` : ""}
                   {s.appended_bytes ? `, ${t("tilføjet bagefter", "appended afterwards")}: ${number(s.appended_bytes)} bytes${s.appended_signed ? ` (${t("underskrevet senere", "signed later")})` : ` (${t("ikke underskrevet", "not signed")})`}` : ""}
                 </li>

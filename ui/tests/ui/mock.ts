@@ -8,7 +8,7 @@
 // without an answer fails loudly: the app shows its error, and the test fails on it.
 
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
-import type { SyncStatus_Serialize as SyncStatus } from "../../src/bindings";
+import type { SyncStatus_Serialize as SyncStatus, UserError_Serialize as UserError } from "../../src/bindings";
 import type { Opened, Progress, Settings, UndoState } from "../../src/model";
 import { CALLS_GLOBAL, FIXTURES_GLOBAL, OPTIONS_GLOBAL, type Call, type Fixtures, type MockOptions, type ScopeFixture } from "./fixtures";
 
@@ -40,11 +40,12 @@ const opened: Opened = {
   releases: fx.coordination.releases.map((r) => r.name),
 };
 const undo: UndoState = { can_undo: true, can_redo: false, changed: null };
-const sync: SyncStatus = { state: "disconnected", hub: null, pending: 0, detail: "", last_in_sync: null, peers: [] };
+const sync: SyncStatus = { state: "disconnected", hub: null, pending: 0, detail: "", error: null, last_in_sync: null, peers: [] };
 
-/** Command errors reach the webview as the core error's text (a string), as from Rust. */
+/** Command errors reach the webview as a UserError (code, Danish, English), as from Rust. */
 function refuse(text: string): never {
-  throw text;
+  const error: UserError = { code: "K-MOCK", da: text, en: text, item: null };
+  throw error;
 }
 
 function scope(org: unknown): ScopeFixture {

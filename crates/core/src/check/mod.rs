@@ -255,7 +255,7 @@ pub fn check_with_review(dpia: &EffectiveDpia, ctx: &CheckContext, review: Optio
     });
     let wp248_met = dpia.wp248.met_count();
     CheckReport {
-        subject: if ctx.is_base { "Fælles basis".into() } else { dpia.org.name.clone() },
+        subject: if ctx.is_base { crate::model::Participant::joint_base().name } else { dpia.org.name.clone() },
         findings,
         picture,
         acceptance,

@@ -40,8 +40,27 @@ pub enum DocError {
     NotFound { kind: &'static str, id: String, doc: String },
     #[error("a {kind} belongs in {allowed}, not in the {doc} document")]
     WrongDocument { kind: &'static str, allowed: String, doc: String },
-    #[error("{0}")]
-    Invalid(String),
+    /// A document name (`base`, `coordination`, `supplement/101`) that names none.
+    #[error("«{0}» names no document")]
+    NoSuchDocument(String),
+    #[error("a {kind} needs an id")]
+    NoId { kind: &'static str },
+    /// Ids are stable: an edit may not give an item another one.
+    #[error("the id of {kind} {id} cannot change")]
+    IdChanged { kind: &'static str, id: String },
+    /// A value from outside (the webview, a patch) that does not have the model's shape.
+    #[error("{what}: {message} at «{path}»")]
+    BadValue { what: String, path: String, message: String },
+    /// Items that only exist beside a base item (an override, a not-applicable marking).
+    #[error("a {kind} is made for a base item, not created empty")]
+    NotCreatedEmpty { kind: &'static str },
+    #[error("a {what} needs a municipality code")]
+    NoOrgCode { what: &'static str },
+    #[error("no item has the reference {0}")]
+    NoSuchReference(String),
+    /// Stored content at a point in the log that no longer reads as the model.
+    #[error("the content at {point} does not read back: {message}")]
+    Unreadable { point: String, message: String },
 }
 
 impl DocError {
@@ -107,7 +126,7 @@ impl DocKey {
                 .strip_prefix("supplement/")
                 .and_then(|c| c.parse::<OrgCode>().ok())
                 .map(DocKey::Supplement)
-                .ok_or_else(|| DocError::Invalid(format!("«{s}» names no document"))),
+                .ok_or_else(|| DocError::NoSuchDocument(s.to_owned())),
         }
     }
 }
@@ -594,7 +613,7 @@ impl Edit<'_> {
         self.doc.check_kind(T::IN, T::NAME)?;
         let key = item.key();
         if key.is_empty() {
-            return Err(DocError::Invalid(format!("a {} needs an id", T::NAME)));
+            return Err(DocError::NoId { kind: T::NAME });
         }
         let root = self.root(T::ROOT);
         let map = match root.get(&self.txn, &key) {
@@ -622,7 +641,7 @@ impl Edit<'_> {
         })?;
         f(&mut item);
         if item.key() != id.as_str() {
-            return Err(DocError::Invalid(format!("the id of {} {id} cannot change", T::NAME)));
+            return Err(DocError::IdChanged { kind: T::NAME, id: id.to_string() });
         }
         self.put(&item)
     }

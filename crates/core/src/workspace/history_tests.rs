@@ -26,7 +26,7 @@ fn replayed_dpia(ws: &Workspace, org: Option<OrgCode>, seq: i64) -> EffectiveDpi
     let coordination = replayed(ws, DocKey::Coordination, seq).read_coordination().unwrap();
     let base = replayed(ws, DocKey::Base, seq).read_base().unwrap();
     match org {
-        None => EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &base_participant()),
+        None => EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &Participant::joint_base()),
         Some(code) => {
             let supplement = replayed(ws, DocKey::Supplement(code), seq).read_supplement().unwrap();
             let participant = coordination.participants.iter().find(|p| p.code == Some(code)).cloned().unwrap_or_else(|| ws.participant(code).unwrap_or_default());

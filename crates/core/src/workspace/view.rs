@@ -92,7 +92,7 @@ impl<'w> View<'w> {
     /// The joint base read as a DPIA without a supplement.
     pub fn base_as_effective(&self) -> Result<EffectiveDpia, WorkspaceError> {
         let current = self.current()?;
-        Ok(EffectiveDpia::compute(&current.0, &current.1, &Supplement::default(), &base_participant()))
+        Ok(EffectiveDpia::compute(&current.0, &current.1, &Supplement::default(), &Participant::joint_base()))
     }
 
     /// A municipality's effective DPIA, or with `None` the base alone.
@@ -198,7 +198,3 @@ impl<'w> View<'w> {
     }
 }
 
-/// The participant the base alone is read as.
-pub fn base_participant() -> Participant {
-    Participant { code: None, name: "Fælles basis".into(), ref_prefix: String::new() }
-}

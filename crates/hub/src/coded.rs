@@ -1,0 +1,133 @@
+//! The hub crate's errors as users meet them ([`UserError`]): the `K-SYNC-*` codes the sync
+//! messages carried in their text, and codes for the hub's own (`hub serve`, `hub org …`).
+
+use crate::client::SyncError;
+use crate::server::HubError;
+use crate::store::StoreError;
+use konsekvens_core::UserError;
+
+/// A message whose `Display` leads with `[CODE] `, without it.
+fn uncoded(s: String) -> String {
+    match s.strip_prefix('[').and_then(|r| r.split_once("] ")) {
+        Some((_, rest)) => rest.to_owned(),
+        None => s,
+    }
+}
+
+impl From<SyncError> for UserError {
+    fn from(e: SyncError) -> UserError {
+        // The Danish is the Display (with the short English in parentheses, as before).
+        let (code, en, item) = match &e {
+            SyncError::Workspace(_) => {
+                let SyncError::Workspace(w) = e else { unreachable!() };
+                return w.into();
+            }
+            SyncError::BadUrl(url) => (
+                "K-SYNC-URL",
+                format!("«{url}» is not a hub address: give ws://HOST:PORT or wss://HOST/…, optionally ending in /dpia/<id>"),
+                Some(url.clone()),
+            ),
+            SyncError::NoDpiaId => (
+                "K-SYNC-NO-DPIA",
+                "the workspace names no joint DPIA (dpia_id is empty); give the hub's address as …/dpia/<id>".to_owned(),
+                None,
+            ),
+            SyncError::Connect { url, reason } => (
+                "K-SYNC-OFFLINE",
+                format!("cannot reach the hub at {url}: {reason}. The changes wait in the workspace file; try again later"),
+                Some(url.clone()),
+            ),
+            SyncError::Unauthorized(why) => {
+                ("K-SYNC-TOKEN", format!("the hub refused the token: {why}. Ask the coordinator for a valid token"), None)
+            }
+            SyncError::Timeout(d) => {
+                ("K-SYNC-TIMEOUT", format!("the hub did not answer within {d:?}; the changes wait in the workspace file, try again"), None)
+            }
+            SyncError::Protocol(why) => (
+                "K-SYNC-PROTOCOL",
+                format!("the hub sent something that cannot be taken in: {why}. None of it was stored in the workspace file"),
+                None,
+            ),
+            SyncError::TooLarge { size, max } => (
+                "K-SYNC-TOO-LARGE",
+                format!("the hub sent a message of {size} bytes, over the limit of {max} bytes this client reads"),
+                None,
+            ),
+        };
+        let mut u = UserError::new(code, uncoded(e.to_string()), en);
+        u.item = item;
+        u
+    }
+}
+
+impl From<StoreError> for UserError {
+    fn from(e: StoreError) -> UserError {
+        let en = e.to_string();
+        let (code, da, item) = match e {
+            StoreError::Io { path, source } => return UserError::io(&path, &source),
+            StoreError::NotAHub { path, why } => {
+                ("K-HUB-FIL", format!("{}: ikke en hub-database fra Konsekvens ({why})", path.display()), Some(path.display().to_string()))
+            }
+            StoreError::Newer { path, found, supported } => (
+                "K-HUB-NYERE",
+                format!("{}: skrevet af en nyere Konsekvens-hub (skema {found}; denne version læser op til {supported})", path.display()),
+                Some(path.display().to_string()),
+            ),
+            StoreError::Sql(inner) => ("K-HUB-DATABASE", format!("hubbens database: {inner}"), None),
+            StoreError::BadOrgCode(c) => (
+                "K-HUB-ORG-KODE",
+                format!("organisationskoden «{c}» er ugyldig (bogstaver, cifre, '-' eller '_', højst 32)"),
+                Some(c),
+            ),
+            StoreError::BadDpiaId(id) => (
+                "K-HUB-DPIA-ID",
+                format!("id'et «{id}» for konsekvensanalysen er ugyldigt (bogstaver, cifre, '-', '_' eller '.', højst 64)"),
+                Some(id),
+            ),
+            StoreError::UnknownOrg(c) => ("K-HUB-ORG-UKENDT", format!("ingen organisation med koden {c}; tilføj den med `hub org add`"), Some(c)),
+            StoreError::DuplicateOrg(c) => ("K-HUB-ORG-FINDES", format!("organisationen {c} findes allerede"), Some(c)),
+            StoreError::UnknownDpia(id) => ("K-HUB-DPIA-UKENDT", format!("ingen fælles konsekvensanalyse med id'et {id}"), Some(id)),
+            StoreError::DuplicateDpia(id) => ("K-HUB-DPIA-FINDES", format!("den fælles konsekvensanalyse {id} findes allerede"), Some(id)),
+            StoreError::UnknownToken => ("K-HUB-TOKEN-UKENDT", "intet sådant token".to_owned(), None),
+            StoreError::Damaged { dpia, doc, seq, why } => (
+                "K-HUB-SKADET",
+                format!("øjebliksbilledet eller opdatering {seq} af {dpia}/{doc} er beskadiget: {why}"),
+                Some(format!("{dpia}/{doc}")),
+            ),
+        };
+        let mut u = UserError::new(code, da, en);
+        u.item = item;
+        u
+    }
+}
+
+impl From<HubError> for UserError {
+    fn from(e: HubError) -> UserError {
+        let en = e.to_string();
+        match e {
+            HubError::Store(s) => s.into(),
+            HubError::Bind { addr, source } => {
+                UserError::new("K-HUB-LYT", format!("kan ikke lytte på {addr}: {source}"), en).about(addr)
+            }
+            HubError::Io(source) => UserError::new("K-HUB-NETVAERK", format!("netværk: {source}"), en),
+            HubError::Damaged(why) => UserError::new("K-HUB-SKADET", format!("hubbens data er beskadiget: {why}"), en),
+            HubError::Writer(why) => UserError::new("K-HUB-SKRIVER", format!("hubbens skriver fejlede: {why}"), en),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_errors_keep_their_codes_and_gain_an_english_message() {
+        let e = UserError::from(SyncError::Connect { url: "ws://x:1".into(), reason: "refused".into() });
+        assert_eq!(e.code, "K-SYNC-OFFLINE");
+        assert!(e.da.starts_with("hubben på ws://x:1 kan ikke nås") && e.da.contains("(cannot reach the hub)"), "{e:?}");
+        assert!(e.en.starts_with("cannot reach the hub at ws://x:1"), "{e:?}");
+        let e = UserError::from(StoreError::UnknownOrg("kbh".into()));
+        assert_eq!((e.code.as_str(), e.item.as_deref()), ("K-HUB-ORG-UKENDT", Some("kbh")));
+        assert!(e.en.contains("no organisation with code kbh"), "{e:?}");
+    }
+}
