@@ -11,7 +11,7 @@ fn testdata(name: &str) -> PathBuf {
 
 /// `konsekvens ARGS…` on a fixed date, so the check's review dates do not drift.
 fn run<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(args: I) -> Output {
-    Command::new(binary()).args(args).env("KONSEKVENS_AUTHOR", "e2e").env("KONSEKVENS_TODAY", "2025-06-01").output().expect("run konsekvens")
+    konsekvens_e2e::danish(Command::new(binary()).args(args).env("KONSEKVENS_AUTHOR", "e2e").env("KONSEKVENS_TODAY", "2025-06-01")).output().expect("run konsekvens")
 }
 
 fn ok(o: &Output) -> String {

@@ -33,7 +33,7 @@ fn demo(dir: &Path) -> PathBuf {
 
 /// `konsekvens ARGS…` run in `dir` (so `./x` and relative paths mean what a user means).
 fn konsekvens_in(dir: &Path, args: &[&OsStr]) -> Output {
-    Command::new(binary()).args(args).current_dir(dir).env("KONSEKVENS_AUTHOR", "e2e").env("KONSEKVENS_TODAY", konsekvens_e2e::TODAY).output().expect("run konsekvens")
+    konsekvens_e2e::danish(Command::new(binary()).args(args).current_dir(dir).env("KONSEKVENS_AUTHOR", "e2e").env("KONSEKVENS_TODAY", konsekvens_e2e::TODAY)).output().expect("run konsekvens")
 }
 
 /// Everything in `dir` (names and bytes): what must not change when a command refuses.

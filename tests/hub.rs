@@ -161,7 +161,7 @@ fn register(data: &Path) -> Tokens {
 /// `konsekvens sync PATH --hub URL` with the token in KONSEKVENS_TOKEN; `new` adds `--new`.
 fn sync_command(path: &Path, url: &str, token: &str, new: bool) -> Command {
     let mut cmd = Command::new(binary());
-    cmd.arg("sync").arg(path).args(["--hub", url]).env("KONSEKVENS_TOKEN", token).env("KONSEKVENS_AUTHOR", "e2e");
+    konsekvens_e2e::danish(cmd.arg("sync").arg(path).args(["--hub", url]).env("KONSEKVENS_TOKEN", token).env("KONSEKVENS_AUTHOR", "e2e"));
     if new {
         cmd.arg("--new");
     }

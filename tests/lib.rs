@@ -17,13 +17,19 @@ pub fn binary() -> PathBuf {
 /// the tests do not start failing when the sample's next review date passes.
 pub const TODAY: &str = "2026-11-25";
 
-/// Runs `konsekvens ARGS…` with a fixed author and day and returns its output.
+/// Runs `konsekvens ARGS…` with a fixed author, day and (Danish) language and returns its
+/// output.
 pub fn konsekvens<I, S>(args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    Command::new(binary()).args(args).env("KONSEKVENS_AUTHOR", "e2e").env("KONSEKVENS_TODAY", TODAY).output().expect("run konsekvens")
+    danish(Command::new(binary()).args(args).env("KONSEKVENS_AUTHOR", "e2e").env("KONSEKVENS_TODAY", TODAY)).output().expect("run konsekvens")
+}
+
+/// Errors in Danish whatever the developer's locale (an English `LANG` makes them English).
+pub fn danish(c: &mut Command) -> &mut Command {
+    c.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "da_DK.UTF-8")
 }
 
 pub fn stdout(o: &Output) -> String {

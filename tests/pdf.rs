@@ -24,10 +24,7 @@ const TODAY: &str = "2025-06-10";
 
 /// Runs `konsekvens ARGS…` on the pinned date.
 fn konsekvens<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> Output {
-    std::process::Command::new(binary())
-        .args(args)
-        .env("KONSEKVENS_AUTHOR", "e2e")
-        .env("KONSEKVENS_TODAY", TODAY)
+    konsekvens_e2e::danish(std::process::Command::new(binary()).args(args).env("KONSEKVENS_AUTHOR", "e2e").env("KONSEKVENS_TODAY", TODAY))
         .output()
         .expect("run konsekvens")
 }

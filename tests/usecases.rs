@@ -140,4 +140,9 @@ fn errors_carry_a_code_and_read_in_danish_unless_english_is_asked_for() {
     assert_eq!(locale, en, "an English locale chooses English");
     assert_eq!(run(&["--lang", "da"], Some("en_GB.UTF-8")), da, "the flag wins over the locale");
     assert_eq!(run(&[], Some("da_DK.UTF-8")), da);
+
+    // A point in the log the user typed: refused with its code, before anything is opened.
+    let o = konsekvens(["diff", missing, "--from", "#x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("[K-PUNKT] «#x» er ikke et punkt i loggen"), "{}", stderr(&o));
 }

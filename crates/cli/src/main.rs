@@ -303,7 +303,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let spec = NewDpia { title: a.title, system: a.system, coordinator: a.coordinator, participants };
             let ws = usecase::create_joint_dpia(&a.path, env(), &author(), &spec)?;
             let n = ws.coordination()?.participants.len();
-            eprintln!("Oprettede den fælles konsekvensanalyse {} ({n} kommuner)", a.path.display());
+            eprintln!("Oprettede den fælles konsekvensanalyse {} ({n} {})", a.path.display(), if n == 1 { "kommune" } else { "kommuner" });
         }
         Command::Demo { path } => {
             let ws = Workspace::create_demo(&path, env())?;

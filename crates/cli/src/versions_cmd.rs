@@ -44,10 +44,11 @@ pub enum ReleaseCommand {
 pub struct DiffArgs {
     path: PathBuf,
     /// now, a release (2025.1), a date (2026-11-01) or a log position (#123)
+    // Points are parsed by `run`, so a bad one is refused with its code in the user's language.
     #[arg(long)]
-    from: Point,
+    from: String,
     #[arg(long, default_value = "now")]
-    to: Point,
+    to: String,
     /// Compare the municipality's effective DPIA; without it, the base
     #[arg(long)]
     org: Option<OrgCode>,
@@ -90,7 +91,7 @@ pub struct RestoreArgs {
     /// The earlier point: a log position (#123, see `konsekvens log`), a date (2026-11-01) or,
     /// for the base, a release (2025.1)
     #[arg(long)]
-    to: Point,
+    to: String,
     /// Restore through this hub (ws://…): sync first (so what others wrote since is taken
     /// into account), then restore, then sync again; the token from --token or
     /// KONSEKVENS_TOKEN. The hub takes the restoration only from a token that may write
@@ -125,6 +126,10 @@ pub struct StatusArgs {
 
 fn json<T: serde::Serialize>(v: &T) {
     println!("{}", serde_json::to_string_pretty(v).expect("serialises"));
+}
+
+fn point(s: &str) -> Result<Point, Failure> {
+    konsekvens_core::error::parse_point(s).map_err(Failure::Input)
 }
 
 fn date(s: Option<String>) -> Result<Day, Failure> {
@@ -214,8 +219,9 @@ pub fn release(cmd: ReleaseCommand) -> Result<(), Failure> {
 }
 
 pub fn diff(a: DiffArgs) -> Result<(), Failure> {
+    let (from, to) = (point(&a.from)?, point(&a.to)?);
     let ws = open(&a.path)?;
-    let comparison = history::compare(&ws.view(), a.org, &a.from, &a.to)?;
+    let comparison = history::compare(&ws.view(), a.org, &from, &to)?;
     if a.json {
         json(&comparison);
     } else {
@@ -315,12 +321,13 @@ pub fn status(a: StatusArgs) -> Result<(), Failure> {
 }
 
 pub fn restore(a: RestoreArgs) -> Result<(), Failure> {
+    let to = point(&a.to)?;
     let mut ws = open(&a.path)?;
     let report = match (&a.hub, &a.token) {
         (Some(hub), Some(token)) => {
             let rt = crate::hub_cmd::runtime()?;
             rt.block_on(sync_round(&mut ws, hub, token, &BEFORE_RESTORE))?;
-            let report = ws.restore(a.doc, &a.to, &author())?;
+            let report = ws.restore(a.doc, &to, &author())?;
             if !report.is_empty() {
                 if let Err(e) = rt.block_on(sync_round(&mut ws, hub, token, &AFTER_RESTORE)) {
                     print!("{}", report.render());
@@ -329,7 +336,7 @@ pub fn restore(a: RestoreArgs) -> Result<(), Failure> {
             }
             report
         }
-        _ => ws.restore(a.doc, &a.to, &author())?,
+        _ => ws.restore(a.doc, &to, &author())?,
     };
     if a.json {
         json(&report);

@@ -253,7 +253,7 @@ impl From<StoreError> for UserError {
             ),
             StoreError::Sql(inner) => ("K-FIL-DATABASE", format!("arbejdsfilens database: {inner}"), None),
         };
-        // The Danish texts of the coded variants are their Display without the code.
+        // Integrity's Display is the Danish (with its code); the others' is the English.
         let en = match &e {
             StoreError::Integrity { path, row } => format!("{}: the workspace file is damaged: {row} does not match its checksum (changed after it was saved, e.g. by a disk fault). Nothing in the file was changed; restore it from a backup, or fetch the document again from the hub with `konsekvens sync --new`", path.display()),
             _ => en,
