@@ -18,6 +18,7 @@
 pub mod attribution;
 pub mod client;
 pub mod codes;
+mod durable;
 pub mod live;
 pub mod proto;
 pub mod rights;
