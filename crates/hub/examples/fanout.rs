@@ -562,6 +562,9 @@ struct Conn {
     reader: tokio::task::JoinHandle<(Vec<u32>, Vec<u32>)>,
     /// Whether this connection has edited (its first edit binds its client id at the hub).
     edited: bool,
+    /// False once the server closed it (a hub closes a connection that falls 1024 forwards
+    /// behind with 1013): its edits stop, and the run says how many closed.
+    open: bool,
 }
 
 fn client_ws_config() -> WebSocketConfig {
@@ -609,7 +612,7 @@ async fn connect(wire: Wire, addr: &str, doc_name: &str, token: &str, id: u64, l
         }
     }
     let reader = tokio::spawn(read_loop(wire, source, id, log, stop));
-    Ok(Conn { doc_name: doc_name.to_owned(), sink, doc, text, reader, edited: false })
+    Ok(Conn { doc_name: doc_name.to_owned(), sink, doc, text, reader, edited: false, open: true })
 }
 
 async fn next_frame(source: &mut futures_util::stream::SplitStream<Socket>) -> Result<Vec<u8>, String> {
@@ -662,6 +665,9 @@ async fn read_loop(wire: Wire, mut source: futures_util::stream::SplitStream<Soc
 impl Conn {
     /// Types a few characters; the update goes out at once. Returns (client, clock reached).
     async fn edit(&mut self, wire: Wire, log: &SendLog, n: u64) -> Result<(), String> {
+        if !self.open {
+            return Ok(());
+        }
         let before = self.doc.transact().state_vector();
         {
             let mut txn = self.doc.transact_mut();
@@ -674,7 +680,10 @@ impl Conn {
         };
         log.record(self.doc.client_id().get(), reach, Instant::now(), !std::mem::replace(&mut self.edited, true));
         let frame = wire.frame(&self.doc_name, &proto::update(update));
-        self.sink.send(WsMessage::Binary(frame.into())).await.map_err(|e| format!("send: {e}"))
+        if self.sink.send(WsMessage::Binary(frame.into())).await.is_err() {
+            self.open = false;
+        }
+        Ok(())
     }
 }
 
@@ -863,6 +872,10 @@ async fn drive(target: Target, wire: Wire, server: &ServerProcess, tokens: &[Str
         let _ = sampler.await;
     }
     let (mut samples, mut first_samples) = (Vec::new(), Vec::new());
+    let closed = conns.iter().flatten().filter(|c| !c.open).count();
+    if closed > 0 {
+        println!("  {closed} connection(s) closed by the server during the run (their later deliveries are missing)");
+    }
     for mine in conns {
         for mut conn in mine {
             let _ = conn.sink.send(WsMessage::Close(None)).await;
