@@ -548,6 +548,108 @@ fn every_update_the_hub_acknowledged_survives_kill_9() {
     }
 }
 
+/// The hub forwards a change as soon as it is committed and answers its writer only once it
+/// is on disk. Killed with SIGKILL three times in the middle of a stream — two
+/// municipalities typing into the base and syncing after every edit, Aarhus following live
+/// with `sync --watch` — and restarted on the same files each time: every change a sync
+/// acknowledged (exit 0) is there, and whatever the peers received from the hub is taken
+/// back, never refused — no copy is left holding a change the hub refuses forever, and no
+/// block is bound to an organisation that did not write it.
+#[test]
+fn a_hub_killed_mid_stream_keeps_every_acknowledged_change_and_refuses_nothing_its_peers_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, t, mut hub) = published(dir.path());
+    let (kbh, esb, aar) = (dir.path().join("kbh.konsekvens"), dir.path().join("esb.konsekvens"), dir.path().join("aar.konsekvens"));
+    for (path, token) in [(&kbh, &t.kbh), (&esb, &t.esb), (&aar, &t.aar)] {
+        join(path, &hub, token);
+    }
+    let bound = |org: &str| -> i64 {
+        let db = rusqlite::Connection::open(data.join("hub.sqlite")).unwrap();
+        db.query_row("SELECT count(*) FROM client_ids WHERE org = ?1", [org], |r| r.get(0)).unwrap()
+    };
+    let aarhus_ids = bound("751");
+    let url = hub.url();
+    let port = hub.port().to_owned();
+    let watch = Watch::start(&aar, &hub, &t.aar);
+
+    const EDITS: usize = 40;
+    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let failed = Arc::new(Mutex::new(0usize));
+    let writer = |path: PathBuf, token: String, code: OrgCode, name: &'static str| {
+        let (acked, failed, url) = (acked.clone(), failed.clone(), url.clone());
+        std::thread::spawn(move || {
+            let mut written = Vec::new();
+            for i in 0..EDITS {
+                let marker = format!("[{name}-{i}]");
+                edit_description(&path, Some(code), |d| d.summary.0.push_str(&marker));
+                written.push(marker);
+                if sync(&path, &url, &token).status.success() {
+                    acked.lock().unwrap().extend(written.drain(..));
+                } else {
+                    *failed.lock().unwrap() += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        })
+    };
+    let writers = [writer(kbh.clone(), t.kbh.clone(), KBH, "kbh"), writer(esb.clone(), t.esb.clone(), ESB, "esb")];
+    let mut kills = 0;
+    for _ in 0..3 {
+        let target = acked.lock().unwrap().len() + 6;
+        let started = Instant::now();
+        while acked.lock().unwrap().len() < target && writers.iter().any(|w| !w.is_finished()) {
+            assert!(started.elapsed() < Duration::from_secs(60), "no acknowledged edits");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if writers.iter().all(|w| w.is_finished()) {
+            break;
+        }
+        hub.kill9();
+        kills += 1;
+        std::thread::sleep(Duration::from_millis(200));
+        hub = HubProcess::start_on(&data, &format!("127.0.0.1:{port}"));
+    }
+    for w in writers {
+        w.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    eprintln!("stream: {kills} kill -9, {} syncs failed, {} edits acknowledged", failed.lock().unwrap(), acked.len());
+    assert!(kills >= 2, "the stream ended before the hub was killed twice");
+
+    // Every acknowledged edit is on the restarted hub.
+    let fresh = dir.path().join("fresh.konsekvens");
+    join(&fresh, &hub, &t.kl);
+    let export = export_json(&fresh, dir.path(), "fresh");
+    let missing: Vec<&String> = acked.iter().filter(|m| !export.contains(m.as_str())).collect();
+    assert!(missing.is_empty(), "acknowledged but lost: {missing:?}\nhub:\n{}", hub.log());
+
+    // The live copy reconnected and sent back what it held; nothing of it was refused.
+    eventually("Aarhus's live copy has every acknowledged edit", || {
+        let mine = export_json(&aar, dir.path(), "aar-live");
+        acked.iter().all(|m| mine.contains(m.as_str()))
+    });
+    let (_, said) = watch.terminate();
+    assert!(!said.contains("AFVIST"), "the live copy was refused:\n{said}");
+    // Every copy is equal to the hub after one round each (exit 0: nothing refused).
+    for (path, token) in [(&kbh, &t.kbh), (&esb, &t.esb), (&aar, &t.aar), (&fresh, &t.kl)] {
+        sync_ok(path, &hub, token);
+    }
+    for (path, token) in [(&kbh, &t.kbh), (&esb, &t.esb), (&aar, &t.aar)] {
+        sync_ok(path, &hub, token);
+    }
+    let exports: Vec<String> = [&kbh, &esb, &aar, &fresh].iter().enumerate().map(|(i, p)| export_json(p, dir.path(), &format!("end-{i}"))).collect();
+    assert!(exports.iter().all(|e| *e == exports[0]), "the copies differ");
+    for name in ["kbh", "esb"] {
+        for i in 0..EDITS {
+            assert!(exports[0].contains(&format!("[{name}-{i}]")), "[{name}-{i}] is lost");
+        }
+    }
+    let refusals = admin(&data, &["refusals", "--dpia", DPIA]);
+    assert!(!refusals.contains("K-HUB"), "the hub refused something:\n{refusals}");
+    assert!(hub.terminate().success());
+    assert_eq!(bound("751"), aarhus_ids, "Aarhus only passed others' changes back: no client id may be bound to it");
+}
+
 // ---- the official Yjs client ------------------------------------------------------------
 
 fn js_dir() -> PathBuf {

@@ -29,6 +29,15 @@
 //! hub|hub-full|hub-normal|hocuspocus|hocuspocus-memory|hocuspocus-sqlite`,
 //! `--hub-bin PATH`.
 //!
+//! - `--dpias N`: several joint DPIAs at once instead of one: N bases with `--per-org`
+//!   clients each (one municipality each), every client on its DPIA's base only (`--dpias 98`:
+//!   98 documents × 5 clients, the same 490 clients with little fan-out per update).
+//! - `--baseline-bin PATH`: a fanout binary built from an earlier version; its `serve-hub`
+//!   runs as «before» beside each hub mode, alternating in the same run (before/after
+//!   measured side by side on a shared machine).
+//! - `--soak S [--sample-every T]`: one server (`--only hub-full`) for S seconds, printing
+//!   its resident memory every T seconds (30).
+//!
 //! Not a test: `cargo test` only compiles it.
 
 use futures_util::{SinkExt, StreamExt};
@@ -51,6 +60,10 @@ const DPIA: &str = "bench";
 
 #[derive(Debug, Clone)]
 struct Args {
+    /// `Some(n)`: n joint DPIAs of `per_org` municipalities each, one client per
+    /// municipality, all on their DPIA's base; `None`: one joint DPIA of `orgs`
+    /// municipalities with `per_org` clients each, on the base and their supplement.
+    dpias: Option<usize>,
     orgs: usize,
     per_org: usize,
     seconds: f64,
@@ -59,11 +72,17 @@ struct Args {
     targets: Vec<Target>,
     rounds: usize,
     hub_bin: Option<PathBuf>,
+    /// A fanout binary of an earlier version: its `serve-hub` runs as «hub before».
+    baseline_bin: Option<PathBuf>,
+    /// Soak: print the server's memory every this many seconds (one target, one round).
+    sample_every: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     Hub(Synchronous),
+    /// The hub of `--baseline-bin` (an earlier version), for before/after in one run.
+    Before(Synchronous),
     /// Hocuspocus in memory (`sqlite: false`) or with its SQLite extension.
     Hocuspocus { sqlite: bool },
 }
@@ -73,6 +92,8 @@ impl Target {
         match self {
             Target::Hub(Synchronous::Full) => "hub, sync full",
             Target::Hub(Synchronous::Normal) => "hub, sync normal",
+            Target::Before(Synchronous::Full) => "before, sync full",
+            Target::Before(Synchronous::Normal) => "before, normal",
             Target::Hocuspocus { sqlite: false } => "Hocuspocus",
             Target::Hocuspocus { sqlite: true } => "Hocuspocus+SQLite",
         }
@@ -83,7 +104,19 @@ const HUBS: [Target; 2] = [Target::Hub(Synchronous::Full), Target::Hub(Synchrono
 const HOCUSPOCUS: [Target; 2] = [Target::Hocuspocus { sqlite: false }, Target::Hocuspocus { sqlite: true }];
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { orgs: 98, per_org: 5, seconds: 20.0, rate: 0.5, base_share: 0.5, targets: [HUBS, HOCUSPOCUS].concat(), rounds: 2, hub_bin: None };
+    let mut args = Args {
+        dpias: None,
+        orgs: 98,
+        per_org: 5,
+        seconds: 20.0,
+        rate: 0.5,
+        base_share: 0.5,
+        targets: [HUBS, HOCUSPOCUS].concat(),
+        rounds: 2,
+        hub_bin: None,
+        baseline_bin: None,
+        sample_every: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--bench" {
@@ -93,6 +126,14 @@ fn parse_args() -> Result<Args, String> {
         let number = |v: String| v.parse::<f64>().map_err(|_| format!("{flag}: «{v}» is not a number"));
         match flag.as_str() {
             "--orgs" => args.orgs = number(value()?)? as usize,
+            "--dpias" => args.dpias = Some(number(value()?)? as usize),
+            "--baseline-bin" => args.baseline_bin = Some(PathBuf::from(value()?)),
+            "--soak" => {
+                args.seconds = number(value()?)?;
+                args.rounds = 1;
+                args.sample_every.get_or_insert(30.0);
+            }
+            "--sample-every" => args.sample_every = Some(number(value()?)?.max(1.0)),
             "--per-org" => args.per_org = number(value()?)? as usize,
             "--seconds" => args.seconds = number(value()?)?,
             "--rate" => args.rate = number(value()?)?,
@@ -100,21 +141,42 @@ fn parse_args() -> Result<Args, String> {
             "--hub-bin" => args.hub_bin = Some(PathBuf::from(value()?)),
             "--rounds" => args.rounds = (number(value()?)? as usize).max(1),
             "--only" => {
-                args.targets = match value()?.as_str() {
-                    "hub" => HUBS.to_vec(),
-                    "hub-full" => vec![HUBS[0]],
-                    "hub-normal" => vec![HUBS[1]],
-                    "hocuspocus" => HOCUSPOCUS.to_vec(),
-                    "hocuspocus-memory" => vec![HOCUSPOCUS[0]],
-                    "hocuspocus-sqlite" => vec![HOCUSPOCUS[1]],
-                    other => return Err(format!("--only: «{other}» is not hub, hub-full, hub-normal, hocuspocus, hocuspocus-memory or hocuspocus-sqlite")),
+                // A comma-separated list: `--only hub-full,hocuspocus-memory`.
+                let mut chosen = Vec::new();
+                for one in value()?.split(',') {
+                    chosen.extend(match one {
+                        "hub" => HUBS.to_vec(),
+                        "hub-full" => vec![HUBS[0]],
+                        "hub-normal" => vec![HUBS[1]],
+                        "hocuspocus" => HOCUSPOCUS.to_vec(),
+                        "hocuspocus-memory" => vec![HOCUSPOCUS[0]],
+                        "hocuspocus-sqlite" => vec![HOCUSPOCUS[1]],
+                        other => return Err(format!("--only: «{other}» is not hub, hub-full, hub-normal, hocuspocus, hocuspocus-memory or hocuspocus-sqlite")),
+                    });
                 }
+                args.targets = chosen;
             }
             other => return Err(format!("unknown option {other}")),
         }
     }
     if args.orgs == 0 || args.orgs > 899 || args.per_org < 2 || args.rate <= 0.0 || args.seconds <= 0.0 {
         return Err("need 1..=899 orgs, at least 2 clients per org, a positive rate and duration".into());
+    }
+    if let Some(d) = args.dpias {
+        if d == 0 || d * args.per_org > 8990 {
+            return Err("--dpias: need 1 or more, at most 8990 clients".into());
+        }
+        args.orgs = d; // the client count below is orgs × per_org
+    }
+    if args.baseline_bin.is_some() {
+        let before: Vec<Target> = args.targets.iter().filter_map(|t| if let Target::Hub(m) = t { Some(Target::Before(*m)) } else { None }).collect();
+        args.targets.extend(before);
+    }
+    if args.sample_every.is_some() {
+        args.rounds = 1;
+        if args.targets.len() != 1 {
+            return Err("a soak runs one server: add --only hub-full (or another)".into());
+        }
     }
     Ok(args)
 }
@@ -136,15 +198,21 @@ fn main() {
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let clients = args.orgs * args.per_org;
-    println!(
-        "fan-out benchmark: {} clients ({} organisations × {}), 2 documents each (base + own supplement), {} edits/client/s for {} s, {:.0} % on the base",
-        clients,
-        args.orgs,
-        args.per_org,
-        args.rate,
-        args.seconds,
-        args.base_share * 100.0
-    );
+    match args.dpias {
+        None => println!(
+            "fan-out benchmark: {} clients ({} organisations × {}), 2 documents each (base + own supplement), {} edits/client/s for {} s, {:.0} % on the base",
+            clients,
+            args.orgs,
+            args.per_org,
+            args.rate,
+            args.seconds,
+            args.base_share * 100.0
+        ),
+        Some(d) => println!(
+            "fan-out benchmark: {clients} clients on {d} joint DPIAs at once ({d} documents × {} clients, one municipality each), {} edits/client/s for {} s",
+            args.per_org, args.rate, args.seconds
+        ),
+    }
     // Rounds alternate the order (hub first, then Hocuspocus first, …) so that a machine
     // getting busier or quieter during the run favours neither; the summary takes medians.
     let mut results: Vec<RunResult> = Vec::new();
@@ -167,23 +235,25 @@ fn main() {
         }
     }
     println!("\nsummary (median of {} round(s)):", args.rounds);
-    println!("  {:<18} {:>10} {:>10} {:>10} {:>12} {:>10} {:>9}", "server", "p50 ms", "p99 ms", "max ms", "updates/s", "peak MiB", "CPU s");
+    println!("  {:<18} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10} {:>9}", "server", "p50 ms", "p99 ms", "p99 all", "max ms", "updates/s", "peak MiB", "CPU s");
     let mut medians = Vec::new();
     for &target in &args.targets {
         let runs: Vec<&RunResult> = results.iter().filter(|r| r.target == target).collect();
         let m = Summary {
             p50: median(runs.iter().map(|r| r.p50_ms())),
             p99: median(runs.iter().map(|r| r.p99_ms())),
+            p99_all: median(runs.iter().map(|r| r.all_p99_ms())),
             max: median(runs.iter().map(|r| r.percentile_ms(1.0))),
             updates: median(runs.iter().map(|r| r.updates_per_second())),
             peak_mib: median(runs.iter().map(|r| r.peak_rss_kib as f64 / 1024.0)),
             cpu: median(runs.iter().map(|r| r.cpu_seconds)),
         };
         println!(
-            "  {:<18} {:>10.2} {:>10.2} {:>10.2} {:>12.0} {:>10.1} {:>9.1}",
+            "  {:<18} {:>10.2} {:>10.2} {:>10.2} {:>10.2} {:>12.0} {:>10.1} {:>9.1}",
             target.name(),
             m.p50,
             m.p99,
+            m.p99_all,
             m.max,
             m.updates,
             m.peak_mib,
@@ -192,14 +262,24 @@ fn main() {
         medians.push(m);
     }
     let figures: Vec<(Target, &Summary)> = args.targets.iter().copied().zip(&medians).collect();
-    let is_hub = |t: Target| matches!(t, Target::Hub(_));
+    let is_hub = |t: Target| matches!(t, Target::Hub(_) | Target::Before(_));
     for &(target, hub) in figures.iter().filter(|(t, _)| is_hub(*t)) {
         for &(other, hp) in figures.iter().filter(|(t, _)| !is_hub(*t)) {
             println!("\nratios, {} ÷ {} (above 1: the hub is better):", other.name(), target.name());
-            println!("  fan-out p50 {:.2}×   p99 {:.2}×   peak memory {:.2}×   CPU {:.2}×", ratio(hp.p50, hub.p50), ratio(hp.p99, hub.p99), ratio(hp.peak_mib, hub.peak_mib), ratio(hp.cpu, hub.cpu));
+            println!("  fan-out p50 {:.2}×   p99 {:.2}×   p99 all {:.2}×   peak memory {:.2}×   CPU {:.2}×", ratio(hp.p50, hub.p50), ratio(hp.p99, hub.p99), ratio(hp.p99_all, hub.p99_all), ratio(hp.peak_mib, hub.peak_mib), ratio(hp.cpu, hub.cpu));
         }
         let met = if hub.p99 < 50.0 { "met" } else { "MISSED" };
         println!("target p99 fan-out < 50 ms at {clients} clients, {}: {met} ({:.2} ms)", target.name(), hub.p99);
+        if let Some(&(_, hp)) = figures.iter().find(|(t, _)| *t == Target::Hocuspocus { sqlite: false }) {
+            let r = ratio(hub.p99, hp.p99);
+            println!("target p99 ≤ 0.5 × Hocuspocus in memory, {}: {} ({r:.2}×)", target.name(), if r <= 0.5 { "met" } else { "MISSED" });
+        }
+    }
+    for mode in [Synchronous::Full, Synchronous::Normal] {
+        let (now, before) = (figures.iter().find(|(t, _)| *t == Target::Hub(mode)), figures.iter().find(|(t, _)| *t == Target::Before(mode)));
+        if let (Some((_, now)), Some((_, before))) = (now, before) {
+            println!("\nafter ÷ before, sync {mode}: p50 {:.2}×   p99 {:.2}×   p99 all {:.2}×   peak memory {:.2}×   CPU {:.2}×", ratio(now.p50, before.p50), ratio(now.p99, before.p99), ratio(now.p99_all, before.p99_all), ratio(now.peak_mib, before.peak_mib), ratio(now.cpu, before.cpu));
+        }
     }
 }
 
@@ -207,6 +287,8 @@ fn main() {
 struct Summary {
     p50: f64,
     p99: f64,
+    /// p99 over every edit, each client id's first included.
+    p99_all: f64,
     max: f64,
     updates: f64,
     peak_mib: f64,
@@ -272,10 +354,7 @@ impl ServerProcess {
     /// Peak resident memory (VmHWM) in KiB and user+system CPU seconds, from /proc.
     fn usage(&self) -> (u64, f64) {
         let pid = self.child.id();
-        let hwm = std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
-            .unwrap_or(0);
+        let (_, hwm) = memory_kib(pid);
         let cpu = std::fs::read_to_string(format!("/proc/{pid}/stat"))
             .ok()
             .and_then(|s| {
@@ -301,27 +380,65 @@ impl ServerProcess {
     }
 }
 
-/// Registers KL and the municipalities, one joint DPIA with every municipality taking part,
-/// and one member token per municipality; starts the hub on it.
-fn start_hub(args: &Args, synchronous: Synchronous) -> Result<(ServerProcess, Vec<String>), String> {
+/// The joint DPIA and document of each client's connections: `dpia/<id>/<key>` (the hub's
+/// path, and the document name Hocuspocus is given), with the token's organisation index.
+fn layout(args: &Args) -> Vec<(usize, Vec<String>)> {
+    let clients = args.orgs * args.per_org;
+    (0..clients)
+        .map(|c| match args.dpias {
+            None => {
+                let org = c / args.per_org;
+                (org, vec![format!("dpia/{DPIA}/base"), format!("dpia/{DPIA}/supplement/{}", 101 + org)])
+            }
+            // DPIA d: municipalities d·per_org … (d+1)·per_org − 1, one client each.
+            Some(_) => (c, vec![format!("dpia/{DPIA}-{}/base", c / args.per_org)]),
+        })
+        .collect()
+}
+
+/// Registers KL and the municipalities, the joint DPIA(s) with every municipality taking
+/// part, and one member token per municipality; starts the hub (or with `before`, the
+/// baseline binary's) on it.
+fn start_hub(args: &Args, synchronous: Synchronous, before: bool) -> Result<(ServerProcess, Vec<String>), String> {
     let data = tempfile::tempdir().map_err(|e| e.to_string())?;
     let mut store = HubStore::open(data.path()).map_err(|e| e.to_string())?;
     store.add_org("KL", "KL / KOMBIT").map_err(|e| e.to_string())?;
-    let codes: Vec<String> = (0..args.orgs).map(|i| (101 + i).to_string()).collect();
+    let orgs = match args.dpias {
+        None => args.orgs,
+        Some(d) => d * args.per_org,
+    };
+    let codes: Vec<String> = (0..orgs).map(|i| (101 + i).to_string()).collect();
     for code in &codes {
         store.add_org(code, &format!("Kommune {code}")).map_err(|e| e.to_string())?;
     }
     let parts: Vec<&str> = codes.iter().map(String::as_str).collect();
-    store.add_dpia(DPIA, "Benchmark", "KL", BasePolicy::AllParticipants, &parts).map_err(|e| e.to_string())?;
+    match args.dpias {
+        None => store.add_dpia(DPIA, "Benchmark", "KL", BasePolicy::AllParticipants, &parts).map_err(|e| e.to_string())?,
+        Some(d) => {
+            for (i, members) in parts.chunks(args.per_org).enumerate().take(d) {
+                store.add_dpia(&format!("{DPIA}-{i}"), "Benchmark", "KL", BasePolicy::AllParticipants, members).map_err(|e| e.to_string())?;
+            }
+        }
+    }
     let tokens = codes.iter().map(|c| store.issue_token(c, Role::Member, "bench").map(|t| t.secret)).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
     drop(store);
-    let cmd = match &args.hub_bin {
-        Some(bin) => {
+    if before {
+        // The earlier hub reads schema 2: the same database without the forwarding leases.
+        let db = rusqlite::Connection::open(data.path().join(konsekvens_hub::store::DB_FILE)).map_err(|e| e.to_string())?;
+        db.execute_batch("ALTER TABLE client_ids DROP COLUMN lease; PRAGMA user_version = 2;").map_err(|e| e.to_string())?;
+    }
+    let cmd = match (&args.hub_bin, &args.baseline_bin) {
+        (_, Some(bin)) if before => {
+            let mut c = Command::new(bin);
+            c.arg("serve-hub").arg(data.path()).arg(synchronous.to_string());
+            c
+        }
+        (Some(bin), _) => {
             let mut c = Command::new(bin);
             c.args(["hub", "serve", "--listen", "127.0.0.1:0", "--synchronous", &synchronous.to_string(), "--data"]).arg(data.path());
             c
         }
-        None => {
+        _ => {
             let mut c = Command::new(std::env::current_exe().map_err(|e| e.to_string())?);
             c.arg("serve-hub").arg(data.path()).arg(synchronous.to_string());
             c
@@ -414,18 +531,19 @@ enum Incoming {
 /// When each edit was made: per CRDT client id, the clock its update reaches → the instant.
 /// Sharded by client id so 490 readers rarely wait for each other.
 struct SendLog {
-    shards: Vec<Mutex<HashMap<u64, BTreeMap<u32, Instant>>>>,
+    /// The instant, and whether it was the client id's first edit.
+    shards: Vec<Mutex<HashMap<u64, BTreeMap<u32, (Instant, bool)>>>>,
 }
 
 impl SendLog {
     fn new() -> SendLog {
         SendLog { shards: (0..64).map(|_| Mutex::new(HashMap::new())).collect() }
     }
-    fn record(&self, client: u64, end: u32, at: Instant) {
-        self.shards[(client % 64) as usize].lock().unwrap().entry(client).or_default().insert(end, at);
+    fn record(&self, client: u64, end: u32, at: Instant, first: bool) {
+        self.shards[(client % 64) as usize].lock().unwrap().entry(client).or_default().insert(end, (at, first));
     }
     /// The edits of `client` an update carrying its clocks `start..end` delivers.
-    fn sent(&self, client: u64, start: u32, end: u32, out: &mut Vec<Instant>) {
+    fn sent(&self, client: u64, start: u32, end: u32, out: &mut Vec<(Instant, bool)>) {
         if let Some(edits) = self.shards[(client % 64) as usize].lock().unwrap().get(&client) {
             out.extend(edits.range(start + 1..=end).map(|(_, at)| *at));
         }
@@ -441,7 +559,12 @@ struct Conn {
     sink: Sink,
     doc: Doc,
     text: TextRef,
-    reader: tokio::task::JoinHandle<Vec<u32>>,
+    reader: tokio::task::JoinHandle<(Vec<u32>, Vec<u32>)>,
+    /// Whether this connection has edited (its first edit binds its client id at the hub).
+    edited: bool,
+    /// False once the server closed it (a hub closes a connection that falls 1024 forwards
+    /// behind with 1013): its edits stop, and the run says how many closed.
+    open: bool,
 }
 
 fn client_ws_config() -> WebSocketConfig {
@@ -460,8 +583,10 @@ async fn connect(wire: Wire, addr: &str, doc_name: &str, token: &str, id: u64, l
         .map_err(|e| format!("connect {url}: {e} (too many open files? raise `ulimit -n`)"))?;
     let (mut sink, mut source) = socket.split();
     let doc = Doc::with_options(Options { client_id: ClientID::new(id), ..Options::default() });
-    // A root the base models (the hub refuses roots a document kind does not have).
-    let text = doc.get_or_insert_text("description");
+    // A root both the base and the supplements model (the hub refuses roots a document kind
+    // does not have: with «description», which only the base has, every supplement edit was
+    // refused and its deliveries missing). Only its name matters to the servers.
+    let text = doc.get_or_insert_text("meta");
     let send = |frame: Vec<u8>| WsMessage::Binary(frame.into());
     if let Wire::Hocuspocus = wire {
         let mut auth = vec![];
@@ -487,7 +612,7 @@ async fn connect(wire: Wire, addr: &str, doc_name: &str, token: &str, id: u64, l
         }
     }
     let reader = tokio::spawn(read_loop(wire, source, id, log, stop));
-    Ok(Conn { doc_name: doc_name.to_owned(), sink, doc, text, reader })
+    Ok(Conn { doc_name: doc_name.to_owned(), sink, doc, text, reader, edited: false, open: true })
 }
 
 async fn next_frame(source: &mut futures_util::stream::SplitStream<Socket>) -> Result<Vec<u8>, String> {
@@ -502,8 +627,8 @@ async fn next_frame(source: &mut futures_util::stream::SplitStream<Socket>) -> R
 }
 
 /// Reads until `stop`; one latency sample (µs) per edit of another client delivered.
-async fn read_loop(wire: Wire, mut source: futures_util::stream::SplitStream<Socket>, own: u64, log: Arc<SendLog>, mut stop: tokio::sync::watch::Receiver<bool>) -> Vec<u32> {
-    let mut samples = Vec::new();
+async fn read_loop(wire: Wire, mut source: futures_util::stream::SplitStream<Socket>, own: u64, log: Arc<SendLog>, mut stop: tokio::sync::watch::Receiver<bool>) -> (Vec<u32>, Vec<u32>) {
+    let (mut samples, mut first_samples) = (Vec::new(), Vec::new());
     let mut sent = Vec::new();
     loop {
         let frame = tokio::select! {
@@ -527,16 +652,22 @@ async fn read_loop(wire: Wire, mut source: futures_util::stream::SplitStream<Soc
             for r in ranges.iter() {
                 sent.clear();
                 log.sent(client.get(), r.start, r.end, &mut sent);
-                samples.extend(sent.iter().map(|at| now.saturating_duration_since(*at).as_micros().min(u32::MAX as u128) as u32));
+                for (at, first) in &sent {
+                    let micros = now.saturating_duration_since(*at).as_micros().min(u32::MAX as u128) as u32;
+                    if *first { first_samples.push(micros) } else { samples.push(micros) }
+                }
             }
         }
     }
-    samples
+    (samples, first_samples)
 }
 
 impl Conn {
     /// Types a few characters; the update goes out at once. Returns (client, clock reached).
     async fn edit(&mut self, wire: Wire, log: &SendLog, n: u64) -> Result<(), String> {
+        if !self.open {
+            return Ok(());
+        }
         let before = self.doc.transact().state_vector();
         {
             let mut txn = self.doc.transact_mut();
@@ -547,9 +678,12 @@ impl Conn {
             let txn = self.doc.transact();
             (txn.encode_state_as_update_v1(&before), txn.state_vector().get(&self.doc.client_id()))
         };
-        log.record(self.doc.client_id().get(), reach, Instant::now());
+        log.record(self.doc.client_id().get(), reach, Instant::now(), !std::mem::replace(&mut self.edited, true));
         let frame = wire.frame(&self.doc_name, &proto::update(update));
-        self.sink.send(WsMessage::Binary(frame.into())).await.map_err(|e| format!("send: {e}"))
+        if self.sink.send(WsMessage::Binary(frame.into())).await.is_err() {
+            self.open = false;
+        }
+        Ok(())
     }
 }
 
@@ -558,23 +692,30 @@ impl Conn {
 struct RunResult {
     target: Target,
     clients: usize,
+    sockets: usize,
     connect_seconds: f64,
     edits: u64,
     base_edits: u64,
     seconds: f64,
     expected_deliveries: u64,
+    /// Latencies of every edit but each client id's first (µs, sorted).
     samples: Vec<u32>,
+    /// Latencies of each client id's first edit: the hub binds the id (and fsyncs that)
+    /// before it forwards one; a session makes it once (µs, sorted).
+    first_samples: Vec<u32>,
     peak_rss_kib: u64,
     cpu_seconds: f64,
 }
 
 impl RunResult {
     fn percentile_ms(&self, p: f64) -> f64 {
-        if self.samples.is_empty() {
-            return f64::NAN;
-        }
-        let i = ((self.samples.len() as f64 - 1.0) * p).round() as usize;
-        self.samples[i] as f64 / 1000.0
+        percentile_ms(&self.samples, p)
+    }
+    /// Over every edit, first ones included.
+    fn all_p99_ms(&self) -> f64 {
+        let mut all = [self.samples.as_slice(), self.first_samples.as_slice()].concat();
+        all.sort_unstable();
+        percentile_ms(&all, 0.99)
     }
     fn p50_ms(&self) -> f64 {
         self.percentile_ms(0.50)
@@ -587,7 +728,7 @@ impl RunResult {
     }
     fn print(&self, round: usize) {
         println!("\n{} (round {round}):", self.target.name());
-        println!("  {} clients, {} WebSockets connected and synced in {:.1} s", self.clients, 2 * self.clients, self.connect_seconds);
+        println!("  {} clients, {} WebSockets connected and synced in {:.1} s", self.clients, self.sockets, self.connect_seconds);
         println!(
             "  updates accepted   {} in {:.1} s = {:.0}/s ({} on the base)",
             self.edits,
@@ -597,16 +738,23 @@ impl RunResult {
         );
         println!(
             "  deliveries         {} of {} expected ({:.2} %) = {:.0}/s",
-            self.samples.len(),
+            (self.samples.len() + self.first_samples.len()),
             self.expected_deliveries,
-            100.0 * self.samples.len() as f64 / self.expected_deliveries.max(1) as f64,
-            self.samples.len() as f64 / self.seconds
+            100.0 * (self.samples.len() + self.first_samples.len()) as f64 / self.expected_deliveries.max(1) as f64,
+            (self.samples.len() + self.first_samples.len()) as f64 / self.seconds
         );
         println!(
-            "  fan-out latency    p50 {:.2} ms   p99 {:.2} ms   max {:.2} ms",
+            "  fan-out latency    p50 {:.2} ms   p99 {:.2} ms   max {:.2} ms   (every edit but a client id's first)",
             self.p50_ms(),
             self.p99_ms(),
             self.percentile_ms(1.0)
+        );
+        println!(
+            "  first edits        p50 {:.2} ms   p99 {:.2} ms   ({} deliveries); p99 of all deliveries {:.2} ms",
+            percentile_ms(&self.first_samples, 0.5),
+            percentile_ms(&self.first_samples, 0.99),
+            self.first_samples.len(),
+            self.all_p99_ms()
         );
         println!("  server peak memory {:.1} MiB (VmHWM)   CPU {:.1} s", self.peak_rss_kib as f64 / 1024.0, self.cpu_seconds);
     }
@@ -615,10 +763,14 @@ impl RunResult {
 async fn run(target: Target, args: &Args) -> Result<RunResult, String> {
     let (server, tokens, wire) = match target {
         Target::Hub(synchronous) => {
-            let (s, t) = start_hub(args, synchronous)?;
+            let (s, t) = start_hub(args, synchronous, false)?;
             (s, t, Wire::Hub)
         }
-        Target::Hocuspocus { sqlite } => (start_hocuspocus(sqlite)?, vec!["bench".to_string(); args.orgs], Wire::Hocuspocus),
+        Target::Before(synchronous) => {
+            let (s, t) = start_hub(args, synchronous, true)?;
+            (s, t, Wire::Hub)
+        }
+        Target::Hocuspocus { sqlite } => (start_hocuspocus(sqlite)?, vec!["bench".to_string(); args.orgs * args.per_org], Wire::Hocuspocus),
     };
     let result = drive(target, wire, &server, &tokens, args).await;
     let (peak_rss_kib, cpu_seconds) = server.usage();
@@ -632,30 +784,24 @@ async fn run(target: Target, args: &Args) -> Result<RunResult, String> {
 async fn drive(target: Target, wire: Wire, server: &ServerProcess, tokens: &[String], args: &Args) -> Result<RunResult, String> {
     let log = Arc::new(SendLog::new());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let clients = args.orgs * args.per_org;
-    let addr = match wire {
-        Wire::Hub => format!("{}/dpia/{DPIA}", server.addr),
-        Wire::Hocuspocus => server.addr.clone(),
-    };
+    let plan = layout(args);
+    let clients = plan.len();
+    let addr = server.addr.clone();
 
-    // Connect every client's two documents, at most 64 handshakes at a time.
+    // Connect every client's documents, at most 64 handshakes at a time.
     let started = Instant::now();
     let gate = Arc::new(Semaphore::new(64));
     let mut joins = Vec::new();
-    for c in 0..clients {
-        let org = c / args.per_org;
+    for (c, (org, docs)) in plan.iter().cloned().enumerate() {
         let (addr, token, log, stop, gate) = (addr.clone(), tokens[org].clone(), log.clone(), stop_rx.clone(), gate.clone());
-        let supplement = format!("supplement/{}", 101 + org);
         joins.push(tokio::spawn(async move {
             let _permit = gate.acquire().await.unwrap();
-            let doc = |key: &str| match wire {
-                Wire::Hub => key.to_owned(),
-                Wire::Hocuspocus => format!("dpia/{DPIA}/{key}"),
-            };
-            let ids = (2 * c as u64 + 1_000_001, 2 * c as u64 + 1_000_002);
-            let base = connect(wire, &addr, &doc("base"), &token, ids.0, log.clone(), stop.clone()).await?;
-            let supp = connect(wire, &addr, &doc(&supplement), &token, ids.1, log, stop).await?;
-            Ok::<_, String>((base, supp))
+            let mut conns = Vec::new();
+            for (i, doc) in docs.iter().enumerate() {
+                let id = 2 * c as u64 + 1_000_001 + i as u64;
+                conns.push(connect(wire, &addr, doc, &token, id, log.clone(), stop.clone()).await?);
+            }
+            Ok::<_, String>(conns)
         }));
     }
     let mut conns = Vec::with_capacity(clients);
@@ -663,13 +809,32 @@ async fn drive(target: Target, wire: Wire, server: &ServerProcess, tokens: &[Str
         conns.push(j.await.map_err(|e| e.to_string())??);
     }
     let connect_seconds = started.elapsed().as_secs_f64();
+    let sockets: usize = conns.iter().map(Vec::len).sum();
+
+    // Soak: the server's memory over time, with the edits made so far.
+    let made = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let sampler = args.sample_every.map(|every| {
+        let (pid, made, mut stop) = (server.child.id(), made.clone(), stop_rx.clone());
+        tokio::spawn(async move {
+            let t0 = Instant::now();
+            println!("  {:>7} {:>10} {:>10} {:>10}", "s", "RSS MiB", "peak MiB", "edits");
+            loop {
+                let (rss, hwm) = memory_kib(pid);
+                println!("  {:>7.0} {:>10.1} {:>10.1} {:>10}", t0.elapsed().as_secs_f64(), rss as f64 / 1024.0, hwm as f64 / 1024.0, made.load(std::sync::atomic::Ordering::Relaxed));
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs_f64(every)) => {}
+                    _ = stop.changed() => break,
+                }
+            }
+        })
+    });
 
     // Edit for `seconds`: each client at random moments (uniform gaps, mean 1/rate).
     let phase = Duration::from_secs_f64(args.seconds);
     let t0 = Instant::now();
     let mut editors = Vec::new();
-    for (c, (mut base, mut supp)) in conns.into_iter().enumerate() {
-        let (log, rate, share) = (log.clone(), args.rate, args.base_share);
+    for (c, mut mine) in conns.into_iter().enumerate() {
+        let (log, rate, share, made) = (log.clone(), args.rate, args.base_share, made.clone());
         editors.push(tokio::spawn(async move {
             let (mut n, mut on_base) = (0u64, 0u64);
             loop {
@@ -678,38 +843,70 @@ async fn drive(target: Target, wire: Wire, server: &ServerProcess, tokens: &[Str
                     break;
                 }
                 tokio::time::sleep_until((Instant::now() + gap).into()).await;
-                let conn = if rand::random::<f64>() < share {
+                // The base (first), or the supplement when there is one.
+                let i = if mine.len() == 1 || rand::random::<f64>() < share {
                     on_base += 1;
-                    &mut base
+                    0
                 } else {
-                    &mut supp
+                    1
                 };
-                conn.edit(wire, &log, c as u64 * 1000 + n).await?;
+                mine[i].edit(wire, &log, c as u64 * 1000 + n).await?;
+                made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 n += 1;
             }
-            Ok::<_, String>((n, on_base, base, supp))
+            Ok::<_, String>((n, on_base, mine))
         }));
     }
     let (mut edits, mut base_edits, mut conns) = (0u64, 0u64, Vec::new());
     for e in editors {
-        let (n, b, base, supp) = e.await.map_err(|e| e.to_string())??;
+        let (n, b, mine) = e.await.map_err(|e| e.to_string())??;
         edits += n;
         base_edits += b;
-        conns.push((base, supp));
+        conns.push(mine);
     }
     let seconds = t0.elapsed().as_secs_f64();
     // Let the last deliveries arrive, then stop the readers.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let _ = stop_tx.send(true);
-    let mut samples = Vec::new();
-    for (base, supp) in conns {
-        for mut conn in [base, supp] {
+    if let Some(sampler) = sampler {
+        let _ = sampler.await;
+    }
+    let (mut samples, mut first_samples) = (Vec::new(), Vec::new());
+    let closed = conns.iter().flatten().filter(|c| !c.open).count();
+    if closed > 0 {
+        println!("  {closed} connection(s) closed by the server during the run (their later deliveries are missing)");
+    }
+    for mine in conns {
+        for mut conn in mine {
             let _ = conn.sink.send(WsMessage::Close(None)).await;
-            samples.extend(conn.reader.await.map_err(|e| e.to_string())?);
+            let (later, first) = conn.reader.await.map_err(|e| e.to_string())?;
+            samples.extend(later);
+            first_samples.extend(first);
         }
     }
     samples.sort_unstable();
+    first_samples.sort_unstable();
+    // Who receives an edit: on the joint base everybody else; on a supplement its
+    // municipality's other clients; on one of many DPIAs' bases its other clients.
     let supp_edits = edits - base_edits;
-    let expected_deliveries = base_edits * (clients as u64 - 1) + supp_edits * (args.per_org as u64 - 1);
-    Ok(RunResult { target, clients, connect_seconds, edits, base_edits, seconds, expected_deliveries, samples, peak_rss_kib: 0, cpu_seconds: 0.0 })
+    let expected_deliveries = match args.dpias {
+        None => base_edits * (clients as u64 - 1) + supp_edits * (args.per_org as u64 - 1),
+        Some(_) => edits * (args.per_org as u64 - 1),
+    };
+    Ok(RunResult { target, clients, sockets, connect_seconds, edits, base_edits, seconds, expected_deliveries, samples, first_samples, peak_rss_kib: 0, cpu_seconds: 0.0 })
+}
+
+fn percentile_ms(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+/// Resident and peak resident memory (VmRSS, VmHWM) of a process, in KiB.
+fn memory_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| status.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()).unwrap_or(0);
+    (field("VmRSS:"), field("VmHWM:"))
 }

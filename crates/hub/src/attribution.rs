@@ -128,32 +128,68 @@ impl Names {
     }
 }
 
-/// The answer to [`AUTHORS_QUERY`] for one document, from its replayed log and the bindings
-/// of the client ids in it (`bindings`: client id → organisation and token).
-pub(crate) fn answer(changes: &[LoggedChange], bindings: &[(u64, String, i64)], names: &Names) -> AuthorsAnswer {
-    let clients = bindings
-        .iter()
-        .map(|(client, org, token)| ClientAuthor { client: *client, org: org.clone(), name: names.org(org), label: names.label(*token) })
-        .collect();
-    let mut deletions = Vec::new();
-    for c in changes {
-        for span in &c.ids.deleted {
-            deletions.push(DeletionAuthor {
+/// One document's authors as far as its log has been read: kept per room by the server and
+/// extended by the rows appended since the last query, so an answer costs the new rows, not
+/// a replay of the whole log (which it did per log position before).
+#[derive(Default)]
+pub(crate) struct Authors {
+    /// The document replayed up to `upto` (None until the first query).
+    replay: Option<Replay>,
+    /// The last log position read.
+    pub(crate) upto: i64,
+    /// Client ids with blocks in the document.
+    clients: BTreeSet<u64>,
+    /// Every deleted id range, with the organisation and token of the update that first
+    /// brought the deletion.
+    deletions: Vec<(IdSpan, String, i64)>,
+}
+
+impl Authors {
+    /// Reads log rows appended after `upto` (oldest first, this document's only). On error
+    /// what was read stays read, and `upto` says how far.
+    pub(crate) fn extend(&mut self, key: DocKey, rows: Vec<LogRow>) -> Result<(), StoreError> {
+        for row in rows {
+            if row.seq <= self.upto {
+                continue;
+            }
+            let damaged = |why: String| StoreError::Damaged { dpia: row.dpia.clone(), doc: row.doc.clone(), seq: row.seq, why };
+            if self.replay.is_none() {
+                self.replay = Some(Replay::new(key, 1, false).map_err(|e| damaged(e.to_string()))?);
+            }
+            let step = self.replay.as_mut().expect("made above").step(&row.data).map_err(|e| damaged(e.to_string()))?;
+            self.clients.extend(step.ids.inserted.iter().map(|s| s.client));
+            self.deletions.extend(step.ids.deleted.into_iter().map(|span| (span, row.org.clone(), row.token_id)));
+            self.upto = row.seq;
+        }
+        Ok(())
+    }
+
+    /// The client ids with blocks in the document.
+    pub(crate) fn clients(&self) -> Vec<u64> {
+        self.clients.iter().copied().collect()
+    }
+
+    /// The answer to [`AUTHORS_QUERY`], with the bindings of the client ids
+    /// (`bindings`: client id → organisation and token).
+    pub(crate) fn answer(&self, bindings: &[(u64, String, i64)], names: &Names) -> AuthorsAnswer {
+        let clients = bindings
+            .iter()
+            .map(|(client, org, token)| ClientAuthor { client: *client, org: org.clone(), name: names.org(org), label: names.label(*token) })
+            .collect();
+        let deletions = self
+            .deletions
+            .iter()
+            .map(|(span, org, token)| DeletionAuthor {
                 client: span.client,
                 clock: span.start,
                 len: span.end - span.start,
-                org: c.org.clone(),
-                name: names.org(&c.org),
-                label: names.label(c.token_id),
-            });
-        }
+                org: org.clone(),
+                name: names.org(org),
+                label: names.label(*token),
+            })
+            .collect();
+        AuthorsAnswer { clients, deletions }
     }
-    AuthorsAnswer { clients, deletions }
-}
-
-/// The client ids with blocks in these changes.
-pub(crate) fn clients_of(changes: &[LoggedChange]) -> Vec<u64> {
-    changes.iter().flat_map(|c| c.ids.inserted.iter().map(|s| s.client)).collect::<BTreeSet<u64>>().into_iter().collect()
 }
 
 /// One row of `konsekvens hub log`.
@@ -192,4 +228,57 @@ pub fn spans_text(spans: &[IdSpan]) -> String {
     let more = if spans.len() > 3 { ", …" } else { "" };
     let areas = if spans.len() == 1 { "område" } else { "områder" };
     format!("{total} i {} {areas} ({}{more})", spans.len(), shown.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yrs::{ClientID, Doc, Map, Options, ReadTxn, StateVector, Transact};
+
+    fn row(seq: i64, org: &str, data: Vec<u8>) -> LogRow {
+        LogRow { seq, dpia: "aula".into(), doc: "base".into(), data, org: org.into(), token_id: seq, at_millis: 0 }
+    }
+
+    /// København writes two entries, Esbjerg deletes one and writes its own: the log.
+    fn log() -> Vec<LogRow> {
+        let kbh = Doc::with_options(Options { client_id: ClientID::new(101_001), ..Options::default() });
+        let meta = kbh.get_or_insert_map("meta");
+        meta.insert(&mut kbh.transact_mut(), "a", "1");
+        let first = kbh.transact().encode_state_as_update_v1(&StateVector::default());
+        let sv = kbh.transact().state_vector();
+        meta.insert(&mut kbh.transact_mut(), "b", "2");
+        let second = kbh.transact().encode_state_as_update_v1(&sv);
+        let esb = Doc::with_options(Options { client_id: ClientID::new(561_001), ..Options::default() });
+        esb.transact_mut().apply_update(yrs::Update::decode_v1(&kbh.transact().encode_state_as_update_v1(&StateVector::default())).unwrap()).unwrap();
+        let sv = esb.transact().state_vector();
+        let emeta = esb.get_or_insert_map("meta");
+        emeta.remove(&mut esb.transact_mut(), "a");
+        emeta.insert(&mut esb.transact_mut(), "c", "3");
+        let third = esb.transact().encode_state_as_update_v1(&sv);
+        vec![row(1, "101", first), row(2, "101", second), row(5, "561", third)]
+    }
+    use yrs::updates::decoder::Decode;
+
+    fn names() -> Names {
+        Names { orgs: [("101".into(), "København".into()), ("561".into(), "Esbjerg".into())].into(), labels: BTreeMap::new() }
+    }
+
+    #[test]
+    fn authors_extended_row_by_row_answer_as_a_replay_of_the_whole_log() {
+        let rows = log();
+        let whole = replay(rows.clone(), false).unwrap();
+        let mut kept = Authors::default();
+        kept.extend(DocKey::Base, rows[..1].to_vec()).unwrap();
+        assert_eq!((kept.upto, kept.clients()), (1, vec![101_001]));
+        // Rows already read are skipped; the rest extend what is kept.
+        kept.extend(DocKey::Base, rows.clone()).unwrap();
+        assert_eq!(kept.upto, 5);
+        assert_eq!(kept.clients(), vec![101_001, 561_001]);
+        let deleted: Vec<_> = whole.iter().flat_map(|c| c.ids.deleted.iter().map(move |s| (s.client, s.start, s.end, c.org.clone()))).collect();
+        let answer = kept.answer(&[(101_001, "101".into(), 1), (561_001, "561".into(), 5)], &names());
+        let got: Vec<_> = answer.deletions.iter().map(|d| (d.client, d.clock, d.clock + d.len, d.org.clone())).collect();
+        assert_eq!(got, deleted);
+        assert_eq!(got, vec![(101_001, 0, 1, "561".to_string())], "Esbjerg deleted København's first entry");
+        assert_eq!(answer.deletions[0].name, "Esbjerg");
+    }
 }

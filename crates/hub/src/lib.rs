@@ -19,6 +19,7 @@ pub mod attribution;
 pub mod client;
 pub mod codes;
 mod coded;
+mod durable;
 pub mod live;
 pub mod proto;
 pub mod rights;

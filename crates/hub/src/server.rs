@@ -36,7 +36,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Bytes, Message as WsMessage};
 use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
 use yrs::sync::{Message, SyncMessage};
-use yrs::{ClientID, Doc, OffsetKind, Options, ReadTxn, StateVector, Transact};
+use yrs::{ClientID, Doc, OffsetKind, Options, ReadTxn, Transact};
 
 /// Write a snapshot of a document after this many logged updates (the log is kept).
 pub const DEFAULT_COMPACT_AFTER: usize = 200;
@@ -211,6 +211,14 @@ impl Server {
         // Every answer (a whole document as SyncStep2) must fit what the Rust clients read.
         let max_document = config.max_document_size.clamp(1024, proto::MAX_DOCUMENT_SIZE_CEILING);
         let limits = WriteLimits { max_update: config.max_update_size.clamp(1, max_document), max_document };
+        let listener =
+            TcpListener::bind(config.listen).await.map_err(|source| HubError::Bind { addr: config.listen, source })?;
+        // A run that did not stop cleanly may have forwarded changes it never made durable:
+        // peers may send them back for a while (see `writer`, «Durability»).
+        let recovering = crate::durable::start(&config.data_dir, crate::store::now_millis())?;
+        if recovering && config.verbose {
+            eprintln!("konsekvens-hub: the last run did not stop cleanly; changes it forwarded but lost are taken back from peers");
+        }
         // The writer has a connection of its own: handshakes keep reading while it commits.
         let writer = WriterHandle::spawn(
             &config.data_dir,
@@ -218,10 +226,9 @@ impl Server {
             config.compact_after.max(1),
             limits,
             config.wal_limit,
+            recovering,
             config.verbose,
         )?;
-        let listener =
-            TcpListener::bind(config.listen).await.map_err(|source| HubError::Bind { addr: config.listen, source })?;
         let hub = Arc::new(Hub {
             store: Mutex::new(store),
             rooms: Mutex::new(HashMap::new()),
@@ -281,6 +288,7 @@ impl Server {
         tokio::task::spawn_blocking(move || stopping.writer.stop()).await.map_err(|e| HubError::Writer(e.to_string()))?;
         hub.compact_all().await?;
         hub.store.lock().expect("store lock").checkpoint()?;
+        crate::durable::stopped(&hub.config.data_dir)?;
         hub.log(format_args!("hub stopped; every accepted update is on disk"));
         Ok(())
     }
@@ -418,13 +426,16 @@ impl AsyncWrite for Metered {
 }
 
 /// Small read buffers (tungstenite allocates 128 KiB per connection by default, which is
-/// most of the hub's memory at hundreds of connections); the size limit on messages and
-/// frames alike, so an oversized frame is refused from its header.
+/// most of the hub's memory at hundreds of connections); frames written together up to
+/// 8 KiB (`forward` feeds what is queued and flushes once: one `send` for several frames —
+/// 80 % of the hub's CPU under load is the kernel's send path — where 0 wrote each frame
+/// eagerly); the size limit on messages and frames alike, so an oversized frame is refused
+/// from its header.
 fn websocket_config(max_message_size: usize) -> WebSocketConfig {
     let max = max_message_size.max(1024);
     WebSocketConfig::default()
         .read_buffer_size(8 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(8 * 1024)
         .max_message_size(Some(max))
         .max_frame_size(Some(max))
 }
@@ -440,10 +451,17 @@ pub(crate) struct Room {
     presence: Mutex<HashMap<u64, Presence>>,
     /// Which token announced each awareness client id (kept a while after it left).
     owners: Mutex<HashMap<u64, Owner>>,
-    /// The last authors answer and the log position it was computed at: replaying the log is
-    /// the costly part, and any participant may ask as often as it likes.
-    authors: tokio::sync::Mutex<Option<(i64, Bytes)>>,
+    /// Who wrote the document, as far as the log has been read, and the last answer with
+    /// its log position: any participant may ask as often as it likes.
+    authors: tokio::sync::Mutex<KeptAuthors>,
     pub(crate) tx: broadcast::Sender<Outgoing>,
+}
+
+/// A room's authors (see [`authors`]).
+#[derive(Default)]
+struct KeptAuthors {
+    log: attribution::Authors,
+    frame: Option<(i64, Bytes)>,
 }
 
 /// A room's document and where it stands in the log.
@@ -540,7 +558,7 @@ impl Hub {
             state: tokio::sync::Mutex::new(state),
             presence: Mutex::new(HashMap::new()),
             owners: Mutex::new(HashMap::new()),
-            authors: tokio::sync::Mutex::new(None),
+            authors: tokio::sync::Mutex::new(KeptAuthors::default()),
             tx,
         });
         rooms.insert((dpia.to_owned(), key), room.clone());
@@ -1000,7 +1018,7 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
                 }
             }
             out = rx.recv() => {
-                if forward(&mut sink, &mut rx, out, conn, &room).await.is_err() {
+                if forward(&mut sink, &mut rx, out, conn).await.is_err() {
                     break;
                 }
             }
@@ -1052,7 +1070,6 @@ async fn forward(
     rx: &mut broadcast::Receiver<Outgoing>,
     first: Result<Outgoing, broadcast::error::RecvError>,
     conn: u64,
-    room: &Room,
 ) -> Result<(), ()> {
     use broadcast::error::{RecvError, TryRecvError};
     let mut next = Some(first);
@@ -1061,9 +1078,14 @@ async fn forward(
             Ok(o) if o.from == conn => {}
             Ok(o) => sink.feed(WsMessage::Binary(o.frame)).await.map_err(drop)?,
             Err(RecvError::Lagged(_)) => {
-                // Missed some forwards: send the whole document (idempotent).
-                let all = room.state.lock().await.doc.transact().encode_state_as_update_v1(&StateVector::default());
-                sink.feed(WsMessage::Binary(proto::update(all).into())).await.map_err(drop)?;
+                // More than a channel's worth behind: the client reads slower than the room
+                // writes. Closed with 1013; it reconnects and its SyncStep1 gets what it
+                // lacks. (Sending the whole document instead cost a copy per lagging
+                // connection: when an overloaded host made them all lag, the 10-minute
+                // soak's memory grew from 40 to 360 MB and the encodes made it lag more.)
+                let reason = format!("{BUSY}: forbindelsen kom for langt bagud; forbind igen (the connection fell behind; reconnect)");
+                let _ = sink.send(WsMessage::Close(Some(close_frame(CloseCode::Again, &reason)))).await;
+                return Err(());
             }
             Err(RecvError::Closed) => return Err(()),
         }
@@ -1140,30 +1162,39 @@ fn close_frame(code: CloseCode, reason: &str) -> CloseFrame {
 }
 
 /// The answer to an authors query: who wrote the document's changes (see `attribution`).
-/// The log is read under the store's lock and replayed off the async workers, once per log
-/// position: repeated queries (one per keepalive from every live client, or a hostile loop)
-/// get the kept answer, and concurrent ones wait for the one replay.
+/// The room keeps what it has read of the log; a query reads only the rows appended since
+/// (off the async workers), and repeated queries at one log position (one per keepalive from
+/// every live client, or a hostile loop) get the kept frame.
 async fn authors(hub: &Hub, session: &Session, room: &Room) -> Result<Vec<u8>, HubError> {
     let head = room.state.lock().await.last_seq;
     let mut kept = room.authors.lock().await;
-    if let Some((seq, answer)) = kept.as_ref() {
+    if let Some((seq, frame)) = kept.frame.as_ref() {
         if *seq == head {
-            return Ok(answer.to_vec());
+            return Ok(frame.to_vec());
         }
     }
-    let rows = hub.store.lock().expect("store lock").log(&session.dpia, Some(session.key))?;
-    let changes = tokio::task::spawn_blocking(move || attribution::replay(rows, false))
-        .await
-        .map_err(|e| HubError::Damaged(format!("replaying the log failed: {e}")))??;
+    let rows = hub.store.lock().expect("store lock").log_after(&session.dpia, Some(session.key), kept.log.upto)?;
+    let mut log = std::mem::take(&mut kept.log);
+    let key = session.key;
+    // On a panic the kept log is lost and the next query reads the log from its start.
+    let (log, read) = tokio::task::spawn_blocking(move || {
+        let read = log.extend(key, rows);
+        (log, read)
+    })
+    .await
+    .map_err(|e| HubError::Damaged(format!("replaying the log failed: {e}")))?;
+    let upto = log.upto;
+    kept.log = log;
+    read?;
     let answer = {
         let store = hub.store.lock().expect("store lock");
         let names = attribution::Names::load(&store)?;
-        let bindings = store.client_bindings(&attribution::clients_of(&changes))?;
-        attribution::answer(&changes, &bindings, &names)
+        let bindings = store.client_bindings(&kept.log.clients())?;
+        kept.log.answer(&bindings, &names)
     };
     let json = serde_json::to_vec(&answer).expect("the answer serialises");
     let frame = proto::encode(&Message::Custom(attribution::AUTHORS, json));
-    *kept = Some((head, Bytes::from(frame.clone())));
+    kept.frame = Some((upto, Bytes::from(frame.clone())));
     Ok(frame)
 }
 

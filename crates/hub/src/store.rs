@@ -9,9 +9,10 @@
 //! - `client_ids`: which organisation a CRDT client id belongs to (bound on first use);
 //! - `refusals`: every refused write, with the reason.
 //!
-//! WAL and `synchronous=FULL`: an update is committed before it is forwarded. The server's
-//! writer commits the updates that arrive together in one [`Batch`] (group commit: one
-//! fsync for many); [`Queries`] reads and writes the same way through the store or a batch.
+//! WAL: an update is committed (in the operating system's hands) before it is forwarded, and
+//! on disk (the WAL fsynced) before its writer is answered. The server's writer commits the
+//! updates that arrive together in one [`Batch`]; [`Queries`] reads and writes the same way
+//! through the store or a batch.
 
 use crate::rights::{BasePolicy, DpiaInfo, Role, TokenInfo};
 use konsekvens_core::DocKey;
@@ -22,8 +23,9 @@ use std::path::{Path, PathBuf};
 /// "KHUB" — marks the file as a Konsekvens hub database.
 pub const APPLICATION_ID: i32 = 0x4B48_5542;
 /// 2: `refusals.org` and `refusals.token_id` may be NULL (a refused handshake has no
-/// organisation or token). Older databases are migrated when opened.
-pub const SCHEMA_VERSION: i32 = 2;
+/// organisation or token). 3: `client_ids.lease` (see [`Queries::extend_leases`]). Older
+/// databases are migrated when opened.
+pub const SCHEMA_VERSION: i32 = 3;
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "hub.sqlite";
 
@@ -55,18 +57,20 @@ pub enum StoreError {
     Damaged { dpia: String, doc: String, seq: i64, why: String },
 }
 
-/// When the server's commits reach the disk (SQLite's `synchronous` in WAL mode).
+/// When the server answers a writer: after its update is on disk, or as soon as it is
+/// committed (it reaches the disk at the next checkpoint).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Synchronous {
-    /// Every commit is fsynced before the update is forwarded or acknowledged: nothing
-    /// acknowledged is lost even on power loss. The default.
+    /// An update is answered only once the WAL holding it is fsynced (group commit on the
+    /// writer's syncer thread; forwarding does not wait): nothing acknowledged is lost even
+    /// on power loss. The default.
     #[default]
     Full,
     /// Commits reach the operating system before the update is forwarded or acknowledged,
     /// and the disk at the next checkpoint (within a second): nothing acknowledged is lost
     /// when the hub process dies (kill -9, a crash); a power cut or kernel crash can lose the
-    /// last second — which the clients still hold and send again at their next sync.
-    /// Lower fan-out latency on disks with slow fsync.
+    /// last second — which the clients still hold and send again at their next sync (taken
+    /// back, see `writer`, «Durability»).
     Normal,
 }
 
@@ -194,7 +198,8 @@ CREATE TABLE client_ids (
     client_id INTEGER PRIMARY KEY,
     org TEXT NOT NULL,
     token_id INTEGER NOT NULL,
-    first_seen INTEGER NOT NULL
+    first_seen INTEGER NOT NULL,
+    lease INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE refusals (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -226,6 +231,10 @@ INSERT INTO refusals_v2(id, dpia, doc, org, token_id, reason, size, at)
 DROP TABLE refusals;
 ALTER TABLE refusals_v2 RENAME TO refusals;
 "#;
+
+/// Schema 2 → 3: the forwarding lease of each client id. 0 for the ids bound before: the
+/// hubs that bound them forwarded nothing that was not on disk.
+const MIGRATE_2_TO_3: &str = "ALTER TABLE client_ids ADD COLUMN lease INTEGER NOT NULL DEFAULT 0;";
 
 /// The hub database. Admin commands and the server both use it (SQLite serialises writers;
 /// a token issued or revoked while the server runs takes effect on the next connection or
@@ -297,6 +306,9 @@ impl HubStore {
                 let version: i32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
                 if version < 2 {
                     tx.execute_batch(MIGRATE_1_TO_2)?;
+                }
+                if version < 3 {
+                    tx.execute_batch(MIGRATE_2_TO_3)?;
                 }
                 tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
                 tx.commit()?;
@@ -513,12 +525,17 @@ impl HubStore {
 
     /// The log of a joint DPIA (optionally one document), oldest first.
     pub fn log(&self, dpia: &str, key: Option<DocKey>) -> Result<Vec<LogRow>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        self.log_after(dpia, key, 0)
+    }
+
+    /// The log after position `after`, oldest first.
+    pub fn log_after(&self, dpia: &str, key: Option<DocKey>, after: i64) -> Result<Vec<LogRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
             "SELECT seq, dpia, doc, data, org, token_id, at FROM updates
-             WHERE dpia = ?1 AND (?2 IS NULL OR doc = ?2) ORDER BY seq",
+             WHERE dpia = ?1 AND (?2 IS NULL OR doc = ?2) AND seq > ?3 ORDER BY seq",
         )?;
         let rows = stmt
-            .query_map(params![dpia, key.map(|k| k.name())], |r| {
+            .query_map(params![dpia, key.map(|k| k.name()), after], |r| {
                 Ok(LogRow {
                     seq: r.get(0)?,
                     dpia: r.get(1)?,
@@ -653,6 +670,31 @@ pub trait Queries {
             }
         }
         Ok(out)
+    }
+
+    /// The organisation and forwarding lease of each of these client ids (unbound ones are
+    /// absent).
+    fn client_leases(&self, ids: &[u64]) -> Result<Vec<(u64, String, u32)>, StoreError> {
+        let mut stmt = self.conn().prepare_cached("SELECT org, lease FROM client_ids WHERE client_id = ?1")?;
+        let mut out = Vec::new();
+        for &id in ids {
+            if let Some((org, lease)) = stmt.query_row(params![id as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).optional()? {
+                out.push((id, org, lease.clamp(0, i64::from(u32::MAX)) as u32));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Raises the forwarding leases of bound client ids: the hub forwards no block of a
+    /// client id at or above its lease before the lease is on disk, so after a crash a block
+    /// below the lease that the hub lacks may be one it forwarded and lost (see
+    /// `writer`, «Durability»).
+    fn extend_leases(&self, leases: &[(u64, u32)]) -> Result<(), StoreError> {
+        let mut stmt = self.conn().prepare_cached("UPDATE client_ids SET lease = max(lease, ?2) WHERE client_id = ?1")?;
+        for &(id, lease) in leases {
+            stmt.execute(params![id as i64, i64::from(lease)])?;
+        }
+        Ok(())
     }
 
     /// The organisation and first token each of these client ids is bound to (unbound ones
