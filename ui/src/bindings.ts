@@ -34,8 +34,12 @@ export const commands = {
 	check: (org: number | null) => typedError<CheckReport_Serialize, string>(__TAURI_INVOKE("check", { org })),
 	/**  The coordinator's overview of every municipality. */
 	overview: () => typedError<Overview_Serialize, string>(__TAURI_INVOKE("overview")),
-	/**  Who changed what and when; with `item`, only changes to that reference. */
-	history: (org: number | null, item: string | null) => typedError<LogEntry_Serialize[], string>(__TAURI_INVOKE("history", { org, item })),
+	/**
+	 *  One page of who changed what and when, newest first: changes before log position `before`
+	 *  (none: from the newest), at most `limit` (default 50); with `item`, only changes to that
+	 *  reference. Reads the page's stored rows only, however long the history.
+	 */
+	history: (org: number | null, item: string | null, before: number | null, limit: number | null) => typedError<LogPage_Serialize, string>(__TAURI_INVOKE("history", { org, item, before, limit })),
 	/**  Compares two points: `now`, a release name, a date (YYYY-MM-DD) or a log position (#N). */
 	compare: (org: number | null, from: string, to: string) => typedError<Comparison, string>(__TAURI_INVOKE("compare", { org, from, to })),
 	/**  The DPIA as it was at a point. */
@@ -888,8 +892,8 @@ export type LogEntry_Deserialize = {
 	org?: OrgCode | null,
 	changes: ItemChange[],
 	/**
-	 *  Who wrote it, as the hub attributes it (see [`Workspace::attribution`]); empty when
-	 *  the hub has not told this copy yet (a local change not synced, or no hub).
+	 *  Who wrote it, as the hub attributes it (see [`attribution`]); empty when the hub has
+	 *  not told this copy yet (a local change not synced, or no hub).
 	 */
 	by: ChangeAuthor[],
 };
@@ -903,10 +907,33 @@ export type LogEntry_Serialize = {
 	org: OrgCode | null,
 	changes: ItemChange[],
 	/**
-	 *  Who wrote it, as the hub attributes it (see [`Workspace::attribution`]); empty when
-	 *  the hub has not told this copy yet (a local change not synced, or no hub).
+	 *  Who wrote it, as the hub attributes it (see [`attribution`]); empty when the hub has
+	 *  not told this copy yet (a local change not synced, or no hub).
 	 */
 	by: ChangeAuthor[],
+};
+
+/**  One page of the history, newest first. */
+export type LogPage = LogPage_Serialize | LogPage_Deserialize;
+
+/**  One page of the history, newest first. */
+export type LogPage_Deserialize = {
+	entries: LogEntry_Deserialize[],
+	/**
+	 *  The log position to pass as `before` for the next (older) page; `None` when this page
+	 *  reaches the start of the log.
+	 */
+	next_before?: number | null,
+};
+
+/**  One page of the history, newest first. */
+export type LogPage_Serialize = {
+	entries: LogEntry_Serialize[],
+	/**
+	 *  The log position to pass as `before` for the next (older) page; `None` when this page
+	 *  reaches the start of the log.
+	 */
+	next_before: number | null,
 };
 
 /**  `cells[consequence step − 1][likelihood step − 1]` = number of risks there. */

@@ -24,7 +24,7 @@ use crate::attribution;
 use crate::proto;
 use futures_util::stream::{BoxStream, SelectAll, SplitSink};
 use futures_util::{SinkExt, StreamExt};
-use konsekvens_core::{DocKey, Workspace, WorkspaceError};
+use konsekvens_core::{DocKey, Workspace};
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::time::Duration;
