@@ -107,8 +107,9 @@ pub struct Workspace {
     /// Per document, once written to here: which parts changes touch and the parts as last
     /// summarised, so each update's change summary is computed when it is logged.
     summaries: BTreeMap<DocKey, Tracked>,
-    /// Per document, updates since the last kept history snapshot.
+    /// Per document, updates since the last kept history snapshot, and its size then.
     since_history: BTreeMap<DocKey, usize>,
+    history_size: BTreeMap<DocKey, usize>,
     /// Documents whose memory holds an update beyond `applied` (another process logged a row
     /// before ours that memory has not read): their state is no log position's until
     /// `catch_up`, so no history snapshot is kept of them meanwhile.
@@ -293,6 +294,7 @@ impl Workspace {
             listener: None,
             summaries: BTreeMap::new(),
             since_history: BTreeMap::new(),
+            history_size: BTreeMap::new(),
             ahead: BTreeSet::new(),
             wrote: BTreeSet::new(),
             memo: Mutex::default(),
@@ -498,6 +500,7 @@ impl Workspace {
     }
 
     /// Adds a municipality's supplement document (empty) to the file and to memory.
+    #[cfg(feature = "fixtures")]
     pub(crate) fn add_supplement_document(&mut self, code: OrgCode) -> Result<(), WorkspaceError> {
         self.add_document(DocKey::Supplement(code))
     }
@@ -778,9 +781,13 @@ impl Workspace {
         *self.since_snapshot.entry(key).or_default() += 1;
         let kept = self.since_history.entry(key).or_default();
         *kept += 1;
-        if *kept >= self.history_every && !self.ahead.contains(&key) {
+        // A large document (a year of text edits leaves CRDT tombstones: the base reaches
+        // MBs) is kept less often, about 1 KB of kept state per update.
+        let every = self.history_every.max(self.history_size.get(&key).copied().unwrap_or(0) / 1024);
+        if *kept >= every && !self.ahead.contains(&key) {
             // The same state is the document's snapshot too: its open replays no longer tail.
             let state = self.doc(key)?.encode_state();
+            self.history_size.insert(key, state.len());
             self.store.keep_history_snapshot(key, seq, &state)?;
             self.store.write_snapshot(key, seq, &state, self.env.now_millis())?;
             self.since_history.insert(key, 0);
