@@ -14,6 +14,8 @@ pub mod diff;
 pub mod effective;
 pub mod env;
 pub mod files;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod history;
 pub mod interchange;
 pub mod model;
