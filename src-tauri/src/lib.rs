@@ -7,6 +7,7 @@
 
 pub mod commands;
 pub mod exchange;
+pub mod refresh;
 pub mod session;
 pub mod sync;
 pub mod yjs;
@@ -89,6 +90,7 @@ pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
         compare,
         effective_at,
         review_status,
+        refresh::refresh,
         put_item,
         patch_item,
         patch_section,
