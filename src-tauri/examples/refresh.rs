@@ -19,6 +19,7 @@
 
 use konsekvens_app::session::AppState;
 use konsekvens_app::{setup, Launch};
+use konsekvens_core::check::{check_with_review, CheckContext};
 use konsekvens_core::fixtures::{year_of_use, YearSpec};
 use konsekvens_core::model::OrgCode;
 use konsekvens_core::{SystemEnv, Workspace};
@@ -89,6 +90,7 @@ struct Figures {
     after_bytes: usize,
     edit: Vec<Duration>,
     refresh: Vec<Duration>,
+    core: Vec<Duration>,
     review: Vec<Duration>,
     first_bytes: usize,
 }
@@ -102,7 +104,7 @@ fn median(v: &[Duration]) -> Duration {
 fn measure(path: &Path, rounds: usize) -> Figures {
     let risk = local_risk(path);
     let mut app = App::open(path);
-    let mut f = Figures { before: vec![], before_bytes: 0, after: vec![], after_bytes: 0, edit: vec![], refresh: vec![], review: vec![], first_bytes: 0 };
+    let mut f = Figures { before: vec![], before_bytes: 0, after: vec![], after_bytes: 0, edit: vec![], refresh: vec![], core: vec![], review: vec![], first_bytes: 0 };
     app.take_bytes();
     let first = app.call("refresh", json!({ "org": ORG, "since": null }));
     f.first_bytes = app.take_bytes();
@@ -140,11 +142,24 @@ fn measure(path: &Path, rounds: usize) -> Figures {
         assert!(r["full"].is_null(), "the refresh sent the whole view again");
         since = r["generation"].clone();
 
-        // The core's review status, which the refresh computes.
+        // The core's share of the refresh, timed alone: its reads and the check (the
+        // review status apart); the rest is the app's (JSON, changes, IPC).
         let state = app.webview.state::<AppState>();
+        let code = Some(OrgCode(ORG));
         let t = Instant::now();
-        state.with(|s, _| s.ws.review_status(Some(OrgCode(ORG))).map_err(|e| e.to_string())).expect("review status");
+        let review = state.with(|s, _| s.ws.review_status(code).map_err(|e| e.to_string())).expect("review status");
         f.review.push(t.elapsed());
+        let t = Instant::now();
+        state
+            .with(|s, _| {
+                let dpia = s.ws.effective_or_base(code).map_err(|e| e.to_string())?;
+                let policy = s.ws.acceptance_policy(code).map_err(|e| e.to_string())?;
+                s.ws.coordination().map_err(|e| e.to_string())?;
+                let ctx = CheckContext { is_base: false, policy, today: konsekvens_core::env::today() };
+                Ok(check_with_review(&dpia, &ctx, Some(&review)))
+            })
+            .expect("core reads");
+        f.core.push(t.elapsed());
     }
     f
 }
@@ -180,7 +195,6 @@ fn main() {
 
     let a = measure(&fresh, rounds);
     let b = measure(&year, rounds);
-    let log = |p: &Path| Workspace::open(p, Arc::new(SystemEnv)).and_then(|w| Ok(w.store().head_seq()?)).unwrap_or(0);
     let kib = |b: usize| b as f64 / 1024.0;
     println!(
         "One edit (a local risk's title, København) + the refresh after it, through the app's commands on Tauri's mock runtime; medians of {rounds}, {} cores, {} build",
@@ -188,7 +202,7 @@ fn main() {
         if cfg!(debug_assertions) { "debug" } else { "release" }
     );
     println!("{:<58} {:>16} {:>26}", "", "fresh sample", format!("after {} edits", spec.edits));
-    println!("{:<58} {:>16} {:>26}", "log length (updates)", log(&fresh), log(&year));
+    println!("{:<58} {:>16} {:>26}", "municipalities", 3, spec.municipalities);
     let row = |label: &str, x: Duration, y: Duration| println!("{label:<58} {:>13.2} ms {:>23.2} ms", x.as_secs_f64() * 1e3, y.as_secs_f64() * 1e3);
     let bytes = |label: &str, x: usize, y: usize| println!("{label:<58} {:>12.1} KiB {:>22.1} KiB", kib(x), kib(y));
     row("before: edit + effective, check, coordination, can_undo", median(&a.before), median(&b.before));
@@ -198,7 +212,8 @@ fn main() {
     row("  of which the edit (patch_item, durable)", median(&a.edit), median(&b.edit));
     row("  of which the refresh", median(&a.refresh), median(&b.refresh));
     row("    of which the core's review status (timed alone)", median(&a.review), median(&b.review));
-    let app_side = |f: &Figures| median(&f.refresh).saturating_sub(median(&f.review));
-    row("    the rest: effective DPIA, check, JSON, changes", app_side(&a), app_side(&b));
+    row("    of which the core's effective DPIA, coordination, check", median(&a.core), median(&b.core));
+    let app_side = |f: &Figures| median(&f.refresh).saturating_sub(median(&f.review) + median(&f.core));
+    row("    the app's side: JSON, changes, IPC (the rest)", app_side(&a), app_side(&b));
     bytes("first refresh (the whole view, once)", a.first_bytes, b.first_bytes);
 }
