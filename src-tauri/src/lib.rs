@@ -9,6 +9,7 @@
 pub mod catalogue;
 pub mod commands;
 pub mod exchange;
+pub mod refresh;
 pub mod session;
 pub mod sync;
 pub mod yjs;
@@ -96,6 +97,7 @@ pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
         compare,
         effective_at,
         review_status,
+        refresh::refresh,
         put_item,
         patch_item,
         patch_section,

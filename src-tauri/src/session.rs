@@ -85,6 +85,9 @@ pub struct AppState {
     /// The running hub sync, if any; dropping it stops the sync.
     pub sync: Mutex<Option<crate::sync::SyncTask>>,
     pub sync_status: Arc<Mutex<crate::sync::SyncStatus>>,
+    /// What `refresh` last sent the webview, so the next sends only what changed. Its own
+    /// lock: comparing views never holds the session.
+    pub shown: Mutex<crate::refresh::Shown>,
 }
 
 impl AppState {
@@ -99,6 +102,7 @@ impl AppState {
             data_dir,
             sync: Mutex::new(None),
             sync_status: Arc::default(),
+            shown: Mutex::default(),
         }
     }
 
@@ -124,6 +128,7 @@ impl AppState {
         ws.set_listener(self.listener.lock().unwrap_or_else(|p| p.into_inner()).clone());
         let title = ws.base().map(|b| b.meta.title).unwrap_or_default();
         *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(Session { ws, path: path.clone() });
+        self.shown.lock().unwrap_or_else(|p| p.into_inner()).forget();
         self.update_settings(|s| s.remember(&path, &title))?;
         Ok(())
     }

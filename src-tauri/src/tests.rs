@@ -273,3 +273,63 @@ fn the_webview_mirror_gets_the_state_and_sends_raw_updates() {
     assert!(err.to_string().contains("K-CRDT-MALFORMED"), "{err}");
     assert!(raw("apply_doc_update", "nowhere", InvokeBody::Raw(vec![0])).is_err());
 }
+
+/// After the first refresh only what changed crosses IPC, and applying it gives exactly the
+/// view a fresh refresh sends; a stale generation or another municipality gets the whole view.
+#[test]
+fn refresh_sends_the_whole_view_once_then_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(Launch { workspace: Some(dir.path().join("demo.konsekvens")) });
+    invoke(&webview, "open_sample", json!({})).unwrap();
+    let first = invoke(&webview, "refresh", json!({ "org": 101, "since": null })).expect("refresh");
+    let mut held = first["full"].clone();
+    assert_eq!(held["dpia"]["org"]["code"], json!(101));
+    assert_eq!(held["report"], invoke(&webview, "check", json!({ "org": 101 })).unwrap(), "the same check as the check command");
+    assert_eq!(held["dpia"], invoke(&webview, "effective", json!({ "org": 101 })).unwrap());
+    let releases = held["coordination"]["releases"].as_array().unwrap();
+    assert!(!releases.is_empty() && releases.iter().all(|r| r["content"] == json!("")), "release bases are not sent");
+
+    let nothing = invoke(&webview, "refresh", json!({ "org": 101, "since": first["generation"] })).unwrap();
+    assert_eq!(nothing["full"], json!(null));
+    assert_eq!(nothing["changes"], json!([]), "nothing changed, nothing sent");
+
+    // One field of a base risk: the change names that field (and what the check derives).
+    let risk = held["dpia"]["items"]["risks"][0]["id"].clone();
+    invoke(&webview, "patch_item", json!({ "doc": "base", "kind": "risk", "id": risk, "patch": { "title": "Ny titel" } })).unwrap();
+    let delta = invoke(&webview, "refresh", json!({ "org": null, "since": nothing["generation"] })).unwrap();
+    assert!(delta["full"].is_object(), "another scope than the one held: the whole view");
+    let base_gen = delta["generation"].clone();
+    invoke(&webview, "patch_item", json!({ "doc": "base", "kind": "risk", "id": risk, "patch": { "title": "Endnu en titel" } })).unwrap();
+    let delta = invoke(&webview, "refresh", json!({ "org": null, "since": base_gen })).unwrap();
+    let changes: Vec<refresh::Change> = serde_json::from_value::<Vec<Value>>(delta["changes"].clone()).unwrap().into_iter().map(change_of).collect();
+    assert_eq!(delta["since"], base_gen);
+    assert!(delta["full"].is_null() && !changes.is_empty());
+    assert!(delta["changes"].to_string().len() < 2048, "a title edit sends a few hundred bytes: {}", delta["changes"]);
+    let mut view = invoke(&webview, "refresh", json!({ "org": null, "since": null })).unwrap()["full"].clone();
+    let fresh = view.clone();
+    view["dpia"]["items"]["risks"][0]["title"] = json!("Ny titel");
+    refresh::apply(&mut view, &changes);
+    assert_eq!(view, fresh, "the changes turn the held view into the current one");
+
+    // København's view is held from before the two edits: a stale generation gets it whole.
+    let stale = invoke(&webview, "refresh", json!({ "org": 101, "since": first["generation"] })).unwrap();
+    assert!(stale["full"].is_object());
+    held = stale["full"].clone();
+    assert_eq!(held["dpia"]["org"]["code"], json!(101));
+}
+
+/// A change as the webview receives it, read back for `refresh::apply`.
+fn change_of(v: Value) -> refresh::Change {
+    let path = |v: &Value| -> Vec<refresh::Step> {
+        v.as_array().unwrap().iter().map(|s| match s {
+            Value::String(k) => refresh::Step::Key(k.clone()),
+            n => refresh::Step::Index(n.as_u64().unwrap() as u32),
+        }).collect()
+    };
+    match v["op"].as_str().unwrap() {
+        "set" => refresh::Change::Set { path: path(&v["path"]), value: v["value"].clone() },
+        "remove" => refresh::Change::Remove { path: path(&v["path"]) },
+        "truncate" => refresh::Change::Truncate { path: path(&v["path"]), len: v["len"].as_u64().unwrap() as u32 },
+        op => panic!("unknown op {op}"),
+    }
+}

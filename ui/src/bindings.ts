@@ -45,6 +45,11 @@ export const commands = {
 	/**  The DPIA as it was at a point. */
 	effectiveAt: (org: number | null, point: string) => typedError<EffectiveDpia_Serialize, string>(__TAURI_INVOKE("effective_at", { org, point })),
 	reviewStatus: (org: number | null) => typedError<ReviewStatus_Serialize, string>(__TAURI_INVOKE("review_status", { org })),
+	/**
+	 *  The views' data for a municipality (`org`) or the base; with `since`, the generation the
+	 *  webview holds, only what changed.
+	 */
+	refresh: (org: number | null, since: number | null) => typedError<Refreshed_Serialize, string>(__TAURI_INVOKE("refresh", { org, since })),
 	/**  Writes an item into a document (`base` or `supplement/101`): new, or the fields that differ. */
 	putItem: (doc: string, item: AnyItem_Deserialize) => typedError<null, string>(__TAURI_INVOKE("put_item", { doc, item })),
 	/**
@@ -225,6 +230,15 @@ export type Base_Serialize = {
 export type Basis = "art_35_7_a" | "art_35_7_b" | "art_35_7_c" | "art_35_7_d" | "art_35_2" | "art_35_11" | "art_36" | "art_24_1" | "art_5_2" | "wp248" | 
 /**  The decision's § 4.4 on joint DPIAs. */
 "joint_dpia";
+
+/**  One change to the view the webview holds. */
+export type Change = 
+/**  The value at `path` is now `value`; an index one past an array's end appends. */
+{ op: "set"; path: Step[]; value: Value } | 
+/**  The object key at the end of `path` is gone. */
+{ op: "remove"; path: Step[] } | 
+/**  The array at `path` keeps its first `len` entries. */
+{ op: "truncate"; path: Step[]; len: number };
 
 /**  An organisation that wrote a change, as the hub attributes it. */
 export type ChangeAuthor = {
@@ -1389,6 +1403,37 @@ export type RecurringDeviation = {
  */
 export type Reference = string;
 
+/**  The answer to `refresh`. */
+export type Refreshed = Refreshed_Serialize | Refreshed_Deserialize;
+
+/**  The answer to `refresh`. */
+export type Refreshed_Deserialize = {
+	/**  Send this back as `since` next time. */
+	generation: number,
+	/**
+	 *  The whole view: the first time, for another municipality, or when the webview's
+	 *  copy is not the one Rust last sent.
+	 */
+	full?: View_Deserialize | null,
+	/**  Otherwise the changes to the view of generation `since`, in order. */
+	since?: number | null,
+	changes: Change[],
+};
+
+/**  The answer to `refresh`. */
+export type Refreshed_Serialize = {
+	/**  Send this back as `since` next time. */
+	generation: number,
+	/**
+	 *  The whole view: the first time, for another municipality, or when the webview's
+	 *  copy is not the one Rust last sent.
+	 */
+	full: View_Serialize | null,
+	/**  Otherwise the changes to the view of generation `since`, in order. */
+	since: number | null,
+	changes: Change[],
+};
+
 /**
  *  A published release of the joint base (e.g. "2025.1"). Immutable: it carries the base's
  *  content as it was when published (canonical JSON) and the SHA-256 of that content, which
@@ -1823,6 +1868,9 @@ export type Source_Serialize = {
 	description: Prose,
 };
 
+/**  One step into a JSON value: an object's key or an array's index. */
+export type Step = string | number;
+
 /**  A category of data subjects, with how many and whether they are vulnerable. */
 export type SubjectCategory = SubjectCategory_Serialize | SubjectCategory_Deserialize;
 
@@ -2028,6 +2076,31 @@ export type VerifyResult_Serialize = {
 	ok: boolean,
 	signatures: SignatureCheck_Serialize[],
 	unsigned_tail: number,
+};
+
+/**  Everything the views are drawn from. */
+export type View = View_Serialize | View_Deserialize;
+
+/**  Everything the views are drawn from. */
+export type View_Deserialize = {
+	/**  Whose DPIA: a municipality code, or `None` for the joint base. */
+	org?: number | null,
+	dpia: EffectiveDpia_Deserialize,
+	report: CheckReport_Deserialize,
+	/**  Its releases without `content` (left empty). */
+	coordination: Coordination_Deserialize,
+	undo: UndoState_Deserialize,
+};
+
+/**  Everything the views are drawn from. */
+export type View_Serialize = {
+	/**  Whose DPIA: a municipality code, or `None` for the joint base. */
+	org: number | null,
+	dpia: EffectiveDpia_Serialize,
+	report: CheckReport_Serialize,
+	/**  Its releases without `content` (left empty). */
+	coordination: Coordination_Serialize,
+	undo: UndoState_Serialize,
 };
 
 /**  WP248 screening: the nine criteria, each answered with a reason. */

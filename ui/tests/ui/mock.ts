@@ -60,6 +60,8 @@ function bytes(hex: string): ArrayBuffer {
 }
 
 let created = 0;
+let generation = 0;
+let shown: { generation: number; org: number | null } | null = null;
 const ANSWERS: Record<string, (a: Args) => unknown> = {
   settings: () => settings,
   save_settings: (a) => (settings = { ...settings, user_name: String(a.userName), org: a.org as number | null, language: a.language === "en" ? "en" : "da" }),
@@ -85,6 +87,19 @@ const ANSWERS: Record<string, (a: Args) => unknown> = {
   compare: (a) => scope(a.org).compare[`${String(a.from)}|${String(a.to)}`] ?? refuse(`sammenligningen ${String(a.from)} → ${String(a.to)} er ikke i testdata`),
   review_status: (a) => scope(a.org).review_status,
   can_undo: () => undo,
+  // As Rust: the whole view first and for another scope, then the changes since the
+  // generation the page holds — none here, the data does not change (what changes carry is
+  // tested in src-tauri and ui/src/api.test.ts).
+  refresh: (a) => {
+    const s = scope(a.org);
+    const org = (a.org ?? null) as number | null;
+    const since = a.since as number | null;
+    const held = shown !== null && shown.org === org && since === shown.generation;
+    shown = { generation: ++generation, org };
+    return held
+      ? { generation, full: null, since, changes: [] }
+      : { generation, full: { org, dpia: s.effective, report: s.check, coordination: fx.coordination, undo }, since: null, changes: [] };
+  },
   undo: () => undo,
   redo: () => undo,
   put_item: () => null,

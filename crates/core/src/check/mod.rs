@@ -15,7 +15,7 @@ mod rules;
 pub use picture::{Matrix, RiskPicture, Share};
 
 use crate::effective::EffectiveDpia;
-pub use review::{acceptance_policy, check_in, review_status, ReviewStatus, ReviewTrigger};
+pub use review::{acceptance_policy, check_in, review_status, review_status_of, ReviewStatus, ReviewTrigger};
 use crate::model::{Day, ItemId, Reference};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

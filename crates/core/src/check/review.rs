@@ -71,7 +71,8 @@ pub fn review_status(view: &View<'_>, org: Option<OrgCode>) -> Result<ReviewStat
     review_status_of(view, org, &now)
 }
 
-fn review_status_of(view: &View<'_>, org: Option<OrgCode>, now: &EffectiveDpia) -> Result<ReviewStatus, WorkspaceError> {
+/// [`review_status`] of an effective DPIA the caller already built from `view`.
+pub fn review_status_of(view: &View<'_>, org: Option<OrgCode>, now: &EffectiveDpia) -> Result<ReviewStatus, WorkspaceError> {
     let head = view.head_seq()?;
     let memo = format!("review-status/{}", org.map(|o| o.to_string()).unwrap_or_default());
     if let Some(status) = view.memo(&memo, head).and_then(|v| serde_json::from_value(v).ok()) {
