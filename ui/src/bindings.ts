@@ -11,77 +11,77 @@ export const commands = {
 	 *  Opens the bundled AULA sample (written on first use to the launch path or the app's data
 	 *  directory).
 	 */
-	openSample: () => typedError<Opened_Serialize, string>(__TAURI_INVOKE("open_sample")),
-	openWorkspace: (path: string) => typedError<Opened_Serialize, string>(__TAURI_INVOKE("open_workspace", { path })),
-	createWorkspace: (spec: NewDpia_Deserialize) => typedError<Opened_Serialize, string>(__TAURI_INVOKE("create_workspace", { spec })),
+	openSample: () => typedError<Opened_Serialize, UserError_Serialize>(__TAURI_INVOKE("open_sample")),
+	openWorkspace: (path: string) => typedError<Opened_Serialize, UserError_Serialize>(__TAURI_INVOKE("open_workspace", { path })),
+	createWorkspace: (spec: NewDpia_Deserialize) => typedError<Opened_Serialize, UserError_Serialize>(__TAURI_INVOKE("create_workspace", { spec })),
 	recentFiles: () => __TAURI_INVOKE<RecentFile[]>("recent_files"),
 	settings: () => __TAURI_INVOKE<Settings_Serialize>("settings"),
 	/**  Saves who the user is and the language (the recent files are kept). */
-	saveSettings: (userName: string, org: number | null, language: string) => typedError<Settings_Serialize, string>(__TAURI_INVOKE("save_settings", { userName, org, language })),
+	saveSettings: (userName: string, org: number | null, language: string) => typedError<Settings_Serialize, UserError_Serialize>(__TAURI_INVOKE("save_settings", { userName, org, language })),
 	/**
 	 *  What the webview shows on start: the workspace already open (after a reload of the
 	 *  webview), else the one named at launch (written from the sample if it does not exist
 	 *  yet), else nothing — the start screen.
 	 */
-	current: () => typedError<Opened_Serialize | null, string>(__TAURI_INVOKE("current")),
-	participants: () => typedError<Participant_Serialize[], string>(__TAURI_INVOKE("participants")),
+	current: () => typedError<Opened_Serialize | null, UserError_Serialize>(__TAURI_INVOKE("current")),
+	participants: () => typedError<Participant_Serialize[], UserError_Serialize>(__TAURI_INVOKE("participants")),
 	/**  A municipality's effective DPIA (base ⊕ its supplement); without `org`, the base alone. */
-	effective: (org: number | null) => typedError<EffectiveDpia_Serialize, string>(__TAURI_INVOKE("effective", { org })),
-	base: () => typedError<Base_Serialize, string>(__TAURI_INVOKE("base")),
-	coordination: () => typedError<Coordination_Serialize, string>(__TAURI_INVOKE("coordination")),
-	supplement: (org: number) => typedError<Supplement_Serialize, string>(__TAURI_INVOKE("supplement", { org })),
+	effective: (org: number | null) => typedError<EffectiveDpia_Serialize, UserError_Serialize>(__TAURI_INVOKE("effective", { org })),
+	base: () => typedError<Base_Serialize, UserError_Serialize>(__TAURI_INVOKE("base")),
+	coordination: () => typedError<Coordination_Serialize, UserError_Serialize>(__TAURI_INVOKE("coordination")),
+	supplement: (org: number) => typedError<Supplement_Serialize, UserError_Serialize>(__TAURI_INVOKE("supplement", { org })),
 	/**  The Datatilsynet check of a municipality's DPIA (or the base), with the review triggers. */
-	check: (org: number | null) => typedError<CheckReport_Serialize, string>(__TAURI_INVOKE("check", { org })),
+	check: (org: number | null) => typedError<CheckReport_Serialize, UserError_Serialize>(__TAURI_INVOKE("check", { org })),
 	/**  The coordinator's overview of every municipality. */
-	overview: () => typedError<Overview_Serialize, string>(__TAURI_INVOKE("overview")),
+	overview: () => typedError<Overview_Serialize, UserError_Serialize>(__TAURI_INVOKE("overview")),
 	/**
 	 *  One page of who changed what and when, newest first: changes before log position `before`
 	 *  (none: from the newest), at most `limit` (default 50); with `item`, only changes to that
 	 *  reference. Reads the page's stored rows only, however long the history.
 	 */
-	history: (org: number | null, item: string | null, before: number | null, limit: number | null) => typedError<LogPage_Serialize, string>(__TAURI_INVOKE("history", { org, item, before, limit })),
+	history: (org: number | null, item: string | null, before: number | null, limit: number | null) => typedError<LogPage_Serialize, UserError_Serialize>(__TAURI_INVOKE("history", { org, item, before, limit })),
 	/**  Compares two points: `now`, a release name, a date (YYYY-MM-DD) or a log position (#N). */
-	compare: (org: number | null, from: string, to: string) => typedError<Comparison, string>(__TAURI_INVOKE("compare", { org, from, to })),
+	compare: (org: number | null, from: string, to: string) => typedError<Comparison, UserError_Serialize>(__TAURI_INVOKE("compare", { org, from, to })),
 	/**  The DPIA as it was at a point. */
-	effectiveAt: (org: number | null, point: string) => typedError<EffectiveDpia_Serialize, string>(__TAURI_INVOKE("effective_at", { org, point })),
-	reviewStatus: (org: number | null) => typedError<ReviewStatus_Serialize, string>(__TAURI_INVOKE("review_status", { org })),
+	effectiveAt: (org: number | null, point: string) => typedError<EffectiveDpia_Serialize, UserError_Serialize>(__TAURI_INVOKE("effective_at", { org, point })),
+	reviewStatus: (org: number | null) => typedError<ReviewStatus_Serialize, UserError_Serialize>(__TAURI_INVOKE("review_status", { org })),
 	/**
 	 *  The views' data for a municipality (`org`) or the base; with `since`, the generation the
 	 *  webview holds, only what changed.
 	 */
-	refresh: (org: number | null, since: number | null) => typedError<Refreshed_Serialize, string>(__TAURI_INVOKE("refresh", { org, since })),
+	refresh: (org: number | null, since: number | null) => typedError<Refreshed_Serialize, UserError_Serialize>(__TAURI_INVOKE("refresh", { org, since })),
 	/**  Writes an item into a document (`base` or `supplement/101`): new, or the fields that differ. */
-	putItem: (doc: string, item: AnyItem_Deserialize) => typedError<null, string>(__TAURI_INVOKE("put_item", { doc, item })),
+	putItem: (doc: string, item: AnyItem_Deserialize) => typedError<null, UserError_Serialize>(__TAURI_INVOKE("put_item", { doc, item })),
 	/**
 	 *  Changes only the fields of an item named in `patch` (a JSON merge patch): what the
 	 *  webview sends when one field was edited.
 	 */
-	patchItem: (doc: string, kind: ItemKind, id: string, patch: Value) => typedError<null, string>(__TAURI_INVOKE("patch_item", { doc, kind, id, patch })),
+	patchItem: (doc: string, kind: ItemKind, id: string, patch: Value) => typedError<null, UserError_Serialize>(__TAURI_INVOKE("patch_item", { doc, kind, id, patch })),
 	/**  Changes only the fields of a section named in `patch`. */
-	patchSection: (doc: string, section: SectionKind, patch: Value) => typedError<null, string>(__TAURI_INVOKE("patch_section", { doc, section, patch })),
+	patchSection: (doc: string, section: SectionKind, patch: Value) => typedError<null, UserError_Serialize>(__TAURI_INVOKE("patch_section", { doc, section, patch })),
 	/**  Creates an empty item with a fresh id and the next reference. */
-	newItem: (doc: string, kind: ItemKind) => typedError<AnyItem_Serialize, string>(__TAURI_INVOKE("new_item", { doc, kind })),
-	removeItem: (doc: string, kind: ItemKind, id: string) => typedError<boolean, string>(__TAURI_INVOKE("remove_item", { doc, kind, id })),
-	setSection: (doc: string, section: AnySection_Deserialize) => typedError<null, string>(__TAURI_INVOKE("set_section", { doc, section })),
+	newItem: (doc: string, kind: ItemKind) => typedError<AnyItem_Serialize, UserError_Serialize>(__TAURI_INVOKE("new_item", { doc, kind })),
+	removeItem: (doc: string, kind: ItemKind, id: string) => typedError<boolean, UserError_Serialize>(__TAURI_INVOKE("remove_item", { doc, kind, id })),
+	setSection: (doc: string, section: AnySection_Deserialize) => typedError<null, UserError_Serialize>(__TAURI_INVOKE("set_section", { doc, section })),
 	/**  Links or unlinks a measure (in document `doc`) and a risk. */
-	link: (doc: string, measure: string, risk: string, linked: boolean) => typedError<null, string>(__TAURI_INVOKE("link", { doc, measure, risk, linked })),
-	undo: () => typedError<UndoState_Serialize, string>(__TAURI_INVOKE("undo")),
-	redo: () => typedError<UndoState_Serialize, string>(__TAURI_INVOKE("redo")),
-	canUndo: () => typedError<UndoState_Serialize, string>(__TAURI_INVOKE("can_undo")),
+	link: (doc: string, measure: string, risk: string, linked: boolean) => typedError<null, UserError_Serialize>(__TAURI_INVOKE("link", { doc, measure, risk, linked })),
+	undo: () => typedError<UndoState_Serialize, UserError_Serialize>(__TAURI_INVOKE("undo")),
+	redo: () => typedError<UndoState_Serialize, UserError_Serialize>(__TAURI_INVOKE("redo")),
+	canUndo: () => typedError<UndoState_Serialize, UserError_Serialize>(__TAURI_INVOKE("can_undo")),
 	/**  Publishes the working base as a release (the coordinator). */
-	publishRelease: (name: string, date: string, note: string) => typedError<string, string>(__TAURI_INVOKE("publish_release", { name, date, note })),
+	publishRelease: (name: string, date: string, note: string) => typedError<string, UserError_Serialize>(__TAURI_INVOKE("publish_release", { name, date, note })),
 	/**  A municipality confirms that its supplement is assessed against a release. */
-	confirmRelease: (org: number, name: string) => typedError<null, string>(__TAURI_INVOKE("confirm_release", { org, name })),
+	confirmRelease: (org: number, name: string) => typedError<null, UserError_Serialize>(__TAURI_INVOKE("confirm_release", { org, name })),
 	/**
 	 *  Renders a municipality's DPIA (or with `org` absent, the base) as PDF to `out`, reporting
 	 *  progress; `cancel_export` stops it before the file is written.
 	 */
-	exportPdf: (org: number | null, lang: string, out: string, progress: Channel<Progress>) => typedError<Exported, string>(__TAURI_INVOKE("export_pdf", { org, lang, out, progress })),
+	exportPdf: (org: number | null, lang: string, out: string, progress: Channel<Progress>) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("export_pdf", { org, lang, out, progress })),
 	cancelExport: () => __TAURI_INVOKE<void>("cancel_export"),
-	signPdf: (request: SignRequest_Deserialize) => typedError<Exported, string>(__TAURI_INVOKE("sign_pdf", { request })),
-	verifyPdf: (path: string, trust: string[]) => typedError<VerifyResult_Serialize, string>(__TAURI_INVOKE("verify_pdf", { path, trust })),
+	signPdf: (request: SignRequest_Deserialize) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("sign_pdf", { request })),
+	verifyPdf: (path: string, trust: string[]) => typedError<VerifyResult_Serialize, UserError_Serialize>(__TAURI_INVOKE("verify_pdf", { path, trust })),
 	/**  Connects the open workspace to a hub and keeps it in sync until disconnected. */
-	connectHub: (hub: string, token: string, updates: Channel<SyncStatus_Deserialize>) => typedError<SyncStatus_Serialize, string>(__TAURI_INVOKE("connect_hub", { hub, token, updates })),
+	connectHub: (hub: string, token: string, updates: Channel<SyncStatus_Deserialize>) => typedError<SyncStatus_Serialize, UserError_Serialize>(__TAURI_INVOKE("connect_hub", { hub, token, updates })),
 	disconnectHub: () => __TAURI_INVOKE<SyncStatus_Serialize>("disconnect_hub"),
 	syncStatus: () => __TAURI_INVOKE<SyncStatus_Serialize>("sync_status"),
 	/**  Tells the others which part of the DPIA the user is in now. */
@@ -90,24 +90,24 @@ export const commands = {
 	 *  Joins a joint DPIA shared through a hub: a new workspace file at `path`, filled from the
 	 *  hub (refused tokens and unreachable hubs leave no file behind), then opened.
 	 */
-	joinHub: (hub: string, token: string, path: string) => typedError<Opened_Serialize, string>(__TAURI_INVOKE("join_hub", { hub, token, path })),
+	joinHub: (hub: string, token: string, path: string) => typedError<Opened_Serialize, UserError_Serialize>(__TAURI_INVOKE("join_hub", { hub, token, path })),
 	/**
 	 *  Opens a sheet for import into the open workspace: the mapping saved for sheets of this
 	 *  shape, else a proposal from the header row.
 	 */
-	sheetOpen: (file: string, sheet: string | null) => typedError<SheetInfo, string>(__TAURI_INVOKE("sheet_open", { file, sheet })),
+	sheetOpen: (file: string, sheet: string | null) => typedError<SheetInfo, UserError_Serialize>(__TAURI_INVOKE("sheet_open", { file, sheet })),
 	/**
 	 *  Previews (`dry_run`) or imports a sheet with the user's mapping into the base or a
 	 *  municipality's supplement, in one edit. An import saves the mapping for the next sheet of
 	 *  the same shape.
 	 */
-	sheetImport: (file: string, sheet: string | null, org: number | null, mapping: Value, dryRun: boolean, acceptPartial: boolean) => typedError<SheetResult, string>(__TAURI_INVOKE("sheet_import", { file, sheet, org, mapping, dryRun, acceptPartial })),
+	sheetImport: (file: string, sheet: string | null, org: number | null, mapping: Value, dryRun: boolean, acceptPartial: boolean) => typedError<SheetResult, UserError_Serialize>(__TAURI_INVOKE("sheet_import", { file, sheet, org, mapping, dryRun, acceptPartial })),
 	/**  Imports a CNIL PIA tool export into a municipality's supplement of the open workspace. */
-	cnilImportInto: (file: string, org: number) => typedError<string, string>(__TAURI_INVOKE("cnil_import_into", { file, org })),
+	cnilImportInto: (file: string, org: number) => typedError<string, UserError_Serialize>(__TAURI_INVOKE("cnil_import_into", { file, org })),
 	/**  Makes a new joint DPIA at `out` from a CNIL PIA tool export and opens it. */
-	cnilImportNew: (file: string, out: string) => typedError<Opened_Serialize, string>(__TAURI_INVOKE("cnil_import_new", { file, out })),
+	cnilImportNew: (file: string, out: string) => typedError<Opened_Serialize, UserError_Serialize>(__TAURI_INVOKE("cnil_import_new", { file, out })),
 	/**  The DPIA (a municipality's, or the base) as Word, with the PDF's content and order. */
-	exportDocx: (org: number | null, lang: string, out: string) => typedError<Exported, string>(__TAURI_INVOKE("export_docx", { org, lang, out })),
+	exportDocx: (org: number | null, lang: string, out: string) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("export_docx", { org, lang, out })),
 };
 
 /* Types */
@@ -472,6 +472,25 @@ export type DocumentType_Serialize = {
 	module: ItemId | null,
 };
 
+/**  The documents an effective DPIA's entries live in. */
+export type Documents = Documents_Serialize | Documents_Deserialize;
+
+/**  The documents an effective DPIA's entries live in. */
+export type Documents_Deserialize = {
+	/**  The base's key (`base`). */
+	base: string,
+	/**  The municipality's supplement (`supplement/101`); `None` for the base alone. */
+	local?: string | null,
+};
+
+/**  The documents an effective DPIA's entries live in. */
+export type Documents_Serialize = {
+	/**  The base's key (`base`). */
+	base: string,
+	/**  The municipality's supplement (`supplement/101`); `None` for the base alone. */
+	local: string | null,
+};
+
 /**  The DPO's advice (Art. 35(2)) and what the controller did with it. */
 export type DpoAdvice = DpoAdvice_Serialize | DpoAdvice_Deserialize;
 
@@ -534,6 +553,13 @@ export type EffectiveDpia_Deserialize = {
 	items: EffectiveItems_Deserialize,
 	/**  Supplement entries whose base item does not exist (for the check to report). */
 	unresolved_targets: ItemId[],
+	/**  Where the entries are edited. */
+	documents: Documents_Deserialize,
+	/**
+	 *  Every risk's levels and measures by its id, as [`EffectiveDpia::risk_facts`] derives
+	 *  them when the DPIA is computed (for readers such as the app; Rust code asks the methods).
+	 */
+	risk_facts: { [key in ItemId]: RiskFacts_Deserialize },
 };
 
 /**  A municipality's DPIA as it will be checked, printed and signed. */
@@ -566,6 +592,13 @@ export type EffectiveDpia_Serialize = {
 	items: EffectiveItems_Serialize,
 	/**  Supplement entries whose base item does not exist (for the check to report). */
 	unresolved_targets: ItemId[],
+	/**  Where the entries are edited. */
+	documents: Documents_Serialize,
+	/**
+	 *  Every risk's levels and measures by its id, as [`EffectiveDpia::risk_facts`] derives
+	 *  them when the DPIA is computed (for readers such as the app; Rust code asks the methods).
+	 */
+	risk_facts: { [key in ItemId]: RiskFacts_Serialize },
 };
 
 /**  The collections of the effective DPIA, base entries first, then local ones. */
@@ -620,6 +653,11 @@ export type Entry_Deserialize<T> = {
 	deviation?: Deviation_Deserialize | null,
 	/**  The supplement's justification where this base item does not apply here. */
 	not_applicable?: Prose | null,
+	/**
+	 *  The document the item is edited in (`base`, `supplement/101`), so readers do not
+	 *  build document keys themselves.
+	 */
+	doc?: string,
 } & T;
 
 /**  One item of the effective DPIA. */
@@ -628,6 +666,11 @@ export type Entry_Serialize<T> = {
 	deviation: Deviation_Serialize | null,
 	/**  The supplement's justification where this base item does not apply here. */
 	not_applicable: Prose | null,
+	/**
+	 *  The document the item is edited in (`base`, `supplement/101`), so readers do not
+	 *  build document keys themselves.
+	 */
+	doc: string,
 } & T;
 
 /**  Documentation that a measure works: an audit statement, a policy, a test. */
@@ -838,6 +881,25 @@ export type LevelMove = {
 	title: string,
 	inherent: [RiskLevel | null, RiskLevel | null],
 	residual: [RiskLevel | null, RiskLevel | null],
+};
+
+/**  The levels of one assessment: the highest (`overall`) and each dimension's. */
+export type Levels = Levels_Serialize | Levels_Deserialize;
+
+/**  The levels of one assessment: the highest (`overall`) and each dimension's. */
+export type Levels_Deserialize = {
+	overall?: RiskLevel | null,
+	confidentiality?: RiskLevel | null,
+	integrity?: RiskLevel | null,
+	availability?: RiskLevel | null,
+};
+
+/**  The levels of one assessment: the highest (`overall`) and each dimension's. */
+export type Levels_Serialize = {
+	overall: RiskLevel | null,
+	confidentiality: RiskLevel | null,
+	integrity: RiskLevel | null,
+	availability: RiskLevel | null,
 };
 
 /**  How likely the threat is to happen (sandsynlighed). */
@@ -1054,14 +1116,14 @@ export type Necessity_Serialize = {
 };
 
 /**
- *  A new joint DPIA: its title and system, the coordinator and the participating
- *  municipalities (each gets an empty supplement).
+ *  A new joint DPIA: where, its title and system, the coordinator and the participating
+ *  municipalities (each gets an empty supplement); see [`usecase::create_joint_dpia`].
  */
 export type NewDpia = NewDpia_Serialize | NewDpia_Deserialize;
 
 /**
- *  A new joint DPIA: its title and system, the coordinator and the participating
- *  municipalities (each gets an empty supplement).
+ *  A new joint DPIA: where, its title and system, the coordinator and the participating
+ *  municipalities (each gets an empty supplement); see [`usecase::create_joint_dpia`].
  */
 export type NewDpia_Deserialize = {
 	path: string,
@@ -1072,8 +1134,8 @@ export type NewDpia_Deserialize = {
 };
 
 /**
- *  A new joint DPIA: its title and system, the coordinator and the participating
- *  municipalities (each gets an empty supplement).
+ *  A new joint DPIA: where, its title and system, the coordinator and the participating
+ *  municipalities (each gets an empty supplement); see [`usecase::create_joint_dpia`].
  */
 export type NewDpia_Serialize = {
 	path: string,
@@ -1566,6 +1628,39 @@ export type Review_Serialize = {
 /**  A risk to the data subjects, rated before (inherent) and after (residual) measures. */
 export type Risk = Risk_Serialize | Risk_Deserialize;
 
+/**
+ *  What a reader shows of a risk, derived here so that no reader derives it again: its
+ *  levels (and those of the base ratings a local rating replaces) and the measures that
+ *  apply here and mitigate it, in reference order.
+ */
+export type RiskFacts = RiskFacts_Serialize | RiskFacts_Deserialize;
+
+/**
+ *  What a reader shows of a risk, derived here so that no reader derives it again: its
+ *  levels (and those of the base ratings a local rating replaces) and the measures that
+ *  apply here and mitigate it, in reference order.
+ */
+export type RiskFacts_Deserialize = {
+	inherent: Levels_Deserialize,
+	residual: Levels_Deserialize,
+	base_inherent?: Levels_Deserialize | null,
+	base_residual?: Levels_Deserialize | null,
+	measures: ItemId[],
+};
+
+/**
+ *  What a reader shows of a risk, derived here so that no reader derives it again: its
+ *  levels (and those of the base ratings a local rating replaces) and the measures that
+ *  apply here and mitigate it, in reference order.
+ */
+export type RiskFacts_Serialize = {
+	inherent: Levels_Serialize,
+	residual: Levels_Serialize,
+	base_inherent: Levels_Serialize | null,
+	base_residual: Levels_Serialize | null,
+	measures: ItemId[],
+};
+
 /**  The resulting risk level (risikoniveau), as Copenhagen's acceptance rule counts them. */
 export type RiskLevel = "low" | "medium" | "high";
 
@@ -1797,7 +1892,8 @@ export type SignatureCheck_Deserialize = {
 	claimed_time: string,
 	reason?: string | null,
 	intact: boolean,
-	problem?: string | null,
+	/**  Why the signature does not hold, in both languages. */
+	problem?: UserError_Deserialize | null,
 	/**  `None` when the certificate's validity could not be judged. */
 	cert_valid_at_time?: boolean | null,
 	trusted?: boolean | null,
@@ -1814,7 +1910,8 @@ export type SignatureCheck_Serialize = {
 	claimed_time: string,
 	reason: string | null,
 	intact: boolean,
-	problem: string | null,
+	/**  Why the signature does not hold, in both languages. */
+	problem: UserError_Serialize | null,
 	/**  `None` when the certificate's validity could not be judged. */
 	cert_valid_at_time: boolean | null,
 	trusted: boolean | null,
@@ -1981,6 +2078,8 @@ export type SyncStatus_Deserialize = {
 	/**  Local changes waiting for the hub (while offline). */
 	pending: number,
 	detail: string,
+	/**  Why the sync stopped, when it stopped for an error (in both languages). */
+	error?: UserError_Deserialize | null,
 	/**  When the connection last became live (epoch milliseconds). */
 	last_in_sync?: number | null,
 	/**  Who else is here. */
@@ -1995,6 +2094,8 @@ export type SyncStatus_Serialize = {
 	/**  Local changes waiting for the hub (while offline). */
 	pending: number,
 	detail: string,
+	/**  Why the sync stopped, when it stopped for an error (in both languages). */
+	error: UserError_Serialize | null,
 	/**  When the connection last became live (epoch milliseconds). */
 	last_in_sync: number | null,
 	/**  Who else is here. */
@@ -2060,6 +2161,39 @@ export type UndoState_Serialize = {
 	can_redo: boolean,
 	/**  The document the last step changed. */
 	changed: string | null,
+};
+
+/**  An error as a user meets it. */
+export type UserError = UserError_Serialize | UserError_Deserialize;
+
+/**  An error as a user meets it. */
+export type UserError_Deserialize = {
+	/**  Stable, e.g. `K-FIL-FINDES-IKKE`. */
+	code: string,
+	/**  The message in Danish (the first language). */
+	da: string,
+	/**  The same in English. */
+	en: string,
+	/**
+	 *  What it concerns, where one thing is meant: a file, a document (`supplement/101`), an
+	 *  item id or reference, a municipality code.
+	 */
+	item?: string | null,
+};
+
+/**  An error as a user meets it. */
+export type UserError_Serialize = {
+	/**  Stable, e.g. `K-FIL-FINDES-IKKE`. */
+	code: string,
+	/**  The message in Danish (the first language). */
+	da: string,
+	/**  The same in English. */
+	en: string,
+	/**
+	 *  What it concerns, where one thing is meant: a file, a document (`supplement/101`), an
+	 *  item id or reference, a municipality code.
+	 */
+	item: string | null,
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
