@@ -674,6 +674,27 @@ mod tests {
     }
 
     #[test]
+    fn cached_widths_are_the_fonts_own_on_every_call() {
+        // each char measured straight from the font: its glyph's advance, or '?' for none
+        let direct = |text: &str, bytes: &'static [u8], size: f32| {
+            let face = ttf_parser::Face::parse(bytes, 0).unwrap();
+            let units: f32 = text
+                .chars()
+                .map(|c| face.glyph_index(c).or_else(|| face.glyph_index('?')).and_then(|g| face.glyph_hor_advance(g)).unwrap_or(500) as f32)
+                .sum();
+            units / face.units_per_em() as f32 * size
+        };
+        // Latin-1, Danish letters, a dash and an arrow (cached), a char beyond the cache and
+        // one the font lacks (U+4E2D); twice, so the second call reads the cache
+        let text = "Ærø — Åbenrå → x · ∑ 中";
+        for _ in 0..2 {
+            assert_eq!(text_width(text, Font::Regular, 9.5), direct(text, REGULAR_TTF, 9.5));
+            assert_eq!(text_width(text, Font::Bold, 11.0), direct(text, BOLD_TTF, 11.0));
+        }
+        assert_eq!(printable("Ærø 中 →"), "Ærø ? →");
+    }
+
+    #[test]
     fn wrapping_respects_the_width_and_keeps_every_word() {
         let text = "Kommunen vurderer at risikoen for fejlsendte beskeder er høj, fordi mange forældre tilføjes";
         let lines = wrap(&[Span::new(text)], 10.0, 120.0);
