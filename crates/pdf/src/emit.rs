@@ -10,6 +10,7 @@ use printpdf::{
     PdfSaveOptions, Point, Polygon, PolygonRing, Pt, TextItem, WindingOrder,
 };
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 
 pub(crate) struct Meta {
     pub title: String,
@@ -18,6 +19,18 @@ pub(crate) struct Meta {
     pub lang: &'static str,
     /// PDF date string, e.g. D:20231114000000Z
     pub date: String,
+}
+
+/// The bundled fonts as printpdf parses them: once per process, not per document (each
+/// document subsets its own copy).
+fn fonts() -> Option<&'static (ParsedFont, ParsedFont)> {
+    static FONTS: OnceLock<Option<(ParsedFont, ParsedFont)>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let mut warnings = Vec::new();
+            Some((ParsedFont::from_bytes(REGULAR_TTF, 0, &mut warnings)?, ParsedFont::from_bytes(BOLD_TTF, 0, &mut warnings)?))
+        })
+        .as_ref()
 }
 
 fn color(c: Rgb) -> Color {
@@ -38,11 +51,9 @@ fn rect_ring(x: f32, y: f32, w: f32, h: f32) -> PolygonRing {
 
 pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta: &Meta) -> Result<Vec<u8>, PdfError> {
     let mut doc = PdfDocument::new(&meta.title);
-    let mut warnings = Vec::new();
-    let regular = ParsedFont::from_bytes(REGULAR_TTF, 0, &mut warnings).ok_or(PdfError::Font)?;
-    let bold = ParsedFont::from_bytes(BOLD_TTF, 0, &mut warnings).ok_or(PdfError::Font)?;
-    let regular_id = doc.add_font(&regular);
-    let bold_id = doc.add_font(&bold);
+    let (regular, bold) = fonts().ok_or(PdfError::Font)?;
+    let regular_id = doc.add_font(regular);
+    let bold_id = doc.add_font(bold);
     let font_id = |f: Font| -> FontId {
         match f {
             Font::Regular => regular_id.clone(),
@@ -116,10 +127,40 @@ pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta
     let opts = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
     let mut lo = doc.to_lopdf_document(&opts, &mut Vec::new());
     finish(&mut lo, &laid.anchors, meta)?;
-    lo.compress();
+    compress(&mut lo);
     let mut out = Vec::new();
     lo.save_to(&mut out).map_err(|e| PdfError::Write(e.to_string()))?;
     Ok(out)
+}
+
+/// Deflates every stream that has no filter yet, as `lopdf::Document::compress` does (best
+/// compression, kept only when it saves more than the /Filter entry costs), but with one
+/// compressor reset between streams: a fresh one per stream allocated and zeroed its
+/// buffers each time, and those page faults were a quarter of rendering.
+fn compress(doc: &mut lopdf::Document) {
+    let mut z = flate2::Compress::new(flate2::Compression::best(), true);
+    let mut buf = Vec::new();
+    for object in doc.objects.values_mut() {
+        let Object::Stream(stream) = object else { continue };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        z.reset();
+        buf.clear();
+        buf.reserve(stream.content.len() / 2 + 64);
+        let done = loop {
+            let consumed = z.total_in() as usize;
+            match z.compress_vec(&stream.content[consumed..], &mut buf, flate2::FlushCompress::Finish) {
+                Ok(flate2::Status::StreamEnd) => break true,
+                Ok(_) => buf.reserve(buf.capacity().max(64)),
+                Err(_) => break false,
+            }
+        };
+        if done && buf.len() + 19 < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(buf.clone());
+        }
+    }
 }
 
 /// UTF-16BE with a byte-order mark: how PDF text strings carry Danish letters.

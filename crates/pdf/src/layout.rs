@@ -6,6 +6,7 @@
 //! Coordinates here are points from the page's top-left corner; [`crate::render`] turns the
 //! result into printpdf operations (bottom-left origin).
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 pub const PAGE_W: f32 = 595.28;
@@ -29,6 +30,32 @@ pub enum Font {
 struct Metrics {
     units_per_em: f32,
     face: ttf_parser::Face<'static>,
+    /// Advances of the chars below [`DIRECT`], looked up in the font on first use:
+    /// 0 not yet looked up, [`NO_GLYPH`] the font has none, else advance + 1. Measuring
+    /// is the layout's innermost loop; a cmap lookup per char was half of rendering.
+    direct: Box<[AtomicU32]>,
+}
+
+/// Latin, Latin-1, Latin Extended, general punctuation and arrows: every char the
+/// documents print in practice.
+const DIRECT: usize = 0x2200;
+const NO_GLYPH: u32 = u32::MAX;
+
+impl Metrics {
+    /// The font's advance for `c` in font units, or `None` when it has no glyph for it.
+    fn advance(&self, c: char) -> Option<u16> {
+        let look = || self.face.glyph_index(c).map(|g| self.face.glyph_hor_advance(g).unwrap_or(500));
+        let Some(slot) = self.direct.get(c as usize) else { return look() };
+        match slot.load(Ordering::Relaxed) {
+            0 => {
+                let a = look();
+                slot.store(a.map_or(NO_GLYPH, |a| a as u32 + 1), Ordering::Relaxed);
+                a
+            }
+            NO_GLYPH => None,
+            a => Some((a - 1) as u16),
+        }
+    }
 }
 
 fn metrics(font: Font) -> &'static Metrics {
@@ -40,7 +67,7 @@ fn metrics(font: Font) -> &'static Metrics {
     };
     cell.get_or_init(|| {
         let face = ttf_parser::Face::parse(bytes, 0).expect("bundled font parses");
-        Metrics { units_per_em: face.units_per_em() as f32, face }
+        Metrics { units_per_em: face.units_per_em() as f32, face, direct: (0..DIRECT).map(|_| AtomicU32::new(0)).collect() }
     })
 }
 
@@ -49,10 +76,7 @@ pub fn text_width(text: &str, font: Font, size: f32) -> f32 {
     let m = metrics(font);
     let units: f32 = text
         .chars()
-        .map(|c| {
-            let gid = m.face.glyph_index(c).or_else(|| m.face.glyph_index('?'));
-            gid.and_then(|g| m.face.glyph_hor_advance(g)).unwrap_or(500) as f32
-        })
+        .map(|c| m.advance(c).or_else(|| m.advance('?')).unwrap_or(500) as f32)
         .sum();
     units / m.units_per_em * size
 }
@@ -64,7 +88,7 @@ pub fn printable(text: &str) -> String {
         .map(|c| match c {
             '\t' => ' ',
             c if c.is_control() => ' ',
-            c if m.face.glyph_index(c).is_some() => c,
+            c if m.advance(c).is_some() => c,
             '→' => '>',
             _ => '?',
         })
@@ -647,6 +671,27 @@ mod tests {
         let w = text_width("æøå ÆØÅ", Font::Regular, 10.0);
         assert!(w > 20.0 && w < 60.0, "{w}");
         assert!(text_width("WWW", Font::Bold, 10.0) > text_width("iii", Font::Bold, 10.0));
+    }
+
+    #[test]
+    fn cached_widths_are_the_fonts_own_on_every_call() {
+        // each char measured straight from the font: its glyph's advance, or '?' for none
+        let direct = |text: &str, bytes: &'static [u8], size: f32| {
+            let face = ttf_parser::Face::parse(bytes, 0).unwrap();
+            let units: f32 = text
+                .chars()
+                .map(|c| face.glyph_index(c).or_else(|| face.glyph_index('?')).and_then(|g| face.glyph_hor_advance(g)).unwrap_or(500) as f32)
+                .sum();
+            units / face.units_per_em() as f32 * size
+        };
+        // Latin-1, Danish letters, a dash and an arrow (cached), a char beyond the cache and
+        // one the font lacks (U+4E2D); twice, so the second call reads the cache
+        let text = "Ærø — Åbenrå → x · ∑ 中";
+        for _ in 0..2 {
+            assert_eq!(text_width(text, Font::Regular, 9.5), direct(text, REGULAR_TTF, 9.5));
+            assert_eq!(text_width(text, Font::Bold, 11.0), direct(text, BOLD_TTF, 11.0));
+        }
+        assert_eq!(printable("Ærø 中 →"), "Ærø ? →");
     }
 
     #[test]
