@@ -145,4 +145,14 @@ fn errors_carry_a_code_and_read_in_danish_unless_english_is_asked_for() {
     let o = konsekvens(["diff", missing, "--from", "#x"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("[K-PUNKT] «#x» er ikke et punkt i loggen"), "{}", stderr(&o));
+
+    // A call clap refuses (an unknown flag, a bad value): coded and in the user's language,
+    // clap's own lines (the argument, the usage) after it.
+    let o = konsekvens(["show", missing, "--bogus"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("konsekvens: [K-KALD] Ugyldigt kald: ukendt argument (--bogus)"), "{}", stderr(&o));
+    let o = konsekvens(["check", missing, "--org", "abc", "--lang", "en"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("konsekvens: [K-KALD] Invalid call: invalid value «abc»"), "{}", stderr(&o));
+    assert!(konsekvens(["--help"]).status.success(), "help is not an error");
 }

@@ -121,6 +121,57 @@ fn error_lang(flag: Option<LangArg>, var: impl Fn(&str) -> Option<String>) -> La
     if locale.starts_with("en") { Lang::En } else { Lang::Da }
 }
 
+/// `--lang en` / `--lang=en` in arguments clap could not parse (so `Cli::lang` is unknown).
+fn lang_in_args(args: impl IntoIterator<Item = String>) -> Option<LangArg> {
+    let args: Vec<String> = args.into_iter().collect();
+    let value = args.iter().enumerate().find_map(|(i, a)| match a.strip_prefix("--lang") {
+        Some("") => args.get(i + 1).cloned(),
+        Some(rest) => rest.strip_prefix('=').map(str::to_owned),
+        None => None,
+    })?;
+    match value.as_str() {
+        "en" => Some(LangArg::En),
+        "da" => Some(LangArg::Da),
+        _ => None,
+    }
+}
+
+/// A call clap refused, as the user's error (`K-KALD`): what is wrong in Danish and English,
+/// with the argument it concerns.
+fn usage_error(e: &clap::Error) -> UserError {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let (da, en) = match e.kind() {
+        ErrorKind::UnknownArgument => ("ukendt argument", "unknown argument"),
+        ErrorKind::InvalidSubcommand => ("ukendt kommando", "unknown command"),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => ("ugyldig værdi", "invalid value"),
+        ErrorKind::MissingRequiredArgument => ("et påkrævet argument mangler", "a required argument is missing"),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ("en kommando mangler", "a command is missing"),
+        ErrorKind::ArgumentConflict => ("argumenterne kan ikke bruges sammen", "the arguments cannot be used together"),
+        ErrorKind::TooManyValues | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => ("forkert antal værdier", "wrong number of values"),
+        ErrorKind::NoEquals => ("værdien skal angives med =", "the value must be given with ="),
+        ErrorKind::InvalidUtf8 => ("et argument er ikke UTF-8-tekst", "an argument is not UTF-8 text"),
+        _ => ("kaldet er ugyldigt", "the call is invalid"),
+    };
+    let about = match (e.get(ContextKind::InvalidArg), e.get(ContextKind::InvalidSubcommand)) {
+        (Some(ContextValue::String(a)), _) | (_, Some(ContextValue::String(a))) => Some(a.clone()),
+        (Some(ContextValue::Strings(a)), _) => Some(a.join(", ")),
+        _ => None,
+    };
+    let value = match e.get(ContextKind::InvalidValue) {
+        Some(ContextValue::String(v)) => format!(" «{v}»"),
+        _ => String::new(),
+    };
+    let (da, en) = match &about {
+        Some(a) => (format!("Ugyldigt kald: {da}{value} ({a}). Se konsekvens --help."), format!("Invalid call: {en}{value} ({a}). See konsekvens --help.")),
+        None => (format!("Ugyldigt kald: {da}. Se konsekvens --help."), format!("Invalid call: {en}. See konsekvens --help.")),
+    };
+    let error = UserError::new("K-KALD", da, en);
+    match about {
+        Some(a) => error.about(a),
+        None => error,
+    }
+}
+
 #[derive(clap::Args)]
 struct NewArgs {
     /// The new workspace file (refused if it exists)
@@ -424,9 +475,17 @@ fn quiet_on_closed_pipe(command: &Command) {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: not an error.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let lang = error_lang(lang_in_args(std::env::args()), |v| std::env::var(v).ok());
+            eprintln!("konsekvens: {}", usage_error(&e).text(lang));
+            // clap's own lines name the argument and show the usage (in English).
+            let _ = e.print();
+            return ExitCode::from(2);
         }
     };
     quiet_on_closed_pipe(&cli.command);
@@ -455,6 +514,29 @@ mod tests {
         assert_eq!(error_lang(None, env(&[("LC_ALL", ""), ("LANG", "en_US.UTF-8")])), Lang::En, "an empty variable counts as unset");
         assert_eq!(error_lang(Some(LangArg::Da), env(&[("LANG", "en_US.UTF-8")])), Lang::Da, "the flag wins");
         assert_eq!(error_lang(Some(LangArg::En), env(&[])), Lang::En);
+    }
+
+    #[test]
+    fn a_refused_call_is_coded_and_worded_in_both_languages() {
+        let e = Cli::try_parse_from(["konsekvens", "show", "x.konsekvens", "--bogus"]).err().expect("refused");
+        let u = usage_error(&e);
+        assert_eq!(u.code, "K-KALD");
+        assert!(u.da.starts_with("Ugyldigt kald: ukendt argument") && u.da.contains("--bogus"), "{}", u.da);
+        assert!(u.en.starts_with("Invalid call: unknown argument") && u.en.contains("--bogus"), "{}", u.en);
+        let e = Cli::try_parse_from(["konsekvens", "check", "x.konsekvens", "--org", "abc"]).err().expect("refused");
+        let u = usage_error(&e);
+        assert!(u.da.contains("ugyldig værdi «abc»") && u.da.contains("--org"), "{}", u.da);
+        let e = Cli::try_parse_from(["konsekvens", "frobnicate"]).err().expect("refused");
+        assert!(usage_error(&e).da.contains("ukendt kommando"), "{}", usage_error(&e).da);
+    }
+
+    #[test]
+    fn the_language_of_a_refused_call_is_read_from_the_raw_arguments() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(matches!(lang_in_args(args(&["konsekvens", "show", "--lang", "en", "--bogus"])), Some(LangArg::En)));
+        assert!(matches!(lang_in_args(args(&["konsekvens", "--lang=da", "x"])), Some(LangArg::Da)));
+        assert!(lang_in_args(args(&["konsekvens", "--lang"])).is_none());
+        assert!(lang_in_args(args(&["konsekvens", "show", "--bogus"])).is_none());
     }
 
     #[test]
