@@ -200,7 +200,7 @@ pub fn supplement(org: u16, state: State<'_, AppState>) -> Result<Supplement, Us
 }
 
 /// Today, or the day `KONSEKVENS_TODAY` pins (`konsekvens_core::env::today`).
-fn today() -> Day {
+pub(crate) fn today() -> Day {
     konsekvens_core::env::today()
 }
 

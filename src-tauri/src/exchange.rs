@@ -2,11 +2,11 @@
 //! proposed or saved mapping of columns and words, changes it, previews, imports), a CNIL PIA
 //! tool export in, and the DPIA out as Word — the same library calls as the CLI.
 
-use crate::commands::{install_opened, user, Exported, Opened};
+use crate::commands::{install_opened, today, user, Exported, Opened};
 use crate::session::AppState;
 use crate::guard;
 use konsekvens_core::check::Lang;
-use konsekvens_core::model::{Day, OrgCode};
+use konsekvens_core::model::OrgCode;
 use konsekvens_core::{SystemEnv, UserError};
 use konsekvens_exchange::mapping::{fingerprint, header_row, headers};
 use konsekvens_exchange::{choose_mapping, ChosenMapping, ImportOptions, Mapping, MappingOrigin, MappingStore};
@@ -19,11 +19,6 @@ use tauri::State;
 
 fn lang(settings_lang: &str) -> Lang {
     if settings_lang == "en" { Lang::En } else { Lang::Da }
-}
-
-/// Today, or the day `KONSEKVENS_TODAY` pins (`konsekvens_core::env::today`).
-fn today() -> Day {
-    konsekvens_core::env::today()
 }
 
 /// One column of the sheet's header row, as a mapping names it, with a sample of its words.

@@ -110,7 +110,7 @@ pub fn refreshed(state: &AppState, org: Option<u16>, since: Option<u32>) -> Resu
         ))
     })?;
     // What `Workspace::check` does, with the pure part outside the lock.
-    let ctx = CheckContext { is_base: org.is_none(), policy, today: konsekvens_core::env::today() };
+    let ctx = CheckContext { is_base: org.is_none(), policy, today: crate::commands::today() };
     let report = check_with_review(&dpia, &ctx, Some(&review));
     for release in &mut coordination.releases {
         release.content = String::new();
