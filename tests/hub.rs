@@ -203,7 +203,7 @@ fn author(code: Option<OrgCode>) -> Author {
 /// Edits the base's description (a Prose edit is a minimal diff into a Y.Text).
 fn edit_description(path: &Path, who: Option<OrgCode>, f: impl FnOnce(&mut konsekvens_core::model::Description)) {
     let mut ws = open(path);
-    let mut d = ws.base().unwrap().description;
+    let mut d = ws.view().base().unwrap().description;
     f(&mut d);
     ws.edit(DocKey::Base, &author(who), |e| e.set(&d)).unwrap();
 }
@@ -211,7 +211,7 @@ fn edit_description(path: &Path, who: Option<OrgCode>, f: impl FnOnce(&mut konse
 /// Edits a municipality's own supplement: its contacts.
 fn edit_contacts(path: &Path, code: OrgCode, f: impl FnOnce(&mut String)) {
     let mut ws = open(path);
-    let mut meta = ws.supplement(code).unwrap().meta;
+    let mut meta = ws.view().supplement(code).unwrap().meta;
     let mut text = meta.contacts.0.clone();
     f(&mut text);
     meta.contacts = Prose::from(text.as_str());
@@ -231,13 +231,13 @@ fn demo(dir: &Path) -> PathBuf {
 /// none; each municipality writes its own).
 fn coordinator_workspace(path: &Path, dir: &Path) {
     let demo = open(&demo(dir));
-    let (coordination, base) = (demo.coordination().unwrap(), demo.base().unwrap());
+    let (coordination, base) = (demo.view().coordination().unwrap(), demo.view().base().unwrap());
     Workspace::create_with(path, Arc::new(SystemEnv), &author(None), &coordination, &base, &[]).unwrap();
 }
 
 /// A municipality writes its supplement from the demo into its (joined) workspace.
 fn write_sample_supplement(path: &Path, code: OrgCode, dir: &Path) {
-    let s = open(&demo(dir)).supplement(code).unwrap();
+    let s = open(&demo(dir)).view().supplement(code).unwrap();
     let mut ws = open(path);
     ws.edit(DocKey::Supplement(code), &author(Some(code)), |e| e.write_supplement(&s)).unwrap();
 }
@@ -357,7 +357,7 @@ fn three_municipalities_edit_concurrently_go_offline_and_converge() {
     ] {
         assert!(after_round1.contains(text), "«{text}» is missing after round 1");
     }
-    let summary = open(&p.kl).base().unwrap().description.summary.0;
+    let summary = open(&p.kl).view().base().unwrap().description.summary.0;
     assert!(summary.starts_with("Esbjerg: ") && summary.ends_with(" København tilføjer dagtilbud."), "{summary}");
 
     // Round 2: Aarhus is offline (its syncs fail and it keeps its edits); the others go on.
@@ -366,7 +366,7 @@ fn three_municipalities_edit_concurrently_go_offline_and_converge() {
     let out = sync(&p.aar, &dead_url(), &t.aar);
     assert_eq!(out.status.code(), Some(1), "offline is a reported problem: {}", stderr(&out));
     assert!(stderr(&out).contains("cannot reach the hub"), "{}", stderr(&out));
-    assert!(open(&p.aar).base().unwrap().description.summary.0.ends_with(" Aarhus skrev offline."), "kept locally");
+    assert!(open(&p.aar).view().base().unwrap().description.summary.0.ends_with(" Aarhus skrev offline."), "kept locally");
     edit_description(&p.kbh, Some(KBH), |d| d.summary.0.insert_str(0, "KBH: "));
     edit_contacts(&p.esb, ESB, |c| c.push_str(" Esbjerg mens Aarhus var offline."));
     for (path, token) in [(&p.kbh, &t.kbh), (&p.esb, &t.esb), (&p.kl, &t.kl), (&p.kbh, &t.kbh)] {
@@ -378,7 +378,7 @@ fn three_municipalities_edit_concurrently_go_offline_and_converge() {
         sync_ok(path, &hub, token);
     }
     let after_round2 = converged(&p, &t, dir.path(), "round2");
-    let summary = open(&p.esb).base().unwrap().description.summary.0;
+    let summary = open(&p.esb).view().base().unwrap().description.summary.0;
     assert!(summary.starts_with("KBH: Esbjerg: "), "{summary}");
     assert!(summary.ends_with(" København tilføjer dagtilbud. Aarhus skrev offline."), "{summary}");
     for text in ["(offline)", " Esbjerg mens Aarhus var offline.", "dpo@aarhus.dk", " (KL)"] {
@@ -690,12 +690,12 @@ fn the_official_yjs_client_sees_a_change_made_through_konsekvens() {
 
     let seen = yjs_types(&hub, &t.esb, " Skrevet i Yjs.");
     assert!(seen.contains(" Ændret med konsekvens."), "the Yjs client did not see the change: {seen}");
-    let title = open(&demo(dir.path())).base().unwrap().meta.title;
+    let title = open(&demo(dir.path())).view().base().unwrap().meta.title;
     assert!(seen.contains(&format!(r#""title":"{title}""#)), "{seen}");
 
     // The Yjs client's typing reaches København's workspace through `konsekvens sync`.
     sync_ok(&kbh, &hub, &t.kbh);
-    let summary = open(&kbh).base().unwrap().description.summary.0;
+    let summary = open(&kbh).view().base().unwrap().description.summary.0;
     assert!(summary.ends_with(" Ændret med konsekvens. Skrevet i Yjs."), "{summary}");
     let shown = stdout(&run_ok(&["show".as_ref(), kbh.as_os_str()]));
     assert!(shown.contains("Skrevet i Yjs."), "`konsekvens show` prints it");
@@ -704,13 +704,13 @@ fn the_official_yjs_client_sees_a_change_made_through_konsekvens() {
     // file without another sync, and a change to the file reaches the hub by itself.
     let watch = Watch::start(&kbh, &hub, &t.kbh);
     yjs_types(&hub, &t.esb, " Skrevet live.");
-    eventually("the Yjs typing in the watched file", || open(&kbh).base().unwrap().description.summary.0.ends_with(" Skrevet live."));
+    eventually("the Yjs typing in the watched file", || open(&kbh).view().base().unwrap().description.summary.0.ends_with(" Skrevet live."));
     edit_description(&kbh, Some(KBH), |d| d.scope = Prose::from("Sendt af sync --watch."));
     let esb = dir.path().join("esb.konsekvens");
     join(&esb, &hub, &t.esb);
     eventually("the file's change at the hub", || {
         sync_ok(&esb, &hub, &t.esb);
-        open(&esb).base().unwrap().description.scope.0 == "Sendt af sync --watch."
+        open(&esb).view().base().unwrap().description.scope.0 == "Sendt af sync --watch."
     });
     let (status, said) = watch.terminate();
     assert!(status.success(), "sync --watch exit status {status}: {said}");
@@ -813,7 +813,7 @@ fn a_member_empties_the_base_every_copy_names_it_and_the_coordinator_restores_it
     }
     sync_ok(&p.esb, &hub, &t.esb);
     sync_ok(&p.kbh, &hub, &t.kbh);
-    assert!(open(&p.kbh).base().unwrap().items.risks.is_empty());
+    assert!(open(&p.kbh).view().base().unwrap().items.risks.is_empty());
 
     // København's log names Esbjerg as the author of the emptying.
     let log = json_stdout(&["log", p.kbh.to_str().unwrap(), "--json"]);

@@ -45,10 +45,10 @@ fn new_creates_the_joint_dpia_the_app_creates() {
     let spec = NewDpia { title: "Konsekvensanalyse for Skoleportal".into(), system: "Skole Portal".into(), coordinator: "KL/KOMBIT".into(), participants };
     let app = usecase::create_joint_dpia(&by_app, Arc::new(FixedEnv::new(0, 1)), &Author::new("app", None), &spec).unwrap();
     let cli = open(&path);
-    assert_eq!(cli.coordination().unwrap(), app.coordination().unwrap());
-    assert_eq!(cli.base().unwrap(), app.base().unwrap());
-    assert_eq!(cli.base().unwrap().meta.dpia_id, "skoleportal");
-    assert_eq!(cli.supplement(OrgCode(561)).unwrap(), app.supplement(OrgCode(561)).unwrap());
+    assert_eq!(cli.view().coordination().unwrap(), app.view().coordination().unwrap());
+    assert_eq!(cli.view().base().unwrap(), app.view().base().unwrap());
+    assert_eq!(cli.view().base().unwrap().meta.dpia_id, "skoleportal");
+    assert_eq!(cli.view().supplement(OrgCode(561)).unwrap(), app.view().supplement(OrgCode(561)).unwrap());
     // The check runs on it (an empty DPIA: errors, not a crash).
     let check = konsekvens(["check".as_ref(), path.as_os_str(), "--org".as_ref(), "101".as_ref()]);
     assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
@@ -90,12 +90,12 @@ fn sign_record_records_the_signing_in_the_supplement_as_the_app_does() {
         ];
         konsekvens(args)
     };
-    let before = open(&ws).supplement(OrgCode(101)).unwrap();
+    let before = open(&ws).view().supplement(OrgCode(101)).unwrap();
     let signed = dir.path().join("kbh-underskrevet.pdf");
     let out = sign(&signed, "101");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("Registrerede underskriften"), "{}", stderr(&out));
-    let after = open(&ws).supplement(OrgCode(101)).unwrap();
+    let after = open(&ws).view().supplement(OrgCode(101)).unwrap();
     assert_eq!(after.signings.len(), before.signings.len() + 1);
     let s = after.signings.iter().find(|s| !before.signings.contains(s)).expect("the new signing");
     assert_eq!((s.signer.as_str(), s.capacity.as_str()), ("Anna Borg", "Direktør"));

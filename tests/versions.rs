@@ -95,7 +95,7 @@ fn a_changed_rating_shows_as_a_moved_level_and_a_broken_link() {
     let dir = tempfile::tempdir().unwrap();
     let ws = demo(dir.path());
     let p = ws.to_str().unwrap();
-    let base = Workspace::open(&ws, Arc::new(SystemEnv)).unwrap().base().unwrap();
+    let base = Workspace::open(&ws, Arc::new(SystemEnv)).unwrap().view().base().unwrap();
     let risk = base.items.risks.iter().find(|r| r.reference.as_str() == "R1").unwrap().clone();
     let measure = base.items.measures.iter().find(|m| m.mitigates.contains(&risk.id)).unwrap().clone();
     edit_base(&ws, |e| {

@@ -80,7 +80,7 @@ impl App {
 /// The local risk København's DPO edits.
 fn local_risk(path: &Path) -> String {
     let ws = Workspace::open(path, Arc::new(SystemEnv)).expect("open");
-    let s = ws.supplement(OrgCode(ORG)).expect("København's supplement");
+    let s = ws.view().supplement(OrgCode(ORG)).expect("København's supplement");
     s.additions.risks.first().expect("a local risk").id.0.clone()
 }
 

@@ -50,11 +50,11 @@ pub struct Opened {
 }
 
 fn describe(ws: &Workspace, path: &Path, created: bool) -> Result<Opened, UserError> {
-    let coordination = ws.coordination().map_err(user)?;
+    let coordination = ws.view().coordination().map_err(user)?;
     Ok(Opened {
         path: path.display().to_string(),
         created,
-        title: ws.base().map_err(user)?.meta.title,
+        title: ws.view().base().map_err(user)?.meta.title,
         coordinator: coordination.coordinator,
         participants: coordination.participants,
         releases: coordination.releases.into_iter().map(|r| r.name).collect(),
@@ -171,32 +171,32 @@ pub fn current(launch: State<'_, Launch>, state: State<'_, AppState>) -> Result<
 #[tauri::command]
 #[specta::specta]
 pub fn participants(state: State<'_, AppState>) -> Result<Vec<Participant>, UserError> {
-    state.with(|s, _| Ok(s.ws.coordination().map_err(user)?.participants))
+    state.with(|s, _| Ok(s.ws.view().coordination().map_err(user)?.participants))
 }
 
 /// A municipality's effective DPIA (base ⊕ its supplement); without `org`, the base alone.
 #[tauri::command]
 #[specta::specta]
 pub fn effective(org: Option<u16>, state: State<'_, AppState>) -> Result<EffectiveDpia, UserError> {
-    guard(|| state.with(|s, _| s.ws.effective_or_base(self::org(org)).map_err(user)))
+    guard(|| state.with(|s, _| s.ws.view().effective_or_base(self::org(org)).map_err(user)))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn base(state: State<'_, AppState>) -> Result<Base, UserError> {
-    state.with(|s, _| s.ws.base().map_err(user))
+    state.with(|s, _| s.ws.view().base().map_err(user))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn coordination(state: State<'_, AppState>) -> Result<Coordination, UserError> {
-    state.with(|s, _| s.ws.coordination().map_err(user))
+    state.with(|s, _| s.ws.view().coordination().map_err(user))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn supplement(org: u16, state: State<'_, AppState>) -> Result<Supplement, UserError> {
-    state.with(|s, _| s.ws.supplement(OrgCode(org)).map_err(user))
+    state.with(|s, _| s.ws.view().supplement(OrgCode(org)).map_err(user))
 }
 
 /// Today, or the day `KONSEKVENS_TODAY` pins (`konsekvens_core::env::today`).

@@ -126,7 +126,7 @@ impl AppState {
         *self.sync_status.lock().unwrap_or_else(|p| p.into_inner()) = Default::default();
         ws.enable_undo();
         ws.set_listener(self.listener.lock().unwrap_or_else(|p| p.into_inner()).clone());
-        let title = ws.base().map(|b| b.meta.title).unwrap_or_default();
+        let title = ws.view().base().map(|b| b.meta.title).unwrap_or_default();
         *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(Session { ws, path: path.clone() });
         self.shown.lock().unwrap_or_else(|p| p.into_inner()).forget();
         self.update_settings(|s| s.remember(&path, &title))?;

@@ -65,8 +65,8 @@ fn add_local_risk(ws: &mut Workspace) -> (String, String) {
 /// Everything the mocked IPC answers, for the base and each municipality.
 fn fixtures(ws: &Workspace, path: &Path, scenario: Value) -> Value {
     let day = today();
-    let coordination = ws.coordination().expect("coordination");
-    let base = ws.base().expect("base");
+    let coordination = ws.view().coordination().expect("coordination");
+    let base = ws.view().base().expect("base");
     let latest = coordination.releases.last().map(|r| r.name.clone());
     let mut scopes = Map::new();
     let mut docs = Map::new();
@@ -79,14 +79,14 @@ fn fixtures(ws: &Workspace, path: &Path, scenario: Value) -> Value {
             compare.insert(format!("{from}|now"), to_json!(konsekvens_core::history::compare(&ws.view(), org, &points.0, &points.1).expect("compare")));
         }
         let mut scope = json!({
-            "effective": to_json!(ws.effective_or_base(org).expect("effective")),
+            "effective": to_json!(ws.view().effective_or_base(org).expect("effective")),
             "check": to_json!(konsekvens_core::check::check_in(&ws.view(), org, day).expect("check")),
             "history": to_json!(konsekvens_core::history::history(&ws.view(), org, None).expect("history")),
             "review_status": to_json!(konsekvens_core::check::review_status(&ws.view(), org).expect("review status")),
             "compare": compare,
         });
         if let Some(code) = org {
-            scope["supplement"] = to_json!(ws.supplement(code).expect("supplement"));
+            scope["supplement"] = to_json!(ws.view().supplement(code).expect("supplement"));
             let doc = DocKey::Supplement(code);
             docs.insert(doc.name(), Value::String(hex(&ws.doc(doc).expect("supplement doc").encode_state())));
         }

@@ -353,12 +353,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let participants = a.participants.iter().map(|l| konsekvens_core::model::Participant::parse_line(l)).collect::<Result<Vec<_>, _>>().map_err(Failure::Input)?;
             let spec = NewDpia { title: a.title, system: a.system, coordinator: a.coordinator, participants };
             let ws = usecase::create_joint_dpia(&a.path, env(), &author(), &spec)?;
-            let n = ws.coordination()?.participants.len();
+            let n = ws.view().coordination()?.participants.len();
             eprintln!("Oprettede den fælles konsekvensanalyse {} ({n} {})", a.path.display(), if n == 1 { "kommune" } else { "kommuner" });
         }
         Command::Demo { path } => {
             let ws = Workspace::create_demo(&path, env())?;
-            let orgs: Vec<String> = ws.coordination()?.participants.iter().map(|p| format!("{} {}", p.code.map(|c| c.0).unwrap_or(0), p.name)).collect();
+            let orgs: Vec<String> = ws.view().coordination()?.participants.iter().map(|p| format!("{} {}", p.code.map(|c| c.0).unwrap_or(0), p.name)).collect();
             eprintln!("Skrev eksemplet til {} (kommuner: {})", path.display(), orgs.join(", "));
         }
         Command::CheckFile { path } => {
@@ -389,7 +389,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Show { path, org, json } => {
-            let dpia = open(&path)?.effective_or_base(org)?;
+            let dpia = open(&path)?.view().effective_or_base(org)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&dpia).expect("serialises"));
             } else {
@@ -447,7 +447,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Review(args) => versions_cmd::review(args)?,
         Command::Status(args) => versions_cmd::status(args)?,
         Command::Orgs { path } => {
-            for p in open(&path)?.coordination()?.participants {
+            for p in open(&path)?.view().coordination()?.participants {
                 println!("{}\t{}\t{}", p.code.map(|c| c.to_string()).unwrap_or_default(), p.name, p.ref_prefix);
             }
         }

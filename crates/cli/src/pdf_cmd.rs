@@ -78,7 +78,7 @@ pub fn sign(a: SignArgs) -> Result<(), Failure> {
     let mut record = match (&a.record, a.org, &a.capacity) {
         (Some(path), Some(org), Some(capacity)) => {
             let ws = open(path)?;
-            ws.supplement(org)?; // a municipality that does not take part: refused before signing
+            ws.view().supplement(org)?; // a municipality that does not take part: refused before signing
             Some((ws, org, capacity.clone()))
         }
         _ => None,

@@ -198,7 +198,7 @@ pub fn release(cmd: ReleaseCommand) -> Result<(), Failure> {
             println!("Udgav {} ({}), SHA-256 {}", release.name, day.danish(), release.content_hash);
         }
         ReleaseCommand::List { path } => {
-            for r in open(&path)?.coordination()?.releases {
+            for r in open(&path)?.view().coordination()?.releases {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     r.name,

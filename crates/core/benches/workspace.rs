@@ -136,7 +136,7 @@ fn main() {
     // Appending stays what it was: one durable row (now with its summary).
     for y in [&fresh, &year] {
         let mut ws = Workspace::open(&y.path, env()).unwrap();
-        let risk = ws.base().unwrap().items.risks[0].id.clone();
+        let risk = ws.view().base().unwrap().items.risks[0].id.clone();
         let author = Author::new("bench", None);
         let mut times = Vec::new();
         for i in 0..200 {

@@ -268,7 +268,7 @@ mod tests {
         assert_eq!(local.reference.as_str(), "KBH-R2");
         let AnyItem::Measure(m) = ws.new_item(DocKey::Supplement(OrgCode(101)), ItemKind::Measure, &author).unwrap() else { panic!() };
         ws.link(DocKey::Supplement(OrgCode(101)), &m.id, &base.id, true, &author).unwrap();
-        let kbh = ws.effective(OrgCode(101)).unwrap();
+        let kbh = ws.view().effective(OrgCode(101)).unwrap();
         assert!(kbh.items.measures.iter().any(|e| e.item.id == m.id && e.item.mitigates.contains(&base.id)));
         assert!(ws.new_item(DocKey::Supplement(OrgCode(101)), ItemKind::RiskOverride, &author).is_err());
         assert!(matches!(ws.new_item(DocKey::Base, ItemKind::NotApplicable, &author), Err(WorkspaceError::Doc { .. })));

@@ -105,7 +105,7 @@ mod tests {
         let report = check::check(&base, &ctx);
         out.push(("basis".to_string(), base, report));
         for code in [KOEBENHAVN, ESBJERG, AARHUS] {
-            let dpia = ws.effective(code).unwrap();
+            let dpia = ws.view().effective(code).unwrap();
             let ctx = CheckContext { is_base: false, policy: crate::check::acceptance_policy(&ws.view(), Some(code)).unwrap(), today: today() };
             let report = check::check(&dpia, &ctx);
             out.push((format!("{} ({code})", dpia.org.name), dpia, report));
@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn koebenhavn_keeps_the_base_value_beside_its_override_and_marks_local_items() {
         let (_dir, ws) = demo();
-        let kbh = ws.effective(KOEBENHAVN).unwrap();
+        let kbh = ws.view().effective(KOEBENHAVN).unwrap();
         let login = kbh.items.risks.iter().find(|e| e.item.id.as_str() == k::R_LOGIN).unwrap();
         assert_eq!(login.origin, Origin::Base);
         match &login.deviation {
@@ -178,13 +178,13 @@ mod tests {
         assert!(kbh.items.dpo_advice.iter().any(|e| e.is_local() && e.item.concerns_version.contains(VERSION)));
         // Esbjerg and Aarhus deviate less, and none of København's local items leak to them.
         for code in [ESBJERG, AARHUS] {
-            let other = ws.effective(code).unwrap();
+            let other = ws.view().effective(code).unwrap();
             assert!(other.items.risks.iter().all(|e| e.deviation.is_none() && !e.is_local()));
             assert!(other.items.purposes.iter().all(|e| !e.is_local()));
             assert!(other.items.dpo_advice.iter().any(Entry::is_local));
             assert!(other.items.subject_categories.iter().any(|e| e.deviation.is_some()));
         }
-        let esb = ws.effective(ESBJERG).unwrap();
+        let esb = ws.view().effective(ESBJERG).unwrap();
         assert_eq!(esb.items.modules.iter().filter(|e| !e.applies()).count(), 1, "Komme/gå does not apply in Esbjerg");
         assert_eq!(crate::check::acceptance_policy(&ws.view(), Some(AARHUS)).unwrap().max_medium_percent, 60);
     }
@@ -278,7 +278,7 @@ mod tests {
         assert_eq!((before.low, before.medium, before.high), (0, 3, 9));
         assert_eq!((after.low, after.medium, after.high), (7, 5, 0), "Copenhagen 2021: 7 low (58 %), 5 medium (42 %)");
         assert_eq!((base.picture.after.low_percent, base.picture.after.medium_percent), (58, 42));
-        let kbh = ws.effective(KOEBENHAVN).unwrap();
+        let kbh = ws.view().effective(KOEBENHAVN).unwrap();
         let (_, after) = kbh.distribution();
         assert_eq!((after.low, after.medium, after.high), (6, 7, 0), "as København's prior-consultation text says");
     }

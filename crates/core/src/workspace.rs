@@ -6,7 +6,7 @@
 //! never holds a change the file does not.
 
 use crate::doc::{DocError, DocKey, DpiaDoc, Edit, TouchTracker, UpdateIds};
-use crate::effective::EffectiveDpia;
+
 use crate::env::Env;
 use crate::model::*;
 use crate::release::ReleaseError;
@@ -841,21 +841,21 @@ impl Workspace {
 
     // ---- Reading -------------------------------------------------------------------------
 
-    pub fn coordination(&self) -> Result<Coordination, WorkspaceError> {
+    pub(crate) fn coordination(&self) -> Result<Coordination, WorkspaceError> {
         self.doc(DocKey::Coordination)?.read_coordination().map_err(WorkspaceError::doc(DocKey::Coordination))
     }
 
-    pub fn base(&self) -> Result<Base, WorkspaceError> {
+    pub(crate) fn base(&self) -> Result<Base, WorkspaceError> {
         self.doc(DocKey::Base)?.read_base().map_err(WorkspaceError::doc(DocKey::Base))
     }
 
-    pub fn supplement(&self, code: OrgCode) -> Result<Supplement, WorkspaceError> {
+    pub(crate) fn supplement(&self, code: OrgCode) -> Result<Supplement, WorkspaceError> {
         let key = DocKey::Supplement(code);
         self.doc(key)?.read_supplement().map_err(WorkspaceError::doc(key))
     }
 
     /// Codes of the municipalities that have a supplement in this workspace.
-    pub fn supplement_codes(&self) -> Vec<OrgCode> {
+    pub(crate) fn supplement_codes(&self) -> Vec<OrgCode> {
         self.docs
             .keys()
             .filter_map(|k| match k {
@@ -865,7 +865,7 @@ impl Workspace {
             .collect()
     }
 
-    pub fn participant(&self, code: OrgCode) -> Result<Participant, WorkspaceError> {
+    pub(crate) fn participant(&self, code: OrgCode) -> Result<Participant, WorkspaceError> {
         self.coordination()?
             .participants
             .into_iter()
@@ -873,21 +873,8 @@ impl Workspace {
             .ok_or(WorkspaceError::UnknownOrg(code))
     }
 
-    /// The effective DPIA of one municipality: base ⊕ its supplement.
-    pub fn effective(&self, code: OrgCode) -> Result<EffectiveDpia, WorkspaceError> {
-        self.view().effective(code)
-    }
 
-    /// The joint base read as a DPIA without a supplement (what the coordinator checks,
-    /// prints and signs).
-    pub fn base_as_effective(&self) -> Result<EffectiveDpia, WorkspaceError> {
-        self.view().base_as_effective()
-    }
 
-    /// A municipality's effective DPIA, or with `None` the base alone.
-    pub fn effective_or_base(&self, org: Option<OrgCode>) -> Result<EffectiveDpia, WorkspaceError> {
-        self.view().effective_or_base(org)
-    }
 
     /// Marks everything logged so far as the starting point for review triggers (called
     /// after creating, importing or first syncing a workspace). Keeps an existing mark.

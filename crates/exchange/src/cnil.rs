@@ -609,9 +609,9 @@ pub fn create(out: &Path, env: Arc<dyn Env>, author: &Author, mut pia: CnilPia, 
 
 /// The CNIL PIA as local additions in a municipality's supplement, in one edit.
 pub fn import_into(ws: &mut Workspace, author: &Author, org: OrgCode, mut pia: CnilPia, file: &str, today: Day) -> Result<CnilReport, WorkspaceError> {
-    let participant = ws.participant(org)?;
+    let participant = ws.view().participant(org)?;
     let prefix = if participant.ref_prefix.is_empty() { format!("{org}-") } else { format!("{}-", participant.ref_prefix) };
-    let existing = ws.supplement(org)?.additions;
+    let existing = ws.view().supplement(org)?.additions;
     pia.assign(ws.env(), &prefix, &existing);
     let notes = pia.notes_text();
     if !notes.is_empty() {
@@ -639,7 +639,7 @@ pub fn import_into(ws: &mut Workspace, author: &Author, org: OrgCode, mut pia: C
 }
 
 fn report(ws: &Workspace, org: Option<OrgCode>, pia: &CnilPia, file: &str, notes_at: &str, today: Day) -> Result<CnilReport, WorkspaceError> {
-    let dpia: EffectiveDpia = ws.effective_or_base(org)?;
+    let dpia: EffectiveDpia = ws.view().effective_or_base(org)?;
     let ctx = CheckContext { is_base: org.is_none(), policy: konsekvens_core::check::acceptance_policy(&ws.view(), org)?, today };
     let ids: Vec<&ItemId> = std::iter::once(&pia.purpose.id)
         .chain(pia.risks.iter().map(|r| &r.id))

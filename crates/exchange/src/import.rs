@@ -519,7 +519,7 @@ fn prefix(ws: &Workspace, org: Option<OrgCode>) -> Result<String, WorkspaceError
     Ok(match org {
         None => String::new(),
         Some(code) => {
-            let p = ws.participant(code)?.ref_prefix;
+            let p = ws.view().participant(code)?.ref_prefix;
             if p.is_empty() { format!("{code}-") } else { format!("{p}-") }
         }
     })
@@ -565,7 +565,7 @@ pub fn preview(ws: &Workspace, org: Option<OrgCode>, sheet: &Sheet, chosen: &Cho
     let mut plan = plan_import(&parsed, mapping, &state, &label, &mut |kind| ItemId(format!("{kind}-{:016x}", env.random_u64())));
     settle_measures(&mut plan, &state);
     let mut base = base;
-    let mut supplement = org.map(|c| ws.supplement(c)).transpose()?;
+    let mut supplement = org.map(|c| ws.view().supplement(c)).transpose()?;
     match supplement.as_mut() {
         Some(s) => plan.apply_to(&mut s.additions),
         None => plan.apply_to(&mut base.items),
@@ -581,7 +581,7 @@ pub fn apply(ws: &mut Workspace, author: &Author, org: Option<OrgCode>, sheet: &
     let label = opts.source_label.clone().unwrap_or_else(|| default_source_label(sheet));
     let prefix = prefix(ws, org)?;
     let base_items = match org {
-        Some(_) => Some(ws.base()?.items),
+        Some(_) => Some(ws.view().base()?.items),
         None => None,
     };
     let env = ws.env().clone();
@@ -592,27 +592,27 @@ pub fn apply(ws: &mut Workspace, author: &Author, org: Option<OrgCode>, sheet: &
         plan.write(e)?;
         Ok(plan)
     })?;
-    let base = ws.base()?;
-    let supplement = org.map(|c| ws.supplement(c)).transpose()?;
+    let base = ws.view().base()?;
+    let supplement = org.map(|c| ws.view().supplement(c)).transpose()?;
     let gaps = gaps(ws, org, &base, supplement.as_ref(), &plan.ids(), opts.today)?;
     Ok(report(sheet, &parsed, skipped, &plan, gaps, &label, org, chosen, opts, true))
 }
 
 fn state_of(ws: &Workspace, org: Option<OrgCode>) -> Result<(TargetState, Base), WorkspaceError> {
-    let base = ws.base()?;
+    let base = ws.view().base()?;
     let prefix = prefix(ws, org)?;
     let state = match org {
         None => TargetState::from_items(prefix, &base.items, None),
-        Some(code) => TargetState::from_items(prefix, &ws.supplement(code)?.additions, Some(base.items.clone())),
+        Some(code) => TargetState::from_items(prefix, &ws.view().supplement(code)?.additions, Some(base.items.clone())),
     };
     Ok((state, base))
 }
 
 /// The check's findings on the given items, over the DPIA as it is (or would be).
 fn gaps(ws: &Workspace, org: Option<OrgCode>, base: &Base, supplement: Option<&Supplement>, ids: &BTreeSet<ItemId>, today: Day) -> Result<Vec<Gap>, WorkspaceError> {
-    let coordination = ws.coordination()?;
+    let coordination = ws.view().coordination()?;
     let dpia = match (org, supplement) {
-        (Some(code), Some(s)) => EffectiveDpia::compute(&coordination, base, s, &ws.participant(code)?),
+        (Some(code), Some(s)) => EffectiveDpia::compute(&coordination, base, s, &ws.view().participant(code)?),
         _ => {
             let base_only = Participant::joint_base();
             EffectiveDpia::compute(&coordination, base, &Supplement::default(), &base_only)

@@ -148,7 +148,7 @@ pub async fn sync_once_with(ws: &mut Workspace, hub: &str, token: &str, opts: &S
     docs.push(sync_doc(ws, DocKey::Coordination, &base_url, &dpia, token, &author, opts).await?);
     ensure_participant_documents(ws)?;
     let mut keys: Vec<DocKey> = vec![DocKey::Base];
-    keys.extend(ws.supplement_codes().into_iter().map(DocKey::Supplement));
+    keys.extend(ws.view().supplement_codes().into_iter().map(DocKey::Supplement));
     for key in keys {
         docs.push(sync_doc(ws, key, &base_url, &dpia, token, &author, opts).await?);
     }
@@ -170,7 +170,7 @@ impl Target {
         let dpia = match opts.dpia.clone().or(url_dpia) {
             Some(d) => d,
             None => {
-                let id = ws.base()?.meta.dpia_id;
+                let id = ws.view().base()?.meta.dpia_id;
                 if id.trim().is_empty() {
                     return Err(SyncError::NoDpiaId);
                 }
@@ -185,8 +185,8 @@ impl Target {
 /// Gives the workspace a (still empty) supplement document for every participant the
 /// coordination document lists, so their supplements can be pulled. True if it added one.
 pub(crate) fn ensure_participant_documents(ws: &mut Workspace) -> Result<bool, SyncError> {
-    let Ok(coordination) = ws.coordination() else { return Ok(false) };
-    let have = ws.supplement_codes();
+    let Ok(coordination) = ws.view().coordination() else { return Ok(false) };
+    let have = ws.view().supplement_codes();
     let missing: Vec<OrgCode> =
         coordination.participants.iter().filter_map(|p| p.code).filter(|c| !have.contains(c)).collect();
     if missing.is_empty() {

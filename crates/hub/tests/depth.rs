@@ -137,7 +137,7 @@ async fn a_hostile_hub_cannot_abort_sync_and_the_workspace_keeps_what_it_had() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kl.konsekvens");
     let mut ws = coordinator_workspace(&path);
-    let before = ws.base().unwrap();
+    let before = ws.view().base().unwrap();
     let (url, task) = hostile_hub().await;
     let result = tokio::time::timeout(LIMIT, konsekvens_hub::sync_once(&mut ws, &url, "any")).await.expect("sync ends");
     let err = match result {
@@ -145,10 +145,10 @@ async fn a_hostile_hub_cannot_abort_sync_and_the_workspace_keeps_what_it_had() {
         Ok(report) => format!("{report}"),
     };
     assert!(err.contains("K-CRDT-DEPTH"), "{err}");
-    assert_eq!(ws.base().unwrap(), before);
+    assert_eq!(ws.view().base().unwrap(), before);
     drop(ws);
     // And the file still opens with everything in it.
     let reopened = konsekvens_core::Workspace::open(&path, std::sync::Arc::new(konsekvens_core::SystemEnv)).unwrap();
-    assert_eq!(reopened.base().unwrap(), before);
+    assert_eq!(reopened.view().base().unwrap(), before);
     task.abort();
 }

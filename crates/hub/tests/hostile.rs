@@ -217,7 +217,7 @@ async fn every_hostile_client_is_refused_and_changes_nothing() {
         let mut ws = empty_workspace(&dir.path().join(format!("{file}.konsekvens")));
         assert!(sync(&mut ws, &hub.url(), token).await.in_sync());
         let key = DocKey::Supplement(OrgCode(code));
-        let mut meta = ws.supplement(OrgCode(code)).unwrap().meta;
+        let mut meta = ws.view().supplement(OrgCode(code)).unwrap().meta;
         meta.org = Some(OrgCode(code));
         meta.name = format!("Kommune {code}");
         ws.edit(key, &author(code), |e| e.set(&meta)).unwrap();

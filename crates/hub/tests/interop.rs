@@ -91,7 +91,7 @@ async fn yjs_client_syncs_with_the_hub() {
     // What the Rust side reads from the Yjs client.
     let r = sync(&mut kl, &hub.url(), &t.coordinator).await;
     assert!(r.in_sync(), "{r}");
-    let base = kl.base().unwrap();
+    let base = kl.view().base().unwrap();
     assert_eq!(base.meta.title, "AULA (fra Yjs)");
     assert_eq!(base.description.summary.0, "Fælles konsekvensanalyse for AULA. Tilføjet fra Yjs.");
     // The Yjs client's write is logged as København's.

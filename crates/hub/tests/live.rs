@@ -84,7 +84,7 @@ fn app_edit(path: &Path, live: &Live, key: DocKey, f: impl FnOnce(&mut Workspace
 
 fn set_scope(text: &'static str) -> impl FnOnce(&mut Workspace, DocKey) {
     move |ws, key| {
-        let mut d = ws.base().unwrap().description;
+        let mut d = ws.view().base().unwrap().description;
         d.scope = Prose::from(text);
         ws.edit(key, &author(101), |e| e.set(&d)).unwrap();
     }
@@ -138,15 +138,15 @@ async fn changes_and_presence_flow_live() {
     // København's app writes; Esbjerg's file has it without another round.
     app_edit(&kbh_path, &kbh, DocKey::Base, set_scope("Skrevet i København, set live i Esbjerg."));
     esb.next("København's change", |e| matches!(e, LiveEvent::Received { key: DocKey::Base, .. })).await;
-    assert_eq!(reopen(&esb_path).base().unwrap().description.scope.0, "Skrevet i København, set live i Esbjerg.");
+    assert_eq!(reopen(&esb_path).view().base().unwrap().description.scope.0, "Skrevet i København, set live i Esbjerg.");
     // And the other way, typed while the first is in the files.
     app_edit(&esb_path, &esb, DocKey::Base, |ws, key| {
-        let mut d = ws.base().unwrap().description;
+        let mut d = ws.view().base().unwrap().description;
         d.retention = Prose::from("Esbjerg svarer.");
         ws.edit(key, &author(561), |e| e.set(&d)).unwrap();
     });
     kbh.next("Esbjerg's change", |e| matches!(e, LiveEvent::Received { key: DocKey::Base, .. })).await;
-    assert_eq!(reopen(&kbh_path).base().unwrap().description.retention.0, "Esbjerg svarer.");
+    assert_eq!(reopen(&kbh_path).view().base().unwrap().description.retention.0, "Esbjerg svarer.");
 
     // Presence: who is in which section.
     let dorte = Presence { name: "Dorte (DPO)".into(), org: Some("101".into()), section: Some("risks/R7".into()) };
@@ -184,7 +184,7 @@ async fn offline_the_changes_wait_in_the_file_and_go_out_on_reconnect() {
 
     let hub = TestHub::start_at(dir.path(), addr).await;
     kbh.live().await;
-    until_esbjerg_sees(dir.path(), &hub, &t, "the offline edit", |esb| esb.base().unwrap().description.scope.0 == "Skrevet offline.").await;
+    until_esbjerg_sees(dir.path(), &hub, &t, "the offline edit", |esb| esb.view().base().unwrap().description.scope.0 == "Skrevet offline.").await;
     kbh.stop().await;
     hub.stop().await;
 }
@@ -195,7 +195,7 @@ async fn a_refused_live_change_is_handed_back_and_the_document_reset() {
     let (t, hub, kbh_path, mut kbh) = kbh_live(dir.path()).await;
     let esbjerg = DocKey::Supplement(OrgCode(561));
     app_edit(&kbh_path, &kbh, esbjerg, |ws, key| {
-        let mut meta = ws.supplement(OrgCode(561)).unwrap().meta;
+        let mut meta = ws.view().supplement(OrgCode(561)).unwrap().meta;
         meta.name = "Overtaget af København".into();
         ws.edit(key, &author(101), |e| e.set(&meta)).unwrap();
     });
@@ -206,12 +206,12 @@ async fn a_refused_live_change_is_handed_back_and_the_document_reset() {
     assert!(!refused_update.is_empty());
     // The file's document is the hub's again; the refused change stays in the log.
     let ws = reopen(&kbh_path);
-    assert_eq!(ws.supplement(OrgCode(561)).unwrap().meta.name, "");
+    assert_eq!(ws.view().supplement(OrgCode(561)).unwrap().meta.name, "");
     let log = konsekvens_core::history::history(&ws.view(), Some(OrgCode(561)), None).unwrap();
     assert!(log.iter().any(|row| row.doc == esbjerg.name() && row.org == Some(OrgCode(101))));
     // The session goes on: København's own change is accepted.
     app_edit(&kbh_path, &kbh, DocKey::Base, set_scope("Efter afvisningen."));
-    until_esbjerg_sees(dir.path(), &hub, &t, "the accepted change", |esb| esb.base().unwrap().description.scope.0 == "Efter afvisningen.").await;
+    until_esbjerg_sees(dir.path(), &hub, &t, "the accepted change", |esb| esb.view().base().unwrap().description.scope.0 == "Efter afvisningen.").await;
     kbh.stop().await;
     hub.stop().await;
 }
@@ -229,7 +229,7 @@ async fn a_live_copy_learns_who_wrote_what_it_received() {
 
     let mut esb = empty_workspace(&dir.path().join("esb.konsekvens"));
     assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
-    let mut d = esb.base().unwrap().description;
+    let mut d = esb.view().base().unwrap().description;
     d.scope = Prose::from("Esbjerg skrev dette.");
     esb.edit(DocKey::Base, &author(561), |e| e.set(&d)).unwrap();
     assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());

@@ -16,14 +16,14 @@ const KBH: OrgCode = OrgCode(101);
 const ESB: OrgCode = OrgCode(561);
 
 fn set_supplement_name(ws: &mut Workspace, code: OrgCode, who: u16, name: &str) -> Result<(), konsekvens_core::WorkspaceError> {
-    let mut meta = ws.supplement(code).unwrap().meta;
+    let mut meta = ws.view().supplement(code).unwrap().meta;
     meta.org = Some(code);
     meta.name = name.into();
     ws.edit(DocKey::Supplement(code), &author(who), |e| e.set(&meta))
 }
 
 fn edit_description(ws: &mut Workspace, who: u16, f: impl FnOnce(&mut Description)) {
-    let mut d = ws.base().unwrap().description;
+    let mut d = ws.view().base().unwrap().description;
     f(&mut d);
     ws.edit(DocKey::Base, &author(who), |e| e.set(&d)).unwrap();
 }
@@ -39,8 +39,8 @@ async fn three_parties(dir: &std::path::Path, hub: &TestHub, t: &Tokens) -> (Wor
     let mut esb = empty_workspace(&dir.join("esb.konsekvens"));
     let r = sync(&mut esb, &hub.url(), &t.esb).await;
     assert!(r.in_sync(), "{r}");
-    assert_eq!(kbh.base().unwrap().meta.dpia_id, DPIA);
-    assert_eq!(kbh.supplement_codes(), vec![KBH, ESB]);
+    assert_eq!(kbh.view().base().unwrap().meta.dpia_id, DPIA);
+    assert_eq!(kbh.view().supplement_codes(), vec![KBH, ESB]);
     (kl, kbh, esb)
 }
 
@@ -66,14 +66,14 @@ async fn two_municipalities_editing_base_and_their_supplements_converge() {
         assert!(r.in_sync(), "{r}");
     }
     for ws in [&kbh, &esb, &kl] {
-        let base = ws.base().unwrap();
+        let base = ws.view().base().unwrap();
         assert_eq!(base.description.summary.0, "Fælles konsekvensanalyse for AULA.");
         assert_eq!(base.description.scope.0, "Alle skoler og dagtilbud.");
         assert_eq!(base.description.retention.0, "Slettes efter 5 år.");
-        assert_eq!(ws.supplement(KBH).unwrap().meta.name, "Københavns Kommune");
-        assert_eq!(ws.supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
+        assert_eq!(ws.view().supplement(KBH).unwrap().meta.name, "Københavns Kommune");
+        assert_eq!(ws.view().supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
     }
-    assert_eq!(kbh.base().unwrap(), esb.base().unwrap());
+    assert_eq!(kbh.view().base().unwrap(), esb.view().base().unwrap());
 
     // Every logged change is attributable to the organisation whose token sent it.
     let store = HubStore::open(dir.path()).unwrap();
@@ -109,7 +109,7 @@ async fn writing_another_municipalitys_supplement_is_refused_not_applied_not_for
     let kept = r.docs.iter().find(|d| d.key == DocKey::Supplement(ESB)).unwrap();
     assert!(matches!(&kept.outcome, DocOutcome::Refused { refused_update, reset: true, .. } if !refused_update.is_empty()));
     // Resynchronised: the live document is the hub's again, the refused change stays in the log.
-    assert_eq!(kbh.supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
+    assert_eq!(kbh.view().supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
     let log = konsekvens_core::history::history(&kbh.view(), Some(ESB), None).unwrap();
     assert!(log.iter().any(|row| row.doc == DocKey::Supplement(ESB).name() && row.org == Some(KBH)));
     assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync(), "clean after the reset");
@@ -126,11 +126,11 @@ async fn writing_another_municipalitys_supplement_is_refused_not_applied_not_for
     let refusals = store.refusals(DPIA).unwrap();
     assert!(refusals.iter().any(|r| r.org.as_deref() == Some("101") && r.doc == "supplement/561"), "{refusals:?}");
     assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
-    assert_eq!(esb.supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
+    assert_eq!(esb.view().supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
     // A fresh workspace sees Esbjerg's own text only.
     let mut fresh = empty_workspace(&dir.path().join("fresh.konsekvens"));
     let _ = sync(&mut fresh, &hub.url(), &t.esb).await;
-    assert_eq!(fresh.supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
+    assert_eq!(fresh.view().supplement(ESB).unwrap().meta.name, "Esbjerg Kommune");
     hub.stop().await;
 }
 
@@ -145,7 +145,7 @@ async fn a_reader_syncs_but_writes_nothing() {
     let mut reader = empty_workspace(&dir.path().join("reader.konsekvens"));
     let r = sync(&mut reader, &hub.url(), &t.kbh_reader).await;
     assert!(r.in_sync(), "pulling is fine for a reader: {r}");
-    assert_eq!(reader.base().unwrap().meta.title, "AULA");
+    assert_eq!(reader.view().base().unwrap().meta.title, "AULA");
 
     edit_description(&mut reader, 101, |d| d.scope = Prose::from("Læseren skriver"));
     let r = sync(&mut reader, &hub.url(), &t.kbh_reader).await;
@@ -153,7 +153,7 @@ async fn a_reader_syncs_but_writes_nothing() {
     assert_eq!(refused.len(), 1, "{r}");
     assert!(refused[0].1.contains("read-only"), "{}", refused[0].1);
     assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
-    assert_eq!(kl.base().unwrap().description.scope.0, "");
+    assert_eq!(kl.view().base().unwrap().description.scope.0, "");
     hub.stop().await;
 }
 
@@ -189,8 +189,8 @@ async fn a_restarted_hub_keeps_everything() {
     let hub = TestHub::start(dir.path()).await;
     let mut fresh = empty_workspace(&dir.path().join("fresh.konsekvens"));
     assert!(sync(&mut fresh, &hub.url(), &t.esb).await.in_sync());
-    assert_eq!(fresh.base().unwrap(), kbh.base().unwrap());
-    assert_eq!(fresh.supplement(KBH).unwrap().meta.name, "Københavns Kommune");
+    assert_eq!(fresh.view().base().unwrap(), kbh.view().base().unwrap());
+    assert_eq!(fresh.view().supplement(KBH).unwrap().meta.name, "Københavns Kommune");
     assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync(), "nothing new either way");
     hub.stop().await;
 }
@@ -217,10 +217,10 @@ async fn offline_edits_merge_on_reconnect() {
         assert!(r.in_sync(), "{r}");
     }
     for ws in [&kbh, &esb] {
-        let d = ws.base().unwrap().description;
+        let d = ws.view().base().unwrap().description;
         assert_eq!(d.scope.0, "Offline i København.");
         assert_eq!(d.retention.0, "Offline i Esbjerg.");
-        assert_eq!(ws.supplement(KBH).unwrap().meta.name, "KK offline");
+        assert_eq!(ws.view().supplement(KBH).unwrap().meta.name, "KK offline");
     }
     hub.stop().await;
 }
@@ -309,7 +309,7 @@ async fn the_hub_compacts_into_snapshots_and_keeps_the_log() {
     let hub = TestHub::start(dir.path()).await;
     let mut fresh = empty_workspace(&dir.path().join("fresh.konsekvens"));
     assert!(sync(&mut fresh, &hub.url(), &t.esb).await.in_sync());
-    assert_eq!(fresh.base().unwrap().description.scope.0, "Version 6");
+    assert_eq!(fresh.view().base().unwrap().description.scope.0, "Version 6");
     hub.stop().await;
 }
 
@@ -332,7 +332,7 @@ async fn a_deletion_from_the_hub_is_kept_after_reopening() {
     assert_eq!(r.received(), 1, "{r}");
     drop(kbh);
     let kbh = Workspace::open(&path, std::sync::Arc::new(konsekvens_core::SystemEnv)).unwrap();
-    assert_eq!(kbh.base().unwrap().description.scope.0, "Skoler");
+    assert_eq!(kbh.view().base().unwrap().description.scope.0, "Skoler");
     hub.stop().await;
 }
 
@@ -380,7 +380,7 @@ async fn every_copy_names_the_organisation_that_wrote_or_deleted_and_a_restore_i
     assert_eq!(report.changed.len(), 1, "{}", report.render());
     assert!(sync(&mut kl, &hub.url(), &t.coordinator).await.in_sync());
     assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
-    let base = kbh.base().unwrap();
+    let base = kbh.view().base().unwrap();
     assert_eq!((base.description.summary.0.as_str(), base.description.scope.0.as_str()), ("Fælles konsekvensanalyse for AULA.", "Skoler i Esbjerg."));
     let last = konsekvens_core::history::history(&kbh.view(), None, None).unwrap().pop().unwrap();
     assert_eq!(last.by, vec![kl_org], "{last:?}");
@@ -459,6 +459,6 @@ async fn an_echo_of_others_blocks_from_a_non_writer_is_ignored_and_its_own_block
     let denied = denials(&barrier(&mut socket).await);
     assert!(denied.len() == 1 && denied[0].starts_with("K-HUB-RIGHTS"), "{denied:?}");
     assert!(sync(&mut kbh, &hub.url(), &t.kbh).await.in_sync());
-    assert_eq!(kbh.supplement(KBH).unwrap().meta.name, "Københavns Kommune");
+    assert_eq!(kbh.view().supplement(KBH).unwrap().meta.name, "Københavns Kommune");
     hub.stop().await;
 }

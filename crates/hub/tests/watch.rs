@@ -55,7 +55,7 @@ async fn watch_reconnects_with_backoff_and_sends_what_was_written_offline() {
         // Another process (the app) edits the file while the hub is down.
         {
             let mut other = Workspace::open(&kbh_path, Arc::new(SystemEnv)).unwrap();
-            let mut d = other.base().unwrap().description;
+            let mut d = other.view().base().unwrap().description;
             d.scope = Prose::from("Skrevet mens hubben var nede.");
             other.edit(DocKey::Base, &author(101), |e| e.set(&d)).unwrap();
         }
@@ -75,6 +75,6 @@ async fn watch_reconnects_with_backoff_and_sends_what_was_written_offline() {
 
     let mut esb = empty_workspace(&dir.path().join("esb.konsekvens"));
     assert!(sync(&mut esb, &hub.url(), &t.esb).await.in_sync());
-    assert_eq!(esb.base().unwrap().description.scope.0, "Skrevet mens hubben var nede.");
+    assert_eq!(esb.view().base().unwrap().description.scope.0, "Skrevet mens hubben var nede.");
     hub.stop().await;
 }

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::diff;
+use crate::effective::EffectiveDpia;
 use crate::env::FixedEnv;
 use crate::history::{self, read_doc, Point};
 use crate::summary::StoredSummary;

@@ -155,7 +155,7 @@ fn adding_a_municipality_twice_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (_, mut ws) = fresh(&dir);
     assert!(matches!(ws.add_participant(&kbh(), &dpo()), Err(WorkspaceError::DuplicateOrg(OrgCode(101)))));
-    assert!(matches!(ws.effective(OrgCode(561)), Err(WorkspaceError::UnknownOrg(OrgCode(561)))));
+    assert!(matches!(ws.view().effective(OrgCode(561)), Err(WorkspaceError::UnknownOrg(OrgCode(561)))));
 }
 
 #[test]

@@ -15,7 +15,7 @@ pub fn kbh() -> EffectiveDpia {
     std::panic::set_hook(Box::new(|_| {}));
     let demo = std::panic::catch_unwind(|| {
         let ws = konsekvens_core::Workspace::create_demo(&path, Arc::new(konsekvens_core::FixedEnv::new(1_700_000_000_000, 1))).ok()?;
-        ws.effective(OrgCode(101)).ok()
+        ws.view().effective(OrgCode(101)).ok()
     });
     std::panic::set_hook(hook);
     match demo {
