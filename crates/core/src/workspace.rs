@@ -6,7 +6,6 @@
 //! never holds a change the file does not.
 
 use crate::doc::{DocError, DocKey, DpiaDoc, Edit, TouchTracker, UpdateIds};
-
 use crate::env::Env;
 use crate::model::*;
 use crate::release::ReleaseError;
