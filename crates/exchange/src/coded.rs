@@ -179,7 +179,7 @@ impl From<LayoutError> for UserError {
         let (code, da, sheet) = match e {
             LayoutError::NoHeader { sheet } => (
                 "K-ARK-OVERSKRIFT",
-                format!("«{sheet}»: ingen overskriftsrække (en række med mindst tre udfyldte celler) blandt de første 20 rækker"),
+                format!("«{sheet}»: ingen overskriftsrække blandt de første 40 rækker (ingen række navngiver en risikovurderings kolonner, fx «Ref.», «Trussel», «Konsekvens», «Sandsynlighed», og ingen har mindst tre udfyldte celler)"),
                 sheet,
             ),
             LayoutError::MergedHeader { sheet, row, region, text } => (
@@ -197,9 +197,9 @@ impl From<LayoutError> for UserError {
                 format!("«{sheet}», række {row} (overskriftsrækken): mappingens kolonne til {field}, «{name}», findes ikke i arket; dets kolonner er {available}"),
                 sheet,
             ),
-            LayoutError::Unmapped { sheet, what, available } => (
+            LayoutError::Unmapped { sheet, what_da, available, .. } => (
                 "K-ARK-KOLONNE-UKENDT",
-                format!("«{sheet}»: ingen kolonne til {what}; arkets kolonner er {available}. Angiv en i en mapping (--mapping FIL; --save-mapping skriver den foreslåede, så den kan rettes)"),
+                format!("«{sheet}»: ingen kolonne til {what_da}; arkets kolonner er {available}. Angiv en i en mapping (--mapping FIL; --save-mapping skriver den foreslåede, så den kan rettes)"),
                 sheet,
             ),
         };
@@ -212,11 +212,16 @@ impl From<ImportError> for UserError {
         match e {
             ImportError::Layout(l) => l.into(),
             ImportError::Workspace(w) => w.into(),
+            ImportError::UnsureSource { ref candidate, matched, total, same_titles } => {
+                let da = format!("Arkets referencer svarer til dem, der blev importeret fra «{candidate}» ({matched} af {total}), men kun {same_titles} af truslerne går igen. Er det en ny version af det ark, så importér med --source \"{candidate}\"; er det en anden kilde, så giv den sit eget navn med --source");
+                UserError::new("K-ARK-KILDE-UKLAR", da, e.to_string())
+            }
             ImportError::Rows(rows) => {
                 // A row's message is one text (mostly English): the Danish leads, the rows follow.
                 let en = ImportError::Rows(rows.clone()).to_string();
                 let n = rows.len();
-                let da = format!("Arket har {}, så intet er importeret:\n{en}", if n == 1 { "1 problem".to_owned() } else { format!("{n} problemer") });
+                let list = rows.iter().map(|p| format!("  {}", p.da())).collect::<Vec<_>>().join("\n");
+                let da = format!("Arket har {}, så intet er importeret:\n{list}", if n == 1 { "1 problem".to_owned() } else { format!("{n} problemer") });
                 UserError::new("K-ARK-RAEKKER", da, en)
             }
         }
@@ -239,10 +244,12 @@ mod tests {
         assert_eq!((e.code.as_str(), e.en.as_str()), ("K-ARK-INGEN-ARK", "a.xlsx: the workbook has no sheets"));
         assert_eq!(e.da, "a.xlsx: projektmappen har ingen ark\n(a.xlsx: the workbook has no sheets)");
         let e = UserError::from(ImportError::Rows(vec![crate::parse::RowProblem {
-            at: Location { sheet: "Risici".into(), row: 5, column: Some("G".into()), header: Some("Konsekvens".into()) },
+            at: Location { sheet: "Risici".into(), row: 5, column: Some("G".into()), header: Some("Konsekvens".into()), merged: None },
             reference: None,
             message: "x".into(),
+            message_da: "y".into(),
         }]));
         assert!(e.da.starts_with("Arket har 1 problem, så intet er importeret") && e.en.contains("«Risici», row 5, column G (Konsekvens): x"), "{e:?}");
+        assert!(e.da.contains("«Risici», række 5, kolonne G (Konsekvens): y"), "{e:?}");
     }
 }

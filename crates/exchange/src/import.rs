@@ -41,6 +41,10 @@ pub enum ImportError {
     Layout(#[from] LayoutError),
     #[error("{} in the sheet, so nothing was imported:\n{}", count(.0.len()), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
     Rows(Vec<RowProblem>),
+    /// The sheet's ids match an earlier import's but its threats only partly: the user says
+    /// whether it is the same source.
+    #[error("the sheet's references match those imported from «{candidate}» ({matched} of {total}), but only {same_titles} of their titles; if it is a new version of that sheet, import it with --source \"{candidate}\"; if it is another source, give it its own name with --source")]
+    UnsureSource { candidate: String, matched: usize, total: usize, same_titles: usize },
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
 }
@@ -56,6 +60,20 @@ pub enum Action {
     Created,
     Updated,
     Unchanged,
+    /// The threat is no longer in the sheet: its risk is marked, for the DPO to decide.
+    NoLongerInSource,
+}
+
+/// What marks a risk whose threat has disappeared from the supplier's sheet: appended to its
+/// source reference (so the register, the PDF and the check show it), and taken off again if
+/// the threat comes back.
+pub const NO_LONGER_IN_SOURCE: &str = "(ikke længere i leverandørens materiale)";
+
+/// A source reference without the [`NO_LONGER_IN_SOURCE`] mark, normalised: how risks are
+/// found again.
+pub fn source_key(source_reference: &str) -> String {
+    let n = norm(source_reference);
+    n.strip_suffix(&norm(NO_LONGER_IN_SOURCE)).map(|s| s.trim_end().to_owned()).unwrap_or(n)
 }
 
 /// One item the import touches, for the report.
@@ -98,6 +116,8 @@ pub struct Counts {
     pub updated: usize,
     pub unchanged: usize,
     pub skipped: usize,
+    /// Risks from this source whose threats the sheet no longer has.
+    pub no_longer_in_source: usize,
 }
 
 /// Where the mapping came from.
@@ -126,9 +146,13 @@ pub fn choose_mapping(sheet: &Sheet, given: Option<&Path>, store: &MappingStore)
     if let Some(path) = given {
         return Ok(ChosenMapping { mapping: Mapping::load(path)?, origin: MappingOrigin::File { path: path.display().to_string() }, notes: Vec::new() });
     }
+    // The header row is found as the proposal finds it, so the fingerprint looked up is the
+    // one the import saved; the saved mapping then reads the header where it is now (a
+    // longer title block moves it down).
     if let Some(row) = header_row(sheet, None) {
         if let Some(saved) = store.get(&fingerprint(&headers(sheet, row))) {
-            return Ok(ChosenMapping { mapping: saved.clone(), origin: MappingOrigin::Saved { path: store.path().display().to_string() }, notes: Vec::new() });
+            let mapping = Mapping { header_row: Some(row + 1), ..saved.clone() };
+            return Ok(ChosenMapping { mapping, origin: MappingOrigin::Saved { path: store.path().display().to_string() }, notes: Vec::new() });
         }
     }
     let p = propose(sheet);
@@ -244,8 +268,13 @@ impl Plan {
         for (p, _) in &self.processes {
             e.put(p)?;
         }
-        for (action, r, ..) in &self.risks {
-            if *action != Action::Unchanged {
+        for (action, r, _, changes) in &self.risks {
+            let changed = match action {
+                Action::Unchanged => false,
+                Action::NoLongerInSource => !changes.is_empty(),
+                _ => true,
+            };
+            if changed {
                 e.put(r)?;
             }
         }
@@ -307,6 +336,7 @@ pub fn plan_import(parsed: &ParsedSheet, mapping: &Mapping, state: &TargetState,
     for threat in &parsed.risks {
         planner.risk(threat, source_label);
     }
+    planner.gone(parsed, source_label);
     planner.plan
 }
 
@@ -337,7 +367,7 @@ impl Planner<'_> {
     fn risk(&mut self, threat: &SheetRisk, label: &str) {
         let source_ref = source_reference(label, &threat.reference);
         let key = norm(&source_ref);
-        if let Some(b) = self.state.base.as_ref().and_then(|b| b.risks.iter().find(|r| norm(&r.source_reference) == key)) {
+        if let Some(b) = self.state.base.as_ref().and_then(|b| b.risks.iter().find(|r| source_key(&r.source_reference) == key)) {
             self.plan.skipped.push(Skipped {
                 sheet_reference: Some(threat.reference.clone()),
                 rows: threat.rows.clone(),
@@ -346,7 +376,7 @@ impl Planner<'_> {
             });
             return;
         }
-        let existing = self.state.risks.iter().find(|r| norm(&r.source_reference) == key);
+        let existing = self.state.risks.iter().find(|r| source_key(&r.source_reference) == key);
         let mut risk = match existing {
             Some(r) => r.clone(),
             None => Risk { id: (self.new_id)("risk"), reference: self.risk_refs.take(), ..Risk::default() },
@@ -372,7 +402,11 @@ impl Planner<'_> {
         let (action, changes) = match existing {
             None => (Action::Created, Vec::new()),
             Some(old) => {
-                let changes = risk_changes(old, &risk);
+                let mut changes = risk_changes(old, &risk);
+                if old.source_reference != risk.source_reference && source_key(&old.source_reference) == key {
+                    changes.retain(|c| c.en != "source");
+                    changes.push(change("igen i leverandørens materiale", "back in the supplier material"));
+                }
                 (if changes.is_empty() { Action::Unchanged } else { Action::Updated }, changes)
             }
         };
@@ -380,6 +414,30 @@ impl Planner<'_> {
             self.measure(m, &risk.id);
         }
         self.plan.risks.push((action, risk, threat.clone(), changes));
+    }
+
+    /// Marks the risks this source made whose threats the sheet no longer has (threats held
+    /// back for their problems are still in it): never deleted, never silently kept.
+    fn gone(&mut self, parsed: &ParsedSheet, label: &str) {
+        let seen: BTreeSet<String> = parsed.risks.iter().map(|r| &r.reference).chain(&parsed.withheld).map(|r| norm(&source_reference(label, r))).collect();
+        let head = format!("{} ", norm(label));
+        for old in &self.state.risks {
+            let key = source_key(&old.source_reference);
+            if !key.starts_with(&head) || seen.contains(&key) {
+                continue;
+            }
+            let mut risk = old.clone();
+            let mut changes = Vec::new();
+            if norm(&old.source_reference) == key {
+                risk.source_reference = format!("{} {NO_LONGER_IN_SOURCE}", old.source_reference.trim());
+                changes.push(change("markeret: ikke længere i leverandørens materiale", "marked: no longer in the supplier material"));
+            }
+            let words = label.split_whitespace().count();
+            let reference = key.split_whitespace().skip(words).collect::<Vec<_>>().join(" ");
+            let reference = old.source_reference.split_whitespace().skip(words).take(reference.split_whitespace().count()).collect::<Vec<_>>().join(" ");
+            let threat = SheetRisk { reference, ..SheetRisk::default() };
+            self.plan.risks.push((Action::NoLongerInSource, risk, threat, changes));
+        }
     }
 
     fn module(&mut self, name: &str, rows: &[u32]) -> ItemId {
@@ -536,7 +594,7 @@ fn accepted(mut parsed: ParsedSheet, accept_partial: bool) -> Result<(ParsedShee
     let mut skipped = Vec::new();
     for p in &parsed.problems {
         let reason_en = p.to_string();
-        let reason_da = reason_en.clone();
+        let reason_da = p.da();
         match &p.reference {
             Some(r) => {
                 let rows = parsed.risks.iter().find(|x| norm(&x.reference) == norm(r)).map(|x| x.rows.clone()).unwrap_or_else(|| vec![p.at.row]);
@@ -546,6 +604,7 @@ fn accepted(mut parsed: ParsedSheet, accept_partial: bool) -> Result<(ParsedShee
         }
     }
     let bad: BTreeSet<String> = parsed.problems.iter().filter_map(|p| p.reference.as_deref()).map(norm).collect();
+    parsed.withheld = parsed.risks.iter().filter(|r| bad.contains(&norm(&r.reference))).map(|r| r.reference.clone()).collect();
     parsed.risks.retain(|r| !bad.contains(&norm(&r.reference)));
     Ok((parsed, skipped))
 }
@@ -555,14 +614,62 @@ pub fn default_source_label(sheet: &Sheet) -> String {
     sheet.name.replace(['-', '_'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The source label of this sheet, and what was decided about it: the one given; else the
+/// sheet's name when risks already carry it; else, when the sheet's references and threats
+/// match the risks an earlier import made under another label (a renamed tab or file), that
+/// label, said so; else the sheet's name for a new source. When the references match but
+/// the threats only partly, the user is asked ([`ImportError::UnsureSource`]).
+pub fn resolve_source_label(sheet: &Sheet, parsed: &ParsedSheet, state: &TargetState, given: Option<&str>) -> Result<(String, Option<Note>), ImportError> {
+    if let Some(label) = given {
+        return Ok((label.to_owned(), None));
+    }
+    let default = default_source_label(sheet);
+    let head = format!("{} ", norm(&default));
+    let all: Vec<&Risk> = state.risks.iter().chain(state.base.iter().flat_map(|b| b.risks.iter())).collect();
+    if parsed.risks.is_empty() || all.iter().any(|r| source_key(&r.source_reference).starts_with(&head)) {
+        return Ok((default, None));
+    }
+    // label → (references matched, of them with the same threat)
+    let mut candidates: std::collections::BTreeMap<String, (String, usize, usize)> = Default::default();
+    for threat in &parsed.risks {
+        let tail = format!(" {}", norm(&threat.reference));
+        for r in &all {
+            let key = source_key(&r.source_reference);
+            let Some(label) = key.strip_suffix(&tail).filter(|l| !l.is_empty()) else { continue };
+            let original: String = r.source_reference.split_whitespace().take(label.split_whitespace().count()).collect::<Vec<_>>().join(" ");
+            let entry = candidates.entry(label.to_owned()).or_insert((original, 0, 0));
+            entry.1 += 1;
+            let (a, b) = (norm(&r.title), threat.title.as_deref().map(norm).unwrap_or_default());
+            if !b.is_empty() && (a == b || a.contains(&b) || b.contains(&a)) {
+                entry.2 += 1;
+            }
+        }
+    }
+    let Some((_, (label, matched, same))) = candidates.into_iter().max_by_key(|(_, (_, m, s))| (*s, *m)) else { return Ok((default, None)) };
+    let total = parsed.risks.len();
+    if matched * 2 >= total && same * 2 >= matched {
+        let note = Note {
+            da: format!("Arket «{}» er samme kilde som «{label}»: {matched} af {total} referencer og {same} trusler går igen; risiciene opdateres under «{label}» (angiv --source, hvis det er forkert).", sheet.name),
+            en: format!("The sheet «{}» is the same source as «{label}»: {matched} of {total} references and {same} threats recur; the risks are updated under «{label}» (give --source if that is wrong).", sheet.name),
+        };
+        return Ok((label, Some(note)));
+    }
+    if same * 5 < matched {
+        // same ids, other threats: another sheet that numbers its threats the same way
+        return Ok((default, None));
+    }
+    Err(ImportError::UnsureSource { candidate: label, matched, total, same_titles: same })
+}
+
 /// Shows what an import would do, without writing anything.
 pub fn preview(ws: &Workspace, org: Option<OrgCode>, sheet: &Sheet, chosen: &ChosenMapping, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
     let mapping = &chosen.mapping;
     let (parsed, skipped) = accepted(parse(sheet, mapping)?, opts.accept_partial)?;
-    let label = opts.source_label.clone().unwrap_or_else(|| default_source_label(sheet));
     let (state, base) = state_of(ws, org)?;
+    let (label, label_note) = resolve_source_label(sheet, &parsed, &state, opts.source_label.as_deref())?;
     let env = ws.env().clone();
     let mut plan = plan_import(&parsed, mapping, &state, &label, &mut |kind| ItemId(format!("{kind}-{:016x}", env.random_u64())));
+    plan.notes.extend(label_note);
     settle_measures(&mut plan, &state);
     let mut base = base;
     let mut supplement = org.map(|c| ws.view().supplement(c)).transpose()?;
@@ -578,7 +685,7 @@ pub fn preview(ws: &Workspace, org: Option<OrgCode>, sheet: &Sheet, chosen: &Cho
 pub fn apply(ws: &mut Workspace, author: &Author, org: Option<OrgCode>, sheet: &Sheet, chosen: &ChosenMapping, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
     let mapping = &chosen.mapping;
     let (parsed, skipped) = accepted(parse(sheet, mapping)?, opts.accept_partial)?;
-    let label = opts.source_label.clone().unwrap_or_else(|| default_source_label(sheet));
+    let (label, label_note) = resolve_source_label(sheet, &parsed, &state_of(ws, org)?.0, opts.source_label.as_deref())?;
     let prefix = prefix(ws, org)?;
     let base_items = match org {
         Some(_) => Some(ws.view().base()?.items),
@@ -588,6 +695,7 @@ pub fn apply(ws: &mut Workspace, author: &Author, org: Option<OrgCode>, sheet: &
     let plan = ws.edit(doc_key(org), author, |e| {
         let state = TargetState::from_edit(e, prefix, base_items)?;
         let mut plan = plan_import(&parsed, mapping, &state, &label, &mut |kind| ItemId(format!("{kind}-{:016x}", env.random_u64())));
+        plan.notes.extend(label_note.clone());
         settle_measures(&mut plan, &state);
         plan.write(e)?;
         Ok(plan)
@@ -647,6 +755,7 @@ fn report(
             Action::Created => counts.created += 1,
             Action::Updated => counts.updated += 1,
             Action::Unchanged => counts.unchanged += 1,
+            Action::NoLongerInSource => counts.no_longer_in_source += 1,
         }
         items.push(ItemLine {
             kind: "risk",

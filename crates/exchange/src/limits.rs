@@ -89,8 +89,12 @@ pub enum Archive {
 /// Checks a `.xlsx`/`.ods` before calamine opens it: entry count, declared and actually
 /// inflated sizes, and each worksheet's cell area. Bytes that are not a zip archive pass
 /// (calamine then says what they are: an encrypted workbook, or damaged).
-pub fn check_archive(path: &Path, bytes: &[u8], kind: Archive) -> Result<(), LimitError> {
-    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else { return Ok(()) };
+///
+/// Returns what calamine does not say while the XML is streamed anyway: the rows each sheet
+/// hides (by sheet name, as ranges of 0-based rows, end exclusive).
+pub fn check_archive(path: &Path, bytes: &[u8], kind: Archive) -> Result<HiddenRows, LimitError> {
+    let mut hidden = HiddenRows::new();
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else { return Ok(hidden) };
     if zip.len() > MAX_ENTRIES {
         return Err(LimitError::TooManyEntries { path: path.to_owned(), limit: MAX_ENTRIES });
     }
@@ -114,7 +118,7 @@ pub fn check_archive(path: &Path, bytes: &[u8], kind: Archive) -> Result<(), Lim
         };
         let area = if is_sheet {
             match kind {
-                Archive::Xlsx => scan_xlsx_sheet(&mut counted).map(|a| vec![(sheet_name(&names, &name), a)]),
+                Archive::Xlsx => scan_xlsx_sheet(&mut counted).map(|(a, h)| vec![(sheet_name(&names, &name), a, h)]),
                 Archive::Ods => scan_ods_content(&mut counted),
             }
         } else {
@@ -129,13 +133,24 @@ pub fn check_archive(path: &Path, bytes: &[u8], kind: Archive) -> Result<(), Lim
         budget -= counted.n;
         let area = area.and_then(|a| drained.map(|_| a).map_err(|e| e.to_string()));
         let area = area.map_err(|reason| LimitError::Unreadable { path: path.to_owned(), entry: name.clone(), reason })?;
-        for (sheet, (rows, columns)) in area {
+        for (sheet, (rows, columns), hides) in area {
             if columns > MAX_COLUMNS || rows > MAX_ROWS || rows.saturating_mul(columns) > MAX_CELLS {
                 return Err(LimitError::SheetTooLarge { path: path.to_owned(), sheet, rows, columns, limit: MAX_CELLS });
             }
+            if !hides.is_empty() {
+                hidden.insert(sheet, hides);
+            }
         }
     }
-    Ok(())
+    Ok(hidden)
+}
+
+/// Hidden rows per sheet name: ranges of 0-based rows, end exclusive (an `.ods` repeats a
+/// hidden row by a count, so a list of rows could be as long as the count claims).
+pub type HiddenRows = std::collections::BTreeMap<String, Vec<(u64, u64)>>;
+
+fn is_true(v: &str) -> bool {
+    matches!(v.trim(), "1" | "true")
 }
 
 /// Counts the bytes read through it.
@@ -152,8 +167,9 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// Per sheet: its name and (rows, columns) from A1 to its last cell with content.
-type Areas = Vec<(String, (u64, u64))>;
+/// Per sheet: its name, (rows, columns) from A1 to its last cell with content, and its
+/// hidden rows.
+type Areas = Vec<(String, (u64, u64), Vec<(u64, u64)>)>;
 
 /// A reader as lenient as calamine's (it does not check end names).
 fn xml_reader<R: Read>(input: R) -> quick_xml::Reader<BufReader<R>> {
@@ -187,15 +203,23 @@ fn cell_position(r: &str) -> Option<(u64, u64)> {
 /// The area (rows, columns) from A1 to the last cell with content of one `.xlsx` worksheet,
 /// placing cells as calamine does (`r` attributes, else the next row/column). A `<c/>`
 /// without content is never a cell to calamine and is not counted.
-fn scan_xlsx_sheet(input: impl Read) -> Result<(u64, u64), String> {
+fn scan_xlsx_sheet(input: impl Read) -> Result<((u64, u64), Vec<(u64, u64)>), String> {
     use quick_xml::events::Event;
     let mut reader = xml_reader(input);
     let mut buf = Vec::new();
+    let mut hidden: Vec<(u64, u64)> = Vec::new();
     let (mut row, mut col) = (0u64, 0u64);
     let (mut rows, mut columns) = (0u64, 0u64);
     let mut depth_in_cell = 0u32;
     loop {
         match reader.read_event_into(&mut buf).map_err(|e| e.to_string())? {
+            // An empty row places nothing (as before); only whether it is hidden is noted.
+            Event::Empty(e) if e.local_name().as_ref() == "row" => {
+                let at = attr(&e, "r").and_then(|r| r.trim().parse::<u64>().ok()).map(|r| r.saturating_sub(1)).unwrap_or(row);
+                if at < MAX_ROWS && attr(&e, "hidden").is_some_and(|v| is_true(&v)) {
+                    hidden.push((at, at + 1));
+                }
+            }
             Event::Start(e) if e.local_name().as_ref() == "row" => {
                 if let Some(r) = attr(&e, "r") {
                     row = r.trim().parse::<u64>().map_err(|_| format!("rækkenummer «{r}»"))?.saturating_sub(1);
@@ -203,6 +227,9 @@ fn scan_xlsx_sheet(input: impl Read) -> Result<(u64, u64), String> {
                     if row >= MAX_ROWS {
                         return Err(format!("rækkenummer «{r}» ud over arkets sidste række"));
                     }
+                }
+                if attr(&e, "hidden").is_some_and(|v| is_true(&v)) {
+                    hidden.push((row, row + 1));
                 }
             }
             // calamine reads these references as u32 without overflow checks: refuse any
@@ -235,7 +262,7 @@ fn scan_xlsx_sheet(input: impl Read) -> Result<(u64, u64), String> {
             }
             Event::Start(_) if depth_in_cell > 0 => depth_in_cell += 1,
             Event::End(_) if depth_in_cell > 0 => depth_in_cell -= 1,
-            Event::Eof => return Ok((rows, columns)),
+            Event::Eof => return Ok(((rows, columns), hidden)),
             _ => {}
         }
         buf.clear();
@@ -251,6 +278,7 @@ fn scan_ods_content(input: impl Read) -> Result<Areas, String> {
     let mut buf = Vec::new();
     let mut out = Vec::new();
     let mut table: Option<(String, u64, u64, u64)> = None; // name, row position, rows, columns
+    let mut hidden: Vec<(u64, u64)> = Vec::new();
     let (mut row_repeat, mut col) = (1u64, 0u64);
     let repeat = |e: &quick_xml::events::BytesStart<'_>, name: &str| attr(e, name).map(|v| v.trim().parse::<u64>().unwrap_or(u64::MAX)).unwrap_or(1);
     loop {
@@ -264,13 +292,16 @@ fn scan_ods_content(input: impl Read) -> Result<Areas, String> {
             match e.name().as_ref() {
                 "table:table" if has_children => {
                     if let Some((name, _, rows, cols)) = table.take() {
-                        out.push((name, (rows, cols)));
+                        out.push((name, (rows, cols), std::mem::take(&mut hidden)));
                     }
                     table = Some((attr(e, "table:name").unwrap_or_default(), 0, 0, 0));
                 }
                 "table:table-row" => {
                     row_repeat = repeat(e, "table:number-rows-repeated");
                     col = 0;
+                    if let (Some(t), Some("collapse" | "filter")) = (table.as_ref(), attr(e, "table:visibility").as_deref()) {
+                        hidden.push((t.1, t.1.saturating_add(row_repeat)));
+                    }
                     if !has_children {
                         if let Some(t) = table.as_mut() {
                             t.1 = t.1.saturating_add(row_repeat);
@@ -298,7 +329,7 @@ fn scan_ods_content(input: impl Read) -> Result<Areas, String> {
             }
             Event::End(e) if e.name().as_ref() == "table:table" => {
                 if let Some((name, _, rows, cols)) = table.take() {
-                    out.push((name, (rows, cols)));
+                    out.push((name, (rows, cols), std::mem::take(&mut hidden)));
                 }
             }
             Event::Eof => return Ok(out),
@@ -372,9 +403,9 @@ mod tests {
             <row r="900"><c r="XFD900" s="1"/></row>
         </sheetData></worksheet>"#;
         // B1 from its neighbour, A2 from the row without r, the styled empty XFD900 not at all
-        assert_eq!(scan_xlsx_sheet(xml.as_bytes()), Ok((2, 2)));
+        assert_eq!(scan_xlsx_sheet(xml.as_bytes()), Ok(((2, 2), vec![])));
         let far = r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData></worksheet>"#;
-        assert_eq!(scan_xlsx_sheet(far.as_bytes()), Ok((1_048_576, 16_384)));
+        assert_eq!(scan_xlsx_sheet(far.as_bytes()), Ok(((1_048_576, 16_384), vec![])));
         // references calamine would overflow on (u32 arithmetic) are refused before it sees them
         let wide_dim = r#"<worksheet><dimension ref="A1:ZZZZZZZZZZZZZZZ1"/><sheetData/></worksheet>"#;
         assert!(scan_xlsx_sheet(wide_dim.as_bytes()).is_err());
@@ -382,6 +413,8 @@ mod tests {
         assert!(scan_xlsx_sheet(merged.as_bytes()).is_err());
         let row = r#"<worksheet><sheetData><row r="99999999999"></row></sheetData></worksheet>"#;
         assert!(scan_xlsx_sheet(row.as_bytes()).is_err());
+        let hidden = r#"<worksheet><sheetData><row r="2" hidden="1"><c r="A2"><v>1</v></c></row><row r="3" hidden="0"/><row r="7" hidden="true"/></sheetData></worksheet>"#;
+        assert_eq!(scan_xlsx_sheet(hidden.as_bytes()), Ok(((2, 1), vec![(1, 2), (6, 7)])));
     }
 
     #[test]
@@ -392,11 +425,14 @@ mod tests {
         // LibreOffice's trailing empty area: huge repeats of empty cells
         let normal = ods(r#"<table:table-row><table:table-cell office:value-type="string"><text:p>Ref.</text:p></table:table-cell><table:table-cell table:number-columns-repeated="1023"/></table:table-row>
             <table:table-row table:number-rows-repeated="1048575"><table:table-cell table:style-name="ce1" table:number-columns-repeated="1024"/></table:table-row>"#);
-        assert_eq!(scan_ods_content(normal.as_bytes()), Ok(vec![("Risici".to_owned(), (1, 1))]));
+        assert_eq!(scan_ods_content(normal.as_bytes()), Ok(vec![("Risici".to_owned(), (1, 1), vec![])]));
         let bomb = ods(r#"<table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#);
-        assert_eq!(scan_ods_content(bomb.as_bytes()), Ok(vec![("Risici".to_owned(), (1_048_576, 16_384))]));
+        assert_eq!(scan_ods_content(bomb.as_bytes()), Ok(vec![("Risici".to_owned(), (1_048_576, 16_384), vec![])]));
         let garbage = ods(r#"<table:table-row table:number-rows-repeated="-1"><table:table-cell office:value-type="float" office:value="1"/></table:table-row>"#);
-        assert_eq!(scan_ods_content(garbage.as_bytes()), Ok(vec![("Risici".to_owned(), (u64::MAX, 1))]), "an unreadable count counts as huge");
+        assert_eq!(scan_ods_content(garbage.as_bytes()), Ok(vec![("Risici".to_owned(), (u64::MAX, 1), vec![])]), "an unreadable count counts as huge");
+        let hidden = ods(r#"<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell></table:table-row>
+            <table:table-row table:visibility="collapse" table:number-rows-repeated="3"><table:table-cell office:value-type="string"><text:p>b</text:p></table:table-cell></table:table-row>"#);
+        assert_eq!(scan_ods_content(hidden.as_bytes()), Ok(vec![("Risici".to_owned(), (4, 1), vec![(1, 4)])]));
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub struct Columns {
     pub residual_reason: Option<String>,
     /// Measures, one per line of the cell.
     pub measure: Option<String>,
+    /// Measures the sheet recommends or plans («Anbefalede foranstaltninger»): planned
+    /// unless the status column says otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommended_measure: Option<String>,
     pub owner: Option<String>,
     pub status: Option<String>,
     pub planned_date: Option<String>,
@@ -179,6 +183,7 @@ impl Mapping {
             ("residual_likelihood_reason", &c.residual_likelihood_reason),
             ("residual_reason", &c.residual_reason),
             ("measure", &c.measure),
+            ("recommended_measure", &c.recommended_measure),
             ("owner", &c.owner),
             ("status", &c.status),
             ("planned_date", &c.planned_date),
@@ -238,6 +243,24 @@ fn strip_position(message: &str) -> String {
 /// Lower case, trimmed, inner whitespace collapsed: how sheet words and headers are compared.
 pub fn norm(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// A scale cell's word: [`norm`], and a whole number written with a decimal comma or point
+/// («3,0», «3.0») as the number («3»).
+pub fn scale_word(s: &str) -> String {
+    let w = norm(s);
+    match w.replace(',', ".").parse::<f64>() {
+        Ok(f) if f.fract() == 0.0 && f.abs() < 1e6 => format!("{}", f as i64),
+        _ => w,
+    }
+}
+
+/// «Ingen», «-», «n/a» …: the sheet says there is nothing here (no measure, no rating).
+pub fn is_none_word(s: &str) -> bool {
+    matches!(
+        norm(s).trim_end_matches('.').as_ref(),
+        "-" | "–" | "—" | "--" | "n/a" | "na" | "n.a" | "i/r" | "ingen" | "ikke relevant" | "ikke aktuelt" | "none" | "not applicable" | "ingen foranstaltninger" | "ingen foranstaltning" | "ingen tiltag" | "no measures"
+    )
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -322,13 +345,133 @@ pub fn builtin_owner(word: &str) -> Owner {
 
 // ---- the header row ---------------------------------------------------------------------------
 
-/// The header row (0-based): the mapping's, or the first of the first 20 rows with at
-/// least three filled cells (a title row above the table has one).
+/// How many rows from the top a header row is looked for in: title blocks, logos and notes
+/// come first.
+const HEADER_SEARCH_ROWS: u32 = 40;
+
+/// The header row (0-based): the mapping's, else the one found by what its columns mean
+/// ([`detect_header_row`]).
 pub fn header_row(sheet: &Sheet, mapping_row: Option<u32>) -> Option<u32> {
-    if let Some(r) = mapping_row {
-        return r.checked_sub(1);
+    match mapping_row {
+        Some(r) => r.checked_sub(1),
+        None => detect_header_row(sheet),
     }
-    (0..sheet.height().min(20)).find(|r| (0..sheet.width()).filter(|c| !sheet.get(*r, *c).is_blank()).count() >= 3)
+}
+
+/// The row whose cells name the most fields of a risk register (reference, threat,
+/// consequence, likelihood, measures …), among the first [`HEADER_SEARCH_ROWS`]: a title
+/// block («Leverandør: | Netcompany A/S | Version: | 2.1») names almost none. A row
+/// must name at least three fields, one of them a rating or a threat; without such a row,
+/// the first row with three or more filled cells (so the proposal can say what it did not
+/// recognise).
+pub fn detect_header_row(sheet: &Sheet) -> Option<u32> {
+    let last = sheet.height().min(HEADER_SEARCH_ROWS);
+    let mut best: Option<(u32, u32)> = None;
+    for r in 0..last {
+        let score = header_score(sheet, r);
+        if score > 0 && best.is_none_or(|(_, b)| score > b) {
+            best = Some((r, score));
+        }
+    }
+    best.map(|(r, _)| r).or_else(|| (0..last).find(|r| (0..sheet.width()).filter(|c| !sheet.get(*r, *c).is_blank()).count() >= 3))
+}
+
+/// How much a row looks like a risk register's header: distinct fields its cells name (a
+/// rating and a threat or reference weigh more); 0 if it is not a header at all.
+fn header_score(sheet: &Sheet, row: u32) -> u32 {
+    let mut fields: Vec<Field> = Vec::new();
+    for (_, h) in headers(sheet, row) {
+        // a header is a short label; long text, numbers and dates are data
+        if h.chars().count() > 80 {
+            continue;
+        }
+        if let Some(f) = classify(h.split('#').next().unwrap_or(&h)) {
+            if !fields.contains(&f) {
+                fields.push(f);
+            }
+        }
+    }
+    let rating = fields.iter().any(|f| matches!(f, Field::Consequence(..) | Field::Likelihood(..) | Field::Level));
+    let threat = fields.iter().any(|f| matches!(f, Field::Title | Field::Threat));
+    let reference = fields.contains(&Field::Reference);
+    if fields.len() < 3 || !(rating || threat) {
+        return 0;
+    }
+    fields.len() as u32 + 3 * rating as u32 + 2 * threat as u32 + 2 * reference as u32
+}
+
+/// Words that head a group of columns in a two-row header («Fortrolighed» over
+/// «Konsekvens | Sandsynlighed», «Restrisiko» over …, «Konsekvens» over «F | I | T»).
+fn is_group_heading(text: &str) -> bool {
+    let ws = words(text);
+    let has = |w: &str| ws.iter().any(|x| x == w);
+    ws.len() <= 3 && ws.iter().any(|w| w.len() > 1 && builtin_dimension(w).is_some())
+        || ws.iter().any(|w| w.starts_with("rest") || w.starts_with("iboende") || w.starts_with("brutto") || w.starts_with("netto"))
+        || has("residual")
+        || has("inherent")
+        || (has("før") || has("efter") || has("before") || has("after")) && ws.len() <= 4
+        || ws.len() <= 2 && (text.to_lowercase().contains("konsekvens") || text.to_lowercase().contains("sandsynlighed") || has("impact") || has("likelihood"))
+        || ws.len() <= 2 && (text.to_lowercase().contains("foranstaltning") || has("measures") || has("controls"))
+        || ws.len() <= 2 && has("vurdering")
+}
+
+/// A header cell that names only a dimension (F, I, T, C, A or the word): it needs the
+/// group above it to mean something.
+fn is_dimension_only(text: &str) -> bool {
+    let ws = words(text);
+    ws.len() == 1 && builtin_dimension(&ws[0]).is_some()
+}
+
+/// The text heading column `col` in the row above the header: a merged region over it,
+/// the cell itself, or (where merges are not known: `.ods`, `.csv`) the nearest group
+/// heading to its left with only blanks between.
+fn band_text(sheet: &Sheet, row: u32, col: u32) -> Option<(String, bool)> {
+    let above = row.checked_sub(1)?;
+    // a title merged over the whole table heads no group
+    let filled: Vec<u32> = (0..sheet.width()).filter(|c| !sheet.get(row, *c).is_blank()).collect();
+    let (first, last) = (*filled.first()?, *filled.last()?);
+    if let Some(m) = sheet.merge_at(above, col).filter(|m| m.last_row == above) {
+        if m.first_col <= first && m.last_col >= last {
+            return None;
+        }
+        return Some((sheet.get(m.first_row, m.first_col).text(), true));
+    }
+    let own = sheet.get(above, col);
+    if !own.is_blank() {
+        return Some((own.text(), false));
+    }
+    if sheet.merges_known || (0..sheet.width()).filter(|c| !sheet.get(above, *c).is_blank()).count() < 2 {
+        return None;
+    }
+    let left = (0..col).rev().find(|c| !sheet.get(above, *c).is_blank())?;
+    let text = sheet.get(above, left).text();
+    is_group_heading(&text).then_some((text, true))
+}
+
+/// One header cell's name, with a two-row header's group heading in front of it
+/// («Fortrolighed Konsekvens»), or the heading itself over a blank cell (a header merged
+/// down over both rows).
+fn header_name(sheet: &Sheet, row: u32, col: u32) -> Option<String> {
+    let own = sheet.get(row, col);
+    if own.is_blank() {
+        if let Some(m) = sheet.merge_at(row, col).filter(|m| m.first_row < row && m.first_col == col && m.last_col == col) {
+            return Some(sheet.get(m.first_row, m.first_col).text());
+        }
+        if !sheet.merges_known {
+            let above = row.checked_sub(1)?;
+            let filled = (0..sheet.width()).filter(|c| !sheet.get(above, *c).is_blank()).count();
+            let text = sheet.get(above, col).text();
+            return (filled >= 2 && !text.is_empty() && classify(&text).is_some() && !is_group_heading(&text)).then_some(text);
+        }
+        return None;
+    }
+    let own = own.text();
+    match band_text(sheet, row, col) {
+        Some((band, spans)) if (spans || is_dimension_only(&own)) && (is_group_heading(&band) || is_dimension_only(&own)) && norm(&band) != norm(&own) => {
+            Some(format!("{band} {own}"))
+        }
+        _ => Some(own),
+    }
 }
 
 /// The header cells of a row: (column, name as the mapping writes it).
@@ -336,11 +479,11 @@ pub fn headers(sheet: &Sheet, row: u32) -> Vec<(u32, String)> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     (0..sheet.width())
         .filter_map(|c| {
-            let v = sheet.get(row, c);
-            if v.is_blank() {
+            let text = header_name(sheet, row, c)?;
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if text.is_empty() {
                 return None;
             }
-            let text = v.text().split_whitespace().collect::<Vec<_>>().join(" ");
             let n = seen.entry(norm(&text)).or_default();
             *n += 1;
             Some((c, if *n == 1 { text } else { format!("{text}#{n}") }))
@@ -395,12 +538,18 @@ enum Field {
     /// A reason for both ratings (residual: bool).
     Reason(bool),
     Measure,
+    /// Measures the sheet recommends or plans (planned unless a status says otherwise).
+    RecommendedMeasure,
     Owner,
     Status,
     PlannedDate,
     MeasureKind,
     /// A computed level or score: we compute the level ourselves.
     Level,
+    /// When the sheet was assessed: not a measure's due date.
+    AssessmentDate,
+    /// A bare «Dato»: an assessment date or a due date; not placed, and said so.
+    UnclearDate,
 }
 
 impl Field {
@@ -429,6 +578,9 @@ impl Field {
             Field::Reason(true) => ("begrundelse for restrisiko".into(), "reason for the residual risk".into()),
             Field::Reason(false) => ("begrundelse (konsekvens og sandsynlighed)".into(), "reason (consequence and likelihood)".into()),
             Field::Measure => ("foranstaltninger".into(), "measures".into()),
+            Field::RecommendedMeasure => ("anbefalede/planlagte foranstaltninger".into(), "recommended/planned measures".into()),
+            Field::AssessmentDate => ("vurderingsdato".into(), "assessment date".into()),
+            Field::UnclearDate => ("dato".into(), "date".into()),
             Field::Owner => ("ansvarlig".into(), "owner".into()),
             Field::Status => ("status".into(), "status".into()),
             Field::PlannedDate => ("frist".into(), "due date".into()),
@@ -439,11 +591,16 @@ impl Field {
     }
 }
 
+/// The dimension a header names: a word anywhere («Fortrolighed Konsekvens»), a letter
+/// after the first word («Konsekvens (F)»).
 fn dimension_marker(ws: &[String]) -> Option<Dimension> {
-    ws.iter().skip(1).find_map(|w| match w.as_str() {
-        "fortrolighed" | "confidentiality" | "f" | "c" => Some(Dimension::Confidentiality),
-        "integritet" | "integrity" | "i" => Some(Dimension::Integrity),
-        "tilgængelighed" | "availability" | "t" | "a" => Some(Dimension::Availability),
+    ws.iter().enumerate().find_map(|(i, w)| match w.as_str() {
+        "fortrolighed" | "confidentiality" => Some(Dimension::Confidentiality),
+        "integritet" | "integrity" => Some(Dimension::Integrity),
+        "tilgængelighed" | "availability" => Some(Dimension::Availability),
+        "f" | "c" | "k" if i > 0 => Some(Dimension::Confidentiality),
+        "i" if i > 0 => Some(Dimension::Integrity),
+        "t" | "a" if i > 0 => Some(Dimension::Availability),
         _ => None,
     })
 }
@@ -457,8 +614,10 @@ fn classify(header: &str) -> Option<Field> {
     let consequence = h.contains("konsekvens") || has("consequence") || has("impact") || has("severity") || h.contains("alvorlighed");
     let likelihood = h.contains("sandsynlighed") || has("likelihood") || has("probability") || h.contains("hyppighed");
     let reason = h.contains("begrund") || has("reason") || has("rationale") || has("justification") || has("argumentation");
-    let residual = starts("rest") || has("residual") || has("efter") || has("after");
+    let residual = starts("rest") || has("residual") || has("efter") || has("after") || starts("netto");
     let dim = dimension_marker(&ws);
+    // several ratings per dimension in one header («F/I/T») are the dimension column
+    let dim = dim.filter(|_| !(ws.len() >= 3 && ws.iter().filter(|w| w.len() == 1).count() >= 3));
     if reason {
         return Some(if consequence {
             Field::ConsequenceReason(dim, residual)
@@ -474,7 +633,14 @@ fn classify(header: &str) -> Option<Field> {
     if likelihood {
         return Some(Field::Likelihood(dim, residual));
     }
-    if h.contains("niveau") || has("level") || has("score") || h.contains("risikotal") {
+    let measure = h.contains("foranstaltning") || h.contains("tiltag") || starts("measure") || starts("control") || starts("mitigation") || starts("kontrol");
+    let date = starts("dato") || h.contains("dato") || has("date") || has("dated");
+    if date && (h.contains("vurder") || h.contains("opdater") || has("assessed") || has("assessment") || has("updated") || has("revision") || has("udarbejdet")) {
+        return Some(Field::AssessmentDate);
+    }
+    if h.contains("niveau") || has("level") || has("score") || h.contains("risikotal") || has("samlet") || has("overall") || has("total")
+        || (!measure && !date && (ws.iter().any(|w| w == "restrisiko" || w == "risikovurdering" || w == "risikoværdi") || has("rating") || has("inherent") && has("risk") || has("residual") && has("risk")))
+    {
         return Some(Field::Level);
     }
     if ["ref", "ref.", "reference", "referencenr", "nr", "nr.", "no", "no.", "id", "løbenr", "#"].contains(&h.as_str())
@@ -484,7 +650,6 @@ fn classify(header: &str) -> Option<Field> {
     {
         return Some(Field::Reference);
     }
-    let measure = h.contains("foranstaltning") || h.contains("tiltag") || starts("measure") || starts("control") || starts("mitigation") || starts("kontrol");
     if measure && (has("type") || has("art") || has("kind")) || (has("teknisk") && has("organisatorisk")) {
         return Some(Field::MeasureKind);
     }
@@ -494,8 +659,16 @@ fn classify(header: &str) -> Option<Field> {
     if starts("status") || h.contains("implementeringsstatus") || has("state") {
         return Some(Field::Status);
     }
-    if has("frist") || has("deadline") || has("due") || has("dato") || has("date") || has("senest") || has("tidsplan") {
+    if has("frist") || has("deadline") || has("due") || has("senest") || has("tidsplan") || starts("implementeringsdato")
+        || date && (h.contains("implement") || h.contains("planlagt") || h.contains("forvent") || has("target") || has("planned"))
+    {
         return Some(Field::PlannedDate);
+    }
+    if date {
+        return Some(Field::UnclearDate);
+    }
+    if measure && (starts("anbefal") || starts("recommend") || starts("planlagt") || starts("planned") || starts("foreslå") || starts("proposed") || starts("yderligere") || starts("supplerende") || starts("additional") || starts("further") || has("nye") || has("new")) {
+        return Some(Field::RecommendedMeasure);
     }
     if measure {
         return Some(Field::Measure);
@@ -530,6 +703,7 @@ fn slot(m: &mut Mapping, field: Field) -> Option<&mut Option<String>> {
         Field::Process => &mut c.process,
         Field::Dimension => &mut c.dimension,
         Field::Measure => &mut c.measure,
+        Field::RecommendedMeasure => &mut c.recommended_measure,
         Field::Owner => &mut c.owner,
         Field::Status => &mut c.status,
         Field::PlannedDate => &mut c.planned_date,
@@ -557,7 +731,7 @@ fn slot(m: &mut Mapping, field: Field) -> Option<&mut Option<String>> {
         // Per-dimension residual reasons are rare; they go to the shared residual reasons.
         Field::ConsequenceReason(Some(_), true) => &mut c.residual_consequence_reason,
         Field::LikelihoodReason(Some(_), true) => &mut c.residual_likelihood_reason,
-        Field::Level => return None,
+        Field::Level | Field::AssessmentDate | Field::UnclearDate => return None,
     })
 }
 
@@ -592,12 +766,29 @@ pub fn propose(sheet: &Sheet) -> Proposal {
         }
         previous = Some(field);
         let name = field.name();
-        if field == Field::Level {
-            notes.push(note(
-                format!("Kolonne {at} ({}) bruges ikke: niveauet beregnes af konsekvens × sandsynlighed.", name.da),
-                format!("Column {at} ({}) is not used: the level is computed from consequence × likelihood.", name.en),
-            ));
-            continue;
+        match field {
+            Field::Level => {
+                notes.push(note(
+                    format!("Kolonne {at} ({}) bruges ikke: niveauet beregnes af konsekvens × sandsynlighed.", name.da),
+                    format!("Column {at} ({}) is not used: the level is computed from consequence × likelihood.", name.en),
+                ));
+                continue;
+            }
+            Field::AssessmentDate => {
+                notes.push(note(
+                    format!("Kolonne {at} bruges ikke: det er datoen for vurderingen, ikke en frist for en foranstaltning."),
+                    format!("Column {at} is not used: it is the date of the assessment, not a measure's due date."),
+                ));
+                continue;
+            }
+            Field::UnclearDate => {
+                notes.push(note(
+                    format!("Kolonne {at} er ikke placeret: det er uklart, om datoen er vurderingens eller en frist for foranstaltningen. Er det en frist, så angiv den som «planned_date» i mappingen."),
+                    format!("Column {at} is not placed: it is unclear whether the date is the assessment's or a measure's due date. If it is a due date, name it as «planned_date» in the mapping."),
+                ));
+                continue;
+            }
+            _ => {}
         }
         match slot(&mut m, field) {
             Some(s) if s.is_none() => {
@@ -609,6 +800,19 @@ pub fn propose(sheet: &Sheet) -> Proposal {
                 format!("Column {at} also looks like {}, which is already taken; it is not used.", name.en),
             )),
         }
+    }
+    let general = (m.columns.consequence.clone(), m.columns.likelihood.clone());
+    if !m.per_dimension.is_empty() && (general.0.is_some() != general.1.is_some()) {
+        let (name, da, en) = match &general {
+            (Some(c), None) => (c.clone(), "konsekvens", "consequence"),
+            (_, l) => (l.clone().unwrap_or_default(), "sandsynlighed", "likelihood"),
+        };
+        let dims = m.per_dimension.keys().map(|d| d.danish()).collect::<Vec<_>>().join(", ");
+        let dims_en = m.per_dimension.keys().map(|d| d.english()).collect::<Vec<_>>().join(", ");
+        notes.push(note(
+            format!("«{name}» er én {da} for alle dimensioner ({dims}); den bruges for hver af dem."),
+            format!("«{name}» is one {en} for all dimensions ({dims_en}); it is used for each of them."),
+        ));
     }
     let c = &m.columns;
     if c.reference.is_none() {
@@ -642,10 +846,11 @@ fn collect_words(sheet: &Sheet, header: u32, hs: &[(u32, String)], m: &mut Mappi
     let values = |name: &Option<String>| -> Vec<String> {
         let Some(col) = name.as_ref().and_then(|n| find_column(hs, n)) else { return Vec::new() };
         let mut vs: Vec<String> = ((header + 1)..sheet.height())
+            .filter(|r| !sheet.is_hidden(*r))
             .map(|r| sheet.get(r, col))
             .filter(|v| !matches!(v, Value::Error(_)))
-            .map(|v| norm(&v.text()))
-            .filter(|v| !v.is_empty())
+            .map(|v| scale_word(&v.text()))
+            .filter(|v| !v.is_empty() && !is_none_word(v))
             .collect();
         vs.sort();
         vs.dedup();
@@ -660,9 +865,9 @@ fn collect_words(sheet: &Sheet, header: u32, hs: &[(u32, String)], m: &mut Mappi
     }
     let mut unknown: Vec<String> = Vec::new();
     let words = consequence_cols.iter().flat_map(&values).collect::<Vec<_>>();
-    scale_words(&words, builtin_consequence, &Consequence::ALL, ("Konsekvensordet", "consequence", "konsekvens/consequence"), &mut m.consequence_words, notes, &mut unknown);
+    scale_words(&words, builtin_consequence, &Consequence::ALL, ("Konsekvensord", "consequence", "konsekvens/consequence"), &mut m.consequence_words, notes, &mut unknown);
     let words = likelihood_cols.iter().flat_map(&values).collect::<Vec<_>>();
-    scale_words(&words, builtin_likelihood, &Likelihood::ALL, ("Sandsynlighedsordet", "likelihood", "sandsynlighed/likelihood"), &mut m.likelihood_words, notes, &mut unknown);
+    scale_words(&words, builtin_likelihood, &Likelihood::ALL, ("Sandsynlighedsord", "likelihood", "sandsynlighed/likelihood"), &mut m.likelihood_words, notes, &mut unknown);
     for cell in values(&c.dimension) {
         for w in split_list(&cell) {
             let w = norm(&w);
@@ -713,13 +918,31 @@ fn scale_words<T: Copy + Word>(
     notes: &mut Vec<Note>,
     unknown: &mut Vec<String>,
 ) {
+    // A numeric scale longer than ours (1–5, 1–10) is spread over our four steps.
+    let numbers: Vec<u32> = words.iter().filter_map(|w| w.parse::<u32>().ok()).collect();
+    let top = numbers.iter().copied().max().unwrap_or(0);
+    if numbers.len() == words.len() && (5..=10).contains(&top) && !numbers.contains(&0) {
+        let top = if top <= 5 { 5 } else { top };
+        let mut read = Vec::new();
+        for v in 1..=top {
+            let step = steps[(v * 4).div_ceil(top).clamp(1, 4) as usize - 1];
+            table.insert(v.to_string(), step);
+            read.push((v, step));
+        }
+        let list = |da: bool| read.iter().map(|(v, s)| format!("{v}→{}", if da { s.da() } else { s.en() })).collect::<Vec<_>>().join(", ");
+        notes.push(note(
+            format!("{label_da}ene går fra 1 til {top}; de er fordelt på vores fire trin: {}. Ret det i mappingen, hvis det er forkert.", list(true)),
+            format!("The {label_en} numbers run from 1 to {top}; they are spread over our four steps: {}. Change it in the mapping if that is wrong.", list(false)),
+        ));
+        return;
+    }
     for w in words {
         if let Some(v) = builtin(w) {
             table.insert(w.clone(), v);
         } else if let Some(step) = three_step(w) {
             let v = steps[step as usize - 1];
             notes.push(note(
-                format!("{label_da} «{w}» hører til en skala med tre trin; det er læst som «{}». Ret det i mappingen, hvis det er forkert.", v.da()),
+                format!("{label_da}et «{w}» hører til en skala med tre trin; det er læst som «{}». Ret det i mappingen, hvis det er forkert.", v.da()),
                 format!("The {label_en} word «{w}» belongs to a three-step scale; it was read as «{}». Change it in the mapping if that is wrong.", v.en()),
             ));
             table.insert(w.clone(), v);

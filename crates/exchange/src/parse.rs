@@ -8,7 +8,7 @@
 //! threat is affected.
 
 use crate::mapping::{self, find_column, header_row, headers, norm, split_list, Mapping};
-use crate::sheet::{column_letter, Sheet, Value};
+use crate::sheet::{column_letter, Region, Sheet, Value};
 use konsekvens_core::model::{Consequence, Day, Dimension, Likelihood, MeasureKind, MeasureStatus, Owner};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -23,6 +23,26 @@ pub struct Location {
     pub column: Option<String>,
     /// The column's header, e.g. "Konsekvens".
     pub header: Option<String>,
+    /// The merged cells the value came from, e.g. "A5:A7".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged: Option<String>,
+}
+
+impl Location {
+    /// In Danish: «Ark», række 5, kolonne G (Konsekvens).
+    pub fn da(&self) -> String {
+        let mut out = format!("«{}», række {}", self.sheet, self.row);
+        if let Some(c) = &self.column {
+            out.push_str(&format!(", kolonne {c}"));
+            if let Some(h) = &self.header {
+                out.push_str(&format!(" ({h})"));
+            }
+        }
+        if let Some(m) = &self.merged {
+            out.push_str(&format!(", fra de flettede celler {m}"));
+        }
+        out
+    }
 }
 
 impl fmt::Display for Location {
@@ -34,6 +54,9 @@ impl fmt::Display for Location {
                 write!(f, " ({h})")?;
             }
         }
+        if let Some(m) = &self.merged {
+            write!(f, ", from the merged cells {m}")?;
+        }
         Ok(())
     }
 }
@@ -41,7 +64,7 @@ impl fmt::Display for Location {
 /// The sheet cannot be read with this mapping at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LayoutError {
-    #[error("«{sheet}»: no header row (a row with at least three filled cells) among the first 20 rows")]
+    #[error("«{sheet}»: no header row among the first 40 rows (no row names the columns of a risk assessment, such as «Ref.», «Trussel», «Konsekvens», «Sandsynlighed», and none has three filled cells)")]
     NoHeader { sheet: String },
     #[error("«{sheet}», row {row}, cells {region}: the header «{text}» is a merged cell; give every column its own header (unmerge {region}) and import again")]
     MergedHeader { sheet: String, row: u32, region: String, text: String },
@@ -50,7 +73,7 @@ pub enum LayoutError {
     #[error("«{sheet}», row {row} (the header row): the mapping's {field} column «{name}» is not in the sheet; its columns are {available}")]
     MissingColumn { sheet: String, row: u32, field: String, name: String, available: String },
     #[error("«{sheet}»: no column for {what}; the sheet's columns are {available}. Name one in a mapping (--mapping FILE; --save-mapping writes the proposed one to edit)")]
-    Unmapped { sheet: String, what: String, available: String },
+    Unmapped { sheet: String, what: String, what_da: String, available: String },
 }
 
 /// A cell that cannot be read; only its threat is affected.
@@ -59,7 +82,16 @@ pub struct RowProblem {
     pub at: Location,
     /// The sheet's reference of the threat the row belongs to, if it has one.
     pub reference: Option<String>,
+    /// In English (the `Display`); `message_da` in Danish.
     pub message: String,
+    pub message_da: String,
+}
+
+impl RowProblem {
+    /// The problem with its place, in Danish.
+    pub fn da(&self) -> String {
+        format!("{}: {}", self.at.da(), self.message_da)
+    }
 }
 
 impl fmt::Display for RowProblem {
@@ -134,6 +166,9 @@ pub struct ParsedSheet {
     pub problems: Vec<RowProblem>,
     pub skipped: Vec<SkippedRow>,
     pub formulas: Vec<FormulaCell>,
+    /// References of threats held back for their problems (`--accept-partial`): still in
+    /// the sheet, so their risks are not «no longer in the supplier material».
+    pub withheld: Vec<String>,
 }
 
 /// The columns of the mapping, found in the sheet.
@@ -149,6 +184,7 @@ struct Cols {
     general: [RatingCols; 2],
     per_dimension: BTreeMap<Dimension, [RatingCols; 2]>,
     measure: Option<u32>,
+    recommended_measure: Option<u32>,
     owner: Option<u32>,
     status: Option<u32>,
     planned_date: Option<u32>,
@@ -177,49 +213,130 @@ struct Scale<'a, T> {
     words: &'a BTreeMap<String, T>,
     builtin: fn(&str) -> Option<T>,
     what: &'static str,
+    what_da: &'static str,
     ours: &'static str,
+}
+
+/// A fill colour's name by its hue, as a person would call it.
+fn colour_name(rgb: u32) -> (&'static str, &'static str) {
+    let (r, g, b) = (((rgb >> 16) & 0xFF) as f32, ((rgb >> 8) & 0xFF) as f32, (rgb & 0xFF) as f32);
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    if max - min < 24.0 {
+        return if max < 96.0 { ("sort", "black") } else { ("grå", "grey") };
+    }
+    let hue = if max == r {
+        60.0 * ((g - b) / (max - min)).rem_euclid(6.0)
+    } else if max == g {
+        60.0 * ((b - r) / (max - min) + 2.0)
+    } else {
+        60.0 * ((r - g) / (max - min) + 4.0)
+    };
+    match hue as u32 {
+        0..=14 | 331..=360 => ("rød", "red"),
+        15..=44 => ("orange", "orange"),
+        45..=69 => ("gul", "yellow"),
+        70..=169 => ("grøn", "green"),
+        170..=259 => ("blå", "blue"),
+        _ => ("lilla", "purple"),
+    }
 }
 
 struct Reader<'a> {
     sheet: &'a Sheet,
     mapping: &'a Mapping,
+    header: u32,
     headers: Vec<(u32, String)>,
     problems: Vec<RowProblem>,
     formulas: Vec<FormulaCell>,
 }
 
+/// Whether a cell's text looks like a sheet's own reference (T1, 3.2, R-07, KOM.12) rather
+/// than a sentence (a footnote, a source note, a section heading).
+fn id_like(text: &str) -> bool {
+    let t = text.trim();
+    t.chars().count() <= 14 && t.split_whitespace().count() <= 2 && t.chars().any(|c| c.is_ascii_digit())
+}
+
 /// Reads the sheet's threats through the mapping.
+///
+/// Rows a person would not count as threats are left out and reported: hidden rows, blank
+/// rows, rows with only an id, and text alone in a row (a section heading, a footnote or a
+/// source note under the table). A row with neither reference nor threat but with ratings
+/// continues the threat above it (its reference and threat cells merged down, or left
+/// blank, over the F/I/T rows).
 pub fn parse(sheet: &Sheet, mapping: &Mapping) -> Result<ParsedSheet, LayoutError> {
     let header = header_row(sheet, mapping.header_row).ok_or_else(|| LayoutError::NoHeader { sheet: sheet.name.clone() })?;
     let hs = headers(sheet, header);
     check_header_layout(sheet, header, &hs)?;
     let cols = resolve(sheet, header, &hs, mapping)?;
-    let mut r = Reader { sheet, mapping, headers: hs, problems: Vec::new(), formulas: Vec::new() };
+    let mut r = Reader { sheet, mapping, header, headers: hs, problems: Vec::new(), formulas: Vec::new() };
     let mut skipped = Vec::new();
     let mut by_reference: Vec<SheetRisk> = Vec::new();
     let used: Vec<u32> = cols_used(&cols);
+    let rating_cols: Vec<u32> = cols
+        .general
+        .iter()
+        .chain(cols.per_dimension.values().flatten())
+        .flat_map(|rc| [rc.consequence, rc.likelihood])
+        .flatten()
+        .collect();
+    let skip = |r: &Reader, row: u32, da: String, en: String| SkippedRow { at: r.at(row, None), reason_da: da, reason_en: en };
+    let mut previous: Option<String> = None;
     for row in (header + 1)..sheet.height() {
-        if sheet.row_is_blank(row) {
-            skipped.push(SkippedRow { at: r.at(row, None), reason_da: "tom række".into(), reason_en: "empty row".into() });
+        if sheet.is_hidden(row) {
+            if !sheet.row_is_blank(row) {
+                skipped.push(skip(&r, row, "skjult række i arket; vis den og importér igen, hvis den skal med".into(), "a hidden row in the sheet; unhide it and import again if it belongs".into()));
+            }
             continue;
         }
-        if used.iter().all(|c| sheet.get(row, *c).is_blank()) {
-            skipped.push(SkippedRow {
-                at: r.at(row, None),
-                reason_da: "intet i de kolonner, mappingen bruger".into(),
-                reason_en: "nothing in the columns the mapping uses".into(),
-            });
+        if sheet.row_is_blank(row) {
+            skipped.push(skip(&r, row, "tom række".into(), "empty row".into()));
+            continue;
+        }
+        let filled: Vec<u32> = used.iter().copied().filter(|c| !r.value(row, *c).0.is_blank()).collect();
+        if filled.is_empty() {
+            skipped.push(skip(&r, row, "intet i de kolonner, mappingen bruger".into(), "nothing in the columns the mapping uses".into()));
+            continue;
+        }
+        let reference_text = cols.reference.map(|c| r.value(row, c).0.text()).unwrap_or_default();
+        let in_row: Vec<u32> = (0..sheet.width()).filter(|c| !sheet.get(row, *c).is_blank()).collect();
+        // Text alone in a row (or two cells, «Kilde: | KOMBIT»), not an id: a heading or a note.
+        if in_row.len() <= 2 && !id_like(&reference_text) && !rating_cols.iter().any(|c| in_row.contains(c)) {
+            let text = in_row.iter().map(|c| sheet.get(row, *c).text()).collect::<Vec<_>>().join(" ");
+            let short: String = text.chars().take(60).collect();
+            let more = if text.chars().count() > 60 { "…" } else { "" };
+            skipped.push(skip(
+                &r,
+                row,
+                format!("kun teksten «{short}{more}» (en overskrift eller en note under tabellen), ikke en trussel"),
+                format!("only the text «{short}{more}» (a heading, or a note under the table), not a threat"),
+            ));
             continue;
         }
         let Some(reference) = r.text(row, cols.reference, None) else {
-            let at = r.at(row, cols.reference);
-            r.problems.push(RowProblem {
-                at,
-                reference: None,
-                message: "no reference: every row needs the sheet's own reference (T1, 3.2 …) so that a new version of the sheet updates the risk instead of adding it again".into(),
-            });
+            let threat_blank = [cols.title, cols.threat].into_iter().flatten().all(|c| r.value(row, c).0.is_blank());
+            if let (Some(prev), true) = (previous.clone(), threat_blank) {
+                // the reference and threat cells are merged down over this row, or left blank
+                let risk = r.row(row, &prev, &cols);
+                if let Some(existing) = by_reference.iter_mut().find(|x| norm(&x.reference) == norm(&prev)) {
+                    r.merge(existing, risk);
+                }
+                continue;
+            }
+            r.problem(
+                row,
+                cols.reference,
+                None,
+                "ingen reference: hver række skal have arkets egen reference (T1, 3.2 …), så en ny version af arket opdaterer risikoen i stedet for at tilføje den igen".into(),
+                "no reference: every row needs the sheet's own reference (T1, 3.2 …) so that a new version of the sheet updates the risk instead of adding it again".into(),
+            );
             continue;
         };
+        if cols.reference.is_some_and(|c| filled == [c]) {
+            skipped.push(skip(&r, row, format!("kun id'et «{reference}», intet andet at importere"), format!("only the id «{reference}», nothing else to import")));
+            continue;
+        }
+        previous = Some(reference.clone());
         let risk = r.row(row, &reference, &cols);
         match by_reference.iter_mut().find(|x| norm(&x.reference) == norm(&reference)) {
             Some(existing) => r.merge(existing, risk),
@@ -235,11 +352,12 @@ pub fn parse(sheet: &Sheet, mapping: &Mapping) -> Result<ParsedSheet, LayoutErro
         problems: r.problems,
         skipped,
         formulas: r.formulas,
+        withheld: Vec::new(),
     })
 }
 
 fn cols_used(c: &Cols) -> Vec<u32> {
-    let mut v: Vec<u32> = [c.reference, c.title, c.threat, c.module, c.process, c.dimension, c.measure, c.owner, c.status, c.planned_date, c.measure_kind]
+    let mut v: Vec<u32> = [c.reference, c.title, c.threat, c.module, c.process, c.dimension, c.measure, c.recommended_measure, c.owner, c.status, c.planned_date, c.measure_kind]
         .into_iter()
         .flatten()
         .collect();
@@ -252,7 +370,9 @@ fn cols_used(c: &Cols) -> Vec<u32> {
 /// A merged header cell, or data under an empty header (how a merged header shows in .ods,
 /// whose merged regions calamine does not report), makes the columns ambiguous.
 fn check_header_layout(sheet: &Sheet, header: u32, hs: &[(u32, String)]) -> Result<(), LayoutError> {
-    if let Some(region) = sheet.merged().iter().find(|m| m.contains(header, m.first_col) && (m.first_col != m.last_col || m.first_row != m.last_row)) {
+    // A header merged down over two header rows is one column's; merged across columns in
+    // the header row, the columns after the first have no header of their own.
+    if let Some(region) = sheet.merged().iter().find(|m| m.contains(header, m.first_col) && m.first_col != m.last_col && m.last_row == header) {
         return Err(LayoutError::MergedHeader {
             sheet: sheet.name.clone(),
             row: header + 1,
@@ -281,7 +401,7 @@ fn resolve(sheet: &Sheet, header: u32, hs: &[(u32, String)], m: &Mapping) -> Res
     }
     let col = |name: &Option<String>| name.as_ref().and_then(|n| find_column(hs, n));
     let c = &m.columns;
-    let cols = Cols {
+    let mut cols = Cols {
         reference: col(&c.reference),
         title: col(&c.title),
         threat: col(&c.threat),
@@ -326,91 +446,161 @@ fn resolve(sheet: &Sheet, header: u32, hs: &[(u32, String)], m: &Mapping) -> Res
             })
             .collect(),
         measure: col(&c.measure),
+        recommended_measure: col(&c.recommended_measure),
         owner: col(&c.owner),
         status: col(&c.status),
         planned_date: col(&c.planned_date),
         measure_kind: col(&c.measure_kind),
     };
-    let unmapped = |what: &str| LayoutError::Unmapped { sheet: sheet.name.clone(), what: what.to_owned(), available: available.clone() };
+    // One likelihood (or consequence) column beside ratings per dimension serves each of them.
+    if !cols.per_dimension.is_empty() {
+        for i in 0..2 {
+            let g = cols.general[i];
+            if g.consequence.is_some() == g.likelihood.is_some() {
+                continue;
+            }
+            for p in cols.per_dimension.values_mut() {
+                let p = &mut p[i];
+                if g.consequence.is_some() && p.consequence.is_none() {
+                    p.consequence = g.consequence;
+                    p.consequence_reason = p.consequence_reason.or(g.consequence_reason);
+                }
+                if g.likelihood.is_some() && p.likelihood.is_none() {
+                    p.likelihood = g.likelihood;
+                    p.likelihood_reason = p.likelihood_reason.or(g.likelihood_reason);
+                }
+            }
+            cols.general[i] = RatingCols::default();
+        }
+    }
+    let unmapped = |what_da: &str, what: &str| LayoutError::Unmapped { sheet: sheet.name.clone(), what: what.to_owned(), what_da: what_da.to_owned(), available: available.clone() };
     if cols.reference.is_none() {
-        return Err(unmapped("the sheet's reference of each threat (T1, 3.2 …; a header such as «Ref.», «ID» or «Nr.»)"));
+        return Err(unmapped(
+            "arkets reference for hver trussel (T1, 3.2 …; en overskrift som «Ref.», «ID» eller «Nr.»)",
+            "the sheet's reference of each threat (T1, 3.2 …; a header such as «Ref.», «ID» or «Nr.»)",
+        ));
     }
     if cols.title.is_none() && cols.threat.is_none() {
-        return Err(unmapped("the threat (a header such as «Trussel», «Risiko» or «Threat»)"));
+        return Err(unmapped("truslen (en overskrift som «Trussel», «Risiko» eller «Threat»)", "the threat (a header such as «Trussel», «Risiko» or «Threat»)"));
     }
     let general_rates = cols.general[0].rates();
     if !general_rates && !cols.per_dimension.values().any(|p| p[0].rates()) {
-        return Err(unmapped("the rating (headers such as «Konsekvens» and «Sandsynlighed»)"));
+        return Err(unmapped("vurderingen (overskrifter som «Konsekvens» og «Sandsynlighed»)", "the rating (headers such as «Konsekvens» and «Sandsynlighed»)"));
     }
     if general_rates && (cols.general[0].consequence.is_none() || cols.general[0].likelihood.is_none()) {
-        let what = if cols.general[0].consequence.is_none() { "the consequence (a header such as «Konsekvens»)" } else { "the likelihood (a header such as «Sandsynlighed»)" };
-        return Err(unmapped(what));
+        return Err(if cols.general[0].consequence.is_none() {
+            unmapped("konsekvensen (en overskrift som «Konsekvens»)", "the consequence (a header such as «Konsekvens»)")
+        } else {
+            unmapped("sandsynligheden (en overskrift som «Sandsynlighed»)", "the likelihood (a header such as «Sandsynlighed»)")
+        });
     }
     if general_rates && cols.dimension.is_none() && m.default_dimensions.is_empty() {
-        return Err(unmapped("which of confidentiality/integrity/availability a rating concerns (a column such as «F/I/T», or «default_dimensions» in the mapping)"));
+        return Err(unmapped(
+            "hvilken af fortrolighed/integritet/tilgængelighed en vurdering gælder (en kolonne som «F/I/T», eller «default_dimensions» i mappingen)",
+            "which of confidentiality/integrity/availability a rating concerns (a column such as «F/I/T», or «default_dimensions» in the mapping)",
+        ));
     }
     Ok(cols)
 }
 
 impl Reader<'_> {
+    /// The cell's value; a blank cell inside a region merged down from below the header takes
+    /// the region's value (its first column only: a note merged across the table is not
+    /// copied into every column), with the region.
+    fn value(&self, row: u32, col: u32) -> (Value, Option<Region>) {
+        let v = self.sheet.get(row, col);
+        if v.is_blank() {
+            if let Some(m) = self.sheet.merge_at(row, col).filter(|m| m.first_row > self.header && m.first_row < row && m.first_col == col) {
+                return (self.sheet.get(m.first_row, m.first_col).clone(), Some(m));
+            }
+        }
+        (v.clone(), None)
+    }
+
     fn at(&self, row: u32, col: Option<u32>) -> Location {
         Location {
             sheet: self.sheet.name.clone(),
             row: row + 1,
             column: col.map(column_letter),
             header: col.and_then(|c| self.headers.iter().find(|(h, _)| *h == c).map(|(_, h)| h.clone())),
+            merged: col.and_then(|c| self.sheet.merge_at(row, c)).filter(|m| m.first_row > self.header).map(|m| m.to_string()),
         }
     }
 
-    fn problem(&mut self, row: u32, col: Option<u32>, reference: &str, message: String) {
+    fn problem(&mut self, row: u32, col: Option<u32>, reference: Option<&str>, da: String, en: String) {
         let at = self.at(row, col);
-        self.problems.push(RowProblem { at, reference: Some(reference.to_owned()), message });
+        self.problems.push(RowProblem { at, reference: reference.map(str::to_owned), message: en, message_da: da });
     }
 
-    /// The cell's text (`None` if blank). A spreadsheet error value or a formula without a
-    /// stored result is a problem; a formula's stored result is used and noted.
+    /// The cell's text (`None` if blank, or a word for «nothing» such as «-», «n/a»,
+    /// «Ingen»). A spreadsheet error value or a formula without a stored result is a
+    /// problem; a formula's stored result is used and noted.
     fn text(&mut self, row: u32, col: Option<u32>, reference: Option<&str>) -> Option<String> {
         let col = col?;
-        let value = self.sheet.get(row, col).clone();
-        let formula = self.sheet.formula(row, col).map(str::to_owned);
-        let reference = reference.map(str::to_owned);
+        let (value, region) = self.value(row, col);
+        let (frow, fcol) = region.map(|m| (m.first_row, m.first_col)).unwrap_or((row, col));
+        let formula = self.sheet.formula(frow, fcol).map(str::to_owned);
         match (&value, formula) {
             (Value::Error(e), f) => {
-                let what = f.map(|f| format!("its formula ={f} gives the error {e}")).unwrap_or_else(|| format!("it holds the error {e}"));
-                let at = self.at(row, Some(col));
-                self.problems.push(RowProblem { at, reference, message: format!("{what}; correct the formula or replace it by its value") });
+                let (da, en) = match f {
+                    Some(f) => (format!("formlen ={f} giver fejlen {e}"), format!("its formula ={f} gives the error {e}")),
+                    None => (format!("cellen indeholder fejlen {e}"), format!("it holds the error {e}")),
+                };
+                self.problem(row, Some(col), reference, format!("{da}; ret formlen, eller erstat den med sin værdi"), format!("{en}; correct the formula or replace it by its value"));
                 None
             }
             (v, Some(f)) if v.is_blank() => {
-                let at = self.at(row, Some(col));
-                self.problems.push(RowProblem {
-                    at,
+                self.problem(
+                    row,
+                    Some(col),
                     reference,
-                    message: format!("the cell holds the formula ={f} but no computed result (the file was saved without calculating it); open and save it in Excel or LibreOffice, or paste values"),
-                });
+                    format!("cellen indeholder formlen ={f}, men intet beregnet resultat (filen er gemt uden at blive beregnet); åbn og gem den i Excel eller LibreOffice, eller indsæt værdier"),
+                    format!("the cell holds the formula ={f} but no computed result (the file was saved without calculating it); open and save it in Excel or LibreOffice, or paste values"),
+                );
                 None
             }
             (v, Some(f)) => {
                 let at = self.at(row, Some(col));
                 self.formulas.push(FormulaCell { at, formula: f, value: v.text() });
-                Some(v.text())
+                Some(v.text()).filter(|t| !mapping::is_none_word(t))
             }
             (v, None) if v.is_blank() => None,
-            (v, None) => Some(v.text()),
+            (v, None) => Some(v.text()).filter(|t| !mapping::is_none_word(t)),
         }
     }
 
     fn scale<T: Copy>(&mut self, row: u32, col: Option<u32>, reference: &str, scale: Scale<'_, T>) -> Option<T> {
-        let text = self.text(row, col, Some(reference))?;
-        let word = norm(&text);
+        let Some(text) = self.text(row, col, Some(reference)) else {
+            // a rating given only as a fill colour cannot be read as a step of our scale
+            if let Some(rgb) = col.and_then(|c| self.sheet.fill(row, c)).filter(|_| col.is_some_and(|c| self.value(row, c).0.is_blank())) {
+                let (da, en) = colour_name(rgb);
+                self.problem(
+                    row,
+                    col,
+                    Some(reference),
+                    format!("cellen er farvet ({da}, #{rgb:06X}) men har ingen tekst; en {} læses af cellens tekst, ikke dens farve: skriv vurderingen i cellen", scale.what_da),
+                    format!("the cell is coloured ({en}, #{rgb:06X}) but holds no text; a {} is read from the cell's text, not its colour: write the rating in the cell", scale.what),
+                );
+            }
+            return None;
+        };
+        let word = mapping::scale_word(&text);
         match scale.words.get(&word).copied().or_else(|| (scale.builtin)(&word)) {
             Some(v) => Some(v),
             None => {
                 // A formula whose stored result is not a word usually means the file was saved
                 // by a program that does not calculate.
-                let formula = col.and_then(|c| self.sheet.formula(row, c)).map(|f| format!(" (the cell's formula ={f} has the stored result «{text}»; if the file was saved without calculating, open and save it in Excel or LibreOffice)")).unwrap_or_default();
-                let what = scale.what;
-                self.problem(row, col, reference, format!("«{text}» is not a {what} word the mapping knows (ours: {}); add it to the mapping's {what}_words{formula}", scale.ours));
+                let f = col.and_then(|c| self.sheet.formula(row, c)).map(str::to_owned);
+                let formula_en = f.as_ref().map(|f| format!(" (the cell's formula ={f} has the stored result «{text}»; if the file was saved without calculating, open and save it in Excel or LibreOffice)")).unwrap_or_default();
+                let formula_da = f.as_ref().map(|f| format!(" (cellens formel ={f} har det gemte resultat «{text}»; er filen gemt uden at blive beregnet, så åbn og gem den i Excel eller LibreOffice)")).unwrap_or_default();
+                let (what, what_da) = (scale.what, scale.what_da);
+                self.problem(
+                    row,
+                    col,
+                    Some(reference),
+                    format!("«{text}» er ikke et {what_da}sord, mappingen kender (vores: {}); tilføj det til mappingens {what}_words{formula_da}", scale.ours),
+                    format!("«{text}» is not a {what} word the mapping knows (ours: {}); add it to the mapping's {what}_words{formula_en}", scale.ours),
+                );
                 None
             }
         }
@@ -419,9 +609,9 @@ impl Reader<'_> {
     fn rating(&mut self, row: u32, rc: &RatingCols, reference: &str) -> SheetRating {
         let m = self.mapping;
         SheetRating {
-            consequence: self.scale(row, rc.consequence, reference, Scale { words: &m.consequence_words, builtin: mapping::builtin_consequence, what: "consequence", ours: "begrænset, alvorlig, meget alvorlig, ødelæggende or 1–4" }),
+            consequence: self.scale(row, rc.consequence, reference, Scale { words: &m.consequence_words, builtin: mapping::builtin_consequence, what: "consequence", what_da: "konsekvens", ours: "begrænset, alvorlig, meget alvorlig, ødelæggende, 1–4" }),
             consequence_reason: self.text(row, rc.consequence_reason, Some(reference)),
-            likelihood: self.scale(row, rc.likelihood, reference, Scale { words: &m.likelihood_words, builtin: mapping::builtin_likelihood, what: "likelihood", ours: "usandsynlig, mulig, sandsynlig, forventet or 1–4" }),
+            likelihood: self.scale(row, rc.likelihood, reference, Scale { words: &m.likelihood_words, builtin: mapping::builtin_likelihood, what: "likelihood", what_da: "sandsynligheds", ours: "usandsynlig, mulig, sandsynlig, forventet, 1–4" }),
             likelihood_reason: self.text(row, rc.likelihood_reason, Some(reference)),
         }
     }
@@ -435,7 +625,13 @@ impl Reader<'_> {
             match self.mapping.dimension_words.get(&word).copied().or_else(|| mapping::builtin_dimension(&word)) {
                 Some(d) if !dims.contains(&d) => dims.push(d),
                 Some(_) => {}
-                None => self.problem(row, Some(col), reference, format!("«{part}» is not a dimension the mapping knows (ours: F/I/T, C/I/A, fortrolighed, integritet, tilgængelighed); add it to the mapping's dimension_words")),
+                None => self.problem(
+                    row,
+                    Some(col),
+                    Some(reference),
+                    format!("«{part}» er ikke en dimension, mappingen kender (vores: F/I/T, C/I/A, fortrolighed, integritet, tilgængelighed); tilføj den til mappingens dimension_words"),
+                    format!("«{part}» is not a dimension the mapping knows (ours: F/I/T, C/I/A, fortrolighed, integritet, tilgængelighed); add it to the mapping's dimension_words"),
+                ),
             }
         }
         dims
@@ -455,7 +651,13 @@ impl Reader<'_> {
         if rated && !(general[0].is_empty() && general[1].is_empty()) {
             let dims = self.dimensions(row, cols, reference);
             if let Some(col) = cols.dimension.filter(|c| dims.is_empty() && self.sheet.get(row, *c).is_blank()) {
-                self.problem(row, Some(col), reference, "the row rates the threat but does not say for which of confidentiality, integrity and availability".into());
+                self.problem(
+                    row,
+                    Some(col),
+                    Some(reference),
+                    "rækken vurderer truslen, men siger ikke, om det gælder fortrolighed, integritet eller tilgængelighed".into(),
+                    "the row rates the threat but does not say for which of confidentiality, integrity and availability".into(),
+                );
             }
             for d in dims {
                 self.add_rating(&mut risk, row, d, general.clone(), reference);
@@ -474,7 +676,7 @@ impl Reader<'_> {
 
     fn add_rating(&mut self, risk: &mut SheetRisk, row: u32, d: Dimension, [inherent, residual]: [SheetRating; 2], reference: &str) {
         if risk.inherent.contains_key(&d) || risk.residual.contains_key(&d) {
-            self.problem(row, None, reference, format!("{reference} rates {} more than once", d.english()));
+            self.problem(row, None, Some(reference), format!("{reference} vurderer {} mere end én gang", d.danish()), format!("{reference} rates {} more than once", d.english()));
             return;
         }
         if !inherent.is_empty() {
@@ -485,21 +687,37 @@ impl Reader<'_> {
         }
     }
 
+    /// The measures of a row: the measure column's with the row's status, owner, kind and due
+    /// date; the recommended measures column's as planned.
     fn measures(&mut self, row: u32, cols: &Cols, reference: &str) -> Vec<SheetMeasure> {
-        let Some(text) = self.text(row, cols.measure, Some(reference)) else { return Vec::new() };
+        let existing = self.text(row, cols.measure, Some(reference));
+        let recommended = self.text(row, cols.recommended_measure, Some(reference));
+        if existing.is_none() && recommended.is_none() {
+            return Vec::new();
+        }
         let m = self.mapping;
         let owner = self.text(row, cols.owner, Some(reference)).map(|name| {
             let owner = m.owner_words.get(&norm(&name)).copied().unwrap_or_else(|| mapping::builtin_owner(&name));
             (owner, name)
         });
-        let status = self.scale(row, cols.status, reference, Scale { words: &m.status_words, builtin: mapping::builtin_status, what: "status", ours: "gennemført, planlagt, fravalgt" });
-        let kind = self.scale(row, cols.measure_kind, reference, Scale { words: &m.kind_words, builtin: mapping::builtin_kind, what: "kind", ours: "teknisk, organisatorisk" });
+        let status = self.scale(row, cols.status, reference, Scale { words: &m.status_words, builtin: mapping::builtin_status, what: "status", what_da: "status", ours: "gennemført, planlagt, fravalgt" });
+        let kind = self.scale(row, cols.measure_kind, reference, Scale { words: &m.kind_words, builtin: mapping::builtin_kind, what: "kind", what_da: "type", ours: "teknisk, organisatorisk" });
         let planned_date = self.date(row, cols.planned_date, reference);
-        text.lines()
-            .map(|l| l.trim().trim_start_matches(['-', '•', '*', '·']).trim())
-            .filter(|l| !l.is_empty())
-            .map(|title| SheetMeasure { title: title.to_owned(), row: row + 1, owner: owner.clone(), status, planned_date, kind })
-            .collect()
+        let lines = |text: Option<String>| -> Vec<String> {
+            text.unwrap_or_default()
+                .lines()
+                .map(|l| l.trim().trim_start_matches(['-', '•', '*', '·', '–']).trim().to_owned())
+                .filter(|l| !l.is_empty() && !mapping::is_none_word(l))
+                .collect()
+        };
+        let mut out: Vec<SheetMeasure> = lines(existing)
+            .into_iter()
+            .map(|title| SheetMeasure { title, row: row + 1, owner: owner.clone(), status, planned_date, kind })
+            .collect();
+        // the status column speaks of the measures in place; a recommendation is planned
+        let recommended_status = if cols.measure.is_some() { Some(MeasureStatus::Planned) } else { status.or(Some(MeasureStatus::Planned)) };
+        out.extend(lines(recommended).into_iter().map(|title| SheetMeasure { title, row: row + 1, owner: owner.clone(), status: recommended_status, planned_date, kind }));
+        out
     }
 
     fn date(&mut self, row: u32, col: Option<u32>, reference: &str) -> Option<Day> {
@@ -510,7 +728,7 @@ impl Reader<'_> {
         match parse_date(&text) {
             Some(d) => Some(d),
             None => {
-                self.problem(row, col, reference, format!("«{text}» is not a date (write 2026-03-31 or 31.03.2026)"));
+                self.problem(row, col, Some(reference), format!("«{text}» er ikke en dato (skriv 31.03.2026 eller 2026-03-31)"), format!("«{text}» is not a date (write 2026-03-31 or 31.03.2026)"));
                 None
             }
         }
@@ -521,11 +739,17 @@ impl Reader<'_> {
     fn merge(&mut self, into: &mut SheetRisk, more: SheetRisk) {
         let row = more.rows[0] - 1;
         let reference = into.reference.clone();
-        for (field, a, b) in [("title", &mut into.title, more.title), ("threat", &mut into.threat, more.threat)] {
+        for (field, field_da, a, b) in [("title", "titel", &mut into.title, more.title), ("threat", "trussel", &mut into.threat, more.threat)] {
             match (a.as_ref(), b) {
                 (Some(x), Some(y)) if norm(x) != norm(&y) => {
                     let first = into.rows[0];
-                    self.problem(row, None, &reference, format!("row {} gives {reference} another {field} than row {first}; one reference is one threat", row + 1));
+                    self.problem(
+                        row,
+                        None,
+                        Some(&reference),
+                        format!("række {} giver {reference} en anden {field_da} end række {first}; én reference er én trussel", row + 1),
+                        format!("row {} gives {reference} another {field} than row {first}; one reference is one threat", row + 1),
+                    );
                 }
                 (None, Some(y)) => *a = Some(y),
                 _ => {}
@@ -543,12 +767,12 @@ impl Reader<'_> {
         }
         for (d, r) in more.inherent {
             if into.inherent.insert(d, r).is_some() {
-                self.problem(row, None, &reference, format!("{reference} rates {} more than once (rows {} and {})", d.english(), into.rows[0], row + 1));
+                self.problem(row, None, Some(&reference), format!("{reference} vurderer {} mere end én gang (række {} og {})", d.danish(), into.rows[0], row + 1), format!("{reference} rates {} more than once (rows {} and {})", d.english(), into.rows[0], row + 1));
             }
         }
         for (d, r) in more.residual {
             if into.residual.insert(d, r).is_some() {
-                self.problem(row, None, &reference, format!("{reference} rates the residual {} more than once (rows {} and {})", d.english(), into.rows[0], row + 1));
+                self.problem(row, None, Some(&reference), format!("{reference} vurderer rest-{} mere end én gang (række {} og {})", d.danish(), into.rows[0], row + 1), format!("{reference} rates the residual {} more than once (rows {} and {})", d.english(), into.rows[0], row + 1));
             }
         }
         into.measures.extend(more.measures);

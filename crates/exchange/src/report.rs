@@ -65,7 +65,7 @@ pub fn render(r: &ImportReport, lang: Lang) -> String {
     let c = &r.counts;
     let _ = writeln!(
         out,
-        "\n{}: {} {}, {} {}, {} {}, {} {}",
+        "\n{}: {} {}, {} {}, {} {}, {} {}{}",
         t("Risici", "Risks"),
         c.created,
         t("oprettet", "created"),
@@ -74,7 +74,12 @@ pub fn render(r: &ImportReport, lang: Lang) -> String {
         c.unchanged,
         t("uændret", "unchanged"),
         c.skipped,
-        t("sprunget over", "skipped")
+        t("sprunget over", "skipped"),
+        if c.no_longer_in_source > 0 {
+            format!(", {} {}", c.no_longer_in_source, t("ikke længere i leverandørens materiale (afgør, om de skal beholdes)", "no longer in the supplier material (decide whether to keep them)"))
+        } else {
+            String::new()
+        }
     );
     for kind in ["risk", "measure", "module", "process"] {
         let lines: Vec<_> = r.items.iter().filter(|i| i.kind == kind).collect();
@@ -94,6 +99,7 @@ pub fn render(r: &ImportReport, lang: Lang) -> String {
                 Action::Created => t("oprettet ", "created  "),
                 Action::Updated => t("opdateret", "updated  "),
                 Action::Unchanged => t("uændret  ", "unchanged"),
+                Action::NoLongerInSource => t("ikke længere i leverandørens materiale:", "no longer in the supplier material:"),
             };
             let from = match (&i.sheet_reference, i.rows.is_empty()) {
                 (Some(s), _) => format!(" ({s}, {})", rows(lang, &i.rows)),

@@ -26,7 +26,8 @@ impl SheetFormat {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "xlsx" | "xlsm" => Some(SheetFormat::Xlsx),
             "ods" => Some(SheetFormat::Ods),
-            "csv" => Some(SheetFormat::Csv),
+            // «Unicode text» from Excel is tab-separated UTF-16 saved as .txt
+            "csv" | "txt" | "tsv" => Some(SheetFormat::Csv),
             _ => None,
         }
     }
@@ -107,6 +108,15 @@ pub struct Sheet {
     /// Formulas by (row, column), 0-based, without the leading "=" as the file stores them.
     formulas: BTreeMap<(u32, u32), String>,
     merged: Vec<Region>,
+    /// Whether the format tells merged regions (`.xlsx`); in `.ods` and `.csv` a merged
+    /// cell shows only as blanks beside or under its text.
+    pub merges_known: bool,
+    /// Hidden rows as ranges of 0-based rows, end exclusive.
+    hidden: Vec<(u64, u64)>,
+    /// Cells with a visible fill colour (0xRRGGBB), from the `.xlsx` styles.
+    fills: BTreeMap<(u32, u32), u32>,
+    /// How a CSV file's bytes were decoded («UTF-8», «Windows-1252», «UTF-16LE»).
+    pub encoding: Option<&'static str>,
 }
 
 const EMPTY: Value = Value::Empty;
@@ -114,7 +124,31 @@ const EMPTY: Value = Value::Empty;
 impl Sheet {
     /// A sheet from rows of values, starting at A1.
     pub fn from_rows(name: impl Into<String>, rows: Vec<Vec<Value>>) -> Sheet {
-        Sheet { name: name.into(), rows, formulas: BTreeMap::new(), merged: Vec::new() }
+        Sheet { name: name.into(), rows, ..Sheet::default() }
+    }
+
+    pub fn with_hidden_row(mut self, row: u32) -> Sheet {
+        self.hidden.push((row as u64, row as u64 + 1));
+        self
+    }
+
+    pub fn with_fill(mut self, row: u32, col: u32, rgb: u32) -> Sheet {
+        self.fills.insert((row, col), rgb);
+        self
+    }
+
+    pub fn is_hidden(&self, row: u32) -> bool {
+        self.hidden.iter().any(|(a, b)| (*a..*b).contains(&(row as u64)))
+    }
+
+    /// The cell's fill colour (0xRRGGBB), if it has a visible one.
+    pub fn fill(&self, row: u32, col: u32) -> Option<u32> {
+        self.fills.get(&(row, col)).copied()
+    }
+
+    /// The merged region of more than one cell that holds the cell, if any.
+    pub fn merge_at(&self, row: u32, col: u32) -> Option<Region> {
+        self.merged.iter().copied().find(|m| m.contains(row, col) && (m.first_row != m.last_row || m.first_col != m.last_col))
     }
 
     pub fn with_formula(mut self, row: u32, col: u32, formula: impl Into<String>) -> Sheet {
@@ -124,6 +158,7 @@ impl Sheet {
 
     pub fn with_merged(mut self, region: Region) -> Sheet {
         self.merged.push(region);
+        self.merges_known = true;
         self
     }
 
@@ -180,7 +215,7 @@ impl Workbook {
 pub enum SheetError {
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{}: only .xlsx, .ods and .csv files can be imported", path.display())]
+    #[error("{}: only .xlsx, .ods and .csv (or tab-separated .txt) files can be imported", path.display())]
     Unsupported { path: PathBuf },
     #[error("{}: the workbook is password-protected (encrypted); save a copy without a password and import that", path.display())]
     Password { path: PathBuf },
@@ -238,30 +273,57 @@ pub fn read_bytes(path: &Path, format: SheetFormat, bytes: Vec<u8>) -> Result<Wo
     let sheets = match format {
         SheetFormat::Csv => vec![read_csv(path, &bytes)?],
         SheetFormat::Xlsx => {
-            limits::check_archive(path, &bytes, Archive::Xlsx)?;
+            let mut hidden = limits::check_archive(path, &bytes, Archive::Xlsx)?;
             let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_error(path, e))?;
             let names = wb.sheet_names();
             let mut sheets = Vec::new();
             for name in names {
                 let merged = wb.merge_cells_by_sheet_name(&name).map_err(|e| xlsx_error(path, e))?;
-                sheets.push(read_sheet(&mut wb, &name, merged, |e| xlsx_error(path, e))?);
+                let mut sheet = read_sheet(&mut wb, &name, merged, |e| xlsx_error(path, e))?;
+                sheet.merges_known = true;
+                sheet.hidden = hidden.remove(&name).unwrap_or_default();
+                // Styles only say something; a sheet whose styles cannot be read is read without.
+                if let Ok(styles) = wb.worksheet_style(&name) {
+                    sheet.fills = fills(&sheet, &styles);
+                }
+                sheets.push(sheet);
             }
             sheets
         }
         SheetFormat::Ods => {
-            limits::check_archive(path, &bytes, Archive::Ods)?;
+            let mut hidden = limits::check_archive(path, &bytes, Archive::Ods)?;
             let mut wb = Ods::new(Cursor::new(bytes)).map_err(|e| ods_error(path, e))?;
             let names = wb.sheet_names();
             let mut sheets = Vec::new();
             for name in names {
                 // calamine does not report merged regions for .ods; the importer's check for
                 // data under an empty header cell catches a merged header there.
-                sheets.push(read_sheet(&mut wb, &name, Vec::new(), |e| ods_error(path, e))?);
+                let mut sheet = read_sheet(&mut wb, &name, Vec::new(), |e| ods_error(path, e))?;
+                sheet.hidden = hidden.remove(&name).unwrap_or_default();
+                sheets.push(sheet);
             }
             sheets
         }
     };
     Ok(Workbook { path: path.to_owned(), format, sheets })
+}
+
+/// The visible, coloured (not white) fills of the cells within the sheet's value area, which
+/// the pre-scan has bounded (styled empty cells far away are not visited).
+fn fills(sheet: &Sheet, styles: &calamine::StyleRange) -> BTreeMap<(u32, u32), u32> {
+    let mut out = BTreeMap::new();
+    for r in 0..sheet.rows.len() as u32 {
+        for c in 0..sheet.width() {
+            let Some(fill) = styles.get((r, c)).and_then(|s| s.fill.as_ref()) else { continue };
+            if !fill.is_visible() {
+                continue;
+            }
+            if let Some(colour) = fill.get_color().filter(|c| !c.is_white()) {
+                out.insert((r, c), colour.to_argb() & 0x00FF_FFFF);
+            }
+        }
+    }
+    out
 }
 
 fn xlsx_error(path: &Path, e: XlsxError) -> SheetError {
@@ -316,7 +378,7 @@ fn read_sheet<RS: Read + Seek, R: Reader<RS>>(
         .into_iter()
         .map(|d| Region { first_row: d.start.0, first_col: d.start.1, last_row: d.end.0, last_col: d.end.1 })
         .collect();
-    Ok(Sheet { name: name.to_owned(), rows, formulas, merged })
+    Ok(Sheet { name: name.to_owned(), rows, formulas, merged, ..Sheet::default() })
 }
 
 fn value_of(data: &Data) -> Value {
@@ -340,11 +402,35 @@ fn value_of(data: &Data) -> Value {
     }
 }
 
+/// A CSV file's text as Excel writes it: UTF-8 with or without a BOM («CSV UTF-8»),
+/// UTF-16 with a BOM («Unicode text», tab-separated), else Windows-1252 (Danish Excel's
+/// plain «CSV»; every byte is a character there, so it cannot fail).
+fn decode_csv(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static str) {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        return (text, encoding.name());
+    }
+    // UTF-16 without a BOM: text of ASCII letters has a zero in every other byte.
+    let sample = &bytes[..bytes.len().min(400)];
+    let zeros = |odd: usize| sample.iter().skip(odd).step_by(2).filter(|b| **b == 0).count();
+    if sample.len() >= 4 && zeros(1) * 3 > sample.len() && zeros(0) == 0 {
+        return (encoding_rs::UTF_16LE.decode_without_bom_handling(bytes).0, "UTF-16LE");
+    }
+    if sample.len() >= 4 && zeros(0) * 3 > sample.len() && zeros(1) == 0 {
+        return (encoding_rs::UTF_16BE.decode_without_bom_handling(bytes).0, "UTF-16BE");
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (std::borrow::Cow::Borrowed(text), "UTF-8"),
+        Err(_) => (encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0, "windows-1252"),
+    }
+}
+
 /// A CSV file as one sheet named after the file. The delimiter (`;`, `,` or tab; Danish
 /// Excel writes `;`) is the one that splits the first rows into the most fields (a title
 /// row above the table has one field whatever the delimiter).
 fn read_csv(path: &Path, bytes: &[u8]) -> Result<Sheet, SheetError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (text, encoding) = decode_csv(bytes);
+    let bytes = text.as_bytes();
     let widest = |d: u8| {
         csv::ReaderBuilder::new()
             .has_headers(false)
@@ -381,8 +467,18 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<Sheet, SheetError> {
             Err(e) => return Err(SheetError::Csv { path: path.to_owned(), row, reason: e.to_string() }),
         }
         // The reported start of a record lies before the blank lines the reader skipped.
-        let start = record.position().map(|p| p.byte() as usize).unwrap_or(0).min(bytes.len());
-        let blank = bytes[start..].iter().filter(|b| **b != b'\r').take_while(|b| **b == b'\n').count();
+        let mut start = record.position().map(|p| p.byte() as usize).unwrap_or(0).min(bytes.len());
+        // After a CR the reader stops, so the LF of a CRLF (Danish Excel's line end) may
+        // still lie ahead: it ends the previous row, not a blank one.
+        if start > 0 && bytes[start - 1] == b'\r' && bytes.get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        let mut blank = 0;
+        let mut i = start;
+        while i < bytes.len() && matches!(bytes[i], b'\r' | b'\n') {
+            i += if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+            blank += 1;
+        }
         // Memory follows the cells read (rows are ragged): bound them, the widest row, and
         // the rows (blank lines included).
         widest_row = widest_row.max(record.len() as u64);
@@ -401,7 +497,7 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<Sheet, SheetError> {
         rows.push(cells);
     }
     let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(Sheet::from_rows(name, rows))
+    Ok(Sheet { encoding: Some(encoding), ..Sheet::from_rows(name, rows) })
 }
 
 #[cfg(test)]
@@ -438,14 +534,28 @@ mod tests {
     }
 
     #[test]
-    fn csv_that_is_not_utf8_names_row_and_column() {
-        let err = read_csv(Path::new("x.csv"), b"a;b\nok;\xe6ble\n").unwrap_err();
-        assert!(matches!(err, SheetError::Encoding { row: 2, ref column, .. } if column == "B"), "{err}");
+    fn csv_as_danish_excel_writes_it_is_read_in_its_encoding() {
+        // «CSV (semikolonsepareret)»: Windows-1252, CRLF
+        let sheet = read_csv(Path::new("x.csv"), b"Ref.;Trussel\r\nT1;\xc6ndret \xf8nske \x96 \x80\r\n").unwrap();
+        assert_eq!(sheet.get(1, 1).text(), "Ændret ønske – €");
+        assert_eq!(sheet.encoding, Some("windows-1252"));
+        // «Unicode-tekst»: UTF-16LE with a BOM, tabs
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend("Ref.\tTrussel\r\nT1\tFejl på æøå\r\n".encode_utf16().flat_map(u16::to_le_bytes));
+        let sheet = read_csv(Path::new("x.txt"), &utf16).unwrap();
+        assert_eq!(sheet.get(1, 1).text(), "Fejl på æøå");
+        assert_eq!(sheet.encoding, Some("UTF-16LE"));
+        // and without its BOM
+        let sheet = read_csv(Path::new("x.txt"), &utf16[2..]).unwrap();
+        assert_eq!(sheet.get(1, 1).text(), "Fejl på æøå");
+        let sheet = read_csv(Path::new("x.csv"), "\u{feff}a;b\r\n\r\nø;2,5\r\n".as_bytes()).unwrap();
+        assert_eq!((sheet.get(2, 0).text(), sheet.encoding), ("ø".to_owned(), Some("UTF-8")));
     }
 
     #[test]
     fn unsupported_extensions_are_refused() {
         assert!(matches!(read(Path::new("risici.docx")), Err(SheetError::Unsupported { .. })));
+        assert_eq!(SheetFormat::of(Path::new("Unicode.TXT")), Some(SheetFormat::Csv));
     }
 
     #[test]
