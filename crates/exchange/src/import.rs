@@ -170,6 +170,11 @@ pub struct ImportReport {
     /// False for a preview (dry run): nothing was written.
     pub written: bool,
     pub mapping: MappingOrigin,
+    /// The header row the import read (1 = the first row).
+    pub header_row: u32,
+    /// How a CSV file was decoded («UTF-8», «windows-1252», «UTF-16LE»).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
     pub fingerprint: String,
     /// What the proposal guessed (empty for a given or saved mapping).
     pub mapping_notes: Vec<Note>,
@@ -786,6 +791,8 @@ fn report(
         source_label: label.to_owned(),
         written,
         mapping: chosen.origin.clone(),
+        header_row: parsed.header_row,
+        encoding: sheet.encoding.map(str::to_owned),
         fingerprint: parsed.fingerprint.clone(),
         mapping_notes: chosen.notes.clone(),
         counts,

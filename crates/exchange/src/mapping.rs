@@ -345,6 +345,10 @@ pub fn builtin_owner(word: &str) -> Owner {
 
 // ---- the header row ---------------------------------------------------------------------------
 
+/// How many columns a header row candidate is scored by (no risk register is wider; a
+/// hostile sheet 16 384 columns wide stays cheap).
+const HEADER_SCORE_COLUMNS: u32 = 256;
+
 /// How many rows from the top a header row is looked for in: title blocks, logos and notes
 /// come first.
 const HEADER_SEARCH_ROWS: u32 = 40;
@@ -380,7 +384,7 @@ pub fn detect_header_row(sheet: &Sheet) -> Option<u32> {
 /// rating and a threat or reference weigh more); 0 if it is not a header at all.
 fn header_score(sheet: &Sheet, row: u32) -> u32 {
     let mut fields: Vec<Field> = Vec::new();
-    for (_, h) in headers(sheet, row) {
+    for (_, h) in headers_within(sheet, row, HEADER_SCORE_COLUMNS) {
         // a header is a short label; long text, numbers and dates are data
         if h.chars().count() > 80 {
             continue;
@@ -422,51 +426,75 @@ fn is_dimension_only(text: &str) -> bool {
     ws.len() == 1 && builtin_dimension(&ws[0]).is_some()
 }
 
+/// What the row above a header row says, computed once per row: its filled cells and, per
+/// column, the nearest filled cell at or left of it.
+struct Above {
+    row: u32,
+    filled: usize,
+    nearest_left: Vec<Option<u32>>,
+}
+
+impl Above {
+    fn of(sheet: &Sheet, row: u32, width: u32) -> Option<Above> {
+        let above = row.checked_sub(1)?;
+        let mut nearest = None;
+        let mut filled = 0;
+        let nearest_left = (0..width)
+            .map(|c| {
+                if !sheet.get(above, c).is_blank() {
+                    nearest = Some(c);
+                    filled += 1;
+                }
+                nearest
+            })
+            .collect();
+        Some(Above { row: above, filled, nearest_left })
+    }
+}
+
 /// The text heading column `col` in the row above the header: a merged region over it,
 /// the cell itself, or (where merges are not known: `.ods`, `.csv`) the nearest group
 /// heading to its left with only blanks between.
-fn band_text(sheet: &Sheet, row: u32, col: u32) -> Option<(String, bool)> {
-    let above = row.checked_sub(1)?;
-    // a title merged over the whole table heads no group
-    let filled: Vec<u32> = (0..sheet.width()).filter(|c| !sheet.get(row, *c).is_blank()).collect();
-    let (first, last) = (*filled.first()?, *filled.last()?);
-    if let Some(m) = sheet.merge_at(above, col).filter(|m| m.last_row == above) {
-        if m.first_col <= first && m.last_col >= last {
+fn band_text(sheet: &Sheet, above: &Above, col: u32) -> Option<(String, bool)> {
+    let row = above.row;
+    if let Some(m) = sheet.merge_at(row, col).filter(|m| m.last_row == row) {
+        // a title merged over (most of) the table heads no group
+        if m.first_col == 0 && (m.last_col + 1) * 4 >= sheet.width() * 3 {
             return None;
         }
         return Some((sheet.get(m.first_row, m.first_col).text(), true));
     }
-    let own = sheet.get(above, col);
+    let own = sheet.get(row, col);
     if !own.is_blank() {
-        return Some((own.text(), false));
+        // a group heading's merge is lost in .csv/.ods: it heads its cell and the blanks after
+        return Some((own.text(), is_group_heading(&own.text())));
     }
-    if sheet.merges_known || (0..sheet.width()).filter(|c| !sheet.get(above, *c).is_blank()).count() < 2 {
+    if sheet.merges_known || above.filled < 2 {
         return None;
     }
-    let left = (0..col).rev().find(|c| !sheet.get(above, *c).is_blank())?;
-    let text = sheet.get(above, left).text();
+    let left = (*above.nearest_left.get(col as usize)?)?;
+    let text = sheet.get(row, left).text();
     is_group_heading(&text).then_some((text, true))
 }
 
 /// One header cell's name, with a two-row header's group heading in front of it
 /// («Fortrolighed Konsekvens»), or the heading itself over a blank cell (a header merged
 /// down over both rows).
-fn header_name(sheet: &Sheet, row: u32, col: u32) -> Option<String> {
+fn header_name(sheet: &Sheet, row: u32, col: u32, above: Option<&Above>) -> Option<String> {
     let own = sheet.get(row, col);
     if own.is_blank() {
-        if let Some(m) = sheet.merge_at(row, col).filter(|m| m.first_row < row && m.first_col == col && m.last_col == col) {
+        if let Some(m) = sheet.merged_down_over(row, col).filter(|m| m.last_col == col) {
             return Some(sheet.get(m.first_row, m.first_col).text());
         }
         if !sheet.merges_known {
-            let above = row.checked_sub(1)?;
-            let filled = (0..sheet.width()).filter(|c| !sheet.get(above, *c).is_blank()).count();
-            let text = sheet.get(above, col).text();
-            return (filled >= 2 && !text.is_empty() && classify(&text).is_some() && !is_group_heading(&text)).then_some(text);
+            let above = above?;
+            let text = sheet.get(above.row, col).text();
+            return (above.filled >= 2 && !text.is_empty() && classify(&text).is_some() && !is_group_heading(&text)).then_some(text);
         }
         return None;
     }
     let own = own.text();
-    match band_text(sheet, row, col) {
+    match above.and_then(|a| band_text(sheet, a, col)) {
         Some((band, spans)) if (spans || is_dimension_only(&own)) && (is_group_heading(&band) || is_dimension_only(&own)) && norm(&band) != norm(&own) => {
             Some(format!("{band} {own}"))
         }
@@ -476,10 +504,16 @@ fn header_name(sheet: &Sheet, row: u32, col: u32) -> Option<String> {
 
 /// The header cells of a row: (column, name as the mapping writes it).
 pub fn headers(sheet: &Sheet, row: u32) -> Vec<(u32, String)> {
+    headers_within(sheet, row, sheet.width())
+}
+
+fn headers_within(sheet: &Sheet, row: u32, width: u32) -> Vec<(u32, String)> {
+    let width = width.min(sheet.width());
+    let above = Above::of(sheet, row, width);
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    (0..sheet.width())
+    (0..width)
         .filter_map(|c| {
-            let text = header_name(sheet, row, c)?;
+            let text = header_name(sheet, row, c, above.as_ref())?;
             let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
             if text.is_empty() {
                 return None;

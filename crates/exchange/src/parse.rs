@@ -183,6 +183,10 @@ struct Cols {
     /// Ratings that apply to the row's dimensions: (consequence, c. reason, likelihood, l. reason), inherent and residual.
     general: [RatingCols; 2],
     per_dimension: BTreeMap<Dimension, [RatingCols; 2]>,
+    /// Inherent/residual: whether one general likelihood (or consequence) column was folded
+    /// into every dimension's ratings; a dimension the sheet does not rate by its own column
+    /// then stays unrated.
+    shared: [Option<u32>; 2],
     measure: Option<u32>,
     recommended_measure: Option<u32>,
     owner: Option<u32>,
@@ -233,8 +237,8 @@ fn colour_name(rgb: u32) -> (&'static str, &'static str) {
     };
     match hue as u32 {
         0..=14 | 331..=360 => ("rød", "red"),
-        15..=44 => ("orange", "orange"),
-        45..=69 => ("gul", "yellow"),
+        15..=49 => ("orange", "orange"),
+        50..=69 => ("gul", "yellow"),
         70..=169 => ("grøn", "green"),
         170..=259 => ("blå", "blue"),
         _ => ("lilla", "purple"),
@@ -451,6 +455,7 @@ fn resolve(sheet: &Sheet, header: u32, hs: &[(u32, String)], m: &Mapping) -> Res
         status: col(&c.status),
         planned_date: col(&c.planned_date),
         measure_kind: col(&c.measure_kind),
+        shared: [None; 2],
     };
     // One likelihood (or consequence) column beside ratings per dimension serves each of them.
     if !cols.per_dimension.is_empty() {
@@ -470,6 +475,7 @@ fn resolve(sheet: &Sheet, header: u32, hs: &[(u32, String)], m: &Mapping) -> Res
                     p.likelihood_reason = p.likelihood_reason.or(g.likelihood_reason);
                 }
             }
+            cols.shared[i] = g.consequence.or(g.likelihood);
             cols.general[i] = RatingCols::default();
         }
     }
@@ -510,7 +516,7 @@ impl Reader<'_> {
     fn value(&self, row: u32, col: u32) -> (Value, Option<Region>) {
         let v = self.sheet.get(row, col);
         if v.is_blank() {
-            if let Some(m) = self.sheet.merge_at(row, col).filter(|m| m.first_row > self.header && m.first_row < row && m.first_col == col) {
+            if let Some(m) = self.sheet.merged_down_over(row, col).filter(|m| m.first_row > self.header) {
                 return (self.sheet.get(m.first_row, m.first_col).clone(), Some(m));
             }
         }
@@ -578,7 +584,7 @@ impl Reader<'_> {
                     row,
                     col,
                     Some(reference),
-                    format!("cellen er farvet ({da}, #{rgb:06X}) men har ingen tekst; en {} læses af cellens tekst, ikke dens farve: skriv vurderingen i cellen", scale.what_da),
+                    format!("cellen er farvet ({da}, #{rgb:06X}) men har ingen tekst; en vurdering læses af cellens tekst, ikke dens farve: skriv vurderingen i cellen"),
                     format!("the cell is coloured ({en}, #{rgb:06X}) but holds no text; a {} is read from the cell's text, not its colour: write the rating in the cell", scale.what),
                 );
             }
@@ -598,7 +604,7 @@ impl Reader<'_> {
                     row,
                     col,
                     Some(reference),
-                    format!("«{text}» er ikke et {what_da}sord, mappingen kender (vores: {}); tilføj det til mappingens {what}_words{formula_da}", scale.ours),
+                    format!("«{text}» er ikke et {what_da}, mappingen kender (vores: {}); tilføj det til mappingens {what}_words{formula_da}", scale.ours),
                     format!("«{text}» is not a {what} word the mapping knows (ours: {}); add it to the mapping's {what}_words{formula_en}", scale.ours),
                 );
                 None
@@ -609,9 +615,9 @@ impl Reader<'_> {
     fn rating(&mut self, row: u32, rc: &RatingCols, reference: &str) -> SheetRating {
         let m = self.mapping;
         SheetRating {
-            consequence: self.scale(row, rc.consequence, reference, Scale { words: &m.consequence_words, builtin: mapping::builtin_consequence, what: "consequence", what_da: "konsekvens", ours: "begrænset, alvorlig, meget alvorlig, ødelæggende, 1–4" }),
+            consequence: self.scale(row, rc.consequence, reference, Scale { words: &m.consequence_words, builtin: mapping::builtin_consequence, what: "consequence", what_da: "konsekvensord", ours: "begrænset, alvorlig, meget alvorlig, ødelæggende, 1–4" }),
             consequence_reason: self.text(row, rc.consequence_reason, Some(reference)),
-            likelihood: self.scale(row, rc.likelihood, reference, Scale { words: &m.likelihood_words, builtin: mapping::builtin_likelihood, what: "likelihood", what_da: "sandsynligheds", ours: "usandsynlig, mulig, sandsynlig, forventet, 1–4" }),
+            likelihood: self.scale(row, rc.likelihood, reference, Scale { words: &m.likelihood_words, builtin: mapping::builtin_likelihood, what: "likelihood", what_da: "sandsynlighedsord", ours: "usandsynlig, mulig, sandsynlig, forventet, 1–4" }),
             likelihood_reason: self.text(row, rc.likelihood_reason, Some(reference)),
         }
     }
@@ -665,13 +671,24 @@ impl Reader<'_> {
         }
         let per: Vec<(Dimension, [RatingCols; 2])> = cols.per_dimension.iter().map(|(d, p)| (*d, *p)).collect();
         for (d, p) in per {
-            let ratings = [self.rating(row, &p[0], reference), self.rating(row, &p[1], reference)];
+            let mut ratings = [self.rating(row, &p[0], reference), self.rating(row, &p[1], reference)];
+            for i in 0..2 {
+                // a shared likelihood alone (or consequence alone) rates no dimension
+                if cols.shared[i].is_some() && self.own_side_blank(row, &p[i], cols.shared[i]) {
+                    ratings[i] = SheetRating::default();
+                }
+            }
             if !(ratings[0].is_empty() && ratings[1].is_empty()) {
                 self.add_rating(&mut risk, row, d, ratings, reference);
             }
         }
         risk.measures = self.measures(row, cols, reference);
         risk
+    }
+
+    /// Whether the dimension's own rating column (the one not shared) is blank in the row.
+    fn own_side_blank(&self, row: u32, p: &RatingCols, shared: Option<u32>) -> bool {
+        [p.consequence, p.likelihood].into_iter().flatten().filter(|c| Some(*c) != shared).all(|c| self.value(row, c).0.is_blank())
     }
 
     fn add_rating(&mut self, risk: &mut SheetRisk, row: u32, d: Dimension, [inherent, residual]: [SheetRating; 2], reference: &str) {
@@ -700,8 +717,8 @@ impl Reader<'_> {
             let owner = m.owner_words.get(&norm(&name)).copied().unwrap_or_else(|| mapping::builtin_owner(&name));
             (owner, name)
         });
-        let status = self.scale(row, cols.status, reference, Scale { words: &m.status_words, builtin: mapping::builtin_status, what: "status", what_da: "status", ours: "gennemført, planlagt, fravalgt" });
-        let kind = self.scale(row, cols.measure_kind, reference, Scale { words: &m.kind_words, builtin: mapping::builtin_kind, what: "kind", what_da: "type", ours: "teknisk, organisatorisk" });
+        let status = self.scale(row, cols.status, reference, Scale { words: &m.status_words, builtin: mapping::builtin_status, what: "status", what_da: "statusord", ours: "gennemført, planlagt, fravalgt" });
+        let kind = self.scale(row, cols.measure_kind, reference, Scale { words: &m.kind_words, builtin: mapping::builtin_kind, what: "kind", what_da: "ord for typen", ours: "teknisk, organisatorisk" });
         let planned_date = self.date(row, cols.planned_date, reference);
         let lines = |text: Option<String>| -> Vec<String> {
             text.unwrap_or_default()

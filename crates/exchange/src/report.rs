@@ -42,7 +42,10 @@ pub fn render(r: &ImportReport, lang: Lang) -> String {
         MappingOrigin::Saved { path } => format!("{} {path} ({} {})", t("gemt i", "saved in"), t("fingeraftryk", "fingerprint"), r.fingerprint),
         MappingOrigin::Proposed => t("foreslået ud fra overskriftsrækken", "proposed from the header row").to_owned(),
     };
-    let _ = writeln!(out, "Mapping: {origin}");
+    let _ = writeln!(out, "Mapping: {origin}; {} {}", t("overskriftsrække", "header row"), r.header_row);
+    if let Some(e) = &r.encoding {
+        let _ = writeln!(out, "{} {e}", t("Tegnsæt:", "Encoding:"));
+    }
     for n in &r.mapping_notes {
         let _ = writeln!(out, "  {}", note(lang, n));
     }

@@ -117,7 +117,13 @@ pub struct Sheet {
     fills: BTreeMap<(u32, u32), u32>,
     /// How a CSV file's bytes were decoded («UTF-8», «Windows-1252», «UTF-16LE»).
     pub encoding: Option<&'static str>,
+    /// The merged regions by (first column, first row), to find a cell's region in log time.
+    by_first: BTreeMap<(u32, u32), Region>,
 }
+
+/// Merged regions read at most: a risk sheet has a few hundred; a file with more is read
+/// as if the rest were not merged (every lookup stays cheap on hostile files).
+pub const MAX_MERGES: usize = 5_000;
 
 const EMPTY: Value = Value::Empty;
 
@@ -157,9 +163,17 @@ impl Sheet {
     }
 
     pub fn with_merged(mut self, region: Region) -> Sheet {
-        self.merged.push(region);
+        if self.merged.len() < MAX_MERGES {
+            self.merged.push(region);
+            self.by_first.insert((region.first_col, region.first_row), region);
+        }
         self.merges_known = true;
         self
+    }
+
+    /// The region merged down in column `col` over `row` from a row above it, if any.
+    pub fn merged_down_over(&self, row: u32, col: u32) -> Option<Region> {
+        self.by_first.range((col, 0)..=(col, row)).next_back().map(|(_, m)| *m).filter(|m| m.contains(row, col) && m.first_row < row)
     }
 
     pub fn get(&self, row: u32, col: u32) -> &Value {
@@ -374,11 +388,11 @@ fn read_sheet<RS: Read + Seek, R: Reader<RS>>(
             }
         }
     }
-    let merged = merged
-        .into_iter()
-        .map(|d| Region { first_row: d.start.0, first_col: d.start.1, last_row: d.end.0, last_col: d.end.1 })
-        .collect();
-    Ok(Sheet { name: name.to_owned(), rows, formulas, merged, ..Sheet::default() })
+    let mut sheet = Sheet { name: name.to_owned(), rows, formulas, ..Sheet::default() };
+    for d in merged.into_iter().take(MAX_MERGES) {
+        sheet = sheet.with_merged(Region { first_row: d.start.0, first_col: d.start.1, last_row: d.end.0, last_col: d.end.1 });
+    }
+    Ok(sheet)
 }
 
 fn value_of(data: &Data) -> Value {
