@@ -167,9 +167,12 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
+/// Rows as ranges of 0-based rows, end exclusive.
+type RowRanges = Vec<(u64, u64)>;
+
 /// Per sheet: its name, (rows, columns) from A1 to its last cell with content, and its
 /// hidden rows.
-type Areas = Vec<(String, (u64, u64), Vec<(u64, u64)>)>;
+type Areas = Vec<(String, (u64, u64), RowRanges)>;
 
 /// A reader as lenient as calamine's (it does not check end names).
 fn xml_reader<R: Read>(input: R) -> quick_xml::Reader<BufReader<R>> {
@@ -203,7 +206,7 @@ fn cell_position(r: &str) -> Option<(u64, u64)> {
 /// The area (rows, columns) from A1 to the last cell with content of one `.xlsx` worksheet,
 /// placing cells as calamine does (`r` attributes, else the next row/column). A `<c/>`
 /// without content is never a cell to calamine and is not counted.
-fn scan_xlsx_sheet(input: impl Read) -> Result<((u64, u64), Vec<(u64, u64)>), String> {
+fn scan_xlsx_sheet(input: impl Read) -> Result<((u64, u64), RowRanges), String> {
     use quick_xml::events::Event;
     let mut reader = xml_reader(input);
     let mut buf = Vec::new();

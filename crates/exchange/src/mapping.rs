@@ -258,7 +258,7 @@ pub fn scale_word(s: &str) -> String {
 /// «Ingen», «-», «n/a» …: the sheet says there is nothing here (no measure, no rating).
 pub fn is_none_word(s: &str) -> bool {
     matches!(
-        norm(s).trim_end_matches('.').as_ref(),
+        norm(s).trim_end_matches('.'),
         "-" | "–" | "—" | "--" | "n/a" | "na" | "n.a" | "i/r" | "ingen" | "ikke relevant" | "ikke aktuelt" | "none" | "not applicable" | "ingen foranstaltninger" | "ingen foranstaltning" | "ingen tiltag" | "no measures"
     )
 }

@@ -355,7 +355,7 @@ fn numeric_scales_from_one_to_five_and_decimal_commas() {
         .row(vec![T("R-01"), T(T1), T("C"), N(5.0), N(4.0), T("Advarsel ved mange modtagere")])
         .row(vec![T("R-02"), T(T2), T("C"), N(3.0), N(1.0), T("Markering af følsomme beskeder")])
         .row(vec![T("R-03"), T(T3), T("I"), N(2.0), N(3.0), T("n/a")]);
-    let o = import("score", Kind::Xlsx, &[g.clone()]);
+    let o = import("score", Kind::Xlsx, std::slice::from_ref(&g));
     assert_eq!(o.rated("R-01", D::Confidentiality), (Some(Co::Devastating), Some(L::Expected)));
     assert_eq!(o.rated("R-02", D::Confidentiality), (Some(Co::VerySerious), Some(L::Unlikely)));
     assert_eq!(o.rated("R-03", D::Integrity), (Some(Co::Serious), Some(L::Likely)));
