@@ -19,8 +19,9 @@ PDF_TEST_PACKAGES=(poppler-utils qpdf openssl libnss3-tools)
 # Chromium is the big one: ~114 MB to download.
 APP_TEST_PACKAGES=(chromium webkit2gtk-driver)
 # The Word export's test converts our .docx to PDF with LibreOffice (writer without the GUI:
-# ~82 MB download, ~20 s to install here) and reads it with pdftotext (poppler-utils above).
-EXCHANGE_TEST_PACKAGES=(libreoffice-writer-nogui)
+# ~82 MB download, ~20 s to install here) and reads it with pdftotext (poppler-utils above);
+# the sheet gallery has LibreOffice Calc save its sheets again as .ods and CSV (calc: ~10 MB more).
+EXCHANGE_TEST_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui)
 
 NODE_MIN_MAJOR=20 NODE_MIN_MINOR=19 # vite 7 needs Node 20.19+ (Debian 12's own nodejs is 18)
 RUST_MIN=1.90                       # tauri 2.12's rust-version

@@ -95,6 +95,10 @@ pub struct ImportSheetArgs {
     /// Show what the import would do; write nothing
     #[arg(long)]
     dry_run: bool,
+    /// Show how the sheet is read — the header row found, what each column maps to, the rows
+    /// left out and the first threats as they will be imported — and write nothing
+    #[arg(long)]
+    explain: bool,
     /// The report as JSON
     #[arg(long)]
     json: bool,
@@ -125,6 +129,10 @@ pub fn import_sheet(a: ImportSheetArgs) -> Result<(), Failure> {
     if let Some(out) = &a.save_mapping {
         write_atomically(out, chosen.mapping.to_json().as_bytes())?;
         eprintln!("{} {}", if lang == Lang::Da { "Skrev mappingen til" } else { "Wrote the mapping to" }, out.display());
+    }
+    if a.explain {
+        print!("{}", konsekvens_exchange::report::explain(sheet, &chosen, lang));
+        return Ok(());
     }
     let opts = ImportOptions {
         file: a.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -173,6 +181,7 @@ fn import_failure(e: ImportError) -> Failure {
             "\nIntet er importeret. Ret arket, eller giv en mapping med --mapping FIL (--save-mapping FIL skriver den foreslåede).",
             "\nNothing was imported. Correct the sheet, or give a mapping with --mapping FILE (--save-mapping FILE writes the proposed one).",
         ),
+        ImportError::UnsureSource { .. } => ("\nIntet er importeret.", "\nNothing was imported."),
         ImportError::Workspace(_) => ("", ""),
     };
     match e {

@@ -148,3 +148,133 @@ pub fn render(r: &ImportReport, lang: Lang) -> String {
     }
     out
 }
+
+/// A mapping's field (as [`crate::Mapping::named_columns`] names it) in the user's words.
+fn field_words(lang: Lang, field: &str) -> String {
+    let (path, dim) = match field.strip_prefix("per_dimension.") {
+        Some(rest) => {
+            let (d, f) = rest.split_once('.').unwrap_or((rest, ""));
+            let d = konsekvens_core::model::Dimension::ALL.iter().find(|x| x.english() == d).map(|x| pick(lang, x.danish(), x.english()).to_owned()).unwrap_or_default();
+            (f, Some(d))
+        }
+        None => (field.strip_prefix("columns.").unwrap_or(field), None),
+    };
+    let (da, en) = match path {
+        "reference" => ("arkets reference", "the sheet's reference"),
+        "title" => ("titel", "title"),
+        "threat" => ("trusselsbeskrivelse", "threat description"),
+        "module" => ("modul", "module"),
+        "process" => ("databehandlingsproces", "processing activity"),
+        "dimension" => ("fortrolighed/integritet/tilgængelighed", "confidentiality/integrity/availability"),
+        "consequence" => ("konsekvens", "consequence"),
+        "consequence_reason" => ("begrundelse for konsekvens", "reason for the consequence"),
+        "likelihood" => ("sandsynlighed", "likelihood"),
+        "likelihood_reason" => ("begrundelse for sandsynlighed", "reason for the likelihood"),
+        "reason" => ("begrundelse", "reason"),
+        "residual_consequence" => ("restkonsekvens", "residual consequence"),
+        "residual_consequence_reason" => ("begrundelse for restkonsekvens", "reason for the residual consequence"),
+        "residual_likelihood" => ("restsandsynlighed", "residual likelihood"),
+        "residual_likelihood_reason" => ("begrundelse for restsandsynlighed", "reason for the residual likelihood"),
+        "residual_reason" => ("begrundelse for restrisiko", "reason for the residual risk"),
+        "measure" => ("foranstaltninger", "measures"),
+        "recommended_measure" => ("anbefalede/planlagte foranstaltninger", "recommended/planned measures"),
+        "owner" => ("ansvarlig", "owner"),
+        "status" => ("status", "status"),
+        "planned_date" => ("frist", "due date"),
+        "measure_kind" => ("type af foranstaltning", "kind of measure"),
+        other => (other, other),
+    };
+    match dim {
+        Some(d) => format!("{} ({d})", pick(lang, da, en)),
+        None => pick(lang, da, en).to_owned(),
+    }
+}
+
+/// How many threats `explain` shows as they will be imported.
+const EXPLAIN_THREATS: usize = 5;
+
+/// What an import of the sheet would read, before anything is written: the header row and
+/// how it was found, what each column maps to (and which are not used, and why), the rows
+/// left out, and the first threats as they will be imported — or the problem that stops it.
+pub fn explain(sheet: &crate::Sheet, chosen: &crate::ChosenMapping, lang: Lang) -> String {
+    use crate::mapping::{header_row, headers};
+    use crate::sheet::column_letter;
+    let t = |da, en| pick(lang, da, en);
+    let mut out = String::new();
+    let m = &chosen.mapping;
+    let _ = writeln!(out, "{} «{}»{}", t("Ark", "Sheet"), sheet.name, sheet.encoding.map(|e| format!(" ({} {e})", t("tegnsæt", "encoding"))).unwrap_or_default());
+    let Some(row) = header_row(sheet, m.header_row) else {
+        let _ = writeln!(out, "{}", t("Ingen overskriftsrække fundet blandt de første 40 rækker.", "No header row found among the first 40 rows."));
+        return out;
+    };
+    let how = match (&chosen.origin, m.header_row) {
+        (MappingOrigin::File { .. }, Some(_)) => t("fra mappingfilen", "from the mapping file"),
+        (MappingOrigin::Saved { .. }, _) => t("fundet som ved sidste import; mappingen er gemt", "found as at the last import; the mapping is saved"),
+        _ => t("fundet ud fra, hvad kolonnerne betyder", "found by what its columns mean"),
+    };
+    let _ = writeln!(out, "{}: {} ({how})", t("Overskriftsrække", "Header row"), row + 1);
+    for above in 0..row {
+        if sheet.row_is_blank(above) {
+            continue;
+        }
+        let text: Vec<String> = (0..sheet.width().min(12)).map(|c| sheet.get(above, c).text()).filter(|s| !s.is_empty()).collect();
+        let line: String = text.join(" | ").chars().take(90).collect();
+        let _ = writeln!(out, "  {} {}: {line}", t("over den, række", "above it, row"), above + 1);
+    }
+    let _ = writeln!(out, "\n{}:", t("Kolonner", "Columns"));
+    let named = m.named_columns();
+    for (col, header) in headers(sheet, row) {
+        let fields: Vec<String> = named.iter().filter(|(_, n)| crate::mapping::norm(n) == crate::mapping::norm(&header)).map(|(f, _)| field_words(lang, f)).collect();
+        let to = if fields.is_empty() { t("(bruges ikke)", "(not used)").to_owned() } else { format!("→ {}", fields.join(", ")) };
+        let _ = writeln!(out, "  {} «{header}» {to}", column_letter(col));
+    }
+    if !m.default_dimensions.is_empty() {
+        let dims: Vec<&str> = m.default_dimensions.iter().map(|d| pick(lang, d.danish(), d.english())).collect();
+        let _ = writeln!(out, "  {}: {}", t("vurderingerne gælder", "the ratings rate"), dims.join(", "));
+    }
+    if !chosen.notes.is_empty() {
+        let _ = writeln!(out, "\n{}:", t("Forslaget", "The proposal"));
+        for n in &chosen.notes {
+            let _ = writeln!(out, "  {}", note(lang, n));
+        }
+    }
+    let parsed = match crate::parse::parse(sheet, m) {
+        Ok(p) => p,
+        Err(e) => {
+            let u = konsekvens_core::UserError::from(e);
+            let _ = writeln!(out, "\n{}", pick(lang, &u.da, &u.en));
+            return out;
+        }
+    };
+    let _ = writeln!(out, "\n{} ({} {}):", t("De første trusler, som de importeres", "The first threats as they will be imported"), parsed.risks.len(), t("i alt", "in all"));
+    for r in parsed.risks.iter().take(EXPLAIN_THREATS) {
+        let _ = writeln!(out, "  {} ({}) «{}»", r.reference, rows(lang, &r.rows), r.title.clone().unwrap_or_default());
+        for (label, ratings) in [(t("iboende", "inherent"), &r.inherent), (t("rest", "residual"), &r.residual)] {
+            for (d, s) in ratings {
+                let c = s.consequence.map(|c| pick(lang, c.danish(), c.english())).unwrap_or("–");
+                let l = s.likelihood.map(|l| pick(lang, l.danish(), l.english())).unwrap_or("–");
+                let _ = writeln!(out, "    {label} {}: {c} × {l}", pick(lang, d.danish(), d.english()));
+            }
+        }
+        for ms in &r.measures {
+            let status = ms.status.map(|s| format!(" ({})", pick(lang, s.danish(), s.english()))).unwrap_or_default();
+            let _ = writeln!(out, "    {} {}{status}", t("foranstaltning:", "measure:"), ms.title);
+        }
+    }
+    if parsed.risks.len() > EXPLAIN_THREATS {
+        let _ = writeln!(out, "  …");
+    }
+    if !parsed.skipped.is_empty() {
+        let _ = writeln!(out, "\n{}:", t("Sprunget over", "Skipped"));
+        for s in &parsed.skipped {
+            let _ = writeln!(out, "  {} {}: {}", t("række", "row"), s.at.row, pick(lang, &s.reason_da, &s.reason_en));
+        }
+    }
+    if !parsed.problems.is_empty() {
+        let _ = writeln!(out, "\n{} ({}):", t("Problemer, der stopper importen", "Problems that stop the import"), parsed.problems.len());
+        for p in &parsed.problems {
+            let _ = writeln!(out, "  {}", if lang == Lang::Da { p.da() } else { p.to_string() });
+        }
+    }
+    out
+}

@@ -488,3 +488,118 @@ fn other_threats_under_the_same_numbers_are_another_source() {
     assert_eq!(err.code, "K-ARK-KILDE-UKLAR");
     assert!(err.da.contains("--source"), "{}", err.da);
 }
+
+#[test]
+fn explain_shows_the_header_row_the_mapping_and_the_first_threats() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("netcompany.xlsx");
+    std::fs::write(&file, xlsx(&[with_notes(title_block(Grid::new("Beskeder"), "Netcompany A/S", "2.1"))])).unwrap();
+    let (ws_path, _ws) = workspace(dir.path());
+    let wb = read_workbook(&file).unwrap();
+    let chosen = choose_mapping(wb.sheet(None).unwrap(), None, &MappingStore::open(&ws_path).unwrap()).unwrap();
+    let text = konsekvens_exchange::report::explain(wb.sheet(None).unwrap(), &chosen, konsekvens_core::check::Lang::Da);
+    for says in [
+        "Overskriftsrække: 6 (fundet ud fra, hvad kolonnerne betyder)",
+        "over den, række 1: Leverandør: | Netcompany A/S | Version: | 2.1",
+        "A «Ref.» → arkets reference",
+        "D «Konsekvens» → konsekvens",
+        "E «Begrundelse» → begrundelse for konsekvens",
+        "G «Begrundelse#2» → begrundelse for sandsynlighed",
+        "K «Frist» → frist",
+        "T1 (rækkerne 8, 9) «Besked sendt til forkert modtager»",
+        "iboende fortrolighed: ødelæggende × forventet",
+        "foranstaltning: Markering af følsomme beskeder (planlagt)",
+        "række 7: kun teksten «Modul: Beskeder»",
+    ] {
+        assert!(text.contains(says), "explain does not say «{says}»:\n{text}");
+    }
+    let text = konsekvens_exchange::report::explain(wb.sheet(None).unwrap(), &chosen, konsekvens_core::check::Lang::En);
+    assert!(text.contains("Header row: 6 (found by what its columns mean)") && text.contains("inherent confidentiality: devastating × expected"), "{text}");
+}
+
+/// LibreOffice, when installed (CI installs it: `scripts/common.sh`), saves `files` again as
+/// `filter` into `out` (one run for all: each start costs seconds); `None` when it is
+/// missing outside CI.
+fn libreoffice(files: &[PathBuf], filter: &str, out: &Path) -> Option<Vec<PathBuf>> {
+    let found = std::process::Command::new("sh").args(["-c", "command -v soffice"]).output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "soffice is missing; scripts/test installs it (Debian: libreoffice-calc-nogui)");
+        eprintln!("skipped: soffice is not installed");
+        return None;
+    }
+    let profile = out.join("lo-profile");
+    let o = std::process::Command::new("soffice")
+        .arg("--headless")
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--convert-to", filter, "--outdir"])
+        .arg(out)
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "soffice: {}", String::from_utf8_lossy(&o.stderr));
+    let ext = filter.split(':').next().unwrap();
+    Some(
+        files
+            .iter()
+            .map(|f| {
+                let converted = out.join(f.file_stem().unwrap()).with_extension(ext);
+                assert!(converted.exists(), "soffice wrote no {}: {}", converted.display(), String::from_utf8_lossy(&o.stdout));
+                converted
+            })
+            .collect(),
+    )
+}
+
+/// A gallery sheet, and what its import must give.
+type Case = (&'static str, Grid, fn(&Outcome));
+
+/// The gallery's sheets saved again by a program we did not write — LibreOffice Calc, as
+/// .ods (merges and hidden rows in its own XML) and as Danish CSV (Windows-1252 and UTF-8,
+/// semicolons) — import as the originals do.
+#[test]
+fn sheets_saved_again_by_libreoffice_import_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<Case> = vec![
+        ("titelblok", standard_rows(title_block(Grid::new("Beskeder"), "Netcompany A/S", "2.1").text(HEADER)), assert_standard),
+        ("skjult", standard_rows(Grid::new("Beskeder").text(HEADER)).text(&["T9", "Udgået trussel", "F", "Alvorlig", "", "Mulig", "", "", "", "", ""]).hide(6), |o| {
+            // a CSV keeps no hidden rows: only the .ods still hides T9
+            assert_eq!(o.rated("T1", D::Confidentiality), (Some(Co::Devastating), Some(L::Expected)));
+            assert!(o.report.encoding.is_some() || o.text.contains("række 7: skjult række"), "{}", o.text);
+        }),
+        ("flettet", merged_down(Grid::new("Beskeder")).merge(1, 0, 3, 0).merge(1, 1, 3, 1).merge(1, 5, 3, 5).merge(4, 0, 5, 0).merge(4, 1, 5, 1), |o| {
+            assert_eq!(o.rated("T1", D::Availability), (Some(Co::Limited), Some(L::Unlikely)));
+            assert_eq!(o.rated("T3", D::Integrity), (Some(Co::Serious), Some(L::Possible)));
+        }),
+        ("to-raekker", two_row_dimensions(), |o| {
+            assert_eq!(o.rated("T3", D::Integrity), (Some(Co::Serious), Some(L::Possible)));
+            assert_eq!(o.rated("T3", D::Availability), (Some(Co::Limited), Some(L::Unlikely)));
+        }),
+    ];
+    let originals: Vec<PathBuf> = cases
+        .iter()
+        .map(|(name, grid, _)| {
+            let f = dir.path().join(format!("{name}.xlsx"));
+            std::fs::write(&f, xlsx(std::slice::from_ref(grid))).unwrap();
+            f
+        })
+        .collect();
+    for (i, filter) in ["ods", "csv:Text - txt - csv (StarCalc):59,34,1", "csv:Text - txt - csv (StarCalc):59,34,76"].into_iter().enumerate() {
+        let out = dir.path().join(format!("lo-{i}"));
+        std::fs::create_dir_all(&out).unwrap();
+        let Some(converted) = libreoffice(&originals, filter, &out) else { return };
+        for ((name, _, check), file) in cases.iter().zip(&converted) {
+            let ws_dir = out.join(name);
+            std::fs::create_dir_all(&ws_dir).unwrap();
+            let (ws_path, mut ws) = workspace(&ws_dir);
+            let (report, _) = import_into(&mut ws, &ws_path, file).unwrap_or_else(|e| panic!("{name} as {filter}: {}", konsekvens_core::UserError::from(e).da));
+            let text = konsekvens_exchange::report::render(&report, konsekvens_core::check::Lang::Da);
+            check(&Outcome { report, text, ws });
+            let (again, _) = import_into(&mut ws_again(&ws_path), &ws_path, file).unwrap();
+            assert_eq!((again.counts.created, again.counts.updated), (0, 0), "{name} as {filter}");
+        }
+    }
+}
+
+fn ws_again(path: &Path) -> Workspace {
+    Workspace::open(path, Arc::new(FixedEnv::new(1_790_000_000_000, 8))).unwrap()
+}
