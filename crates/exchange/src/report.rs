@@ -232,9 +232,11 @@ pub fn explain(sheet: &crate::Sheet, chosen: &crate::ChosenMapping, lang: Lang) 
         let dims: Vec<&str> = m.default_dimensions.iter().map(|d| pick(lang, d.danish(), d.english())).collect();
         let _ = writeln!(out, "  {}: {}", t("vurderingerne gælder", "the ratings rate"), dims.join(", "));
     }
-    if !chosen.notes.is_empty() {
+    // the proposal's other notes (its column assignments are the list above)
+    let notes: Vec<&Note> = chosen.notes.iter().filter(|n| !(n.en.starts_with("Column ") && n.en.contains("» → "))).collect();
+    if !notes.is_empty() {
         let _ = writeln!(out, "\n{}:", t("Forslaget", "The proposal"));
-        for n in &chosen.notes {
+        for n in notes {
             let _ = writeln!(out, "  {}", note(lang, n));
         }
     }
