@@ -20,8 +20,8 @@ fn uncoded(s: String) -> String {
     }
 }
 
-/// The Danish message with the English after it: the sheet import's row messages and the
-/// serde details it quotes are English, and scripts search for its English wording.
+/// The Danish message with the English after it, in parentheses: scripts search for the
+/// English wording, and serde details are English.
 fn glossed(da: String, en: &str) -> String {
     format!("{da}\n({en})")
 }
@@ -214,14 +214,14 @@ impl From<ImportError> for UserError {
             ImportError::Workspace(w) => w.into(),
             ImportError::UnsureSource { ref candidate, matched, total, same_titles } => {
                 let da = format!("Arkets referencer svarer til dem, der blev importeret fra «{candidate}» ({matched} af {total}), men kun {same_titles} af truslerne går igen. Er det en ny version af det ark, så importér med --source \"{candidate}\"; er det en anden kilde, så giv den sit eget navn med --source");
-                UserError::new("K-ARK-KILDE-UKLAR", da, e.to_string())
+                UserError::new("K-ARK-KILDE-UKLAR", glossed(da, &e.to_string()), e.to_string())
             }
             ImportError::Rows(rows) => {
                 // A row's message is one text (mostly English): the Danish leads, the rows follow.
                 let en = ImportError::Rows(rows.clone()).to_string();
                 let n = rows.len();
                 let list = rows.iter().map(|p| format!("  {}", p.da())).collect::<Vec<_>>().join("\n");
-                let da = format!("Arket har {}, så intet er importeret:\n{list}", if n == 1 { "1 problem".to_owned() } else { format!("{n} problemer") });
+                let da = glossed(format!("Arket har {}, så intet er importeret:\n{list}", if n == 1 { "1 problem".to_owned() } else { format!("{n} problemer") }), &en);
                 UserError::new("K-ARK-RAEKKER", da, en)
             }
         }

@@ -510,7 +510,7 @@ impl Planner<'_> {
     }
 }
 
-fn risk_changes(old: &Risk, new: &Risk) -> Vec<Note> {
+pub(crate) fn risk_changes(old: &Risk, new: &Risk) -> Vec<Note> {
     let mut c = Vec::new();
     if old.title != new.title {
         c.push(change("titel", "title"));
@@ -538,7 +538,7 @@ fn risk_changes(old: &Risk, new: &Risk) -> Vec<Note> {
     c
 }
 
-fn measure_changes(old: &Measure, new: &Measure) -> Vec<Note> {
+pub(crate) fn measure_changes(old: &Measure, new: &Measure) -> Vec<Note> {
     let mut c = Vec::new();
     if old.mitigates != new.mitigates {
         c.push(change("risici", "risks"));
