@@ -380,6 +380,27 @@ pub fn detect_header_row(sheet: &Sheet) -> Option<u32> {
     best.map(|(r, _)| r).or_else(|| (0..last).find(|r| (0..sheet.width()).filter(|c| !sheet.get(*r, *c).is_blank()).count() >= 3))
 }
 
+/// Whether some row of the sheet heads a risk register (by what its columns mean).
+pub fn looks_like_register(sheet: &Sheet) -> bool {
+    (0..sheet.height().min(HEADER_SEARCH_ROWS)).any(|r| header_score(sheet, r) > 0)
+}
+
+/// A scale cell read leniently: the word itself, else without a leading step number or a
+/// trailing parenthesis («4 - Ødelæggende», «Høj (3)»), else its leading number («3 –
+/// sandsynlig» on a sheet whose words are not ours).
+pub fn lenient<T>(word: &str, lookup: impl Fn(&str) -> Option<T>) -> Option<T> {
+    if let Some(v) = lookup(word) {
+        return Some(v);
+    }
+    let w = norm(word);
+    let no_paren = w.split('(').next().unwrap_or(&w).trim().to_owned();
+    let no_number = w.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches(['.', ')', ' ', '-', '–', ':']).trim().to_owned();
+    let no_number = no_number.split('(').next().unwrap_or(&no_number).trim().to_owned();
+    let number: String = w.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let inner: String = w.split('(').nth(1).map(|x| x.trim_end_matches(')').trim().to_owned()).unwrap_or_default();
+    [no_paren, no_number, number, inner].into_iter().filter(|c| !c.is_empty() && *c != w).find_map(|c| lookup(&c))
+}
+
 /// How much a row looks like a risk register's header: distinct fields its cells name (a
 /// rating and a threat or reference weigh more); 0 if it is not a header at all.
 fn header_score(sheet: &Sheet, row: u32) -> u32 {
@@ -632,7 +653,9 @@ fn dimension_marker(ws: &[String]) -> Option<Dimension> {
         "fortrolighed" | "confidentiality" => Some(Dimension::Confidentiality),
         "integritet" | "integrity" => Some(Dimension::Integrity),
         "tilgængelighed" | "availability" => Some(Dimension::Availability),
-        "f" | "c" | "k" if i > 0 => Some(Dimension::Confidentiality),
+        "f" | "c" if i > 0 => Some(Dimension::Confidentiality),
+        // «K» is konfidentialitet, except in «Konsekvens (K)», where it is the word itself
+        "k" if i > 0 && !ws.iter().any(|w| w.starts_with("konsekvens")) => Some(Dimension::Confidentiality),
         "i" if i > 0 => Some(Dimension::Integrity),
         "t" | "a" if i > 0 => Some(Dimension::Availability),
         _ => None,
@@ -701,7 +724,10 @@ fn classify(header: &str) -> Option<Field> {
     if date {
         return Some(Field::UnclearDate);
     }
-    if measure && (starts("anbefal") || starts("recommend") || starts("planlagt") || starts("planned") || starts("foreslå") || starts("proposed") || starts("yderligere") || starts("supplerende") || starts("additional") || starts("further") || has("nye") || has("new")) {
+    if h.contains("handlingsplan") || has("action") && has("plan") {
+        return Some(Field::RecommendedMeasure);
+    }
+    if measure && (starts("anbefal") || starts("forslag") || starts("recommend") || starts("planlagt") || starts("planned") || starts("foreslå") || starts("proposed") || starts("yderligere") || starts("supplerende") || starts("additional") || starts("further") || has("nye") || has("new")) {
         return Some(Field::RecommendedMeasure);
     }
     if measure {
@@ -971,7 +997,7 @@ fn scale_words<T: Copy + Word>(
         return;
     }
     for w in words {
-        if let Some(v) = builtin(w) {
+        if let Some(v) = lenient(w, builtin) {
             table.insert(w.clone(), v);
         } else if let Some(step) = three_step(w) {
             let v = steps[step as usize - 1];

@@ -591,7 +591,7 @@ impl Reader<'_> {
             return None;
         };
         let word = mapping::scale_word(&text);
-        match scale.words.get(&word).copied().or_else(|| (scale.builtin)(&word)) {
+        match mapping::lenient(&word, |w| scale.words.get(&mapping::scale_word(w)).copied().or_else(|| (scale.builtin)(w))) {
             Some(v) => Some(v),
             None => {
                 // A formula whose stored result is not a word usually means the file was saved
@@ -738,8 +738,14 @@ impl Reader<'_> {
     }
 
     fn date(&mut self, row: u32, col: Option<u32>, reference: &str) -> Option<Day> {
-        if let Some(Value::Date(d)) = col.map(|c| self.sheet.get(row, c)) {
-            return Some(*d);
+        match col.map(|c| self.value(row, c).0) {
+            Some(Value::Date(d)) => return Some(d),
+            // a date cell without a date format shows Excel's day number (1900 system)
+            Some(Value::Number(n)) if (20_000.0..80_000.0).contains(&n) && n.fract() == 0.0 => {
+                let epoch = time::Date::from_calendar_date(1899, time::Month::December, 30).expect("a valid date");
+                return epoch.checked_add(time::Duration::days(n as i64)).map(Day);
+            }
+            _ => {}
         }
         let text = self.text(row, col, Some(reference))?;
         match parse_date(&text) {

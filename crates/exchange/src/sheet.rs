@@ -212,10 +212,17 @@ pub struct Workbook {
 }
 
 impl Workbook {
-    /// The sheet named `name`, or the first one.
+    /// The sheet named `name`; without a name, the first sheet whose header row names the
+    /// columns of a risk register (a cover page, a scale or a list of values often comes
+    /// first), else the first sheet.
     pub fn sheet(&self, name: Option<&str>) -> Result<&Sheet, SheetError> {
         match name {
-            None => self.sheets.first().ok_or_else(|| SheetError::NoSheets { path: self.path.clone() }),
+            None => self
+                .sheets
+                .iter()
+                .find(|s| crate::mapping::looks_like_register(s))
+                .or(self.sheets.first())
+                .ok_or_else(|| SheetError::NoSheets { path: self.path.clone() }),
             Some(n) => self.sheets.iter().find(|s| s.name == n).ok_or_else(|| SheetError::NoSuchSheet {
                 path: self.path.clone(),
                 name: n.to_owned(),

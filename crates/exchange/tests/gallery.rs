@@ -603,3 +603,19 @@ fn sheets_saved_again_by_libreoffice_import_the_same() {
 fn ws_again(path: &Path) -> Workspace {
     Workspace::open(path, Arc::new(FixedEnv::new(1_790_000_000_000, 8))).unwrap()
 }
+
+#[test]
+fn a_cover_sheet_first_combined_scale_words_and_day_numbers() {
+    let cover = Grid::new("Forside").text(&["Risikovurdering af Aula"]).text(&["Leverandør:", "Netcompany A/S"]).text(&["Version:", "4.0"]);
+    let scale = Grid::new("Skala").text(&["Trin", "Konsekvens", "Sandsynlighed"]).text(&["1", "Begrænset", "Usandsynlig"]);
+    let register = Grid::new("Risici")
+        .text(&["Risiko-ID", "Risikobeskrivelse", "F/I/T", "Konsekvens (K)", "Sandsynlighed (S)", "Nuværende foranstaltninger", "Handlingsplan", "Frist"])
+        .row(vec![T("R1"), T(T1), T("F"), T("4 - Ødelæggende"), T("Forventet (4)"), T("Advarsel ved mange modtagere"), T("Påmindelse ved afsendelse"), N(46387.0)])
+        .row(vec![T("R2"), T(T2), T("I"), T("2. Alvorlig"), T("3 – Sandsynlig"), T("Ingen"), T("-"), E]);
+    let o = import("forside", Kind::Xlsx, &[cover, scale, register]);
+    assert_eq!(o.report.sheet, "Risici", "the sheet whose header names a risk register");
+    assert_eq!(o.rated("R1", D::Confidentiality), (Some(Co::Devastating), Some(L::Expected)), "«Konsekvens (K)» is not confidentiality's column: the F/I/T column says");
+    assert_eq!(o.rated("R2", D::Integrity), (Some(Co::Serious), Some(L::Likely)));
+    assert!(o.measures_of("R1").contains(&("Påmindelse ved afsendelse".to_owned(), Some(MeasureStatus::Planned), Some(Day::ymd(2026, 12, 31)))), "{:?}", o.measures_of("R1"));
+    assert!(o.measures_of("R2").is_empty());
+}
