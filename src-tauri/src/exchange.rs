@@ -43,6 +43,14 @@ pub struct SheetInfo {
     pub origin: String,
     /// What a proposal guessed.
     pub notes: Vec<String>,
+    /// The header row the mapping reads (1 = the first row): found by what the columns mean,
+    /// saved, or where the user moved it.
+    pub header_row: u32,
+    /// The rows of the sheet (1-based) that can be the header row: the first 40 with content.
+    pub last_header_row: u32,
+    /// How the sheet will be read, as `konsekvens import sheet --explain` prints it: the
+    /// header row, what each column maps to, the rows left out, the first threats.
+    pub preview: String,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -57,8 +65,8 @@ pub struct SheetResult {
     pub skipped: u32,
 }
 
-fn columns(sheet: &konsekvens_exchange::Sheet) -> Vec<SheetColumn> {
-    let Some(row) = header_row(sheet, None) else { return Vec::new() };
+fn columns(sheet: &konsekvens_exchange::Sheet, mapping_row: Option<u32>) -> Vec<SheetColumn> {
+    let Some(row) = header_row(sheet, mapping_row) else { return Vec::new() };
     let mut seen: Vec<String> = Vec::new();
     headers(sheet, row)
         .into_iter()
@@ -77,22 +85,33 @@ fn columns(sheet: &konsekvens_exchange::Sheet) -> Vec<SheetColumn> {
 }
 
 /// Opens a sheet for import into the open workspace: the mapping saved for sheets of this
-/// shape, else a proposal from the header row.
+/// shape, else a proposal from the header row found by what its columns mean — or from
+/// `header_row` (1-based), where the user moved it.
 #[tauri::command]
 #[specta::specta]
-pub fn sheet_open(file: String, sheet: Option<String>, state: State<'_, AppState>) -> Result<SheetInfo, UserError> {
+pub fn sheet_open(file: String, sheet: Option<String>, header_row: Option<u32>, state: State<'_, AppState>) -> Result<SheetInfo, UserError> {
     guard(|| {
         let workbook = konsekvens_exchange::read_workbook(Path::new(&file)).map_err(user)?;
         let chosen_sheet = workbook.sheet(sheet.as_deref()).map_err(user)?;
         let path = state.with(|s, _| Ok(s.path.clone()))?;
         let store = MappingStore::open(&path).map_err(user)?;
-        let chosen = choose_mapping(chosen_sheet, None, &store).map_err(user)?;
+        let chosen = match header_row.and_then(|r| r.checked_sub(1)) {
+            Some(row) => {
+                let p = konsekvens_exchange::propose_at(chosen_sheet, Some(row));
+                ChosenMapping { mapping: p.mapping, origin: MappingOrigin::Proposed, notes: p.notes }
+            }
+            None => choose_mapping(chosen_sheet, None, &store).map_err(user)?,
+        };
         let en = state.settings().language == "en";
+        let row = konsekvens_exchange::mapping::header_row(chosen_sheet, chosen.mapping.header_row).map(|r| r + 1).unwrap_or(1);
         Ok(SheetInfo {
+            header_row: row,
+            last_header_row: chosen_sheet.height().clamp(1, 40),
+            preview: konsekvens_exchange::report::explain(chosen_sheet, &chosen, lang(&state.settings().language)),
             file: file.clone(),
             sheets: workbook.sheets.iter().map(|s| s.name.clone()).collect(),
             sheet: chosen_sheet.name.clone(),
-            columns: columns(chosen_sheet),
+            columns: columns(chosen_sheet, chosen.mapping.header_row),
             mapping: serde_json::to_value(&chosen.mapping).expect("mappings serialise"),
             origin: match chosen.origin {
                 MappingOrigin::Proposed => "proposed",

@@ -93,9 +93,10 @@ export const commands = {
 	joinHub: (hub: string, token: string, path: string) => typedError<Opened_Serialize, UserError_Serialize>(__TAURI_INVOKE("join_hub", { hub, token, path })),
 	/**
 	 *  Opens a sheet for import into the open workspace: the mapping saved for sheets of this
-	 *  shape, else a proposal from the header row.
+	 *  shape, else a proposal from the header row found by what its columns mean — or from
+	 *  `header_row` (1-based), where the user moved it.
 	 */
-	sheetOpen: (file: string, sheet: string | null) => typedError<SheetInfo, UserError_Serialize>(__TAURI_INVOKE("sheet_open", { file, sheet })),
+	sheetOpen: (file: string, sheet: string | null, headerRow: number | null) => typedError<SheetInfo, UserError_Serialize>(__TAURI_INVOKE("sheet_open", { file, sheet, headerRow })),
 	/**
 	 *  Previews (`dry_run`) or imports a sheet with the user's mapping into the base or a
 	 *  municipality's supplement, in one edit. An import saves the mapping for the next sheet of
@@ -1812,6 +1813,18 @@ export type SheetInfo = {
 	origin: string,
 	/**  What a proposal guessed. */
 	notes: string[],
+	/**
+	 *  The header row the mapping reads (1 = the first row): found by what the columns mean,
+	 *  saved, or where the user moved it.
+	 */
+	header_row: number,
+	/**  The rows of the sheet (1-based) that can be the header row: the first 40 with content. */
+	last_header_row: number,
+	/**
+	 *  How the sheet will be read, as `konsekvens import sheet --explain` prints it: the
+	 *  header row, what each column maps to, the rows left out, the first threats.
+	 */
+	preview: string,
 };
 
 export type SheetResult = {

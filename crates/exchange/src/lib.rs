@@ -19,5 +19,5 @@ pub mod report;
 pub mod sheet;
 
 pub use import::{apply, choose_mapping, preview, ChosenMapping, ImportError, ImportOptions, ImportReport, MappingOrigin};
-pub use mapping::{propose, Mapping, MappingStore, Proposal};
+pub use mapping::{propose, propose_at, Mapping, MappingStore, Proposal};
 pub use sheet::{read as read_workbook, Sheet, SheetError, Workbook};

@@ -795,15 +795,21 @@ fn slot(m: &mut Mapping, field: Field) -> Option<&mut Option<String>> {
     })
 }
 
-/// Proposes a mapping from the header row and the words found below it.
+/// Proposes a mapping from the header row found by meaning and the words found below it.
 pub fn propose(sheet: &Sheet) -> Proposal {
+    propose_at(sheet, None)
+}
+
+/// Proposes a mapping reading `header` (0-based) as the header row — the user moved it —
+/// or, without it, the row found by meaning.
+pub fn propose_at(sheet: &Sheet, header: Option<u32>) -> Proposal {
     let mut notes = Vec::new();
     let mut m = Mapping::default();
-    let Some(row) = header_row(sheet, None) else {
+    let Some(row) = header.or_else(|| header_row(sheet, None)) else {
         notes.push(note("Arket har ingen overskriftsrække (en række med mindst tre udfyldte celler).", "The sheet has no header row (a row with at least three filled cells)."));
         return Proposal { mapping: m, notes };
     };
-    if row > 0 {
+    if row > 0 || header.is_some() {
         m.header_row = Some(row + 1);
     }
     let hs = headers(sheet, row);

@@ -77,9 +77,9 @@ function SheetImport() {
   const [target, setTarget] = useState<"base" | "local">(scope.value === null ? "base" : "local");
   const [partial, setPartial] = useState(false);
   const [result, setResult] = useState<SheetResult | null>(null);
-  const load = async (path: string, sheet: string | null) => {
+  const load = async (path: string, sheet: string | null, headerRow: number | null = null) => {
     try {
-      const i = await call(commands.sheetOpen(path, sheet));
+      const i = await call(commands.sheetOpen(path, sheet, headerRow));
       setInfo(i);
       setMapping(i.mapping as MappingJson);
       setResult(null);
@@ -114,7 +114,23 @@ function SheetImport() {
           <p class="hint">
             {info.origin === "saved" ? t("Mappingen er den, der blev gemt sidst for ark med samme kolonner.", "The mapping is the one saved last for sheets with the same columns.") : t("Mappingen er et forslag ud fra overskrifterne. Ret det, hvor det gætter forkert.", "The mapping is a proposal from the headers. Correct it where it guesses wrong.")}
           </p>
+          <div class="row" role="group" aria-label={t("Overskriftsrække", "Header row")}>
+            <p class="grow">
+              {t(`Overskriftsrække: række ${info.header_row}`, `Header row: row ${info.header_row}`)}
+              {info.origin === "proposed" && t(" (fundet ud fra, hvad kolonnerne betyder)", " (found by what its columns mean)")}
+            </p>
+            <button type="button" disabled={info.header_row <= 1} onClick={() => void load(info.file, info.sheet, info.header_row - 1)}>
+              {t(`▲ Række ${info.header_row - 1}`, `▲ Row ${info.header_row - 1}`)}
+            </button>
+            <button type="button" disabled={info.header_row >= info.last_header_row} onClick={() => void load(info.file, info.sheet, info.header_row + 1)}>
+              {t(`▼ Række ${info.header_row + 1}`, `▼ Row ${info.header_row + 1}`)}
+            </button>
+          </div>
           {info.notes.length > 0 && <ul class="hint">{info.notes.map((n) => <li>{n}</li>)}</ul>}
+          <details>
+            <summary>{t("Sådan læses arket (de første rækker, som de importeres)", "How the sheet is read (the first rows as they will import)")}</summary>
+            <pre class="preview">{info.preview}</pre>
+          </details>
           <fieldset class="group">
             <legend>{t("Kolonner", "Columns")}</legend>
             <div class="mapping-grid">
