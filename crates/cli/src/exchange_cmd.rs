@@ -75,7 +75,7 @@ pub struct ImportSheetArgs {
     /// Into this municipality's supplement, as local additions; without it, into the joint base
     #[arg(long)]
     org: Option<OrgCode>,
-    /// The worksheet to read (default: the first)
+    /// The worksheet to read (default: the first whose header row names a risk register, else the first)
     #[arg(long)]
     sheet: Option<String>,
     /// What goes before the sheet's own references, e.g. "KOMBIT Beskeder" → "KOMBIT Beskeder T3"
