@@ -210,6 +210,7 @@ pub fn explain(sheet: &crate::Sheet, chosen: &crate::ChosenMapping, lang: Lang) 
     let how = match (&chosen.origin, m.header_row) {
         (MappingOrigin::File { .. }, Some(_)) => t("fra mappingfilen", "from the mapping file"),
         (MappingOrigin::Saved { .. }, _) => t("fundet som ved sidste import; mappingen er gemt", "found as at the last import; the mapping is saved"),
+        (_, Some(r)) if Some(r.saturating_sub(1)) != crate::mapping::detect_header_row(sheet) => t("valgt", "as chosen"),
         _ => t("fundet ud fra, hvad kolonnerne betyder", "found by what its columns mean"),
     };
     let _ = writeln!(out, "{}: {} ({how})", t("Overskriftsrække", "Header row"), row + 1);

@@ -515,6 +515,14 @@ fn explain_shows_the_header_row_the_mapping_and_the_first_threats() {
     }
     let text = konsekvens_exchange::report::explain(wb.sheet(None).unwrap(), &chosen, konsekvens_core::check::Lang::En);
     assert!(text.contains("Header row: 6 (found by what its columns mean)") && text.contains("inherent confidentiality: devastating × expected"), "{text}");
+    // moved by the user one row down: proposed again there, and said so
+    let moved = konsekvens_exchange::ChosenMapping {
+        mapping: konsekvens_exchange::propose_at(wb.sheet(None).unwrap(), Some(6)).mapping,
+        origin: MappingOrigin::Proposed,
+        notes: Vec::new(),
+    };
+    let text = konsekvens_exchange::report::explain(wb.sheet(None).unwrap(), &moved, konsekvens_core::check::Lang::Da);
+    assert!(text.starts_with("Ark «Beskeder»\nOverskriftsrække: 7 (valgt)"), "{text}");
 }
 
 /// LibreOffice, when installed (CI installs it: `scripts/common.sh`), saves `files` again as

@@ -29,6 +29,7 @@ const ROLES: [string, () => string][] = [
   ["residual_likelihood", () => t("Sandsynlighed efter foranstaltninger", "Likelihood after measures")],
   ["residual_reason", () => t("Begrundelse for restrisikoen", "Reason for the residual risk")],
   ["measure", () => t("Foranstaltninger (én pr. linje)", "Measures (one per line)")],
+  ["recommended_measure", () => t("Anbefalede/planlagte foranstaltninger (planlagt)", "Recommended/planned measures (planned)")],
   ["owner", () => t("Ansvarlig", "Owner")],
   ["status", () => t("Status", "Status")],
   ["planned_date", () => t("Frist", "Due date")],
@@ -77,10 +78,12 @@ function SheetImport() {
   const [target, setTarget] = useState<"base" | "local">(scope.value === null ? "base" : "local");
   const [partial, setPartial] = useState(false);
   const [result, setResult] = useState<SheetResult | null>(null);
+  const [moved, setMoved] = useState(false);
   const load = async (path: string, sheet: string | null, headerRow: number | null = null) => {
     try {
       const i = await call(commands.sheetOpen(path, sheet, headerRow));
       setInfo(i);
+      setMoved(headerRow !== null);
       setMapping(i.mapping as MappingJson);
       setResult(null);
     } catch (e) {
@@ -117,7 +120,9 @@ function SheetImport() {
           <div class="row" role="group" aria-label={t("Overskriftsrække", "Header row")}>
             <p class="grow">
               {t(`Overskriftsrække: række ${info.header_row}`, `Header row: row ${info.header_row}`)}
-              {info.origin === "proposed" && t(" (fundet ud fra, hvad kolonnerne betyder)", " (found by what its columns mean)")}
+              {moved
+                ? t(" (flyttet af dig; mappingen er foreslået igen ud fra den række)", " (moved by you; the mapping is proposed again from that row)")
+                : info.origin === "proposed" && t(" (fundet ud fra, hvad kolonnerne betyder)", " (found by what its columns mean)")}
             </p>
             <button type="button" disabled={info.header_row <= 1} onClick={() => void load(info.file, info.sheet, info.header_row - 1)}>
               {t(`▲ Række ${info.header_row - 1}`, `▲ Row ${info.header_row - 1}`)}

@@ -76,6 +76,22 @@ const ANSWERS: Record<string, (a: Args) => unknown> = {
   coordination: () => fx.coordination,
   supplement: (a) => scope(a.org).supplement ?? refuse("fælles basis har intet tillæg"),
   overview: () => fx.overview,
+  // A supplier sheet with a title block: its header found at row 6, movable by the user.
+  sheet_open: (a) => {
+    const row = typeof a.headerRow === "number" ? a.headerRow : 6;
+    return {
+      file: String(a.file),
+      sheets: ["Forside", "Beskeder"],
+      sheet: "Beskeder",
+      columns: [{ name: "Ref.", values: ["t1"] }, { name: "Trussel", values: [] }, { name: "Konsekvens", values: ["ødelæggende"] }, { name: "Sandsynlighed", values: ["forventet"] }],
+      mapping: { format: "konsekvens/sheet-mapping", version: 1, header_row: row, columns: { reference: "Ref.", title: "Trussel", consequence: "Konsekvens", likelihood: "Sandsynlighed" }, consequence_words: {}, likelihood_words: {} },
+      origin: "proposed",
+      notes: [],
+      header_row: row,
+      last_header_row: 12,
+      preview: `Ark «Beskeder»\nOverskriftsrække: ${row} (${row === 6 ? "fundet ud fra, hvad kolonnerne betyder" : "valgt"})\n\nDe første trusler, som de importeres (1 i alt):\n  T1 (række ${row + 1}) «Besked sendt til forkert modtager»`,
+    };
+  },
   history: (a) => {
     if (a.item) return refuse("historik for ét element er ikke i testdata");
     // A page, newest first, as the core's log_page answers.

@@ -322,6 +322,16 @@ describe("the parts of the DPIA", () => {
     expect(await heading(page).textContent()).toBe("Import");
     expect(await page.locator("section.card h2").count()).toBeGreaterThanOrEqual(2);
     expect(await page.getByLabel("Eksporteret PIA (.json)").inputValue()).toBe("");
+    // the mapping step: the header row found, moved with one click, the preview read again
+    await page.locator("#sheet-file").fill("/data/netcompany-beskeder.xlsx");
+    await page.getByRole("button", { name: "Læs arket" }).click();
+    await expect.poll(() => page.getByRole("group", { name: "Overskriftsrække" }).textContent()).toContain("Overskriftsrække: række 6 (fundet ud fra, hvad kolonnerne betyder)");
+    await page.getByRole("button", { name: "▼ Række 7" }).click();
+    await expect.poll(() => page.getByRole("group", { name: "Overskriftsrække" }).textContent()).toContain("Overskriftsrække: række 7 (flyttet af dig");
+    const opens = (await a.calls()).filter((c) => c.cmd === "sheet_open");
+    expect(opens.map((c) => (c.args as Record<string, unknown>).headerRow)).toEqual([null, 7]);
+    await page.getByText("Sådan læses arket").click();
+    expect(await page.locator("pre.preview").textContent()).toContain("T1 (række 8)");
     await finish(a, "import");
   });
 
