@@ -184,12 +184,26 @@ proptest! {
         let (_dir, ws) = run(&steps, every);
         let view = ws.view();
         let head = view.head_seq().unwrap();
-        for p in points {
-            let seq = p as i64 % (head + 1);
+        for p in &points {
+            let seq = *p as i64 % (head + 1);
             for org in [None, Some(KBH), Some(ESB)] {
                 let fast = history::dpia_at(&view, org, &Point::Seq(seq)).unwrap();
                 prop_assert_eq!(&fast, &replayed_dpia(&ws, org, seq), "at #{} for {:?}", seq, org);
             }
+        }
+        // Again in a fresh session, as a command reads: now from the models the reads above
+        // and the closed sessions kept (`workspace/models.rs`), the past and the present.
+        let again = Workspace::open(ws.path(), Arc::new(FixedEnv::new(T0, 9))).unwrap();
+        let kept = again.view();
+        for p in &points {
+            let seq = *p as i64 % (head + 1);
+            for org in [None, Some(KBH), Some(ESB)] {
+                let fast = history::dpia_at(&kept, org, &Point::Seq(seq)).unwrap();
+                prop_assert_eq!(&fast, &replayed_dpia(&ws, org, seq), "kept, at #{} for {:?}", seq, org);
+            }
+        }
+        for org in [None, Some(KBH), Some(ESB)] {
+            prop_assert_eq!(&kept.effective_or_base(org).unwrap(), &replayed_dpia(&ws, org, head), "kept, now, for {:?}", org);
         }
         for key in [DocKey::Coordination, DocKey::Base, DocKey::Supplement(KBH), DocKey::Supplement(ESB)] {
             prop_assert_eq!(stored(&ws, key), whole_document_changes(&ws, key), "{}", key);

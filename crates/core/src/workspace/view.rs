@@ -45,6 +45,16 @@ impl<'w> View<'w> {
         self.ws.docs.keys().copied()
     }
 
+    /// That the file has document `key` (without reading it): `UnknownOrg` for a
+    /// municipality without a supplement here.
+    pub fn require(&self, key: DocKey) -> Result<(), WorkspaceError> {
+        if self.ws.docs.contains_key(&key) {
+            Ok(())
+        } else {
+            Err(self.ws.unknown(key))
+        }
+    }
+
     /// A document as it stands (read-only).
     pub fn doc(&self, key: DocKey) -> Result<&'w DpiaDoc, WorkspaceError> {
         self.ws.doc(key)
@@ -164,13 +174,10 @@ impl<'w> View<'w> {
         Ok(doc)
     }
 
-    /// Reads a document at `seq` — from memory when it has not changed since.
-    pub(crate) fn read_at<T>(&self, key: DocKey, seq: i64, read: impl Fn(&DpiaDoc) -> Result<T, crate::DocError>) -> Result<T, WorkspaceError> {
-        let err = |e| WorkspaceError::Doc { doc: key.name(), source: e };
-        if self.ws.memory_is_log_upto(key, seq)? {
-            return read(self.ws.doc(key)?).map_err(err);
-        }
-        read(&*self.document_at(key, seq)?).map_err(err)
+    /// A document's model just after log position `seq` — a kept model, memory when nothing
+    /// of it was logged since, or decoded from the nearest kept snapshot (and then kept).
+    pub(crate) fn model_at<T: super::DocModel>(&self, key: DocKey, seq: i64) -> Result<T, WorkspaceError> {
+        self.ws.model_at(key, Some(seq))
     }
 
     /// The coordination and base documents as they were just after `seq`, read once per view.
@@ -179,8 +186,8 @@ impl<'w> View<'w> {
             return Ok(c.clone());
         }
         let read = std::rc::Rc::new((
-            self.read_at(DocKey::Coordination, seq, DpiaDoc::read_coordination)?,
-            self.read_at(DocKey::Base, seq, DpiaDoc::read_base)?,
+            self.model_at(DocKey::Coordination, seq)?,
+            self.model_at(DocKey::Base, seq)?,
         ));
         self.shared_at.borrow_mut().insert(seq, read.clone());
         Ok(read)
