@@ -255,7 +255,7 @@ impl Workspace {
             Some(r) => Some((r.name.clone(), r.base()?)),
             None => None,
         };
-        crate::release::check_publishable(&base, previous.as_ref().map(|(n, b)| (n.as_str(), b)))?;
+        crate::release::check_publishable(&base, previous.as_ref().map(|(n, b)| (n.as_str(), &**b)))?;
         let (content, content_hash) = crate::release::content_of(&base);
         let release = Release {
             name: name.to_owned(),

@@ -22,6 +22,9 @@ pub struct View<'w> {
     /// Coordination and base as read at past positions (and now), for the same reason.
     shared_at: RefCell<HashMap<i64, std::rc::Rc<(Coordination, Base)>>>,
     current: RefCell<Option<std::rc::Rc<(Coordination, Base)>>>,
+    /// Supplements as they stand, read once per view (the check reads the acceptance policy
+    /// beside the effective DPIA).
+    supplements: RefCell<HashMap<OrgCode, std::rc::Rc<Supplement>>>,
 }
 
 /// The setting that records up to which log position the file's content came in by import
@@ -32,7 +35,7 @@ pub(crate) const REVIEW_BASELINE: &str = "review_baseline_seq";
 impl Workspace {
     /// A read-only view for queries.
     pub fn view(&self) -> View<'_> {
-        View { ws: self, at: RefCell::default(), shared_at: RefCell::default(), current: RefCell::default() }
+        View { ws: self, at: RefCell::default(), shared_at: RefCell::default(), current: RefCell::default(), supplements: RefCell::default() }
     }
 }
 
@@ -79,7 +82,12 @@ impl<'w> View<'w> {
     }
 
     pub fn supplement(&self, code: OrgCode) -> Result<Supplement, WorkspaceError> {
-        self.ws.supplement(code)
+        if let Some(s) = self.supplements.borrow().get(&code) {
+            return Ok(Supplement::clone(s));
+        }
+        let read = self.ws.supplement(code)?;
+        self.supplements.borrow_mut().insert(code, std::rc::Rc::new(read.clone()));
+        Ok(read)
     }
 
     pub fn supplement_codes(&self) -> Vec<OrgCode> {
