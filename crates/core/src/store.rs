@@ -157,6 +157,19 @@ CREATE TABLE IF NOT EXISTS models (
 );
 "#;
 
+/// Schema 4 too: answers computed from the log and kept by what they were computed from
+/// (`key` names the question, `inputs` the log positions it read), such as a municipality's
+/// review status — one row per question, replaced when its inputs move.
+const ANSWERS_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS answers (
+    key TEXT PRIMARY KEY,
+    inputs TEXT NOT NULL,
+    format INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    digest BLOB NOT NULL
+);
+"#;
+
 /// Kept models per document; the oldest made go first (a model is cheap to make again).
 const MODELS_KEPT: i64 = 24;
 
@@ -225,6 +238,19 @@ fn model_digest(doc: &str, upto_seq: i64, format: i64, model: &str) -> Vec<u8> {
     h.finalize().to_vec()
 }
 
+/// The digest of a kept answer.
+fn answer_digest(key: &str, inputs: &str, format: i64, value: &str) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(b"konsekvens/answer\0");
+    h.update(key.as_bytes());
+    h.update([0]);
+    h.update(inputs.as_bytes());
+    h.update([0]);
+    h.update(format.to_le_bytes());
+    h.update(value.as_bytes());
+    h.finalize().to_vec()
+}
+
 /// Schema 1 → 2: the digest columns, filled for every existing row (the content is taken as
 /// it stands: damage from before cannot be told apart now), and the attribution tables.
 fn migrate_to_2(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -281,6 +307,7 @@ fn migrate_to_4(conn: &mut Connection) -> rusqlite::Result<()> {
         return Ok(());
     }
     tx.execute_batch(MODELS_SCHEMA)?;
+    tx.execute_batch(ANSWERS_SCHEMA)?;
     tx.pragma_update(None, "user_version", 4)?;
     tx.commit()
 }
@@ -342,6 +369,7 @@ impl Store {
         tx.execute_batch(ATTRIBUTION_SCHEMA)?;
         tx.execute_batch(HISTORY_SCHEMA)?;
         tx.execute_batch(MODELS_SCHEMA)?;
+        tx.execute_batch(ANSWERS_SCHEMA)?;
         tx.execute("INSERT INTO workspace(key, value) VALUES ('created_at', ?1)", params![created_at.to_string()])?;
         tx.commit()?;
         Ok(Store { conn, path: path.to_owned() })
@@ -475,7 +503,7 @@ impl Store {
     /// The first log position whose history (summary) has not been computed yet, if any:
     /// after a migration from schema 2, or an update logged by a build without it.
     pub fn history_backlog(&self) -> Result<Option<i64>, StoreError> {
-        let done: i64 = self.conn.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| r.get(0))?;
+        let done: i64 = self.conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM changes")?.query_row([], |r| r.get(0))?;
         let first: Option<i64> = self
             .conn
             .query_row("SELECT seq FROM updates WHERE seq > ?1 ORDER BY seq LIMIT 1", params![done], |r| r.get(0))
@@ -595,6 +623,30 @@ impl Store {
         Ok(())
     }
 
+    /// The kept answer to `key` if it was computed from `inputs` in `format` and reads back.
+    pub fn answer(&self, key: &str, inputs: &str, format: i64) -> Result<Option<String>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached("SELECT value, digest FROM answers WHERE key = ?1 AND inputs = ?2 AND format = ?3")?
+            .query_row(params![key, inputs, format], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))
+            .optional()?;
+        Ok(row.filter(|(value, digest)| *digest == answer_digest(key, inputs, format, value)).map(|(value, _)| value))
+    }
+
+    /// Keeps the answer to `key` computed from `inputs` (replacing an earlier one).
+    pub fn keep_answer(&self, key: &str, inputs: &str, format: i64, value: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO answers(key, inputs, format, value, digest) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![key, inputs, format, value, answer_digest(key, inputs, format, value)])?;
+        Ok(())
+    }
+
+    /// The inputs the kept answer to `key` was computed from (tests).
+    #[cfg(test)]
+    pub fn conn_query_answer(&self, key: &str) -> Option<String> {
+        self.conn.query_row("SELECT inputs FROM answers WHERE key = ?1", [key], |r| r.get(0)).optional().unwrap()
+    }
+
     /// Drops a document's kept models from log position `from_seq` on (its content there
     /// was replaced: `reset_document`).
     pub fn forget_models(&self, key: DocKey, from_seq: i64) -> Result<(), StoreError> {
@@ -638,7 +690,7 @@ impl Store {
 
     /// Number of updates of a document and the last one's position and time.
     pub fn doc_log_stats(&self, key: DocKey) -> Result<(i64, Option<(i64, i64)>), StoreError> {
-        let n: i64 = self.conn.query_row("SELECT count(*) FROM updates WHERE doc = ?1", params![key.name()], |r| r.get(0))?;
+        let n: i64 = self.conn.prepare_cached("SELECT count(*) FROM updates WHERE doc = ?1")?.query_row(params![key.name()], |r| r.get(0))?;
         let last = self
             .conn
             .query_row("SELECT seq, at FROM updates WHERE doc = ?1 ORDER BY seq DESC LIMIT 1", params![key.name()], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -766,17 +818,17 @@ impl Store {
 
     /// The highest log position over all documents; 0 for an empty log.
     pub fn head_seq(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT coalesce(max(seq), 0) FROM updates", [], |r| r.get(0))?)
+        Ok(self.conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM updates")?.query_row([], |r| r.get(0))?)
     }
 
     /// When log position `seq` was written, if it exists.
     pub fn time_of(&self, seq: i64) -> Result<Option<i64>, StoreError> {
-        Ok(self.conn.query_row("SELECT at FROM updates WHERE seq = ?1", params![seq], |r| r.get(0)).optional()?)
+        Ok(self.conn.prepare_cached("SELECT at FROM updates WHERE seq = ?1")?.query_row(params![seq], |r| r.get(0)).optional()?)
     }
 
     /// A value of the `workspace` table (file-level settings such as the review baseline).
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.conn.query_row("SELECT value FROM workspace WHERE key = ?1", params![key], |r| r.get(0)).optional()?)
+        Ok(self.conn.prepare_cached("SELECT value FROM workspace WHERE key = ?1")?.query_row(params![key], |r| r.get(0)).optional()?)
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
@@ -864,9 +916,7 @@ impl Store {
     /// Number of updates logged for a document after its snapshot.
     pub fn pending_since_snapshot(&self, key: DocKey) -> Result<i64, StoreError> {
         let upto = self.snapshot_seq(key)?;
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM updates WHERE doc = ?1 AND seq > ?2",
-            params![key.name(), upto],
+        Ok(self.conn.prepare_cached("SELECT count(*) FROM updates WHERE doc = ?1 AND seq > ?2")?.query_row(params![key.name(), upto],
             |r| r.get(0),
         )?)
     }
@@ -881,23 +931,19 @@ impl Store {
 
     /// The highest log position of a document before `seq` (0 if none).
     pub fn last_seq_before(&self, key: DocKey, seq: i64) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT coalesce(max(seq), 0) FROM updates WHERE doc = ?1 AND seq < ?2",
-            params![key.name(), seq],
+        Ok(self.conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM updates WHERE doc = ?1 AND seq < ?2")?.query_row(params![key.name(), seq],
             |r| r.get(0),
         )?)
     }
 
     /// The first log position of a document, if it has any.
     pub fn first_seq(&self, key: DocKey) -> Result<Option<i64>, StoreError> {
-        Ok(self.conn.query_row("SELECT min(seq) FROM updates WHERE doc = ?1", params![key.name()], |r| r.get(0))?)
+        Ok(self.conn.prepare_cached("SELECT min(seq) FROM updates WHERE doc = ?1")?.query_row(params![key.name()], |r| r.get(0))?)
     }
 
     /// The highest log position of a document.
     pub fn last_seq(&self, key: DocKey) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT coalesce(max(seq), 0) FROM updates WHERE doc = ?1",
-            params![key.name()],
+        Ok(self.conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM updates WHERE doc = ?1")?.query_row(params![key.name()],
             |r| r.get(0),
         )?)
     }
@@ -1068,6 +1114,10 @@ mod tests {
         assert_eq!(store.snapshot(DocKey::Base).unwrap(), Some((a, b"state".to_vec())));
         assert_eq!(store.updates_after(DocKey::Base, 0).unwrap(), vec![(a, b"one".to_vec())]);
         assert_eq!(store.model(DocKey::Base, a, 1).unwrap(), None);
+        assert_eq!(store.answer("review-status/101", "base 1", 1).unwrap(), None, "the answers table is there too");
+        store.keep_answer("review-status/101", "base 1", 1, "{}").unwrap();
+        assert_eq!(store.answer("review-status/101", "base 1", 1).unwrap().as_deref(), Some("{}"));
+        assert_eq!(store.answer("review-status/101", "base 2", 1).unwrap(), None, "other inputs, no answer");
         store.keep_model(DocKey::Base, a, 1, "{\"x\":1}").unwrap();
         assert_eq!(store.model(DocKey::Base, a, 1).unwrap().as_deref(), Some("{\"x\":1}"));
         assert_eq!(store.model(DocKey::Base, a, 2).unwrap(), None, "another format is not read");

@@ -118,8 +118,9 @@ pub struct Workspace {
     ahead: BTreeSet<DocKey>,
     /// Documents this session logged updates to (compacted when it closes).
     wrote: BTreeSet<DocKey>,
-    /// Answers kept across views while the log head stands still (the review status).
-    memo: Mutex<HashMap<String, (i64, serde_json::Value)>>,
+    /// Answers kept across views while the log positions they read stand still (the
+    /// review status), by question: the inputs they were computed from and the answer.
+    memo: Mutex<HashMap<String, (String, serde_json::Value)>>,
     history_every: usize,
     /// Undo is on (the app); documents keep a local undo history.
     undo: bool,

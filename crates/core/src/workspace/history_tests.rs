@@ -269,4 +269,23 @@ fn a_reused_review_status_is_forgotten_when_the_log_moves() {
     .unwrap();
     let after = crate::check::review_status(&ws.view(), None).unwrap();
     assert_eq!(after.triggers.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>(), ["purpose"]);
+    // Kept in the file by what it read: the next command reads it back, and København's
+    // own status is kept apart from the base's.
+    let kbh = crate::check::review_status(&ws.view(), Some(KBH)).unwrap();
+    let path = ws.path().to_owned();
+    drop(ws);
+    let mut ws = Workspace::open(&path, Arc::new(FixedEnv::new(T0, 8))).unwrap();
+    let kept = |ws: &Workspace, key: &str| ws.store().conn_query_answer(key);
+    assert!(kept(&ws, "review-status/").is_some() && kept(&ws, &format!("review-status/{KBH}")).is_some());
+    assert_eq!(crate::check::review_status(&ws.view(), None).unwrap(), after);
+    assert_eq!(crate::check::review_status(&ws.view(), Some(KBH)).unwrap(), kbh);
+    // Esbjerg's supplement moving leaves both standing; the base moving does not.
+    let meta: SupplementMeta = ws.doc(DocKey::Supplement(ESB)).unwrap().section().unwrap();
+    ws.edit(DocKey::Supplement(ESB), &Author::new("esb", Some(ESB)), |e| e.set(&SupplementMeta { name: "Esbjerg K".into(), ..meta })).unwrap();
+    let inputs = kept(&ws, "review-status/").unwrap();
+    assert_eq!(crate::check::review_status(&ws.view(), None).unwrap(), after);
+    assert_eq!(kept(&ws, "review-status/").unwrap(), inputs, "not computed again");
+    ws.edit(DocKey::Base, &Author::new("kl", None), |e| e.remove::<Purpose>(&ItemId::from("purpose-ny")).map(|_| ())).unwrap();
+    assert!(crate::check::review_status(&ws.view(), None).unwrap().triggers.is_empty());
+    assert_ne!(kept(&ws, "review-status/").unwrap(), inputs);
 }

@@ -13,8 +13,9 @@ use crate::model::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// The format of kept models: bump it when a model type's serialised shape changes, so
-/// rows an earlier build kept are made again instead of read without the new fields.
+/// The format of kept models and answers: bump it when a model type's (or the review
+/// status's) serialised shape changes, so rows an earlier build kept are made again instead
+/// of read without the new fields.
 /// `the_model_format_follows_the_model` holds it to the models' JSON Schema.
 pub(crate) const MODEL_FORMAT: i64 = 1;
 
@@ -137,11 +138,13 @@ mod tests {
     /// must change `MODEL_FORMAT`, or a model an earlier build kept would read without it.
     #[test]
     fn the_model_format_follows_the_model() {
-        let shape = serde_json::to_string(&(schemars::schema_for!(Coordination), schemars::schema_for!(Base), schemars::schema_for!(Supplement))).unwrap();
+        use crate::check::ReviewStatus;
+        let models = (schemars::schema_for!(Coordination), schemars::schema_for!(Base), schemars::schema_for!(Supplement));
+        let shape = serde_json::to_string(&(models, schemars::schema_for!(ReviewStatus))).unwrap();
         let fingerprint = crate::release::sha256_hex(shape.as_bytes());
         assert_eq!(
             (MODEL_FORMAT, fingerprint.as_str()),
-            (1, "4333c7648949c35cb625d939beb7a3797e3828dee7112aa3b9087dafc78220cf"),
+            (1, "b86857f0892d11afebeb55aac37f84a1b58bbf0882cd972c8870209829f40b38"),
             "the model types changed shape: bump MODEL_FORMAT and record the new fingerprint here"
         );
     }

@@ -201,15 +201,25 @@ impl<'w> View<'w> {
         Ok(read)
     }
 
-    /// A memo kept by the workspace across views, valid while the log head is `head`.
-    pub(crate) fn memo(&self, key: &str, head: i64) -> Option<serde_json::Value> {
-        let memo = self.ws.memo.lock().unwrap_or_else(|p| p.into_inner());
-        memo.get(key).filter(|(h, _)| *h == head).map(|(_, v)| v.clone())
+    /// The answer to `key` computed from `inputs` (the log positions it read): kept by the
+    /// workspace across views, and in the file across commands (`answers`).
+    pub(crate) fn memo(&self, key: &str, inputs: &str) -> Option<serde_json::Value> {
+        {
+            let memo = self.ws.memo.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, v)) = memo.get(key).filter(|(i, _)| i == inputs) {
+                return Some(v.clone());
+            }
+        }
+        let kept: serde_json::Value = serde_json::from_str(&self.ws.store.answer(key, inputs, super::models::MODEL_FORMAT).ok()??).ok()?;
+        self.ws.memo.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_owned(), (inputs.to_owned(), kept.clone()));
+        Some(kept)
     }
 
-    pub(crate) fn remember(&self, key: &str, head: i64, value: serde_json::Value) {
+    /// Keeps an answer (in the file best effort: it only saves computing it again).
+    pub(crate) fn remember(&self, key: &str, inputs: &str, value: serde_json::Value) {
+        let _ = self.ws.store.keep_answer(key, inputs, super::models::MODEL_FORMAT, &value.to_string());
         let mut memo = self.ws.memo.lock().unwrap_or_else(|p| p.into_inner());
-        memo.insert(key.to_owned(), (head, value));
+        memo.insert(key.to_owned(), (inputs.to_owned(), value));
     }
 }
 
