@@ -1,7 +1,8 @@
 //! Art. 35(11): the changes since the last review that call for a new one, measured from the
 //! workspace's history — and the check of a workspace's DPIA with them. The state at the
 //! last review is read from the nearest kept snapshot (never by replaying the log from the
-//! start), and the status is kept per organisation while the log head stands still.
+//! start), and the status is kept per organisation by the log positions it read — in memory
+//! and in the file (`answers`), so another municipality's edit leaves it standing.
 
 use super::{AcceptancePolicy, CheckContext, CheckReport};
 use crate::doc::DocKey;
@@ -37,7 +38,7 @@ pub struct ReviewStatus {
 /// The check of a municipality's effective DPIA (or, with `None`, of the base) as of `today`,
 /// under the municipality's acceptance policy, with the review triggers from the history.
 /// The entry point for the CLI, the app and the overview: cheap when nothing was logged
-/// since the last call on the same workspace (the review status is kept per log head).
+/// since the DPIA's documents last moved (the review status is kept by the positions it read).
 pub fn check_in(view: &View<'_>, org: Option<OrgCode>, today: Day) -> Result<CheckReport, WorkspaceError> {
     let dpia = view.effective_or_base(org)?;
     check_effective(view, org, &dpia, today)
