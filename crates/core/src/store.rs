@@ -613,6 +613,10 @@ impl Store {
     /// Keeps a document's model at its log position `upto_seq`, and at most
     /// [`MODELS_KEPT`] per document.
     pub fn keep_model(&self, key: DocKey, upto_seq: i64, format: i64, model: &str) -> Result<(), StoreError> {
+        self.without_fsync(|| self.keep_model_row(key, upto_seq, format, model))
+    }
+
+    fn keep_model_row(&self, key: DocKey, upto_seq: i64, format: i64, model: &str) -> Result<(), StoreError> {
         let doc = key.name();
         let tx = self.conn.unchecked_transaction()?;
         tx.prepare_cached("INSERT OR REPLACE INTO models(doc, upto_seq, format, model, digest) VALUES (?1, ?2, ?3, ?4, ?5)")?
@@ -635,10 +639,28 @@ impl Store {
 
     /// Keeps the answer to `key` computed from `inputs` (replacing an earlier one).
     pub fn keep_answer(&self, key: &str, inputs: &str, format: i64, value: &str) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("INSERT OR REPLACE INTO answers(key, inputs, format, value, digest) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![key, inputs, format, value, answer_digest(key, inputs, format, value)])?;
-        Ok(())
+        self.without_fsync(|| {
+            self.conn
+                .prepare_cached("INSERT OR REPLACE INTO answers(key, inputs, format, value, digest) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![key, inputs, format, value, answer_digest(key, inputs, format, value)])?;
+            Ok(())
+        })
+    }
+
+    /// Runs a write of derived data (kept models and answers) without waiting for the disk:
+    /// losing it in a crash only means computing it again, and an fsync per kept row made the
+    /// overview of 98 municipalities wait 98 times. In WAL mode the file stays consistent;
+    /// the next durable commit (a logged update) syncs these rows with it.
+    fn without_fsync<R>(&self, f: impl FnOnce() -> Result<R, StoreError>) -> Result<R, StoreError> {
+        let was: i64 = self.conn.pragma_query_value(None, "synchronous", |r| r.get(0))?;
+        if was > 1 {
+            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        let done = f();
+        if was > 1 {
+            self.conn.pragma_update(None, "synchronous", was)?;
+        }
+        done
     }
 
     /// The inputs the kept answer to `key` was computed from (tests).
@@ -1145,6 +1167,8 @@ mod tests {
         store.forget_models(DocKey::Base, 20).unwrap();
         assert!(store.model(DocKey::Base, 19, 1).unwrap().is_some() && store.model(DocKey::Base, 20, 1).unwrap().is_none());
         assert_eq!(count("coordination"), 1, "other documents keep theirs");
+        let synchronous: i64 = store.conn.pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
+        assert_eq!(synchronous, 2, "the log's commits wait for the disk again (FULL)");
     }
 
     #[test]
