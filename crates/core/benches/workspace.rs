@@ -3,7 +3,8 @@
 //! release near the end) beside the same command on the fresh sample with 98 municipalities
 //! and after 1 000 edits — all in one run, each through the product's own path (a fresh
 //! `Workspace::open` per measurement, as a CLI command starts; medians).
-//! Run: `cargo bench -p konsekvens-core --bench workspace` (`EDITS=20000` for a shorter year).
+//! Run: `cargo bench -p konsekvens-core --bench workspace` (`EDITS=20000` for a shorter year;
+//! `BENCH_DIR=dir` keeps the built files there and reuses them on the next run).
 //! A bench binary, not a timed test: shared machines make timings flaky as assertions.
 
 use konsekvens_core::check;
@@ -48,7 +49,11 @@ struct Year {
 }
 
 fn build(dir: &Path, name: &'static str, edits: usize) -> Year {
-    let path = dir.join(format!("{name}.konsekvens"));
+    let path = dir.join(format!("{name}-{edits}.konsekvens"));
+    if path.exists() {
+        println!("reused {name:<8} {edits:>6} edits: {}", path.display());
+        return Year { name, path, edits };
+    }
     let t = Instant::now();
     let ws = year_of_use(&path, &YearSpec { edits, municipalities: MUNICIPALITIES, seed: 14 }).expect("the year builds");
     let head = ws.view().head_seq().unwrap();
@@ -66,10 +71,13 @@ fn row(what: &str, goal: &str, figures: &[(&Year, Duration)]) {
 
 fn main() {
     let edits: usize = std::env::var("EDITS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let fresh = build(dir.path(), "fresh", 0);
-    let small = build(dir.path(), "1000", 1_000);
-    let year = build(dir.path(), "year", edits);
+    let temp = tempfile::tempdir().expect("temp dir");
+    let kept = std::env::var_os("BENCH_DIR").map(PathBuf::from);
+    let dir = kept.as_deref().unwrap_or(temp.path());
+    std::fs::create_dir_all(dir).expect("bench dir");
+    let fresh = build(dir, "fresh", 0);
+    let small = build(dir, "1000", 1_000);
+    let year = build(dir, "year", edits);
     let years = [&fresh, &small, &year];
     let today = day_of_step(edits, edits);
     let kbh = OrgCode(101);
@@ -93,12 +101,58 @@ fn main() {
     row("check --org 101", "goal ≤ 1.5× fresh", &each(7, &|ws| {
         check::check_in(&ws.view(), Some(kbh), today).unwrap();
     }));
+    // The same after another command edited København's supplement (its kept model is then
+    // made when that command closes), and on a file whose models were never kept (the first
+    // command after an upgrade from schema 3): every read decodes its documents.
+    // After another command edited København's supplement or the joint base (the models of
+    // what it wrote are kept when it closes; every answer that read the base is computed
+    // again), `n` times, timing only the command after it.
+    let edited = |n: usize, base: bool, f: &dyn Fn(&Workspace)| -> Vec<(&Year, Duration)> {
+        years
+            .iter()
+            .map(|y| {
+                let mut times = Vec::new();
+                for i in 0..n {
+                    let mut ws = Workspace::open(&y.path, env()).expect("opens");
+                    let author = Author::new("dpo@101.kommune.dk", Some(kbh));
+                    if base {
+                        let id = ws.view().base().unwrap().items.measures[0].id.clone();
+                        ws.edit(DocKey::Base, &author, |e| e.update::<Measure>(&id, |m| m.owner_name = format!("Ansvarlig {i}"))).unwrap();
+                    } else {
+                        let id = ws.view().supplement(kbh).unwrap().additions.measures[0].id.clone();
+                        ws.edit(DocKey::Supplement(kbh), &author, |e| e.update::<Measure>(&id, |m| m.owner_name = format!("Ansvarlig {i}"))).unwrap();
+                    }
+                    drop(ws);
+                    times.push(command(&y.path, 1, |ws| f(ws)));
+                }
+                (*y, median(times))
+            })
+            .collect()
+    };
+    let check_kbh = |ws: &Workspace| drop(check::check_in(&ws.view(), Some(kbh), today).unwrap());
+    row("check --org 101 after an edit of its supplement", "goal ≤ 1.5× fresh", &edited(5, false, &check_kbh));
+    row("check --org 101 after an edit of the base", "goal ≤ 1.5× fresh", &edited(5, true, &check_kbh));
+    let cold = |n: usize| -> Vec<(&Year, Duration)> {
+        years
+            .iter()
+            .map(|y| {
+                let mut times = Vec::new();
+                for _ in 0..n {
+                    rusqlite::Connection::open(&y.path).unwrap().execute("DELETE FROM models", []).unwrap();
+                    times.push(command(&y.path, 1, |ws| check::check_in(&ws.view(), Some(kbh), today).unwrap()));
+                }
+                (*y, median(times))
+            })
+            .collect()
+    };
+    row("check --org 101, no kept models (cold)", "(made once)", &cold(3));
     row("review --org 101", "goal ≤ 1.5× fresh", &each(7, &|ws| {
         check::review_status(&ws.view(), Some(kbh)).unwrap();
     }));
     row("status (98 municipalities)", "goal < 200 ms", &each(5, &|ws| {
         status::overview(&ws.view(), today).unwrap();
     }));
+    row("status after an edit of the base", "goal < 200 ms", &edited(3, true, &|ws| drop(status::overview(&ws.view(), today).unwrap())));
     row("check base + 98, one process", "goal < 50 ms", &each(5, &|ws| {
         let view = ws.view();
         let mut findings = check::check_in(&view, None, today).unwrap().findings.len();

@@ -248,7 +248,7 @@ impl EffectiveDpia {
             }
         };
         let (release, base) = match &released {
-            Some((stamp, base)) => (Some(stamp.clone()), base),
+            Some((stamp, base)) => (Some(stamp.clone()), &**base),
             None => (None, working),
         };
         let na: BTreeMap<&ItemId, &Prose> =

@@ -200,8 +200,7 @@ pub fn dpia_at(view: &View<'_>, org: Option<OrgCode>, point: &Point) -> Result<E
         None => Ok(EffectiveDpia::compute(coordination, base, &Supplement::default(), &Participant::joint_base())),
         Some(code) => {
             let key = DocKey::Supplement(code);
-            view.doc(key)?;
-            let supplement = view.read_at(key, seq, DpiaDoc::read_supplement)?;
+            let supplement: Supplement = view.model_at(key, seq)?;
             let participant = coordination
                 .participants
                 .iter()
@@ -231,7 +230,7 @@ struct LogScope {
 fn scope(view: &View<'_>, org: Option<OrgCode>, item: Option<&Reference>) -> Result<LogScope, WorkspaceError> {
     let mut docs = vec![DocKey::Coordination.name(), DocKey::Base.name()];
     if let Some(code) = org {
-        view.doc(DocKey::Supplement(code))?;
+        view.require(DocKey::Supplement(code))?;
         docs.push(DocKey::Supplement(code).name());
     }
     // Supplement entries (overrides, not-applicable …) are keyed by their base item's id,

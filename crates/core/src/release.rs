@@ -9,6 +9,7 @@
 use crate::model::{Base, Coordination, ItemId, Reference, Release};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ReleaseError {
@@ -38,8 +39,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Release {
-    /// The base as published, after checking that its content still has its hash.
-    pub fn base(&self) -> Result<Base, ReleaseError> {
+    /// The base as published, after checking that its content still has its hash (shared:
+    /// every municipality's effective DPIA borrows the one parsed copy).
+    pub fn base(&self) -> Result<Arc<Base>, ReleaseError> {
         // Every municipality's effective DPIA stands on a release: the coordinator's overview
         // of 98 read the same 100 KB of JSON and hashed it 200 times. A release is immutable,
         // so one checked and parsed copy is kept per content (compared byte for byte).
@@ -50,8 +52,8 @@ impl Release {
         if sha256_hex(self.content.as_bytes()) != self.content_hash {
             return Err(damaged("its content does not match its SHA-256".into()));
         }
-        let base: Base = serde_json::from_str(&self.content).map_err(|e| damaged(e.to_string()))?;
-        released::put(&self.content_hash, &self.content, &base);
+        let base: Arc<Base> = Arc::new(serde_json::from_str(&self.content).map_err(|e| damaged(e.to_string()))?);
+        released::put(&self.content_hash, &self.content, base.clone());
         Ok(base)
     }
 }
@@ -65,17 +67,17 @@ mod released {
     type Entry = (String, Arc<String>, Arc<Base>);
     static KEPT: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
 
-    pub(super) fn get(hash: &str, content: &str) -> Option<Base> {
+    pub(super) fn get(hash: &str, content: &str) -> Option<Arc<Base>> {
         let kept = KEPT.lock().unwrap_or_else(|p| p.into_inner());
-        kept.iter().find(|(h, c, _)| h == hash && c.as_str() == content).map(|(_, _, b)| Base::clone(b))
+        kept.iter().find(|(h, c, _)| h == hash && c.as_str() == content).map(|(_, _, b)| b.clone())
     }
 
-    pub(super) fn put(hash: &str, content: &str, base: &Base) {
+    pub(super) fn put(hash: &str, content: &str, base: Arc<Base>) {
         let mut kept = KEPT.lock().unwrap_or_else(|p| p.into_inner());
         if kept.len() >= KEEP {
             kept.remove(0);
         }
-        kept.push((hash.to_owned(), Arc::new(content.to_owned()), Arc::new(base.clone())));
+        kept.push((hash.to_owned(), Arc::new(content.to_owned()), base));
     }
 }
 
@@ -147,7 +149,7 @@ mod tests {
         assert_eq!((c1.clone(), h1.clone()), (c2, h2));
         assert_eq!(h1.len(), 64);
         let r = Release { name: "2025.1".into(), content: c1, content_hash: h1, ..Release::default() };
-        assert_eq!(r.base().unwrap(), b);
+        assert_eq!(*r.base().unwrap(), b);
         let tampered = Release { content: r.content.replace("R1", "R9"), ..r.clone() };
         assert!(matches!(tampered.base(), Err(ReleaseError::Damaged { .. })));
     }

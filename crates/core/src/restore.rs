@@ -97,7 +97,7 @@ impl Workspace {
             }
             (DocKey::Base, Point::Release(name)) => {
                 let base = self.coordination()?.require_release(name)?.base()?;
-                (serde_json::to_value(base).expect("the model serialises"), None)
+                (serde_json::to_value(&*base).expect("the model serialises"), None)
             }
             _ => {
                 let view = self.view();

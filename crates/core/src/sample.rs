@@ -292,7 +292,7 @@ mod tests {
         let published = std::mem::take(&mut read.releases);
         assert_eq!(read, coordination);
         assert_eq!(published.len(), 1, "create_demo publishes release {VERSION}");
-        assert_eq!(published[0].base().unwrap(), base, "release {VERSION} is the sample's base");
+        assert_eq!(*published[0].base().unwrap(), base, "release {VERSION} is the sample's base");
         assert_eq!(ws.base().unwrap(), base, "the base's items are listed in reference order");
         for s in supplements {
             let mut read = ws.supplement(s.meta.org.unwrap()).unwrap();

@@ -218,6 +218,9 @@ pub struct Summariser {
     parts: HashMap<(String, String), Part>,
 }
 
+/// A collection's parts before and after a change.
+type BeforeAfter = (Vec<Part>, Vec<Part>);
+
 impl Summariser {
     /// For a document as it stands (its parts are read once).
     pub fn of(doc: &DpiaDoc) -> Result<Summariser, DocError> {
@@ -231,7 +234,7 @@ impl Summariser {
         let mut before = Map::new();
         let mut after = Map::new();
         // (place, root) → (before parts, after parts)
-        let mut collections: BTreeMap<(Option<&'static str>, String), (Vec<Part>, Vec<Part>)> = BTreeMap::new();
+        let mut collections: BTreeMap<(Option<&'static str>, String), BeforeAfter> = BTreeMap::new();
         let mut sections_done = std::collections::BTreeSet::new();
         for (root, key) in touched {
             let Some(place) = place(kind, &root) else { continue };

@@ -11,11 +11,14 @@ use crate::model::*;
 use crate::release::ReleaseError;
 use crate::store::{Store, StoreError, UpdateMeta};
 use crate::summary::{StoredSummary, Summariser};
+use std::cell::{Cell, OnceCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+mod models;
 mod view;
+pub(crate) use models::DocModel;
 pub use view::View;
 
 /// Compact a document once this many updates have been logged since its snapshot.
@@ -96,12 +99,12 @@ pub type UpdateListener = Arc<dyn Fn(DocKey, &[u8], UpdateSource) + Send + Sync>
 pub struct Workspace {
     store: Store,
     env: Arc<dyn Env>,
-    docs: BTreeMap<DocKey, DpiaDoc>,
-    since_snapshot: BTreeMap<DocKey, usize>,
-    /// Per document, the log position up to which memory reflects the log without gaps.
-    /// Another process (a sync client) may append to the same file; `catch_up` reads from
-    /// here, and a snapshot never claims more than this.
-    applied: BTreeMap<DocKey, i64>,
+    /// Every document of the file, decoded when first needed: a command about one
+    /// municipality reads 3 of 99, and reads of content go through the kept models first
+    /// (`models.rs`), so most commands decode none.
+    docs: BTreeMap<DocKey, Slot>,
+    /// The log head up to which `catch_up` has told about documents not in memory.
+    seen_head: Cell<i64>,
     listener: Option<UpdateListener>,
     /// Per document, once written to here: which parts changes touch and the parts as last
     /// summarised, so each update's change summary is computed when it is logged.
@@ -115,14 +118,29 @@ pub struct Workspace {
     ahead: BTreeSet<DocKey>,
     /// Documents this session logged updates to (compacted when it closes).
     wrote: BTreeSet<DocKey>,
-    /// Answers kept across views while the log head stands still (the review status).
-    memo: Mutex<HashMap<String, (i64, serde_json::Value)>>,
+    /// Answers kept across views while the log positions they read stand still (the
+    /// review status), by question: the inputs they were computed from and the answer.
+    memo: Mutex<HashMap<String, (String, serde_json::Value)>>,
     history_every: usize,
     /// Undo is on (the app); documents keep a local undo history.
     undo: bool,
     /// Documents in the order the local user edited them, for undo and redo across them.
     undo_order: Vec<DocKey>,
     redo_order: Vec<DocKey>,
+}
+
+/// A document of the file: empty until first needed, then as read from the file.
+type Slot = OnceCell<Loaded>;
+
+/// A document in memory.
+struct Loaded {
+    doc: DpiaDoc,
+    /// Updates logged after its snapshot.
+    since_snapshot: usize,
+    /// The log position up to which memory reflects the log without gaps. Another process
+    /// (a sync client) may append to the same file; `catch_up` reads from here, and a
+    /// snapshot never claims more than this.
+    applied: i64,
 }
 
 /// What a document's next update summary needs.
@@ -238,7 +256,7 @@ impl Workspace {
             Some(r) => Some((r.name.clone(), r.base()?)),
             None => None,
         };
-        crate::release::check_publishable(&base, previous.as_ref().map(|(n, b)| (n.as_str(), b)))?;
+        crate::release::check_publishable(&base, previous.as_ref().map(|(n, b)| (n.as_str(), &**b)))?;
         let (content, content_hash) = crate::release::content_of(&base);
         let release = Release {
             name: name.to_owned(),
@@ -275,11 +293,10 @@ impl Workspace {
         for name in names {
             let key = DocKey::parse(&name)
                 .map_err(|_| WorkspaceError::UnknownDocument { path: path.to_owned(), doc: name.clone() })?;
-            let (doc, pending, applied) = ws.load(key)?;
-            ws.docs.insert(key, doc);
-            ws.since_snapshot.insert(key, pending);
-            ws.applied.insert(key, applied);
+            // Decoded when first read (a damaged one is named then, the file unchanged).
+            ws.docs.insert(key, Slot::new());
         }
+        ws.seen_head.set(ws.store.head_seq()?);
         Ok(ws)
     }
 
@@ -288,8 +305,7 @@ impl Workspace {
             store,
             env,
             docs: BTreeMap::new(),
-            since_snapshot: BTreeMap::new(),
-            applied: BTreeMap::new(),
+            seen_head: Cell::new(0),
             listener: None,
             summaries: BTreeMap::new(),
             since_history: BTreeMap::new(),
@@ -329,7 +345,7 @@ impl Workspace {
                     let summary = StoredSummary::new(changes, &ids);
                     rows.push((u.seq, u.doc.clone(), u.at_millis, summary.to_json(), summary.items()));
                     count += 1;
-                    if count % self.history_every == 0 {
+                    if count.is_multiple_of(self.history_every) {
                         self.store.keep_history_snapshot(key, u.seq, &doc.encode_state())?;
                     }
                     if rows.len() >= 1000 {
@@ -371,10 +387,35 @@ impl Workspace {
         Ok(doc)
     }
 
-    /// Memory holds exactly document `key`'s log up to `seq` (nothing of it logged since).
-    pub(crate) fn memory_is_log_upto(&self, key: DocKey, seq: i64) -> Result<bool, WorkspaceError> {
-        let applied = *self.applied.get(&key).unwrap_or(&0);
-        Ok(self.docs.contains_key(&key) && !self.ahead.contains(&key) && applied <= seq && self.store.last_seq(key)? == applied)
+    /// A document not in this file.
+    fn unknown(&self, key: DocKey) -> WorkspaceError {
+        match key {
+            DocKey::Supplement(code) => WorkspaceError::UnknownOrg(code),
+            other => WorkspaceError::UnknownDocument { path: self.path().to_owned(), doc: other.name() },
+        }
+    }
+
+    /// The document in memory, if it has been read.
+    fn in_memory(&self, key: DocKey) -> Option<&Loaded> {
+        self.docs.get(&key).and_then(OnceCell::get)
+    }
+
+    /// The document in memory, read from the file first if it has not been.
+    fn loaded(&self, key: DocKey) -> Result<&Loaded, WorkspaceError> {
+        let slot = self.docs.get(&key).ok_or_else(|| self.unknown(key))?;
+        if let Some(l) = slot.get() {
+            return Ok(l);
+        }
+        let (mut doc, since_snapshot, applied) = self.load(key)?;
+        if self.undo {
+            doc.enable_undo();
+        }
+        Ok(slot.get_or_init(|| Loaded { doc, since_snapshot, applied }))
+    }
+
+    fn loaded_mut(&mut self, key: DocKey) -> Result<&mut Loaded, WorkspaceError> {
+        self.loaded(key)?;
+        Ok(self.docs.get_mut(&key).and_then(OnceCell::get_mut).expect("read above"))
     }
 
     /// Starts summarising a document's updates (before its first change here).
@@ -392,9 +433,9 @@ impl Workspace {
     /// Brings a tracked document's summary up to date with changes not logged here
     /// (`catch_up`): what they changed is in the history of the process that logged them.
     fn resync_summary(&mut self, key: DocKey) -> Result<(), WorkspaceError> {
-        if let (Some(t), Some(doc)) = (self.summaries.get_mut(&key), self.docs.get(&key)) {
+        if let (Some(t), Some(l)) = (self.summaries.get_mut(&key), self.docs.get(&key).and_then(OnceCell::get)) {
             let touched = t.tracker.take();
-            t.summariser.changes(doc, touched).map_err(WorkspaceError::doc(key))?;
+            t.summariser.changes(&l.doc, touched).map_err(WorkspaceError::doc(key))?;
         }
         Ok(())
     }
@@ -442,25 +483,32 @@ impl Workspace {
     /// change as remote. Returns the documents that changed.
     pub fn catch_up(&mut self) -> Result<Vec<DocKey>, WorkspaceError> {
         let mut changed = Vec::new();
+        let seen = self.seen_head.get();
+        let head = self.store.head_seq()?;
         for name in self.store.documents()? {
             let Ok(key) = DocKey::parse(&name) else { continue };
             if !self.docs.contains_key(&key) {
-                let (mut doc, pending, applied) = self.load(key)?;
+                let (mut doc, since_snapshot, applied) = self.load(key)?;
                 if self.undo {
                     doc.enable_undo();
                 }
                 if let Some(listener) = &self.listener {
                     listener(key, &doc.encode_state(), UpdateSource::Remote);
                 }
-                self.docs.insert(key, doc);
-                self.since_snapshot.insert(key, pending);
-                self.applied.insert(key, applied);
+                self.docs.insert(key, OnceCell::from(Loaded { doc, since_snapshot, applied }));
                 changed.push(key);
                 continue;
             }
-            let after = *self.applied.get(&key).unwrap_or(&0);
+            let Some(after) = self.in_memory(key).map(|l| l.applied) else {
+                // Not read yet: it is read from the file as it stands when first needed;
+                // changed if the file holds something of it not seen before.
+                if head > seen && self.store.last_seq(key)? > seen {
+                    changed.push(key);
+                }
+                continue;
+            };
             for (seq, data) in self.store.updates_after(key, after)? {
-                let doc = self.docs.get(&key).expect("checked above");
+                let doc = &self.in_memory(key).expect("checked above").doc;
                 let before = doc.version();
                 doc.apply_update(&data).map_err(|e| WorkspaceError::DamagedUpdate {
                     path: self.store.path().to_owned(),
@@ -476,12 +524,15 @@ impl Workspace {
                         changed.push(key);
                     }
                 }
-                self.applied.insert(key, seq);
+                if let Some(l) = self.docs.get_mut(&key).and_then(OnceCell::get_mut) {
+                    l.applied = seq;
+                }
             }
             // Memory now reads the log up to `applied` without a gap.
             self.ahead.remove(&key);
             self.resync_summary(key)?;
         }
+        self.seen_head.set(head.max(seen));
         Ok(changed)
     }
 
@@ -492,8 +543,7 @@ impl Workspace {
             if self.undo {
                 doc.enable_undo();
             }
-            self.docs.insert(key, doc);
-            self.since_snapshot.insert(key, 0);
+            self.docs.insert(key, OnceCell::from(Loaded { doc, since_snapshot: 0, applied: 0 }));
         }
         Ok(())
     }
@@ -546,11 +596,15 @@ impl Workspace {
     /// continued. The log keeps the refused updates as the audit trail; points in the past
     /// from here on start from this content.
     pub fn reset_document(&mut self, key: DocKey, state: &[u8]) -> Result<(), WorkspaceError> {
-        self.doc(key)?;
+        if !self.docs.contains_key(&key) {
+            return Err(self.unknown(key));
+        }
         DpiaDoc::new(key, 1).apply_update(state).map_err(WorkspaceError::doc(key))?;
         let upto = self.store.last_seq(key)?;
         self.store.write_snapshot(key, upto, state, self.env.now_millis())?;
         self.store.keep_history_snapshot(key, upto, state)?;
+        // The content from `upto` on is the hub's now, not what was read before.
+        self.store.forget_models(key, upto)?;
         self.reload(key)?;
         self.catch_up().map(|_| ())
     }
@@ -589,11 +643,9 @@ impl Workspace {
         self.docs.keys().copied()
     }
 
+    /// A document in memory (read from the file when first asked for).
     pub fn doc(&self, key: DocKey) -> Result<&DpiaDoc, WorkspaceError> {
-        self.docs.get(&key).ok_or(match key {
-            DocKey::Supplement(code) => WorkspaceError::UnknownOrg(code),
-            other => WorkspaceError::UnknownDocument { path: self.path().to_owned(), doc: other.name() },
-        })
+        Ok(&self.loaded(key)?.doc)
     }
 
     /// Edits one document in one transaction. Durable when this returns `Ok`; on any error
@@ -666,8 +718,8 @@ impl Workspace {
     /// Keeps an undo history of the local user's edits from now on (the app turns it on).
     pub fn enable_undo(&mut self) {
         self.undo = true;
-        for doc in self.docs.values_mut() {
-            doc.enable_undo();
+        for l in self.docs.values_mut().filter_map(OnceCell::get_mut) {
+            l.doc.enable_undo();
         }
     }
 
@@ -681,11 +733,11 @@ impl Workspace {
     }
 
     pub fn can_undo(&self) -> bool {
-        self.docs.values().any(DpiaDoc::can_undo)
+        self.docs.values().filter_map(OnceCell::get).any(|l| l.doc.can_undo())
     }
 
     pub fn can_redo(&self) -> bool {
-        self.docs.values().any(DpiaDoc::can_redo)
+        self.docs.values().filter_map(OnceCell::get).any(|l| l.doc.can_redo())
     }
 
     /// Undoes the local user's last step (in whichever document it was), durably. Returns the
@@ -708,7 +760,7 @@ impl Workspace {
             }
             self.ensure_tracked(key)?;
             let order = if redo { &mut self.redo_order } else { &mut self.undo_order };
-            let doc = self.docs.get_mut(&key).expect("checked above");
+            let doc = &mut self.docs.get_mut(&key).and_then(OnceCell::get_mut).expect("read by ensure_tracked").doc;
             let can = if redo { doc.can_redo() } else { doc.can_undo() };
             if !can {
                 order.pop();
@@ -740,7 +792,8 @@ impl Workspace {
     /// and its CRDT ids (`ids` when known from before it was applied; a local change brings
     /// only its own).
     fn summarise(&mut self, key: DocKey, update: &[u8], ids: Option<UpdateIds>) -> Result<StoredSummary, WorkspaceError> {
-        let doc = self.docs.get(&key).ok_or(WorkspaceError::UnknownDocument { path: self.store.path().to_owned(), doc: key.name() })?;
+        self.loaded(key)?;
+        let doc = &self.docs.get(&key).and_then(OnceCell::get).expect("read above").doc;
         let changes = match self.summaries.get_mut(&key) {
             Some(t) => t.summariser.changes(doc, t.tracker.take()).map_err(WorkspaceError::doc(key))?,
             None => Vec::new(),
@@ -770,14 +823,14 @@ impl Workspace {
         };
         // Only without a gap: a row another process wrote before ours is still to be read.
         let before = self.store.last_seq_before(key, seq)?;
-        let applied = self.applied.entry(key).or_insert(0);
-        if before <= *applied {
-            *applied = seq;
+        let l = self.loaded_mut(key)?;
+        l.since_snapshot += 1;
+        if before <= l.applied {
+            l.applied = seq;
         } else {
             self.ahead.insert(key);
         }
         self.wrote.insert(key);
-        *self.since_snapshot.entry(key).or_default() += 1;
         let kept = self.since_history.entry(key).or_default();
         *kept += 1;
         // A large document (a year of text edits leaves CRDT tombstones: the base reaches
@@ -790,40 +843,40 @@ impl Workspace {
             self.store.keep_history_snapshot(key, seq, &state)?;
             self.store.write_snapshot(key, seq, &state, self.env.now_millis())?;
             self.since_history.insert(key, 0);
-            self.since_snapshot.insert(key, 0);
+            self.loaded_mut(key)?.since_snapshot = 0;
         }
         if let Some(listener) = &self.listener {
             listener(key, update, source);
         }
-        if self.since_snapshot.get(&key).copied().unwrap_or(0) >= COMPACT_AFTER {
+        if self.loaded(key)?.since_snapshot >= COMPACT_AFTER {
             self.compact_doc(key)?;
         }
         Ok(())
     }
 
+    /// Drops a document from memory: it is read from the file again when next needed
+    /// (after a failed edit or a refused update, memory must hold only what the file does).
     fn reload(&mut self, key: DocKey) -> Result<(), WorkspaceError> {
-        let (mut doc, pending, applied) = self.load(key)?;
-        self.applied.insert(key, applied);
         self.summaries.remove(&key);
         self.ahead.remove(&key);
         self.forget_answers();
         if self.undo {
-            doc.enable_undo();
             self.undo_order.retain(|k| *k != key);
             self.redo_order.retain(|k| *k != key);
         }
-        self.docs.insert(key, doc);
-        self.since_snapshot.insert(key, pending);
+        if let Some(slot) = self.docs.get_mut(&key) {
+            *slot = Slot::new();
+        }
         Ok(())
     }
 
+    /// Writes a document's snapshot from memory; a document not in memory has nothing to add.
     fn compact_doc(&mut self, key: DocKey) -> Result<i64, WorkspaceError> {
-        let doc = self.doc(key)?;
+        let Some(l) = self.in_memory(key) else { return Ok(0) };
         // Not the log's end: another process may have appended what memory does not hold.
-        let upto = *self.applied.get(&key).unwrap_or(&0);
-        let folded = *self.since_snapshot.get(&key).unwrap_or(&0) as i64;
-        self.store.write_snapshot(key, upto, &doc.encode_state(), self.env.now_millis())?;
-        self.since_snapshot.insert(key, 0);
+        let (upto, folded) = (l.applied, l.since_snapshot as i64);
+        self.store.write_snapshot(key, upto, &l.doc.encode_state(), self.env.now_millis())?;
+        self.loaded_mut(key)?.since_snapshot = 0;
         Ok(folded)
     }
 
@@ -832,6 +885,7 @@ impl Workspace {
         let keys: Vec<DocKey> = self.docs.keys().copied().collect();
         let mut stats = CompactStats::default();
         for key in keys {
+            self.loaded(key)?;
             stats.updates_folded += self.compact_doc(key)?;
             stats.documents += 1;
         }
@@ -841,16 +895,15 @@ impl Workspace {
     // ---- Reading -------------------------------------------------------------------------
 
     pub(crate) fn coordination(&self) -> Result<Coordination, WorkspaceError> {
-        self.doc(DocKey::Coordination)?.read_coordination().map_err(WorkspaceError::doc(DocKey::Coordination))
+        self.model_at(DocKey::Coordination, None)
     }
 
     pub(crate) fn base(&self) -> Result<Base, WorkspaceError> {
-        self.doc(DocKey::Base)?.read_base().map_err(WorkspaceError::doc(DocKey::Base))
+        self.model_at(DocKey::Base, None)
     }
 
     pub(crate) fn supplement(&self, code: OrgCode) -> Result<Supplement, WorkspaceError> {
-        let key = DocKey::Supplement(code);
-        self.doc(key)?.read_supplement().map_err(WorkspaceError::doc(key))
+        self.model_at(DocKey::Supplement(code), None)
     }
 
     /// Codes of the municipalities that have a supplement in this workspace.
@@ -920,15 +973,19 @@ impl Workspace {
 
 impl Drop for Workspace {
     /// A clean close compacts every document this session wrote with more than a few updates
-    /// after its snapshot, so the next open replays at most that few per document (a session
-    /// that only read writes nothing). Best effort: a snapshot only saves replaying the log.
+    /// after its snapshot, so the next open replays at most that few per document, and keeps
+    /// the model of each (`models.rs`), so the next command reads it without decoding. Best
+    /// effort: a snapshot only saves replaying the log, a model only saves decoding it.
     fn drop(&mut self) {
-        let pending: Vec<DocKey> =
-            self.since_snapshot.iter().filter(|(k, n)| **n >= COMPACT_ON_CLOSE && self.wrote.contains(k)).map(|(k, _)| *k).collect();
-        for key in pending {
-            if self.compact_doc(key).is_err() {
+        let wrote: Vec<DocKey> = self.wrote.iter().copied().filter(|k| self.in_memory(*k).is_some()).collect();
+        for key in &wrote {
+            if self.in_memory(*key).is_some_and(|l| l.since_snapshot >= COMPACT_ON_CLOSE) && self.compact_doc(*key).is_err() {
                 break;
             }
+        }
+        // The next command reads what this session wrote without decoding it.
+        for key in wrote {
+            self.keep_current_model(key);
         }
     }
 }

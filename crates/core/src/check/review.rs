@@ -1,7 +1,8 @@
 //! Art. 35(11): the changes since the last review that call for a new one, measured from the
 //! workspace's history — and the check of a workspace's DPIA with them. The state at the
 //! last review is read from the nearest kept snapshot (never by replaying the log from the
-//! start), and the status is kept per organisation while the log head stands still.
+//! start), and the status is kept per organisation by the log positions it read — in memory
+//! and in the file (`answers`), so another municipality's edit leaves it standing.
 
 use super::{AcceptancePolicy, CheckContext, CheckReport};
 use crate::doc::DocKey;
@@ -37,7 +38,7 @@ pub struct ReviewStatus {
 /// The check of a municipality's effective DPIA (or, with `None`, of the base) as of `today`,
 /// under the municipality's acceptance policy, with the review triggers from the history.
 /// The entry point for the CLI, the app and the overview: cheap when nothing was logged
-/// since the last call on the same workspace (the review status is kept per log head).
+/// since the DPIA's documents last moved (the review status is kept by the positions it read).
 pub fn check_in(view: &View<'_>, org: Option<OrgCode>, today: Day) -> Result<CheckReport, WorkspaceError> {
     let dpia = view.effective_or_base(org)?;
     check_effective(view, org, &dpia, today)
@@ -73,17 +74,23 @@ pub fn review_status(view: &View<'_>, org: Option<OrgCode>) -> Result<ReviewStat
 
 /// [`review_status`] of an effective DPIA the caller already built from `view`.
 pub fn review_status_of(view: &View<'_>, org: Option<OrgCode>, now: &EffectiveDpia) -> Result<ReviewStatus, WorkspaceError> {
-    let head = view.head_seq()?;
+    // What it reads: the DPIA's documents (now, and at the last review found in them) and
+    // the review baseline. An edit elsewhere — another municipality's supplement — leaves
+    // it standing.
+    let mut keys = vec![DocKey::Coordination, DocKey::Base];
+    keys.extend(org.map(DocKey::Supplement));
+    let mut inputs = format!("baseline {}", view.review_baseline()?);
+    for key in &keys {
+        inputs.push_str(&format!(" {key} {}", view.last_seq(*key)?));
+    }
     let memo = format!("review-status/{}", org.map(|o| o.to_string()).unwrap_or_default());
-    if let Some(status) = view.memo(&memo, head).and_then(|v| serde_json::from_value(v).ok()) {
+    if let Some(status) = view.memo(&memo, &inputs).and_then(|v| serde_json::from_value(v).ok()) {
         return Ok(status);
     }
     let last_review = now.items.reviews.iter().filter(|e| e.applies()).filter_map(|e| e.item.date).max();
     let since_millis = last_review.map(history::end_of_day_millis).unwrap_or(i64::MIN);
     let seq = view.seq_at(since_millis)?.max(view.review_baseline()?);
     // Nothing of the DPIA's documents logged since: it is as it was, no trigger from changes.
-    let mut keys = vec![DocKey::Coordination, DocKey::Base];
-    keys.extend(org.map(DocKey::Supplement));
     let mut unchanged = true;
     for key in keys {
         unchanged &= view.last_seq(key)? <= seq;
@@ -100,7 +107,7 @@ pub fn review_status_of(view: &View<'_>, org: Option<OrgCode>, now: &EffectiveDp
         }
     }
     let status = ReviewStatus { last_review, triggers };
-    view.remember(&memo, head, serde_json::to_value(&status).expect("a review status serialises"));
+    view.remember(&memo, &inputs, serde_json::to_value(&status).expect("a review status serialises"));
     Ok(status)
 }
 

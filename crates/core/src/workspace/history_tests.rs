@@ -184,12 +184,26 @@ proptest! {
         let (_dir, ws) = run(&steps, every);
         let view = ws.view();
         let head = view.head_seq().unwrap();
-        for p in points {
-            let seq = p as i64 % (head + 1);
+        for p in &points {
+            let seq = *p as i64 % (head + 1);
             for org in [None, Some(KBH), Some(ESB)] {
                 let fast = history::dpia_at(&view, org, &Point::Seq(seq)).unwrap();
                 prop_assert_eq!(&fast, &replayed_dpia(&ws, org, seq), "at #{} for {:?}", seq, org);
             }
+        }
+        // Again in a fresh session, as a command reads: now from the models the reads above
+        // and the closed sessions kept (`workspace/models.rs`), the past and the present.
+        let again = Workspace::open(ws.path(), Arc::new(FixedEnv::new(T0, 9))).unwrap();
+        let kept = again.view();
+        for p in &points {
+            let seq = *p as i64 % (head + 1);
+            for org in [None, Some(KBH), Some(ESB)] {
+                let fast = history::dpia_at(&kept, org, &Point::Seq(seq)).unwrap();
+                prop_assert_eq!(&fast, &replayed_dpia(&ws, org, seq), "kept, at #{} for {:?}", seq, org);
+            }
+        }
+        for org in [None, Some(KBH), Some(ESB)] {
+            prop_assert_eq!(&kept.effective_or_base(org).unwrap(), &replayed_dpia(&ws, org, head), "kept, now, for {:?}", org);
         }
         for key in [DocKey::Coordination, DocKey::Base, DocKey::Supplement(KBH), DocKey::Supplement(ESB)] {
             prop_assert_eq!(stored(&ws, key), whole_document_changes(&ws, key), "{}", key);
@@ -255,4 +269,23 @@ fn a_reused_review_status_is_forgotten_when_the_log_moves() {
     .unwrap();
     let after = crate::check::review_status(&ws.view(), None).unwrap();
     assert_eq!(after.triggers.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>(), ["purpose"]);
+    // Kept in the file by what it read: the next command reads it back, and København's
+    // own status is kept apart from the base's.
+    let kbh = crate::check::review_status(&ws.view(), Some(KBH)).unwrap();
+    let path = ws.path().to_owned();
+    drop(ws);
+    let mut ws = Workspace::open(&path, Arc::new(FixedEnv::new(T0, 8))).unwrap();
+    let kept = |ws: &Workspace, key: &str| ws.store().conn_query_answer(key);
+    assert!(kept(&ws, "review-status/").is_some() && kept(&ws, &format!("review-status/{KBH}")).is_some());
+    assert_eq!(crate::check::review_status(&ws.view(), None).unwrap(), after);
+    assert_eq!(crate::check::review_status(&ws.view(), Some(KBH)).unwrap(), kbh);
+    // Esbjerg's supplement moving leaves both standing; the base moving does not.
+    let meta: SupplementMeta = ws.doc(DocKey::Supplement(ESB)).unwrap().section().unwrap();
+    ws.edit(DocKey::Supplement(ESB), &Author::new("esb", Some(ESB)), |e| e.set(&SupplementMeta { name: "Esbjerg K".into(), ..meta })).unwrap();
+    let inputs = kept(&ws, "review-status/").unwrap();
+    assert_eq!(crate::check::review_status(&ws.view(), None).unwrap(), after);
+    assert_eq!(kept(&ws, "review-status/").unwrap(), inputs, "not computed again");
+    ws.edit(DocKey::Base, &Author::new("kl", None), |e| e.remove::<Purpose>(&ItemId::from("purpose-ny")).map(|_| ())).unwrap();
+    assert!(crate::check::review_status(&ws.view(), None).unwrap().triggers.is_empty());
+    assert_ne!(kept(&ws, "review-status/").unwrap(), inputs);
 }

@@ -22,6 +22,9 @@ pub struct View<'w> {
     /// Coordination and base as read at past positions (and now), for the same reason.
     shared_at: RefCell<HashMap<i64, std::rc::Rc<(Coordination, Base)>>>,
     current: RefCell<Option<std::rc::Rc<(Coordination, Base)>>>,
+    /// Supplements as they stand, read once per view (the check reads the acceptance policy
+    /// beside the effective DPIA).
+    supplements: RefCell<HashMap<OrgCode, std::rc::Rc<Supplement>>>,
 }
 
 /// The setting that records up to which log position the file's content came in by import
@@ -32,7 +35,7 @@ pub(crate) const REVIEW_BASELINE: &str = "review_baseline_seq";
 impl Workspace {
     /// A read-only view for queries.
     pub fn view(&self) -> View<'_> {
-        View { ws: self, at: RefCell::default(), shared_at: RefCell::default(), current: RefCell::default() }
+        View { ws: self, at: RefCell::default(), shared_at: RefCell::default(), current: RefCell::default(), supplements: RefCell::default() }
     }
 }
 
@@ -43,6 +46,16 @@ impl<'w> View<'w> {
 
     pub fn keys(&self) -> impl Iterator<Item = DocKey> + '_ {
         self.ws.docs.keys().copied()
+    }
+
+    /// That the file has document `key` (without reading it): `UnknownOrg` for a
+    /// municipality without a supplement here.
+    pub fn require(&self, key: DocKey) -> Result<(), WorkspaceError> {
+        if self.ws.docs.contains_key(&key) {
+            Ok(())
+        } else {
+            Err(self.ws.unknown(key))
+        }
     }
 
     /// A document as it stands (read-only).
@@ -69,7 +82,12 @@ impl<'w> View<'w> {
     }
 
     pub fn supplement(&self, code: OrgCode) -> Result<Supplement, WorkspaceError> {
-        self.ws.supplement(code)
+        if let Some(s) = self.supplements.borrow().get(&code) {
+            return Ok(Supplement::clone(s));
+        }
+        let read = self.ws.supplement(code)?;
+        self.supplements.borrow_mut().insert(code, std::rc::Rc::new(read.clone()));
+        Ok(read)
     }
 
     pub fn supplement_codes(&self) -> Vec<OrgCode> {
@@ -164,13 +182,10 @@ impl<'w> View<'w> {
         Ok(doc)
     }
 
-    /// Reads a document at `seq` — from memory when it has not changed since.
-    pub(crate) fn read_at<T>(&self, key: DocKey, seq: i64, read: impl Fn(&DpiaDoc) -> Result<T, crate::DocError>) -> Result<T, WorkspaceError> {
-        let err = |e| WorkspaceError::Doc { doc: key.name(), source: e };
-        if self.ws.memory_is_log_upto(key, seq)? {
-            return read(self.ws.doc(key)?).map_err(err);
-        }
-        read(&*self.document_at(key, seq)?).map_err(err)
+    /// A document's model just after log position `seq` — a kept model, memory when nothing
+    /// of it was logged since, or decoded from the nearest kept snapshot (and then kept).
+    pub(crate) fn model_at<T: super::DocModel>(&self, key: DocKey, seq: i64) -> Result<T, WorkspaceError> {
+        self.ws.model_at(key, Some(seq))
     }
 
     /// The coordination and base documents as they were just after `seq`, read once per view.
@@ -179,22 +194,32 @@ impl<'w> View<'w> {
             return Ok(c.clone());
         }
         let read = std::rc::Rc::new((
-            self.read_at(DocKey::Coordination, seq, DpiaDoc::read_coordination)?,
-            self.read_at(DocKey::Base, seq, DpiaDoc::read_base)?,
+            self.model_at(DocKey::Coordination, seq)?,
+            self.model_at(DocKey::Base, seq)?,
         ));
         self.shared_at.borrow_mut().insert(seq, read.clone());
         Ok(read)
     }
 
-    /// A memo kept by the workspace across views, valid while the log head is `head`.
-    pub(crate) fn memo(&self, key: &str, head: i64) -> Option<serde_json::Value> {
-        let memo = self.ws.memo.lock().unwrap_or_else(|p| p.into_inner());
-        memo.get(key).filter(|(h, _)| *h == head).map(|(_, v)| v.clone())
+    /// The answer to `key` computed from `inputs` (the log positions it read): kept by the
+    /// workspace across views, and in the file across commands (`answers`).
+    pub(crate) fn memo(&self, key: &str, inputs: &str) -> Option<serde_json::Value> {
+        {
+            let memo = self.ws.memo.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, v)) = memo.get(key).filter(|(i, _)| i == inputs) {
+                return Some(v.clone());
+            }
+        }
+        let kept: serde_json::Value = serde_json::from_str(&self.ws.store.answer(key, inputs, super::models::MODEL_FORMAT).ok()??).ok()?;
+        self.ws.memo.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_owned(), (inputs.to_owned(), kept.clone()));
+        Some(kept)
     }
 
-    pub(crate) fn remember(&self, key: &str, head: i64, value: serde_json::Value) {
+    /// Keeps an answer (in the file best effort: it only saves computing it again).
+    pub(crate) fn remember(&self, key: &str, inputs: &str, value: serde_json::Value) {
+        let _ = self.ws.store.keep_answer(key, inputs, super::models::MODEL_FORMAT, &value.to_string());
         let mut memo = self.ws.memo.lock().unwrap_or_else(|p| p.into_inner());
-        memo.insert(key.to_owned(), (head, value));
+        memo.insert(key.to_owned(), (inputs.to_owned(), value));
     }
 }
 
