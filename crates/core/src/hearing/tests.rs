@@ -1,0 +1,211 @@
+use super::*;
+use crate::model::ItemId;
+use crate::env::FixedEnv;
+use std::sync::Arc;
+
+const START: i64 = 1_700_000_000_000; // 2023-11-14
+const KBH: OrgCode = OrgCode(101);
+const ESB: OrgCode = OrgCode(561);
+const AAR: OrgCode = OrgCode(751);
+const R1: &str = "risk-adgangskontrol-mangelfuld";
+
+fn env_at(millis: i64) -> Arc<dyn crate::Env> {
+    Arc::new(FixedEnv::new(millis, 11))
+}
+
+fn kl() -> Actor {
+    Actor::new("Koordinator KL", Party::Coordinator)
+}
+fn kbh() -> Actor {
+    Actor::new("DPO København", Party::Org(KBH))
+}
+fn esb() -> Actor {
+    Actor::new("DPO Esbjerg", Party::Org(ESB))
+}
+
+fn sample(dir: &tempfile::TempDir) -> Workspace {
+    Workspace::create_demo(&dir.path().join("aula.konsekvens"), env_at(START)).unwrap()
+}
+
+fn on_r1(field: &str) -> Target {
+    Target { item: Some(ItemId(R1.into())), field: field.into(), ..Target::default() }
+}
+
+fn likelihood_proposal() -> Proposal {
+    Proposal { field: "inherent.confidentiality.likelihood".into(), value: serde_json::json!("expected") }
+}
+
+/// The issue's story in the core: a round, an objection with a «forslag», an agreement with
+/// a comment, a municipality that does not answer; accepted, answered, published.
+#[test]
+fn a_round_from_opening_to_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    let round = open_round(&mut ws, &kl(), "2026.1-udkast", Day::ymd(2023, 12, 1), "Høring over udkast").unwrap();
+    assert_eq!(round.number, 1);
+    assert_eq!(round.draft.content_hash, crate::release::sha256_hex(round.draft.content.as_bytes()));
+
+    let objection = add_comment(
+        &mut ws,
+        &kbh(),
+        NewComment { target: on_r1("inherent.confidentiality"), round: Some(1), text: "Sandsynligheden er forventet, ikke sandsynlig".into(), proposal: Some(likelihood_proposal()), objection: true },
+    )
+    .unwrap();
+    assert!(objection.starts_with("101/b-"));
+    answer_round(&mut ws, &kbh(), 1, Verdict::CannotAgree, "", "Anne DPO", Day::ymd(2023, 11, 20)).unwrap();
+    let esb_comment = add_comment(&mut ws, &esb(), NewComment { target: on_r1(""), round: Some(1), text: "Nævn UNI-login".into(), ..NewComment::default() }).unwrap();
+    answer_round(&mut ws, &esb(), 1, Verdict::AgreesWithRemarks, "", "Erik DPO", Day::ymd(2023, 11, 21)).unwrap();
+
+    let participants = ws.view().coordination().unwrap().participants;
+    let h = Hearing::read(&ws.view(), Party::Coordinator).unwrap();
+    let status = h.status(1, &participants).unwrap();
+    assert_eq!(status.not_answered().map(|p| p.code).collect::<Vec<_>>(), vec![AAR]);
+    let kbh_row = status.participants.iter().find(|p| p.code == KBH).unwrap();
+    assert_eq!((kbh_row.answer.as_ref().unwrap().verdict, kbh_row.open_objections), (Verdict::CannotAgree, 1));
+    assert_eq!(status.unanswered.len(), 2);
+    assert_eq!(status.recurring.len(), 0, "different fields of R1 are not the same comment");
+
+    // Not every comment answered: the round cannot close.
+    let err = close_round(&mut ws, &kl(), 1, "2026.1", "").unwrap_err();
+    assert!(matches!(err, HearingError::Unanswered { .. }), "{err}");
+
+    let response = respond(&mut ws, &kl(), &objection, Outcome::TakenIntoAccount, "Enig", Some(Decision::Accept)).unwrap();
+    let Some(ProposalDecision::Accepted { before, after, seq, .. }) = &response.proposal else { panic!("{response:?}") };
+    assert_eq!((before, after), (&serde_json::json!("likely"), &serde_json::json!("expected")));
+    assert!(*seq > 0);
+    let base = ws.view().base().unwrap();
+    let r1 = base.items.risks.iter().find(|r| r.id.0 == R1).unwrap();
+    assert_eq!(r1.inherent.confidentiality.likelihood, Some(crate::model::Likelihood::Expected));
+    respond(&mut ws, &kl(), &esb_comment, Outcome::Partly, "UNI-login nævnes under R4", None).unwrap();
+
+    let closed = close_round(&mut ws, &kl(), 1, "2026.1", "").unwrap();
+    assert_eq!(closed.closed.as_ref().unwrap().release, "2026.1");
+    assert!(ws.view().coordination().unwrap().release("2026.1").is_some());
+
+    // København confirming sees what became of its comment, and what changed.
+    let after = after_own_comments(&ws.view(), KBH, "2026.1").unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].response.as_ref().unwrap().outcome, Outcome::TakenIntoAccount);
+    assert!(after[0].changed.iter().any(|f| f.path.contains("likelihood")), "{:?}", after[0].changed);
+    // A closed round takes nothing more.
+    let late = answer_round(&mut ws, &esb(), 1, Verdict::Agrees, "", "Erik DPO", Day::ymd(2023, 11, 22)).unwrap_err();
+    assert!(matches!(late, HearingError::Closed(1)));
+}
+
+#[test]
+fn the_deadline_holds_and_answers_are_revisable_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    open_round(&mut ws, &kl(), "udkast", Day::ymd(2023, 11, 20), "").unwrap();
+    answer_round(&mut ws, &kbh(), 1, Verdict::Agrees, "", "Anne DPO", Day::ymd(2023, 11, 15)).unwrap();
+    let revised = answer_round(&mut ws, &kbh(), 1, Verdict::CannotAgree, "Vi mangler R9", "Anne DPO", Day::ymd(2023, 11, 16)).unwrap();
+    assert_eq!(revised.earlier.len(), 1, "the first answer is kept");
+    let path = ws.path().to_owned();
+    drop(ws);
+    // Two weeks later.
+    let mut ws = Workspace::open(&path, env_at(START + 14 * 86_400_000)).unwrap();
+    let err = answer_round(&mut ws, &esb(), 1, Verdict::Agrees, "", "Erik DPO", Day::ymd(2023, 11, 28)).unwrap_err();
+    assert!(matches!(err, HearingError::PastDeadline { round: 1, .. }), "{err}");
+    let err = add_comment(&mut ws, &esb(), NewComment { target: on_r1(""), round: Some(1), text: "sent".into(), ..NewComment::default() }).unwrap_err();
+    assert!(matches!(err, HearingError::PastDeadline { .. }));
+    assert_eq!(UserError::from(err).code, "K-HOER-FRIST");
+}
+
+#[test]
+fn rights_and_visibility() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    // Only the coordinator opens rounds and answers comments.
+    assert!(matches!(open_round(&mut ws, &kbh(), "x", Day::ymd(2024, 1, 1), ""), Err(HearingError::CoordinatorOnly(_))));
+    let c = add_comment(&mut ws, &esb(), NewComment { target: on_r1(""), text: "Hm".into(), ..NewComment::default() }).unwrap();
+    assert!(matches!(respond(&mut ws, &kbh(), &c, Outcome::NotTaken, "nej", None), Err(HearingError::CoordinatorOnly(_))));
+    // København comments on its own supplement, privately; not on Esbjerg's.
+    let own = Target { supplement: Some(KBH), ..Target::default() };
+    let private = add_comment(&mut ws, &kbh(), NewComment { target: own, text: "Vores tillæg".into(), ..NewComment::default() }).unwrap();
+    let theirs = Target { supplement: Some(ESB), ..Target::default() };
+    assert!(matches!(
+        add_comment(&mut ws, &kbh(), NewComment { target: theirs, text: "x".into(), ..NewComment::default() }),
+        Err(HearingError::NotYourSupplement { .. })
+    ));
+    assert!(ws.keys().any(|k| k.name() == "remarks/101/101"));
+    let seen = |party| Hearing::read(&ws.view(), party).unwrap().comment(&private).is_some();
+    assert!(seen(Party::Org(KBH)) && seen(Party::Coordinator) && !seen(Party::Org(ESB)));
+    // Esbjerg cannot reply in it (it does not see it), nor resolve København's thread.
+    assert!(matches!(reply(&mut ws, &esb(), &private, "hej"), Err(HearingError::NoComment(_))));
+    let kbh_base = add_comment(&mut ws, &kbh(), NewComment { target: on_r1(""), text: "Basis".into(), ..NewComment::default() }).unwrap();
+    assert!(matches!(set_resolved(&mut ws, &esb(), &kbh_base, true), Err(HearingError::NotYours(..))));
+    // The coordinator replies in the private thread: it stays private.
+    let r = reply(&mut ws, &kl(), &private, "Set").unwrap();
+    assert!(ws.keys().any(|k| k.name() == "remarks/coordinator/101"));
+    assert!(Hearing::read(&ws.view(), Party::Org(ESB)).unwrap().comment(&r).is_none());
+}
+
+#[test]
+fn threads_resolve_reopen_and_edits_keep_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    let c = add_comment(&mut ws, &kbh(), NewComment { target: on_r1("title"), text: "Titlen er uklar".into(), ..NewComment::default() }).unwrap();
+    let r = reply(&mut ws, &esb(), &c, "Enig").unwrap();
+    revise(&mut ws, &kbh(), &c, "Titlen er meget uklar", None).unwrap();
+    assert!(matches!(revise(&mut ws, &esb(), &c, "x", None), Err(HearingError::NotYours(..))));
+    set_resolved(&mut ws, &kl(), &r, true).unwrap();
+    let h = Hearing::read(&ws.view(), Party::Org(ESB)).unwrap();
+    let threads = h.threads();
+    assert_eq!(threads.len(), 1);
+    assert!(threads[0].resolved);
+    assert_eq!(threads[0].replies.len(), 1);
+    assert_eq!(threads[0].opening.comment.revisions[0].text, "Titlen er uklar");
+    set_resolved(&mut ws, &kbh(), &c, false).unwrap();
+    assert!(!Hearing::read(&ws.view(), Party::Org(ESB)).unwrap().threads()[0].resolved);
+}
+
+#[test]
+fn a_proposal_must_fit_the_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    let bad = |field: &str, value: serde_json::Value| NewComment {
+        target: on_r1(""),
+        text: "forslag".into(),
+        proposal: Some(Proposal { field: field.into(), value }),
+        ..NewComment::default()
+    };
+    let mut ws2 = |n: NewComment| add_comment(&mut ws, &kbh(), n);
+    assert!(matches!(ws2(bad("inherent.confidentiality.likelihood", serde_json::json!("meget"))), Err(HearingError::BadProposal(_))));
+    assert!(matches!(ws2(bad("no.such.field", serde_json::json!(1))), Err(HearingError::BadProposal(_))));
+    assert!(matches!(ws2(bad("id", serde_json::json!("risk-x"))), Err(HearingError::BadProposal(_))));
+    assert!(ws2(bad("title", serde_json::json!("Ny titel"))).is_ok());
+    let nothing = NewComment { target: Target { item: Some(ItemId("risk-none".into())), ..Target::default() }, text: "x".into(), ..NewComment::default() };
+    assert!(matches!(ws2(nothing), Err(HearingError::NoItem(..))));
+}
+
+#[test]
+fn hostile_records_are_skipped_not_believed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    let key = DocKey::Remarks(RemarkScope::public(Party::Org(KBH)));
+    ws.add_documents(&[key]).unwrap();
+    let author = kbh().author();
+    // A record under another id, garbage, and an answer claiming another round.
+    let forged = Comment { id: "b-other".into(), text: "x".into(), ..Comment::default() };
+    ws.edit(key, &author, |e| {
+        e.put_record(COMMENTS, "b-1", &serde_json::to_string(&forged).unwrap())?;
+        e.put_record(COMMENTS, "b-2", "{not json")?;
+        e.put_record(ANSWERS, "1", r#"{"round":2,"verdict":"agrees","note":"","dpo":"x","dpo_date":"2023-11-14","by":"x","answered_at":0,"earlier":[]}"#)
+    })
+    .unwrap();
+    // A municipality's document has no place for answers to comments or rounds.
+    assert!(ws.edit(key, &author, |e| e.put_record(RESPONSES, "x", "{}")).is_err());
+    let h = Hearing::read(&ws.view(), Party::Coordinator).unwrap();
+    assert!(h.comments.is_empty() && h.answers.is_empty());
+    assert_eq!(h.unreadable.len(), 3, "{:?}", h.unreadable);
+}
+
+#[test]
+fn remark_keys_round_trip_and_refuse_what_names_no_document() {
+    for name in ["remarks/101", "remarks/coordinator", "remarks/101/101", "remarks/coordinator/561"] {
+        assert_eq!(DocKey::parse(name).unwrap().name(), name);
+    }
+    for bad in ["remarks/101/561", "remarks/", "remarks/x", "remarks/101/101/1", "remarks/coordinator/x"] {
+        assert!(DocKey::parse(bad).is_err(), "{bad}");
+    }
+}
