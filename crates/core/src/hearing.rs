@@ -911,3 +911,31 @@ pub fn remarks_json(doc: &DpiaDoc) -> Result<Value, DocError> {
 
 #[cfg(test)]
 mod tests;
+
+/// Why a municipality's update touching `touched` rounds comes too late, judged by the
+/// coordinator's `rounds` (number → record, as [`crate::doc::remarks::rounds_of`] reads them)
+/// on `today`: a round that does not exist, is closed, or whose last day has passed. The hub
+/// refuses such an update, so the deadline holds offline too (an answer written before the
+/// deadline on a wrong clock is refused when it arrives).
+pub fn too_late(rounds: &BTreeMap<String, String>, touched: &BTreeSet<Option<u32>>, today: Day) -> Option<String> {
+    for n in touched {
+        let Some(n) = n else {
+            return Some("svaret angiver ingen høringsrunde (the answer names no hearing round)".into());
+        };
+        let Some(round) = rounds.get(&n.to_string()).and_then(|j| serde_json::from_str::<Round>(j).ok()) else {
+            return Some(format!("der er ingen høringsrunde {n} (no hearing round {n})"));
+        };
+        if round.closed.is_some() {
+            return Some(format!("høringsrunde {n} er afsluttet (hearing round {n} is closed)"));
+        }
+        if today > round.deadline {
+            return Some(format!(
+                "fristen for høringsrunde {n} var {}; i dag er {} (the deadline of hearing round {n} was {})",
+                round.deadline.danish(),
+                today.danish(),
+                round.deadline
+            ));
+        }
+    }
+    None
+}

@@ -43,7 +43,9 @@
 use crate::codes::*;
 use crate::durable::WalFile;
 use crate::proto::{self, Novelty};
-use konsekvens_core::doc::modelled_roots;
+use konsekvens_core::doc::remarks::RoundBound;
+use konsekvens_core::doc::{modelled_roots, Party, RemarkScope};
+use konsekvens_core::DocKey;
 use crate::rights::DpiaInfo;
 use crate::server::{DocState, HubError, Outgoing, Room, Session};
 use crate::store::{Batch, HubStore, Queries, StoreError, Synchronous};
@@ -508,6 +510,11 @@ fn decide(
         }
     }
     let modelled = modelled_roots(session.key.kind());
+    // A municipality's remarks: what its hearing rounds' deadlines govern, before the update.
+    let round_bound = match session.key {
+        DocKey::Remarks(RemarkScope { by: Party::Org(_), .. }) => Some(RoundBound::of(&state.doc)),
+        _ => None,
+    };
     let applied = catch_unwind(AssertUnwindSafe(|| {
         let mut txn = state.doc.transact_mut();
         let roots_before: Vec<String> = txn.root_refs().map(|(name, _)| name.to_owned()).collect();
@@ -533,7 +540,10 @@ fn decide(
             crate::live::printable(&root),
             session.key
         )),
-        Ok(Ok((None, false))) => None,
+        Ok(Ok((None, false))) => match &round_bound {
+            Some(before) => late(batch, room, before, &state.doc)?,
+            None => None,
+        },
         Ok(Ok((None, true))) => Some(format!(
             "{GAP}: ændringen bygger på ændringer, hubben ikke har (update rejected: it builds on changes the hub does not have)"
         )),
@@ -559,6 +569,18 @@ fn decide(
         *leased = true;
     }
     Ok(Decided::Logged(seq))
+}
+
+/// Why a municipality's remarks update is refused for a hearing round's deadline (the hub's
+/// clock decides, not the client's), judged against the coordinator's rounds as logged.
+fn late(batch: &Batch<'_>, room: &Room, before: &RoundBound, after: &yrs::Doc) -> Result<Option<String>, StoreError> {
+    let touched = RoundBound::touched(before, &RoundBound::of(after));
+    if touched.is_empty() {
+        return Ok(None);
+    }
+    let coordinator = DocState::load(batch, &room.dpia, DocKey::Remarks(RemarkScope::public(Party::Coordinator)))?;
+    let rounds = konsekvens_core::doc::remarks::rounds_of(&coordinator.doc);
+    Ok(konsekvens_core::hearing::too_late(&rounds, &touched, konsekvens_core::env::today()).map(|why| format!("{DEADLINE}: {why}")))
 }
 
 /// Whether every block of a v1 update is one the document already has, judged by the clocks

@@ -88,3 +88,52 @@ pub fn entries(doc: &Doc, root: &str) -> BTreeMap<String, String> {
     let Some(map) = txn.get_map(root) else { return BTreeMap::new() };
     map.iter(&txn).map(|(k, v)| (k.to_owned(), v.to_string(&txn))).collect()
 }
+
+/// What of a municipality's remarks document a hearing round's deadline governs: its answers
+/// and its comments (a comment names its round), as text per key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoundBound {
+    answers: BTreeMap<String, String>,
+    comments: BTreeMap<String, String>,
+}
+
+impl RoundBound {
+    pub fn of(doc: &Doc) -> RoundBound {
+        RoundBound { answers: entries(doc, ANSWERS), comments: entries(doc, COMMENTS) }
+    }
+
+    /// The rounds an update touched, from the state before and after it: an answer added or
+    /// changed (by its key, and the round it names), a comment added or changed that names a
+    /// round (before or after). `None` inside: a key that names no round (refused as such).
+    pub fn touched(before: &RoundBound, after: &RoundBound) -> std::collections::BTreeSet<Option<u32>> {
+        fn round_in(json: &str) -> Option<Option<u32>> {
+            let v: serde_json::Value = serde_json::from_str(json).ok()?;
+            match v.get("round") {
+                None | Some(serde_json::Value::Null) => None,
+                Some(n) => Some(n.as_u64().and_then(|n| u32::try_from(n).ok())),
+            }
+        }
+        let mut rounds = std::collections::BTreeSet::new();
+        let changed = |b: &BTreeMap<String, String>, a: &BTreeMap<String, String>| -> Vec<(String, Option<String>, Option<String>)> {
+            let keys: std::collections::BTreeSet<&String> = b.keys().chain(a.keys()).collect();
+            keys.into_iter().filter(|k| b.get(*k) != a.get(*k)).map(|k| (k.clone(), b.get(k).cloned(), a.get(k).cloned())).collect()
+        };
+        for (key, old, new) in changed(&before.answers, &after.answers) {
+            rounds.insert(key.parse::<u32>().ok());
+            for json in [old, new].into_iter().flatten() {
+                rounds.extend(round_in(&json));
+            }
+        }
+        for (_, old, new) in changed(&before.comments, &after.comments) {
+            for json in [old, new].into_iter().flatten() {
+                rounds.extend(round_in(&json));
+            }
+        }
+        rounds
+    }
+}
+
+/// The coordinator's rounds as the hub holds them (number → record text).
+pub fn rounds_of(coordinator_doc: &Doc) -> BTreeMap<String, String> {
+    entries(coordinator_doc, ROUNDS)
+}
