@@ -213,6 +213,18 @@ pub fn release(cmd: ReleaseCommand) -> Result<(), Failure> {
             let mut ws = open(&path)?;
             ws.bind_release(org, &name, &author())?;
             eprintln!("Tillægget for {org} er nu vurderet mod udgivelse {name}");
+            // What became of the municipality's own comments in the round the release followed.
+            let after = konsekvens_core::hearing::after_own_comments(&ws.view(), org, &name).map_err(Failure::problem)?;
+            if !after.is_empty() {
+                println!("Jeres bemærkninger i høringen før {name}:");
+            }
+            for a in &after {
+                let answer = a.response.as_ref().map(|r| format!("{} — {}", r.outcome.danish(), r.reason)).unwrap_or_else(|| "ikke besvaret".into());
+                println!("  {} ({}): {}\n    svar: {answer}", a.reference, a.target, a.text);
+                for f in &a.changed {
+                    println!("    ændret: {} {} → {}", f.path, f.before, f.after);
+                }
+            }
         }
     }
     Ok(())

@@ -209,7 +209,7 @@ pub(crate) fn ensure_participant_documents(ws: &mut Workspace) -> Result<bool, S
 /// Gives the workspace the remarks documents of the høring it lacks: every participant's
 /// and the coordinator's public ones, and — for `party` — the threads on the supplements it
 /// reads. True if it added one.
-pub(crate) fn ensure_remark_documents(ws: &mut Workspace, party: Option<Party>) -> Result<bool, SyncError> {
+pub fn ensure_remark_documents(ws: &mut Workspace, party: Option<Party>) -> Result<bool, SyncError> {
     let Ok(coordination) = ws.view().coordination() else { return Ok(false) };
     let codes: Vec<OrgCode> = coordination.participants.iter().filter_map(|p| p.code).collect();
     let mut keys = konsekvens_core::hearing::documents_for(&codes, Some(party.unwrap_or(Party::Org(OrgCode(0)))));

@@ -242,9 +242,11 @@ pub fn hearing_notat(view: &View<'_>, number: u32, lang: Lang, date: Day) -> Res
         }
     }
 
-    // 3. Recurring comments.
+    // 3. Recurring comments (numbered on when there are any).
+    let mut next = 3;
     if !status.recurring.is_empty() {
-        heading(&mut blocks, 1, w.t("3 Bemærkninger fra flere kommuner", "3 Comments from several municipalities"));
+        heading(&mut blocks, 1, format!("{next} {}", w.t("Bemærkninger fra flere kommuner", "Comments from several municipalities")));
+        next += 1;
         let mut t = Table::new(&[1.2, 1.6, 2.0], Some(vec![Cell::bold(w.t("Punkt", "Item")), Cell::bold(w.t("Felt", "Field")), Cell::bold(w.t("Kommuner", "Municipalities"))]));
         for r in &status.recurring {
             let orgs: Vec<String> = r.orgs.iter().map(|c| names(Party::Org(*c))).collect();
@@ -254,7 +256,7 @@ pub fn hearing_notat(view: &View<'_>, number: u32, lang: Lang, date: Day) -> Res
     }
 
     // 4. What changed from the draft to the release.
-    heading(&mut blocks, 1, w.t("4 Ændringer fra udkast til udgivelse", "4 Changes from the draft to the release"));
+    heading(&mut blocks, 1, format!("{next} {}", w.t("Ændringer fra udkast til udgivelse", "Changes from the draft to the release")));
     match &round.closed {
         None => para(&mut blocks, vec![Span::new(w.t("Runden er ikke afsluttet; der er endnu ingen udgivelse.", "The round is not closed; there is no release yet.")).tone(Tone::Alert)]),
         Some(c) => {
