@@ -440,3 +440,33 @@ pub fn export(a: NotatArgs) -> Result<(), Failure> {
     eprintln!("Skrev {} ({} KiB)", a.out.display(), bytes.len() / 1024);
     Ok(())
 }
+
+/// The høring in the overview: the latest round as the coordinator sees it (who answered
+/// what, open objections, recurring comments); with `org`, that municipality's own comments
+/// of every round and the coordinator's answers.
+pub fn overview(ws: &Workspace, org: Option<OrgCode>) -> Result<String, Failure> {
+    let view = ws.view();
+    let viewer = org.map_or(Party::Coordinator, Party::Org);
+    let h = Hearing::read(&view, viewer).map_err(problem)?;
+    let Some(latest) = h.rounds.last() else { return Ok(String::new()) };
+    let mut out = String::from("\nHøring\n");
+    out.push_str(&render_status(&h.status(latest.number, &view.coordination()?.participants).map_err(problem)?));
+    if let Some(code) = org {
+        for round in &h.rounds {
+            for t in h.round_comments(round.number).iter().filter(|t| t.opening.by == Party::Org(code)) {
+                let answer = match t.response {
+                    Some(r) => format!("{} — {}", r.outcome.danish(), r.reason),
+                    None => "endnu ikke besvaret".into(),
+                };
+                out.push_str(&format!(
+                    "  Jeres bemærkning {} (runde {}, {}): {}\n    koordinatorens svar: {answer}\n",
+                    t.opening.reference,
+                    round.number,
+                    hearing::target_label(&t.opening.comment.target),
+                    t.opening.comment.text
+                ));
+            }
+        }
+    }
+    Ok(out)
+}

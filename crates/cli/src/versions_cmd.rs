@@ -122,6 +122,9 @@ pub struct StatusArgs {
     path: PathBuf,
     #[arg(long)]
     json: bool,
+    /// As this municipality: its own comments in the hearing rounds and what became of them
+    #[arg(long)]
+    org: Option<OrgCode>,
 }
 
 fn json<T: serde::Serialize>(v: &T) {
@@ -328,6 +331,7 @@ pub fn status(a: StatusArgs) -> Result<(), Failure> {
         json(&overview);
     } else {
         print!("{}", status::render(&overview));
+        print!("{}", crate::hearing_cmd::overview(&open(&a.path)?, a.org)?);
     }
     Ok(())
 }
