@@ -43,7 +43,7 @@
 use crate::codes::*;
 use crate::durable::WalFile;
 use crate::proto::{self, Novelty};
-use konsekvens_core::doc::remarks::RoundBound;
+use konsekvens_core::doc::remarks::{Records, RoundBound};
 use konsekvens_core::doc::{modelled_roots, Party, RemarkScope};
 use konsekvens_core::DocKey;
 use crate::rights::DpiaInfo;
@@ -510,9 +510,10 @@ fn decide(
         }
     }
     let modelled = modelled_roots(session.key.kind());
-    // A municipality's remarks: what its hearing rounds' deadlines govern, before the update.
-    let round_bound = match session.key {
-        DocKey::Remarks(RemarkScope { by: Party::Org(_), .. }) => Some(RoundBound::of(&state.doc)),
+    // Remarks: every record before the update (none may disappear; a municipality's round
+    // answers and comments are held to the round's deadline).
+    let records_before = match session.key {
+        DocKey::Remarks(scope) => Some((scope, Records::of(&state.doc, scope))),
         _ => None,
     };
     let applied = catch_unwind(AssertUnwindSafe(|| {
@@ -540,8 +541,18 @@ fn decide(
             crate::live::printable(&root),
             session.key
         )),
-        Ok(Ok((None, false))) => match &round_bound {
-            Some(before) => late(batch, room, before, &state.doc)?,
+        Ok(Ok((None, false))) => match &records_before {
+            Some((scope, before)) => {
+                let after = Records::of(&state.doc, *scope);
+                match Records::removed(before, &after) {
+                    Some(gone) => Some(format!(
+                        "{REMARK_DELETED}: ændringen sletter «{}»; bemærkninger, svar og runder rettes eller afsluttes, de slettes aldrig (a remark is never deleted)",
+                        crate::live::printable(&gone)
+                    )),
+                    None if matches!(scope.by, Party::Org(_)) => late(batch, room, &before.round_bound(), &after.round_bound())?,
+                    None => None,
+                }
+            }
             None => None,
         },
         Ok(Ok((None, true))) => Some(format!(
@@ -573,8 +584,8 @@ fn decide(
 
 /// Why a municipality's remarks update is refused for a hearing round's deadline (the hub's
 /// clock decides, not the client's), judged against the coordinator's rounds as logged.
-fn late(batch: &Batch<'_>, room: &Room, before: &RoundBound, after: &yrs::Doc) -> Result<Option<String>, StoreError> {
-    let touched = RoundBound::touched(before, &RoundBound::of(after));
+fn late(batch: &Batch<'_>, room: &Room, before: &RoundBound, after: &RoundBound) -> Result<Option<String>, StoreError> {
+    let touched = RoundBound::touched(before, after);
     if touched.is_empty() {
         return Ok(None);
     }

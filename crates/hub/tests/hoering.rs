@@ -107,6 +107,29 @@ async fn the_hub_keeps_each_party_to_its_own_remarks() {
     let h = hearing::Hearing::read(&k.view(), Party::Org(OrgCode(101))).unwrap();
     assert_eq!(h.responses[&objection].outcome, Outcome::Partly, "{report}");
     assert_eq!(h.threads().iter().find(|t| t.opening.reference == private).unwrap().replies.len(), 1);
+    // Nothing is deleted: København removing its own objection, as a raw Yjs peer, is refused.
+    let mut sock = raw(&hub, "remarks/101", &t.kbh).await;
+    let state = barrier(&mut sock)
+        .await
+        .into_iter()
+        .find_map(|m| match m {
+            yrs::sync::Message::Sync(yrs::sync::SyncMessage::SyncStep2(s)) => Some(s),
+            _ => None,
+        })
+        .unwrap();
+    let doc = yrs::Doc::with_options(yrs::Options { client_id: yrs::ClientID::new(4_242_424), ..yrs::Options::default() });
+    use yrs::updates::decoder::Decode;
+    use yrs::{Map, ReadTxn, Transact};
+    doc.transact_mut().apply_update(yrs::Update::decode_v1(&state).unwrap()).unwrap();
+    let before = doc.transact().state_vector();
+    let id = objection.split('/').nth(1).unwrap();
+    assert!(doc.get_or_insert_map(COMMENTS).remove(&mut doc.transact_mut(), id).is_some());
+    let deletion = doc.transact().encode_state_as_update_v1(&before);
+    send(&mut sock, konsekvens_hub::proto::update(deletion)).await;
+    let reasons = denials(&barrier(&mut sock).await);
+    assert!(reasons.iter().any(|r| r.contains("K-HUB-REMARK-DELETED")), "{reasons:?}");
+    assert!(sync_as(&mut e, &url, &t.esb, Party::Org(OrgCode(561))).await.in_sync());
+    assert!(hearing::Hearing::read(&e.view(), Party::Org(OrgCode(561))).unwrap().comment(&objection).is_some());
     hub.stop().await;
 }
 

@@ -89,6 +89,34 @@ pub fn entries(doc: &Doc, root: &str) -> BTreeMap<String, String> {
     map.iter(&txn).map(|(k, v)| (k.to_owned(), v.to_string(&txn))).collect()
 }
 
+/// Every record of a remarks document, by root, as text: what the hub compares before and
+/// after an update, so a record is never removed (a comment is revised, a thread resolved —
+/// nothing is deleted) and a round's deadline is checked on what changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Records(BTreeMap<&'static str, BTreeMap<String, String>>);
+
+impl Records {
+    pub fn of(doc: &Doc, scope: super::RemarkScope) -> Records {
+        Records(roots_of(scope).into_iter().map(|root| (root, entries(doc, root))).collect())
+    }
+
+    /// The first record present before and gone after (`root/key`).
+    pub fn removed(before: &Records, after: &Records) -> Option<String> {
+        before.0.iter().find_map(|(root, keys)| {
+            let now = after.0.get(root);
+            keys.keys().find(|k| now.is_none_or(|n| !n.contains_key(*k))).map(|k| format!("{root}/{k}"))
+        })
+    }
+
+    /// What a round's deadline governs (a municipality's answers and comments).
+    pub fn round_bound(&self) -> RoundBound {
+        RoundBound {
+            answers: self.0.get(ANSWERS).cloned().unwrap_or_default(),
+            comments: self.0.get(COMMENTS).cloned().unwrap_or_default(),
+        }
+    }
+}
+
 /// What of a municipality's remarks document a hearing round's deadline governs: its answers
 /// and its comments (a comment names its round), as text per key.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
