@@ -4,7 +4,8 @@
 //! and nothing else (a CRDT update cannot be partly accepted):
 //! - the **coordination** document (coordinator, participants, base write policy),
 //! - the **base** document (the joint DPIA every participant shares),
-//! - one **supplement** document per municipality.
+//! - one **supplement** document per municipality,
+//! - the **remarks** documents of the høring, one per writer and visibility ([`RemarkScope`]).
 //!
 //! Each document has root maps: singleton sections (`meta`, `description`, `wp248` …) and
 //! collections (`risks`, `measures` …) that map an item's id to the item's map. Outside this
