@@ -307,7 +307,7 @@ pub fn comment(cmd: CommentCommand) -> Result<(), Failure> {
         CommentCommand::List { path, who, open: only_open, item, from } => {
             let ws = open(&path)?;
             let actor = who.actor();
-            let item = item.map(|i| item_id(&ws, &i, None).or_else(|_| Ok::<_, Failure>(ItemId(i)))).transpose()?;
+            let item = item.map(|i| item_id(&ws, &i, None).unwrap_or(ItemId(i)));
             let h = Hearing::read(&ws.view(), actor.party).map_err(problem)?;
             for t in h.threads() {
                 let c = &t.opening.comment;

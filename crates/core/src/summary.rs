@@ -211,6 +211,9 @@ fn read_all(doc: &DpiaDoc) -> Result<HashMap<(String, String), Part>, DocError> 
     Ok(parts)
 }
 
+/// A collection's parts before and after the changes.
+type BeforeAfter = (Vec<Part>, Vec<Part>);
+
 /// Summarises the updates of one document as they are applied: keeps the JSON of every
 /// part as last summarised.
 #[derive(Debug, Clone, Default)]
@@ -231,7 +234,7 @@ impl Summariser {
         let mut before = Map::new();
         let mut after = Map::new();
         // (place, root) → (before parts, after parts)
-        let mut collections: BTreeMap<(Option<&'static str>, String), (Vec<Part>, Vec<Part>)> = BTreeMap::new();
+        let mut collections: BTreeMap<(Option<&'static str>, String), BeforeAfter> = BTreeMap::new();
         let mut sections_done = std::collections::BTreeSet::new();
         for (root, key) in touched {
             let Some(place) = place(kind, &root) else { continue };
