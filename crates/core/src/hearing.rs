@@ -939,3 +939,117 @@ pub fn too_late(rounds: &BTreeMap<String, String>, touched: &BTreeSet<Option<u32
     }
     None
 }
+
+/// The bundled sample's finished hearing round behind its first release, so a new user sees
+/// one: KL/KOMBIT's draft, København's comment with a «forslag» on R6 (misdirected messages:
+/// likelihood «sandsynlig» → «forventet», given its breach reports) accepted, Aarhus's comment
+/// on R10 (the AWS clause) partly taken into account, Esbjerg agreeing. Written as the dated
+/// records the use cases would have written then (the use cases judge deadlines by today).
+pub(crate) fn write_sample_round(ws: &mut Workspace) -> Result<(), HearingError> {
+    use crate::model::{ItemId, Likelihood, Risk};
+    use crate::sample::{AARHUS, ESBJERG, KOEBENHAVN, RELEASE_DATE, VERSION};
+    const R6: &str = "risk-beskeder-fejlsendt";
+    const R10: &str = "risk-tredjeland-aws-forbehold";
+    let millis = |d: Day, hour: i64| d.0.midnight().assume_utc().unix_timestamp() * 1000 + hour * 3_600_000;
+    let day = |days: i64| Day(RELEASE_DATE.0 - time::Duration::days(days));
+    let (opened, deadline) = (day(35), day(14));
+    let released = ws.view().coordination()?.release(VERSION).cloned().ok_or_else(|| HearingError::NoItem(VERSION.into(), "the releases".into()))?;
+    // The draft: the release as it was before København's «forslag» was accepted.
+    let mut draft_base = released.base().map_err(WorkspaceError::from)?;
+    let risk: &mut Risk = draft_base.items.risks.iter_mut().find(|r| r.id.0 == R6).ok_or_else(|| HearingError::NoItem(R6.into(), "the sample".into()))?;
+    risk.inherent.confidentiality.likelihood = Some(Likelihood::Likely);
+    let (content, content_hash) = crate::release::content_of(&draft_base);
+    let kl = Actor::new("KL/KOMBIT", Party::Coordinator);
+    let round = Round {
+        number: 1,
+        draft: Release {
+            name: format!("{VERSION}-udkast"),
+            date: Some(opened),
+            note: "Udkast til høring".into(),
+            published_by: kl.name.clone(),
+            published_at: millis(opened, 9),
+            content_hash,
+            content,
+        },
+        deadline,
+        note: "Høring af kommunernes databeskyttelsesrådgivere over udkastet til den første fælles udgivelse.".into(),
+        opened_by: kl.name.clone(),
+        opened_at: millis(opened, 9),
+        closed: Some(Closing { release: VERSION.into(), by: kl.name.clone(), at: released.published_at }),
+    };
+    let target = |id: &str, reference: &str, field: &str| Target { item: Some(ItemId(id.into())), reference: reference.into(), field: field.into(), ..Target::default() };
+    let kbh = Actor::new("Databeskyttelsesrådgiver, Københavns Kommune", Party::Org(KOEBENHAVN));
+    let aar = Actor::new("Databeskyttelsesrådgiver, Aarhus Kommune", Party::Org(AARHUS));
+    let esb = Actor::new("Databeskyttelsesrådgiver, Esbjerg Kommune", Party::Org(ESBJERG));
+    let kbh_comment = Comment {
+        id: ws.new_id("b").0,
+        target: target(R6, "R6", "inherent.confidentiality"),
+        round: Some(1),
+        text: "Vi har anmeldt over 35 brud med fejlsendte beskeder i Aula, et af dem til 94 modtagere. Sandsynligheden før foranstaltninger bør være «forventet», ikke «sandsynlig».".into(),
+        proposal: Some(Proposal { field: "inherent.confidentiality.likelihood".into(), value: Value::String("expected".into()) }),
+        author: kbh.name.clone(),
+        written_at: millis(day(20), 10),
+        ..Comment::default()
+    };
+    let aar_comment = Comment {
+        id: ws.new_id("b").0,
+        target: target(R10, "R10", ""),
+        round: Some(1),
+        text: "Vurderingen bør nævne, hvilke regioner AWS må behandle data i, og hvad forbeholdet om udlevering efter lov i tredjeland betyder for os som dataansvarlige.".into(),
+        author: aar.name.clone(),
+        written_at: millis(day(18), 14),
+        ..Comment::default()
+    };
+    let answer = |verdict: Verdict, dpo: &Actor, on: i64| RoundAnswer {
+        round: 1,
+        verdict,
+        note: String::new(),
+        dpo: dpo.name.clone(),
+        dpo_date: day(on),
+        by: dpo.name.clone(),
+        answered_at: millis(day(on), 15),
+        earlier: Vec::new(),
+    };
+    let kbh_ref = format!("{}/{}", kbh.party, kbh_comment.id);
+    let aar_ref = format!("{}/{}", aar.party, aar_comment.id);
+    let seq = ws.view().last_seq(DocKey::Base)?;
+    let responses = [
+        Response {
+            comment: kbh_ref.clone(),
+            outcome: Outcome::TakenIntoAccount,
+            reason: "Enig: bruddene viser, at fejlsendte beskeder må forventes. Sandsynligheden er rettet i udgivelsen.".into(),
+            proposal: Some(ProposalDecision::Accepted {
+                item: ItemId(R6.into()),
+                field: "inherent.confidentiality.likelihood".into(),
+                before: Value::String("likely".into()),
+                after: Value::String("expected".into()),
+                seq,
+            }),
+            by: kl.name.clone(),
+            at: millis(day(10), 11),
+            earlier: Vec::new(),
+        },
+        Response {
+            comment: aar_ref.clone(),
+            outcome: Outcome::Partly,
+            reason: "Regionerne (EU) står nu i vurderingen; forbeholdets betydning afventer KOMBITs juridiske notat og tages op ved næste udgivelse.".into(),
+            proposal: None,
+            by: kl.name.clone(),
+            at: millis(day(10), 11),
+            earlier: Vec::new(),
+        },
+    ];
+    let public = |p: Party| RemarkScope::public(p);
+    write(ws, &kbh, public(kbh.party), COMMENTS, &kbh_comment.id.clone(), &json(&kbh_comment))?;
+    write(ws, &kbh, public(kbh.party), ANSWERS, "1", &json(&answer(Verdict::AgreesWithRemarks, &kbh, 20)))?;
+    write(ws, &aar, public(aar.party), COMMENTS, &aar_comment.id.clone(), &json(&aar_comment))?;
+    write(ws, &aar, public(aar.party), ANSWERS, "1", &json(&answer(Verdict::AgreesWithRemarks, &aar, 18)))?;
+    write(ws, &esb, public(esb.party), ANSWERS, "1", &json(&answer(Verdict::Agrees, &esb, 16)))?;
+    for r in &responses {
+        write(ws, &kl, public(Party::Coordinator), RESPONSES, &r.comment.clone(), &json(r))?;
+    }
+    let resolved = ThreadState { resolved: true, by: kl.name.clone(), at: millis(day(10), 12) };
+    write(ws, &kl, public(Party::Coordinator), STATES, &kbh_ref, &json(&resolved))?;
+    write(ws, &kl, public(Party::Coordinator), ROUNDS, "1", &json(&round))?;
+    Ok(())
+}

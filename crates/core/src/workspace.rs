@@ -215,6 +215,11 @@ impl Workspace {
         let author = Author::new("Konsekvens (eksempel)", None);
         let mut ws = Workspace::create_with(path, env, &author, &coordination, &base, &supplements)?;
         ws.publish_release(sample::VERSION, sample::RELEASE_DATE, sample::RELEASE_NOTE, &Author::new("KL/KOMBIT", None))?;
+        // The release followed a hearing round: the sample shows one, finished.
+        crate::hearing::write_sample_round(&mut ws).map_err(|e| match e {
+            crate::hearing::HearingError::Workspace(w) => w,
+            other => WorkspaceError::Doc { doc: "remarks/coordinator".into(), source: DocError::Unreadable { point: "sample".into(), message: other.to_string() } },
+        })?;
         ws.mark_review_baseline()?;
         Ok(ws)
     }

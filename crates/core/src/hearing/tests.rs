@@ -23,8 +23,17 @@ fn esb() -> Actor {
     Actor::new("DPO Esbjerg", Party::Org(ESB))
 }
 
+/// The AULA sample with its release, before any hearing round.
 fn sample(dir: &tempfile::TempDir) -> Workspace {
-    Workspace::create_demo(&dir.path().join("aula.konsekvens"), env_at(START)).unwrap()
+    let (coordination, base, supplements) = crate::sample::aula();
+    let mut ws = Workspace::create_with(&dir.path().join("aula.konsekvens"), env_at(START), &kl().author(), &coordination, &base, &supplements).unwrap();
+    ws.publish_release(crate::sample::VERSION, crate::sample::RELEASE_DATE, "", &kl().author()).unwrap();
+    ws
+}
+
+/// The bundled sample as `konsekvens demo` writes it.
+fn demo(dir: &tempfile::TempDir) -> Workspace {
+    Workspace::create_demo(&dir.path().join("demo.konsekvens"), env_at(START)).unwrap()
 }
 
 fn on_r1(field: &str) -> Target {
@@ -208,4 +217,24 @@ fn remark_keys_round_trip_and_refuse_what_names_no_document() {
     for bad in ["remarks/101/561", "remarks/", "remarks/x", "remarks/101/101/1", "remarks/coordinator/x"] {
         assert!(DocKey::parse(bad).is_err(), "{bad}");
     }
+}
+
+#[test]
+fn the_sample_shows_a_finished_round_behind_its_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(&dir);
+    let h = Hearing::read(&ws.view(), Party::Org(ESB)).unwrap();
+    assert!(h.unreadable.is_empty(), "{:?}", h.unreadable);
+    let round = h.round_of_release(crate::sample::VERSION).expect("the release follows a round");
+    assert_eq!(round.draft.content_hash, crate::release::sha256_hex(round.draft.content.as_bytes()));
+    let participants = ws.view().coordination().unwrap().participants;
+    let status = h.status(round.number, &participants).unwrap();
+    assert!(status.unanswered.is_empty() && status.not_answered().count() == 0);
+    // What København sees on confirming: its «forslag» accepted, R6 changed from the draft.
+    let after = after_own_comments(&ws.view(), KBH, crate::sample::VERSION).unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].response.as_ref().unwrap().outcome, Outcome::TakenIntoAccount);
+    assert!(after[0].changed.iter().any(|f| f.path == "inherent.confidentiality.likelihood" && f.after == serde_json::json!("expected")), "{:?}", after[0].changed);
+    // The høringsnotat of it builds.
+    crate::report::hearing_notat(&ws.view(), 1, crate::check::Lang::Da, Day::ymd(2025, 6, 2)).unwrap();
 }

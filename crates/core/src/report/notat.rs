@@ -406,7 +406,9 @@ mod tests {
     #[test]
     fn the_notat_lists_answers_comments_and_the_change() {
         let dir = tempfile::tempdir().unwrap();
-        let mut ws = Workspace::create_demo(&dir.path().join("a.konsekvens"), Arc::new(FixedEnv::new(1_700_000_000_000, 3))).unwrap();
+        let (coordination, base, supplements) = crate::sample::aula();
+        let author = crate::Author::new("KL", None);
+        let mut ws = Workspace::create_with(&dir.path().join("a.konsekvens"), Arc::new(FixedEnv::new(1_700_000_000_000, 3)), &author, &coordination, &base, &supplements).unwrap();
         let kl = Actor::new("KL", Party::Coordinator);
         let kbh = Actor::new("Anne", Party::Org(OrgCode(101)));
         hearing::open_round(&mut ws, &kl, "udkast", Day::ymd(2023, 12, 1), "Høring").unwrap();
