@@ -182,3 +182,63 @@ async fn an_answer_after_the_deadline_is_refused_by_the_hub() {
     assert!(refusal(&sync(&mut e, &url, &t.esb).await, esb_doc).contains("ingen høringsrunde 7"));
     hub.stop().await;
 }
+
+/// Live, as the app syncs: a comment København writes arrives in Esbjerg's open session as
+/// it is made, in København's remarks document, and reads as København's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_comment_arrives_live() {
+    use konsekvens_hub::{live_control, sync_live, LiveEvent, LiveOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let hubdir = dir.path().join("hub");
+    let t = registry(&hubdir, BasePolicy::CoordinatorOnly);
+    let hub = TestHub::start(&hubdir).await;
+    let url = hub.url();
+    let mut coord = coordinator_workspace(&dir.path().join("kl.konsekvens"));
+    assert!(sync(&mut coord, &url, &t.coordinator).await.in_sync());
+    let mut k = municipality(dir.path(), "kbh.konsekvens", Arc::new(konsekvens_core::SystemEnv));
+    assert!(sync(&mut k, &url, &t.kbh).await.in_sync());
+    let esb_path = dir.path().join("esb.konsekvens");
+    let mut e = municipality(dir.path(), "esb.konsekvens", Arc::new(konsekvens_core::SystemEnv));
+    assert!(sync(&mut e, &url, &t.esb).await.in_sync());
+    drop(e);
+
+    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (_handle, control) = live_control();
+    let (live_url, token, path) = (url.clone(), t.esb.clone(), esb_path.clone());
+    let task = tokio::spawn(async move {
+        let mut ws = Workspace::open(&path, Arc::new(konsekvens_core::SystemEnv)).unwrap();
+        let opts = LiveOptions { poll: std::time::Duration::from_millis(50), ..LiveOptions::default() };
+        sync_live(&mut ws, &live_url, &token, opts, control, move |ev| drop(tx.send(ev)), async move {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    let kbh_doc = remarks(Party::Org(OrgCode(101)));
+    tokio::time::timeout(LIMIT, async {
+        while let Some(ev) = events.recv().await {
+            if matches!(ev, LiveEvent::State(konsekvens_hub::LiveState::Live)) {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("Esbjerg's session goes live");
+    let comment = hearing::add_comment(&mut k, &kbh(), NewComment { text: "Skriv UNI-login ind i R5".into(), ..NewComment::default() }).unwrap();
+    assert!(sync(&mut k, &url, &t.kbh).await.in_sync());
+    tokio::time::timeout(LIMIT, async {
+        while let Some(ev) = events.recv().await {
+            if matches!(&ev, LiveEvent::Received { key, .. } if *key == kbh_doc) {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("København's comment arrives live");
+    let _ = stop.send(());
+    tokio::time::timeout(LIMIT, task).await.unwrap().unwrap().unwrap();
+    let e = Workspace::open(&esb_path, Arc::new(konsekvens_core::SystemEnv)).unwrap();
+    let h = hearing::Hearing::read(&e.view(), Party::Org(OrgCode(561))).unwrap();
+    assert_eq!(h.comment(&comment).map(|p| p.by), Some(Party::Org(OrgCode(101))));
+    hub.stop().await;
+}
