@@ -188,6 +188,8 @@ pub struct Hearing {
     pub responses: BTreeMap<String, Response>,
     /// Records that do not read as the model (a damaged or hostile copy): named, skipped.
     pub unreadable: Vec<String>,
+    /// Position in `comments` by reference (built by `read`).
+    index: std::collections::HashMap<String, usize>,
 }
 
 /// Whether `viewer` reads the remarks document `scope`.
@@ -221,6 +223,7 @@ impl Hearing {
             h.take(doc, scope).map_err(|e| WorkspaceError::Doc { doc: key.name(), source: e })?;
         }
         h.comments.sort_by(|a, b| (a.comment.written_at, &a.reference).cmp(&(b.comment.written_at, &b.reference)));
+        h.index = h.comments.iter().enumerate().map(|(i, p)| (p.reference.clone(), i)).collect();
         h.rounds.sort_by_key(|r| r.number);
         Ok(h)
     }
@@ -277,20 +280,56 @@ impl Hearing {
     }
 
     pub fn comment(&self, reference: &str) -> Option<&Posted> {
-        self.comments.iter().find(|p| p.reference == reference)
+        match self.index.get(reference).and_then(|&i| self.comments.get(i)) {
+            Some(p) if p.reference == reference => Some(p),
+            _ => self.comments.iter().find(|p| p.reference == reference),
+        }
     }
 
-    /// The opening comment of the thread `reference` belongs to (a broken or circular chain
-    /// of replies ends at the last comment found).
-    pub fn opening_of<'h>(&'h self, posted: &'h Posted) -> &'h Posted {
-        let mut at = posted;
-        for _ in 0..self.comments.len() {
-            match at.comment.reply_to.as_deref().and_then(|r| self.comment(r)) {
-                Some(parent) if parent.reference != posted.reference => at = parent,
-                _ => break,
+    fn position(&self, reference: &str) -> Option<usize> {
+        match self.index.get(reference) {
+            Some(&i) if self.comments.get(i).is_some_and(|p| p.reference == reference) => Some(i),
+            _ => self.comments.iter().position(|p| p.reference == reference),
+        }
+    }
+
+    /// For every comment, the position of its thread's opening comment: the end of its chain
+    /// of replies. A chain that dangles ends at its last comment found; one that loops (a
+    /// hostile copy) at the comment where the loop closes. Linear in the comments: each is
+    /// walked once.
+    fn openings(&self) -> Vec<usize> {
+        const UNKNOWN: usize = usize::MAX;
+        let mut out = vec![UNKNOWN; self.comments.len()];
+        for start in 0..self.comments.len() {
+            let mut path = Vec::new();
+            let mut on_path = BTreeSet::new();
+            let mut at = start;
+            let end = loop {
+                if out[at] != UNKNOWN {
+                    break out[at];
+                }
+                if !on_path.insert(at) {
+                    break at;
+                }
+                path.push(at);
+                match self.comments[at].comment.reply_to.as_deref().and_then(|r| self.position(r)) {
+                    Some(parent) => at = parent,
+                    None => break at,
+                }
+            };
+            for i in path {
+                out[i] = end;
             }
         }
-        at
+        out
+    }
+
+    /// The opening comment of the thread `posted` belongs to.
+    pub fn opening_of<'h>(&'h self, posted: &'h Posted) -> &'h Posted {
+        match self.position(&posted.reference) {
+            Some(i) => &self.comments[self.openings()[i]],
+            None => posted,
+        }
     }
 
     /// Whether the thread opened by `opening` is resolved: the latest state set by the
@@ -307,16 +346,16 @@ impl Hearing {
 
     /// Every thread, in the order their opening comments were written.
     pub fn threads(&self) -> Vec<Thread<'_>> {
-        let mut threads: Vec<Thread<'_>> = self
-            .comments
-            .iter()
-            .filter(|p| p.comment.reply_to.as_deref().and_then(|r| self.comment(r)).is_none())
-            .map(|p| Thread { opening: p, replies: Vec::new(), resolved: self.is_resolved(p), response: self.responses.get(&p.reference) })
-            .collect();
-        for p in self.comments.iter().filter(|p| p.comment.reply_to.as_deref().and_then(|r| self.comment(r)).is_some()) {
-            let opening = self.opening_of(p);
-            if let Some(t) = threads.iter_mut().find(|t| t.opening.reference == opening.reference) {
-                t.replies.push(p);
+        let openings = self.openings();
+        let mut threads: Vec<Thread<'_>> = Vec::new();
+        let mut slot: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        for (i, p) in self.comments.iter().enumerate().filter(|(i, _)| openings[*i] == *i) {
+            slot.insert(i, threads.len());
+            threads.push(Thread { opening: p, replies: Vec::new(), resolved: self.is_resolved(p), response: self.responses.get(&p.reference) });
+        }
+        for (i, p) in self.comments.iter().enumerate().filter(|(i, _)| openings[*i] != *i) {
+            if let Some(&t) = slot.get(&openings[i]) {
+                threads[t].replies.push(p);
             }
         }
         threads

@@ -238,3 +238,36 @@ fn the_sample_shows_a_finished_round_behind_its_release() {
     // The høringsnotat of it builds.
     crate::report::hearing_notat(&ws.view(), 1, crate::check::Lang::Da, Day::ymd(2025, 6, 2)).unwrap();
 }
+
+/// A hostile copy with 20 000 replies in one chain, and a loop: read quickly, each comment in
+/// one thread.
+#[test]
+fn long_and_circular_reply_chains_read_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    let key = DocKey::Remarks(RemarkScope::public(Party::Org(KBH)));
+    ws.add_documents(&[key]).unwrap();
+    let n = 20_000;
+    ws.edit(key, &kbh().author(), |e| {
+        for i in 0..n {
+            let reply_to = if i == 0 { None } else { Some(format!("101/b-{}", i - 1)) };
+            let c = Comment { id: format!("b-{i}"), text: "x".into(), reply_to, written_at: i as i64, ..Comment::default() };
+            e.put_record(COMMENTS, &c.id, &serde_json::to_string(&c).unwrap())?;
+        }
+        // Two comments replying to each other.
+        for (a, b) in [("b-x", "b-y"), ("b-y", "b-x")] {
+            let c = Comment { id: a.into(), text: "loop".into(), reply_to: Some(format!("101/{b}")), written_at: 1_000_000, ..Comment::default() };
+            e.put_record(COMMENTS, a, &serde_json::to_string(&c).unwrap())?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let started = std::time::Instant::now();
+    let h = Hearing::read(&ws.view(), Party::Org(ESB)).unwrap();
+    let threads = h.threads();
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    assert_eq!(threads.len(), 2);
+    assert_eq!(threads.iter().map(|t| t.replies.len() + 1).sum::<usize>(), n + 2);
+    let last = h.comment(&format!("101/b-{}", n - 1)).unwrap();
+    assert_eq!(h.opening_of(last).reference, "101/b-0");
+}
