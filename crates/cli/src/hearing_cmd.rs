@@ -470,3 +470,11 @@ pub fn overview(ws: &Workspace, org: Option<OrgCode>) -> Result<String, Failure>
     }
     Ok(out)
 }
+
+/// The latest round's status, as the coordinator sees it (`status --json`).
+pub fn latest_round(ws: &Workspace) -> Result<Option<hearing::RoundStatus>, Failure> {
+    let view = ws.view();
+    let h = Hearing::read(&view, Party::Coordinator).map_err(problem)?;
+    let Some(latest) = h.rounds.last() else { return Ok(None) };
+    Ok(Some(h.status(latest.number, &view.coordination()?.participants).map_err(problem)?))
+}

@@ -328,7 +328,18 @@ pub fn review(a: ReviewArgs) -> Result<(), Failure> {
 pub fn status(a: StatusArgs) -> Result<(), Failure> {
     let overview = status::overview(&open(&a.path)?.view(), today())?;
     if a.json {
-        json(&overview);
+        // The overview's JSON, with the latest hearing round added under «hearing» (absent
+        // when there is none).
+        let mut value = serde_json::to_value(&overview).expect("serialises");
+        if let Some(round) = crate::hearing_cmd::latest_round(&open(&a.path)?)? {
+            let mut round = serde_json::to_value(&round).expect("serialises");
+            // The draft's fingerprint is enough here; its content is the whole base.
+            if let Some(draft) = round["round"]["draft"].as_object_mut() {
+                draft.remove("content");
+            }
+            value["hearing"] = round;
+        }
+        json(&value);
     } else {
         print!("{}", status::render(&overview));
         print!("{}", crate::hearing_cmd::overview(&open(&a.path)?, a.org)?);

@@ -403,7 +403,7 @@ impl Hearing {
 }
 
 /// One municipality in a round.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ParticipantRound {
     pub code: OrgCode,
     pub name: String,
@@ -413,7 +413,7 @@ pub struct ParticipantRound {
 }
 
 /// Comments on the same item (and field) from several municipalities.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Recurring {
     pub reference: String,
     pub field: String,
@@ -421,7 +421,7 @@ pub struct Recurring {
     pub comments: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RoundStatus {
     pub round: Round,
     pub participants: Vec<ParticipantRound>,
