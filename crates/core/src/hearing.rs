@@ -948,8 +948,6 @@ pub fn remarks_json(doc: &DpiaDoc) -> Result<Value, DocError> {
     Ok(Value::Object(out))
 }
 
-#[cfg(test)]
-mod tests;
 
 /// Why a municipality's update touching `touched` rounds comes too late, judged by the
 /// coordinator's `rounds` (number → record, as [`crate::doc::remarks::rounds_of`] reads them)
@@ -1092,3 +1090,6 @@ pub(crate) fn write_sample_round(ws: &mut Workspace) -> Result<(), HearingError>
     write(ws, &kl, public(Party::Coordinator), ROUNDS, "1", &json(&round))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
