@@ -14,6 +14,11 @@
 //! - Releases through the hub: KL publishes, København confirms the new release, Esbjerg
 //!   stays, Aarhus never syncs; the coordinator's overview says who stands where. Two
 //!   coordinators publishing at once; publishing while the hub is down is refused.
+//! - The høring (issue #18): KL opens a round on the sample's draft; København objects to a
+//!   rating with a proposed value, Esbjerg agrees with a comment, Aarhus does not answer; KL
+//!   accepts København's proposal, answers Esbjerg and publishes; the høringsnotat PDF (read
+//!   with pdftotext) lists all of it and the changed rating; København confirms the release
+//!   and its overview shows its comment was taken into account.
 
 use konsekvens_core::model::{OrgCode, Prose};
 use konsekvens_core::{Author, DocKey, SystemEnv, Workspace};
@@ -869,4 +874,116 @@ fn a_member_empties_the_base_every_copy_names_it_and_the_coordinator_restores_it
     let out = konsekvens(["restore", kl, "--to", "now"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("K-RESTORE-NO-POINT"), "{}", stderr(&out));
+}
+
+// ---- the høring -------------------------------------------------------------------------
+
+/// `konsekvens ARGS…` that must succeed; its stdout.
+fn ok(args: &[&std::ffi::OsStr]) -> String {
+    stdout(&run_ok(args))
+}
+
+fn os<'a>(args: &'a [&'a str]) -> Vec<&'a std::ffi::OsStr> {
+    args.iter().map(std::ffi::OsStr::new).collect()
+}
+
+/// `konsekvens sync` as one party of the høring (`--org CODE` or `--coordinator`).
+#[track_caller]
+fn sync_as(path: &Path, hub: &HubProcess, token: &str, party: &[&str]) -> String {
+    let out = sync_command(path, &hub.url(), token, false).args(party).output().unwrap();
+    assert!(out.status.success(), "sync {} failed: {}\nhub:\n{}", path.display(), stderr(&out), hub.log());
+    stderr(&out)
+}
+
+#[test]
+fn a_hearing_round_through_the_hub_from_draft_to_confirmed_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("hub");
+    let t = register(&data);
+    let hub = HubProcess::start(&data);
+    let p = seed(dir.path(), &hub, &t);
+    let path = |p: &Path| p.to_str().unwrap().to_owned();
+    let (kl, kbh, esb) = (path(&p.kl), path(&p.kbh), path(&p.esb));
+
+    // KL opens a round on the base as it stands.
+    let round = ok(&os(&["hearing", "open", &kl, "--draft", "2026.1-udkast", "--deadline", "2099-12-31", "--note", "Høring af kommunernes DPO'er", "--name", "Karin (KL)"]));
+    assert_eq!(round.trim(), "1");
+    sync_as(&p.kl, &hub, &t.kl, &["--coordinator"]);
+
+    // København objects to R1's confidentiality rating and proposes another likelihood.
+    sync_as(&p.kbh, &hub, &t.kbh, &["--org", "101"]);
+    let objection = ok(&os(&[
+        "comment", "add", &kbh, "--org", "101", "--name", "Anne (DPO, København)", "--item", "R1", "--field", "inherent.confidentiality", "--round", "1",
+        "--text", "Sandsynligheden for uautoriseret adgang er forventet, ikke sandsynlig", "--propose", "inherent.confidentiality.likelihood=forventet", "--objection",
+    ]))
+    .trim()
+    .to_owned();
+    ok(&os(&["hearing", "answer", &kbh, "--org", "101", "--round", "1", "--verdict", "kan-ikke", "--dpo", "Anne Andersen", "--dpo-date", "2026-11-20"]));
+    sync_as(&p.kbh, &hub, &t.kbh, &["--org", "101"]);
+
+    // Esbjerg agrees, with a comment.
+    sync_as(&p.esb, &hub, &t.esb, &["--org", "561"]);
+    let remark = ok(&os(&["comment", "add", &esb, "--org", "561", "--name", "Erik (DPO, Esbjerg)", "--item", "R1", "--round", "1", "--text", "Nævn UNI-login som kilde til risikoen"]))
+        .trim()
+        .to_owned();
+    ok(&os(&["hearing", "answer", &esb, "--org", "561", "--round", "1", "--verdict", "bemaerkninger", "--dpo", "Erik Eriksen"]));
+    sync_as(&p.esb, &hub, &t.esb, &["--org", "561"]);
+    // Aarhus does not answer (it has the round, though).
+    sync_as(&p.aar, &hub, &t.aar, &["--org", "751"]);
+
+    // KL sees who answered what, answers both comments, accepts the proposal, publishes.
+    sync_as(&p.kl, &hub, &t.kl, &["--coordinator"]);
+    let status = ok(&os(&["hearing", "status", &kl]));
+    assert!(status.contains("101 København: kan ikke tiltræde") && status.contains("751 Aarhus: har ikke svaret") && status.contains("1 åben(e) indsigelse"), "{status}");
+    let refused = konsekvens(os(&["hearing", "close", &kl, "--round", "1", "--release", "2026.1"]));
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("[K-HOER-UBESVARET]"), "{}", stderr(&refused));
+    ok(&os(&["hearing", "respond", &kl, "--comment", &objection, "--outcome", "indarbejdet", "--reason", "Enig: brudhistorikken taler for forventet", "--accept"]));
+    ok(&os(&["hearing", "respond", &kl, "--comment", &remark, "--outcome", "delvist", "--reason", "UNI-login behandles under R5"]));
+    ok(&os(&["hearing", "close", &kl, "--round", "1", "--release", "2026.1"]));
+    sync_as(&p.kl, &hub, &t.kl, &["--coordinator"]);
+
+    // The høringsnotat, read as a person reads the PDF.
+    let notat = dir.path().join("hoeringsnotat.pdf");
+    ok(&os(&["export", "hearing-notat", &kl, "--round", "1", "--out", notat.to_str().unwrap()]));
+    let text = Command::new("pdftotext").arg(&notat).arg("-").output().expect("run pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+    for expected in [
+        "Høringsnotat",
+        "2026.1-udkast",
+        "København (101)",
+        "kan ikke tiltræde",
+        "Anne Andersen",
+        "Esbjerg (561)",
+        "tiltræder med",
+        "Aarhus (751)",
+        "har ikke svaret",
+        "forventet, ikke sandsynlig",
+        "Nævn UNI-login",
+        "indarbejdet",
+        "delvist indarbejdet",
+        "UNI-login behandles under R5",
+        "sandsynlig → forventet",
+        "Ændringer fra udkast til udgivelse",
+    ] {
+        assert!(text.contains(expected), "the høringsnotat lacks «{expected}»:\n{text}");
+    }
+    // … and its Word copy carries the same content.
+    let word = dir.path().join("hoeringsnotat.docx");
+    ok(&os(&["export", "hearing-notat", &kl, "--round", "1", "--out", word.to_str().unwrap()]));
+    assert!(std::fs::read(&word).unwrap().starts_with(b"PK"));
+
+    // København gets the release, confirms it, and sees what became of its objection.
+    sync_as(&p.kbh, &hub, &t.kbh, &["--org", "101"]);
+    let confirmed = ok(&os(&["release", "confirm", &kbh, "--org", "101", "--name", "2026.1"]));
+    assert!(confirmed.contains(&objection) && confirmed.contains("svar: indarbejdet") && confirmed.contains("inherent.confidentiality.likelihood"), "{confirmed}");
+    let overview = ok(&os(&["status", &kbh, "--org", "101"]));
+    assert!(overview.contains(&format!("Jeres bemærkning {objection}")) && overview.contains("koordinatorens svar: indarbejdet"), "{overview}");
+    // The accepted rating is in København's DPIA now, attributed to KL's change.
+    let shown = ok(&os(&["show", &kbh, "--org", "101", "--json"]));
+    let dpia: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    let r1 = dpia["items"]["risks"].as_array().unwrap().iter().find(|r| r["reference"] == "R1").unwrap();
+    assert_eq!(r1["inherent"]["confidentiality"]["likelihood"], "expected");
+    assert_eq!(dpia["base_release"], "2026.1");
+    sync_as(&p.kbh, &hub, &t.kbh, &["--org", "101"]);
 }

@@ -511,3 +511,34 @@ fn a_certificate_from_another_ca_is_intact_but_not_trusted() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("ikke undersøgt"), "{}", stdout(&o));
 }
+
+/// The høring's documents of the bundled sample (its finished round): the høringsnotat reads
+/// as a person reads it, and København's answer is signed by its DPO and verifies.
+#[test]
+fn the_sample_hoeringsnotat_reads_right_and_a_municipalitys_answer_signs() {
+    let ws = sample().dir.path().join("aula.konsekvens");
+    let notat = scratch("hoeringsnotat.pdf");
+    let out = konsekvens(["export".as_ref(), "hearing-notat".as_ref(), ws.as_os_str(), "--round".as_ref(), "1".as_ref(), "--out".as_ref(), notat.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = text_of(&notat, &["-layout"]);
+    for expected in ["Høringsnotat", "2025.1-udkast", "København (101)", "tiltræder med", "Esbjerg (561)", "R6 Besked med personoplysninger", "sandsynlig → forventet", "delvist indarbejdet"] {
+        assert!(text.contains(expected), "the høringsnotat lacks «{expected}»:\n{text}");
+    }
+    let qpdf = tool_output("qpdf", &["--check".as_ref(), notat.as_os_str()]);
+    assert!(qpdf.status.success(), "{}", stdout(&qpdf));
+    let answer = scratch("svar-101.pdf");
+    let out = konsekvens([
+        "export".as_ref(), "hearing-answer".as_ref(), ws.as_os_str(), "--round".as_ref(), "1".as_ref(), "--org".as_ref(), "101".as_ref(), "--out".as_ref(), answer.as_os_str(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text_of(&answer, &[]).contains("Høringssvar"));
+    let Some(k) = keys() else {
+        eprintln!("openssl is missing: the signing of the answer is not tested");
+        return;
+    };
+    let signed = scratch("svar-101-signeret.pdf");
+    let o = sign(&answer, &k.path("rsa.p12"), PASSWORD, &signed, &["--reason", "Høringssvar godkendt af databeskyttelsesrådgiveren"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = verify(&signed, k);
+    assert!(v.status.success(), "{}{}", stdout(&v), stderr(&v));
+}

@@ -4,7 +4,6 @@
 //! default and in English on request. Run `cargo build -p konsekvens-cli` first.
 
 #[path = "../crates/pdf/tests/common/verifiers.rs"]
-#[allow(dead_code)]
 mod verifiers;
 
 use konsekvens_core::model::OrgCode;

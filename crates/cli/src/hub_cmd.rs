@@ -208,6 +208,24 @@ pub struct SyncArgs {
     /// refused if PATH exists
     #[arg(long)]
     new: bool,
+    /// Who syncs, for the høring: this municipality also fetches the threads on its
+    /// supplement (default: only the public remarks)
+    #[arg(long, conflicts_with = "coordinator")]
+    org: Option<konsekvens_core::model::OrgCode>,
+    /// The coordinator: also fetches the threads on every supplement
+    #[arg(long)]
+    coordinator: bool,
+}
+
+impl SyncArgs {
+    fn options(&self) -> SyncOptions {
+        let party = match (self.org, self.coordinator) {
+            (Some(code), _) => Some(konsekvens_core::doc::Party::Org(code)),
+            (None, true) => Some(konsekvens_core::doc::Party::Coordinator),
+            (None, false) => None,
+        };
+        SyncOptions { party, ..SyncOptions::default() }
+    }
 }
 
 fn store(data: &std::path::Path) -> Result<HubStore, Failure> {
@@ -342,7 +360,7 @@ pub fn sync(a: SyncArgs) -> Result<(), Failure> {
         // The first round fills a temporary file that becomes the workspace only when it
         // succeeded: a refusal or a hostile hub leaves nothing that would block a retry.
         let (ws, report) = Workspace::create_filled(&a.path, env(), |ws| {
-            rt.block_on(konsekvens_hub::sync_once_with(ws, &a.hub, &a.token, &SyncOptions::default())).map_err(sync_failure)
+            rt.block_on(konsekvens_hub::sync_once_with(ws, &a.hub, &a.token, &a.options())).map_err(sync_failure)
         })?;
         if !a.watch {
             return round_result(&report);
@@ -382,13 +400,14 @@ pub fn sync(a: SyncArgs) -> Result<(), Failure> {
                 eprintln!("{key}: til stede: {}", if who.is_empty() { "ingen andre".to_string() } else { who.join(", ") });
             }
         };
+        konsekvens_hub::ensure_remark_documents(&mut ws, a.options().party).map_err(sync_failure)?;
         let (_handle, control) = konsekvens_hub::live_control();
         rt.block_on(konsekvens_hub::sync_live(&mut ws, &a.hub, &a.token, LiveOptions::default(), control, on_event, konsekvens_hub::shutdown_signal()))
             .map_err(sync_failure)?;
         return Ok(());
     }
     let report = rt
-        .block_on(konsekvens_hub::sync_once_with(&mut ws, &a.hub, &a.token, &SyncOptions::default()))
+        .block_on(konsekvens_hub::sync_once_with(&mut ws, &a.hub, &a.token, &a.options()))
         .map_err(sync_failure)?;
     round_result(&report)
 }

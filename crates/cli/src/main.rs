@@ -5,6 +5,7 @@
 //! in Danish, or in English with `--lang en` or an English locale (`LANG=en_GB.UTF-8`).
 
 mod exchange_cmd;
+mod hearing_cmd;
 mod hub_cmd;
 mod paths;
 mod pdf_cmd;
@@ -102,6 +103,13 @@ enum Command {
     Review(versions_cmd::ReviewArgs),
     /// The coordinator's overview: each municipality's release, check result, signing and deviations
     Status(versions_cmd::StatusArgs),
+    /// Comments (bemærkninger) on the joint DPIA: add, reply, edit, resolve, list
+    #[command(subcommand)]
+    Comment(hearing_cmd::CommentCommand),
+    /// Hearing rounds (høringsrunder): open (coordinator), answer (a municipality), respond,
+    /// close (publishes the release), status
+    #[command(subcommand)]
+    Hearing(hearing_cmd::HearingCommand),
 }
 
 #[derive(Clone, Copy, Default, clap::ValueEnum)]
@@ -209,6 +217,10 @@ enum Export {
     Pdf(ExportArgs),
     /// The same as a Word document (.docx), with the PDF's sections, heading styles and tables
     Docx(ExportArgs),
+    /// The høringsnotat of a hearing round as PDF, or Word with --out ….docx
+    HearingNotat(hearing_cmd::NotatArgs),
+    /// A municipality's answer to a hearing round as its own document (PDF to sign, or .docx)
+    HearingAnswer(hearing_cmd::AnswerDocArgs),
 }
 
 #[derive(Subcommand)]
@@ -433,6 +445,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
             args.lang = lang;
             exchange_cmd::import_cnil(args)?
         }
+        Command::Export(Export::HearingNotat(mut args)) => {
+            args.lang = lang;
+            hearing_cmd::export(args)?
+        }
+        Command::Export(Export::HearingAnswer(mut args)) => {
+            args.notat.lang = lang;
+            args.notat.org = Some(args.org);
+            hearing_cmd::export(args.notat)?
+        }
+        Command::Comment(cmd) => hearing_cmd::comment(cmd)?,
+        Command::Hearing(cmd) => hearing_cmd::run(cmd)?,
         Command::Sign(args) => pdf_cmd::sign(args)?,
         Command::Verify(args) => pdf_cmd::verify(args)?,
         Command::Hub(cmd) => hub_cmd::run(cmd)?,

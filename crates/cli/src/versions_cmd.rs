@@ -122,6 +122,9 @@ pub struct StatusArgs {
     path: PathBuf,
     #[arg(long)]
     json: bool,
+    /// As this municipality: its own comments in the hearing rounds and what became of them
+    #[arg(long)]
+    org: Option<OrgCode>,
 }
 
 fn json<T: serde::Serialize>(v: &T) {
@@ -213,6 +216,18 @@ pub fn release(cmd: ReleaseCommand) -> Result<(), Failure> {
             let mut ws = open(&path)?;
             ws.bind_release(org, &name, &author())?;
             eprintln!("Tillægget for {org} er nu vurderet mod udgivelse {name}");
+            // What became of the municipality's own comments in the round the release followed.
+            let after = konsekvens_core::hearing::after_own_comments(&ws.view(), org, &name).map_err(Failure::problem)?;
+            if !after.is_empty() {
+                println!("Jeres bemærkninger i høringen før {name}:");
+            }
+            for a in &after {
+                let answer = a.response.as_ref().map(|r| format!("{} — {}", r.outcome.danish(), r.reason)).unwrap_or_else(|| "ikke besvaret".into());
+                println!("  {} ({}): {}\n    svar: {answer}", a.reference, a.target, a.text);
+                for f in &a.changed {
+                    println!("    ændret: {} {} → {}", f.path, f.before, f.after);
+                }
+            }
         }
     }
     Ok(())
@@ -313,9 +328,21 @@ pub fn review(a: ReviewArgs) -> Result<(), Failure> {
 pub fn status(a: StatusArgs) -> Result<(), Failure> {
     let overview = status::overview(&open(&a.path)?.view(), today())?;
     if a.json {
-        json(&overview);
+        // The overview's JSON, with the latest hearing round added under «hearing» (absent
+        // when there is none).
+        let mut value = serde_json::to_value(&overview).expect("serialises");
+        if let Some(round) = crate::hearing_cmd::latest_round(&open(&a.path)?)? {
+            let mut round = serde_json::to_value(&round).expect("serialises");
+            // The draft's fingerprint is enough here; its content is the whole base.
+            if let Some(draft) = round["round"]["draft"].as_object_mut() {
+                draft.remove("content");
+            }
+            value["hearing"] = round;
+        }
+        json(&value);
     } else {
         print!("{}", status::render(&overview));
+        print!("{}", crate::hearing_cmd::overview(&open(&a.path)?, a.org)?);
     }
     Ok(())
 }

@@ -167,6 +167,7 @@ pub fn read_doc(doc: &DpiaDoc) -> Result<serde_json::Value, DocError> {
         DocKey::Coordination => serde_json::to_value(doc.read_coordination()?),
         DocKey::Base => serde_json::to_value(doc.read_base()?),
         DocKey::Supplement(_) => serde_json::to_value(doc.read_supplement()?),
+        DocKey::Remarks(_) => return crate::hearing::remarks_json(doc),
     };
     Ok(v.expect("the model serialises"))
 }

@@ -17,6 +17,7 @@ pub mod error;
 pub mod files;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
+pub mod hearing;
 pub mod history;
 pub mod interchange;
 pub mod model;

@@ -147,6 +147,14 @@ impl Workspace {
                 let s: crate::model::Supplement = serde_json::from_value(old).map_err(bad)?;
                 self.edit(key, author, |e| e.write_supplement(&s))?;
             }
+            // Remarks are never taken back: a comment is revised or its thread resolved.
+            DocKey::Remarks(_) => {
+                return Err(doc_err(crate::DocError::WrongDocument {
+                    kind: "restore",
+                    allowed: "the coordination, the base or a supplement".into(),
+                    doc: key.name(),
+                }))
+            }
         }
         let after = self.view().last_seq(key)?;
         report.seq = (after != before).then_some(after);

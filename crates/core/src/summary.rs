@@ -211,6 +211,9 @@ fn read_all(doc: &DpiaDoc) -> Result<HashMap<(String, String), Part>, DocError> 
     Ok(parts)
 }
 
+/// A collection's parts before and after the changes.
+type BeforeAfter = (Vec<Part>, Vec<Part>);
+
 /// Summarises the updates of one document as they are applied: keeps the JSON of every
 /// part as last summarised.
 #[derive(Debug, Clone, Default)]

@@ -233,6 +233,11 @@ impl Workspace {
         let author = Author::new("Konsekvens (eksempel)", None);
         let mut ws = Workspace::create_with(path, env, &author, &coordination, &base, &supplements)?;
         ws.publish_release(sample::VERSION, sample::RELEASE_DATE, sample::RELEASE_NOTE, &Author::new("KL/KOMBIT", None))?;
+        // The release followed a hearing round: the sample shows one, finished.
+        crate::hearing::write_sample_round(&mut ws).map_err(|e| match e {
+            crate::hearing::HearingError::Workspace(w) => w,
+            other => WorkspaceError::Doc { doc: "remarks/coordinator".into(), source: DocError::Unreadable { point: "sample".into(), message: other.to_string() } },
+        })?;
         ws.mark_review_baseline()?;
         Ok(ws)
     }
@@ -581,11 +586,21 @@ impl Workspace {
     /// (a sync pulls what the hub has for them), and takes them in as `catch_up` does, so
     /// the listener hears of them. Returns the documents added.
     pub fn add_supplement_documents(&mut self, codes: &[OrgCode]) -> Result<Vec<DocKey>, WorkspaceError> {
-        let now = self.env.now_millis();
-        for code in codes {
-            self.store.ensure_document(DocKey::Supplement(*code), now)?;
+        let keys: Vec<DocKey> = codes.iter().map(|c| DocKey::Supplement(*c)).collect();
+        self.add_documents(&keys)
+    }
+
+    /// Gives the workspace each of `keys` it lacks (still empty: a sync pulls what the hub
+    /// has), taken in as `catch_up` does. Returns the documents added.
+    pub fn add_documents(&mut self, keys: &[DocKey]) -> Result<Vec<DocKey>, WorkspaceError> {
+        let added: Vec<DocKey> = keys.iter().copied().filter(|k| !self.docs.contains_key(k)).collect();
+        if added.is_empty() {
+            return Ok(added);
         }
-        let added: Vec<DocKey> = codes.iter().map(|c| DocKey::Supplement(*c)).filter(|k| !self.docs.contains_key(k)).collect();
+        let now = self.env.now_millis();
+        for key in &added {
+            self.store.ensure_document(*key, now)?;
+        }
         self.catch_up()?;
         Ok(added)
     }

@@ -532,8 +532,11 @@ enum Incoming {
 /// Sharded by client id so 490 readers rarely wait for each other.
 struct SendLog {
     /// The instant, and whether it was the client id's first edit.
-    shards: Vec<Mutex<HashMap<u64, BTreeMap<u32, (Instant, bool)>>>>,
+    shards: Vec<Mutex<Shard>>,
 }
+
+/// Per CRDT client id: the clock its update reaches → (the instant, its first edit).
+type Shard = HashMap<u64, BTreeMap<u32, (Instant, bool)>>;
 
 impl SendLog {
     fn new() -> SendLog {

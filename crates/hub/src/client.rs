@@ -15,6 +15,7 @@ use crate::proto;
 use konsekvens_core::doc::IdSpan;
 use konsekvens_core::store::KnownAuthor;
 use futures_util::{SinkExt, StreamExt};
+use konsekvens_core::doc::{Party, RemarkScope};
 use konsekvens_core::model::OrgCode;
 use konsekvens_core::{Author, DocKey, Workspace, WorkspaceError};
 use std::collections::BTreeMap;
@@ -89,8 +90,13 @@ pub struct SyncReport {
 
 impl SyncReport {
     /// Every document is in the same state locally and on the hub (`konsekvens sync` exits 0).
+    /// Threads on another municipality's supplement the hub does not serve us are not ours to
+    /// read (a copy made from the coordinator's file lists them): they do not count.
     pub fn in_sync(&self) -> bool {
-        self.docs.iter().all(|d| d.outcome == DocOutcome::InSync)
+        self.docs.iter().all(|d| {
+            d.outcome == DocOutcome::InSync
+                || matches!((&d.outcome, d.key), (DocOutcome::Unavailable { .. }, DocKey::Remarks(RemarkScope { private: Some(_), .. })))
+        })
     }
     pub fn refused(&self) -> impl Iterator<Item = (DocKey, &str)> {
         self.docs.iter().filter_map(|d| match &d.outcome {
@@ -128,11 +134,14 @@ pub struct SyncOptions {
     /// clean. The refused changes stay in the workspace's log (the audit trail is never
     /// rewritten) and in the report; only the live document stops carrying them.
     pub reset_refused: bool,
+    /// Who syncs, when known: the threads on its supplement (a municipality) or on every
+    /// supplement (the coordinator) are fetched besides the public remarks.
+    pub party: Option<Party>,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { dpia: None, timeout: Duration::from_secs(30), author: None, reset_refused: true }
+        SyncOptions { dpia: None, timeout: Duration::from_secs(30), author: None, reset_refused: true, party: None }
     }
 }
 
@@ -147,8 +156,12 @@ pub async fn sync_once_with(ws: &mut Workspace, hub: &str, token: &str, opts: &S
     let mut docs = Vec::new();
     docs.push(sync_doc(ws, DocKey::Coordination, &base_url, &dpia, token, &author, opts).await?);
     ensure_participant_documents(ws)?;
+    if let Some(party) = opts.party {
+        ensure_remark_documents(ws, Some(party))?;
+    }
     let mut keys: Vec<DocKey> = vec![DocKey::Base];
     keys.extend(ws.view().supplement_codes().into_iter().map(DocKey::Supplement));
+    keys.extend(ws.keys().filter(|k| matches!(k, DocKey::Remarks(_))));
     for key in keys {
         docs.push(sync_doc(ws, key, &base_url, &dpia, token, &author, opts).await?);
     }
@@ -189,11 +202,21 @@ pub(crate) fn ensure_participant_documents(ws: &mut Workspace) -> Result<bool, S
     let have = ws.view().supplement_codes();
     let missing: Vec<OrgCode> =
         coordination.participants.iter().filter_map(|p| p.code).filter(|c| !have.contains(c)).collect();
-    if missing.is_empty() {
-        return Ok(false);
+    let added = !missing.is_empty() && !ws.add_supplement_documents(&missing)?.is_empty();
+    Ok(ensure_remark_documents(ws, None)? || added)
+}
+
+/// Gives the workspace the remarks documents of the høring it lacks: every participant's
+/// and the coordinator's public ones, and — for `party` — the threads on the supplements it
+/// reads. True if it added one.
+pub fn ensure_remark_documents(ws: &mut Workspace, party: Option<Party>) -> Result<bool, SyncError> {
+    let Ok(coordination) = ws.view().coordination() else { return Ok(false) };
+    let codes: Vec<OrgCode> = coordination.participants.iter().filter_map(|p| p.code).collect();
+    let mut keys = konsekvens_core::hearing::documents_for(&codes, Some(party.unwrap_or(Party::Org(OrgCode(0)))));
+    if party.is_none() {
+        keys.retain(|k| matches!(k, DocKey::Remarks(RemarkScope { private: None, .. })));
     }
-    ws.add_supplement_documents(&missing)?;
-    Ok(true)
+    Ok(!ws.add_documents(&keys)?.is_empty())
 }
 
 pub(crate) fn reopen(ws: &mut Workspace) -> Result<(), SyncError> {

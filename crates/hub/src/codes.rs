@@ -5,6 +5,11 @@
 
 /// A write the token's rights do not allow (role, organisation, document).
 pub const RIGHTS: &str = "K-HUB-RIGHTS";
+/// A municipality's answer or round comment after the round's deadline, or to a round that
+/// is closed or does not exist.
+pub const DEADLINE: &str = "K-HUB-DEADLINE";
+/// An update removing a remark (a comment, a thread state, an answer, a round): never done.
+pub const REMARK_DELETED: &str = "K-HUB-REMARK-DELETED";
 /// The token was revoked (on a write, or its open sockets being closed).
 pub const REVOKED: &str = "K-HUB-REVOKED";
 /// A message, an update or presence larger than the hub's limit.

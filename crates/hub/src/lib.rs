@@ -27,7 +27,7 @@ pub mod server;
 pub mod store;
 mod writer;
 
-pub use client::{sync_once, sync_once_with, sync_watch, DocOutcome, DocReport, SyncError, SyncOptions, SyncReport, SyncState, WatchOptions};
+pub use client::{ensure_remark_documents, sync_once, sync_once_with, sync_watch, DocOutcome, DocReport, SyncError, SyncOptions, SyncReport, SyncState, WatchOptions};
 pub use live::{live_control, printable, sync_live, LiveControl, LiveEvent, LiveHandle, LiveOptions, LiveState, Peer, Presence};
 pub use rights::{BasePolicy, DpiaInfo, Role, TokenInfo};
 pub use server::{serve, shutdown_signal, HubError, ServeConfig, Server};

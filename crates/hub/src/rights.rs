@@ -4,10 +4,15 @@
 //! - `coordination`: only a coordinator token of the DPIA's coordinating organisation;
 //! - `base`: the coordinator, and — under the policy "all" — every participant's member token;
 //! - `supplement/101`: only member/coordinator tokens of organisation 101 (a participant);
+//! - `remarks/101`, `remarks/101/101` (the høring): only member/coordinator tokens of 101;
+//! - `remarks/coordinator`, `remarks/coordinator/101`: only the coordinator;
 //! - reader tokens write nothing.
 //!
-//! Every participant and the coordinator may read every document of the DPIA.
+//! Every participant and the coordinator may read every document of the DPIA, except the
+//! threads on a supplement (`remarks/101/101`, `remarks/coordinator/101`): those only
+//! municipality 101 and the coordinator read.
 
+use konsekvens_core::doc::{Party, RemarkScope};
 use konsekvens_core::DocKey;
 
 /// A token's role.
@@ -113,6 +118,26 @@ impl DpiaInfo {
         match key {
             DocKey::Coordination | DocKey::Base => true,
             DocKey::Supplement(code) => self.is_participant(&code.to_string()),
+            DocKey::Remarks(RemarkScope { by, private }) => {
+                let writer = match by {
+                    Party::Coordinator => true,
+                    Party::Org(code) => self.is_participant(&code.to_string()),
+                };
+                writer && private.is_none_or(|code| self.is_participant(&code.to_string()))
+            }
+        }
+    }
+
+    /// Reading one document: [`DpiaInfo::may_read`], and a supplement's threads only for that
+    /// municipality and the coordinator.
+    pub fn may_read_doc(&self, who: &TokenInfo, key: DocKey) -> Result<(), String> {
+        self.may_read(who)?;
+        match key {
+            DocKey::Remarks(RemarkScope { private: Some(code), .. }) if who.org != code.to_string() && who.org != self.coordinator => Err(format!(
+                "{key} læses kun af kommune {code} og koordinatoren ({}): tråde om et tillæg er deres (read only by municipality {code} and the coordinator)",
+                self.coordinator
+            )),
+            _ => Ok(()),
         }
     }
 
@@ -155,6 +180,16 @@ impl DpiaInfo {
                     who.org, who.org
                 ))
             }
+            DocKey::Remarks(RemarkScope { by: Party::Coordinator, .. }) if self.is_coordinator(who) => Ok(()),
+            DocKey::Remarks(RemarkScope { by: Party::Coordinator, .. }) => Err(format!(
+                "koordinatorens svar og høringsrunder ({key}) skrives kun af koordinatoren ({}), ikke af {} (only the coordinator writes {key})",
+                self.coordinator, who.org
+            )),
+            DocKey::Remarks(RemarkScope { by: Party::Org(code), .. }) if code.to_string() == who.org && self.is_participant(&who.org) => Ok(()),
+            DocKey::Remarks(RemarkScope { by: Party::Org(code), .. }) => Err(format!(
+                "{key} er kommune {code}s bemærkninger og skrives kun af den, ikke af {} ({key} is written only by municipality {code}, not by {})",
+                who.org, who.org
+            )),
         }
     }
 }
@@ -197,5 +232,30 @@ mod tests {
         assert!(all.may_write(&tok("101", Role::Coordinator), DocKey::Coordination).is_err());
         assert!(all.may_read(&tok("999", Role::Member)).is_err());
         assert!(all.may_read(&tok("561", Role::Reader)).is_ok());
+    }
+
+    #[test]
+    fn the_hoering_rights_table() {
+        let all = dpia(BasePolicy::CoordinatorOnly);
+        let kbh = tok("101", Role::Member);
+        let esb = tok("561", Role::Member);
+        let kl = tok("KL", Role::Coordinator);
+        let key = |s: &str| DocKey::parse(s).unwrap();
+        assert!(all.may_write(&kbh, key("remarks/101")).is_ok());
+        assert!(all.may_write(&kbh, key("remarks/101/101")).is_ok());
+        assert!(all.may_write(&esb, key("remarks/101")).is_err());
+        assert!(all.may_write(&kbh, key("remarks/coordinator")).is_err());
+        assert!(all.may_write(&kbh, key("remarks/coordinator/101")).is_err());
+        assert!(all.may_write(&tok("101", Role::Coordinator), key("remarks/coordinator")).is_err());
+        assert!(all.may_write(&kl, key("remarks/coordinator/561")).is_ok());
+        assert!(all.may_write(&kl, key("remarks/101")).is_err());
+        assert!(all.may_write(&tok("101", Role::Reader), key("remarks/101")).is_err());
+        // A supplement's threads: the municipality and the coordinator read them.
+        assert!(all.may_read_doc(&esb, key("remarks/101")).is_ok());
+        assert!(all.may_read_doc(&esb, key("remarks/101/101")).is_err());
+        assert!(all.may_read_doc(&esb, key("remarks/coordinator/101")).is_err());
+        assert!(all.may_read_doc(&tok("101", Role::Reader), key("remarks/coordinator/101")).is_ok());
+        assert!(all.may_read_doc(&kl, key("remarks/101/101")).is_ok());
+        assert!(all.has_document(key("remarks/561/561")) && !all.has_document(key("remarks/999")) && !all.has_document(key("remarks/coordinator/999")));
     }
 }

@@ -626,7 +626,7 @@ impl Hub {
         if !info.has_document(key) {
             return Err((StatusCode::NOT_FOUND, format!("{dpia} har intet dokument {key} (the joint DPIA {dpia} has no document {key})")));
         }
-        info.may_read(&who).map_err(|why| (StatusCode::FORBIDDEN, why))?;
+        info.may_read_doc(&who, key).map_err(|why| (StatusCode::FORBIDDEN, why))?;
         let org_name = store.org_name(&who.org).map_err(internal)?.unwrap_or_else(|| who.org.clone());
         drop(store);
         let conn = self.next_conn.fetch_add(1, Ordering::Relaxed);

@@ -43,7 +43,9 @@
 use crate::codes::*;
 use crate::durable::WalFile;
 use crate::proto::{self, Novelty};
-use konsekvens_core::doc::modelled_roots;
+use konsekvens_core::doc::remarks::{Records, RoundBound};
+use konsekvens_core::doc::{modelled_roots, Party, RemarkScope};
+use konsekvens_core::DocKey;
 use crate::rights::DpiaInfo;
 use crate::server::{DocState, HubError, Outgoing, Room, Session};
 use crate::store::{Batch, HubStore, Queries, StoreError, Synchronous};
@@ -508,6 +510,12 @@ fn decide(
         }
     }
     let modelled = modelled_roots(session.key.kind());
+    // Remarks: every record before the update (none may disappear; a municipality's round
+    // answers and comments are held to the round's deadline).
+    let records_before = match session.key {
+        DocKey::Remarks(scope) => Some((scope, Records::of(&state.doc, scope))),
+        _ => None,
+    };
     let applied = catch_unwind(AssertUnwindSafe(|| {
         let mut txn = state.doc.transact_mut();
         let roots_before: Vec<String> = txn.root_refs().map(|(name, _)| name.to_owned()).collect();
@@ -533,7 +541,20 @@ fn decide(
             crate::live::printable(&root),
             session.key
         )),
-        Ok(Ok((None, false))) => None,
+        Ok(Ok((None, false))) => match &records_before {
+            Some((scope, before)) => {
+                let after = Records::of(&state.doc, *scope);
+                match Records::removed(before, &after) {
+                    Some(gone) => Some(format!(
+                        "{REMARK_DELETED}: ændringen sletter «{}»; bemærkninger, svar og runder rettes eller afsluttes, de slettes aldrig (a remark is never deleted)",
+                        crate::live::printable(&gone)
+                    )),
+                    None if matches!(scope.by, Party::Org(_)) => late(batch, room, &before.round_bound(), &after.round_bound())?,
+                    None => None,
+                }
+            }
+            None => None,
+        },
         Ok(Ok((None, true))) => Some(format!(
             "{GAP}: ændringen bygger på ændringer, hubben ikke har (update rejected: it builds on changes the hub does not have)"
         )),
@@ -559,6 +580,18 @@ fn decide(
         *leased = true;
     }
     Ok(Decided::Logged(seq))
+}
+
+/// Why a municipality's remarks update is refused for a hearing round's deadline (the hub's
+/// clock decides, not the client's), judged against the coordinator's rounds as logged.
+fn late(batch: &Batch<'_>, room: &Room, before: &RoundBound, after: &RoundBound) -> Result<Option<String>, StoreError> {
+    let touched = RoundBound::touched(before, after);
+    if touched.is_empty() {
+        return Ok(None);
+    }
+    let coordinator = DocState::load(batch, &room.dpia, DocKey::Remarks(RemarkScope::public(Party::Coordinator)))?;
+    let rounds = konsekvens_core::doc::remarks::rounds_of(&coordinator.doc);
+    Ok(konsekvens_core::hearing::too_late(&rounds, &touched, konsekvens_core::env::today()).map(|why| format!("{DEADLINE}: {why}")))
 }
 
 /// Whether every block of a v1 update is one the document already has, judged by the clocks

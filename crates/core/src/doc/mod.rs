@@ -4,7 +4,8 @@
 //! and nothing else (a CRDT update cannot be partly accepted):
 //! - the **coordination** document (coordinator, participants, base write policy),
 //! - the **base** document (the joint DPIA every participant shares),
-//! - one **supplement** document per municipality.
+//! - one **supplement** document per municipality,
+//! - the **remarks** documents of the høring, one per writer and visibility ([`RemarkScope`]).
 //!
 //! Each document has root maps: singleton sections (`meta`, `description`, `wp248` …) and
 //! collections (`risks`, `measures` …) that map an item's id to the item's map. Outside this
@@ -12,6 +13,7 @@
 
 mod fields;
 pub mod guard;
+pub mod remarks;
 mod schema;
 
 pub use schema::CoordinationMeta;
@@ -92,14 +94,74 @@ pub enum DocKey {
     Coordination,
     Base,
     Supplement(OrgCode),
+    /// The remarks (bemærkninger) of one party in the høring: its comments, replies and
+    /// thread states, a municipality's answers to hearing rounds, the coordinator's rounds
+    /// and answers to comments. One document per writer and visibility, so a hub can let
+    /// København write only København's remarks (see [`RemarkScope`]).
+    Remarks(RemarkScope),
 }
 
-/// The three kinds of document.
+/// Who takes part in a høring: the coordinator or a municipality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Party {
+    Coordinator,
+    Org(OrgCode),
+}
+
+impl Party {
+    /// `coordinator` or the municipality code, as in document names and comment references.
+    pub fn name(&self) -> String {
+        match self {
+            Party::Coordinator => "coordinator".into(),
+            Party::Org(code) => code.to_string(),
+        }
+    }
+    pub fn parse(s: &str) -> Option<Party> {
+        if s == "coordinator" {
+            Some(Party::Coordinator)
+        } else {
+            s.parse::<OrgCode>().ok().map(Party::Org)
+        }
+    }
+}
+
+impl fmt::Display for Party {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+/// One remarks document: who writes it, and — for the threads on a municipality's own
+/// supplement — which municipality (only it and the coordinator read those).
+///
+/// `remarks/101` (København on the base, read by all), `remarks/coordinator` (the
+/// coordinator: rounds, answers, its own comments; read by all), `remarks/101/101`
+/// (København on its supplement) and `remarks/coordinator/101` (the coordinator's answers
+/// there) — the last two read only by København and the coordinator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RemarkScope {
+    pub by: Party,
+    /// The supplement whose private threads these are; `None` for the public document.
+    pub private: Option<OrgCode>,
+}
+
+impl RemarkScope {
+    pub fn public(by: Party) -> Self {
+        RemarkScope { by, private: None }
+    }
+    /// The document `by` writes its remarks on `supplement` into (both parties read it).
+    pub fn on_supplement(by: Party, supplement: OrgCode) -> Self {
+        RemarkScope { by, private: Some(supplement) }
+    }
+}
+
+/// The kinds of document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocKind {
     Coordination,
     Base,
     Supplement,
+    Remarks { coordinator: bool, private: bool },
 }
 
 impl DocKey {
@@ -108,25 +170,48 @@ impl DocKey {
             DocKey::Coordination => DocKind::Coordination,
             DocKey::Base => DocKind::Base,
             DocKey::Supplement(_) => DocKind::Supplement,
+            DocKey::Remarks(s) => DocKind::Remarks { coordinator: s.by == Party::Coordinator, private: s.private.is_some() },
         }
     }
-    /// The name used in storage and on the wire: `coordination`, `base`, `supplement/101`.
+    /// The name used in storage and on the wire: `coordination`, `base`, `supplement/101`,
+    /// `remarks/101`, `remarks/coordinator/101`.
     pub fn name(&self) -> String {
         match self {
             DocKey::Coordination => "coordination".into(),
             DocKey::Base => "base".into(),
             DocKey::Supplement(code) => format!("supplement/{code}"),
+            DocKey::Remarks(RemarkScope { by, private: None }) => format!("remarks/{by}"),
+            DocKey::Remarks(RemarkScope { by, private: Some(code) }) => format!("remarks/{by}/{code}"),
         }
     }
     pub fn parse(s: &str) -> Result<DocKey, DocError> {
+        let none = || DocError::NoSuchDocument(s.to_owned());
         match s {
             "coordination" => Ok(DocKey::Coordination),
             "base" => Ok(DocKey::Base),
+            _ if s.starts_with("remarks/") => {
+                let mut parts = s["remarks/".len()..].split('/');
+                let by = parts.next().and_then(Party::parse).ok_or_else(none)?;
+                let private = match parts.next() {
+                    None => None,
+                    Some(code) => Some(code.parse::<OrgCode>().map_err(|_| none())?),
+                };
+                // A municipality's private remarks are on its own supplement only.
+                let valid = parts.next().is_none()
+                    && match (by, private) {
+                        (Party::Org(o), Some(p)) => o == p,
+                        _ => true,
+                    };
+                if !valid {
+                    return Err(none());
+                }
+                Ok(DocKey::Remarks(RemarkScope { by, private }))
+            }
             _ => s
                 .strip_prefix("supplement/")
                 .and_then(|c| c.parse::<OrgCode>().ok())
                 .map(DocKey::Supplement)
-                .ok_or_else(|| DocError::NoSuchDocument(s.to_owned())),
+                .ok_or_else(none),
         }
     }
 }
@@ -150,6 +235,7 @@ fn kinds_text(kinds: &[DocKind]) -> String {
             DocKind::Coordination => "the coordination document",
             DocKind::Base => "the base",
             DocKind::Supplement => "a supplement",
+            DocKind::Remarks { .. } => "a remarks document",
         })
         .collect::<Vec<_>>()
         .join(" or ")
@@ -291,6 +377,9 @@ pub fn modelled_roots(kind: DocKind) -> Vec<&'static str> {
         ($($t:ty),+) => {$( if <$t as Section>::IN.contains(&kind) && !names.contains(&<$t as Section>::ROOT) { names.push(<$t as Section>::ROOT); } )+};
     }
     section!(BaseMeta, Description, Wp248, PriorConsultation, ReviewPlan, SupplementMeta, JointConditions, CoordinationMeta);
+    if let DocKind::Remarks { coordinator, private } = kind {
+        names.extend(remarks::roots(coordinator, private));
+    }
     names
 }
 

@@ -2,6 +2,7 @@
 //! Yrs documents; everything else (effective view, text, JSON) works on these values.
 
 pub mod catalogue;
+pub mod hearing;
 pub mod ids;
 pub mod items;
 pub mod scale;

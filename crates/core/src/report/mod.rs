@@ -9,6 +9,9 @@
 //! construction. Styles are semantic ([`Tone`], [`Fill`]); each format has its own palette.
 
 mod build;
+mod notat;
+
+pub use notat::{hearing_answer, hearing_notat};
 
 use crate::check::{AcceptancePolicy, CheckReport, Lang};
 use crate::effective::EffectiveDpia;

@@ -1,0 +1,273 @@
+use super::*;
+use crate::model::ItemId;
+use crate::env::FixedEnv;
+use std::sync::Arc;
+
+const START: i64 = 1_700_000_000_000; // 2023-11-14
+const KBH: OrgCode = OrgCode(101);
+const ESB: OrgCode = OrgCode(561);
+const AAR: OrgCode = OrgCode(751);
+const R1: &str = "risk-adgangskontrol-mangelfuld";
+
+fn env_at(millis: i64) -> Arc<dyn crate::Env> {
+    Arc::new(FixedEnv::new(millis, 11))
+}
+
+fn kl() -> Actor {
+    Actor::new("Koordinator KL", Party::Coordinator)
+}
+fn kbh() -> Actor {
+    Actor::new("DPO København", Party::Org(KBH))
+}
+fn esb() -> Actor {
+    Actor::new("DPO Esbjerg", Party::Org(ESB))
+}
+
+/// The AULA sample with its release, before any hearing round.
+fn sample(dir: &tempfile::TempDir) -> Workspace {
+    let (coordination, base, supplements) = crate::sample::aula();
+    let mut ws = Workspace::create_with(&dir.path().join("aula.konsekvens"), env_at(START), &kl().author(), &coordination, &base, &supplements).unwrap();
+    ws.publish_release(crate::sample::VERSION, crate::sample::RELEASE_DATE, "", &kl().author()).unwrap();
+    ws
+}
+
+/// The bundled sample as `konsekvens demo` writes it.
+fn demo(dir: &tempfile::TempDir) -> Workspace {
+    Workspace::create_demo(&dir.path().join("demo.konsekvens"), env_at(START)).unwrap()
+}
+
+fn on_r1(field: &str) -> Target {
+    Target { item: Some(ItemId(R1.into())), field: field.into(), ..Target::default() }
+}
+
+fn likelihood_proposal() -> Proposal {
+    Proposal { field: "inherent.confidentiality.likelihood".into(), value: serde_json::json!("expected") }
+}
+
+/// The issue's story in the core: a round, an objection with a «forslag», an agreement with
+/// a comment, a municipality that does not answer; accepted, answered, published.
+#[test]
+fn a_round_from_opening_to_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    let round = open_round(&mut ws, &kl(), "2026.1-udkast", Day::ymd(2023, 12, 1), "Høring over udkast").unwrap();
+    assert_eq!(round.number, 1);
+    assert_eq!(round.draft.content_hash, crate::release::sha256_hex(round.draft.content.as_bytes()));
+
+    let objection = add_comment(
+        &mut ws,
+        &kbh(),
+        NewComment { target: on_r1("inherent.confidentiality"), round: Some(1), text: "Sandsynligheden er forventet, ikke sandsynlig".into(), proposal: Some(likelihood_proposal()), objection: true },
+    )
+    .unwrap();
+    assert!(objection.starts_with("101/b-"));
+    answer_round(&mut ws, &kbh(), 1, Verdict::CannotAgree, "", "Anne DPO", Day::ymd(2023, 11, 20)).unwrap();
+    let esb_comment = add_comment(&mut ws, &esb(), NewComment { target: on_r1(""), round: Some(1), text: "Nævn UNI-login".into(), ..NewComment::default() }).unwrap();
+    answer_round(&mut ws, &esb(), 1, Verdict::AgreesWithRemarks, "", "Erik DPO", Day::ymd(2023, 11, 21)).unwrap();
+
+    let participants = ws.view().coordination().unwrap().participants;
+    let h = Hearing::read(&ws.view(), Party::Coordinator).unwrap();
+    let status = h.status(1, &participants).unwrap();
+    assert_eq!(status.not_answered().map(|p| p.code).collect::<Vec<_>>(), vec![AAR]);
+    let kbh_row = status.participants.iter().find(|p| p.code == KBH).unwrap();
+    assert_eq!((kbh_row.answer.as_ref().unwrap().verdict, kbh_row.open_objections), (Verdict::CannotAgree, 1));
+    assert_eq!(status.unanswered.len(), 2);
+    assert_eq!(status.recurring.len(), 0, "different fields of R1 are not the same comment");
+
+    // Not every comment answered: the round cannot close.
+    let err = close_round(&mut ws, &kl(), 1, "2026.1", "").unwrap_err();
+    assert!(matches!(err, HearingError::Unanswered { .. }), "{err}");
+
+    let response = respond(&mut ws, &kl(), &objection, Outcome::TakenIntoAccount, "Enig", Some(Decision::Accept)).unwrap();
+    let Some(ProposalDecision::Accepted { before, after, seq, .. }) = &response.proposal else { panic!("{response:?}") };
+    assert_eq!((before, after), (&serde_json::json!("likely"), &serde_json::json!("expected")));
+    assert!(*seq > 0);
+    let base = ws.view().base().unwrap();
+    let r1 = base.items.risks.iter().find(|r| r.id.0 == R1).unwrap();
+    assert_eq!(r1.inherent.confidentiality.likelihood, Some(crate::model::Likelihood::Expected));
+    respond(&mut ws, &kl(), &esb_comment, Outcome::Partly, "UNI-login nævnes under R4", None).unwrap();
+
+    let closed = close_round(&mut ws, &kl(), 1, "2026.1", "").unwrap();
+    assert_eq!(closed.closed.as_ref().unwrap().release, "2026.1");
+    assert!(ws.view().coordination().unwrap().release("2026.1").is_some());
+
+    // København confirming sees what became of its comment, and what changed.
+    let after = after_own_comments(&ws.view(), KBH, "2026.1").unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].response.as_ref().unwrap().outcome, Outcome::TakenIntoAccount);
+    assert!(after[0].changed.iter().any(|f| f.path.contains("likelihood")), "{:?}", after[0].changed);
+    // A closed round takes nothing more.
+    let late = answer_round(&mut ws, &esb(), 1, Verdict::Agrees, "", "Erik DPO", Day::ymd(2023, 11, 22)).unwrap_err();
+    assert!(matches!(late, HearingError::Closed(1)));
+}
+
+#[test]
+fn the_deadline_holds_and_answers_are_revisable_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    open_round(&mut ws, &kl(), "udkast", Day::ymd(2023, 11, 20), "").unwrap();
+    answer_round(&mut ws, &kbh(), 1, Verdict::Agrees, "", "Anne DPO", Day::ymd(2023, 11, 15)).unwrap();
+    let revised = answer_round(&mut ws, &kbh(), 1, Verdict::CannotAgree, "Vi mangler R9", "Anne DPO", Day::ymd(2023, 11, 16)).unwrap();
+    assert_eq!(revised.earlier.len(), 1, "the first answer is kept");
+    let path = ws.path().to_owned();
+    drop(ws);
+    // Two weeks later.
+    let mut ws = Workspace::open(&path, env_at(START + 14 * 86_400_000)).unwrap();
+    let err = answer_round(&mut ws, &esb(), 1, Verdict::Agrees, "", "Erik DPO", Day::ymd(2023, 11, 28)).unwrap_err();
+    assert!(matches!(err, HearingError::PastDeadline { round: 1, .. }), "{err}");
+    let err = add_comment(&mut ws, &esb(), NewComment { target: on_r1(""), round: Some(1), text: "sent".into(), ..NewComment::default() }).unwrap_err();
+    assert!(matches!(err, HearingError::PastDeadline { .. }));
+    assert_eq!(UserError::from(err).code, "K-HOER-FRIST");
+}
+
+#[test]
+fn rights_and_visibility() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    // Only the coordinator opens rounds and answers comments.
+    assert!(matches!(open_round(&mut ws, &kbh(), "x", Day::ymd(2024, 1, 1), ""), Err(HearingError::CoordinatorOnly(_))));
+    let c = add_comment(&mut ws, &esb(), NewComment { target: on_r1(""), text: "Hm".into(), ..NewComment::default() }).unwrap();
+    assert!(matches!(respond(&mut ws, &kbh(), &c, Outcome::NotTaken, "nej", None), Err(HearingError::CoordinatorOnly(_))));
+    // København comments on its own supplement, privately; not on Esbjerg's.
+    let own = Target { supplement: Some(KBH), ..Target::default() };
+    let private = add_comment(&mut ws, &kbh(), NewComment { target: own, text: "Vores tillæg".into(), ..NewComment::default() }).unwrap();
+    let theirs = Target { supplement: Some(ESB), ..Target::default() };
+    assert!(matches!(
+        add_comment(&mut ws, &kbh(), NewComment { target: theirs, text: "x".into(), ..NewComment::default() }),
+        Err(HearingError::NotYourSupplement { .. })
+    ));
+    assert!(ws.keys().any(|k| k.name() == "remarks/101/101"));
+    let seen = |party| Hearing::read(&ws.view(), party).unwrap().comment(&private).is_some();
+    assert!(seen(Party::Org(KBH)) && seen(Party::Coordinator) && !seen(Party::Org(ESB)));
+    // Esbjerg cannot reply in it (it does not see it), nor resolve København's thread.
+    assert!(matches!(reply(&mut ws, &esb(), &private, "hej"), Err(HearingError::NoComment(_))));
+    let kbh_base = add_comment(&mut ws, &kbh(), NewComment { target: on_r1(""), text: "Basis".into(), ..NewComment::default() }).unwrap();
+    assert!(matches!(set_resolved(&mut ws, &esb(), &kbh_base, true), Err(HearingError::NotYours(..))));
+    // The coordinator replies in the private thread: it stays private.
+    let r = reply(&mut ws, &kl(), &private, "Set").unwrap();
+    assert!(ws.keys().any(|k| k.name() == "remarks/coordinator/101"));
+    assert!(Hearing::read(&ws.view(), Party::Org(ESB)).unwrap().comment(&r).is_none());
+}
+
+#[test]
+fn threads_resolve_reopen_and_edits_keep_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    let c = add_comment(&mut ws, &kbh(), NewComment { target: on_r1("title"), text: "Titlen er uklar".into(), ..NewComment::default() }).unwrap();
+    let r = reply(&mut ws, &esb(), &c, "Enig").unwrap();
+    revise(&mut ws, &kbh(), &c, "Titlen er meget uklar", None).unwrap();
+    assert!(matches!(revise(&mut ws, &esb(), &c, "x", None), Err(HearingError::NotYours(..))));
+    set_resolved(&mut ws, &kl(), &r, true).unwrap();
+    let h = Hearing::read(&ws.view(), Party::Org(ESB)).unwrap();
+    let threads = h.threads();
+    assert_eq!(threads.len(), 1);
+    assert!(threads[0].resolved);
+    assert_eq!(threads[0].replies.len(), 1);
+    assert_eq!(threads[0].opening.comment.revisions[0].text, "Titlen er uklar");
+    set_resolved(&mut ws, &kbh(), &c, false).unwrap();
+    assert!(!Hearing::read(&ws.view(), Party::Org(ESB)).unwrap().threads()[0].resolved);
+}
+
+#[test]
+fn a_proposal_must_fit_the_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    let bad = |field: &str, value: serde_json::Value| NewComment {
+        target: on_r1(""),
+        text: "forslag".into(),
+        proposal: Some(Proposal { field: field.into(), value }),
+        ..NewComment::default()
+    };
+    let mut ws2 = |n: NewComment| add_comment(&mut ws, &kbh(), n);
+    assert!(matches!(ws2(bad("inherent.confidentiality.likelihood", serde_json::json!("meget"))), Err(HearingError::BadProposal(_))));
+    assert!(matches!(ws2(bad("no.such.field", serde_json::json!(1))), Err(HearingError::BadProposal(_))));
+    assert!(matches!(ws2(bad("id", serde_json::json!("risk-x"))), Err(HearingError::BadProposal(_))));
+    assert!(ws2(bad("title", serde_json::json!("Ny titel"))).is_ok());
+    let nothing = NewComment { target: Target { item: Some(ItemId("risk-none".into())), ..Target::default() }, text: "x".into(), ..NewComment::default() };
+    assert!(matches!(ws2(nothing), Err(HearingError::NoItem(..))));
+}
+
+#[test]
+fn hostile_records_are_skipped_not_believed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    let key = DocKey::Remarks(RemarkScope::public(Party::Org(KBH)));
+    ws.add_documents(&[key]).unwrap();
+    let author = kbh().author();
+    // A record under another id, garbage, and an answer claiming another round.
+    let forged = Comment { id: "b-other".into(), text: "x".into(), ..Comment::default() };
+    ws.edit(key, &author, |e| {
+        e.put_record(COMMENTS, "b-1", &serde_json::to_string(&forged).unwrap())?;
+        e.put_record(COMMENTS, "b-2", "{not json")?;
+        e.put_record(ANSWERS, "1", r#"{"round":2,"verdict":"agrees","note":"","dpo":"x","dpo_date":"2023-11-14","by":"x","answered_at":0,"earlier":[]}"#)
+    })
+    .unwrap();
+    // A municipality's document has no place for answers to comments or rounds.
+    assert!(ws.edit(key, &author, |e| e.put_record(RESPONSES, "x", "{}")).is_err());
+    let h = Hearing::read(&ws.view(), Party::Coordinator).unwrap();
+    assert!(h.comments.is_empty() && h.answers.is_empty());
+    assert_eq!(h.unreadable.len(), 3, "{:?}", h.unreadable);
+}
+
+#[test]
+fn remark_keys_round_trip_and_refuse_what_names_no_document() {
+    for name in ["remarks/101", "remarks/coordinator", "remarks/101/101", "remarks/coordinator/561"] {
+        assert_eq!(DocKey::parse(name).unwrap().name(), name);
+    }
+    for bad in ["remarks/101/561", "remarks/", "remarks/x", "remarks/101/101/1", "remarks/coordinator/x"] {
+        assert!(DocKey::parse(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn the_sample_shows_a_finished_round_behind_its_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(&dir);
+    let h = Hearing::read(&ws.view(), Party::Org(ESB)).unwrap();
+    assert!(h.unreadable.is_empty(), "{:?}", h.unreadable);
+    let round = h.round_of_release(crate::sample::VERSION).expect("the release follows a round");
+    assert_eq!(round.draft.content_hash, crate::release::sha256_hex(round.draft.content.as_bytes()));
+    let participants = ws.view().coordination().unwrap().participants;
+    let status = h.status(round.number, &participants).unwrap();
+    assert!(status.unanswered.is_empty() && status.not_answered().count() == 0);
+    // What København sees on confirming: its «forslag» accepted, R6 changed from the draft.
+    let after = after_own_comments(&ws.view(), KBH, crate::sample::VERSION).unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].response.as_ref().unwrap().outcome, Outcome::TakenIntoAccount);
+    assert!(after[0].changed.iter().any(|f| f.path == "inherent.confidentiality.likelihood" && f.after == serde_json::json!("expected")), "{:?}", after[0].changed);
+    // The høringsnotat of it builds.
+    crate::report::hearing_notat(&ws.view(), 1, crate::check::Lang::Da, Day::ymd(2025, 6, 2)).unwrap();
+}
+
+/// A hostile copy with 20 000 replies in one chain, and a loop: read quickly, each comment in
+/// one thread.
+#[test]
+fn long_and_circular_reply_chains_read_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    let key = DocKey::Remarks(RemarkScope::public(Party::Org(KBH)));
+    ws.add_documents(&[key]).unwrap();
+    let n = 20_000;
+    ws.edit(key, &kbh().author(), |e| {
+        for i in 0..n {
+            let reply_to = if i == 0 { None } else { Some(format!("101/b-{}", i - 1)) };
+            let c = Comment { id: format!("b-{i}"), text: "x".into(), reply_to, written_at: i as i64, ..Comment::default() };
+            e.put_record(COMMENTS, &c.id, &serde_json::to_string(&c).unwrap())?;
+        }
+        // Two comments replying to each other.
+        for (a, b) in [("b-x", "b-y"), ("b-y", "b-x")] {
+            let c = Comment { id: a.into(), text: "loop".into(), reply_to: Some(format!("101/{b}")), written_at: 1_000_000, ..Comment::default() };
+            e.put_record(COMMENTS, a, &serde_json::to_string(&c).unwrap())?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let started = std::time::Instant::now();
+    let h = Hearing::read(&ws.view(), Party::Org(ESB)).unwrap();
+    let threads = h.threads();
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    assert_eq!(threads.len(), 2);
+    assert_eq!(threads.iter().map(|t| t.replies.len() + 1).sum::<usize>(), n + 2);
+    let last = h.comment(&format!("101/b-{}", n - 1)).unwrap();
+    assert_eq!(h.opening_of(last).reference, "101/b-0");
+}
