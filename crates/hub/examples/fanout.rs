@@ -532,6 +532,7 @@ enum Incoming {
 /// Sharded by client id so 490 readers rarely wait for each other.
 struct SendLog {
     /// The instant, and whether it was the client id's first edit.
+    #[allow(clippy::type_complexity)] // one map per shard, read in one place
     shards: Vec<Mutex<HashMap<u64, BTreeMap<u32, (Instant, bool)>>>>,
 }
 

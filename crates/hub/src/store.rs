@@ -582,6 +582,12 @@ impl HubStore {
         Ok(())
     }
 
+    /// Whether the database answers (`/healthz`).
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.conn.query_row("SELECT count(*) FROM dpias", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// The size of the write-ahead log file (0 when there is none).
     pub fn wal_size(&self) -> u64 {
         let mut wal = self.path.clone().into_os_string();
