@@ -21,6 +21,10 @@ APP_TEST_PACKAGES=(chromium webkit2gtk-driver)
 # The Word export's test converts our .docx to PDF with LibreOffice (writer without the GUI:
 # ~82 MB download, ~20 s to install here) and reads it with pdftotext (poppler-utils above).
 EXCHANGE_TEST_PACKAGES=(libreoffice-writer-nogui)
+# The hub in operation (tests/hub.rs, tests/packaging.rs): nginx in front of it with TLS
+# (packaging/hub/nginx/), curl for /healthz through it, systemd-analyze for the unit's
+# verification and sandboxing score (packaging/hub/). ~3 MB to download.
+HUB_TEST_PACKAGES=(nginx-light systemd curl)
 
 NODE_MIN_MAJOR=20 NODE_MIN_MINOR=19 # vite 7 needs Node 20.19+ (Debian 12's own nodejs is 18)
 RUST_MIN=1.90                       # tauri 2.12's rust-version
