@@ -111,3 +111,82 @@ fn the_units_command_line_serves_health_and_metrics() {
         assert!(serde_json::from_str::<serde_json::Value>(&line).is_ok(), "not JSON: {line}");
     }
 }
+
+fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+/// The value of `attr="…"` in an XML element's text.
+fn attr<'a>(element: &'a str, attr: &str) -> &'a str {
+    let start = element.find(&format!(" {attr}=\"")).unwrap_or_else(|| panic!("no {attr} in {element}")) + attr.len() + 3;
+    &element[start..start + element[start..].find('"').unwrap()]
+}
+
+/// The MSI fragment writes what the app reads: every `IniFile` line, with a plausible value
+/// for its property, makes a policy file `konsekvens_core::policy` accepts, managing every
+/// setting; every component is referenced by the release configuration, and each property
+/// is declared.
+#[test]
+fn the_msi_fragment_writes_a_policy_file_the_app_reads() {
+    let wxs = std::fs::read_to_string(repo("packaging/windows/policy.wxs")).unwrap();
+    let values = [
+        ("HUB", "wss://hub.kl.dk"),
+        ("DPIA", "aula"),
+        ("ORG", "101"),
+        ("LANGUAGE", "da"),
+        ("TSA", "https://tsa.example.dk"),
+        ("UPDATECHECK", "false"),
+        ("SAMPLE", "false"),
+    ];
+    // As Windows' INI writer leaves it: CRLF.
+    let mut ini = String::from("[Konsekvens]\r\n");
+    let mut components = Vec::new();
+    for element in wxs.split('<').filter(|e| e.starts_with("IniFile ")) {
+        assert_eq!(attr(element, "Section"), konsekvens_core::policy::SECTION);
+        assert_eq!(attr(element, "Name"), "policy.ini");
+        let property = attr(element, "Value").trim_start_matches('[').trim_end_matches(']');
+        assert!(wxs.contains(&format!("<Property Id=\"{property}\" Secure=\"yes\" />")), "{property} is not declared");
+        let value = values.iter().find(|(p, _)| *p == property).unwrap_or_else(|| panic!("no value for {property}")).1;
+        ini.push_str(&format!("{}={value}\r\n", attr(element, "Key")));
+    }
+    for element in wxs.split('<').filter(|e| e.starts_with("Component ")) {
+        components.push(attr(element, "Id").to_owned());
+    }
+    let policy = konsekvens_core::policy::Policy::parse(&ini).unwrap_or_else(|e| panic!("{e}\n{ini}"));
+    assert_eq!(policy.managed().len(), 7, "every setting can be set by the MSI: {ini}");
+    assert_eq!(policy.org, Some(101));
+    let release: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(repo("src-tauri/tauri.release.conf.json")).unwrap()).unwrap();
+    let refs: Vec<String> = release["bundle"]["windows"]["wix"]["componentRefs"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+    assert_eq!(refs, components, "the release configuration installs every component of the fragment");
+    assert_eq!(release["bundle"]["windows"]["wix"]["fragmentPaths"][0], "../packaging/windows/policy.wxs");
+    assert!(repo("src-tauri").join("../packaging/windows/policy.wxs").exists());
+}
+
+/// The release workflow against GitHub's workflow schema (SchemaStore's, vendored by the
+/// PyPI package check-jsonschema; installed into target/pyenv by scripts/test).
+#[test]
+fn the_release_workflow_is_a_valid_github_workflow() {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    let tool = ["target/pyenv/bin/check-jsonschema"].into_iter().map(repo).find(|p| p.exists()).or_else(|| {
+        Command::new("check-jsonschema").arg("--version").output().ok().filter(|o| o.status.success()).map(|_| PathBuf::from("check-jsonschema"))
+    });
+    let Some(tool) = tool else {
+        assert!(!ci, "check-jsonschema is missing (pip install check-jsonschema)");
+        eprintln!("SKIPPED the release workflow check: check-jsonschema is missing");
+        return;
+    };
+    let workflow = repo(".github/workflows/release.yml");
+    let out = Command::new(&tool).args(["--builtin-schema", "vendor.github-workflows"]).arg(&workflow).output().unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    // A broken copy is refused: the check can fail.
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("release.yml");
+    std::fs::write(&broken, std::fs::read_to_string(&workflow).unwrap().replace("runs-on:", "runs_on:")).unwrap();
+    let out = Command::new(&tool).args(["--builtin-schema", "vendor.github-workflows"]).arg(&broken).output().unwrap();
+    assert!(!out.status.success(), "a job without runs-on must be refused");
+    let text = std::fs::read_to_string(&workflow).unwrap();
+    assert!(text.contains("uses: tauri-apps/tauri-action@v0") && text.contains("includeUpdaterJson: true"));
+    for secret in ["TAURI_SIGNING_PRIVATE_KEY", "WINDOWS_CERTIFICATE", "APPLE_CERTIFICATE", "APPLE_SIGNING_IDENTITY"] {
+        assert!(text.contains(&format!("secrets.{secret}")), "{secret}");
+    }
+}
