@@ -127,8 +127,9 @@ ensure_tauri_driver() {
 }
 
 # npm packages of the JavaScript test peers (the official Yjs client for the hub's interop
-# test), each from its own lockfile.
-JS_TEST_DIRS=(crates/hub/tests/js)
+# test; the certified OpenID provider `oidc-provider` for the hub's sign-in test), each from
+# its own lockfile.
+JS_TEST_DIRS=(crates/hub/tests/js crates/hub/tests/oidc)
 ensure_js_test_deps() {
   local d stamp
   for d in "${JS_TEST_DIRS[@]}"; do

@@ -38,6 +38,10 @@ pub enum HubCommand {
         /// keep it on loopback or the monitoring network (/healthz is on --listen too)
         #[arg(long)]
         metrics_listen: Option<SocketAddr>,
+        /// Accept OpenID Connect ID tokens from the providers in this JSON file besides
+        /// tokens (issuer, audience, jwks_uri, the claim and its organisations; see the hub's README)
+        #[arg(long)]
+        oidc: Option<PathBuf>,
     },
     /// Copy the hub's database to FILE while it serves (SQLite's online backup): one
     /// consistent file holding every change acknowledged before it began
@@ -255,10 +259,12 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 pub fn run(cmd: HubCommand) -> Result<(), Failure> {
     match cmd {
-        HubCommand::Serve { data, listen, max_message_size, limits, synchronous, verbose, log_format, metrics_listen } => {
+        HubCommand::Serve { data, listen, max_message_size, limits, synchronous, verbose, log_format, metrics_listen, oidc } => {
             let secs = std::time::Duration::from_secs;
             oplog::set_format(log_format);
+            let oidc = oidc.map(|path| konsekvens_hub::oidc::OidcConfig::read(&path)).transpose().map_err(Failure::input)?;
             let config = ServeConfig {
+                oidc,
                 verbose,
                 metrics_listen,
                 max_message_size,

@@ -123,6 +123,20 @@ impl From<HubError> for UserError {
     }
 }
 
+impl From<crate::oidc::OidcConfigError> for UserError {
+    fn from(e: crate::oidc::OidcConfigError) -> UserError {
+        let en = e.to_string();
+        match e {
+            crate::oidc::OidcConfigError::Read { path, why } => {
+                UserError::new("K-HUB-OIDC-KONFIG", format!("{path}: OpenID-konfigurationen kan ikke læses: {why}"), en).about(path)
+            }
+            crate::oidc::OidcConfigError::Invalid { path, why } => {
+                UserError::new("K-HUB-OIDC-KONFIG", format!("{path}: OpenID-konfigurationen er ugyldig: {why}"), en).about(path)
+            }
+        }
+    }
+}
+
 impl From<BackupError> for UserError {
     fn from(e: BackupError) -> UserError {
         let en = e.to_string();

@@ -13,6 +13,8 @@
 //!   presence as they happen.
 //!
 //! - [`backup`]: `hub backup` while serving (SQLite's online backup) and `hub restore`.
+//! - [`oidc`]: OpenID Connect ID tokens as bearers besides tokens (`--oidc FILE`): verified
+//!   against the provider's keys, a claim mapped to an organisation and a role.
 //! - `/healthz` on the hub's address, `/metrics` (OpenMetrics) on `--metrics-listen`
 //!   (`metrics`, `ops`); [`oplog`]: log lines as text or JSON (`--log-format json`).
 //!
@@ -27,6 +29,7 @@ mod coded;
 mod durable;
 pub mod live;
 mod metrics;
+pub mod oidc;
 mod ops;
 pub mod oplog;
 pub mod proto;

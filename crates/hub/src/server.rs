@@ -151,6 +151,8 @@ pub struct ServeConfig {
     /// Serve `/metrics` (and `/healthz`) on this address too: one the monitoring reaches and
     /// clients do not (`/metrics` names the joint DPIAs). Without it there is no `/metrics`.
     pub metrics_listen: Option<SocketAddr>,
+    /// OpenID Connect providers whose ID tokens are accepted besides tokens (`--oidc FILE`).
+    pub oidc: Option<crate::oidc::OidcConfig>,
 }
 
 impl ServeConfig {
@@ -175,6 +177,7 @@ impl ServeConfig {
             synchronous: Synchronous::Full,
             verbose: false,
             metrics_listen: None,
+            oidc: None,
         }
     }
 }
@@ -231,6 +234,20 @@ impl Server {
             None => None,
         };
         let metrics = Arc::new(HubMetrics::new());
+        // The providers' keys before the first handshake (a provider not reachable now is
+        // asked again by the refresher; its users are refused meanwhile, tokens still work).
+        let oidc = match &config.oidc {
+            Some(c) => {
+                let oidc = Arc::new(crate::oidc::Oidc::new(c.clone()));
+                let fetching = oidc.clone();
+                let errors = tokio::task::spawn_blocking(move || fetching.fetch_keys(true)).await.map_err(|e| HubError::Writer(e.to_string()))?;
+                for e in errors {
+                    oplog::line(Level::Warn, format_args!("cannot fetch the OpenID provider's keys: {e}"));
+                }
+                Some(oidc)
+            }
+            None => None,
+        };
         // A run that did not stop cleanly may have forwarded changes it never made durable:
         // peers may send them back for a while (see `writer`, «Durability»).
         let recovering = crate::durable::start(&config.data_dir, crate::store::now_millis())?;
@@ -260,6 +277,7 @@ impl Server {
             throttle: Mutex::new(HashMap::new()),
             config: config.clone(),
             metrics,
+            oidc,
         });
         Ok(Server { listener, metrics_listener, hub, _lock: lock })
     }
@@ -281,6 +299,7 @@ impl Server {
         hub.log(format_args!("hub listening on ws://{}", self.local_addr()));
         let revocations = tokio::spawn(watch_revocations(hub.clone()));
         let monitoring = self.metrics_listener.map(|l| tokio::spawn(serve_metrics(hub.clone(), l)));
+        let keys = hub.oidc.clone().map(|o| tokio::spawn(crate::oidc::keep_keys_fresh(o, |e| oplog::line(Level::Warn, format_args!("{e}")))));
         loop {
             tokio::select! {
                 _ = &mut shutdown => break,
@@ -299,8 +318,8 @@ impl Server {
             }
         }
         revocations.abort();
-        if let Some(m) = monitoring {
-            m.abort();
+        for task in [monitoring, keys].into_iter().flatten() {
+            task.abort();
         }
         hub.log(format_args!("shutting down: closing {} connection(s)", tasks.len()));
         drop(self.listener);
@@ -341,6 +360,7 @@ struct Hub {
     throttle: Mutex<HashMap<IpAddr, Throttle>>,
     config: ServeConfig,
     metrics: Arc<HubMetrics>,
+    oidc: Option<Arc<crate::oidc::Oidc>>,
 }
 
 /// How to close one open session: its connection number and the signal it waits on.
@@ -639,10 +659,34 @@ impl Hub {
             .or_else(|| bearer.map(str::to_owned))
             .ok_or((StatusCode::UNAUTHORIZED, format!("{AUTH}: et token kræves, ?token=… eller Authorization: Bearer … (a token is required)")))?;
         let internal = |e: StoreError| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+        // An ID token from a configured OpenID provider, or a hub token.
+        let (found, refusal) = match self.oidc.as_ref().filter(|_| crate::oidc::looks_like_jwt(&token)) {
+            Some(oidc) => match oidc.verify(&token) {
+                Ok(person) => {
+                    let store = self.store.lock().expect("store lock");
+                    let who = match store.signed_in(&person) {
+                        Err(StoreError::UnknownOrg(org)) => {
+                            let reason = format!("{OIDC_ORG}: kravet peger på organisationen {org}, som ikke er registreret på hubben (the claim maps to an organisation the hub does not know)");
+                            return Err((StatusCode::FORBIDDEN, reason));
+                        }
+                        other => other.map_err(internal)?,
+                    };
+                    let why = format!("{REVOKED}: {} er spærret på hubben (the signed-in person is locked out)", person.person);
+                    (who, Some(why))
+                }
+                // A valid token whose claim maps to no organisation: refused as forbidden, recorded.
+                Err(r) if r.status == 403 => {
+                    self.writer.record_anonymous(clip(dpia, 64), clip(doc, 64), r.reason.clone());
+                    return Err((StatusCode::FORBIDDEN, r.reason));
+                }
+                Err(r) => (None, Some(r.reason)),
+            },
+            None => (self.store.lock().expect("store lock").authenticate(&token).map_err(internal)?, None),
+        };
         let store = self.store.lock().expect("store lock");
-        let Some(who) = store.authenticate(&token).map_err(internal)? else {
+        let Some(who) = found else {
             drop(store);
-            let reason = format!("{AUTH}: ukendt eller tilbagekaldt token fra {ip} (unknown or revoked token)");
+            let reason = refusal.unwrap_or_else(|| format!("{AUTH}: ukendt eller tilbagekaldt token fra {ip} (unknown or revoked token)"));
             let throttled = self.auth_failed(ip);
             let recorded = match &throttled {
                 None => reason.clone(),
