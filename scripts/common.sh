@@ -22,6 +22,10 @@ APP_TEST_PACKAGES=(chromium webkit2gtk-driver)
 # ~82 MB download, ~20 s to install here) and reads it with pdftotext (poppler-utils above);
 # the sheet gallery has LibreOffice Calc save its sheets again as .ods and CSV (calc: ~10 MB more).
 EXCHANGE_TEST_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui)
+# The hub in operation (tests/hub.rs, tests/packaging.rs): nginx in front of it with TLS
+# (packaging/hub/nginx/), curl for /healthz through it, systemd-analyze for the unit's
+# verification and sandboxing score (packaging/hub/). ~3 MB to download.
+HUB_TEST_PACKAGES=(nginx-light systemd curl)
 
 NODE_MIN_MAJOR=20 NODE_MIN_MINOR=19 # vite 7 needs Node 20.19+ (Debian 12's own nodejs is 18)
 RUST_MIN=1.90                       # tauri 2.12's rust-version
@@ -124,8 +128,9 @@ ensure_tauri_driver() {
 }
 
 # npm packages of the JavaScript test peers (the official Yjs client for the hub's interop
-# test), each from its own lockfile.
-JS_TEST_DIRS=(crates/hub/tests/js)
+# test; the certified OpenID provider `oidc-provider` for the hub's sign-in test), each from
+# its own lockfile.
+JS_TEST_DIRS=(crates/hub/tests/js crates/hub/tests/oidc)
 ensure_js_test_deps() {
   local d stamp
   for d in "${JS_TEST_DIRS[@]}"; do
@@ -141,8 +146,9 @@ ensure_js_test_deps() {
 
 # Python tools the tests use as independent verifiers, in a virtualenv under target/ so the
 # system Python stays untouched: pyHanko checks our PAdES signatures, jsonschema checks our
-# JSON against the schemas we publish.
-PY_TEST_PACKAGES=(pyhanko pyhanko-certvalidator pyhanko-cli jsonschema)
+# JSON against the schemas we publish, check-jsonschema the release workflow against GitHub's
+# workflow schema (vendored in the package: no download at test time).
+PY_TEST_PACKAGES=(pyhanko pyhanko-certvalidator pyhanko-cli jsonschema check-jsonschema)
 PY_VENV="$ROOT/target/pyenv"
 ensure_py_test_tools() {
   # a stamp of the package list, so a venv from an older list gets the new packages

@@ -11,6 +11,9 @@
 //!   acknowledged (a `konsekvens sync` that exited 0) is there.
 //! - The official Yjs client (`yjs` + `y-websocket`) reads a change made through
 //!   `konsekvens`, and its own change arrives in a `konsekvens` workspace.
+//! - TLS: nginx from Debian, configured with `packaging/hub/nginx/konsekvens-hub.conf` and a
+//!   throwaway CA, in front of the hub on loopback: `konsekvens sync` and the official Yjs
+//!   client over `wss://`; an untrusted certificate is refused.
 //! - Releases through the hub: KL publishes, København confirms the new release, Esbjerg
 //!   stays, Aarhus never syncs; the coordinator's overview says who stands where. Two
 //!   coordinators publishing at once; publishing while the hub is down is refused.
@@ -53,9 +56,15 @@ impl HubProcess {
     }
 
     fn start_on(data: &Path, listen: &str) -> HubProcess {
+        HubProcess::start_with(data, listen, &[])
+    }
+
+    /// With more `hub serve` flags (e.g. `--trust-proxy` behind nginx).
+    fn start_with(data: &Path, listen: &str, flags: &[&str]) -> HubProcess {
         let mut child = Command::new(binary())
             .args(["hub", "serve", "--verbose", "--listen", listen, "--data"])
             .arg(data)
+            .args(flags)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -986,4 +995,157 @@ fn a_hearing_round_through_the_hub_from_draft_to_confirmed_release() {
     assert_eq!(r1["inherent"]["confidentiality"]["likelihood"], "expected");
     assert_eq!(dpia["base_release"], "2026.1");
     sync_as(&p.kbh, &hub, &t.kbh, &["--org", "101"]);
+}
+
+// ---- TLS through a reverse proxy ----------------------------------------------------------
+
+/// nginx and openssl, or `None` (skipped with a message; under CI a missing one fails).
+fn proxy_ready() -> Option<PathBuf> {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"].into_iter().map(PathBuf::from).find(|p| p.exists());
+    let missing = match (&nginx, Command::new("openssl").arg("version").output()) {
+        (None, _) => Some("nginx is not installed (apt-get install nginx-light)"),
+        (_, Err(_)) => Some("openssl is not installed"),
+        _ => None,
+    };
+    match missing {
+        None => nginx,
+        Some(why) if ci => panic!("the TLS proxy test cannot run under CI: {why}"),
+        Some(why) => {
+            eprintln!("SKIPPED the TLS reverse proxy test: {why}");
+            None
+        }
+    }
+}
+
+#[track_caller]
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl").args(args).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "openssl {args:?}: {}", stderr(&out));
+}
+
+/// A throwaway CA and a certificate for localhost/127.0.0.1 signed by it: (ca.pem, cert, key).
+fn throwaway_ca(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    openssl(dir, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Konsekvens test CA"]);
+    openssl(dir, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "hub.key", "-out", "hub.csr", "-subj", "/CN=localhost"]);
+    std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n").unwrap();
+    openssl(dir, &["x509", "-req", "-in", "hub.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "hub.pem", "-days", "2", "-extfile", "san.ext"]);
+    (dir.join("ca.pem"), dir.join("hub.pem"), dir.join("hub.key"))
+}
+
+/// nginx in the foreground with the shipped site configuration; killed when dropped.
+struct Nginx(Child, PathBuf);
+
+impl Nginx {
+    fn start(bin: &Path, dir: &Path, hub: &str, cert: &Path, key: &Path) -> (Nginx, u16) {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let site = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../packaging/hub/nginx/konsekvens-hub.conf"))
+            .unwrap()
+            .replace("@HUB@", hub)
+            .replace("@LISTEN@", &format!("127.0.0.1:{port}"))
+            .replace("@CERT@", &cert.display().to_string())
+            .replace("@KEY@", &key.display().to_string())
+            .replace("@LOGS@", &dir.display().to_string());
+        std::fs::write(dir.join("site.conf"), site).unwrap();
+        std::fs::create_dir_all(dir.join("tmp")).unwrap();
+        #[cfg(unix)]
+        let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
+        #[cfg(not(unix))]
+        let root = false;
+        let d = dir.display();
+        let main = format!(
+            "{user}daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log info;\nevents {{ worker_connections 256; }}\n\
+             http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/tmp/body;\n  proxy_temp_path {d}/tmp/proxy;\n  include {d}/site.conf;\n}}\n",
+            user = if root { "user root;\n" } else { "" }
+        );
+        std::fs::write(dir.join("nginx.conf"), main).unwrap();
+        let check = Command::new(bin).arg("-t").arg("-p").arg(dir).arg("-c").arg(dir.join("nginx.conf")).output().unwrap();
+        assert!(check.status.success(), "nginx -t: {}", stderr(&check));
+        let child = Command::new(bin).arg("-p").arg(dir).arg("-c").arg(dir.join("nginx.conf")).stderr(Stdio::null()).spawn().unwrap();
+        let nginx = Nginx(child, dir.to_owned());
+        eventually("nginx to listen", || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+        (nginx, port)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.1.join("error.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // SIGTERM to the master (nginx's fast shutdown; its workers go with it).
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn sync_and_the_official_yjs_client_reach_the_hub_over_wss_through_nginx() {
+    let Some(nginx_bin) = proxy_ready() else { return };
+    if !node_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tls = dir.path().join("tls");
+    std::fs::create_dir_all(&tls).unwrap();
+    let (ca, cert, key) = throwaway_ca(&tls);
+    let data = dir.path().join("hub");
+    let t = register(&data);
+    let hub = HubProcess::start_with(&data, "127.0.0.1:0", &["--trust-proxy"]);
+    let proxy_dir = dir.path().join("nginx");
+    std::fs::create_dir_all(&proxy_dir).unwrap();
+    let (nginx, port) = Nginx::start(&nginx_bin, &proxy_dir, hub.addr.trim_start_matches("ws://"), &cert, &key);
+    let wss = format!("wss://localhost:{port}/dpia/{DPIA}");
+    let over_tls = |path: &Path, token: &str, new: bool| {
+        let mut cmd = sync_command(path, &wss, token, new);
+        cmd.env("SSL_CERT_FILE", &ca).output().unwrap()
+    };
+
+    // KL publishes and København joins, edits and syncs, all over wss://.
+    let kl = dir.path().join("kl.konsekvens");
+    coordinator_workspace(&kl, dir.path());
+    let out = over_tls(&kl, &t.kl, false);
+    assert!(out.status.success(), "sync over wss: {}\nnginx:\n{}\nhub:\n{}", stderr(&out), nginx.log(), hub.log());
+    let kbh = dir.path().join("kbh.konsekvens");
+    assert!(over_tls(&kbh, &t.kbh, true).status.success());
+    edit_description(&kbh, Some(KBH), |d| d.summary.0.push_str(" Sendt over TLS."));
+    assert!(over_tls(&kbh, &t.kbh, false).status.success());
+
+    // The official Yjs client over wss:// sees it and types; København's next sync has it.
+    let out = Command::new("node")
+        .arg("e2e.mjs")
+        .current_dir(js_dir())
+        .env("HUB", format!("wss://localhost:{port}"))
+        .env("NODE_EXTRA_CA_CERTS", &ca)
+        .env("DPIA", DPIA)
+        .env("TOKEN", &t.esb)
+        .env("APPEND", " Skrevet i Yjs over TLS.")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "node over wss: {}\n{}\nnginx:\n{}", stdout(&out), stderr(&out), nginx.log());
+    assert!(stdout(&out).contains("Sendt over TLS."), "{}", stdout(&out));
+    assert!(over_tls(&kbh, &t.kbh, false).status.success());
+    let summary = open(&kbh).view().base().unwrap().description.summary.0;
+    assert!(summary.ends_with(" Sendt over TLS. Skrevet i Yjs over TLS."), "{summary}");
+
+    // A wrong token through the proxy is the hub's 401, coded; an untrusted certificate is
+    // refused by the client before any token is sent.
+    let out = over_tls(&kbh, "khub_wrong", false);
+    assert!(!out.status.success() && stderr(&out).contains("K-SYNC-TOKEN"), "{}", stderr(&out));
+    let out = sync_command(&kbh, &wss, &t.kbh, false).env("SSL_CERT_FILE", &cert).output().unwrap();
+    assert!(!out.status.success(), "a certificate signed by an unknown CA must be refused");
+    assert!(stderr(&out).contains("K-SYNC-"), "{}", stderr(&out));
+    // /healthz reaches the hub through the proxy (curl, as a load balancer asks); /metrics
+    // does not exist there.
+    let curl = |path: &str| {
+        let out = Command::new("curl").args(["-s", "-o", "-", "-w", " %{http_code}", "--cacert"]).arg(&ca).arg(format!("https://localhost:{port}{path}")).output().unwrap();
+        stdout(&out)
+    };
+    assert_eq!(curl("/healthz"), "ok\n 200");
+    assert!(curl("/metrics").ends_with(" 404"));
+    let access = std::fs::read_to_string(proxy_dir.join("konsekvens-hub.access.log")).unwrap();
+    assert!(access.contains("GET /dpia/aula/base"), "{access}");
+    assert!(!access.contains(&t.esb) && !access.contains("token="), "tokens stay out of the access log: {access}");
+    drop(nginx);
 }

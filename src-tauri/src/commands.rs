@@ -86,6 +86,13 @@ pub fn open_or_create_sample(path: &Path) -> Result<(Workspace, bool), UserError
 #[specta::specta]
 pub fn open_sample(launch: State<'_, Launch>, state: State<'_, AppState>) -> Result<Opened, UserError> {
     guard(|| {
+        if state.settings().policy.offer_sample == Some(false) {
+            return Err(UserError::new(
+                "K-POLITIK-EKSEMPEL",
+                "eksemplet tilbydes ikke på denne computer (organisationens politik: offer_sample=false)",
+                "the sample is not offered on this computer (the organisation's policy: offer_sample=false)",
+            ));
+        }
         let path = launch.sample_path(state.data_dir.clone())?;
         let (ws, created) = open_or_create_sample(&path)?;
         install_opened(&state, ws, path, created)
@@ -140,11 +147,16 @@ pub fn settings(state: State<'_, AppState>) -> Settings {
 #[tauri::command]
 #[specta::specta]
 pub fn save_settings(user_name: String, org: Option<u16>, language: String, state: State<'_, AppState>) -> Result<Settings, UserError> {
+    // A managed setting keeps the policy's value: asking for another is refused, the same is not.
+    let now = state.settings();
+    state.check_unmanaged("org", org != now.org)?;
+    state.check_unmanaged("language", language != now.language)?;
     state.update_settings(|s| {
         s.user_name = user_name;
         s.org = org;
         s.language = if language == "en" { "en".into() } else { "da".into() };
-    })
+    })?;
+    Ok(state.settings())
 }
 
 /// What the webview shows on start: the workspace already open (after a reload of the
@@ -406,7 +418,7 @@ pub async fn export_pdf(org: Option<u16>, lang: String, out: String, progress: C
     step(35, "Sætter dokumentet op");
     let pdf = tauri::async_runtime::spawn_blocking(move || konsekvens_pdf::render(&dpia, &opts).map_err(user))
         .await
-        .map_err(|e| UserError::internal(e))??;
+        .map_err(UserError::internal)??;
     cancelled(&state)?;
     step(85, "Gemmer filen");
     write_atomically(Path::new(&out), &pdf)?;

@@ -1,7 +1,9 @@
 //! The app's state: the open workspace with who is working in it, and the user's settings
-//! (name, municipality, language, recent files), kept as JSON in the app's config directory.
+//! (name, municipality, language, recent files), kept as JSON in the app's config directory,
+//! with the system's managed settings (the policy file) applied over them.
 
 use konsekvens_core::model::OrgCode;
+use konsekvens_core::policy::Policy;
 use konsekvens_core::{Author, UpdateListener, UserError, Workspace};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -23,6 +25,17 @@ pub struct Settings {
     pub language: String,
     /// Most recent first.
     pub recent: Vec<RecentFile>,
+    /// The system's managed settings (`konsekvens_core::policy`), applied over the user's
+    /// above. Read at start, never saved: the file holds them, not these fields.
+    #[serde(skip_deserializing)]
+    pub policy: Policy,
+    /// The names of the managed settings (`org`, `language`, `hub` …): shown as managed and
+    /// not changeable in the app.
+    #[serde(skip_deserializing)]
+    pub managed: Vec<String>,
+    /// A policy file that could not be read: shown to the user; nothing is then managed.
+    #[serde(skip_deserializing)]
+    pub policy_error: Option<UserError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -85,6 +98,8 @@ pub struct AppState {
     /// The running hub sync, if any; dropping it stops the sync.
     pub sync: Mutex<Option<crate::sync::SyncTask>>,
     pub sync_status: Arc<Mutex<crate::sync::SyncStatus>>,
+    /// The managed settings read at start (`Ok(None)`: no policy file).
+    pub policy: Result<Option<Policy>, UserError>,
     /// What `refresh` last sent the webview, so the next sends only what changed. Its own
     /// lock: comparing views never holds the session.
     pub shown: Mutex<crate::refresh::Shown>,
@@ -92,6 +107,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(settings_path: Option<PathBuf>, data_dir: Option<PathBuf>) -> AppState {
+        AppState::with_policy(settings_path, data_dir, Policy::load().map_err(UserError::from))
+    }
+
+    /// With the managed settings given (tests; `new` reads the system's policy file).
+    pub fn with_policy(settings_path: Option<PathBuf>, data_dir: Option<PathBuf>, policy: Result<Option<Policy>, UserError>) -> AppState {
         let settings = settings_path.as_deref().map(Settings::load).unwrap_or_default();
         AppState {
             session: Arc::default(),
@@ -103,11 +123,43 @@ impl AppState {
             sync: Mutex::new(None),
             sync_status: Arc::default(),
             shown: Mutex::default(),
+            policy,
         }
     }
 
+    /// The user's settings with the managed ones applied over them.
     pub fn settings(&self) -> Settings {
-        self.settings.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        let mut s = self.settings.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        match &self.policy {
+            Ok(Some(policy)) => {
+                if let Some(org) = policy.org {
+                    s.org = Some(org);
+                }
+                if let Some(language) = &policy.language {
+                    s.language = language.clone();
+                }
+                s.managed = policy.managed().into_iter().map(str::to_owned).collect();
+                s.policy = policy.clone();
+            }
+            Ok(None) => {}
+            Err(e) => s.policy_error = Some(e.clone()),
+        }
+        s
+    }
+
+    /// Refused when `key` is managed and the user asks for something else than the policy.
+    pub fn check_unmanaged(&self, key: &str, changed: bool) -> Result<(), UserError> {
+        let managed = matches!(&self.policy, Ok(Some(p)) if p.managed().contains(&key));
+        if managed && changed {
+            let path = konsekvens_core::policy::policy_path();
+            return Err(UserError::new(
+                "K-POLITIK-STYRET",
+                format!("indstillingen «{key}» er fastlagt af organisationens politik ({}) og kan ikke ændres her", path.display()),
+                format!("the setting «{key}» is fixed by the organisation's policy ({}) and cannot be changed here", path.display()),
+            )
+            .about(key));
+        }
+        Ok(())
     }
 
     pub fn update_settings(&self, f: impl FnOnce(&mut Settings)) -> Result<Settings, UserError> {

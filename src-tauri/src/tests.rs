@@ -333,3 +333,49 @@ fn change_of(v: Value) -> refresh::Change {
         op => panic!("unknown op {op}"),
     }
 }
+
+/// A policy file as the MSI writes it (CRLF, a BOM), read through the same path the app
+/// takes at start: its settings are applied, listed as managed and cannot be changed; the
+/// sample is not offered.
+#[test]
+fn managed_settings_from_the_policy_file_are_applied_and_cannot_be_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("policy.ini");
+    std::fs::write(
+        &file,
+        "\u{feff}[Konsekvens]\r\nhub=wss://hub.kl.dk\r\ndpia=aula\r\norg=561\r\nlanguage=en\r\ntsa=https://tsa.example.dk\r\nupdate_check=false\r\noffer_sample=false\r\n",
+    )
+    .unwrap();
+    let policy = konsekvens_core::policy::Policy::read(&file).map_err(UserError::from);
+    let state = AppState::with_policy(None, None, policy);
+    let app = setup(mock_builder(), Launch { workspace: Some(dir.path().join("s.konsekvens")) }, state)
+        .build(mock_context(noop_assets()))
+        .expect("mock app");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock window");
+
+    let s = invoke(&webview, "settings", json!({})).unwrap();
+    assert_eq!((s["org"].clone(), s["language"].clone()), (json!(561), json!("en")), "{s}");
+    assert_eq!(s["policy"]["hub"], "wss://hub.kl.dk");
+    assert_eq!(s["policy"]["tsa"], "https://tsa.example.dk");
+    assert_eq!(s["managed"].as_array().unwrap().len(), 7, "{s}");
+
+    // The name is the user's; the managed municipality and language are not.
+    let saved = invoke(&webview, "save_settings", json!({ "userName": "Mette", "org": 561, "language": "en" })).unwrap();
+    assert_eq!(saved["user_name"], "Mette");
+    let refused = invoke(&webview, "save_settings", json!({ "userName": "Mette", "org": 101, "language": "en" })).unwrap_err();
+    assert_eq!(refused["code"], "K-POLITIK-STYRET", "{refused}");
+    assert_eq!(refused["item"], "org");
+    let refused = invoke(&webview, "save_settings", json!({ "userName": "Mette", "org": 561, "language": "da" })).unwrap_err();
+    assert_eq!(refused["code"], "K-POLITIK-STYRET", "{refused}");
+    let refused = invoke(&webview, "open_sample", json!({})).unwrap_err();
+    assert_eq!(refused["code"], "K-POLITIK-EKSEMPEL", "{refused}");
+    assert!(!dir.path().join("s.konsekvens").exists(), "nothing was written");
+
+    // A policy file that does not fit is shown, coded, and manages nothing.
+    let bad = dir.path().join("bad.ini");
+    std::fs::write(&bad, "[Konsekvens]\r\norg=KBH\r\n").unwrap();
+    let state = AppState::with_policy(None, None, konsekvens_core::policy::Policy::read(&bad).map_err(UserError::from));
+    let s = state.settings();
+    assert_eq!(s.policy_error.as_ref().map(|e| e.code.as_str()), Some("K-POLITIK-VAERDI"));
+    assert!(s.managed.is_empty());
+}

@@ -5,7 +5,7 @@ import { useEffect, useLayoutEffect } from "preact/hooks";
 import { call, commands } from "./api";
 import { lang, t } from "./i18n";
 import {
-  coordination, focus, notice, opened, refresh, report, scope, setScope, settings, switching, undo, undoState, view, type ViewId,
+  coordination, focus, isManaged, notice, opened, refresh, report, scope, setScope, settings, switching, undo, undoState, view, type ViewId,
 } from "./state";
 import { Collaborate, sync } from "./views/Collaborate";
 import { Coordinator } from "./views/Coordinator";
@@ -111,7 +111,7 @@ function Header() {
         </div>
         <div class="lang" role="group" aria-label={t("Sprog", "Language")}>
           {(["da", "en"] as const).map((l) => (
-            <button type="button" aria-pressed={lang.value === l} onClick={() => {
+            <button type="button" aria-pressed={lang.value === l} disabled={isManaged("language")} title={isManaged("language") ? t("Fastlagt af din organisations politik", "Set by your organisation's policy") : undefined} onClick={() => {
               lang.value = l;
               const s = settings.value;
               if (s) void call(commands.saveSettings(s.user_name, s.org, l)).then((n) => (settings.value = n));

@@ -1291,6 +1291,45 @@ export type PeerInfo_Serialize = {
 	section: string | null,
 };
 
+/**  The settings an IT department may fix. `None`: not managed. */
+export type Policy = Policy_Serialize | Policy_Deserialize;
+
+/**  The settings an IT department may fix. `None`: not managed. */
+export type Policy_Deserialize = {
+	/**  The hub's address, `wss://…` (or `ws://…` on a private network). */
+	hub?: string | null,
+	/**  The joint DPIA's id at the hub (e.g. `aula`). */
+	dpia?: string | null,
+	/**  The municipality's code (e.g. 101 for København). */
+	org?: number | null,
+	/**  `da` or `en`. */
+	language?: string | null,
+	/**  The time-stamping service (RFC 3161) signatures are stamped by: its URL. */
+	tsa?: string | null,
+	/**  Whether the app looks for updates. */
+	update_check?: boolean | null,
+	/**  Whether the app offers to open the bundled sample. */
+	offer_sample?: boolean | null,
+};
+
+/**  The settings an IT department may fix. `None`: not managed. */
+export type Policy_Serialize = {
+	/**  The hub's address, `wss://…` (or `ws://…` on a private network). */
+	hub: string | null,
+	/**  The joint DPIA's id at the hub (e.g. `aula`). */
+	dpia: string | null,
+	/**  The municipality's code (e.g. 101 for København). */
+	org: number | null,
+	/**  `da` or `en`. */
+	language: string | null,
+	/**  The time-stamping service (RFC 3161) signatures are stamped by: its URL. */
+	tsa: string | null,
+	/**  Whether the app looks for updates. */
+	update_check: boolean | null,
+	/**  Whether the app offers to open the bundled sample. */
+	offer_sample: boolean | null,
+};
+
 /**  Prior consultation of Datatilsynet (Art. 36). */
 export type PriorConsultation = PriorConsultation_Serialize | PriorConsultation_Deserialize;
 
@@ -1781,6 +1820,18 @@ export type Settings_Serialize = {
 	language: string,
 	/**  Most recent first. */
 	recent: RecentFile[],
+	/**
+	 *  The system's managed settings (`konsekvens_core::policy`), applied over the user's
+	 *  above. Read at start, never saved: the file holds them, not these fields.
+	 */
+	policy: Policy_Serialize,
+	/**
+	 *  The names of the managed settings (`org`, `language`, `hub` …): shown as managed and
+	 *  not changeable in the app.
+	 */
+	managed: string[],
+	/**  A policy file that could not be read: shown to the user; nothing is then managed. */
+	policy_error: UserError_Serialize | null,
 };
 
 export type Severity = "error" | "warning" | "info";

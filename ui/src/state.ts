@@ -18,6 +18,8 @@ export type ViewId =
 
 export const opened = signal<Opened | null>(null);
 export const settings = signal<Settings | null>(null);
+/** Whether the system's policy file fixes this setting (`org`, `language`, `hub` …): shown as managed, not changeable. */
+export const isManaged = (key: string): boolean => settings.value?.managed.includes(key) ?? false;
 export const view = signal<ViewId>("overview");
 /** Whose DPIA is shown: a municipality code, or null for the joint base. */
 export const scope = signal<number | null>(null);

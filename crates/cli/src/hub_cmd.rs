@@ -3,6 +3,8 @@
 use crate::{env, open, Failure};
 use konsekvens_core::{UserError, Workspace};
 use clap::{Args, Subcommand};
+use konsekvens_hub::oplog::{self, LogFormat};
+use konsekvens_hub::backup;
 use konsekvens_hub::{printable, BasePolicy, HubStore, LiveEvent, LiveOptions, LiveState, Role, ServeConfig, Server, SyncOptions, Synchronous};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -29,6 +31,36 @@ pub enum HubCommand {
         /// One line per connection, refusal and shutdown step on stderr
         #[arg(long)]
         verbose: bool,
+        /// text (for a terminal) or json (one object per line, for journald/Loki/Elasticsearch)
+        #[arg(long, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
+        /// Also serve /metrics (OpenMetrics, for Prometheus) and /healthz on this address;
+        /// keep it on loopback or the monitoring network (/healthz is on --listen too)
+        #[arg(long)]
+        metrics_listen: Option<SocketAddr>,
+        /// Accept OpenID Connect ID tokens from the providers in this JSON file besides
+        /// tokens (issuer, audience, jwks_uri, the claim and its organisations; see the hub's README)
+        #[arg(long)]
+        oidc: Option<PathBuf>,
+    },
+    /// Copy the hub's database to FILE while it serves (SQLite's online backup): one
+    /// consistent file holding every change acknowledged before it began
+    Backup {
+        #[arg(long)]
+        data: PathBuf,
+        /// The backup file; never replaced if it exists
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup in place as DIR's database; the hub must be stopped. The database it
+    /// replaces (only with --force) is moved into DIR/before-restore-<time>/
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        force: bool,
     },
     /// Organisations (municipalities by code, and the coordinator)
     #[command(subcommand)]
@@ -245,10 +277,14 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 pub fn run(cmd: HubCommand) -> Result<(), Failure> {
     match cmd {
-        HubCommand::Serve { data, listen, max_message_size, limits, synchronous, verbose } => {
+        HubCommand::Serve { data, listen, max_message_size, limits, synchronous, verbose, log_format, metrics_listen, oidc } => {
             let secs = std::time::Duration::from_secs;
+            oplog::set_format(log_format);
+            let oidc = oidc.map(|path| konsekvens_hub::oidc::OidcConfig::read(&path)).transpose().map_err(Failure::input)?;
             let config = ServeConfig {
+                oidc,
                 verbose,
+                metrics_listen,
                 max_message_size,
                 synchronous,
                 max_update_size: limits.max_update_size,
@@ -268,10 +304,44 @@ pub fn run(cmd: HubCommand) -> Result<(), Failure> {
                 .block_on(async {
                     let server = Server::bind(config).await?;
                     // Scripts and tests read the address from this line (with --listen …:0).
-                    eprintln!("Hubben lytter på ws://{}", server.local_addr());
+                    let listening = format!("Hubben lytter på ws://{}", server.local_addr());
+                    match log_format {
+                        LogFormat::Text => eprintln!("{listening}"),
+                        LogFormat::Json => oplog::line(oplog::Level::Info, format_args!("{listening}")),
+                    }
+                    if let Some(addr) = server.metrics_addr() {
+                        let metrics = format!("Målinger på http://{addr}/metrics");
+                        match log_format {
+                            LogFormat::Text => eprintln!("{metrics}"),
+                            LogFormat::Json => oplog::line(oplog::Level::Info, format_args!("{metrics}")),
+                        }
+                    }
                     server.run(konsekvens_hub::shutdown_signal()).await
                 })
                 .map_err(problem)?;
+        }
+        HubCommand::Backup { data, to } => {
+            let r = backup::backup(&data, &to).map_err(problem)?;
+            eprintln!(
+                "Sikkerhedskopi skrevet: {} ({} bytes, skema {}, {} fælles konsekvensanalyser, {} opdateringer, til nr. {})",
+                r.path.display(),
+                r.bytes,
+                r.schema,
+                r.dpias,
+                r.updates,
+                r.last_seq
+            );
+        }
+        HubCommand::Restore { from, data, force } => {
+            let r = backup::restore(&from, &data, force).map_err(problem)?;
+            eprintln!(
+                "Gendannet fra {}: {} fælles konsekvensanalyser, {} opdateringer, til nr. {} (skema {}). Start hubben; deltagerne sender det, der kom efter sikkerhedskopien",
+                from.display(),
+                r.dpias,
+                r.updates,
+                r.last_seq,
+                r.schema
+            );
         }
         HubCommand::Org(OrgCommand::Add { data, code, name }) => {
             store(&data)?.add_org(&code, &name).map_err(problem)?;

@@ -21,6 +21,7 @@ pub mod hearing;
 pub mod history;
 pub mod interchange;
 pub mod model;
+pub mod policy;
 pub mod release;
 pub mod report;
 pub mod restore;

@@ -273,7 +273,9 @@ pub(crate) async fn connect_doc(base_url: &str, dpia: &str, key: DocKey, token: 
     let mut request = url.as_str().into_client_request().map_err(|_| SyncError::BadUrl(url.clone()))?;
     let bearer = format!("Bearer {token}").parse().map_err(|_| SyncError::Unauthorized("the token has characters a header cannot carry".into()))?;
     request.headers_mut().insert("authorization", bearer);
-    match tokio_tungstenite::connect_async_with_config(request, Some(client_ws_config()), false).await {
+    // Boxed: with TLS (wss://) the handshake's future is large, and every caller's future
+    // would carry it inline.
+    match Box::pin(tokio_tungstenite::connect_async_with_config(request, Some(client_ws_config()), false)).await {
         Ok((socket, _)) => Ok(Ok(socket)),
         Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
             let status = resp.status();

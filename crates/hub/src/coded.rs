@@ -1,6 +1,7 @@
 //! The hub crate's errors as users meet them ([`UserError`]): the `K-SYNC-*` codes the sync
 //! messages carried in their text, and codes for the hub's own (`hub serve`, `hub org …`).
 
+use crate::backup::BackupError;
 use crate::client::SyncError;
 use crate::server::HubError;
 use crate::store::StoreError;
@@ -112,6 +113,66 @@ impl From<HubError> for UserError {
             HubError::Io(source) => UserError::new("K-HUB-NETVAERK", format!("netværk: {source}"), en),
             HubError::Damaged(why) => UserError::new("K-HUB-SKADET", format!("hubbens data er beskadiget: {why}"), en),
             HubError::Writer(why) => UserError::new("K-HUB-SKRIVER", format!("hubbens skriver fejlede: {why}"), en),
+            HubError::InUse(dir) => UserError::new(
+                "K-HUB-KOERER",
+                format!("{}: en anden hub kører på denne datamappe; stop den først", dir.display()),
+                en,
+            )
+            .about(dir.display()),
+        }
+    }
+}
+
+impl From<crate::oidc::OidcConfigError> for UserError {
+    fn from(e: crate::oidc::OidcConfigError) -> UserError {
+        let en = e.to_string();
+        match e {
+            crate::oidc::OidcConfigError::Read { path, why } => {
+                UserError::new("K-HUB-OIDC-KONFIG", format!("{path}: OpenID-konfigurationen kan ikke læses: {why}"), en).about(path)
+            }
+            crate::oidc::OidcConfigError::Invalid { path, why } => {
+                UserError::new("K-HUB-OIDC-KONFIG", format!("{path}: OpenID-konfigurationen er ugyldig: {why}"), en).about(path)
+            }
+        }
+    }
+}
+
+impl From<BackupError> for UserError {
+    fn from(e: BackupError) -> UserError {
+        let en = e.to_string();
+        let shown = |p: &std::path::Path| p.display().to_string();
+        match e {
+            BackupError::Io { path, source } => UserError::io(&path, &source),
+            BackupError::Hub(h) => h.into(),
+            BackupError::Store(s) => s.into(),
+            BackupError::Sql(inner) => UserError::new("K-HUB-DATABASE", format!("hubbens database: {inner}"), en),
+            BackupError::NoDatabase(p) => {
+                UserError::new("K-HUB-BACKUP-INGEN", format!("{}: ingen hub-database her", p.display()), en).about(shown(&p))
+            }
+            BackupError::NotAHub { path, why } => UserError::new(
+                "K-HUB-BACKUP-FIL",
+                format!("{}: ikke en sikkerhedskopi af en Konsekvens-hub ({why})", path.display()),
+                en,
+            )
+            .about(shown(&path)),
+            BackupError::Damaged { path, why } => {
+                UserError::new("K-HUB-BACKUP-SKADET", format!("{}: beskadiget ({why})", path.display()), en).about(shown(&path))
+            }
+            BackupError::Exists(p) => UserError::new(
+                "K-HUB-BACKUP-FINDES",
+                format!("{}: findes allerede; en sikkerhedskopi erstatter aldrig en fil", p.display()),
+                en,
+            )
+            .about(shown(&p)),
+            BackupError::WouldReplace(p) => UserError::new(
+                "K-HUB-GENDAN-ERSTAT",
+                format!("{}: datamappen har allerede en hub-database; gendan med --force (den gemmes i before-restore-…/)", p.display()),
+                en,
+            )
+            .about(shown(&p)),
+            BackupError::Busy(why) => {
+                UserError::new("K-HUB-BACKUP-OPTAGET", format!("databasen er optaget; sikkerhedskopien blev ikke færdig: {why}"), en)
+            }
         }
     }
 }

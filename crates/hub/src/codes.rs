@@ -38,3 +38,7 @@ pub const BUSY: &str = "K-HUB-BUSY";
 pub const IDLE: &str = "K-HUB-IDLE";
 /// Not the y-sync protocol (a text frame).
 pub const UNSUPPORTED: &str = "K-HUB-UNSUPPORTED";
+/// An OpenID Connect ID token the hub does not accept (signature, issuer, audience, expiry).
+pub const OIDC: &str = "K-HUB-OIDC";
+/// An ID token whose organisation claim maps to no organisation at the hub.
+pub const OIDC_ORG: &str = "K-HUB-OIDC-ORG";

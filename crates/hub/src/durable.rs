@@ -88,6 +88,11 @@ pub(crate) fn start(dir: &Path, now_millis: i64) -> std::io::Result<bool> {
     }
 }
 
+/// Opens a recovery window now (`hub restore`: the peers hold what the backup lacks).
+pub(crate) fn open_recovery(dir: &Path, now_millis: i64) -> std::io::Result<()> {
+    write_durably(dir, RECOVERY_FILE, &now_millis.to_string())
+}
+
 /// Called after a clean shutdown (everything committed and checkpointed).
 pub(crate) fn stopped(dir: &Path) -> std::io::Result<()> {
     std::fs::remove_file(dir.join(RUNNING_FILE))?;

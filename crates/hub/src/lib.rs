@@ -12,15 +12,26 @@
 //! - [`live`]: `konsekvens sync --watch` and the app: sockets kept open, changes and
 //!   presence as they happen.
 //!
+//! - [`backup`]: `hub backup` while serving (SQLite's online backup) and `hub restore`.
+//! - [`oidc`]: OpenID Connect ID tokens as bearers besides tokens (`--oidc FILE`): verified
+//!   against the provider's keys, a claim mapped to an organisation and a role.
+//! - `/healthz` on the hub's address, `/metrics` (OpenMetrics) on `--metrics-listen`
+//!   (`metrics`, `ops`); [`oplog`]: log lines as text or JSON (`--log-format json`).
+//!
 //! TLS is not built in: run the hub on loopback or a private address behind a reverse
 //! proxy that terminates TLS and forwards WebSocket upgrades (see the crate README).
 
 pub mod attribution;
+pub mod backup;
 pub mod client;
 pub mod codes;
 mod coded;
 mod durable;
 pub mod live;
+mod metrics;
+pub mod oidc;
+mod ops;
+pub mod oplog;
 pub mod proto;
 pub mod rights;
 pub mod server;

@@ -9,6 +9,9 @@
 
 use crate::codes::*;
 use crate::attribution;
+use crate::metrics::{self, HubMetrics};
+use crate::ops::{self, Route};
+use crate::oplog::{self, Level};
 use crate::proto;
 use crate::rights::{DpiaInfo, TokenInfo};
 use crate::store::{HubStore, Queries, StoreError, Synchronous};
@@ -100,6 +103,8 @@ pub enum HubError {
     Damaged(String),
     #[error("the hub's writer failed: {0}")]
     Writer(String),
+    #[error("{}: another hub is serving this data directory", .0.display())]
+    InUse(PathBuf),
 }
 
 /// `konsekvens hub serve --data DIR --listen ADDR`
@@ -143,6 +148,11 @@ pub struct ServeConfig {
     pub synchronous: Synchronous,
     /// Print one line per connection, refusal and shutdown step on stderr.
     pub verbose: bool,
+    /// Serve `/metrics` (and `/healthz`) on this address too: one the monitoring reaches and
+    /// clients do not (`/metrics` names the joint DPIAs). Without it there is no `/metrics`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// OpenID Connect providers whose ID tokens are accepted besides tokens (`--oidc FILE`).
+    pub oidc: Option<crate::oidc::OidcConfig>,
 }
 
 impl ServeConfig {
@@ -166,6 +176,8 @@ impl ServeConfig {
             wal_limit: DEFAULT_WAL_LIMIT,
             synchronous: Synchronous::Full,
             verbose: false,
+            metrics_listen: None,
+            oidc: None,
         }
     }
 }
@@ -202,22 +214,45 @@ pub async fn shutdown_signal() {
 /// A bound, not yet running hub (bind to port 0 and read [`Server::local_addr`] in tests).
 pub struct Server {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     hub: Arc<Hub>,
+    /// Held while the hub runs: no second hub, and no `hub restore`, on the same directory.
+    _lock: std::fs::File,
 }
 
 impl Server {
     pub async fn bind(config: ServeConfig) -> Result<Server, HubError> {
         let store = HubStore::open(&config.data_dir)?;
+        let lock = crate::backup::lock_data_dir(&config.data_dir)?;
         // Every answer (a whole document as SyncStep2) must fit what the Rust clients read.
         let max_document = config.max_document_size.clamp(1024, proto::MAX_DOCUMENT_SIZE_CEILING);
         let limits = WriteLimits { max_update: config.max_update_size.clamp(1, max_document), max_document };
         let listener =
             TcpListener::bind(config.listen).await.map_err(|source| HubError::Bind { addr: config.listen, source })?;
+        let metrics_listener = match config.metrics_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| HubError::Bind { addr, source })?),
+            None => None,
+        };
+        let metrics = Arc::new(HubMetrics::new());
+        // The providers' keys before the first handshake (a provider not reachable now is
+        // asked again by the refresher; its users are refused meanwhile, tokens still work).
+        let oidc = match &config.oidc {
+            Some(c) => {
+                let oidc = Arc::new(crate::oidc::Oidc::new(c.clone()));
+                let fetching = oidc.clone();
+                let errors = tokio::task::spawn_blocking(move || fetching.fetch_keys(true)).await.map_err(|e| HubError::Writer(e.to_string()))?;
+                for e in errors {
+                    oplog::line(Level::Warn, format_args!("cannot fetch the OpenID provider's keys: {e}"));
+                }
+                Some(oidc)
+            }
+            None => None,
+        };
         // A run that did not stop cleanly may have forwarded changes it never made durable:
         // peers may send them back for a while (see `writer`, «Durability»).
         let recovering = crate::durable::start(&config.data_dir, crate::store::now_millis())?;
-        if recovering && config.verbose {
-            eprintln!("konsekvens-hub: the last run did not stop cleanly; changes it forwarded but lost are taken back from peers");
+        if recovering {
+            oplog::line(Level::Warn, format_args!("the last run did not stop cleanly; changes it forwarded but lost are taken back from peers"));
         }
         // The writer has a connection of its own: handshakes keep reading while it commits.
         let writer = WriterHandle::spawn(
@@ -228,6 +263,7 @@ impl Server {
             config.wal_limit,
             recovering,
             config.verbose,
+            metrics.clone(),
         )?;
         let hub = Arc::new(Hub {
             store: Mutex::new(store),
@@ -240,12 +276,19 @@ impl Server {
             sessions: Mutex::new(HashMap::new()),
             throttle: Mutex::new(HashMap::new()),
             config: config.clone(),
+            metrics,
+            oidc,
         });
-        Ok(Server { listener, hub })
+        Ok(Server { listener, metrics_listener, hub, _lock: lock })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Where `/metrics` is served, if anywhere (`ServeConfig::metrics_listen`).
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), HubError> {
@@ -255,6 +298,8 @@ impl Server {
         let hub = self.hub.clone();
         hub.log(format_args!("hub listening on ws://{}", self.local_addr()));
         let revocations = tokio::spawn(watch_revocations(hub.clone()));
+        let monitoring = self.metrics_listener.map(|l| tokio::spawn(serve_metrics(hub.clone(), l)));
+        let keys = hub.oidc.clone().map(|o| tokio::spawn(crate::oidc::keep_keys_fresh(o, |e| oplog::line(Level::Warn, format_args!("{e}")))));
         loop {
             tokio::select! {
                 _ = &mut shutdown => break,
@@ -273,6 +318,9 @@ impl Server {
             }
         }
         revocations.abort();
+        for task in [monitoring, keys].into_iter().flatten() {
+            task.abort();
+        }
         hub.log(format_args!("shutting down: closing {} connection(s)", tasks.len()));
         drop(self.listener);
         let _ = stop_tx.send(true);
@@ -311,6 +359,8 @@ struct Hub {
     /// Failed authentications per peer address.
     throttle: Mutex<HashMap<IpAddr, Throttle>>,
     config: ServeConfig,
+    metrics: Arc<HubMetrics>,
+    oidc: Option<Arc<crate::oidc::Oidc>>,
 }
 
 /// How to close one open session: its connection number and the signal it waits on.
@@ -521,6 +571,8 @@ struct Owner {
 pub(crate) struct Outgoing {
     pub(crate) from: u64,
     pub(crate) frame: Bytes,
+    /// When an update arrived at the hub (None: presence), for the fan-out latency.
+    pub(crate) at: Option<Instant>,
 }
 
 /// One connection: who, to which document.
@@ -541,7 +593,7 @@ fn new_server_doc() -> Doc {
 impl Hub {
     fn log(&self, args: std::fmt::Arguments<'_>) {
         if self.verbose {
-            eprintln!("konsekvens-hub: {args}");
+            oplog::line(Level::Info, args);
         }
     }
 
@@ -607,10 +659,34 @@ impl Hub {
             .or_else(|| bearer.map(str::to_owned))
             .ok_or((StatusCode::UNAUTHORIZED, format!("{AUTH}: et token kræves, ?token=… eller Authorization: Bearer … (a token is required)")))?;
         let internal = |e: StoreError| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+        // An ID token from a configured OpenID provider, or a hub token.
+        let (found, refusal) = match self.oidc.as_ref().filter(|_| crate::oidc::looks_like_jwt(&token)) {
+            Some(oidc) => match oidc.verify(&token) {
+                Ok(person) => {
+                    let store = self.store.lock().expect("store lock");
+                    let who = match store.signed_in(&person) {
+                        Err(StoreError::UnknownOrg(org)) => {
+                            let reason = format!("{OIDC_ORG}: kravet peger på organisationen {org}, som ikke er registreret på hubben (the claim maps to an organisation the hub does not know)");
+                            return Err((StatusCode::FORBIDDEN, reason));
+                        }
+                        other => other.map_err(internal)?,
+                    };
+                    let why = format!("{REVOKED}: {} er spærret på hubben (the signed-in person is locked out)", person.person);
+                    (who, Some(why))
+                }
+                // A valid token whose claim maps to no organisation: refused as forbidden, recorded.
+                Err(r) if r.status == 403 => {
+                    self.writer.record_anonymous(clip(dpia, 64), clip(doc, 64), r.reason.clone());
+                    return Err((StatusCode::FORBIDDEN, r.reason));
+                }
+                Err(r) => (None, Some(r.reason)),
+            },
+            None => (self.store.lock().expect("store lock").authenticate(&token).map_err(internal)?, None),
+        };
         let store = self.store.lock().expect("store lock");
-        let Some(who) = store.authenticate(&token).map_err(internal)? else {
+        let Some(who) = found else {
             drop(store);
-            let reason = format!("{AUTH}: ukendt eller tilbagekaldt token fra {ip} (unknown or revoked token)");
+            let reason = refusal.unwrap_or_else(|| format!("{AUTH}: ukendt eller tilbagekaldt token fra {ip} (unknown or revoked token)"));
             let throttled = self.auth_failed(ip);
             let recorded = match &throttled {
                 None => reason.clone(),
@@ -809,7 +885,7 @@ impl Hub {
             clients.insert(ClientID::new(id), AwarenessUpdateEntry { clock: clock + 1, json: Arc::from("null") });
         }
         let frame = proto::encode(&Message::Awareness(AwarenessUpdate { clients }));
-        let _ = room.tx.send(Outgoing { from: conn, frame: frame.into() });
+        let _ = room.tx.send(Outgoing { from: conn, frame: frame.into(), at: None });
     }
 }
 
@@ -902,17 +978,88 @@ fn reject(status: StatusCode, reason: String) -> ErrorResponse {
     resp
 }
 
+// ---- operations ---------------------------------------------------------------------------
+
+impl Hub {
+    /// `/healthz`: 200 when the database answers, 503 otherwise.
+    fn health(&self) -> (u16, String) {
+        match self.store.lock().expect("store lock").ping() {
+            Ok(()) => (200, "ok\n".to_owned()),
+            Err(e) => (503, format!("hubbens database svarer ikke (the hub's database does not answer): {e}\n")),
+        }
+    }
+
+    fn metrics_text(&self) -> String {
+        let wal = self.store.lock().expect("store lock").wal_size();
+        self.metrics.encode(wal)
+    }
+}
+
+/// Answers `/healthz` (and a misdirected `/metrics`) on the clients' address; false when
+/// the connection is something else (a WebSocket handshake), which is left unread.
+async fn answer_plain_http(hub: &Hub, stream: &mut TcpStream, deadline: tokio::time::Instant) -> bool {
+    let Ok(Some(route)) = tokio::time::timeout_at(deadline, ops::peek_route(stream)).await else { return false };
+    if ops::read_head(stream).await.is_some() {
+        let (status, body) = match route {
+            Route::Healthz => hub.health(),
+            _ => (404, "/metrics findes kun på --metrics-listen (/metrics is served on --metrics-listen only)\n".to_owned()),
+        };
+        ops::respond(stream, status, "text/plain; charset=utf-8", &body).await;
+    }
+    true
+}
+
+/// At most this many monitoring requests at once (more wait in the kernel's backlog).
+const MAX_OPS_CONNECTIONS: usize = 16;
+
+/// The monitoring address: `/metrics` and `/healthz` over plain HTTP, nothing else.
+async fn serve_metrics(hub: Arc<Hub>, listener: TcpListener) {
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_OPS_CONNECTIONS));
+    loop {
+        let Ok(permit) = permits.clone().acquire_owned().await else { return };
+        let (mut stream, _) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let Some(head) = ops::read_head(&mut stream).await else { return };
+            let (status, content_type, body) = match ops::route_of(&head) {
+                Route::Metrics => (200, metrics::CONTENT_TYPE, hub.metrics_text()),
+                Route::Healthz => {
+                    let (status, body) = hub.health();
+                    (status, "text/plain; charset=utf-8", body)
+                }
+                Route::Other => (404, "text/plain; charset=utf-8", "GET /metrics eller /healthz (GET /metrics or /healthz)\n".to_owned()),
+            };
+            ops::respond(&mut stream, status, content_type, &body).await;
+        });
+    }
+}
+
 // ---- one connection -----------------------------------------------------------------------
 
-async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop: watch::Receiver<bool>) {
+async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut stop: watch::Receiver<bool>) {
     let _ = stream.set_nodelay(true);
     let over_capacity = hub.connections.fetch_add(1, Ordering::Relaxed) >= hub.config.max_connections;
     let _slot = ConnectionSlot(hub.clone());
+    // A health check or a misdirected scrape is plain HTTP, told apart by its first bytes.
+    // One deadline for telling and for the handshake: a silent connection holds its slot 10 s.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    // Boxed: the connection's own future stays as small as it was (tests run many on one stack).
+    if Box::pin(answer_plain_http(&hub, &mut stream, deadline)).await {
+        return;
+    }
     let mut admitted = None;
     #[allow(clippy::result_large_err)] // the type tungstenite's handshake callback requires
     let callback = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
         if over_capacity {
             let reason = format!("{BUSY}: hubben har det højeste antal forbindelser åbne; prøv igen senere (the hub is at its connection limit)");
+            hub.metrics.handshake_refused(503);
             hub.log(format_args!("{peer}: {} refused (503): {reason}", req.uri().path()));
             return Err(reject(StatusCode::SERVICE_UNAVAILABLE, reason));
         }
@@ -942,6 +1089,7 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
                 Ok(resp)
             }
             Err((status, reason)) => {
+                hub.metrics.handshake_refused(status.as_u16());
                 hub.log(format_args!("{peer}: {} refused ({status}): {reason}", req.uri().path()));
                 Err(reject(status, reason))
             }
@@ -950,7 +1098,7 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
     let read = Arc::new(AtomicU64::new(0));
     let stream = Metered { inner: stream, read: read.clone() };
     let accept = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(hub.ws_config));
-    let ws = match tokio::time::timeout(Duration::from_secs(10), accept).await {
+    let ws = match tokio::time::timeout_at(deadline, accept).await {
         Ok(Ok(ws)) => ws,
         _ => return,
     };
@@ -958,6 +1106,7 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
     let conn = slot.conn;
     let kick = slot.kick.clone();
     let session = Arc::new(Session { dpia, key, who, org_name, conn });
+    let _open = hub.metrics.connection_opened(&session.dpia);
     let room = match hub.room(&session.dpia, session.key) {
         Ok(room) => room,
         Err(e) => {
@@ -1018,7 +1167,7 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr, mut stop
                 }
             }
             out = rx.recv() => {
-                if forward(&mut sink, &mut rx, out, conn).await.is_err() {
+                if forward(&mut sink, &mut rx, out, conn, &hub.metrics).await.is_err() {
                     break;
                 }
             }
@@ -1070,13 +1219,18 @@ async fn forward(
     rx: &mut broadcast::Receiver<Outgoing>,
     first: Result<Outgoing, broadcast::error::RecvError>,
     conn: u64,
+    metrics: &HubMetrics,
 ) -> Result<(), ()> {
     use broadcast::error::{RecvError, TryRecvError};
     let mut next = Some(first);
+    let mut arrived = Vec::new();
     while let Some(out) = next.take() {
         match out {
             Ok(o) if o.from == conn => {}
-            Ok(o) => sink.feed(WsMessage::Binary(o.frame)).await.map_err(drop)?,
+            Ok(o) => {
+                arrived.extend(o.at);
+                sink.feed(WsMessage::Binary(o.frame)).await.map_err(drop)?
+            }
             Err(RecvError::Lagged(_)) => {
                 // More than a channel's worth behind: the client reads slower than the room
                 // writes. Closed with 1013; it reconnects and its SyncStep1 gets what it
@@ -1096,7 +1250,12 @@ async fn forward(
             Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
         };
     }
-    sink.flush().await.map_err(drop)
+    sink.flush().await.map_err(drop)?;
+    let now = Instant::now();
+    for at in arrived {
+        metrics.delivered(now.saturating_duration_since(at));
+    }
+    Ok(())
 }
 
 async fn send_all(sink: &mut Sink, frames: Vec<Vec<u8>>) -> Result<(), WsError> {
@@ -1227,7 +1386,7 @@ async fn handle_frame(
                 let size = update.clients.values().map(|e| e.json.len()).sum();
                 let (forward, refusals) = hub.awareness(session, room, update);
                 if let Some(forward) = forward {
-                    let _ = room.tx.send(Outgoing { from: session.conn, frame: forward.into() });
+                    let _ = room.tx.send(Outgoing { from: session.conn, frame: forward.into(), at: None });
                 }
                 for refusal in refusals {
                     let record = if refusal.bad {

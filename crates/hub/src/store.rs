@@ -582,6 +582,50 @@ impl HubStore {
         Ok(())
     }
 
+    /// A person signed in through OpenID Connect, as a row of `tokens`: found by issuer and
+    /// subject, its organisation, role and label («name <e-mail> · OIDC issuer») brought up to
+    /// date. `None` when that row is revoked (`hub token revoke --id N` locks the person out).
+    /// The key is a SHA-256 with one more byte: 33 bytes, which no presented secret's hash
+    /// (32) can equal, so no bearer can authenticate as the person.
+    pub fn signed_in(&self, person: &crate::oidc::SignedIn) -> Result<Option<TokenInfo>, StoreError> {
+        self.require_org(&person.org)?;
+        let mut key = Sha256::digest(format!("oidc\n{}\n{}", person.issuer, person.subject).as_bytes()).to_vec();
+        key.push(1);
+        let label = format!("{} · OIDC {}", person.person, person.issuer);
+        let found: Option<(i64, Option<i64>, String, String, String)> = self
+            .conn
+            .query_row("SELECT id, revoked_at, org, role, label FROM tokens WHERE hash = ?1", params![key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        let id = match found {
+            Some((_, Some(_), ..)) => return Ok(None),
+            Some((id, None, org, role, old)) => {
+                if org != person.org || role != person.role.as_str() || old != label {
+                    self.conn.execute(
+                        "UPDATE tokens SET org = ?2, role = ?3, label = ?4 WHERE id = ?1",
+                        params![id, person.org, person.role.as_str(), label],
+                    )?;
+                }
+                id
+            }
+            None => {
+                self.conn.execute(
+                    "INSERT INTO tokens(hash, org, role, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![key, person.org, person.role.as_str(), label, now_millis()],
+                )?;
+                self.conn.last_insert_rowid()
+            }
+        };
+        Ok(Some(TokenInfo { id, org: person.org.clone(), role: person.role }))
+    }
+
+    /// Whether the database answers (`/healthz`).
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.conn.query_row("SELECT count(*) FROM dpias", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// The size of the write-ahead log file (0 when there is none).
     pub fn wal_size(&self) -> u64 {
         let mut wal = self.path.clone().into_os_string();

@@ -42,6 +42,8 @@
 
 use crate::codes::*;
 use crate::durable::WalFile;
+use crate::metrics::HubMetrics;
+use crate::oplog::{self, Level};
 use crate::proto::{self, Novelty};
 use konsekvens_core::doc::remarks::{Records, RoundBound};
 use konsekvens_core::doc::{modelled_roots, Party, RemarkScope};
@@ -54,7 +56,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 use yrs::{ClientID, ReadTxn, StateVector, Transact};
 
@@ -81,7 +83,8 @@ pub(crate) enum WriteOutcome {
 }
 
 enum Job {
-    Write { session: Arc<Session>, room: Arc<Room>, data: Vec<u8>, reply: oneshot::Sender<Result<WriteOutcome, String>> },
+    /// `received`: when the connection read it (the fan-out latency starts there).
+    Write { session: Arc<Session>, room: Arc<Room>, data: Vec<u8>, received: Instant, reply: oneshot::Sender<Result<WriteOutcome, String>> },
     /// A refusal decided by the connection (a malformed frame, an oversized message):
     /// recorded before the connection is closed.
     Refusal { session: Arc<Session>, reason: String, size: usize, reply: oneshot::Sender<()> },
@@ -116,6 +119,7 @@ pub(crate) struct WriterHandle {
 impl WriterHandle {
     /// Starts the writer, and the thread that checkpoints the WAL for it, each on its own
     /// connection to the hub database.
+    #[allow(clippy::too_many_arguments)] // each is one setting of `ServeConfig`; a struct for them would be a second ServeConfig
     pub(crate) fn spawn(
         data_dir: &Path,
         synchronous: Synchronous,
@@ -124,6 +128,7 @@ impl WriterHandle {
         wal_limit: u64,
         recovering: bool,
         verbose: bool,
+        metrics: Arc<HubMetrics>,
     ) -> Result<WriterHandle, HubError> {
         let store = HubStore::open(data_dir)?;
         // Commits are write()s only; the fsync is ours (`durable`), after the forward.
@@ -132,7 +137,7 @@ impl WriterHandle {
         let (jobs, rx) = mpsc::channel();
         let (to_syncer, synced) = mpsc::channel::<Vec<Reply>>();
         let mut syncer_wal = WalFile::new(store.path());
-        let writer = Writer { wal: WalFile::new(store.path()), store, compact_after, limits, synchronous, recovering, syncer: to_syncer, verbose };
+        let writer = Writer { wal: WalFile::new(store.path()), store, compact_after, limits, synchronous, recovering, syncer: to_syncer, verbose, metrics: metrics.clone() };
         let writer = std::thread::Builder::new().name("hub-writer".into()).spawn(move || writer.run(rx))?;
         let syncer = std::thread::Builder::new().name("hub-syncer".into()).spawn(move || {
             // Group commit: one fsync covers every batch committed before it.
@@ -142,8 +147,8 @@ impl WriterHandle {
                     replies.extend(more);
                 }
                 let result = syncer_wal.sync().map_err(|e| format!("fsync of the write-ahead log failed: {e}"));
-                if let (Err(e), true) = (&result, verbose) {
-                    eprintln!("konsekvens-hub: {e}");
+                if let Err(e) = &result {
+                    oplog::line(Level::Warn, format_args!("{e}"));
                 }
                 for reply in replies {
                     reply.send(&result);
@@ -163,10 +168,9 @@ impl WriterHandle {
                 } else {
                     checkpoints.checkpoint_passive()
                 };
+                metrics.checkpointed(result.is_ok());
                 if let Err(e) = result {
-                    if verbose {
-                        eprintln!("konsekvens-hub: checkpoint failed (retried in a second): {e}");
-                    }
+                    oplog::line(Level::Warn, format_args!("checkpoint failed (retried in a second): {e}"));
                 }
             }
         })?;
@@ -178,7 +182,7 @@ impl WriterHandle {
     pub(crate) async fn write(&self, session: &Arc<Session>, room: &Arc<Room>, data: Vec<u8>) -> Result<WriteOutcome, HubError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Job::Write { session: session.clone(), room: room.clone(), data, reply })
+            .send(Job::Write { session: session.clone(), room: room.clone(), data, received: Instant::now(), reply })
             .map_err(|_| HubError::Writer("it has stopped".into()))?;
         answer.await.map_err(|_| HubError::Writer("it stopped before answering".into()))?.map_err(HubError::Writer)
     }
@@ -218,6 +222,7 @@ struct Writer {
     recovering: bool,
     syncer: mpsc::Sender<Vec<Reply>>,
     verbose: bool,
+    metrics: Arc<HubMetrics>,
 }
 
 /// How the writer decided on one job, before the commit.
@@ -232,7 +237,7 @@ enum Decided {
 impl Writer {
     fn log(&self, args: std::fmt::Arguments<'_>) {
         if self.verbose {
-            eprintln!("konsekvens-hub: {args}");
+            oplog::line(Level::Info, args);
         }
     }
 
@@ -299,16 +304,23 @@ impl Writer {
         let mut replies = Vec::with_capacity(jobs.len());
         for ((job, decision), room) in jobs.into_iter().zip(decided).zip(room_of) {
             match (job, decision) {
-                (Job::Write { session, data, reply, .. }, Decided::Logged(seq)) => {
+                (Job::Write { session, data, received, reply, .. }, Decided::Logged(seq)) => {
                     let (room, state) = (&rooms[room.expect("a write has a room")], &mut states[room.expect("a write has a room")]);
                     state.last_seq = seq;
                     state.since_snapshot += 1;
-                    let _ = room.tx.send(Outgoing { from: session.conn, frame: proto::update(data).into() });
+                    let _ = room.tx.send(Outgoing { from: session.conn, frame: proto::update(data).into(), at: Some(received) });
+                    self.metrics.update_accepted(&session.dpia);
                     replies.push(Reply::Write(reply, WriteOutcome::Applied));
                 }
                 (Job::Write { reply, .. }, Decided::NoOp) => replies.push(Reply::Write(reply, WriteOutcome::NoOp)),
-                (Job::Write { reply, .. }, Decided::Refused(why)) => replies.push(Reply::Write(reply, WriteOutcome::Refused(why))),
-                (Job::Refusal { reply, .. }, _) => replies.push(Reply::Recorded(reply)),
+                (Job::Write { session, reply, .. }, Decided::Refused(why)) => {
+                    self.metrics.refused(&session.dpia);
+                    replies.push(Reply::Write(reply, WriteOutcome::Refused(why)))
+                }
+                (Job::Refusal { session, reply, .. }, _) => {
+                    self.metrics.refused(&session.dpia);
+                    replies.push(Reply::Recorded(reply))
+                }
                 _ => {}
             }
         }
@@ -364,7 +376,7 @@ impl Writer {
                 }
                 Job::Anonymous { dpia, doc, reason } => {
                     if verbose {
-                        eprintln!("konsekvens-hub: refused a handshake to {dpia}/{doc}: {reason}");
+                        oplog::line(Level::Info, format_args!("refused a handshake to {dpia}/{doc}: {reason}"));
                     }
                     batch.record_refusal_raw(dpia, doc, None, None, reason, 0)?;
                     Decided::Recorded
@@ -407,9 +419,9 @@ struct Ctx {
 
 fn refuse(batch: &Batch<'_>, session: &Session, reason: String, size: usize, verbose: bool) -> Result<Decided, StoreError> {
     if verbose {
-        eprintln!(
-            "konsekvens-hub: refused a write to {}/{} by {} (token {}): {reason}",
-            session.dpia, session.key, session.who.org, session.who.id
+        oplog::line(
+            Level::Info,
+            format_args!("refused a write to {}/{} by {} (token {}): {reason}", session.dpia, session.key, session.who.org, session.who.id),
         );
     }
     batch.record_refusal(&session.dpia, session.key, &session.who, &reason, size)?;

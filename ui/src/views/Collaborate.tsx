@@ -9,7 +9,7 @@ import { call, commands, message } from "../api";
 import { Card } from "../components/ui";
 import { dateTime, t } from "../i18n";
 import { resetMirrors } from "../docs";
-import { fail, open, opened, refresh } from "../state";
+import { fail, open, opened, refresh, settings } from "../state";
 import type { SyncStatus } from "../bindings";
 import { pickSave } from "./Start";
 
@@ -86,7 +86,10 @@ export function Collaborate() {
 
 /** The start screen's card: a new local copy of a joint DPIA from a hub. */
 export function JoinHub({ onError }: { onError: (e: unknown) => void }) {
-  const [hub, setHub] = useState("ws://");
+  // The policy's hub and joint DPIA, when the organisation fixes them.
+  const policy = settings.value?.policy;
+  const managedHub = policy?.hub ? (policy.dpia && !policy.hub.includes("/dpia/") ? `${policy.hub.replace(/\/+$/, "")}/dpia/${policy.dpia}` : policy.hub) : null;
+  const [hub, setHub] = useState(managedHub ?? "ws://");
   const [token, setToken] = useState("");
   const [path, setPath] = useState("");
   return (
@@ -102,7 +105,7 @@ export function JoinHub({ onError }: { onError: (e: unknown) => void }) {
           return o;
         });
       }}>
-        <div class="field"><label for="join-url">{t("Hubbens adresse med analysens id", "The hub's address with the DPIA's id")}</label><input id="join-url" value={hub} placeholder="ws://hub.kl.dk:7878/dpia/aula" onInput={(e) => setHub((e.currentTarget as HTMLInputElement).value)} spellcheck={false} /></div>
+        <div class="field"><label for="join-url">{t("Hubbens adresse med analysens id", "The hub's address with the DPIA's id")}</label><input id="join-url" value={hub} readOnly={managedHub !== null} aria-describedby={managedHub !== null ? "join-url-managed" : undefined} placeholder="wss://hub.kl.dk/dpia/aula" onInput={(e) => setHub((e.currentTarget as HTMLInputElement).value)} spellcheck={false} />{managedHub !== null && <p id="join-url-managed" class="hint">{t("Fastlagt af din organisations politik", "Set by your organisation's policy")}</p>}</div>
         <div class="field"><label for="join-token">{t("Token", "Token")}</label><input id="join-token" type="password" autocomplete="off" value={token} onInput={(e) => setToken((e.currentTarget as HTMLInputElement).value)} /></div>
         <div class="field"><label for="join-path">{t("Gem kopien som (tom: vælg i en dialog)", "Save the copy as (empty: choose in a dialog)")}</label><input id="join-path" value={path} placeholder="/home/dpo/aula.konsekvens" onInput={(e) => setPath((e.currentTarget as HTMLInputElement).value)} /></div>
         <button type="submit">{t("Hent og åbn", "Fetch and open")}</button>

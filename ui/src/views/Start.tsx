@@ -6,7 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { call, commands, inTauri, message } from "../api";
 import { Card, TextField } from "../components/ui";
 import { t } from "../i18n";
-import { fail, open, settings } from "../state";
+import { fail, isManaged, open, settings } from "../state";
 import type { Participant } from "../model";
 import type { RecentFile } from "../bindings";
 import { JoinHub } from "./Collaborate";
@@ -34,14 +34,22 @@ function Identity() {
       fail(e);
     }
   };
+  const managedHint = t("Fastlagt af din organisations politik", "Set by your organisation's policy");
   return (
     <Card title={t("Hvem er du?", "Who are you?")}>
       <p class="lead">{t("Dit navn og din kommune står i historikken ved hver ændring, du laver.", "Your name and municipality are recorded in the history with every change you make.")}</p>
+      {s.policy_error && (
+        <p class="error" role="alert">
+          {t("Politikfilen kan ikke bruges", "The policy file cannot be used")} [{s.policy_error.code}]: {t(s.policy_error.da, s.policy_error.en)}
+        </p>
+      )}
       <div class="row">
         <TextField label={t("Dit navn", "Your name")} value={s.user_name} onCommit={(v) => void saveIdentity(v, s.org)} placeholder={t("fx Mette Holm, DPO", "e.g. Mette Holm, DPO")} />
         <TextField
           label={t("Din kommunes kode (tom for KL/KOMBIT)", "Your municipality's code (empty for KL/KOMBIT)")}
           value={s.org === null ? "" : String(s.org)}
+          disabled={isManaged("org")}
+          hint={isManaged("org") ? managedHint : undefined}
           onCommit={(v) => {
             const code = v.trim() === "" ? null : Number(v.trim());
             if (code !== null && !(Number.isInteger(code) && code >= 100 && code <= 999)) {
@@ -66,9 +74,11 @@ function OpenFile() {
   return (
     <Card title={t("Åbn en konsekvensanalyse", "Open a DPIA")}>
       <div class="actions">
-        <button type="button" class="primary" onClick={() => void open(() => call(commands.openSample()))}>
-          {t("Åbn eksemplet: Aula med København, Esbjerg og Aarhus", "Open the sample: Aula with København, Esbjerg and Aarhus")}
-        </button>
+        {settings.value?.policy.offer_sample !== false && (
+          <button type="button" class="primary" onClick={() => void open(() => call(commands.openSample()))}>
+            {t("Åbn eksemplet: Aula med København, Esbjerg og Aarhus", "Open the sample: Aula with København, Esbjerg and Aarhus")}
+          </button>
+        )}
         <button type="button" onClick={async () => {
           const chosen = await pickFile().catch((e) => (fail(e), null));
           if (chosen) await open(() => call(commands.openWorkspace(chosen)));

@@ -30,6 +30,9 @@ let settings: Settings = {
   org: fx.scenario.org,
   language: options.language ?? "da",
   recent: [{ path: fx.path, title: fx.title }],
+  policy: { hub: null, dpia: null, org: null, language: null, tsa: null, update_check: null, offer_sample: null },
+  managed: [],
+  policy_error: null,
 };
 const opened: Opened = {
   path: fx.path,

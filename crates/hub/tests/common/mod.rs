@@ -129,7 +129,7 @@ pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTls
 /// A raw y-sync connection to `doc` (e.g. `base`, `supplement/561`) with `?token=`.
 pub async fn raw(hub: &TestHub, doc: &str, token: &str) -> Socket {
     let url = format!("{}/dpia/{DPIA}/{doc}?token={token}", hub.base());
-    let (ws, _) = tokio::time::timeout(LIMIT, tokio_tungstenite::connect_async(url)).await.unwrap().unwrap();
+    let (ws, _) = tokio::time::timeout(LIMIT, Box::pin(tokio_tungstenite::connect_async(url))).await.unwrap().unwrap();
     ws
 }
 
