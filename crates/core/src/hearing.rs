@@ -730,7 +730,7 @@ pub fn open_round(ws: &mut Workspace, actor: &Actor, draft_name: &str, deadline:
         Some(r) => Some((r.name.clone(), r.base().map_err(WorkspaceError::from)?)),
         None => None,
     };
-    crate::release::check_publishable(&base, previous.as_ref().map(|(n, b)| (n.as_str(), b))).map_err(WorkspaceError::from)?;
+    crate::release::check_publishable(&base, previous.as_ref().map(|(n, b)| (n.as_str(), &**b))).map_err(WorkspaceError::from)?;
     let (content, content_hash) = crate::release::content_of(&base);
     let now = ws.env().now_millis();
     let number = h.rounds.iter().map(|r| r.number).max().unwrap_or(0) + 1;
@@ -863,7 +863,7 @@ pub fn close_round(ws: &mut Workspace, actor: &Actor, number: u32, release: &str
 
 /// The base of a round's draft, as an effective DPIA (for comparisons).
 pub fn draft_dpia(round: &Round) -> Result<EffectiveDpia, HearingError> {
-    let base: Base = round.draft.base().map_err(WorkspaceError::from)?;
+    let base = round.draft.base().map_err(WorkspaceError::from)?;
     Ok(base_dpia(&base))
 }
 
@@ -992,7 +992,7 @@ pub(crate) fn write_sample_round(ws: &mut Workspace) -> Result<(), HearingError>
     let (opened, deadline) = (day(35), day(14));
     let released = ws.view().coordination()?.release(VERSION).cloned().ok_or_else(|| HearingError::NoItem(VERSION.into(), "the releases".into()))?;
     // The draft: the release as it was before København's «forslag» was accepted.
-    let mut draft_base = released.base().map_err(WorkspaceError::from)?;
+    let mut draft_base = Base::clone(&*released.base().map_err(WorkspaceError::from)?);
     let risk: &mut Risk = draft_base.items.risks.iter_mut().find(|r| r.id.0 == R6).ok_or_else(|| HearingError::NoItem(R6.into(), "the sample".into()))?;
     risk.inherent.confidentiality.likelihood = Some(Likelihood::Likely);
     let (content, content_hash) = crate::release::content_of(&draft_base);

@@ -221,9 +221,6 @@ pub struct Summariser {
     parts: HashMap<(String, String), Part>,
 }
 
-/// A collection's parts before and after a change.
-type BeforeAfter = (Vec<Part>, Vec<Part>);
-
 impl Summariser {
     /// For a document as it stands (its parts are read once).
     pub fn of(doc: &DpiaDoc) -> Result<Summariser, DocError> {

@@ -122,6 +122,8 @@ impl Workspace {
                     self.keep_model(key, l.applied, &m)
                 }
             }
+            // Remarks are small and read record by record (`hearing`): nothing to keep.
+            DocKey::Remarks(_) => {}
         }
     }
 
