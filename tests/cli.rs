@@ -247,7 +247,7 @@ fn the_json_we_print_validates_against_the_schemas_we_publish() {
     let ws = demo(dir.path());
     let export = dir.path().join("aula.json");
     assert!(konsekvens(["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), export.as_os_str()]).status.success());
-    let mut cases = vec![(root.join("schema/joint-dpia.v1.schema.json"), export)];
+    let mut cases = vec![(root.join("schema/joint-dpia.v2.schema.json"), export)];
     for org in ["101", "561", "751"] {
         let out = konsekvens(["check".as_ref(), ws.as_os_str(), "--org".as_ref(), org.as_ref(), "--json".as_ref()]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -52,13 +52,17 @@ enum Command {
     /// Check a DPIA as Datatilsynet would: completeness, traceability, acceptance.
     /// Exit 0 without errors, 1 with errors.
     Check {
-        path: PathBuf,
+        #[arg(required_unless_present = "explain")]
+        path: Option<PathBuf>,
         /// Municipality code; without it, the joint base is checked
         #[arg(long)]
         org: Option<OrgCode>,
         /// Findings and risk picture as JSON
         #[arg(long)]
         json: bool,
+        /// Explain a finding's code: the rule, its basis in the GDPR and the decision, and the fix
+        #[arg(long, value_name = "CODE", conflicts_with_all = ["org", "json"])]
+        explain: Option<String>,
     },
     /// Export a workspace
     #[command(subcommand)]
@@ -377,7 +381,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 v.updates, v.snapshots
             );
         }
-        Command::Check { path, org, json } => {
+        Command::Check { explain: Some(code), .. } => match check::codes::rule(&code) {
+            Some(rule) => print!("{}", check::codes::explain(rule, lang.into())),
+            None => {
+                return Err(Failure::Input(UserError::new(
+                    "K-CHECK-UNKNOWN-CODE",
+                    format!("Kontrollen har ingen kode «{}». Koderne står i check --json's skema (schema --check) og i rapportens fund.", code.trim()),
+                    format!("The check has no code «{}». The codes are listed in check --json's schema (schema --check) and in the report's findings.", code.trim()),
+                )))
+            }
+        },
+        Command::Check { path, org, json, explain: None } => {
+            let path = path.expect("clap requires a path without --explain");
             let report = check::check_in(&open(&path)?.view(), org, today())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));

@@ -77,7 +77,7 @@ fn generated_codes(taken: &[OrgCode], n: usize) -> Vec<OrgCode> {
 /// near the end of the year. Deterministic for a given spec.
 pub fn year_of_use(path: &Path, spec: &YearSpec) -> Result<Workspace, WorkspaceError> {
     let env = Arc::new(YearEnv::new(YEAR_START_MILLIS - 30 * DAY_MILLIS, spec.seed));
-    let mut rng = StdRng::seed_from_u64(spec.seed ^ 0x5EED_0F_4EA5);
+    let mut rng = StdRng::seed_from_u64(spec.seed ^ 0x005E_ED0F_4EA5);
     let (mut coordination, base, mut supplements) = crate::sample::aula();
     supplements.truncate(spec.municipalities);
     let kept: Vec<OrgCode> = supplements.iter().filter_map(|s| s.meta.org).collect();

@@ -329,7 +329,7 @@ impl Workspace {
                     let summary = StoredSummary::new(changes, &ids);
                     rows.push((u.seq, u.doc.clone(), u.at_millis, summary.to_json(), summary.items()));
                     count += 1;
-                    if count % self.history_every == 0 {
+                    if count.is_multiple_of(self.history_every) {
                         self.store.keep_history_snapshot(key, u.seq, &doc.encode_state())?;
                     }
                     if rows.len() >= 1000 {
