@@ -319,3 +319,27 @@ fn a_dated_change_after_the_last_review_is_found_by_a_real_run_and_every_code_ex
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("[K-CHECK-UNKNOWN-CODE]"), "{}", stderr(&out));
 }
+
+/// The samples that are not AULA pass the check from the command line too, and one
+/// municipality's own DPIA is not headed «Fælles basis».
+#[test]
+fn the_other_samples_pass_the_check_and_a_single_dpia_is_not_a_joint_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let flex = dir.path().join("flex.konsekvens");
+    assert!(konsekvens(["demo".as_ref(), flex.as_os_str(), "--sample".as_ref(), "flexboern".as_ref()]).status.success());
+    for org in [None, Some("259"), Some("265")] {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["check".as_ref(), flex.as_os_str()];
+        if let Some(o) = org {
+            args.push("--org".as_ref());
+            args.push(o.as_ref());
+        }
+        let out = konsekvens(args);
+        assert_eq!(out.status.code(), Some(0), "{org:?}: {}", stdout(&out));
+        assert!(stdout(&out).contains("0 fejl, 0 advarsler"), "{}", stdout(&out));
+    }
+    let own = dir.path().join("ballerup.konsekvens");
+    assert!(konsekvens(["demo".as_ref(), own.as_os_str(), "--sample".as_ref(), "ballerup".as_ref()]).status.success());
+    let out = konsekvens(["check".as_ref(), own.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("Kontrol af konsekvensanalyse: Ballerup Kommune") && !stdout(&out).contains("Fælles basis"), "{}", stdout(&out));
+}

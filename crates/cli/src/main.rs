@@ -32,10 +32,23 @@ struct Cli {
     command: Command,
 }
 
+/// The bundled samples (`konsekvens demo --sample`).
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Sample {
+    Aula,
+    Flexboern,
+    Ballerup,
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Write the bundled AULA sample (joint base + København, Esbjerg, Aarhus) to a new workspace
-    Demo { path: PathBuf },
+    /// Write a bundled sample to a new workspace: AULA (joint base + København, Esbjerg,
+    /// Aarhus), FlexBørn (joint base + Køge, Roskilde) or Ballerup (one municipality's own DPIA)
+    Demo {
+        path: PathBuf,
+        #[arg(long, value_enum, default_value = "aula")]
+        sample: Sample,
+    },
     /// Create a new joint DPIA (as the app's start view does): title, system, coordinator and
     /// the participating municipalities, each with an empty supplement
     New(NewArgs),
@@ -360,10 +373,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let n = ws.view().coordination()?.participants.len();
             eprintln!("Oprettede den fælles konsekvensanalyse {} ({n} {})", a.path.display(), if n == 1 { "kommune" } else { "kommuner" });
         }
-        Command::Demo { path } => {
-            let ws = Workspace::create_demo(&path, env())?;
+        Command::Demo { path, sample } => {
+            let ws = match sample {
+                Sample::Aula => Workspace::create_demo(&path, env())?,
+                Sample::Flexboern | Sample::Ballerup => {
+                    let file = if sample == Sample::Flexboern { konsekvens_core::sample::flexboern() } else { konsekvens_core::sample::ballerup() };
+                    Workspace::create_with(&path, env(), &author(), &file.coordination, &file.base, &file.supplements)?
+                }
+            };
             let orgs: Vec<String> = ws.view().coordination()?.participants.iter().map(|p| format!("{} {}", p.code.map(|c| c.0).unwrap_or(0), p.name)).collect();
-            eprintln!("Skrev eksemplet til {} (kommuner: {})", path.display(), orgs.join(", "));
+            if orgs.is_empty() {
+                eprintln!("Skrev eksemplet til {} (én dataansvarligs egen konsekvensanalyse, uden tillæg)", path.display());
+            } else {
+                eprintln!("Skrev eksemplet til {} (kommuner: {})", path.display(), orgs.join(", "));
+            }
         }
         Command::CheckFile { path } => {
             let v = open(&path)?.verify_file()?;
