@@ -343,8 +343,7 @@ impl Words {
 
     /// The first word (as normalised) that names the lexicon, outside a negation.
     pub fn find(&self, lexicon: &Lexicon) -> Option<&str> {
-        // the stems folded once per lexicon, not once per word
-        let terms: Vec<Folded> = lexicon.terms.iter().map(Folded::of).collect();
+        let terms = folded(lexicon);
         (0..self.words.len()).find(|&k| self.words[k] != "." && terms.iter().any(|t| self.term_at(k, t)) && !self.negated(k)).map(|k| self.words[k].as_str())
     }
 
@@ -395,6 +394,20 @@ impl Words {
     pub fn key(&self) -> String {
         self.words.iter().filter(|w| *w != ".").cloned().collect::<Vec<_>>().join(" ")
     }
+}
+
+/// A lexicon's terms folded as the text is — once per process, not once per text: the
+/// check reads hundreds of texts per DPIA, and the overview checks 98 DPIAs.
+fn folded(lexicon: &Lexicon) -> std::sync::Arc<Vec<Folded>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Cache = Mutex<HashMap<(usize, usize), Arc<Vec<Folded>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    // a lexicon is known by its terms' place in the binary (consts may be copied: then it is
+    // folded once per copy, which is still a handful)
+    let key = (lexicon.terms.as_ptr() as usize, lexicon.terms.len());
+    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    cache.entry(key).or_insert_with(|| Arc::new(lexicon.terms.iter().map(Folded::of).collect())).clone()
 }
 
 /// A term with its stem and exceptions folded as the text is.
