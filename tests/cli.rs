@@ -247,7 +247,7 @@ fn the_json_we_print_validates_against_the_schemas_we_publish() {
     let ws = demo(dir.path());
     let export = dir.path().join("aula.json");
     assert!(konsekvens(["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), export.as_os_str()]).status.success());
-    let mut cases = vec![(root.join("schema/joint-dpia.v1.schema.json"), export)];
+    let mut cases = vec![(root.join("schema/joint-dpia.v2.schema.json"), export)];
     for org in ["101", "561", "751"] {
         let out = konsekvens(["check".as_ref(), ws.as_os_str(), "--org".as_ref(), org.as_ref(), "--json".as_ref()]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -283,4 +283,63 @@ fn the_json_we_print_validates_against_the_schemas_we_publish() {
     std::fs::write(&cases[1].1, wrong.to_string()).unwrap();
     let out = validate(&python, &cases[1].0, &cases[1].1);
     assert!(!out.status.success() && stderr(&out).contains("maybe"), "{}", stderr(&out));
+}
+
+/// Art. 35(11) from the content: a dated change in use after the last review is found by a
+/// real run of `check` (not only by the rule table) — and every code the check's schema
+/// lists has an explanation (`check --explain`).
+#[test]
+fn a_dated_change_after_the_last_review_is_found_by_a_real_run_and_every_code_explains_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let json = dir.path().join("aula.json");
+    assert!(konsekvens(["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), json.as_os_str()]).status.success());
+    let mut file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    file["base"]["items"]["use_changes"].as_array_mut().unwrap().push(serde_json::json!({
+        "id": "change-ny-skabelon", "reference": "ÆN9", "date": "2026-09-01", "kind": "new_module",
+        "description": "Modulet Forløb er taget i brug til elevplaner.", "concerns": []
+    }));
+    let changed_json = dir.path().join("changed.json");
+    std::fs::write(&changed_json, serde_json::to_string(&file).unwrap()).unwrap();
+    let changed = dir.path().join("changed.konsekvens");
+    assert!(konsekvens(["import".as_ref(), "json".as_ref(), changed_json.as_os_str(), "--out".as_ref(), changed.as_os_str()]).status.success());
+    let out = konsekvens(["check".as_ref(), changed.as_os_str()]);
+    let text = stdout(&out);
+    assert!(text.contains("K-35-11-CHANGED") && text.contains("ÆN9"), "{text}");
+
+    let schema: serde_json::Value = serde_json::from_slice(&konsekvens(["schema", "--check"]).stdout).unwrap();
+    let codes = schema["$defs"]["Finding"]["properties"]["code"]["enum"].as_array().expect("the schema lists the codes").clone();
+    assert!(codes.len() > 80, "{}", codes.len());
+    for code in codes {
+        let code = code.as_str().unwrap();
+        let out = konsekvens(["check", "--explain", code]);
+        assert!(out.status.success() && stdout(&out).starts_with(code) && stdout(&out).contains("Sådan rettes det"), "{code}: {}", stderr(&out));
+    }
+    let out = konsekvens(["check", "--explain", "K-FINDES-IKKE"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("[K-CHECK-UNKNOWN-CODE]"), "{}", stderr(&out));
+}
+
+/// The samples that are not AULA pass the check from the command line too, and one
+/// municipality's own DPIA is not headed «Fælles basis».
+#[test]
+fn the_other_samples_pass_the_check_and_a_single_dpia_is_not_a_joint_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let flex = dir.path().join("flex.konsekvens");
+    assert!(konsekvens(["demo".as_ref(), flex.as_os_str(), "--sample".as_ref(), "flexboern".as_ref()]).status.success());
+    for org in [None, Some("259"), Some("265")] {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["check".as_ref(), flex.as_os_str()];
+        if let Some(o) = org {
+            args.push("--org".as_ref());
+            args.push(o.as_ref());
+        }
+        let out = konsekvens(args);
+        assert_eq!(out.status.code(), Some(0), "{org:?}: {}", stdout(&out));
+        assert!(stdout(&out).contains("0 fejl, 0 advarsler"), "{}", stdout(&out));
+    }
+    let own = dir.path().join("ballerup.konsekvens");
+    assert!(konsekvens(["demo".as_ref(), own.as_os_str(), "--sample".as_ref(), "ballerup".as_ref()]).status.success());
+    let out = konsekvens(["check".as_ref(), own.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("Kontrol af konsekvensanalyse: Ballerup Kommune") && !stdout(&out).contains("Fælles basis"), "{}", stdout(&out));
 }

@@ -68,7 +68,7 @@ pub fn catalogue_ts() -> String {
     lists!(
         Consequence, Likelihood, RiskLevel, Dimension, Operation, DataClass, Art6Basis, Art9Basis, AccessSide,
         TransferBasis, ProcessorRole, RiskSource, MeasureKind, MeasureStatus, Owner, EvidenceKind, AdviceResponse,
-        Wp248Criterion, NecessityAspect, JointCondition, LocalMeasureState, BaseWritePolicy, Severity, Basis, ChangeKind,
+        Wp248Criterion, NecessityAspect, JointCondition, LocalMeasureState, BaseWritePolicy, Severity, Basis, ChangeKind, UseChangeKind,
     );
     out.push_str("} as const;\n\n");
 

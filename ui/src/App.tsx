@@ -5,7 +5,7 @@ import { useEffect, useLayoutEffect } from "preact/hooks";
 import { call, commands } from "./api";
 import { lang, t } from "./i18n";
 import {
-  coordination, focus, isManaged, notice, opened, refresh, report, scope, setScope, settings, switching, undo, undoState, view, type ViewId,
+  baseName, coordination, focus, isManaged, notice, opened, refresh, report, scope, setScope, settings, switching, undo, undoState, view, type ViewId,
 } from "./state";
 import { Collaborate, sync } from "./views/Collaborate";
 import { Coordinator } from "./views/Coordinator";
@@ -75,7 +75,7 @@ function initials(name: string): string {
 function windowTitle(): string {
   const o = opened.value;
   if (!o) return "Konsekvens";
-  const who = scope.value === null ? t("Fælles basis", "Joint base") : (o.participants.find((p) => p.code === scope.value)?.name ?? "");
+  const who = scope.value === null ? baseName(o) : (o.participants.find((p) => p.code === scope.value)?.name ?? "");
   return `Konsekvens — ${who}`;
 }
 

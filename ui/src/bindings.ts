@@ -145,10 +145,10 @@ export type AdviceResponse = "pending" | "followed" | "partly_followed" | "overr
 export type AnyItem = AnyItem_Serialize | AnyItem_Deserialize;
 
 /**  One item of any kind, by value. */
-export type AnyItem_Deserialize = { kind: "process"; item: Process_Deserialize } | { kind: "module"; item: Module_Deserialize } | { kind: "purpose"; item: Purpose_Deserialize } | { kind: "data_category"; item: DataCategory_Deserialize } | { kind: "subject_category"; item: SubjectCategory_Deserialize } | { kind: "source"; item: Source_Deserialize } | { kind: "recipient"; item: Recipient_Deserialize } | { kind: "transfer"; item: Transfer_Deserialize } | { kind: "processor"; item: Processor_Deserialize } | { kind: "document_type"; item: DocumentType_Deserialize } | { kind: "system"; item: System_Deserialize } | { kind: "risk"; item: Risk_Deserialize } | { kind: "measure"; item: Measure_Deserialize } | { kind: "evidence"; item: Evidence_Deserialize } | { kind: "dpo_advice"; item: DpoAdvice_Deserialize } | { kind: "review"; item: Review_Deserialize } | { kind: "signatory"; item: Signatory_Deserialize } | { kind: "signing"; item: Signing_Deserialize } | { kind: "risk_override"; item: RiskOverride_Deserialize } | { kind: "local_measure_status"; item: LocalMeasureStatus_Deserialize } | { kind: "not_applicable"; item: NotApplicable_Deserialize } | { kind: "local_subject_count"; item: LocalSubjectCount_Deserialize };
+export type AnyItem_Deserialize = { kind: "process"; item: Process_Deserialize } | { kind: "module"; item: Module_Deserialize } | { kind: "purpose"; item: Purpose_Deserialize } | { kind: "data_category"; item: DataCategory_Deserialize } | { kind: "subject_category"; item: SubjectCategory_Deserialize } | { kind: "source"; item: Source_Deserialize } | { kind: "recipient"; item: Recipient_Deserialize } | { kind: "transfer"; item: Transfer_Deserialize } | { kind: "processor"; item: Processor_Deserialize } | { kind: "document_type"; item: DocumentType_Deserialize } | { kind: "system"; item: System_Deserialize } | { kind: "risk"; item: Risk_Deserialize } | { kind: "measure"; item: Measure_Deserialize } | { kind: "evidence"; item: Evidence_Deserialize } | { kind: "dpo_advice"; item: DpoAdvice_Deserialize } | { kind: "review"; item: Review_Deserialize } | { kind: "use_change"; item: UseChange_Deserialize } | { kind: "subject_view"; item: SubjectView_Deserialize } | { kind: "signatory"; item: Signatory_Deserialize } | { kind: "signing"; item: Signing_Deserialize } | { kind: "risk_override"; item: RiskOverride_Deserialize } | { kind: "local_measure_status"; item: LocalMeasureStatus_Deserialize } | { kind: "not_applicable"; item: NotApplicable_Deserialize } | { kind: "local_subject_count"; item: LocalSubjectCount_Deserialize };
 
 /**  One item of any kind, by value. */
-export type AnyItem_Serialize = { kind: "process"; item: Process_Serialize } | { kind: "module"; item: Module_Serialize } | { kind: "purpose"; item: Purpose_Serialize } | { kind: "data_category"; item: DataCategory_Serialize } | { kind: "subject_category"; item: SubjectCategory_Serialize } | { kind: "source"; item: Source_Serialize } | { kind: "recipient"; item: Recipient_Serialize } | { kind: "transfer"; item: Transfer_Serialize } | { kind: "processor"; item: Processor_Serialize } | { kind: "document_type"; item: DocumentType_Serialize } | { kind: "system"; item: System_Serialize } | { kind: "risk"; item: Risk_Serialize } | { kind: "measure"; item: Measure_Serialize } | { kind: "evidence"; item: Evidence_Serialize } | { kind: "dpo_advice"; item: DpoAdvice_Serialize } | { kind: "review"; item: Review_Serialize } | { kind: "signatory"; item: Signatory_Serialize } | { kind: "signing"; item: Signing_Serialize } | { kind: "risk_override"; item: RiskOverride_Serialize } | { kind: "local_measure_status"; item: LocalMeasureStatus_Serialize } | { kind: "not_applicable"; item: NotApplicable_Serialize } | { kind: "local_subject_count"; item: LocalSubjectCount_Serialize };
+export type AnyItem_Serialize = { kind: "process"; item: Process_Serialize } | { kind: "module"; item: Module_Serialize } | { kind: "purpose"; item: Purpose_Serialize } | { kind: "data_category"; item: DataCategory_Serialize } | { kind: "subject_category"; item: SubjectCategory_Serialize } | { kind: "source"; item: Source_Serialize } | { kind: "recipient"; item: Recipient_Serialize } | { kind: "transfer"; item: Transfer_Serialize } | { kind: "processor"; item: Processor_Serialize } | { kind: "document_type"; item: DocumentType_Serialize } | { kind: "system"; item: System_Serialize } | { kind: "risk"; item: Risk_Serialize } | { kind: "measure"; item: Measure_Serialize } | { kind: "evidence"; item: Evidence_Serialize } | { kind: "dpo_advice"; item: DpoAdvice_Serialize } | { kind: "review"; item: Review_Serialize } | { kind: "use_change"; item: UseChange_Serialize } | { kind: "subject_view"; item: SubjectView_Serialize } | { kind: "signatory"; item: Signatory_Serialize } | { kind: "signing"; item: Signing_Serialize } | { kind: "risk_override"; item: RiskOverride_Serialize } | { kind: "local_measure_status"; item: LocalMeasureStatus_Serialize } | { kind: "not_applicable"; item: NotApplicable_Serialize } | { kind: "local_subject_count"; item: LocalSubjectCount_Serialize };
 
 /**  One singleton section of a document, by value. */
 export type AnySection = AnySection_Serialize | AnySection_Deserialize;
@@ -228,7 +228,9 @@ export type Base_Serialize = {
 };
 
 /**  The provision or guideline a finding rests on. */
-export type Basis = "art_35_7_a" | "art_35_7_b" | "art_35_7_c" | "art_35_7_d" | "art_35_2" | "art_35_11" | "art_36" | "art_24_1" | "art_5_2" | "wp248" | 
+export type Basis = "art_35_7_a" | "art_35_7_b" | "art_35_7_c" | "art_35_7_d" | "art_35_2" | 
+/**  The views of data subjects or their representatives. */
+"art_35_9" | "art_35_11" | "art_36" | "art_24_1" | "art_5_2" | "wp248" | 
 /**  The decision's § 4.4 on joint DPIAs. */
 "joint_dpia";
 
@@ -402,6 +404,22 @@ export type Description_Deserialize = {
 	retention?: Prose,
 	new_technology?: boolean | null,
 	new_technology_text?: Prose,
+	/**
+	 *  Whether personal data leaves the EU/EEA or can be reached from outside it (format
+	 *  version 2). `Some(false)` is the recorded answer «none», with its reason; transfers
+	 *  that happen are the `transfers` items.
+	 */
+	third_country_access?: boolean | null,
+	/**
+	 *  Why there is none (hosting region, the processors' instructions …), or the overall
+	 *  assessment of the transfers (format version 2).
+	 */
+	third_country_reason?: Prose,
+	/**
+	 *  Why the views of the data subjects or their representatives were not sought (Art.
+	 *  35(9)); blank when they were (the `subject_views` items, format version 2).
+	 */
+	views_not_sought_reason?: Prose,
 };
 
 /**  The systematic description's free-standing parts (Art. 35(7)(a)). */
@@ -411,6 +429,22 @@ export type Description_Serialize = {
 	retention: Prose,
 	new_technology: boolean | null,
 	new_technology_text: Prose,
+	/**
+	 *  Whether personal data leaves the EU/EEA or can be reached from outside it (format
+	 *  version 2). `Some(false)` is the recorded answer «none», with its reason; transfers
+	 *  that happen are the `transfers` items.
+	 */
+	third_country_access: boolean | null,
+	/**
+	 *  Why there is none (hosting region, the processors' instructions …), or the overall
+	 *  assessment of the transfers (format version 2).
+	 */
+	third_country_reason: Prose,
+	/**
+	 *  Why the views of the data subjects or their representatives were not sought (Art.
+	 *  35(9)); blank when they were (the `subject_views` items, format version 2).
+	 */
+	views_not_sought_reason: Prose,
 };
 
 /**  How the municipality deviates from a base item. */
@@ -462,6 +496,11 @@ export type DocumentType_Deserialize = {
 	name?: string,
 	description?: Prose,
 	module?: ItemId | null,
+	/**
+	 *  The purposes the document type serves (format version 2); with its module's
+	 *  processes' purposes, what a use of it must be covered by.
+	 */
+	purposes?: ItemId[],
 };
 
 /**  A type of document handled in the system (e.g. Sikker fildeling's categories). */
@@ -471,6 +510,11 @@ export type DocumentType_Serialize = {
 	name: string,
 	description: Prose,
 	module: ItemId | null,
+	/**
+	 *  The purposes the document type serves (format version 2); with its module's
+	 *  processes' purposes, what a use of it must be covered by.
+	 */
+	purposes: ItemId[],
 };
 
 /**  The documents an effective DPIA's entries live in. */
@@ -528,6 +572,12 @@ export type EffectiveDpia = EffectiveDpia_Serialize | EffectiveDpia_Deserialize;
 export type EffectiveDpia_Deserialize = {
 	org: Participant_Deserialize,
 	coordinator: string,
+	/**
+	 *  Whether the DPIA is joint (it has participating municipalities, each with a
+	 *  supplement). One without is one controller's own DPIA: nothing in it is headed
+	 *  «Fælles basis».
+	 */
+	joint: boolean,
 	base: BaseMeta_Deserialize,
 	/**  The base release the supplement was assessed against (its name; empty: none). */
 	base_release: string,
@@ -567,6 +617,12 @@ export type EffectiveDpia_Deserialize = {
 export type EffectiveDpia_Serialize = {
 	org: Participant_Serialize,
 	coordinator: string,
+	/**
+	 *  Whether the DPIA is joint (it has participating municipalities, each with a
+	 *  supplement). One without is one controller's own DPIA: nothing in it is headed
+	 *  «Fælles basis».
+	 */
+	joint: boolean,
 	base: BaseMeta_Serialize,
 	/**  The base release the supplement was assessed against (its name; empty: none). */
 	base_release: string,
@@ -623,6 +679,8 @@ export type EffectiveItems_Deserialize = {
 	evidence: Entry_Deserialize<Evidence_Deserialize>[],
 	dpo_advice: Entry_Deserialize<DpoAdvice_Deserialize>[],
 	reviews: Entry_Deserialize<Review_Deserialize>[],
+	use_changes: Entry_Deserialize<UseChange_Deserialize>[],
+	subject_views: Entry_Deserialize<SubjectView_Deserialize>[],
 };
 
 /**  The collections of the effective DPIA, base entries first, then local ones. */
@@ -643,6 +701,8 @@ export type EffectiveItems_Serialize = {
 	evidence: Entry_Serialize<Evidence_Serialize>[],
 	dpo_advice: Entry_Serialize<DpoAdvice_Serialize>[],
 	reviews: Entry_Serialize<Review_Serialize>[],
+	use_changes: Entry_Serialize<UseChange_Serialize>[],
+	subject_views: Entry_Serialize<SubjectView_Serialize>[],
 };
 
 /**  One item of the effective DPIA. */
@@ -723,7 +783,10 @@ export type Finding = Finding_Serialize | Finding_Deserialize;
 
 /**  One gap Datatilsynet would see. */
 export type Finding_Deserialize = {
-	/**  Stable code, e.g. `K-35-7-B-MISSING`. */
+	/**
+	 *  Stable code, e.g. `K-35-7-B-MISSING`: one of the codes `konsekvens check --explain`
+	 *  explains (`check::codes`).
+	 */
 	code: string,
 	severity: Severity,
 	basis: Basis,
@@ -736,7 +799,10 @@ export type Finding_Deserialize = {
 
 /**  One gap Datatilsynet would see. */
 export type Finding_Serialize = {
-	/**  Stable code, e.g. `K-35-7-B-MISSING`. */
+	/**
+	 *  Stable code, e.g. `K-35-7-B-MISSING`: one of the codes `konsekvens check --explain`
+	 *  explains (`check::codes`).
+	 */
 	code: string,
 	severity: Severity,
 	basis: Basis,
@@ -767,7 +833,7 @@ export type ItemChange = {
 export type ItemId = string;
 
 /**  The kinds of item. */
-export type ItemKind = "process" | "module" | "purpose" | "data_category" | "subject_category" | "source" | "recipient" | "transfer" | "processor" | "document_type" | "system" | "risk" | "measure" | "evidence" | "dpo_advice" | "review" | "signatory" | "signing" | "risk_override" | "local_measure_status" | "not_applicable" | "local_subject_count";
+export type ItemKind = "process" | "module" | "purpose" | "data_category" | "subject_category" | "source" | "recipient" | "transfer" | "processor" | "document_type" | "system" | "risk" | "measure" | "evidence" | "dpo_advice" | "review" | "use_change" | "subject_view" | "signatory" | "signing" | "risk_override" | "local_measure_status" | "not_applicable" | "local_subject_count";
 
 /**
  *  The collections shared by the base and every supplement: a supplement can add any kind of
@@ -796,6 +862,8 @@ export type Items_Deserialize = {
 	evidence?: Evidence_Deserialize[],
 	dpo_advice?: DpoAdvice_Deserialize[],
 	reviews?: Review_Deserialize[],
+	use_changes?: UseChange_Deserialize[],
+	subject_views?: SubjectView_Deserialize[],
 };
 
 /**
@@ -819,6 +887,8 @@ export type Items_Serialize = {
 	evidence: Evidence_Serialize[],
 	dpo_advice: DpoAdvice_Serialize[],
 	reviews: Review_Serialize[],
+	use_changes: UseChange_Serialize[],
+	subject_views: SubjectView_Serialize[],
 };
 
 /**  The declaration that the joint DPIA fits this municipality (decision §4.4). */
@@ -1439,23 +1509,59 @@ export type Purpose_Serialize = {
 	necessity: Necessity_Serialize,
 };
 
-/**  One dimension's rating: consequence and likelihood, each with its reason. */
+/**
+ *  One dimension's rating: consequence and likelihood, each with its reason — or «ikke
+ *  berørt» (the threat does not touch this dimension) with the reason, instead of a filler
+ *  rating. Since format version 2 a rating may also hold only a level (lav/mellem/høj), as
+ *  old DPIAs and the CNIL tool write them: kept as written, and flagged by the check as
+ *  lacking its basis and reasons.
+ */
 export type Rating = Rating_Serialize | Rating_Deserialize;
 
-/**  One dimension's rating: consequence and likelihood, each with its reason. */
+/**
+ *  One dimension's rating: consequence and likelihood, each with its reason — or «ikke
+ *  berørt» (the threat does not touch this dimension) with the reason, instead of a filler
+ *  rating. Since format version 2 a rating may also hold only a level (lav/mellem/høj), as
+ *  old DPIAs and the CNIL tool write them: kept as written, and flagged by the check as
+ *  lacking its basis and reasons.
+ */
 export type Rating_Deserialize = {
 	consequence?: Consequence | null,
 	consequence_reason?: Prose,
 	likelihood?: Likelihood | null,
 	likelihood_reason?: Prose,
+	/**  The threat does not touch this dimension (format version 2). */
+	unaffected?: boolean,
+	/**  Why the dimension is not touched (format version 2). */
+	unaffected_reason?: Prose,
+	/**
+	 *  A level given without consequence × likelihood, as written in an older DPIA
+	 *  (format version 2). Consequence and likelihood, when given, take precedence.
+	 */
+	legacy_level?: RiskLevel | null,
 };
 
-/**  One dimension's rating: consequence and likelihood, each with its reason. */
+/**
+ *  One dimension's rating: consequence and likelihood, each with its reason — or «ikke
+ *  berørt» (the threat does not touch this dimension) with the reason, instead of a filler
+ *  rating. Since format version 2 a rating may also hold only a level (lav/mellem/høj), as
+ *  old DPIAs and the CNIL tool write them: kept as written, and flagged by the check as
+ *  lacking its basis and reasons.
+ */
 export type Rating_Serialize = {
 	consequence: Consequence | null,
 	consequence_reason: Prose,
 	likelihood: Likelihood | null,
 	likelihood_reason: Prose,
+	/**  The threat does not touch this dimension (format version 2). */
+	unaffected: boolean,
+	/**  Why the dimension is not touched (format version 2). */
+	unaffected_reason: Prose,
+	/**
+	 *  A level given without consequence × likelihood, as written in an older DPIA
+	 *  (format version 2). Consequence and likelihood, when given, take precedence.
+	 */
+	legacy_level: RiskLevel | null,
 };
 
 export type RecentFile = {
@@ -2057,6 +2163,44 @@ export type SubjectCategory_Serialize = {
 	vulnerable_reason: Prose,
 };
 
+/**
+ *  The views of data subjects or their representatives (Art. 35(9)): sought from whom,
+ *  when, what they said and how it was taken into account. Format version 2.
+ */
+export type SubjectView = SubjectView_Serialize | SubjectView_Deserialize;
+
+/**
+ *  The views of data subjects or their representatives (Art. 35(9)): sought from whom,
+ *  when, what they said and how it was taken into account. Format version 2.
+ */
+export type SubjectView_Deserialize = {
+	id?: ItemId,
+	reference?: Reference,
+	/**  Whose views: e.g. school boards, parents' boards, pupils' councils, staff representatives. */
+	whom?: string,
+	date?: Day | null,
+	/**  What they said. */
+	views?: Prose,
+	/**  How it was taken into account. */
+	response?: Prose,
+};
+
+/**
+ *  The views of data subjects or their representatives (Art. 35(9)): sought from whom,
+ *  when, what they said and how it was taken into account. Format version 2.
+ */
+export type SubjectView_Serialize = {
+	id: ItemId,
+	reference: Reference,
+	/**  Whose views: e.g. school boards, parents' boards, pupils' councils, staff representatives. */
+	whom: string,
+	date: Day | null,
+	/**  What they said. */
+	views: Prose,
+	/**  How it was taken into account. */
+	response: Prose,
+};
+
 /**  A municipality's supplement document. */
 export type Supplement = Supplement_Serialize | Supplement_Deserialize;
 
@@ -2225,6 +2369,46 @@ export type UndoState_Serialize = {
 	can_redo: boolean,
 	/**  The document the last step changed. */
 	changed: string | null,
+};
+
+/**
+ *  A dated change in the use of the system (a rollout to a new user group, a new module, a
+ *  new data category, a supplier change): the DPIA must be reviewed against it (Art.
+ *  35(11)). Format version 2.
+ */
+export type UseChange = UseChange_Serialize | UseChange_Deserialize;
+
+/**  What changed in the use of the system (Art. 35(11)). */
+export type UseChangeKind = "new_user_group" | "new_module" | "new_data_category" | "new_purpose" | "supplier_change" | "other";
+
+/**
+ *  A dated change in the use of the system (a rollout to a new user group, a new module, a
+ *  new data category, a supplier change): the DPIA must be reviewed against it (Art.
+ *  35(11)). Format version 2.
+ */
+export type UseChange_Deserialize = {
+	id?: ItemId,
+	reference?: Reference,
+	date?: Day | null,
+	kind?: UseChangeKind | null,
+	description?: Prose,
+	/**  The items the change concerns (a new subject category, module …). */
+	concerns?: ItemId[],
+};
+
+/**
+ *  A dated change in the use of the system (a rollout to a new user group, a new module, a
+ *  new data category, a supplier change): the DPIA must be reviewed against it (Art.
+ *  35(11)). Format version 2.
+ */
+export type UseChange_Serialize = {
+	id: ItemId,
+	reference: Reference,
+	date: Day | null,
+	kind: UseChangeKind | null,
+	description: Prose,
+	/**  The items the change concerns (a new subject category, module …). */
+	concerns: ItemId[],
 };
 
 /**  An error as a user meets it. */

@@ -20,6 +20,8 @@ export const KINDS = [
   { kind: "evidence", collection: "evidence", letters: "EV", da: "dokumentation", en: "evidence", home: "shared", view: "measures" },
   { kind: "dpo_advice", collection: "dpo_advice", letters: "DPO", da: "DPO-rådgivning", en: "DPO advice", home: "shared", view: "governance" },
   { kind: "review", collection: "reviews", letters: "RV", da: "revision", en: "review", home: "shared", view: "governance" },
+  { kind: "use_change", collection: "use_changes", letters: "ÆN", da: "ændring i brugen", en: "change in use", home: "shared", view: "governance" },
+  { kind: "subject_view", collection: "subject_views", letters: "SYN", da: "de registreredes synspunkter", en: "views of data subjects", home: "shared", view: "governance" },
   { kind: "signatory", collection: "signatories", letters: "", da: "underskriver", en: "signatory", home: "supplement", view: "supplement" },
   { kind: "signing", collection: "signings", letters: "", da: "underskrift", en: "signing", home: "supplement", view: "supplement" },
   { kind: "risk_override", collection: "risk_overrides", letters: "", da: "lokal risikovurdering", en: "local risk rating", home: "supplement", view: "supplement" },
@@ -204,6 +206,7 @@ export const WORDS = {
     "art_35_7_c": ["art. 35, stk. 7, litra c", "Art. 35(7)(c)"],
     "art_35_7_d": ["art. 35, stk. 7, litra d", "Art. 35(7)(d)"],
     "art_35_2": ["art. 35, stk. 2", "Art. 35(2)"],
+    "art_35_9": ["art. 35, stk. 9", "Art. 35(9)"],
     "art_35_11": ["art. 35, stk. 11", "Art. 35(11)"],
     "art_36": ["art. 36", "Art. 36"],
     "art_24_1": ["art. 24, stk. 1", "Art. 24(1)"],
@@ -215,6 +218,14 @@ export const WORDS = {
     "added": ["tilføjet", "added"],
     "removed": ["fjernet", "removed"],
     "changed": ["ændret", "changed"],
+  },
+  use_change_kind: {
+    "new_user_group": ["ny brugergruppe", "new user group"],
+    "new_module": ["nyt modul", "new module"],
+    "new_data_category": ["ny kategori af oplysninger", "new data category"],
+    "new_purpose": ["nyt formål", "new purpose"],
+    "supplier_change": ["skift af leverandør eller underdatabehandler", "supplier or sub-processor change"],
+    "other": ["anden ændring", "other change"],
   },
 } as const;
 

@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 const rating = (consequence: Consequence | null, likelihood: Likelihood | null): Rating => ({
-  consequence, consequence_reason: "", likelihood, likelihood_reason: "",
+  consequence, consequence_reason: "", likelihood, likelihood_reason: "", unaffected: false, unaffected_reason: "", legacy_level: null,
 });
 
 describe("the risk matrix", () => {

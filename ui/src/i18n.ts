@@ -45,6 +45,7 @@ export const LOCAL_MEASURE_STATE = words(WORDS.local_measure_state);
 export const SEVERITY = words(WORDS.severity);
 export const BASIS = words(WORDS.basis);
 export const CHANGE_KIND = words(WORDS.change_kind);
+export const USE_CHANGE_KIND = words(WORDS.use_change_kind);
 /** As a heading: «Tilføjet». */
 export const CHANGE_KIND_HEAD = words(WORDS.change_kind, true);
 

@@ -7,7 +7,7 @@ import { getCurrentWindow } from "@tauri-apps/api/window";
 import { render } from "preact";
 import { App } from "./App";
 import { t } from "./i18n";
-import { boot, fail, opened, scope, undo, view } from "./state";
+import { baseName, boot, fail, opened, scope, undo, view } from "./state";
 import { commands, inTauri } from "./api";
 import { sync } from "./views/Collaborate";
 
@@ -31,7 +31,7 @@ document.addEventListener("keydown", shortcuts, true);
 effect(() => {
   const o = opened.value;
   const code = scope.value;
-  const who = !o ? "" : code === null ? t("Fælles basis", "Joint base") : (o.participants.find((p) => p.code === code)?.name ?? "");
+  const who = !o ? "" : code === null ? baseName(o) : (o.participants.find((p) => p.code === code)?.name ?? "");
   const title = o ? `Konsekvens — ${who}` : "Konsekvens";
   document.title = title;
   if (inTauri()) getCurrentWindow().setTitle(title).catch(() => {});

@@ -7,7 +7,7 @@ import { applyChanges, call, commands, message } from "./api";
 import type { View_Serialize as View } from "./bindings";
 import { mirror, onDocUpdate, onMirrorError, resetMirrors, subscribe } from "./docs";
 import { KINDS } from "./catalogue";
-import { lang } from "./i18n";
+import { lang, t } from "./i18n";
 import type {
   CheckReport, Coordination, EffectiveDpia, EffectiveItems, ItemKind, Opened, SectionKind, Settings, UndoState, Value,
 } from "./model";
@@ -17,6 +17,13 @@ export type ViewId =
   | "governance" | "versions" | "coordinator" | "import" | "export" | "collaborate";
 
 export const opened = signal<Opened | null>(null);
+
+/** What the base alone is called: «Fælles basis» of a joint DPIA; of one controller's own
+ *  DPIA (no participants, no supplements) that controller, as the core's `base_name`. */
+export function baseName(o: { coordinator: string; title: string; participants: readonly unknown[] } | null): string {
+  if (!o || o.participants.length > 0) return t("Fælles basis", "Joint base");
+  return o.coordinator.trim() || o.title.trim() || t("Konsekvensanalyse", "DPIA");
+}
 export const settings = signal<Settings | null>(null);
 /** Whether the system's policy file fixes this setting (`org`, `language`, `hub` …): shown as managed, not changeable. */
 export const isManaged = (key: string): boolean => settings.value?.managed.includes(key) ?? false;

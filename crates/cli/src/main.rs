@@ -33,10 +33,23 @@ struct Cli {
     command: Command,
 }
 
+/// The bundled samples (`konsekvens demo --sample`).
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Sample {
+    Aula,
+    Flexboern,
+    Ballerup,
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Write the bundled AULA sample (joint base + København, Esbjerg, Aarhus) to a new workspace
-    Demo { path: PathBuf },
+    /// Write a bundled sample to a new workspace: AULA (joint base + København, Esbjerg,
+    /// Aarhus), FlexBørn (joint base + Køge, Roskilde) or Ballerup (one municipality's own DPIA)
+    Demo {
+        path: PathBuf,
+        #[arg(long, value_enum, default_value = "aula")]
+        sample: Sample,
+    },
     /// Create a new joint DPIA (as the app's start view does): title, system, coordinator and
     /// the participating municipalities, each with an empty supplement
     New(NewArgs),
@@ -53,13 +66,17 @@ enum Command {
     /// Check a DPIA as Datatilsynet would: completeness, traceability, acceptance.
     /// Exit 0 without errors, 1 with errors.
     Check {
-        path: PathBuf,
+        #[arg(required_unless_present = "explain")]
+        path: Option<PathBuf>,
         /// Municipality code; without it, the joint base is checked
         #[arg(long)]
         org: Option<OrgCode>,
         /// Findings and risk picture as JSON
         #[arg(long)]
         json: bool,
+        /// Explain a finding's code: the rule, its basis in the GDPR and the decision, and the fix
+        #[arg(long, value_name = "CODE", conflicts_with_all = ["org", "json"])]
+        explain: Option<String>,
     },
     /// Export a workspace
     #[command(subcommand)]
@@ -368,10 +385,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let n = ws.view().coordination()?.participants.len();
             eprintln!("Oprettede den fælles konsekvensanalyse {} ({n} {})", a.path.display(), if n == 1 { "kommune" } else { "kommuner" });
         }
-        Command::Demo { path } => {
-            let ws = Workspace::create_demo(&path, env())?;
+        Command::Demo { path, sample } => {
+            let ws = match sample {
+                Sample::Aula => Workspace::create_demo(&path, env())?,
+                Sample::Flexboern | Sample::Ballerup => {
+                    let file = if sample == Sample::Flexboern { konsekvens_core::sample::flexboern() } else { konsekvens_core::sample::ballerup() };
+                    Workspace::create_with(&path, env(), &author(), &file.coordination, &file.base, &file.supplements)?
+                }
+            };
             let orgs: Vec<String> = ws.view().coordination()?.participants.iter().map(|p| format!("{} {}", p.code.map(|c| c.0).unwrap_or(0), p.name)).collect();
-            eprintln!("Skrev eksemplet til {} (kommuner: {})", path.display(), orgs.join(", "));
+            if orgs.is_empty() {
+                eprintln!("Skrev eksemplet til {} (én dataansvarligs egen konsekvensanalyse, uden tillæg)", path.display());
+            } else {
+                eprintln!("Skrev eksemplet til {} (kommuner: {})", path.display(), orgs.join(", "));
+            }
         }
         Command::CheckFile { path } => {
             let v = open(&path)?.verify_file()?;
@@ -389,7 +416,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 v.updates, v.snapshots
             );
         }
-        Command::Check { path, org, json } => {
+        Command::Check { explain: Some(code), .. } => match check::codes::rule(&code) {
+            Some(rule) => print!("{}", check::codes::explain(rule, lang.into())),
+            None => {
+                return Err(Failure::Input(UserError::new(
+                    "K-CHECK-UNKNOWN-CODE",
+                    format!("Kontrollen har ingen kode «{}». Koderne står i check --json's skema (schema --check) og i rapportens fund.", code.trim()),
+                    format!("The check has no code «{}». The codes are listed in check --json's schema (schema --check) and in the report's findings.", code.trim()),
+                )))
+            }
+        },
+        Command::Check { path, org, json, explain: None } => {
+            let path = path.expect("clap requires a path without --explain");
             let report = check::check_in(&open(&path)?.view(), org, today())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));

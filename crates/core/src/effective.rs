@@ -174,6 +174,10 @@ impl From<&Release> for ReleaseStamp {
 pub struct EffectiveDpia {
     pub org: Participant,
     pub coordinator: String,
+    /// Whether the DPIA is joint (it has participating municipalities, each with a
+    /// supplement). One without is one controller's own DPIA: nothing in it is headed
+    /// «Fælles basis».
+    pub joint: bool,
     pub base: BaseMeta,
     /// The base release the supplement was assessed against (its name; empty: none).
     pub base_release: String,
@@ -233,6 +237,19 @@ fn local_or_base<S: Clone + Default + PartialEq>(local: &S, base: &S) -> (S, Ori
 }
 
 impl EffectiveDpia {
+    /// What the base alone is called: «Fælles basis» of a joint DPIA; of one controller's
+    /// own DPIA, that controller (the coordinator field names it) or the DPIA's title.
+    pub fn base_name(&self, da: bool) -> String {
+        if self.joint {
+            return if da { "Fælles basis" } else { "Joint base" }.into();
+        }
+        [&self.coordinator, &self.base.title, &self.base.system]
+            .into_iter()
+            .find(|s| !s.trim().is_empty())
+            .cloned()
+            .unwrap_or_else(|| if da { "Konsekvensanalyse" } else { "DPIA" }.into())
+    }
+
     /// Computes base ⊕ supplement. `participant` is the coordination document's entry.
     /// A supplement bound to a release builds on that release's content, not on the
     /// working base: the municipality assessed that text, and it stays what it signed until
@@ -308,6 +325,7 @@ impl EffectiveDpia {
         let mut dpia = EffectiveDpia {
             org,
             coordinator: coordination.coordinator.clone(),
+            joint: !coordination.participants.is_empty(),
             base: base.meta.clone(),
             base_release: supplement.meta.base_release.clone(),
             release,

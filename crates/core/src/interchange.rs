@@ -1,8 +1,17 @@
 //! The JSON interchange format: a whole joint DPIA (coordination, base, supplements) as
 //! one versioned document. Export is deterministic (items in reference order, sets sorted),
 //! so export → import → export gives the same bytes. The JSON Schema is generated from
-//! these types (`konsekvens schema`) and committed as `schema/joint-dpia.v1.schema.json`.
+//! these types (`konsekvens schema`) and committed as `schema/joint-dpia.v2.schema.json`.
 //! The update log (history) is not part of the format: it belongs to a workspace.
+//!
+//! Version 2 added what a DPIA must be able to say for the check to judge it: a rating's
+//! dimension «ikke berørt» with its reason and a legacy level without consequence ×
+//! likelihood (`Rating`), the answer on third-country access with its reason and the reason
+//! the data subjects' views were not sought (`Description`), a document type's purposes,
+//! dated changes in use (`use_changes`) and the data subjects' views (`subject_views`).
+//! A version-1 file reads as version 2 with all of these empty — nothing of it is lost or
+//! reinterpreted — and is written back as version 2. `schema/joint-dpia.v1.schema.json`
+//! stays as the record of version 1.
 
 use crate::model::{Base, Coordination, Supplement};
 use crate::workspace::{Workspace, WorkspaceError};
@@ -12,7 +21,7 @@ use serde::{Deserialize, Serialize};
 /// The format's name, written in every file.
 pub const FORMAT: &str = "konsekvens/joint-dpia";
 /// The version this build writes; it reads this and older ones.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// A whole joint DPIA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -21,7 +30,7 @@ pub const VERSION: u32 = 1;
 pub struct JointDpiaFile {
     /// Always "konsekvens/joint-dpia".
     pub format: String,
-    /// Format version; 1.
+    /// Format version: 2 (version 1 files are read too).
     pub version: u32,
     pub coordination: Coordination,
     pub base: Base,
@@ -54,6 +63,13 @@ impl JointDpiaFile {
             base: ws.base()?,
             supplements,
         })
+    }
+
+    /// The file as this version writes it: an older file's content under the current
+    /// version (what version 2 added stays empty until someone fills it in).
+    pub fn migrated(mut self) -> Self {
+        self.version = VERSION;
+        self
     }
 
     /// Pretty JSON with a final newline.
@@ -140,8 +156,8 @@ mod tests {
 
     #[test]
     fn the_committed_schema_is_the_generated_one() {
-        let committed = include_str!("../../../schema/joint-dpia.v1.schema.json");
-        assert!(committed == json_schema(), "schema/joint-dpia.v1.schema.json is stale: run `konsekvens schema > schema/joint-dpia.v1.schema.json`");
+        let committed = include_str!("../../../schema/joint-dpia.v2.schema.json");
+        assert!(committed == json_schema(), "schema/joint-dpia.v2.schema.json is stale: run `konsekvens schema > schema/joint-dpia.v2.schema.json`");
     }
 
     #[test]
@@ -152,6 +168,35 @@ mod tests {
         let err = JointDpiaFile::from_json(text).unwrap_err().to_string();
         assert!(err.contains("base.items"), "{err}");
         assert!(err.contains("høj"), "{err}");
+    }
+
+    #[test]
+    fn a_version_1_file_reads_with_the_new_fields_empty_and_writes_back_as_version_2() {
+        let v1 = include_str!("../data/aula.joint-dpia.json").replacen("\"version\": 2", "\"version\": 1", 1);
+        // a v1 writer wrote none of the v2 fields: strip them
+        let mut value: serde_json::Value = serde_json::from_str(&v1).unwrap();
+        fn strip(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for k in ["unaffected", "unaffected_reason", "legacy_level", "third_country_access", "third_country_reason", "views_not_sought_reason", "use_changes", "subject_views", "purposes"] {
+                        if k != "purposes" || m.contains_key("module") {
+                            m.remove(k);
+                        }
+                    }
+                    m.values_mut().for_each(strip);
+                }
+                serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        strip(&mut value);
+        let file = JointDpiaFile::from_json(&value.to_string()).expect("a version-1 file keeps importing");
+        assert_eq!(file.version, 1);
+        assert!(file.base.items.subject_views.is_empty() && file.base.description.third_country_access.is_none());
+        assert_eq!(file.base.items.risks.len(), 12, "nothing of the old file is lost");
+        let migrated = file.migrated();
+        assert_eq!(migrated.version, VERSION);
+        assert!(migrated.to_json().contains("\"version\": 2"));
     }
 
     #[test]

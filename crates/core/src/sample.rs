@@ -46,6 +46,25 @@ pub fn aula() -> (Coordination, Base, Vec<Supplement>) {
     (file.coordination, file.base, file.supplements)
 }
 
+/// A second joint DPIA that is not AULA: FlexBørn, the transport company's system for
+/// driving children to special schools and special daycare, coordinated by Trafikselskabet
+/// Sjælland, with supplements for Køge (259, which adds transport to respite care) and
+/// Roskilde (265). Invented, but written the way municipalities write: it exercises what
+/// AULA does not (a cloud host under third-country law with its assessment, ratings «ikke
+/// berørt», employees of a subcontractor as data subjects).
+pub fn flexboern() -> JointDpiaFile {
+    JointDpiaFile::from_json(include_str!("../data/flexboern.joint-dpia.json")).expect("the FlexBørn sample is a valid joint-DPIA file")
+}
+
+/// One municipality's own DPIA, without supplements: Ballerup's screen visits in home care
+/// (elderly in care and health data; hosting in Denmark, so transfers «none» with the reason).
+pub fn ballerup() -> JointDpiaFile {
+    JointDpiaFile::from_json(include_str!("../data/ballerup-skaermbesoeg.dpia.json")).expect("the Ballerup sample is a valid DPIA file")
+}
+
+#[cfg(test)]
+mod other_samples;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -335,6 +335,23 @@ impl Renderer {
             self.prose("Anledning", &v.trigger);
             self.prose("Resultat", &v.summary);
         }
+        for e in &d.items.use_changes {
+            let v = &e.item;
+            let when = v.date.map(|d| d.danish()).unwrap_or_else(|| "(udateret)".into());
+            self.entry_head(e, &v.reference, &format!("{when} — {}", v.kind.map(|k| k.danish()).unwrap_or("ændring i brugen")));
+            self.prose("Hvad ændrede sig", &v.description);
+        }
+        self.heading("De registreredes synspunkter (art. 35, stk. 9)");
+        if d.items.subject_views.is_empty() {
+            self.prose("Ikke indhentet, fordi", &d.description.views_not_sought_reason);
+        }
+        for e in &d.items.subject_views {
+            let v = &e.item;
+            let when = v.date.map(|d| d.danish()).unwrap_or_default();
+            self.entry_head(e, &v.reference, &format!("{when} — {}", v.whom));
+            self.prose("Hvad de sagde", &v.views);
+            self.prose("Hvordan det er indgået", &v.response);
+        }
         if !is_base && !d.signatories.is_empty() {
             self.heading("Underskrivere");
             for s in &d.signatories {
@@ -357,6 +374,14 @@ impl Renderer {
         self.line(format!("    {label}: {}", level_word(a.level())));
         for dim in Dimension::ALL {
             let r = a.rating(*dim);
+            if r.unaffected {
+                self.line(format!("      {}: ikke berørt — {}", capitalise(dim.danish()), blank_or(&r.unaffected_reason)));
+                continue;
+            }
+            if r.is_legacy_only() {
+                self.line(format!("      {}: kun angivet som niveau ({}), uden konsekvens, sandsynlighed og begrundelse", capitalise(dim.danish()), level_word(r.level())));
+                continue;
+            }
             self.line(format!(
                 "      {}: konsekvens {}, sandsynlighed {} → {}",
                 capitalise(dim.danish()),

@@ -120,6 +120,8 @@ export function Description() {
             )} />
         </Card>
         <Card title={t("Overførsler til tredjelande", "Third-country transfers")}>
+          <YesNo label={t("Forlader oplysningerne EU/EØS, eller kan de tilgås derfra?", "Does the data leave the EU/EEA, or can it be reached from outside it?")} value={d.description.third_country_access} onChange={(v) => void patchSection("base", "description", { third_country_access: v })} />
+          <TextField multiline label={t("Begrundelse (hostingregion, databehandlernes instruks og forbehold)", "Reason (hosting region, the processors' instructions and clauses)")} value={d.description.third_country_reason} onCommit={(v) => void patchSection("base", "description", { third_country_reason: v })} />
           <Collection kind="transfer" noun={t("overførsel", "transfer")} entries={i.transfers} title={(e) => `${e.country} — ${e.recipient}`}
             detail={(e) => (e.basis ? TRANSFER_BASIS(e.basis) : t("grundlag mangler", "basis missing"))}
             editor={({ entry: e, save }) => (

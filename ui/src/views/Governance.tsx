@@ -6,7 +6,7 @@ import { call, commands } from "../api";
 import { Collection } from "../components/Collection";
 import { RichText } from "../components/RichText";
 import { Card, DateField, LocalBadge, SelectField, TextField, YesNo } from "../components/ui";
-import { ADVICE_RESPONSE, date, lang, t } from "../i18n";
+import { ADVICE_RESPONSE, USE_CHANGE_KIND, date, lang, t } from "../i18n";
 import { dpia, fail, patchItem, patchSection, report, revision, scope } from "../state";
 import type { ReviewStatus } from "../model";
 
@@ -71,6 +71,34 @@ export function Governance() {
               </div>
               <TextField multiline label={t("Anledning", "Trigger")} value={e.trigger} onCommit={(v) => save({ trigger: v })} />
               <TextField multiline label={t("Resultat", "Outcome")} value={e.summary} onCommit={(v) => save({ summary: v })} />
+            </>
+          )} />
+      </Card>
+
+      <Card title={t("De registreredes synspunkter", "Views of the data subjects")} basis={t("art. 35, stk. 9", "Art. 35(9)")}>
+        <Collection kind="subject_view" noun={t("høring af registrerede", "consultation")} entries={d.items.subject_views} title={(e) => `${date(e.date)} — ${e.whom}`}
+          editor={({ entry: e, save }) => (
+            <>
+              <div class="row">
+                <DateField label={t("Dato", "Date")} value={e.date} onCommit={(v) => save({ date: v })} />
+                <TextField label={t("Hvem (fx skolebestyrelser, elevråd, medarbejderrepræsentanter)", "Whom (e.g. school boards, pupils' councils, staff representatives)")} value={e.whom} onCommit={(v) => save({ whom: v })} />
+              </div>
+              <TextField multiline label={t("Hvad de sagde", "What they said")} value={e.views} onCommit={(v) => save({ views: v })} />
+              <TextField multiline label={t("Hvordan det er indgået", "How it was taken into account")} value={e.response} onCommit={(v) => save({ response: v })} />
+            </>
+          )} />
+        <TextField multiline label={t("Hvis synspunkterne ikke er indhentet: hvorfor ikke", "If the views were not sought: why not")} value={d.description.views_not_sought_reason} onCommit={(v) => void patchSection("base", "description", { views_not_sought_reason: v })} />
+      </Card>
+
+      <Card title={t("Ændringer i brugen", "Changes in use")} basis={t("art. 35, stk. 11", "Art. 35(11)")}>
+        <Collection kind="use_change" noun={t("ændring", "change")} entries={d.items.use_changes} title={(e) => `${date(e.date)} — ${e.kind ? USE_CHANGE_KIND(e.kind) : t("ændring", "change")}`}
+          editor={({ entry: e, save }) => (
+            <>
+              <div class="row">
+                <DateField label={t("Dato", "Date")} value={e.date} onCommit={(v) => save({ date: v })} />
+                <SelectField label={t("Art", "Kind")} value={e.kind} options={USE_CHANGE_KIND.keys} word={USE_CHANGE_KIND} onChange={(v) => save({ kind: v })} />
+              </div>
+              <TextField multiline label={t("Hvad ændrede sig", "What changed")} value={e.description} onCommit={(v) => save({ description: v })} />
             </>
           )} />
       </Card>

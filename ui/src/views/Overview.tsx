@@ -4,7 +4,7 @@
 import { DistributionBar, HeatMap } from "../components/Picture";
 import { Card, Empty, Level } from "../components/ui";
 import { BASIS, DIMENSIONS, SEVERITY, date, lang, t } from "../i18n";
-import { dpia, goToItem, report, view } from "../state";
+import { baseName, dpia, goToItem, opened, report, view } from "../state";
 import { syncLine } from "./Collaborate";
 import type { Acceptance as AcceptanceOutcome, Basis } from "../bindings";
 import type { Finding, RiskLevel } from "../model";
@@ -94,7 +94,7 @@ export function Overview() {
   const errors = r.findings.filter((f) => f.severity === "error");
   const rest = r.findings.filter((f) => f.severity !== "error");
   // whose DPIA the data is (not the scope just chosen, whose data may still be loading)
-  const who = d.org.code === null ? t("Fælles basis", "Joint base") : `${d.org.name} (${d.org.code})`;
+  const who = d.org.code === null ? baseName(opened.value) : `${d.org.name} (${d.org.code})`;
   const release = d.release;
   return (
     <div class="view">

@@ -5,7 +5,7 @@
 import { useMemo, useState } from "preact/hooks";
 import { RichText } from "../components/RichText";
 import { HeatMap } from "../components/Picture";
-import { Card, Empty, Level, Links, LocalBadge, DeviationBadge, NotApplicableBadge, Ref, SelectField, TextField, options } from "../components/ui";
+import { Card, Empty, Level, Links, LocalBadge, DeviationBadge, NotApplicableBadge, Ref, SelectField, TextField, YesNo, options } from "../components/ui";
 import {
   CONSEQUENCE, CONSEQUENCES, DIMENSIONS, LEVEL, LIKELIHOOD, LIKELIHOODS, OWNER, RISK_SOURCE, levelOrder, t, type Dimension,
 } from "../i18n";
@@ -33,10 +33,18 @@ function RatingEditor(p: { label: string; rating: Rating; level: RiskLevel | nul
   return (
     <fieldset class="rating">
       <legend>{p.label} <Level level={p.level} /></legend>
+      <YesNo label={t("Ikke berørt af truslen?", "Not affected by the threat?")} value={r.unaffected} onChange={(v) => p.save({ unaffected: v === true })} />
+      {r.unaffected ? (
+        <TextField multiline rows={2} label={t("Hvorfor dimensionen ikke er berørt", "Why the dimension is not affected")} value={r.unaffected_reason} onCommit={(v) => p.save({ unaffected_reason: v })} />
+      ) : <>
+      {r.legacy_level && !(r.consequence && r.likelihood) && (
+        <p class="hint">{t("Kun angivet som niveau i en ældre analyse", "Given only as a level in an older DPIA")}: {LEVEL(r.legacy_level)}. {t("Vurder konsekvens og sandsynlighed med begrundelse.", "Rate consequence and likelihood with reasons.")}</p>
+      )}
       <SelectField label={t("Konsekvens", "Consequence")} value={r.consequence} options={CONSEQUENCES} word={CONSEQUENCE} onChange={(v) => p.save({ consequence: v })} />
       <TextField multiline rows={2} label={t("Begrundelse for konsekvensen", "Reason for the consequence")} value={r.consequence_reason} onCommit={(v) => p.save({ consequence_reason: v })} />
       <SelectField label={t("Sandsynlighed", "Likelihood")} value={r.likelihood} options={LIKELIHOODS} word={LIKELIHOOD} onChange={(v) => p.save({ likelihood: v })} />
       <TextField multiline rows={2} label={t("Begrundelse for sandsynligheden", "Reason for the likelihood")} value={r.likelihood_reason} onCommit={(v) => p.save({ likelihood_reason: v })} />
+      </>}
       {p.base && (p.base.consequence !== r.consequence || p.base.likelihood !== r.likelihood) && (
         <p class="hint base-value">{t("Fælles basis", "Joint base")}: {CONSEQUENCE(p.base.consequence)} × {LIKELIHOOD(p.base.likelihood)} <Level level={p.baseLevel ?? null} /></p>
       )}

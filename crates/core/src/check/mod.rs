@@ -10,7 +10,10 @@
 mod picture;
 pub mod report;
 pub mod review;
+pub mod codes;
+mod reading;
 mod rules;
+pub mod vocabulary;
 
 pub use picture::{Matrix, RiskPicture, Share};
 
@@ -61,6 +64,9 @@ pub enum Basis {
     Art35_7d,
     #[serde(rename = "art_35_2")]
     Art35_2,
+    /// The views of data subjects or their representatives.
+    #[serde(rename = "art_35_9")]
+    Art35_9,
     #[serde(rename = "art_35_11")]
     Art35_11,
     #[serde(rename = "art_36")]
@@ -77,8 +83,8 @@ pub enum Basis {
 }
 
 impl Basis {
-    pub const ALL: [Basis; 11] = [
-        Basis::Art35_7a, Basis::Art35_7b, Basis::Art35_7c, Basis::Art35_7d, Basis::Art35_2, Basis::Art35_11,
+    pub const ALL: [Basis; 12] = [
+        Basis::Art35_7a, Basis::Art35_7b, Basis::Art35_7c, Basis::Art35_7d, Basis::Art35_2, Basis::Art35_9, Basis::Art35_11,
         Basis::Art36, Basis::Art24_1, Basis::Art5_2, Basis::Wp248, Basis::JointDpia,
     ];
     pub fn danish(self) -> &'static str {
@@ -88,6 +94,7 @@ impl Basis {
             Basis::Art35_7c => "art. 35, stk. 7, litra c",
             Basis::Art35_7d => "art. 35, stk. 7, litra d",
             Basis::Art35_2 => "art. 35, stk. 2",
+            Basis::Art35_9 => "art. 35, stk. 9",
             Basis::Art35_11 => "art. 35, stk. 11",
             Basis::Art36 => "art. 36",
             Basis::Art24_1 => "art. 24, stk. 1",
@@ -103,6 +110,7 @@ impl Basis {
             Basis::Art35_7c => "Art. 35(7)(c)",
             Basis::Art35_7d => "Art. 35(7)(d)",
             Basis::Art35_2 => "Art. 35(2)",
+            Basis::Art35_9 => "Art. 35(9)",
             Basis::Art35_11 => "Art. 35(11)",
             Basis::Art36 => "Art. 36",
             Basis::Art24_1 => "Art. 24(1)",
@@ -128,7 +136,9 @@ worded!(Severity, Basis);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Finding {
-    /// Stable code, e.g. `K-35-7-B-MISSING`.
+    /// Stable code, e.g. `K-35-7-B-MISSING`: one of the codes `konsekvens check --explain`
+    /// explains (`check::codes`).
+    #[schemars(schema_with = "code_schema")]
     pub code: String,
     pub severity: Severity,
     pub basis: Basis,
@@ -137,6 +147,12 @@ pub struct Finding {
     pub reference: Option<Reference>,
     pub message_da: String,
     pub message_en: String,
+}
+
+/// The codes the check can emit, from the table in `codes.rs`.
+fn code_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let codes: Vec<&str> = codes::RULES.iter().map(|r| r.code).collect();
+    schemars::json_schema!({ "type": "string", "enum": codes })
 }
 
 impl Finding {
@@ -255,7 +271,7 @@ pub fn check_with_review(dpia: &EffectiveDpia, ctx: &CheckContext, review: Optio
     });
     let wp248_met = dpia.wp248.met_count();
     CheckReport {
-        subject: if ctx.is_base { crate::model::Participant::joint_base().name } else { dpia.org.name.clone() },
+        subject: if ctx.is_base { dpia.base_name(true) } else { dpia.org.name.clone() },
         findings,
         picture,
         acceptance,

@@ -15,10 +15,11 @@ const PRECISE_PURPOSE_CHARS: usize = 40;
 /// A not-applicable justification shorter than this does not substantiate anything.
 const SUBSTANTIATED_CHARS: usize = 20;
 
-struct Findings(Vec<Finding>);
+pub(super) struct Findings(pub(super) Vec<Finding>);
 
 impl Findings {
-    fn push(&mut self, code: &str, severity: Severity, basis: Basis, item: Option<(&ItemId, &Reference)>, da: String, en: String) {
+    pub(super) fn push(&mut self, code: &str, severity: Severity, basis: Basis, item: Option<(&ItemId, &Reference)>, da: String, en: String) {
+        debug_assert!(super::codes::rule(code).is_some(), "{code} is not in the table of codes (check/codes.rs)");
         self.0.push(Finding {
             code: code.to_owned(),
             severity,
@@ -31,7 +32,7 @@ impl Findings {
     }
 }
 
-fn at<T: Catalogued>(e: &Entry<T>) -> Option<(&ItemId, &Reference)> {
+pub(super) fn at<T: Catalogued>(e: &Entry<T>) -> Option<(&ItemId, &Reference)> {
     Some(e.item.identity())
 }
 
@@ -52,10 +53,11 @@ pub(super) fn run(d: &EffectiveDpia, ctx: &CheckContext, history: Option<&Review
         release(d, &mut f);
     }
     review(d, ctx, history, &mut f);
+    super::reading::run(d, ctx, &mut f);
     f.0
 }
 
-fn applying<T>(v: &[Entry<T>]) -> impl Iterator<Item = &Entry<T>> {
+pub(super) fn applying<T>(v: &[Entry<T>]) -> impl Iterator<Item = &Entry<T>> {
     v.iter().filter(|e| e.applies())
 }
 
@@ -78,7 +80,8 @@ fn description(d: &EffectiveDpia, f: &mut Findings) {
             "Personoplysningerne er ikke defineret: tilføj kategorierne af personoplysninger.".into(),
             "The personal data is not defined: add the categories of personal data.".into());
     }
-    for e in applying(&i.data_categories).filter(|e| e.item.class.is_none()) {
+    // a category whose words say what it is gets the finding that names it (reading.rs)
+    for e in applying(&i.data_categories).filter(|e| e.item.class.is_none() && super::reading::data_kind(&e.item).is_none()) {
         f.push("K-35-7-A-DATA-CLASS", Error, Art35_7a, at(e),
             format!("{} «{}» er ikke klassificeret. Angiv om oplysningerne er almindelige, fortrolige, CPR-numre eller følsomme (art. 9).", e.item.reference, e.item.name),
             format!("{} «{}» is not classified. State whether the data is ordinary, confidential, CPR numbers or special-category (Art. 9).", e.item.reference, e.item.name));
@@ -92,8 +95,8 @@ fn description(d: &EffectiveDpia, f: &mut Findings) {
         let p = &e.item;
         if p.description.as_str().trim().chars().count() < PRECISE_PURPOSE_CHARS {
             f.push("K-35-7-A-PURPOSE-VAGUE", Warning, Art35_7a, at(e),
-                format!("Formålet {} «{}» er ikke præcist beskrevet. Datatilsynet kritiserede «kommunikation skole–hjem», da Aula også blev brugt til pædagogisk dokumentation: beskriv al faktisk brug.", p.reference, p.title),
-                format!("Purpose {} «{}» is not described precisely. Datatilsynet criticised «school–home communication» when AULA was also used for pedagogical documentation: describe all actual use.", p.reference, p.title));
+                format!("Formålet {} «{}» er ikke præcist beskrevet. Beskriv al faktisk brug af oplysningerne: Datatilsynet anbefalede at præcisere et formål, der kun lød «kommunikation», da systemet også blev brugt til pædagogisk dokumentation (afgørelsens pkt. 4.2.3).", p.reference, p.title),
+                format!("Purpose {} «{}» is not described precisely. Describe every actual use of the data: Datatilsynet recommended clarifying a purpose that said only «communication» when the system was also used for pedagogical documentation (decision § 4.2.3).", p.reference, p.title));
         }
         if p.legal_basis.art6.is_empty() {
             let national = if p.legal_basis.national_law.is_blank() { "" } else { " National lov alene er ikke nok." };
@@ -123,12 +126,11 @@ fn description(d: &EffectiveDpia, f: &mut Findings) {
                 format!("{} «{}» mangler antallet af registrerede. Angiv et tal (eller et skøn med begrundelse).", s.reference, s.name),
                 format!("{} «{}» lacks the number of data subjects. Give a number (or an estimate with its basis).", s.reference, s.name));
         }
-        let lower = s.name.to_lowercase();
-        let children = ["barn", "børn", "elev", "pupil", "child", "unge"].iter().any(|w| lower.contains(w));
-        if children && !s.vulnerable {
+        if let (Some(group), false) = (super::reading::vulnerable_group(s), s.vulnerable) {
+            let (why_da, why_en) = if group.en == "children" { ("børn nyder særlig beskyttelse, betragtning 38", "children merit specific protection, recital 38") } else { ("WP248, kriterium 7", "WP248, criterion 7") };
             f.push("K-35-7-A-VULNERABLE", Error, Art35_7a, at(e),
-                format!("{} «{}» omfatter børn, men er ikke markeret som sårbare registrerede (betragtning 38).", s.reference, s.name),
-                format!("{} «{}» includes children but is not marked as vulnerable data subjects (recital 38).", s.reference, s.name));
+                format!("{} «{}» omfatter {}, men er ikke markeret som sårbare registrerede ({why_da}). Marker gruppen som sårbar, og skriv hvad det betyder for behandlingen.", s.reference, s.name, group.da),
+                format!("{} «{}» includes {}, but is not marked as vulnerable data subjects ({why_en}). Mark the group vulnerable and say what it means for the processing.", s.reference, s.name, group.en));
         }
         if s.vulnerable && s.vulnerable_reason.is_blank() {
             f.push("K-35-7-A-VULNERABLE-REASON", Warning, Art35_7a, at(e),
@@ -138,8 +140,8 @@ fn description(d: &EffectiveDpia, f: &mut Findings) {
     }
     if applying(&i.sources).next().is_none() {
         f.push("K-35-7-A-SOURCES", Error, Art35_7a, None,
-            "Det fremgår ikke, hvor oplysningerne kommer fra. Tilføj kilderne (fx KMD Elev, UNI-login, brugerne selv).".into(),
-            "It does not say where the data comes from. Add the sources (e.g. KMD Elev, UNI-login, the users themselves).".into());
+            "Det fremgår ikke, hvor oplysningerne kommer fra. Tilføj kilderne (fagsystemer, registre, brugerne selv).".into(),
+            "It does not say where the data comes from. Add the sources (case systems, registers, the users themselves).".into());
     }
     let sides: BTreeSet<Option<AccessSide>> = applying(&i.recipients).map(|e| e.item.side).collect();
     for (side, da, en) in [(AccessSide::Internal, "inden for", "inside"), (AccessSide::External, "uden for", "outside")] {
@@ -172,8 +174,8 @@ fn description(d: &EffectiveDpia, f: &mut Findings) {
     }
     if applying(&i.processors).next().is_none() {
         f.push("K-35-7-A-PROCESSORS", Warning, Art35_7a, None,
-            "Der er ingen databehandlere. Beskriv kæden af databehandlere og underdatabehandlere (fx KOMBIT → Netcompany → AWS).".into(),
-            "There are no processors. Describe the chain of processors and sub-processors (e.g. KOMBIT → Netcompany → AWS).".into());
+            "Der er ingen databehandlere. Beskriv kæden af databehandlere og underdatabehandlere (leverandør, driftsleverandør, hosting).".into(),
+            "There are no processors. Describe the chain of processors and sub-processors (supplier, operator, hosting).".into());
     }
 }
 
@@ -207,31 +209,61 @@ fn risks(d: &EffectiveDpia, f: &mut Findings) {
     }
     for e in applying(&d.items.risks) {
         let r = &e.item;
-        for (assessment, da, en) in [(&r.inherent, "iboende risiko", "inherent risk"), (&r.residual, "restrisiko", "residual risk")] {
-            let unrated: Vec<Dimension> = Dimension::ALL.iter().copied().filter(|dim| assessment.rating(*dim).level().is_none()).collect();
-            if !unrated.is_empty() {
-                let dims_da: Vec<&str> = unrated.iter().map(|x| x.danish()).collect();
-                let dims_en: Vec<&str> = unrated.iter().map(|x| x.english()).collect();
-                f.push("K-35-7-C-UNRATED", Error, Art35_7c, at(e),
-                    format!("{}: {da} er ikke vurderet for {} (konsekvens og sandsynlighed).", r.reference, dims_da.join(", ")),
-                    format!("{}: {en} is not rated for {} (consequence and likelihood).", r.reference, dims_en.join(", ")));
+        // One cause, one finding: every dimension of both assessments that lacks the same
+        // thing is listed in one finding for the risk.
+        let mut unrated: Vec<(String, String)> = Vec::new();
+        let mut unreasoned: Vec<(String, String)> = Vec::new();
+        let mut legacy: Vec<(String, String)> = Vec::new();
+        let mut untouched: Vec<(String, String)> = Vec::new();
+        for (assessment, da, en) in [(&r.inherent, "før", "before"), (&r.residual, "efter", "after")] {
+            for dim in Dimension::ALL {
+                let rating = assessment.rating(*dim);
+                let label = || (format!("{} {da}", dim.danish()), format!("{} {en}", dim.english()));
+                if rating.unaffected {
+                    if rating.unaffected_reason.is_blank() {
+                        untouched.push(label());
+                    }
+                    continue;
+                }
+                if rating.is_legacy_only() {
+                    legacy.push((format!("{} {da} ({})", dim.danish(), rating.legacy_level.map(|l| l.danish()).unwrap_or_default()), format!("{} {en} ({})", dim.english(), rating.legacy_level.map(|l| l.english()).unwrap_or_default())));
+                    continue;
+                }
+                if !rating.is_rated() {
+                    unrated.push(label());
+                }
+                if rating.consequence.is_some() && rating.consequence_reason.is_blank() {
+                    unreasoned.push((format!("{} {da} (konsekvens)", dim.danish()), format!("{} {en} (consequence)", dim.english())));
+                }
+                if rating.likelihood.is_some() && rating.likelihood_reason.is_blank() {
+                    unreasoned.push((format!("{} {da} (sandsynlighed)", dim.danish()), format!("{} {en} (likelihood)", dim.english())));
+                }
             }
-            let unreasoned: Vec<String> = Dimension::ALL
-                .iter()
-                .flat_map(|dim| {
-                    let rating = assessment.rating(*dim);
-                    [
-                        (rating.consequence.is_some() && rating.consequence_reason.is_blank()).then(|| format!("{} ({})", dim.danish(), "konsekvens")),
-                        (rating.likelihood.is_some() && rating.likelihood_reason.is_blank()).then(|| format!("{} ({})", dim.danish(), "sandsynlighed")),
-                    ]
-                })
-                .flatten()
-                .collect();
-            if !unreasoned.is_empty() {
-                f.push("K-35-7-C-NO-REASON", Error, Art35_7c, at(e),
-                    format!("{}: {da} er vurderet uden begrundelse for {}. Datatilsynet kræver begrundelser, ikke kun «lav/mellem/høj».", r.reference, unreasoned.join(", ")),
-                    format!("{}: {en} is rated without a reason for {}. Datatilsynet requires reasons, not just «low/medium/high».", r.reference, unreasoned.join(", ").replace("konsekvens", "consequence").replace("sandsynlighed", "likelihood")));
-            }
+        }
+        let list = |v: &[(String, String)]| (v.iter().map(|x| x.0.as_str()).collect::<Vec<_>>().join(", "), v.iter().map(|x| x.1.as_str()).collect::<Vec<_>>().join(", "));
+        if !unrated.is_empty() {
+            let (da, en) = list(&unrated);
+            f.push("K-35-7-C-UNRATED", Error, Art35_7c, at(e),
+                format!("{}: risikoen er ikke vurderet (konsekvens og sandsynlighed) for {da} foranstaltninger. Vurder hver dimension, eller marker den som ikke berørt med en begrundelse.", r.reference),
+                format!("{}: the risk is not rated (consequence and likelihood) for {en} measures. Rate each dimension, or mark it not affected with a reason.", r.reference));
+        }
+        if !unreasoned.is_empty() {
+            let (da, en) = list(&unreasoned);
+            f.push("K-35-7-C-NO-REASON", Error, Art35_7c, at(e),
+                format!("{}: {} vurdering(er) mangler begrundelse: {da}. Datatilsynet kræver begrundelser, ikke kun «lav/mellem/høj».", r.reference, unreasoned.len()),
+                format!("{}: {} rating(s) lack a reason: {en}. Datatilsynet requires reasons, not just «low/medium/high».", r.reference, unreasoned.len()));
+        }
+        if !legacy.is_empty() {
+            let (da, en) = list(&legacy);
+            f.push("K-35-7-C-LEGACY-LEVEL", Error, Art35_7c, at(e),
+                format!("{}: risikoen er kun angivet som et niveau uden konsekvens × sandsynlighed og begrundelser: {da}. Niveauet er bevaret, som det stod; vurder konsekvens og sandsynlighed for hver dimension med begrundelse (afgørelsens pkt. 4.1.2).", r.reference),
+                format!("{}: the risk is given only as a level without consequence × likelihood and reasons: {en}. The level is kept as written; rate consequence and likelihood for each dimension with reasons (decision § 4.1.2).", r.reference));
+        }
+        if !untouched.is_empty() {
+            let (da, en) = list(&untouched);
+            f.push("K-35-7-C-UNAFFECTED-REASON", Error, Art35_7c, at(e),
+                format!("{}: {da} er markeret «ikke berørt» uden begrundelse. Skriv hvorfor truslen ikke berører dimensionen.", r.reference),
+                format!("{}: {en} is marked «not affected» without a reason. Say why the threat does not touch the dimension.", r.reference));
         }
         if let (Some(before), Some(after)) = (r.inherent.level(), r.residual.level()) {
             if after > before && r.residual_reason.is_blank() {
@@ -313,9 +345,15 @@ fn measures(d: &EffectiveDpia, ctx: &CheckContext, f: &mut Findings) {
                 format!("{}: angiv hvem der er ansvarlig for foranstaltningen.", m.reference),
                 format!("{}: state who is responsible for the measure.", m.reference)),
             Some(Owner::Municipality) => {}
-            Some(owner) if m.evidence.is_empty() => f.push("K-24-1-EXTERNAL-MEASURE", Warning, Art24_1, at(e),
-                format!("{} udføres af {}, men der er ingen dokumentation for, at kommunen har sikret sig, at den virker (fx ISAE 3000-erklæring). Den dataansvarlige skal stadig vurdere den.", m.reference, owner.danish()),
-                format!("{} is carried out by {}, but there is no evidence that the municipality has assured itself it works (e.g. an ISAE 3000 statement). The controller must still assess it.", m.reference, owner.english())),
+            // a rejected measure does not work by design, a planned one is not in place yet:
+            // no evidence that it works is asked of either
+            Some(_) if matches!(m.status, Some(MeasureStatus::Rejected | MeasureStatus::Planned)) => {}
+            Some(owner) if m.evidence.is_empty() => {
+                let (by_da, by_en) = if m.owner_name.trim().is_empty() { (owner_phrase_da(owner).to_owned(), owner_phrase_en(owner).to_owned()) } else { (m.owner_name.trim().to_owned(), m.owner_name.trim().to_owned()) };
+                f.push("K-24-1-EXTERNAL-MEASURE", Warning, Art24_1, at(e),
+                    format!("{} udføres af {by_da}, men der er ingen dokumentation for, at den dataansvarlige har sikret sig, at den virker (fx en revisorerklæring, en test eller en aftale). Den dataansvarlige skal stadig vurdere den.", m.reference),
+                    format!("{} is carried out by {by_en}, but there is no evidence that the controller has assured itself it works (e.g. an assurance statement, a test or an agreement). The controller must still assess it.", m.reference))
+            }
             Some(_) => {}
         }
         if let Some(Deviation::MeasureStatus { state, text }) = &e.deviation {
@@ -325,6 +363,24 @@ fn measures(d: &EffectiveDpia, ctx: &CheckContext, f: &mut Findings) {
                     format!("{}: the municipality's deviation from the measure lacks {}.", m.reference, if state.is_none() { "its kind" } else { "an explanation" }));
             }
         }
+    }
+}
+
+fn owner_phrase_da(owner: Owner) -> &'static str {
+    match owner {
+        Owner::Municipality => "kommunen",
+        Owner::Kombit => "KOMBIT",
+        Owner::Supplier => "leverandøren",
+        Owner::Other => "en anden end den dataansvarlige",
+    }
+}
+
+fn owner_phrase_en(owner: Owner) -> &'static str {
+    match owner {
+        Owner::Municipality => "the municipality",
+        Owner::Kombit => "KOMBIT",
+        Owner::Supplier => "the supplier",
+        Owner::Other => "someone other than the controller",
     }
 }
 
@@ -418,10 +474,10 @@ fn references(d: &EffectiveDpia, f: &mut Findings) {
 fn not_applicable(d: &EffectiveDpia, f: &mut Findings) {
     for h in d.items.heads() {
         if let Some(j) = h.not_applicable {
-            if j.as_str().trim().chars().count() < SUBSTANTIATED_CHARS {
+            if j.as_str().trim().chars().count() < SUBSTANTIATED_CHARS || super::reading::bare_conclusion(j.as_str()) {
                 f.push("K-JOINT-NA-REASON", Error, JointDpia, Some((h.id, h.reference)),
-                    format!("{} er markeret som ikke relevant her uden en underbygget begrundelse.", h.reference),
-                    format!("{} is marked not applicable here without a substantiated reason.", h.reference));
+                    format!("{} er markeret som ikke relevant her uden en underbygget begrundelse: skriv hvorfor forholdet ikke er relevant i kommunens behandling, ikke kun at det ikke er (afgørelsens pkt. 4.1.2).", h.reference),
+                    format!("{} is marked not applicable here without a substantiated reason: say why it does not apply to the municipality's processing, not only that it does not (decision § 4.1.2).", h.reference));
             }
         }
     }
@@ -612,16 +668,39 @@ fn review(d: &EffectiveDpia, ctx: &CheckContext, history: Option<&ReviewStatus>,
                 format!("Revision påkrævet: der er sket ændringer {since_da}: {}. Gennemgå konsekvensanalysen, og registrer revisionen.", da.join("; ")),
                 format!("Review due: there are changes {since_en}: {}. Review the DPIA and record the review.", en.join("; ")));
         }
-    } else if !ctx.is_base {
+    }
+    // The dated changes in use the DPIA itself records: one after the last review (or any,
+    // with no review) means the review has not caught up with it — from a workspace or a
+    // DPIA that arrived without history alike.
+    let i = &d.items;
+    let last_review = i.reviews.iter().filter(|e| e.applies()).filter_map(|e| e.item.date).max();
+    let mut changes_da: Vec<String> = Vec::new();
+    let mut changes_en: Vec<String> = Vec::new();
+    for e in applying(&i.use_changes) {
+        let c = &e.item;
+        if c.date.is_none() || last_review.is_none() || c.date > last_review {
+            let kind = c.kind.map(|k| (k.danish(), k.english())).unwrap_or(("ændring", "change"));
+            let when_da = c.date.map(|d| d.danish()).unwrap_or_else(|| "udateret".into());
+            let when_en = c.date.map(|d| d.to_string()).unwrap_or_else(|| "undated".into());
+            changes_da.push(format!("{} {} ({when_da})", c.reference, kind.0));
+            changes_en.push(format!("{} {} ({when_en})", c.reference, kind.1));
+        }
+    }
+    if history.is_none() && !ctx.is_base {
         // Without the history (a DPIA read from JSON): local purposes, data categories or
         // subject groups change the processing, so a recorded local review is required.
-        let i = &d.items;
         let changed = i.purposes.iter().any(Entry::is_local) || i.data_categories.iter().any(Entry::is_local) || i.subject_categories.iter().any(Entry::is_local)
             || i.subject_categories.iter().any(|e| matches!(e.deviation, Some(Deviation::SubjectCount { .. })));
         if changed && !i.reviews.iter().any(Entry::is_local) {
-            f.push("K-35-11-CHANGED", Warning, Art35_11, None,
-                "Tillægget ændrer formål, oplysninger eller registrerede, men kommunen har ingen registreret revision. Registrer en revision, der vurderer ændringerne.".into(),
-                "The supplement changes purposes, data or data subjects, but the municipality has no recorded review. Record a review assessing the changes.".into());
+            changes_da.push("tillægget ændrer formål, oplysninger eller registrerede, og kommunen har ingen registreret revision".into());
+            changes_en.push("the supplement changes purposes, data or data subjects, and the municipality has no recorded review".into());
         }
+    }
+    if !changes_da.is_empty() {
+        let since_da = last_review.map(|d| format!("efter sidste revision ({})", d.danish())).unwrap_or_else(|| "uden nogen registreret revision".into());
+        let since_en = last_review.map(|d| format!("after the last review ({d})")).unwrap_or_else(|| "with no recorded review".into());
+        f.push("K-35-11-CHANGED", Warning, Art35_11, None,
+            format!("Konsekvensanalysen er ikke gennemgået mod ændringer i brugen {since_da}: {}. Gennemgå den (retsgrundlag, registrerede og antal, risici), og registrer revisionen med dato.", changes_da.join("; ")),
+            format!("The DPIA has not been reviewed against changes in use {since_en}: {}. Review it (legal basis, data subjects and counts, risks) and record the review with its date.", changes_en.join("; ")));
     }
 }

@@ -8,10 +8,10 @@ atom!(String, bool, i64, ItemId, Reference);
 optional_atom!(
     u64, bool, Day, OrgCode, ItemId, Consequence, Likelihood, DataClass, AccessSide,
     TransferBasis, ProcessorRole, RiskSource, MeasureKind, MeasureStatus, Owner, EvidenceKind,
-    AdviceResponse, LocalMeasureState, BaseWritePolicy
+    AdviceResponse, LocalMeasureState, BaseWritePolicy, RiskLevel, UseChangeKind
 );
 
-record!(Rating { consequence, consequence_reason, likelihood, likelihood_reason });
+record!(Rating { consequence, consequence_reason, likelihood, likelihood_reason, unaffected, unaffected_reason, legacy_level });
 record!(Assessment { confidentiality, integrity, availability });
 record!(LegalBasis { art6, art9, gdpr_text, national_law });
 record!(Necessity {
@@ -27,7 +27,7 @@ record!(Source { id, reference, name, description });
 record!(Recipient { id, reference, name, side, access });
 record!(Transfer { id, reference, country, recipient, basis, description });
 record!(Processor { id, reference, name, role, parent, service, location });
-record!(DocumentType { id, reference, name, description, module });
+record!(DocumentType { id, reference, name, description, module, purposes });
 record!(System { id, reference, name, description });
 record!(Risk {
     id, reference, title, threat, processes, modules, source, source_reference, inherent,
@@ -40,6 +40,8 @@ record!(Measure {
 record!(Evidence { id, reference, title, kind, issued_by, date, received, location });
 record!(DpoAdvice { id, reference, date, advisor, concerns_version, advice, response, response_reason });
 record!(Review { id, reference, date, reviewer, trigger, summary });
+record!(UseChange { id, reference, date, kind, description, concerns });
+record!(SubjectView { id, reference, whom, date, views, response });
 record!(Wp248Answer { met, reason });
 record!(Wp248 {
     evaluation_scoring, automated_decision, systematic_monitoring, sensitive_data, large_scale,
@@ -47,7 +49,10 @@ record!(Wp248 {
 });
 record!(PriorConsultation { required, reason, submitted, case_number, outcome });
 record!(ReviewPlan { next_review, triggers });
-record!(Description { summary, scope, retention, new_technology, new_technology_text });
+record!(Description {
+    summary, scope, retention, new_technology, new_technology_text, third_country_access,
+    third_country_reason, views_not_sought_reason
+});
 record!(BaseMeta { dpia_id, title, system, version_label });
 record!(Participant { code, name, ref_prefix });
 record!(SupplementMeta { org, name, ref_prefix, base_release, local_legal_basis, contacts, max_medium_percent });

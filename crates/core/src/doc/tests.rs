@@ -15,7 +15,11 @@ fn items_round_trip_through_the_document() {
         consequence_reason: "Følsomme oplysninger om børn".into(),
         likelihood: Some(Likelihood::Expected),
         likelihood_reason: "Sket 35 gange".into(),
+        ..Rating::default()
     };
+    // format version 2: a dimension not touched, with its reason; a level as an old DPIA wrote it
+    r.inherent.availability = Rating { unaffected: true, unaffected_reason: "En fejlsendt besked fjerner intet".into(), ..Rating::default() };
+    r.residual.integrity = Rating { legacy_level: Some(RiskLevel::Medium), ..Rating::default() };
     r.modules.insert("mod-1".into());
     r.source = Some(RiskSource::Kombit);
     doc.edit(|e| e.put(&r)).unwrap();

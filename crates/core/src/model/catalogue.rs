@@ -41,6 +41,8 @@ macro_rules! item_catalogue {
                 Evidence => evidence, "EV", Measures, "evidence", "dokumentation" / "evidence";
                 DpoAdvice => dpo_advice, "DPO", Governance, "dpo", "DPO-rådgivning" / "DPO advice";
                 Review => reviews, "RV", Governance, "review", "revision" / "review";
+                UseChange => use_changes, "ÆN", Governance, "change", "ændring i brugen" / "change in use";
+                SubjectView => subject_views, "SYN", Governance, "views", "de registreredes synspunkter" / "views of data subjects";
             }
             supplement {
                 Signatory => signatories, key |s: &Signatory| s.id.0.clone(), Supplement, "signatory", "underskriver" / "signatory";

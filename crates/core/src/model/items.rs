@@ -250,7 +250,11 @@ string_enum!(
     }
 );
 
-/// One dimension's rating: consequence and likelihood, each with its reason.
+/// One dimension's rating: consequence and likelihood, each with its reason — or «ikke
+/// berørt» (the threat does not touch this dimension) with the reason, instead of a filler
+/// rating. Since format version 2 a rating may also hold only a level (lav/mellem/høj), as
+/// old DPIAs and the CNIL tool write them: kept as written, and flagged by the check as
+/// lacking its basis and reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
@@ -259,11 +263,38 @@ pub struct Rating {
     pub consequence_reason: Prose,
     pub likelihood: Option<Likelihood>,
     pub likelihood_reason: Prose,
+    /// The threat does not touch this dimension (format version 2).
+    pub unaffected: bool,
+    /// Why the dimension is not touched (format version 2).
+    pub unaffected_reason: Prose,
+    /// A level given without consequence × likelihood, as written in an older DPIA
+    /// (format version 2). Consequence and likelihood, when given, take precedence.
+    pub legacy_level: Option<RiskLevel>,
 }
 
 impl Rating {
+    /// The level: from consequence × likelihood, else the legacy level as written; none for
+    /// a dimension the threat does not touch.
     pub fn level(&self) -> Option<RiskLevel> {
-        Some(RiskLevel::of(self.consequence?, self.likelihood?))
+        if self.unaffected {
+            return None;
+        }
+        match (self.consequence, self.likelihood) {
+            (Some(c), Some(l)) => Some(RiskLevel::of(c, l)),
+            _ => self.legacy_level,
+        }
+    }
+    /// Rated by consequence × likelihood (not only by a legacy level).
+    pub fn is_rated(&self) -> bool {
+        self.consequence.is_some() && self.likelihood.is_some()
+    }
+    /// Whether the dimension is answered at all: rated, given a legacy level, or not touched.
+    pub fn is_answered(&self) -> bool {
+        self.unaffected || self.level().is_some()
+    }
+    /// Only a legacy level: no consequence × likelihood behind it.
+    pub fn is_legacy_only(&self) -> bool {
+        !self.unaffected && !self.is_rated() && self.legacy_level.is_some()
     }
 }
 
@@ -472,6 +503,9 @@ pub struct DocumentType {
     pub name: String,
     pub description: Prose,
     pub module: Option<ItemId>,
+    /// The purposes the document type serves (format version 2); with its module's
+    /// processes' purposes, what a use of it must be covered by.
+    pub purposes: Ids,
 }
 
 /// Another IT system integrated with or used around the system (identity providers …).
@@ -555,6 +589,51 @@ pub struct DpoAdvice {
     pub advice: Prose,
     pub response: Option<AdviceResponse>,
     pub response_reason: Prose,
+}
+
+string_enum!(
+    /// What changed in the use of the system (Art. 35(11)).
+    UseChangeKind {
+        NewUserGroup => "ny brugergruppe" / "new user group",
+        NewModule => "nyt modul" / "new module",
+        NewDataCategory => "ny kategori af oplysninger" / "new data category",
+        NewPurpose => "nyt formål" / "new purpose",
+        SupplierChange => "skift af leverandør eller underdatabehandler" / "supplier or sub-processor change",
+        Other => "anden ændring" / "other change",
+    }
+);
+
+/// A dated change in the use of the system (a rollout to a new user group, a new module, a
+/// new data category, a supplier change): the DPIA must be reviewed against it (Art.
+/// 35(11)). Format version 2.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct UseChange {
+    pub id: ItemId,
+    pub reference: Reference,
+    pub date: Option<Day>,
+    pub kind: Option<UseChangeKind>,
+    pub description: Prose,
+    /// The items the change concerns (a new subject category, module …).
+    pub concerns: Ids,
+}
+
+/// The views of data subjects or their representatives (Art. 35(9)): sought from whom,
+/// when, what they said and how it was taken into account. Format version 2.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct SubjectView {
+    pub id: ItemId,
+    pub reference: Reference,
+    /// Whose views: e.g. school boards, parents' boards, pupils' councils, staff representatives.
+    pub whom: String,
+    pub date: Option<Day>,
+    /// What they said.
+    pub views: Prose,
+    /// How it was taken into account.
+    pub response: Prose,
 }
 
 /// One completed review (Art. 35(11)).
@@ -677,6 +756,16 @@ pub struct Description {
     pub retention: Prose,
     pub new_technology: Option<bool>,
     pub new_technology_text: Prose,
+    /// Whether personal data leaves the EU/EEA or can be reached from outside it (format
+    /// version 2). `Some(false)` is the recorded answer «none», with its reason; transfers
+    /// that happen are the `transfers` items.
+    pub third_country_access: Option<bool>,
+    /// Why there is none (hosting region, the processors' instructions …), or the overall
+    /// assessment of the transfers (format version 2).
+    pub third_country_reason: Prose,
+    /// Why the views of the data subjects or their representatives were not sought (Art.
+    /// 35(9)); blank when they were (the `subject_views` items, format version 2).
+    pub views_not_sought_reason: Prose,
 }
 
 /// The joint DPIA's identity, held in the base document.

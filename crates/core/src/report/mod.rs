@@ -418,7 +418,7 @@ fn status(report: &CheckReport, lang: Lang) -> String {
     }
 }
 
-fn findings(report: &CheckReport, lang: Lang) -> Vec<FindingLine> {
+pub(crate) fn findings(report: &CheckReport, lang: Lang) -> Vec<FindingLine> {
     report
         .findings
         .iter()

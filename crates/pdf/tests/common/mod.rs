@@ -25,7 +25,7 @@ pub fn kbh() -> EffectiveDpia {
 }
 
 fn rated(c: Consequence, cr: &str, l: Likelihood, lr: &str) -> Rating {
-    Rating { consequence: Some(c), consequence_reason: cr.into(), likelihood: Some(l), likelihood_reason: lr.into() }
+    Rating { consequence: Some(c), consequence_reason: cr.into(), likelihood: Some(l), likelihood_reason: lr.into(), ..Rating::default() }
 }
 
 fn assess(c: Consequence, l: Likelihood, why: &str) -> Assessment {
@@ -47,6 +47,7 @@ pub fn fixture() -> EffectiveDpia {
         retention: "Beskeder slettes efter 13 måneder uden aktivitet; dokumenter i Sikker fildeling efter kommunens slettefrister.".into(),
         new_technology: Some(false),
         new_technology_text: "Platformen bygger på kendt teknologi hos AWS i EU.".into(),
+        ..Description::default()
     };
     let names = ["Brugeradministration og grupper", "Login og brugerdata", "Kommunikation og samarbejde i skolen", "Kommunikation og samarbejde i dagtilbud", "Deling af data med andre it-systemer"];
     for (i, n) in names.iter().enumerate() {

@@ -42,8 +42,14 @@ impl Doc<'_> {
         if !self.o.is_base {
             rows.push((self.t("Dataansvarlig", "Controller").into(), vec![Span::new(self.org_line())]));
         }
-        rows.push((self.t("Koordinator", "Coordinator").into(), vec![Span::new(d.coordinator.clone())]));
-        rows.push((self.t("Fælles basis", "Joint base").into(), self.base_version_spans()));
+        if d.joint {
+            rows.push((self.t("Koordinator", "Coordinator").into(), vec![Span::new(d.coordinator.clone())]));
+            rows.push((self.t("Fælles basis", "Joint base").into(), self.base_version_spans()));
+        } else {
+            // one controller's own DPIA: no joint base, no coordinator
+            rows.push((self.t("Dataansvarlig", "Controller").into(), vec![Span::new(d.coordinator.clone())]));
+            rows.push((self.t("Version", "Version").into(), self.base_version_spans()));
+        }
         if !self.o.is_base {
             rows.push((
                 self.t("Tillægsversion", "Supplement version").into(),

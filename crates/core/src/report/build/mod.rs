@@ -31,7 +31,7 @@ pub(super) fn build(d: &EffectiveDpia, o: &ReportOptions) -> Report {
     let mut doc = Doc { d, o, da, refs: d.references(), blocks: Vec::new(), section: 0 };
     doc.build();
     let title = doc.title();
-    let party = if o.is_base { doc.t("Fælles basis", "Joint base").to_string() } else { d.org.name.clone() };
+    let party = if o.is_base { d.base_name(da) } else { d.org.name.clone() };
     let author = if o.is_base { d.coordinator.clone() } else { d.org.name.clone() };
     Report { lang: o.lang, title, party, author, system: d.base.system.clone(), date: o.generated_at, blocks: doc.blocks }
 }
@@ -247,7 +247,7 @@ impl<'a> Doc<'a> {
 
     fn org_line(&self) -> String {
         if self.o.is_base {
-            self.t("Fælles basis", "Joint base").into()
+            self.d.base_name(self.da)
         } else {
             let code = self.d.org.code.map(|c| format!(" ({c})")).unwrap_or_default();
             format!("{}{code}", self.d.org.name)

@@ -111,8 +111,18 @@ impl Doc<'_> {
         for (label, a) in [(self.t("Før", "Before"), &r.inherent), (self.t("Efter", "After"), &r.residual)] {
             for dim in Dimension::ALL {
                 let rt = a.rating(*dim);
+                let head = Cell::spans(vec![Span::bold(label), Span::new(format!("\n{}", cap(self.w(*dim))))]);
+                if rt.unaffected {
+                    // «ikke berørt» with its reason, across both columns' worth of text
+                    t.row(vec![head, Cell::spans(vec![Span::bold(self.t("Ikke berørt", "Not affected")), Span::new(format!(" — {}", self.prose(&rt.unaffected_reason)))]), Cell::text("—"), Cell::text("—")]);
+                    continue;
+                }
+                if rt.is_legacy_only() {
+                    t.row(vec![head, Cell::text(self.t("Kun angivet som niveau, uden konsekvens og begrundelse", "Given only as a level, without consequence and reason")), Cell::text("—"), self.level_cell(rt.level())]);
+                    continue;
+                }
                 t.row(vec![
-                    Cell::spans(vec![Span::bold(label), Span::new(format!("\n{}", cap(self.w(*dim))))]),
+                    head,
                     Cell::spans(vec![Span::bold(self.ow(rt.consequence)), Span::new(format!(" — {}", self.prose(&rt.consequence_reason)))]),
                     Cell::spans(vec![Span::bold(self.ow(rt.likelihood)), Span::new(format!(" — {}", self.prose(&rt.likelihood_reason)))]),
                     self.level_cell(rt.level()),
