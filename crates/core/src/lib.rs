@@ -20,6 +20,7 @@ pub mod fixtures;
 pub mod history;
 pub mod interchange;
 pub mod model;
+pub mod record;
 pub mod release;
 pub mod report;
 pub mod restore;
