@@ -141,7 +141,7 @@ ensure_js_test_deps() {
 # Python tools the tests use as independent verifiers, in a virtualenv under target/ so the
 # system Python stays untouched: pyHanko checks our PAdES signatures, jsonschema checks our
 # JSON against the schemas we publish.
-PY_TEST_PACKAGES=(pyhanko pyhanko-certvalidator pyhanko-cli jsonschema pikepdf)
+PY_TEST_PACKAGES=(pyhanko pyhanko-certvalidator pyhanko-cli jsonschema pikepdf outloud)
 PY_VENV="$ROOT/target/pyenv"
 ensure_py_test_tools() {
   # a stamp of the package list, so a venv from an older list gets the new packages

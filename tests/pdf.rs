@@ -17,7 +17,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
-use verifiers::{command, have, keys, pdfa_check, pdfsig, pyhanko_summary, Keys, PASSWORD};
+use verifiers::{command, have, keys, outloud, pdfa_check, pdfsig, pyhanko_summary, Keys, PASSWORD};
 
 /// The date the exports are made on (printed on the cover and in the footer).
 const TODAY: &str = "2025-06-10";
@@ -518,16 +518,22 @@ fn sample_workspace() -> PathBuf {
 }
 
 #[test]
-fn every_export_is_pdf_a_3b_and_stays_so_when_signed() {
+fn every_export_is_pdf_a_3b_and_tagged_and_stays_so_when_signed() {
     let Some(k) = keys() else { return };
     for e in EXPORTS {
-        if let Some((ok, out)) = pdfa_check(pdf(e.name), false) {
+        // PDF/A-3b rules and the structure tree (pikepdf), then a PDF/UA-1 checker
+        if let Some((ok, out)) = pdfa_check(pdf(e.name), true) {
             assert!(ok, "{}: {out}", e.name);
         }
+        if let Some((ok, out)) = outloud(pdf(e.name)) {
+            assert!(ok, "{}: outloud: {out}", e.name);
+        }
         let signed = signed_copy(e.name, "rsa.p12", k);
-        if let Some((ok, out)) = pdfa_check(&signed, false) {
+        if let Some((ok, out)) = pdfa_check(&signed, true) {
             assert!(ok, "{} signed: {out}", e.name);
         }
+        let info = stdout(&tool_output("pdfinfo", &[signed.as_os_str()]));
+        assert!(info.contains("Tagged:          yes") && info.contains("Metadata Stream: yes"), "{info}");
     }
 }
 

@@ -178,3 +178,13 @@ pub fn pdfa_check(file: &Path, tagged: bool) -> Option<(bool, String)> {
     let out = cmd.output().expect("run pdfa_check.py");
     Some((out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))))
 }
+
+/// outloud (PyPI, a PDF/UA-1 checker after the Matterhorn protocol) on `file`, its
+/// conformance layer only; `None` when it is not installed (a message, or a panic under CI).
+pub fn outloud(file: &Path) -> Option<(bool, String)> {
+    if !have("outloud", &["--version"]) {
+        return None;
+    }
+    let out = command("outloud").args(["--layer", "conformance"]).arg(file).output().expect("run outloud");
+    Some((out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))))
+}
