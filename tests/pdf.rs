@@ -532,6 +532,10 @@ fn every_export_is_pdf_a_3b_and_tagged_and_stays_so_when_signed() {
         if let Some((ok, out)) = pdfa_check(&signed, true) {
             assert!(ok, "{} signed: {out}", e.name);
         }
+        // the signature field is in the structure too (a Form element, named by /TU)
+        if let Some((ok, out)) = outloud(&signed) {
+            assert!(ok, "{} signed: outloud: {out}", e.name);
+        }
         let info = stdout(&tool_output("pdfinfo", &[signed.as_os_str()]));
         assert!(info.contains("Tagged:          yes") && info.contains("Metadata Stream: yes"), "{info}");
     }
@@ -623,4 +627,18 @@ fn import_pdf_refuses_a_changed_or_unsigned_pdf_and_writes_nothing() {
         assert!(stderr(&o).contains(code), "{}", stderr(&o));
         assert!(!out.exists(), "{code}: a workspace was written");
     }
+}
+
+#[test]
+fn the_management_summary_opens_each_municipality_s_document_and_takes_at_most_two_pages() {
+    for (name, title, decision) in [("koebenhavn", "Ledelsesresumé", "Beslutning"), ("esbjerg", "Ledelsesresumé", "Beslutning"), ("aarhus", "Ledelsesresumé", "Beslutning"), ("koebenhavn-en", "Management summary", "Decision")] {
+        let entries = outline(pdf(name));
+        let at = entries.iter().position(|e| e.1 == title).unwrap_or_else(|| panic!("{name}: no {title} in {entries:?}"));
+        let next = entries[at + 1..].iter().find(|e| e.0 == entries[at].0).expect("a section follows");
+        assert!(next.1.starts_with("1. "), "{name}: the summary comes first, before {next:?}");
+        assert!(next.2 - entries[at].2 <= 2, "{name}: the summary takes {} pages", next.2 - entries[at].2);
+        let text = text_of(pdf(name), &["-f", &entries[at].2.to_string(), "-l", &entries[at].2.to_string()]);
+        assert!(text.contains(decision), "{name}: no decision asked for: {text}");
+    }
+    assert!(!outline(pdf("base")).iter().any(|e| e.1 == "Ledelsesresumé"), "the base has no municipality to decide");
 }
