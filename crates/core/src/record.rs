@@ -118,3 +118,42 @@ pub fn changes_since(view: &View<'_>, record: &Record, lang: Lang) -> Result<Com
     };
     Ok(diff::compare(then_label, &record.effective(), now_label, &now))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Workspace;
+    use std::sync::Arc;
+
+    fn sample() -> (tempfile::TempDir, Workspace) {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::create_demo(&dir.path().join("w.konsekvens"), Arc::new(crate::FixedEnv::new(0, 1))).unwrap();
+        (dir, ws)
+    }
+
+    #[test]
+    fn a_record_reads_back_as_the_dpia_it_was_made_from() {
+        let (_dir, ws) = sample();
+        let view = ws.view();
+        for org in [Some(OrgCode(101)), None] {
+            let files = record_files(&view, org, Lang::Da, Day::ymd(2026, 12, 1)).unwrap();
+            assert_eq!(files.iter().map(|f| f.name).collect::<Vec<_>>(), [DPIA_FILE, CHECK_FILE]);
+            let rec = Record::read(&files[0].bytes).unwrap();
+            assert_eq!(rec.org, org);
+            assert_eq!(rec.file.to_json().into_bytes(), files[0].bytes, "parsing and writing again gives the same bytes");
+            assert_eq!(rec.effective(), view.effective_or_base(org).unwrap());
+            assert!(changes_since(&view, &rec, Lang::Da).unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_record_of_several_municipalities_or_not_utf8_is_refused_with_a_code() {
+        let (_dir, ws) = sample();
+        let mut all = crate::interchange::JointDpiaFile::from_workspace(&ws).unwrap();
+        assert!(all.supplements.len() > 1);
+        assert_eq!(Record::read(all.to_json().as_bytes()).unwrap_err().code, "K-PDF-DATA-FLERE");
+        all.supplements.clear();
+        assert_eq!(Record::read(all.to_json().as_bytes()).unwrap().org, None);
+        assert_eq!(Record::read(b"\xff\xfe{").unwrap_err().code, "K-PDF-DATA-IKKE-UTF8");
+    }
+}
