@@ -147,8 +147,9 @@ ensure_js_test_deps() {
 # Python tools the tests use as independent verifiers, in a virtualenv under target/ so the
 # system Python stays untouched: pyHanko checks our PAdES signatures, jsonschema checks our
 # JSON against the schemas we publish, check-jsonschema the release workflow against GitHub's
-# workflow schema (vendored in the package: no download at test time).
-PY_TEST_PACKAGES=(pyhanko pyhanko-certvalidator pyhanko-cli jsonschema check-jsonschema)
+# workflow schema (vendored in the package: no download at test time), pikepdf and outloud
+# the PDF/A rules and PDF/UA (Matterhorn) checks of crates/pdf/tests/pdfa_check.py.
+PY_TEST_PACKAGES=(pyhanko pyhanko-certvalidator pyhanko-cli jsonschema check-jsonschema pikepdf outloud)
 PY_VENV="$ROOT/target/pyenv"
 ensure_py_test_tools() {
   # a stamp of the package list, so a venv from an older list gets the new packages

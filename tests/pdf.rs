@@ -17,7 +17,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
-use verifiers::{command, have, keys, pdfsig, pyhanko_summary, Keys, PASSWORD};
+use verifiers::{command, have, keys, outloud, pdfa_check, pdfsig, pyhanko_summary, Keys, PASSWORD};
 
 /// The date the exports are made on (printed on the cover and in the footer).
 const TODAY: &str = "2025-06-10";
@@ -541,4 +541,135 @@ fn the_sample_hoeringsnotat_reads_right_and_a_municipalitys_answer_signs() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v = verify(&signed, k);
     assert!(v.status.success(), "{}{}", stdout(&v), stderr(&v));
+}
+
+/// The sample workspace the exports were made from.
+fn sample_workspace() -> PathBuf {
+    scratch("aula.konsekvens")
+}
+
+#[test]
+fn every_export_is_pdf_a_3b_and_tagged_and_stays_so_when_signed() {
+    let Some(k) = keys() else { return };
+    for e in EXPORTS {
+        // PDF/A-3b rules and the structure tree (pikepdf), then a PDF/UA-1 checker
+        if let Some((ok, out)) = pdfa_check(pdf(e.name), true) {
+            assert!(ok, "{}: {out}", e.name);
+        }
+        if let Some((ok, out)) = outloud(pdf(e.name)) {
+            assert!(ok, "{}: outloud: {out}", e.name);
+        }
+        let signed = signed_copy(e.name, "rsa.p12", k);
+        if let Some((ok, out)) = pdfa_check(&signed, true) {
+            assert!(ok, "{} signed: {out}", e.name);
+        }
+        // the signature field is in the structure too (a Form element, named by /TU)
+        if let Some((ok, out)) = outloud(&signed) {
+            assert!(ok, "{} signed: outloud: {out}", e.name);
+        }
+        let info = stdout(&tool_output("pdfinfo", &[signed.as_os_str()]));
+        assert!(info.contains("Tagged:          yes") && info.contains("Metadata Stream: yes"), "{info}");
+    }
+}
+
+/// The embedded file `n` (1-based, as pdfdetach numbers them) of `file`, read by poppler.
+fn detached(file: &Path, n: usize, name: &str) -> Vec<u8> {
+    let out = scratch(name);
+    let o = tool_output("pdfdetach", &["-save".as_ref(), n.to_string().as_ref(), "-o".as_ref(), out.as_os_str(), file.as_os_str()]);
+    assert!(o.status.success(), "pdfdetach: {}", stderr(&o));
+    std::fs::read(out).unwrap()
+}
+
+#[test]
+fn import_pdf_verifies_the_signature_and_round_trips_the_embedded_json_byte_for_byte() {
+    let Some(k) = keys() else { return };
+    for (name, org) in [("koebenhavn", Some("101")), ("base", None)] {
+        let signed = signed_copy(name, "ec.p12", k);
+        // poppler lists the two files and gives back the JSON we embedded
+        let list = stdout(&tool_output("pdfdetach", &["-list".as_ref(), signed.as_os_str()]));
+        assert!(list.contains("konsekvensanalyse.json") && list.contains("kontrolrapport.json"), "{list}");
+        let embedded = detached(&signed, 1, &format!("{name}-embedded.json"));
+        let check = detached(&signed, 2, &format!("{name}-check.json"));
+        let check: serde_json::Value = serde_json::from_slice(&check).expect("the check report is JSON");
+        assert!(check.get("findings").is_some(), "{check}");
+
+        let ws = scratch(&format!("{name}-from-pdf.konsekvens"));
+        let o = konsekvens(["import".as_ref(), "pdf".as_ref(), signed.as_os_str(), "--out".as_ref(), ws.as_os_str(), "--trust".as_ref(), k.path("ca.pem").as_os_str()]);
+        assert!(o.status.success(), "import pdf {name}: {}", stderr(&o));
+        assert!(stderr(&o).contains("Signatur gyldig") && stderr(&o).contains("Importerede"), "{}", stderr(&o));
+        // the new workspace exports exactly the JSON the PDF carries
+        let json = scratch(&format!("{name}-reexported.json"));
+        let o = konsekvens(["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), json.as_os_str()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&json).unwrap(), embedded, "{name}: export json of the imported workspace differs from the embedded JSON");
+        // … and its PDF carries the same JSON again
+        let again = scratch(&format!("{name}-again.pdf"));
+        let mut args: Vec<&OsStr> = vec!["export".as_ref(), "pdf".as_ref(), ws.as_os_str(), "--out".as_ref(), again.as_os_str()];
+        match org {
+            Some(code) => args.extend(["--org".as_ref(), OsStr::new(code)]),
+            None => args.push("--base".as_ref()),
+        }
+        let o = konsekvens(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(detached(&again, 1, &format!("{name}-again.json")), embedded, "{name}: the JSON changed on the round trip");
+    }
+}
+
+#[test]
+fn import_pdf_compares_the_signed_dpia_with_the_workspace_now() {
+    let Some(k) = keys() else { return };
+    let signed = signed_copy("koebenhavn", "rsa-legacy.p12", k);
+    let compare = |ws: &Path| konsekvens(["import".as_ref(), "pdf".as_ref(), signed.as_os_str(), "--compare".as_ref(), ws.as_os_str()]);
+    let o = compare(&sample_workspace());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("underskrevet → nu") && stdout(&o).contains("Ændringer (0)"), "unchanged: {}", stdout(&o));
+    // København imports a supplier sheet after signing: the comparison names what it added
+    let changed = scratch("aula-changed.konsekvens");
+    std::fs::copy(sample_workspace(), &changed).unwrap();
+    let sheet = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/exchange/testdata/KOMBIT-Beskeder.csv");
+    let o = konsekvens(["import".as_ref(), "sheet".as_ref(), sheet.as_os_str(), "--into".as_ref(), changed.as_os_str(), "--org".as_ref(), "101".as_ref()]);
+    assert!(o.status.success(), "import sheet: {}", stderr(&o));
+    let o = compare(&changed);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(!text.contains("Ændringer (0)") && text.contains("KBH-M4"), "{text}");
+}
+
+#[test]
+fn import_pdf_refuses_a_changed_or_unsigned_pdf_and_writes_nothing() {
+    let Some(k) = keys() else { return };
+    let signed = signed_copy("esbjerg", "rsa.p12", k);
+    let mut bytes = std::fs::read(&signed).unwrap();
+    // one byte of the first page's text, inside the signed range
+    let at = find(&bytes, b"stream", 2000).unwrap() + 20;
+    bytes[at] ^= 0x01;
+    let changed = scratch("esbjerg-changed.pdf");
+    std::fs::write(&changed, &bytes).unwrap();
+    for (file, code, extra) in [(changed.as_path(), "K-PDF-IMPORT-UGYLDIG", None), (pdf("esbjerg"), "K-PDF-IMPORT-USIGNERET", None), (pdf("esbjerg"), "", Some("--unsigned"))] {
+        let out = scratch(&format!("refused-{code}.konsekvens"));
+        let mut args: Vec<&OsStr> = vec!["import".as_ref(), "pdf".as_ref(), file.as_os_str(), "--out".as_ref(), out.as_os_str()];
+        args.extend(extra.map(OsStr::new));
+        let o = konsekvens(&args);
+        if code.is_empty() {
+            assert!(o.status.success() && stderr(&o).contains("ikke underskrevet"), "{}", stderr(&o));
+            continue;
+        }
+        assert_eq!(o.status.code(), Some(1), "{code}: {}", stderr(&o));
+        assert!(stderr(&o).contains(code), "{}", stderr(&o));
+        assert!(!out.exists(), "{code}: a workspace was written");
+    }
+}
+
+#[test]
+fn the_management_summary_opens_each_municipality_s_document_and_takes_at_most_two_pages() {
+    for (name, title, decision) in [("koebenhavn", "Ledelsesresumé", "Beslutning"), ("esbjerg", "Ledelsesresumé", "Beslutning"), ("aarhus", "Ledelsesresumé", "Beslutning"), ("koebenhavn-en", "Management summary", "Decision")] {
+        let entries = outline(pdf(name));
+        let at = entries.iter().position(|e| e.1 == title).unwrap_or_else(|| panic!("{name}: no {title} in {entries:?}"));
+        let next = entries[at + 1..].iter().find(|e| e.0 == entries[at].0).expect("a section follows");
+        assert!(next.1.starts_with("1. "), "{name}: the summary comes first, before {next:?}");
+        assert!(next.2 - entries[at].2 <= 2, "{name}: the summary takes {} pages", next.2 - entries[at].2);
+        let text = text_of(pdf(name), &["-f", &entries[at].2.to_string(), "-l", &entries[at].2.to_string()]);
+        assert!(text.contains(decision), "{name}: no decision asked for: {text}");
+    }
+    assert!(!outline(pdf("base")).iter().any(|e| e.1 == "Ledelsesresumé"), "the base has no municipality to decide");
 }

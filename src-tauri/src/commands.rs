@@ -413,10 +413,17 @@ pub async fn export_pdf(org: Option<u16>, lang: String, out: String, progress: C
     state.cancel_export.store(false, Ordering::SeqCst);
     step(5, "Beregner den gældende konsekvensanalyse");
     let lang = if lang == "en" { konsekvens_pdf::Lang::En } else { konsekvens_pdf::Lang::Da };
-    let (dpia, opts) = guard(|| state.with(|s, _| konsekvens_pdf::document_for(&s.ws, self::org(org), lang, today()).map_err(user)))?;
+    // the DPIA's data goes inside the PDF (PDF/A-3 associated files), as the CLI's export does
+    let (dpia, opts, files) = guard(|| {
+        state.with(|s, _| {
+            let (dpia, opts) = konsekvens_pdf::document_for(&s.ws, self::org(org), lang, today()).map_err(user)?;
+            let files = konsekvens_pdf::record_attachments(&s.ws, self::org(org), lang, today()).map_err(user)?;
+            Ok((dpia, opts, files))
+        })
+    })?;
     cancelled(&state)?;
     step(35, "Sætter dokumentet op");
-    let pdf = tauri::async_runtime::spawn_blocking(move || konsekvens_pdf::render(&dpia, &opts).map_err(user))
+    let pdf = tauri::async_runtime::spawn_blocking(move || konsekvens_pdf::render_with(&dpia, &opts, &files).map_err(user))
         .await
         .map_err(UserError::internal)??;
     cancelled(&state)?;

@@ -254,6 +254,10 @@ enum Import {
     /// A PIA exported (.json) by the CNIL PIA tool, into a new joint DPIA (--out) or a
     /// municipality's supplement (--into PATH --org CODE)
     Cnil(exchange_cmd::ImportCnilArgs),
+    /// A (signed) PDF exported by Konsekvens: verifies its signatures and imports the DPIA
+    /// it carries into a new workspace (--out), or compares it with a workspace's current
+    /// DPIA (--compare PATH): what changed since it was signed?
+    Pdf(pdf_cmd::ImportPdfArgs),
 }
 
 /// A failure, with the exit code it maps to.
@@ -494,6 +498,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Comment(cmd) => hearing_cmd::comment(cmd)?,
         Command::Hearing(cmd) => hearing_cmd::run(cmd)?,
+        Command::Import(Import::Pdf(mut args)) => {
+            args.lang = lang;
+            pdf_cmd::import(args)?
+        }
         Command::Sign(args) => pdf_cmd::sign(args)?,
         Command::Verify(args) => pdf_cmd::verify(args)?,
         Command::Hub(cmd) => hub_cmd::run(cmd)?,

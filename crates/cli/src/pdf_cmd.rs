@@ -1,10 +1,10 @@
 //! `konsekvens export pdf`, `konsekvens sign`, `konsekvens verify`.
 
 use crate::paths;
-use crate::{author, open, read_input, today, write_atomically, ExportArgs, Failure};
+use crate::{author, env, open, read_input, today, write_atomically, ExportArgs, Failure, LangArg};
 use clap::Args;
 use konsekvens_core::model::OrgCode;
-use konsekvens_core::{usecase, UserError};
+use konsekvens_core::{diff, record, usecase, UserError, Workspace};
 use konsekvens_pdf::{SignMeta, SignatureProblem, VerifyError};
 use std::path::PathBuf;
 
@@ -51,8 +51,100 @@ pub fn export(a: ExportArgs) -> Result<(), Failure> {
     // (ExportArgs::open refuses an --out that names the workspace)
     let (ws, org) = a.open()?;
     let (dpia, opts) = konsekvens_pdf::document_for(&ws, org, a.lang.into(), today())?;
-    let pdf = konsekvens_pdf::render(&dpia, &opts).map_err(Failure::problem)?;
+    let files = konsekvens_pdf::record_attachments(&ws, org, a.lang.into(), today())?;
+    let pdf = konsekvens_pdf::render_with(&dpia, &opts, &files).map_err(Failure::problem)?;
     a.write(&pdf)
+}
+
+#[derive(Args)]
+pub struct ImportPdfArgs {
+    /// A PDF exported (and signed) by Konsekvens
+    file: PathBuf,
+    /// Import the DPIA it carries into a new workspace here
+    #[arg(long, conflicts_with = "compare", required_unless_present = "compare")]
+    out: Option<PathBuf>,
+    /// Instead, compare it with this workspace's DPIA as it is now: what changed since it was signed?
+    #[arg(long)]
+    compare: Option<PathBuf>,
+    /// Trust anchor certificate (PEM or DER) the signatures must chain to; repeat for several
+    #[arg(long)]
+    trust: Vec<PathBuf>,
+    /// Accept a PDF that carries no signature at all (an unsigned export)
+    #[arg(long)]
+    unsigned: bool,
+    #[arg(skip)]
+    pub lang: LangArg,
+}
+
+/// `import pdf`: the signatures first (nothing is read from a PDF whose signed bytes were
+/// changed or that has unsigned additions), then the embedded interchange JSON.
+pub fn import(a: ImportPdfArgs) -> Result<(), Failure> {
+    if let Some(out) = &a.out {
+        paths::refuse_output_onto_input(out, &[paths::Input::new("PDF'en", &a.file)])?;
+    }
+    let pdf = read_input(&a.file)?;
+    let anchors = a.trust.iter().map(|p| read_input(p)).collect::<Result<Vec<_>, _>>()?;
+    match konsekvens_pdf::verify(&pdf, &anchors) {
+        Ok(report) if report.ok() => {
+            for s in &report.signatures {
+                eprintln!("Signatur gyldig: {} ({})", if s.signer.is_empty() { "(ukendt underskriver)" } else { &s.signer }, s.claimed_time_utc());
+            }
+        }
+        Ok(_) => {
+            return Err(Failure::problem(
+                UserError::new(
+                    "K-PDF-IMPORT-UGYLDIG",
+                    "PDF'ens underskrift er ikke gyldig (ændret, ikke betroet eller med usigneret indhold efter sig); intet er indlæst — se «konsekvens verify»",
+                    "the PDF's signature is not valid (changed, not trusted or followed by unsigned content); nothing was imported — see «konsekvens verify»",
+                )
+                .in_file(&a.file),
+            ))
+        }
+        Err(VerifyError::NoSignatures) if a.unsigned => eprintln!("Bemærk: PDF'en er ikke underskrevet"),
+        Err(VerifyError::NoSignatures) => {
+            return Err(Failure::problem(
+                UserError::new(
+                    "K-PDF-IMPORT-USIGNERET",
+                    "PDF'en er ikke underskrevet; brug --unsigned for at indlæse den alligevel",
+                    "the PDF is not signed; use --unsigned to import it anyway",
+                )
+                .in_file(&a.file),
+            ))
+        }
+        Err(e) => {
+            let file = match &e {
+                VerifyError::BadTrustAnchor { index, .. } => a.trust[*index].clone(),
+                _ => a.file.clone(),
+            };
+            return Err(Failure::Input(UserError::from(e).in_file(&file)));
+        }
+    }
+    let files = konsekvens_pdf::attachments(&pdf).map_err(|e| Failure::Input(UserError::from(e).in_file(&a.file)))?;
+    let Some(data) = files.iter().find(|f| f.name == record::DPIA_FILE) else {
+        return Err(Failure::Input(
+            UserError::new(
+                "K-PDF-INGEN-DATA",
+                format!("PDF'en indeholder ingen {} — den er ikke dannet af Konsekvens (eller af en ældre version)", record::DPIA_FILE),
+                format!("the PDF carries no {} — it was not made by Konsekvens (or by an older version)", record::DPIA_FILE),
+            )
+            .in_file(&a.file),
+        ));
+    };
+    let rec = record::Record::read(&data.bytes).map_err(|e| Failure::Input(e.in_file(&a.file)))?;
+    let whose = match rec.org {
+        Some(code) => format!("kommune {code}"),
+        None => "den fælles basis".into(),
+    };
+    if let Some(out) = &a.out {
+        let f = &rec.file;
+        Workspace::create_with(out, env(), &author(), &f.coordination, &f.base, &f.supplements)?;
+        eprintln!("Importerede konsekvensanalysen ({whose}) fra {} til {}", a.file.display(), out.display());
+    } else if let Some(path) = &a.compare {
+        let ws = open(path)?;
+        let comparison = record::changes_since(&ws.view(), &rec, a.lang.into()).map_err(Failure::Input)?;
+        print!("{}", diff::render(&comparison, matches!(a.lang, LangArg::En)));
+    }
+    Ok(())
 }
 
 pub fn sign(a: SignArgs) -> Result<(), Failure> {

@@ -22,6 +22,7 @@ pub mod history;
 pub mod interchange;
 pub mod model;
 pub mod policy;
+pub mod record;
 pub mod release;
 pub mod report;
 pub mod restore;

@@ -361,9 +361,11 @@ mod tests {
             .skip(1)
             .filter_map(|rest| rest.split(r#"<w:t xml:space="preserve">"#).nth(1)?.split("</w:t>").next())
             .collect();
-        assert_eq!(headings[0], "1. Systematisk beskrivelse (art. 35, stk. 7, litra a)");
-        assert_eq!(headings[5], "6. Sporbarhed: risici og foranstaltninger");
-        assert_eq!(headings[7], "8. Kommunens lokale tillæg");
+        // the municipality's copy opens with the management summary, as the PDF does
+        assert_eq!(headings[0], "Ledelsesresumé");
+        assert_eq!(headings[1], "1. Systematisk beskrivelse (art. 35, stk. 7, litra a)");
+        assert_eq!(headings[6], "6. Sporbarhed: risici og foranstaltninger");
+        assert_eq!(headings[8], "8. Kommunens lokale tillæg");
         assert_eq!(headings.last(), Some(&"Underskrifter"));
         assert!(doc.contains(">LOKAL<"), "local items are marked");
         assert!(doc.contains("<w:tbl>"), "tables are Word tables");

@@ -1,7 +1,7 @@
 //! The PDF crate's errors as users meet them ([`UserError`]): a stable code, the Danish text
 //! (`danish()`, beside each error) and the English (`Display`).
 
-use crate::{PdfError, SignError, SignatureProblem, VerifyError};
+use crate::{ArchiveError, PdfError, SignError, SignatureProblem, VerifyError};
 use konsekvens_core::UserError;
 
 impl From<PdfError> for UserError {
@@ -11,6 +11,12 @@ impl From<PdfError> for UserError {
             PdfError::Write(why) => ("K-PDF-SKRIV", format!("PDF'en kunne ikke skrives: {why}")),
         };
         UserError::new(code, da, e.to_string())
+    }
+}
+
+impl From<ArchiveError> for UserError {
+    fn from(e: ArchiveError) -> UserError {
+        UserError::new(e.code(), e.danish(), e.to_string())
     }
 }
 

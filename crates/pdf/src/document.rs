@@ -2,6 +2,7 @@
 //! export writes) turned into blocks for our layout engine, with vector heat maps, signature
 //! boxes, a table of contents with page numbers and running footers.
 
+use crate::archive::Attachment;
 use crate::emit::{emit, Meta};
 use crate::layout::*;
 use crate::PdfError;
@@ -94,9 +95,29 @@ fn blocks(from: &[report::Block], toc_title: &mut String) -> Vec<Block> {
     out
 }
 
+/// The maps in words, for a screen reader: per map, each filled cell's consequence and
+/// likelihood and the risks in it, most severe first.
+fn heat_maps_in_words(maps: &HeatMaps) -> String {
+    let mut parts = Vec::new();
+    for map in &maps.maps {
+        let mut cells: Vec<_> = map.grid.iter().filter(|(_, refs)| !refs.is_empty()).collect();
+        cells.sort_by_key(|((c, l), _)| std::cmp::Reverse((*c, *l)));
+        let words = |list: &[String; 4], step: u8| list.get(usize::from(step.saturating_sub(1))).cloned().unwrap_or_default();
+        let listed: Vec<String> = cells
+            .iter()
+            .map(|((c, l), refs)| {
+                format!("{} {}, {} {}: {}", maps.consequence_axis, words(&maps.consequence_words, *c), maps.likelihood_axis, words(&maps.likelihood_words, *l), refs.join(", "))
+            })
+            .collect();
+        parts.push(if listed.is_empty() { format!("{}: —", map.title) } else { format!("{}: {}", map.title, listed.join("; ")) });
+    }
+    parts.join(". ")
+}
+
 /// The maps side by side (two fit the page's width).
 fn heat_maps(maps: HeatMaps) -> Block {
     Block::Figure(Figure {
+        tag: FigureTag::Figure { alt: heat_maps_in_words(&maps) },
         height: 240.0,
         draw: Box::new(move |x0, y0| {
             let mut out = Vec::new();
@@ -113,11 +134,13 @@ fn heat_maps(maps: HeatMaps) -> Block {
 fn signature_box(name: String, capacity: String, labels: [String; 4]) -> Figure {
     const PAD: f32 = 10.0;
     let half = CONTENT_W / 2.0 - 2.0 * PAD;
-    let name_lines = wrap(&[Span::bold(name)], 10.5, half);
-    let capacity_lines = wrap(&[Span::new(capacity)], 8.5, half);
+    let name_lines = wrap(&[Span::bold(name.clone())], 10.5, half);
+    let capacity_lines = wrap(&[Span::new(capacity.clone())], 8.5, half);
     let left_h = 14.0 + name_lines.len() as f32 * 13.0 + 14.0 + capacity_lines.len() as f32 * 10.5;
     let box_h = left_h.max(74.0) + 2.0 * PAD;
+    let alt = format!("{}: {name}. {}: {capacity}. {}, {}", labels[0], labels[1], labels[2], labels[3]);
     Figure {
+        tag: FigureTag::Figure { alt },
         height: box_h + 12.0,
         draw: Box::new(move |x, y| {
             let top = y + 6.0;
@@ -221,7 +244,7 @@ fn pack_refs(refs: &[String], width: f32, max_lines: usize) -> Vec<String> {
     lines
 }
 
-pub(crate) fn render(report: &Report) -> Result<Vec<u8>, PdfError> {
+pub(crate) fn render(report: &Report, files: &[Attachment]) -> Result<Vec<u8>, PdfError> {
     let mut toc_title = String::new();
     let blocks = blocks(&report.blocks, &mut toc_title);
 
@@ -237,6 +260,7 @@ pub(crate) fn render(report: &Report) -> Result<Vec<u8>, PdfError> {
             let text = anchor.text.clone();
             let page = (anchor.page + 1).to_string();
             out.push(Block::Figure(Figure {
+                tag: FigureTag::Text { role: Role::TOCI, actual: format!("{} {}", anchor.text, anchor.page + 1) },
                 height: if anchor.level == 1 { 16.0 } else { 12.5 },
                 draw: Box::new(move |x, y| {
                     let base = y + size + if font == Font::Bold { 4.0 } else { 1.0 };
@@ -297,7 +321,7 @@ pub(crate) fn render(report: &Report) -> Result<Vec<u8>, PdfError> {
         lang: if report.is_danish() { "da-DK" } else { "en-GB" },
         date: format!("D:{:04}{:02}{:02}000000Z", date.0.year(), date.0.month() as u8, date.0.day()),
     };
-    emit(&laid, &footer, &meta)
+    emit(&laid, &footer, &meta, files)
 }
 
 #[cfg(test)]

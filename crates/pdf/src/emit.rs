@@ -2,11 +2,12 @@
 //! and vector shapes; lopdf then adds what printpdf does not do our way — a nested outline
 //! with exact destinations, deterministic metadata and document id, the document language.
 
-use crate::layout::{Anchor, Draw, Font, Laid, Rgb, BOLD_TTF, PAGE_H, PAGE_W, REGULAR_TTF};
+use crate::layout::{Anchor, Draw, Font, Laid, Mark, Role, Rgb, BOLD_TTF, PAGE_H, PAGE_W, REGULAR_TTF};
+use crate::archive::{make_archival, Attachment};
 use crate::PdfError;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
+    Color, DictItem, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
     PdfSaveOptions, Point, Polygon, PolygonRing, Pt, TextItem, WindingOrder,
 };
 use sha2::{Digest, Sha256};
@@ -33,6 +34,9 @@ fn fonts() -> Option<&'static (ParsedFont, ParsedFont)> {
         .as_ref()
 }
 
+/// The document information's /Producer, repeated in the XMP as pdf:Producer.
+const PRODUCER: &str = concat!("konsekvens-pdf ", env!("CARGO_PKG_VERSION"), " (printpdf 0.12)");
+
 fn color(c: Rgb) -> Color {
     Color::Rgb(printpdf::Rgb { r: c.0, g: c.1, b: c.2, icc_profile: None })
 }
@@ -49,7 +53,7 @@ fn rect_ring(x: f32, y: f32, w: f32, h: f32) -> PolygonRing {
     PolygonRing { points: vec![lp(x, y), lp(x + w, y), lp(x + w, y + h), lp(x, y + h)] }
 }
 
-pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta: &Meta) -> Result<Vec<u8>, PdfError> {
+pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta: &Meta, files: &[Attachment]) -> Result<Vec<u8>, PdfError> {
     let mut doc = PdfDocument::new(&meta.title);
     let (regular, bold) = fonts().ok_or(PdfError::Font)?;
     let regular_id = doc.add_font(regular);
@@ -62,10 +66,37 @@ pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta
     };
     let total = laid.pages.len();
     let mut pages = Vec::with_capacity(total);
+    // the marked-content ids: per page, the element of each; per element, its (page, id)s
+    let mut page_mcids: Vec<Vec<usize>> = Vec::with_capacity(total);
+    let mut content: Vec<Vec<(usize, i64)>> = vec![Vec::new(); laid.elems.len()];
     for (i, draws) in laid.pages.iter().enumerate() {
         let mut ops = Vec::new();
         let foot = footer(i, total);
-        for d in draws.iter().chain(foot.iter()) {
+        let mut mcids = Vec::new();
+        let mut open: Option<Seq> = None;
+        let marks = laid.marks.get(i).map(Vec::as_slice).unwrap_or_default();
+        let seqs = marks.iter().map(|m| match m {
+            Mark::Artifact => Seq::Artifact,
+            Mark::Content(e) => Seq::Content(*e),
+        });
+        for (d, seq) in draws.iter().zip(seqs).chain(foot.iter().map(|d| (d, Seq::Pagination))) {
+            if open != Some(seq) {
+                if open.is_some() {
+                    ops.push(Op::EndMarkedContent);
+                }
+                ops.push(match seq {
+                    Seq::Artifact => Op::BeginMarkedContent { tag: "Artifact".into() },
+                    Seq::Pagination => Op::BeginMarkedContentWithProperties { tag: "Artifact".into(), properties: dict_item(&[("Type", DictItem::Name(b"Pagination".to_vec()))]) },
+                    Seq::Content(e) => {
+                        let id = mcids.len() as i64;
+                        mcids.push(e);
+                        content[e].push((i, id));
+                        let role = laid.elems.get(e).map_or(Role::P, |el| el.role);
+                        Op::BeginMarkedContentWithProperties { tag: role.name().into(), properties: dict_item(&[("MCID", DictItem::Int(id))]) }
+                    }
+                });
+                open = Some(seq);
+            }
             match d {
                 Draw::Text { x, y, size, font, color: c, text } => {
                     ops.push(Op::StartTextSection);
@@ -121,16 +152,124 @@ pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta
                 }
             }
         }
+        if open.is_some() {
+            ops.push(Op::EndMarkedContent);
+        }
+        page_mcids.push(mcids);
         pages.push(PdfPage::new(Mm(PAGE_W * 25.4 / 72.0), Mm(PAGE_H * 25.4 / 72.0), ops));
     }
     doc.pages = pages;
     let opts = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
     let mut lo = doc.to_lopdf_document(&opts, &mut Vec::new());
     finish(&mut lo, &laid.anchors, meta)?;
+    structure(&mut lo, laid, &page_mcids, &content).map_err(PdfError::Write)?;
+    make_archival(&mut lo, meta, PRODUCER, files, true).map_err(PdfError::Write)?;
     compress(&mut lo);
     let mut out = Vec::new();
     lo.save_to(&mut out).map_err(|e| PdfError::Write(e.to_string()))?;
     Ok(out)
+}
+
+/// A marked-content sequence: an element's content, an artifact, or the running footer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seq {
+    Artifact,
+    Pagination,
+    Content(usize),
+}
+
+fn dict_item(entries: &[(&str, DictItem)]) -> DictItem {
+    DictItem::Dict { map: entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect() }
+}
+
+/// The structure tree (tagged PDF, PDF/UA-1): one StructElem per layout element, each
+/// element's marked content by page and id, the parent tree from each page's ids back to
+/// their elements, and the catalog's MarkInfo.
+fn structure(doc: &mut lopdf::Document, laid: &Laid, page_mcids: &[Vec<usize>], content: &[Vec<(usize, i64)>]) -> Result<(), String> {
+    let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
+    let root_id = doc.new_object_id();
+    let ids: Vec<ObjectId> = laid.elems.iter().map(|_| doc.new_object_id()).collect();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); laid.elems.len()];
+    for (k, e) in laid.elems.iter().enumerate() {
+        if let Some(p) = e.parent {
+            children[p].push(k);
+        }
+    }
+    for (k, e) in laid.elems.iter().enumerate() {
+        // (/Type /StructElem is optional: left out, as thousands of cells add up)
+        let mut d = Dictionary::new();
+        d.set("S", Object::Name(e.role.name().as_bytes().to_vec()));
+        d.set("P", Object::Reference(e.parent.map_or(root_id, |p| ids[p])));
+        let mut kids: Vec<Object> = Vec::new();
+        // content on the element's first page is a bare id; on later pages an MCR naming its page
+        let first = content[k].first().map(|(page, _)| *page);
+        if let Some(pg) = first.and_then(|p| pages.get(p)) {
+            d.set("Pg", Object::Reference(*pg));
+        }
+        for (page, mcid) in &content[k] {
+            let Some(pg) = pages.get(*page) else { continue };
+            if Some(*page) == first {
+                kids.push(Object::Integer(*mcid));
+            } else {
+                let mut mcr = Dictionary::new();
+                mcr.set("Type", Object::Name(b"MCR".to_vec()));
+                mcr.set("Pg", Object::Reference(*pg));
+                mcr.set("MCID", Object::Integer(*mcid));
+                kids.push(Object::Dictionary(mcr));
+            }
+        }
+        kids.extend(children[k].iter().map(|c| Object::Reference(ids[*c])));
+        match kids.len() {
+            0 => {}
+            1 => d.set("K", kids.pop().unwrap_or(Object::Null)),
+            _ => d.set("K", Object::Array(kids)),
+        }
+        if let Some(alt) = &e.alt {
+            d.set("Alt", text_string(alt));
+        }
+        if let Some(actual) = &e.actual {
+            d.set("ActualText", text_string(actual));
+        }
+        let scope: Option<&[u8]> = match e.role {
+            Role::TH => Some(b"Column"),
+            Role::RowHeader => Some(b"Row"),
+            _ => None,
+        };
+        if let Some(scope) = scope {
+            let mut a = Dictionary::new();
+            a.set("O", Object::Name(b"Table".to_vec()));
+            a.set("Scope", Object::Name(scope.to_vec()));
+            d.set("A", Object::Dictionary(a));
+        }
+        doc.objects.insert(ids[k], Object::Dictionary(d));
+    }
+    let mut nums = Vec::new();
+    for (i, pg) in pages.iter().enumerate() {
+        let refs = page_mcids.get(i).map(|m| m.iter().map(|e| Object::Reference(ids[*e])).collect()).unwrap_or_default();
+        nums.push(Object::Integer(i as i64));
+        nums.push(Object::Array(refs));
+        let page = doc.get_object_mut(*pg).and_then(Object::as_dict_mut).map_err(|e| e.to_string())?;
+        page.set("StructParents", Object::Integer(i as i64));
+        page.set("Tabs", Object::Name(b"S".to_vec()));
+    }
+    let mut parent_tree = Dictionary::new();
+    parent_tree.set("Nums", Object::Array(nums));
+    let parent_tree = doc.add_object(parent_tree);
+    let mut root = Dictionary::new();
+    root.set("Type", Object::Name(b"StructTreeRoot".to_vec()));
+    if !ids.is_empty() {
+        root.set("K", Object::Reference(ids[0]));
+    }
+    root.set("ParentTree", Object::Reference(parent_tree));
+    root.set("ParentTreeNextKey", Object::Integer(pages.len() as i64));
+    doc.objects.insert(root_id, Object::Dictionary(root));
+    let root_ref = doc.trailer.get(b"Root").and_then(Object::as_reference).map_err(|e| e.to_string())?;
+    let catalog = doc.get_object_mut(root_ref).and_then(Object::as_dict_mut).map_err(|e| e.to_string())?;
+    catalog.set("StructTreeRoot", Object::Reference(root_id));
+    let mut mark_info = Dictionary::new();
+    mark_info.set("Marked", Object::Boolean(true));
+    catalog.set("MarkInfo", Object::Dictionary(mark_info));
+    Ok(())
 }
 
 /// Deflates every stream that has no filter yet, as `lopdf::Document::compress` does (best
@@ -180,7 +319,7 @@ fn finish(doc: &mut lopdf::Document, anchors: &[Anchor], meta: &Meta) -> Result<
     info.set("Author", text_string(&meta.author));
     info.set("Subject", text_string(&meta.subject));
     info.set("Creator", text_string("Konsekvens"));
-    info.set("Producer", text_string(concat!("konsekvens-pdf ", env!("CARGO_PKG_VERSION"), " (printpdf 0.12)")));
+    info.set("Producer", text_string(PRODUCER));
     info.set("CreationDate", Object::string_literal(meta.date.clone()));
     info.set("ModDate", Object::string_literal(meta.date.clone()));
     let info_id = doc.add_object(info);

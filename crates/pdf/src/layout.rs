@@ -305,6 +305,85 @@ impl Table {
 pub struct Figure {
     pub height: f32,
     pub draw: Box<dyn Fn(f32, f32) -> Vec<Draw>>,
+    /// What it is to a screen reader.
+    pub tag: FigureTag,
+}
+
+/// How a [`Figure`] enters the tagged PDF's structure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FigureTag {
+    /// Decoration: left out of the structure.
+    Artifact,
+    /// A picture, read as its alternative text (which says in words what it shows).
+    Figure { alt: String },
+    /// Text drawn by hand (a table-of-contents line), read as `actual`.
+    Text { role: Role, actual: String },
+}
+
+/// Structure types of the tagged PDF (ISO 32000-1 14.8.4), as the layout uses them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Document,
+    H1,
+    H2,
+    H3,
+    P,
+    Table,
+    TR,
+    /// A column header cell (scope Column).
+    TH,
+    /// A row header cell (scope Row): the label column of a table without a header row.
+    RowHeader,
+    TD,
+    Figure,
+    TOC,
+    TOCI,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Document => "Document",
+            Role::H1 => "H1",
+            Role::H2 => "H2",
+            Role::H3 => "H3",
+            Role::P => "P",
+            Role::Table => "Table",
+            Role::TR => "TR",
+            Role::TH | Role::RowHeader => "TH",
+            Role::TD => "TD",
+            Role::Figure => "Figure",
+            Role::TOC => "TOC",
+            Role::TOCI => "TOCI",
+        }
+    }
+    fn heading(level: u8) -> Role {
+        match level {
+            1 => Role::H1,
+            2 => Role::H2,
+            _ => Role::H3,
+        }
+    }
+}
+
+/// One element of the structure tree; the tree is `Laid::elems` in document order, the
+/// first being the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Elem {
+    pub role: Role,
+    pub parent: Option<usize>,
+    /// Alternative text (figures).
+    pub alt: Option<String>,
+    /// Replacement text (hand-drawn text, marks in table cells).
+    pub actual: Option<String>,
+}
+
+/// What a drawing is in the structure: content of an element, or an artifact (rules,
+/// cell borders, fills, repeated table headers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Artifact,
+    Content(usize),
 }
 
 pub enum Block {
@@ -336,6 +415,10 @@ pub struct Anchor {
 pub struct Laid {
     pub pages: Vec<Vec<Draw>>,
     pub anchors: Vec<Anchor>,
+    /// Per page, what each drawing of `pages` is in the structure.
+    pub marks: Vec<Vec<Mark>>,
+    /// The structure tree, in document (reading) order.
+    pub elems: Vec<Elem>,
 }
 
 const CELL_PAD_X: f32 = 3.5;
@@ -353,6 +436,16 @@ fn heading_style(level: u8) -> (f32, f32, f32) {
 struct Pager {
     pages: Vec<Vec<Draw>>,
     y: f32,
+    marks: Vec<Vec<Mark>>,
+    elems: Vec<Elem>,
+    /// What drawings pushed now are.
+    mark: Mark,
+    /// The element new blocks belong to (the document, or the table of contents).
+    container: usize,
+    /// The last heading's structure level: a heading is tagged at most one level deeper,
+    /// so a reader's outline never skips one (a chapter whose first sub-heading is a
+    /// level-3 heading reads H1 → H2).
+    heading: u8,
 }
 
 impl Pager {
@@ -362,9 +455,24 @@ impl Pager {
     fn room(&self) -> f32 {
         Self::bottom() - self.y
     }
+    fn new() -> Pager {
+        let document = Elem { role: Role::Document, parent: None, alt: None, actual: None };
+        Pager { pages: vec![Vec::new()], y: MARGIN_TOP, marks: vec![Vec::new()], elems: vec![document], mark: Mark::Artifact, container: 0, heading: 0 }
+    }
     fn new_page(&mut self) {
         self.pages.push(Vec::new());
+        self.marks.push(Vec::new());
         self.y = MARGIN_TOP;
+    }
+    /// A new structure element under `parent`.
+    fn elem(&mut self, role: Role, parent: usize) -> usize {
+        self.elems.push(Elem { role, parent: Some(parent), alt: None, actual: None });
+        self.elems.len() - 1
+    }
+    fn push(&mut self, d: Draw) {
+        self.pages.last_mut().unwrap().push(d);
+        let m = self.mark;
+        self.marks.last_mut().unwrap().push(m);
     }
     fn at_top(&self) -> bool {
         (self.y - MARGIN_TOP).abs() < 0.01
@@ -374,12 +482,12 @@ impl Pager {
             self.new_page();
         }
     }
-    fn out(&mut self) -> &mut Vec<Draw> {
-        self.pages.last_mut().unwrap()
+    fn page_is_empty(&self) -> bool {
+        self.pages.last().is_none_or(Vec::is_empty)
     }
     fn text_line(&mut self, line: &TextLine, x0: f32, baseline: f32, size: f32) {
         for (x, s) in &line.runs {
-            self.out().push(Draw::Text { x: x0 + x, y: baseline, size, font: s.font, color: s.color, text: s.text.clone() });
+            self.push(Draw::Text { x: x0 + x, y: baseline, size, font: s.font, color: s.color, text: s.text.clone() });
         }
     }
 }
@@ -417,7 +525,7 @@ fn lead_in_height(blocks: &[Block]) -> Option<f32> {
 fn kept_height(blocks: &[Block]) -> Option<f32> {
     // start just below the top, so space before headings counts as it will where it lands
     let start = MARGIN_TOP + 1.0;
-    let mut p = Pager { pages: vec![Vec::new()], y: start };
+    let mut p = Pager { y: start, ..Pager::new() };
     place(blocks, &mut p, &mut Vec::new(), &|_| {});
     (p.pages.len() == 1).then_some(p.y - start)
 }
@@ -450,10 +558,10 @@ fn row_height(cells: &[Cell], w: &[f32], size: f32) -> f32 {
 /// Lays the blocks out. `toc` renders the table of contents from the anchors of a previous
 /// pass (empty on the first); it must produce the same number of lines each pass.
 pub fn layout(blocks: &[Block], toc: &dyn Fn(&mut Vec<Block>)) -> Laid {
-    let mut p = Pager { pages: vec![Vec::new()], y: MARGIN_TOP };
+    let mut p = Pager::new();
     let mut anchors = Vec::new();
     place(blocks, &mut p, &mut anchors, toc);
-    Laid { pages: p.pages, anchors }
+    Laid { pages: p.pages, anchors, marks: p.marks, elems: p.elems }
 }
 
 /// Places blocks in order, recording where headings land in `anchors`.
@@ -461,7 +569,7 @@ fn place(blocks: &[Block], p: &mut Pager, anchors: &mut Vec<Anchor>, toc: &dyn F
     for (i, block) in blocks.iter().enumerate() {
         match block {
             Block::PageBreak => {
-                if !p.at_top() || p.out().is_empty() {
+                if !p.at_top() || p.page_is_empty() {
                     p.new_page();
                 }
             }
@@ -474,7 +582,10 @@ fn place(blocks: &[Block], p: &mut Pager, anchors: &mut Vec<Anchor>, toc: &dyn F
                 let mut tb = Vec::new();
                 toc(&mut tb);
                 // the table of contents does not list its own title
+                let (outer, container) = (p.container, p.container);
+                p.container = p.elem(Role::TOC, container);
                 place(&tb, p, &mut Vec::new(), &|_| {});
+                p.container = outer;
             }
             Block::Heading { level, text } => {
                 let (size, before, after) = heading_style(*level);
@@ -495,14 +606,19 @@ fn place(blocks: &[Block], p: &mut Pager, anchors: &mut Vec<Anchor>, toc: &dyn F
                     p.y += before;
                 }
                 anchors.push(Anchor { level: *level, text: text.clone(), page: p.pages.len() - 1, top: p.y });
+                let container = p.container;
+                let tagged = (*level).min(p.heading + 1);
+                p.heading = tagged;
+                p.mark = Mark::Content(p.elem(Role::heading(tagged), container));
                 for l in &lines {
                     let base = p.y + size;
                     p.text_line(l, MARGIN_X, base, size);
                     p.y += size * 1.25;
                 }
+                p.mark = Mark::Artifact;
                 if *level == 1 {
                     let y = p.y + 1.0;
-                    p.out().push(Draw::Line { x1: MARGIN_X, y1: y, x2: PAGE_W - MARGIN_X, y2: y, color: ACCENT, width: 0.8 });
+                    p.push(Draw::Line { x1: MARGIN_X, y1: y, x2: PAGE_W - MARGIN_X, y2: y, color: ACCENT, width: 0.8 });
                 }
                 p.y += after;
             }
@@ -521,19 +637,38 @@ fn place(blocks: &[Block], p: &mut Pager, anchors: &mut Vec<Anchor>, toc: &dyn F
                 if lines.len() > 1 {
                     p.ensure(2.0 * style.leading);
                 }
+                let container = p.container;
+                p.mark = Mark::Content(p.elem(Role::P, container));
                 for l in &lines {
                     p.ensure(style.leading);
                     let base = p.y + style.size;
                     p.text_line(l, MARGIN_X + style.indent, base, style.size);
                     p.y += style.leading;
                 }
+                p.mark = Mark::Artifact;
                 p.y += style.space_after;
             }
             Block::Table(t) => table(t, p),
             Block::Figure(f) => {
                 p.ensure(f.height);
-                let draws = (f.draw)(MARGIN_X, p.y);
-                p.out().extend(draws);
+                let container = p.container;
+                p.mark = match &f.tag {
+                    FigureTag::Artifact => Mark::Artifact,
+                    FigureTag::Figure { alt } => {
+                        let e = p.elem(Role::Figure, container);
+                        p.elems[e].alt = Some(alt.clone());
+                        Mark::Content(e)
+                    }
+                    FigureTag::Text { role, actual } => {
+                        let e = p.elem(*role, container);
+                        p.elems[e].actual = Some(actual.clone());
+                        Mark::Content(e)
+                    }
+                };
+                for d in (f.draw)(MARGIN_X, p.y) {
+                    p.push(d);
+                }
+                p.mark = Mark::Artifact;
                 p.y += f.height;
             }
         }
@@ -545,17 +680,37 @@ fn table(t: &Table, p: &mut Pager) {
     let size = t.size;
     let lead = leading(size);
     let header_h = t.header.as_ref().map(|h| row_height(h, &w, size)).unwrap_or(0.0);
-    let draw_header = |p: &mut Pager| {
+    // repeated on later pages, the header row is an artifact: it is in the structure once
+    let draw_header = |p: &mut Pager, cells: &[Option<usize>]| {
         if let Some(h) = &t.header {
-            draw_row(p, h, &w, size, 0, usize::MAX, Some(HEADER_FILL), true);
+            draw_row(p, h, cells, &w, size, 0, usize::MAX, Some(HEADER_FILL));
         }
     };
+    let container = p.container;
+    let table_elem = p.elem(Role::Table, container);
+    let row_elems = |p: &mut Pager, cell: Role, n: usize| -> Vec<Option<usize>> {
+        let tr = p.elem(Role::TR, table_elem);
+        // a table without a header row is label | value: its first column heads each row
+        let role = |k: usize| if cell == Role::TD && k == 0 && t.header.is_none() && n > 1 { Role::RowHeader } else { cell };
+        (0..n).map(|k| Some(p.elem(role(k), tr))).collect()
+    };
+    let repeated: Vec<Option<usize>> = t.header.as_ref().map(|h| vec![None; h.len()]).unwrap_or_default();
     // the header never stands alone: it comes with as much of the first row as goes first
     p.ensure(table_start_height(t));
-    draw_header(p);
+    let first = match &t.header {
+        Some(h) => row_elems(p, Role::TH, h.len()),
+        None => Vec::new(),
+    };
+    draw_header(p, &first);
     let page_lines = page_lines(header_h, lead);
     let mut fresh = false; // nothing but the header on this page yet
     for (ri, row) in t.rows.iter().enumerate() {
+        let cells = row_elems(p, Role::TD, row.len());
+        for (c, e) in row.iter().zip(&cells) {
+            if let (true, Some(e)) = (c.dot, e) {
+                p.elems[*e].actual = Some("x".into());
+            }
+        }
         let lines: Vec<Vec<TextLine>> = row.iter().zip(&w).map(|(c, cw)| cell_lines(c, *cw, size)).collect();
         let n = lines.iter().map(|l| l.len()).max().unwrap_or(1);
         let mut from = 0;
@@ -564,17 +719,17 @@ fn table(t: &Table, p: &mut Pager) {
             let take = rows_to_take(n - from, fit, page_lines, fresh);
             if take == 0 {
                 p.new_page();
-                draw_header(p);
+                draw_header(p, &repeated);
                 fresh = true;
                 continue;
             }
             let fill = t.row_fill.get(ri).copied().flatten();
-            draw_row_lines(p, row, &lines, &w, size, from, from + take, fill, false);
+            draw_row_lines(p, row, &cells, &lines, &w, size, from, from + take, fill);
             fresh = false;
             from += take;
             if from < n {
                 p.new_page();
-                draw_header(p);
+                draw_header(p, &repeated);
                 fresh = true;
             }
         }
@@ -620,34 +775,36 @@ fn rows_to_take(rest: usize, fit: usize, page_lines: usize, fresh: bool) -> usiz
 }
 
 #[allow(clippy::too_many_arguments)]
-fn draw_row(p: &mut Pager, cells: &[Cell], w: &[f32], size: f32, from: usize, to: usize, fill: Option<Rgb>, header: bool) {
+fn draw_row(p: &mut Pager, cells: &[Cell], elems: &[Option<usize>], w: &[f32], size: f32, from: usize, to: usize, fill: Option<Rgb>) {
     let lines: Vec<Vec<TextLine>> = cells.iter().zip(w).map(|(c, cw)| cell_lines(c, *cw, size)).collect();
     let n = lines.iter().map(|l| l.len()).max().unwrap_or(1);
-    draw_row_lines(p, cells, &lines, w, size, from, to.min(n), fill, header);
+    draw_row_lines(p, cells, elems, &lines, w, size, from, to.min(n), fill);
 }
 
 #[allow(clippy::too_many_arguments)]
 fn draw_row_lines(
     p: &mut Pager,
     cells: &[Cell],
+    elems: &[Option<usize>],
     lines: &[Vec<TextLine>],
     w: &[f32],
     size: f32,
     from: usize,
     to: usize,
     row_fill: Option<Rgb>,
-    header: bool,
 ) {
     let lead = leading(size);
     let h = (to - from) as f32 * lead + 2.0 * CELL_PAD_Y;
     let top = p.y;
     let mut x = MARGIN_X;
-    for ((cell, cl), cw) in cells.iter().zip(lines).zip(w) {
+    for (k, ((cell, cl), cw)) in cells.iter().zip(lines).zip(w).enumerate() {
         let fill = cell.fill.or(row_fill);
-        p.out().push(Draw::Rect { x, y: top, w: *cw, h, fill, stroke: Some((RULE, 0.4)) });
+        p.mark = Mark::Artifact;
+        p.push(Draw::Rect { x, y: top, w: *cw, h, fill, stroke: Some((RULE, 0.4)) });
+        p.mark = elems.get(k).copied().flatten().map_or(Mark::Artifact, Mark::Content);
         if cell.dot {
             if from == 0 {
-                p.out().push(Draw::Dot { x: x + cw / 2.0, y: top + CELL_PAD_Y + lead / 2.0, r: size * 0.28, color: ACCENT });
+                p.push(Draw::Dot { x: x + cw / 2.0, y: top + CELL_PAD_Y + lead / 2.0, r: size * 0.28, color: ACCENT });
             }
         } else {
             for (k, line) in cl.iter().enumerate().skip(from).take(to - from) {
@@ -658,7 +815,7 @@ fn draw_row_lines(
         }
         x += cw;
     }
-    let _ = header;
+    p.mark = Mark::Artifact;
     p.y += h;
 }
 

@@ -10,6 +10,7 @@
 //! - [`verify`] checks every signature: signer, claimed time, signed bytes intact, what was
 //!   appended after it, whether its chain reaches a trust anchor.
 
+mod archive;
 mod coded;
 mod document;
 mod emit;
@@ -17,11 +18,14 @@ pub mod layout;
 mod sign;
 mod verify;
 
+pub use archive::{attachments, ArchiveError, Attachment, MAX_ATTACHMENT_BYTES};
 pub use sign::{sign, SignError, SignMeta};
 pub use verify::{verify, AppendedChange, SignatureProblem, SignatureReport, VerifyError, VerifyReport};
 
+use konsekvens_core::model::{Day, OrgCode};
+use konsekvens_core::record::{record_files, RecordFile};
 use konsekvens_core::report::Report;
-use konsekvens_core::EffectiveDpia;
+use konsekvens_core::{EffectiveDpia, Workspace, WorkspaceError};
 
 /// The document's language and content options, and how the app and the CLI assemble them
 /// for a municipality or the base: the core's, shared with the Word export.
@@ -36,12 +40,35 @@ pub enum PdfError {
     Write(String),
 }
 
-/// Renders the effective DPIA (or, with `opts.is_base`, the joint base) as PDF bytes.
+/// Renders the effective DPIA (or, with `opts.is_base`, the joint base) as PDF/A-3b bytes.
 pub fn render(dpia: &EffectiveDpia, opts: &ReportOptions) -> Result<Vec<u8>, PdfError> {
     render_report(&Report::of(dpia, opts))
 }
 
+/// The same, with `files` (the DPIA's data) carried inside as associated files.
+pub fn render_with(dpia: &EffectiveDpia, opts: &ReportOptions, files: &[Attachment]) -> Result<Vec<u8>, PdfError> {
+    render_report_with(&Report::of(dpia, opts), files)
+}
+
+/// The files the PDF of `org`'s DPIA (or the base) carries inside: its interchange JSON and
+/// its check report (`konsekvens_core::record`), for [`render_with`]. The CLI and the app
+/// both export through this.
+pub fn record_attachments(ws: &Workspace, org: Option<OrgCode>, lang: Lang, today: Day) -> Result<Vec<Attachment>, WorkspaceError> {
+    Ok(record_files(&ws.view(), org, lang, today)?.into_iter().map(Attachment::from).collect())
+}
+
+impl From<RecordFile> for Attachment {
+    fn from(f: RecordFile) -> Attachment {
+        Attachment { name: f.name.into(), mime: f.mime.into(), description: f.description, bytes: f.bytes }
+    }
+}
+
 /// Lays out and writes an already built document.
 pub fn render_report(report: &Report) -> Result<Vec<u8>, PdfError> {
-    document::render(report)
+    document::render(report, &[])
+}
+
+/// Lays out and writes an already built document with `files` inside.
+pub fn render_report_with(report: &Report, files: &[Attachment]) -> Result<Vec<u8>, PdfError> {
+    document::render(report, files)
 }

@@ -250,6 +250,42 @@ fn build_cms(key_der: &[u8], chain: &[Vec<u8>], cert: &Certificate, digest: &[u8
     ci.to_der().map_err(|e| crypto(&e))
 }
 
+/// In a tagged PDF, the signature widget joins the structure as a `Form` element at the end
+/// of the document (PDF/UA 7.18.4): the new element, the document element, the parent tree
+/// and the tree root go into the update. Returns the widget's parent-tree key; `None` (the
+/// widget left untagged) when the file has no structure tree of the shape we write.
+fn tag_widget(doc: &lopdf::Document, form_id: ObjectId, field_id: ObjectId, page_id: ObjectId, updated: &mut Vec<(ObjectId, Object)>) -> Option<i64> {
+    let root_id = doc.catalog().ok()?.get(b"StructTreeRoot").ok()?.as_reference().ok()?;
+    let mut root = doc.get_object(root_id).ok()?.as_dict().ok()?.clone();
+    let top_id = root.get(b"K").ok()?.as_reference().ok()?;
+    let mut top = doc.get_object(top_id).ok()?.as_dict().ok()?.clone();
+    let tree_id = root.get(b"ParentTree").ok()?.as_reference().ok()?;
+    let mut tree = doc.get_object(tree_id).ok()?.as_dict().ok()?.clone();
+    let key = root.get(b"ParentTreeNextKey").ok()?.as_i64().ok()?;
+    let mut nums = tree.get(b"Nums").ok()?.as_array().ok()?.clone();
+    nums.push(Object::Integer(key));
+    nums.push(Object::Reference(form_id));
+    tree.set("Nums", Object::Array(nums));
+    root.set("ParentTreeNextKey", Object::Integer(key.checked_add(1)?));
+    let mut kids = match top.get(b"K").ok() {
+        Some(Object::Array(a)) => a.clone(),
+        Some(other) => vec![other.clone()],
+        None => Vec::new(),
+    };
+    kids.push(Object::Reference(form_id));
+    top.set("K", Object::Array(kids));
+    let mut objr = Dictionary::new();
+    objr.set("Type", Object::Name(b"OBJR".to_vec()));
+    objr.set("Obj", Object::Reference(field_id));
+    objr.set("Pg", Object::Reference(page_id));
+    let mut form = Dictionary::new();
+    form.set("S", Object::Name(b"Form".to_vec()));
+    form.set("P", Object::Reference(top_id));
+    form.set("K", Object::Dictionary(objr));
+    updated.extend([(form_id, Object::Dictionary(form)), (top_id, Object::Dictionary(top)), (tree_id, Object::Dictionary(tree)), (root_id, Object::Dictionary(root))]);
+    Some(key)
+}
+
 // ---- the incremental update ------------------------------------------------------------
 
 pub(crate) fn write_obj(o: &Object, out: &mut Vec<u8>) {
@@ -320,7 +356,8 @@ fn append_update(pdf: &[u8], doc: &lopdf::Document, name: &str, meta: &SignMeta)
     let next = |id: u32| id.checked_add(1).ok_or_else(|| damaged("object numbers exhausted (an object number is 4294967295)"));
     let sig_id: ObjectId = (next(doc.max_id)?, 0);
     let field_id: ObjectId = (next(sig_id.0)?, 0);
-    let next_id = next(field_id.0)?;
+    let form_id: ObjectId = (next(field_id.0)?, 0);
+    let next_id = next(form_id.0)?;
     let page_id = *doc.get_pages().values().next().ok_or_else(|| damaged("no pages"))?;
 
     // existing signature fields, to name ours uniquely
@@ -370,6 +407,16 @@ fn append_update(pdf: &[u8], doc: &lopdf::Document, name: &str, meta: &SignMeta)
     field.set("Subtype", Object::Name(b"Widget".to_vec()));
     field.set("FT", Object::Name(b"Sig".to_vec()));
     field.set("T", text_string(&format!("Underskrift {n}")));
+    // what a screen reader announces for the field (PDF/UA 7.18.1)
+    field.set("TU", text_string(&format!("Digital underskrift {n}")));
+    // Only the first signature joins the structure tree: a later one that changed the tree
+    // would change what the earlier signatures cover in pyHanko's modification analysis
+    // (it judged the first signature INVALID when the second tagged its widget).
+    let first = n == 1;
+    let key = if first { tag_widget(doc, form_id, field_id, page_id, &mut updated) } else { None };
+    if let Some(key) = key {
+        field.set("StructParent", Object::Integer(key));
+    }
     field.set("V", Object::Reference(sig_id));
     field.set("F", Object::Integer(132));
     field.set("Rect", Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]));

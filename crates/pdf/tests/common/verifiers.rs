@@ -154,3 +154,37 @@ fn pyhanko_validate(keys: &Keys, file: &Path, pretty: bool) -> Option<(bool, Str
     let out = cmd.arg(file).output().unwrap();
     Some((out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)))
 }
+
+/// The PDF/A-3b rules of `crates/pdf/tests/pdfa_check.py`, read with pikepdf (qpdf's
+/// parser), on `file`; `tagged` adds the PDF/UA catalogue rules. `None` when no Python with
+/// pikepdf is found (a message, or a panic under CI); else (passed, what it printed).
+pub fn pdfa_check(file: &Path, tagged: bool) -> Option<(bool, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().find(|d| d.join("crates/pdf/tests/pdfa_check.py").is_file())?.to_path_buf();
+    let venv = root.join("target/pyenv/bin/python");
+    let python = if venv.is_file() { venv } else { PathBuf::from("python3") };
+    let has_pikepdf = Command::new(&python).args(["-c", "import pikepdf"]).output().is_ok_and(|o| o.status.success());
+    if !has_pikepdf {
+        if std::env::var_os("CI").is_some() {
+            panic!("pikepdf is required under CI: install it (scripts/common.sh)");
+        }
+        eprintln!("SKIP: pikepdf is not installed");
+        return None;
+    }
+    let mut cmd = Command::new(&python);
+    cmd.arg(root.join("crates/pdf/tests/pdfa_check.py")).arg(file);
+    if tagged {
+        cmd.arg("--tagged");
+    }
+    let out = cmd.output().expect("run pdfa_check.py");
+    Some((out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))))
+}
+
+/// outloud (PyPI, a PDF/UA-1 checker after the Matterhorn protocol) on `file`, its
+/// conformance layer only; `None` when it is not installed (a message, or a panic under CI).
+pub fn outloud(file: &Path) -> Option<(bool, String)> {
+    if !have("outloud", &["--version"]) {
+        return None;
+    }
+    let out = command("outloud").args(["--layer", "conformance"]).arg(file).output().expect("run outloud");
+    Some((out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))))
+}

@@ -44,7 +44,7 @@ impl Doc<'_> {
     }
 
     /// Consequence × likelihood grids before and after, with their caption kept beside them.
-    fn heat_maps(&mut self) {
+    pub(super) fn heat_maps(&mut self) {
         let d = self.d;
         // the caption stays with the heat maps it explains
         let caption = self.blocks.len();

@@ -11,6 +11,7 @@ mod cover;
 mod description;
 mod dpo;
 mod findings;
+mod management;
 mod measures;
 mod necessity;
 mod review;
@@ -226,6 +227,10 @@ impl<'a> Doc<'a> {
         self.blocks.push(Block::PageBreak);
         self.blocks.push(Block::Contents { title: self.t("Indhold", "Contents").into() });
         self.blocks.push(Block::PageBreak);
+        if !self.o.is_base {
+            self.management_summary();
+            self.blocks.push(Block::PageBreak);
+        }
         self.description();
         self.necessity();
         self.wp248();
