@@ -413,26 +413,7 @@ fn a_schema_1_database_is_migrated_on_open_keeping_its_refusals() {
     let dir = tempfile::tempdir().unwrap();
     {
         // What an older hub wrote: refusals with NOT NULL org and token.
-        let db = rusqlite::Connection::open(dir.path().join(konsekvens_hub::store::DB_FILE)).unwrap();
-        db.pragma_update(None, "journal_mode", "WAL").unwrap();
-        db.pragma_update(None, "application_id", konsekvens_hub::store::APPLICATION_ID).unwrap();
-        db.pragma_update(None, "user_version", 1).unwrap();
-        let schema = "CREATE TABLE orgs (code TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
-            CREATE TABLE tokens (id INTEGER PRIMARY KEY AUTOINCREMENT, hash BLOB NOT NULL UNIQUE, org TEXT NOT NULL REFERENCES orgs(code),
-                role TEXT NOT NULL CHECK (role IN ('coordinator', 'member', 'reader')), label TEXT NOT NULL DEFAULT '',
-                created_at INTEGER NOT NULL, revoked_at INTEGER);
-            CREATE TABLE dpias (id TEXT PRIMARY KEY, title TEXT NOT NULL, coordinator TEXT NOT NULL REFERENCES orgs(code),
-                base_policy TEXT NOT NULL CHECK (base_policy IN ('all', 'coordinator')), created_at INTEGER NOT NULL);
-            CREATE TABLE participants (dpia TEXT NOT NULL REFERENCES dpias(id), org TEXT NOT NULL REFERENCES orgs(code), PRIMARY KEY (dpia, org));
-            CREATE TABLE updates (seq INTEGER PRIMARY KEY AUTOINCREMENT, dpia TEXT NOT NULL REFERENCES dpias(id), doc TEXT NOT NULL,
-                data BLOB NOT NULL, org TEXT NOT NULL, token_id INTEGER NOT NULL, at INTEGER NOT NULL);
-            CREATE INDEX updates_by_doc ON updates(dpia, doc, seq);
-            CREATE TABLE snapshots (dpia TEXT NOT NULL, doc TEXT NOT NULL, upto_seq INTEGER NOT NULL, state BLOB NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (dpia, doc));
-            CREATE TABLE client_ids (client_id INTEGER PRIMARY KEY, org TEXT NOT NULL, token_id INTEGER NOT NULL, first_seen INTEGER NOT NULL);
-            CREATE TABLE refusals (id INTEGER PRIMARY KEY AUTOINCREMENT, dpia TEXT NOT NULL, doc TEXT NOT NULL, org TEXT NOT NULL,
-                token_id INTEGER NOT NULL, reason TEXT NOT NULL, size INTEGER NOT NULL, at INTEGER NOT NULL);
-            INSERT INTO refusals(dpia, doc, org, token_id, reason, size, at) VALUES ('aula', 'base', '101', 7, 'read-only token', 12, 1000);";
-        db.execute_batch(schema).unwrap();
+        schema_1_database(dir.path(), "INSERT INTO refusals(dpia, doc, org, token_id, reason, size, at) VALUES ('aula', 'base', '101', 7, 'read-only token', 12, 1000);");
     }
     let store = HubStore::open(dir.path()).unwrap();
     let version: i32 = rusqlite::Connection::open(dir.path().join(konsekvens_hub::store::DB_FILE))

@@ -267,32 +267,13 @@ fn a_restore_keeps_the_database_it_replaces_and_refuses_what_is_not_a_backup() {
 
 /// What a hub of schema 1 (the first release) left: the registry, one logged update.
 fn schema_1_data_dir(dir: &Path, update: &[u8]) {
-    std::fs::create_dir_all(dir).unwrap();
-    let db = rusqlite::Connection::open(dir.join(konsekvens_hub::store::DB_FILE)).unwrap();
-    db.pragma_update(None, "journal_mode", "WAL").unwrap();
-    db.pragma_update(None, "application_id", konsekvens_hub::store::APPLICATION_ID).unwrap();
-    db.pragma_update(None, "user_version", 1).unwrap();
-    db.execute_batch(
-        "CREATE TABLE orgs (code TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
-        CREATE TABLE tokens (id INTEGER PRIMARY KEY AUTOINCREMENT, hash BLOB NOT NULL UNIQUE, org TEXT NOT NULL REFERENCES orgs(code),
-            role TEXT NOT NULL CHECK (role IN ('coordinator', 'member', 'reader')), label TEXT NOT NULL DEFAULT '',
-            created_at INTEGER NOT NULL, revoked_at INTEGER);
-        CREATE TABLE dpias (id TEXT PRIMARY KEY, title TEXT NOT NULL, coordinator TEXT NOT NULL REFERENCES orgs(code),
-            base_policy TEXT NOT NULL CHECK (base_policy IN ('all', 'coordinator')), created_at INTEGER NOT NULL);
-        CREATE TABLE participants (dpia TEXT NOT NULL REFERENCES dpias(id), org TEXT NOT NULL REFERENCES orgs(code), PRIMARY KEY (dpia, org));
-        CREATE TABLE updates (seq INTEGER PRIMARY KEY AUTOINCREMENT, dpia TEXT NOT NULL REFERENCES dpias(id), doc TEXT NOT NULL,
-            data BLOB NOT NULL, org TEXT NOT NULL, token_id INTEGER NOT NULL, at INTEGER NOT NULL);
-        CREATE INDEX updates_by_doc ON updates(dpia, doc, seq);
-        CREATE TABLE snapshots (dpia TEXT NOT NULL, doc TEXT NOT NULL, upto_seq INTEGER NOT NULL, state BLOB NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (dpia, doc));
-        CREATE TABLE client_ids (client_id INTEGER PRIMARY KEY, org TEXT NOT NULL, token_id INTEGER NOT NULL, first_seen INTEGER NOT NULL);
-        CREATE TABLE refusals (id INTEGER PRIMARY KEY AUTOINCREMENT, dpia TEXT NOT NULL, doc TEXT NOT NULL, org TEXT NOT NULL,
-            token_id INTEGER NOT NULL, reason TEXT NOT NULL, size INTEGER NOT NULL, at INTEGER NOT NULL);
-        INSERT INTO orgs VALUES ('KL', 'KL / KOMBIT', 1), ('101', 'København', 1);
+    let db = schema_1_database(
+        dir,
+        "INSERT INTO orgs VALUES ('KL', 'KL / KOMBIT', 1), ('101', 'København', 1);
         INSERT INTO dpias VALUES ('aula', 'AULA', 'KL', 'all', 1);
         INSERT INTO participants VALUES ('aula', '101');
         INSERT INTO client_ids VALUES (1010321, '101', 1, 1);",
-    )
-    .unwrap();
+    );
     db.execute("INSERT INTO tokens(hash, org, role, created_at) VALUES (?1, '101', 'member', 1)", [{
         use sha2::Digest;
         sha2::Sha256::digest(b"kbh-old").to_vec()

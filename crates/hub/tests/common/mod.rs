@@ -175,3 +175,33 @@ pub fn denials(messages: &[Message]) -> Vec<String> {
         })
         .collect()
 }
+
+/// The tables a hub of schema 1 (the first release) created: for the migration tests.
+#[allow(dead_code)] // not every test binary opens an old data directory
+pub const HUB_SCHEMA_1: &str = "CREATE TABLE orgs (code TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
+    CREATE TABLE tokens (id INTEGER PRIMARY KEY AUTOINCREMENT, hash BLOB NOT NULL UNIQUE, org TEXT NOT NULL REFERENCES orgs(code),
+    role TEXT NOT NULL CHECK (role IN ('coordinator', 'member', 'reader')), label TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL, revoked_at INTEGER);
+    CREATE TABLE dpias (id TEXT PRIMARY KEY, title TEXT NOT NULL, coordinator TEXT NOT NULL REFERENCES orgs(code),
+    base_policy TEXT NOT NULL CHECK (base_policy IN ('all', 'coordinator')), created_at INTEGER NOT NULL);
+    CREATE TABLE participants (dpia TEXT NOT NULL REFERENCES dpias(id), org TEXT NOT NULL REFERENCES orgs(code), PRIMARY KEY (dpia, org));
+    CREATE TABLE updates (seq INTEGER PRIMARY KEY AUTOINCREMENT, dpia TEXT NOT NULL REFERENCES dpias(id), doc TEXT NOT NULL,
+    data BLOB NOT NULL, org TEXT NOT NULL, token_id INTEGER NOT NULL, at INTEGER NOT NULL);
+    CREATE INDEX updates_by_doc ON updates(dpia, doc, seq);
+    CREATE TABLE snapshots (dpia TEXT NOT NULL, doc TEXT NOT NULL, upto_seq INTEGER NOT NULL, state BLOB NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (dpia, doc));
+    CREATE TABLE client_ids (client_id INTEGER PRIMARY KEY, org TEXT NOT NULL, token_id INTEGER NOT NULL, first_seen INTEGER NOT NULL);
+    CREATE TABLE refusals (id INTEGER PRIMARY KEY AUTOINCREMENT, dpia TEXT NOT NULL, doc TEXT NOT NULL, org TEXT NOT NULL,
+    token_id INTEGER NOT NULL, reason TEXT NOT NULL, size INTEGER NOT NULL, at INTEGER NOT NULL);";
+
+/// A database as a hub of schema 1 left it in `dir`, with `rows` (SQL) in it.
+#[allow(dead_code)]
+pub fn schema_1_database(dir: &std::path::Path, rows: &str) -> rusqlite::Connection {
+    std::fs::create_dir_all(dir).unwrap();
+    let db = rusqlite::Connection::open(dir.join(konsekvens_hub::store::DB_FILE)).unwrap();
+    db.pragma_update(None, "journal_mode", "WAL").unwrap();
+    db.pragma_update(None, "application_id", konsekvens_hub::store::APPLICATION_ID).unwrap();
+    db.pragma_update(None, "user_version", 1).unwrap();
+    db.execute_batch(HUB_SCHEMA_1).unwrap();
+    db.execute_batch(rows).unwrap();
+    db
+}
