@@ -248,6 +248,9 @@ mod tests {
 
     const AULA: &str = include_str!("../data/aula.joint-dpia.json");
 
+    /// One hand-made break of a file's JSON.
+    type Change = fn(&mut serde_json::Value);
+
     /// The AULA sample with one change made to its JSON.
     fn aula_with(change: impl FnOnce(&mut serde_json::Value)) -> Result<JointDpiaFile, InterchangeError> {
         let mut v: serde_json::Value = serde_json::from_str(AULA).unwrap();
@@ -272,7 +275,7 @@ mod tests {
 
     #[test]
     fn an_unknown_field_is_refused_with_its_path_wherever_it_is() {
-        let cases: [(&str, fn(&mut serde_json::Value)); 5] = [
+        let cases: [(&str, Change); 5] = [
             ("$", |v| { v["comment"] = "x".into(); }),
             ("$.base.items.measures[1]", |v| { v["base"]["items"]["measures"][1]["titel"] = "typo".into(); }),
             ("$.base.items.risks[3].inherent.confidentiality", |v| { v["base"]["items"]["risks"][3]["inherent"]["confidentiality"]["colour"] = "red".into(); }),
@@ -288,7 +291,7 @@ mod tests {
 
     #[test]
     fn a_missing_id_or_title_is_refused_but_an_empty_one_is_left_to_the_check() {
-        let cases: [(&str, &str, fn(&mut serde_json::Value)); 4] = [
+        let cases: [(&str, &str, Change); 4] = [
             ("$.base.items.risks[2]", "title", |v| { v["base"]["items"]["risks"][2].as_object_mut().unwrap().remove("title"); }),
             ("$.base.items.processes[0]", "name", |v| { v["base"]["items"]["processes"][0].as_object_mut().unwrap().remove("name"); }),
             ("$.supplements[0].additions.measures[2]", "title", |v| { v["supplements"][0]["additions"]["measures"][2].as_object_mut().unwrap().remove("title"); }),
@@ -306,7 +309,7 @@ mod tests {
 
     #[test]
     fn a_link_to_no_item_is_refused_with_its_path() {
-        let cases: [(&str, fn(&mut serde_json::Value)); 6] = [
+        let cases: [(&str, Change); 6] = [
             ("$.base.items.measures[1].mitigates", |v| { v["base"]["items"]["measures"][1]["mitigates"].as_array_mut().unwrap().push("risk-findes-ikke".into()); }),
             // an id of the wrong kind: a measure does not mitigate a module
             ("$.base.items.measures[1].mitigates", |v| { let m = v["base"]["items"]["modules"][0]["id"].clone(); v["base"]["items"]["measures"][1]["mitigates"].as_array_mut().unwrap().push(m); }),
@@ -327,7 +330,7 @@ mod tests {
 
     #[test]
     fn an_id_used_twice_is_refused() {
-        let cases: [(&str, fn(&mut serde_json::Value)); 3] = [
+        let cases: [(&str, Change); 3] = [
             ("$.base.items.risks[1].id", |v| { v["base"]["items"]["risks"][1]["id"] = v["base"]["items"]["risks"][0]["id"].clone(); }),
             // across kinds too: a link names an id, not a kind and an id
             ("$.base.items.measures[0].id", |v| { v["base"]["items"]["measures"][0]["id"] = v["base"]["items"]["risks"][0]["id"].clone(); }),
