@@ -343,3 +343,57 @@ fn the_other_samples_pass_the_check_and_a_single_dpia_is_not_a_joint_base() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).starts_with("Kontrol af konsekvensanalyse: Ballerup Kommune") && !stdout(&out).contains("Fælles basis"), "{}", stdout(&out));
 }
+
+/// The published schema is as strict as the importer: the bundled samples and an export
+/// pass both; a file with an unknown field, a missing title or id, or a malformed date is
+/// refused by both — by the schema through a validator we did not write, by `import json`
+/// with a coded error naming the JSON path, and without writing a workspace. A link to no
+/// item or an id used twice (which a JSON Schema cannot express) is refused by the importer.
+#[test]
+fn the_schema_and_the_importer_refuse_the_same_files() {
+    let Some(python) = python_with_jsonschema() else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let schema = root.join("schema/joint-dpia.v2.schema.json");
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let export = dir.path().join("aula.json");
+    assert!(konsekvens(["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), export.as_os_str()]).status.success());
+    let mut good = vec![export.clone()];
+    for sample in ["aula.joint-dpia.json", "flexboern.joint-dpia.json", "ballerup-skaermbesoeg.dpia.json"] {
+        good.push(root.join("crates/core/data").join(sample));
+    }
+    for file in &good {
+        let out = validate(&python, &schema, file);
+        assert!(out.status.success(), "{}: {}", file.display(), stderr(&out));
+    }
+    let aula: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
+    type Change = fn(&mut serde_json::Value);
+    let both: [(&str, &str, Change); 6] = [
+        ("K-JSON-UKENDT-FELT", "$.base.items.measures[1]", |v| v["base"]["items"]["measures"][1]["titel"] = "stavefejl".into()),
+        ("K-JSON-UKENDT-FELT", "$.supplements[0].meta", |v| v["supplements"][0]["meta"]["kommune"] = "København".into()),
+        ("K-JSON-MANGLER", "$.base.items.risks[3]", |v| drop(v["base"]["items"]["risks"][3].as_object_mut().unwrap().remove("title"))),
+        ("K-JSON-MANGLER", "$.base.items.processes[0]", |v| drop(v["base"]["items"]["processes"][0].as_object_mut().unwrap().remove("name"))),
+        ("K-JSON-MANGLER", "$.supplements[0].additions.risks[0]", |v| drop(v["supplements"][0]["additions"]["risks"][0].as_object_mut().unwrap().remove("id"))),
+        ("K-JSON-FORM", "planned_date", |v| v["base"]["items"]["measures"][0]["planned_date"] = "01.02.2027".into()),
+    ];
+    let importer_only: [(&str, &str, Change); 3] = [
+        ("K-JSON-HENVISNING", "$.base.items.measures[1].mitigates", |v| v["base"]["items"]["measures"][1]["mitigates"] = serde_json::json!(["risk-findes-ikke"])),
+        ("K-JSON-HENVISNING", "$.supplements[0].risk_overrides[0].target", |v| v["supplements"][0]["risk_overrides"][0]["target"] = "risk-findes-ikke".into()),
+        ("K-JSON-DUBLET", "$.base.items.risks[1].id", |v| v["base"]["items"]["risks"][1]["id"] = v["base"]["items"]["risks"][0]["id"].clone()),
+    ];
+    for (i, (code, path, change)) in both.iter().chain(importer_only.iter()).enumerate() {
+        let mut v = aula.clone();
+        change(&mut v);
+        let file = dir.path().join(format!("broken-{i}.json"));
+        std::fs::write(&file, v.to_string()).unwrap();
+        if i < both.len() {
+            let out = validate(&python, &schema, &file);
+            assert!(!out.status.success(), "the schema lets {code} at {path} through");
+        }
+        let out_ws = dir.path().join(format!("broken-{i}.konsekvens"));
+        let out = konsekvens(["import".as_ref(), "json".as_ref(), file.as_os_str(), "--out".as_ref(), out_ws.as_os_str()]);
+        let err = stderr(&out);
+        assert!(!out.status.success() && err.contains(code) && err.contains(path), "{code} at {path}: {err}");
+        assert!(!out_ws.exists(), "a refused file writes nothing");
+    }
+}

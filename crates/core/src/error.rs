@@ -317,6 +317,18 @@ impl From<InterchangeError> for UserError {
             InterchangeError::Supplement { index, message } => {
                 ("K-JSON-TILLAEG", format!("tillæg nr. {} (supplements[{index}]): {message}", index + 1), Some(format!("supplements[{index}]")))
             }
+            InterchangeError::Unknown { path, field } => {
+                ("K-JSON-UKENDT-FELT", format!("ved {path}: feltet «{field}» findes ikke i formatet"), Some(path))
+            }
+            InterchangeError::Missing { path, field } => {
+                ("K-JSON-MANGLER", format!("ved {path}: det påkrævede felt «{field}» mangler"), Some(path))
+            }
+            InterchangeError::Dangling { path, id, .. } => {
+                ("K-JSON-HENVISNING", format!("ved {path}: «{id}» er ikke id for noget element, henvisningen peger ud i ingenting"), Some(path))
+            }
+            InterchangeError::Duplicate { path, id } => {
+                ("K-JSON-DUBLET", format!("ved {path}: id'et «{id}» bruges to gange"), Some(path))
+            }
         };
         UserError { code: code.into(), da, en, item }
     }

@@ -18,6 +18,8 @@ use crate::workspace::{Workspace, WorkspaceError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod strict;
+
 /// The format's name, written in every file.
 pub const FORMAT: &str = "konsekvens/joint-dpia";
 /// The version this build writes; it reads this and older ones.
@@ -50,6 +52,18 @@ pub enum InterchangeError {
     Newer(u32),
     #[error("supplements[{index}]: {message}")]
     Supplement { index: usize, message: String },
+    #[error("at {path}: unknown field «{field}» (the format has no such field)")]
+    Unknown { path: String, field: String },
+    #[error("at {path}: the required field «{field}» is missing")]
+    Missing { path: String, field: String },
+    #[error("at {path}: «{id}» is not the id of any item{}", kind_en(kind))]
+    Dangling { path: String, id: String, kind: &'static str },
+    #[error("at {path}: the id «{id}» is used a second time")]
+    Duplicate { path: String, id: String },
+}
+
+fn kind_en(kind: &str) -> String {
+    if kind.is_empty() { String::new() } else { format!(" in {kind}") }
 }
 
 impl JointDpiaFile {
@@ -97,6 +111,10 @@ impl JointDpiaFile {
             Some(v) if v > VERSION => return Err(InterchangeError::Newer(v)),
             _ => {}
         }
+        // Unknown and missing fields before the types: one code for an unknown field
+        // wherever it is (the envelope's own `deny_unknown_fields` would name it otherwise).
+        let value: serde_json::Value = serde_json::from_str(text).map_err(syntax)?;
+        strict::closed(&value, schema_value())?;
         let mut de = serde_json::Deserializer::from_str(text);
         let file: JointDpiaFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
@@ -108,6 +126,7 @@ impl JointDpiaFile {
             }
         })?;
         file.validate()?;
+        strict::links(&file)?;
         Ok(file)
     }
 
@@ -144,10 +163,26 @@ fn strip_position(message: &str) -> String {
 
 /// The JSON Schema of [`JointDpiaFile`], pretty-printed with a final newline.
 pub fn json_schema() -> String {
-    let schema = schemars::schema_for!(JointDpiaFile);
-    let mut s = serde_json::to_string_pretty(&schema).expect("schema serialises");
+    let mut s = serde_json::to_string_pretty(schema_value()).expect("schema serialises");
     s.push('\n');
     s
+}
+
+/// The schema as the importer walks it. Every object in it is closed
+/// (`additionalProperties: false`) here, once for the whole format, rather than by
+/// `deny_unknown_fields` on each model type: the app's stored documents and its webview
+/// read the same types and stay lenient.
+fn schema_value() -> &'static serde_json::Value {
+    static SCHEMA: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let close = schemars::transform::RecursiveTransform(|schema: &mut schemars::Schema| {
+            if schema.get("properties").is_some() && schema.get("additionalProperties").is_none() {
+                schema.insert("additionalProperties".into(), false.into());
+            }
+        });
+        let generator = schemars::generate::SchemaSettings::default().with_transform(close).into_generator();
+        serde_json::to_value(generator.into_root_schema_for::<JointDpiaFile>()).expect("schema serialises")
+    })
 }
 
 #[cfg(test)]
@@ -164,7 +199,7 @@ mod tests {
     fn errors_name_the_path() {
         let text = r#"{"format":"konsekvens/joint-dpia","version":1,"coordination":{"coordinator":"KL","base_write_policy":null,"participants":[]},
             "base":{"meta":{"dpia_id":"","title":"","system":"","version_label":""},"description":{"summary":"","scope":"","retention":"","new_technology":null,"new_technology_text":""},
-            "wp248":{},"prior_consultation":{},"review_plan":{},"items":{"risks":[{"id":"r","reference":"R1","inherent":{"confidentiality":{"likelihood":"høj"}}}]}},"supplements":[]}"#;
+            "wp248":{},"prior_consultation":{},"review_plan":{},"items":{"risks":[{"id":"r","reference":"R1","title":"t","inherent":{"confidentiality":{"likelihood":"høj"}}}]}},"supplements":[]}"#;
         let err = JointDpiaFile::from_json(text).unwrap_err().to_string();
         assert!(err.contains("base.items"), "{err}");
         assert!(err.contains("høj"), "{err}");
@@ -209,5 +244,136 @@ mod tests {
     fn other_formats_and_newer_versions_are_named() {
         assert!(matches!(JointDpiaFile::from_json(r#"{"format":"pia","version":1}"#), Err(InterchangeError::Format(f)) if f == "pia"));
         assert!(matches!(JointDpiaFile::from_json(r#"{"format":"konsekvens/joint-dpia","version":9}"#), Err(InterchangeError::Newer(9))));
+    }
+
+    const AULA: &str = include_str!("../data/aula.joint-dpia.json");
+
+    /// One hand-made break of a file's JSON.
+    type Change = fn(&mut serde_json::Value);
+
+    /// The AULA sample with one change made to its JSON.
+    fn aula_with(change: impl FnOnce(&mut serde_json::Value)) -> Result<JointDpiaFile, InterchangeError> {
+        let mut v: serde_json::Value = serde_json::from_str(AULA).unwrap();
+        change(&mut v);
+        JointDpiaFile::from_json(&v.to_string())
+    }
+
+    fn path_of(e: &InterchangeError) -> &str {
+        match e {
+            InterchangeError::Unknown { path, .. } | InterchangeError::Missing { path, .. } | InterchangeError::Dangling { path, .. } | InterchangeError::Duplicate { path, .. } => path,
+            other => panic!("not a strictness error: {other}"),
+        }
+    }
+
+    #[test]
+    fn the_bundled_samples_import_under_the_strict_rules() {
+        for text in [AULA, include_str!("../data/flexboern.joint-dpia.json"), include_str!("../data/ballerup-skaermbesoeg.dpia.json")] {
+            let file = JointDpiaFile::from_json(text).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(JointDpiaFile::from_json(&file.to_json()).unwrap(), file, "an export imports again");
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_is_refused_with_its_path_wherever_it_is() {
+        let cases: [(&str, Change); 5] = [
+            ("$", |v| { v["comment"] = "x".into(); }),
+            ("$.base.items.measures[1]", |v| { v["base"]["items"]["measures"][1]["titel"] = "typo".into(); }),
+            ("$.base.items.risks[3].inherent.confidentiality", |v| { v["base"]["items"]["risks"][3]["inherent"]["confidentiality"]["colour"] = "red".into(); }),
+            ("$.supplements[0].risk_overrides[0]", |v| { v["supplements"][0]["risk_overrides"][0]["approved"] = true.into(); }),
+            ("$.base.items", |v| { v["base"]["items"]["threats"] = serde_json::json!([]); }),
+        ];
+        for (path, change) in cases {
+            let err = aula_with(change).unwrap_err();
+            assert!(matches!(err, InterchangeError::Unknown { .. }), "{err}");
+            assert_eq!(path_of(&err), path, "{err}");
+        }
+    }
+
+    #[test]
+    fn a_missing_id_or_title_is_refused_but_an_empty_one_is_left_to_the_check() {
+        let cases: [(&str, &str, Change); 4] = [
+            ("$.base.items.risks[2]", "title", |v| { v["base"]["items"]["risks"][2].as_object_mut().unwrap().remove("title"); }),
+            ("$.base.items.processes[0]", "name", |v| { v["base"]["items"]["processes"][0].as_object_mut().unwrap().remove("name"); }),
+            ("$.supplements[0].additions.measures[2]", "title", |v| { v["supplements"][0]["additions"]["measures"][2].as_object_mut().unwrap().remove("title"); }),
+            ("$.base.items.evidence[0]", "id", |v| { v["base"]["items"]["evidence"][0].as_object_mut().unwrap().remove("id"); }),
+        ];
+        for (path, field, change) in cases {
+            match aula_with(change).unwrap_err() {
+                InterchangeError::Missing { path: p, field: f } => assert_eq!((p.as_str(), f.as_str()), (path, field)),
+                other => panic!("{other}"),
+            }
+        }
+        // written but empty is the state of an item being drafted: `check` says it
+        assert!(aula_with(|v| v["base"]["items"]["risks"][2]["title"] = "".into()).is_ok());
+    }
+
+    #[test]
+    fn a_link_to_no_item_is_refused_with_its_path() {
+        let cases: [(&str, Change); 6] = [
+            ("$.base.items.measures[1].mitigates", |v| { v["base"]["items"]["measures"][1]["mitigates"].as_array_mut().unwrap().push("risk-findes-ikke".into()); }),
+            // an id of the wrong kind: a measure does not mitigate a module
+            ("$.base.items.measures[1].mitigates", |v| { let m = v["base"]["items"]["modules"][0]["id"].clone(); v["base"]["items"]["measures"][1]["mitigates"].as_array_mut().unwrap().push(m); }),
+            ("$.base.items.processes[0].purposes", |v| { v["base"]["items"]["processes"][0]["purposes"] = serde_json::json!(["formaal-x"]); }),
+            ("$.base.items.document_types[0].module", |v| { v["base"]["items"]["document_types"][0]["module"] = "modul-x".into(); }),
+            ("$.supplements[0].risk_overrides[0].target", |v| { v["supplements"][0]["risk_overrides"][0]["target"] = "risk-x".into(); }),
+            // the base cannot lean on one municipality's additions
+            ("$.base.items.measures[0].mitigates", |v| { let r = v["supplements"][0]["additions"]["risks"][0]["id"].clone(); v["base"]["items"]["measures"][0]["mitigates"].as_array_mut().unwrap().push(r); }),
+        ];
+        for (path, change) in cases {
+            let err = aula_with(change).unwrap_err();
+            assert!(matches!(err, InterchangeError::Dangling { .. }), "{err}");
+            assert_eq!(path_of(&err), path, "{err}");
+        }
+        // a municipality's measure may mitigate a base risk
+        assert!(aula_with(|v| { let r = v["base"]["items"]["risks"][0]["id"].clone(); v["supplements"][0]["additions"]["measures"][0]["mitigates"] = serde_json::json!([r]); }).is_ok());
+    }
+
+    #[test]
+    fn an_id_used_twice_is_refused() {
+        let cases: [(&str, Change); 3] = [
+            ("$.base.items.risks[1].id", |v| { v["base"]["items"]["risks"][1]["id"] = v["base"]["items"]["risks"][0]["id"].clone(); }),
+            // across kinds too: a link names an id, not a kind and an id
+            ("$.base.items.measures[0].id", |v| { v["base"]["items"]["measures"][0]["id"] = v["base"]["items"]["risks"][0]["id"].clone(); }),
+            ("$.supplements[0].additions.risks[0].id", |v| { v["supplements"][0]["additions"]["risks"][0]["id"] = v["base"]["items"]["risks"][0]["id"].clone(); }),
+        ];
+        for (path, change) in cases {
+            let err = aula_with(change).unwrap_err();
+            assert!(matches!(err, InterchangeError::Duplicate { .. }), "{err}");
+            assert_eq!(path_of(&err), path, "{err}");
+        }
+        let err = aula_with(|v| { let o = v["supplements"][0]["risk_overrides"][0].clone(); v["supplements"][0]["risk_overrides"].as_array_mut().unwrap().push(o); }).unwrap_err();
+        assert_eq!(path_of(&err), "$.supplements[0].risk_overrides[1].target", "{err}");
+    }
+
+    #[test]
+    fn hostile_files_are_refused_quickly_without_a_panic() {
+        let started = std::time::Instant::now();
+        // nesting deeper than serde_json's recursion limit, where a field is expected
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let text = AULA.replacen("\"format\"", &format!("\"x\": {deep}, \"format\""), 1);
+        assert!(JointDpiaFile::from_json(&text).is_err());
+        // a deep but well-formed object in an unknown field: refused by name, not walked
+        let nested = format!("{}1{}", "{\"a\":".repeat(100), "}".repeat(100));
+        let err = aula_with(|v| v["base"]["items"]["risks"][0]["x"] = serde_json::from_str(&nested).unwrap()).unwrap_err();
+        assert_eq!(path_of(&err), "$.base.items.risks[0]");
+        // a huge array of links to nothing, and a huge array of copies of one item
+        let err = aula_with(|v| v["base"]["items"]["measures"][0]["mitigates"] = (0..200_000).map(|i| format!("r{i}")).collect()).unwrap_err();
+        assert!(matches!(err, InterchangeError::Dangling { .. }), "{err}");
+        let err = aula_with(|v| { let r = v["base"]["items"]["risks"][0].clone(); v["base"]["items"]["risks"] = vec![r; 50_000].into(); }).unwrap_err();
+        assert_eq!(path_of(&err), "$.base.items.risks[1].id");
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn the_schema_closes_every_object_and_requires_titles_and_date_patterns() {
+        let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+        let defs = schema["$defs"].as_object().unwrap();
+        for (name, def) in defs.iter().filter(|(_, d)| d.get("properties").is_some()) {
+            assert_eq!(def["additionalProperties"], false, "{name} is open");
+        }
+        assert_eq!(defs["Risk"]["required"], serde_json::json!(["id", "title"]));
+        assert_eq!(defs["Process"]["required"], serde_json::json!(["id", "name"]));
+        assert_eq!(defs["Measure"]["properties"]["planned_date"]["pattern"], "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "{}", defs["Measure"]["properties"]["planned_date"]);
+        assert!(defs["MeasureStatus"]["enum"].is_array() || defs["MeasureStatus"]["oneOf"].is_array(), "{}", defs["MeasureStatus"]);
     }
 }

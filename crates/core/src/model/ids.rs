@@ -105,11 +105,24 @@ impl std::str::FromStr for OrgCode {
 }
 
 /// A calendar date, written as ISO 8601 `YYYY-MM-DD` in documents and JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[cfg_attr(feature = "specta", specta(type = String))]
-#[schemars(with = "String")]
 pub struct Day(pub time::Date);
+
+/// The published schema says what [`Day::parse`] accepts, so a validator refuses
+/// «21.06.2023» as the importer does (the calendar check, e.g. 30 February, stays ours).
+impl JsonSchema for Day {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Day".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" })
+    }
+}
 
 const ISO_DATE: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");

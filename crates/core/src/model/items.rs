@@ -379,6 +379,7 @@ impl Necessity {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "name"]))]
 pub struct Process {
     pub id: ItemId,
     pub reference: Reference,
@@ -393,6 +394,7 @@ pub struct Process {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "name"]))]
 pub struct Module {
     pub id: ItemId,
     pub reference: Reference,
@@ -404,6 +406,7 @@ pub struct Module {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "title"]))]
 pub struct Purpose {
     pub id: ItemId,
     pub reference: Reference,
@@ -417,6 +420,7 @@ pub struct Purpose {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "name"]))]
 pub struct DataCategory {
     pub id: ItemId,
     pub reference: Reference,
@@ -432,6 +436,7 @@ pub struct DataCategory {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "name"]))]
 pub struct SubjectCategory {
     pub id: ItemId,
     pub reference: Reference,
@@ -446,6 +451,7 @@ pub struct SubjectCategory {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "name"]))]
 pub struct Source {
     pub id: ItemId,
     pub reference: Reference,
@@ -457,6 +463,7 @@ pub struct Source {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "name"]))]
 pub struct Recipient {
     pub id: ItemId,
     pub reference: Reference,
@@ -482,6 +489,7 @@ pub struct Transfer {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "name"]))]
 pub struct Processor {
     pub id: ItemId,
     pub reference: Reference,
@@ -497,6 +505,7 @@ pub struct Processor {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "name"]))]
 pub struct DocumentType {
     pub id: ItemId,
     pub reference: Reference,
@@ -512,6 +521,7 @@ pub struct DocumentType {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "name"]))]
 pub struct System {
     pub id: ItemId,
     pub reference: Reference,
@@ -523,6 +533,7 @@ pub struct System {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "title"]))]
 pub struct Risk {
     pub id: ItemId,
     pub reference: Reference,
@@ -545,6 +556,7 @@ pub struct Risk {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "title"]))]
 pub struct Measure {
     pub id: ItemId,
     pub reference: Reference,
@@ -564,6 +576,7 @@ pub struct Measure {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[schemars(extend("required" = ["id", "title"]))]
 pub struct Evidence {
     pub id: ItemId,
     pub reference: Reference,
