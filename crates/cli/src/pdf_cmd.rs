@@ -27,6 +27,10 @@ pub struct SignArgs {
     reason: Option<String>,
     #[arg(long)]
     location: Option<String>,
+    /// RFC 3161 time-stamping service (http:// or https://): the signature gets a signature
+    /// timestamp from it (PAdES B-T); without an answer that checks out nothing is written
+    #[arg(long, value_name = "URL")]
+    tsa: Option<String>,
     /// Record the signing in this workspace (as the app does): in the supplement of --org,
     /// with --capacity, today's date, the bound base release and the signed PDF's SHA-256
     #[arg(long, requires_all = ["org", "capacity"])]
@@ -176,7 +180,11 @@ pub fn sign(a: SignArgs) -> Result<(), Failure> {
         _ => None,
     };
     let meta = SignMeta { name: a.name.clone(), reason: a.reason, location: a.location, contact: None, time };
-    let signed = konsekvens_pdf::sign(&pdf, &p12, password, &meta).map_err(|e| {
+    let signed = match &a.tsa {
+        Some(url) => konsekvens_pdf::sign_timestamped(&pdf, &p12, password, &meta, &konsekvens_pdf::Tsa::new(url.clone())),
+        None => konsekvens_pdf::sign(&pdf, &p12, password, &meta),
+    };
+    let signed = signed.map_err(|e| {
         let file = if e.concerns_p12() { &a.p12 } else { &a.input };
         Failure::Input(UserError::from(e).in_file(file))
     })?;
@@ -233,6 +241,21 @@ pub fn verify(a: VerifyArgs) -> Result<(), Failure> {
             Some(false) => println!("  tillid: IKKE betroet — kæden når ingen af de angivne rodcertifikater"),
             None if a.trust.is_empty() => println!("  tillid: ikke undersøgt (angiv --trust CA.pem)"),
             None => println!("  tillid: kan ikke afgøres — signaturens certifikat kan ikke læses"),
+        }
+        if let Some(t) = &s.timestamp {
+            println!("  tidsstempel: {} fra {}", t.time_utc(), if t.tsa.is_empty() { "(ukendt tjeneste)" } else { &t.tsa });
+            match &t.problem {
+                None => println!("  tidsstemplets aftryk: passer med signaturværdien"),
+                Some((_, da)) => println!("  tidsstempel: UGYLDIGT — {da}"),
+            }
+            match t.trusted {
+                Some(true) => println!("  tidsstemplets tillid: kæden når et betroet rodcertifikat"),
+                Some(false) => println!("  tidsstemplets tillid: IKKE betroet — kæden når ingen af de angivne rodcertifikater"),
+                None => {}
+            }
+        }
+        if let Some(level) = s.level() {
+            println!("  niveau: {level}");
         }
         if let Some(ap) = &s.appended {
             let by = if ap.signed_by_later { "dækket af en senere signatur" } else { "IKKE dækket af nogen signatur" };

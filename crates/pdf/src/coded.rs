@@ -33,6 +33,7 @@ impl SignError {
             SignError::NotYetValid(_) => "K-CERT-IKKE-GYLDIG-ENDNU",
             SignError::UnsupportedKey(_) => "K-P12-NOEGLETYPE",
             SignError::Crypto(_) => "K-PDF-SIGNATUR",
+            SignError::Tsa(e) => e.code(),
         }
     }
 }

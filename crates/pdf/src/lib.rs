@@ -16,11 +16,13 @@ mod document;
 mod emit;
 pub mod layout;
 mod sign;
+mod tsa;
 mod verify;
 
 pub use archive::{attachments, ArchiveError, Attachment, MAX_ATTACHMENT_BYTES};
-pub use sign::{sign, SignError, SignMeta};
-pub use verify::{verify, AppendedChange, SignatureProblem, SignatureReport, VerifyError, VerifyReport};
+pub use sign::{sign, sign_timestamped, SignError, SignMeta};
+pub use tsa::{Tsa, TsaError, MAX_RESPONSE_BYTES as MAX_TSA_RESPONSE_BYTES};
+pub use verify::{verify, AppendedChange, SignatureProblem, SignatureReport, TimestampReport, VerifyError, VerifyReport};
 
 use konsekvens_core::model::{Day, OrgCode};
 use konsekvens_core::record::{record_files, RecordFile};

@@ -42,6 +42,39 @@ pub struct SignatureReport {
     pub trusted: Option<bool>,
     /// Bytes appended after this signature's range, if any.
     pub appended: Option<AppendedChange>,
+    /// The RFC 3161 signature timestamp (PAdES B-T), if the signature carries one.
+    pub timestamp: Option<TimestampReport>,
+}
+
+/// A signature's `signature-time-stamp` (RFC 3161 token over the signature value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampReport {
+    /// genTime, unix seconds; `None` when the token cannot be read.
+    pub time: Option<i64>,
+    /// The time-stamping authority: the token's `tsa` name, else its certificate's subject.
+    pub tsa: String,
+    /// The token's message imprint is the SHA-256 of this signature's value.
+    pub imprint_matches: bool,
+    /// Why the token is not good (unreadable, imprint, TSA signature), English and Danish.
+    pub problem: Option<(String, String)>,
+    /// `Some(true)` if the TSA's certificate chains to one of the trust anchors; `None` without anchors.
+    pub trusted: Option<bool>,
+}
+
+impl TimestampReport {
+    /// Readable, its imprint is this signature's and its TSA signature verifies.
+    pub fn valid(&self) -> bool {
+        self.problem.is_none() && self.imprint_matches
+    }
+
+    /// genTime as "2026-12-06 05:31:55 UTC".
+    pub fn time_utc(&self) -> String {
+        self.time.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok()).map(utc).unwrap_or_else(|| "(ukendt)".into())
+    }
+}
+
+fn utc(t: time::OffsetDateTime) -> String {
+    format!("{}-{:02}-{:02} {:02}:{:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
 }
 
 impl SignatureReport {
@@ -50,10 +83,17 @@ impl SignatureReport {
     pub fn claimed_time_utc(&self) -> String {
         parse_pdf_date(&self.claimed_time)
             .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
-            .map(|t| {
-                format!("{}-{:02}-{:02} {:02}:{:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
-            })
+            .map(utc)
             .unwrap_or_else(|| self.claimed_time.clone())
+    }
+
+    /// The PAdES baseline level this signature reaches as checked here: "PAdES B-T" with a
+    /// valid signature timestamp, "PAdES B-B" without; `None` when the signature is not intact.
+    pub fn level(&self) -> Option<&'static str> {
+        if !self.intact {
+            return None;
+        }
+        Some(if self.timestamp.as_ref().is_some_and(|t| t.valid() && t.trusted != Some(false)) { "PAdES B-T" } else { "PAdES B-B" })
     }
 }
 
@@ -70,7 +110,12 @@ impl VerifyReport {
     pub fn ok(&self) -> bool {
         !self.signatures.is_empty()
             && self.unsigned_tail == 0
-            && self.signatures.iter().all(|s| s.intact && s.cert_valid_at_time == Some(true) && s.trusted != Some(false))
+            && self.signatures.iter().all(|s| {
+                s.intact
+                    && s.cert_valid_at_time == Some(true)
+                    && s.trusted != Some(false)
+                    && s.timestamp.as_ref().is_none_or(|t| t.valid() && t.trusted != Some(false))
+            })
     }
 }
 
@@ -307,7 +352,7 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Verifies `sig` over `msg` with the public key in `spki_der`, for the algorithms we sign with.
-fn verify_sig(spki_der: &[u8], alg: &const_oid::ObjectIdentifier, msg: &[u8], sig: &[u8]) -> Result<(), String> {
+pub(crate) fn verify_sig(spki_der: &[u8], alg: &const_oid::ObjectIdentifier, msg: &[u8], sig: &[u8]) -> Result<(), String> {
     use signature::Verifier;
     use spki::DecodePublicKey;
     let rsa_sha256 = const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION;
@@ -428,6 +473,7 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
             cert_valid_at_time: None,
             trusted: None,
             appended: None,
+            timestamp: None,
         };
         let range = match range {
             Ok(range) => *range,
@@ -478,12 +524,34 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
                     Ok(()) => r.intact = true,
                     Err(p) => r.problem = Some(p),
                 }
+                r.timestamp = signature_timestamp(&parsed.signer_info, &anchors);
             }
             Err(p) => r.problem = Some(p),
         }
         reports.push(r);
     }
     Ok(VerifyReport { signatures: reports, unsigned_tail: len.saturating_sub(covered) })
+}
+
+/// The signer's `signature-time-stamp`, checked against its signature value.
+fn signature_timestamp(si: &cms::signed_data::SignerInfo, anchors: &[Certificate]) -> Option<TimestampReport> {
+    let attr = si.unsigned_attrs.as_ref()?.iter().find(|a| a.oid == crate::tsa::ID_AA_TIME_STAMP_TOKEN)?;
+    let mut t = TimestampReport { time: None, tsa: String::new(), imprint_matches: false, problem: None, trusted: None };
+    let token = attr.values.iter().next().and_then(|v| v.to_der().ok());
+    match token.as_deref().map(|der| crate::tsa::check_token(der, si.signature.as_bytes())) {
+        Some(Ok((tok, _))) => {
+            t.time = Some(tok.time);
+            t.tsa = tok.tsa_name;
+            t.imprint_matches = true;
+            if !anchors.is_empty() {
+                t.trusted = Some(chains_to(&tok.cert, &tok.pool, anchors));
+            }
+        }
+        // unreadable, another imprint, or the TSA's signature does not verify
+        Some(Err((_, p))) => t.problem = Some((p.en, p.da)),
+        None => t.problem = Some(("the attribute holds no token".into(), "attributten indeholder intet tidsstempel".into())),
+    }
+    Some(t)
 }
 
 /// D:YYYYMMDDHHmmSS[Z|+hh'mm'] → unix seconds (offsets honoured).
@@ -521,6 +589,7 @@ mod tests {
             cert_valid_at_time: None,
             trusted: None,
             appended: None,
+            timestamp: None,
         };
         r.claimed_time_utc()
     }
