@@ -26,6 +26,9 @@ EXCHANGE_TEST_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui)
 # (packaging/hub/nginx/), curl for /healthz through it, systemd-analyze for the unit's
 # verification and sandboxing score (packaging/hub/). ~3 MB to download.
 HUB_TEST_PACKAGES=(nginx-light systemd curl)
+# The Debian package's test (tests/app/installed.rs): desktop-file-validate on its desktop
+# entry, dpkg-shlibdeps (dpkg-dev) for the libraries its binaries load. ~0.2 MB to download.
+DEB_TEST_PACKAGES=(desktop-file-utils dpkg-dev)
 
 NODE_MIN_MAJOR=20 NODE_MIN_MINOR=19 # vite 7 needs Node 20.19+ (Debian 12's own nodejs is 18)
 RUST_MIN=1.90                       # tauri 2.12's rust-version
@@ -175,4 +178,19 @@ APP_BIN="$ROOT/target/debug/konsekvens-app"
 build_app() {
   log "cargo build -p konsekvens-app"
   (cd "$ROOT" && cargo build --locked -p konsekvens-app)
+}
+
+# The Tauri CLI (its bundler builds the .deb), from npm into packaging/linux/node_modules:
+# prebuilt, ≈10 s against ≈8 min for `cargo install tauri-cli`. Its own lockfile, so the
+# UI's `npm ci` does not carry it.
+TAURI_CLI_DIR="$ROOT/packaging/linux"
+TAURI_CLI="$TAURI_CLI_DIR/node_modules/.bin/tauri"
+ensure_tauri_cli() {
+  local stamp="$TAURI_CLI_DIR/node_modules/.konsekvens-lock"
+  if [ -x "$TAURI_CLI" ] && [ -f "$stamp" ] && cmp -s "$stamp" "$TAURI_CLI_DIR/package-lock.json"; then
+    return 0
+  fi
+  log "npm ci (packaging/linux: @tauri-apps/cli)"
+  (cd "$TAURI_CLI_DIR" && npm ci --no-audit --no-fund)
+  cp "$TAURI_CLI_DIR/package-lock.json" "$stamp"
 }

@@ -89,7 +89,10 @@ export function JoinHub({ onError }: { onError: (e: unknown) => void }) {
   // The policy's hub and joint DPIA, when the organisation fixes them.
   const policy = settings.value?.policy;
   const managedHub = policy?.hub ? (policy.dpia && !policy.hub.includes("/dpia/") ? `${policy.hub.replace(/\/+$/, "")}/dpia/${policy.dpia}` : policy.hub) : null;
-  const [hub, setHub] = useState(managedHub ?? "ws://");
+  const [typed, setHub] = useState("ws://");
+  // The policy's address wins whenever it is known: the settings may arrive after this card
+  // first rendered (an initial state taken then stayed «ws://» under a read-only field).
+  const hub = managedHub ?? typed;
   const [token, setToken] = useState("");
   const [path, setPath] = useState("");
   return (
