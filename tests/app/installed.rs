@@ -29,6 +29,11 @@ const HUB: &str = "wss://hub.esbjerg.test";
 const DPIA: &str = "aula";
 const ORG: &str = "561";
 
+/// Prints a step with the seconds since the test started (what each step costs CI).
+fn step(started: std::time::Instant, what: &str) {
+    eprintln!("[{:>6.1} s] {what}", started.elapsed().as_secs_f64());
+}
+
 fn opted_in() -> bool {
     std::env::var("KONSEKVENS_TEST_DEB").is_ok_and(|v| v == "1")
 }
@@ -196,8 +201,10 @@ fn the_deb_installs_starts_with_the_policy_and_uninstalls_cleanly() {
     assert!(!installed(PACKAGE), "a `{PACKAGE}` package is installed on this machine; the test would replace and then remove it: `apt-get remove {PACKAGE}` first");
     assert!(!Path::new("/usr/bin/konsekvens-app").exists(), "/usr/bin/konsekvens-app exists outside a package: the test would overwrite it");
 
+    let started = std::time::Instant::now();
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path();
+    step(started, "checking the package");
     check_the_package(&deb, work);
 
     // The policy as Windows' INI writer would write it (CRLF), with a comment and a section
@@ -217,6 +224,7 @@ fn the_deb_installs_starts_with_the_policy_and_uninstalls_cleanly() {
     }
 
     // apt-get, as an administrator installs a downloaded package (dependencies from the archive).
+    step(started, "apt-get install");
     let deb_arg = deb.display().to_string();
     apt_get(&["install", "--no-install-recommends", &deb_arg]);
     assert!(installed(PACKAGE), "apt-get install did not leave {PACKAGE} installed");
@@ -226,12 +234,14 @@ fn the_deb_installs_starts_with_the_policy_and_uninstalls_cleanly() {
     }
 
     // The installed CLI writes the sample and reads it back.
+    step(started, "the installed CLI");
     let sample = work.join("cli-sample.konsekvens");
     run("konsekvens demo", Command::new("/usr/bin/konsekvens").arg("demo").arg(&sample));
     let shown = run("konsekvens status", Command::new("/usr/bin/konsekvens").arg("status").arg(&sample));
     assert!(text(&shown).contains("Esbjerg"), "the installed CLI's status of the sample: {}", text(&shown));
 
     // The installed app, started as the desktop entry starts it, with the policy in /etc.
+    step(started, "the installed app under Xvfb");
     let screenshots = target_dir().join("screenshots");
     let driven = [
         "timeout", "--kill-after=10", "300", "xvfb-run", "-a", "-s", "-screen 0 1280x860x24", "npm", "run", "--silent", "test:installed",
@@ -275,6 +285,7 @@ fn the_deb_installs_starts_with_the_policy_and_uninstalls_cleanly() {
     assert!(written.is_file(), "the app did not write its sample to {}", written.display());
 
     // Uninstalled, nothing of the package is left.
+    step(started, "apt-get remove");
     apt_get(&["remove", PACKAGE]);
     assert!(!installed(PACKAGE), "{PACKAGE} is still installed after apt-get remove");
     for path in ["/usr/bin/konsekvens-app", "/usr/bin/konsekvens", "/usr/share/applications/Konsekvens.desktop", "/usr/share/icons/hicolor/512x512/apps/konsekvens-app.png"] {
@@ -283,4 +294,5 @@ fn the_deb_installs_starts_with_the_policy_and_uninstalls_cleanly() {
     drop(cleanup);
     assert_eq!(real_policy.exists(), had_policy, "the test's policy file is left in {POLICY_DIR}");
     assert_eq!(Path::new(POLICY_DIR).exists(), !created_dir, "{POLICY_DIR} is left behind");
+    step(started, "done");
 }

@@ -165,7 +165,7 @@ pub fn sign(a: SignArgs) -> Result<(), Failure> {
                 UserError::new("K-FIL-IKKE-UTF8", "adgangskodefilen er ikke UTF-8-tekst", "the password file is not UTF-8 text").in_file(&a.password_file),
             )
         })?;
-    let password = password.lines().next().unwrap_or("");
+    let password = first_line(&password);
     let time = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -271,5 +271,27 @@ pub fn verify(a: VerifyArgs) -> Result<(), Failure> {
     } else {
         println!("Resultat: IKKE GYLDIG");
         Err(Failure::Silent(1))
+    }
+}
+
+/// The password: the file's first line, as a Windows editor saves it too — Notepad's
+/// «UTF-8 with BOM» (a byte order mark is not part of the password), CRLF, or a lone CR.
+fn first_line(text: &str) -> &str {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.split(['\n', '\r']).next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_line;
+
+    #[test]
+    fn a_password_file_from_a_windows_editor_gives_the_same_password() {
+        for text in ["hemmelig æøå\n", "hemmelig æøå\r\n", "\u{feff}hemmelig æøå\r\n", "hemmelig æøå", "hemmelig æøå\rnæste", "hemmelig æøå\r\nanden linje\r\n"] {
+            assert_eq!(first_line(text), "hemmelig æøå", "{text:?}");
+        }
+        // Spaces belong to the password; only the line end and the BOM are not.
+        assert_eq!(first_line(" med mellemrum \r\n"), " med mellemrum ");
+        assert_eq!(first_line(""), "");
     }
 }
