@@ -71,6 +71,28 @@ fn json_export_import_export_is_byte_identical() {
     assert!(a == b, "export → import → export changed the bytes");
 }
 
+/// A file a DPO edited on Windows: CRLF line ends, and the byte order mark Notepad's
+/// «UTF-8 with BOM» and PowerShell 5's `Out-File -Encoding utf8` write. It imports as the
+/// original does (it was refused as «not valid JSON at line 1, column 1»).
+#[test]
+fn a_json_file_saved_on_windows_with_crlf_and_a_bom_imports_as_the_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let a = dir.path().join("a.json");
+    assert!(konsekvens(["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), a.as_os_str()]).status.success());
+    let original = std::fs::read(&a).unwrap();
+    let windows = dir.path().join("windows.json");
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(String::from_utf8(original.clone()).unwrap().replace('\n', "\r\n").into_bytes());
+    std::fs::write(&windows, &bytes).unwrap();
+    let copy = dir.path().join("copy.konsekvens");
+    let out = konsekvens(["import".as_ref(), "json".as_ref(), windows.as_os_str(), "--out".as_ref(), copy.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let b = dir.path().join("b.json");
+    assert!(konsekvens(["export".as_ref(), "json".as_ref(), copy.as_os_str(), "--out".as_ref(), b.as_os_str()]).status.success());
+    assert!(std::fs::read(&b).unwrap() == original, "the Windows copy imported differently");
+}
+
 #[test]
 fn a_truncated_json_file_is_refused_and_no_workspace_is_made() {
     let dir = tempfile::tempdir().unwrap();

@@ -369,9 +369,14 @@ pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
 }
 
 /// Reads a text file named on the command line, refusing one larger than `limit` bytes
-/// before reading it (exit 2).
+/// before reading it (exit 2). A UTF-8 byte order mark, which Windows editors and
+/// PowerShell 5 write, is not part of the text (RFC 8259 lets a JSON reader ignore it).
 pub(crate) fn read_text_bounded(path: &Path, limit: u64) -> Result<String, Failure> {
-    konsekvens_exchange::limits::read_text_bounded(path, limit).map_err(Failure::input)
+    let text = konsekvens_exchange::limits::read_text_bounded(path, limit).map_err(Failure::input)?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
 }
 
 /// Today, or the day `KONSEKVENS_TODAY` pins (`konsekvens_core::env::today`).
