@@ -10,6 +10,7 @@ import { baseFrozen, focus, frozenHint, newItem, removeItem, scope, supplementDo
 import type { Entry, ItemKind, Value } from "../model";
 import { patchItem } from "../state";
 import { DeviationBadge, Empty, LocalBadge, NotApplicableBadge, Ref } from "./ui";
+import { CommentCount } from "./Remarks";
 
 /** What an editor gets: the entry and how to save a change to one or more of its fields. */
 export interface EditorProps<T> {
@@ -66,6 +67,7 @@ function Row<T extends Identified>(p: Props<T> & { entry: Entry<T> }) {
           {e.deviation && <DeviationBadge />}
           {e.not_applicable !== null && <NotApplicableBadge />}
           {p.detail && <span class="item-detail">{p.detail(e)}</span>}
+          <CommentCount target={{ item: e.id, field: "", release: null, supplement: e.origin === "local" ? Number(e.doc.split("/")[1]) || null : null, label: e.reference || p.title(e), kind: p.kind }} always={isOpen} />
         </summary>
         {isOpen && <div class="item-editor">
           {readOnly ? (

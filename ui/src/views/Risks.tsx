@@ -4,6 +4,7 @@
 
 import { useMemo, useState } from "preact/hooks";
 import { RichText } from "../components/RichText";
+import { CommentCount } from "../components/Remarks";
 import { HeatMap } from "../components/Picture";
 import { Card, Empty, Level, Links, LocalBadge, DeviationBadge, NotApplicableBadge, Ref, SelectField, TextField, YesNo, options } from "../components/ui";
 import {
@@ -14,6 +15,11 @@ import type { Consequence, Likelihood, Owner, RiskSource } from "../bindings";
 import type { EffectiveDpia, Entry, Matrix, Measure, Rating, Risk, RiskLevel, Value } from "../model";
 
 type Phase = "inherent" | "residual";
+
+/** The thread panel's target for a risk, or one rating of it. */
+function riskTarget(e: Entry<Risk>, field = "", label = e.reference) {
+  return { item: e.id, field, release: null, supplement: e.origin === "local" ? Number(e.doc.split("/")[1]) || null : null, label, kind: "risk" };
+}
 type SortKey = "reference" | "title" | "source" | "inherent" | "residual" | "measures";
 
 /** The level a risk has in one phase, in one dimension or overall, as the core derived it. */
@@ -28,11 +34,12 @@ function measuresFor(d: EffectiveDpia, risk: string): Entry<Measure>[] {
   return ids.map((id) => d.items.measures.find((m) => m.id === id)).filter((m): m is Entry<Measure> => m !== undefined);
 }
 
-function RatingEditor(p: { label: string; rating: Rating; level: RiskLevel | null; save: (patch: Partial<Record<keyof Rating, unknown>>) => void; base?: Rating; baseLevel?: RiskLevel | null }) {
+function RatingEditor(p: { label: string; rating: Rating; level: RiskLevel | null; save: (patch: Partial<Record<keyof Rating, unknown>>) => void; base?: Rating; baseLevel?: RiskLevel | null; comments?: preact.ComponentChildren; disabled?: boolean }) {
   const r = p.rating;
+  // Disabled, its legend (the comment button) stays usable: the released base is commented.
   return (
-    <fieldset class="rating">
-      <legend>{p.label} <Level level={p.level} /></legend>
+    <fieldset class="rating" disabled={p.disabled}>
+      <legend>{p.label} <Level level={p.level} /> {p.comments}</legend>
       <YesNo label={t("Ikke berørt af truslen?", "Not affected by the threat?")} value={r.unaffected} onChange={(v) => p.save({ unaffected: v === true })} />
       {r.unaffected ? (
         <TextField multiline rows={2} label={t("Hvorfor dimensionen ikke er berørt", "Why the dimension is not affected")} value={r.unaffected_reason} onCommit={(v) => p.save({ unaffected_reason: v })} />
@@ -64,7 +71,7 @@ function Detail({ entry, phase, dimension }: { entry: Entry<Risk>; phase: Phase;
   return (
     <section class="risk-detail" aria-label={t(`Risiko ${e.reference}`, `Risk ${e.reference}`)}>
       <h2>
-        <Ref>{e.reference}</Ref> {e.title || t("(uden titel)", "(untitled)")} {e.origin === "local" && <LocalBadge />} {deviation && <DeviationBadge />} {e.not_applicable !== null && <NotApplicableBadge />}
+        <Ref>{e.reference}</Ref> {e.title || t("(uden titel)", "(untitled)")} {e.origin === "local" && <LocalBadge />} {deviation && <DeviationBadge />} {e.not_applicable !== null && <NotApplicableBadge />} <CommentCount target={riskTarget(e)} always />
       </h2>
       {deviation && (
         <p class="hint deviation-note">
@@ -85,6 +92,7 @@ function Detail({ entry, phase, dimension }: { entry: Entry<Risk>; phase: Phase;
       </div>
       <Links label={t("Berørte processer", "Processes affected")} value={e.processes} options={options(d.items.processes, (x) => x.name)} onChange={(v) => save({ processes: v })} />
       <Links label={t("Berørte moduler", "Modules affected")} value={e.modules} options={options(d.items.modules, (x) => x.name)} onChange={(v) => save({ modules: v })} />
+      </fieldset>
 
       <div class="side-by-side">
         {(["inherent", "residual"] as const).map((ph) => (
@@ -98,11 +106,14 @@ function Detail({ entry, phase, dimension }: { entry: Entry<Risk>; phase: Phase;
                 base={deviation ? (ph === "inherent" ? deviation.base_inherent : deviation.base_residual)[dim] : undefined}
                 baseLevel={(ph === "inherent" ? facts?.base_inherent : facts?.base_residual)?.[dim] ?? null}
                 save={(patch) => save({ [ph]: { [dim]: patch } })}
+                disabled={readOnly}
+                comments={<CommentCount always target={riskTarget(e, `${ph}.${dim}`, `${e.reference} · ${DIMENSIONS(dim)} ${ph === "inherent" ? t("før", "before") : t("efter", "after")}`)} />}
               />
             ))}
           </div>
         ))}
       </div>
+      <fieldset class="plain" disabled={readOnly}>
       <TextField multiline label={t("Begrundelse, hvis restrisikoen er højere end den iboende", "Reason if the residual risk is higher than the inherent")} value={e.residual_reason} onCommit={(v) => save({ residual_reason: v })} />
       <TextField multiline label={t("Accept af risikoen, som den er (i stedet for en foranstaltning), med begrundelse", "Acceptance of the risk as it is (instead of a measure), with reasons")} value={e.acceptance} onCommit={(v) => save({ acceptance: v })} />
       </fieldset>
@@ -215,7 +226,7 @@ export function Risks() {
                   return (
                     <tr class={`${e.id === selected?.id ? "selected" : ""}${e.not_applicable !== null ? " na" : ""}`} aria-selected={e.id === selected?.id} onClick={() => (focus.value = e.id)}>
                       <td><button type="button" class="link" onClick={() => (focus.value = e.id)} aria-label={t(`Vis risiko ${e.reference}`, `Show risk ${e.reference}`)}><Ref>{e.reference}</Ref></button></td>
-                      <td>{e.title} {e.origin === "local" && <LocalBadge />} {e.deviation && <DeviationBadge />} {e.not_applicable !== null && <NotApplicableBadge />}</td>
+                      <td>{e.title} <CommentCount target={riskTarget(e)} /> {e.origin === "local" && <LocalBadge />} {e.deviation && <DeviationBadge />} {e.not_applicable !== null && <NotApplicableBadge />}</td>
                       <td>{RISK_SOURCE(e.source)}</td>
                       <td><Level level={levelOf(d, e, "inherent", dimension)} /></td>
                       <td><Level level={levelOf(d, e, "residual", dimension)} /></td>
