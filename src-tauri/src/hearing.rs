@@ -74,8 +74,10 @@ pub struct ResponseView {
     pub reason: String,
     /// `accepted`, `declined` or `None` (the comment had no «forslag», or it was not decided).
     pub proposal: Option<String>,
-    /// An accepted «forslag»: the base's log position of the change it became.
+    /// An accepted «forslag»: the base's log position of the change it became, and the
+    /// field's value before it (the «forslag» is shown against that once accepted).
     pub change_seq: Option<i64>,
+    pub accepted_before: Option<Value>,
     pub by: String,
     pub at: i64,
 }
@@ -209,12 +211,12 @@ fn slug<T: Serialize>(v: &T) -> String {
 }
 
 fn response_view(r: &konsekvens_core::model::hearing::Response) -> ResponseView {
-    let (proposal, change_seq) = match &r.proposal {
-        Some(ProposalDecision::Accepted { seq, .. }) => (Some("accepted".to_owned()), Some(*seq)),
-        Some(ProposalDecision::Declined) => (Some("declined".to_owned()), None),
-        None => (None, None),
+    let (proposal, change_seq, accepted_before) = match &r.proposal {
+        Some(ProposalDecision::Accepted { seq, before, .. }) => (Some("accepted".to_owned()), Some(*seq), Some(before.clone())),
+        Some(ProposalDecision::Declined) => (Some("declined".to_owned()), None, None),
+        None => (None, None, None),
     };
-    ResponseView { outcome: slug(&r.outcome), reason: r.reason.clone(), proposal, change_seq, by: r.by.clone(), at: r.at }
+    ResponseView { outcome: slug(&r.outcome), reason: r.reason.clone(), proposal, change_seq, accepted_before, by: r.by.clone(), at: r.at }
 }
 
 fn target_view(t: &Target) -> TargetView {

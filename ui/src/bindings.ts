@@ -1916,8 +1916,12 @@ export type ResponseView_Deserialize = {
 	reason: string,
 	/**  `accepted`, `declined` or `None` (the comment had no «forslag», or it was not decided). */
 	proposal?: string | null,
-	/**  An accepted «forslag»: the base's log position of the change it became. */
+	/**
+	 *  An accepted «forslag»: the base's log position of the change it became, and the
+	 *  field's value before it (the «forslag» is shown against that once accepted).
+	 */
 	change_seq?: number | null,
+	accepted_before?: Value | null,
 	by: string,
 	at: number,
 };
@@ -1929,8 +1933,12 @@ export type ResponseView_Serialize = {
 	reason: string,
 	/**  `accepted`, `declined` or `None` (the comment had no «forslag», or it was not decided). */
 	proposal: string | null,
-	/**  An accepted «forslag»: the base's log position of the change it became. */
+	/**
+	 *  An accepted «forslag»: the base's log position of the change it became, and the
+	 *  field's value before it (the «forslag» is shown against that once accepted).
+	 */
 	change_seq: number | null,
+	accepted_before: Value | null,
 	by: string,
 	at: number,
 };

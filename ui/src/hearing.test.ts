@@ -2,7 +2,7 @@
 // filters, and a «forslag» as a word difference against the current text.
 
 import { afterEach, describe, expect, test } from "vitest";
-import { commentedItems, fieldLabel, filterThreads, openCount, openOnRelease, threadsFor, valueText, wordDiff, type ThreadView } from "./hearing";
+import { commentedItems, fieldLabel, filterThreads, openCount, openOnRelease, targetText, threadsFor, valueText, wordDiff, type ThreadView } from "./hearing";
 import { lang } from "./i18n";
 
 afterEach(() => {
@@ -19,7 +19,7 @@ function thread(p: { ref: string; by: string; item?: string | null; field?: stri
     },
     replies: [],
     resolved: p.resolved ?? false,
-    response: p.answered ? { outcome: "partly", reason: "r", proposal: null, change_seq: null, by: "KL", at: 0 } : null,
+    response: p.answered ? { outcome: "partly", reason: "r", proposal: null, change_seq: null, accepted_before: null, by: "KL", at: 0 } : null,
   };
 }
 
@@ -100,6 +100,11 @@ describe("a «forslag» as a difference", () => {
     const long = "ord ".repeat(2500);
     const d = wordDiff(long, `${long}mere`);
     expect(d.map((p) => p.kind)).toEqual(["del", "ins"]);
+  });
+
+  test("what a thread is about, in words", () => {
+    expect(targetText(threads[0].target)).toBe("R6 · fortrolighed før foranstaltninger");
+    expect(targetText(threads[3].target)).toBe("udgivelse 2025.1");
   });
 
   test("a rating's step and field in words", () => {

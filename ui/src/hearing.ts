@@ -32,14 +32,21 @@ export const panel = signal<PanelTarget | null>(null);
 export const writingIn = signal<string | null>(null);
 
 let loading: Promise<void> | null = null;
+let held = "";
 /** Reads the høring again (after a refresh: an edit, the hub's news, another role). */
 export function loadHearing(): Promise<void> {
   if (loading) return loading;
   loading = call(commands.hearing())
     .then((h) => {
-      hearing.value = h;
+      // Unchanged, the signal keeps its object: the views do not render again for nothing.
+      const json = JSON.stringify(h);
+      if (json !== held) {
+        held = json;
+        hearing.value = h;
+      }
     })
     .catch(() => {
+      held = "";
       hearing.value = null;
     })
     .finally(() => {
@@ -168,6 +175,14 @@ export function fieldLabel(path: string): string {
   }
   const named: Record<string, string> = { title: t("titel", "title"), description: t("beskrivelse", "description"), threat: t("trussel", "threat"), name: t("navn", "name"), acceptance: t("accept", "acceptance") };
   return named[path] ?? path;
+}
+
+/** What a thread is about, in words: «R6 · fortrolighed før foranstaltninger», «udgivelse 2025.1». */
+export function targetText(target: ThreadView["target"]): string {
+  if (target.item === null) return target.release !== null ? t(`udgivelse ${target.release}`, `release ${target.release}`) : t("hele analysen", "the whole DPIA");
+  const what = target.reference || target.label;
+  const where = target.supplement !== null ? t(`tillæg ${target.supplement}: `, `supplement ${target.supplement}: `) : "";
+  return `${where}${what}${target.field ? ` · ${fieldLabel(target.field)}` : ""}`;
 }
 
 /** A proposed or current value in words: a rating's step by its Danish word, text as text. */

@@ -7,13 +7,22 @@
 import { useState } from "preact/hooks";
 import { call, commands } from "../api";
 import {
-  fieldLabel, hearing, loadHearing, openCount, openOnRelease, outcomeWord, OUTCOMES, panel, partyName, threadsFor, valueText, wordDiff, writingIn,
+  fieldLabel, hearing, targetText, loadHearing, openCount, openOnRelease, outcomeWord, OUTCOMES, panel, partyName, threadsFor, valueText, wordDiff, writingIn,
   type OutcomeKey, type PanelTarget, type ThreadView,
 } from "../hearing";
 import { CONSEQUENCE, CONSEQUENCES, dateTime, DIMENSIONS, LIKELIHOOD, LIKELIHOODS, t, type Dimension } from "../i18n";
 import { coordination, edit, opened } from "../state";
 import { sync } from "../views/Collaborate";
 import type { CommentView_Serialize as CommentView, ProposalView } from "../bindings";
+
+/** A speech bubble (drawn: the system may have no emoji font). */
+function Bubble() {
+  return (
+    <svg class="bubble" width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path d="M2 2.5h12a1 1 0 0 1 1 1v7a1 1 0 0 1-1 1H7l-3.5 3v-3H2a1 1 0 0 1-1-1v-7a1 1 0 0 1 1-1z" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round" />
+    </svg>
+  );
+}
 
 /** Opens the panel on a target. */
 export function showThreads(target: PanelTarget) {
@@ -31,7 +40,7 @@ export function CommentCount(p: { target: PanelTarget; always?: boolean }) {
     : t(`${n} åbne bemærkninger til ${p.target.label}`, `${n} open comments on ${p.target.label}`);
   return (
     <button type="button" class={`comment-count${n === 0 ? " none" : ""}`} aria-label={label} title={label} onClick={(e) => { e.stopPropagation(); e.preventDefault(); showThreads(p.target); }}>
-      <span aria-hidden="true">💬</span>{n > 0 && <span class="n">{n}</span>}
+      <Bubble />{n > 0 && <span class="n">{n}</span>}
     </button>
   );
 }
@@ -41,13 +50,15 @@ function participants() {
 }
 
 /** A «forslag» against the current value: a text as a word difference, a step as from → to. */
-export function ProposalDiff({ proposal }: { proposal: ProposalView }) {
-  const before = valueText(proposal.field, proposal.current);
+export function ProposalDiff({ proposal, acceptedFrom }: { proposal: ProposalView; acceptedFrom?: unknown }) {
+  // Once accepted, against the value it replaced (the base now holds the proposed one).
+  const accepted = acceptedFrom !== undefined && acceptedFrom !== null;
+  const before = valueText(proposal.field, accepted ? acceptedFrom : proposal.current);
   const after = valueText(proposal.field, proposal.value);
   const pieces = typeof proposal.value === "string" && before.length + after.length > 40 ? wordDiff(before, after) : null;
   return (
     <div class="proposal">
-      <p class="proposal-head">{t("Forslag", "Proposal")} — {fieldLabel(proposal.field)}{before === after && <em> ({t("som nu", "as now")})</em>}</p>
+      <p class="proposal-head">{t("Forslag", "Proposal")} — {fieldLabel(proposal.field)}{accepted ? <em> ({t("indarbejdet", "accepted")})</em> : before === after && <em> ({t("som nu", "as now")})</em>}</p>
       {pieces ? (
         <p class="diff">{pieces.map((x) => (x.kind === "same" ? <span>{x.text}</span> : x.kind === "del" ? <del>{x.text}</del> : <ins>{x.text}</ins>))}</p>
       ) : (
@@ -57,7 +68,7 @@ export function ProposalDiff({ proposal }: { proposal: ProposalView }) {
   );
 }
 
-function Comment({ c }: { c: CommentView }) {
+function Comment({ c, acceptedFrom }: { c: CommentView; acceptedFrom?: unknown }) {
   return (
     <div class={`comment${c.objection ? " objection" : ""}`}>
       <p class="comment-meta">
@@ -66,7 +77,7 @@ function Comment({ c }: { c: CommentView }) {
         {c.revisions > 0 && <small> ({t("redigeret", "edited")})</small>}
       </p>
       <p class="comment-text">{c.text}</p>
-      {c.proposal && <ProposalDiff proposal={c.proposal} />}
+      {c.proposal && <ProposalDiff proposal={c.proposal} acceptedFrom={acceptedFrom} />}
     </div>
   );
 }
@@ -131,12 +142,12 @@ export function Thread({ th, showTarget }: { th: ThreadView; showTarget?: boolea
     <article class={`thread${th.resolved ? " resolved" : ""}`} aria-label={t(`Tråd ${th.opening.reference}`, `Thread ${th.opening.reference}`)}>
       {showTarget && (
         <p class="thread-target">
-          <button type="button" class="link" onClick={() => showThreads({ item: th.target.item, field: th.target.field, release: th.target.release, supplement: th.target.supplement, label: th.target.label, kind: null })}>{th.target.label}</button>
+          <button type="button" class="link" onClick={() => showThreads({ item: th.target.item, field: th.target.field, release: th.target.release, supplement: th.target.supplement, label: targetText(th.target), kind: null })}>{targetText(th.target)}</button>
           {th.round !== null && <small> · {t(`høringsrunde ${th.round}`, `hearing round ${th.round}`)}</small>}
           {th.target.supplement !== null && <small> · {t("kun kommunen og koordinatoren", "only the municipality and the coordinator")}</small>}
         </p>
       )}
-      <Comment c={th.opening} />
+      <Comment c={th.opening} acceptedFrom={th.response?.accepted_before ?? undefined} />
       {th.replies.map((r) => <div class="reply-comment"><Comment c={r} /></div>)}
       {th.response && (
         <div class={`response outcome-${th.response.outcome}`}>
@@ -162,7 +173,7 @@ export function proposalFields(target: PanelTarget): { path: string; steps: read
   if (target.item === null || target.supplement !== null) return [];
   const out: { path: string; steps: readonly string[] | null }[] = [];
   const rating = /^(inherent|residual)\.(confidentiality|integrity|availability)$/.exec(target.field);
-  const ratings = rating ? [target.field] : target.kind === "risk" ? (["inherent", "residual"] as const).flatMap((ph) => (DIMENSIONS.keys as Dimension[]).map((d) => `${ph}.${d}`)) : [];
+  const ratings = rating ? [target.field] : target.kind === "risk" ? ratingFields() : [];
   for (const r of ratings) {
     out.push({ path: `${r}.consequence`, steps: CONSEQUENCES }, { path: `${r}.likelihood`, steps: LIKELIHOODS });
   }
@@ -170,8 +181,16 @@ export function proposalFields(target: PanelTarget): { path: string; steps: read
   return out;
 }
 
-function NewComment({ target }: { target: PanelTarget }) {
+/** The ratings of a risk a comment can be about (`inherent.confidentiality` …). */
+function ratingFields(): string[] {
+  return (["inherent", "residual"] as const).flatMap((ph) => (DIMENSIONS.keys as Dimension[]).map((d) => `${ph}.${d}`));
+}
+
+function NewComment({ target: shown }: { target: PanelTarget }) {
   const h = hearing.value;
+  // A risk's comment can be about one of its ratings, chosen here.
+  const [about, setAbout] = useState(shown.field);
+  const target = { ...shown, field: about };
   const round = h?.rounds.find((r) => r.taking_answers) ?? null;
   const [text, setText] = useState("");
   const [objection, setObjection] = useState(false);
@@ -202,6 +221,15 @@ function NewComment({ target }: { target: PanelTarget }) {
     });
   return (
     <div class="new-comment" role="group" aria-label={t("Ny bemærkning", "New comment")}>
+      {shown.kind === "risk" && shown.field === "" && (
+        <div class="field">
+          <label for="comment-about">{t("Om", "About")}</label>
+          <select id="comment-about" value={about} onChange={(e) => { setAbout((e.currentTarget as HTMLSelectElement).value); setField(""); setValue(""); }}>
+            <option value="">{t("hele risikoen", "the whole risk")}</option>
+            {ratingFields().map((f) => <option value={f}>{fieldLabel(f)}</option>)}
+          </select>
+        </div>
+      )}
       <div class="field">
         <label for="new-comment-text">{t("Ny bemærkning", "New comment")}</label>
         <textarea id="new-comment-text" rows={3} value={text} onFocus={() => (writingIn.value = key)} onBlur={() => (writingIn.value = null)} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />

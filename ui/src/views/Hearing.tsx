@@ -5,7 +5,7 @@
 
 import { useState } from "preact/hooks";
 import { call, commands } from "../api";
-import { Card, Empty, Ref } from "../components/ui";
+import { Card, Empty } from "../components/ui";
 import { Thread } from "../components/Remarks";
 import {
   commentedItems, fieldLabel, filterThreads, valueText, hearing, loadHearing, outcomeWord, partyName, verdictWord, VERDICTS, type ThreadState, type VerdictKey,
@@ -125,7 +125,7 @@ function AfterOwn() {
       <ul class="after">
         {h.after.map((a) => (
           <li>
-            <p><Ref>{a.target}</Ref> {t(`(udgivelse ${a.release})`, `(release ${a.release})`)}: {a.text}</p>
+            <p><strong>{a.target.replace(/ · (.+)$/, (_, f: string) => ` · ${fieldLabel(f)}`)}</strong> {t(`(udgivelse ${a.release})`, `(release ${a.release})`)}: {a.text}</p>
             <p><strong>{a.response ? outcomeWord(a.response.outcome) : t("ikke besvaret", "not answered")}</strong>{a.response?.reason ? ` — ${a.response.reason}` : ""}</p>
             {a.changed.length > 0 && (
               <ul class="changed">{a.changed.map(([path, before, after]) => <li>{fieldLabel(path) || path}: <del>{valueText(path, before) || "—"}</del> → <ins>{valueText(path, after) || "—"}</ins></li>)}</ul>
@@ -181,7 +181,7 @@ export function Hearing() {
         <h1>{t("Høring", "Consultation")}</h1>
         <p class="lead">
           {h.me === "coordinator" ? t("Du handler som koordinatoren (KL/KOMBIT).", "You act as the coordinator (KL/KOMBIT).") : t(`Du handler som ${partyName(h.me, participants())}.`, `You act as ${partyName(h.me, participants())}.`)}{" "}
-          {t("Bemærkninger skrives ved hvert punkt (💬) eller her; forslag vises som ændring mod den nuværende tekst.", "Comments are written beside each item (💬) or here; proposals are shown as a change against the current text.")}
+          {t("Bemærkninger skrives ved hvert punkt (taleboblen) og læses og besvares her; et forslag vises som ændring mod den nuværende tekst.", "Comments are written beside each item (the speech bubble) and read and answered here; a proposal is shown as a change against the current text.")}
         </p>
       </header>
       {h.unreadable.length > 0 && <p class="warn-text" role="alert">{t("Poster, der ikke kan læses, er sprunget over", "Records that cannot be read were skipped")}: {h.unreadable.join("; ")}</p>}

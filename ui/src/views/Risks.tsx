@@ -34,11 +34,10 @@ function measuresFor(d: EffectiveDpia, risk: string): Entry<Measure>[] {
   return ids.map((id) => d.items.measures.find((m) => m.id === id)).filter((m): m is Entry<Measure> => m !== undefined);
 }
 
-function RatingEditor(p: { label: string; rating: Rating; level: RiskLevel | null; save: (patch: Partial<Record<keyof Rating, unknown>>) => void; base?: Rating; baseLevel?: RiskLevel | null; comments?: preact.ComponentChildren; disabled?: boolean }) {
+function RatingEditor(p: { label: string; rating: Rating; level: RiskLevel | null; save: (patch: Partial<Record<keyof Rating, unknown>>) => void; base?: Rating; baseLevel?: RiskLevel | null; comments?: preact.ComponentChildren }) {
   const r = p.rating;
-  // Disabled, its legend (the comment button) stays usable: the released base is commented.
   return (
-    <fieldset class="rating" disabled={p.disabled}>
+    <fieldset class="rating">
       <legend>{p.label} <Level level={p.level} /> {p.comments}</legend>
       <YesNo label={t("Ikke berørt af truslen?", "Not affected by the threat?")} value={r.unaffected} onChange={(v) => p.save({ unaffected: v === true })} />
       {r.unaffected ? (
@@ -92,7 +91,6 @@ function Detail({ entry, phase, dimension }: { entry: Entry<Risk>; phase: Phase;
       </div>
       <Links label={t("Berørte processer", "Processes affected")} value={e.processes} options={options(d.items.processes, (x) => x.name)} onChange={(v) => save({ processes: v })} />
       <Links label={t("Berørte moduler", "Modules affected")} value={e.modules} options={options(d.items.modules, (x) => x.name)} onChange={(v) => save({ modules: v })} />
-      </fieldset>
 
       <div class="side-by-side">
         {(["inherent", "residual"] as const).map((ph) => (
@@ -106,14 +104,12 @@ function Detail({ entry, phase, dimension }: { entry: Entry<Risk>; phase: Phase;
                 base={deviation ? (ph === "inherent" ? deviation.base_inherent : deviation.base_residual)[dim] : undefined}
                 baseLevel={(ph === "inherent" ? facts?.base_inherent : facts?.base_residual)?.[dim] ?? null}
                 save={(patch) => save({ [ph]: { [dim]: patch } })}
-                disabled={readOnly}
-                comments={<CommentCount always target={riskTarget(e, `${ph}.${dim}`, `${e.reference} · ${DIMENSIONS(dim)} ${ph === "inherent" ? t("før", "before") : t("efter", "after")}`)} />}
+                comments={<CommentCount target={riskTarget(e, `${ph}.${dim}`, `${e.reference} · ${DIMENSIONS(dim)} ${ph === "inherent" ? t("før", "before") : t("efter", "after")}`)} />}
               />
             ))}
           </div>
         ))}
       </div>
-      <fieldset class="plain" disabled={readOnly}>
       <TextField multiline label={t("Begrundelse, hvis restrisikoen er højere end den iboende", "Reason if the residual risk is higher than the inherent")} value={e.residual_reason} onCommit={(v) => save({ residual_reason: v })} />
       <TextField multiline label={t("Accept af risikoen, som den er (i stedet for en foranstaltning), med begrundelse", "Acceptance of the risk as it is (instead of a measure), with reasons")} value={e.acceptance} onCommit={(v) => save({ acceptance: v })} />
       </fieldset>

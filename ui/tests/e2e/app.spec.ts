@@ -368,13 +368,20 @@ async function actAs(code: string, title: string): Promise<void> {
   await s.click(await button("Skift arbejdsområde", "nav.side"));
   const org = await field("Din kommunes kode (tom for KL/KOMBIT)", "body");
   await s.click(org);
-  await s.clear(org);
-  if (code) await s.type(org, code);
+  // typed away as a user does: the field commits what was typed when it is left
+  await s.type(org, KEYS.selectAll);
+  await s.type(org, code || KEYS.backspace);
   await s.type(org, KEYS.tab);
   await s.click(await button("Åbn eksemplet", "body"));
   await until(`the window title «${title}»`, async () => (await s.title()) === `Konsekvens — ${title}`);
   await go("Høring", "Høring");
   await until(`acting as ${code || "the coordinator"}`, async () => (await text("main .view-head .lead")).includes(code ? `(${code})` : "koordinatoren"));
+}
+
+/** Clicks an element scrolled to the middle of the window (not under the sticky header). */
+async function clickCentred(el: Element): Promise<void> {
+  await s.execute("arguments[0].scrollIntoView({ block: 'center' });", el);
+  await s.click(el);
 }
 
 /** The thread (in `within`) whose opening comment has `words`: a CSS-free handle through JS. */
@@ -410,7 +417,10 @@ describe("the høring in the real app", () => {
     await actAs("101", "København");
     await go("Risici", "Risici");
     await s.click(await button(`Vis risiko ${h.item}`, "table.risks"));
-    await s.click(await button(`Kommentér ${h.item} · fortrolighed før`, "section.risk-detail"));
+    // København's DPIA shows the released base: the risk is commented from its heading, and
+    // the «forslag» names the rating it changes.
+    await s.click(await button(`Kommentér ${h.item}`, "section.risk-detail h2"));
+    await choose(await s.find("#comment-about"), "inherent.confidentiality");
     await s.type(await s.find("#new-comment-text"), h.comment);
     await choose(await s.find("#proposal-field"), h.field);
     await choose(await s.find("#proposal-value"), h.value);
@@ -418,7 +428,7 @@ describe("the høring in the real app", () => {
     await s.click(await button("Send bemærkning", "aside.thread-panel"));
     const diff = await threadPart(h.comment, ".proposal", "aside.thread-panel");
     expect(await s.execute<string>("return arguments[0].textContent;", diff)).toContain("sandsynlig → forventet");
-    await until("the count beside the rating", async () => (await text("section.risk-detail .side-by-side .phase:nth-child(1) fieldset.rating:nth-of-type(1) legend .comment-count")) === "💬1");
+    await until("the count beside the rating", async () => (await text("section.risk-detail .side-by-side .phase:nth-child(1) fieldset.rating:nth-of-type(1) legend .comment-count")) === "1");
     await noError();
     await shot("hearing-comment-proposal");
     await s.click(await button("Luk", "aside.thread-panel"));
@@ -436,16 +446,17 @@ describe("the høring in the real app", () => {
   test("the coordinator accepts the «forslag», closes the round and publishes", async () => {
     await actAs("", "København");
     const reason = await threadPart(h.comment, ".respond textarea");
-    await s.click(reason);
+    await clickCentred(reason);
     await s.type(reason, h.reason);
-    await s.click(await threadPart(h.comment, ".respond button.primary"));
+    await clickCentred(await threadPart(h.comment, ".respond button.primary"));
     await threadPart(h.comment, ".response .badge");
     await until("the answered round", async () => !(await text("main .close-form")).includes("ikke besvaret"));
     await noError();
     await shot("hearing-accepted");
-    await s.click(await button("Afslut og udgiv"));
+    await clickCentred(await button("Afslut og udgiv"));
     await until("the release", async () => (await text(".notice-info")).startsWith(`Høringsrunde 2 er afsluttet, og udgivelse ${h.release} er udgivet`));
     await noError();
+    await s.execute("window.scrollTo(0, 0);");
     await shot("hearing-closed");
     await go("Eksport og underskrift", "Eksport og underskrift");
     const out = await s.find("#notat-out");
