@@ -45,6 +45,14 @@ export function CommentCount(p: { target: PanelTarget; always?: boolean }) {
   );
 }
 
+/** The count as a plain mark (inside a row's <summary>, where a button may not be). */
+export function CommentBadge({ item }: { item: string }) {
+  const n = openCount(hearing.value?.threads, item);
+  if (n === 0) return null;
+  const label = t(`${n} åbne bemærkninger`, `${n} open comments`);
+  return <span class="comment-count" role="img" aria-label={label} title={label}><Bubble /><span class="n">{n}</span></span>;
+}
+
 function participants() {
   return coordination.value?.participants ?? opened.value?.participants ?? [];
 }
