@@ -186,8 +186,8 @@ export function Hearing() {
       </header>
       {h.unreadable.length > 0 && <p class="warn-text" role="alert">{t("Poster, der ikke kan læses, er sprunget over", "Records that cannot be read were skipped")}: {h.unreadable.join("; ")}</p>}
       {h.me === "coordinator" && !open && <OpenRound />}
-      {h.status.length === 0 ? <Card title={t("Høringsrunder", "Hearing rounds")}><Empty>{t("Der har ikke været nogen høringsrunde endnu.", "There has been no hearing round yet.")}</Empty></Card> : h.status.map((s, i) => <RoundCard s={s} first={i === 0} />)}
       <AfterOwn />
+      {h.status.length === 0 ? <Card title={t("Høringsrunder", "Hearing rounds")}><Empty>{t("Der har ikke været nogen høringsrunde endnu.", "There has been no hearing round yet.")}</Empty></Card> : h.status.map((s, i) => <RoundCard s={s} first={i === 0} />)}
       <AllComments />
     </div>
   );
