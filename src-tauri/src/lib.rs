@@ -9,6 +9,7 @@
 pub mod catalogue;
 pub mod commands;
 pub mod exchange;
+pub mod hearing;
 pub mod refresh;
 pub mod session;
 pub mod sync;
@@ -124,6 +125,15 @@ pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
         exchange::cnil_import_into,
         exchange::cnil_import_new,
         exchange::export_docx,
+        hearing::hearing,
+        hearing::comment_add,
+        hearing::comment_reply,
+        hearing::comment_resolve,
+        hearing::hearing_open,
+        hearing::hearing_answer,
+        hearing::hearing_respond,
+        hearing::hearing_close,
+        hearing::export_hearing,
     ])
 }
 

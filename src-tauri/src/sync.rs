@@ -84,6 +84,7 @@ fn describe(state: &LiveState, hub: &str, previous: &SyncStatus) -> SyncStatus {
 /// Starts syncing the open workspace with `hub` (replacing a running sync). Status changes
 /// arrive on `updates`; what the hub brings is taken into the open workspace.
 pub fn start(state: &AppState, path: PathBuf, hub: String, token: String, presence: Presence, updates: Channel<SyncStatus>) -> Result<(), UserError> {
+    let party = state.settings().org.map_or(konsekvens_core::doc::Party::Coordinator, |c| konsekvens_core::doc::Party::Org(konsekvens_core::model::OrgCode(c)));
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let (live, control) = konsekvens_hub::live_control();
     live.set_presence(Some(presence));
@@ -141,7 +142,11 @@ pub fn start(state: &AppState, path: PathBuf, hub: String, token: String, presen
         let shutdown = async move {
             let _ = stopped.wait_for(|s| *s).await;
         };
-        let result = konsekvens_hub::sync_live(&mut ws, &hub, &token, LiveOptions::default(), control, on_event, shutdown).await;
+        // The user's party: the threads on its supplement (all of them for the coordinator)
+        // are synced besides the public remarks documents.
+        let mut opts = LiveOptions::default();
+        opts.sync.party = Some(party);
+        let result = konsekvens_hub::sync_live(&mut ws, &hub, &token, opts, control, on_event, shutdown).await;
         let previous = status.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let (detail, error) = match result {
             Ok(()) => (String::new(), None),

@@ -379,3 +379,50 @@ fn managed_settings_from_the_policy_file_are_applied_and_cannot_be_changed() {
     assert_eq!(s.policy_error.as_ref().map(|e| e.code.as_str()), Some("K-POLITIK-VAERDI"));
     assert!(s.managed.is_empty());
 }
+
+/// The høring through the commands: the sample's finished round as København reads it, a
+/// comment with a «forslag» on the released base, the coordinator's acceptance (a change of
+/// the base) and the round's status — who acts is the user's settings.
+#[test]
+fn the_hoering_through_the_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.konsekvens");
+    let (_app, webview) = app(Launch { workspace: Some(path) });
+    invoke(&webview, "current", json!({})).expect("current");
+    let act_as = |org: Value| invoke(&webview, "save_settings", json!({ "userName": "Test DPO", "org": org, "language": "da" })).expect("save_settings");
+
+    act_as(json!(101));
+    let h = invoke(&webview, "hearing", json!({})).expect("hearing");
+    assert_eq!(h["me"], "101");
+    assert_eq!(h["rounds"][0]["release"], "2025.1", "the sample's round is behind its release");
+    let after = h["after"].as_array().unwrap();
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0]["response"]["outcome"], "taken_into_account");
+    assert_eq!(after[0]["response"]["accepted_before"], "likely");
+
+    let reference = invoke(&webview, "comment_add", json!({ "comment": {
+        "item": "risk-adgangskontrol-mangelfuld", "field": "inherent.confidentiality", "text": "Forventet, ikke sandsynlig",
+        "proposal_field": "inherent.confidentiality.likelihood", "proposal_value": "expected", "objection": true } }))
+    .expect("comment_add");
+    let reference = reference.as_str().unwrap().to_owned();
+    assert!(reference.starts_with("101/b-"), "{reference}");
+    let h = invoke(&webview, "hearing", json!({})).expect("hearing");
+    let thread = h["threads"].as_array().unwrap().iter().find(|t| t["opening"]["reference"] == reference.as_str()).expect("the new thread").clone();
+    assert_eq!(thread["opening"]["proposal"]["current"], "likely", "the «forslag» is shown against the base now");
+    // A municipality cannot answer comments.
+    let refused = invoke(&webview, "hearing_respond", json!({ "reference": reference, "outcome": "taken_into_account", "reason": "", "decision": "accept" })).unwrap_err();
+    assert_eq!(refused["code"], "K-HOER-KUN-KOORDINATOR");
+
+    act_as(Value::Null);
+    invoke(&webview, "hearing_respond", json!({ "reference": reference, "outcome": "taken_into_account", "reason": "Enig", "decision": "accept" })).expect("respond");
+    let base = invoke(&webview, "base", json!({})).expect("base");
+    let r1 = base["items"]["risks"].as_array().unwrap().iter().find(|r| r["id"] == "risk-adgangskontrol-mangelfuld").unwrap();
+    assert_eq!(r1["inherent"]["confidentiality"]["likelihood"], "expected");
+    let h = invoke(&webview, "hearing", json!({})).expect("hearing");
+    assert_eq!(h["me"], "coordinator");
+    let thread = h["threads"].as_array().unwrap().iter().find(|t| t["opening"]["reference"] == reference.as_str()).unwrap().clone();
+    assert_eq!(thread["response"]["proposal"], "accepted");
+    assert!(thread["response"]["change_seq"].as_i64().unwrap() > 0);
+    let bad = invoke(&webview, "hearing_answer", json!({ "round": 1, "verdict": "perhaps", "note": "", "dpo": "x", "dpoDate": "2026-01-01" })).unwrap_err();
+    assert_eq!(bad["code"], "K-HOER-SVAR");
+}

@@ -3,7 +3,10 @@
 //! sample, add a risk to the joint base with ratings and reasons, link a measure and watch the
 //! findings change, publish a release, switch to Esbjerg, confirm the release and rate the new
 //! risk differently, export Esbjerg's PDF, sign it with a .p12 made here by openssl and verify
-//! it in the app. Screenshots go to target/screenshots/.
+//! it in the app; then the høring: the coordinator opens a round, København objects to a rating
+//! with a «forslag» and answers the round, the coordinator accepts it, closes the round and
+//! exports the høringsnotat, and København sees what became of its comment. Screenshots go to
+//! target/screenshots/.
 //!
 //! Then, with the app closed, this test reads the workspace with the `konsekvens` CLI: every
 //! edit the DPO made must be in the file, and the signed PDF must verify with the CLI too.
@@ -147,6 +150,29 @@ fn a_dpo_edits_signs_and_verifies_in_the_real_app_and_every_edit_is_in_the_file(
         assert!(text.contains("Esbjerg") && text.contains(risk["title"].as_str().unwrap()), "the PDF lacks Esbjerg or the new risk");
     } else {
         assert!(!under_ci(), "pdftotext is missing (poppler-utils)");
+    }
+
+    // The høring: København's objection and «forslag» in the file, the coordinator's
+    // acceptance written into the base, the release after the round, and the høringsnotat.
+    let h = &scenario["hearing"];
+    let release = h["release"].as_str().unwrap();
+    let releases = konsekvens(["release", "list", ws]);
+    assert!(stdout(&releases).lines().any(|l| l.starts_with(&format!("{release}\t"))), "no release {release} after the round: {}", stdout(&releases));
+    let comments = stdout(&konsekvens(["comment", "list", ws, "--org", "101"]));
+    assert!(comments.contains(h["comment"].as_str().unwrap()), "København's comment is not in the file: {comments}");
+    let status = stdout(&konsekvens(["hearing", "status", ws, "--round", "2"]));
+    assert!(status.contains("101 København: kan ikke tiltræde") && status.contains(&format!("afsluttet med udgivelse {release}")), "{status}");
+    let base = json_of(&["show", ws, "--json"]);
+    let item = by_reference(&base["items"]["risks"], h["item"].as_str().unwrap());
+    assert_eq!(item["inherent"]["confidentiality"]["likelihood"], h["value"], "the accepted «forslag» is not in the base");
+    let notat = PathBuf::from(h["notat"].as_str().unwrap());
+    assert!(std::fs::read(&notat).unwrap().starts_with(b"%PDF-"), "{} is not a PDF", notat.display());
+    if which("pdftotext").is_some() {
+        let text = run("pdftotext", Command::new("pdftotext").arg(&notat).arg("-"));
+        let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+        for expected in ["Høringsnotat", h["draft"].as_str().unwrap(), "København (101)", "kan ikke tiltræde", "indarbejdet"] {
+            assert!(text.contains(expected), "the høringsnotat lacks «{expected}»");
+        }
     }
 }
 

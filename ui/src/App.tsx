@@ -12,6 +12,9 @@ import { Coordinator } from "./views/Coordinator";
 import { Description } from "./views/Description";
 import { Export } from "./views/Export";
 import { Governance } from "./views/Governance";
+import { Hearing } from "./views/Hearing";
+import { ThreadPanel } from "./components/Remarks";
+import { hearing, panel } from "./hearing";
 import { Import } from "./views/Import";
 import { Measures } from "./views/Measures";
 import { Necessity } from "./views/Necessity";
@@ -43,6 +46,7 @@ const NAV: NavItem[] = [
   { id: "governance", label: () => t("DPO, revision og art. 36", "DPO, review and Art. 36"), basis: ["art_35_2", "art_35_11", "art_36"] },
   { id: "versions", label: () => t("Versioner og historik", "Versions and history"), basis: ["art_5_2"] },
   { id: "coordinator", label: () => t("Koordinatorens overblik", "Coordinator's overview"), basis: [], municipality: false },
+  { id: "hearing", label: () => t("Høring", "Consultation"), basis: [] },
   { id: "import", label: () => t("Import", "Import"), basis: [] },
   { id: "export", label: () => t("Eksport og underskrift", "Export and signing"), basis: [] },
   { id: "collaborate", label: () => t("Samarbejde via hub", "Co-editing via hub"), basis: [] },
@@ -59,6 +63,7 @@ const VIEWS: Record<ViewId, () => preact.JSX.Element | null> = {
   governance: Governance,
   versions: Versions,
   coordinator: Coordinator,
+  hearing: Hearing,
   import: Import,
   export: Export,
   collaborate: Collaborate,
@@ -130,6 +135,7 @@ function Nav() {
       <ul>
         {NAV.filter((n) => n.municipality === undefined || n.municipality === isMunicipality).map((n) => {
           const errors = errorsOn(n.basis);
+          const open = n.id === "hearing" ? (hearing.value?.threads.filter((x) => !x.resolved).length ?? 0) : 0;
           const here = sync.value.peers.filter((p) => p.section === n.id);
           return (
             <li>
@@ -141,6 +147,7 @@ function Nav() {
                   </span>
                 )}
                 {errors > 0 && <span class="nav-count" aria-label={t(`${errors} fejl`, `${errors} errors`)}>{errors}</span>}
+                {open > 0 && <span class="nav-count comments" aria-label={t(`${open} åbne bemærkninger`, `${open} open comments`)}>{open}</span>}
               </button>
             </li>
           );
@@ -194,11 +201,12 @@ export function App() {
       <a class="skip" href="#indhold">{t("Spring til indholdet", "Skip to content")}</a>
       <Header />
       <Notice />
-      <div class="layout">
+      <div class={`layout${panel.value ? " with-panel" : ""}`}>
         <Nav />
         <main id="indhold" tabIndex={-1} aria-busy={switching.value}>
           {switching.value ? <p aria-busy="true">{t("Indlæser …", "Loading …")}</p> : <View />}
         </main>
+        <ThreadPanel />
       </div>
     </>
   );

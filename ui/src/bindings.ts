@@ -109,6 +109,27 @@ export const commands = {
 	cnilImportNew: (file: string, out: string) => typedError<Opened_Serialize, UserError_Serialize>(__TAURI_INVOKE("cnil_import_new", { file, out })),
 	/**  The DPIA (a municipality's, or the base) as Word, with the PDF's content and order. */
 	exportDocx: (org: number | null, lang: string, out: string) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("export_docx", { org, lang, out })),
+	hearing: () => typedError<HearingView_Serialize, UserError_Serialize>(__TAURI_INVOKE("hearing")),
+	commentAdd: (comment: NewCommentIn_Deserialize) => typedError<string, UserError_Serialize>(__TAURI_INVOKE("comment_add", { comment })),
+	commentReply: (to: string, text: string) => typedError<string, UserError_Serialize>(__TAURI_INVOKE("comment_reply", { to, text })),
+	/**  Resolves or reopens the thread `reference` belongs to. */
+	commentResolve: (reference: string, resolved: boolean) => typedError<null, UserError_Serialize>(__TAURI_INVOKE("comment_resolve", { reference, resolved })),
+	/**  The coordinator opens a round on the working base as it stands (frozen as a draft). */
+	hearingOpen: (draft: string, deadline: string, note: string) => typedError<number, UserError_Serialize>(__TAURI_INVOKE("hearing_open", { draft, deadline, note })),
+	/**  A municipality answers a round (revisable until the deadline), signed off by its DPO. */
+	hearingAnswer: (round: number, verdict: string, note: string, dpo: string, dpoDate: string) => typedError<null, UserError_Serialize>(__TAURI_INVOKE("hearing_answer", { round, verdict, note, dpo, dpoDate })),
+	/**
+	 *  The coordinator answers a comment; `decision` `accept` writes its «forslag» into the base
+	 *  (a change linked to the comment), `decline` declines it with the reason.
+	 */
+	hearingRespond: (reference: string, outcome: string, reason: string, decision: string | null) => typedError<null, UserError_Serialize>(__TAURI_INVOKE("hearing_respond", { reference, outcome, reason, decision })),
+	/**  The coordinator closes a round: every comment answered, the release is published. */
+	hearingClose: (round: number, release: string, note: string) => typedError<string, UserError_Serialize>(__TAURI_INVOKE("hearing_close", { round, release, note })),
+	/**
+	 *  The høringsnotat of a round (no `org`), or a municipality's answer to it, as PDF or
+	 *  Word (by `out`'s extension), as `konsekvens export hearing-notat|hearing-answer` writes it.
+	 */
+	exportHearing: (round: number, org: number | null, lang: string, out: string) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("export_hearing", { round, org, lang, out })),
 };
 
 /* Types */
@@ -140,6 +161,48 @@ export type AccessSide = "internal" | "external";
 
 /**  How the controller responded to the DPO's advice (Art. 35(2)). */
 export type AdviceResponse = "pending" | "followed" | "partly_followed" | "overruled";
+
+/**  What became of one of the user's comments in the round a release followed. */
+export type AfterView = AfterView_Serialize | AfterView_Deserialize;
+
+/**  What became of one of the user's comments in the round a release followed. */
+export type AfterView_Deserialize = {
+	release: string,
+	reference: string,
+	target: string,
+	text: string,
+	response?: ResponseView_Deserialize | null,
+	/**
+	 *  The commented item's fields that differ between the draft and the release:
+	 *  (path, before, after) as text.
+	 */
+	changed: ([string, string, string])[],
+};
+
+/**  What became of one of the user's comments in the round a release followed. */
+export type AfterView_Serialize = {
+	release: string,
+	reference: string,
+	target: string,
+	text: string,
+	response: ResponseView_Serialize | null,
+	/**
+	 *  The commented item's fields that differ between the draft and the release:
+	 *  (path, before, after) as text.
+	 */
+	changed: ([string, string, string])[],
+};
+
+export type AnswerView = {
+	/**  `agrees`, `agrees_with_remarks`, `cannot_agree`. */
+	verdict: string,
+	note: string,
+	dpo: string,
+	dpo_date: string,
+	by: string,
+	answered_at: number,
+	revisions: number,
+};
 
 /**  One item of any kind, by value. */
 export type AnyItem = AnyItem_Serialize | AnyItem_Deserialize;
@@ -279,6 +342,41 @@ export type CheckReport_Serialize = {
 	/**  WP248: how many criteria are met, and so whether a DPIA is required. */
 	wp248_met: number,
 	dpia_required: boolean,
+};
+
+/**  One comment or reply, as the webview shows it. */
+export type CommentView = CommentView_Serialize | CommentView_Deserialize;
+
+/**  One comment or reply, as the webview shows it. */
+export type CommentView_Deserialize = {
+	/**  `101/b-…`: the writer and the comment's id. */
+	reference: string,
+	/**  `coordinator` or the municipality code. */
+	by: string,
+	author: string,
+	text: string,
+	written_at: number,
+	objection: boolean,
+	/**  The «forslag»: a field path of the item and the proposed value. */
+	proposal?: ProposalView | null,
+	/**  How many earlier versions the comment has. */
+	revisions: number,
+};
+
+/**  One comment or reply, as the webview shows it. */
+export type CommentView_Serialize = {
+	/**  `101/b-…`: the writer and the comment's id. */
+	reference: string,
+	/**  `coordinator` or the municipality code. */
+	by: string,
+	author: string,
+	text: string,
+	written_at: number,
+	objection: boolean,
+	/**  The «forslag»: a field path of the item and the proposed value. */
+	proposal: ProposalView | null,
+	/**  How many earlier versions the comment has. */
+	revisions: number,
 };
 
 /**  Everything that differs between two states of one DPIA. */
@@ -813,6 +911,37 @@ export type Finding_Serialize = {
 	message_en: string,
 };
 
+/**  The høring as the user sees it. */
+export type HearingView = HearingView_Serialize | HearingView_Deserialize;
+
+/**  The høring as the user sees it. */
+export type HearingView_Deserialize = {
+	/**  Who the user acts as: `coordinator` or the municipality code. */
+	me: string,
+	threads: ThreadView_Deserialize[],
+	rounds: RoundView_Deserialize[],
+	/**  Per round, newest first. */
+	status: RoundStatusView_Deserialize[],
+	/**  The user's municipality: what became of its comments behind each release. */
+	after: AfterView_Deserialize[],
+	/**  Records that do not read as the model (a damaged or hostile copy), named and skipped. */
+	unreadable: string[],
+};
+
+/**  The høring as the user sees it. */
+export type HearingView_Serialize = {
+	/**  Who the user acts as: `coordinator` or the municipality code. */
+	me: string,
+	threads: ThreadView_Serialize[],
+	rounds: RoundView_Serialize[],
+	/**  Per round, newest first. */
+	status: RoundStatusView_Serialize[],
+	/**  The user's municipality: what became of its comments behind each release. */
+	after: AfterView_Serialize[],
+	/**  Records that do not read as the model (a damaged or hostile copy), named and skipped. */
+	unreadable: string[],
+};
+
 /**  What happened to one item (or one singleton section, with `id` empty). */
 export type ItemChange = {
 	/**  The collection or section: `risks`, `measures`, `description`, `risk_overrides` … */
@@ -1187,6 +1316,48 @@ export type Necessity_Serialize = {
 };
 
 /**
+ *  A new comment from the webview: on an item (or one field of it) of the base or of the
+ *  user's supplement, on a release, or on the whole DPIA; in a round or not.
+ */
+export type NewCommentIn = NewCommentIn_Serialize | NewCommentIn_Deserialize;
+
+/**
+ *  A new comment from the webview: on an item (or one field of it) of the base or of the
+ *  user's supplement, on a release, or on the whole DPIA; in a round or not.
+ */
+export type NewCommentIn_Deserialize = {
+	item?: string | null,
+	/**  A field path inside the item (`inherent.confidentiality`); empty: the item. */
+	field: string,
+	release?: string | null,
+	supplement?: number | null,
+	round?: number | null,
+	text: string,
+	/**  A «forslag»: the field path and the proposed value as the model writes it. */
+	proposal_field?: string | null,
+	proposal_value?: Value | null,
+	objection: boolean,
+};
+
+/**
+ *  A new comment from the webview: on an item (or one field of it) of the base or of the
+ *  user's supplement, on a release, or on the whole DPIA; in a round or not.
+ */
+export type NewCommentIn_Serialize = {
+	item: string | null,
+	/**  A field path inside the item (`inherent.confidentiality`); empty: the item. */
+	field: string,
+	release: string | null,
+	supplement: number | null,
+	round: number | null,
+	text: string,
+	/**  A «forslag»: the field path and the proposed value as the model writes it. */
+	proposal_field: string | null,
+	proposal_value: Value | null,
+	objection: boolean,
+};
+
+/**
  *  A new joint DPIA: where, its title and system, the coordinator and the participating
  *  municipalities (each gets an empty supplement); see [`usecase::create_joint_dpia`].
  */
@@ -1291,6 +1462,24 @@ export type Owner = "municipality" | "kombit" | "supplier" | "other";
 
 /**  A participating controller (municipality) of the joint DPIA. */
 export type Participant = Participant_Serialize | Participant_Deserialize;
+
+export type ParticipantRoundView = ParticipantRoundView_Serialize | ParticipantRoundView_Deserialize;
+
+export type ParticipantRoundView_Deserialize = {
+	code: number,
+	name: string,
+	answer?: AnswerView | null,
+	comments: number,
+	open_objections: number,
+};
+
+export type ParticipantRoundView_Serialize = {
+	code: number,
+	name: string,
+	answer: AnswerView | null,
+	comments: number,
+	open_objections: number,
+};
 
 export type ParticipantStatus = ParticipantStatus_Serialize | ParticipantStatus_Deserialize;
 
@@ -1483,6 +1672,13 @@ export type Progress = {
 	step: string,
 };
 
+export type ProposalView = {
+	field: string,
+	value: Value,
+	/**  The field's value in the working base now (what the «forslag» is shown against). */
+	current: Value,
+};
+
 /**  Co-edited text. Stored as a Y.Text so a Yjs editor in the webview can bind to it. */
 export type Prose = string;
 
@@ -1604,6 +1800,12 @@ export type RecurringDeviation = {
 	en: string,
 };
 
+export type RecurringView = {
+	reference: string,
+	field: string,
+	orgs: number[],
+};
+
 /**
  *  The short reference printed in documents (R7, M12, KBH-R2). Unique within one joint DPIA;
  *  never renumbered once it has been shown, so a reference in a signed PDF keeps pointing
@@ -1702,6 +1904,43 @@ export type Release_Serialize = {
 	content_hash: string,
 	/**  The base as published: `serde_json` of [`Base`], items in reference order. */
 	content: string,
+};
+
+/**  The coordinator's answer to a thread's opening comment. */
+export type ResponseView = ResponseView_Serialize | ResponseView_Deserialize;
+
+/**  The coordinator's answer to a thread's opening comment. */
+export type ResponseView_Deserialize = {
+	/**  `taken_into_account`, `partly`, `not_taken`. */
+	outcome: string,
+	reason: string,
+	/**  `accepted`, `declined` or `None` (the comment had no «forslag», or it was not decided). */
+	proposal?: string | null,
+	/**
+	 *  An accepted «forslag»: the base's log position of the change it became, and the
+	 *  field's value before it (the «forslag» is shown against that once accepted).
+	 */
+	change_seq?: number | null,
+	accepted_before?: Value | null,
+	by: string,
+	at: number,
+};
+
+/**  The coordinator's answer to a thread's opening comment. */
+export type ResponseView_Serialize = {
+	/**  `taken_into_account`, `partly`, `not_taken`. */
+	outcome: string,
+	reason: string,
+	/**  `accepted`, `declined` or `None` (the comment had no «forslag», or it was not decided). */
+	proposal: string | null,
+	/**
+	 *  An accepted «forslag»: the base's log position of the change it became, and the
+	 *  field's value before it (the «forslag» is shown against that once accepted).
+	 */
+	change_seq: number | null,
+	accepted_before: Value | null,
+	by: string,
+	at: number,
 };
 
 /**  One completed review (Art. 35(11)). */
@@ -1896,6 +2135,53 @@ export type Risk_Serialize = {
 	residual_reason: Prose,
 	/**  An explicit, reasoned acceptance of the risk as it stands (instead of a measure). */
 	acceptance: Prose,
+};
+
+/**  Where a round stands. */
+export type RoundStatusView = RoundStatusView_Serialize | RoundStatusView_Deserialize;
+
+/**  Where a round stands. */
+export type RoundStatusView_Deserialize = {
+	round: RoundView_Deserialize,
+	participants: ParticipantRoundView_Deserialize[],
+	/**  Opening comments of the round the coordinator has not answered. */
+	unanswered: string[],
+	recurring: RecurringView[],
+};
+
+/**  Where a round stands. */
+export type RoundStatusView_Serialize = {
+	round: RoundView_Serialize,
+	participants: ParticipantRoundView_Serialize[],
+	/**  Opening comments of the round the coordinator has not answered. */
+	unanswered: string[],
+	recurring: RecurringView[],
+};
+
+export type RoundView = RoundView_Serialize | RoundView_Deserialize;
+
+export type RoundView_Deserialize = {
+	number: number,
+	draft: string,
+	deadline: string,
+	note: string,
+	opened_by: string,
+	/**  The release published after it, once closed. */
+	release?: string | null,
+	/**  Answers and round comments are still taken (open and not past the deadline). */
+	taking_answers: boolean,
+};
+
+export type RoundView_Serialize = {
+	number: number,
+	draft: string,
+	deadline: string,
+	note: string,
+	opened_by: string,
+	/**  The release published after it, once closed. */
+	release: string | null,
+	/**  Answers and round comments are still taken (open and not past the deadline). */
+	taking_answers: boolean,
 };
 
 /**  The names of the sections, for patching one by name. */
@@ -2327,6 +2613,55 @@ export type System_Serialize = {
 	reference: Reference,
 	name: string,
 	description: Prose,
+};
+
+/**  What a thread is about. */
+export type TargetView = TargetView_Serialize | TargetView_Deserialize;
+
+/**  What a thread is about. */
+export type TargetView_Deserialize = {
+	/**  The item's id; `None`: a release or the DPIA as a whole. */
+	item?: string | null,
+	reference: string,
+	field: string,
+	release?: string | null,
+	/**  The supplement whose private threads hold it (visible to it and the coordinator). */
+	supplement?: number | null,
+	/**  «R6 · inherent.confidentiality», «udgivelse 2025.1». */
+	label: string,
+};
+
+/**  What a thread is about. */
+export type TargetView_Serialize = {
+	/**  The item's id; `None`: a release or the DPIA as a whole. */
+	item: string | null,
+	reference: string,
+	field: string,
+	release: string | null,
+	/**  The supplement whose private threads hold it (visible to it and the coordinator). */
+	supplement: number | null,
+	/**  «R6 · inherent.confidentiality», «udgivelse 2025.1». */
+	label: string,
+};
+
+export type ThreadView = ThreadView_Serialize | ThreadView_Deserialize;
+
+export type ThreadView_Deserialize = {
+	target: TargetView_Deserialize,
+	round?: number | null,
+	opening: CommentView_Deserialize,
+	replies: CommentView_Deserialize[],
+	resolved: boolean,
+	response?: ResponseView_Deserialize | null,
+};
+
+export type ThreadView_Serialize = {
+	target: TargetView_Serialize,
+	round: number | null,
+	opening: CommentView_Serialize,
+	replies: CommentView_Serialize[],
+	resolved: boolean,
+	response: ResponseView_Serialize | null,
 };
 
 /**  A transfer to a third country and its Chapter V basis. */

@@ -10,6 +10,7 @@ import { t } from "./i18n";
 import { baseName, boot, fail, opened, scope, undo, view } from "./state";
 import { commands, inTauri } from "./api";
 import { sync } from "./views/Collaborate";
+import { writingIn } from "./hearing";
 
 /** Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y undo the user's last durable step, wherever it was;
  *  inside a plain text field the browser's own undo of the typing in progress comes first. */
@@ -39,7 +40,8 @@ effect(() => {
 
 // Presence: the others see which part of the DPIA the user is in.
 effect(() => {
-  const where = view.value;
+  // In a thread (or a new comment) of the høring: there; otherwise the view.
+  const where = writingIn.value ? `høring:${writingIn.value}` : view.value;
   if (inTauri() && sync.value.hub && sync.value.state !== "stopped") void commands.setPresence(where).catch(() => {});
 });
 

@@ -8,13 +8,14 @@ import type { View_Serialize as View } from "./bindings";
 import { mirror, onDocUpdate, onMirrorError, resetMirrors, subscribe } from "./docs";
 import { KINDS } from "./catalogue";
 import { lang, t } from "./i18n";
+import { loadHearing } from "./hearing";
 import type {
   CheckReport, Coordination, EffectiveDpia, EffectiveItems, ItemKind, Opened, SectionKind, Settings, UndoState, Value,
 } from "./model";
 
 export type ViewId =
   | "overview" | "description" | "necessity" | "wp248" | "risks" | "measures" | "supplement"
-  | "governance" | "versions" | "coordinator" | "import" | "export" | "collaborate";
+  | "governance" | "versions" | "coordinator" | "hearing" | "import" | "export" | "collaborate";
 
 export const opened = signal<Opened | null>(null);
 
@@ -107,6 +108,8 @@ export async function refresh(): Promise<void> {
           if (!sameUndo(undoState.value, v.undo)) undoState.value = v.undo;
           revision.value++;
         });
+        // The høring's threads and rounds, read as the user (its counts beside every item).
+        await loadHearing();
       } catch (e) {
         held = null;
         fail(e);

@@ -849,16 +849,21 @@ pub fn close_round(ws: &mut Workspace, actor: &Actor, number: u32, release: &str
     }
     let note = if note.trim().is_empty() { format!("Udgivet efter høringsrunde {number} (udkast {})", round.draft.name) } else { note.trim().to_owned() };
     let today = today(ws);
-    // A release of that name published after the round opened (an earlier attempt whose
-    // closing was not recorded) is the round's; otherwise publish now.
+    // A release of that name published after the round opened (a file an earlier build
+    // left with the release but not the round's record of it) is the round's.
     let existing = ws.view().coordination()?.release(release.trim()).filter(|r| r.published_at >= round.opened_at).cloned();
-    let published = match existing {
-        Some(r) => r,
-        None => ws.publish_release(release, today, &note, &actor.author())?,
-    };
-    round.closed = Some(Closing { release: published.name.clone(), by: actor.name.clone(), at: ws.env().now_millis() });
-    write(ws, actor, RemarkScope::public(Party::Coordinator), ROUNDS, &number.to_string(), &json(&round))?;
-    Ok(round)
+    let scope = RemarkScope::public(Party::Coordinator);
+    ws.add_documents(&[DocKey::Remarks(scope)])?;
+    // The release and the round's record of it are one transaction: never one without the other.
+    ws.atomically(|ws| {
+        let published = match existing {
+            Some(r) => r,
+            None => ws.publish_release(release, today, &note, &actor.author())?,
+        };
+        round.closed = Some(Closing { release: published.name.clone(), by: actor.name.clone(), at: ws.env().now_millis() });
+        write(ws, actor, scope, ROUNDS, &number.to_string(), &json(&round))?;
+        Ok(round)
+    })
 }
 
 /// The base of a round's draft, as an effective DPIA (for comparisons).

@@ -465,17 +465,21 @@ impl Store {
     }
 
     /// Appends one update with what it changed (`summary`, and the ids of the items it
-    /// touched) in one transaction, committed when this returns; returns its log position.
+    /// touched) in one transaction, committed when this returns — or, inside the caller's
+    /// transaction ([`Store::begin`]), with it; returns its log position.
     pub fn append_with_history(&self, key: DocKey, data: &[u8], meta: &UpdateMeta<'_>, summary: &str, items: &[String]) -> Result<i64, StoreError> {
         let (doc, org, client_id) = (key.name(), meta.org.map(|o| o.0), meta.client_id.map(|c| c as i64));
         let digest = update_digest(&doc, data, org, meta.author, client_id, meta.at_millis);
-        let tx = self.conn.unchecked_transaction()?;
-        tx.prepare_cached("INSERT INTO updates(doc, data, org, author, client_id, at, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+        let tx = self.own_transaction()?;
+        self.conn
+            .prepare_cached("INSERT INTO updates(doc, data, org, author, client_id, at, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
             .execute(params![doc, data, org, meta.author, client_id, meta.at_millis, digest])?;
-        let seq = tx.last_insert_rowid();
+        let seq = self.conn.last_insert_rowid();
         let clock = self.clock_before(seq)?.max(meta.at_millis);
         self.write_history_row(seq, &doc, clock, summary, items)?;
-        tx.commit()?;
+        if let Some(tx) = tx {
+            tx.commit()?;
+        }
         Ok(seq)
     }
 
@@ -538,7 +542,15 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a write transaction that [`Store::commit`] ends (a migration's fill).
+    /// A transaction of its own for a write of several rows, or `None` inside the caller's
+    /// ([`Store::begin`]: a workspace edit of several documents), whose commit or rollback
+    /// then covers these rows too.
+    fn own_transaction(&self) -> Result<Option<rusqlite::Transaction<'_>>, StoreError> {
+        Ok(if self.conn.is_autocommit() { Some(self.conn.unchecked_transaction()?) } else { None })
+    }
+
+    /// Starts a write transaction that [`Store::commit`] ends (a migration's fill, a
+    /// workspace edit of several documents).
     pub fn begin(&self) -> Result<(), StoreError> {
         Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?)
     }
@@ -618,12 +630,16 @@ impl Store {
 
     fn keep_model_row(&self, key: DocKey, upto_seq: i64, format: i64, model: &str) -> Result<(), StoreError> {
         let doc = key.name();
-        let tx = self.conn.unchecked_transaction()?;
-        tx.prepare_cached("INSERT OR REPLACE INTO models(doc, upto_seq, format, model, digest) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        let tx = self.own_transaction()?;
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO models(doc, upto_seq, format, model, digest) VALUES (?1, ?2, ?3, ?4, ?5)")?
             .execute(params![doc, upto_seq, format, model, model_digest(&doc, upto_seq, format, model)])?;
-        tx.prepare_cached("DELETE FROM models WHERE doc = ?1 AND rowid NOT IN (SELECT rowid FROM models WHERE doc = ?1 ORDER BY rowid DESC LIMIT ?2)")?
+        self.conn
+            .prepare_cached("DELETE FROM models WHERE doc = ?1 AND rowid NOT IN (SELECT rowid FROM models WHERE doc = ?1 ORDER BY rowid DESC LIMIT ?2)")?
             .execute(params![doc, MODELS_KEPT])?;
-        tx.commit()?;
+        if let Some(tx) = tx {
+            tx.commit()?;
+        }
         Ok(())
     }
 

@@ -127,6 +127,19 @@ pub struct Workspace {
     /// Documents in the order the local user edited them, for undo and redo across them.
     undo_order: Vec<DocKey>,
     redo_order: Vec<DocKey>,
+    /// Inside [`Workspace::atomically`]: what its edits touched and what the listener is
+    /// told once they are committed.
+    batch: Option<Batch>,
+}
+
+/// The edits of one [`Workspace::atomically`] so far.
+#[derive(Default)]
+struct Batch {
+    /// Documents written to, read again from the file if the batch is rolled back.
+    touched: BTreeSet<DocKey>,
+    /// Updates the listener hears of after the commit.
+    told: Vec<(DocKey, Vec<u8>, UpdateSource)>,
+    seen_head: i64,
 }
 
 /// A document of the file: empty until first needed, then as read from the file.
@@ -322,6 +335,7 @@ impl Workspace {
             undo: false,
             undo_order: Vec::new(),
             redo_order: Vec::new(),
+            batch: None,
         }
     }
 
@@ -497,10 +511,9 @@ impl Workspace {
                 if self.undo {
                     doc.enable_undo();
                 }
-                if let Some(listener) = &self.listener {
-                    listener(key, &doc.encode_state(), UpdateSource::Remote);
-                }
+                let state = doc.encode_state();
                 self.docs.insert(key, OnceCell::from(Loaded { doc, since_snapshot, applied }));
+                self.tell(key, &state, UpdateSource::Remote);
                 changed.push(key);
                 continue;
             }
@@ -522,9 +535,7 @@ impl Workspace {
                     reason: e.to_string(),
                 })?;
                 if doc.version() != before {
-                    if let Some(listener) = &self.listener {
-                        listener(key, &data, UpdateSource::Remote);
-                    }
+                    self.tell(key, &data, UpdateSource::Remote);
                     if !changed.contains(&key) {
                         changed.push(key);
                     }
@@ -661,6 +672,50 @@ impl Workspace {
     /// A document in memory (read from the file when first asked for).
     pub fn doc(&self, key: DocKey) -> Result<&DpiaDoc, WorkspaceError> {
         Ok(&self.loaded(key)?.doc)
+    }
+
+    /// Runs `f`'s edits — of several documents — as one transaction of the file: all of them
+    /// are durable when this returns `Ok`, none when `f` or a write fails (the documents it
+    /// touched are read again from the file, documents it added are gone, and the listener
+    /// hears of nothing). A use case that must not stop halfway (closing a hearing round:
+    /// the release and the round's record of it) runs its edits in here. Nested, it is part
+    /// of the outer one.
+    pub fn atomically<R, E: From<WorkspaceError>>(&mut self, f: impl FnOnce(&mut Workspace) -> Result<R, E>) -> Result<R, E> {
+        if self.batch.is_some() {
+            return f(self);
+        }
+        self.store.begin().map_err(WorkspaceError::from)?;
+        self.batch = Some(Batch { seen_head: self.seen_head.get(), ..Batch::default() });
+        let result = f(self);
+        let batch = self.batch.take().expect("set above");
+        let result = result.and_then(|r| self.store.commit().map(|()| r).map_err(|e| WorkspaceError::from(e).into()));
+        match result {
+            Ok(r) => {
+                if let Some(listener) = &self.listener {
+                    for (key, update, source) in &batch.told {
+                        listener(*key, update, *source);
+                    }
+                }
+                Ok(r)
+            }
+            Err(e) => {
+                self.store.rollback();
+                self.seen_head.set(batch.seen_head);
+                // Documents the batch added to the file are gone with it.
+                let kept: BTreeSet<String> = self.store.documents().map_err(WorkspaceError::from)?.into_iter().collect();
+                let gone: Vec<DocKey> = self.docs.keys().copied().filter(|k| !kept.contains(&k.name())).collect();
+                for key in gone {
+                    self.docs.remove(&key);
+                    self.summaries.remove(&key);
+                    self.undo_order.retain(|k| *k != key);
+                    self.redo_order.retain(|k| *k != key);
+                }
+                for key in batch.touched {
+                    self.reload(key)?;
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Edits one document in one transaction. Durable when this returns `Ok`; on any error
@@ -836,6 +891,9 @@ impl Workspace {
                 return Err(e.into());
             }
         };
+        if let Some(batch) = &mut self.batch {
+            batch.touched.insert(key);
+        }
         // Only without a gap: a row another process wrote before ours is still to be read.
         let before = self.store.last_seq_before(key, seq)?;
         let l = self.loaded_mut(key)?;
@@ -851,7 +909,8 @@ impl Workspace {
         // A large document (a year of text edits leaves CRDT tombstones: the base reaches
         // MBs) is kept less often, about 1 KB of kept state per update.
         let every = self.history_every.max(self.history_size.get(&key).copied().unwrap_or(0) / 1024);
-        if *kept >= every && !self.ahead.contains(&key) {
+        // Inside a batch the state is no log position's until it commits: kept after it.
+        if *kept >= every && !self.ahead.contains(&key) && self.batch.is_none() {
             // The same state is the document's snapshot too: its open replays no longer tail.
             let state = self.doc(key)?.encode_state();
             self.history_size.insert(key, state.len());
@@ -860,13 +919,24 @@ impl Workspace {
             self.since_history.insert(key, 0);
             self.loaded_mut(key)?.since_snapshot = 0;
         }
-        if let Some(listener) = &self.listener {
-            listener(key, update, source);
+        self.tell(key, update, source);
+        if self.batch.is_some() {
+            return Ok(());
         }
         if self.loaded(key)?.since_snapshot >= COMPACT_AFTER {
             self.compact_doc(key)?;
         }
         Ok(())
+    }
+
+    /// Tells the listener of a durable update — inside [`Workspace::atomically`], once its
+    /// transaction is committed.
+    fn tell(&mut self, key: DocKey, update: &[u8], source: UpdateSource) {
+        if let Some(batch) = &mut self.batch {
+            batch.told.push((key, update.to_vec(), source));
+        } else if let Some(listener) = &self.listener {
+            listener(key, update, source);
+        }
     }
 
     /// Drops a document from memory: it is read from the file again when next needed

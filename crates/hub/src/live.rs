@@ -25,7 +25,7 @@ use crate::proto;
 use futures_util::stream::{BoxStream, SelectAll, SplitSink};
 use futures_util::{SinkExt, StreamExt};
 use konsekvens_core::{DocKey, Workspace};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -325,6 +325,8 @@ struct Session<'a, F: FnMut(LiveEvent)> {
     acked: &'a mut BTreeMap<DocKey, i64>,
     on_event: &'a mut F,
     live: bool,
+    /// Documents the hub would not serve us at connect (not connected again until a resync).
+    unavailable: BTreeSet<DocKey>,
 }
 
 impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
@@ -342,16 +344,20 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
     ) -> Result<Ended, SyncError> {
         let target = Target::resolve(ws, hub, &opts.sync)?;
         ensure_participant_documents(ws)?;
+        if let Some(party) = opts.sync.party {
+            client::ensure_remark_documents(ws, Some(party))?;
+        }
         let keys: Vec<DocKey> = ws.keys().collect();
         let connecting = futures_util::future::join_all(keys.iter().map(|&key| connect_doc(&target.base_url, &target.dpia, key, token)));
         let sockets = tokio::time::timeout(opts.sync.timeout, connecting).await.map_err(|_| SyncError::Timeout(opts.sync.timeout))?;
-        let mut session = Session { ws, target, links: BTreeMap::new(), acked, on_event, live: false };
+        let mut session = Session { ws, target, links: BTreeMap::new(), acked, on_event, live: false, unavailable: BTreeSet::new() };
         let mut incoming: SelectAll<BoxStream<'static, (DocKey, Option<Frame>)>> = SelectAll::new();
         for (key, socket) in keys.into_iter().zip(sockets) {
             let socket = match socket? {
                 Ok(s) => s,
                 Err(reason) => {
                     (session.on_event)(LiveEvent::Unavailable { key, reason });
+                    session.unavailable.insert(key);
                     continue;
                 }
             };
@@ -405,14 +411,20 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
                         me.presence = p;
                         session.announce(me).await?;
                     }
-                    Some(Command::Changed) => session.push_local().await?,
+                    Some(Command::Changed) => {
+                        if session.push_local().await? {
+                            return Ok(Ended::Resync);
+                        }
+                    }
                     None => control_open = false,
                 },
                 _ = poll.tick() => {
                     if !session.live && Instant::now() > deadline {
                         return Err(SyncError::Timeout(opts.sync.timeout));
                     }
-                    session.push_local().await?;
+                    if session.push_local().await? {
+                        return Ok(Ended::Resync);
+                    }
                 }
                 _ = keepalive.tick() => {
                     if last_heard.elapsed() > 3 * opts.keepalive {
@@ -540,9 +552,14 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
         Ok(())
     }
 
-    /// Takes in what another process wrote and sends each document's news.
-    async fn push_local(&mut self) -> Result<(), SyncError> {
+    /// Takes in what another process wrote and sends each document's news; true when the
+    /// file gained a document not connected yet (the app's first comment on its supplement
+    /// made a remarks document): connect again to sync it too.
+    async fn push_local(&mut self) -> Result<bool, SyncError> {
         self.ws.catch_up()?;
+        if self.ws.keys().any(|k| !self.links.contains_key(&k) && !self.unavailable.contains(&k)) {
+            return Ok(true);
+        }
         let keys: Vec<DocKey> = self.links.keys().copied().collect();
         for key in keys {
             let last = self.ws.view().last_seq(key)?;
@@ -550,7 +567,7 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
                 self.push(key).await?;
             }
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Sends what the workspace has beyond the mirror, then the barrier; or, with nothing

@@ -10,6 +10,7 @@ import { baseFrozen, focus, frozenHint, newItem, removeItem, scope, supplementDo
 import type { Entry, ItemKind, Value } from "../model";
 import { patchItem } from "../state";
 import { DeviationBadge, Empty, LocalBadge, NotApplicableBadge, Ref } from "./ui";
+import { CommentBadge, CommentCount } from "./Remarks";
 
 /** What an editor gets: the entry and how to save a change to one or more of its fields. */
 export interface EditorProps<T> {
@@ -66,8 +67,10 @@ function Row<T extends Identified>(p: Props<T> & { entry: Entry<T> }) {
           {e.deviation && <DeviationBadge />}
           {e.not_applicable !== null && <NotApplicableBadge />}
           {p.detail && <span class="item-detail">{p.detail(e)}</span>}
+          <CommentBadge item={e.id} />
         </summary>
         {isOpen && <div class="item-editor">
+          <p class="item-comments"><CommentCount always target={{ item: e.id, field: "", release: null, supplement: e.origin === "local" ? Number(e.doc.split("/")[1]) || null : null, label: e.reference || p.title(e), kind: p.kind }} /></p>
           {readOnly ? (
             <p class="hint shared-hint">{frozenHint()}</p>
           ) : e.origin === "base" && scope.value !== null && (

@@ -11,6 +11,7 @@ import { lang, number, t } from "../i18n";
 import { dpia, fail, inform, opened, refresh, scope } from "../state";
 import type { Progress, VerifyResult } from "../bindings";
 import { WordExport } from "./Import";
+import { HearingExport } from "./Hearing";
 import { pickSave } from "./Start";
 
 async function pickOpen(name: string, extensions: string[]): Promise<string | null> {
@@ -40,6 +41,7 @@ function suggested(ext: string): string {
 
 export function Export() {
   const [out, setOut] = useState(suggested(".pdf"));
+  const [notat, setNotat] = useState(suggested("").replace(/konsekvensanalyse-[^/\\]*$/, "hoeringsnotat"));
   const [docLang, setDocLang] = useState(lang.value);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [exported, setExported] = useState<string | null>(null);
@@ -126,6 +128,7 @@ export function Export() {
       </Card>
 
       <WordExport lang={docLang} />
+      <HearingExport out={notat} setOut={setNotat} />
 
       <Card title={t("2. Underskriv", "2. Sign")} basis="PAdES B-B">
         <PathField id="p12" label={t("Certifikat (.p12), fx OCES3 / MitID Erhverv", "Certificate (.p12), e.g. OCES3 / MitID Erhverv")} value={p12} onChange={setP12} pick={() => pickOpen("PKCS#12", ["p12", "pfx"])} />

@@ -4,6 +4,7 @@
 
 import { useMemo, useState } from "preact/hooks";
 import { RichText } from "../components/RichText";
+import { CommentCount } from "../components/Remarks";
 import { HeatMap } from "../components/Picture";
 import { Card, Empty, Level, Links, LocalBadge, DeviationBadge, NotApplicableBadge, Ref, SelectField, TextField, YesNo, options } from "../components/ui";
 import {
@@ -14,6 +15,11 @@ import type { Consequence, Likelihood, Owner, RiskSource } from "../bindings";
 import type { EffectiveDpia, Entry, Matrix, Measure, Rating, Risk, RiskLevel, Value } from "../model";
 
 type Phase = "inherent" | "residual";
+
+/** The thread panel's target for a risk, or one rating of it. */
+function riskTarget(e: Entry<Risk>, field = "", label = e.reference) {
+  return { item: e.id, field, release: null, supplement: e.origin === "local" ? Number(e.doc.split("/")[1]) || null : null, label, kind: "risk" };
+}
 type SortKey = "reference" | "title" | "source" | "inherent" | "residual" | "measures";
 
 /** The level a risk has in one phase, in one dimension or overall, as the core derived it. */
@@ -28,11 +34,11 @@ function measuresFor(d: EffectiveDpia, risk: string): Entry<Measure>[] {
   return ids.map((id) => d.items.measures.find((m) => m.id === id)).filter((m): m is Entry<Measure> => m !== undefined);
 }
 
-function RatingEditor(p: { label: string; rating: Rating; level: RiskLevel | null; save: (patch: Partial<Record<keyof Rating, unknown>>) => void; base?: Rating; baseLevel?: RiskLevel | null }) {
+function RatingEditor(p: { label: string; rating: Rating; level: RiskLevel | null; save: (patch: Partial<Record<keyof Rating, unknown>>) => void; base?: Rating; baseLevel?: RiskLevel | null; comments?: preact.ComponentChildren }) {
   const r = p.rating;
   return (
     <fieldset class="rating">
-      <legend>{p.label} <Level level={p.level} /></legend>
+      <legend>{p.label} <Level level={p.level} /> {p.comments}</legend>
       <YesNo label={t("Ikke berørt af truslen?", "Not affected by the threat?")} value={r.unaffected} onChange={(v) => p.save({ unaffected: v === true })} />
       {r.unaffected ? (
         <TextField multiline rows={2} label={t("Hvorfor dimensionen ikke er berørt", "Why the dimension is not affected")} value={r.unaffected_reason} onCommit={(v) => p.save({ unaffected_reason: v })} />
@@ -64,7 +70,7 @@ function Detail({ entry, phase, dimension }: { entry: Entry<Risk>; phase: Phase;
   return (
     <section class="risk-detail" aria-label={t(`Risiko ${e.reference}`, `Risk ${e.reference}`)}>
       <h2>
-        <Ref>{e.reference}</Ref> {e.title || t("(uden titel)", "(untitled)")} {e.origin === "local" && <LocalBadge />} {deviation && <DeviationBadge />} {e.not_applicable !== null && <NotApplicableBadge />}
+        <Ref>{e.reference}</Ref> {e.title || t("(uden titel)", "(untitled)")} {e.origin === "local" && <LocalBadge />} {deviation && <DeviationBadge />} {e.not_applicable !== null && <NotApplicableBadge />} <CommentCount target={riskTarget(e)} always />
       </h2>
       {deviation && (
         <p class="hint deviation-note">
@@ -98,6 +104,7 @@ function Detail({ entry, phase, dimension }: { entry: Entry<Risk>; phase: Phase;
                 base={deviation ? (ph === "inherent" ? deviation.base_inherent : deviation.base_residual)[dim] : undefined}
                 baseLevel={(ph === "inherent" ? facts?.base_inherent : facts?.base_residual)?.[dim] ?? null}
                 save={(patch) => save({ [ph]: { [dim]: patch } })}
+                comments={<CommentCount target={riskTarget(e, `${ph}.${dim}`, `${e.reference} · ${DIMENSIONS(dim)} ${ph === "inherent" ? t("før", "before") : t("efter", "after")}`)} />}
               />
             ))}
           </div>
@@ -215,7 +222,7 @@ export function Risks() {
                   return (
                     <tr class={`${e.id === selected?.id ? "selected" : ""}${e.not_applicable !== null ? " na" : ""}`} aria-selected={e.id === selected?.id} onClick={() => (focus.value = e.id)}>
                       <td><button type="button" class="link" onClick={() => (focus.value = e.id)} aria-label={t(`Vis risiko ${e.reference}`, `Show risk ${e.reference}`)}><Ref>{e.reference}</Ref></button></td>
-                      <td>{e.title} {e.origin === "local" && <LocalBadge />} {e.deviation && <DeviationBadge />} {e.not_applicable !== null && <NotApplicableBadge />}</td>
+                      <td>{e.title} <CommentCount target={riskTarget(e)} /> {e.origin === "local" && <LocalBadge />} {e.deviation && <DeviationBadge />} {e.not_applicable !== null && <NotApplicableBadge />}</td>
                       <td>{RISK_SOURCE(e.source)}</td>
                       <td><Level level={levelOf(d, e, "inherent", dimension)} /></td>
                       <td><Level level={levelOf(d, e, "residual", dimension)} /></td>

@@ -2,6 +2,7 @@
 // two points (release, date, log position, now) — items added, removed and changed field by
 // field, risk levels moved, links made and broken — and the history of who changed what.
 
+import { CommentCount } from "../components/Remarks";
 import { useEffect, useState } from "preact/hooks";
 import { call, commands } from "../api";
 import { DistributionBar } from "../components/Picture";
@@ -235,7 +236,7 @@ export function Versions() {
         {c && c.releases.length > 0 ? (
           <table class="table">
             <thead><tr><th scope="col">{t("Udgivelse", "Release")}</th><th scope="col">{t("Dato", "Date")}</th><th scope="col">{t("Udgivet af", "Published by")}</th><th scope="col">SHA-256</th><th scope="col">{t("Note", "Note")}</th></tr></thead>
-            <tbody>{[...c.releases].reverse().map((r) => <tr><th scope="row">{r.name}</th><td>{date(r.date)}</td><td>{r.published_by}</td><td><code class="hash">{r.content_hash.slice(0, 16)}…</code></td><td>{r.note}</td></tr>)}</tbody>
+            <tbody>{[...c.releases].reverse().map((r) => <tr><th scope="row">{r.name} <CommentCount target={{ item: null, field: "", release: r.name, supplement: null, label: t(`udgivelse ${r.name}`, `release ${r.name}`), kind: null }} always /></th><td>{date(r.date)}</td><td>{r.published_by}</td><td><code class="hash">{r.content_hash.slice(0, 16)}…</code></td><td>{r.note}</td></tr>)}</tbody>
           </table>
         ) : <Empty>{t("Fælles basis er ikke udgivet endnu.", "The joint base has not been released yet.")}</Empty>}
         {scope.value === null && <Publish />}

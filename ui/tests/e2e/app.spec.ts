@@ -49,6 +49,18 @@ const scenario = {
     // begrænset × sandsynlig: lav, so the assessment before measures drops from høj to mellem.
     consequence: "limited",
   },
+  hearing: {
+    draft: "2026.2-udkast",
+    release: "2026.2",
+    // København's objection with a «forslag» on R1's rating, accepted by the coordinator.
+    comment: "Brudene i 2025 viser, at uvedkommende adgang må forventes; sandsynligheden før foranstaltninger bør være forventet (e2e).",
+    item: "R1",
+    field: "inherent.confidentiality.likelihood",
+    value: "expected",
+    dpo: "Anne Dam, databeskyttelsesrådgiver",
+    reason: "Enig: brudhistorikken taler for forventet (e2e).",
+    notat: join(DIR, "hoeringsnotat.pdf"),
+  },
   pdf: join(DIR, "esbjerg.pdf"),
   signed: join(DIR, "esbjerg-underskrevet.pdf"),
   signer: "Åse Bøgh",
@@ -347,5 +359,121 @@ describe("a DPO in the real app", () => {
     expect(verdict).toContain("betroet");
     await noError();
     await shot("export");
+  });
+});
+
+/** Who the user is, set on the start screen as a DPO does (the municipality's code, or empty
+ *  for KL/KOMBIT), then the same workspace opened again as that party. */
+async function actAs(code: string, title: string): Promise<void> {
+  await s.click(await button("Skift arbejdsområde", "nav.side"));
+  const org = await field("Din kommunes kode (tom for KL/KOMBIT)", "body");
+  await s.click(org);
+  // typed away as a user does: the field commits what was typed when it is left
+  await s.type(org, KEYS.selectAll);
+  await s.type(org, code || KEYS.backspace);
+  await s.type(org, KEYS.tab);
+  await s.click(await button("Åbn eksemplet", "body"));
+  await until(`the window title «${title}»`, async () => (await s.title()) === `Konsekvens — ${title}`);
+  await go("Høring", "Høring");
+  await until(`acting as ${code || "the coordinator"}`, async () => (await text("main .view-head .lead")).includes(code ? `(${code})` : "koordinatoren"));
+}
+
+/** Clicks an element scrolled to the middle of the window (not under the sticky header). */
+async function clickCentred(el: Element): Promise<void> {
+  await s.execute("arguments[0].scrollIntoView({ block: 'center' });", el);
+  await s.click(el);
+}
+
+/** The thread (in `within`) whose opening comment has `words`: a CSS-free handle through JS. */
+function threadPart(words: string, css: string, within = "main"): Promise<Element> {
+  return until(`«${css}» in the thread «${words.slice(0, 30)}…»`, () =>
+    s.execute<Element | null>(
+      `const a = [...document.querySelectorAll(arguments[2] + " article.thread")].find((x) => x.textContent.includes(arguments[0]));
+       return (a && a.querySelector(arguments[1])) || null;`,
+      words, css, within,
+    ));
+}
+
+describe("the høring in the real app", () => {
+  const h = scenario.hearing;
+  const deadline = (() => {
+    // after both the app's pinned day and the clock, which the core's deadline rule reads
+    const days = [Date.now(), Date.parse(process.env.KONSEKVENS_TODAY ?? "1970-01-01")];
+    return new Date(Math.max(...days) + 30 * 86_400_000).toISOString().slice(0, 10);
+  })();
+
+  test("the coordinator opens a hearing round on the joint base", async () => {
+    await go("Høring", "Høring");
+    await s.type(await s.find("#round-draft"), h.draft);
+    await s.type(await s.find("#round-deadline"), deadline);
+    await s.type(await s.find("#round-note"), "Høring over den nye risiko om vikarer (e2e).");
+    await s.click(await button("Åbn høringsrunden"));
+    await until("the round", async () => (await text("main")).includes(`Høringsrunde 2: ${h.draft}`));
+    await noError();
+    await shot("hearing-round-open");
+  });
+
+  test("København objects to a rating with a «forslag» and answers the round", async () => {
+    await actAs("101", "København");
+    await go("Risici", "Risici");
+    await s.click(await button(`Vis risiko ${h.item}`, "table.risks"));
+    // København's DPIA shows the released base: the risk is commented from its heading, and
+    // the «forslag» names the rating it changes.
+    await s.click(await button(`Kommentér ${h.item}`, "section.risk-detail h2"));
+    await choose(await s.find("#comment-about"), "inherent.confidentiality");
+    await s.type(await s.find("#new-comment-text"), h.comment);
+    await choose(await s.find("#proposal-field"), h.field);
+    await choose(await s.find("#proposal-value"), h.value);
+    await s.click(await until("the objection box", () => s.execute<Element | null>(`return [...document.querySelectorAll("aside.thread-panel label")].find((l) => l.textContent.includes("Indsigelse"))?.querySelector("input") || null;`)));
+    await s.click(await button("Send bemærkning", "aside.thread-panel"));
+    const diff = await threadPart(h.comment, ".proposal", "aside.thread-panel");
+    expect(await s.execute<string>("return arguments[0].textContent;", diff)).toContain("sandsynlig → forventet");
+    await until("the count beside the rating", async () => (await text("section.risk-detail .side-by-side .phase:nth-child(1) fieldset.rating:nth-of-type(1) legend .comment-count")) === "1");
+    await noError();
+    await shot("hearing-comment-proposal");
+    await s.click(await button("Luk", "aside.thread-panel"));
+    await go("Høring", "Høring");
+    await s.click(await s.find('input[name="verdict"][value="cannot_agree"]'));
+    const dpo = await s.find("#answer-dpo");
+    await s.clear(dpo);
+    await s.type(dpo, h.dpo);
+    await s.click(await button("Afgiv svar"));
+    await until("København's answer", async () => (await text("table.round-status tbody tr:nth-child(1)")).includes("kan ikke tiltræde"));
+    await noError();
+    await shot("hearing-answer");
+  });
+
+  test("the coordinator accepts the «forslag», closes the round and publishes", async () => {
+    await actAs("", "København");
+    const reason = await threadPart(h.comment, ".respond textarea");
+    await clickCentred(reason);
+    await s.type(reason, h.reason);
+    await clickCentred(await threadPart(h.comment, ".respond button.primary"));
+    await threadPart(h.comment, ".response .badge");
+    await until("the answered round", async () => !(await text("main .close-form")).includes("ikke besvaret"));
+    await noError();
+    await shot("hearing-accepted");
+    await clickCentred(await button("Afslut og udgiv"));
+    await until("the release", async () => (await text(".notice-info")).startsWith(`Høringsrunde 2 er afsluttet, og udgivelse ${h.release} er udgivet`));
+    await noError();
+    await s.execute("window.scrollTo(0, 0);");
+    await shot("hearing-closed");
+    await go("Eksport og underskrift", "Eksport og underskrift");
+    const out = await s.find("#notat-out");
+    await s.clear(out);
+    await s.type(out, h.notat.replace(/\.pdf$/, ""));
+    await s.click(await button("Høringsnotat som PDF"));
+    await until("the høringsnotat", async () => (await text(".notice-info")).startsWith(`Gemt: ${h.notat}`), 60_000);
+    await noError();
+  });
+
+  test("København sees what became of its comment", async () => {
+    await actAs("101", "København");
+    await until("the answer to its comment", async () => {
+      const after = await text("main ul.after");
+      return after.includes(h.comment) && after.includes("indarbejdet") && after.includes("forventet");
+    });
+    await s.execute("window.scrollTo(0, 0);");
+    await shot("hearing-after");
   });
 });

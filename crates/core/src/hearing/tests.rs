@@ -101,6 +101,35 @@ fn a_round_from_opening_to_release() {
     assert!(matches!(late, HearingError::Closed(1)));
 }
 
+/// Closing publishes the release and records it in the round in one transaction: when the
+/// round's record cannot be written (here: the file refuses it), no release is published
+/// either, and closing again later works.
+#[test]
+fn closing_a_round_is_one_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    open_round(&mut ws, &kl(), "2026.1-udkast", Day::ymd(2023, 12, 1), "").unwrap();
+    let path = ws.path().to_owned();
+    let sql = rusqlite::Connection::open(&path).unwrap();
+    sql.execute_batch(
+        "CREATE TRIGGER refuse_rounds BEFORE INSERT ON updates WHEN NEW.doc = 'remarks/coordinator'
+         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+    )
+    .unwrap();
+    let head = ws.view().last_seq(DocKey::Coordination).unwrap();
+    close_round(&mut ws, &kl(), 1, "2026.1", "").unwrap_err();
+    assert!(ws.view().coordination().unwrap().release("2026.1").is_none(), "a release without its round's record");
+    assert_eq!(ws.view().last_seq(DocKey::Coordination).unwrap(), head);
+    sql.execute_batch("DROP TRIGGER refuse_rounds").unwrap();
+    drop(ws);
+    let mut ws = Workspace::open(&path, env_at(START)).unwrap();
+    assert!(ws.view().coordination().unwrap().release("2026.1").is_none());
+    assert!(Hearing::read(&ws.view(), Party::Coordinator).unwrap().open_round().is_some());
+    let closed = close_round(&mut ws, &kl(), 1, "2026.1", "").unwrap();
+    assert_eq!(closed.closed.unwrap().release, "2026.1");
+    assert!(ws.view().coordination().unwrap().release("2026.1").is_some());
+}
+
 #[test]
 fn the_deadline_holds_and_answers_are_revisable_before_it() {
     let dir = tempfile::tempdir().unwrap();

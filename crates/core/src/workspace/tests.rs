@@ -58,6 +58,44 @@ fn a_failed_edit_leaves_memory_and_file_as_they_were() {
     assert!(ws.store().log(Some(DocKey::Base)).unwrap().is_empty());
 }
 
+/// Edits of several documents inside `atomically` are all durable or none: a failure after
+/// the first leaves memory, file and listener as they were; a success tells the listener
+/// once committed.
+#[test]
+fn edits_of_several_documents_commit_together_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut ws) = fresh(&dir);
+    let told = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = told.clone();
+    ws.set_listener(Some(Arc::new(move |key, _: &[u8], _| sink.lock().unwrap().push(key))));
+    let r = a_risk(&ws, "R1");
+    let head = ws.store().head_seq().unwrap();
+    let remarks = DocKey::Remarks(crate::doc::RemarkScope::public(crate::doc::Party::Coordinator));
+    let failed: Result<(), WorkspaceError> = ws.atomically(|ws| {
+        ws.edit(DocKey::Base, &dpo(), |e| e.put(&r))?;
+        ws.add_documents(&[remarks])?;
+        ws.add_participant(&Participant { code: Some(OrgCode(561)), name: "Esbjerg".into(), ref_prefix: "ESB".into() }, &dpo())?;
+        Err(WorkspaceError::UnknownOrg(OrgCode(999)))
+    });
+    assert!(matches!(failed, Err(WorkspaceError::UnknownOrg(_))));
+    assert!(ws.base().unwrap().items.risks.is_empty(), "memory holds what the file does not");
+    assert_eq!(ws.coordination().unwrap().participants.len(), 1);
+    assert!(!ws.keys().any(|k| k == remarks));
+    assert_eq!(ws.store().head_seq().unwrap(), head);
+    assert!(told.lock().unwrap().is_empty(), "the listener heard of a rolled-back edit");
+
+    ws.atomically(|ws| {
+        ws.edit(DocKey::Base, &dpo(), |e| e.put(&r))?;
+        ws.add_participant(&Participant { code: Some(OrgCode(561)), name: "Esbjerg".into(), ref_prefix: "ESB".into() }, &dpo())
+    })
+    .unwrap();
+    assert_eq!(*told.lock().unwrap(), vec![DocKey::Base, DocKey::Coordination, DocKey::Supplement(OrgCode(561))]);
+    drop(ws);
+    let ws = Workspace::open(&path, env()).unwrap();
+    assert_eq!(ws.base().unwrap().items.risks.len(), 1);
+    assert_eq!(ws.coordination().unwrap().participants.len(), 2);
+}
+
 #[test]
 fn a_malformed_remote_update_is_refused_and_nothing_is_lost() {
     let dir = tempfile::tempdir().unwrap();
