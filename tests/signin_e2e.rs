@@ -136,7 +136,8 @@ fn browser_login(provider: &mut Provider, config: &Path, user: &str, client: &st
 fn sign_in_sync(config: &Path, path: &Path, hub: &HubProcess, new: bool) -> Output {
     let mut args: Vec<&std::ffi::OsStr> = vec!["sync".as_ref(), path.as_os_str(), "--hub".as_ref()];
     let url = hub.url();
-    args.extend([url.as_ref(), "--sign-in".as_ref()]);
+    args.push(std::ffi::OsStr::new(&url));
+    args.push("--sign-in".as_ref());
     if new {
         args.push("--new".as_ref());
     }
@@ -203,7 +204,7 @@ fn a_dpo_signs_in_at_the_municipalitys_provider_syncs_edits_and_the_audit_trail_
         let line = log.lines().filter(|l| l.contains("skrevet af 101 København (Mette Holm <mette@kk.dk> · OIDC")).count();
         assert!(line >= 1, "{}: {log}", copy.display());
     }
-    let comments = stdout(&run_ok(&["comment".as_ref(), "list".as_ref(), kl.as_os_str()]));
+    let comments = stdout(&run_ok(&["comment".as_ref(), "list".as_ref(), "--coordinator".as_ref(), kl.as_os_str()]));
     assert!(comments.contains("Mette Holm <mette@kk.dk>") && !comments.contains("Nogen Andens Navn") && !comments.contains("typed-name"), "{comments}");
 
     // Lars (Esbjerg), on a machine without a browser: the device flow.
