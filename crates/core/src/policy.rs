@@ -45,12 +45,9 @@ pub struct Policy {
     pub update_check: Option<bool>,
     /// Whether the app offers to open the bundled sample.
     pub offer_sample: Option<bool>,
-    /// The OpenID provider staff sign in at (its issuer URL, `https://…`), for «Log ind» in
-    /// the app and `konsekvens login`.
-    #[serde(default)]
+    /// The OpenID provider staff sign in at (its issuer URL), for `konsekvens login`.
     pub signin_issuer: Option<String>,
     /// The client id Konsekvens is registered with at that provider (the hub's audience).
-    #[serde(default)]
     pub signin_client_id: Option<String>,
 }
 
