@@ -1149,3 +1149,6 @@ fn sync_and_the_official_yjs_client_reach_the_hub_over_wss_through_nginx() {
     assert!(!access.contains(&t.esb) && !access.contains("token="), "tokens stay out of the access log: {access}");
     drop(nginx);
 }
+
+#[path = "signin_e2e.rs"]
+mod signin_e2e;

@@ -1569,6 +1569,10 @@ export type Policy_Deserialize = {
 	update_check?: boolean | null,
 	/**  Whether the app offers to open the bundled sample. */
 	offer_sample?: boolean | null,
+	/**  The OpenID provider staff sign in at (its issuer URL), for `konsekvens login`. */
+	signin_issuer?: string | null,
+	/**  The client id Konsekvens is registered with at that provider (the hub's audience). */
+	signin_client_id?: string | null,
 };
 
 /**  The settings an IT department may fix. `None`: not managed. */
@@ -1587,6 +1591,10 @@ export type Policy_Serialize = {
 	update_check: boolean | null,
 	/**  Whether the app offers to open the bundled sample. */
 	offer_sample: boolean | null,
+	/**  The OpenID provider staff sign in at (its issuer URL), for `konsekvens login`. */
+	signin_issuer: string | null,
+	/**  The client id Konsekvens is registered with at that provider (the hub's audience). */
+	signin_client_id: string | null,
 };
 
 /**  Prior consultation of Datatilsynet (Art. 36). */

@@ -23,7 +23,8 @@ pub struct Who {
     /// Act as the coordinator
     #[arg(long)]
     coordinator: bool,
-    /// The person acting (default: KONSEKVENS_AUTHOR or the login name)
+    /// The person acting (default: KONSEKVENS_AUTHOR or the login name); ignored when signed
+    /// in with `konsekvens login` (then the signed-in person acts)
     #[arg(long)]
     name: Option<String>,
 }
@@ -34,7 +35,7 @@ impl Who {
             Some(code) if !self.coordinator => Party::Org(code),
             _ => Party::Coordinator,
         };
-        Actor::new(self.name.clone().unwrap_or_else(|| author().name), party)
+        actor_named(self.name.clone(), party)
     }
 }
 
@@ -336,7 +337,14 @@ pub fn comment(cmd: CommentCommand) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The person acting: when signed in, the signed-in person (not a name typed in).
 fn actor_named(name: Option<String>, party: Party) -> Actor {
+    if let Some(c) = crate::login_cmd::signed_in() {
+        if name.as_deref().is_some_and(|n| n != c.person()) {
+            eprintln!("--name bruges ikke: du er logget ind som {} (--name is ignored when signed in)", c.person());
+        }
+        return Actor::new(c.person(), party);
+    }
     Actor::new(name.unwrap_or_else(|| author().name), party)
 }
 

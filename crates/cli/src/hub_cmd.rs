@@ -229,8 +229,12 @@ pub struct SyncArgs {
     #[arg(long)]
     hub: String,
     /// The token, or set KONSEKVENS_TOKEN (keeps it out of the process list)
-    #[arg(long, env = "KONSEKVENS_TOKEN", hide_env_values = true)]
-    token: String,
+    #[arg(long, env = "KONSEKVENS_TOKEN", hide_env_values = true, required_unless_present = "sign_in")]
+    token: Option<String>,
+    /// Present the sign-in of `konsekvens login` (the person's ID token) instead of a token;
+    /// refreshed when it expires (and the hub closes the connection then)
+    #[arg(long, conflicts_with = "token")]
+    sign_in: bool,
     /// Stay connected until Ctrl-C/SIGTERM: others' changes are written to PATH as they
     /// arrive, changes to PATH (by any program) go out within a quarter second; offline,
     /// reconnects with backoff
@@ -419,8 +423,51 @@ pub fn run(cmd: HubCommand) -> Result<(), Failure> {
     Ok(())
 }
 
+/// What `sync` presents to the hub: a token, or the kept sign-in (refreshed when due).
+enum Bearer {
+    Token(String),
+    SignIn(konsekvens_hub::signin::CredentialStore, konsekvens_hub::signin::Credentials),
+}
+
+impl Bearer {
+    fn of(a: &SyncArgs) -> Result<Bearer, Failure> {
+        use crate::login_cmd::failure;
+        match (&a.token, a.sign_in) {
+            (_, true) => {
+                let store = konsekvens_hub::signin::CredentialStore::default_location().map_err(failure)?;
+                let c = store.fresh().map_err(failure)?;
+                eprintln!("logget ind som {}", printable(&c.person()));
+                Ok(Bearer::SignIn(store, c))
+            }
+            (Some(t), false) => Ok(Bearer::Token(t.clone())),
+            (None, false) => Err(Failure::Input(UserError::new("K-SYNC-TOKEN", "angiv --token eller --sign-in", "give --token or --sign-in"))),
+        }
+    }
+
+    fn secret(&self) -> &str {
+        match self {
+            Bearer::Token(t) => t,
+            Bearer::SignIn(_, c) => &c.id_token,
+        }
+    }
+
+    /// After the hub said the sign-in expired: a refreshed one, or the error to stop with.
+    fn renew(&mut self, why: &str) -> Result<(), Failure> {
+        match self {
+            Bearer::Token(_) => Err(sync_failure(konsekvens_hub::SyncError::SignInExpired(why.to_owned()))),
+            Bearer::SignIn(store, c) => {
+                eprintln!("log-ind er udløbet ({}); fornyer det hos udbyderen …", printable(why));
+                *c = store.renew(c).map_err(crate::login_cmd::failure)?;
+                eprintln!("fornyet: logget ind som {} til {}", printable(&c.person()), konsekvens_core::env::format_millis(c.expires_at as i64 * 1000));
+                Ok(())
+            }
+        }
+    }
+}
+
 pub fn sync(a: SyncArgs) -> Result<(), Failure> {
     let rt = runtime()?;
+    let mut bearer = Bearer::of(&a)?;
     let mut ws = if a.new {
         if a.path.exists() {
             return Err(Failure::Input(
@@ -430,7 +477,7 @@ pub fn sync(a: SyncArgs) -> Result<(), Failure> {
         // The first round fills a temporary file that becomes the workspace only when it
         // succeeded: a refusal or a hostile hub leaves nothing that would block a retry.
         let (ws, report) = Workspace::create_filled(&a.path, env(), |ws| {
-            rt.block_on(konsekvens_hub::sync_once_with(ws, &a.hub, &a.token, &a.options())).map_err(sync_failure)
+            rt.block_on(konsekvens_hub::sync_once_with(ws, &a.hub, bearer.secret(), &a.options())).map_err(sync_failure)
         })?;
         if !a.watch {
             return round_result(&report);
@@ -440,7 +487,7 @@ pub fn sync(a: SyncArgs) -> Result<(), Failure> {
         open(&a.path)?
     };
     if a.watch {
-        let on_event = |event: LiveEvent| match event {
+        let mut on_event = |event: LiveEvent| match event {
             LiveEvent::State(LiveState::Connecting) => eprintln!("forbinder til hubben …"),
             LiveEvent::State(LiveState::Live) => eprintln!("live: i takt med hubben; ændringer sendes og modtages løbende"),
             LiveEvent::State(LiveState::Offline { pending, retry_in, error }) => {
@@ -471,14 +518,26 @@ pub fn sync(a: SyncArgs) -> Result<(), Failure> {
             }
         };
         konsekvens_hub::ensure_remark_documents(&mut ws, a.options().party).map_err(sync_failure)?;
-        let (_handle, control) = konsekvens_hub::live_control();
-        rt.block_on(konsekvens_hub::sync_live(&mut ws, &a.hub, &a.token, LiveOptions::default(), control, on_event, konsekvens_hub::shutdown_signal()))
-            .map_err(sync_failure)?;
-        return Ok(());
+        let shutdown = konsekvens_hub::shutdown_signal();
+        tokio::pin!(shutdown);
+        loop {
+            let (_handle, control) = konsekvens_hub::live_control();
+            let ended = rt.block_on(konsekvens_hub::sync_live(&mut ws, &a.hub, bearer.secret(), LiveOptions::default(), control, &mut on_event, &mut shutdown));
+            match ended {
+                // The hub closed the connection as the ID token expired: refresh, reconnect.
+                Err(konsekvens_hub::SyncError::SignInExpired(why)) => bearer.renew(&why)?,
+                other => return other.map_err(sync_failure),
+            }
+        }
     }
-    let report = rt
-        .block_on(konsekvens_hub::sync_once_with(&mut ws, &a.hub, &a.token, &a.options()))
-        .map_err(sync_failure)?;
+    let report = match rt.block_on(konsekvens_hub::sync_once_with(&mut ws, &a.hub, bearer.secret(), &a.options())) {
+        Err(konsekvens_hub::SyncError::SignInExpired(why)) => {
+            bearer.renew(&why)?;
+            rt.block_on(konsekvens_hub::sync_once_with(&mut ws, &a.hub, bearer.secret(), &a.options()))
+        }
+        other => other,
+    }
+    .map_err(sync_failure)?;
     round_result(&report)
 }
 

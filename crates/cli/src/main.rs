@@ -7,6 +7,7 @@
 mod exchange_cmd;
 mod hearing_cmd;
 mod hub_cmd;
+mod login_cmd;
 mod paths;
 mod pdf_cmd;
 mod versions_cmd;
@@ -106,6 +107,11 @@ enum Command {
     Hub(hub_cmd::HubCommand),
     /// Sync a workspace with a hub: one round (exit 0 when local and hub state are equal), or --watch
     Sync(hub_cmd::SyncArgs),
+    /// Sign in at the municipality's OpenID provider (browser with PKCE, or --device), so
+    /// `sync --sign-in` and the audit trail use the person's identity
+    Login(login_cmd::LoginArgs),
+    /// Forget the sign-in kept by `login`
+    Logout,
     /// Releases of the joint base: publish (coordinator), list, confirm (a municipality)
     #[command(subcommand)]
     Release(versions_cmd::ReleaseCommand),
@@ -308,7 +314,12 @@ pub(crate) fn env() -> Arc<dyn Env> {
     Arc::new(SystemEnv)
 }
 
+/// Who acts: the signed-in person (`konsekvens login`) — the name their provider vouched
+/// for — else KONSEKVENS_AUTHOR or the login name.
 pub(crate) fn author() -> Author {
+    if let Some(c) = login_cmd::signed_in() {
+        return Author::new(c.person(), None);
+    }
     let user = std::env::var("KONSEKVENS_AUTHOR")
         .or_else(|_| std::env::var("USER"))
         .unwrap_or_else(|_| "ukendt".into());
@@ -511,6 +522,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Verify(args) => pdf_cmd::verify(args)?,
         Command::Hub(cmd) => hub_cmd::run(cmd)?,
         Command::Sync(args) => hub_cmd::sync(args)?,
+        Command::Login(args) => login_cmd::login(args)?,
+        Command::Logout => login_cmd::logout()?,
         Command::Release(cmd) => versions_cmd::release(cmd)?,
         Command::Diff(mut args) => {
             args.lang = lang;

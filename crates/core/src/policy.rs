@@ -13,7 +13,7 @@
 //! `[Konsekvens]` section of `key=value` lines, `;` or `#` comments, CRLF or LF line ends,
 //! UTF-8 (with or without a BOM) or UTF-16 with its BOM. Keys, documented in
 //! `packaging/README.md`: `hub`, `dpia`, `org`, `language`, `tsa`, `update_check`,
-//! `offer_sample`. Other sections are ignored (the file may be shared); an unknown key, a
+//! `offer_sample`, `signin_issuer`, `signin_client_id`. Other sections are ignored (the file may be shared); an unknown key, a
 //! repeated key or a value that does not fit is an error naming the line, never a guess.
 
 use crate::error::UserError;
@@ -45,6 +45,10 @@ pub struct Policy {
     pub update_check: Option<bool>,
     /// Whether the app offers to open the bundled sample.
     pub offer_sample: Option<bool>,
+    /// The OpenID provider staff sign in at (its issuer URL), for `konsekvens login`.
+    pub signin_issuer: Option<String>,
+    /// The client id Konsekvens is registered with at that provider (the hub's audience).
+    pub signin_client_id: Option<String>,
 }
 
 /// The operating systems whose policy location differs.
@@ -115,6 +119,8 @@ fn danish_why(why: &str) -> &'static str {
         "da or en" => "da eller en",
         "a time-stamping service's URL starts with https:// or http://" => "et tidsstemplingsservice-URL begynder med https:// eller http://",
         "true or false" => "true eller false",
+        "an issuer URL starts with https:// (http:// only on 127.0.0.1)" => "en udsteders URL begynder med https:// (http:// kun på 127.0.0.1)",
+        "a client id of printable characters, at most 200" => "et klient-id af synlige tegn, højst 200",
         _ => "ugyldig værdi",
     }
 }
@@ -215,6 +221,14 @@ impl Policy {
                 }
                 "update_check" => policy.update_check = Some(flag(&value).ok_or_else(|| bad("true or false"))?),
                 "offer_sample" => policy.offer_sample = Some(flag(&value).ok_or_else(|| bad("true or false"))?),
+                "signin_issuer" => {
+                    let ok = (value.starts_with("https://") && value.len() > 8 || value.starts_with("http://127.0.0.1:")) && !value.contains(char::is_whitespace);
+                    policy.signin_issuer = if ok { Some(value.clone()) } else { return Err(bad("an issuer URL starts with https:// (http:// only on 127.0.0.1)")) };
+                }
+                "signin_client_id" => {
+                    let ok = !value.is_empty() && value.len() <= 200 && value.chars().all(|c| c.is_ascii_graphic());
+                    policy.signin_client_id = if ok { Some(value.clone()) } else { return Err(bad("a client id of printable characters, at most 200")) };
+                }
                 _ => return Err(PolicyError::UnknownKey { line, key: key.chars().take(80).collect() }),
             }
             seen.push(key);
@@ -254,6 +268,8 @@ impl Policy {
             ("tsa", self.tsa.is_some()),
             ("update_check", self.update_check.is_some()),
             ("offer_sample", self.offer_sample.is_some()),
+            ("signin_issuer", self.signin_issuer.is_some()),
+            ("signin_client_id", self.signin_client_id.is_some()),
         ]
         .into_iter()
         .filter_map(|(k, set)| set.then_some(k))
@@ -268,7 +284,8 @@ mod tests {
     #[test]
     fn every_key_as_the_msi_writes_it_with_crlf_and_a_bom() {
         let text = "\u{feff}; written by msiexec\r\n[Konsekvens]\r\nhub=wss://hub.kl.dk/dpia/aula\r\nDPIA=aula\r\norg = 101\r\nlanguage=EN\r\n\
-                    tsa=http://timestamp.example.dk\r\nupdate_check=false\r\noffer_sample=0\r\n\r\n[Other]\r\nhub=ignored\r\n";
+                    tsa=http://timestamp.example.dk\r\nupdate_check=false\r\noffer_sample=0\r\n\
+                    signin_issuer=https://login.microsoftonline.com/tenant/v2.0\r\nsignin_client_id=konsekvens-hub\r\n\r\n[Other]\r\nhub=ignored\r\n";
         let p = Policy::parse(text).unwrap();
         assert_eq!(
             p,
@@ -280,9 +297,11 @@ mod tests {
                 tsa: Some("http://timestamp.example.dk".into()),
                 update_check: Some(false),
                 offer_sample: Some(false),
+                signin_issuer: Some("https://login.microsoftonline.com/tenant/v2.0".into()),
+                signin_client_id: Some("konsekvens-hub".into()),
             }
         );
-        assert_eq!(p.managed().len(), 7);
+        assert_eq!(p.managed().len(), 9);
         assert_eq!(Policy::parse("[konsekvens]\norg=561\n").unwrap().managed(), vec!["org"]);
     }
 
@@ -309,6 +328,8 @@ mod tests {
             ("[Konsekvens]\ndpia=../etc\n", "K-POLITIK-VAERDI", 2),
             ("[Konsekvens]\ntsa=ftp://x\n", "K-POLITIK-VAERDI", 2),
             ("[Konsekvens]\nupdate_check=maybe\n", "K-POLITIK-VAERDI", 2),
+            ("[Konsekvens]\nsignin_issuer=http://login.example.dk\n", "K-POLITIK-VAERDI", 2),
+            ("[Konsekvens]\nsignin_client_id=a b\n", "K-POLITIK-VAERDI", 2),
             ("[Konsekvens]\nhubb=wss://x\n", "K-POLITIK-NOEGLE", 2),
             ("[Konsekvens]\norg=101\norg=561\n", "K-POLITIK-GENTAGET", 3),
             ("[Konsekvens]\njust words\n", "K-POLITIK-LINJE", 2),

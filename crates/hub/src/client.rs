@@ -38,6 +38,10 @@ pub enum SyncError {
     Connect { url: String, reason: String },
     #[error("[K-SYNC-TOKEN] hubben afviste tokenet: {0}. Bed koordinatoren om et gyldigt token (the hub refused the token)")]
     Unauthorized(String),
+    /// The sign-in (an OpenID Connect ID token) has expired: at the handshake, or the hub
+    /// closed an open connection when it expired. Refresh or sign in again, then reconnect.
+    #[error("[K-SYNC-LOGIN-EXPIRED] dit log-ind er udløbet ({0}); log ind igen (the sign-in has expired; sign in again)")]
+    SignInExpired(String),
     #[error("[K-SYNC-TIMEOUT] hubben svarede ikke inden for {0:?}; ændringerne venter i arbejdsfilen, prøv igen (the hub did not answer in time)")]
     Timeout(Duration),
     #[error("[K-SYNC-PROTOCOL] hubben sendte noget, der ikke kan tages imod: {0}. Intet af det er gemt i arbejdsfilen (the hub broke the protocol)")]
@@ -281,7 +285,9 @@ pub(crate) async fn connect_doc(base_url: &str, dpia: &str, key: DocKey, token: 
             let status = resp.status();
             let body = resp.body().as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
             let reason = crate::live::printable(&if body.is_empty() { status.to_string() } else { body });
-            if status.as_u16() == 401 {
+            if status.as_u16() == 401 && reason.starts_with(crate::codes::OIDC_EXPIRED) {
+                Err(SyncError::SignInExpired(reason))
+            } else if status.as_u16() == 401 {
                 Err(SyncError::Unauthorized(reason))
             } else if status.as_u16() == 403 || status.as_u16() == 404 {
                 Ok(Err(reason))

@@ -41,6 +41,7 @@ impl From<SyncError> for UserError {
             SyncError::Unauthorized(why) => {
                 ("K-SYNC-TOKEN", format!("the hub refused the token: {why}. Ask the coordinator for a valid token"), None)
             }
+            SyncError::SignInExpired(why) => ("K-SYNC-LOGIN-EXPIRED", format!("the sign-in has expired ({why}); sign in again"), None),
             SyncError::Timeout(d) => {
                 ("K-SYNC-TIMEOUT", format!("the hub did not answer within {d:?}; the changes wait in the workspace file, try again"), None)
             }

@@ -42,3 +42,9 @@ pub const UNSUPPORTED: &str = "K-HUB-UNSUPPORTED";
 pub const OIDC: &str = "K-HUB-OIDC";
 /// An ID token whose organisation claim maps to no organisation at the hub.
 pub const OIDC_ORG: &str = "K-HUB-OIDC-ORG";
+/// An ID token that has expired: refused at the handshake, and the reason an open connection
+/// is closed when its ID token expires (close code [`CLOSE_SIGN_IN_EXPIRED`]).
+pub const OIDC_EXPIRED: &str = "K-HUB-OIDC-EXPIRED";
+/// The WebSocket close code (application range) of a connection whose ID token expired: the
+/// client signs in again (or refreshes) and reconnects.
+pub const CLOSE_SIGN_IN_EXPIRED: u16 = 4001;

@@ -15,6 +15,9 @@
 //! - [`backup`]: `hub backup` while serving (SQLite's online backup) and `hub restore`.
 //! - [`oidc`]: OpenID Connect ID tokens as bearers besides tokens (`--oidc FILE`): verified
 //!   against the provider's keys, a claim mapped to an organisation and a role.
+//! - [`signin`]: the client side of sign-in (`konsekvens login`, the app's «Log ind»):
+//!   authorization code + PKCE with a loopback redirect, the device flow, refresh, and
+//!   where the sign-in is kept.
 //! - `/healthz` on the hub's address, `/metrics` (OpenMetrics) on `--metrics-listen`
 //!   (`metrics`, `ops`); [`oplog`]: log lines as text or JSON (`--log-format json`).
 //!
@@ -35,6 +38,7 @@ pub mod oplog;
 pub mod proto;
 pub mod rights;
 pub mod server;
+pub mod signin;
 pub mod store;
 mod writer;
 

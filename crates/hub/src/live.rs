@@ -84,8 +84,11 @@ pub fn printable(s: &str) -> String {
 pub struct Peer {
     /// The peer's awareness client id.
     pub client_id: u64,
-    /// The name the peer gives itself (not verified).
+    /// The name the peer gives itself — or, when `verified`, the name its OpenID provider
+    /// vouched for (written by the hub from the peer's ID token).
     pub name: Option<String>,
+    /// Signed in: the hub wrote `name` from the verified ID token.
+    pub verified: bool,
     /// The organisation's code — written by the hub from the peer's token, not by the peer.
     pub org: Option<String>,
     /// The organisation's registered name (written by the hub, like `org`).
@@ -113,6 +116,7 @@ impl Peer {
             name: text(field(&user, "name")),
             org: text(field(&user, "org")),
             org_name: text(field(&user, "orgName")),
+            verified: matches!(field(&user, "verified"), Some(Any::Bool(true))),
             section: text(field(&any, "section")),
             state: json.to_owned(),
         }
@@ -392,6 +396,9 @@ impl<'a, F: FnMut(LiveEvent)> Session<'a, F> {
                                     return Ok(ended);
                                 }
                             }
+                        }
+                        Some(Ok(WsMessage::Close(Some(frame)))) if u16::from(frame.code) == crate::codes::CLOSE_SIGN_IN_EXPIRED => {
+                            return Err(SyncError::SignInExpired(printable(&frame.reason)));
                         }
                         Some(Ok(WsMessage::Close(frame))) => {
                             let why = frame.map(|f| printable(&f.reason)).unwrap_or_default();

@@ -16,7 +16,7 @@
 //! minutes (a token with an unknown key id asks for a fetch at once, at most one a minute),
 //! never while a handshake waits.
 
-use crate::codes::{OIDC, OIDC_ORG};
+use crate::codes::{OIDC, OIDC_EXPIRED, OIDC_ORG};
 use crate::rights::Role;
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -119,6 +119,11 @@ pub struct SignedIn {
     pub role: Role,
     /// «name <e-mail>», as the token says (for the audit trail).
     pub person: String,
+    /// The `name` claim (else the e-mail, else the subject): stamped onto presence.
+    pub name: String,
+    /// The token's `exp` plus the leeway (seconds since 1970): the hub closes the
+    /// connection then (close code [`crate::codes::CLOSE_SIGN_IN_EXPIRED`]).
+    pub expires_at: u64,
 }
 
 /// Why an ID token is refused: the HTTP status and the reason (code, Danish, English).
@@ -169,7 +174,7 @@ fn unverified_issuer(token: &str) -> Option<String> {
 
 /// Asymmetric algorithms only: with a shared secret anybody holding the (public) key could
 /// sign, and `none` signs nothing.
-fn allowed(alg: Algorithm) -> bool {
+pub(crate) fn allowed_algorithm(alg: Algorithm) -> bool {
     use Algorithm::*;
     matches!(alg, RS256 | RS384 | RS512 | PS256 | PS384 | PS512 | ES256 | ES384 | EdDSA)
 }
@@ -227,7 +232,7 @@ impl Oidc {
             return Err(refused("ID-tokenet er for stort", "the ID token is too large"));
         }
         let header = jsonwebtoken::decode_header(token).map_err(|_| refused("ID-tokenet kan ikke læses", "the ID token cannot be read"))?;
-        if !allowed(header.alg) {
+        if !allowed_algorithm(header.alg) {
             return Err(refused("ID-tokenet er ikke signeret med en tilladt algoritme", "the ID token is not signed with an accepted algorithm"));
         }
         let issuer = unverified_issuer(token).ok_or_else(|| refused("ID-tokenet har ingen udsteder (iss)", "the ID token has no issuer"))?;
@@ -263,7 +268,7 @@ impl Oidc {
         let data = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(token, &decoding, &validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind::*;
             match e.kind() {
-                ExpiredSignature => refused("ID-tokenet er udløbet; log ind igen", "the ID token has expired; sign in again"),
+                ExpiredSignature => Refused { status: 401, reason: format!("{OIDC_EXPIRED}: ID-tokenet er udløbet; log ind igen (the ID token has expired; sign in again)") },
                 InvalidAudience => refused("ID-tokenet er udstedt til en anden modtager (aud)", "the ID token is for another audience"),
                 InvalidIssuer => refused("ID-tokenets udsteder passer ikke", "the ID token's issuer does not match"),
                 InvalidSignature => refused("ID-tokenets signatur er ikke gyldig", "the ID token's signature is not valid"),
@@ -305,18 +310,22 @@ impl Oidc {
             (None, Some(e)) => e,
             (None, None) => subject.clone(),
         };
+        let name = text("name").or_else(|| text("email")).unwrap_or_else(|| subject.clone());
+        let expires_at = claims.get("exp").and_then(|v| v.as_u64()).unwrap_or(0).saturating_add(provider.config.leeway_seconds);
         Ok(SignedIn {
             issuer: provider.config.issuer.clone(),
             subject,
             org: mapping.org.clone(),
             role: Role::parse(&mapping.role).unwrap_or(Role::Reader),
             person,
+            name,
+            expires_at,
         })
     }
 }
 
 /// GET the JWKS (bounded in time and size).
-fn fetch_jwks(uri: &str) -> Result<JwkSet, String> {
+pub(crate) fn fetch_jwks(uri: &str) -> Result<JwkSet, String> {
     use std::io::Read;
     let agent = ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(10))

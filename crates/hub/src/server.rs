@@ -373,6 +373,16 @@ struct Admitted {
     who: TokenInfo,
     org_name: String,
     slot: SessionSlot,
+    signed_in: Option<SignedInSession>,
+}
+
+/// A connection made with an OpenID Connect ID token: who (verified by the hub) and until when.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedInSession {
+    /// The `name` claim: stamped onto the connection's presence as `user.name`.
+    pub(crate) name: String,
+    /// The ID token's expiry (plus leeway), seconds since 1970: the connection is closed then.
+    pub(crate) expires_at: u64,
 }
 
 /// Failed authentications of one address.
@@ -583,6 +593,8 @@ pub(crate) struct Session {
     /// The organisation's registered name (stamped onto presence).
     pub(crate) org_name: String,
     pub(crate) conn: u64,
+    /// Signed in with an ID token: the verified person, who the presence then names.
+    pub(crate) signed_in: Option<SignedInSession>,
 }
 
 fn new_server_doc() -> Doc {
@@ -660,9 +672,11 @@ impl Hub {
             .ok_or((StatusCode::UNAUTHORIZED, format!("{AUTH}: et token kræves, ?token=… eller Authorization: Bearer … (a token is required)")))?;
         let internal = |e: StoreError| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
         // An ID token from a configured OpenID provider, or a hub token.
+        let mut signed_in = None;
         let (found, refusal) = match self.oidc.as_ref().filter(|_| crate::oidc::looks_like_jwt(&token)) {
             Some(oidc) => match oidc.verify(&token) {
                 Ok(person) => {
+                    signed_in = Some(SignedInSession { name: person.name.clone(), expires_at: person.expires_at });
                     let store = self.store.lock().expect("store lock");
                     let who = match store.signed_in(&person) {
                         Err(StoreError::UnknownOrg(org)) => {
@@ -722,7 +736,7 @@ impl Hub {
             list.push((conn, kick.clone()));
         }
         let slot = SessionSlot { hub: self.clone(), token: who.id, conn, kick };
-        Ok(Admitted { dpia: dpia.to_owned(), key, who, org_name, slot })
+        Ok(Admitted { dpia: dpia.to_owned(), key, who, org_name, slot, signed_in })
     }
 
     /// How long `ip` is still refused, if it is.
@@ -936,6 +950,13 @@ fn stamp_presence(json: &str, session: &Session) -> Result<(Option<String>, Opti
     };
     user.insert("org".into(), session.who.org.clone().into());
     user.insert("orgName".into(), session.org_name.clone().into());
+    // Signed in: the name is the one the provider vouched for, not the one the client typed.
+    if let Some(s) = &session.signed_in {
+        user.insert("name".into(), s.name.clone().into());
+        user.insert("verified".into(), true.into());
+    } else {
+        user.remove("verified");
+    }
     Ok((Some(serde_json::Value::Object(state).to_string()), claimed))
 }
 
@@ -1102,10 +1123,18 @@ async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut 
         Ok(Ok(ws)) => ws,
         _ => return,
     };
-    let Some(Admitted { dpia, key, who, org_name, slot }) = admitted else { return };
+    let Some(Admitted { dpia, key, who, org_name, slot, signed_in }) = admitted else { return };
     let conn = slot.conn;
     let kick = slot.kick.clone();
-    let session = Arc::new(Session { dpia, key, who, org_name, conn });
+    // A signed-in connection lasts as long as its ID token: then it is closed with
+    // CLOSE_SIGN_IN_EXPIRED, and the client signs in again (or refreshes) and reconnects.
+    // The token is valid through its `exp` second (as the check at the handshake has it).
+    let expiry = {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        let left = signed_in.as_ref().map(|s| Duration::from_millis((s.expires_at + 1).saturating_mul(1000).saturating_sub(now)));
+        tokio::time::Instant::now() + left.unwrap_or(Duration::from_secs(100 * 365 * 24 * 3600))
+    };
+    let session = Arc::new(Session { dpia, key, who, org_name, conn, signed_in });
     let _open = hub.metrics.connection_opened(&session.dpia);
     let room = match hub.room(&session.dpia, session.key) {
         Ok(room) => room,
@@ -1192,6 +1221,13 @@ async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut 
                     Closing::Refused { code: CloseCode::Away, reason, size: 0 }.close(&hub, &session, &mut sink, peer).await;
                     break;
                 }
+            }
+            _ = tokio::time::sleep_until(expiry) => {
+                let reason = format!("{OIDC_EXPIRED}: log-ind er udløbet; log ind igen (the sign-in has expired)");
+                hub.log(format_args!("{peer}: {}/{}: {reason}", session.dpia, session.key));
+                let code = CloseCode::from(crate::codes::CLOSE_SIGN_IN_EXPIRED);
+                let _ = sink.send(WsMessage::Close(Some(close_frame(code, &reason)))).await;
+                break;
             }
             _ = kick.notified() => {
                 let reason = format!("{REVOKED}: tokenet er tilbagekaldt; forbindelsen lukkes (the token has been revoked)");

@@ -61,9 +61,14 @@ impl OpenIdProvider {
 
     /// An ID token for `user` signed in to `client` (code flow with PKCE).
     fn id_token(&mut self, client: &str, user: &str) -> String {
-        writeln!(self.stdin, "token {client} {user}").unwrap();
-        let answer: serde_json::Value = serde_json::from_str(&self.lines.next().unwrap().unwrap()).unwrap();
+        let answer = self.ask(&format!("token {client} {user}"));
         answer["id_token"].as_str().unwrap_or_else(|| panic!("no ID token: {answer}")).to_owned()
+    }
+
+    /// One command to the provider script and its JSON answer.
+    fn ask(&mut self, command: &str) -> serde_json::Value {
+        writeln!(self.stdin, "{command}").unwrap();
+        serde_json::from_str(&self.lines.next().unwrap().unwrap()).unwrap()
     }
 
     fn config(&self, leeway: u64) -> ProviderConfig {
@@ -193,5 +198,101 @@ async fn a_person_signed_in_at_the_provider_edits_and_is_named_while_bad_id_toke
     assert_eq!(store.log(DPIA, None).unwrap().len(), 1);
     let refusals = store.refusals(DPIA).unwrap();
     assert!(refusals.iter().any(|r| r.reason.starts_with("K-HUB-OIDC-ORG")), "{refusals:?}");
+    hub.stop().await;
+}
+
+/// The client side (`konsekvens_hub::signin`, used by `konsekvens login` and the app) against
+/// the same provider: a browser sign-in whose redirect is taken from the «browser»; the code
+/// cannot be used twice; an ID token for another client is refused before it is kept; and a
+/// connection the hub admitted with an ID token is closed, with its own close code, when
+/// the token expires.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_sign_in_refuses_replayed_codes_and_foreign_tokens_and_the_hub_closes_expired_sign_ins() {
+    use konsekvens_hub::signin::{self, BrowserLogin};
+    if !provider_ready() {
+        return;
+    }
+    let mut provider = OpenIdProvider::start(600);
+    let discovery = tokio::task::spawn_blocking({
+        let issuer = provider.issuer.clone();
+        move || signin::discover(&issuer)
+    })
+    .await
+    .unwrap()
+    .expect("discovery");
+    assert!(discovery.device_authorization_endpoint.is_some(), "the test provider offers the device flow");
+    let login = BrowserLogin::start(discovery.clone(), "konsekvens-hub").unwrap();
+    let answer = provider.ask(&format!("browse mette {} capture", login.authorization_url()));
+    let callback = answer["callback"].as_str().unwrap_or_else(|| panic!("{answer}")).to_owned();
+    assert!(callback.starts_with(login.redirect_uri()), "{callback}");
+    let (login, first, replay) = tokio::task::spawn_blocking(move || {
+        let first = login.complete(&callback);
+        let replay = login.complete(&callback);
+        (login, first, replay)
+    })
+    .await
+    .unwrap();
+    drop(login);
+    let mette = first.expect("the code is exchanged once");
+    assert_eq!(mette.person(), "Mette Holm <mette@kk.dk>");
+    assert!(mette.refresh_token.is_some(), "offline_access gives a refresh token");
+    let replay = replay.unwrap_err();
+    assert_eq!(replay.code(), "K-LOGIN-TOKEN", "{replay}");
+    assert!(replay.to_string().contains("invalid_grant"), "{replay}");
+
+    // A token issued to another client is not kept as ours.
+    let foreign = provider.id_token("other-app", "mette");
+    let d = discovery.clone();
+    let err = tokio::task::spawn_blocking(move || signin::validate_id_token(&d, "konsekvens-hub", &foreign, None)).await.unwrap().unwrap_err();
+    assert!(err.to_string().contains("anden modtager"), "{err}");
+    // The replay revoked what the code gave: its refresh token no longer works.
+    let m = mette.clone();
+    let revoked = tokio::task::spawn_blocking(move || signin::refresh(&m)).await.unwrap().unwrap_err();
+    assert_eq!(revoked.code(), "K-LOGIN-EXPIRED", "{revoked}");
+    // A sign-in used once refreshes to a new ID token for the same person.
+    let login = BrowserLogin::start(discovery.clone(), "konsekvens-hub").unwrap();
+    let answer = provider.ask(&format!("browse mette {} capture", login.authorization_url()));
+    let callback = answer["callback"].as_str().unwrap_or_else(|| panic!("{answer}")).to_owned();
+    let (once, refreshed) = tokio::task::spawn_blocking(move || {
+        let once = login.complete(&callback).expect("signed in");
+        let refreshed = signin::refresh(&once);
+        (once, refreshed)
+    })
+    .await
+    .unwrap();
+    let refreshed = refreshed.expect("refreshed");
+    assert_eq!((refreshed.subject.as_str(), refreshed.name.as_str()), ("mette", "Mette Holm"));
+    assert_ne!(refreshed.id_token, once.id_token);
+
+    // The hub closes a signed-in connection when its ID token expires.
+    let mut quick = OpenIdProvider::start(2);
+    let dir = tempfile::tempdir().unwrap();
+    let _t = registry(dir.path(), BasePolicy::AllParticipants);
+    let mut config = ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap());
+    config.oidc = Some(OidcConfig { providers: vec![quick.config(0)] });
+    let hub = TestHub::start_with(config).await;
+    let lars = quick.id_token("konsekvens-hub", "lars");
+    let mut ws = connect(&hub, &lars).await.expect("accepted while valid");
+    let started = std::time::Instant::now();
+    let closed = tokio::time::timeout(LIMIT, async {
+        use futures_util::StreamExt;
+        loop {
+            match ws.next().await {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => return frame,
+                Some(Ok(_)) => continue,
+                other => panic!("the connection ended without a close frame: {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("closed within the limit")
+    .expect("a close frame");
+    assert_eq!(u16::from(closed.code), konsekvens_hub::codes::CLOSE_SIGN_IN_EXPIRED);
+    assert!(closed.reason.starts_with("K-HUB-OIDC-EXPIRED") && closed.reason.contains("udløbet"), "{}", closed.reason);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "closed at expiry, not at the idle timeout");
+    // Reconnecting with the expired token is refused as expired (the client then refreshes).
+    let (status, body) = connect(&hub, &lars).await.unwrap_err();
+    assert_eq!(status, 401);
+    assert!(body.starts_with("K-HUB-OIDC-EXPIRED"), "{body}");
     hub.stop().await;
 }

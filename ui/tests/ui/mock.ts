@@ -30,7 +30,7 @@ let settings: Settings = {
   org: fx.scenario.org,
   language: options.language ?? "da",
   recent: [{ path: fx.path, title: fx.title }],
-  policy: { hub: null, dpia: null, org: null, language: null, tsa: null, update_check: null, offer_sample: null },
+  policy: { hub: null, dpia: null, org: null, language: null, tsa: null, update_check: null, offer_sample: null, signin_issuer: null, signin_client_id: null },
   managed: [],
   policy_error: null,
 };

@@ -6,7 +6,18 @@
 //                         development pages), the code exchanged at the token endpoint.
 // Users: mette (org 101, København), lars (org 561, Esbjerg), nobody (org 999: maps to no
 // organisation). Clients: konsekvens-hub (the audience the hub accepts), other-app.
-// ID_TOKEN_TTL (seconds, default 600) makes tokens that expire quickly.
+//   browse USER URL [MODE] → a browser that the CLI or app sent to the authorization URL:
+//                         follows redirects, signs USER in and consents through the
+//                         provider's development pages, then GETs the loopback redirect
+//                         (the client's listener) and answers {"status", "body"} of that
+//                         page. MODE `tamper-state` changes the state first; MODE `capture`
+//                         does not call the redirect and answers {"callback": URL}.
+//   device USER URL       → a person on another device: opens verification_uri_complete,
+//                         confirms the code, signs USER in, consents: {"done": true}.
+// ID_TOKEN_TTL (seconds, default 600) makes tokens that expire quickly. The client
+// konsekvens-hub may also use the device flow (RFC 8628) and refresh tokens (offline_access).
+// stdout carries only the JSON answers: oidc-provider's notices (console.info) go to stderr.
+console.info = (...args) => process.stderr.write(`${args.join(' ')}\n`)
 import Provider from 'oidc-provider'
 import { createHash, randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
@@ -28,7 +39,9 @@ const start = async () => {
       client_id,
       token_endpoint_auth_method: 'none',
       redirect_uris: [REDIRECT],
-      grant_types: ['authorization_code'],
+      grant_types: client_id === 'konsekvens-hub'
+        ? ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']
+        : ['authorization_code'],
       response_types: ['code'],
       application_type: 'native',
     })),
@@ -40,6 +53,7 @@ const start = async () => {
     // The claims go into the ID token itself (the hub never calls userinfo).
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    features: { deviceFlow: { enabled: true } },
     ttl: { IdToken: ttl, AccessToken: ttl, AuthorizationCode: 60, Interaction: 60, Session: 600, Grant: 600 },
     cookies: { keys: [randomBytes(16).toString('hex')] },
   })
@@ -107,13 +121,74 @@ const token = async (issuer, client, user) => {
   return json.id_token
 }
 
+// Signs `user` in on an interaction page (login, then consent); the response after it.
+const interact = async (go, url, user) => {
+  const page = await go(url)
+  const html = await page.text()
+  const prompt = html.includes('name="login"') ? 'login' : 'consent'
+  const body = new URLSearchParams(prompt === 'login' ? { prompt, login: user, password: 'x' } : { prompt })
+  return go(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+}
+
+// The first form of a page: its action and hidden inputs.
+const form = (html, base) => {
+  const action = /<form[^>]*action="([^"]+)"/.exec(html)
+  if (!action) throw new Error(`no form in ${html.slice(0, 300)}`)
+  const fields = {}
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g)) fields[m[1]] = m[2].replace(/&amp;/g, '&')
+  return { action: new URL(action[1].replace(/&amp;/g, '&'), base), fields }
+}
+
+const browseTo = async (issuer, user, start, mode) => {
+  const go = browse(issuer)
+  let res = await go(start)
+  for (let step = 0; step < 12; step++) {
+    const location = res.headers.get('location')
+    if (!location) throw new Error(`no redirect at step ${step}: ${res.status} ${(await res.text()).slice(0, 300)}`)
+    const next = new URL(location, issuer)
+    if (next.origin !== new URL(issuer).origin) {
+      if (mode === 'capture') return { callback: next.href }
+      if (mode === 'tamper-state') next.searchParams.set('state', 'forged-by-someone-else')
+      const page = await fetch(next, { redirect: 'manual' })
+      return { status: page.status, body: (await page.text()).slice(0, 500) }
+    }
+    res = /^\/interaction\/[^/]+$/.test(next.pathname) ? await interact(go, next, user) : await go(next)
+  }
+  throw new Error('too many redirects')
+}
+
+const device = async (issuer, user, start) => {
+  const go = browse(issuer)
+  const post = (f, extra = {}) => go(f.action, {
+    method: 'POST',
+    body: new URLSearchParams({ ...f.fields, ...extra }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  })
+  // verification_uri_complete: a self-submitting form, then the confirmation page.
+  let res = await post(form(await (await go(start)).text(), issuer))
+  res = await post(form(await res.text(), issuer))
+  for (let step = 0; step < 12; step++) {
+    const location = res.headers.get('location')
+    if (!location) {
+      const text = await res.text()
+      if (res.status === 200 && /success|Sign-in Success/i.test(text)) return { done: true }
+      throw new Error(`device flow stopped at step ${step}: ${res.status} ${text.slice(0, 300)}`)
+    }
+    const next = new URL(location, issuer)
+    res = /^\/interaction\/[^/]+$/.test(next.pathname) ? await interact(go, next, user) : await go(next)
+  }
+  throw new Error('too many redirects')
+}
+
 const { issuer } = await start()
 console.log(JSON.stringify({ issuer }))
 for await (const line of createInterface({ input: process.stdin })) {
-  const [cmd, client, user] = line.trim().split(/\s+/)
+  const [cmd, a, b, c] = line.trim().split(/\s+/)
   try {
-    if (cmd !== 'token') throw new Error(`unknown command ${cmd}`)
-    console.log(JSON.stringify({ id_token: await token(issuer, client, user) }))
+    if (cmd === 'token') console.log(JSON.stringify({ id_token: await token(issuer, a, b) }))
+    else if (cmd === 'browse') console.log(JSON.stringify(await browseTo(issuer, a, b, c)))
+    else if (cmd === 'device') console.log(JSON.stringify(await device(issuer, a, b)))
+    else throw new Error(`unknown command ${cmd}`)
   } catch (e) {
     console.log(JSON.stringify({ error: e.message }))
   }
