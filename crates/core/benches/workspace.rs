@@ -69,6 +69,16 @@ fn row(what: &str, goal: &str, figures: &[(&Year, Duration)]) {
     println!("{what:<44} {}   ×{:.2} {goal}", cells.join("  "), last.as_secs_f64() / first.as_secs_f64().max(1e-9));
 }
 
+/// The check of the base and of every municipality in one process, as `check` does each.
+fn check_all(ws: &Workspace, today: Day) -> usize {
+    let view = ws.view();
+    let mut findings = check::check_in(&view, None, today).unwrap().findings.len();
+    for code in view.supplement_codes() {
+        findings += check::check_in(&view, Some(code), today).unwrap().findings.len();
+    }
+    findings
+}
+
 fn main() {
     let edits: usize = std::env::var("EDITS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let temp = tempfile::tempdir().expect("temp dir");
@@ -81,13 +91,21 @@ fn main() {
     let years = [&fresh, &small, &year];
     let today = day_of_step(edits, edits);
     let kbh = OrgCode(101);
-    // `PROFILE=review|check|open|status`: repeat one command on the year for `perf record`.
+    // `PROFILE=review|check|open|status|status-after-base|all`: repeat one command on the
+    // year for `perf record` (`status-after-base`: each time after another command edited
+    // the base, as the row below; `all`: the check of base + 98).
     if let Ok(what) = std::env::var("PROFILE") {
-        for _ in 0..50 {
+        for i in 0..50 {
+            if what == "status-after-base" {
+                let mut ws = Workspace::open(&year.path, env()).expect("opens");
+                let id = ws.view().base().unwrap().items.measures[0].id.clone();
+                ws.edit(DocKey::Base, &Author::new("dpo@101.kommune.dk", Some(kbh)), |e| e.update::<Measure>(&id, |m| m.owner_name = format!("Profil {i}"))).unwrap();
+            }
             command(&year.path, 1, |ws| match what.as_str() {
                 "review" => drop(check::review_status(&ws.view(), Some(kbh)).unwrap()),
                 "check" => drop(check::check_in(&ws.view(), Some(kbh), today).unwrap()),
-                "status" => drop(status::overview(&ws.view(), today).unwrap()),
+                "status" | "status-after-base" => drop(status::overview(&ws.view(), today).unwrap()),
+                "all" => drop(check_all(ws, today)),
                 _ => (),
             });
         }
@@ -154,12 +172,7 @@ fn main() {
     }));
     row("status after an edit of the base", "goal < 200 ms", &edited(3, true, &|ws| drop(status::overview(&ws.view(), today).unwrap())));
     row("check base + 98, one process", "goal < 50 ms", &each(5, &|ws| {
-        let view = ws.view();
-        let mut findings = check::check_in(&view, None, today).unwrap().findings.len();
-        for code in view.supplement_codes() {
-            findings += check::check_in(&view, Some(code), today).unwrap().findings.len();
-        }
-        std::hint::black_box(findings);
+        std::hint::black_box(check_all(ws, today));
     }));
     row("log --org 101, first page (50)", "goal < 50 ms", &each(7, &|ws| {
         history::log_page(&ws.view(), Some(kbh), None, None, 50).unwrap();
