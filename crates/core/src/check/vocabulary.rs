@@ -321,8 +321,11 @@ fn lexicon_key(lexicon: &Lexicon) -> LexiconKey {
 /// made again as asked: a bound on memory whatever the texts (a DPIA's texts are ~100 KB).
 const ANALYSED_BYTES: usize = 4 << 20;
 
+/// The analyses kept by their text, and how many bytes they hold.
+type Kept = (std::collections::HashMap<Box<str>, std::rc::Rc<Analysed>>, usize);
+
 thread_local! {
-    static ANALYSED: std::cell::RefCell<(std::collections::HashMap<Box<str>, std::rc::Rc<Analysed>>, usize)> = Default::default();
+    static ANALYSED: std::cell::RefCell<Kept> = Default::default();
 }
 
 impl Words {
