@@ -56,7 +56,7 @@ pub fn check_effective(view: &View<'_>, org: Option<OrgCode>, dpia: &EffectiveDp
 pub fn acceptance_policy(view: &View<'_>, code: Option<OrgCode>) -> Result<AcceptancePolicy, WorkspaceError> {
     let mut policy = AcceptancePolicy::default();
     if let Some(code) = code {
-        if let Some(percent) = view.supplement(code)?.meta.max_medium_percent {
+        if let Some(percent) = view.supplement_shared(code)?.meta.max_medium_percent {
             policy.max_medium_percent = percent.min(100) as u8;
         }
     }

@@ -25,6 +25,11 @@ pub struct View<'w> {
     /// Supplements as they stand, read once per view (the check reads the acceptance policy
     /// beside the effective DPIA).
     supplements: RefCell<HashMap<OrgCode, std::rc::Rc<Supplement>>>,
+    /// Documents' last log positions and the review baseline, read once per view (the
+    /// overview asks them for each of 98 municipalities; nothing is written while a view
+    /// lives: it borrows the workspace).
+    last_seqs: RefCell<HashMap<DocKey, i64>>,
+    baseline: std::cell::Cell<Option<i64>>,
 }
 
 /// The setting that records up to which log position the file's content came in by import
@@ -35,7 +40,15 @@ pub(crate) const REVIEW_BASELINE: &str = "review_baseline_seq";
 impl Workspace {
     /// A read-only view for queries.
     pub fn view(&self) -> View<'_> {
-        View { ws: self, at: RefCell::default(), shared_at: RefCell::default(), current: RefCell::default(), supplements: RefCell::default() }
+        View {
+            ws: self,
+            at: RefCell::default(),
+            shared_at: RefCell::default(),
+            current: RefCell::default(),
+            supplements: RefCell::default(),
+            last_seqs: RefCell::default(),
+            baseline: Default::default(),
+        }
     }
 }
 
@@ -82,11 +95,16 @@ impl<'w> View<'w> {
     }
 
     pub fn supplement(&self, code: OrgCode) -> Result<Supplement, WorkspaceError> {
+        Ok(Supplement::clone(&*self.supplement_shared(code)?))
+    }
+
+    /// A supplement as it stands, read once per view and shared.
+    pub(crate) fn supplement_shared(&self, code: OrgCode) -> Result<std::rc::Rc<Supplement>, WorkspaceError> {
         if let Some(s) = self.supplements.borrow().get(&code) {
-            return Ok(Supplement::clone(s));
+            return Ok(s.clone());
         }
-        let read = self.ws.supplement(code)?;
-        self.supplements.borrow_mut().insert(code, std::rc::Rc::new(read.clone()));
+        let read = std::rc::Rc::new(self.ws.supplement(code)?);
+        self.supplements.borrow_mut().insert(code, read.clone());
         Ok(read)
     }
 
@@ -103,7 +121,7 @@ impl<'w> View<'w> {
         let current = self.current()?;
         let (coordination, base) = (&current.0, &current.1);
         let participant = coordination.participants.iter().find(|p| p.code == Some(code)).cloned().ok_or(WorkspaceError::UnknownOrg(code))?;
-        let supplement = if self.ws.docs.contains_key(&DocKey::Supplement(code)) { self.supplement(code)? } else { Supplement::default() };
+        let supplement = if self.ws.docs.contains_key(&DocKey::Supplement(code)) { self.supplement_shared(code)? } else { Default::default() };
         Ok(EffectiveDpia::compute(coordination, base, &supplement, &participant))
     }
 
@@ -130,7 +148,12 @@ impl<'w> View<'w> {
 
     /// The highest log position of a document.
     pub fn last_seq(&self, key: DocKey) -> Result<i64, WorkspaceError> {
-        Ok(self.ws.store.last_seq(key)?)
+        if let Some(seq) = self.last_seqs.borrow().get(&key) {
+            return Ok(*seq);
+        }
+        let seq = self.ws.store.last_seq(key)?;
+        self.last_seqs.borrow_mut().insert(key, seq);
+        Ok(seq)
     }
 
     /// The last log position written at or before `at_millis` (by the log's clock).
@@ -140,7 +163,12 @@ impl<'w> View<'w> {
 
     /// The log position up to which content counts as reviewed (see `REVIEW_BASELINE`).
     pub fn review_baseline(&self) -> Result<i64, WorkspaceError> {
-        Ok(self.ws.store.setting(REVIEW_BASELINE)?.and_then(|s| s.parse().ok()).unwrap_or(0))
+        if let Some(seq) = self.baseline.get() {
+            return Ok(seq);
+        }
+        let seq = self.ws.store.setting(REVIEW_BASELINE)?.and_then(|s| s.parse().ok()).unwrap_or(0);
+        self.baseline.set(Some(seq));
+        Ok(seq)
     }
 
     /// Number of updates of a document and its last one's position and time.
