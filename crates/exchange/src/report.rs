@@ -283,6 +283,13 @@ pub fn explain(sheet: &crate::Sheet, chosen: &crate::ChosenMapping, lang: Lang) 
     if parsed.risks.len() > EXPLAIN_THREATS {
         let _ = writeln!(out, "  …");
     }
+    if !parsed.colours.is_empty() {
+        let _ = writeln!(out, "\n{} ({}):", t("Læst fra cellefarve", "Read from cell colour"), parsed.colours.len());
+        for c in &parsed.colours {
+            let how = if c.by_legend { t("arkets forklaring", "the sheet's legend") } else { t("farvens nuance", "the colour's hue") };
+            let _ = writeln!(out, "  {}{}: {} {} → {} {} ({how})", c.at.column.clone().unwrap_or_default(), c.at.row, pick(lang, &c.colour_da, &c.colour_en), c.colour, t("trin", "step"), c.step);
+        }
+    }
     if !parsed.skipped.is_empty() {
         let _ = writeln!(out, "\n{}:", t("Sprunget over", "Skipped"));
         for s in &parsed.skipped {

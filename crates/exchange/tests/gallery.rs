@@ -347,6 +347,15 @@ fn ratings_only_as_fill_colour_are_read_from_the_colour_and_said_so() {
         .says("D2 (Konsekvens): rød #FF0000 → trin 4")
         .says("E2 (Sandsynlighed): orange #FFC000 → trin 3");
     assert_eq!(o.report.colours.len(), 5);
+    // and the preview (`import sheet --explain`, the app's mapping step) says it before anything is imported
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("farver.xlsx");
+    std::fs::write(&file, bytes(Kind::Xlsx, &[Grid::new("Farver").text(&["Ref.", "Trussel", "F/I/T", "Konsekvens", "Sandsynlighed"]).row(vec![T("T1"), T(T1), T("F"), Fill(0xFF0000), T("Mulig")])])).unwrap();
+    let wb = read_workbook(&file).unwrap();
+    let sheet = wb.sheet(None).unwrap();
+    let chosen = choose_mapping(sheet, None, &MappingStore::open(&dir.path().join("x.konsekvens")).unwrap()).unwrap();
+    let explained = konsekvens_exchange::report::explain(sheet, &chosen, konsekvens_core::check::Lang::Da);
+    assert!(explained.contains("Læst fra cellefarve (1):\n  D2: rød #FF0000 → trin 3 (farvens nuance)"), "{explained}");
 
     // a traffic light (no orange): red is the third step, as «høj» of lav/mellem/høj
     let g = Grid::new("Trafiklys")
