@@ -20,8 +20,9 @@ PDF_TEST_PACKAGES=(poppler-utils qpdf openssl libnss3-tools)
 APP_TEST_PACKAGES=(chromium webkit2gtk-driver)
 # The Word export's test converts our .docx to PDF with LibreOffice (writer without the GUI:
 # ~82 MB download, ~20 s to install here) and reads it with pdftotext (poppler-utils above);
-# the sheet gallery has LibreOffice Calc save its sheets again as .ods and CSV (calc: ~10 MB more).
-EXCHANGE_TEST_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui)
+# the sheet gallery has LibreOffice Calc save its sheets again as .ods and CSV (calc: ~10 MB more);
+# libxml2's xmllint validates the .docx parts against the ECMA-376 schemas (tests/ooxml-xsd/, <1 MB).
+EXCHANGE_TEST_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui libxml2-utils)
 # The hub in operation (tests/hub.rs, tests/packaging.rs): nginx in front of it with TLS
 # (packaging/hub/nginx/), curl for /healthz through it, systemd-analyze for the unit's
 # verification and sandboxing score (packaging/hub/). ~3 MB to download.

@@ -419,3 +419,31 @@ fn the_schema_and_the_importer_refuse_the_same_files() {
         assert!(!out_ws.exists(), "a refused file writes nothing");
     }
 }
+
+#[test]
+fn export_json_warns_of_links_to_items_that_do_not_exist() {
+    // a workspace can hold a link to an item deleted since: the export writes the file as it
+    // is, but says which links point at nothing (and that `import json` refuses the file)
+    use konsekvens_core::model::Risk;
+    use konsekvens_core::{Author, DocKey, SystemEnv, Workspace};
+    let dir = tempfile::tempdir().unwrap();
+    let ws_path = demo(dir.path());
+    let json = dir.path().join("aula.json");
+    let clean = konsekvens(["export".as_ref(), "json".as_ref(), ws_path.as_os_str(), "--out".as_ref(), json.as_os_str()]);
+    assert!(clean.status.success() && !stderr(&clean).contains("Advarsel"), "{}", stderr(&clean));
+    {
+        let mut ws = Workspace::open(&ws_path, std::sync::Arc::new(SystemEnv)).unwrap();
+        let base = ws.view().base().unwrap();
+        let linked = base.items.risks.iter().find(|r| base.items.measures.iter().any(|m| m.mitigates.contains(&r.id))).unwrap().id.clone();
+        ws.edit(DocKey::Base, &Author::new("Test", None), |e| e.remove::<Risk>(&linked)).unwrap();
+    }
+    let out = konsekvens(["export".as_ref(), "json".as_ref(), ws_path.as_os_str(), "--out".as_ref(), json.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("Advarsel: [K-JSON-HENVISNING] ved $.base.items.measures["), "{err}");
+    assert!(err.contains("peger på elementer, der ikke findes") && err.contains("`import json` afviser den"), "{err}");
+    // and it is so: the file written is refused by the import, with the same path
+    let back = konsekvens(["import".as_ref(), "json".as_ref(), json.as_os_str(), "--out".as_ref(), dir.path().join("igen.konsekvens").as_os_str()]);
+    assert_eq!(back.status.code(), Some(2), "{}", stderr(&back));
+    assert!(stderr(&back).contains("K-JSON-HENVISNING"), "{}", stderr(&back));
+}

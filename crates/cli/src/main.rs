@@ -471,6 +471,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let ws = open(&path)?;
             let file = JointDpiaFile::from_workspace(&ws)?;
             write_atomically(&out, file.to_json().as_bytes())?;
+            // written as it is (nothing is dropped), but `import json` refuses such a file:
+            // say so, each link with its JSON path
+            let broken = file.broken_links();
+            let l: Lang = lang.into();
+            let n = broken.len();
+            for e in broken.into_iter().take(20) {
+                eprintln!("{}: {}", if l == Lang::Da { "Advarsel" } else { "Warning" }, UserError::from(e).text(l));
+            }
+            if n > 0 {
+                eprintln!(
+                    "{}",
+                    match l {
+                        Lang::Da => format!("Advarsel: {n} henvisning(er) i {} peger på elementer, der ikke findes, eller et id bruges to gange{}; filen er skrevet, men `import json` afviser den, indtil det er rettet i arbejdsområdet", out.display(), if n > 20 { " (de første 20 er vist)" } else { "" }),
+                        Lang::En => format!("Warning: {n} link(s) in {} point at no item, or an id is used twice{}; the file is written, but `import json` refuses it until this is corrected in the workspace", out.display(), if n > 20 { " (the first 20 are shown)" } else { "" }),
+                    }
+                );
+            }
         }
         Command::Import(Import::Json { file, out }) => {
             paths::refuse_output_onto_input(&out, &[paths::Input::new("JSON-filen", &file)])?;

@@ -40,7 +40,7 @@ pub struct JointDpiaFile {
     pub supplements: Vec<Supplement>,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum InterchangeError {
     #[error("not valid JSON at line {line}, column {column}: {message}")]
     Syntax { line: usize, column: usize, message: String },
@@ -84,6 +84,13 @@ impl JointDpiaFile {
     pub fn migrated(mut self) -> Self {
         self.version = VERSION;
         self
+    }
+
+    /// Every link to no item and every id used twice, in the order of the file: what
+    /// `from_json` would refuse (it names the first). A workspace can hold them (a link to
+    /// an item deleted since); `export json` writes the file and warns of each.
+    pub fn broken_links(&self) -> Vec<InterchangeError> {
+        strict::broken_links(self)
     }
 
     /// Pretty JSON with a final newline.
@@ -326,6 +333,23 @@ mod tests {
         }
         // a municipality's measure may mitigate a base risk
         assert!(aula_with(|v| { let r = v["base"]["items"]["risks"][0]["id"].clone(); v["supplements"][0]["additions"]["measures"][0]["mitigates"] = serde_json::json!([r]); }).is_ok());
+    }
+
+    #[test]
+    fn an_export_can_name_every_broken_link_in_the_order_of_the_file() {
+        // what a workspace may hold (a link to an item deleted since): the file is written
+        // as it is, and `export json` warns of each with its path
+        let clean = JointDpiaFile::from_json(AULA).unwrap();
+        assert!(clean.broken_links().is_empty());
+        let mut file = clean.clone();
+        file.base.items.measures[1].mitigates.insert(crate::model::ItemId("risk-slettet".into()));
+        file.base.items.processes[0].purposes.insert(crate::model::ItemId("formaal-slettet".into()));
+        file.base.items.measures[0].id = file.base.items.risks[0].id.clone();
+        let paths: Vec<String> = file.broken_links().iter().map(|e| path_of(e).to_owned()).collect();
+        assert_eq!(paths, ["$.base.items.measures[0].id", "$.base.items.processes[0].purposes", "$.base.items.measures[1].mitigates"]);
+        // and an import refuses the first of them
+        let err = JointDpiaFile::from_json(&file.to_json()).unwrap_err();
+        assert_eq!(path_of(&err), "$.base.items.measures[0].id");
     }
 
     #[test]

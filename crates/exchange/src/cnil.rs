@@ -25,6 +25,7 @@
 
 use crate::import::{Action, Gap, ItemLine};
 use crate::mapping::Note;
+use konsekvens_core::check::cnil::{verdict_line, CnilVerdict, VerdictOn};
 use konsekvens_core::check::{self, CheckContext, Lang};
 use konsekvens_core::doc::Item;
 use konsekvens_core::model::*;
@@ -179,51 +180,80 @@ struct Evaluation {
 }
 
 impl Evaluation {
-    /// The verdict as a DPO reads it, in Danish (the DPIA's language).
-    fn verdict(&self) -> Option<&'static str> {
-        Some(match self.status.as_ref().and_then(Num::as_i64)? {
-            1 => "skal rettes",
-            2 => "skal forbedres",
-            3 => "acceptabel",
-            _ => return None,
-        })
+    /// The evaluator's verdict, which the check knows (`check::cnil`).
+    fn verdict(&self) -> Option<CnilVerdict> {
+        CnilVerdict::from_status(self.status.as_ref().and_then(Num::as_i64)?)
     }
 }
 
-/// A measure the tool's knowledge base named, by its slug («…slugs.PIA_TEC_CHIF…»): its
-/// Danish title, when the file has none of its own.
+/// A measure of the tool's knowledge base: its slug, our Danish title, and the tool's own
+/// titles in French and English (`src/assets/i18n/{fr,en}.json`,
+/// `knowledge_base.slugs.<slug>.name`, LINCnil/pia, April 2026), and whether it is
+/// organisational (`PIA_ORG_*`, and the processing contract among the security measures).
+struct KnowledgeBaseMeasure {
+    slug: &'static str,
+    da: &'static str,
+    fr: &'static str,
+    en: &'static str,
+    organisational: bool,
+}
+
+const fn kb(slug: &'static str, da: &'static str, fr: &'static str, en: &'static str, organisational: bool) -> KnowledgeBaseMeasure {
+    KnowledgeBaseMeasure { slug, da, fr, en, organisational }
+}
+
+/// The 29 measures of the tool's knowledge base (`src/assets/files/pia_knowledge-base.json`).
+const KNOWLEDGE_BASE: &[KnowledgeBaseMeasure] = &[
+    kb("PIA_TEC_CHIF", "Kryptering", "Chiffrement", "Encryption", false),
+    kb("PIA_TEC_ANO", "Anonymisering", "Anonymisation", "Anonymisation", false),
+    kb("PIA_TEC_CLO", "Adskillelse af data", "Cloisonnement", "Partitioning data", false),
+    kb("PIA_TEC_CTLA", "Logisk adgangskontrol", "Contrôle des accès logiques", "Logical access control", false),
+    kb("PIA_TEC_LOG", "Sporbarhed (logning)", "Journalisation", "Traceability (logging)", false),
+    kb("PIA_TEC_ARCH", "Arkivering", "Archivage", "Archiving", false),
+    kb("PIA_TEC_PAP", "Sikring af papirdokumenter", "Sécurisation des documents papier", "Paper document security", false),
+    kb("PIA_TEC_MINI", "Dataminimering", "Minimisation des données", "Minimising the amount of personal data", false),
+    kb("PIA_SEC_EXP", "Driftssikkerhed", "Sécurisation de l'exploitation", "Operating security", false),
+    kb("PIA_SEC_MAL", "Beskyttelse mod skadelig software", "Lutte contre les logiciels malveillants", "Clamping down on malicious software", false),
+    kb("PIA_SEC_COMP", "Sikring af arbejdsstationer", "Gestion des postes de travail", "Managing workstations", false),
+    kb("PIA_SEC_WEB", "Sikring af websteder", "Protection des sites web", "Website security", false),
+    kb("PIA_SEC_BKP", "Sikkerhedskopiering", "Sauvegarde des données", "Backups", false),
+    kb("PIA_SEC_MAIN", "Vedligeholdelse", "Maintenance", "Maintenance", false),
+    kb("PIA_SEC_CTR", "Databehandleraftaler", "Contrat de sous-traitance", "Processing contracts", true),
+    kb("PIA_SEC_NET", "Netværkssikkerhed", "Sécurisation des canaux informatiques", "Network security", false),
+    kb("PIA_SEC_PHY", "Fysisk adgangskontrol", "Sécurité physique", "Physical access control", false),
+    kb("PIA_SEC_LOG", "Overvågning af netværksaktivitet", "Traçabilité", "Monitoring network activity", false),
+    kb("PIA_SEC_MAT", "Sikring af udstyr", "Sécurisation des matériels", "Hardware security", false),
+    kb("PIA_SEC_SRC", "Afstand til risikokilder", "Eloignement des sources de risques", "Avoiding sources of risk", false),
+    kb("PIA_SEC_PROT", "Beskyttelse mod ikke-menneskelige risici", "Protection contre les sources de risques non humaines", "Protecting against non-human sources of risks", false),
+    kb("PIA_ORG_ORG", "Organisering af databeskyttelsen", "Organisation de la politique de protection de la vie privée", "Organisation", true),
+    kb("PIA_ORG_POL", "Databeskyttelsespolitik", "Gérer la politique de protection de la vie privée", "Policy", true),
+    kb("PIA_ORG_RMGT", "Risikostyring", "Gérer les risques", "Managing privacy risks", true),
+    kb("PIA_ORG_PBD", "Databeskyttelse i projekter", "Intégrer la protection de la vie privée dans les projets", "Integrating privacy protection in projects", true),
+    kb("PIA_ORG_VIOL", "Håndtering af sikkerhedshændelser og brud på persondatasikkerheden", "Gérer les incidents de sécurité et les violations de données", "Managing personal data violations", true),
+    kb("PIA_ORG_PERS", "Personalehåndtering", "Gestion des personnels", "Personnel management", true),
+    kb("PIA_ORG_EXT", "Styring af tredjeparter med adgang til data", "Gestion des tiers accédant aux données", "Relations with third parties", true),
+    kb("PIA_ORG_AUD", "Tilsyn med databeskyttelsen", "Superviser la protection de la vie privée", "Supervision", true),
+];
+
+/// The knowledge-base measure a slug or translation key names («knowledge_base.slugs.
+/// PIA_TEC_CHIF.placeholder», «….name», «PIA_TEC_CHIF»).
+fn knowledge_base(key: &str) -> Option<&'static KnowledgeBaseMeasure> {
+    let code = key.trim().split('.').find(|p| p.starts_with("PIA_"))?;
+    KNOWLEDGE_BASE.iter().find(|m| m.slug == code)
+}
+
+/// A measure's Danish title by its slug, when the file has none of its own.
+#[cfg(test)]
 fn knowledge_base_title(slug: &str) -> Option<&'static str> {
-    let code = slug.split('.').find(|p| p.starts_with("PIA_"))?;
-    Some(match code.split('_').nth(2)? {
-        "CHIF" => "Kryptering",
-        "ANO" => "Anonymisering",
-        "CLOI" => "Adskillelse af data",
-        "CTRL" => "Logisk adgangskontrol",
-        "TRAC" | "LOG" => "Sporbarhed (logning)",
-        "ARCH" => "Arkivering",
-        "PAP" => "Sikring af papirdokumenter",
-        "MIN" => "Dataminimering",
-        "EXPL" => "Driftssikkerhed",
-        "MALV" => "Beskyttelse mod skadelig software",
-        "POST" => "Sikring af arbejdsstationer",
-        "MOB" => "Sikring af mobile enheder",
-        "WEB" => "Sikring af websteder",
-        "BKP" => "Sikkerhedskopiering",
-        "MAINT" => "Vedligeholdelse",
-        "STR" => "Databehandleraftaler",
-        "NET" => "Netværkssikkerhed",
-        "PHYS" => "Fysisk adgangskontrol",
-        "MAT" => "Sikring af udstyr",
-        "EVE" => "Beskyttelse mod ikke-menneskelige risici",
-        "POL" => "Databeskyttelsespolitik",
-        "RISK" => "Risikostyring",
-        "PROJ" => "Databeskyttelse i projekter",
-        "INCID" => "Håndtering af sikkerhedshændelser",
-        "PERS" => "Personalehåndtering",
-        "TIERS" => "Styring af tredjeparter",
-        "SUPER" => "Tilsyn med databeskyttelsen",
-        _ => return None,
-    })
+    knowledge_base(slug).map(|m| m.da)
+}
+
+/// Whether a title is one of the tool's untranslated keys rather than a title («knowledge_
+/// base.slugs.PIA_TEC_CHIF.name», «measures.placeholder_title»): the tool writes the key
+/// when its translation was not loaded.
+fn is_translation_key(title: &str) -> bool {
+    let t = title.trim();
+    !t.contains(' ') && (t.starts_with("knowledge_base.") || t.starts_with("measures.")) && t.contains('.')
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -395,26 +425,29 @@ impl Mapper<'_> {
         for m in &self.export.measures {
             let id = m.id.as_i64().map(|n| n.to_string()).unwrap_or_else(|| m.id.to_string().trim_matches(['«', '»']).to_owned());
             let slug = m.placeholder.as_deref().unwrap_or_default();
-            // a measure taken from the knowledge base and left untitled still says what it is
-            let title = m
-                .title
-                .clone()
-                .map(|t| html_to_text(&t))
-                .filter(|t| !t.is_empty())
-                .or_else(|| knowledge_base_title(slug).map(str::to_owned))
-                .unwrap_or_else(|| format!("Foranstaltning {id}"));
-            let kind = if slug.contains("_TEC_") || slug.contains("_SEC_") {
-                Some(MeasureKind::Technical)
-            } else if slug.contains("_ORG_") {
-                Some(MeasureKind::Organisational)
+            let written = m.title.as_deref().map(html_to_text).unwrap_or_default();
+            // the knowledge-base measure the placeholder (or an untranslated title) names
+            let known = knowledge_base(slug).or_else(|| is_translation_key(&written).then(|| knowledge_base(&written)).flatten());
+            // a measure taken from the knowledge base and left untitled, or titled with the
+            // tool's key, still says what it is: our Danish title, the tool's own beside it
+            let title = if !written.is_empty() && !is_translation_key(&written) {
+                written
+            } else if let Some(k) = known {
+                k.da.to_owned()
             } else {
-                None
+                format!("Foranstaltning {id}")
             };
+            let kind = known.map(|k| if k.organisational { MeasureKind::Organisational } else { MeasureKind::Technical });
             let mut description = m.content.as_deref().map(html_to_text).unwrap_or_default();
+            if let Some(k) = known {
+                if title == k.da {
+                    let _ = write!(description, "\nCNIL's vidensbase: {} / {} ({})", k.fr, k.en, k.slug);
+                }
+            }
             let mut measure = Measure { title: title.clone(), kind, ..Measure::default() };
             if let Some(e) = self.evaluation(&format!("3.1.{id}")) {
                 if let Some(v) = e.verdict() {
-                    let _ = write!(description, "\nEvaluatorens vurdering (CNIL): {v}");
+                    let _ = write!(description, "\n{}", verdict_line(VerdictOn::Measure, v));
                 }
                 for (label, text) in [("Evaluering (CNIL)", &e.evaluation_comment), ("Handlingsplan (CNIL)", &e.action_plan_comment)] {
                     if let Some(t) = text.as_deref().map(html_to_text).filter(|t| !t.is_empty()) {
@@ -474,7 +507,7 @@ impl Mapper<'_> {
             if let Some(e) = self.evaluation(&format!("3.{}", item % 10)) {
                 let mut notes = Vec::new();
                 if let Some(v) = e.verdict() {
-                    notes.push(format!("Evaluatorens vurdering af risikoen (CNIL): {v}"));
+                    notes.push(verdict_line(VerdictOn::Risk, v));
                 }
                 let (x, y) = e.gauges.as_ref().map(|g| (g.x.as_ref().and_then(Num::as_i64), g.y.as_ref().and_then(Num::as_i64))).unwrap_or_default();
                 if let (Some(x @ 1..=4), Some(y @ 1..=4)) = (x, y) {
@@ -988,6 +1021,32 @@ mod tests {
         let untitled = include_str!("../testdata/cnil-pia-aula.json").replace("\"title\": \"Kryptering\"", "\"title\": \"\"");
         let p = parse(Path::new("x.json"), &untitled).unwrap();
         assert!(p.measures.iter().any(|m| m.title == "Kryptering" && m.kind == Some(MeasureKind::Technical)), "{:?}", p.measures.iter().map(|m| (&m.title, m.kind)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn knowledge_base_keys_become_titles_and_the_check_knows_the_verdicts() {
+        // the tool writes its untranslated key when the translation was not loaded; the
+        // current knowledge base's slugs (PIA_SEC_CTR, PIA_TEC_CLO …) all have titles
+        let text = include_str!("../testdata/cnil-pia-aula.json")
+            .replace("\"title\": \"Kryptering\"", "\"title\": \"knowledge_base.slugs.PIA_SEC_CTR.name\"")
+            .replace("knowledge_base.slugs.PIA_TEC_CHIF.placeholder", "knowledge_base.slugs.PIA_SEC_CTR.placeholder")
+            .replace("\"status\": 3, \"global_status\": 2, \"pia_id\": 3, \"reference_to\": \"3.1.4\"", "\"status\": 1, \"global_status\": 2, \"pia_id\": 3, \"reference_to\": \"3.1.4\"");
+        let p = parse(Path::new("x.json"), &text).unwrap();
+        let contract = p.measures.iter().find(|m| m.title == "Databehandleraftaler").unwrap_or_else(|| panic!("{:?}", p.measures.iter().map(|m| &m.title).collect::<Vec<_>>()));
+        assert_eq!(contract.kind, Some(MeasureKind::Organisational));
+        assert!(contract.description.0.contains("CNIL's vidensbase: Contrat de sous-traitance / Processing contracts (PIA_SEC_CTR)"), "{}", contract.description.0);
+        for slug in ["PIA_TEC_CLO", "PIA_TEC_CTLA", "PIA_TEC_MINI", "PIA_SEC_EXP", "PIA_SEC_MAL", "PIA_SEC_COMP", "PIA_SEC_MAIN", "PIA_SEC_PHY", "PIA_SEC_SRC", "PIA_SEC_PROT", "PIA_ORG_ORG", "PIA_ORG_RMGT", "PIA_ORG_PBD", "PIA_ORG_VIOL", "PIA_ORG_EXT", "PIA_ORG_AUD"] {
+            assert!(knowledge_base_title(&format!("knowledge_base.slugs.{slug}.placeholder")).is_some(), "{slug}");
+        }
+        assert_eq!(KNOWLEDGE_BASE.len(), 29);
+        // the evaluator's «to be corrected» on measure 4 and «to be improved» on risk 3.2 are findings
+        let dir = tempfile::tempdir().unwrap();
+        let env: Arc<dyn Env> = Arc::new(konsekvens_core::FixedEnv::new(1_780_000_000_000, 3));
+        let report = create(&dir.path().join("ny.konsekvens"), env, &Author::new("test", None), p, "pia.json", Day::ymd(2026, 6, 1)).unwrap();
+        let codes: Vec<&str> = report.gaps.iter().map(|g| g.code.as_str()).collect();
+        assert!(codes.contains(&"K-35-7-D-CNIL-CORRECT") && codes.contains(&"K-35-7-C-CNIL-IMPROVE"), "{codes:?}");
+        let text = render(&report, Lang::Da);
+        assert!(text.contains("CNIL-evaluatoren vurderede foranstaltningen «skal rettes»"), "{text}");
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub fn render(dpia: &EffectiveDpia, opts: &ReportOptions) -> Result<Vec<u8>, Doc
 
 /// Writes an already built document as .docx bytes.
 pub fn render_report(report: &Report) -> Result<Vec<u8>, DocxError> {
-    let mut w = Writer { body: Vec::new(), toc: Vec::new() };
+    let mut w = Writer { body: Vec::new(), toc: Vec::new(), level: 0 };
     w.blocks(&report.blocks, false);
     let toc = w.contents();
     let mut docx = styles(Docx::new())
@@ -47,25 +47,39 @@ pub fn render_report(report: &Report) -> Result<Vec<u8>, DocxError> {
     }
     let mut stored = std::io::Cursor::new(Vec::new());
     docx.build().pack(&mut stored).map_err(|e| DocxError::Write(e.to_string()))?;
-    deflate(&stored.into_inner()).map_err(|e| DocxError::Write(e.to_string()))
+    deflate(&stored.into_inner()).map_err(DocxError::Write)
 }
 
 /// Rewrites a zip package with every part deflated (docx-rs stores them uncompressed,
-/// which makes a 40-page DPIA half a megabyte). Part order is kept: [Content_Types].xml first.
-fn deflate(stored: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+/// which makes a 40-page DPIA half a megabyte), each WordprocessingML part put in the
+/// schema's element order (`ooxml::conform`) and Word 2012's empty comment-thread part left
+/// out. Part order is kept: [Content_Types].xml first.
+fn deflate(stored: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::{Read, Write};
     use zip::write::SimpleFileOptions;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(stored))?;
+    let e = |e: zip::result::ZipError| e.to_string();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(stored)).map_err(e)?;
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for i in 0..archive.len() {
-        let mut part = archive.by_index(i)?;
+        let mut part = archive.by_index(i).map_err(e)?;
         if part.is_dir() {
             continue;
         }
-        out.start_file(part.name().to_owned(), options)?;
-        std::io::copy(&mut part, &mut out)?;
+        let name = part.name().to_owned();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        match name.as_str() {
+            // Word 2012's extension part for comment threads (not ECMA-376): we write no comments
+            crate::ooxml::COMMENTS_EXTENDED => continue,
+            "word/_rels/document.xml.rels" | "[Content_Types].xml" => bytes = crate::ooxml::without_comments_extended(&bytes),
+            n if n.starts_with("word/") && n.ends_with(".xml") => bytes = crate::ooxml::conform(&bytes).map_err(|e| format!("{name}: {e}"))?,
+            _ => {}
+        }
+        out.start_file(name, options).map_err(e)?;
+        out.write_all(&bytes).map_err(|e| e.to_string())?;
     }
-    Ok(out.finish()?.into_inner())
+    Ok(out.finish().map_err(e)?.into_inner())
 }
 
 // Word's palette: the PDF's colours for text, lighter tints for cell fills (Word documents
@@ -179,6 +193,8 @@ struct Writer {
     body: Vec<Out>,
     /// Headings of levels 1–2: (level, text, bookmark name).
     toc: Vec<(usize, String, String)>,
+    /// The level of the last heading (0 before the first).
+    level: usize,
 }
 
 impl Writer {
@@ -212,8 +228,13 @@ impl Writer {
         }
     }
 
-    /// A heading in Word's heading style; levels 1–2 are bookmarked for the contents.
+    /// A heading in Word's heading style; levels 1–2 are bookmarked for the contents. A level
+    /// is at most one below the heading before it (the report puts the purposes, level 3,
+    /// straight under section 2): Word's navigation pane and a screen reader's outline take
+    /// a skipped level for a missing heading.
     fn heading(&mut self, level: usize, text: &str) {
+        let level = level.clamp(1, self.level + 1);
+        self.level = level;
         let mut p = Paragraph::new().style(&format!("Heading{level}")).keep_next(true);
         if level <= 2 {
             let id = self.toc.len() + 1;

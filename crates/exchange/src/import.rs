@@ -183,6 +183,8 @@ pub struct ImportReport {
     pub items: Vec<ItemLine>,
     pub skipped: Vec<Skipped>,
     pub formulas: Vec<FormulaCell>,
+    /// Ratings read from a cell's fill colour alone («læst fra cellefarve»).
+    pub colours: Vec<crate::parse::ColourCell>,
     pub notes: Vec<Note>,
     pub gaps: Vec<Gap>,
 }
@@ -799,6 +801,7 @@ fn report(
         items,
         skipped,
         formulas: parsed.formulas.clone(),
+        colours: parsed.colours.clone(),
         notes: plan.notes.clone(),
         gaps,
     }

@@ -14,6 +14,7 @@ pub mod docx;
 pub mod import;
 pub mod limits;
 pub mod mapping;
+mod ooxml;
 pub mod parse;
 pub mod report;
 pub mod sheet;

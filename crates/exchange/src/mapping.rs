@@ -291,12 +291,12 @@ pub fn builtin_likelihood(word: &str) -> Option<Likelihood> {
 }
 
 /// Three-step words (lav/mellem/høj): not ours, so only the proposal maps them, and says so.
-fn three_step(word: &str) -> Option<u8> {
+pub(crate) fn three_step(word: &str) -> Option<u8> {
     Some(match norm(word).as_str() {
         "lav" | "low" => 1,
         "mellem" | "middel" | "medium" => 2,
         "høj" | "high" => 3,
-        "meget høj" | "very high" => 4,
+        "meget høj" | "very high" | "kritisk" | "critical" => 4,
         _ => return None,
     })
 }

@@ -11,7 +11,7 @@ use crate::mapping::{self, find_column, header_row, headers, norm, split_list, M
 use crate::sheet::{column_letter, Region, Sheet, Value};
 use konsekvens_core::model::{Consequence, Day, Dimension, Likelihood, MeasureKind, MeasureStatus, Owner};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Where in the sheet: row and column as the user sees them (row 1, column A).
@@ -116,6 +116,87 @@ pub struct FormulaCell {
     pub value: String,
 }
 
+/// A rating read from a cell's fill colour alone (the cell has no text): said in the
+/// report as «læst fra cellefarve», with the colour and how it was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColourCell {
+    pub at: Location,
+    /// «#FF0000».
+    pub colour: String,
+    pub colour_da: String,
+    pub colour_en: String,
+    /// The step read, 1–4.
+    pub step: u8,
+    /// Whether the sheet's own legend gave the colour its step (else its hue did).
+    pub by_legend: bool,
+}
+
+/// How a sheet's fill colours read as steps of our four-step scales, for ratings given only
+/// as a cell's colour. The sheet's own legend first: a coloured cell whose text is a step
+/// («Høj», «3», «Alvorlig») — a legend beside or under the table, or rating cells that carry
+/// both colour and word — gives that exact colour its step (a colour given two steps is not
+/// used). Else the colour's hue: green 1, yellow 2, orange 3, red 4 — or red 3 when the
+/// sheet's rating colours have no orange (a three-colour traffic light, read as lav/mellem/høj
+/// are: steps 1–3). Blue, purple, grey and black are no step.
+#[derive(Debug, Default)]
+struct ColourScale {
+    legend: BTreeMap<u32, Option<u8>>,
+    four_colours: bool,
+}
+
+/// A legend's or a cell's word as a step of our scales, if it is one.
+fn step_word(text: &str) -> Option<u8> {
+    let w = mapping::scale_word(text);
+    mapping::lenient(&w, |x| mapping::builtin_consequence(x).map(|c| c.step()).or_else(|| mapping::builtin_likelihood(x).map(|l| l.step())).or_else(|| mapping::three_step(x)))
+}
+
+impl ColourScale {
+    fn of(sheet: &Sheet, header: u32, rating_cols: &[u32]) -> ColourScale {
+        let mut scale = ColourScale::default();
+        let mut hues = BTreeSet::new();
+        for ((row, col), rgb) in sheet.fills() {
+            let text = sheet.get(row, col).text();
+            let in_table = row > header && rating_cols.contains(&col);
+            let step = if !text.trim().is_empty() {
+                step_word(&text)
+            } else if !in_table {
+                // a swatch with its word in the next cell (a legend)
+                let beside = sheet.get(row, col + 1).text();
+                if sheet.fill(row, col + 1).is_none() && !rating_cols.contains(&(col + 1)) { step_word(&beside) } else { None }
+            } else {
+                None
+            };
+            if let Some(step) = step {
+                let entry = scale.legend.entry(rgb).or_insert(Some(step));
+                if *entry != Some(step) {
+                    *entry = None;
+                }
+            }
+            if in_table || step.is_some() {
+                hues.insert(colour_name(rgb).1);
+            }
+        }
+        scale.four_colours = hues.contains("orange");
+        scale
+    }
+
+    /// The step a fill colour reads as, and whether the legend gave it.
+    fn step(&self, rgb: u32) -> Option<(u8, bool)> {
+        if let Some(known) = self.legend.get(&rgb) {
+            return known.map(|s| (s, true));
+        }
+        let step = match colour_name(rgb).1 {
+            "green" => 1,
+            "yellow" => 2,
+            "orange" => 3,
+            "red" if self.four_colours => 4,
+            "red" => 3,
+            _ => return None,
+        };
+        Some((step, false))
+    }
+}
+
 /// One dimension's rating as the sheet gives it; empty cells are `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SheetRating {
@@ -166,6 +247,8 @@ pub struct ParsedSheet {
     pub problems: Vec<RowProblem>,
     pub skipped: Vec<SkippedRow>,
     pub formulas: Vec<FormulaCell>,
+    /// Ratings read from a cell's fill colour alone.
+    pub colours: Vec<ColourCell>,
     /// References of threats held back for their problems (`--accept-partial`): still in
     /// the sheet, so their risks are not «no longer in the supplier material».
     pub withheld: Vec<String>,
@@ -252,6 +335,8 @@ struct Reader<'a> {
     headers: Vec<(u32, String)>,
     problems: Vec<RowProblem>,
     formulas: Vec<FormulaCell>,
+    colour_scale: ColourScale,
+    colours: Vec<ColourCell>,
 }
 
 /// Whether a cell's text looks like a sheet's own reference (T1, 3.2, R-07, KOM.12) rather
@@ -273,10 +358,6 @@ pub fn parse(sheet: &Sheet, mapping: &Mapping) -> Result<ParsedSheet, LayoutErro
     let hs = headers(sheet, header);
     check_header_layout(sheet, header, &hs)?;
     let cols = resolve(sheet, header, &hs, mapping)?;
-    let mut r = Reader { sheet, mapping, header, headers: hs, problems: Vec::new(), formulas: Vec::new() };
-    let mut skipped = Vec::new();
-    let mut by_reference: Vec<SheetRisk> = Vec::new();
-    let used: Vec<u32> = cols_used(&cols);
     let rating_cols: Vec<u32> = cols
         .general
         .iter()
@@ -284,6 +365,11 @@ pub fn parse(sheet: &Sheet, mapping: &Mapping) -> Result<ParsedSheet, LayoutErro
         .flat_map(|rc| [rc.consequence, rc.likelihood])
         .flatten()
         .collect();
+    let colour_scale = ColourScale::of(sheet, header, &rating_cols);
+    let mut r = Reader { sheet, mapping, header, headers: hs, problems: Vec::new(), formulas: Vec::new(), colour_scale, colours: Vec::new() };
+    let mut skipped = Vec::new();
+    let mut by_reference: Vec<SheetRisk> = Vec::new();
+    let used: Vec<u32> = cols_used(&cols);
     let skip = |r: &Reader, row: u32, da: String, en: String| SkippedRow { at: r.at(row, None), reason_da: da, reason_en: en };
     let mut previous: Option<String> = None;
     for row in (header + 1)..sheet.height() {
@@ -356,6 +442,7 @@ pub fn parse(sheet: &Sheet, mapping: &Mapping) -> Result<ParsedSheet, LayoutErro
         problems: r.problems,
         skipped,
         formulas: r.formulas,
+        colours: r.colours,
         withheld: Vec::new(),
     })
 }
@@ -577,15 +664,23 @@ impl Reader<'_> {
 
     fn scale<T: Copy>(&mut self, row: u32, col: Option<u32>, reference: &str, scale: Scale<'_, T>) -> Option<T> {
         let Some(text) = self.text(row, col, Some(reference)) else {
-            // a rating given only as a fill colour cannot be read as a step of our scale
+            // a rating given only as a fill colour: read by the sheet's legend or the
+            // colour's hue, and said so; a colour that is no step is a problem
             if let Some(rgb) = col.and_then(|c| self.sheet.fill(row, c)).filter(|_| col.is_some_and(|c| self.value(row, c).0.is_blank())) {
                 let (da, en) = colour_name(rgb);
+                if let Some((step, by_legend)) = self.colour_scale.step(rgb) {
+                    if let Some(v) = (scale.builtin)(&step.to_string()) {
+                        let at = self.at(row, col);
+                        self.colours.push(ColourCell { at, colour: format!("#{rgb:06X}"), colour_da: da.into(), colour_en: en.into(), step, by_legend });
+                        return Some(v);
+                    }
+                }
                 self.problem(
                     row,
                     col,
                     Some(reference),
-                    format!("cellen er farvet ({da}, #{rgb:06X}) men har ingen tekst; en vurdering læses af cellens tekst, ikke dens farve: skriv vurderingen i cellen"),
-                    format!("the cell is coloured ({en}, #{rgb:06X}) but holds no text; a {} is read from the cell's text, not its colour: write the rating in the cell", scale.what),
+                    format!("cellen er farvet ({da}, #{rgb:06X}) men har ingen tekst, og farven er ikke et trin på arkets farveskala (grøn, gul, orange, rød eller arkets forklaring): skriv vurderingen i cellen"),
+                    format!("the cell is coloured ({en}, #{rgb:06X}) but holds no text, and the colour is no step of the sheet's colour scale (green, yellow, orange, red or the sheet's legend): write the {} in the cell", scale.what),
                 );
             }
             return None;

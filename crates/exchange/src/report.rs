@@ -134,6 +134,22 @@ pub fn render(r: &ImportReport, lang: Lang) -> String {
             shown.join("; ")
         );
     }
+    if !r.colours.is_empty() {
+        // the DPO sees which ratings are a reading of colour, and by which rule
+        let legend = r.colours.iter().any(|c| c.by_legend);
+        let hue = r.colours.iter().any(|c| !c.by_legend);
+        let how = match (legend, hue) {
+            (true, false) => t("efter arkets egen farveforklaring", "by the sheet's own colour legend"),
+            (false, true) => t("efter farvens nuance: grøn 1, gul 2, orange 3, rød 4 (rød 3, når arket ikke bruger orange)", "by the colour's hue: green 1, yellow 2, orange 3, red 4 (red 3 when the sheet uses no orange)"),
+            _ => t("efter arkets farveforklaring, ellers farvens nuance", "by the sheet's colour legend, else the colour's hue"),
+        };
+        let _ = writeln!(out, "\n{} {} ({how}); {}:", r.colours.len(), t("vurderinger læst fra cellefarve", "ratings read from cell colour"), t("kontrollér dem", "check them"));
+        for c in &r.colours {
+            let header = c.at.header.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
+            let colour = pick(lang, &c.colour_da, &c.colour_en);
+            let _ = writeln!(out, "  {}{}{header}: {colour} {} → {} {}", c.at.column.clone().unwrap_or_default(), c.at.row, c.colour, t("trin", "step"), c.step);
+        }
+    }
     for n in &r.notes {
         let _ = writeln!(out, "{}", note(lang, n));
     }
@@ -266,6 +282,13 @@ pub fn explain(sheet: &crate::Sheet, chosen: &crate::ChosenMapping, lang: Lang) 
     }
     if parsed.risks.len() > EXPLAIN_THREATS {
         let _ = writeln!(out, "  …");
+    }
+    if !parsed.colours.is_empty() {
+        let _ = writeln!(out, "\n{} ({}):", t("Læst fra cellefarve", "Read from cell colour"), parsed.colours.len());
+        for c in &parsed.colours {
+            let how = if c.by_legend { t("arkets forklaring", "the sheet's legend") } else { t("farvens nuance", "the colour's hue") };
+            let _ = writeln!(out, "  {}{}: {} {} → {} {} ({how})", c.at.column.clone().unwrap_or_default(), c.at.row, pick(lang, &c.colour_da, &c.colour_en), c.colour, t("trin", "step"), c.step);
+        }
     }
     if !parsed.skipped.is_empty() {
         let _ = writeln!(out, "\n{}:", t("Sprunget over", "Skipped"));

@@ -147,6 +147,11 @@ impl Sheet {
         self.hidden.iter().any(|(a, b)| (*a..*b).contains(&(row as u64)))
     }
 
+    /// Every cell with a visible fill colour: ((row, column), 0xRRGGBB).
+    pub fn fills(&self) -> impl Iterator<Item = ((u32, u32), u32)> + '_ {
+        self.fills.iter().map(|(k, v)| (*k, *v))
+    }
+
     /// The cell's fill colour (0xRRGGBB), if it has a visible one.
     pub fn fill(&self, row: u32, col: u32) -> Option<u32> {
         self.fills.get(&(row, col)).copied()

@@ -332,20 +332,81 @@ fn existing_and_recommended_measures_in_their_own_columns() {
 }
 
 #[test]
-fn ratings_only_as_fill_colour_are_named_by_cell_and_colour() {
+fn ratings_only_as_fill_colour_are_read_from_the_colour_and_said_so() {
+    // Excel's standard palette: a four-colour scale (green, yellow, orange, red) and no legend
     let g = Grid::new("Farver")
         .text(&["Ref.", "Trussel", "F/I/T", "Konsekvens", "Sandsynlighed"])
         .row(vec![T("T1"), T(T1), T("F"), Fill(0xFF0000), Fill(0xFFC000)])
-        .row(vec![T("T2"), T(T2), T("F"), Fill(0x00B050), T("Mulig")]);
-    let err = refused("farver", Kind::Xlsx, &[g]);
-    assert!(err.contains("«Farver», række 2, kolonne D (Konsekvens): cellen er farvet (rød, #FF0000) men har ingen tekst"), "{err}");
-    assert!(err.contains("række 2, kolonne E (Sandsynlighed): cellen er farvet (orange"), "{err}");
-    assert!(err.contains("række 3, kolonne D (Konsekvens): cellen er farvet (grøn"), "{err}");
+        .row(vec![T("T2"), T(T2), T("F"), Fill(0x00B050), T("Mulig")])
+        .row(vec![T("T3"), T(T3), T("F"), Fill(0xFFFF00), Fill(0x92D050)]);
+    let o = import("farver", Kind::Xlsx, &[g]);
+    assert_eq!(o.rated("T1", D::Confidentiality), (Some(Co::Devastating), Some(L::Likely)));
+    assert_eq!(o.rated("T2", D::Confidentiality), (Some(Co::Limited), Some(L::Possible)));
+    assert_eq!(o.rated("T3", D::Confidentiality), (Some(Co::Serious), Some(L::Unlikely)));
+    o.says("5 vurderinger læst fra cellefarve (efter farvens nuance: grøn 1, gul 2, orange 3, rød 4")
+        .says("D2 (Konsekvens): rød #FF0000 → trin 4")
+        .says("E2 (Sandsynlighed): orange #FFC000 → trin 3");
+    assert_eq!(o.report.colours.len(), 5);
+    // and the preview (`import sheet --explain`, the app's mapping step) says it before anything is imported
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("farver.xlsx");
+    std::fs::write(&file, bytes(Kind::Xlsx, &[Grid::new("Farver").text(&["Ref.", "Trussel", "F/I/T", "Konsekvens", "Sandsynlighed"]).row(vec![T("T1"), T(T1), T("F"), Fill(0xFF0000), T("Mulig")])])).unwrap();
+    let wb = read_workbook(&file).unwrap();
+    let sheet = wb.sheet(None).unwrap();
+    let chosen = choose_mapping(sheet, None, &MappingStore::open(&dir.path().join("x.konsekvens")).unwrap()).unwrap();
+    let explained = konsekvens_exchange::report::explain(sheet, &chosen, konsekvens_core::check::Lang::Da);
+    assert!(explained.contains("Læst fra cellefarve (1):\n  D2: rød #FF0000 → trin 3 (farvens nuance)"), "{explained}");
+
+    // a traffic light (no orange): red is the third step, as «høj» of lav/mellem/høj
+    let g = Grid::new("Trafiklys")
+        .text(&["Ref.", "Trussel", "F/I/T", "Konsekvens", "Sandsynlighed"])
+        .row(vec![T("T1"), T(T1), T("F"), Fill(0xFF0000), Fill(0x00B050)])
+        .row(vec![T("T2"), T(T2), T("F"), Fill(0xFFFF00), Fill(0xFF0000)]);
+    let o = import("farver-trafiklys", Kind::Xlsx, &[g]);
+    assert_eq!(o.rated("T1", D::Confidentiality), (Some(Co::VerySerious), Some(L::Unlikely)));
+    assert_eq!(o.rated("T2", D::Confidentiality), (Some(Co::Serious), Some(L::Likely)));
+    o.says("rød 3, når arket ikke bruger orange");
+
+    // the sheet's own legend under the table wins over the hue: here dark red is «4» and
+    // light red «3», swatches with their words beside them
+    let g = Grid::new("Forklaring")
+        .text(&["Ref.", "Trussel", "F/I/T", "Konsekvens", "Sandsynlighed"])
+        .row(vec![T("T1"), T(T1), T("F"), Fill(0xC00000), Fill(0xFF7C80)])
+        .row(vec![T("T2"), T(T2), T("F"), Fill(0xFF7C80), Fill(0x00B050)])
+        .blank()
+        .row(vec![T("Farveforklaring")])
+        .row(vec![Fill(0x00B050), T("1 – Lav")])
+        .row(vec![Fill(0xFFFF00), T("2 – Mellem")])
+        .row(vec![Fill(0xFF7C80), T("3 – Høj")])
+        .row(vec![Fill(0xC00000), T("4 – Meget høj")]);
+    let o = import("farver-forklaring", Kind::Xlsx, &[g]);
+    assert_eq!(o.rated("T1", D::Confidentiality), (Some(Co::Devastating), Some(L::Likely)));
+    assert_eq!(o.rated("T2", D::Confidentiality), (Some(Co::VerySerious), Some(L::Unlikely)));
+    o.says("4 vurderinger læst fra cellefarve (efter arkets egen farveforklaring)").says("D2 (Konsekvens): rød #C00000 → trin 4");
+
+    // worded rating cells that are coloured too teach the colours to the ones that are not
+    let g = Grid::new("Blandet")
+        .text(&["Ref.", "Trussel", "F/I/T", "Konsekvens", "Sandsynlighed"])
+        .row(vec![T("T1"), T(T1), T("F"), FillText(0xE26B0A, "Meget alvorlig"), FillText(0xE26B0A, "Sandsynlig")])
+        .row(vec![T("T2"), T(T2), T("F"), Fill(0xE26B0A), T("Mulig")]);
+    let o = import("farver-blandet", Kind::Xlsx, &[g]);
+    assert_eq!(o.rated("T2", D::Confidentiality), (Some(Co::VerySerious), Some(L::Possible)));
+    o.says("1 vurderinger læst fra cellefarve (efter arkets egen farveforklaring)");
+
+    // a colour that is no step (blue) is still a problem naming the cell and its colour
+    let g = Grid::new("Farver")
+        .text(&["Ref.", "Trussel", "F/I/T", "Konsekvens", "Sandsynlighed"])
+        .row(vec![T("T1"), T(T1), T("F"), Fill(0x0070C0), T("Mulig")]);
+    let err = refused("farver-blaa", Kind::Xlsx, &[g]);
+    assert!(err.contains("«Farver», række 2, kolonne D (Konsekvens): cellen er farvet (blå, #0070C0) men har ingen tekst"), "{err}");
+
     // a coloured level column beside worded ratings does not matter
     let g = Grid::new("Farver")
         .text(&["Ref.", "Trussel", "F/I/T", "Konsekvens", "Sandsynlighed", "Samlet risiko"])
         .row(vec![T("T1"), T(T1), T("F"), T("Ødelæggende"), T("Forventet"), Fill(0xFF0000)]);
-    assert_eq!(import("farver-niveau", Kind::Xlsx, &[g]).risks(), 1);
+    let o = import("farver-niveau", Kind::Xlsx, &[g]);
+    assert_eq!(o.risks(), 1);
+    assert!(o.report.colours.is_empty());
 }
 
 #[test]

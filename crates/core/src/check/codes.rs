@@ -118,6 +118,11 @@ rules! {
     "K-35-11-OVERDUE", Error, Art35_11, "4.2.5", "Den planlagte revision er ikke gennemført.", "The planned review has not been done.", "Gennemgå konsekvensanalysen, og registrer revisionen.", "Review the DPIA and record the review.";
     "K-35-11-TRIGGERED", Warning, Art35_11, "4.2.5", "Arbejdsområdets historik viser ændringer siden sidste revision (formål, oplysninger, registrerede, moduler, retsgrundlag, databehandlere, risici, antal, udgivelser).", "The workspace's history shows changes since the last review (purposes, data, subjects, modules, legal basis, processors, risks, counts, releases).", "Gennemgå konsekvensanalysen, og registrer revisionen.", "Review the DPIA and record the review.";
     "K-35-11-CHANGED", Warning, Art35_11, "4.2.5", "Konsekvensanalysen registrerer daterede ændringer i brugen (ny brugergruppe, nyt modul, nye oplysninger, leverandørskift) efter sidste revision — eller et tillæg ændrer behandlingen uden lokal revision.", "The DPIA records dated changes in use (a new user group, module, data, a supplier change) after the last review — or a supplement changes the processing without a local review.", "Gennemgå analysen mod ændringerne (retsgrundlag, registrerede og antal, risici), og registrer revisionen med dato.", "Review the DPIA against the changes (legal basis, subjects and counts, risks) and record the review with its date.";
+    // The CNIL PIA tool's evaluator verdicts kept by `import cnil` (issue #17; check/cnil.rs).
+    "K-35-7-C-CNIL-CORRECT", Warning, Art35_7c, "", "CNIL-evaluatoren vurderede en risiko «skal rettes», og vurderingen står uændret.", "The CNIL evaluator judged a risk «to be corrected», and the verdict still stands.", "Vurder risikoen og foranstaltningerne igen, og skriv efter vurderingen i restrisikoens begrundelse, hvad der er gjort (eller fjern linjen).", "Assess the risk and its measures again, and write after the verdict in the residual reason what was done (or remove the line).";
+    "K-35-7-C-CNIL-IMPROVE", Info, Art35_7c, "", "CNIL-evaluatoren vurderede en risiko «skal forbedres», og vurderingen står uændret.", "The CNIL evaluator judged a risk «to be improved», and the verdict still stands.", "Forbedr vurderingen, og skriv efter vurderingen i restrisikoens begrundelse, hvad der er gjort (eller fjern linjen).", "Improve the assessment, and write after the verdict in the residual reason what was done (or remove the line).";
+    "K-35-7-D-CNIL-CORRECT", Warning, Art35_7d, "", "CNIL-evaluatoren vurderede en foranstaltning «skal rettes», og vurderingen står uændret.", "The CNIL evaluator judged a measure «to be corrected», and the verdict still stands.", "Ret foranstaltningen, og skriv efter vurderingen i dens beskrivelse, hvad der er gjort (eller fjern linjen).", "Correct the measure, and write after the verdict in its description what was done (or remove the line).";
+    "K-35-7-D-CNIL-IMPROVE", Info, Art35_7d, "", "CNIL-evaluatoren vurderede en foranstaltning «skal forbedres», og vurderingen står uændret.", "The CNIL evaluator judged a measure «to be improved», and the verdict still stands.", "Forbedr foranstaltningen, og skriv efter vurderingen i dens beskrivelse, hvad der er gjort (eller fjern linjen).", "Improve the measure, and write after the verdict in its description what was done (or remove the line).";
 }
 
 /// The entry of a code, if the check has one.
@@ -170,7 +175,7 @@ mod tests {
 
     #[test]
     fn every_code_the_rules_write_is_in_the_table() {
-        for source in [include_str!("rules.rs"), include_str!("reading.rs")] {
+        for source in [include_str!("rules.rs"), include_str!("reading.rs"), include_str!("cnil.rs")] {
             for (i, _) in source.match_indices("\"K-") {
                 let code = &source[i + 1..i + 1 + source[i + 1..].find('"').unwrap()];
                 assert!(rule(code).is_some(), "{code} is emitted but not declared in codes.rs");

@@ -7,6 +7,7 @@
 //! picture (before/after counts and consequence × likelihood matrices) and the outcome of
 //! the municipality's acceptance policy.
 
+pub mod cnil;
 mod picture;
 pub mod report;
 pub mod review;

@@ -287,6 +287,11 @@ const RULES: &[(&str, Severity, bool, Mutation)] = &[
     ("K-35-11-CHANGED", Severity::Warning, true, |b, _| b.items.use_changes.push(change(Some(Day::ymd(2026, 8, 1))))),
     ("K-35-11-CHANGED", Severity::Warning, true, |b, _| { b.items.reviews.push(review(Day::ymd(2026, 5, 1))); b.items.use_changes.push(change(Some(Day::ymd(2026, 8, 1)))); }),
     ("K-35-11-CHANGED", Severity::Warning, true, |b, _| { b.items.reviews.push(review(Day::ymd(2026, 5, 1))); b.items.use_changes.push(change(None)); }),
+    // the CNIL evaluator's verdicts, as `import cnil` keeps them (check/cnil.rs)
+    ("K-35-7-D-CNIL-CORRECT", Severity::Warning, true, |b, _| b.items.measures[0].description = Prose("TLS.\nEvaluatorens vurdering (CNIL): skal rettes".into())),
+    ("K-35-7-D-CNIL-IMPROVE", Severity::Info, true, |b, _| b.items.measures[0].description = Prose("Evaluatorens vurdering (CNIL): skal forbedres".into())),
+    ("K-35-7-C-CNIL-CORRECT", Severity::Warning, true, |b, _| b.items.risks[0].residual_reason = Prose("Evaluatorens vurdering af risikoen (CNIL): skal rettes\nMangler logning".into())),
+    ("K-35-7-C-CNIL-IMPROVE", Severity::Info, true, |b, _| b.items.risks[0].residual_reason = Prose("Evaluatorens vurdering af risikoen (CNIL): skal forbedres".into())),
 ];
 
 #[test]
@@ -328,6 +333,9 @@ fn every_code_the_rules_can_emit_is_tested() {
 
 /// The other side of the text rules: wording that looks like a hit and must not fire.
 const NEAR_MISSES: &[(&str, Mutation)] = &[
+    // a CNIL verdict the DPO has answered, and an acceptable one
+    ("K-35-7-D-CNIL-CORRECT", |b, _| b.items.measures[0].description = Prose("Evaluatorens vurdering (CNIL): skal rettes — rettet 3.5.2026: nøgler i HSM".into())),
+    ("K-35-7-D-CNIL-IMPROVE", |b, _| b.items.measures[0].description = Prose("Evaluatorens vurdering (CNIL): acceptabel".into())),
     ("K-35-7-A-DATA-SPECIAL", |b, _| b.items.data_categories.push(category("Forældres kontaktoplysninger", "Navn, telefon, e-mail", Some(DataClass::Ordinary)))),
     ("K-35-7-A-DATA-SPECIAL", |b, _| b.items.data_categories.push(category("Skema", "Fag og lektioner, fx religionsundervisning og seksualundervisning", Some(DataClass::Ordinary)))),
     ("K-35-7-A-DATA-SPECIAL", |b, _| b.items.data_categories.push(category("Beskeder", "Praktiske beskeder; ingen helbredsoplysninger eller diagnoser", Some(DataClass::Ordinary)))),

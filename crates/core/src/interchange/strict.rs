@@ -97,32 +97,40 @@ fn walk(value: &Value, schema: &Value, defs: &Map<String, Value>, path: &mut Str
 /// base; in a supplement, to the base or the supplement's own additions, and its local
 /// records (overrides, statuses …) to the base item they concern, once each.
 pub(super) fn links(file: &JointDpiaFile) -> Result<(), InterchangeError> {
-    let base = kinds(&file.base.items, "$.base.items", &Kinds::default())?;
-    links_in(&file.base.items, "$.base.items", &base)?;
+    match broken_links(file).into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Every id used twice and every link to no item, in the order of the file (the first is
+/// what an import refuses; an export warns of all of them).
+pub(super) fn broken_links(file: &JointDpiaFile) -> Vec<InterchangeError> {
+    let mut out = Vec::new();
+    let base = kinds(&file.base.items, "$.base.items", &Kinds::default(), &mut out);
+    links_in(&file.base.items, "$.base.items", &base, &mut out);
     for (index, s) in file.supplements.iter().enumerate() {
         let at = format!("$.supplements[{index}]");
-        let own = kinds(&s.additions, &format!("{at}.additions"), &base)?;
+        let own = kinds(&s.additions, &format!("{at}.additions"), &base, &mut out);
         let both = base.merged(&own);
-        links_in(&s.additions, &format!("{at}.additions"), &both)?;
-        let target = |field: &str, kind: &'static str, targets: &mut dyn Iterator<Item = &ItemId>| {
+        links_in(&s.additions, &format!("{at}.additions"), &both, &mut out);
+        let mut target = |field: &str, kind: &'static str, targets: &mut dyn Iterator<Item = &ItemId>| {
             let mut seen = BTreeSet::new();
             for (i, id) in targets.enumerate() {
                 let path = format!("{at}.{field}[{i}].target");
                 if !base.has(kind, id) {
-                    return Err(InterchangeError::Dangling { path, id: id.to_string(), kind });
-                }
-                if !seen.insert(id) {
-                    return Err(InterchangeError::Duplicate { path, id: id.to_string() });
+                    out.push(InterchangeError::Dangling { path, id: id.to_string(), kind });
+                } else if !seen.insert(id) {
+                    out.push(InterchangeError::Duplicate { path, id: id.to_string() });
                 }
             }
-            Ok(())
         };
-        target("risk_overrides", "risks", &mut s.risk_overrides.iter().map(|o| &o.target))?;
-        target("measure_statuses", "measures", &mut s.measure_statuses.iter().map(|o| &o.target))?;
-        target("not_applicable", "", &mut s.not_applicable.iter().map(|o| &o.target))?;
-        target("subject_counts", "subject_categories", &mut s.subject_counts.iter().map(|o| &o.target))?;
+        target("risk_overrides", "risks", &mut s.risk_overrides.iter().map(|o| &o.target));
+        target("measure_statuses", "measures", &mut s.measure_statuses.iter().map(|o| &o.target));
+        target("not_applicable", "", &mut s.not_applicable.iter().map(|o| &o.target));
+        target("subject_counts", "subject_categories", &mut s.subject_counts.iter().map(|o| &o.target));
     }
-    Ok(())
+    out
 }
 
 /// Ids by the collection they are in («» is any collection).
@@ -172,54 +180,52 @@ macro_rules! each_collection {
 
 /// The ids of `items`, refusing one used twice (here, or already in `outer`: a
 /// supplement's addition must not take a base item's id).
-fn kinds(items: &Items, at: &str, outer: &Kinds) -> Result<Kinds, InterchangeError> {
+fn kinds(items: &Items, at: &str, outer: &Kinds, out: &mut Vec<InterchangeError>) -> Kinds {
     let mut kinds = Kinds::default();
     let mut all = BTreeSet::new();
     each_collection!(items, |kind, list| {
         for (i, id) in list.into_iter().enumerate() {
             if !all.insert(id) || outer.has("", id) {
-                return Err(InterchangeError::Duplicate { path: format!("{at}.{kind}[{i}].id"), id: id.to_string() });
+                out.push(InterchangeError::Duplicate { path: format!("{at}.{kind}[{i}].id"), id: id.to_string() });
             }
             kinds.0.entry(kind).or_default().insert(id.clone());
         }
     });
-    Ok(kinds)
+    kinds
 }
 
-fn links_in(items: &Items, at: &str, known: &Kinds) -> Result<(), InterchangeError> {
-    let check = |path: String, kind: &'static str, ids: &Ids| -> Result<(), InterchangeError> {
-        match ids.iter().find(|id| !known.has(kind, id)) {
-            Some(id) => Err(InterchangeError::Dangling { path, id: id.to_string(), kind }),
-            None => Ok(()),
+fn links_in(items: &Items, at: &str, known: &Kinds, out: &mut Vec<InterchangeError>) {
+    let mut check = |path: String, kind: &'static str, ids: &Ids| {
+        for id in ids.iter().filter(|id| !known.has(kind, id)) {
+            out.push(InterchangeError::Dangling { path: path.clone(), id: id.to_string(), kind });
         }
     };
     let one = |id: &Option<ItemId>| id.iter().cloned().collect::<Ids>();
     for (i, x) in items.processes.iter().enumerate() {
-        check(format!("{at}.processes[{i}].modules"), "modules", &x.modules)?;
-        check(format!("{at}.processes[{i}].purposes"), "purposes", &x.purposes)?;
+        check(format!("{at}.processes[{i}].modules"), "modules", &x.modules);
+        check(format!("{at}.processes[{i}].purposes"), "purposes", &x.purposes);
     }
     for (i, x) in items.data_categories.iter().enumerate() {
-        check(format!("{at}.data_categories[{i}].sources"), "sources", &x.sources)?;
-        check(format!("{at}.data_categories[{i}].subjects"), "subject_categories", &x.subjects)?;
+        check(format!("{at}.data_categories[{i}].sources"), "sources", &x.sources);
+        check(format!("{at}.data_categories[{i}].subjects"), "subject_categories", &x.subjects);
     }
     for (i, x) in items.processors.iter().enumerate() {
-        check(format!("{at}.processors[{i}].parent"), "processors", &one(&x.parent))?;
+        check(format!("{at}.processors[{i}].parent"), "processors", &one(&x.parent));
     }
     for (i, x) in items.document_types.iter().enumerate() {
-        check(format!("{at}.document_types[{i}].module"), "modules", &one(&x.module))?;
-        check(format!("{at}.document_types[{i}].purposes"), "purposes", &x.purposes)?;
+        check(format!("{at}.document_types[{i}].module"), "modules", &one(&x.module));
+        check(format!("{at}.document_types[{i}].purposes"), "purposes", &x.purposes);
     }
     for (i, x) in items.risks.iter().enumerate() {
-        check(format!("{at}.risks[{i}].processes"), "processes", &x.processes)?;
-        check(format!("{at}.risks[{i}].modules"), "modules", &x.modules)?;
+        check(format!("{at}.risks[{i}].processes"), "processes", &x.processes);
+        check(format!("{at}.risks[{i}].modules"), "modules", &x.modules);
     }
     for (i, x) in items.measures.iter().enumerate() {
-        check(format!("{at}.measures[{i}].mitigates"), "risks", &x.mitigates)?;
-        check(format!("{at}.measures[{i}].evidence"), "evidence", &x.evidence)?;
+        check(format!("{at}.measures[{i}].mitigates"), "risks", &x.mitigates);
+        check(format!("{at}.measures[{i}].evidence"), "evidence", &x.evidence);
     }
     // a change in use may concern any item (a new module, a new purpose …)
     for (i, x) in items.use_changes.iter().enumerate() {
-        check(format!("{at}.use_changes[{i}].concerns"), "", &x.concerns)?;
+        check(format!("{at}.use_changes[{i}].concerns"), "", &x.concerns);
     }
-    Ok(())
 }

@@ -17,6 +17,8 @@ pub enum C {
     N(f64),
     /// No text, only a fill colour (0xRRGGBB).
     Fill(u32),
+    /// Text on a fill colour (a legend's entry, or a worded rating cell that is coloured too).
+    FillText(u32, &'static str),
     E,
 }
 
@@ -85,6 +87,7 @@ pub fn xlsx(grids: &[Grid]) -> Vec<u8> {
                     S(t) => drop(ws.write_string(r, c, t).unwrap()),
                     N(n) => drop(ws.write_number(r, c, *n).unwrap()),
                     Fill(rgb) => drop(ws.write_blank(r, c, &Format::new().set_pattern(FormatPattern::Solid).set_background_color(Color::RGB(*rgb))).unwrap()),
+                    FillText(rgb, text) => drop(ws.write_string_with_format(r, c, *text, &Format::new().set_pattern(FormatPattern::Solid).set_background_color(Color::RGB(*rgb))).unwrap()),
                     E => {}
                 }
             }
@@ -118,6 +121,7 @@ pub fn csv_text(g: &Grid, sep: char, decimal_comma: bool) -> String {
                     N(n) if decimal_comma => format!("{n:.1}").replace('.', ","),
                     N(n) => n.to_string(),
                     Fill(_) | E => String::new(),
+                    FillText(_, t) => (*t).to_owned(),
                 };
                 if t.contains([sep, '"', '\n', '\r']) { format!("\"{}\"", t.replace('"', "\"\"")) } else { t }
             })
