@@ -550,7 +550,8 @@ pub fn verify_pdf(path: String, trust: Vec<String>) -> Result<VerifyResult, User
         let report = konsekvens_pdf::verify(&pdf, &anchors).map_err(|e| user(e).in_file(Path::new(&path)))?;
         Ok(VerifyResult {
             ok: report.ok(),
-            unsigned_tail: report.unsigned_tail as u32,
+            // validation data (a B-LT DSS) after the last signature is not unsigned content
+            unsigned_tail: if report.tail_is_validation_data { 0 } else { report.unsigned_tail as u32 },
             signatures: report
                 .signatures
                 .into_iter()

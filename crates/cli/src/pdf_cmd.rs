@@ -353,7 +353,9 @@ pub fn verify(a: VerifyArgs) -> Result<(), Failure> {
             println!("  tidsstemplingstjenestens certifikat er ikke gyldigt på valideringstidspunktet");
         }
     }
-    if report.unsigned_tail > 0 {
+    if report.unsigned_tail > 0 && report.tail_is_validation_data {
+        println!("Efter sidste signatur: {} byte valideringsdata (DSS: certifikater og spærreoplysninger, intet synligt indhold)", report.unsigned_tail);
+    } else if report.unsigned_tail > 0 {
         println!("Usigneret tilføjelse efter sidste signatur: {} byte", report.unsigned_tail);
     }
     if report.ok() {

@@ -608,7 +608,11 @@ fn append_update(pdf: &[u8], doc: &lopdf::Document, kind: &SigKind) -> Result<(V
         i = j + 1;
     }
     let mut trailer = Dictionary::new();
-    trailer.set("Size", Object::Integer(next_id as i64));
+    // one past the highest object number written (the Form element's is reserved but unused
+    // when the widget is not tagged: qpdf warns about a /Size beyond the objects)
+    let highest = offsets.iter().map(|(id, _)| id.0).max().unwrap_or(0).max(doc.max_id);
+    let _ = next_id;
+    trailer.set("Size", Object::Integer(i64::from(highest) + 1));
     trailer.set("Root", Object::Reference(root_id));
     if let Ok(info) = doc.trailer.get(b"Info") {
         trailer.set("Info", info.clone());

@@ -177,6 +177,9 @@ pub struct VerifyReport {
     pub signatures: Vec<SignatureReport>,
     /// Bytes at the end of the file not covered by any signature.
     pub unsigned_tail: usize,
+    /// That tail only adds validation data: a DSS, its streams and the catalog's `/DSS`
+    /// (and `/Extensions`) — what B-LT appends after a signature; nothing a reader sees.
+    pub tail_is_validation_data: bool,
     /// Document timestamps (B-LTA), in file order.
     pub document_timestamps: Vec<DocTimestampReport>,
     /// The time the file was validated at (unix seconds): now, or as asked.
@@ -188,7 +191,7 @@ impl VerifyReport {
     /// were given) every signer trusted. This is what `konsekvens verify` exits 0 on.
     pub fn ok(&self) -> bool {
         !self.signatures.is_empty()
-            && self.unsigned_tail == 0
+            && (self.unsigned_tail == 0 || self.tail_is_validation_data)
             && self.signatures.iter().all(SignatureReport::holds)
             && self.document_timestamps.iter().all(DocTimestampReport::valid)
     }
@@ -667,7 +670,64 @@ pub fn verify_at(pdf: &[u8], trust: &[Vec<u8>], at: i64) -> Result<VerifyReport,
         }
         r.long_term_problem = long_term_problem(r, input, last_stamp.as_ref().filter(|_| r.archived), at);
     }
-    Ok(VerifyReport { signatures: reports, unsigned_tail: len.saturating_sub(covered), document_timestamps: doc_stamps, validation_time: at })
+    let unsigned_tail = len.saturating_sub(covered);
+    let tail_is_validation_data = unsigned_tail > 0 && covered > 0 && validation_data_only(pdf, covered, &doc);
+    Ok(VerifyReport { signatures: reports, unsigned_tail, tail_is_validation_data, document_timestamps: doc_stamps, validation_time: at })
+}
+
+/// Whether everything `pdf` defines after byte `covered` is validation data: new stream
+/// objects the DSS lists, the DSS dictionary (only /Type, /Certs, /OCSPs, /CRLs, /VRI), and
+/// the catalog changed in nothing but /DSS and /Extensions.
+fn validation_data_only(pdf: &[u8], covered: usize, doc: &lopdf::Document) -> bool {
+    let Some(prefix) = pdf.get(..covered).and_then(|p| lopdf::Document::load_mem(p).ok()) else { return false };
+    let Ok(root_id) = doc.trailer.get(b"Root").and_then(Object::as_reference) else { return false };
+    let Ok(catalog) = doc.get_object(root_id).and_then(Object::as_dict) else { return false };
+    let Some(before) = prefix.trailer.get(b"Root").and_then(Object::as_reference).ok().and_then(|id| prefix.get_object(id).ok()).and_then(|o| o.as_dict().ok()) else { return false };
+    let strip = |d: &lopdf::Dictionary| {
+        let mut d = d.clone();
+        d.remove(b"DSS");
+        d.remove(b"Extensions");
+        d
+    };
+    if strip(catalog) != strip(before) {
+        return false;
+    }
+    let dss_id = catalog.get(b"DSS").ok().and_then(|o| o.as_reference().ok());
+    let dss = dss_id.and_then(|id| doc.get_object(id).ok()).and_then(|o| o.as_dict().ok());
+    let listed: Vec<lopdf::ObjectId> = dss
+        .map(|d| {
+            [b"Certs".as_slice(), b"OCSPs", b"CRLs"]
+                .iter()
+                .filter_map(|k| d.get(k).ok().and_then(|a| a.as_array().ok()))
+                .flatten()
+                .filter_map(|o| o.as_reference().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(d) = dss {
+        if d.iter().any(|(k, _)| !matches!(k.as_slice(), b"Type" | b"Certs" | b"OCSPs" | b"CRLs" | b"VRI")) {
+            return false;
+        }
+    }
+    // every object (re)defined in the tail
+    let tail = &pdf[covered..];
+    let mut at = 0;
+    while let Some(p) = find(tail, b" obj", at) {
+        at = p + 4;
+        let head = &tail[..p];
+        let line_start = head.iter().rposition(|&x| x == b'\n' || x == b'\r').map(|i| i + 1).unwrap_or(0);
+        let parts: Vec<u32> = std::str::from_utf8(&head[line_start..]).unwrap_or("").split_whitespace().filter_map(|x| x.parse().ok()).collect();
+        let [num, gen] = parts.as_slice() else { continue };
+        let Ok(gen) = u16::try_from(*gen) else { return false };
+        let id = (*num, gen);
+        let fine = id == root_id
+            || Some(id) == dss_id
+            || (listed.contains(&id) && prefix.objects.get(&id).is_none() && doc.get_object(id).is_ok_and(|o| o.as_stream().is_ok()));
+        if !fine {
+            return false;
+        }
+    }
+    true
 }
 
 /// What the long-term checks of one signature need once every signature has been read.

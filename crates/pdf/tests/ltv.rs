@@ -78,6 +78,14 @@ fn a_b_lta_signature_outlives_its_certificate_here_and_in_pyhanko() {
     assert!(lt.starts_with(&bt), "an incremental update");
     let lta = add_document_timestamp(&lt, &Tsa { url: lab.tsa_url(), timeout: Duration::from_secs(5) }).unwrap();
     assert!(lta.starts_with(&lt));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("b-lta.pdf");
+    std::fs::write(&file, &lta).unwrap();
+    // pyHanko's plain validation is not LTV-aware: it fetches revocation data online (here,
+    // from the loopback responders) and ignores the DSS; it must judge the file VALID now
+    if let Some((ok, out)) = pyhanko_validate(&lab, &file) {
+        assert!(ok && out.contains("judged VALID"), "pyHanko validate: {out}");
+    }
     lab.offline(); // from here on only what the files hold counts
     let hits = lab.hits.load(std::sync::atomic::Ordering::SeqCst);
 
@@ -115,15 +123,10 @@ fn a_b_lta_signature_outlives_its_certificate_here_and_in_pyhanko() {
     assert_eq!(r.document_timestamps.len(), 1);
     assert!(r.document_timestamps[0].valid() && r.document_timestamps[0].trusted == Some(true), "{r:#?}");
 
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("b-lta.pdf");
-    std::fs::write(&file, &lta).unwrap();
     if let Some((ok, out)) = pyhanko_ades(&lab, &file, after_expiry) {
         assert!(ok, "pyHanko adesverify after expiry: {out}");
-        assert!(out.contains("PASSED") || out.contains("VALID"), "{out}");
-    }
-    if let Some((ok, out)) = pyhanko_validate(&lab, &file) {
-        assert!(ok && out.contains("judged VALID"), "pyHanko validate: {out}");
+        eprintln!("pyHanko adesverify at {}:\n{out}", iso(after_expiry));
+        assert!(out.contains("judged VALID"), "{out}");
     }
     // B-T after expiry in pyHanko: no validation data, so it cannot pass
     let bt_file = dir.path().join("b-t.pdf");
@@ -135,7 +138,7 @@ fn a_b_lta_signature_outlives_its_certificate_here_and_in_pyhanko() {
     // qpdf and the PDF/A checks still pass
     if have("qpdf", &["--version"]) {
         let out = command("qpdf").arg("--check").arg(&file).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        assert!(out.status.success(), "qpdf {:?}: {}{}", out.status.code(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     }
     if let Some((ok, out)) = verifiers::pdfa_check(&file, false) {
         assert!(ok, "{out}");
@@ -143,8 +146,10 @@ fn a_b_lta_signature_outlives_its_certificate_here_and_in_pyhanko() {
     if have("pdfsig", &["-v"]) {
         let out = command("pdfsig").arg(&file).output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("Signature #1") && text.contains("Signature #2"), "{text}");
-        assert!(text.contains("ETSI.RFC3161") || text.contains("RFC3161"), "pdfsig sees the document timestamp: {text}");
+        // pdfsig (poppler 22) reads both; it verifies the signature but not a document
+        // timestamp ("Signature Type: unknown", "not yet been verified")
+        assert!(text.contains("Signature #1") && text.contains("Signature is Valid"), "{text}");
+        assert!(text.contains("Signature #2") && text.contains("Tidsstempel 2") && text.contains("Total document signed"), "pdfsig sees the document timestamp: {text}");
     }
 }
 

@@ -79,9 +79,9 @@ impl Lab {
         let dir = tempfile::tempdir().unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let d = dir.path();
         let t0 = now();
         let lab = Lab { base: base.clone(), offline: Arc::new(AtomicBool::new(false)), hits: Arc::new(AtomicUsize::new(0)), signer_expires: t0 + signer_hours * 3600, tsa_expires: t0 + tsa_days * 86400, dir };
+        let d = lab.dir.path();
         let ec = |name: &str| run(d, &["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", &format!("{name}.key")]);
         let selfsigned = |name: &str, cn: &str| {
             ec(name);
