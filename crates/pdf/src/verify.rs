@@ -722,7 +722,7 @@ fn validation_data_only(pdf: &[u8], covered: usize, doc: &lopdf::Document) -> bo
         let id = (*num, gen);
         let fine = id == root_id
             || Some(id) == dss_id
-            || (listed.contains(&id) && prefix.objects.get(&id).is_none() && doc.get_object(id).is_ok_and(|o| o.as_stream().is_ok()));
+            || (listed.contains(&id) && !prefix.objects.contains_key(&id) && doc.get_object(id).is_ok_and(|o| o.as_stream().is_ok()));
         if !fine {
             return false;
         }
