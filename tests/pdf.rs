@@ -10,6 +10,8 @@
 
 #[path = "../crates/pdf/tests/common/verifiers.rs"]
 mod verifiers;
+#[path = "../crates/pdf/tests/common/pki.rs"]
+mod pki;
 
 use konsekvens_e2e::{binary, stderr, stdout};
 use std::collections::BTreeMap;
@@ -672,4 +674,68 @@ fn the_management_summary_opens_each_municipality_s_document_and_takes_at_most_t
         assert!(text.contains(decision), "{name}: no decision asked for: {text}");
     }
     assert!(!outline(pdf("base")).iter().any(|e| e.1 == "Ledelsesresumé"), "the base has no municipality to decide");
+}
+
+/// `konsekvens sign --tsa URL --level b-t|b-lt|b-lta` against the loopback PKI (openssl ts,
+/// openssl ocsp, a CRL), then `konsekvens verify --at` a day after the signer's certificate
+/// expired: B-T no longer holds (exit 1), B-LT and B-LTA do (exit 0) and say their level;
+/// pdfsig and qpdf read the B-LTA file and it stays PDF/A; a level above B-B without --tsa
+/// is refused with a code and writes nothing.
+#[test]
+fn sign_tsa_and_the_long_term_levels_from_the_command_line_outlive_the_certificate() {
+    let Some(lab) = pki::Lab::new(1, 730) else { return };
+    let pw = scratch("lt-pw.txt");
+    std::fs::write(&pw, format!("{PASSWORD}\n")).unwrap();
+    let sign_at = |level: &str| {
+        let out = scratch(&format!("kbh-{level}.pdf"));
+        let o = konsekvens([
+            "sign".as_ref(), pdf("koebenhavn").as_os_str(), "--p12".as_ref(), lab.path("signer.p12").as_os_str(), "--password-file".as_ref(), pw.as_os_str(),
+            "--out".as_ref(), out.as_os_str(), "--tsa".as_ref(), lab.tsa_url().as_ref(), "--level".as_ref(), level.as_ref(),
+        ]);
+        assert!(o.status.success(), "sign --level {level}: {}", stderr(&o));
+        out
+    };
+    let files: Vec<(&str, PathBuf)> = ["b-t", "b-lt", "b-lta"].into_iter().map(|l| (l, sign_at(l))).collect();
+    lab.offline(); // verifying uses only what the files hold
+    let verify_at = |file: &Path, at: Option<i64>| {
+        let mut args: Vec<std::ffi::OsString> = vec!["verify".into(), file.into(), "--trust".into(), lab.path("root.pem").into(), "--trust".into(), lab.path("tsaroot.pem").into()];
+        if let Some(at) = at {
+            args.extend(["--at".into(), pki::iso(at).into()]);
+        }
+        konsekvens(&args)
+    };
+    let after = lab.signer_expires + 86_400;
+    for (level, file) in &files {
+        let name = format!("PAdES {}", level.to_uppercase());
+        let o = verify_at(file, None);
+        assert_eq!(o.status.code(), Some(0), "{level} now: {}{}", stdout(&o), stderr(&o));
+        assert!(stdout(&o).contains(&format!("niveau: {name}")), "{level}: {}", stdout(&o));
+        let o = verify_at(file, Some(after));
+        let report = stdout(&o);
+        assert!(report.contains("certifikatet er udløbet på valideringstidspunktet"), "{level}: {report}");
+        if *level == "b-t" {
+            assert_eq!(o.status.code(), Some(1), "B-T after expiry must not hold: {report}");
+            assert!(report.contains("langtidsgyldighed: IKKE GYLDIG"), "{report}");
+        } else {
+            assert_eq!(o.status.code(), Some(0), "{level} after expiry: {report}{}", stderr(&o));
+            assert!(report.contains(&format!("niveau: {name}")) && report.contains("ikke spærret (OCSP i DSS)") && report.contains("ikke spærret (CRL i DSS)"), "{report}");
+        }
+    }
+    let lta = &files[2].1;
+    assert!(stdout(&verify_at(lta, Some(after))).contains("Dokumenttidsstempel 1:"));
+    let o = tool_output("qpdf", &["--check".as_ref(), lta.as_os_str()]);
+    assert!(o.status.success(), "qpdf: {}", stdout(&o));
+    if let Some((ok, out)) = pdfa_check(lta, true) {
+        assert!(ok, "PDF/A after B-LTA: {out}");
+    }
+    if have("pdfsig", &["-v"]) {
+        let o = tool_output("pdfsig", &[lta.as_os_str()]);
+        assert!(stdout(&o).contains("Signature is Valid") && stdout(&o).contains("Tidsstempel 2") && stdout(&o).contains("Total document signed"), "pdfsig: {}", stdout(&o));
+    }
+    // B-LT without a time-stamping service: refused, nothing written
+    let out = scratch("kbh-no-tsa.pdf");
+    let o = konsekvens(["sign".as_ref(), pdf("koebenhavn").as_os_str(), "--p12".as_ref(), lab.path("signer.p12").as_os_str(), "--password-file".as_ref(), pw.as_os_str(), "--out".as_ref(), out.as_os_str(), "--level".as_ref(), "b-lt".as_ref()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("K-TSA-MANGLER"), "{}", stderr(&o));
+    assert!(!out.exists());
 }

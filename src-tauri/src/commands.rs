@@ -159,6 +159,31 @@ pub fn save_settings(user_name: String, org: Option<u16>, language: String, stat
     Ok(state.settings())
 }
 
+/// Saves how the app signs: the time-stamping service (empty: none; refused when the policy
+/// manages `tsa` and another is asked for) and the PAdES level ("b-b", "b-t", "b-lt", "b-lta").
+#[tauri::command]
+#[specta::specta]
+pub fn save_signing(tsa: String, level: String, state: State<'_, AppState>) -> Result<Settings, UserError> {
+    let now = state.settings();
+    let tsa = tsa.trim().to_owned();
+    state.check_unmanaged("tsa", tsa != now.tsa)?;
+    if !(tsa.is_empty() || tsa.starts_with("https://") || tsa.starts_with("http://")) {
+        return Err(UserError::new("K-TSA-URL", "tidsstemplingstjenestens adresse skal begynde med https:// eller http://", "the time-stamping service's URL must start with https:// or http://").about("tsa"));
+    }
+    if !["", "b-b", "b-t", "b-lt", "b-lta"].contains(&level.as_str()) {
+        return Err(UserError::new("K-SIGNATUR-NIVEAU", format!("ukendt signaturniveau «{level}» (b-b, b-t, b-lt eller b-lta)"), format!("unknown signature level «{level}» (b-b, b-t, b-lt or b-lta)")).about("level"));
+    }
+    if level.starts_with("b-") && level != "b-b" && tsa.is_empty() {
+        return Err(UserError::new("K-TSA-MANGLER", format!("PAdES {} kræver en tidsstemplingstjeneste", level.to_uppercase()), format!("PAdES {} needs a time-stamping service", level.to_uppercase())).about("tsa"));
+    }
+    state.update_settings(|s| {
+        // (a managed value is the policy's, checked above, and applied over the saved one)
+        s.tsa = tsa;
+        s.signature_level = level;
+    })?;
+    Ok(state.settings())
+}
+
 /// What the webview shows on start: the workspace already open (after a reload of the
 /// webview), else the one named at launch (written from the sample if it does not exist
 /// yet), else nothing — the start screen.
@@ -467,7 +492,10 @@ pub fn sign_pdf(request: SignRequest, state: State<'_, AppState>) -> Result<Expo
         let p12 = read(&request.p12)?;
         let time = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         let meta = konsekvens_pdf::SignMeta { name: request.name.clone(), reason: request.reason, location: request.location, contact: None, time };
-        let signed = konsekvens_pdf::sign(&pdf, &p12, &request.password, &meta).map_err(user)?;
+        // the level and time-stamping service of the settings (the policy's TSA applied over them)
+        let settings = state.settings();
+        let tsa = settings.tsa();
+        let signed = konsekvens_pdf::sign_at_level(&pdf, &p12, &request.password, &meta, settings.level(), tsa.as_ref(), &konsekvens_pdf::Fetch::default()).map_err(user)?;
         write_atomically(Path::new(&request.out), &signed)?;
         if let (Some(code), Some(capacity)) = (request.org, request.capacity) {
             state.with(|s, settings| {
@@ -497,6 +525,13 @@ pub struct SignatureCheck {
     pub trusted: Option<bool>,
     pub appended_bytes: Option<u32>,
     pub appended_signed: bool,
+    /// "PAdES B-B" … "PAdES B-LTA"; `None` when not intact.
+    pub level: Option<String>,
+    /// The signature timestamp's time (UTC), if it has a valid one.
+    pub timestamp: Option<String>,
+    /// Why the signature does not hold at the validation time though intact (an expired
+    /// certificate without long-term data, a revoked one), in both languages.
+    pub long_term_problem: Option<UserError>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -515,11 +550,15 @@ pub fn verify_pdf(path: String, trust: Vec<String>) -> Result<VerifyResult, User
         let report = konsekvens_pdf::verify(&pdf, &anchors).map_err(|e| user(e).in_file(Path::new(&path)))?;
         Ok(VerifyResult {
             ok: report.ok(),
-            unsigned_tail: report.unsigned_tail as u32,
+            // validation data (a B-LT DSS) after the last signature is not unsigned content
+            unsigned_tail: if report.tail_is_validation_data { 0 } else { report.unsigned_tail as u32 },
             signatures: report
                 .signatures
                 .into_iter()
                 .map(|s| SignatureCheck {
+                    level: s.level().map(str::to_owned),
+                    timestamp: s.timestamp.as_ref().filter(|t| t.valid()).map(|t| t.time_utc()),
+                    long_term_problem: s.long_term_problem.clone().map(|(en, da)| UserError::new("K-PDF-LANGTID", da, en)),
                     claimed_time: s.claimed_time_utc(),
                     signer: s.signer,
                     subject: s.subject,

@@ -86,6 +86,7 @@ pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
         recent_files,
         settings,
         save_settings,
+        save_signing,
         current,
         participants,
         effective,

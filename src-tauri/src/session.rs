@@ -25,6 +25,12 @@ pub struct Settings {
     pub language: String,
     /// Most recent first.
     pub recent: Vec<RecentFile>,
+    /// The RFC 3161 time-stamping service signatures are stamped by (http:// or https://);
+    /// empty: none. The policy's `tsa` is applied over it.
+    pub tsa: String,
+    /// The PAdES level the app signs at: "b-b", "b-t", "b-lt" or "b-lta"; empty: B-T with a
+    /// time-stamping service, else B-B.
+    pub signature_level: String,
     /// The system's managed settings (`konsekvens_core::policy`), applied over the user's
     /// above. Read at start, never saved: the file holds them, not these fields.
     #[serde(skip_deserializing)]
@@ -64,6 +70,25 @@ impl Settings {
         self.recent.retain(|r| r.path != path);
         self.recent.insert(0, RecentFile { path, title: title.to_owned() });
         self.recent.truncate(RECENT);
+    }
+
+    /// The level signing uses, from `signature_level` (and whether a TSA is set).
+    pub fn level(&self) -> konsekvens_pdf::Level {
+        use konsekvens_pdf::Level;
+        match self.signature_level.as_str() {
+            "b-b" => Level::BB,
+            "b-t" => Level::BT,
+            "b-lt" => Level::BLt,
+            "b-lta" => Level::BLta,
+            _ if self.tsa.trim().is_empty() => Level::BB,
+            _ => Level::BT,
+        }
+    }
+
+    /// The time-stamping service to use, if any.
+    pub fn tsa(&self) -> Option<konsekvens_pdf::Tsa> {
+        let url = self.tsa.trim();
+        (!url.is_empty()).then(|| konsekvens_pdf::Tsa::new(url))
     }
 
     pub fn author(&self) -> Author {
@@ -137,6 +162,9 @@ impl AppState {
                 }
                 if let Some(language) = &policy.language {
                     s.language = language.clone();
+                }
+                if let Some(tsa) = &policy.tsa {
+                    s.tsa = tsa.clone();
                 }
                 s.managed = policy.managed().into_iter().map(str::to_owned).collect();
                 s.policy = policy.clone();

@@ -369,6 +369,14 @@ fn managed_settings_from_the_policy_file_are_applied_and_cannot_be_changed() {
     assert_eq!(refused["code"], "K-POLITIK-STYRET", "{refused}");
     let refused = invoke(&webview, "open_sample", json!({})).unwrap_err();
     assert_eq!(refused["code"], "K-POLITIK-EKSEMPEL", "{refused}");
+    // The managed time-stamping service is the one signing uses; the level stays the user's.
+    assert_eq!(s["tsa"], "https://tsa.example.dk", "{s}");
+    let refused = invoke(&webview, "save_signing", json!({ "tsa": "https://andet.example.dk", "level": "b-lta" })).unwrap_err();
+    assert_eq!((refused["code"].clone(), refused["item"].clone()), (json!("K-POLITIK-STYRET"), json!("tsa")), "{refused}");
+    let saved = invoke(&webview, "save_signing", json!({ "tsa": "https://tsa.example.dk", "level": "b-lta" })).unwrap();
+    assert_eq!((saved["tsa"].clone(), saved["signature_level"].clone()), (json!("https://tsa.example.dk"), json!("b-lta")), "{saved}");
+    let settings = tauri::Manager::state::<AppState>(&app).settings();
+    assert_eq!((settings.level(), settings.tsa().map(|t| t.url)), (konsekvens_pdf::Level::BLta, Some("https://tsa.example.dk".to_owned())));
     assert!(!dir.path().join("s.konsekvens").exists(), "nothing was written");
 
     // A policy file that does not fit is shown, coded, and manages nothing.
@@ -378,6 +386,10 @@ fn managed_settings_from_the_policy_file_are_applied_and_cannot_be_changed() {
     let s = state.settings();
     assert_eq!(s.policy_error.as_ref().map(|e| e.code.as_str()), Some("K-POLITIK-VAERDI"));
     assert!(s.managed.is_empty());
+    // Unmanaged: the user's own service and level; a level above B-B needs a service.
+    assert_eq!(s.level(), konsekvens_pdf::Level::BB, "no service: B-B");
+    state.update_settings(|s| s.tsa = "https://tsa.example.dk".into()).unwrap();
+    assert_eq!(state.settings().level(), konsekvens_pdf::Level::BT, "a service and no level chosen: B-T");
 }
 
 /// The høring through the commands: the sample's finished round as København reads it, a

@@ -19,6 +19,11 @@ export const commands = {
 	/**  Saves who the user is and the language (the recent files are kept). */
 	saveSettings: (userName: string, org: number | null, language: string) => typedError<Settings_Serialize, UserError_Serialize>(__TAURI_INVOKE("save_settings", { userName, org, language })),
 	/**
+	 *  Saves how the app signs: the time-stamping service (empty: none; refused when the policy
+	 *  manages `tsa` and another is asked for) and the PAdES level ("b-b", "b-t", "b-lt", "b-lta").
+	 */
+	saveSigning: (tsa: string, level: string) => typedError<Settings_Serialize, UserError_Serialize>(__TAURI_INVOKE("save_signing", { tsa, level })),
+	/**
 	 *  What the webview shows on start: the workspace already open (after a reload of the
 	 *  webview), else the one named at launch (written from the sample if it does not exist
 	 *  yet), else nothing — the start screen.
@@ -2208,6 +2213,16 @@ export type Settings_Deserialize = {
 	language?: string,
 	/**  Most recent first. */
 	recent?: RecentFile[],
+	/**
+	 *  The RFC 3161 time-stamping service signatures are stamped by (http:// or https://);
+	 *  empty: none. The policy's `tsa` is applied over it.
+	 */
+	tsa?: string,
+	/**
+	 *  The PAdES level the app signs at: "b-b", "b-t", "b-lt" or "b-lta"; empty: B-T with a
+	 *  time-stamping service, else B-B.
+	 */
+	signature_level?: string,
 };
 
 /**  Who the user is, remembered between sessions. */
@@ -2220,6 +2235,16 @@ export type Settings_Serialize = {
 	language: string,
 	/**  Most recent first. */
 	recent: RecentFile[],
+	/**
+	 *  The RFC 3161 time-stamping service signatures are stamped by (http:// or https://);
+	 *  empty: none. The policy's `tsa` is applied over it.
+	 */
+	tsa: string,
+	/**
+	 *  The PAdES level the app signs at: "b-b", "b-t", "b-lt" or "b-lta"; empty: B-T with a
+	 *  time-stamping service, else B-B.
+	 */
+	signature_level: string,
 	/**
 	 *  The system's managed settings (`konsekvens_core::policy`), applied over the user's
 	 *  above. Read at start, never saved: the file holds them, not these fields.
@@ -2363,6 +2388,15 @@ export type SignatureCheck_Deserialize = {
 	trusted?: boolean | null,
 	appended_bytes?: number | null,
 	appended_signed: boolean,
+	/**  "PAdES B-B" … "PAdES B-LTA"; `None` when not intact. */
+	level?: string | null,
+	/**  The signature timestamp's time (UTC), if it has a valid one. */
+	timestamp?: string | null,
+	/**
+	 *  Why the signature does not hold at the validation time though intact (an expired
+	 *  certificate without long-term data, a revoked one), in both languages.
+	 */
+	long_term_problem?: UserError_Deserialize | null,
 };
 
 /**  One signature, as `verify_pdf` reports it. */
@@ -2381,6 +2415,15 @@ export type SignatureCheck_Serialize = {
 	trusted: boolean | null,
 	appended_bytes: number | null,
 	appended_signed: boolean,
+	/**  "PAdES B-B" … "PAdES B-LTA"; `None` when not intact. */
+	level: string | null,
+	/**  The signature timestamp's time (UTC), if it has a valid one. */
+	timestamp: string | null,
+	/**
+	 *  Why the signature does not hold at the validation time though intact (an expired
+	 *  certificate without long-term data, a revoked one), in both languages.
+	 */
+	long_term_problem: UserError_Serialize | null,
 };
 
 /**  A record that the municipality's DPIA was signed: what, by whom, in what capacity. */

@@ -98,7 +98,7 @@ enum Command {
     CheckFile { path: PathBuf },
     /// List the municipalities taking part
     Orgs { path: PathBuf },
-    /// Sign a PDF (PAdES B-B, incremental update: earlier signatures stay valid)
+    /// Sign a PDF (PAdES B-B; B-T, B-LT, B-LTA with --tsa and --level; incremental updates: earlier signatures stay valid)
     Sign(pdf_cmd::SignArgs),
     /// Verify every signature in a PDF. Exit 0 only if all are intact and nothing unsigned follows
     Verify(pdf_cmd::VerifyArgs),

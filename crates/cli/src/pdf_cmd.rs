@@ -31,6 +31,12 @@ pub struct SignArgs {
     /// timestamp from it (PAdES B-T); without an answer that checks out nothing is written
     #[arg(long, value_name = "URL")]
     tsa: Option<String>,
+    /// PAdES baseline level: b-b (the signature), b-t (and a signature timestamp: needs
+    /// --tsa), b-lt (and the certificates' OCSP responses or CRLs, fetched from their AIA/CDP,
+    /// in the DSS), b-lta (and a document timestamp over it all). Default: b-t with --tsa,
+    /// else b-b
+    #[arg(long, value_enum)]
+    level: Option<LevelArg>,
     /// Record the signing in this workspace (as the app does): in the supplement of --org,
     /// with --capacity, today's date, the bound base release and the signed PDF's SHA-256
     #[arg(long, requires_all = ["org", "capacity"])]
@@ -43,12 +49,63 @@ pub struct SignArgs {
     capacity: Option<String>,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum LevelArg {
+    #[value(name = "b-b")]
+    BB,
+    #[value(name = "b-t")]
+    BT,
+    #[value(name = "b-lt")]
+    BLt,
+    #[value(name = "b-lta")]
+    BLta,
+}
+
+impl From<LevelArg> for konsekvens_pdf::Level {
+    fn from(l: LevelArg) -> Self {
+        match l {
+            LevelArg::BB => konsekvens_pdf::Level::BB,
+            LevelArg::BT => konsekvens_pdf::Level::BT,
+            LevelArg::BLt => konsekvens_pdf::Level::BLt,
+            LevelArg::BLta => konsekvens_pdf::Level::BLta,
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct VerifyArgs {
     file: PathBuf,
     /// Trust anchor certificate (PEM or DER); repeat for several
     #[arg(long)]
     trust: Vec<PathBuf>,
+    /// Validate as at this time instead of now: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC).
+    /// A signature whose certificate has expired by then holds only as B-LT or B-LTA
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<i64>,
+}
+
+/// YYYY-MM-DD (midnight UTC) or YYYY-MM-DDTHH:MM:SSZ → unix seconds.
+fn parse_time(s: &str) -> Result<i64, String> {
+    let bad = || format!("«{s}» er ikke et tidspunkt på formen ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DDTTT:MM:SSZ (UTC)");
+    let (date, clock) = match s.split_once('T') {
+        Some((d, c)) => (d, Some(c.strip_suffix('Z').ok_or_else(bad)?)),
+        None => (s, None),
+    };
+    let n: Vec<&str> = date.split('-').collect();
+    let [y, m, d] = n.as_slice() else { return Err(bad()) };
+    let num = |x: &str| x.parse::<u32>().map_err(|_| bad());
+    let month = time::Month::try_from(num(m)? as u8).map_err(|_| bad())?;
+    let day = time::Date::from_calendar_date(num(y)? as i32, month, num(d)? as u8).map_err(|_| bad())?;
+    let (h, mi, se) = match clock {
+        None => (0, 0, 0),
+        Some(c) => {
+            let p: Vec<&str> = c.split(':').collect();
+            let [h, mi, se] = p.as_slice() else { return Err(bad()) };
+            (num(h)?, num(mi)?, num(se)?)
+        }
+    };
+    let t = day.with_hms(h as u8, mi as u8, se as u8).map_err(|_| bad())?;
+    Ok(t.assume_utc().unix_timestamp())
 }
 
 pub fn export(a: ExportArgs) -> Result<(), Failure> {
@@ -180,10 +237,9 @@ pub fn sign(a: SignArgs) -> Result<(), Failure> {
         _ => None,
     };
     let meta = SignMeta { name: a.name.clone(), reason: a.reason, location: a.location, contact: None, time };
-    let signed = match &a.tsa {
-        Some(url) => konsekvens_pdf::sign_timestamped(&pdf, &p12, password, &meta, &konsekvens_pdf::Tsa::new(url.clone())),
-        None => konsekvens_pdf::sign(&pdf, &p12, password, &meta),
-    };
+    let level = a.level.map(konsekvens_pdf::Level::from).unwrap_or(if a.tsa.is_some() { konsekvens_pdf::Level::BT } else { konsekvens_pdf::Level::BB });
+    let tsa = a.tsa.clone().map(konsekvens_pdf::Tsa::new);
+    let signed = konsekvens_pdf::sign_at_level(&pdf, &p12, password, &meta, level, tsa.as_ref(), &konsekvens_pdf::Fetch::default());
     let signed = signed.map_err(|e| {
         let file = if e.concerns_p12() { &a.p12 } else { &a.input };
         Failure::Input(UserError::from(e).in_file(file))
@@ -199,10 +255,17 @@ pub fn sign(a: SignArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+fn utc(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .map(|t| format!("{}-{:02}-{:02} {:02}:{:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second()))
+        .unwrap_or_else(|_| t.to_string())
+}
+
 pub fn verify(a: VerifyArgs) -> Result<(), Failure> {
     let pdf = read_input(&a.file)?;
     let anchors = a.trust.iter().map(|p| read_input(p)).collect::<Result<Vec<_>, _>>()?;
-    let report = konsekvens_pdf::verify(&pdf, &anchors).map_err(|e| {
+    let at = a.at.unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0));
+    let report = konsekvens_pdf::verify_at(&pdf, &anchors, at).map_err(|e| {
         let file = match &e {
             VerifyError::BadTrustAnchor { index, .. } => &a.trust[*index],
             _ => &a.file,
@@ -254,6 +317,19 @@ pub fn verify(a: VerifyArgs) -> Result<(), Failure> {
                 None => {}
             }
         }
+        for c in &s.revocation {
+            match (c.source, c.revoked_at) {
+                (_, Some(t)) => println!("  spærrestatus: {} SPÆRRET {} ({})", c.subject, utc(t), c.source.unwrap_or("")),
+                (Some(src), None) => println!("  spærrestatus: {} ikke spærret ({src} i DSS)", c.subject),
+                (None, None) => println!("  spærrestatus: {} — intet i DSS", c.subject),
+            }
+        }
+        if s.cert_valid_at_validation == Some(false) {
+            println!("  certifikatet er udløbet på valideringstidspunktet {}", utc(report.validation_time));
+        }
+        if let Some((_, da)) = &s.long_term_problem {
+            println!("  langtidsgyldighed: IKKE GYLDIG — {da}");
+        }
         if let Some(level) = s.level() {
             println!("  niveau: {level}");
         }
@@ -262,7 +338,24 @@ pub fn verify(a: VerifyArgs) -> Result<(), Failure> {
             println!("  tilføjet efter: {} byte ({}; {by})", ap.bytes, ap.objects.join(", "));
         }
     }
-    if report.unsigned_tail > 0 {
+    for (i, t) in report.document_timestamps.iter().enumerate() {
+        println!("Dokumenttidsstempel {}: {} fra {}", i + 1, t.time_utc(), if t.tsa.is_empty() { "(ukendt tjeneste)" } else { &t.tsa });
+        match &t.problem {
+            None => println!("  indhold: uændret (tidsstemplet dækker filen til byte {})", t.covers),
+            Some((_, da)) => println!("  UGYLDIGT — {da}"),
+        }
+        match t.trusted {
+            Some(true) => println!("  tillid: kæden når et betroet rodcertifikat"),
+            Some(false) => println!("  tillid: IKKE betroet — kæden når ingen af de angivne rodcertifikater"),
+            None => {}
+        }
+        if !t.cert_valid_at_validation {
+            println!("  tidsstemplingstjenestens certifikat er ikke gyldigt på valideringstidspunktet");
+        }
+    }
+    if report.unsigned_tail > 0 && report.tail_is_validation_data {
+        println!("Efter sidste signatur: {} byte valideringsdata (DSS: certifikater og spærreoplysninger, intet synligt indhold)", report.unsigned_tail);
+    } else if report.unsigned_tail > 0 {
         println!("Usigneret tilføjelse efter sidste signatur: {} byte", report.unsigned_tail);
     }
     if report.ok() {

@@ -34,6 +34,8 @@ impl SignError {
             SignError::UnsupportedKey(_) => "K-P12-NOEGLETYPE",
             SignError::Crypto(_) => "K-PDF-SIGNATUR",
             SignError::Tsa(e) => e.code(),
+            SignError::Ltv(e) => e.code(),
+            SignError::NeedsTsa(_) => "K-TSA-MANGLER",
         }
     }
 }

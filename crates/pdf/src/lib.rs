@@ -15,14 +15,16 @@ mod coded;
 mod document;
 mod emit;
 pub mod layout;
+mod ltv;
 mod sign;
 mod tsa;
 mod verify;
 
 pub use archive::{attachments, ArchiveError, Attachment, MAX_ATTACHMENT_BYTES};
-pub use sign::{sign, sign_timestamped, SignError, SignMeta};
+pub use ltv::{add_validation_data, Fetch, LtvError, MAX_CRL_BYTES, MAX_OCSP_BYTES};
+pub use sign::{add_document_timestamp, sign, sign_at_level, sign_timestamped, Level, SignError, SignMeta};
 pub use tsa::{Tsa, TsaError, MAX_RESPONSE_BYTES as MAX_TSA_RESPONSE_BYTES};
-pub use verify::{verify, AppendedChange, SignatureProblem, SignatureReport, TimestampReport, VerifyError, VerifyReport};
+pub use verify::{verify, verify_at, AppendedChange, DocTimestampReport, RevocationCheck, SignatureProblem, SignatureReport, TimestampReport, VerifyError, VerifyReport};
 
 use konsekvens_core::model::{Day, OrgCode};
 use konsekvens_core::record::{record_files, RecordFile};

@@ -59,6 +59,10 @@ pub enum SignError {
     /// No signature timestamp (PAdES B-T) was obtained; nothing was signed.
     #[error("no signature timestamp: {0}")]
     Tsa(#[from] crate::tsa::TsaError),
+    #[error("no validation data (B-LT): {0}")]
+    Ltv(#[from] crate::ltv::LtvError),
+    #[error("PAdES {0} needs a time-stamping service (--tsa)")]
+    NeedsTsa(&'static str),
 }
 
 impl SignError {
@@ -75,12 +79,14 @@ impl SignError {
             SignError::UnsupportedKey(kind) => format!("nøgletypen i .p12-filen understøttes ikke: {kind} (RSA og ECDSA P-256 understøttes)"),
             SignError::Crypto(why) => format!("signaturen kunne ikke dannes: {why}"),
             SignError::Tsa(e) => format!("intet tidsstempel på signaturen: {}", e.danish()),
+            SignError::Ltv(e) => format!("ingen valideringsdata (B-LT): {}", e.danish()),
+            SignError::NeedsTsa(level) => format!("PAdES {level} kræver en tidsstemplingstjeneste (--tsa)"),
         }
     }
 
     /// Whether the error is about the .p12 file (rather than the PDF).
     pub fn concerns_p12(&self) -> bool {
-        !matches!(self, SignError::NotPdf | SignError::Damaged(_) | SignError::Crypto(_) | SignError::Tsa(_))
+        !matches!(self, SignError::NotPdf | SignError::Damaged(_) | SignError::Crypto(_) | SignError::Tsa(_) | SignError::Ltv(_) | SignError::NeedsTsa(_))
     }
 }
 
@@ -98,6 +104,48 @@ pub fn sign(pdf: &[u8], p12: &[u8], password: &str, meta: &SignMeta) -> Result<V
 /// The same, PAdES B-T: the signature gets an RFC 3161 signature timestamp from `tsa` (the
 /// `signature-time-stamp` unsigned attribute, over the signature value). When the service
 /// cannot be reached or its answer does not check out, nothing is produced.
+/// The PAdES baseline level a signature is made at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// The signature alone.
+    BB,
+    /// With a signature timestamp.
+    BT,
+    /// And the validation data (certificates, OCSP responses, CRLs) in the DSS.
+    BLt,
+    /// And a document timestamp over all of it.
+    BLta,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::BB => "B-B",
+            Level::BT => "B-T",
+            Level::BLt => "B-LT",
+            Level::BLta => "B-LTA",
+        }
+    }
+}
+
+/// Signs at `level`: B-B; B-T with a signature timestamp from `tsa`; B-LT adds the validation
+/// data fetched as `fetch` says (an incremental update after the signature); B-LTA then a
+/// document timestamp from `tsa`. Any step that fails fails the whole: no file.
+pub fn sign_at_level(pdf: &[u8], p12: &[u8], password: &str, meta: &SignMeta, level: Level, tsa: Option<&crate::tsa::Tsa>, fetch: &crate::ltv::Fetch) -> Result<Vec<u8>, SignError> {
+    if level == Level::BB {
+        return sign(pdf, p12, password, meta);
+    }
+    let tsa = tsa.ok_or(SignError::NeedsTsa(level.name()))?;
+    let mut out = sign_timestamped(pdf, p12, password, meta, tsa)?;
+    if level >= Level::BLt {
+        out = crate::ltv::add_validation_data(&out, fetch)?;
+    }
+    if level == Level::BLta {
+        out = add_document_timestamp(&out, tsa)?;
+    }
+    Ok(out)
+}
+
 pub fn sign_timestamped(pdf: &[u8], p12: &[u8], password: &str, meta: &SignMeta, tsa: &crate::tsa::Tsa) -> Result<Vec<u8>, SignError> {
     sign_inner(pdf, p12, password, meta, Some(tsa))
 }
@@ -112,32 +160,63 @@ fn sign_inner(pdf: &[u8], p12: &[u8], password: &str, meta: &SignMeta, tsa: Opti
     let doc = lopdf::Document::load_mem(pdf).map_err(|e| SignError::Damaged(e.to_string()))?;
 
     let name = meta.name.clone().unwrap_or_else(|| common_name(&cert).unwrap_or_default());
-    let (mut out, contents_at) = append_update(pdf, &doc, &name, meta)?;
+    let (mut out, contents_at) = append_update(pdf, &doc, &SigKind::Signature { name: &name, meta })?;
+    let digest = fix_byte_range(&mut out, contents_at)?;
+    let mut cms = build_cms(&key_der, &chain, &cert, &digest)?;
+    if let Some(tsa) = tsa {
+        cms = add_timestamp(&cms, tsa)?;
+    }
+    fill_contents(&mut out, contents_at, &cms)?;
+    Ok(out)
+}
 
-    // ByteRange: everything but the hex string <…> of /Contents.
+/// Writes the /ByteRange (everything but the hex string <…> of /Contents at `contents_at`)
+/// into its placeholder and returns the SHA-256 of the bytes it covers.
+fn fix_byte_range(out: &mut [u8], contents_at: usize) -> Result<Vec<u8>, SignError> {
     let b = contents_at;
     let c = contents_at + 2 + 2 * SIG_BYTES;
     let d = out.len() - c;
     let br = format!("[0 {b} {c} {d}]");
     let placeholder = br_placeholder();
-    let at = find(&out, placeholder.as_bytes(), 0).ok_or_else(|| SignError::Crypto("byte range placeholder lost".into()))?;
+    let at = find(out, placeholder.as_bytes(), 0).ok_or_else(|| SignError::Crypto("byte range placeholder lost".into()))?;
     let padded = format!("{br:<width$}", width = placeholder.len());
     out[at..at + placeholder.len()].copy_from_slice(padded.as_bytes());
-
     let mut h = Sha256::new();
     h.update(&out[..b]);
     h.update(&out[c..]);
-    let digest = h.finalize();
-    let mut cms = build_cms(&key_der, &chain, &cert, &digest)?;
-    if let Some(tsa) = tsa {
-        cms = add_timestamp(&cms, tsa)?;
-    }
+    Ok(h.finalize().to_vec())
+}
+
+fn fill_contents(out: &mut [u8], contents_at: usize, cms: &[u8]) -> Result<(), SignError> {
     if cms.len() > SIG_BYTES {
         return Err(SignError::Crypto(format!("signature of {} bytes does not fit the {SIG_BYTES} reserved", cms.len())));
     }
     let hex: String = cms.iter().map(|x| format!("{x:02X}")).collect();
-    out[b + 1..b + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    out[contents_at + 1..contents_at + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    Ok(())
+}
+
+/// PAdES B-LTA's document timestamp: an incremental update with a `/Type /DocTimeStamp`
+/// dictionary (`/SubFilter /ETSI.RFC3161`) whose /Contents is an RFC 3161 token over the
+/// SHA-256 of the whole file except that token — including every signature and DSS before it.
+pub fn add_document_timestamp(pdf: &[u8], tsa: &crate::tsa::Tsa) -> Result<Vec<u8>, SignError> {
+    if !pdf.starts_with(b"%PDF-") {
+        return Err(SignError::NotPdf);
+    }
+    let doc = lopdf::Document::load_mem(pdf).map_err(|e| SignError::Damaged(e.to_string()))?;
+    let (mut out, contents_at) = append_update(pdf, &doc, &SigKind::DocTimeStamp)?;
+    let digest = fix_byte_range(&mut out, contents_at)?;
+    let token = crate::tsa::timestamp_digest(tsa, &digest)?;
+    fill_contents(&mut out, contents_at, &token)?;
     Ok(out)
+}
+
+/// What an update's signature dictionary is.
+enum SigKind<'a> {
+    /// A PAdES signature (ETSI.CAdES.detached) by `name`.
+    Signature { name: &'a str, meta: &'a SignMeta },
+    /// A document timestamp (ETSI.RFC3161).
+    DocTimeStamp,
 }
 
 fn br_placeholder() -> String {
@@ -386,7 +465,7 @@ fn resolve<'a>(doc: &'a lopdf::Document, o: &'a Object) -> Option<&'a Object> {
 
 /// Appends the signature dictionary, its field/widget, the catalog's AcroForm and the page's
 /// /Annots as an incremental update. Returns the new bytes and the offset of `<` of /Contents.
-fn append_update(pdf: &[u8], doc: &lopdf::Document, name: &str, meta: &SignMeta) -> Result<(Vec<u8>, usize), SignError> {
+fn append_update(pdf: &[u8], doc: &lopdf::Document, kind: &SigKind) -> Result<(Vec<u8>, usize), SignError> {
     let damaged = |s: &str| SignError::Damaged(s.to_string());
     let prev = rfind(pdf, b"startxref").ok_or_else(|| damaged("no startxref"))?;
     let prev_xref: u64 = std::str::from_utf8(&pdf[prev + 9..]).ok().and_then(|s| s.split_whitespace().next()?.parse().ok()).ok_or_else(|| damaged("unreadable startxref"))?;
@@ -445,13 +524,19 @@ fn append_update(pdf: &[u8], doc: &lopdf::Document, name: &str, meta: &SignMeta)
     field.set("Type", Object::Name(b"Annot".to_vec()));
     field.set("Subtype", Object::Name(b"Widget".to_vec()));
     field.set("FT", Object::Name(b"Sig".to_vec()));
-    field.set("T", text_string(&format!("Underskrift {n}")));
-    // what a screen reader announces for the field (PDF/UA 7.18.1)
-    field.set("TU", text_string(&format!("Digital underskrift {n}")));
+    let is_signature = matches!(kind, SigKind::Signature { .. });
+    if is_signature {
+        field.set("T", text_string(&format!("Underskrift {n}")));
+        // what a screen reader announces for the field (PDF/UA 7.18.1)
+        field.set("TU", text_string(&format!("Digital underskrift {n}")));
+    } else {
+        field.set("T", text_string(&format!("Tidsstempel {n}")));
+        field.set("TU", text_string(&format!("Dokumenttidsstempel {n}")));
+    }
     // Only the first signature joins the structure tree: a later one that changed the tree
     // would change what the earlier signatures cover in pyHanko's modification analysis
     // (it judged the first signature INVALID when the second tagged its widget).
-    let first = n == 1;
+    let first = n == 1 && is_signature;
     let key = if first { tag_widget(doc, form_id, field_id, page_id, &mut updated) } else { None };
     if let Some(key) = key {
         field.set("StructParent", Object::Integer(key));
@@ -469,24 +554,30 @@ fn append_update(pdf: &[u8], doc: &lopdf::Document, name: &str, meta: &SignMeta)
     let mut offsets: Vec<(ObjectId, usize)> = Vec::new();
     // the signature dictionary, written by hand for the fixed-width placeholders
     offsets.push((sig_id, out.len()));
-    out.extend_from_slice(format!("{} 0 obj\n<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange {}/Contents ", sig_id.0, br_placeholder()).as_bytes());
+    let head = match kind {
+        SigKind::Signature { .. } => "/Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached",
+        SigKind::DocTimeStamp => "/Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161",
+    };
+    out.extend_from_slice(format!("{} 0 obj\n<<{head}/ByteRange {}/Contents ", sig_id.0, br_placeholder()).as_bytes());
     let contents_at = out.len();
     out.push(b'<');
     out.extend(std::iter::repeat_n(b'0', 2 * SIG_BYTES));
     out.push(b'>');
     let mut rest = Dictionary::new();
-    rest.set("M", Object::string_literal(pdf_date(meta.time)));
-    if !name.is_empty() {
-        rest.set("Name", text_string(name));
-    }
-    if let Some(r) = &meta.reason {
-        rest.set("Reason", text_string(r));
-    }
-    if let Some(l) = &meta.location {
-        rest.set("Location", text_string(l));
-    }
-    if let Some(c) = &meta.contact {
-        rest.set("ContactInfo", text_string(c));
+    if let SigKind::Signature { name, meta } = kind {
+        rest.set("M", Object::string_literal(pdf_date(meta.time)));
+        if !name.is_empty() {
+            rest.set("Name", text_string(name));
+        }
+        if let Some(r) = &meta.reason {
+            rest.set("Reason", text_string(r));
+        }
+        if let Some(l) = &meta.location {
+            rest.set("Location", text_string(l));
+        }
+        if let Some(c) = &meta.contact {
+            rest.set("ContactInfo", text_string(c));
+        }
     }
     for (k, v) in rest.iter() {
         write_obj(&Object::Name(k.clone()), &mut out);
@@ -517,7 +608,11 @@ fn append_update(pdf: &[u8], doc: &lopdf::Document, name: &str, meta: &SignMeta)
         i = j + 1;
     }
     let mut trailer = Dictionary::new();
-    trailer.set("Size", Object::Integer(next_id as i64));
+    // one past the highest object number written (the Form element's is reserved but unused
+    // when the widget is not tagged: qpdf warns about a /Size beyond the objects)
+    let highest = offsets.iter().map(|(id, _)| id.0).max().unwrap_or(0).max(doc.max_id);
+    let _ = next_id;
+    trailer.set("Size", Object::Integer(i64::from(highest) + 1));
     trailer.set("Root", Object::Reference(root_id));
     if let Ok(info) = doc.trailer.get(b"Info") {
         trailer.set("Info", info.clone());

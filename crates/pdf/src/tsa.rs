@@ -166,10 +166,10 @@ fn problem(en: impl Into<String>, da: impl Into<String>) -> TokenProblem {
     TokenProblem { en: en.into(), da: da.into() }
 }
 
-/// Reads a TimeStampToken (a CMS SignedData with a TSTInfo), checks that its imprint is the
-/// SHA-256 of `stamped`, that its signed message digest is that of the TSTInfo and that its
+/// Reads a TimeStampToken (a CMS SignedData with a TSTInfo), checks that its imprint is
+/// `digest` (the SHA-256 of what was stamped), that its signed message digest is that of the TSTInfo and that its
 /// signature verifies with the certificate it carries. The nonce is returned for the caller.
-pub(crate) fn check_token(token_der: &[u8], stamped: &[u8]) -> Result<(Token, Option<Uint>), (bool, TokenProblem)> {
+pub(crate) fn check_token(token_der: &[u8], digest: &[u8]) -> Result<(Token, Option<Uint>), (bool, TokenProblem)> {
     // (true, …): the imprint is wrong; (false, …): the token is unreadable or its signature bad
     let bad = |en: String, da: String| (false, problem(en, da));
     let ci = ContentInfo::from_der(token_der).map_err(|e| bad(format!("not a CMS structure: {e}"), format!("ikke en CMS-struktur: {e}")))?;
@@ -186,8 +186,8 @@ pub(crate) fn check_token(token_der: &[u8], stamped: &[u8]) -> Result<(Token, Op
     if tst.message_imprint.hash_algorithm.oid != const_oid::db::rfc5912::ID_SHA_256 {
         return Err((true, problem(format!("imprint hashed with {}, not SHA-256", tst.message_imprint.hash_algorithm.oid), format!("aftrykket er dannet med {}, ikke SHA-256", tst.message_imprint.hash_algorithm.oid))));
     }
-    if tst.message_imprint.hashed_message.as_bytes() != Sha256::digest(stamped).as_slice() {
-        return Err((true, problem("its message imprint is not the signature value's SHA-256", "dets aftryk er ikke signaturværdiens SHA-256")));
+    if tst.message_imprint.hashed_message.as_bytes() != digest {
+        return Err((true, problem("its message imprint is not the SHA-256 of what it should stamp", "dets aftryk er ikke SHA-256 af det, det skal tidsstemple")));
     }
     let pool: Vec<Certificate> = sd
         .certificates
@@ -229,8 +229,8 @@ pub(crate) fn check_token(token_der: &[u8], stamped: &[u8]) -> Result<(Token, Op
     Ok((Token { time, tsa_name, cert, pool }, tst.nonce))
 }
 
-/// A nonce that differs per request: the signature's hash and the clock, 63 bits.
-fn nonce(stamped: &[u8]) -> u64 {
+/// A nonce that differs per request: the imprint and the clock, 63 bits.
+pub(crate) fn nonce(stamped: &[u8]) -> u64 {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let mut h = Sha256::new();
     h.update(stamped);
@@ -239,11 +239,11 @@ fn nonce(stamped: &[u8]) -> u64 {
     u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]) >> 1
 }
 
-fn request(stamped: &[u8], nonce: u64) -> Result<Vec<u8>, TsaError> {
+fn request(digest: &[u8], nonce: u64) -> Result<Vec<u8>, TsaError> {
     let malformed = |e: der::Error| TsaError::Malformed(e.to_string());
     let req = TimeStampReq {
         version: 1,
-        message_imprint: MessageImprint { hash_algorithm: sha256_alg(), hashed_message: OctetString::new(Sha256::digest(stamped).to_vec()).map_err(malformed)? },
+        message_imprint: MessageImprint { hash_algorithm: sha256_alg(), hashed_message: OctetString::new(digest.to_vec()).map_err(malformed)? },
         req_policy: None,
         nonce: Some(Uint::new(&nonce.to_be_bytes()).map_err(malformed)?),
         cert_req: Some(true),
@@ -271,9 +271,9 @@ fn post(tsa: &Tsa, body: &[u8]) -> Result<Vec<u8>, TsaError> {
     Ok(out)
 }
 
-/// Reads a TimeStampResp: granted, a token whose imprint is that of `stamped`, the nonce
-/// sent, and a signature that verifies. Returns the token's DER.
-fn accept(resp: &[u8], stamped: &[u8], nonce: u64) -> Result<Vec<u8>, TsaError> {
+/// Reads a TimeStampResp: granted, a token whose imprint is `digest`, the nonce sent, and a
+/// signature that verifies. Returns the token's DER.
+fn accept(resp: &[u8], digest: &[u8], nonce: u64) -> Result<Vec<u8>, TsaError> {
     let resp = TimeStampResp::from_der(resp).map_err(|e| TsaError::Malformed(e.to_string()))?;
     if resp.status.status > 1 {
         let text = resp.status.status_string.map(|s| format!(": {}", s.join(" "))).unwrap_or_default();
@@ -281,7 +281,7 @@ fn accept(resp: &[u8], stamped: &[u8], nonce: u64) -> Result<Vec<u8>, TsaError> 
     }
     let token = resp.time_stamp_token.ok_or_else(|| TsaError::Malformed("granted, but no token".into()))?;
     let token = token.to_der().map_err(|e| TsaError::Malformed(e.to_string()))?;
-    let (_, got) = check_token(&token, stamped).map_err(|(imprint, p)| if imprint { TsaError::WrongImprint(p.en) } else { TsaError::Malformed(p.en) })?;
+    let (_, got) = check_token(&token, digest).map_err(|(imprint, p)| if imprint { TsaError::WrongImprint(p.en) } else { TsaError::Malformed(p.en) })?;
     let want = Uint::new(&nonce.to_be_bytes()).map_err(|e| TsaError::Malformed(e.to_string()))?;
     if got.as_ref() != Some(&want) {
         return Err(TsaError::WrongImprint("the nonce is not the one sent".into()));
@@ -292,12 +292,18 @@ fn accept(resp: &[u8], stamped: &[u8], nonce: u64) -> Result<Vec<u8>, TsaError> 
 /// Asks `tsa` for a timestamp over `signature` (the signer's signature value) and returns
 /// the checked token's DER.
 pub(crate) fn timestamp(tsa: &Tsa, signature: &[u8]) -> Result<Vec<u8>, TsaError> {
+    timestamp_digest(tsa, &Sha256::digest(signature))
+}
+
+/// Asks `tsa` for a timestamp whose imprint is `digest` (a SHA-256), e.g. of a document
+/// timestamp's byte range, and returns the checked token's DER.
+pub(crate) fn timestamp_digest(tsa: &Tsa, digest: &[u8]) -> Result<Vec<u8>, TsaError> {
     if !(tsa.url.starts_with("http://") || tsa.url.starts_with("https://")) {
         return Err(TsaError::Unreachable { url: tsa.url.clone(), why: "not an http:// or https:// URL".into() });
     }
-    let n = nonce(signature);
-    let resp = post(tsa, &request(signature, n)?)?;
-    accept(&resp, signature, n)
+    let n = nonce(digest);
+    let resp = post(tsa, &request(digest, n)?)?;
+    accept(&resp, digest, n)
 }
 
 #[cfg(test)]
@@ -306,7 +312,7 @@ mod tests {
 
     #[test]
     fn a_request_is_rfc3161_der_with_sha256_nonce_and_cert_req() {
-        let der = request(b"signaturen", 0x1234).unwrap();
+        let der = request(&Sha256::digest(b"signaturen"), 0x1234).unwrap();
         let back = TimeStampReq::from_der(&der).unwrap();
         assert_eq!(back.version, 1);
         assert_eq!(back.message_imprint.hashed_message.as_bytes(), Sha256::digest(b"signaturen").as_slice());

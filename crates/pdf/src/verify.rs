@@ -44,6 +44,58 @@ pub struct SignatureReport {
     pub appended: Option<AppendedChange>,
     /// The RFC 3161 signature timestamp (PAdES B-T), if the signature carries one.
     pub timestamp: Option<TimestampReport>,
+    /// The signer's certificate is valid at the validation time (`None`: unreadable). When it
+    /// is not (it has expired since), the signature holds only as B-LT or B-LTA.
+    pub cert_valid_at_validation: Option<bool>,
+    /// The status of each certificate of the signer's and its timestamp's chains as the
+    /// document security store (DSS) tells it; empty without a DSS.
+    pub revocation: Vec<RevocationCheck>,
+    /// Validation data for every certificate of both chains is in the DSS, checked, and speaks
+    /// for the signing time (PAdES B-LT).
+    pub long_term: bool,
+    /// A valid document timestamp covers the DSS with that data (PAdES B-LTA).
+    pub archived: bool,
+    /// Why the signature does not hold at the validation time though intact (English, Danish).
+    pub long_term_problem: Option<(String, String)>,
+}
+
+/// One certificate's status from the DSS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevocationCheck {
+    /// The certificate's subject.
+    pub subject: String,
+    /// "OCSP" or "CRL"; `None`: the DSS holds nothing that speaks for this certificate.
+    pub source: Option<&'static str>,
+    /// Revoked at this time (unix seconds), if so.
+    pub revoked_at: Option<i64>,
+}
+
+/// A document timestamp (PAdES B-LTA: `/Type /DocTimeStamp`, ETSI.RFC3161) over the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocTimestampReport {
+    /// genTime, unix seconds; `None` when the token cannot be read.
+    pub time: Option<i64>,
+    pub tsa: String,
+    /// Its imprint is the SHA-256 of its byte range and its TSA signature verifies.
+    pub intact: bool,
+    pub problem: Option<(String, String)>,
+    /// `Some(true)` if the TSA's certificate chains to one of the anchors; `None` without anchors.
+    pub trusted: Option<bool>,
+    /// The TSA's certificate is valid at the validation time.
+    pub cert_valid_at_validation: bool,
+    /// Bytes of the file it covers (from the start).
+    pub covers: usize,
+}
+
+impl DocTimestampReport {
+    pub fn valid(&self) -> bool {
+        self.intact && self.problem.is_none() && self.trusted != Some(false)
+    }
+
+    /// genTime as "2026-12-06 05:31:55 UTC".
+    pub fn time_utc(&self) -> String {
+        self.time.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok()).map(utc).unwrap_or_else(|| "(ukendt)".into())
+    }
 }
 
 /// A signature's `signature-time-stamp` (RFC 3161 token over the signature value).
@@ -88,12 +140,35 @@ impl SignatureReport {
     }
 
     /// The PAdES baseline level this signature reaches as checked here: "PAdES B-T" with a
-    /// valid signature timestamp, "PAdES B-B" without; `None` when the signature is not intact.
+    /// valid signature timestamp, "PAdES B-B" without, "PAdES B-LT" when the DSS holds checked
+    /// validation data for both chains, "PAdES B-LTA" when a valid document timestamp covers
+    /// it; `None` when the signature is not intact.
     pub fn level(&self) -> Option<&'static str> {
         if !self.intact {
             return None;
         }
-        Some(if self.timestamp.as_ref().is_some_and(|t| t.valid() && t.trusted != Some(false)) { "PAdES B-T" } else { "PAdES B-B" })
+        if !self.timestamp.as_ref().is_some_and(|t| t.valid() && t.trusted != Some(false)) {
+            return Some("PAdES B-B");
+        }
+        Some(if !self.long_term {
+            "PAdES B-T"
+        } else if !self.archived {
+            "PAdES B-LT"
+        } else {
+            "PAdES B-LTA"
+        })
+    }
+
+    /// Whether this signature holds: intact, its certificate valid at the signing time,
+    /// trusted (with anchors), its timestamp good, no certificate revoked before the signing
+    /// time, and — when its certificate has expired by the validation time — proven by B-LT
+    /// or B-LTA data.
+    pub fn holds(&self) -> bool {
+        self.intact
+            && self.cert_valid_at_time == Some(true)
+            && self.trusted != Some(false)
+            && self.timestamp.as_ref().is_none_or(|t| t.valid() && t.trusted != Some(false))
+            && self.long_term_problem.is_none()
     }
 }
 
@@ -102,6 +177,13 @@ pub struct VerifyReport {
     pub signatures: Vec<SignatureReport>,
     /// Bytes at the end of the file not covered by any signature.
     pub unsigned_tail: usize,
+    /// That tail only adds validation data: a DSS, its streams and the catalog's `/DSS`
+    /// (and `/Extensions`) — what B-LT appends after a signature; nothing a reader sees.
+    pub tail_is_validation_data: bool,
+    /// Document timestamps (B-LTA), in file order.
+    pub document_timestamps: Vec<DocTimestampReport>,
+    /// The time the file was validated at (unix seconds): now, or as asked.
+    pub validation_time: i64,
 }
 
 impl VerifyReport {
@@ -109,13 +191,9 @@ impl VerifyReport {
     /// were given) every signer trusted. This is what `konsekvens verify` exits 0 on.
     pub fn ok(&self) -> bool {
         !self.signatures.is_empty()
-            && self.unsigned_tail == 0
-            && self.signatures.iter().all(|s| {
-                s.intact
-                    && s.cert_valid_at_time == Some(true)
-                    && s.trusted != Some(false)
-                    && s.timestamp.as_ref().is_none_or(|t| t.valid() && t.trusted != Some(false))
-            })
+            && (self.unsigned_tail == 0 || self.tail_is_validation_data)
+            && self.signatures.iter().all(SignatureReport::holds)
+            && self.document_timestamps.iter().all(DocTimestampReport::valid)
     }
 }
 
@@ -372,11 +450,11 @@ pub(crate) fn verify_sig(spki_der: &[u8], alg: &const_oid::ObjectIdentifier, msg
     }
 }
 
-fn spki_der(c: &Certificate) -> Vec<u8> {
+pub(crate) fn spki_der(c: &Certificate) -> Vec<u8> {
     c.tbs_certificate.subject_public_key_info.to_der().unwrap_or_default()
 }
 
-fn cert_signed_by(child: &Certificate, issuer: &Certificate) -> bool {
+pub(crate) fn cert_signed_by(child: &Certificate, issuer: &Certificate) -> bool {
     if child.tbs_certificate.issuer != issuer.tbs_certificate.subject {
         return false;
     }
@@ -425,8 +503,17 @@ fn unhex(s: &[u8]) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Checks every signature in `pdf`. `trust` holds trust anchors as PEM or DER certificates.
+/// Checks every signature in `pdf` now. `trust` holds trust anchors as PEM or DER certificates.
 pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    verify_at(pdf, trust, now)
+}
+
+/// Checks every signature in `pdf` as at `at` (unix seconds, the validation time): a
+/// signature whose certificate has expired by then holds only with a signature timestamp
+/// from before the expiry and validation data in the DSS (B-LT), and — when the timestamp's
+/// own TSA certificate has expired too — a document timestamp over them (B-LTA).
+pub fn verify_at(pdf: &[u8], trust: &[Vec<u8>], at: i64) -> Result<VerifyReport, VerifyError> {
     if !pdf.starts_with(b"%PDF-") {
         return Err(VerifyError::NotPdf);
     }
@@ -459,8 +546,19 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
     let ends: Vec<usize> = sigs.iter().filter_map(|(r, _)| r.as_ref().ok().map(|r| r.end)).collect();
     let covered = ends.iter().copied().max().unwrap_or(0);
 
+    let dss = crate::ltv::read_dss(&doc);
+    let dss_certs: Vec<Certificate> = dss.certs.iter().filter_map(|c| Certificate::from_der(c).ok()).collect();
     let mut reports = Vec::new();
+    let mut doc_stamps: Vec<DocTimestampReport> = Vec::new();
+    // per signature report: what the long-term checks need
+    let mut pending: Vec<Option<LongTermInput>> = Vec::new();
     for (k, (range, d)) in sigs.iter().enumerate() {
+        let is_doc_ts = d.get(b"Type").ok().and_then(|t| t.as_name().ok()) == Some(b"DocTimeStamp".as_slice())
+            || d.get(b"SubFilter").ok().and_then(|t| t.as_name().ok()) == Some(b"ETSI.RFC3161".as_slice());
+        if is_doc_ts {
+            doc_stamps.push(document_timestamp(pdf, range, &anchors, &dss_certs, at));
+            continue;
+        }
         let mut r = SignatureReport {
             signer: pdf_text(d.get(b"Name").ok()).unwrap_or_default(),
             subject: String::new(),
@@ -474,12 +572,18 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
             trusted: None,
             appended: None,
             timestamp: None,
+            cert_valid_at_validation: None,
+            revocation: Vec::new(),
+            long_term: false,
+            archived: false,
+            long_term_problem: None,
         };
         let range = match range {
             Ok(range) => *range,
             Err(p) => {
                 r.problem = Some(p.clone());
                 reports.push(r);
+                pending.push(None);
                 continue;
             }
         };
@@ -516,42 +620,278 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport, VerifyError
                 if r.signer.is_empty() {
                     r.signer = common_name(cert).unwrap_or_else(|| r.subject.clone());
                 }
-                r.cert_valid_at_time = Some(parse_pdf_date(&r.claimed_time).is_some_and(|t| crate::sign::check_validity(cert, t).is_ok()));
+                let mut pool = parsed.pool.clone();
+                pool.extend(dss_certs.iter().cloned());
                 if !anchors.is_empty() {
-                    r.trusted = Some(chains_to(cert, &parsed.pool, &anchors));
+                    r.trusted = Some(chains_to(cert, &pool, &anchors));
                 }
                 match check_integrity(pdf, range, &parsed) {
                     Ok(()) => r.intact = true,
                     Err(p) => r.problem = Some(p),
                 }
-                r.timestamp = signature_timestamp(&parsed.signer_info, &anchors);
+                let (ts, token) = signature_timestamp(&parsed.signer_info, &anchors, &dss_certs);
+                r.timestamp = ts;
+                // the signing time: the timestamp's when it is good, else the claimed /M
+                let stamped = token.as_ref().filter(|_| r.timestamp.as_ref().is_some_and(|t| t.valid() && t.trusted != Some(false)));
+                let signing_time = stamped.map(|t| t.time).or_else(|| parse_pdf_date(&r.claimed_time));
+                r.cert_valid_at_time = Some(signing_time.is_some_and(|t| crate::sign::check_validity(cert, t).is_ok()));
+                r.cert_valid_at_validation = Some(crate::sign::check_validity(cert, at).is_ok());
+                let mut leaves = vec![cert.clone()];
+                if let Some(t) = stamped {
+                    leaves.push(t.cert.clone());
+                    pool.extend(t.pool.iter().cloned());
+                }
+                let (revocation, complete) = long_term_data(&leaves, &pool, &dss, signing_time.unwrap_or(i64::MIN));
+                r.revocation = revocation;
+                r.long_term = stamped.is_some() && complete;
+                pending.push(Some(LongTermInput { leaves, pool, signing_time: signing_time.unwrap_or(i64::MIN), tsa_cert: stamped.map(|t| t.cert.clone()), end: range.end }));
             }
-            Err(p) => r.problem = Some(p),
+            Err(p) => {
+                r.problem = Some(p);
+                pending.push(None);
+            }
         }
         reports.push(r);
     }
-    Ok(VerifyReport { signatures: reports, unsigned_tail: len.saturating_sub(covered) })
+    if reports.is_empty() && doc_stamps.is_empty() {
+        return Err(VerifyError::NoSignatures);
+    }
+    // B-LTA: the last valid document timestamp after a signature covers a DSS (the one of
+    // the revision it stamps) that holds that signature's validation data
+    let last_stamp = doc_stamps.iter().rev().find(|t| t.valid()).cloned();
+    let stamped_dss = last_stamp.as_ref().and_then(|t| {
+        let prefix = pdf.get(..t.covers)?;
+        lopdf::Document::load_mem(prefix).ok().map(|d| crate::ltv::read_dss(&d))
+    });
+    for (r, input) in reports.iter_mut().zip(&pending) {
+        let Some(input) = input else { continue };
+        if let (Some(ts), Some(dss)) = (&last_stamp, &stamped_dss) {
+            r.archived = r.long_term && ts.covers > input.end && long_term_data(&input.leaves, &input.pool, dss, input.signing_time).1;
+        }
+        r.long_term_problem = long_term_problem(r, input, last_stamp.as_ref().filter(|_| r.archived), at);
+    }
+    let unsigned_tail = len.saturating_sub(covered);
+    let tail_is_validation_data = unsigned_tail > 0 && covered > 0 && validation_data_only(pdf, covered, &doc);
+    Ok(VerifyReport { signatures: reports, unsigned_tail, tail_is_validation_data, document_timestamps: doc_stamps, validation_time: at })
 }
 
-/// The signer's `signature-time-stamp`, checked against its signature value.
-fn signature_timestamp(si: &cms::signed_data::SignerInfo, anchors: &[Certificate]) -> Option<TimestampReport> {
-    let attr = si.unsigned_attrs.as_ref()?.iter().find(|a| a.oid == crate::tsa::ID_AA_TIME_STAMP_TOKEN)?;
-    let mut t = TimestampReport { time: None, tsa: String::new(), imprint_matches: false, problem: None, trusted: None };
-    let token = attr.values.iter().next().and_then(|v| v.to_der().ok());
-    match token.as_deref().map(|der| crate::tsa::check_token(der, si.signature.as_bytes())) {
-        Some(Ok((tok, _))) => {
+/// Whether everything `pdf` defines after byte `covered` is validation data: new stream
+/// objects the DSS lists, the DSS dictionary (only /Type, /Certs, /OCSPs, /CRLs, /VRI), and
+/// the catalog changed in nothing but /DSS and /Extensions.
+fn validation_data_only(pdf: &[u8], covered: usize, doc: &lopdf::Document) -> bool {
+    let Some(prefix) = pdf.get(..covered).and_then(|p| lopdf::Document::load_mem(p).ok()) else { return false };
+    let Ok(root_id) = doc.trailer.get(b"Root").and_then(Object::as_reference) else { return false };
+    let Ok(catalog) = doc.get_object(root_id).and_then(Object::as_dict) else { return false };
+    let Some(before) = prefix.trailer.get(b"Root").and_then(Object::as_reference).ok().and_then(|id| prefix.get_object(id).ok()).and_then(|o| o.as_dict().ok()) else { return false };
+    let strip = |d: &lopdf::Dictionary| {
+        let mut d = d.clone();
+        d.remove(b"DSS");
+        d.remove(b"Extensions");
+        d
+    };
+    if strip(catalog) != strip(before) {
+        return false;
+    }
+    let dss_id = catalog.get(b"DSS").ok().and_then(|o| o.as_reference().ok());
+    let dss = dss_id.and_then(|id| doc.get_object(id).ok()).and_then(|o| o.as_dict().ok());
+    let listed: Vec<lopdf::ObjectId> = dss
+        .map(|d| {
+            [b"Certs".as_slice(), b"OCSPs", b"CRLs"]
+                .iter()
+                .filter_map(|k| d.get(k).ok().and_then(|a| a.as_array().ok()))
+                .flatten()
+                .filter_map(|o| o.as_reference().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(d) = dss {
+        if d.iter().any(|(k, _)| !matches!(k.as_slice(), b"Type" | b"Certs" | b"OCSPs" | b"CRLs" | b"VRI")) {
+            return false;
+        }
+    }
+    // every object (re)defined in the tail
+    let tail = &pdf[covered..];
+    let mut at = 0;
+    while let Some(p) = find(tail, b" obj", at) {
+        at = p + 4;
+        let head = &tail[..p];
+        let line_start = head.iter().rposition(|&x| x == b'\n' || x == b'\r').map(|i| i + 1).unwrap_or(0);
+        let parts: Vec<u32> = std::str::from_utf8(&head[line_start..]).unwrap_or("").split_whitespace().filter_map(|x| x.parse().ok()).collect();
+        let [num, gen] = parts.as_slice() else { continue };
+        let Ok(gen) = u16::try_from(*gen) else { return false };
+        let id = (*num, gen);
+        let fine = id == root_id
+            || Some(id) == dss_id
+            || (listed.contains(&id) && !prefix.objects.contains_key(&id) && doc.get_object(id).is_ok_and(|o| o.as_stream().is_ok()));
+        if !fine {
+            return false;
+        }
+    }
+    true
+}
+
+/// What the long-term checks of one signature need once every signature has been read.
+struct LongTermInput {
+    leaves: Vec<Certificate>,
+    pool: Vec<Certificate>,
+    signing_time: i64,
+    tsa_cert: Option<Certificate>,
+    end: usize,
+}
+
+/// The status of every certificate of the chains of `leaves` (but the roots) from `dss`, and
+/// whether each has data that is checked (signed by its issuer or a responder it authorised),
+/// good or revoked only after `signing_time`, and speaks for `signing_time`.
+fn long_term_data(leaves: &[Certificate], pool: &[Certificate], dss: &crate::ltv::DssData, signing_time: i64) -> (Vec<RevocationCheck>, bool) {
+    use crate::ltv::Status;
+    let mut out = Vec::new();
+    let mut complete = true;
+    for leaf in leaves {
+        let Ok(pairs) = crate::ltv::chain_pairs(leaf, pool) else {
+            complete = false;
+            continue;
+        };
+        for (cert, issuer) in pairs {
+            let infos = dss
+                .ocsps
+                .iter()
+                .filter_map(|o| crate::ltv::check_ocsp(o, &cert, &issuer, None).ok())
+                .chain(dss.crls.iter().filter_map(|c| crate::ltv::check_crl(c, &cert, &issuer).ok()));
+            let mut best: Option<crate::ltv::RevInfo> = None;
+            for info in infos {
+                // a revocation wins over any good answer; else data that speaks for the time
+                let better = match (&best, info.status) {
+                    (_, Status::Revoked(_)) => true,
+                    (None, _) => true,
+                    (Some(b), Status::Good) => !matches!(b.status, Status::Revoked(_)) && !b.covers(signing_time) && info.covers(signing_time),
+                    _ => false,
+                };
+                if better {
+                    best = Some(info);
+                }
+            }
+            let subject = cert.tbs_certificate.subject.to_string();
+            if out.iter().any(|c: &RevocationCheck| c.subject == subject) {
+                continue;
+            }
+            let ok = best.as_ref().is_some_and(|b| match b.status {
+                Status::Good => b.covers(signing_time),
+                Status::Revoked(when) => when > signing_time,
+                Status::Unknown => false,
+            });
+            complete &= ok;
+            let revoked_at = best.as_ref().and_then(|b| if let Status::Revoked(t) = b.status { Some(t) } else { None });
+            out.push(RevocationCheck { subject, source: best.map(|b| b.kind), revoked_at });
+        }
+    }
+    (out, complete)
+}
+
+/// Why an intact signature does not hold at the validation time `at`: a certificate revoked
+/// before the signing time, or an expired certificate without the long-term proof it needs.
+fn long_term_problem(r: &SignatureReport, input: &LongTermInput, stamp: Option<&DocTimestampReport>, at: i64) -> Option<(String, String)> {
+    if let Some(c) = r.revocation.iter().find(|c| c.revoked_at.is_some_and(|t| t <= input.signing_time)) {
+        return Some((format!("the certificate «{}» was revoked before the signing time", c.subject), format!("certifikatet «{}» var spærret før underskrifttidspunktet", c.subject)));
+    }
+    if r.cert_valid_at_validation != Some(false) {
+        return None;
+    }
+    if !r.long_term {
+        return Some((
+            "the signer's certificate has expired by the validation time, and the signature has no timestamp with validation data (B-LT) to prove it was valid when it signed".into(),
+            "underskriverens certifikat er udløbet på valideringstidspunktet, og signaturen har intet tidsstempel med valideringsdata (B-LT), der viser, at det var gyldigt, da der blev underskrevet".into(),
+        ));
+    }
+    let tsa_valid_now = input.tsa_cert.as_ref().is_some_and(|c| crate::sign::check_validity(c, at).is_ok());
+    if tsa_valid_now {
+        return None;
+    }
+    // the signature timestamp's own certificate has expired too: a document timestamp made
+    // while it was valid, by a TSA valid now, must cover it (B-LTA)
+    let proven = stamp.is_some_and(|s| {
+        s.cert_valid_at_validation && s.time.is_some_and(|t| input.tsa_cert.as_ref().is_some_and(|c| crate::sign::check_validity(c, t).is_ok()))
+    });
+    if proven {
+        None
+    } else {
+        Some((
+            "the certificates of the signer and of its timestamp have expired by the validation time, and no valid document timestamp (B-LTA) covers them".into(),
+            "både underskriverens og tidsstemplets certifikat er udløbet på valideringstidspunktet, og intet gyldigt dokumenttidsstempel (B-LTA) dækker dem".into(),
+        ))
+    }
+}
+
+/// A document timestamp: its token's imprint must be the SHA-256 of its byte range.
+fn document_timestamp(pdf: &[u8], range: &Result<SignedRange, SignatureProblem>, anchors: &[Certificate], dss_certs: &[Certificate], at: i64) -> DocTimestampReport {
+    let mut t = DocTimestampReport { time: None, tsa: String::new(), intact: false, problem: None, trusted: None, cert_valid_at_validation: false, covers: 0 };
+    let range = match range {
+        Ok(r) => *r,
+        Err(p) => {
+            t.problem = Some((p.to_string(), p.danish()));
+            return t;
+        }
+    };
+    t.covers = range.end;
+    if pdf[range.b] != b'<' || pdf[range.c - 1] != b'>' {
+        t.problem = Some((SignatureProblem::Gap.to_string(), SignatureProblem::Gap.danish()));
+        return t;
+    }
+    let Some(token) = unhex(&pdf[range.b + 1..range.c - 1]) else {
+        t.problem = Some((SignatureProblem::NotHex.to_string(), SignatureProblem::NotHex.danish()));
+        return t;
+    };
+    // the token's DER, without the zero padding after it
+    let token = match der::SliceReader::new(&token).ok().and_then(|mut r| r.decode::<der::Any>().ok()).and_then(|a| a.to_der().ok()) {
+        Some(t) => t,
+        None => {
+            t.problem = Some(("the timestamp is not DER".into(), "tidsstemplet er ikke DER".into()));
+            return t;
+        }
+    };
+    let mut h = Sha256::new();
+    h.update(&pdf[..range.b]);
+    h.update(&pdf[range.c..range.end]);
+    match crate::tsa::check_token(&token, &h.finalize()) {
+        Ok((tok, _)) => {
             t.time = Some(tok.time);
             t.tsa = tok.tsa_name;
+            t.intact = true;
+            t.cert_valid_at_validation = crate::sign::check_validity(&tok.cert, at).is_ok();
+            if !anchors.is_empty() {
+                let mut pool = tok.pool.clone();
+                pool.extend(dss_certs.iter().cloned());
+                t.trusted = Some(chains_to(&tok.cert, &pool, anchors));
+            }
+        }
+        Err((_, p)) => t.problem = Some((p.en, p.da)),
+    }
+    t
+}
+
+/// The signer's `signature-time-stamp`, checked against its signature value, and the token
+/// read when it checks out.
+fn signature_timestamp(si: &cms::signed_data::SignerInfo, anchors: &[Certificate], dss_certs: &[Certificate]) -> (Option<TimestampReport>, Option<crate::tsa::Token>) {
+    let Some(attr) = si.unsigned_attrs.as_ref().and_then(|a| a.iter().find(|a| a.oid == crate::tsa::ID_AA_TIME_STAMP_TOKEN)) else { return (None, None) };
+    let mut t = TimestampReport { time: None, tsa: String::new(), imprint_matches: false, problem: None, trusted: None };
+    let token = attr.values.iter().next().and_then(|v| v.to_der().ok());
+    let mut read = None;
+    match token.as_deref().map(|der| crate::tsa::check_token(der, &Sha256::digest(si.signature.as_bytes()))) {
+        Some(Ok((tok, _))) => {
+            t.time = Some(tok.time);
+            t.tsa = tok.tsa_name.clone();
             t.imprint_matches = true;
             if !anchors.is_empty() {
-                t.trusted = Some(chains_to(&tok.cert, &tok.pool, anchors));
+                let mut pool = tok.pool.clone();
+                pool.extend(dss_certs.iter().cloned());
+                t.trusted = Some(chains_to(&tok.cert, &pool, anchors));
             }
+            read = Some(tok);
         }
         // unreadable, another imprint, or the TSA's signature does not verify
         Some(Err((_, p))) => t.problem = Some((p.en, p.da)),
         None => t.problem = Some(("the attribute holds no token".into(), "attributten indeholder intet tidsstempel".into())),
     }
-    Some(t)
+    (Some(t), read)
 }
 
 /// D:YYYYMMDDHHmmSS[Z|+hh'mm'] → unix seconds (offsets honoured).
@@ -590,6 +930,11 @@ mod tests {
             trusted: None,
             appended: None,
             timestamp: None,
+            cert_valid_at_validation: None,
+            revocation: Vec::new(),
+            long_term: false,
+            archived: false,
+            long_term_problem: None,
         };
         r.claimed_time_utc()
     }

@@ -8,7 +8,7 @@ import { useState } from "preact/hooks";
 import { call, commands, errorCode, inTauri, message } from "../api";
 import { Card, TextField } from "../components/ui";
 import { lang, number, t } from "../i18n";
-import { dpia, fail, inform, opened, refresh, scope } from "../state";
+import { dpia, fail, inform, isManaged, opened, refresh, scope, settings } from "../state";
 import type { Progress, VerifyResult } from "../bindings";
 import { WordExport } from "./Import";
 import { HearingExport } from "./Hearing";
@@ -56,6 +56,17 @@ export function Export() {
   const [trust, setTrust] = useState("");
   const [verdict, setVerdict] = useState<VerifyResult | null>(null);
   const d = dpia.value;
+  const signing = settings.value;
+  const tsa = signing?.tsa ?? "";
+  const level = signing?.signature_level ?? "";
+  const levelShown = level ? level.toUpperCase() : tsa ? "B-T" : "B-B";
+  const saveSigning = async (nextTsa: string, nextLevel: string) => {
+    try {
+      settings.value = await call(commands.saveSigning(nextTsa, nextLevel));
+    } catch (e) {
+      fail(e);
+    }
+  };
   const who = scope.value === null ? t("fælles basis", "the joint base") : d?.org.name ?? "";
 
   const render = async () => {
@@ -130,7 +141,7 @@ export function Export() {
       <WordExport lang={docLang} />
       <HearingExport out={notat} setOut={setNotat} />
 
-      <Card title={t("2. Underskriv", "2. Sign")} basis="PAdES B-B">
+      <Card title={t("2. Underskriv", "2. Sign")} basis={`PAdES ${levelShown}`}>
         <PathField id="p12" label={t("Certifikat (.p12), fx OCES3 / MitID Erhverv", "Certificate (.p12), e.g. OCES3 / MitID Erhverv")} value={p12} onChange={setP12} pick={() => pickOpen("PKCS#12", ["p12", "pfx"])} />
         <div class="field"><label for="p12-password">{t("Adgangskode til certifikatet", "Certificate password")}</label><input id="p12-password" type="password" autocomplete="off" value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} /></div>
         <div class="row">
@@ -140,6 +151,26 @@ export function Export() {
         <div class="row">
           <TextField label={t("Begrundelse", "Reason")} value={reason} onCommit={setReason} />
           <TextField label={t("Sted", "Location")} value={location} onCommit={setLocation} />
+        </div>
+        <div class="row">
+          <TextField
+            label={t("Tidsstemplingstjeneste (RFC 3161, tom: ingen)", "Time-stamping service (RFC 3161, empty: none)")}
+            value={tsa}
+            placeholder="https://…"
+            disabled={isManaged("tsa")}
+            hint={isManaged("tsa") ? t("Fastlagt af din organisations politik", "Set by your organisation's policy") : undefined}
+            onCommit={(v) => void saveSigning(v, v.trim() ? level : level === "b-b" ? level : "")}
+          />
+          <div class="field">
+            <label for="signature-level">{t("Signaturniveau", "Signature level")}</label>
+            <select id="signature-level" value={level} onChange={(e) => void saveSigning(tsa, (e.currentTarget as HTMLSelectElement).value)}>
+              <option value="">{t("Automatisk (B-T med tidsstempel, ellers B-B)", "Automatic (B-T with a timestamp, else B-B)")}</option>
+              <option value="b-b">PAdES B-B</option>
+              <option value="b-t" disabled={!tsa}>{t("PAdES B-T (tidsstempel)", "PAdES B-T (timestamp)")}</option>
+              <option value="b-lt" disabled={!tsa}>{t("PAdES B-LT (+ spærreoplysninger)", "PAdES B-LT (+ revocation data)")}</option>
+              <option value="b-lta" disabled={!tsa}>{t("PAdES B-LTA (+ dokumenttidsstempel, til arkivet)", "PAdES B-LTA (+ document timestamp, for the archive)")}</option>
+            </select>
+          </div>
         </div>
         <PathField id="signed-out" label={t("Gem underskrevet PDF som", "Save the signed PDF as")} value={signed} onChange={setSigned} pick={() => pickSave(signed, "pdf", "PDF")} />
         <button type="button" class="primary" disabled={!p12 || !signed} onClick={() => void sign()}>{t("Underskriv", "Sign")}</button>
@@ -158,6 +189,9 @@ export function Export() {
                 <li>
                   {s.signer} — {s.claimed_time}: {s.intact ? t("indholdet er uændret", "content unchanged") : `${t("ÆNDRET", "CHANGED")}: ${s.problem ? message(s.problem) : ""}`}
                   {s.trusted === true ? `, ${t("betroet", "trusted")}` : s.trusted === false ? `, ${t("ikke betroet", "not trusted")}` : ""}
+                  {s.level ? `, ${s.level}` : ""}
+                  {s.timestamp ? `, ${t("tidsstemplet", "timestamped")} ${s.timestamp}` : ""}
+                  {s.long_term_problem ? ` — ${message(s.long_term_problem)}` : ""}
                   {s.appended_bytes ? `, ${t("tilføjet bagefter", "appended afterwards")}: ${number(s.appended_bytes)} bytes${s.appended_signed ? ` (${t("underskrevet senere", "signed later")})` : ` (${t("ikke underskrevet", "not signed")})`}` : ""}
                 </li>
               ))}

@@ -30,6 +30,8 @@ let settings: Settings = {
   org: fx.scenario.org,
   language: options.language ?? "da",
   recent: [{ path: fx.path, title: fx.title }],
+  tsa: "",
+  signature_level: "",
   policy: { hub: null, dpia: null, org: null, language: null, tsa: null, update_check: null, offer_sample: null, signin_issuer: null, signin_client_id: null },
   managed: [],
   policy_error: null,
@@ -68,6 +70,7 @@ let shown: { generation: number; org: number | null } | null = null;
 const ANSWERS: Record<string, (a: Args) => unknown> = {
   settings: () => settings,
   save_settings: (a) => (settings = { ...settings, user_name: String(a.userName), org: a.org as number | null, language: a.language === "en" ? "en" : "da" }),
+  save_signing: (a) => (settings = { ...settings, tsa: String(a.tsa), signature_level: String(a.level) }),
   recent_files: () => settings.recent,
   current: () => (isOpen ? opened : null),
   open_sample: () => ((isOpen = true), opened),
