@@ -5,6 +5,7 @@
 import { useMemo, useState } from "preact/hooks";
 import { RichText } from "../components/RichText";
 import { HeatMap } from "../components/Picture";
+import { legacyNote, ratingPatch } from "../rating";
 import { Card, Empty, Level, Links, LocalBadge, DeviationBadge, NotApplicableBadge, Ref, SelectField, TextField, YesNo, options } from "../components/ui";
 import {
   CONSEQUENCE, CONSEQUENCES, DIMENSIONS, LEVEL, LIKELIHOOD, LIKELIHOODS, OWNER, RISK_SOURCE, levelOrder, t, type Dimension,
@@ -30,6 +31,7 @@ function measuresFor(d: EffectiveDpia, risk: string): Entry<Measure>[] {
 
 function RatingEditor(p: { label: string; rating: Rating; level: RiskLevel | null; save: (patch: Partial<Record<keyof Rating, unknown>>) => void; base?: Rating; baseLevel?: RiskLevel | null }) {
   const r = p.rating;
+  const legacy = legacyNote(r);
   return (
     <fieldset class="rating">
       <legend>{p.label} <Level level={p.level} /></legend>
@@ -37,12 +39,15 @@ function RatingEditor(p: { label: string; rating: Rating; level: RiskLevel | nul
       {r.unaffected ? (
         <TextField multiline rows={2} label={t("Hvorfor dimensionen ikke er berørt", "Why the dimension is not affected")} value={r.unaffected_reason} onCommit={(v) => p.save({ unaffected_reason: v })} />
       ) : <>
-      {r.legacy_level && !(r.consequence && r.likelihood) && (
-        <p class="hint">{t("Kun angivet som niveau i en ældre analyse", "Given only as a level in an older DPIA")}: {LEVEL(r.legacy_level)}. {t("Vurder konsekvens og sandsynlighed med begrundelse.", "Rate consequence and likelihood with reasons.")}</p>
+      {legacy && (
+        <div class="legacy-level" role="note">
+          <p><strong>{legacy.written}</strong> <Level level={r.legacy_level ?? null} /></p>
+          <p class="warn-text">{legacy.lacks}</p>
+        </div>
       )}
-      <SelectField label={t("Konsekvens", "Consequence")} value={r.consequence} options={CONSEQUENCES} word={CONSEQUENCE} onChange={(v) => p.save({ consequence: v })} />
+      <SelectField label={t("Konsekvens", "Consequence")} value={r.consequence} options={CONSEQUENCES} word={CONSEQUENCE} onChange={(v) => p.save(ratingPatch(r, { consequence: v }))} />
       <TextField multiline rows={2} label={t("Begrundelse for konsekvensen", "Reason for the consequence")} value={r.consequence_reason} onCommit={(v) => p.save({ consequence_reason: v })} />
-      <SelectField label={t("Sandsynlighed", "Likelihood")} value={r.likelihood} options={LIKELIHOODS} word={LIKELIHOOD} onChange={(v) => p.save({ likelihood: v })} />
+      <SelectField label={t("Sandsynlighed", "Likelihood")} value={r.likelihood} options={LIKELIHOODS} word={LIKELIHOOD} onChange={(v) => p.save(ratingPatch(r, { likelihood: v }))} />
       <TextField multiline rows={2} label={t("Begrundelse for sandsynligheden", "Reason for the likelihood")} value={r.likelihood_reason} onCommit={(v) => p.save({ likelihood_reason: v })} />
       </>}
       {p.base && (p.base.consequence !== r.consequence || p.base.likelihood !== r.likelihood) && (

@@ -13,6 +13,7 @@ pub mod review;
 pub mod codes;
 mod reading;
 mod rules;
+pub mod supplier;
 pub mod vocabulary;
 
 pub use picture::{Matrix, RiskPicture, Share};
