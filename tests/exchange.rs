@@ -301,3 +301,82 @@ fn the_published_json_example_imports_and_a_damaged_copy_names_the_path() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("at base.items.risks[0].residual.confidentiality.likelihood: unknown variant `ofte`"), "{}", stderr(&o));
 }
+
+/// The check's findings of the given codes, as (code, reference, Danish message).
+fn findings(ws: &Path, codes: &[&str]) -> Vec<(String, String, String)> {
+    let o = run([Path::new("check"), ws, Path::new("--json")]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| codes.contains(&f["code"].as_str().unwrap()))
+        .map(|f| (f["code"].as_str().unwrap().to_owned(), f["reference"].as_str().unwrap_or_default().to_owned(), f["message_da"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+const REFERENCE_CODES: &[&str] = &["K-35-7-C-SOURCE-REF-UNKNOWN", "K-35-7-C-SOURCE-REF-UNVERIFIED", "K-35-7-C-SUPPLIER-THREAT-UNCOVERED"];
+
+/// Issue #16: references into the supplier's material resolve against what was imported.
+/// The sheet's identity and threat numbers are kept; a new version's numbers replace the old;
+/// a reference the sheet does not know and a threat no risk covers are found — by a real run.
+#[test]
+fn references_into_an_imported_sheet_resolve_and_a_new_version_replaces_its_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let into = ws.to_str().unwrap();
+    assert_eq!(findings(&ws, REFERENCE_CODES), vec![], "the sample's references all resolve");
+
+    let first = import_json(&["import", "sheet", testdata("KOMBIT-Beskeder.xlsx").to_str().unwrap(), "--into", into]);
+    let note = first["notes"].as_array().unwrap().iter().map(|n| n["da"].as_str().unwrap()).find(|n| n.contains("erstatter")).unwrap_or_else(|| panic!("{first:#}")).to_owned();
+    assert!(note.contains("ARK5 «KOMBIT Beskeder»") && note.contains("10 trusler") && note.contains("T10"), "{note}");
+    assert_eq!(findings(&ws, REFERENCE_CODES), vec![], "every threat of the sheet has its risk");
+
+    // The export carries the sheet's identity and its threats.
+    let json = dir.path().join("a.json");
+    ok(&run([Path::new("export"), Path::new("json"), &ws, Path::new("--out"), &json]));
+    let mut file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(file["version"], 3);
+    let sheet = file["base"]["items"]["supplier_sheets"].as_array().unwrap().iter().find(|s| s["label"] == "KOMBIT Beskeder").unwrap().clone();
+    assert_eq!((sheet["file"].as_str(), sheet["tab"].as_str(), sheet["imported"].as_str()), (Some("KOMBIT-Beskeder.xlsx"), Some("KOMBIT Beskeder"), Some("2025-06-01")), "{sheet:#}");
+    assert_eq!(sheet["fingerprint"].as_str().unwrap().len(), 64);
+    assert_eq!(sheet["threats"].as_object().unwrap().len(), 10);
+
+    // A new version without T10 (and with T9 renamed): T10's risk now points nowhere.
+    let v3 = dir.path().join("KOMBIT Beskeder.csv");
+    let mut csv = String::from("Ref.;Trussel;Konsekvens;Begrundelse;Sandsynlighed;Begrundelse\r\n");
+    for n in 1..=9 {
+        csv.push_str(&format!("T{n};Trussel nummer {n} i beskedmodulet;alvorlig;Beskeder om børn;mulig;Sket før\r\n"));
+    }
+    std::fs::write(&v3, csv).unwrap();
+    let v3_report = import_json(&["import", "sheet", v3.to_str().unwrap(), "--into", into, "--source", "KOMBIT Beskeder", "--accept-partial"]);
+    assert_eq!(v3_report["counts"]["no_longer_in_source"], 1, "{v3_report:#}");
+    let found = findings(&ws, REFERENCE_CODES);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].0, "K-35-7-C-SOURCE-REF-UNKNOWN");
+    assert!(found[0].2.contains("T10") && found[0].2.contains("ikke længere i den version, der senest er importeret"), "{}", found[0].2);
+
+    // Edited by hand outside Konsekvens: a reference to a number the sheet lacks, so its
+    // own threat is covered by nothing, and a reference into a sheet never imported.
+    let risks = file["base"]["items"]["risks"].as_array_mut().unwrap();
+    let r = risks.iter_mut().find(|r| r["source_reference"] == "KOMBIT Beskeder T4").unwrap();
+    r["source_reference"] = "KOMBIT Beskeder T40".into();
+    let r = risks.iter_mut().find(|r| r["source_reference"] == "KOMBIT DP1 T3").unwrap();
+    r["source_reference"] = "Netcompany risikoanalyse 2025, R17".into();
+    std::fs::write(&json, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    let copy = dir.path().join("copy.konsekvens");
+    ok(&run([Path::new("import"), Path::new("json"), &json, Path::new("--out"), &copy]));
+    let found = findings(&copy, REFERENCE_CODES);
+    let codes: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(codes.len(), 4, "{found:#?}");
+    for code in REFERENCE_CODES {
+        assert!(codes.contains(code), "{code} is not reached by a real run: {found:#?}");
+    }
+    let uncovered: Vec<_> = found.iter().filter(|f| f.0 == "K-35-7-C-SUPPLIER-THREAT-UNCOVERED").collect();
+    assert_eq!(uncovered.len(), 2, "one finding per sheet: T4 of KOMBIT Beskeder, T3 of KOMBIT DP1: {found:#?}");
+    assert!(uncovered.iter().any(|f| f.1 == "ARK5" && f.2.contains("T4")) && uncovered.iter().any(|f| f.1 == "ARK1" && f.2.contains("T3")), "{uncovered:#?}");
+    assert!(found.iter().any(|f| f.0 == "K-35-7-C-SOURCE-REF-UNKNOWN" && f.2.contains("T40")));
+    assert!(found.iter().any(|f| f.0 == "K-35-7-C-SOURCE-REF-UNVERIFIED" && f.2.contains("Netcompany risikoanalyse 2025")));
+    // and the check's exit code says there are errors
+    assert_eq!(run([Path::new("check"), &copy]).status.code(), Some(1));
+}

@@ -213,10 +213,10 @@ export type AnswerView = {
 export type AnyItem = AnyItem_Serialize | AnyItem_Deserialize;
 
 /**  One item of any kind, by value. */
-export type AnyItem_Deserialize = { kind: "process"; item: Process_Deserialize } | { kind: "module"; item: Module_Deserialize } | { kind: "purpose"; item: Purpose_Deserialize } | { kind: "data_category"; item: DataCategory_Deserialize } | { kind: "subject_category"; item: SubjectCategory_Deserialize } | { kind: "source"; item: Source_Deserialize } | { kind: "recipient"; item: Recipient_Deserialize } | { kind: "transfer"; item: Transfer_Deserialize } | { kind: "processor"; item: Processor_Deserialize } | { kind: "document_type"; item: DocumentType_Deserialize } | { kind: "system"; item: System_Deserialize } | { kind: "risk"; item: Risk_Deserialize } | { kind: "measure"; item: Measure_Deserialize } | { kind: "evidence"; item: Evidence_Deserialize } | { kind: "dpo_advice"; item: DpoAdvice_Deserialize } | { kind: "review"; item: Review_Deserialize } | { kind: "use_change"; item: UseChange_Deserialize } | { kind: "subject_view"; item: SubjectView_Deserialize } | { kind: "signatory"; item: Signatory_Deserialize } | { kind: "signing"; item: Signing_Deserialize } | { kind: "risk_override"; item: RiskOverride_Deserialize } | { kind: "local_measure_status"; item: LocalMeasureStatus_Deserialize } | { kind: "not_applicable"; item: NotApplicable_Deserialize } | { kind: "local_subject_count"; item: LocalSubjectCount_Deserialize };
+export type AnyItem_Deserialize = { kind: "process"; item: Process_Deserialize } | { kind: "module"; item: Module_Deserialize } | { kind: "purpose"; item: Purpose_Deserialize } | { kind: "data_category"; item: DataCategory_Deserialize } | { kind: "subject_category"; item: SubjectCategory_Deserialize } | { kind: "source"; item: Source_Deserialize } | { kind: "recipient"; item: Recipient_Deserialize } | { kind: "transfer"; item: Transfer_Deserialize } | { kind: "processor"; item: Processor_Deserialize } | { kind: "document_type"; item: DocumentType_Deserialize } | { kind: "system"; item: System_Deserialize } | { kind: "risk"; item: Risk_Deserialize } | { kind: "measure"; item: Measure_Deserialize } | { kind: "evidence"; item: Evidence_Deserialize } | { kind: "dpo_advice"; item: DpoAdvice_Deserialize } | { kind: "review"; item: Review_Deserialize } | { kind: "use_change"; item: UseChange_Deserialize } | { kind: "subject_view"; item: SubjectView_Deserialize } | { kind: "supplier_sheet"; item: SupplierSheet_Deserialize } | { kind: "signatory"; item: Signatory_Deserialize } | { kind: "signing"; item: Signing_Deserialize } | { kind: "risk_override"; item: RiskOverride_Deserialize } | { kind: "local_measure_status"; item: LocalMeasureStatus_Deserialize } | { kind: "not_applicable"; item: NotApplicable_Deserialize } | { kind: "local_subject_count"; item: LocalSubjectCount_Deserialize };
 
 /**  One item of any kind, by value. */
-export type AnyItem_Serialize = { kind: "process"; item: Process_Serialize } | { kind: "module"; item: Module_Serialize } | { kind: "purpose"; item: Purpose_Serialize } | { kind: "data_category"; item: DataCategory_Serialize } | { kind: "subject_category"; item: SubjectCategory_Serialize } | { kind: "source"; item: Source_Serialize } | { kind: "recipient"; item: Recipient_Serialize } | { kind: "transfer"; item: Transfer_Serialize } | { kind: "processor"; item: Processor_Serialize } | { kind: "document_type"; item: DocumentType_Serialize } | { kind: "system"; item: System_Serialize } | { kind: "risk"; item: Risk_Serialize } | { kind: "measure"; item: Measure_Serialize } | { kind: "evidence"; item: Evidence_Serialize } | { kind: "dpo_advice"; item: DpoAdvice_Serialize } | { kind: "review"; item: Review_Serialize } | { kind: "use_change"; item: UseChange_Serialize } | { kind: "subject_view"; item: SubjectView_Serialize } | { kind: "signatory"; item: Signatory_Serialize } | { kind: "signing"; item: Signing_Serialize } | { kind: "risk_override"; item: RiskOverride_Serialize } | { kind: "local_measure_status"; item: LocalMeasureStatus_Serialize } | { kind: "not_applicable"; item: NotApplicable_Serialize } | { kind: "local_subject_count"; item: LocalSubjectCount_Serialize };
+export type AnyItem_Serialize = { kind: "process"; item: Process_Serialize } | { kind: "module"; item: Module_Serialize } | { kind: "purpose"; item: Purpose_Serialize } | { kind: "data_category"; item: DataCategory_Serialize } | { kind: "subject_category"; item: SubjectCategory_Serialize } | { kind: "source"; item: Source_Serialize } | { kind: "recipient"; item: Recipient_Serialize } | { kind: "transfer"; item: Transfer_Serialize } | { kind: "processor"; item: Processor_Serialize } | { kind: "document_type"; item: DocumentType_Serialize } | { kind: "system"; item: System_Serialize } | { kind: "risk"; item: Risk_Serialize } | { kind: "measure"; item: Measure_Serialize } | { kind: "evidence"; item: Evidence_Serialize } | { kind: "dpo_advice"; item: DpoAdvice_Serialize } | { kind: "review"; item: Review_Serialize } | { kind: "use_change"; item: UseChange_Serialize } | { kind: "subject_view"; item: SubjectView_Serialize } | { kind: "supplier_sheet"; item: SupplierSheet_Serialize } | { kind: "signatory"; item: Signatory_Serialize } | { kind: "signing"; item: Signing_Serialize } | { kind: "risk_override"; item: RiskOverride_Serialize } | { kind: "local_measure_status"; item: LocalMeasureStatus_Serialize } | { kind: "not_applicable"; item: NotApplicable_Serialize } | { kind: "local_subject_count"; item: LocalSubjectCount_Serialize };
 
 /**  One singleton section of a document, by value. */
 export type AnySection = AnySection_Serialize | AnySection_Deserialize;
@@ -784,6 +784,7 @@ export type EffectiveItems_Deserialize = {
 	reviews: Entry_Deserialize<Review_Deserialize>[],
 	use_changes: Entry_Deserialize<UseChange_Deserialize>[],
 	subject_views: Entry_Deserialize<SubjectView_Deserialize>[],
+	supplier_sheets: Entry_Deserialize<SupplierSheet_Deserialize>[],
 };
 
 /**  The collections of the effective DPIA, base entries first, then local ones. */
@@ -806,6 +807,7 @@ export type EffectiveItems_Serialize = {
 	reviews: Entry_Serialize<Review_Serialize>[],
 	use_changes: Entry_Serialize<UseChange_Serialize>[],
 	subject_views: Entry_Serialize<SubjectView_Serialize>[],
+	supplier_sheets: Entry_Serialize<SupplierSheet_Serialize>[],
 };
 
 /**  One item of the effective DPIA. */
@@ -967,7 +969,7 @@ export type ItemChange = {
 export type ItemId = string;
 
 /**  The kinds of item. */
-export type ItemKind = "process" | "module" | "purpose" | "data_category" | "subject_category" | "source" | "recipient" | "transfer" | "processor" | "document_type" | "system" | "risk" | "measure" | "evidence" | "dpo_advice" | "review" | "use_change" | "subject_view" | "signatory" | "signing" | "risk_override" | "local_measure_status" | "not_applicable" | "local_subject_count";
+export type ItemKind = "process" | "module" | "purpose" | "data_category" | "subject_category" | "source" | "recipient" | "transfer" | "processor" | "document_type" | "system" | "risk" | "measure" | "evidence" | "dpo_advice" | "review" | "use_change" | "subject_view" | "supplier_sheet" | "signatory" | "signing" | "risk_override" | "local_measure_status" | "not_applicable" | "local_subject_count";
 
 /**
  *  The collections shared by the base and every supplement: a supplement can add any kind of
@@ -998,6 +1000,7 @@ export type Items_Deserialize = {
 	reviews?: Review_Deserialize[],
 	use_changes?: UseChange_Deserialize[],
 	subject_views?: SubjectView_Deserialize[],
+	supplier_sheets?: SupplierSheet_Deserialize[],
 };
 
 /**
@@ -1023,6 +1026,7 @@ export type Items_Serialize = {
 	reviews: Review_Serialize[],
 	use_changes: UseChange_Serialize[],
 	subject_views: SubjectView_Serialize[],
+	supplier_sheets: SupplierSheet_Serialize[],
 };
 
 /**  The declaration that the joint DPIA fits this municipality (decision §4.4). */
@@ -2314,6 +2318,31 @@ export type SheetResult = {
 	skipped: number,
 };
 
+/**  One threat of an imported sheet. */
+export type SheetThreat = SheetThreat_Serialize | SheetThreat_Deserialize;
+
+/**  One threat of an imported sheet. */
+export type SheetThreat_Deserialize = {
+	/**  Its title (or threat text) in the sheet. */
+	title?: string,
+	/**
+	 *  Why no risk of the DPIA covers it (it does not concern this processing …): the
+	 *  answer to «a supplier threat no risk covers». Kept across new versions of the sheet.
+	 */
+	not_covered_reason?: string,
+};
+
+/**  One threat of an imported sheet. */
+export type SheetThreat_Serialize = {
+	/**  Its title (or threat text) in the sheet. */
+	title: string,
+	/**
+	 *  Why no risk of the DPIA covers it (it does not concern this processing …): the
+	 *  answer to «a supplier threat no risk covers». Kept across new versions of the sheet.
+	 */
+	not_covered_reason: string,
+};
+
 /**
  *  Who signs, for `sign_pdf`; with `org` and `capacity` the signing is recorded in the
  *  municipality's supplement.
@@ -2610,6 +2639,83 @@ export type Supplement_Serialize = {
 	measure_statuses: LocalMeasureStatus_Serialize[],
 	not_applicable: NotApplicable_Serialize[],
 	subject_counts: LocalSubjectCount_Serialize[],
+};
+
+/**
+ *  A supplier's risk sheet (or a CNIL PIA) as it was imported: its identity and the threats
+ *  it lists by their own numbers, so that a risk's source reference («KOMBIT Beskeder T3»)
+ *  can be checked against it, and a threat no risk covers can be found (the decision's
+ *  «referencenumre», § 4.2.3). Importing a new version of the same sheet replaces its
+ *  threats and identity (the log keeps the old version). Format version 3.
+ */
+export type SupplierSheet = SupplierSheet_Serialize | SupplierSheet_Deserialize;
+
+/**
+ *  A supplier's risk sheet (or a CNIL PIA) as it was imported: its identity and the threats
+ *  it lists by their own numbers, so that a risk's source reference («KOMBIT Beskeder T3»)
+ *  can be checked against it, and a threat no risk covers can be found (the decision's
+ *  «referencenumre», § 4.2.3). Importing a new version of the same sheet replaces its
+ *  threats and identity (the log keeps the old version). Format version 3.
+ */
+export type SupplierSheet_Deserialize = {
+	id?: ItemId,
+	reference?: Reference,
+	/**
+	 *  What goes before the sheet's own numbers in a risk's source reference
+	 *  («KOMBIT Beskeder» in «KOMBIT Beskeder T3»).
+	 */
+	label?: string,
+	/**  The supplier or source as the sheet names it («Netcompany A/S», «KOMBIT»), or empty. */
+	supplier?: string,
+	/**  The file and the sheet (tab) it was read from. */
+	file?: string,
+	tab?: string,
+	/**  The sheet's version and date as written in it («2.1», «14.03.2026»), or empty. */
+	version?: string,
+	date?: string,
+	/**
+	 *  SHA-256 (hex) of the sheet's content as read (its cells; for a CNIL PIA the file):
+	 *  the same content saved in another format has the same fingerprint.
+	 */
+	fingerprint?: string,
+	/**  When it was imported. */
+	imported?: Day | null,
+	/**  Its threats by their number in the sheet («T3», «3.2»). */
+	threats?: { [key in string]: SheetThreat_Deserialize },
+};
+
+/**
+ *  A supplier's risk sheet (or a CNIL PIA) as it was imported: its identity and the threats
+ *  it lists by their own numbers, so that a risk's source reference («KOMBIT Beskeder T3»)
+ *  can be checked against it, and a threat no risk covers can be found (the decision's
+ *  «referencenumre», § 4.2.3). Importing a new version of the same sheet replaces its
+ *  threats and identity (the log keeps the old version). Format version 3.
+ */
+export type SupplierSheet_Serialize = {
+	id: ItemId,
+	reference: Reference,
+	/**
+	 *  What goes before the sheet's own numbers in a risk's source reference
+	 *  («KOMBIT Beskeder» in «KOMBIT Beskeder T3»).
+	 */
+	label: string,
+	/**  The supplier or source as the sheet names it («Netcompany A/S», «KOMBIT»), or empty. */
+	supplier: string,
+	/**  The file and the sheet (tab) it was read from. */
+	file: string,
+	tab: string,
+	/**  The sheet's version and date as written in it («2.1», «14.03.2026»), or empty. */
+	version: string,
+	date: string,
+	/**
+	 *  SHA-256 (hex) of the sheet's content as read (its cells; for a CNIL PIA the file):
+	 *  the same content saved in another format has the same fingerprint.
+	 */
+	fingerprint: string,
+	/**  When it was imported. */
+	imported: Day | null,
+	/**  Its threats by their number in the sheet («T3», «3.2»). */
+	threats: { [key in string]: SheetThreat_Serialize },
 };
 
 /**  What the status line shows. */

@@ -22,6 +22,7 @@ export const KINDS = [
   { kind: "review", collection: "reviews", letters: "RV", da: "revision", en: "review", home: "shared", view: "governance" },
   { kind: "use_change", collection: "use_changes", letters: "ÆN", da: "ændring i brugen", en: "change in use", home: "shared", view: "governance" },
   { kind: "subject_view", collection: "subject_views", letters: "SYN", da: "de registreredes synspunkter", en: "views of data subjects", home: "shared", view: "governance" },
+  { kind: "supplier_sheet", collection: "supplier_sheets", letters: "ARK", da: "importeret leverandørark", en: "imported supplier sheet", home: "shared", view: "risks" },
   { kind: "signatory", collection: "signatories", letters: "", da: "underskriver", en: "signatory", home: "supplement", view: "supplement" },
   { kind: "signing", collection: "signings", letters: "", da: "underskrift", en: "signing", home: "supplement", view: "supplement" },
   { kind: "risk_override", collection: "risk_overrides", letters: "", da: "lokal risikovurdering", en: "local risk rating", home: "supplement", view: "supplement" },

@@ -1,7 +1,7 @@
 //! The JSON interchange format: a whole joint DPIA (coordination, base, supplements) as
 //! one versioned document. Export is deterministic (items in reference order, sets sorted),
 //! so export → import → export gives the same bytes. The JSON Schema is generated from
-//! these types (`konsekvens schema`) and committed as `schema/joint-dpia.v2.schema.json`.
+//! these types (`konsekvens schema`) and committed as `schema/joint-dpia.v3.schema.json`.
 //! The update log (history) is not part of the format: it belongs to a workspace.
 //!
 //! Version 2 added what a DPIA must be able to say for the check to judge it: a rating's
@@ -10,8 +10,14 @@
 //! the data subjects' views were not sought (`Description`), a document type's purposes,
 //! dated changes in use (`use_changes`) and the data subjects' views (`subject_views`).
 //! A version-1 file reads as version 2 with all of these empty — nothing of it is lost or
-//! reinterpreted — and is written back as version 2. `schema/joint-dpia.v1.schema.json`
+//! reinterpreted — and is written back as the current version. `schema/joint-dpia.v1.schema.json`
 //! stays as the record of version 1.
+//!
+//! Version 3 added the imported supplier sheets (`supplier_sheets`: each sheet's identity —
+//! label, supplier, file and tab, version and date as written, a fingerprint of its content —
+//! and its threats by their own numbers), so that risks' source references can be checked
+//! against what was imported. A version-2 file reads as version 3 with none imported;
+//! `schema/joint-dpia.v2.schema.json` stays as the record of version 2.
 
 use crate::model::{Base, Coordination, Supplement};
 use crate::workspace::{Workspace, WorkspaceError};
@@ -23,7 +29,7 @@ mod strict;
 /// The format's name, written in every file.
 pub const FORMAT: &str = "konsekvens/joint-dpia";
 /// The version this build writes; it reads this and older ones.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// A whole joint DPIA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -32,7 +38,7 @@ pub const VERSION: u32 = 2;
 pub struct JointDpiaFile {
     /// Always "konsekvens/joint-dpia".
     pub format: String,
-    /// Format version: 2 (version 1 files are read too).
+    /// Format version: 3 (versions 1 and 2 are read too).
     pub version: u32,
     pub coordination: Coordination,
     pub base: Base,
@@ -80,7 +86,7 @@ impl JointDpiaFile {
     }
 
     /// The file as this version writes it: an older file's content under the current
-    /// version (what version 2 added stays empty until someone fills it in).
+    /// version (what versions 2 and 3 added stays empty until someone fills it in).
     pub fn migrated(mut self) -> Self {
         self.version = VERSION;
         self
@@ -198,8 +204,8 @@ mod tests {
 
     #[test]
     fn the_committed_schema_is_the_generated_one() {
-        let committed = include_str!("../../../schema/joint-dpia.v2.schema.json");
-        assert!(committed == json_schema(), "schema/joint-dpia.v2.schema.json is stale: run `konsekvens schema > schema/joint-dpia.v2.schema.json`");
+        let committed = include_str!("../../../schema/joint-dpia.v3.schema.json");
+        assert!(committed == json_schema(), "schema/joint-dpia.v3.schema.json is stale: run `konsekvens schema > schema/joint-dpia.v3.schema.json`");
     }
 
     #[test]
@@ -213,14 +219,14 @@ mod tests {
     }
 
     #[test]
-    fn a_version_1_file_reads_with_the_new_fields_empty_and_writes_back_as_version_2() {
-        let v1 = include_str!("../data/aula.joint-dpia.json").replacen("\"version\": 2", "\"version\": 1", 1);
+    fn a_version_1_file_reads_with_the_new_fields_empty_and_writes_back_as_the_current_version() {
+        let v1 = include_str!("../data/aula.joint-dpia.json").replacen(&format!("\"version\": {VERSION}"), "\"version\": 1", 1);
         // a v1 writer wrote none of the v2 fields: strip them
         let mut value: serde_json::Value = serde_json::from_str(&v1).unwrap();
         fn strip(v: &mut serde_json::Value) {
             match v {
                 serde_json::Value::Object(m) => {
-                    for k in ["unaffected", "unaffected_reason", "legacy_level", "third_country_access", "third_country_reason", "views_not_sought_reason", "use_changes", "subject_views", "purposes"] {
+                    for k in ["unaffected", "unaffected_reason", "legacy_level", "third_country_access", "third_country_reason", "views_not_sought_reason", "use_changes", "subject_views", "purposes", "supplier_sheets"] {
                         if k != "purposes" || m.contains_key("module") {
                             m.remove(k);
                         }
@@ -238,7 +244,24 @@ mod tests {
         assert_eq!(file.base.items.risks.len(), 12, "nothing of the old file is lost");
         let migrated = file.migrated();
         assert_eq!(migrated.version, VERSION);
-        assert!(migrated.to_json().contains("\"version\": 2"));
+        assert!(migrated.to_json().contains(&format!("\"version\": {VERSION}")));
+    }
+
+    #[test]
+    fn a_version_2_file_reads_with_no_sheets_imported_and_writes_back_as_version_3() {
+        let mut value: serde_json::Value = serde_json::from_str(include_str!("../data/aula.joint-dpia.json")).unwrap();
+        value["version"] = 2.into();
+        // a v2 writer knew no imported sheets
+        value["base"]["items"].as_object_mut().unwrap().remove("supplier_sheets");
+        for s in value["supplements"].as_array_mut().unwrap() {
+            s["additions"].as_object_mut().unwrap().remove("supplier_sheets");
+        }
+        let file = JointDpiaFile::from_json(&value.to_string()).expect("a version-2 file keeps importing");
+        assert_eq!(file.version, 2);
+        assert!(file.base.items.supplier_sheets.is_empty());
+        assert_eq!(file.base.items.risks.len(), 12, "nothing of the old file is lost");
+        let migrated = file.migrated();
+        assert!(migrated.to_json().contains("\"version\": 3") && migrated.to_json().contains("\"supplier_sheets\": []"));
     }
 
     #[test]

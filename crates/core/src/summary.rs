@@ -78,7 +78,7 @@ macro_rules! for_each_item_type {
     ($m:ident) => {
         $m!(Process); $m!(Module); $m!(Purpose); $m!(DataCategory); $m!(SubjectCategory); $m!(Source);
         $m!(Recipient); $m!(Transfer); $m!(Processor); $m!(DocumentType); $m!(System); $m!(Risk);
-        $m!(Measure); $m!(Evidence); $m!(DpoAdvice); $m!(Review); $m!(UseChange); $m!(SubjectView); $m!(RiskOverride); $m!(LocalMeasureStatus);
+        $m!(Measure); $m!(Evidence); $m!(DpoAdvice); $m!(Review); $m!(UseChange); $m!(SubjectView); $m!(SupplierSheet); $m!(RiskOverride); $m!(LocalMeasureStatus);
         $m!(NotApplicable); $m!(LocalSubjectCount); $m!(Signatory); $m!(Signing); $m!(Participant); $m!(Release);
     };
 }
@@ -105,7 +105,7 @@ default_order!(Process); default_order!(Module); default_order!(Purpose); defaul
 default_order!(SubjectCategory); default_order!(Source); default_order!(Recipient); default_order!(Transfer);
 default_order!(Processor); default_order!(DocumentType); default_order!(System); default_order!(Risk);
 default_order!(Measure); default_order!(Evidence); default_order!(DpoAdvice); default_order!(Review);
-default_order!(UseChange); default_order!(SubjectView);
+default_order!(UseChange); default_order!(SubjectView); default_order!(SupplierSheet);
 default_order!(RiskOverride); default_order!(LocalMeasureStatus); default_order!(NotApplicable);
 default_order!(LocalSubjectCount); default_order!(Signatory); default_order!(Signing); default_order!(Participant);
 impl OrderTime for Release {

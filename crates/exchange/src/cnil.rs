@@ -282,6 +282,10 @@ pub struct CnilPia {
     pub measures: Vec<Measure>,
     pub dpo_advice: Option<DpoAdvice>,
     pub review: Option<Review>,
+    /// The PIA as the workspace keeps it: its identity (name, file, date, a fingerprint of
+    /// the file) and its three risks by number, so the risks' source references can be
+    /// checked against it.
+    pub sheet: SupplierSheet,
     /// What has no counterpart: (label, text).
     pub notes: Vec<(String, String)>,
     /// How each CNIL part was mapped, for the report.
@@ -355,7 +359,16 @@ pub fn parse(path: &Path, text: &str) -> Result<CnilPia, CnilError> {
         }
         answers.insert(q, &a.data);
     }
-    Ok(Mapper { export: &export, answers }.map())
+    let mut pia = Mapper { export: &export, answers }.map();
+    let sha = <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes());
+    pia.sheet.fingerprint = sha.iter().map(|b| format!("{b:02x}")).collect();
+    pia.sheet.file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(pia)
+}
+
+/// What goes before the numbers of a CNIL PIA's risks in their source references.
+pub fn source_label(name: &str) -> String {
+    format!("CNIL PIA «{name}»")
 }
 
 struct Mapper<'a> {
@@ -495,7 +508,7 @@ impl Mapper<'_> {
                 title: title.to_owned(),
                 threat: Prose(threat.trim().to_owned()),
                 source: Some(RiskSource::Other),
-                source_reference: format!("CNIL PIA «{}» {}.{item} ({cnil_name})", p.name, item / 10),
+                source_reference: format!("{} {}.{item} ({cnil_name})", source_label(&p.name), item / 10),
                 ..Risk::default()
             };
             let rating = risk.residual.rating_mut(dim);
@@ -530,6 +543,7 @@ impl Mapper<'_> {
                 }
             }
             risk.id = ItemId(format!("cnil-risk-{item}"));
+            out.sheet.threats.insert(format!("{}.{item}", item / 10), SheetThreat { title: title.to_owned(), ..SheetThreat::default() });
             out.risks.push(risk);
         }
         out.mapped.push(mapped(
@@ -612,6 +626,9 @@ impl Mapper<'_> {
                 out.notes.push((format!("Kommentar til {r} (CNIL)"), t));
             }
         }
+        out.sheet.label = source_label(&p.name);
+        out.sheet.supplier = "CNIL PIA-værktøjet".into();
+        out.sheet.date = p.updated_at.clone().unwrap_or_default().chars().take(40).collect();
         out
     }
 }
@@ -634,7 +651,7 @@ impl CnilPia {
     /// the DPO advice and the review by who and when) keeps its id and reference, and what
     /// the user added that CNIL has no place for (the inherent rating, links, acceptance);
     /// `actions` then says whether it changed.
-    fn assign(&mut self, env: &Arc<dyn Env>, prefix: &str, existing: &Items) -> Vec<(ItemId, ItemId)> {
+    fn assign(&mut self, env: &Arc<dyn Env>, prefix: &str, existing: &Items, today: Day) -> Vec<(ItemId, ItemId)> {
         let id = |kind: &str| ItemId(format!("{kind}-{:016x}", env.random_u64()));
         let next = |letter: &str, refs: &mut dyn Iterator<Item = &Reference>| {
             let head = format!("{prefix}{letter}");
@@ -709,6 +726,29 @@ impl CnilPia {
                 }
             }
         }
+        // the PIA imported before (by its label): its identity and threats replaced, a
+        // reason for not covering a threat kept
+        match existing.supplier_sheets.iter().find(|x| norm(&x.label) == norm(&self.sheet.label)) {
+            Some(old) => {
+                (self.sheet.id, self.sheet.reference, self.sheet.imported) = (old.id.clone(), old.reference.clone(), old.imported);
+                for (number, t) in &mut self.sheet.threats {
+                    if let Some(o) = old.threats.get(number) {
+                        t.not_covered_reason = o.not_covered_reason.clone();
+                    }
+                }
+                let same = old.fingerprint == self.sheet.fingerprint && old.threats == self.sheet.threats && old.file == self.sheet.file;
+                if !same {
+                    self.sheet.imported = Some(today);
+                }
+                self.actions.insert(old.id.clone(), (if same { Action::Unchanged } else { Action::Updated }, Vec::new()));
+            }
+            None => {
+                let n = next(SupplierSheet::REF_LETTER, &mut existing.supplier_sheets.iter().map(|r| &r.reference));
+                self.sheet.id = id("sheet");
+                self.sheet.reference = Reference(format!("{prefix}{}{}", SupplierSheet::REF_LETTER, n + 1));
+                self.sheet.imported = Some(today);
+            }
+        }
         if let Some(r) = &mut self.review {
             match existing.reviews.iter().find(|x| x.reviewer == r.reviewer && x.date == r.date) {
                 Some(old) => {
@@ -736,6 +776,7 @@ impl CnilPia {
         items.measures.extend(self.measures.iter().cloned());
         items.dpo_advice.extend(self.dpo_advice.clone());
         items.reviews.extend(self.review.clone());
+        items.supplier_sheets.push(self.sheet.clone());
     }
 
     fn lines(&self) -> Vec<ItemLine> {
@@ -748,6 +789,7 @@ impl CnilPia {
         out.extend(self.measures.iter().map(|m| line("measure", &m.id, &m.reference, &m.title)));
         out.extend(self.dpo_advice.iter().map(|a| line("dpo_advice", &a.id, &a.reference, &a.advisor)));
         out.extend(self.review.iter().map(|r| line("review", &r.id, &r.reference, &r.reviewer)));
+        out.push(line("supplier_sheet", &self.sheet.id, &self.sheet.reference, &self.sheet.label));
         out
     }
 }
@@ -773,7 +815,7 @@ fn slug(name: &str) -> String {
 
 /// A new joint DPIA (no participants yet) holding the CNIL PIA in its base.
 pub fn create(out: &Path, env: Arc<dyn Env>, author: &Author, mut pia: CnilPia, file: &str, today: Day) -> Result<CnilReport, WorkspaceError> {
-    pia.assign(&env, "", &Items::default());
+    pia.assign(&env, "", &Items::default(), today);
     let mut base = Base {
         meta: BaseMeta { dpia_id: slug(&pia.name), title: pia.name.clone(), system: String::new(), version_label: String::new() },
         ..Base::default()
@@ -791,7 +833,7 @@ pub fn import_into(ws: &mut Workspace, author: &Author, org: OrgCode, mut pia: C
     let participant = ws.view().participant(org)?;
     let prefix = if participant.ref_prefix.is_empty() { format!("{org}-") } else { format!("{}-", participant.ref_prefix) };
     let existing = ws.view().supplement(org)?.additions;
-    pia.assign(ws.env(), &prefix, &existing);
+    pia.assign(ws.env(), &prefix, &existing, today);
     let notes = pia.notes_text();
     if !notes.is_empty() {
         pia.purpose.description = Prose(format!("{}\n\n{notes}", pia.purpose.description.0).trim().to_owned());
@@ -817,6 +859,9 @@ pub fn import_into(ws: &mut Workspace, author: &Author, org: OrgCode, mut pia: C
         for a in additions.dpo_advice.iter().filter(|x| pia_ref.changes(&x.id)) {
             e.put(a)?;
         }
+        for sheet in additions.supplier_sheets.iter().filter(|x| pia_ref.changes(&x.id)) {
+            e.put(sheet)?;
+        }
         additions.reviews.iter().filter(|x| pia_ref.changes(&x.id)).try_for_each(|r| e.put(r))
     })?;
     let purpose_ref = pia.purpose.reference.0.clone();
@@ -831,6 +876,7 @@ fn report(ws: &Workspace, org: Option<OrgCode>, pia: &CnilPia, file: &str, notes
         .chain(pia.measures.iter().map(|m| &m.id))
         .chain(pia.dpo_advice.iter().map(|a| &a.id))
         .chain(pia.review.iter().map(|r| &r.id))
+        .chain(std::iter::once(&pia.sheet.id))
         .collect();
     let gaps = check::check(&dpia, &ctx)
         .findings

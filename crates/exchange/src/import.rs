@@ -66,8 +66,8 @@ pub enum Action {
 
 /// What marks a risk whose threat has disappeared from the supplier's sheet: appended to its
 /// source reference (so the register, the PDF and the check show it), and taken off again if
-/// the threat comes back.
-pub const NO_LONGER_IN_SOURCE: &str = "(ikke længere i leverandørens materiale)";
+/// the threat comes back. Declared in the core, whose check reads it.
+pub use konsekvens_core::model::NO_LONGER_IN_SOURCE;
 
 /// A source reference without the [`NO_LONGER_IN_SOURCE`] mark, normalised: how risks are
 /// found again.
@@ -200,6 +200,8 @@ pub struct TargetState {
     pub measures: Vec<Measure>,
     pub modules: Vec<Module>,
     pub processes: Vec<Process>,
+    /// The sheets imported into the target before (their identity and threats).
+    pub sheets: Vec<SupplierSheet>,
     /// For a supplement: the base's modules and processes (linkable) and risks (not to copy).
     pub base: Option<Items>,
 }
@@ -212,12 +214,13 @@ impl TargetState {
             measures: items.measures.clone(),
             modules: items.modules.clone(),
             processes: items.processes.clone(),
+            sheets: items.supplier_sheets.clone(),
             base,
         }
     }
 
     fn from_edit(e: &Edit<'_>, prefix: String, base: Option<Items>) -> Result<Self, DocError> {
-        Ok(TargetState { prefix, risks: e.list()?, measures: e.list()?, modules: e.list()?, processes: e.list()?, base })
+        Ok(TargetState { prefix, risks: e.list()?, measures: e.list()?, modules: e.list()?, processes: e.list()?, sheets: e.list()?, base })
     }
 }
 
@@ -228,6 +231,9 @@ pub struct Plan {
     pub measures: Vec<(Action, Measure, Vec<u32>, Vec<Note>)>,
     pub modules: Vec<(Module, Vec<u32>)>,
     pub processes: Vec<(Process, Vec<u32>)>,
+    /// The imported sheet as the workspace keeps it (identity and threats), and whether it
+    /// changed; set by [`plan_sheet`].
+    pub sheet: Option<(Action, SupplierSheet)>,
     pub skipped: Vec<Skipped>,
     pub notes: Vec<Note>,
 }
@@ -242,6 +248,7 @@ impl Plan {
             .chain(self.measures.iter().map(|m| m.1.id.clone()))
             .chain(self.modules.iter().map(|m| m.0.id.clone()))
             .chain(self.processes.iter().map(|p| p.0.id.clone()))
+            .chain(self.sheet.iter().map(|s| s.1.id.clone()))
             .collect()
     }
 
@@ -264,6 +271,9 @@ impl Plan {
         }
         for (p, _) in &self.processes {
             upsert(&mut items.processes, p, |x| &x.id);
+        }
+        if let Some((_, sheet)) = &self.sheet {
+            upsert(&mut items.supplier_sheets, sheet, |x| &x.id);
         }
     }
 
@@ -288,6 +298,11 @@ impl Plan {
         for (action, m, ..) in &self.measures {
             if *action != Action::Unchanged {
                 e.put(m)?;
+            }
+        }
+        if let Some((action, sheet)) = &self.sheet {
+            if *action != Action::Unchanged {
+                e.put(sheet)?;
             }
         }
         Ok(())
@@ -350,6 +365,97 @@ pub fn plan_import(parsed: &ParsedSheet, mapping: &Mapping, state: &TargetState,
 /// «KOMBIT Beskeder» + «T3».
 pub fn source_reference(label: &str, sheet_reference: &str) -> String {
     if label.trim().is_empty() { sheet_reference.trim().to_owned() } else { format!("{} {}", label.trim(), sheet_reference.trim()) }
+}
+
+/// The sheet as the workspace keeps it after this import: the earlier import of the same
+/// source (by its label) updated — its threats replaced by this version's, a reason for not
+/// covering a threat kept where the threat is still there — or a new one. Pure but for
+/// `new_id`; the plan's notes say what became of it.
+pub fn plan_sheet(plan: &mut Plan, parsed: &ParsedSheet, state: &TargetState, label: &str, found: SheetFound, new_id: &mut dyn FnMut(&str) -> ItemId) {
+    let key = norm(label);
+    let existing = state.sheets.iter().find(|s| norm(&s.label) == key);
+    let mut sheet = match existing {
+        Some(s) => s.clone(),
+        None => {
+            let numbers = state.sheets.iter().map(|s| &s.reference);
+            let mut refs = Numbering::new(&state.prefix, SupplierSheet::REF_LETTER, numbers);
+            SupplierSheet { id: new_id("sheet"), reference: refs.take(), ..SupplierSheet::default() }
+        }
+    };
+    sheet.label = label.trim().to_owned();
+    (sheet.file, sheet.tab) = (found.file, found.tab);
+    (sheet.supplier, sheet.version, sheet.date) = (found.identity.supplier, found.identity.version, found.identity.date);
+    sheet.fingerprint = found.fingerprint;
+    let old = std::mem::take(&mut sheet.threats);
+    let reason = |number: &str| old.iter().find(|(k, _)| norm(k) == norm(number)).map(|(_, t)| t.not_covered_reason.clone()).unwrap_or_default();
+    for r in &parsed.risks {
+        let title = r.title.clone().or_else(|| r.threat.clone()).unwrap_or_default();
+        let title: String = title.lines().next().unwrap_or_default().chars().take(200).collect();
+        sheet.threats.insert(r.reference.trim().to_owned(), SheetThreat { title, not_covered_reason: reason(&r.reference) });
+    }
+    // threats held back for their problems are still in the sheet
+    for w in &parsed.withheld {
+        sheet.threats.entry(w.trim().to_owned()).or_insert_with(|| SheetThreat { title: String::new(), not_covered_reason: reason(w) });
+    }
+    let shown = |s: &SupplierSheet| {
+        let mut parts = vec![format!("{} trusler", s.threats.len())];
+        if !s.version.is_empty() {
+            parts.insert(0, format!("version {}", s.version));
+        }
+        parts.join(", ")
+    };
+    let action = match existing {
+        None => {
+            sheet.imported = Some(found.today);
+            plan.notes.push(Note {
+                da: format!("Arket gemmes som {} «{}» ({}), så risikoernes kildehenvisninger kan efterprøves mod det.", sheet.reference, sheet.label, shown(&sheet)),
+                en: format!("The sheet is kept as {} «{}» ({}), so the risks' source references can be checked against it.", sheet.reference, sheet.label, shown(&sheet).replace("trusler", "threats")),
+            });
+            Action::Created
+        }
+        Some(before) if before.threats == sheet.threats && before.label == sheet.label
+            && (before.fingerprint == sheet.fingerprint || plan.risks.iter().all(|r| r.0 == Action::Unchanged)) =>
+        {
+            // the same content again, perhaps in another format (a cell such as a date may
+            // read differently there): the import changes nothing, so it writes nothing
+            sheet = before.clone();
+            Action::Unchanged
+        }
+        Some(before) => {
+            sheet.imported = Some(found.today);
+            let gone: Vec<&String> = before.threats.keys().filter(|k| !sheet.threats.keys().any(|n| norm(n) == norm(k))).collect();
+            let new: Vec<&String> = sheet.threats.keys().filter(|k| !before.threats.keys().any(|n| norm(n) == norm(k))).collect();
+            let list = |v: &[&String]| if v.is_empty() { "–".to_owned() } else { v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") };
+            plan.notes.push(Note {
+                da: format!("{} «{}»: denne version ({}) erstatter den importerede ({}); nye trusler: {}; udgået: {}.", sheet.reference, sheet.label, shown(&sheet), shown(before), list(&new), list(&gone)),
+                en: format!("{} «{}»: this version ({}) replaces the one imported ({}); new threats: {}; gone: {}.", sheet.reference, sheet.label, shown(&sheet).replace("trusler", "threats"), shown(before).replace("trusler", "threats"), list(&new), list(&gone)),
+            });
+            Action::Updated
+        }
+    };
+    plan.sheet = Some((action, sheet));
+}
+
+/// Where a sheet came from and what it says about itself, for [`plan_sheet`].
+#[derive(Debug, Clone)]
+pub struct SheetFound {
+    pub file: String,
+    pub tab: String,
+    pub identity: crate::identity::SheetIdentity,
+    pub fingerprint: String,
+    pub today: Day,
+}
+
+impl SheetFound {
+    pub fn of(sheet: &Sheet, parsed: &ParsedSheet, opts: &ImportOptions) -> SheetFound {
+        SheetFound {
+            file: opts.file.clone(),
+            tab: sheet.name.clone(),
+            identity: crate::identity::sheet_identity(sheet, parsed.header_row),
+            fingerprint: crate::identity::content_fingerprint(sheet),
+            today: opts.today,
+        }
+    }
 }
 
 fn set_rating(a: &mut Assessment, ratings: &std::collections::BTreeMap<Dimension, SheetRating>) {
@@ -678,6 +784,7 @@ pub fn preview(ws: &Workspace, org: Option<OrgCode>, sheet: &Sheet, chosen: &Cho
     let mut plan = plan_import(&parsed, mapping, &state, &label, &mut |kind| ItemId(format!("{kind}-{:016x}", env.random_u64())));
     plan.notes.extend(label_note);
     settle_measures(&mut plan, &state);
+    plan_sheet(&mut plan, &parsed, &state, &label, SheetFound::of(sheet, &parsed, opts), &mut |kind| ItemId(format!("{kind}-{:016x}", env.random_u64())));
     let mut base = base;
     let mut supplement = org.map(|c| ws.view().supplement(c)).transpose()?;
     match supplement.as_mut() {
@@ -699,11 +806,13 @@ pub fn apply(ws: &mut Workspace, author: &Author, org: Option<OrgCode>, sheet: &
         None => None,
     };
     let env = ws.env().clone();
+    let found = SheetFound::of(sheet, &parsed, opts);
     let plan = ws.edit(doc_key(org), author, |e| {
         let state = TargetState::from_edit(e, prefix, base_items)?;
         let mut plan = plan_import(&parsed, mapping, &state, &label, &mut |kind| ItemId(format!("{kind}-{:016x}", env.random_u64())));
         plan.notes.extend(label_note.clone());
         settle_measures(&mut plan, &state);
+        plan_sheet(&mut plan, &parsed, &state, &label, found.clone(), &mut |kind| ItemId(format!("{kind}-{:016x}", env.random_u64())));
         plan.write(e)?;
         Ok(plan)
     })?;

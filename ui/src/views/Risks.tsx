@@ -2,10 +2,11 @@
 // source), a consequence × likelihood matrix to place the selected risk on, and a detail pane
 // with every rating and its reasons, inherent and residual side by side.
 
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { RichText } from "../components/RichText";
 import { CommentCount } from "../components/Remarks";
 import { HeatMap } from "../components/Picture";
+import { legacyNote, ratingPatch } from "../rating";
 import { Card, Empty, Level, Links, LocalBadge, DeviationBadge, NotApplicableBadge, Ref, SelectField, TextField, YesNo, options } from "../components/ui";
 import {
   CONSEQUENCE, CONSEQUENCES, DIMENSIONS, LEVEL, LIKELIHOOD, LIKELIHOODS, OWNER, RISK_SOURCE, levelOrder, t, type Dimension,
@@ -36,6 +37,7 @@ function measuresFor(d: EffectiveDpia, risk: string): Entry<Measure>[] {
 
 function RatingEditor(p: { label: string; rating: Rating; level: RiskLevel | null; save: (patch: Partial<Record<keyof Rating, unknown>>) => void; base?: Rating; baseLevel?: RiskLevel | null; comments?: preact.ComponentChildren }) {
   const r = p.rating;
+  const legacy = legacyNote(r);
   return (
     <fieldset class="rating">
       <legend>{p.label} <Level level={p.level} /> {p.comments}</legend>
@@ -43,12 +45,15 @@ function RatingEditor(p: { label: string; rating: Rating; level: RiskLevel | nul
       {r.unaffected ? (
         <TextField multiline rows={2} label={t("Hvorfor dimensionen ikke er berørt", "Why the dimension is not affected")} value={r.unaffected_reason} onCommit={(v) => p.save({ unaffected_reason: v })} />
       ) : <>
-      {r.legacy_level && !(r.consequence && r.likelihood) && (
-        <p class="hint">{t("Kun angivet som niveau i en ældre analyse", "Given only as a level in an older DPIA")}: {LEVEL(r.legacy_level)}. {t("Vurder konsekvens og sandsynlighed med begrundelse.", "Rate consequence and likelihood with reasons.")}</p>
+      {legacy && (
+        <div class="legacy-level" role="note">
+          <p><strong>{legacy.written}</strong> <Level level={r.legacy_level ?? null} /></p>
+          <p class="warn-text">{legacy.lacks}</p>
+        </div>
       )}
-      <SelectField label={t("Konsekvens", "Consequence")} value={r.consequence} options={CONSEQUENCES} word={CONSEQUENCE} onChange={(v) => p.save({ consequence: v })} />
+      <SelectField label={t("Konsekvens", "Consequence")} value={r.consequence} options={CONSEQUENCES} word={CONSEQUENCE} onChange={(v) => p.save(ratingPatch(r, { consequence: v }))} />
       <TextField multiline rows={2} label={t("Begrundelse for konsekvensen", "Reason for the consequence")} value={r.consequence_reason} onCommit={(v) => p.save({ consequence_reason: v })} />
-      <SelectField label={t("Sandsynlighed", "Likelihood")} value={r.likelihood} options={LIKELIHOODS} word={LIKELIHOOD} onChange={(v) => p.save({ likelihood: v })} />
+      <SelectField label={t("Sandsynlighed", "Likelihood")} value={r.likelihood} options={LIKELIHOODS} word={LIKELIHOOD} onChange={(v) => p.save(ratingPatch(r, { likelihood: v }))} />
       <TextField multiline rows={2} label={t("Begrundelse for sandsynligheden", "Reason for the likelihood")} value={r.likelihood_reason} onCommit={(v) => p.save({ likelihood_reason: v })} />
       </>}
       {p.base && (p.base.consequence !== r.consequence || p.base.likelihood !== r.likelihood) && (
@@ -255,6 +260,66 @@ export function Risks() {
           {selected ? <Detail entry={selected} phase={phase} dimension={placeDim} /> : <Empty>{t("Vælg en risiko i tabellen.", "Choose a risk in the table.")}</Empty>}
         </div>
       </div>
+      <SupplierSheets />
     </div>
+  );
+}
+
+/** The risks whose source reference names a sheet's threat (as the core's check reads it:
+ *  the sheet's label, then the number; case, quotes and commas aside). */
+function coveringRisks(d: EffectiveDpia, label: string, number: string): string[] {
+  const key = (s: string) => s.replace(/[,;:«»"“”'‘’]/g, " ").split(/\s+/).filter(Boolean).join(" ").toLowerCase();
+  const head = `${key(label)} `;
+  return d.items.risks
+    .filter((r) => {
+      const k = key(r.source_reference);
+      return k.startsWith(head) && k.slice(head.length).split(" ").some((w) => w.replace(/[.)]+$/, "") === key(number));
+    })
+    .map((r) => r.reference);
+}
+
+/** The supplier sheets imported (konsekvens import sheet / import cnil): what the risks'
+ *  source references are checked against. Each threat shows the risks that cover it, or the
+ *  reason it is not covered here. */
+function SupplierSheets() {
+  const d = dpia.value;
+  const sheets = d?.items.supplier_sheets ?? [];
+  useEffect(() => {
+    const id = focus.value;
+    if (id && sheets.some((s) => s.id === id)) document.getElementById(`sheet-${id}`)?.scrollIntoView({ block: "start" });
+  }, [focus.value, sheets.length]);
+  if (!d || sheets.length === 0) return null;
+  return (
+    <Card title={t("Importerede leverandørark", "Imported supplier sheets")} basis={t("kildehenvisningerne efterprøves mod dem", "source references are checked against them")}>
+      {sheets.map((e) => {
+        const readOnly = e.origin === "base" && baseFrozen.value;
+        const who = [e.supplier, e.version && `${t("version", "version")} ${e.version}`, e.date, e.file && `${e.file}${e.tab ? ` (${e.tab})` : ""}`, e.imported && `${t("importeret", "imported")} ${e.imported}`].filter(Boolean).join(" · ");
+        return (
+          <section id={`sheet-${e.id}`} class={`supplier-sheet${focus.value === e.id ? " selected" : ""}`} aria-label={t(`Leverandørark ${e.reference}`, `Supplier sheet ${e.reference}`)}>
+            <h3><Ref>{e.reference}</Ref> {e.label} {e.origin === "local" && <LocalBadge />}</h3>
+            {who && <p class="hint">{who}</p>}
+            <table class="sheet-threats">
+              <thead><tr><th>{t("Nr.", "No.")}</th><th>{t("Trussel", "Threat")}</th><th>{t("Dækket af", "Covered by")}</th><th>{t("Hvorfor ikke dækket her", "Why not covered here")}</th></tr></thead>
+              <tbody>
+                {Object.entries(e.threats).map(([number, threat]) => {
+                  const covering = coveringRisks(d, e.label, number);
+                  return (
+                    <tr class={covering.length === 0 && !threat?.not_covered_reason ? "uncovered" : ""}>
+                      <td><Ref>{number}</Ref></td>
+                      <td>{threat?.title}</td>
+                      <td>{covering.length ? covering.join(", ") : <span class="warn-text">{t("ingen risiko", "no risk")}</span>}</td>
+                      <td>{covering.length === 0 && (
+                        <TextField label={t(`Hvorfor ${number} ikke er relevant her`, `Why ${number} does not apply here`)} value={threat?.not_covered_reason ?? ""} disabled={readOnly}
+                          onCommit={(v) => void patchItem(e.doc, "supplier_sheet", e.id, { threats: { [number]: { not_covered_reason: v } } } as Value)} />
+                      )}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </section>
+        );
+      })}
+    </Card>
   );
 }

@@ -14,6 +14,7 @@ pub mod review;
 pub mod codes;
 mod reading;
 mod rules;
+pub mod supplier;
 pub mod vocabulary;
 
 pub use picture::{Matrix, RiskPicture, Share};

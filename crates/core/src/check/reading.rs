@@ -15,6 +15,7 @@ pub(super) fn run(d: &EffectiveDpia, ctx: &CheckContext, f: &mut Findings) {
     data_from_text(d, f);
     special_unlisted(d, f);
     implied_subjects(d, f);
+    subject_counts(d, f);
     recipients(d, f);
     retention(d, f);
     transfers(d, f);
@@ -175,6 +176,45 @@ fn implied_subjects(d: &EffectiveDpia, f: &mut Findings) {
 }
 
 use v::PARENTS;
+
+/// The numbers of the data subjects cover the user groups: one number for several groups
+/// that use the system says how many of neither, and parents counted fewer than half the
+/// children they are the parents of are not all counted (each child has a parent or
+/// guardian who uses the system).
+fn subject_counts(d: &EffectiveDpia, f: &mut Findings) {
+    const GROUPS: &[Lexicon] = &[v::CHILDREN, PARENTS, v::EMPLOYEES];
+    let groups_of = |name: &str| -> Vec<&'static Lexicon> {
+        let head = Words::of(&head_of(name));
+        GROUPS.iter().filter(|g| head.names(g)).collect()
+    };
+    let users: Vec<&Lexicon> = applying(&d.items.recipients).flat_map(|e| groups_of(&e.item.name)).collect();
+    let cats: Vec<(&Entry<SubjectCategory>, Vec<&Lexicon>)> = applying(&d.items.subject_categories).map(|e| (e, groups_of(&e.item.name))).collect();
+    for (e, groups) in &cats {
+        let (Some(count), true) = (e.item.count, groups.len() >= 2) else { continue };
+        if !groups.iter().any(|g| users.iter().any(|u| u.da == g.da)) {
+            continue;
+        }
+        let (da, en): (Vec<&str>, Vec<&str>) = groups.iter().map(|g| (g.da, g.en)).unzip();
+        f.push("K-35-7-A-SUBJECT-COUNT-GROUPS", Warning, Art35_7a, at(e),
+            format!("{} «{}» har ét antal ({count}) for flere grupper, der bruger systemet ({}). Antallet siger ikke, hvor mange der er af hver: angiv antallet for hver gruppe (del kategorien, eller skriv fordelingen).", e.item.reference, e.item.name, da.join(" og ")),
+            format!("{} «{}» has one number ({count}) for several groups that use the system ({}). The number does not say how many there are of each: give the number for each group (split the category, or state the split).", e.item.reference, e.item.name, en.join(" and ")));
+    }
+    // the groups counted alone: (entries, sum of their counts, whether every one has a count)
+    let alone = |g: &Lexicon| {
+        let of: Vec<&Entry<SubjectCategory>> = cats.iter().filter(|(_, gs)| gs.len() == 1 && gs[0].da == g.da).map(|(e, _)| *e).collect();
+        let sum: u64 = of.iter().filter_map(|e| e.item.count).sum();
+        let all = !of.is_empty() && of.iter().all(|e| e.item.count.is_some());
+        (of, sum, all)
+    };
+    let (children, n_children, all_children) = alone(&v::CHILDREN);
+    let (parents, n_parents, all_parents) = alone(&PARENTS);
+    if all_children && all_parents && n_parents * 2 < n_children && users.iter().any(|u| u.da == PARENTS.da) {
+        let refs = |v: &[&Entry<SubjectCategory>]| v.iter().map(|e| e.item.reference.to_string()).collect::<Vec<_>>().join(", ");
+        f.push("K-35-7-A-SUBJECT-COUNT-GROUPS", Warning, Art35_7a, at(parents[0]),
+            format!("Forældrene er talt til {n_parents} ({}), færre end halvdelen af de {n_children} børn ({}), som de er forældre til — men hvert barn har en forælder eller værge, der bruger systemet. Ret antallet, eller skriv hvordan det er opgjort.", refs(&parents), refs(&children)),
+            format!("The parents are counted as {n_parents} ({}), fewer than half the {n_children} children ({}) they are the parents of — yet each child has a parent or guardian who uses the system. Correct the number, or say how it was counted.", refs(&parents), refs(&children)));
+    }
+}
 
 fn recipients(d: &EffectiveDpia, f: &mut Findings) {
     for e in applying(&d.items.recipients).filter(|e| e.item.access.is_blank()) {

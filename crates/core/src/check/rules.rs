@@ -55,6 +55,7 @@ pub(super) fn run(d: &EffectiveDpia, ctx: &CheckContext, history: Option<&Review
     review(d, ctx, history, &mut f);
     super::reading::run(d, ctx, &mut f);
     super::cnil::run(d, &mut f);
+    super::supplier::run(d, &mut f);
     f.0
 }
 

@@ -74,8 +74,9 @@ fn complete() -> (Coordination, Base, Supplement, Participant) {
     i.risks.push(Risk {
         id: id("r-1"), reference: r("R1"), title: "Fejlsendt besked".into(), threat: "Besked til forkert modtager".into(),
         source: Some(RiskSource::Kombit), inherent: assessment(Consequence::Devastating, Likelihood::Expected), residual: assessment(Consequence::Serious, Likelihood::Unlikely),
-        modules: [id("mod-1")].into(), ..Default::default()
+        modules: [id("mod-1")].into(), source_reference: "KOMBIT Beskeder T1".into(), ..Default::default()
     });
+    i.supplier_sheets.push(sheet());
     i.measures.push(Measure {
         id: id("m-1"), reference: r("M1"), title: "Advarsel ved mange modtagere".into(), kind: Some(MeasureKind::Technical), status: Some(MeasureStatus::Implemented),
         owner: Some(Owner::Kombit), mitigates: [id("r-1")].into(), evidence: [id("ev-1")].into(), ..Default::default()
@@ -91,6 +92,36 @@ fn complete() -> (Coordination, Base, Supplement, Participant) {
     s.additions.dpo_advice.push(DpoAdvice { id: id("kbh-dpo-1"), reference: r("KBH-DPO1"), date: Some(Day::ymd(2025, 4, 1)), advisor: "KK's DPO".into(), concerns_version: "2025.1 med tillæg".into(), advice: "OK".into(), response: Some(AdviceResponse::Followed), ..Default::default() });
     s.risk_overrides.push(RiskOverride { target: id("r-1"), inherent: Some(assessment(Consequence::Devastating, Likelihood::Expected)), residual: None, reason: "UNI-login".into() });
     (coordination, b, s, kbh)
+}
+
+/// KOMBIT's sheet for the message module as imported: T1 is R1's, T2 does not apply.
+fn sheet() -> SupplierSheet {
+    let threat = |title: &str, reason: &str| SheetThreat { title: title.into(), not_covered_reason: reason.into() };
+    SupplierSheet {
+        id: id("ark-1"), reference: r("ARK1"), label: "KOMBIT Beskeder".into(), supplier: "KOMBIT".into(), file: "KOMBIT-Beskeder.xlsx".into(),
+        tab: "Beskeder".into(), version: "2.1".into(), date: "14.03.2025".into(), fingerprint: "ab12".into(), imported: Some(Day::ymd(2025, 3, 20)),
+        threats: [
+            ("T1".to_owned(), threat("Besked sendt til forkert modtager", "")),
+            ("T2".to_owned(), threat("Besked med følsomme oplysninger i emnefeltet", "Emnefeltet er slået fra i kommunernes opsætning af beskedmodulet siden 2023.")),
+        ].into(),
+    }
+}
+
+/// A second risk with a source reference (and its measure, so only the reference is judged).
+fn with_reference(b: &mut Base, reference: &str) {
+    let mut x = b.items.risks[0].clone();
+    x.id = id("r-9");
+    x.reference = r("R9");
+    x.title = "Uautoriseret adgang til profiler".into();
+    x.source_reference = reference.into();
+    for (n, a) in [&mut x.inherent, &mut x.residual].into_iter().enumerate() {
+        for d in Dimension::ALL {
+            a.rating_mut(*d).consequence_reason = format!("Profiler viser børns fulde navne ({n}, {})", d.danish()).as_str().into();
+            a.rating_mut(*d).likelihood_reason = format!("Rettigheder tildeles manuelt ({n}, {})", d.danish()).as_str().into();
+        }
+    }
+    b.items.risks.push(x);
+    b.items.measures[0].mitigates.insert(id("r-9"));
 }
 
 fn category(name: &str, examples: &str, class: Option<DataClass>) -> DataCategory {
@@ -292,6 +323,32 @@ const RULES: &[(&str, Severity, bool, Mutation)] = &[
     ("K-35-7-D-CNIL-IMPROVE", Severity::Info, true, |b, _| b.items.measures[0].description = Prose("Evaluatorens vurdering (CNIL): skal forbedres".into())),
     ("K-35-7-C-CNIL-CORRECT", Severity::Warning, true, |b, _| b.items.risks[0].residual_reason = Prose("Evaluatorens vurdering af risikoen (CNIL): skal rettes\nMangler logning".into())),
     ("K-35-7-C-CNIL-IMPROVE", Severity::Info, true, |b, _| b.items.risks[0].residual_reason = Prose("Evaluatorens vurdering af risikoen (CNIL): skal forbedres".into())),
+    // subject counts that do not cover the user groups (MT1 «Lærere», and parents as users)
+    ("K-35-7-A-SUBJECT-COUNT-GROUPS", Severity::Warning, true, |b, _| {
+        b.items.recipients.push(Recipient { id: id("mt-3"), reference: r("MT3"), name: "Forældre med forældremyndighed".into(), side: Some(AccessSide::External), access: "Eget barns beskeder".into() });
+        b.items.subject_categories[0].name = "Elever og deres forældre".into();
+    }),
+    ("K-35-7-A-SUBJECT-COUNT-GROUPS", Severity::Warning, true, |b, _| {
+        b.items.recipients.push(Recipient { id: id("mt-3"), reference: r("MT3"), name: "Forældre og værger".into(), side: Some(AccessSide::External), access: "Eget barns beskeder".into() });
+        b.items.subject_categories.push(SubjectCategory { id: id("reg-3"), reference: r("REG3"), name: "Forældre og kontaktpersoner".into(), count: Some(120_000), count_note: "Skøn".into(), ..Default::default() });
+    }),
+    ("K-35-7-A-SUBJECT-COUNT-GROUPS", Severity::Warning, true, |b, _| {
+        b.items.recipients[1].name = "Medarbejdere og forældre".into();
+        b.items.subject_categories[1].name = "Ansatte, elever og forældre".into();
+    }),
+    // references into the supplier's material (decision § 4.2.3)
+    ("K-35-7-C-SOURCE-REF-UNKNOWN", Severity::Error, true, |b, _| with_reference(b, "KOMBIT Beskeder T12")),
+    ("K-35-7-C-SOURCE-REF-UNKNOWN", Severity::Error, true, |b, _| with_reference(b, "kombit beskeder, trussel 7")),
+    ("K-35-7-C-SOURCE-REF-UNKNOWN", Severity::Error, true, |b, _| with_reference(b, "«KOMBIT Beskeder» 4.1 (profiler)")),
+    // the new version of the sheet no longer has T1: the import marked R1
+    ("K-35-7-C-SOURCE-REF-UNKNOWN", Severity::Error, true, |b, _| { b.items.supplier_sheets[0].threats.remove("T1"); b.items.risks[0].source_reference = format!("KOMBIT Beskeder T1 {NO_LONGER_IN_SOURCE}"); }),
+    ("K-35-7-C-SOURCE-REF-UNVERIFIED", Severity::Warning, true, |b, _| with_reference(b, "KOMBIT DP3 T5")),
+    ("K-35-7-C-SOURCE-REF-UNVERIFIED", Severity::Warning, true, |b, _| with_reference(b, "RuteData risikovurdering 2026, T7")),
+    ("K-35-7-C-SOURCE-REF-UNVERIFIED", Severity::Warning, true, |b, _| with_reference(b, "Leverandørens risikoanalyse nr. 3.2 (uautoriseret adgang)")),
+    ("K-35-7-C-SOURCE-REF-UNVERIFIED", Severity::Warning, true, |b, _| { b.items.supplier_sheets.clear(); b.items.supplier_sheets.clear(); }),
+    ("K-35-7-C-SUPPLIER-THREAT-UNCOVERED", Severity::Error, true, |b, _| { b.items.supplier_sheets[0].threats.insert("T3".into(), SheetThreat { title: "Forælder uden forældremyndighed ser beskeder".into(), ..Default::default() }); }),
+    ("K-35-7-C-SUPPLIER-THREAT-UNCOVERED", Severity::Error, true, |b, _| b.items.supplier_sheets[0].threats.get_mut("T2").unwrap().not_covered_reason.clear()),
+    ("K-35-7-C-SUPPLIER-THREAT-UNCOVERED", Severity::Error, true, |b, _| b.items.risks[0].source_reference = "KOMBIT Beskeder T1O".into()),
 ];
 
 #[test]
@@ -374,6 +431,29 @@ const NEAR_MISSES: &[(&str, Mutation)] = &[
     }),
     ("K-35-11-CHANGED", |b, _| { b.items.reviews.push(review(Day::ymd(2026, 9, 1))); b.items.use_changes.push(change(Some(Day::ymd(2026, 8, 1)))); }),
     ("K-24-1-EXTERNAL-MEASURE", |b, _| { b.items.measures[0].evidence.clear(); b.items.measures[0].status = Some(MeasureStatus::Rejected); b.items.measures[0].rejection_reason = "For dyr i forhold til gevinsten".into(); }),
+    // each group counted, parents not fewer than half the children; a group named only in a relation
+    ("K-35-7-A-SUBJECT-COUNT-GROUPS", |b, _| {
+        b.items.recipients.push(Recipient { id: id("mt-3"), reference: r("MT3"), name: "Forældre".into(), side: Some(AccessSide::External), access: "Eget barns beskeder".into() });
+        b.items.subject_categories.push(SubjectCategory { id: id("reg-3"), reference: r("REG3"), name: "Forældre til elever".into(), count: Some(900_000), count_note: "To pr. elev, færre ved søskende".into(), ..Default::default() });
+    }),
+    ("K-35-7-A-SUBJECT-COUNT-GROUPS", |b, _| {
+        // parents as subjects only (they get letters), not as users: no claim about their number
+        b.items.subject_categories.push(SubjectCategory { id: id("reg-3"), reference: r("REG3"), name: "Forældre".into(), count: Some(1_000), ..Default::default() });
+    }),
+    ("K-35-7-A-SUBJECT-COUNT-GROUPS", |b, _| b.items.subject_categories[0].name = "Elever i 0.–10. klasse".into()),
+    // the sheet's number however it is written
+    ("K-35-7-C-SOURCE-REF-UNKNOWN", |b, _| b.items.risks[0].source_reference = "kombit  beskeder t1".into()),
+    ("K-35-7-C-SOURCE-REF-UNKNOWN", |b, _| b.items.risks[0].source_reference = "«KOMBIT Beskeder» T1 (fejlsendte beskeder)".into()),
+    ("K-35-7-C-SOURCE-REF-UNKNOWN", |b, _| b.items.risks[0].source_reference = "KOMBIT Beskeder, T1.".into()),
+    // documents, not rows of a sheet
+    ("K-35-7-C-SOURCE-REF-UNVERIFIED", |b, _| with_reference(b, "DPO's interne tilsynsrapport om Sikker fildeling (2023)")),
+    ("K-35-7-C-SOURCE-REF-UNVERIFIED", |b, _| with_reference(b, "KOMBIT instruks for Aula (AWS-forbehold)")),
+    ("K-35-7-C-SOURCE-REF-UNVERIFIED", |b, _| with_reference(b, "Brud anmeldt 12. marts 2025")),
+    ("K-35-7-C-SOURCE-REF-UNVERIFIED", |b, _| with_reference(b, "Datatilsynets afgørelse 2023-423-0005")),
+    ("K-35-7-C-SOURCE-REF-UNVERIFIED", |b, _| with_reference(b, "KOMBIT Beskeder T2")),
+    // covered by a second risk, or a reason why not
+    ("K-35-7-C-SUPPLIER-THREAT-UNCOVERED", |b, _| { b.items.supplier_sheets[0].threats.get_mut("T2").unwrap().not_covered_reason.clear(); with_reference(b, "KOMBIT Beskeder, T2 (emnefelt)"); }),
+    ("K-35-7-C-SUPPLIER-THREAT-UNCOVERED", |b, _| { b.items.supplier_sheets[0].threats.insert("T3".into(), SheetThreat { title: "Forælder uden forældremyndighed".into(), not_covered_reason: "Håndteres i KMD Elev, ikke i Aula".into() }); }),
 ];
 
 #[test]

@@ -249,6 +249,40 @@ impl<K: Serialize + DeserializeOwned + Ord> Field for BTreeSet<K> {
     }
 }
 
+/// A map of records by a string key (an imported sheet's threats by their number): a Y.Map
+/// of nested Y.Maps, so concurrent edits of different entries, or of different fields of one
+/// entry, merge.
+impl<R: Record + Default + PartialEq> Field for std::collections::BTreeMap<String, R> {
+    fn put(&self, map: &MapRef, txn: &mut TransactionMut, key: &str) {
+        let entries = nested_map(map, txn, key);
+        let present: Vec<String> = entries.keys(txn).map(str::to_owned).collect();
+        for k in present.iter().filter(|k| !self.contains_key(*k)) {
+            entries.remove(txn, k);
+        }
+        for (k, v) in self {
+            let inner = nested_map(&entries, txn, k);
+            v.write(&inner, txn);
+        }
+    }
+    fn take<T: ReadTxn>(map: &MapRef, txn: &T, key: &str) -> Result<Self, DocError> {
+        match map.get(txn, key) {
+            None | Some(Out::Any(Any::Null)) => Ok(Default::default()),
+            Some(Out::YMap(entries)) => {
+                let mut out = std::collections::BTreeMap::new();
+                for (k, v) in entries.iter(txn) {
+                    let value = match v {
+                        Out::YMap(m) => R::read(&m, txn).map_err(|e| e.within(k).within(key))?,
+                        other => return Err(shape_error(&format!("{key}.{k}"), "a map", &other)),
+                    };
+                    out.insert(k.to_owned(), value);
+                }
+                Ok(out)
+            }
+            Some(other) => Err(shape_error(key, "a map", &other)),
+        }
+    }
+}
+
 /// Declares a struct as a record: each listed field under its own name. The struct can then
 /// also be a nested field (a map inside a map), optional or not.
 macro_rules! record {

@@ -42,6 +42,8 @@ record!(DpoAdvice { id, reference, date, advisor, concerns_version, advice, resp
 record!(Review { id, reference, date, reviewer, trigger, summary });
 record!(UseChange { id, reference, date, kind, description, concerns });
 record!(SubjectView { id, reference, whom, date, views, response });
+record!(SupplierSheet { id, reference, label, supplier, file, tab, version, date, fingerprint, imported, threats });
+record!(SheetThreat { title, not_covered_reason });
 record!(Wp248Answer { met, reason });
 record!(Wp248 {
     evaluation_scoring, automated_decision, systematic_monitoring, sensitive_data, large_scale,

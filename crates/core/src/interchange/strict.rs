@@ -175,6 +175,7 @@ macro_rules! each_collection {
         { let $kind = "reviews"; let $list: Vec<&ItemId> = i.reviews.iter().map(|x| &x.id).collect(); $body }
         { let $kind = "use_changes"; let $list: Vec<&ItemId> = i.use_changes.iter().map(|x| &x.id).collect(); $body }
         { let $kind = "subject_views"; let $list: Vec<&ItemId> = i.subject_views.iter().map(|x| &x.id).collect(); $body }
+        { let $kind = "supplier_sheets"; let $list: Vec<&ItemId> = i.supplier_sheets.iter().map(|x| &x.id).collect(); $body }
     }};
 }
 

@@ -43,6 +43,7 @@ macro_rules! item_catalogue {
                 Review => reviews, "RV", Governance, "review", "revision" / "review";
                 UseChange => use_changes, "ÆN", Governance, "change", "ændring i brugen" / "change in use";
                 SubjectView => subject_views, "SYN", Governance, "views", "de registreredes synspunkter" / "views of data subjects";
+                SupplierSheet => supplier_sheets, "ARK", Risks, "sheet", "importeret leverandørark" / "imported supplier sheet";
             }
             supplement {
                 Signatory => signatories, key |s: &Signatory| s.id.0.clone(), Supplement, "signatory", "underskriver" / "signatory";

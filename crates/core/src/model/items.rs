@@ -649,6 +649,55 @@ pub struct SubjectView {
     pub response: Prose,
 }
 
+/// A supplier's risk sheet (or a CNIL PIA) as it was imported: its identity and the threats
+/// it lists by their own numbers, so that a risk's source reference («KOMBIT Beskeder T3»)
+/// can be checked against it, and a threat no risk covers can be found (the decision's
+/// «referencenumre», § 4.2.3). Importing a new version of the same sheet replaces its
+/// threats and identity (the log keeps the old version). Format version 3.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+#[schemars(extend("required" = ["id", "label"]))]
+pub struct SupplierSheet {
+    pub id: ItemId,
+    pub reference: Reference,
+    /// What goes before the sheet's own numbers in a risk's source reference
+    /// («KOMBIT Beskeder» in «KOMBIT Beskeder T3»).
+    pub label: String,
+    /// The supplier or source as the sheet names it («Netcompany A/S», «KOMBIT»), or empty.
+    pub supplier: String,
+    /// The file and the sheet (tab) it was read from.
+    pub file: String,
+    pub tab: String,
+    /// The sheet's version and date as written in it («2.1», «14.03.2026»), or empty.
+    pub version: String,
+    pub date: String,
+    /// SHA-256 (hex) of the sheet's content as read (its cells; for a CNIL PIA the file):
+    /// the same content saved in another format has the same fingerprint.
+    pub fingerprint: String,
+    /// When it was imported.
+    pub imported: Option<Day>,
+    /// Its threats by their number in the sheet («T3», «3.2»).
+    pub threats: std::collections::BTreeMap<String, SheetThreat>,
+}
+
+/// One threat of an imported sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct SheetThreat {
+    /// Its title (or threat text) in the sheet.
+    pub title: String,
+    /// Why no risk of the DPIA covers it (it does not concern this processing …): the
+    /// answer to «a supplier threat no risk covers». Kept across new versions of the sheet.
+    pub not_covered_reason: String,
+}
+
+/// The mark an import appends to a risk's source reference when the sheet's new version no
+/// longer has its threat (so the register, the PDF and the check show it); it goes when the
+/// threat comes back.
+pub const NO_LONGER_IN_SOURCE: &str = "(ikke længere i leverandørens materiale)";
+
 /// One completed review (Art. 35(11)).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -114,6 +114,20 @@ fn flaw(file: &mut JointDpiaFile) -> Vec<&'static str> {
     i.risks[1].residual.confidentiality = Rating { legacy_level: Some(RiskLevel::Medium), ..Rating::default() };
     i.risks[1].inherent.integrity = Rating { unaffected: true, ..Rating::default() };
     expect.extend(["K-35-7-C-LEGACY-LEVEL", "K-35-7-C-UNAFFECTED-REASON"]);
+    // references into the supplier's material: a number the imported sheet lacks (so its own
+    // threats are covered by nothing), and a row of a sheet never imported
+    i.supplier_sheets.push(SupplierSheet {
+        id: ItemId("flaw-sheet".into()), reference: Reference("ARK90".into()), label: "Leverandørens risikovurdering".into(), version: "1.0".into(),
+        threats: [("T1".to_owned(), SheetThreat { title: "Uautoriseret adgang".into(), ..Default::default() }), ("T2".to_owned(), SheetThreat { title: "Tab af data".into(), ..Default::default() })].into(),
+        ..Default::default()
+    });
+    i.risks[0].source_reference = "Leverandørens risikovurdering T9".into();
+    i.risks[1].source_reference = "Netcompany risikoanalyse 2025, R17".into();
+    expect.extend(["K-35-7-C-SOURCE-REF-UNKNOWN", "K-35-7-C-SUPPLIER-THREAT-UNCOVERED", "K-35-7-C-SOURCE-REF-UNVERIFIED"]);
+    // one number for two groups that use the system
+    i.recipients.push(Recipient { id: ItemId("flaw-users".into()), reference: Reference("MT90".into()), name: "Forældre og værger".into(), side: Some(AccessSide::External), access: "Eget barns oplysninger".into() });
+    i.subject_categories.push(SubjectCategory { id: ItemId("flaw-reg".into()), reference: Reference("REG90".into()), name: "Elever og forældre".into(), count: Some(500), vulnerable: true, vulnerable_reason: "Elever er børn (betragtning 38)".into(), ..Default::default() });
+    expect.push("K-35-7-A-SUBJECT-COUNT-GROUPS");
     // Art. 35(9) and 35(11)
     i.subject_views.clear();
     b.description.views_not_sought_reason = Prose::default();
