@@ -124,6 +124,8 @@ pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
         exchange::cnil_import_into,
         exchange::cnil_import_new,
         exchange::export_docx,
+        exchange::public_summary_withheld,
+        exchange::export_public_summary,
     ])
 }
 
