@@ -109,6 +109,16 @@ export const commands = {
 	cnilImportNew: (file: string, out: string) => typedError<Opened_Serialize, UserError_Serialize>(__TAURI_INVOKE("cnil_import_new", { file, out })),
 	/**  The DPIA (a municipality's, or the base) as Word, with the PDF's content and order. */
 	exportDocx: (org: number | null, lang: string, out: string) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("export_docx", { org, lang, out })),
+	/**
+	 *  What the public summary of a municipality's DPIA (or the base) leaves out, item by item:
+	 *  the export view shows it before the DPO exports.
+	 */
+	publicSummaryWithheld: (org: number | null, lang: string) => typedError<Withheld[], UserError_Serialize>(__TAURI_INVOKE("public_summary_withheld", { org, lang })),
+	/**
+	 *  The public summary as PDF/A (tagged, no DPIA data inside) or, with `html`, one accessible
+	 *  HTML file.
+	 */
+	exportPublicSummary: (org: number | null, lang: string, html: boolean, out: string) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("export_public_summary", { org, lang, html, out })),
 };
 
 /* Types */
@@ -2483,6 +2493,25 @@ export type View_Serialize = {
 	/**  Its releases without `content` (left empty). */
 	coordination: Coordination_Serialize,
 	undo: UndoState_Serialize,
+};
+
+/**  One category of content the public summary leaves out. */
+export type Withheld = {
+	/**  e.g. «Trusselsbeskrivelser». */
+	category: string,
+	/**  Why it is left out, in one sentence. */
+	reason: string,
+	items: WithheldItem[],
+};
+
+/**  One item whose text is left out. */
+export type WithheldItem = {
+	/**  The item's reference (R4, M2, DB3 …). */
+	reference: string,
+	/**  Its title or name (which the summary may print; the excerpt it does not). */
+	name: string,
+	/**  The start of the withheld text (at most 120 characters), for the DPO to recognise it. */
+	excerpt: string,
 };
 
 /**  WP248 screening: the nine criteria, each answered with a reason. */
