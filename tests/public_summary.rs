@@ -8,7 +8,6 @@
 //! must contain some of them (the search would find a leak).
 
 #[path = "../crates/pdf/tests/common/verifiers.rs"]
-#[allow(dead_code)]
 mod verifiers;
 
 use konsekvens_e2e::{konsekvens, stderr, stdout};
