@@ -222,3 +222,34 @@ pub fn export_docx(org: Option<u16>, lang: String, out: String, state: State<'_,
         Ok(Exported { path: out, bytes: bytes.len() as u32 })
     })
 }
+
+/// What the public summary of a municipality's DPIA (or the base) leaves out, item by item:
+/// the export view shows it before the DPO exports.
+#[tauri::command]
+#[specta::specta]
+pub fn public_summary_withheld(org: Option<u16>, lang: String, state: State<'_, AppState>) -> Result<Vec<konsekvens_core::report::Withheld>, UserError> {
+    guard(|| {
+        let l = self::lang(&lang);
+        state.with(|s, _| Ok(konsekvens_core::report::public_summary_for(&s.ws, org.map(OrgCode), l, today()).map_err(user)?.withheld))
+    })
+}
+
+/// The public summary as PDF/A (tagged, no DPIA data inside) or, with `html`, one accessible
+/// HTML file.
+#[tauri::command]
+#[specta::specta]
+pub fn export_public_summary(org: Option<u16>, lang: String, html: bool, out: String, state: State<'_, AppState>) -> Result<Exported, UserError> {
+    guard(|| {
+        let l = self::lang(&lang);
+        let bytes = state.with(|s, _| {
+            let summary = konsekvens_core::report::public_summary_for(&s.ws, org.map(OrgCode), l, today()).map_err(user)?;
+            if html {
+                Ok(konsekvens_exchange::html::render_report(&summary.report).into_bytes())
+            } else {
+                konsekvens_pdf::render_report(&summary.report).map_err(user)
+            }
+        })?;
+        crate::commands::write_atomically(Path::new(&out), &bytes)?;
+        Ok(Exported { path: out, bytes: bytes.len() as u32 })
+    })
+}

@@ -135,6 +135,8 @@ pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
         hearing::hearing_respond,
         hearing::hearing_close,
         hearing::export_hearing,
+        exchange::public_summary_withheld,
+        exchange::export_public_summary,
     ])
 }
 

@@ -240,6 +240,11 @@ enum Export {
     Pdf(ExportArgs),
     /// The same as a Word document (.docx), with the PDF's sections, heading styles and tables
     Docx(ExportArgs),
+    /// Offentligt resumé (public summary) of a municipality's DPIA (--org) or the joint base
+    /// (--base), as PDF/A (tagged) or one accessible HTML file — without threat
+    /// descriptions, measure details, evidence, suppliers' operations and integrated systems;
+    /// --show-omissions lists what it leaves out (alone: only the list, nothing written)
+    PublicSummary(pdf_cmd::PublicSummaryArgs),
     /// The høringsnotat of a hearing round as PDF, or Word with --out ….docx
     HearingNotat(hearing_cmd::NotatArgs),
     /// A municipality's answer to a hearing round as its own document (PDF to sign, or .docx)
@@ -519,6 +524,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Import(Import::Cnil(mut args)) => {
             args.lang = lang;
             exchange_cmd::import_cnil(args)?
+        }
+        Command::Export(Export::PublicSummary(mut args)) => {
+            args.lang = lang;
+            pdf_cmd::public_summary(args)?
         }
         Command::Export(Export::HearingNotat(mut args)) => {
             args.lang = lang;

@@ -117,6 +117,71 @@ pub fn export(a: ExportArgs) -> Result<(), Failure> {
     a.write(&pdf)
 }
 
+/// The public summary's file format.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    Pdf,
+    Html,
+}
+
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["org", "base"]))]
+pub struct PublicSummaryArgs {
+    path: PathBuf,
+    /// The municipality whose effective DPIA to summarise
+    #[arg(long)]
+    org: Option<OrgCode>,
+    /// The joint base (for the coordinator)
+    #[arg(long)]
+    base: bool,
+    /// Where to write it (without it, --show-omissions only lists what would be left out)
+    #[arg(long, required_unless_present = "show_omissions")]
+    out: Option<PathBuf>,
+    /// pdf or html (default: from --out's extension, else pdf)
+    #[arg(long, value_enum)]
+    format: Option<SummaryFormat>,
+    /// List, item by item, what the summary leaves out (on stdout)
+    #[arg(long)]
+    show_omissions: bool,
+    #[arg(skip)]
+    pub lang: LangArg,
+}
+
+/// `export public-summary`: the summary built from the same effective DPIA as `export pdf`,
+/// as PDF/A (no DPIA data embedded: the JSON holds everything the summary leaves out) or HTML.
+pub fn public_summary(a: PublicSummaryArgs) -> Result<(), Failure> {
+    if let Some(out) = &a.out {
+        paths::refuse_onto(out, &paths::workspace_files(&a.path))?;
+    }
+    let ws = open(&a.path)?;
+    let org = if a.base { None } else { a.org };
+    let lang = a.lang.into();
+    let summary = konsekvens_core::report::public_summary_for(&ws, org, lang, today())?;
+    if a.show_omissions {
+        print!("{}", summary.withheld_text(lang));
+    }
+    let Some(out) = &a.out else { return Ok(()) };
+    let html = match a.format {
+        Some(f) => f == SummaryFormat::Html,
+        None => out.extension().is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm")),
+    };
+    let bytes = if html {
+        konsekvens_exchange::html::render_report(&summary.report).into_bytes()
+    } else {
+        konsekvens_pdf::render_report(&summary.report).map_err(Failure::problem)?
+    };
+    write_atomically(out, &bytes)?;
+    let categories = summary.withheld.len();
+    eprintln!(
+        "Skrev {} ({} KiB); udeladt: {} elementer i {categories} {} (vis dem med --show-omissions)",
+        out.display(),
+        bytes.len() / 1024,
+        summary.withheld_count(),
+        if categories == 1 { "kategori" } else { "kategorier" }
+    );
+    Ok(())
+}
+
 #[derive(Args)]
 pub struct ImportPdfArgs {
     /// A PDF exported (and signed) by Konsekvens

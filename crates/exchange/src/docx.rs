@@ -6,7 +6,7 @@
 
 use docx_rs::{
     AlignmentType, BreakType, Docx, FieldCharType, Footer, InstrPAGEREF, InstrText, LineSpacing, NumPages, PageNum, Paragraph, Run, RunFonts,
-    Shading, ShdType, Style, StyleType, Tab, TabLeaderType, TabValueType, Table, TableCell, TableCellMargins, TableRow, WidthType,
+    Shading, ShdType, SpecialIndentType, Style, StyleType, Tab, TabLeaderType, TabValueType, Table, TableCell, TableCellMargins, TableRow, WidthType,
 };
 use konsekvens_core::model::{Consequence, Likelihood, RiskLevel};
 use konsekvens_core::report::{self, Block, Cell, Fill, HeatMaps, ParaKind, Report, Signer, SignatureLabels, Span, Tone};
@@ -213,6 +213,14 @@ impl Writer {
                     self.body.push(Out::P(Box::new(p.keep_next(keep))));
                 }
                 Block::Table(t) => self.table(t),
+                // a bullet and a hanging indent (the report's lists are short; no Word numbering part)
+                Block::List(items) => {
+                    for item in items {
+                        let p = item.iter().map(run).fold(Paragraph::new().add_run(Run::new().add_text("•").add_tab()), Paragraph::add_run);
+                        let p = p.indent(Some(360), Some(SpecialIndentType::Hanging(360)), None, None);
+                        self.body.push(Out::P(Box::new(p.keep_next(keep))));
+                    }
+                }
                 // Word sets the cover's spacing by its paragraph styles
                 Block::Space(_) => {}
                 Block::PageBreak => self.body.push(Out::P(Box::new(Paragraph::new().add_run(Run::new().add_break(BreakType::Page))))),

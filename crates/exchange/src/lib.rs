@@ -11,6 +11,7 @@
 pub mod cnil;
 mod coded;
 pub mod docx;
+pub mod html;
 pub mod identity;
 pub mod import;
 pub mod limits;

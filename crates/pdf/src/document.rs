@@ -52,6 +52,7 @@ fn table(t: &report::Table) -> Table {
     if t.compact {
         out.size = 7.5;
     }
+    out.row_headers = t.row_headers;
     for row in &t.rows {
         out.row_filled(row.cells.iter().map(cell).collect(), row.fill.map(fill));
     }
@@ -77,6 +78,7 @@ fn blocks(from: &[report::Block], toc_title: &mut String) -> Vec<Block> {
             report::Block::Heading { level, text } => out.push(Block::Heading { level: *level, text: text.clone() }),
             report::Block::Para { spans: s, kind } => out.push(Block::Para { spans: spans(s), style: para_style(*kind) }),
             report::Block::Table(t) => out.push(Block::Table(table(t))),
+            report::Block::List(items) => out.push(Block::List(items.iter().map(|i| spans(i)).collect())),
             report::Block::Space(points) => out.push(Block::Space(*points)),
             report::Block::PageBreak => out.push(Block::PageBreak),
             report::Block::Contents { title } => {

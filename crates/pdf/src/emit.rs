@@ -241,6 +241,13 @@ fn structure(doc: &mut lopdf::Document, laid: &Laid, page_mcids: &[Vec<usize>], 
             a.set("Scope", Object::Name(scope.to_vec()));
             d.set("A", Object::Dictionary(a));
         }
+        if e.role == Role::L {
+            // bulleted, not numbered (ISO 32000-1 14.8.5.5, Table 347)
+            let mut a = Dictionary::new();
+            a.set("O", Object::Name(b"List".to_vec()));
+            a.set("ListNumbering", Object::Name(b"Disc".to_vec()));
+            d.set("A", Object::Dictionary(a));
+        }
         doc.objects.insert(ids[k], Object::Dictionary(d));
     }
     let mut nums = Vec::new();

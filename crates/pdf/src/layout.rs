@@ -285,11 +285,13 @@ pub struct Table {
     pub size: f32,
     /// Fill applied to every cell of a row that has none (e.g. local rows), per row.
     pub row_fill: Vec<Option<Rgb>>,
+    /// The first column heads its row (`TH`, scope Row) although there is a header row.
+    pub row_headers: bool,
 }
 
 impl Table {
     pub fn new(widths: &[f32], header: Option<Vec<Cell>>) -> Table {
-        Table { widths: widths.to_vec(), header, rows: Vec::new(), size: 8.5, row_fill: Vec::new() }
+        Table { widths: widths.to_vec(), header, rows: Vec::new(), size: 8.5, row_fill: Vec::new(), row_headers: false }
     }
     pub fn row(&mut self, cells: Vec<Cell>) {
         self.rows.push(cells);
@@ -338,6 +340,11 @@ pub enum Role {
     Figure,
     TOC,
     TOCI,
+    /// A list, its items, each item's label (the bullet) and body.
+    L,
+    LI,
+    Lbl,
+    LBody,
 }
 
 impl Role {
@@ -355,6 +362,10 @@ impl Role {
             Role::Figure => "Figure",
             Role::TOC => "TOC",
             Role::TOCI => "TOCI",
+            Role::L => "L",
+            Role::LI => "LI",
+            Role::Lbl => "Lbl",
+            Role::LBody => "LBody",
         }
     }
     fn heading(level: u8) -> Role {
@@ -391,6 +402,8 @@ pub enum Block {
     Heading { level: u8, text: String },
     Para { spans: Vec<Span>, style: ParaStyle },
     Table(Table),
+    /// A bulleted list: each item's text, wrapped beside its bullet.
+    List(Vec<Vec<Span>>),
     Figure(Figure),
     Space(f32),
     PageBreak,
@@ -504,6 +517,7 @@ fn min_start_height(block: &Block) -> f32 {
             style.space_before + lines * style.leading
         }
         Block::Table(t) => table_start_height(t),
+        Block::List(items) => items.first().map(|i| wrap(i, LIST_STYLE.size, CONTENT_W - LIST_INDENT).len().min(2) as f32 * LIST_STYLE.leading).unwrap_or(0.0),
         Block::Figure(f) => f.height,
         Block::Keep(inner) => kept_height(inner).or_else(|| inner.first().map(min_start_height)).unwrap_or(0.0),
         _ => 0.0,
@@ -649,6 +663,7 @@ fn place(blocks: &[Block], p: &mut Pager, anchors: &mut Vec<Anchor>, toc: &dyn F
                 p.y += style.space_after;
             }
             Block::Table(t) => table(t, p),
+            Block::List(items) => list(items, p),
             Block::Figure(f) => {
                 p.ensure(f.height);
                 let container = p.container;
@@ -675,6 +690,37 @@ fn place(blocks: &[Block], p: &mut Pager, anchors: &mut Vec<Anchor>, toc: &dyn F
     }
 }
 
+/// A list's text style, and how far its text stands in from the bullet's margin.
+const LIST_STYLE: ParaStyle = ParaStyle::BODY;
+const LIST_INDENT: f32 = 14.0;
+
+/// A bulleted list: `L` → per item `LI` → `Lbl` (the bullet) and `LBody` (the text). An
+/// item's lines may run over a page break; its first two stay together.
+fn list(items: &[Vec<Span>], p: &mut Pager) {
+    let style = LIST_STYLE;
+    let container = p.container;
+    let l = p.elem(Role::L, container);
+    for spans in items {
+        let lines = wrap(spans, style.size, CONTENT_W - LIST_INDENT);
+        p.ensure(lines.len().min(2) as f32 * style.leading);
+        let li = p.elem(Role::LI, l);
+        let lbl = p.elem(Role::Lbl, li);
+        p.mark = Mark::Content(lbl);
+        p.push(Draw::Text { x: MARGIN_X + 3.0, y: p.y + style.size, size: style.size, font: Font::Regular, color: ACCENT, text: "•".into() });
+        let body = p.elem(Role::LBody, li);
+        p.mark = Mark::Content(body);
+        for line in &lines {
+            p.ensure(style.leading);
+            let base = p.y + style.size;
+            p.text_line(line, MARGIN_X + LIST_INDENT, base, style.size);
+            p.y += style.leading;
+        }
+        p.mark = Mark::Artifact;
+        p.y += 1.5;
+    }
+    p.y += style.space_after;
+}
+
 fn table(t: &Table, p: &mut Pager) {
     let w = col_widths(t);
     let size = t.size;
@@ -691,7 +737,7 @@ fn table(t: &Table, p: &mut Pager) {
     let row_elems = |p: &mut Pager, cell: Role, n: usize| -> Vec<Option<usize>> {
         let tr = p.elem(Role::TR, table_elem);
         // a table without a header row is label | value: its first column heads each row
-        let role = |k: usize| if cell == Role::TD && k == 0 && t.header.is_none() && n > 1 { Role::RowHeader } else { cell };
+        let role = |k: usize| if cell == Role::TD && k == 0 && (t.header.is_none() || t.row_headers) && n > 1 { Role::RowHeader } else { cell };
         (0..n).map(|k| Some(p.elem(role(k), tr))).collect()
     };
     let repeated: Vec<Option<usize>> = t.header.as_ref().map(|h| vec![None; h.len()]).unwrap_or_default();

@@ -1,6 +1,7 @@
 """PDF/A-3b rules checked with pikepdf (qpdf's parser: a reader we did not write).
 
-Usage: python pdfa_check.py FILE.pdf [--tagged]
+Usage: python pdfa_check.py FILE.pdf [--tagged] [--lists]
+(--lists: the document prints lists, so its tree must hold at least one L)
 Prints one line per broken rule, named by its ISO 19005-3 clause, and exits 1 if any;
 prints "PDF/A-3b checks passed (N rules)" and exits 0 otherwise.
 
@@ -71,10 +72,10 @@ def check_structure(pdf, root):
                 elem = entries[mcid]
                 rule(str(elem.S)[1:] == tag[1:], "ISO 32000-1 14.7.4.4", f"page {i + 1}: MCID {mcid} is tagged {tag} but its element is {elem.S}")
     # the tree itself: headings in order, figures with alt text, tables of rows of cells
-    headings, figures, th = [], 0, 0
+    headings, figures, th, lists = [], 0, 0, 0
 
     def walk(elem, depth):
-        nonlocal figures, th
+        nonlocal figures, th, lists
         if depth > 64:
             rule(False, "structure", "the structure tree is deeper than 64")
             return
@@ -94,6 +95,21 @@ def check_structure(pdf, root):
             rule(all(str(k.S) in ("/TR", "/THead", "/TBody", "/TFoot", "/Caption") for k in elems), "ISO 14289-1 7.5", "a Table with children other than rows")
         if s == "TR":
             rule(elems and all(str(k.S) in ("/TH", "/TD") for k in elems), "ISO 14289-1 7.5", "a TR with children other than cells")
+        # lists (ISO 32000-1 14.8.4.3.3, ISO 14289-1 7.6): L holds LI (or a Caption / nested L),
+        # LI holds Lbl and LBody, and a list with labels says how it is numbered
+        if s == "L":
+            lists += 1
+            rule(elems and all(str(k.S) in ("/LI", "/L", "/Caption") for k in elems), "ISO 14289-1 7.6", "an L with children other than LI")
+            labelled = any(str(g.S) == "/Lbl" for k in elems for g in (list(k.K) if isinstance(k.get("/K"), pikepdf.Array) else [k.get("/K")]) if isinstance(g, pikepdf.Dictionary) and "/S" in g)
+            numbering = elem.get("/A", {}).get("/ListNumbering") if isinstance(elem.get("/A"), pikepdf.Dictionary) else None
+            rule(not labelled or numbering is not None, "ISO 14289-1 7.6", "an L with Lbl children but no /ListNumbering attribute")
+        if s == "LI":
+            rule(elems and all(str(k.S) in ("/Lbl", "/LBody") for k in elems), "ISO 14289-1 7.6", "an LI with children other than Lbl and LBody")
+            rule(any(str(k.S) == "/LBody" for k in elems), "ISO 14289-1 7.6", "an LI without LBody")
+        if s in ("LI", "Lbl", "LBody"):
+            parent = str(elem.P.get("/S"))[1:] if "/P" in elem else ""
+            want = {"LI": "L", "Lbl": "LI", "LBody": "LI"}[s]
+            rule(parent == want, "ISO 14289-1 7.6", f"a {s} outside an {want}")
         for k in elems:
             rule(k.get("/P") is not None and k.P.objgen == elem.objgen, "ISO 32000-1 14.7.2", f"a {k.S} whose /P is not its parent")
             walk(k, depth + 1)
@@ -105,6 +121,10 @@ def check_structure(pdf, root):
     jumps = [(a, b) for a, b in zip(headings, headings[1:]) if b > a + 1]
     rule(not jumps, "ISO 14289-1 7.4.2", f"heading levels skipped: {jumps[:5]}")
     rule(figures > 0 and th > 0, "structure", f"found {figures} figures and {th} header cells: nothing to check")
+    rule(lists > 0 or not expect_lists, "ISO 14289-1 7.6", "the document prints lists but its structure has no L")
+
+
+expect_lists = False
 
 
 def main(path, tagged):
@@ -219,4 +239,5 @@ def main(path, tagged):
 
 
 if __name__ == "__main__":
+    expect_lists = "--lists" in sys.argv[2:]
     sys.exit(main(sys.argv[1], "--tagged" in sys.argv[2:]))

@@ -4,12 +4,12 @@
 import { Channel } from "@tauri-apps/api/core";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import { openPath } from "@tauri-apps/plugin-opener";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { call, commands, errorCode, inTauri, message } from "../api";
 import { Card, TextField } from "../components/ui";
 import { lang, number, t } from "../i18n";
 import { dpia, fail, inform, isManaged, opened, refresh, scope, settings } from "../state";
-import type { Progress, VerifyResult } from "../bindings";
+import type { Progress, VerifyResult, Withheld } from "../bindings";
 import { WordExport } from "./Import";
 import { HearingExport } from "./Hearing";
 import { pickSave } from "./Start";
@@ -37,6 +37,57 @@ function suggested(ext: string): string {
   const dir = o ? o.path.replace(/[^/\\]*$/, "") : "";
   const who = scope.value === null ? "faelles-basis" : String(scope.value);
   return `${dir}konsekvensanalyse-${who}${ext}`;
+}
+
+/** Offentligt resumé: what it leaves out is listed before the DPO exports it (PDF/A or HTML). */
+export function PublicSummary(p: { lang: string }) {
+  const [html, setHtml] = useState(false);
+  const [out, setOut] = useState(suggested("-offentligt-resume.pdf").replace("konsekvensanalyse-", ""));
+  const [withheld, setWithheld] = useState<Withheld[] | null>(null);
+  const org = scope.value;
+  useEffect(() => {
+    setWithheld(null);
+    call(commands.publicSummaryWithheld(org, p.lang)).then(setWithheld, fail);
+  }, [org, p.lang, dpia.value]);
+  const pickFormat = (asHtml: boolean) => {
+    setHtml(asHtml);
+    setOut((o) => o.replace(/\.(pdf|html)$/i, asHtml ? ".html" : ".pdf"));
+  };
+  const save = async () => {
+    try {
+      const result = await call(commands.exportPublicSummary(org, p.lang, html, out));
+      inform(t(`Offentligt resumé gemt: ${result.path} (${number(Math.round(result.bytes / 1024))} KiB)`, `Public summary saved: ${result.path} (${number(Math.round(result.bytes / 1024))} KiB)`));
+    } catch (e) {
+      fail(e);
+    }
+  };
+  const count = withheld?.reduce((n, w) => n + w.items.length, 0) ?? 0;
+  return (
+    <Card title={t("Offentligt resumé", "Public summary")}>
+      <p class="hint">{t(
+        "Hvad der behandles, hvorfor og med hvilken hjemmel, de vigtigste risici for de registrerede og hvordan de mindskes — til kommunens hjemmeside. Uden oplysninger, der kan bruges til angreb.",
+        "What is processed, why and on what legal basis, the main risks to people and how they are reduced — for the municipality's website. Without what could be used for an attack.")}</p>
+      <section aria-labelledby="withheld-title" class="withheld">
+        <h3 id="withheld-title">{withheld === null ? t("Udeladt …", "Left out …") : t(`Udeladt af resuméet: ${number(count)} elementer`, `Left out of the summary: ${number(count)} items`)}</h3>
+        {withheld?.length === 0 && <p>{t("Intet: analysen har ingen af de udeladte felter udfyldt.", "Nothing: none of the withheld fields is filled in.")}</p>}
+        {withheld?.map((w) => (
+          <details>
+            <summary><strong>{w.category}</strong> ({number(w.items.length)}) — {w.reason}</summary>
+            <ul>
+              {w.items.map((i) => <li><strong>{i.reference}</strong> {i.name}: <q>{i.excerpt}</q></li>)}
+            </ul>
+          </details>
+        ))}
+      </section>
+      <fieldset class="yesno">
+        <legend>{t("Format", "Format")}</legend>
+        <label><input type="radio" name="summary-format" checked={!html} onChange={() => pickFormat(false)} /> PDF/A</label>
+        <label><input type="radio" name="summary-format" checked={html} onChange={() => pickFormat(true)} /> HTML</label>
+      </fieldset>
+      <PathField id="summary-out" label={t("Gem som", "Save as")} value={out} onChange={setOut} pick={() => (html ? pickSave(out, "html", "HTML") : pickSave(out, "pdf", "PDF"))} />
+      <button type="button" disabled={!out || withheld === null} onClick={() => void save()}>{t("Gem offentligt resumé", "Save public summary")}</button>
+    </Card>
+  );
 }
 
 export function Export() {
@@ -140,6 +191,8 @@ export function Export() {
 
       <WordExport lang={docLang} />
       <HearingExport out={notat} setOut={setNotat} />
+
+      <PublicSummary lang={docLang} />
 
       <Card title={t("2. Underskriv", "2. Sign")} basis={`PAdES ${levelShown}`}>
         <PathField id="p12" label={t("Certifikat (.p12), fx OCES3 / MitID Erhverv", "Certificate (.p12), e.g. OCES3 / MitID Erhverv")} value={p12} onChange={setP12} pick={() => pickOpen("PKCS#12", ["p12", "pfx"])} />

@@ -145,6 +145,19 @@ const ANSWERS: Record<string, (a: Args) => unknown> = {
     steps.forEach((message, index) => internals.runCallback(channel.id, { index, message }));
     return { path: a.out, bytes: 245_760 };
   },
+  public_summary_withheld: () => [
+    {
+      category: "Trusselsbeskrivelser",
+      reason: "de beskriver, hvordan et angreb eller en fejl kan ske",
+      items: [{ reference: "R1", name: "Manglende eller fejlagtig adgangskontrol", excerpt: "Adgangskontrollen virker ikke efter hensigten …" }],
+    },
+    {
+      category: "Foranstaltningernes detaljer",
+      reason: "resuméet nævner foranstaltningerne ved navn",
+      items: [{ reference: "M1", name: "Rollebaseret adgangsmodel", excerpt: "Rettigheder tildeles ud fra rolle …" }],
+    },
+  ],
+  export_public_summary: (a) => ({ path: a.out, bytes: 23_552 }),
   "plugin:window|set_title": (a) => {
     document.documentElement.dataset.windowTitle = String(a.value);
     return null;

@@ -345,6 +345,17 @@ describe("the parts of the DPIA", () => {
     await expect.poll(() => page.locator(".notice-info").textContent()).toContain(`PDF gemt: ${out} (240 KiB)`);
     const call = (await a.calls()).find((c) => c.cmd === "export_pdf")!;
     expect(call.args).toMatchObject({ org: 101, lang: "da", out });
+    // the public summary: what it leaves out is listed before it is saved, as HTML here
+    await expect.poll(() => page.locator("#withheld-title").textContent()).toBe("Udeladt af resuméet: 2 elementer");
+    await page.getByText("Trusselsbeskrivelser").click();
+    expect(await page.locator(".withheld").textContent()).toContain("R1 Manglende eller fejlagtig adgangskontrol: Adgangskontrollen virker ikke efter hensigten");
+    await page.getByLabel("HTML").check();
+    const summaryOut = await page.locator("#summary-out").inputValue();
+    expect(summaryOut).toMatch(/101-offentligt-resume\.html$/);
+    await page.getByRole("button", { name: "Gem offentligt resumé" }).click();
+    await expect.poll(() => page.locator(".notice-info").textContent()).toContain(`Offentligt resumé gemt: ${summaryOut}`);
+    const saved = (await a.calls()).find((c) => c.cmd === "export_public_summary")!;
+    expect(saved.args).toMatchObject({ org: 101, lang: "da", html: true, out: summaryOut });
     await finish(a, "export");
   });
 

@@ -10,8 +10,10 @@
 
 mod build;
 mod notat;
+mod public;
 
 pub use notat::{hearing_answer, hearing_notat};
+pub use public::{public_summary, public_summary_for, PublicSummary, Withheld, WithheldItem};
 
 use crate::check::{AcceptancePolicy, CheckReport, Lang};
 use crate::effective::EffectiveDpia;
@@ -92,6 +94,20 @@ pub struct Report {
     pub system: String,
     pub date: Day,
     pub blocks: Vec<Block>,
+    /// What kind of document it is (its metadata's subject).
+    pub kind: ReportKind,
+}
+
+/// The kinds of document the core builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReportKind {
+    /// The DPIA itself (a municipality's or the joint base).
+    #[default]
+    Dpia,
+    /// A hearing round's notat, or a municipality's answer to it.
+    Hearing,
+    /// The public summary ([`public_summary`]): nothing in it an attacker could use.
+    PublicSummary,
 }
 
 impl Report {
@@ -122,7 +138,12 @@ impl Report {
 
     /// The document's subject, for its metadata.
     pub fn subject(&self) -> &'static str {
-        if self.is_danish() { "Konsekvensanalyse (GDPR art. 35)" } else { "Data protection impact assessment (GDPR Art. 35)" }
+        match (self.kind, self.is_danish()) {
+            (ReportKind::PublicSummary, true) => "Offentligt resumé af konsekvensanalyse (GDPR art. 35)",
+            (ReportKind::PublicSummary, false) => "Public summary of a data protection impact assessment (GDPR Art. 35)",
+            (_, true) => "Konsekvensanalyse (GDPR art. 35)",
+            (_, false) => "Data protection impact assessment (GDPR Art. 35)",
+        }
     }
 }
 
@@ -142,6 +163,9 @@ pub enum Block {
     Keep(Vec<Block>),
     /// Consequence × likelihood heat maps side by side (before and after measures).
     HeatMaps(HeatMaps),
+    /// A bulleted list: each item's text (tagged `L` → `LI` → `Lbl` + `LBody` in the PDF,
+    /// `<ul>` in HTML).
+    List(Vec<Vec<Span>>),
     /// One box (or row) per signatory, with room for the date and the signature; `note`
     /// says how the PDF's digital signatures are checked (a Word copy is not signed).
     Signatures { note: String, labels: SignatureLabels, people: Vec<Signer> },
@@ -255,11 +279,14 @@ pub struct Table {
     pub rows: Vec<Row>,
     /// Smaller text (the traceability matrix).
     pub compact: bool,
+    /// The first column heads its row (`TH` with row scope) even when the table has a
+    /// header row (the traceability matrix: each row is a risk).
+    pub row_headers: bool,
 }
 
 impl Table {
     pub fn new(widths: &[f32], header: Option<Vec<Cell>>) -> Table {
-        Table { widths: widths.to_vec(), header, rows: Vec::new(), compact: false }
+        Table { widths: widths.to_vec(), header, rows: Vec::new(), compact: false, row_headers: false }
     }
     pub fn row(&mut self, cells: Vec<Cell>) {
         self.row_filled(cells, None);

@@ -297,6 +297,7 @@ pub fn hearing_notat(view: &View<'_>, number: u32, lang: Lang, date: Day) -> Res
         system: base.meta.system.clone(),
         date,
         blocks,
+        kind: ReportKind::Hearing,
     })
 }
 
@@ -350,7 +351,7 @@ pub fn hearing_answer(view: &View<'_>, number: u32, org: OrgCode, lang: Lang, da
         },
         people: vec![Signer { name: dpo, capacity: w.t("Databeskyttelsesrådgiver", "Data protection officer").into() }],
     });
-    Ok(Report { lang, title, party: name.clone(), author: name, system: base.meta.system.clone(), date, blocks })
+    Ok(Report { lang, title, party: name.clone(), author: name, system: base.meta.system.clone(), date, blocks, kind: ReportKind::Hearing })
 }
 
 fn find<'v>(v: &'v Value, id: &str) -> Option<&'v Value> {

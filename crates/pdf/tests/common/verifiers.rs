@@ -179,6 +179,22 @@ pub fn pdfa_check(file: &Path, tagged: bool) -> Option<(bool, String)> {
     Some((out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))))
 }
 
+/// `pdfa_check.py FILE ARGS…` (e.g. `--tagged --lists`); `None` without pikepdf, as [`pdfa_check`].
+pub fn pdfa_check_with(file: &Path, args: &[&str]) -> Option<(bool, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().find(|d| d.join("crates/pdf/tests/pdfa_check.py").is_file())?.to_path_buf();
+    let venv = root.join("target/pyenv/bin/python");
+    let python = if venv.is_file() { venv } else { PathBuf::from("python3") };
+    if !Command::new(&python).args(["-c", "import pikepdf"]).output().is_ok_and(|o| o.status.success()) {
+        if std::env::var_os("CI").is_some() {
+            panic!("pikepdf is required under CI: install it (scripts/common.sh)");
+        }
+        eprintln!("SKIP: pikepdf is not installed");
+        return None;
+    }
+    let out = Command::new(&python).arg(root.join("crates/pdf/tests/pdfa_check.py")).arg(file).args(args).output().expect("run pdfa_check.py");
+    Some((out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))))
+}
+
 /// outloud (PyPI, a PDF/UA-1 checker after the Matterhorn protocol) on `file`, its
 /// conformance layer only; `None` when it is not installed (a message, or a panic under CI).
 pub fn outloud(file: &Path) -> Option<(bool, String)> {

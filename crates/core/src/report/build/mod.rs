@@ -14,6 +14,7 @@ mod findings;
 mod management;
 mod measures;
 mod necessity;
+mod public;
 mod review;
 mod risks;
 mod signatures;
@@ -27,6 +28,8 @@ use crate::effective::{Deviation, Entry, Origin};
 use crate::model::*;
 use crate::text::danish_number;
 
+pub(super) use public::public_report;
+
 pub(super) fn build(d: &EffectiveDpia, o: &ReportOptions) -> Report {
     let da = o.lang == Lang::Da;
     let mut doc = Doc { d, o, da, refs: d.references(), blocks: Vec::new(), section: 0 };
@@ -34,7 +37,7 @@ pub(super) fn build(d: &EffectiveDpia, o: &ReportOptions) -> Report {
     let title = doc.title();
     let party = if o.is_base { d.base_name(da) } else { d.org.name.clone() };
     let author = if o.is_base { d.coordinator.clone() } else { d.org.name.clone() };
-    Report { lang: o.lang, title, party, author, system: d.base.system.clone(), date: o.generated_at, blocks: doc.blocks }
+    Report { lang: o.lang, title, party, author, system: d.base.system.clone(), date: o.generated_at, blocks: doc.blocks, kind: ReportKind::Dpia }
 }
 
 /// A model enum's Danish or English word.

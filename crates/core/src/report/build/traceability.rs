@@ -34,6 +34,7 @@ impl Doc<'_> {
             header.extend(std::iter::repeat_n(Cell::default(), per - chunk.len()));
             let mut t = Table::new(&widths, Some(header));
             t.compact = true;
+            t.row_headers = true;
             for r in &risks {
                 let mut row = vec![Cell::spans(vec![Span::bold(format!("{} ", r.item.reference)), Span::new(r.item.title.clone())])];
                 for m in chunk {
