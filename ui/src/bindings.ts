@@ -135,6 +135,16 @@ export const commands = {
 	 *  Word (by `out`'s extension), as `konsekvens export hearing-notat|hearing-answer` writes it.
 	 */
 	exportHearing: (round: number, org: number | null, lang: string, out: string) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("export_hearing", { round, org, lang, out })),
+	/**
+	 *  What the public summary of a municipality's DPIA (or the base) leaves out, item by item:
+	 *  the export view shows it before the DPO exports.
+	 */
+	publicSummaryWithheld: (org: number | null, lang: string) => typedError<Withheld[], UserError_Serialize>(__TAURI_INVOKE("public_summary_withheld", { org, lang })),
+	/**
+	 *  The public summary as PDF/A (tagged, no DPIA data inside) or, with `html`, one accessible
+	 *  HTML file.
+	 */
+	exportPublicSummary: (org: number | null, lang: string, html: boolean, out: string) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("export_public_summary", { org, lang, html, out })),
 };
 
 /* Types */
@@ -2975,6 +2985,25 @@ export type View_Serialize = {
 	/**  Its releases without `content` (left empty). */
 	coordination: Coordination_Serialize,
 	undo: UndoState_Serialize,
+};
+
+/**  One category of content the public summary leaves out. */
+export type Withheld = {
+	/**  e.g. «Trusselsbeskrivelser». */
+	category: string,
+	/**  Why it is left out, in one sentence. */
+	reason: string,
+	items: WithheldItem[],
+};
+
+/**  One item whose text is left out. */
+export type WithheldItem = {
+	/**  The item's reference (R4, M2, DB3 …). */
+	reference: string,
+	/**  Its title or name (which the summary may print; the excerpt it does not). */
+	name: string,
+	/**  The start of the withheld text (at most 120 characters), for the DPO to recognise it. */
+	excerpt: string,
 };
 
 /**  WP248 screening: the nine criteria, each answered with a reason. */
