@@ -5,7 +5,7 @@
 //! entry per signature, in an incremental update. And the reading and checking of OCSP
 //! responses and CRLs, which `verify` uses for the data in the DSS.
 
-use crate::sign::{rfind, write_obj};
+use crate::sign::{rfind, write_obj, write_xref};
 use crate::verify::{cert_signed_by, spki_der};
 use der::asn1::{BitString, GeneralizedTime, ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode, Sequence, Tag, Tagged};
@@ -761,21 +761,7 @@ fn write_dss(pdf: &[u8], doc: &lopdf::Document, new: &[(u8, Vec<u8>)], vri: &[(S
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }
-    offsets.sort();
-    let xref_at = out.len();
-    out.extend_from_slice(b"xref\n");
-    let mut i = 0;
-    while i < offsets.len() {
-        let mut j = i;
-        while j + 1 < offsets.len() && offsets[j + 1].0 .0 == offsets[j].0 .0 + 1 {
-            j += 1;
-        }
-        out.extend_from_slice(format!("{} {}\n", offsets[i].0 .0, j - i + 1).as_bytes());
-        for (id, off) in &offsets[i..=j] {
-            out.extend_from_slice(format!("{off:010} {:05} n\r\n", id.1).as_bytes());
-        }
-        i = j + 1;
-    }
+    let xref_at = write_xref(&mut out, &mut offsets);
     let mut trailer = Dictionary::new();
     trailer.set("Size", Object::Integer(i64::from(next) + 1));
     trailer.set("Root", Object::Reference(root_id));

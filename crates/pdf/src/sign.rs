@@ -591,22 +591,7 @@ fn append_update(pdf: &[u8], doc: &lopdf::Document, kind: &SigKind) -> Result<(V
         write_obj(obj, &mut out);
         out.extend_from_slice(b"\nendobj\n");
     }
-    // classic cross-reference section for the update
-    offsets.sort();
-    let xref_at = out.len();
-    out.extend_from_slice(b"xref\n");
-    let mut i = 0;
-    while i < offsets.len() {
-        let mut j = i;
-        while j + 1 < offsets.len() && offsets[j + 1].0 .0 == offsets[j].0 .0 + 1 {
-            j += 1;
-        }
-        out.extend_from_slice(format!("{} {}\n", offsets[i].0 .0, j - i + 1).as_bytes());
-        for (id, off) in &offsets[i..=j] {
-            out.extend_from_slice(format!("{off:010} {:05} n\r\n", id.1).as_bytes());
-        }
-        i = j + 1;
-    }
+    let xref_at = write_xref(&mut out, &mut offsets);
     let mut trailer = Dictionary::new();
     // one past the highest object number written (the Form element's is reserved but unused
     // when the widget is not tagged: qpdf warns about a /Size beyond the objects)
@@ -626,4 +611,25 @@ fn append_update(pdf: &[u8], doc: &lopdf::Document, kind: &SigKind) -> Result<(V
     out.extend_from_slice(format!("\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
     let _ = Tag::Sequence;
     Ok((out, contents_at))
+}
+
+/// Appends a classic cross-reference section for an incremental update's objects (sorted into
+/// runs of consecutive numbers) and returns where it starts, for the trailer's `startxref`.
+pub(crate) fn write_xref(out: &mut Vec<u8>, offsets: &mut [(ObjectId, usize)]) -> usize {
+    offsets.sort();
+    let xref_at = out.len();
+    out.extend_from_slice(b"xref\n");
+    let mut i = 0;
+    while i < offsets.len() {
+        let mut j = i;
+        while j + 1 < offsets.len() && offsets[j + 1].0 .0 == offsets[j].0 .0 + 1 {
+            j += 1;
+        }
+        out.extend_from_slice(format!("{} {}\n", offsets[i].0 .0, j - i + 1).as_bytes());
+        for (id, off) in &offsets[i..=j] {
+            out.extend_from_slice(format!("{off:010} {:05} n\r\n", id.1).as_bytes());
+        }
+        i = j + 1;
+    }
+    xref_at
 }
