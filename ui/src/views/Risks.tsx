@@ -298,7 +298,7 @@ function SupplierSheets() {
           <section id={`sheet-${e.id}`} class={`supplier-sheet${focus.value === e.id ? " selected" : ""}`} aria-label={t(`Leverandørark ${e.reference}`, `Supplier sheet ${e.reference}`)}>
             <h3><Ref>{e.reference}</Ref> {e.label} {e.origin === "local" && <LocalBadge />}</h3>
             {who && <p class="hint">{who}</p>}
-            <table class="sheet-threats">
+            <table class="table sheet-threats">
               <thead><tr><th>{t("Nr.", "No.")}</th><th>{t("Trussel", "Threat")}</th><th>{t("Dækket af", "Covered by")}</th><th>{t("Hvorfor ikke dækket her", "Why not covered here")}</th></tr></thead>
               <tbody>
                 {Object.entries(e.threats).map(([number, threat]) => {

@@ -220,6 +220,17 @@ describe("the parts of the DPIA", () => {
     const counts = labels.map((l) => Number(/, (\d+) risici$/.exec(l)?.[1]));
     // Rows run from the most serious consequence down; core cells are [consequence][likelihood].
     expect(counts).toEqual([...core.cells].reverse().flat());
+    // The imported supplier sheets the source references are checked against: every threat of
+    // the core's model is listed under its sheet, with the risks that cover it or why not.
+    expect(d.items.supplier_sheets.length).toBeGreaterThan(0);
+    for (const sheet of d.items.supplier_sheets) {
+      const region = page.getByRole("region", { name: `Leverandørark ${sheet.reference}` });
+      await region.scrollIntoViewIfNeeded();
+      expect(await region.locator("table.sheet-threats tbody tr").count()).toBe(Object.keys(sheet.threats).length);
+      expect(await region.locator("h3").textContent()).toContain(sheet.label);
+    }
+    await screenshot(page, "risks-sheets");
+    await page.evaluate(() => window.scrollTo(0, 0));
     await finish(a, "risks");
   });
 
