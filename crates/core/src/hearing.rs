@@ -791,25 +791,30 @@ pub fn respond(ws: &mut Workspace, actor: &Actor, reference: &str, outcome: Outc
     }
     let h = Hearing::read(&ws.view(), actor.party)?;
     let posted = h.comment(reference).ok_or_else(|| HearingError::NoComment(reference.to_owned()))?.clone();
-    let proposal = match decision {
-        None => None,
-        Some(Decision::Decline) => {
-            posted.comment.proposal.as_ref().ok_or_else(|| HearingError::NoProposal(reference.to_owned()))?;
-            Some(ProposalDecision::Declined)
-        }
-        Some(Decision::Accept) => Some(accept(ws, actor, &posted)?),
-    };
-    let mut earlier = Vec::new();
-    if let Some(old) = h.responses.get(reference) {
-        earlier = old.earlier.clone();
-        earlier.push((old.outcome, old.reason.clone(), old.at));
-    }
-    // An earlier acceptance stays recorded: the base was changed by it.
-    let proposal = proposal.or_else(|| h.responses.get(reference).and_then(|r| r.proposal.clone()));
-    let response = Response { comment: reference.to_owned(), outcome, reason, proposal, by: actor.name.clone(), at: ws.env().now_millis(), earlier };
     let scope = scope_for(Party::Coordinator, posted.private)?;
-    write(ws, actor, scope, RESPONSES, reference, &json(&response))?;
-    Ok(response)
+    ws.add_documents(&[DocKey::Remarks(scope)])?;
+    // The base change an accepted «forslag» becomes and the answer that records it are one
+    // transaction: never a changed base without the answer that says why, nor the reverse.
+    ws.atomically(|ws| {
+        let proposal = match decision {
+            None => None,
+            Some(Decision::Decline) => {
+                posted.comment.proposal.as_ref().ok_or_else(|| HearingError::NoProposal(reference.to_owned()))?;
+                Some(ProposalDecision::Declined)
+            }
+            Some(Decision::Accept) => Some(accept(ws, actor, &posted)?),
+        };
+        let mut earlier = Vec::new();
+        if let Some(old) = h.responses.get(reference) {
+            earlier = old.earlier.clone();
+            earlier.push((old.outcome, old.reason.clone(), old.at));
+        }
+        // An earlier acceptance stays recorded: the base was changed by it.
+        let proposal = proposal.or_else(|| h.responses.get(reference).and_then(|r| r.proposal.clone()));
+        let response = Response { comment: reference.to_owned(), outcome, reason, proposal, by: actor.name.clone(), at: ws.env().now_millis(), earlier };
+        write(ws, actor, scope, RESPONSES, reference, &json(&response))?;
+        Ok(response)
+    })
 }
 
 fn accept(ws: &mut Workspace, actor: &Actor, posted: &Posted) -> Result<ProposalDecision, HearingError> {

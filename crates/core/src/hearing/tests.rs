@@ -131,6 +131,40 @@ fn closing_a_round_is_one_transaction() {
 }
 
 #[test]
+fn accepting_a_proposal_is_one_transaction_with_its_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    open_round(&mut ws, &kl(), "2026.1-udkast", Day::ymd(2023, 12, 1), "").unwrap();
+    let objection = add_comment(
+        &mut ws,
+        &kbh(),
+        NewComment { target: on_r1("inherent.confidentiality"), round: Some(1), text: "Forventet, ikke sandsynlig".into(), proposal: Some(likelihood_proposal()), objection: true },
+    )
+    .unwrap();
+    let likelihood = |ws: &Workspace| ws.view().base().unwrap().items.risks.iter().find(|r| r.id.0 == R1).unwrap().inherent.confidentiality.likelihood;
+    let before = likelihood(&ws);
+    let head = ws.view().last_seq(DocKey::Base).unwrap();
+    let path = ws.path().to_owned();
+    let sql = rusqlite::Connection::open(&path).unwrap();
+    // the answer's write fails after the base change was made
+    sql.execute_batch(
+        "CREATE TRIGGER refuse_answers BEFORE INSERT ON updates WHEN NEW.doc = 'remarks/coordinator'
+         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+    )
+    .unwrap();
+    respond(&mut ws, &kl(), &objection, Outcome::TakenIntoAccount, "Enig", Some(Decision::Accept)).unwrap_err();
+    assert_eq!(likelihood(&ws), before, "the base changed without the answer that records it");
+    assert_eq!(ws.view().last_seq(DocKey::Base).unwrap(), head);
+    sql.execute_batch("DROP TRIGGER refuse_answers").unwrap();
+    drop(ws);
+    let mut ws = Workspace::open(&path, env_at(START)).unwrap();
+    assert_eq!(likelihood(&ws), before);
+    assert!(!Hearing::read(&ws.view(), Party::Coordinator).unwrap().responses.contains_key(&objection));
+    respond(&mut ws, &kl(), &objection, Outcome::TakenIntoAccount, "Enig", Some(Decision::Accept)).unwrap();
+    assert_eq!(likelihood(&ws), Some(crate::model::Likelihood::Expected));
+}
+
+#[test]
 fn the_deadline_holds_and_answers_are_revisable_before_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = sample(&dir);
