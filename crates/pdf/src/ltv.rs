@@ -5,7 +5,7 @@
 //! entry per signature, in an incremental update. And the reading and checking of OCSP
 //! responses and CRLs, which `verify` uses for the data in the DSS.
 
-use crate::sign::{rfind, write_obj, write_xref};
+use crate::sign::{end_update, rfind, write_obj};
 use crate::verify::{cert_signed_by, spki_der};
 use der::asn1::{BitString, GeneralizedTime, ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode, Sequence, Tag, Tagged};
@@ -761,20 +761,7 @@ fn write_dss(pdf: &[u8], doc: &lopdf::Document, new: &[(u8, Vec<u8>)], vri: &[(S
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }
-    let xref_at = write_xref(&mut out, &mut offsets);
-    let mut trailer = Dictionary::new();
-    trailer.set("Size", Object::Integer(i64::from(next) + 1));
-    trailer.set("Root", Object::Reference(root_id));
-    if let Ok(info) = doc.trailer.get(b"Info") {
-        trailer.set("Info", info.clone());
-    }
-    if let Ok(id) = doc.trailer.get(b"ID") {
-        trailer.set("ID", id.clone());
-    }
-    trailer.set("Prev", Object::Integer(prev_xref as i64));
-    out.extend_from_slice(b"trailer\n");
-    write_obj(&Object::Dictionary(trailer), &mut out);
-    out.extend_from_slice(format!("\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    end_update(&mut out, &mut offsets, doc, i64::from(next) + 1, root_id, prev_xref);
     Ok(out)
 }
 

@@ -8,7 +8,7 @@ use cms::builder::{SignedDataBuilder, SignerInfoBuilder};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier};
 use der::asn1::{OctetString, SetOfVec};
-use der::{Any, Decode, Encode, Tag};
+use der::{Any, Decode, Encode};
 use lopdf::{Dictionary, Object, ObjectId};
 use sha2::{Digest, Sha256};
 use spki::AlgorithmIdentifierOwned;
@@ -475,7 +475,8 @@ fn append_update(pdf: &[u8], doc: &lopdf::Document, kind: &SigKind) -> Result<(V
     let sig_id: ObjectId = (next(doc.max_id)?, 0);
     let field_id: ObjectId = (next(sig_id.0)?, 0);
     let form_id: ObjectId = (next(field_id.0)?, 0);
-    let next_id = next(form_id.0)?;
+    // the update's /Size (one past the highest number) must be a valid object number too
+    next(form_id.0)?;
     let page_id = *doc.get_pages().values().next().ok_or_else(|| damaged("no pages"))?;
 
     // existing signature fields, to name ours uniquely
@@ -591,31 +592,17 @@ fn append_update(pdf: &[u8], doc: &lopdf::Document, kind: &SigKind) -> Result<(V
         write_obj(obj, &mut out);
         out.extend_from_slice(b"\nendobj\n");
     }
-    let xref_at = write_xref(&mut out, &mut offsets);
-    let mut trailer = Dictionary::new();
-    // one past the highest object number written (the Form element's is reserved but unused
-    // when the widget is not tagged: qpdf warns about a /Size beyond the objects)
+    // /Size: one past the highest object number written (the Form element's is reserved but
+    // unused when the widget is not tagged: qpdf warns about a /Size beyond the objects)
     let highest = offsets.iter().map(|(id, _)| id.0).max().unwrap_or(0).max(doc.max_id);
-    let _ = next_id;
-    trailer.set("Size", Object::Integer(i64::from(highest) + 1));
-    trailer.set("Root", Object::Reference(root_id));
-    if let Ok(info) = doc.trailer.get(b"Info") {
-        trailer.set("Info", info.clone());
-    }
-    if let Ok(id) = doc.trailer.get(b"ID") {
-        trailer.set("ID", id.clone());
-    }
-    trailer.set("Prev", Object::Integer(prev_xref as i64));
-    out.extend_from_slice(b"trailer\n");
-    write_dict(&trailer, &mut out);
-    out.extend_from_slice(format!("\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
-    let _ = Tag::Sequence;
+    end_update(&mut out, &mut offsets, doc, i64::from(highest) + 1, root_id, prev_xref);
     Ok((out, contents_at))
 }
 
-/// Appends a classic cross-reference section for an incremental update's objects (sorted into
-/// runs of consecutive numbers) and returns where it starts, for the trailer's `startxref`.
-pub(crate) fn write_xref(out: &mut Vec<u8>, offsets: &mut [(ObjectId, usize)]) -> usize {
+/// Ends an incremental update: a classic cross-reference section for its objects (sorted into
+/// runs of consecutive numbers), the trailer (/Root, /Info and /ID carried over, /Prev to the
+/// file's section) and `startxref`.
+pub(crate) fn end_update(out: &mut Vec<u8>, offsets: &mut [(ObjectId, usize)], doc: &lopdf::Document, size: i64, root_id: ObjectId, prev_xref: u64) {
     offsets.sort();
     let xref_at = out.len();
     out.extend_from_slice(b"xref\n");
@@ -631,5 +618,17 @@ pub(crate) fn write_xref(out: &mut Vec<u8>, offsets: &mut [(ObjectId, usize)]) -
         }
         i = j + 1;
     }
-    xref_at
+    let mut trailer = Dictionary::new();
+    trailer.set("Size", Object::Integer(size));
+    trailer.set("Root", Object::Reference(root_id));
+    if let Ok(info) = doc.trailer.get(b"Info") {
+        trailer.set("Info", info.clone());
+    }
+    if let Ok(id) = doc.trailer.get(b"ID") {
+        trailer.set("ID", id.clone());
+    }
+    trailer.set("Prev", Object::Integer(prev_xref as i64));
+    out.extend_from_slice(b"trailer\n");
+    write_dict(&trailer, out);
+    out.extend_from_slice(format!("\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
 }
