@@ -8,22 +8,11 @@ import {
   baseName, coordination, focus, isManaged, notice, opened, refresh, report, scope, setScope, settings, switching, undo, undoState, view, type ViewId,
 } from "./state";
 import { Collaborate, sync } from "./views/Collaborate";
-import { Coordinator } from "./views/Coordinator";
-import { Description } from "./views/Description";
-import { Export } from "./views/Export";
-import { Governance } from "./views/Governance";
-import { Hearing } from "./views/Hearing";
 import { ThreadPanel } from "./components/Remarks";
 import { hearing, panel } from "./hearing";
-import { Import } from "./views/Import";
-import { Measures } from "./views/Measures";
-import { Necessity } from "./views/Necessity";
+import { lazyView, type ViewComponent } from "./lazy";
 import { Overview } from "./views/Overview";
-import { Risks } from "./views/Risks";
 import { Start } from "./views/Start";
-import { Supplement } from "./views/Supplement";
-import { Versions } from "./views/Versions";
-import { Wp248 } from "./views/Wp248";
 import type { Basis } from "./bindings";
 
 interface NavItem {
@@ -52,20 +41,23 @@ const NAV: NavItem[] = [
   { id: "collaborate", label: () => t("Samarbejde via hub", "Co-editing via hub"), basis: [] },
 ];
 
-const VIEWS: Record<ViewId, () => preact.JSX.Element | null> = {
+/** The overview (where the workbench opens) and the hub's view (its module holds the sync
+ *  state the header and navigation show) are loaded with the page; every other view when it
+ *  is first shown (lazy.tsx: their code is not parsed while the app idles on the overview). */
+const VIEWS: Record<ViewId, ViewComponent> = {
   overview: Overview,
-  description: Description,
-  necessity: Necessity,
-  wp248: Wp248,
-  risks: Risks,
-  measures: Measures,
-  supplement: Supplement,
-  governance: Governance,
-  versions: Versions,
-  coordinator: Coordinator,
-  hearing: Hearing,
-  import: Import,
-  export: Export,
+  description: lazyView(() => import("./views/Description").then((m) => m.Description)),
+  necessity: lazyView(() => import("./views/Necessity").then((m) => m.Necessity)),
+  wp248: lazyView(() => import("./views/Wp248").then((m) => m.Wp248)),
+  risks: lazyView(() => import("./views/Risks").then((m) => m.Risks)),
+  measures: lazyView(() => import("./views/Measures").then((m) => m.Measures)),
+  supplement: lazyView(() => import("./views/Supplement").then((m) => m.Supplement)),
+  governance: lazyView(() => import("./views/Governance").then((m) => m.Governance)),
+  versions: lazyView(() => import("./views/Versions").then((m) => m.Versions)),
+  coordinator: lazyView(() => import("./views/Coordinator").then((m) => m.Coordinator)),
+  hearing: lazyView(() => import("./views/Hearing").then((m) => m.Hearing)),
+  import: lazyView(() => import("./views/Import").then((m) => m.Import)),
+  export: lazyView(() => import("./views/Export").then((m) => m.Export)),
   collaborate: Collaborate,
 };
 

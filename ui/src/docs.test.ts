@@ -3,7 +3,8 @@
 
 import { describe, expect, test } from "vitest";
 import * as Y from "yjs";
-import { textAt, unframe } from "./docs";
+import { unframe } from "./docs";
+import { textAt } from "./ytext";
 
 function frame(doc: string, update: Uint8Array): Uint8Array {
   const name = new TextEncoder().encode(doc);

@@ -4,8 +4,12 @@
 
 import { signal } from "@preact/signals";
 import { Channel, invoke } from "@tauri-apps/api/core";
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import { applyDocUpdate, docState, message } from "./api";
+
+/** Yjs, imported with the first mirror (a rich-text field shown): the workbench opens on the
+ *  overview, which has none, so the page does not parse it at start (lazy.tsx). */
+const yjs = () => import("yjs");
 
 /** Origin of updates that came from Rust: never sent back. */
 export const FROM_RUST = "rust";
@@ -39,7 +43,7 @@ export async function subscribe(): Promise<void> {
   channel.onmessage = (data) => {
     const { doc, update } = unframe(new Uint8Array(data));
     const m = mirrors.get(doc);
-    if (m) void m.then((ydoc) => Y.applyUpdate(ydoc, update, FROM_RUST));
+    if (m) void Promise.all([yjs(), m]).then(([Y, ydoc]) => Y.applyUpdate(ydoc, update, FROM_RUST));
     for (const f of listeners) f(doc);
   };
   await invoke("subscribe_docs", { channel });
@@ -60,6 +64,7 @@ export function mirror(doc: string): Promise<Y.Doc> {
   let m = mirrors.get(doc);
   if (!m) {
     m = (async () => {
+      const Y = await yjs();
       const ydoc = new Y.Doc();
       Y.applyUpdate(ydoc, await docState(doc), FROM_RUST);
       ydoc.on("update", (update: Uint8Array, origin: unknown) => {
@@ -72,14 +77,4 @@ export function mirror(doc: string): Promise<Y.Doc> {
     m.catch(() => mirrors.delete(doc));
   }
   return m;
-}
-
-/** The shared text at `path` (root map, then keys: ["risks", id, "threat"]), if there. */
-export function textAt(ydoc: Y.Doc, path: readonly string[]): Y.Text | null {
-  let node: unknown = ydoc.getMap(path[0]);
-  for (const key of path.slice(1)) {
-    if (!(node instanceof Y.Map)) return null;
-    node = node.get(key);
-  }
-  return node instanceof Y.Text ? node : null;
 }

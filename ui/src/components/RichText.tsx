@@ -7,7 +7,8 @@ import "quill/dist/quill.snow.css";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { QuillBinding } from "y-quill";
 import { message } from "../api";
-import { mirror, mirrorEpoch, textAt } from "../docs";
+import { mirror, mirrorEpoch } from "../docs";
+import { textAt } from "../ytext";
 import { t } from "../i18n";
 
 interface Props {

@@ -33,8 +33,13 @@ async function app(options: MockOptions = {}): Promise<AppPage> {
   return a;
 }
 
+/** Goes to a view as the user does, and waits until its code has loaded (App.tsx loads every
+ *  view but the overview when it is first shown, lazy.tsx). */
 async function goTo(a: AppPage, name: RegExp): Promise<void> {
-  await a.page.getByRole("navigation").getByRole("button", { name }).click();
+  const item = a.page.getByRole("navigation").getByRole("button", { name });
+  await item.click();
+  await expect.poll(() => item.getAttribute("aria-current")).toBe("page");
+  await expect.poll(() => a.page.locator("main .view-loading").count()).toBe(0);
 }
 
 function heading(page: Page): Locator {
