@@ -176,8 +176,29 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, launch: Launch, state: AppS
     builder.manage(state).manage(launch).invoke_handler(invoke_handler())
 }
 
+/// WebKitGTK's switch that turns accelerated compositing off (the page is painted on the CPU
+/// into one buffer instead of GL-composited layers).
+pub const WEBKIT_COMPOSITING_ENV: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+/// Set to anything non-empty, the app leaves WebKitGTK's compositing as it is (on).
+pub const COMPOSITING_ENV: &str = "KONSEKVENS_WEBKIT_COMPOSITING";
+
+/// Whether the app turns WebKitGTK's accelerated compositing off: yes, unless the user set
+/// WebKit's own switch either way or asked for compositing with [`COMPOSITING_ENV`].
+/// Composited, the web process holds GL buffers and layer tiles: measured with
+/// `scripts/bench-app`, ≈ 70 MiB more in the idle app and in a blank window alike
+/// (src-tauri/README.md «Memory»); the workbench is forms and tables, with no animation that
+/// would need the GPU.
+pub fn disable_compositing(webkit: Option<&std::ffi::OsStr>, ours: Option<&std::ffi::OsStr>) -> bool {
+    webkit.is_none() && ours.is_none_or(|v| v.is_empty())
+}
+
 /// The app's entry point.
 pub fn run() {
+    // Before any thread starts (setting the environment is not thread-safe); WebKit's web
+    // process inherits it.
+    if cfg!(target_os = "linux") && disable_compositing(std::env::var_os(WEBKIT_COMPOSITING_ENV).as_deref(), std::env::var_os(COMPOSITING_ENV).as_deref()) {
+        std::env::set_var(WEBKIT_COMPOSITING_ENV, "1");
+    }
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())

@@ -63,6 +63,19 @@ fn launch_prefers_the_argument_then_the_environment_then_the_data_dir() {
 
 /// The committed generated file at `relative` (to this crate) is `generated`; with
 /// KONSEKVENS_WRITE_BINDINGS=1 it is written instead.
+#[test]
+fn compositing_is_turned_off_unless_the_user_chose() {
+    use std::ffi::OsStr;
+    // Nothing set: off (the memory measured in README «Memory»).
+    assert!(disable_compositing(None, None));
+    assert!(disable_compositing(None, Some(OsStr::new(""))));
+    // WebKit's own switch, either way, is the user's choice.
+    assert!(!disable_compositing(Some(OsStr::new("0")), None));
+    assert!(!disable_compositing(Some(OsStr::new("1")), None));
+    // Asked for compositing.
+    assert!(!disable_compositing(None, Some(OsStr::new("1"))));
+}
+
 fn assert_generated_current(relative: &str, generated: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative);
     if std::env::var_os("KONSEKVENS_WRITE_BINDINGS").is_some() {
