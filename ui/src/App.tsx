@@ -14,6 +14,7 @@ import { Export } from "./views/Export";
 import { Governance } from "./views/Governance";
 import { Hearing } from "./views/Hearing";
 import { ThreadPanel } from "./components/Remarks";
+import { UpdateNotice } from "./components/Update";
 import { hearing, panel } from "./hearing";
 import { Import } from "./views/Import";
 import { Measures } from "./views/Measures";
@@ -191,6 +192,7 @@ export function App() {
     return (
       <>
         <Notice />
+        <UpdateNotice />
         <Start />
       </>
     );
@@ -201,6 +203,7 @@ export function App() {
       <a class="skip" href="#indhold">{t("Spring til indholdet", "Skip to content")}</a>
       <Header />
       <Notice />
+      <UpdateNotice />
       <div class={`layout${panel.value ? " with-panel" : ""}`}>
         <Nav />
         <main id="indhold" tabIndex={-1} aria-busy={switching.value}>
