@@ -96,6 +96,8 @@ describe("the start screen", () => {
     expect(await notice.textContent()).toContain("apt");
     await notice.getByText("Hvad er nyt").click();
     expect(await notice.locator(".update-notes").textContent()).toBe(update.notes);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, "start-update-notice");
     expect(await notice.getByRole("button", { name: "Installér og genstart" }).count()).toBe(0);
     await notice.getByRole("button", { name: "Hent den nye version" }).click();
     await expect.poll(async () => (await a.calls()).map((c) => c.cmd)).toContain("open_update_download");
