@@ -775,7 +775,7 @@ fn the_hoeringsnotat_names_the_signed_in_person_not_a_typed_name() {
         assert!(o.status.success(), "{}", stderr(&o));
         stdout(&o).trim().to_owned()
     };
-    let round = ok(run(Some(&karin), &["hearing", "open", w, "--draft", "2025.2-udkast", "--deadline", "2025-06-30"]));
+    let round = ok(run(Some(&karin), &["hearing", "open", w, "--draft", "2025.2-udkast", "--deadline", "2099-12-31"]));
     let comment = ok(run(Some(&mette), &["comment", "add", w, "--org", "101", "--round", &round, "--item", "R6", "--text", "Vi savner logning af opslag.", "--name", "Indtastet Skribent"]));
     // Not signed in, an answer needs a DPO's name.
     let o = run(None, &["hearing", "answer", w, "--org", "101", "--round", &round, "--verdict", "bemaerkninger"]);
