@@ -122,39 +122,64 @@ fn attr<'a>(element: &'a str, attr: &str) -> &'a str {
     &element[start..start + element[start..].find('"').unwrap()]
 }
 
-/// The MSI fragment writes what the app reads: every `IniFile` line, with a plausible value
-/// for its property, makes a policy file `konsekvens_core::policy` accepts, managing every
-/// setting; every component is referenced by the release configuration, and each property
-/// is declared.
+/// A plausible value for each policy key (as an administrator would pass it to msiexec).
+fn sample_value(key: &str) -> &'static str {
+    match key {
+        "hub" => "wss://hub.kl.dk",
+        "dpia" => "aula",
+        "org" => "101",
+        "language" => "da",
+        "tsa" => "https://tsa.example.dk",
+        "update_check" => "false",
+        "offer_sample" => "false",
+        "signin_issuer" => "https://login.microsoftonline.com/tenant/v2.0",
+        "signin_client_id" => "konsekvens-hub",
+        other => panic!("no sample value for the policy key «{other}»: add one here and a property to packaging/windows/policy.wxs"),
+    }
+}
+
+/// The MSI fragment writes what the app reads: it is well-formed XML (xmllint); it has one
+/// `IniFile` line per key of the policy (`konsekvens_core::policy::KEYS`, so a key added to
+/// the policy without an MSI property fails here), each from a declared, secure property;
+/// those lines with plausible values make a policy file the app accepts, managing every
+/// setting; every component is referenced by the release configuration; and the README's
+/// table names every property.
 #[test]
 fn the_msi_fragment_writes_a_policy_file_the_app_reads() {
-    let wxs = std::fs::read_to_string(repo("packaging/windows/policy.wxs")).unwrap();
-    let values = [
-        ("HUB", "wss://hub.kl.dk"),
-        ("DPIA", "aula"),
-        ("ORG", "101"),
-        ("LANGUAGE", "da"),
-        ("TSA", "https://tsa.example.dk"),
-        ("UPDATECHECK", "false"),
-        ("SAMPLE", "false"),
-    ];
+    use konsekvens_core::policy::KEYS;
+    let path = repo("packaging/windows/policy.wxs");
+    let out = Command::new("xmllint").arg("--noout").arg(&path).output().expect("xmllint (apt libxml2-utils)");
+    assert!(out.status.success(), "policy.wxs is not well-formed XML: {}", stderr(&out));
+    // The check can fail: a fragment with an unclosed element is refused.
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("policy.wxs");
+    std::fs::write(&broken, std::fs::read_to_string(&path).unwrap().replacen("</Component>", "", 1)).unwrap();
+    assert!(!Command::new("xmllint").arg("--noout").arg(&broken).output().unwrap().status.success(), "xmllint must refuse a broken fragment");
+
+    let wxs = std::fs::read_to_string(&path).unwrap();
+    let readme = std::fs::read_to_string(repo("packaging/README.md")).unwrap();
     // As Windows' INI writer leaves it: CRLF.
     let mut ini = String::from("[Konsekvens]\r\n");
-    let mut components = Vec::new();
+    let mut keys = Vec::new();
     for element in wxs.split('<').filter(|e| e.starts_with("IniFile ")) {
         assert_eq!(attr(element, "Section"), konsekvens_core::policy::SECTION);
         assert_eq!(attr(element, "Name"), "policy.ini");
         let property = attr(element, "Value").trim_start_matches('[').trim_end_matches(']');
+        assert!(property.chars().all(|c| c.is_ascii_uppercase()), "{property}: a public MSI property is upper case");
         assert!(wxs.contains(&format!("<Property Id=\"{property}\" Secure=\"yes\" />")), "{property} is not declared");
-        let value = values.iter().find(|(p, _)| *p == property).unwrap_or_else(|| panic!("no value for {property}")).1;
-        ini.push_str(&format!("{}={value}\r\n", attr(element, "Key")));
+        let key = attr(element, "Key");
+        assert!(readme.contains(&format!("| `{property}` | `{key}` |")), "packaging/README.md does not list {property} → {key}");
+        ini.push_str(&format!("{key}={}\r\n", sample_value(key)));
+        keys.push(key.to_owned());
     }
-    for element in wxs.split('<').filter(|e| e.starts_with("Component ")) {
-        components.push(attr(element, "Id").to_owned());
-    }
+    let mut want: Vec<String> = KEYS.iter().map(|k| k.to_string()).collect();
+    keys.sort();
+    want.sort();
+    assert_eq!(keys, want, "one MSI property per policy key");
     let policy = konsekvens_core::policy::Policy::parse(&ini).unwrap_or_else(|e| panic!("{e}\n{ini}"));
-    assert_eq!(policy.managed().len(), 7, "every setting can be set by the MSI: {ini}");
+    assert_eq!(policy.managed(), KEYS, "every setting can be set by the MSI: {ini}");
     assert_eq!(policy.org, Some(101));
+    let components: Vec<String> = wxs.split('<').filter(|e| e.starts_with("Component ")).map(|e| attr(e, "Id").to_owned()).collect();
     let release: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(repo("src-tauri/tauri.release.conf.json")).unwrap()).unwrap();
     let refs: Vec<String> = release["bundle"]["windows"]["wix"]["componentRefs"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
     assert_eq!(refs, components, "the release configuration installs every component of the fragment");

@@ -739,3 +739,70 @@ fn sign_tsa_and_the_long_term_levels_from_the_command_line_outlive_the_certifica
     assert!(stderr(&o).contains("K-TSA-MANGLER"), "{}", stderr(&o));
     assert!(!out.exists());
 }
+
+/// Signed in (`konsekvens login`'s file, as a provider's name claim made it), the
+/// høringsnotat — PDF and Word — names the signed-in people: the comment's writer and the
+/// DPO who signed the answer off, not the names typed with --name and --dpo.
+#[test]
+fn the_hoeringsnotat_names_the_signed_in_person_not_a_typed_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("aula.konsekvens");
+    assert!(konsekvens(["demo".as_ref(), ws.as_os_str()]).status.success());
+    // A sign-in as `konsekvens login` keeps it (KONSEKVENS_CONFIG_DIR/log-ind.json).
+    let signed_in = |who: &str, name: &str| {
+        let config = dir.path().join(who);
+        std::fs::create_dir_all(&config).unwrap();
+        let credentials = serde_json::json!({
+            "issuer": "https://login.example.dk", "client_id": "konsekvens-hub", "id_token": "eyJ.x.y", "refresh_token": null,
+            "expires_at": 4_102_444_800u64, "subject": who, "name": name, "email": null
+        });
+        std::fs::write(config.join("log-ind.json"), credentials.to_string()).unwrap();
+        config
+    };
+    let mette = signed_in("mette", "Mette Holm Signeret");
+    let karin = signed_in("karin", "Karin Koordinator Signeret");
+    let run = |config: Option<&Path>, args: &[&str]| {
+        let mut c = std::process::Command::new(binary());
+        c.args(args.iter().map(OsStr::new)).env("KONSEKVENS_AUTHOR", "e2e").env("KONSEKVENS_TODAY", TODAY);
+        match config {
+            Some(dir) => c.env("KONSEKVENS_CONFIG_DIR", dir),
+            None => c.env("KONSEKVENS_CONFIG_DIR", dir.path().join("nobody")),
+        };
+        konsekvens_e2e::danish(&mut c).output().unwrap()
+    };
+    let w = ws.to_str().unwrap();
+    let ok = |o: Output| {
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o).trim().to_owned()
+    };
+    let round = ok(run(Some(&karin), &["hearing", "open", w, "--draft", "2025.2-udkast", "--deadline", "2099-12-31"]));
+    let comment = ok(run(Some(&mette), &["comment", "add", w, "--org", "101", "--round", &round, "--item", "R6", "--text", "Vi savner logning af opslag.", "--name", "Indtastet Skribent"]));
+    // Not signed in, an answer needs a DPO's name.
+    let o = run(None, &["hearing", "answer", w, "--org", "101", "--round", &round, "--verdict", "bemaerkninger"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--dpo"), "{}", stderr(&o));
+    let o = run(Some(&mette), &["hearing", "answer", w, "--org", "101", "--round", &round, "--verdict", "bemaerkninger", "--dpo", "Indtastet DPO"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--dpo bruges ikke: du er logget ind som Mette Holm Signeret"), "{}", stderr(&o));
+    ok(run(Some(&karin), &["hearing", "respond", w, "--comment", &comment, "--outcome", "indarbejdet", "--reason", "Logning tilføjet."]));
+    ok(run(Some(&karin), &["hearing", "close", w, "--round", &round, "--release", "2025.2"]));
+
+    let pdf = dir.path().join("notat.pdf");
+    let docx = dir.path().join("notat.docx");
+    for out in [&pdf, &docx] {
+        ok(run(None, &["export", "hearing-notat", w, "--round", &round, "--out", out.to_str().unwrap()]));
+    }
+    let text = text_of(&pdf, &["-layout"]);
+    let mut word = String::new();
+    std::io::Read::read_to_string(&mut zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap().by_name("word/document.xml").unwrap(), &mut word).unwrap();
+    for (what, doc) in [("PDF", &text), ("Word", &word)] {
+        assert!(doc.contains("Mette Holm Signeret"), "{what}: the signed-in writer and DPO are named:\n{doc}");
+        assert!(doc.contains("Karin Koordinator Signeret"), "{what}: the signed-in coordinator opened the round:\n{doc}");
+        for typed in ["Indtastet DPO", "Indtastet Skribent"] {
+            assert!(!doc.contains(typed), "{what}: a typed name ({typed}) is printed:\n{doc}");
+        }
+    }
+    // The DPO column of the answers' table: the signed-in person, with the date.
+    assert!(text.lines().any(|l| l.contains("København (101)") && l.contains("Mette Holm")), "{text}");
+    assert!(text.contains("København (Mette Holm Signeret)"), "the comment's writer: {text}");
+}

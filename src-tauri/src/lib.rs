@@ -13,6 +13,7 @@ pub mod hearing;
 pub mod refresh;
 pub mod session;
 pub mod sync;
+pub mod update;
 pub mod yjs;
 
 use konsekvens_core::UserError;
@@ -137,6 +138,11 @@ pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
         hearing::export_hearing,
         exchange::public_summary_withheld,
         exchange::export_public_summary,
+        update::update_status,
+        update::check_for_update,
+        update::save_update_check,
+        update::install_update,
+        update::open_update_download,
     ])
 }
 
@@ -173,7 +179,7 @@ fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send
 
 /// Registers the state and commands on any runtime (the real one, or tests' mock).
 pub fn setup<R: Runtime>(builder: tauri::Builder<R>, launch: Launch, state: AppState) -> tauri::Builder<R> {
-    builder.manage(state).manage(launch).invoke_handler(invoke_handler())
+    builder.manage(state).manage(launch).manage(update::Updates::default()).invoke_handler(invoke_handler())
 }
 
 /// WebKitGTK's switch that turns accelerated compositing off (the page is painted on the CPU
@@ -202,13 +208,17 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         // The state needs the app's directories, known once the app is set up.
         .setup(|app| {
             let config = app.path().app_config_dir().ok();
             app.manage(AppState::new(config.map(|d| d.join("indstillinger.json")), app.path().app_data_dir().ok()));
+            // In the background, when allowed: the start does not wait for it.
+            update::start(app.handle());
             Ok(())
         })
         .manage(Launch::from_process())
+        .manage(update::Updates::default())
         .invoke_handler(invoke_handler())
         .run(tauri::generate_context!())
         .expect("Konsekvens kunne ikke starte");

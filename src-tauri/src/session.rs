@@ -31,6 +31,9 @@ pub struct Settings {
     /// The PAdES level the app signs at: "b-b", "b-t", "b-lt" or "b-lta"; empty: B-T with a
     /// time-stamping service, else B-B.
     pub signature_level: String,
+    /// Whether the app looks for a new version when it starts; `None`: yes (the default).
+    /// The policy's `update_check` is applied over it.
+    pub update_check: Option<bool>,
     /// The system's managed settings (`konsekvens_core::policy`), applied over the user's
     /// above. Read at start, never saved: the file holds them, not these fields.
     #[serde(skip_deserializing)]
@@ -165,6 +168,9 @@ impl AppState {
                 }
                 if let Some(tsa) = &policy.tsa {
                     s.tsa = tsa.clone();
+                }
+                if let Some(check) = policy.update_check {
+                    s.update_check = Some(check);
                 }
                 s.managed = policy.managed().into_iter().map(str::to_owned).collect();
                 s.policy = policy.clone();

@@ -9,6 +9,7 @@ import {
 } from "./state";
 import { Collaborate, sync } from "./views/Collaborate";
 import { ThreadPanel } from "./components/Remarks";
+import { UpdateNotice } from "./components/Update";
 import { hearing, panel } from "./hearing";
 import { lazyView, type ViewComponent } from "./lazy";
 import { Overview } from "./views/Overview";
@@ -183,6 +184,7 @@ export function App() {
     return (
       <>
         <Notice />
+        <UpdateNotice />
         <Start />
       </>
     );
@@ -193,6 +195,7 @@ export function App() {
       <a class="skip" href="#indhold">{t("Spring til indholdet", "Skip to content")}</a>
       <Header />
       <Notice />
+      <UpdateNotice />
       <div class={`layout${panel.value ? " with-panel" : ""}`}>
         <Nav />
         <main id="indhold" tabIndex={-1} aria-busy={switching.value}>

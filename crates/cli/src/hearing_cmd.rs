@@ -146,9 +146,10 @@ pub enum HearingCommand {
         /// tiltraeder, bemaerkninger (tiltræder med bemærkninger) or kan-ikke (kan ikke tiltræde)
         #[arg(long)]
         verdict: String,
-        /// The DPO who signs the answer off
+        /// The DPO who signs the answer off; when signed in with `konsekvens login`, the
+        /// signed-in person signs it off (and this is ignored)
         #[arg(long)]
-        dpo: String,
+        dpo: Option<String>,
         /// The DPO's date (default: today)
         #[arg(long)]
         dpo_date: Option<String>,
@@ -348,6 +349,25 @@ fn actor_named(name: Option<String>, party: Party) -> Actor {
     Actor::new(name.unwrap_or_else(|| author().name), party)
 }
 
+/// Who signs a round answer off: when signed in, the signed-in person — the name their
+/// provider vouched for, which the høringsnotat prints — not a name typed in; else `--dpo`.
+fn signing_off(dpo: Option<String>) -> Result<String, Failure> {
+    if let Some(c) = crate::login_cmd::signed_in() {
+        if dpo.as_deref().is_some_and(|d| d.trim() != c.person()) {
+            eprintln!("--dpo bruges ikke: du er logget ind som {}, som godkender svaret (--dpo is ignored when signed in)", c.person());
+        }
+        return Ok(c.person());
+    }
+    match dpo.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()) {
+        Some(d) => Ok(d),
+        None => Err(Failure::Input(UserError::new(
+            "K-KALD",
+            "Angiv --dpo (databeskyttelsesrådgiveren, der godkender svaret), eller log ind med konsekvens login",
+            "Give --dpo (the DPO who signs the answer off), or sign in with konsekvens login",
+        ))),
+    }
+}
+
 pub fn run(cmd: HearingCommand) -> Result<(), Failure> {
     match cmd {
         HearingCommand::Open { path, draft, deadline, note, name } => {
@@ -367,6 +387,7 @@ pub fn run(cmd: HearingCommand) -> Result<(), Failure> {
             let verdict = Verdict::parse(&verdict)
                 .ok_or_else(|| bad_value("afgørelse", &verdict, "Vælg tiltraeder, bemaerkninger eller kan-ikke.", "Choose tiltraeder, bemaerkninger or kan-ikke."))?;
             let dpo_date = dpo_date.as_deref().map(day).transpose()?.unwrap_or_else(today);
+            let dpo = signing_off(dpo)?;
             let mut ws = open(&path)?;
             let answer = hearing::answer_round(&mut ws, &actor_named(name, Party::Org(org)), round, verdict, &note, &dpo, dpo_date).map_err(problem)?;
             eprintln!("{org} har svaret på høringsrunde {round}: {} (godkendt af {}, {})", answer.verdict.danish(), answer.dpo, answer.dpo_date.danish());

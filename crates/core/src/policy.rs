@@ -26,6 +26,9 @@ pub const ENV_OVERRIDE: &str = "KONSEKVENS_POLICY";
 pub const SECTION: &str = "Konsekvens";
 /// A policy file is a few lines; anything larger is not one (and is not read whole).
 pub const MAX_POLICY_BYTES: u64 = 64 * 1024;
+/// Every key the file may set, as it spells them (the MSI fragment and the README are tested
+/// against this list, so none of them can miss a key).
+pub const KEYS: &[&str] = &["hub", "dpia", "org", "language", "tsa", "update_check", "offer_sample", "signin_issuer", "signin_client_id"];
 
 /// The settings an IT department may fix. `None`: not managed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -301,7 +304,7 @@ mod tests {
                 signin_client_id: Some("konsekvens-hub".into()),
             }
         );
-        assert_eq!(p.managed().len(), 9);
+        assert_eq!(p.managed(), KEYS, "KEYS names every setting, in the file's order");
         assert_eq!(Policy::parse("[konsekvens]\norg=561\n").unwrap().managed(), vec!["org"]);
     }
 

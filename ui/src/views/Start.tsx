@@ -10,6 +10,7 @@ import { fail, isManaged, open, settings } from "../state";
 import type { Participant } from "../model";
 import type { RecentFile } from "../bindings";
 import { JoinHub } from "./Collaborate";
+import { UpdateSettings } from "../components/Update";
 
 const FILTERS = [{ name: "Konsekvens", extensions: ["konsekvens"] }];
 
@@ -183,6 +184,7 @@ export function Start() {
         <Identity />
         <NewDpia />
         <JoinHub onError={(e) => fail(message(e))} />
+        <UpdateSettings />
       </div>
     </main>
   );

@@ -39,6 +39,8 @@ export interface MockOptions {
   /** No workspace is open: the start screen. */
   start?: boolean;
   language?: "da" | "en";
+  /** What the update check at start found (default: this build looks for none). */
+  update?: import("../../src/bindings").UpdateStatus_Serialize;
 }
 
 /** One IPC call the page made, as the mock saw it. */

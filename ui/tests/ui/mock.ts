@@ -32,6 +32,7 @@ let settings: Settings = {
   recent: [{ path: fx.path, title: fx.title }],
   tsa: "",
   signature_level: "",
+  update_check: null,
   policy: { hub: null, dpia: null, org: null, language: null, tsa: null, update_check: null, offer_sample: null, signin_issuer: null, signin_client_id: null },
   managed: [],
   policy_error: null,
@@ -158,6 +159,10 @@ const ANSWERS: Record<string, (a: Args) => unknown> = {
     },
   ],
   export_public_summary: (a) => ({ path: a.out, bytes: 23_552 }),
+  update_status: () => options.update ?? { state: "not_configured" },
+  check_for_update: () => options.update ?? { state: "not_configured" },
+  save_update_check: (a) => (settings = { ...settings, update_check: Boolean(a.enabled) }),
+  open_update_download: () => null,
   "plugin:window|set_title": (a) => {
     document.documentElement.dataset.windowTitle = String(a.value);
     return null;

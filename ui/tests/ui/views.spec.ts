@@ -86,9 +86,31 @@ describe("the start screen", () => {
     const { page } = a;
     await expect.poll(() => page.locator("h1").textContent()).toBe("Konsekvens");
     const cards = await page.locator(".card h2").allTextContents();
-    expect(cards.map((c) => c.trim())).toEqual(["Åbn en konsekvensanalyse", "Hvem er du?", "Ny fælles konsekvensanalyse", "Deltag via en hub"]);
+    expect(cards.map((c) => c.trim())).toEqual(["Åbn en konsekvensanalyse", "Hvem er du?", "Ny fælles konsekvensanalyse", "Deltag via en hub", "Nye versioner"]);
+    expect(await page.locator(".update-state").textContent()).toContain("bygget uden opdateringsnøgle");
     await expect.poll(() => page.getByRole("button", { name: fx.title }).count()).toBe(1); // the recent file
     await finish(a, "start");
+  });
+
+  test("a new version is announced with its notes; on Linux it is linked, not installed", async () => {
+    const update = { state: "available", current: "0.1.0", version: "0.2.0", notes: "Høringsnotatet navngiver den, der er logget ind.", date: "2026-12-01T10:00:00Z", install: false, download: "https://github.com/konsekvens/konsekvens/releases/latest" } as const;
+    const a = await app({ start: true, update });
+    const { page } = a;
+    const notice = page.getByRole("status", { name: "Ny version" });
+    await expect.poll(() => notice.textContent()).toContain("Ny version 0.2.0 tilgængelig");
+    expect(await notice.textContent()).toContain("apt");
+    await notice.getByText("Hvad er nyt").click();
+    expect(await notice.locator(".update-notes").textContent()).toBe(update.notes);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, "start-update-notice");
+    expect(await notice.getByRole("button", { name: "Installér og genstart" }).count()).toBe(0);
+    await notice.getByRole("button", { name: "Hent den nye version" }).click();
+    await expect.poll(async () => (await a.calls()).map((c) => c.cmd)).toContain("open_update_download");
+    expect(await page.locator(".update-state").textContent()).toContain("Ny version 0.2.0 tilgængelig (du har 0.1.0)");
+    // The user turns the check at start off: saved as the user's choice.
+    await page.getByLabel("Søg efter en ny version, når appen starter").uncheck();
+    await expect.poll(async () => (await a.calls()).filter((c) => c.cmd === "save_update_check").map((c) => JSON.stringify(c.args))).toEqual([JSON.stringify({ enabled: false })]);
+    await finish(a, "start-update");
   });
 
   test("«Åbn eksemplet» opens the sample on København's overview", async () => {
