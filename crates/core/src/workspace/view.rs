@@ -32,8 +32,11 @@ pub struct View<'w> {
     baseline: std::cell::Cell<Option<i64>>,
     /// The bases read above (now, at past positions) as effective DPIAs share them: made
     /// once per base read, so 98 municipalities' DPIAs share the base's items.
-    shared_bases: RefCell<Vec<(std::rc::Rc<(Coordination, Base)>, std::sync::Arc<SharedBase>)>>,
+    shared_bases: RefCell<Vec<SharedRead>>,
 }
+
+/// A coordination and base read, and its base as effective DPIAs share it.
+type SharedRead = (std::rc::Rc<(Coordination, Base)>, std::sync::Arc<SharedBase>);
 
 /// The setting that records up to which log position the file's content came in by import
 /// or creation: content older than the file itself counts as reviewed by the reviews it
