@@ -10,6 +10,7 @@ use crate::model::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -41,8 +42,11 @@ pub enum Deviation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Entry<T> {
+    /// The item, shared with the base it comes from and with every other effective DPIA
+    /// built on that base (see [`SharedItems`]); an entry the supplement changes (a local
+    /// rating, a local count) has its own copy. Serialised as the item itself.
     #[serde(flatten)]
-    pub item: T,
+    pub item: Arc<T>,
     pub origin: Origin,
     pub deviation: Option<Deviation>,
     /// The supplement's justification where this base item does not apply here.
@@ -137,9 +141,22 @@ macro_rules! effective_items {
             $(pub $sc: Vec<Entry<$s>>,)+
         }
 
+        /// A base's items, each behind an `Arc`: made once per base, and every effective
+        /// DPIA built on that base shares them instead of copying them.
+        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        pub struct SharedItems {
+            $(pub $sc: Vec<Arc<$s>>,)+
+        }
+
+        impl SharedItems {
+            pub fn of(items: &Items) -> Self {
+                SharedItems { $($sc: items.$sc.iter().cloned().map(Arc::new).collect(),)+ }
+            }
+        }
+
         impl EffectiveItems {
             /// Base items and the supplement's additions, each collection in reference order.
-            fn merge(base: &Items, local: &Items, docs: &Documents, not_applicable: &BTreeMap<&ItemId, &Prose>) -> Self {
+            fn merge(base: &SharedItems, local: &Items, docs: &Documents, not_applicable: &BTreeMap<&ItemId, &Prose>) -> Self {
                 EffectiveItems { $($sc: merge(&base.$sc, &local.$sc, docs, not_applicable),)+ }
             }
 
@@ -151,6 +168,35 @@ macro_rules! effective_items {
     };
 }
 crate::item_catalogue!(effective_items);
+
+/// What an effective DPIA reads of a base, made once per base: every effective DPIA built
+/// on it shares its items ([`SharedItems`]) instead of copying them. A release's is kept
+/// beside its parsed content ([`Release::shared_base`]), the working base's by a `View`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SharedBase {
+    pub meta: BaseMeta,
+    pub description: Description,
+    pub wp248: Wp248,
+    pub prior_consultation: PriorConsultation,
+    pub review_plan: ReviewPlan,
+    pub items: SharedItems,
+    /// Every item id in the base ([`base_ids`]).
+    pub ids: std::collections::BTreeSet<ItemId>,
+}
+
+impl SharedBase {
+    pub fn of(base: &Base) -> Self {
+        SharedBase {
+            meta: base.meta.clone(),
+            description: base.description.clone(),
+            wp248: base.wp248.clone(),
+            prior_consultation: base.prior_consultation.clone(),
+            review_plan: base.review_plan.clone(),
+            items: SharedItems::of(&base.items),
+            ids: base_ids(base).cloned().collect(),
+        }
+    }
+}
 
 /// A release of the base, as the effective DPIA names it (without its content).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -209,17 +255,17 @@ pub struct EffectiveDpia {
     pub risk_facts: BTreeMap<ItemId, RiskFacts>,
 }
 
-fn merge<T: Clone + Catalogued>(base: &[T], local: &[T], docs: &Documents, not_applicable: &BTreeMap<&ItemId, &Prose>) -> Vec<Entry<T>> {
+fn merge<T: Clone + Catalogued>(base: &[Arc<T>], local: &[T], docs: &Documents, not_applicable: &BTreeMap<&ItemId, &Prose>) -> Vec<Entry<T>> {
     let from_base = base.iter().map(|item| Entry {
         not_applicable: not_applicable.get(item.identity().0).map(|p| (*p).clone()),
-        item: item.clone(),
+        item: Arc::clone(item),
         origin: Origin::Base,
         deviation: None,
         doc: docs.base.clone(),
     });
     let from_local = local.iter().map(|item| Entry {
         not_applicable: None,
-        item: item.clone(),
+        item: Arc::new(item.clone()),
         origin: Origin::Local,
         deviation: None,
         doc: docs.local.clone().unwrap_or_default(),
@@ -255,18 +301,25 @@ impl EffectiveDpia {
     /// working base: the municipality assessed that text, and it stays what it signed until
     /// it confirms a newer release.
     pub fn compute(coordination: &Coordination, working: &Base, supplement: &Supplement, participant: &Participant) -> Self {
+        Self::compute_on(coordination, || Arc::new(SharedBase::of(working)), supplement, participant)
+    }
+
+    /// [`EffectiveDpia::compute`] on a working base already shared ([`SharedBase`]), asked
+    /// only when the DPIA does not stand on a release: the entries share the base's items
+    /// instead of copying them (a view builds 98 municipalities' DPIAs on one base).
+    pub fn compute_on(coordination: &Coordination, working: impl FnOnce() -> Arc<SharedBase>, supplement: &Supplement, participant: &Participant) -> Self {
         let bound = supplement.meta.base_release.as_str();
         let (released, release_problem) = if bound.is_empty() {
             (None, None)
         } else {
-            match coordination.require_release(bound).and_then(|r| Ok((ReleaseStamp::from(r), r.base()?))) {
+            match coordination.require_release(bound).and_then(|r| Ok((ReleaseStamp::from(r), r.shared_base()?))) {
                 Ok(found) => (Some(found), None),
                 Err(e) => (None, Some(e.to_string())),
             }
         };
-        let (release, base) = match &released {
-            Some((stamp, base)) => (Some(stamp.clone()), &**base),
-            None => (None, working),
+        let (release, base) = match released {
+            Some((stamp, base)) => (Some(stamp), base),
+            None => (None, working()),
         };
         let na: BTreeMap<&ItemId, &Prose> =
             supplement.not_applicable.iter().map(|n| (&n.target, &n.justification)).collect();
@@ -285,11 +338,12 @@ impl EffectiveDpia {
                         base_residual: entry.item.residual.clone(),
                         reason: o.reason.clone(),
                     });
+                    // The entry's own copy: the base's item stays shared and unchanged.
                     if let Some(a) = &o.inherent {
-                        entry.item.inherent = a.clone();
+                        Arc::make_mut(&mut entry.item).inherent = a.clone();
                     }
                     if let Some(a) = &o.residual {
-                        entry.item.residual = a.clone();
+                        Arc::make_mut(&mut entry.item).residual = a.clone();
                     }
                 }
                 None => unresolved.push(o.target.clone()),
@@ -307,13 +361,12 @@ impl EffectiveDpia {
             match items.subject_categories.iter_mut().find(|e| e.origin == Origin::Base && e.item.id == c.target) {
                 Some(entry) => {
                     entry.deviation = Some(Deviation::SubjectCount { base_count: entry.item.count, note: c.note.clone() });
-                    entry.item.count = c.count;
+                    Arc::make_mut(&mut entry.item).count = c.count;
                 }
                 None => unresolved.push(c.target.clone()),
             }
         }
-        let known: std::collections::BTreeSet<&ItemId> = base_ids(base).collect();
-        unresolved.extend(supplement.not_applicable.iter().filter(|n| !known.contains(&n.target)).map(|n| n.target.clone()));
+        unresolved.extend(supplement.not_applicable.iter().filter(|n| !base.ids.contains(&n.target)).map(|n| n.target.clone()));
 
         let (prior_consultation, prior_consultation_origin) =
             local_or_base(&supplement.prior_consultation, &base.prior_consultation);
@@ -531,6 +584,55 @@ mod tests {
         let refs: Vec<&str> = e.items.risks.iter().map(|r| r.item.reference.as_str()).collect();
         assert_eq!(refs, ["R1", "R2", "R10", "KBH-R1"]);
         assert!(e.items.risks.windows(2).all(|w| w[0].item.reference <= w[1].item.reference));
+    }
+
+    /// A copy that shares nothing with the original.
+    fn deep<T: Serialize + serde::de::DeserializeOwned>(v: &T) -> T {
+        serde_json::from_value(serde_json::to_value(v).unwrap()).unwrap()
+    }
+
+    /// The effective DPIAs a view builds share the base's items (a release's, or the working
+    /// base's). Each must equal the one built the old way, every entry its own copy — from
+    /// copies of the view's inputs, the release parsed again — for every municipality of the
+    /// sample and of a small year of use (local ratings and counts, releases), and building
+    /// one must leave those built before it unchanged.
+    #[test]
+    fn shared_effective_dpias_equal_the_ones_built_from_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = || Arc::new(crate::env::FixedEnv::new(1_796_000_000_000, 42)) as Arc<dyn crate::env::Env>;
+        let demo = crate::Workspace::create_demo(&dir.path().join("demo.konsekvens"), env()).unwrap();
+        let spec = crate::fixtures::YearSpec { edits: 150, municipalities: 6, seed: 3 };
+        let year = crate::fixtures::year_of_use(&dir.path().join("year.konsekvens"), &spec).unwrap();
+        let mut overridden = 0;
+        for ws in [&demo, &year] {
+            let view = ws.view();
+            let mut orgs = vec![None];
+            orgs.extend(view.supplement_codes().into_iter().map(Some));
+            // All built on one view first, then compared last to first.
+            let shared: Vec<EffectiveDpia> = orgs.iter().map(|o| view.effective_or_base(*o).unwrap()).collect();
+            let (coordination, base) = (deep(&view.coordination().unwrap()), deep(&view.base().unwrap()));
+            for (org, dpia) in orgs.iter().zip(&shared).rev() {
+                let (supplement, participant) = match org {
+                    Some(code) => (deep(&view.supplement(*code).unwrap()), view.participant(*code).unwrap()),
+                    None => (Supplement::default(), Participant::joint_base()),
+                };
+                crate::release::released::forget();
+                let owned = EffectiveDpia::compute(&coordination, &base, &supplement, &participant);
+                assert_eq!(dpia, &owned, "{org:?}");
+                assert_eq!(serde_json::to_string(dpia).unwrap(), serde_json::to_string(&owned).unwrap(), "{org:?}");
+                overridden += supplement.risk_overrides.len();
+            }
+            // They do share: a base entry no supplement changes is one item for all.
+            let release = |d: &EffectiveDpia| d.release.as_ref().map(|r| r.name.clone());
+            let (first, second) = shared[1..]
+                .iter()
+                .enumerate()
+                .find_map(|(i, a)| shared[i + 2..].iter().find(|b| release(b) == release(a)).map(|b| (a, b)))
+                .expect("two municipalities on the same base");
+            let i = first.items.measures.iter().position(|e| e.origin == Origin::Base).unwrap();
+            assert!(Arc::ptr_eq(&first.items.measures[i].item, &second.items.measures[i].item));
+        }
+        assert!(overridden > 0, "the samples rate some risks locally");
     }
 
     #[test]

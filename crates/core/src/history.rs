@@ -191,14 +191,14 @@ pub fn seq_of(view: &View<'_>, point: &Point) -> Result<Option<i64>, WorkspaceEr
 pub fn dpia_at(view: &View<'_>, org: Option<OrgCode>, point: &Point) -> Result<EffectiveDpia, WorkspaceError> {
     if let (None, Point::Release(name)) = (org, point) {
         let coordination = view.coordination()?;
-        let base = coordination.require_release(name)?.base()?;
-        return Ok(EffectiveDpia::compute(&coordination, &base, &Supplement::default(), &Participant::joint_base()));
+        let base = coordination.require_release(name)?.shared_base()?;
+        return Ok(EffectiveDpia::compute_on(&coordination, || base, &Supplement::default(), &Participant::joint_base()));
     }
     let Some(seq) = seq_of(view, point)? else { return view.effective_or_base(org) };
     let shared = view.shared_at(seq)?;
-    let (coordination, base) = (&shared.0, &shared.1);
+    let coordination = &shared.0;
     match org {
-        None => Ok(EffectiveDpia::compute(coordination, base, &Supplement::default(), &Participant::joint_base())),
+        None => Ok(view.effective_on(&shared, &Supplement::default(), &Participant::joint_base())),
         Some(code) => {
             let key = DocKey::Supplement(code);
             let supplement: Supplement = view.model_at(key, seq)?;
@@ -208,7 +208,7 @@ pub fn dpia_at(view: &View<'_>, org: Option<OrgCode>, point: &Point) -> Result<E
                 .find(|p| p.code == Some(code))
                 .cloned()
                 .unwrap_or_else(|| view.participant(code).unwrap_or_default());
-            Ok(EffectiveDpia::compute(coordination, base, &supplement, &participant))
+            Ok(view.effective_on(&shared, &supplement, &participant))
         }
     }
 }

@@ -6,6 +6,7 @@
 //! bytes. That makes it immutable and recoverable exactly, whatever happens to the working
 //! base afterwards, and gives the PDF cover a fingerprint a reader can check.
 
+use crate::effective::SharedBase;
 use crate::model::{Base, Coordination, ItemId, Reference, Release};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -42,42 +43,60 @@ impl Release {
     /// The base as published, after checking that its content still has its hash (shared:
     /// every municipality's effective DPIA borrows the one parsed copy).
     pub fn base(&self) -> Result<Arc<Base>, ReleaseError> {
+        Ok(self.parsed()?.0)
+    }
+
+    /// The release's content as every effective DPIA built on it shares it (made once per
+    /// process and release, beside the parsed base).
+    pub fn shared_base(&self) -> Result<Arc<SharedBase>, ReleaseError> {
+        Ok(self.parsed()?.1)
+    }
+
+    fn parsed(&self) -> Result<(Arc<Base>, Arc<SharedBase>), ReleaseError> {
         // Every municipality's effective DPIA stands on a release: the coordinator's overview
         // of 98 read the same 100 KB of JSON and hashed it 200 times. A release is immutable,
         // so one checked and parsed copy is kept per content (compared byte for byte).
-        if let Some(base) = released::get(&self.content_hash, &self.content) {
-            return Ok(base);
+        if let Some(found) = released::get(&self.content_hash, &self.content) {
+            return Ok(found);
         }
         let damaged = |why: String| ReleaseError::Damaged { name: self.name.clone(), why };
         if sha256_hex(self.content.as_bytes()) != self.content_hash {
             return Err(damaged("its content does not match its SHA-256".into()));
         }
         let base: Arc<Base> = Arc::new(serde_json::from_str(&self.content).map_err(|e| damaged(e.to_string()))?);
-        released::put(&self.content_hash, &self.content, base.clone());
-        Ok(base)
+        let shared = Arc::new(SharedBase::of(&base));
+        released::put(&self.content_hash, &self.content, base.clone(), shared.clone());
+        Ok((base, shared))
     }
 }
 
 /// Releases already checked and parsed in this process (a few; a release never changes).
-mod released {
+pub(crate) mod released {
+    use crate::effective::SharedBase;
     use crate::model::Base;
     use std::sync::{Arc, Mutex};
 
     const KEEP: usize = 8;
-    type Entry = (String, Arc<String>, Arc<Base>);
+    type Entry = (String, Arc<String>, Arc<Base>, Arc<SharedBase>);
     static KEPT: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
 
-    pub(super) fn get(hash: &str, content: &str) -> Option<Arc<Base>> {
+    pub(super) fn get(hash: &str, content: &str) -> Option<(Arc<Base>, Arc<SharedBase>)> {
         let kept = KEPT.lock().unwrap_or_else(|p| p.into_inner());
-        kept.iter().find(|(h, c, _)| h == hash && c.as_str() == content).map(|(_, _, b)| b.clone())
+        kept.iter().find(|(h, c, _, _)| h == hash && c.as_str() == content).map(|(_, _, b, s)| (b.clone(), s.clone()))
     }
 
-    pub(super) fn put(hash: &str, content: &str, base: Arc<Base>) {
+    /// Forgets every parsed release (tests: to build a DPIA whose release shares nothing).
+    #[cfg(test)]
+    pub(crate) fn forget() {
+        KEPT.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    pub(super) fn put(hash: &str, content: &str, base: Arc<Base>, shared: Arc<SharedBase>) {
         let mut kept = KEPT.lock().unwrap_or_else(|p| p.into_inner());
         if kept.len() >= KEEP {
             kept.remove(0);
         }
-        kept.push((hash.to_owned(), Arc::new(content.to_owned()), base));
+        kept.push((hash.to_owned(), Arc::new(content.to_owned()), base, shared));
     }
 }
 

@@ -202,7 +202,7 @@ pub fn overview(view: &View<'_>, today: Day) -> Result<Overview, WorkspaceError>
         let Some(code) = p.code else { continue };
         let supplement = if codes.contains(&code) { view.supplement_shared(code)? } else { Default::default() };
         // Built once per municipality, on the base read once for all.
-        let dpia = EffectiveDpia::compute(coordination, &current.1, &supplement, p);
+        let dpia = view.effective_on(&current, &supplement, p);
         let report = crate::check::review::check_effective(view, Some(code), &dpia, today)?;
         participants.push(ParticipantStatus {
             code,

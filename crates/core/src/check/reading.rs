@@ -282,7 +282,7 @@ fn transfers(d: &EffectiveDpia, f: &mut Findings) {
 /// document type's activity is one a covering purpose names, and every purpose is used.
 fn uses_and_purposes(d: &EffectiveDpia, f: &mut Findings) {
     let i = &d.items;
-    let purposes: BTreeMap<&ItemId, &Purpose> = applying(&i.purposes).map(|e| (&e.item.id, &e.item)).collect();
+    let purposes: BTreeMap<&ItemId, &Purpose> = applying(&i.purposes).map(|e| (&e.item.id, &*e.item)).collect();
     let mut used: BTreeSet<&ItemId> = BTreeSet::new();
     let mut module_purposes: BTreeMap<&ItemId, BTreeSet<&ItemId>> = BTreeMap::new();
     for e in applying(&i.processes) {

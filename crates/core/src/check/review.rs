@@ -132,7 +132,7 @@ pub fn triggers_between(then: &EffectiveDpia, now: &EffectiveDpia) -> Vec<Review
     added!(subject_categories, "subject_category", "kategori af registrerede", "data-subject category", name);
     added!(modules, "module", "modul", "module", name);
 
-    let old_purposes: BTreeMap<&ItemId, &Purpose> = then.items.purposes.iter().map(|e| (&e.item.id, &e.item)).collect();
+    let old_purposes: BTreeMap<&ItemId, &Purpose> = then.items.purposes.iter().map(|e| (&e.item.id, &*e.item)).collect();
     for e in &now.items.purposes {
         if let Some(old) = old_purposes.get(&e.item.id) {
             if old.legal_basis != e.item.legal_basis {
@@ -149,7 +149,7 @@ pub fn triggers_between(then: &EffectiveDpia, now: &EffectiveDpia) -> Vec<Review
         let names: Vec<String> = new_chain.values().map(|(n, ..)| n.clone()).collect();
         out.push(trigger("processor", names.join(" → "), format!("databehandlerkæden er ændret (nu: {})", names.join(", ")), format!("the processor chain changed (now: {})", names.join(", "))));
     }
-    let old_risks: BTreeMap<&ItemId, &Risk> = then.items.risks.iter().filter(|e| e.applies()).map(|e| (&e.item.id, &e.item)).collect();
+    let old_risks: BTreeMap<&ItemId, &Risk> = then.items.risks.iter().filter(|e| e.applies()).map(|e| (&e.item.id, &*e.item)).collect();
     for e in now.items.risks.iter().filter(|e| e.applies()) {
         let Some(old) = old_risks.get(&e.item.id) else { continue };
         let raised = |a: Option<RiskLevel>, b: Option<RiskLevel>| matches!((a, b), (Some(a), Some(b)) if b > a);

@@ -5,7 +5,7 @@
 
 use super::{Workspace, WorkspaceError};
 use crate::doc::{DocKey, DpiaDoc, IdSpan};
-use crate::effective::EffectiveDpia;
+use crate::effective::{EffectiveDpia, SharedBase};
 use crate::model::*;
 use crate::store::{KnownAuthor, StoredChange};
 use std::cell::RefCell;
@@ -30,7 +30,13 @@ pub struct View<'w> {
     /// lives: it borrows the workspace).
     last_seqs: RefCell<HashMap<DocKey, i64>>,
     baseline: std::cell::Cell<Option<i64>>,
+    /// The bases read above (now, at past positions) as effective DPIAs share them: made
+    /// once per base read, so 98 municipalities' DPIAs share the base's items.
+    shared_bases: RefCell<Vec<SharedRead>>,
 }
+
+/// A coordination and base read, and its base as effective DPIAs share it.
+type SharedRead = (std::rc::Rc<(Coordination, Base)>, std::sync::Arc<SharedBase>);
 
 /// The setting that records up to which log position the file's content came in by import
 /// or creation: content older than the file itself counts as reviewed by the reviews it
@@ -48,6 +54,7 @@ impl Workspace {
             supplements: RefCell::default(),
             last_seqs: RefCell::default(),
             baseline: Default::default(),
+            shared_bases: RefCell::default(),
         }
     }
 }
@@ -119,16 +126,32 @@ impl<'w> View<'w> {
     /// The effective DPIA of one municipality: base ⊕ its supplement.
     pub fn effective(&self, code: OrgCode) -> Result<EffectiveDpia, WorkspaceError> {
         let current = self.current()?;
-        let (coordination, base) = (&current.0, &current.1);
+        let coordination = &current.0;
         let participant = coordination.participants.iter().find(|p| p.code == Some(code)).cloned().ok_or(WorkspaceError::UnknownOrg(code))?;
         let supplement = if self.ws.docs.contains_key(&DocKey::Supplement(code)) { self.supplement_shared(code)? } else { Default::default() };
-        Ok(EffectiveDpia::compute(coordination, base, &supplement, &participant))
+        Ok(self.effective_on(&current, &supplement, &participant))
     }
 
     /// The joint base read as a DPIA without a supplement.
     pub fn base_as_effective(&self) -> Result<EffectiveDpia, WorkspaceError> {
         let current = self.current()?;
-        Ok(EffectiveDpia::compute(&current.0, &current.1, &Supplement::default(), &Participant::joint_base()))
+        Ok(self.effective_on(&current, &Supplement::default(), &Participant::joint_base()))
+    }
+
+    /// [`EffectiveDpia::compute`] on a coordination and base this view read (now:
+    /// [`View::current`], or at a past position), sharing the base's items with every other
+    /// effective DPIA the view builds on the same read.
+    pub fn effective_on(&self, read: &std::rc::Rc<(Coordination, Base)>, supplement: &Supplement, participant: &Participant) -> EffectiveDpia {
+        EffectiveDpia::compute_on(&read.0, || self.shared_base(read), supplement, participant)
+    }
+
+    fn shared_base(&self, read: &std::rc::Rc<(Coordination, Base)>) -> std::sync::Arc<SharedBase> {
+        if let Some((_, shared)) = self.shared_bases.borrow().iter().find(|(r, _)| std::rc::Rc::ptr_eq(r, read)) {
+            return shared.clone();
+        }
+        let shared = std::sync::Arc::new(SharedBase::of(&read.1));
+        self.shared_bases.borrow_mut().push((read.clone(), shared.clone()));
+        shared
     }
 
     /// A municipality's effective DPIA, or with `None` the base alone.
