@@ -447,3 +447,52 @@ fn export_json_warns_of_links_to_items_that_do_not_exist() {
     assert_eq!(back.status.code(), Some(2), "{}", stderr(&back));
     assert!(stderr(&back).contains("K-JSON-HENVISNING"), "{}", stderr(&back));
 }
+
+/// The høring travels in the interchange file (format 4): `export json` carries the sample's
+/// finished round and a comment on the description, `import json` writes them back, and the
+/// deadline of a round is judged by the day `KONSEKVENS_TODAY` pins, as everything else is.
+#[test]
+fn the_hoering_survives_export_and_import_json_and_its_deadline_follows_konsekvens_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let run = |today: &str, args: &[&std::ffi::OsStr]| {
+        konsekvens_e2e::danish(std::process::Command::new(konsekvens_e2e::binary()).args(args).env("KONSEKVENS_AUTHOR", "e2e").env("KONSEKVENS_TODAY", today)).output().unwrap()
+    };
+    let os = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+    let w = ws.to_str().unwrap();
+    // København comments on the description's part on retention, with a «forslag».
+    let out = konsekvens(os(&["comment", "add", w, "--org", "101", "--field", "description.retention", "--text", "Slettefristen for beskeder mangler", "--propose", "description.retention=Beskeder slettes efter 13 måneder."]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reference = stdout(&out).trim().to_owned();
+
+    let json = dir.path().join("aula.json");
+    let out = konsekvens(os(&["export", "json", w, "--out", json.to_str().unwrap()]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(file["version"], 4);
+    let by: Vec<&str> = file["hearing"].as_array().unwrap().iter().map(|r| r["by"].as_str().unwrap()).collect();
+    assert!(by.contains(&"coordinator") && by.contains(&"101") && by.contains(&"561"), "{by:?}");
+    let imported = dir.path().join("imported.konsekvens");
+    let out = konsekvens(os(&["import", "json", json.to_str().unwrap(), "--out", imported.to_str().unwrap()]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let i = imported.to_str().unwrap();
+    let status = stdout(&konsekvens(os(&["hearing", "status", i])));
+    assert!(status.contains("afsluttet med udgivelse 2025.1") && status.contains("101 København: tiltræder med bemærkninger") && status.contains("561 Esbjerg: tiltræder"), "{status}");
+    let list = stdout(&konsekvens(os(&["comment", "list", i, "--coordinator"])));
+    assert!(list.contains(&reference) && list.contains("beskrivelsen · retention"), "{list}");
+    // The same file, exported again, is the same.
+    let again = dir.path().join("again.json");
+    assert!(konsekvens(os(&["export", "json", i, "--out", again.to_str().unwrap()])).status.success());
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), std::fs::read_to_string(&json).unwrap());
+
+    // A round with a deadline; KONSEKVENS_TODAY after it refuses an answer, on it takes one.
+    let out = run("2026-11-25", &os(&["hearing", "open", i, "--draft", "2026.2-udkast", "--deadline", "2026-12-01"]).iter().map(|s| s.as_os_str()).collect::<Vec<_>>());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answer = os(&["hearing", "answer", i, "--org", "561", "--round", "2", "--verdict", "tiltraeder", "--dpo", "Erik Eriksen"]);
+    let answer: Vec<&std::ffi::OsStr> = answer.iter().map(|s| s.as_os_str()).collect();
+    let late = run("2026-12-02", &answer);
+    assert_eq!(late.status.code(), Some(1), "{}", stderr(&late));
+    assert!(stderr(&late).contains("[K-HOER-FRIST]") && stderr(&late).contains("i dag er 02.12.2026"), "{}", stderr(&late));
+    let in_time = run("2026-12-01", &answer);
+    assert!(in_time.status.success(), "{}", stderr(&in_time));
+}

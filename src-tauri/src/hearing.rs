@@ -191,7 +191,14 @@ fn find_item<'v>(value: &'v Value, id: &str) -> Option<&'v Value> {
 fn comment_view(p: &Posted, base: &Value) -> CommentView {
     let c = &p.comment;
     let proposal = c.proposal.as_ref().map(|pr| {
-        let current = c.target.item.as_ref().and_then(|id| find_item(base, &id.0)).and_then(|i| at_path(i, &pr.field)).cloned().unwrap_or(Value::Null);
+        // A part of the description is a path from the base's root; an item's field, from the item.
+        let current = match &c.target.item {
+            Some(id) => find_item(base, &id.0).and_then(|i| at_path(i, &pr.field)),
+            None if c.target.release.is_none() && hearing::is_description(&pr.field) => at_path(base, &pr.field),
+            None => None,
+        }
+        .cloned()
+        .unwrap_or(Value::Null);
         ProposalView { field: pr.field.clone(), value: pr.value.clone(), current }
     });
     CommentView {
@@ -257,7 +264,9 @@ pub fn read(ws: &konsekvens_core::Workspace, settings: &Settings) -> Result<Hear
     let h = Hearing::read(&view, me).map_err(user)?;
     let base = serde_json::to_value(view.base().map_err(user)?).map_err(UserError::internal)?;
     let participants = view.coordination().map_err(user)?.participants;
-    let day = today();
+    // The workspace's clock (`Env::today`: the wall clock's day or `KONSEKVENS_TODAY`), the
+    // one the core judges the deadline by.
+    let day = ws.env().today();
     let threads = h
         .threads()
         .iter()

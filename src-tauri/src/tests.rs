@@ -451,3 +451,130 @@ fn the_hoering_through_the_commands() {
     let bad = invoke(&webview, "hearing_answer", json!({ "round": 1, "verdict": "perhaps", "note": "", "dpo": "x", "dpoDate": "2026-01-01" })).unwrap_err();
     assert_eq!(bad["code"], "K-HOER-SVAR");
 }
+
+/// The høring synced live between three apps through a real hub (in this process, on
+/// loopback): København comments for the first time — a private thread on its supplement and
+/// a comment on the base — while the coordinator's and Esbjerg's apps are open and live. The
+/// coordinator's app receives both documents as they appear; Esbjerg's receives the public
+/// one and never the private thread. Presence names the thread København is writing in.
+#[test]
+fn the_hoering_syncs_live_between_apps_through_a_hub() {
+    use konsekvens_core::doc::Party;
+    use konsekvens_core::model::{Base, Coordination, OrgCode, Participant};
+    use konsekvens_core::{Author, Workspace};
+    use konsekvens_hub::{BasePolicy, HubStore, Role, ServeConfig, Server, SyncOptions};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    use tauri::Manager;
+
+    let dir = tempfile::tempdir().unwrap();
+    let hubdir = dir.path().join("hub");
+    let (kl, kbh, esb) = {
+        let mut store = HubStore::open(&hubdir).unwrap();
+        for (code, name) in [("KL", "KL / KOMBIT"), ("101", "København"), ("561", "Esbjerg")] {
+            store.add_org(code, name).unwrap();
+        }
+        store.add_dpia("aula", "AULA", "KL", BasePolicy::CoordinatorOnly, &["101", "561"]).unwrap();
+        let token = |org: &str, role| store.issue_token(org, role, org).unwrap().secret;
+        (token("KL", Role::Coordinator), token("101", Role::Member), token("561", Role::Member))
+    };
+    let server = tauri::async_runtime::block_on(Server::bind(ServeConfig::new(&hubdir, "127.0.0.1:0".parse().unwrap()))).unwrap();
+    let url = format!("ws://{}/dpia/aula", server.local_addr());
+    let (stop_hub, hub_stopped) = tokio::sync::oneshot::channel::<()>();
+    let hub = tauri::async_runtime::spawn(server.run(async move {
+        let _ = hub_stopped.await;
+    }));
+
+    // The coordinator's workspace, on the hub; each municipality's filled by a first sync.
+    let coordination = Coordination {
+        coordinator: "KL / KOMBIT".into(),
+        participants: vec![
+            Participant { code: Some(OrgCode(101)), name: "København".into(), ref_prefix: "KBH".into() },
+            Participant { code: Some(OrgCode(561)), name: "Esbjerg".into(), ref_prefix: "ESB".into() },
+        ],
+        ..Coordination::default()
+    };
+    let mut base = Base::default();
+    base.meta.dpia_id = "aula".into();
+    base.meta.title = "AULA".into();
+    let first_sync = |path: &std::path::Path, token: &str, party: Party, create: bool| {
+        let env: Arc<dyn konsekvens_core::Env> = Arc::new(konsekvens_core::SystemEnv);
+        let mut ws = if create { Workspace::create(path, env).unwrap() } else { Workspace::open(path, env).unwrap() };
+        let opts = SyncOptions { party: Some(party), ..SyncOptions::default() };
+        let report = tauri::async_runtime::block_on(konsekvens_hub::sync_once_with(&mut ws, &url, token, &opts)).unwrap();
+        assert!(report.in_sync(), "{report}");
+    };
+    let paths = [dir.path().join("kl.konsekvens"), dir.path().join("kbh.konsekvens"), dir.path().join("esb.konsekvens")];
+    drop(Workspace::create_with(&paths[0], Arc::new(konsekvens_core::SystemEnv), &Author::new("KL", None), &coordination, &base, &[]).unwrap());
+    first_sync(&paths[0], &kl, Party::Coordinator, false);
+    first_sync(&paths[1], &kbh, Party::Org(OrgCode(101)), true);
+    first_sync(&paths[2], &esb, Party::Org(OrgCode(561)), true);
+
+    // Three apps, each live on the hub as its party.
+    let open_app = |path: &std::path::Path, org: Value, name: &str, token: &str| {
+        let (app, webview) = app(Launch { workspace: Some(path.to_owned()) });
+        invoke(&webview, "current", json!({})).expect("current");
+        invoke(&webview, "save_settings", json!({ "userName": name, "org": org, "language": "da" })).expect("save_settings");
+        let state = app.state::<AppState>();
+        let presence = konsekvens_hub::Presence { name: name.into(), org: org.as_u64().map(|o| o.to_string()), section: None };
+        crate::sync::start(&state, path.to_owned(), url.clone(), token.to_owned(), presence, tauri::ipc::Channel::new(|_| Ok(()))).unwrap();
+        (app, webview)
+    };
+    let (_kl_app, kl_view) = open_app(&paths[0], Value::Null, "Karin (KL)", &kl);
+    let (_kbh_app, kbh_view) = open_app(&paths[1], json!(101), "Anne (DPO København)", &kbh);
+    let (_esb_app, esb_view) = open_app(&paths[2], json!(561), "Erik (DPO Esbjerg)", &esb);
+    let until = |what: &str, ok: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !ok() {
+            assert!(start.elapsed() < Duration::from_secs(20), "{what}: not within 20 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    for view in [&kl_view, &kbh_view, &esb_view] {
+        until("live", &|| invoke(view, "sync_status", json!({})).unwrap()["state"] == "in_sync");
+    }
+    let threads = |view: &WebviewWindow<MockRuntime>| -> Vec<String> {
+        let h = invoke(view, "hearing", json!({})).expect("hearing");
+        h["threads"].as_array().unwrap().iter().map(|t| t["opening"]["reference"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(threads(&kl_view).is_empty());
+
+    // København comments for the first time: its documents appear while the others are live.
+    let private = invoke(&kbh_view, "comment_add", json!({ "comment": { "item": null, "field": "", "supplement": 101, "text": "Internt: vores vikarer får forældrerollen", "objection": false } }))
+        .expect("private comment");
+    let private = private.as_str().unwrap().to_owned();
+    let public = invoke(&kbh_view, "comment_add", json!({ "comment": { "item": null, "field": "description.retention", "text": "Slettefristen for beskeder mangler", "objection": false } }))
+        .expect("public comment");
+    let public = public.as_str().unwrap().to_owned();
+    until("the coordinator's app receives both", &|| {
+        let t = threads(&kl_view);
+        t.contains(&private) && t.contains(&public)
+    });
+    until("Esbjerg's app receives the comment on the base", &|| threads(&esb_view).contains(&public));
+    assert!(!threads(&esb_view).contains(&private), "a municipality's private thread never reaches another municipality");
+    // … nor its document, in Esbjerg's file.
+    let esb_ws = Workspace::open(&paths[2], Arc::new(konsekvens_core::SystemEnv)).unwrap();
+    assert!(!esb_ws.keys().any(|k| k.name() == "remarks/101/101" || k.name() == "remarks/coordinator/101"));
+    drop(esb_ws);
+    // The coordinator replies in the private thread: back to København only.
+    let reply = invoke(&kl_view, "comment_reply", json!({ "to": private, "text": "Noteret" })).expect("reply").as_str().unwrap().to_owned();
+    until("København's app receives the coordinator's reply", &|| {
+        let h = invoke(&kbh_view, "hearing", json!({})).unwrap();
+        h["threads"].as_array().unwrap().iter().any(|t| t["replies"].as_array().unwrap().iter().any(|r| r["reference"] == reply.as_str()))
+    });
+
+    // Presence: København writes in the thread; the coordinator sees who and where.
+    invoke(&kbh_view, "set_presence", json!({ "section": format!("høring:{public}") })).expect("set_presence");
+    until("the coordinator sees København writing in the thread", &|| {
+        let peers = invoke(&kl_view, "sync_status", json!({})).unwrap()["peers"].clone();
+        peers.as_array().unwrap().iter().any(|p| p["name"] == "Anne (DPO København)" && p["org"] == "101" && p["section"] == format!("høring:{public}").as_str())
+    });
+    let esb_peers = invoke(&esb_view, "sync_status", json!({})).unwrap()["peers"].clone();
+    assert!(esb_peers.as_array().unwrap().iter().all(|p| p["section"] != format!("høring:{private}").as_str()), "{esb_peers}");
+
+    for view in [&kl_view, &kbh_view, &esb_view] {
+        invoke(view, "disconnect_hub", json!({})).expect("disconnect");
+    }
+    let _ = stop_hub.send(());
+    tauri::async_runtime::block_on(hub).unwrap().unwrap();
+}

@@ -2,7 +2,7 @@
 // filters, and a «forslag» as a word difference against the current text.
 
 import { afterEach, describe, expect, test } from "vitest";
-import { commentedItems, fieldLabel, filterThreads, openCount, openOnRelease, targetText, threadsFor, valueText, wordDiff, type ThreadView } from "./hearing";
+import { commentedItems, fieldLabel, filterThreads, isDescriptionField, openCount, openOnDescription, openOnRelease, targetText, threadsFor, valueText, wordDiff, type ThreadView } from "./hearing";
 import { lang } from "./i18n";
 
 afterEach(() => {
@@ -114,5 +114,40 @@ describe("a «forslag» as a difference", () => {
     expect(fieldLabel("residual.availability")).toBe("tilgængelighed efter foranstaltninger");
     lang.value = "en";
     expect(fieldLabel("inherent.confidentiality.likelihood")).toBe("likelihood, confidentiality before measures");
+  });
+});
+
+describe("the description, commented as an item of its own", () => {
+  const onDescription = [
+    thread({ ref: "561/b-20", by: "561", field: "description" }),
+    thread({ ref: "101/b-21", by: "101", field: "description.retention", proposalField: "description.retention" }),
+    thread({ ref: "101/b-22", by: "101", field: "description.scope", resolved: true }),
+    thread({ ref: "coordinator/b-23", by: "coordinator" }),
+    thread({ ref: "coordinator/b-24", by: "coordinator", release: "2025.1" }),
+  ];
+  const target = (field: string) => ({ item: null, field, release: null, supplement: null, label: field, kind: null });
+
+  test("the whole description counts the open threads on it and its parts; a part only its own", () => {
+    expect(openOnDescription(onDescription)).toBe(2);
+    expect(openOnDescription(onDescription, "description.retention")).toBe(1);
+    expect(openOnDescription(onDescription, "description.scope")).toBe(0);
+    expect(threadsFor(onDescription, target("description")).map((x) => x.opening.reference)).toEqual(["561/b-20", "101/b-21", "101/b-22"]);
+    expect(threadsFor(onDescription, target("description.retention")).map((x) => x.opening.reference)).toEqual(["101/b-21"]);
+  });
+
+  test("the DPIA as a whole and a release are not the description", () => {
+    expect(isDescriptionField("")).toBe(false);
+    expect(isDescriptionField("description.")).toBe(false);
+    expect(isDescriptionField("descriptions")).toBe(false);
+    expect(threadsFor(onDescription, { ...target(""), release: null }).map((x) => x.opening.reference)).toEqual(["coordinator/b-23"]);
+    expect(openOnRelease(onDescription, "2025.1")).toBe(1);
+  });
+
+  test("it is named as the Description view names it", () => {
+    expect(targetText(onDescription[0].target)).toBe("beskrivelsen");
+    expect(targetText(onDescription[1].target)).toBe("beskrivelsen: opbevaring og sletning");
+    expect(fieldLabel("description.summary")).toBe("beskrivelsen: sammenfatning");
+    lang.value = "en";
+    expect(targetText(onDescription[1].target)).toBe("the description: retention and erasure");
   });
 });

@@ -68,16 +68,41 @@ export function openCount(threads: readonly ThreadView[] | undefined, item: stri
   return (threads ?? []).filter((th) => !th.resolved && isOn(th, item, field)).length;
 }
 
+/** Whether a target's field (with no item and no release) names the system description —
+ *  `description` as a whole or one part of it (`description.retention`), as the core reads it. */
+export function isDescriptionField(field: string): boolean {
+  return field === "description" || (field.startsWith("description.") && field.length > "description.".length);
+}
+
+/** Whether a thread is on the description (given a part, on that part; given the whole, on any). */
+export function isOnDescription(th: ThreadView, field = "description"): boolean {
+  if (th.target.item !== null || th.target.release !== null || !isDescriptionField(th.target.field)) return false;
+  return field === "description" || th.target.field === field;
+}
+
+/** Open threads on the description, or on one part of it. */
+export function openOnDescription(threads: readonly ThreadView[] | undefined, field = "description"): number {
+  return (threads ?? []).filter((th) => !th.resolved && isOnDescription(th, field)).length;
+}
+
+/** Whether a panel target is the description (or a part of it). */
+export function targetsDescription(target: { item: string | null; release: string | null; field: string }): boolean {
+  return target.item === null && target.release === null && isDescriptionField(target.field);
+}
+
 /** Open threads on a release (commented as a whole). */
 export function openOnRelease(threads: readonly ThreadView[] | undefined, release: string): number {
-  return (threads ?? []).filter((th) => !th.resolved && th.target.release === release && th.target.item === null).length;
+  return (threads ?? []).filter((th) => !th.resolved && th.target.release === release && th.target.item === null && !isDescriptionField(th.target.field)).length;
 }
 
 /** The threads a panel shows: on the item (all its fields when the panel is for the item),
  *  or on the release. */
 export function threadsFor(threads: readonly ThreadView[] | undefined, target: PanelTarget): ThreadView[] {
+  if (targetsDescription(target)) return (threads ?? []).filter((th) => isOnDescription(th, target.field));
   return (threads ?? []).filter((th) =>
-    target.item !== null ? isOn(th, target.item, target.field === "" ? undefined : target.field) : th.target.item === null && th.target.release === target.release);
+    target.item !== null
+      ? isOn(th, target.item, target.field === "" ? undefined : target.field)
+      : th.target.item === null && th.target.release === target.release && !isDescriptionField(th.target.field));
 }
 
 export type ThreadState = "open" | "resolved" | "unanswered" | "objection" | "all";
@@ -173,12 +198,28 @@ export function fieldLabel(path: string): string {
     };
     return parts.length === 2 ? `${dim} ${phase}` : `${what[parts[2]] ?? parts[2]}, ${dim} ${phase}`;
   }
+  if (isDescriptionField(path)) {
+    const part = DESCRIPTION_PARTS[path.slice("description.".length)];
+    return path === "description" ? t("beskrivelsen", "the description") : `${t("beskrivelsen", "the description")}: ${part ? part() : path.slice("description.".length)}`;
+  }
   const named: Record<string, string> = { title: t("titel", "title"), description: t("beskrivelse", "description"), threat: t("trussel", "threat"), name: t("navn", "name"), acceptance: t("accept", "acceptance") };
   return named[path] ?? path;
 }
 
+/** The description's parts a comment (and a «forslag» of text) can be about, as the
+ *  Description view names them. */
+export const DESCRIPTION_PARTS: Record<string, () => string> = {
+  summary: () => t("sammenfatning", "summary"),
+  scope: () => t("afgrænsning", "scope"),
+  retention: () => t("opbevaring og sletning", "retention and erasure"),
+  new_technology_text: () => t("begrundelse (ny teknologi)", "reason (new technology)"),
+  third_country_reason: () => t("begrundelse (tredjelande)", "reason (third countries)"),
+  views_not_sought_reason: () => t("hvorfor de registreredes synspunkter ikke er indhentet", "why the data subjects' views were not sought"),
+};
+
 /** What a thread is about, in words: «R6 · fortrolighed før foranstaltninger», «udgivelse 2025.1». */
 export function targetText(target: ThreadView["target"]): string {
+  if (targetsDescription(target)) return fieldLabel(target.field);
   if (target.item === null) return target.release !== null ? t(`udgivelse ${target.release}`, `release ${target.release}`) : t("hele analysen", "the whole DPIA");
   const what = target.reference || target.label;
   const where = target.supplement !== null ? t(`tillæg ${target.supplement}: `, `supplement ${target.supplement}: `) : "";

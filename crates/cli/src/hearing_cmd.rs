@@ -50,7 +50,9 @@ pub enum CommentCommand {
         /// The item: its reference (R5, KBH-M2) or id; without it, the DPIA as a whole
         #[arg(long)]
         item: Option<String>,
-        /// A field of the item, e.g. inherent.confidentiality (one rating)
+        /// A field of the item, e.g. inherent.confidentiality (one rating); without --item,
+        /// `description` (the system description as an item of its own) or one part of it,
+        /// e.g. description.retention
         #[arg(long, default_value = "")]
         field: String,
         /// The item is in your supplement (the thread is then seen only by you and the coordinator)
@@ -64,7 +66,8 @@ pub enum CommentCommand {
         round: Option<u32>,
         #[arg(long)]
         text: String,
-        /// A proposed value («forslag»): FIELD=VALUE, e.g. inherent.confidentiality.likelihood=forventet
+        /// A proposed value («forslag»): FIELD=VALUE, e.g. inherent.confidentiality.likelihood=forventet,
+        /// or for the description description.retention=TEXT
         #[arg(long)]
         propose: Option<String>,
         /// An objection (indsigelse): you cannot accept the item as it stands

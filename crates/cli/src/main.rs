@@ -498,7 +498,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             paths::refuse_output_onto_input(&out, &[paths::Input::new("JSON-filen", &file)])?;
             let text = read_text_bounded(&file, konsekvens_exchange::limits::MAX_JSON_BYTES)?;
             let parsed = JointDpiaFile::from_json(&text).map_err(|e| Failure::Input(UserError::from(e).in_file(&file)))?;
-            Workspace::create_with(&out, env(), &author(), &parsed.coordination, &parsed.base, &parsed.supplements)?;
+            parsed.create_workspace(&out, env(), &author())?;
             eprintln!("Importerede {} til {}", file.display(), out.display());
         }
         Command::Schema { check: false } => print!("{}", konsekvens_core::interchange::json_schema()),

@@ -329,6 +329,7 @@ impl From<InterchangeError> for UserError {
             InterchangeError::Duplicate { path, id } => {
                 ("K-JSON-DUBLET", format!("ved {path}: id'et «{id}» bruges to gange"), Some(path))
             }
+            InterchangeError::Hearing { path, da, .. } => ("K-JSON-HOERING", format!("ved {path}: {da}"), Some(path)),
         };
         UserError { code: code.into(), da, en, item }
     }

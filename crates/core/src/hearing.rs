@@ -443,11 +443,16 @@ pub fn recurring(threads: &[Thread<'_>]) -> Vec<Recurring> {
     for t in threads {
         let Party::Org(code) = t.opening.by else { continue };
         let c = &t.opening.comment;
-        let Some(item) = &c.target.item else { continue };
+        // An item, or the description (its part is the field's second step).
+        let (item, reference) = match &c.target.item {
+            Some(item) => (item.0.clone(), c.target.reference.clone()),
+            None if c.target.release.is_none() && is_description(&c.target.field) => (DESCRIPTION.to_owned(), "beskrivelsen".to_owned()),
+            None => continue,
+        };
         let field = c.proposal.as_ref().map(|p| p.field.clone()).unwrap_or_else(|| c.target.field.clone());
         let field = field.split('.').take(2).collect::<Vec<_>>().join(".");
-        let entry = by_target.entry((item.0.clone(), field.clone())).or_insert_with(|| Recurring {
-            reference: c.target.reference.clone(),
+        let entry = by_target.entry((item, field.clone())).or_insert_with(|| Recurring {
+            reference,
             field,
             orgs: Vec::new(),
             comments: Vec::new(),
@@ -537,8 +542,10 @@ fn patch_of(path: &str, value: &Value) -> Value {
     path.rsplit('.').fold(value.clone(), |inner, k| serde_json::json!({ k: inner }))
 }
 
+/// Today by the workspace's clock: the one [`crate::Env`] the CLI, the app and the hub judge
+/// deadlines by (the wall clock's day, or the one `KONSEKVENS_TODAY` pins).
 fn today(ws: &Workspace) -> Day {
-    crate::env::day_of_millis(ws.env().now_millis())
+    ws.env().today()
 }
 
 /// Refuses a round's answer or comment after the round's last day (or once it is closed).
@@ -568,6 +575,31 @@ fn check_proposal(item: &Value, collection: Option<&str>, proposal: &Proposal) -
     merge(&mut patched, &patch_of(field, &proposal.value));
     let any = serde_json::json!({ "kind": snake_case(kind.type_name), "item": patched });
     serde_json::from_value::<crate::command::AnyItem>(any).map_err(|e| HearingError::BadProposal(format!("«{field}»: {e}")))?;
+    Ok(())
+}
+
+/// Whether a target's field (with no item and no release) names the system description:
+/// `description` as a whole or one part of it (`description.retention`).
+pub fn is_description(field: &str) -> bool {
+    field == DESCRIPTION || field.strip_prefix(DESCRIPTION).is_some_and(|rest| rest.starts_with('.') && rest.len() > 1)
+}
+
+/// The base's section a description comment's field is rooted in.
+pub const DESCRIPTION: &str = "description";
+
+/// Checks a «forslag» for one part of the description (`description.retention`, a path from
+/// the base's root): the part exists and the description reads back with the value.
+fn check_description_proposal(base: &Value, proposal: &Proposal) -> Result<(), HearingError> {
+    let field = proposal.field.trim();
+    if !is_description(field) || field == DESCRIPTION {
+        return Err(HearingError::BadProposal(format!("«{field}» is not a part of the description (description.summary, description.retention …)")));
+    }
+    if at_path(base, field).is_none() {
+        return Err(HearingError::BadProposal(format!("the description has no part «{field}»")));
+    }
+    let mut patched = base.get(DESCRIPTION).cloned().unwrap_or(Value::Null);
+    merge(&mut patched, &patch_of(&field[DESCRIPTION.len() + 1..], &proposal.value));
+    serde_json::from_value::<crate::model::Description>(patched).map_err(|e| HearingError::BadProposal(format!("«{field}»: {e}")))?;
     Ok(())
 }
 
@@ -621,8 +653,23 @@ pub fn add_comment(ws: &mut Workspace, actor: &Actor, new: NewComment) -> Result
             }
             check_proposal(item, collection.as_deref(), p)?;
         }
+    } else if target.release.is_none() && is_description(&target.field) {
+        // The system description, commented as an item of its own (or one part of it).
+        if target.supplement.is_some() {
+            return Err(HearingError::NoItem(target.field.clone(), "a supplement (the description is the base's)".into()));
+        }
+        let (content, doc_name) = match new.round {
+            Some(n) => (serde_json::from_str::<Value>(&h.round(n).expect("checked").draft.content).unwrap_or(Value::Null), format!("the draft of round {n}")),
+            None => (serde_json::to_value(view.base()?).expect("the model serialises"), "the base".into()),
+        };
+        if at_path(&content, &target.field).is_none() {
+            return Err(HearingError::NoItem(target.field.clone(), doc_name));
+        }
+        if let Some(p) = &new.proposal {
+            check_description_proposal(&content, p)?;
+        }
     } else if new.proposal.is_some() {
-        return Err(HearingError::BadProposal("a «forslag» needs the item it is for (--item)".into()));
+        return Err(HearingError::BadProposal("a «forslag» needs the item it is for (--item, or --field description.…)".into()));
     }
     let id = ws.new_id("b").0;
     let comment = Comment {
@@ -680,6 +727,11 @@ pub fn revise(ws: &mut Workspace, actor: &Actor, reference: &str, body: &str, pr
         let base = serde_json::to_value(ws.view().base()?).expect("the model serialises");
         let (collection, item) = find_item(&base, &id.0, None).ok_or_else(|| HearingError::NoItem(id.0.clone(), "the base".into()))?;
         check_proposal(item, collection.as_deref(), p)?;
+    } else if let Some(p) = proposal.as_ref().filter(|_| c.target.item.is_none()) {
+        if c.target.release.is_some() || !is_description(&c.target.field) {
+            return Err(HearingError::BadProposal("a «forslag» needs the item it is for (--item, or --field description.…)".into()));
+        }
+        check_description_proposal(&serde_json::to_value(ws.view().base()?).expect("the model serialises"), p)?;
     }
     c.revisions.push(Revision { text: c.text.clone(), proposal: c.proposal.clone(), objection: c.objection, replaced_at: ws.env().now_millis() });
     c.text = body;
@@ -823,6 +875,9 @@ fn accept(ws: &mut Workspace, actor: &Actor, posted: &Posted) -> Result<Proposal
     if c.target.supplement.is_some() {
         return Err(HearingError::BadProposal("a «forslag» on a supplement is the municipality's to make".into()));
     }
+    if c.target.item.is_none() && c.target.release.is_none() && is_description(&c.target.field) {
+        return accept_description(ws, actor, p);
+    }
     let id = c.target.item.clone().ok_or_else(|| HearingError::BadProposal("the comment names no item".into()))?;
     let base = serde_json::to_value(ws.view().base()?).expect("the model serialises");
     let (collection, item) = find_item(&base, &id.0, None).ok_or_else(|| HearingError::NoItem(id.0.clone(), "the base".into()))?;
@@ -835,6 +890,19 @@ fn accept(ws: &mut Workspace, actor: &Actor, posted: &Posted) -> Result<Proposal
     let after = find_item(&after_base, &id.0, None).and_then(|(_, i)| at_path(i, &p.field).cloned()).unwrap_or(Value::Null);
     let seq = ws.view().last_seq(DocKey::Base)?;
     Ok(ProposalDecision::Accepted { item: id, field: p.field.clone(), before, after, seq })
+}
+
+/// A «forslag» for a part of the description, written into the base's description section;
+/// recorded as accepted for the item `description`.
+fn accept_description(ws: &mut Workspace, actor: &Actor, p: &Proposal) -> Result<ProposalDecision, HearingError> {
+    let base = serde_json::to_value(ws.view().base()?).expect("the model serialises");
+    check_description_proposal(&base, p)?;
+    let field = p.field.trim();
+    let before = at_path(&base, field).cloned().unwrap_or(Value::Null);
+    ws.patch_section(DocKey::Base, crate::command::SectionKind::Description, &patch_of(&field[DESCRIPTION.len() + 1..], &p.value), &actor.author())?;
+    let after = at_path(&serde_json::to_value(ws.view().base()?).expect("the model serialises"), field).cloned().unwrap_or(Value::Null);
+    let seq = ws.view().last_seq(DocKey::Base)?;
+    Ok(ProposalDecision::Accepted { item: crate::model::ItemId(DESCRIPTION.into()), field: field.to_owned(), before, after, seq })
 }
 
 /// `konsekvens hearing close`: every comment of the round answered, the coordinator
@@ -920,6 +988,16 @@ pub fn target_label(t: &Target) -> String {
         (Some(r), None) => format!("udgivelse {r}"),
         (_, Some(id)) if !t.reference.is_empty() => t.reference.clone(),
         (_, Some(id)) => id.0.clone(),
+        (None, None) if is_description(&t.field) => {
+            let mut s = "beskrivelsen".to_owned();
+            if let Some(part) = t.field.strip_prefix("description.") {
+                s = format!("{s} · {part}");
+            }
+            return match t.supplement {
+                Some(code) => format!("tillæg {code}: {s}"),
+                None => s,
+            };
+        }
         (None, None) => "hele analysen".into(),
     };
     if let Some(code) = t.supplement {
@@ -944,6 +1022,121 @@ pub fn documents_for(participants: &[OrgCode], viewer: Option<Party>) -> Vec<Doc
         }
     }
     keys.into_iter().collect()
+}
+
+// ---- The høring in the interchange file (format version 4) ------------------------------
+
+/// Every remarks document of the workspace with its records, for `export json`: ordered by
+/// document, comments by id. A record that does not read as the model (a damaged copy,
+/// named by [`Hearing::unreadable`] in the app) is not carried: the format is typed.
+pub fn records_of(view: &View<'_>) -> Result<Vec<crate::interchange::RemarksRecords>, WorkspaceError> {
+    let mut out = Vec::new();
+    let mut keys: Vec<DocKey> = view.keys().filter(|k| matches!(k, DocKey::Remarks(_))).collect();
+    keys.sort();
+    for key in keys {
+        let DocKey::Remarks(scope) = key else { continue };
+        let doc = view.doc(key)?;
+        let doc_error = |e| WorkspaceError::Doc { doc: key.name(), source: e };
+        let roots = crate::doc::remarks::roots_of(scope);
+        let read = |root: &'static str| -> Result<BTreeMap<String, String>, WorkspaceError> {
+            if roots.contains(&root) { doc.records(root).map_err(doc_error) } else { Ok(BTreeMap::new()) }
+        };
+        let mut r = crate::interchange::RemarksRecords { by: scope.by.name(), supplement: scope.private, ..Default::default() };
+        r.comments = read(COMMENTS)?.values().filter_map(|j| serde_json::from_str::<Comment>(j).ok()).collect();
+        r.states = read(STATES)?.into_iter().filter_map(|(k, j)| Some((k, serde_json::from_str::<ThreadState>(&j).ok()?))).collect();
+        r.answers = read(ANSWERS)?.values().filter_map(|j| serde_json::from_str::<RoundAnswer>(j).ok()).collect();
+        r.answers.sort_by_key(|a| a.round);
+        r.rounds = read(ROUNDS)?.values().filter_map(|j| serde_json::from_str::<Round>(j).ok()).collect();
+        r.rounds.sort_by_key(|x| x.number);
+        r.responses = read(RESPONSES)?.values().filter_map(|j| serde_json::from_str::<Response>(j).ok()).collect();
+        let empty = r.comments.is_empty() && r.states.is_empty() && r.answers.is_empty() && r.rounds.is_empty() && r.responses.is_empty();
+        if !empty {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// What an import refuses in a file's høring, with the JSON path: a writer that is not a
+/// party of the joint DPIA, a record in a document that cannot hold it (as the hub would
+/// refuse it), a key used twice.
+pub fn validate_records(records: &[crate::interchange::RemarksRecords], coordination: &Coordination) -> Result<(), crate::interchange::InterchangeError> {
+    use crate::interchange::InterchangeError;
+    let bad = |path: String, da: String, en: String| Err(InterchangeError::Hearing { path, da, en });
+    let takes_part = |code: OrgCode| coordination.participants.iter().any(|p| p.code == Some(code));
+    let mut documents = BTreeSet::new();
+    for (i, r) in records.iter().enumerate() {
+        let at = format!("$.hearing[{i}]");
+        let Some(by) = Party::parse(&r.by).filter(|p| match p {
+            Party::Org(code) => takes_part(*code),
+            Party::Coordinator => true,
+        }) else {
+            return bad(format!("{at}.by"), format!("«{}» er hverken koordinatoren eller en deltagende kommune", r.by), format!("«{}» is neither the coordinator nor a participating municipality", r.by));
+        };
+        if let Some(of) = r.supplement {
+            if !takes_part(of) || (by != Party::Coordinator && by != Party::Org(of)) {
+                return bad(format!("{at}.supplement"), format!("{by} kan ikke have tråde om kommune {of}s tillæg"), format!("{by} cannot hold threads on the supplement of {of}"));
+            }
+        }
+        let scope = RemarkScope { by, private: r.supplement };
+        if !documents.insert(scope) {
+            return bad(at, format!("dokumentet {} står to gange", DocKey::Remarks(scope).name()), format!("the document {} appears twice", DocKey::Remarks(scope).name()));
+        }
+        let roots = crate::doc::remarks::roots_of(scope);
+        for (root, n) in [(ANSWERS, r.answers.len()), (ROUNDS, r.rounds.len()), (RESPONSES, r.responses.len())] {
+            if n > 0 && !roots.contains(&root) {
+                return bad(format!("{at}.{root}"), format!("{} kan ikke rumme {root}: hubben tager kun imod dem fra deres skriver", DocKey::Remarks(scope).name()), format!("{} cannot hold {root}: the hub takes them only from their writer", DocKey::Remarks(scope).name()));
+            }
+        }
+        let mut keys = BTreeSet::new();
+        for (j, c) in r.comments.iter().enumerate() {
+            if c.id.trim().is_empty() || !keys.insert(c.id.as_str()) {
+                return bad(format!("{at}.comments[{j}].id"), format!("id'et «{}» er tomt eller bruges to gange", c.id), format!("the id «{}» is empty or used twice", c.id));
+            }
+        }
+        let mut numbers = BTreeSet::new();
+        for (j, a) in r.answers.iter().enumerate() {
+            if !numbers.insert(a.round) {
+                return bad(format!("{at}.answers[{j}].round"), format!("to svar på høringsrunde {}", a.round), format!("two answers to hearing round {}", a.round));
+            }
+        }
+        let mut numbers = BTreeSet::new();
+        for (j, x) in r.rounds.iter().enumerate() {
+            if !numbers.insert(x.number) {
+                return bad(format!("{at}.rounds[{j}].number"), format!("høringsrunde {} står to gange", x.number), format!("hearing round {} appears twice", x.number));
+            }
+        }
+        let mut answered = BTreeSet::new();
+        for (j, x) in r.responses.iter().enumerate() {
+            if !answered.insert(x.comment.as_str()) {
+                return bad(format!("{at}.responses[{j}].comment"), format!("to svar på bemærkning {}", x.comment), format!("two answers to comment {}", x.comment));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes a file's høring into a new workspace (`import json`): each document's records as
+/// they were, one edit per document, by `author` (who imports).
+pub fn write_records(ws: &mut Workspace, author: &Author, records: &[crate::interchange::RemarksRecords]) -> Result<(), WorkspaceError> {
+    for r in records {
+        let Some(by) = Party::parse(&r.by) else { continue };
+        let key = DocKey::Remarks(RemarkScope { by, private: r.supplement });
+        ws.add_documents(&[key])?;
+        let mut rows: Vec<(&'static str, String, String)> = Vec::new();
+        rows.extend(r.comments.iter().map(|c| (COMMENTS, c.id.clone(), json(c))));
+        rows.extend(r.states.iter().map(|(k, v)| (STATES, k.clone(), json(v))));
+        rows.extend(r.answers.iter().map(|a| (ANSWERS, a.round.to_string(), json(a))));
+        rows.extend(r.rounds.iter().map(|x| (ROUNDS, x.number.to_string(), json(x))));
+        rows.extend(r.responses.iter().map(|x| (RESPONSES, x.comment.clone(), json(x))));
+        ws.edit(key, author, |e| {
+            for (root, k, v) in &rows {
+                e.put_record(root, k, v)?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
 }
 
 /// A remarks document's content as JSON (for `history`): its records by root.

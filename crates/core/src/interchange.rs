@@ -1,7 +1,7 @@
 //! The JSON interchange format: a whole joint DPIA (coordination, base, supplements) as
 //! one versioned document. Export is deterministic (items in reference order, sets sorted),
 //! so export → import → export gives the same bytes. The JSON Schema is generated from
-//! these types (`konsekvens schema`) and committed as `schema/joint-dpia.v3.schema.json`.
+//! these types (`konsekvens schema`) and committed as `schema/joint-dpia.v4.schema.json`.
 //! The update log (history) is not part of the format: it belongs to a workspace.
 //!
 //! Version 2 added what a DPIA must be able to say for the check to judge it: a rating's
@@ -18,8 +18,15 @@
 //! and its threats by their own numbers), so that risks' source references can be checked
 //! against what was imported. A version-2 file reads as version 3 with none imported;
 //! `schema/joint-dpia.v2.schema.json` stays as the record of version 2.
+//!
+//! Version 4 added the høring (`hearing`): every remarks document of the workspace — who
+//! writes it, the supplement whose private threads it holds — with its comments, thread
+//! states, the municipalities' answers to rounds, the rounds (their drafts frozen) and the
+//! coordinator's answers. A version-3 file reads as version 4 with no høring;
+//! `schema/joint-dpia.v3.schema.json` stays as the record of version 3.
 
-use crate::model::{Base, Coordination, Supplement};
+use crate::model::hearing::{Comment, Response, Round, RoundAnswer, ThreadState};
+use crate::model::{Base, Coordination, OrgCode, Supplement};
 use crate::workspace::{Workspace, WorkspaceError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -29,7 +36,7 @@ mod strict;
 /// The format's name, written in every file.
 pub const FORMAT: &str = "konsekvens/joint-dpia";
 /// The version this build writes; it reads this and older ones.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// A whole joint DPIA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -38,12 +45,39 @@ pub const VERSION: u32 = 3;
 pub struct JointDpiaFile {
     /// Always "konsekvens/joint-dpia".
     pub format: String,
-    /// Format version: 3 (versions 1 and 2 are read too).
+    /// Format version: 4 (versions 1 to 3 are read too).
     pub version: u32,
     pub coordination: Coordination,
     pub base: Base,
     /// One per participating municipality, ordered by municipality code.
     pub supplements: Vec<Supplement>,
+    /// The høring (format version 4): one entry per remarks document, ordered by document.
+    #[serde(default)]
+    pub hearing: Vec<RemarksRecords>,
+}
+
+/// One remarks document's records: who writes it (the hub binds each document to its
+/// writer, so who wrote a record is this, never a field of the record), and for the threads
+/// on a municipality's supplement, that supplement (read only by it and the coordinator).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct RemarksRecords {
+    /// «coordinator» or the municipality code (as text: «101»).
+    #[schemars(required)]
+    pub by: String,
+    /// The supplement whose private threads these are; absent for the public document.
+    pub supplement: Option<OrgCode>,
+    /// Comments and replies, by their id (unique in the document).
+    pub comments: Vec<Comment>,
+    /// Threads resolved or reopened, by the thread's opening comment's reference (`101/b-…`).
+    pub states: std::collections::BTreeMap<String, ThreadState>,
+    /// A municipality's answers to hearing rounds (its public document only), one per round.
+    pub answers: Vec<RoundAnswer>,
+    /// The coordinator's hearing rounds (its public document only).
+    pub rounds: Vec<Round>,
+    /// The coordinator's answers to comments (its documents only), one per comment.
+    pub responses: Vec<Response>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -66,6 +100,10 @@ pub enum InterchangeError {
     Dangling { path: String, id: String, kind: &'static str },
     #[error("at {path}: the id «{id}» is used a second time")]
     Duplicate { path: String, id: String },
+    /// A record of the høring that cannot be where it is (a municipality's answer in the
+    /// coordinator's document, a round twice …), in Danish and English.
+    #[error("at {path}: {en}")]
+    Hearing { path: String, da: String, en: String },
 }
 
 fn kind_en(kind: &str) -> String {
@@ -82,11 +120,18 @@ impl JointDpiaFile {
             coordination: ws.coordination()?,
             base: ws.base()?,
             supplements,
+            hearing: crate::hearing::records_of(&ws.view())?,
         })
     }
 
+    /// A new workspace at `path` holding the file: coordination, base, supplements and the
+    /// høring (`import json`), created atomically.
+    pub fn create_workspace(&self, path: &std::path::Path, env: std::sync::Arc<dyn crate::Env>, author: &crate::Author) -> Result<Workspace, WorkspaceError> {
+        Workspace::create_with_hearing(path, env, author, &self.coordination, &self.base, &self.supplements, &self.hearing)
+    }
+
     /// The file as this version writes it: an older file's content under the current
-    /// version (what versions 2 and 3 added stays empty until someone fills it in).
+    /// version (what versions 2 to 4 added stays empty until someone fills it in).
     pub fn migrated(mut self) -> Self {
         self.version = VERSION;
         self
@@ -159,7 +204,7 @@ impl JointDpiaFile {
                 return Err(InterchangeError::Supplement { index, message: format!("a second supplement for municipality {code}") });
             }
         }
-        Ok(())
+        crate::hearing::validate_records(&self.hearing, &self.coordination)
     }
 }
 
@@ -201,11 +246,16 @@ fn schema_value() -> &'static serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::UserError;
 
     #[test]
     fn the_committed_schema_is_the_generated_one() {
-        let committed = include_str!("../../../schema/joint-dpia.v3.schema.json");
-        assert!(committed == json_schema(), "schema/joint-dpia.v3.schema.json is stale: run `konsekvens schema > schema/joint-dpia.v3.schema.json`");
+        if std::env::var_os("KONSEKVENS_WRITE_SCHEMA").is_some() {
+            std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/joint-dpia.v4.schema.json"), json_schema()).unwrap();
+            return;
+        }
+        let committed = include_str!("../../../schema/joint-dpia.v4.schema.json");
+        assert!(committed == json_schema(), "schema/joint-dpia.v4.schema.json is stale: run `konsekvens schema > schema/joint-dpia.v4.schema.json`");
     }
 
     #[test]
@@ -248,9 +298,10 @@ mod tests {
     }
 
     #[test]
-    fn a_version_2_file_reads_with_no_sheets_imported_and_writes_back_as_version_3() {
+    fn a_version_2_file_reads_with_no_sheets_imported_and_writes_back_as_the_current_version() {
         let mut value: serde_json::Value = serde_json::from_str(include_str!("../data/aula.joint-dpia.json")).unwrap();
         value["version"] = 2.into();
+        value.as_object_mut().unwrap().remove("hearing");
         // a v2 writer knew no imported sheets
         value["base"]["items"].as_object_mut().unwrap().remove("supplier_sheets");
         for s in value["supplements"].as_array_mut().unwrap() {
@@ -261,7 +312,55 @@ mod tests {
         assert!(file.base.items.supplier_sheets.is_empty());
         assert_eq!(file.base.items.risks.len(), 12, "nothing of the old file is lost");
         let migrated = file.migrated();
-        assert!(migrated.to_json().contains("\"version\": 3") && migrated.to_json().contains("\"supplier_sheets\": []"));
+        assert!(migrated.to_json().contains(&format!("\"version\": {VERSION}")) && migrated.to_json().contains("\"supplier_sheets\": []"));
+    }
+
+    #[test]
+    fn a_version_3_file_reads_with_no_hearing_and_writes_back_as_version_4() {
+        // as the committed record of version 3 describes it: no `hearing`
+        let v3: serde_json::Value = serde_json::from_str(include_str!("../../../schema/joint-dpia.v3.schema.json")).unwrap();
+        assert!(v3["properties"].get("hearing").is_none());
+        let mut value: serde_json::Value = serde_json::from_str(AULA).unwrap();
+        value["version"] = 3.into();
+        value.as_object_mut().unwrap().remove("hearing");
+        let file = JointDpiaFile::from_json(&value.to_string()).expect("a version-3 file keeps importing");
+        assert_eq!(file.version, 3);
+        assert!(file.hearing.is_empty());
+        let migrated = file.migrated();
+        assert_eq!(migrated.version, 4);
+        assert!(migrated.to_json().contains("\"version\": 4") && migrated.to_json().ends_with("\"hearing\": []\n}\n"));
+    }
+
+    #[test]
+    fn hostile_hearing_records_are_refused_with_their_path() {
+        let comment = serde_json::json!({"id": "b-1", "text": "x"});
+        let answer = serde_json::json!({"round": 1, "verdict": "agrees", "note": "", "dpo": "A", "dpo_date": "2026-01-01", "by": "A", "answered_at": 0, "earlier": []});
+        let cases: Vec<(&str, serde_json::Value)> = vec![
+            // a writer that does not take part, or is no party at all
+            ("$.hearing[0].by", serde_json::json!([{"by": "999"}])),
+            ("$.hearing[0].by", serde_json::json!([{"by": "KL"}])),
+            // Esbjerg's threads on København's supplement
+            ("$.hearing[0].supplement", serde_json::json!([{"by": "561", "supplement": 101}])),
+            // an answer to a round in the coordinator's document; a round in a municipality's
+            ("$.hearing[0].answers", serde_json::json!([{"by": "coordinator", "answers": [answer]}])),
+            ("$.hearing[0].responses", serde_json::json!([{"by": "101", "responses": [{"comment": "101/b-1", "outcome": "partly", "reason": "r", "proposal": null, "by": "K", "at": 0, "earlier": []}]}])),
+            // one document twice, one comment id twice
+            ("$.hearing[1]", serde_json::json!([{"by": "101"}, {"by": "101"}])),
+            ("$.hearing[0].comments[1].id", serde_json::json!([{"by": "101", "comments": [comment, comment]}])),
+        ];
+        for (path, hearing) in cases {
+            let err = aula_with(|v| v["hearing"] = hearing.clone()).unwrap_err();
+            match &err {
+                InterchangeError::Hearing { path: p, .. } => assert_eq!(p, path, "{hearing}"),
+                other => panic!("{other}: {hearing}"),
+            }
+            assert_eq!(UserError::from(err).code, "K-JSON-HOERING");
+        }
+        // an unknown field inside a record is refused by the closed schema, with its path
+        let err = aula_with(|v| v["hearing"] = serde_json::json!([{"by": "101", "comments": [{"id": "b-1", "skriver": "København"}]}])).unwrap_err();
+        assert!(matches!(&err, InterchangeError::Unknown { path, field } if path == "$.hearing[0].comments[0]" && field == "skriver"), "{err}");
+        // and a well-formed høring imports
+        assert!(aula_with(|v| v["hearing"] = serde_json::json!([{"by": "101", "comments": [comment], "answers": [answer]}])).is_ok());
     }
 
     #[test]

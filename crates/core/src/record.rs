@@ -39,7 +39,9 @@ pub fn record_file(view: &View<'_>, org: Option<OrgCode>) -> Result<JointDpiaFil
         }
         None => Vec::new(),
     };
-    Ok(JointDpiaFile { format: FORMAT.into(), version: VERSION, coordination: view.coordination()?, base: view.base()?, supplements })
+    // The høring is not part of a printed DPIA's record: it is the joint DPIA's negotiation,
+    // not the analysis one municipality signs (and holds threads others may not read).
+    Ok(JointDpiaFile { format: FORMAT.into(), version: VERSION, coordination: view.coordination()?, base: view.base()?, supplements, hearing: Vec::new() })
 }
 
 /// The files the PDF of `org`'s DPIA (or the base) carries: its interchange JSON and the

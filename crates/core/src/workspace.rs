@@ -190,6 +190,20 @@ impl Workspace {
         base: &Base,
         supplements: &[Supplement],
     ) -> Result<Workspace, WorkspaceError> {
+        Workspace::create_with_hearing(path, env, author, coordination, base, supplements, &[])
+    }
+
+    /// [`Workspace::create_with`], and the høring's remarks documents as a file holds them
+    /// (`import json`, format version 4), in the same atomic creation.
+    pub fn create_with_hearing(
+        path: &Path,
+        env: Arc<dyn Env>,
+        author: &Author,
+        coordination: &Coordination,
+        base: &Base,
+        supplements: &[Supplement],
+        hearing: &[crate::interchange::RemarksRecords],
+    ) -> Result<Workspace, WorkspaceError> {
         let (ws, ()) = Workspace::create_filled(path, env, |ws| {
             ws.edit(DocKey::Coordination, author, |e| e.write_coordination(coordination))?;
             ws.edit(DocKey::Base, author, |e| e.write_base(base))?;
@@ -205,6 +219,7 @@ impl Workspace {
                 ws.add_document(key)?;
                 ws.edit(key, author, |e| e.write_supplement(s))?;
             }
+            crate::hearing::write_records(ws, author, hearing)?;
             ws.ensure_review_baseline()
         })?;
         Ok(ws)

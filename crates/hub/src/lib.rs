@@ -45,5 +45,5 @@ mod writer;
 pub use client::{ensure_remark_documents, sync_once, sync_once_with, sync_watch, DocOutcome, DocReport, SyncError, SyncOptions, SyncReport, SyncState, WatchOptions};
 pub use live::{live_control, printable, sync_live, LiveControl, LiveEvent, LiveHandle, LiveOptions, LiveState, Peer, Presence};
 pub use rights::{BasePolicy, DpiaInfo, Role, TokenInfo};
-pub use server::{serve, shutdown_signal, HubError, ServeConfig, Server};
+pub use server::{serve, shutdown_signal, Clock, HubError, ServeConfig, Server};
 pub use store::{HubStore, IssuedToken, Queries, StoreError, Synchronous};

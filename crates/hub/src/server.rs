@@ -153,6 +153,25 @@ pub struct ServeConfig {
     pub metrics_listen: Option<SocketAddr>,
     /// OpenID Connect providers whose ID tokens are accepted besides tokens (`--oidc FILE`).
     pub oidc: Option<crate::oidc::OidcConfig>,
+    /// The clock that decides a hearing round's deadline: the core's [`Env`] (the wall clock,
+    /// or the day `KONSEKVENS_TODAY` pins), as the CLI and the app judge it; a test's own.
+    pub clock: Clock,
+}
+
+/// The hub's clock: the core's injected [`Env`] (its `today`).
+#[derive(Clone)]
+pub struct Clock(pub std::sync::Arc<dyn konsekvens_core::Env>);
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock(std::sync::Arc::new(konsekvens_core::SystemEnv))
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock(today {})", self.0.today())
+    }
 }
 
 impl ServeConfig {
@@ -178,6 +197,7 @@ impl ServeConfig {
             verbose: false,
             metrics_listen: None,
             oidc: None,
+            clock: Clock::default(),
         }
     }
 }
@@ -264,6 +284,7 @@ impl Server {
             recovering,
             config.verbose,
             metrics.clone(),
+            config.clock.0.clone(),
         )?;
         let hub = Arc::new(Hub {
             store: Mutex::new(store),

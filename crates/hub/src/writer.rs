@@ -129,6 +129,7 @@ impl WriterHandle {
         recovering: bool,
         verbose: bool,
         metrics: Arc<HubMetrics>,
+        clock: Arc<dyn konsekvens_core::Env>,
     ) -> Result<WriterHandle, HubError> {
         let store = HubStore::open(data_dir)?;
         // Commits are write()s only; the fsync is ours (`durable`), after the forward.
@@ -137,7 +138,7 @@ impl WriterHandle {
         let (jobs, rx) = mpsc::channel();
         let (to_syncer, synced) = mpsc::channel::<Vec<Reply>>();
         let mut syncer_wal = WalFile::new(store.path());
-        let writer = Writer { wal: WalFile::new(store.path()), store, compact_after, limits, synchronous, recovering, syncer: to_syncer, verbose, metrics: metrics.clone() };
+        let writer = Writer { wal: WalFile::new(store.path()), store, compact_after, limits, synchronous, recovering, syncer: to_syncer, verbose, metrics: metrics.clone(), clock };
         let writer = std::thread::Builder::new().name("hub-writer".into()).spawn(move || writer.run(rx))?;
         let syncer = std::thread::Builder::new().name("hub-syncer".into()).spawn(move || {
             // Group commit: one fsync covers every batch committed before it.
@@ -223,6 +224,8 @@ struct Writer {
     syncer: mpsc::Sender<Vec<Reply>>,
     verbose: bool,
     metrics: Arc<HubMetrics>,
+    /// Decides hearing rounds' deadlines (`ServeConfig::clock`).
+    clock: Arc<dyn konsekvens_core::Env>,
 }
 
 /// How the writer decided on one job, before the commit.
@@ -359,7 +362,7 @@ impl Writer {
         states: &mut [tokio::sync::MutexGuard<'_, DocState>],
     ) -> Result<(Vec<Decided>, bool), StoreError> {
         let (verbose, limits) = (self.verbose, self.limits);
-        let ctx = Ctx { limits, verbose, recovering: self.recovering };
+        let ctx = Ctx { limits, verbose, recovering: self.recovering, today: self.clock.today() };
         let mut leased = false;
         let batch = self.store.batch()?;
         let mut dpias: HashMap<String, DpiaInfo> = HashMap::new();
@@ -415,6 +418,8 @@ struct Ctx {
     limits: WriteLimits,
     verbose: bool,
     recovering: bool,
+    /// The hub's day (its clock's), for hearing rounds' deadlines.
+    today: konsekvens_core::model::Day,
 }
 
 fn refuse(batch: &Batch<'_>, session: &Session, reason: String, size: usize, verbose: bool) -> Result<Decided, StoreError> {
@@ -456,7 +461,7 @@ fn decide(
     ctx: Ctx,
     leased: &mut bool,
 ) -> Result<Decided, StoreError> {
-    let Ctx { limits, verbose, recovering } = ctx;
+    let Ctx { limits, verbose, recovering, today } = ctx;
     let size = data.len();
     if size > limits.max_update {
         let why = format!(
@@ -561,7 +566,7 @@ fn decide(
                         "{REMARK_DELETED}: ændringen sletter «{}»; bemærkninger, svar og runder rettes eller afsluttes, de slettes aldrig (a remark is never deleted)",
                         crate::live::printable(&gone)
                     )),
-                    None if matches!(scope.by, Party::Org(_)) => late(batch, room, &before.round_bound(), &after.round_bound())?,
+                    None if matches!(scope.by, Party::Org(_)) => late(batch, room, &before.round_bound(), &after.round_bound(), today)?,
                     None => None,
                 }
             }
@@ -596,14 +601,14 @@ fn decide(
 
 /// Why a municipality's remarks update is refused for a hearing round's deadline (the hub's
 /// clock decides, not the client's), judged against the coordinator's rounds as logged.
-fn late(batch: &Batch<'_>, room: &Room, before: &RoundBound, after: &RoundBound) -> Result<Option<String>, StoreError> {
+fn late(batch: &Batch<'_>, room: &Room, before: &RoundBound, after: &RoundBound, today: konsekvens_core::model::Day) -> Result<Option<String>, StoreError> {
     let touched = RoundBound::touched(before, after);
     if touched.is_empty() {
         return Ok(None);
     }
     let coordinator = DocState::load(batch, &room.dpia, DocKey::Remarks(RemarkScope::public(Party::Coordinator)))?;
     let rounds = konsekvens_core::doc::remarks::rounds_of(&coordinator.doc);
-    Ok(konsekvens_core::hearing::too_late(&rounds, &touched, konsekvens_core::env::today()).map(|why| format!("{DEADLINE}: {why}")))
+    Ok(konsekvens_core::hearing::too_late(&rounds, &touched, today).map(|why| format!("{DEADLINE}: {why}")))
 }
 
 /// Whether every block of a v1 update is one the document already has, judged by the clocks

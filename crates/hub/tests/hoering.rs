@@ -12,7 +12,7 @@ use konsekvens_core::hearing::{self, Actor, NewComment};
 use konsekvens_core::model::hearing::{Comment, Outcome, Target, Verdict};
 use konsekvens_core::model::*;
 use konsekvens_core::{Author, DocKey, Env, FixedEnv, Workspace};
-use konsekvens_hub::{BasePolicy, DocOutcome, SyncOptions};
+use konsekvens_hub::{BasePolicy, DocOutcome, ServeConfig, SyncOptions};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -180,6 +180,65 @@ async fn an_answer_after_the_deadline_is_refused_by_the_hub() {
     })
     .unwrap();
     assert!(refusal(&sync(&mut e, &url, &t.esb).await, esb_doc).contains("ingen høringsrunde 7"));
+    hub.stop().await;
+}
+
+/// The hub's clock is the core's injected `Env` (`ServeConfig::clock`, the wall clock or
+/// `KONSEKVENS_TODAY` in `hub serve`): a hub whose day is past the deadline refuses an answer
+/// a hostile client writes straight into its document while its own clock says it is in
+/// time; a hub whose day is the deadline itself takes one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hubs_injected_clock_decides_the_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let hubdir = dir.path().join("hub");
+    let t = registry(&hubdir, BasePolicy::CoordinatorOnly);
+    let deadline = Day::ymd(2031, 3, 1);
+    let noon = |d: Day| d.0.midnight().assume_utc().unix_timestamp() * 1000 + 12 * 3_600_000;
+    let env_on = |d: Day, seed: u64| -> Arc<dyn Env> { Arc::new(FixedEnv::new(noon(d), seed)) };
+    let hub_on = |d: Day| ServeConfig { clock: konsekvens_hub::Clock(env_on(d, 9)), ..ServeConfig::new(&hubdir, "127.0.0.1:0".parse().unwrap()) };
+    assert_eq!(hub_on(deadline).clock.0.today(), deadline);
+
+    let hub = TestHub::start_with(hub_on(Day::ymd(2031, 3, 2))).await;
+    let url = hub.url();
+    let mut coord = Workspace::create_with(
+        &dir.path().join("kl.konsekvens"),
+        env_on(Day::ymd(2031, 2, 1), 1),
+        &Author::new("KL", None),
+        &coordinator_workspace(&dir.path().join("tmpl.konsekvens")).view().coordination().unwrap(),
+        &{
+            let mut b = Base::default();
+            b.meta.dpia_id = DPIA.into();
+            b
+        },
+        &[],
+    )
+    .unwrap();
+    hearing::open_round(&mut coord, &kl(), "udkast-1", deadline, "").unwrap();
+    assert!(sync(&mut coord, &url, &t.coordinator).await.in_sync());
+    let answer = |dpo: &str| {
+        format!(r#"{{"round":1,"verdict":"agrees","note":"","dpo":"{dpo}","dpo_date":"2031-02-15","by":"{dpo}","answered_at":0,"earlier":[]}}"#)
+    };
+    // København's client thinks it is 15 February and writes its answer raw, past any check.
+    let mut k = municipality(dir.path(), "kbh.konsekvens", env_on(Day::ymd(2031, 2, 15), 2));
+    assert!(sync(&mut k, &url, &t.kbh).await.in_sync());
+    let kbh_doc = remarks(Party::Org(OrgCode(101)));
+    k.edit(kbh_doc, &kbh().author(), |ed| ed.put_record(ANSWERS, "1", &answer("Anne"))).unwrap();
+    let why = refusal(&sync(&mut k, &url, &t.kbh).await, kbh_doc);
+    assert!(why.starts_with("K-HUB-DEADLINE") && why.contains("i dag er 02.03.2031"), "{why}");
+    hub.stop().await;
+
+    // The same hub on the deadline's own day: in time.
+    let hub = TestHub::start_with(hub_on(deadline)).await;
+    let url = hub.url();
+    let mut e = municipality(dir.path(), "esb.konsekvens", env_on(Day::ymd(2031, 2, 15), 4));
+    assert!(sync(&mut e, &url, &t.esb).await.in_sync());
+    let esb_doc = remarks(Party::Org(OrgCode(561)));
+    e.edit(esb_doc, &esb().author(), |ed| ed.put_record(ANSWERS, "1", &answer("Erik"))).unwrap();
+    let report = sync(&mut e, &url, &t.esb).await;
+    assert!(report.in_sync(), "{report}");
+    assert!(sync(&mut coord, &url, &t.coordinator).await.in_sync());
+    let h = hearing::Hearing::read(&coord.view(), Party::Coordinator).unwrap();
+    assert_eq!(h.answers.keys().collect::<Vec<_>>(), [&(OrgCode(561), 1)], "only the answer in time arrived");
     hub.stop().await;
 }
 

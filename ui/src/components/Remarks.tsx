@@ -7,7 +7,7 @@
 import { useState } from "preact/hooks";
 import { call, commands } from "../api";
 import {
-  fieldLabel, hearing, targetText, loadHearing, openCount, openOnRelease, outcomeWord, OUTCOMES, panel, partyName, threadsFor, valueText, wordDiff, writingIn,
+  DESCRIPTION_PARTS, fieldLabel, hearing, targetText, targetsDescription, loadHearing, openCount, openOnDescription, openOnRelease, outcomeWord, OUTCOMES, panel, partyName, threadsFor, valueText, wordDiff, writingIn,
   type OutcomeKey, type PanelTarget, type ThreadView,
 } from "../hearing";
 import { CONSEQUENCE, CONSEQUENCES, dateTime, DIMENSIONS, LIKELIHOOD, LIKELIHOODS, t, type Dimension } from "../i18n";
@@ -33,7 +33,9 @@ export function showThreads(target: PanelTarget) {
  *  panel; with none, a quiet button to comment (only when `always`). */
 export function CommentCount(p: { target: PanelTarget; always?: boolean }) {
   const h = hearing.value;
-  const n = p.target.item !== null ? openCount(h?.threads, p.target.item, p.target.field === "" ? undefined : p.target.field) : openOnRelease(h?.threads, p.target.release ?? "");
+  const n = p.target.item !== null
+    ? openCount(h?.threads, p.target.item, p.target.field === "" ? undefined : p.target.field)
+    : targetsDescription(p.target) ? openOnDescription(h?.threads, p.target.field) : openOnRelease(h?.threads, p.target.release ?? "");
   if (n === 0 && !p.always) return null;
   const label = n === 0
     ? t(`Kommentér ${p.target.label}`, `Comment on ${p.target.label}`)
@@ -178,7 +180,13 @@ export function Thread({ th, showTarget }: { th: ThreadView; showTarget?: boolea
 
 /** The fields a «forslag» on this target can change, with how their values are chosen. */
 export function proposalFields(target: PanelTarget): { path: string; steps: readonly string[] | null }[] {
-  if (target.item === null || target.supplement !== null) return [];
+  if (target.supplement !== null) return [];
+  // The description: its text parts, each as a proposed text (a path from the base's root).
+  if (targetsDescription(target)) {
+    const parts = target.field === "description" ? Object.keys(DESCRIPTION_PARTS) : [target.field.slice("description.".length)].filter((p) => p in DESCRIPTION_PARTS);
+    return parts.map((p) => ({ path: `description.${p}`, steps: null }));
+  }
+  if (target.item === null) return [];
   const out: { path: string; steps: readonly string[] | null }[] = [];
   const rating = /^(inherent|residual)\.(confidentiality|integrity|availability)$/.exec(target.field);
   const ratings = rating ? [target.field] : target.kind === "risk" ? ratingFields() : [];
@@ -208,7 +216,7 @@ function NewComment({ target: shown }: { target: PanelTarget }) {
   const [value, setValue] = useState("");
   const chosen = fields.find((f) => f.path === field) ?? null;
   const me = h?.me ?? "";
-  const key = `ny:${target.item ?? target.release ?? ""}`;
+  const key = `ny:${target.item ?? target.release ?? target.field}`;
   const send = () =>
     void run(async () => {
       await call(commands.commentAdd({
@@ -293,7 +301,7 @@ export function ThreadPanel() {
       </header>
       {target.supplement !== null && <p class="hint">{t("Tråde om tillægget ses kun af kommunen og koordinatoren.", "Threads on the supplement are seen only by the municipality and the coordinator.")}</p>}
       <p class="hint">{t(`${open.length} åbne, ${threads.length - open.length} løste`, `${open.length} open, ${threads.length - open.length} resolved`)}</p>
-      {threads.map((th) => <Thread th={th} showTarget={target.field === "" && th.target.field !== ""} />)}
+      {threads.map((th) => <Thread th={th} showTarget={th.target.field !== target.field} />)}
       <NewComment target={target} />
     </aside>
   );

@@ -397,7 +397,7 @@ function threadPart(words: string, css: string, within = "main"): Promise<Elemen
 describe("the høring in the real app", () => {
   const h = scenario.hearing;
   const deadline = (() => {
-    // after both the app's pinned day and the clock, which the core's deadline rule reads
+    // after the app's pinned day (KONSEKVENS_TODAY, the core's Env::today), and the clock's
     const days = [Date.now(), Date.parse(process.env.KONSEKVENS_TODAY ?? "1970-01-01")];
     return new Date(Math.max(...days) + 30 * 86_400_000).toISOString().slice(0, 10);
   })();
@@ -443,8 +443,24 @@ describe("the høring in the real app", () => {
     await shot("hearing-answer");
   });
 
-  test("the coordinator accepts the «forslag», closes the round and publishes", async () => {
+  test("the coordinator's overview shows the round: who answered what, open objections, recurring comments", async () => {
     await actAs("", "København");
+    await go("Koordinatorens overblik", "Koordinatorens overblik");
+    const row = (name: string) => until(`the round's row for ${name}`, () =>
+      s.execute<string | null>(`return [...document.querySelectorAll("main table.overview-round tbody tr")].map((r) => r.textContent).find((x) => x.includes(arguments[0])) || null;`, name));
+    const kbh = await row("København (101)");
+    expect(kbh).toContain("kan ikke tiltræde");
+    expect(kbh).toContain(h.dpo);
+    expect(await row("Aarhus (751)")).toContain("har ikke svaret");
+    expect(await text("main")).toContain(`Høringsrunde 2: ${h.draft}`);
+    expect(await text("main")).toContain("Bemærkninger, der går igen");
+    await noError();
+    await s.execute("document.querySelector('main table.overview-round').scrollIntoView({ block: 'center' });");
+    await shot("hearing-overview");
+    await go("Høring", "Høring");
+  });
+
+  test("the coordinator accepts the «forslag», closes the round and publishes", async () => {
     const reason = await threadPart(h.comment, ".respond textarea");
     await clickCentred(reason);
     await s.type(reason, h.reason);

@@ -334,3 +334,115 @@ fn long_and_circular_reply_chains_read_in_linear_time() {
     let last = h.comment(&format!("101/b-{}", n - 1)).unwrap();
     assert_eq!(h.opening_of(last).reference, "101/b-0");
 }
+
+/// The description is commented as an item of its own, and one part of it with a «forslag»
+/// the coordinator accepts into the base's description.
+#[test]
+fn the_description_is_commented_as_an_item_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    open_round(&mut ws, &kl(), "udkast", Day::ymd(2023, 12, 1), "").unwrap();
+    let on = |field: &str| Target { field: field.into(), ..Target::default() };
+    let whole = add_comment(&mut ws, &esb(), NewComment { target: on("description"), text: "Beskrivelsen mangler Aulas app".into(), ..NewComment::default() }).unwrap();
+    let retention = Proposal { field: "description.retention".into(), value: serde_json::json!("Beskeder slettes efter 13 måneder.") };
+    let kbh_c = add_comment(
+        &mut ws,
+        &kbh(),
+        NewComment { target: on("description.retention"), round: Some(1), text: "Skriv slettefristen".into(), proposal: Some(retention.clone()), objection: true },
+    )
+    .unwrap();
+    add_comment(&mut ws, &esb(), NewComment { target: on("description.retention"), round: Some(1), text: "Enig med København".into(), ..NewComment::default() }).unwrap();
+    // What is not a part of the description, or not the base's, is refused.
+    let err = add_comment(&mut ws, &kbh(), NewComment { target: on("description.farve"), text: "x".into(), ..NewComment::default() }).unwrap_err();
+    assert!(matches!(err, HearingError::NoItem(..)), "{err}");
+    let err = add_comment(&mut ws, &kbh(), NewComment { target: Target { supplement: Some(KBH), ..on("description") }, text: "x".into(), ..NewComment::default() }).unwrap_err();
+    assert!(matches!(err, HearingError::NoItem(..)), "{err}");
+    let whole_proposal = Proposal { field: "description".into(), value: serde_json::json!({}) };
+    let err = add_comment(&mut ws, &kbh(), NewComment { target: on("description"), text: "x".into(), proposal: Some(whole_proposal), ..NewComment::default() }).unwrap_err();
+    assert!(matches!(err, HearingError::BadProposal(_)), "{err}");
+    let wrong_shape = Proposal { field: "description.new_technology".into(), value: serde_json::json!("måske") };
+    let err = add_comment(&mut ws, &kbh(), NewComment { target: on("description.new_technology"), text: "x".into(), proposal: Some(wrong_shape), ..NewComment::default() }).unwrap_err();
+    assert!(matches!(err, HearingError::BadProposal(_)), "{err}");
+
+    let h = Hearing::read(&ws.view(), Party::Coordinator).unwrap();
+    assert_eq!(target_label(&h.comment(&whole).unwrap().comment.target), "beskrivelsen");
+    assert_eq!(target_label(&h.comment(&kbh_c).unwrap().comment.target), "beskrivelsen · retention");
+    let status = h.status(1, &ws.view().coordination().unwrap().participants).unwrap();
+    assert_eq!(status.recurring.len(), 1, "{:?}", status.recurring);
+    assert_eq!((status.recurring[0].reference.as_str(), status.recurring[0].field.as_str()), ("beskrivelsen", "description.retention"));
+    assert_eq!(status.recurring[0].orgs, vec![KBH, ESB]);
+
+    let r = respond(&mut ws, &kl(), &kbh_c, Outcome::TakenIntoAccount, "Indarbejdet", Some(Decision::Accept)).unwrap();
+    assert_eq!(ws.view().base().unwrap().description.retention.as_str(), "Beskeder slettes efter 13 måneder.");
+    match r.proposal {
+        Some(ProposalDecision::Accepted { item, field, after, .. }) => {
+            assert_eq!((item.0.as_str(), field.as_str()), ("description", "description.retention"));
+            assert_eq!(after, retention.value);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(ws.view().base().unwrap().description.summary.as_str().starts_with("Aula er"), "the rest of the description is kept");
+}
+
+/// An `Env` whose day is pinned apart from its clock (as `KONSEKVENS_TODAY` pins the real one).
+struct PinnedDay(FixedEnv, Day);
+impl crate::Env for PinnedDay {
+    fn now_millis(&self) -> i64 {
+        self.0.now_millis()
+    }
+    fn random_u64(&self) -> u64 {
+        self.0.random_u64()
+    }
+    fn today(&self) -> Day {
+        self.1
+    }
+}
+
+/// The deadline is judged by the workspace's `Env::today` — the one clock the CLI, the app
+/// and the hub use — not by a day computed from the milliseconds beside it.
+#[test]
+fn the_deadline_is_judged_by_the_envs_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    open_round(&mut ws, &kl(), "udkast", Day::ymd(2023, 11, 20), "").unwrap();
+    let path = ws.path().to_owned();
+    drop(ws);
+    // The milliseconds say 14 November; the pinned day says the 21st: too late.
+    let mut ws = Workspace::open(&path, Arc::new(PinnedDay(FixedEnv::new(START, 3), Day::ymd(2023, 11, 21)))).unwrap();
+    let err = answer_round(&mut ws, &esb(), 1, Verdict::Agrees, "", "Erik DPO", Day::ymd(2023, 11, 21)).unwrap_err();
+    assert!(matches!(err, HearingError::PastDeadline { today, .. } if today == Day::ymd(2023, 11, 21)), "{err}");
+    drop(ws);
+    // The deadline's own day is still in time.
+    let mut ws = Workspace::open(&path, Arc::new(PinnedDay(FixedEnv::new(START, 4), Day::ymd(2023, 11, 20)))).unwrap();
+    answer_round(&mut ws, &esb(), 1, Verdict::Agrees, "", "Erik DPO", Day::ymd(2023, 11, 20)).unwrap();
+}
+
+/// `export json` carries the høring and `import json` writes it back: every document's
+/// records (public and private threads, answers, rounds, the coordinator's answers) as they
+/// were, and the file written again is the same.
+#[test]
+fn the_hearing_round_trips_through_the_interchange_file() {
+    use crate::interchange::JointDpiaFile;
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = demo(&dir);
+    let private = add_comment(&mut ws, &kbh(), NewComment { target: Target { supplement: Some(KBH), ..Target::default() }, text: "Internt".into(), ..NewComment::default() }).unwrap();
+    reply(&mut ws, &kl(), &private, "Set").unwrap();
+    set_resolved(&mut ws, &kbh(), &private, true).unwrap();
+    add_comment(&mut ws, &esb(), NewComment { target: Target { field: "description".into(), ..Target::default() }, text: "Beskrivelsen".into(), ..NewComment::default() }).unwrap();
+    let file = JointDpiaFile::from_workspace(&ws).unwrap();
+    let names: Vec<String> = file.hearing.iter().map(|r| format!("{}/{:?}", r.by, r.supplement)).collect();
+    assert!(names.contains(&"101/Some(OrgCode(101))".to_owned()) && names.contains(&"coordinator/Some(OrgCode(101))".to_owned()) && names.contains(&"coordinator/None".to_owned()), "{names:?}");
+    let text = file.to_json();
+    let back = JointDpiaFile::from_json(&text).unwrap();
+    assert_eq!(back, file);
+    let imported = back.create_workspace(&dir.path().join("imported.konsekvens"), env_at(START), &kl().author()).unwrap();
+    assert_eq!(JointDpiaFile::from_workspace(&imported).unwrap().to_json(), text, "export → import → export gives the same bytes");
+    for party in [Party::Coordinator, Party::Org(KBH), Party::Org(ESB)] {
+        let (a, b) = (Hearing::read(&ws.view(), party).unwrap(), Hearing::read(&imported.view(), party).unwrap());
+        assert_eq!(a.comments, b.comments, "{party}");
+        assert_eq!((&a.rounds, &a.answers, &a.responses), (&b.rounds, &b.answers, &b.responses), "{party}");
+        assert_eq!(a.threads().iter().map(|t| t.resolved).collect::<Vec<_>>(), b.threads().iter().map(|t| t.resolved).collect::<Vec<_>>());
+    }
+    assert!(Hearing::read(&imported.view(), Party::Org(ESB)).unwrap().comment(&private).is_none(), "a private thread stays private after import");
+    assert_eq!(Hearing::read(&imported.view(), Party::Coordinator).unwrap().rounds.len(), 1, "the sample's finished round");
+}

@@ -4,11 +4,13 @@
 //! record is the document's writer, never a field of the record.
 
 use super::{Day, ItemId, OrgCode, Release};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What a comment is about: an item (or one field of it, e.g. a rating of one dimension,
 /// `inherent.confidentiality`) of the base, of a municipality's supplement, or a release.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Target {
     /// The supplement the item is in; `None`: the base (or the release).
@@ -24,7 +26,8 @@ pub struct Target {
 }
 
 /// A proposed value for one field of the commented item («forslag»).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Proposal {
     /// Dotted path inside the item (`inherent.confidentiality.likelihood`, `title`).
     pub field: String,
@@ -33,7 +36,8 @@ pub struct Proposal {
 }
 
 /// An earlier version of a comment (edits keep their history).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Revision {
     pub text: String,
     pub proposal: Option<Proposal>,
@@ -43,7 +47,8 @@ pub struct Revision {
 }
 
 /// A comment or a reply.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Comment {
     /// Unique within its writer's documents (`b-…`); referenced as `writer/id`.
@@ -65,7 +70,8 @@ pub struct Comment {
 }
 
 /// A thread resolved or reopened (the latest of all parties' states counts).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ThreadState {
     pub resolved: bool,
     pub by: String,
@@ -73,7 +79,8 @@ pub struct ThreadState {
 }
 
 /// A municipality's verdict on a round's draft.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// tiltræder
@@ -115,7 +122,8 @@ impl Verdict {
 }
 
 /// A municipality's answer to a round, signed off by its DPO.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RoundAnswer {
     pub round: u32,
     pub verdict: Verdict,
@@ -131,7 +139,8 @@ pub struct RoundAnswer {
 }
 
 /// How a round stands once closed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Closing {
     /// The release published after the round.
     pub release: String,
@@ -140,7 +149,8 @@ pub struct Closing {
 }
 
 /// A hearing round on a draft release of the base.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Round {
     pub number: u32,
     /// The base as it stood at opening, frozen as a release is (content + SHA-256).
@@ -154,7 +164,8 @@ pub struct Round {
 }
 
 /// The coordinator's answer to a comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// indarbejdet
@@ -196,7 +207,8 @@ impl Outcome {
 }
 
 /// What became of a comment's «forslag».
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case", tag = "decision")]
 pub enum ProposalDecision {
     /// Written into the base: the field's value before and after, and the log position of
@@ -207,7 +219,8 @@ pub enum ProposalDecision {
 }
 
 /// The coordinator's answer to one comment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Response {
     /// The comment answered (`101/b-…`).
     pub comment: String,

@@ -234,6 +234,9 @@ pub fn hearing_notat(view: &View<'_>, number: u32, lang: Lang, date: Day) -> Res
         heading(&mut blocks, 2, label);
         for t in list {
             let current = t.opening.comment.proposal.as_ref().and_then(|p| {
+                if t.opening.comment.target.item.is_none() && hearing::is_description(&p.field) {
+                    return p.field.split('.').try_fold(&draft_json, |v, k| v.get(k));
+                }
                 let id = t.opening.comment.target.item.as_ref()?;
                 let item = find(&draft_json, &id.0)?;
                 p.field.split('.').try_fold(item, |v, k| v.get(k))
@@ -371,6 +374,8 @@ fn item_label(draft: &Value, target: &crate::model::hearing::Target, w: &Words) 
             None => hearing::target_label(target),
         },
         (None, Some(r)) => format!("{} {r}", w.t("Udgivelse", "Release")),
+        // The description, commented as an item of its own: one group for it and its parts.
+        (None, None) if hearing::is_description(&target.field) => w.t("Beskrivelse af behandlingen", "Description of the processing").into(),
         (None, None) => w.t("Analysen som helhed", "The DPIA as a whole").into(),
     }
 }

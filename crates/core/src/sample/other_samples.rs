@@ -11,7 +11,7 @@ fn today() -> Day {
 
 fn aula_file() -> JointDpiaFile {
     let (coordination, base, supplements) = aula();
-    JointDpiaFile { format: crate::interchange::FORMAT.into(), version: crate::interchange::VERSION, coordination, base, supplements }
+    JointDpiaFile { format: crate::interchange::FORMAT.into(), version: crate::interchange::VERSION, coordination, base, supplements, hearing: Vec::new() }
 }
 
 /// (who, report) for the base and every municipality of a file.
