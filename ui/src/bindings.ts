@@ -85,17 +85,33 @@ export const commands = {
 	cancelExport: () => __TAURI_INVOKE<void>("cancel_export"),
 	signPdf: (request: SignRequest_Deserialize) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("sign_pdf", { request })),
 	verifyPdf: (path: string, trust: string[]) => typedError<VerifyResult_Serialize, UserError_Serialize>(__TAURI_INVOKE("verify_pdf", { path, trust })),
-	/**  Connects the open workspace to a hub and keeps it in sync until disconnected. */
-	connectHub: (hub: string, token: string, updates: Channel<SyncStatus_Deserialize>) => typedError<SyncStatus_Serialize, UserError_Serialize>(__TAURI_INVOKE("connect_hub", { hub, token, updates })),
+	/**
+	 *  Connects the open workspace to a hub and keeps it in sync until disconnected: with
+	 *  `token`, or, with `sign_in`, with the signed-in person's ID token.
+	 */
+	connectHub: (hub: string, token: string, signIn: boolean, updates: Channel<SyncStatus_Deserialize>) => typedError<SyncStatus_Serialize, UserError_Serialize>(__TAURI_INVOKE("connect_hub", { hub, token, signIn, updates })),
 	disconnectHub: () => __TAURI_INVOKE<SyncStatus_Serialize>("disconnect_hub"),
 	syncStatus: () => __TAURI_INVOKE<SyncStatus_Serialize>("sync_status"),
 	/**  Tells the others which part of the DPIA the user is in now. */
 	setPresence: (section: string | null) => __TAURI_INVOKE<void>("set_presence", { section }),
 	/**
 	 *  Joins a joint DPIA shared through a hub: a new workspace file at `path`, filled from the
-	 *  hub (refused tokens and unreachable hubs leave no file behind), then opened.
+	 *  hub (refused tokens and unreachable hubs leave no file behind), then opened. With
+	 *  `sign_in`, the signed-in person's ID token is presented instead of `token`.
 	 */
-	joinHub: (hub: string, token: string, path: string) => typedError<Opened_Serialize, UserError_Serialize>(__TAURI_INVOKE("join_hub", { hub, token, path })),
+	joinHub: (hub: string, token: string, signIn: boolean, path: string) => typedError<Opened_Serialize, UserError_Serialize>(__TAURI_INVOKE("join_hub", { hub, token, signIn, path })),
+	/**
+	 *  Signs in through the system browser (or `KONSEKVENS_BROWSER`); the issuer and client id are
+	 *  the policy's when it manages them, else what the user typed (then remembered).
+	 */
+	signIn: (issuer: string, clientId: string) => typedError<SignInInfo_Serialize, UserError_Serialize>(__TAURI_INVOKE("sign_in", { issuer, clientId })),
+	/**
+	 *  «Log ud»: forgets the sign-in (here and for the CLI, which keeps it in the same file); a
+	 *  sync that used it stops.
+	 */
+	signOut: () => typedError<SyncStatus_Serialize, UserError_Serialize>(__TAURI_INVOKE("sign_out")),
+	/**  Who is signed in now; an expired sign-in is renewed first when it can be. */
+	signedIn: () => typedError<SignInInfo_Serialize | null, UserError_Serialize>(__TAURI_INVOKE("signed_in")),
 	/**
 	 *  Opens a sheet for import into the open workspace: the mapping saved for sheets of this
 	 *  shape, else a proposal from the header row found by what its columns mean — or from
@@ -2237,6 +2253,16 @@ export type Settings_Deserialize = {
 	 *  time-stamping service, else B-B.
 	 */
 	signature_level?: string,
+	/**
+	 *  The OpenID provider «Log ind» signs in at (its issuer URL); the policy's `signin_issuer`
+	 *  is applied over it.
+	 */
+	signin_issuer?: string,
+	/**
+	 *  The app's client id at that provider (the hub's audience); the policy's `signin_client_id`
+	 *  is applied over it.
+	 */
+	signin_client_id?: string,
 };
 
 /**  Who the user is, remembered between sessions. */
@@ -2271,6 +2297,18 @@ export type Settings_Serialize = {
 	managed: string[],
 	/**  A policy file that could not be read: shown to the user; nothing is then managed. */
 	policy_error: UserError_Serialize | null,
+	/**
+	 *  The OpenID provider «Log ind» signs in at (its issuer URL); the policy's `signin_issuer`
+	 *  is applied over it.
+	 */
+	signin_issuer: string,
+	/**
+	 *  The app's client id at that provider (the hub's audience); the policy's `signin_client_id`
+	 *  is applied over it.
+	 */
+	signin_client_id: string,
+	/**  Who is signed in (`src/signin.rs`), read from the kept sign-in; never saved here. */
+	signed_in: SignInInfo_Serialize | null,
 };
 
 export type Severity = "error" | "warning" | "info";
@@ -2351,6 +2389,47 @@ export type SheetThreat_Serialize = {
 	 *  answer to «a supplier threat no risk covers». Kept across new versions of the sheet.
 	 */
 	not_covered_reason: string,
+};
+
+/**  Who is signed in, as the settings show it. */
+export type SignInInfo = SignInInfo_Serialize | SignInInfo_Deserialize;
+
+/**  Who is signed in, as the settings show it. */
+export type SignInInfo_Deserialize = {
+	/**  The `name` claim (else the e-mail). */
+	name: string,
+	email?: string | null,
+	/**  «Mette Holm <mette@kk.dk>»: what the history and the hub's log say. */
+	person: string,
+	/**  The organisation the provider's token names (`org`, else `tid`). */
+	org?: string | null,
+	issuer: string,
+	client_id: string,
+	/**  When the ID token expires (epoch milliseconds). */
+	expires_at: number,
+	/**  Not expired now: only then does the app act as this person. */
+	valid: boolean,
+	/**  It can be renewed without the browser (the provider gave a refresh token). */
+	renewable: boolean,
+};
+
+/**  Who is signed in, as the settings show it. */
+export type SignInInfo_Serialize = {
+	/**  The `name` claim (else the e-mail). */
+	name: string,
+	email: string | null,
+	/**  «Mette Holm <mette@kk.dk>»: what the history and the hub's log say. */
+	person: string,
+	/**  The organisation the provider's token names (`org`, else `tid`). */
+	org: string | null,
+	issuer: string,
+	client_id: string,
+	/**  When the ID token expires (epoch milliseconds). */
+	expires_at: number,
+	/**  Not expired now: only then does the app act as this person. */
+	valid: boolean,
+	/**  It can be renewed without the browser (the provider gave a refresh token). */
+	renewable: boolean,
 };
 
 /**
