@@ -9,11 +9,8 @@ mod common;
 
 use base64::Engine;
 use common::*;
-use konsekvens_hub::oidc::{Mapping, OidcConfig, ProviderConfig};
+use konsekvens_hub::oidc::{OidcConfig, ProviderConfig};
 use konsekvens_hub::{BasePolicy, HubStore, ServeConfig};
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
 use tokio_tungstenite::tungstenite::Error as WsError;
 use yrs::{ClientID, Doc, Map, Options, ReadTxn, Transact};
 
@@ -22,7 +19,7 @@ mod provider;
 use provider::{provider_ready, OpenIdProvider};
 
 /// The provider as the hub is configured for it.
-fn config(p: &OpenIdProvider, leeway: u64) -> ProviderConfig {
+fn provider_config(p: &OpenIdProvider, leeway: u64) -> ProviderConfig {
     serde_json::from_value(p.hub_config(leeway)).expect("the shared configuration is a ProviderConfig")
 }
 
@@ -57,7 +54,7 @@ async fn a_person_signed_in_at_the_provider_edits_and_is_named_while_bad_id_toke
     let dir = tempfile::tempdir().unwrap();
     let t = registry(dir.path(), BasePolicy::AllParticipants);
     let mut config = ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap());
-    config.oidc = Some(OidcConfig { providers: vec![config(&provider, 30), config(&quick, 0)] });
+    config.oidc = Some(OidcConfig { providers: vec![provider_config(&provider, 30), provider_config(&quick, 0)] });
     let hub = TestHub::start_with(config).await;
 
     // Mette (org claim 101) signs in and writes; the hub names her.
@@ -207,7 +204,7 @@ async fn the_client_sign_in_refuses_replayed_codes_and_foreign_tokens_and_the_hu
     let dir = tempfile::tempdir().unwrap();
     let _t = registry(dir.path(), BasePolicy::AllParticipants);
     let mut config = ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap());
-    config.oidc = Some(OidcConfig { providers: vec![config(&quick, 0)] });
+    config.oidc = Some(OidcConfig { providers: vec![provider_config(&quick, 0)] });
     let hub = TestHub::start_with(config).await;
     let lars = quick.id_token("konsekvens-hub", "lars");
     let mut ws = connect(&hub, &lars).await.expect("accepted while valid");
