@@ -84,6 +84,14 @@ pub fn fresh(store: &CredentialStore, slot: &Slot) -> Result<Option<Credentials>
     result.map_err(|e| user_error(&e))
 }
 
+/// The ID token to connect with: the kept one, renewed first when it expires within
+/// `signin::REFRESH_MARGIN` (so a connection does not open just to be closed at expiry).
+pub fn for_connecting(store: &CredentialStore, slot: &Slot) -> Result<Credentials, UserError> {
+    let result = store.fresh();
+    *slot.lock().unwrap_or_else(|p| p.into_inner()) = store.load().ok().flatten();
+    result.map_err(|e| user_error(&e))
+}
+
 /// A renewed sign-in after the hub said the ID token expired (kept, and held in `slot`).
 pub fn renew(store: &CredentialStore, slot: &Slot) -> Result<Credentials, UserError> {
     let current = store.load().map_err(|e| user_error(&e))?.ok_or_else(|| user_error(&SignInError::NotSignedIn))?;

@@ -217,14 +217,13 @@ pub fn start(state: &AppState, path: PathBuf, hub: String, bearer: Bearer, prese
             if let Some((store, slot)) = &signin {
                 let (store, slot, again) = (store.clone(), slot.clone(), renewed);
                 let fresh = tauri::async_runtime::spawn_blocking(move || match again {
-                    true => crate::signin::renew(&store, &slot).map(Some),
-                    false => crate::signin::fresh(&store, &slot),
+                    true => crate::signin::renew(&store, &slot),
+                    false => crate::signin::for_connecting(&store, &slot),
                 })
                 .await
                 .unwrap_or_else(|e| Err(UserError::internal(e.to_string())));
                 match fresh {
-                    Ok(Some(c)) => token = c.id_token,
-                    Ok(None) => break Err(crate::signin::user_error(&konsekvens_hub::signin::SignInError::NotSignedIn)),
+                    Ok(c) => token = c.id_token,
                     Err(e) => break Err(e),
                 }
             }

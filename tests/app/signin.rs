@@ -5,7 +5,8 @@
 //! named by KONSEKVENS_BROWSER that hands the authorization URL to this test, which plays the
 //! browser through the provider's login and consent pages (as the CLI's test does). The app
 //! signs in, joins the hub with no token, shows who is signed in (screenshot
-//! target/screenshots/signin-settings.png), edits, and signs out. Then: the hub's log,
+//! target/screenshots/signin-settings.png); its ID token expires after 12 s, the hub closes
+//! the connection, the app renews the sign-in and reconnects; it edits, and signs out. Then: the hub's log,
 //! `konsekvens log` of the app's copy and of the coordinator's, and presence as the
 //! coordinator's `sync --watch` saw it, name the signed-in person — never the login name.
 
@@ -75,7 +76,9 @@ fn a_dpo_signs_in_in_the_app_joins_without_a_token_edits_and_every_trail_names_h
     }
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path();
-    let provider = OpenIdProvider::start(600);
+    // ID tokens that live 12 s: the hub closes the app's connection when one expires (leeway
+    // 0), and the app must renew the sign-in and reconnect on its own.
+    let provider = OpenIdProvider::start(12);
     let issuer = provider.issuer.clone();
 
     // The hub: KL coordinates «aula», København takes part; sign-in by the provider.
@@ -86,7 +89,7 @@ fn a_dpo_signs_in_in_the_app_joins_without_a_token_edits_and_every_trail_names_h
     admin(&data, &["dpia", "add", "--id", DPIA, "--title", "AULA", "--coordinator", "KL", "--base-policy", "all", "--participant", "101", "--participant", "561", "--participant", "751"]);
     let kl_token = admin(&data, &["token", "issue", "--org", "KL", "--role", "coordinator"]);
     let oidc = work.join("oidc.json");
-    std::fs::write(&oidc, serde_json::json!({ "providers": [provider.hub_config(30)] }).to_string()).unwrap();
+    std::fs::write(&oidc, serde_json::json!({ "providers": [provider.hub_config(0)] }).to_string()).unwrap();
     let mut hub = Command::new(binary())
         .args(["hub", "serve", "--verbose", "--listen", "127.0.0.1:0", "--data"])
         .arg(&data)
@@ -154,13 +157,18 @@ fn a_dpo_signs_in_in_the_app_joins_without_a_token_edits_and_every_trail_names_h
             (provider, page)
         })
     };
-    // «seen»: the spec waits for it after the edit, so the app stays open until the hub has it.
+    // «expired»: the hub closed the app's connection as its ID token expired (the spec then
+    // waits to be in sync again). «seen»: the spec waits for it after the edit, so the app
+    // stays open until the hub has it.
     let seen = work.join("seen");
     let watcher = {
-        let (data, seen) = (data.clone(), seen.clone());
+        let (data, seen, expired, hub_log) = (data.clone(), seen.clone(), work.join("expired"), hub_log.clone());
         std::thread::spawn(move || {
             let started = Instant::now();
             while started.elapsed() < Duration::from_secs(300) && !seen.exists() {
+                if !expired.exists() && hub_log.lock().unwrap().contains("K-HUB-OIDC-EXPIRED") {
+                    std::fs::write(&expired, "").unwrap();
+                }
                 let log = Command::new(binary()).args(["hub", "log", "--dpia", DPIA, "--org", "101", "--data"]).arg(&data).output().unwrap();
                 if stdout(&log).contains("Mette Holm <mette@kk.dk>") {
                     std::fs::write(&seen, "").unwrap();
@@ -201,6 +209,8 @@ fn a_dpo_signs_in_in_the_app_joins_without_a_token_edits_and_every_trail_names_h
     assert_eq!(done["signedOut"], true);
     assert!(!config.join("log-ind.json").exists(), "«Log ud» leaves no sign-in behind");
 
+    // The hub closed her connection at expiry, and the app came back with a renewed sign-in.
+    assert!(hub_log.lock().unwrap().contains("K-HUB-OIDC-EXPIRED"), "{}", hub_log.lock().unwrap());
     // The hub's log names her from the ID token.
     let hub_says = admin(&data, &["log", "--dpia", DPIA, "--org", "101"]);
     assert!(hub_says.contains("Mette Holm <mette@kk.dk> · OIDC http://127.0.0.1:"), "{hub_says}");

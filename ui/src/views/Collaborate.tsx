@@ -41,6 +41,8 @@ function channel(): Channel<SyncStatus> {
       fail(t(`Hubben afviste en ændring: ${s.detail}. Ændringen er gemt i historikken, men ikke delt.`, `The hub refused a change: ${s.detail}. The change is kept in the history but not shared.`));
     }
     void refresh();
+    // The sync may have renewed the sign-in (a new expiry) or found it expired.
+    if (settings.value?.signed_in) void reloadSettings().catch(() => {});
   };
   return c;
 }

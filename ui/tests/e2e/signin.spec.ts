@@ -117,6 +117,13 @@ describe("a DPO signs in with the municipality's identity in the real app", () =
     await shot("signin-settings");
   });
 
+  test("when the ID token expires the hub closes the connection and the app renews the sign-in", async () => {
+    await until("the hub to close the connection at expiry", async () => existsSync(join(DIR, "expired")), 60_000);
+    await until("in sync again", async () => (await text(".sync-state")).startsWith("Synkroniseret med"), 60_000);
+    await until("the renewed sign-in", async () => (await text("#signin .signin-claims")).includes("Gyldigt til"));
+    await noError();
+  });
+
   test("an edit is recorded as the signed-in person and reaches the hub", async () => {
     await s.click(await button("Systematisk beskrivelse", "nav.side"));
     const el = await until("the local legal basis", () =>
