@@ -331,9 +331,17 @@ pub async fn join_hub(hub: String, token: String, sign_in: bool, path: String, s
     };
     match result {
         Ok(report) if report.docs.iter().any(|d| d.received > 0) => {}
-        Ok(_) => {
+        Ok(report) => {
             drop(ws);
             remove(&target);
+            // A sign-in the hub refuses per document (an organisation it does not know) says so.
+            let refusal = report.docs.iter().find_map(|d| match &d.outcome {
+                konsekvens_hub::DocOutcome::Unavailable { reason } if sign_in => signin_refusal(reason),
+                _ => None,
+            });
+            if let Some(refusal) = refusal {
+                return Err(refusal);
+            }
             return Err(UserError::new(
                 "K-SYNC-TOM",
                 "hubben sendte intet: er konsekvensanalysen registreret, og giver tokenet adgang til den?",
