@@ -9,68 +9,10 @@
 //! sign-in when the hub closes the connection at expiry.
 
 use super::*;
-use std::io::Write;
 
-fn oidc_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crates/hub/tests/oidc")
-}
-
-fn provider_ready() -> bool {
-    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-    if oidc_dir().join("node_modules/oidc-provider").is_dir() && Command::new("node").arg("--version").output().is_ok() {
-        return true;
-    }
-    let why = "crates/hub/tests/oidc has no node_modules (npm ci --prefix crates/hub/tests/oidc) or node is missing";
-    assert!(!ci, "the sign-in end-to-end test cannot run under CI: {why}");
-    eprintln!("SKIPPED the sign-in end-to-end test: {why}");
-    false
-}
-
-/// `node provider.mjs` (see its header for the commands).
-struct Provider {
-    child: Child,
-    stdin: std::process::ChildStdin,
-    lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
-    issuer: String,
-}
-
-impl Provider {
-    fn start(ttl: u64) -> Provider {
-        let mut child = Command::new("node")
-            .arg("provider.mjs")
-            .current_dir(oidc_dir())
-            .env("ID_TOKEN_TTL", ttl.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("node runs");
-        let stdin = child.stdin.take().unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-        let issuer = first["issuer"].as_str().unwrap().to_owned();
-        Provider { child, stdin, lines, issuer }
-    }
-
-    fn ask(&mut self, command: &str) -> serde_json::Value {
-        writeln!(self.stdin, "{command}").unwrap();
-        serde_json::from_str(&self.lines.next().unwrap().unwrap()).unwrap()
-    }
-
-    fn hub_config(&self, leeway: u64) -> serde_json::Value {
-        serde_json::json!({
-            "issuer": self.issuer, "audience": "konsekvens-hub", "jwks_uri": format!("{}/jwks", self.issuer),
-            "claim": "org", "organisations": { "101": { "org": "101" }, "561": { "org": "561" } }, "leeway_seconds": leeway
-        })
-    }
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+#[path = "../crates/hub/tests/oidc/provider.rs"]
+mod provider;
+use provider::{provider_ready, OpenIdProvider as Provider};
 
 /// `konsekvens ARGS` as the person whose sign-in is kept in `config`.
 fn as_person(config: &Path, args: &[&std::ffi::OsStr]) -> Command {
@@ -128,7 +70,7 @@ fn device_url(line: &str) -> Option<String> {
 /// The browser flow: `login --no-browser`, the scripted browser signs `user` in.
 fn browser_login(provider: &mut Provider, config: &Path, user: &str, client: &str, mode: &str) -> (ExitStatus, String, serde_json::Value) {
     let (child, url, said) = login_started(config, &["--issuer", &provider.issuer, "--client-id", client, "--no-browser", "--timeout", "30"], authorization_url);
-    let page = provider.ask(&format!("browse {user} {url} {mode}"));
+    let page = provider.browse(user, &url, mode);
     let (status, said) = finished(child, &said);
     (status, said, page)
 }
@@ -146,7 +88,7 @@ fn sign_in_sync(config: &Path, path: &Path, hub: &HubProcess, new: bool) -> Outp
 
 #[test]
 fn a_dpo_signs_in_at_the_municipalitys_provider_syncs_edits_and_the_audit_trail_names_her() {
-    if !provider_ready() {
+    if !provider_ready("the sign-in end-to-end test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -271,6 +213,14 @@ fn a_dpo_signs_in_at_the_municipalitys_provider_syncs_edits_and_the_audit_trail_
     std::fs::write(quick_dir.join("log-ind.json"), kept.to_string()).unwrap();
     let out = sign_in_sync(&quick_dir, &kbh, &hub, false);
     assert!(!out.status.success() && stderr(&out).contains("dit log-ind er udløbet") && stderr(&out).contains("konsekvens login"), "{}", stderr(&out));
+    // Nor is it used as identity for new edits: the comment is recorded under the local name
+    // (here KONSEKVENS_AUTHOR), and she is told why.
+    let out = as_person(&quick_dir, &["comment".as_ref(), "add".as_ref(), kbh.as_os_str(), "--org".as_ref(), "101".as_ref(), "--text".as_ref(), "Skrevet efter udløbet log-ind.".as_ref()]).output().unwrap();
+    assert!(out.status.success(), "comment add: {}", stderr(&out));
+    assert!(stderr(&out).contains("[K-LOGIN-EXPIRED] dit log-ind gælder ikke længere") && stderr(&out).contains("log ind igen"), "{}", stderr(&out));
+    let comments = stdout(&run_ok(&["comment".as_ref(), "list".as_ref(), kbh.as_os_str(), "--org".as_ref(), "101".as_ref()]));
+    // (before it, every comment in her copy was hers, signed in)
+    assert!(comments.contains("Skrevet efter udløbet log-ind.") && comments.contains("typed-name"), "{comments}");
 
     // Logging out forgets the sign-in.
     let out = as_person(&mette, &["logout".as_ref()]).output().unwrap();

@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod hearing;
 pub mod refresh;
 pub mod session;
+pub mod signin;
 pub mod sync;
 pub mod update;
 pub mod yjs;
@@ -122,6 +123,9 @@ pub fn specta<R: Runtime>() -> tauri_specta::Builder<R> {
         sync::sync_status,
         sync::set_presence,
         sync::join_hub,
+        signin::sign_in,
+        signin::sign_out,
+        signin::signed_in,
         exchange::sheet_open,
         exchange::sheet_import,
         exchange::cnil_import_into,

@@ -45,6 +45,15 @@ pub struct Settings {
     /// A policy file that could not be read: shown to the user; nothing is then managed.
     #[serde(skip_deserializing)]
     pub policy_error: Option<UserError>,
+    /// The OpenID provider «Log ind» signs in at (its issuer URL); the policy's `signin_issuer`
+    /// is applied over it.
+    pub signin_issuer: String,
+    /// The app's client id at that provider (the hub's audience); the policy's `signin_client_id`
+    /// is applied over it.
+    pub signin_client_id: String,
+    /// Who is signed in (`src/signin.rs`), read from the kept sign-in; never saved here.
+    #[serde(skip_deserializing)]
+    pub signed_in: Option<crate::signin::SignInInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -94,8 +103,14 @@ impl Settings {
         (!url.is_empty()).then(|| konsekvens_pdf::Tsa::new(url))
     }
 
+    /// Who acts: the signed-in person while the sign-in is valid (the name the provider
+    /// vouched for), else the «Hvem er du?» name, else the login name.
     pub fn author(&self) -> Author {
-        let name = if self.user_name.trim().is_empty() { whoami() } else { self.user_name.trim().to_owned() };
+        let name = match &self.signed_in {
+            Some(s) if s.valid => s.person.clone(),
+            _ if self.user_name.trim().is_empty() => whoami(),
+            _ => self.user_name.trim().to_owned(),
+        };
         Author::new(name, self.org.map(OrgCode))
     }
 }
@@ -131,11 +146,23 @@ pub struct AppState {
     /// What `refresh` last sent the webview, so the next sends only what changed. Its own
     /// lock: comparing views never holds the session.
     pub shown: Mutex<crate::refresh::Shown>,
+    /// Where the sign-in is kept (the CLI's file); `None` in tests that do not sign in.
+    pub signin_store: Option<konsekvens_hub::signin::CredentialStore>,
+    /// The sign-in as last read or renewed (shared with the sync task, which renews it).
+    pub signin: crate::signin::Slot,
 }
 
 impl AppState {
     pub fn new(settings_path: Option<PathBuf>, data_dir: Option<PathBuf>) -> AppState {
-        AppState::with_policy(settings_path, data_dir, Policy::load().map_err(UserError::from))
+        let state = AppState::with_policy(settings_path, data_dir, Policy::load().map_err(UserError::from));
+        state.with_signin_store(konsekvens_hub::signin::CredentialStore::default_location().ok())
+    }
+
+    /// Keeps the sign-in in `store` (and reads what it holds now).
+    pub fn with_signin_store(mut self, store: Option<konsekvens_hub::signin::CredentialStore>) -> AppState {
+        *self.signin.lock().unwrap_or_else(|p| p.into_inner()) = store.as_ref().and_then(|s| s.load().ok().flatten());
+        self.signin_store = store;
+        self
     }
 
     /// With the managed settings given (tests; `new` reads the system's policy file).
@@ -152,6 +179,8 @@ impl AppState {
             sync_status: Arc::default(),
             shown: Mutex::default(),
             policy,
+            signin_store: None,
+            signin: Arc::default(),
         }
     }
 
@@ -172,12 +201,19 @@ impl AppState {
                 if let Some(check) = policy.update_check {
                     s.update_check = Some(check);
                 }
+                if let Some(issuer) = &policy.signin_issuer {
+                    s.signin_issuer = issuer.clone();
+                }
+                if let Some(client_id) = &policy.signin_client_id {
+                    s.signin_client_id = client_id.clone();
+                }
                 s.managed = policy.managed().into_iter().map(str::to_owned).collect();
                 s.policy = policy.clone();
             }
             Ok(None) => {}
             Err(e) => s.policy_error = Some(e.clone()),
         }
+        s.signed_in = self.signin.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(crate::signin::SignInInfo::of);
         s
     }
 
@@ -242,6 +278,59 @@ impl AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn while_signed_in_the_author_is_the_signed_in_person_and_never_after_it_expired() {
+        use crate::signin::SignInInfo;
+        let mut s = Settings { user_name: "Typed Name".into(), org: Some(101), ..Settings::default() };
+        assert_eq!(s.author().name, "Typed Name");
+        let info = SignInInfo {
+            name: "Mette Holm".into(),
+            email: Some("mette@kk.dk".into()),
+            person: "Mette Holm <mette@kk.dk>".into(),
+            org: Some("101".into()),
+            issuer: "https://login.example.dk".into(),
+            client_id: "konsekvens-hub".into(),
+            expires_at: 0,
+            valid: true,
+            renewable: false,
+        };
+        s.signed_in = Some(info.clone());
+        assert_eq!(s.author().name, "Mette Holm <mette@kk.dk>");
+        assert_eq!(s.author().org, Some(OrgCode(101)));
+        s.signed_in = Some(SignInInfo { valid: false, ..info });
+        assert_eq!(s.author().name, "Typed Name", "an expired sign-in is not the identity");
+    }
+
+    #[test]
+    fn the_kept_sign_in_reaches_the_settings_with_its_validity() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = konsekvens_hub::signin::CredentialStore::at(&dir.path().join("log-ind.json"));
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let c = konsekvens_hub::signin::Credentials {
+            issuer: "https://login.example.dk".into(),
+            client_id: "konsekvens-hub".into(),
+            id_token: "eyJ.x.y".into(),
+            refresh_token: None,
+            expires_at: now + 3600,
+            subject: "mette".into(),
+            name: "Mette Holm".into(),
+            email: Some("mette@kk.dk".into()),
+            org: Some("101".into()),
+        };
+        store.save(&c).unwrap();
+        let state = AppState::with_policy(None, None, Ok(None)).with_signin_store(Some(store.clone()));
+        let shown = state.settings().signed_in.expect("signed in");
+        assert!(shown.valid && shown.org.as_deref() == Some("101") && shown.expires_at == (now as i64 + 3600) * 1000);
+        assert_eq!(state.settings().author().name, "Mette Holm <mette@kk.dk>");
+        // Expired and without a refresh token: renewing fails, the settings show it expired.
+        store.save(&konsekvens_hub::signin::Credentials { expires_at: now - 10, ..c }).unwrap();
+        let err = crate::signin::fresh(&store, &state.signin).unwrap_err();
+        assert_eq!(err.code, "K-LOGIN-EXPIRED");
+        assert!(err.da.contains("«Log ind»") && !err.da.contains("konsekvens login"), "{}", err.da);
+        assert!(!state.settings().signed_in.unwrap().valid);
+        assert_ne!(state.settings().author().name, "Mette Holm <mette@kk.dk>");
+    }
 
     #[test]
     fn settings_remember_recent_files_newest_first_without_duplicates() {

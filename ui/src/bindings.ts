@@ -85,17 +85,33 @@ export const commands = {
 	cancelExport: () => __TAURI_INVOKE<void>("cancel_export"),
 	signPdf: (request: SignRequest_Deserialize) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("sign_pdf", { request })),
 	verifyPdf: (path: string, trust: string[]) => typedError<VerifyResult_Serialize, UserError_Serialize>(__TAURI_INVOKE("verify_pdf", { path, trust })),
-	/**  Connects the open workspace to a hub and keeps it in sync until disconnected. */
-	connectHub: (hub: string, token: string, updates: Channel<SyncStatus_Deserialize>) => typedError<SyncStatus_Serialize, UserError_Serialize>(__TAURI_INVOKE("connect_hub", { hub, token, updates })),
+	/**
+	 *  Connects the open workspace to a hub and keeps it in sync until disconnected: with
+	 *  `token`, or, with `sign_in`, with the signed-in person's ID token.
+	 */
+	connectHub: (hub: string, token: string, signIn: boolean, updates: Channel<SyncStatus_Deserialize>) => typedError<SyncStatus_Serialize, UserError_Serialize>(__TAURI_INVOKE("connect_hub", { hub, token, signIn, updates })),
 	disconnectHub: () => __TAURI_INVOKE<SyncStatus_Serialize>("disconnect_hub"),
 	syncStatus: () => __TAURI_INVOKE<SyncStatus_Serialize>("sync_status"),
 	/**  Tells the others which part of the DPIA the user is in now. */
 	setPresence: (section: string | null) => __TAURI_INVOKE<void>("set_presence", { section }),
 	/**
 	 *  Joins a joint DPIA shared through a hub: a new workspace file at `path`, filled from the
-	 *  hub (refused tokens and unreachable hubs leave no file behind), then opened.
+	 *  hub (refused tokens and unreachable hubs leave no file behind), then opened. With
+	 *  `sign_in`, the signed-in person's ID token is presented instead of `token`.
 	 */
-	joinHub: (hub: string, token: string, path: string) => typedError<Opened_Serialize, UserError_Serialize>(__TAURI_INVOKE("join_hub", { hub, token, path })),
+	joinHub: (hub: string, token: string, signIn: boolean, path: string) => typedError<Opened_Serialize, UserError_Serialize>(__TAURI_INVOKE("join_hub", { hub, token, signIn, path })),
+	/**
+	 *  Signs in through the system browser (or `KONSEKVENS_BROWSER`); the issuer and client id are
+	 *  the policy's when it manages them, else what the user typed (then remembered).
+	 */
+	signIn: (issuer: string, clientId: string) => typedError<SignInInfo_Serialize, UserError_Serialize>(__TAURI_INVOKE("sign_in", { issuer, clientId })),
+	/**
+	 *  «Log ud»: forgets the sign-in (here and for the CLI, which keeps it in the same file); a
+	 *  sync that used it stops.
+	 */
+	signOut: () => typedError<SyncStatus_Serialize, UserError_Serialize>(__TAURI_INVOKE("sign_out")),
+	/**  Who is signed in now; an expired sign-in is renewed first when it can be. */
+	signedIn: () => typedError<SignInInfo_Serialize | null, UserError_Serialize>(__TAURI_INVOKE("signed_in")),
 	/**
 	 *  Opens a sheet for import into the open workspace: the mapping saved for sheets of this
 	 *  shape, else a proposal from the header row found by what its columns mean — or from
@@ -145,20 +161,6 @@ export const commands = {
 	 *  HTML file.
 	 */
 	exportPublicSummary: (org: number | null, lang: string, html: boolean, out: string) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("export_public_summary", { org, lang, html, out })),
-	/**  What the app knows about updates now (the webview asks again while it says `checking`). */
-	updateStatus: () => __TAURI_INVOKE<UpdateStatus_Serialize>("update_status"),
-	/**  Looks now (the «Søg nu» button): only when the settings allow looking. */
-	checkForUpdate: () => typedError<UpdateStatus_Serialize, UserError_Serialize>(__TAURI_INVOKE("check_for_update")),
-	/**  Turns the check at start on or off (refused when the policy decides). */
-	saveUpdateCheck: (enabled: boolean) => typedError<Settings_Serialize, UserError_Serialize>(__TAURI_INVOKE("save_update_check", { enabled })),
-	/**
-	 *  Downloads, verifies and installs the update found (Windows, macOS; there the installer
-	 *  restarts the app, or it asks to be restarted). Refused on Linux (the package manager
-	 *  installs) and when nothing was found.
-	 */
-	installUpdate: () => typedError<UpdateStatus_Serialize, UserError_Serialize>(__TAURI_INVOKE("install_update")),
-	/**  Opens where the update can be downloaded (Linux) in the system's browser. */
-	openUpdateDownload: () => typedError<null, UserError_Serialize>(__TAURI_INVOKE("open_update_download")),
 };
 
 /* Types */
@@ -2252,10 +2254,15 @@ export type Settings_Deserialize = {
 	 */
 	signature_level?: string,
 	/**
-	 *  Whether the app looks for a new version when it starts; `None`: yes (the default).
-	 *  The policy's `update_check` is applied over it.
+	 *  The OpenID provider «Log ind» signs in at (its issuer URL); the policy's `signin_issuer`
+	 *  is applied over it.
 	 */
-	update_check?: boolean | null,
+	signin_issuer?: string,
+	/**
+	 *  The app's client id at that provider (the hub's audience); the policy's `signin_client_id`
+	 *  is applied over it.
+	 */
+	signin_client_id?: string,
 };
 
 /**  Who the user is, remembered between sessions. */
@@ -2279,11 +2286,6 @@ export type Settings_Serialize = {
 	 */
 	signature_level: string,
 	/**
-	 *  Whether the app looks for a new version when it starts; `None`: yes (the default).
-	 *  The policy's `update_check` is applied over it.
-	 */
-	update_check: boolean | null,
-	/**
 	 *  The system's managed settings (`konsekvens_core::policy`), applied over the user's
 	 *  above. Read at start, never saved: the file holds them, not these fields.
 	 */
@@ -2295,6 +2297,18 @@ export type Settings_Serialize = {
 	managed: string[],
 	/**  A policy file that could not be read: shown to the user; nothing is then managed. */
 	policy_error: UserError_Serialize | null,
+	/**
+	 *  The OpenID provider «Log ind» signs in at (its issuer URL); the policy's `signin_issuer`
+	 *  is applied over it.
+	 */
+	signin_issuer: string,
+	/**
+	 *  The app's client id at that provider (the hub's audience); the policy's `signin_client_id`
+	 *  is applied over it.
+	 */
+	signin_client_id: string,
+	/**  Who is signed in (`src/signin.rs`), read from the kept sign-in; never saved here. */
+	signed_in: SignInInfo_Serialize | null,
 };
 
 export type Severity = "error" | "warning" | "info";
@@ -2375,6 +2389,47 @@ export type SheetThreat_Serialize = {
 	 *  answer to «a supplier threat no risk covers». Kept across new versions of the sheet.
 	 */
 	not_covered_reason: string,
+};
+
+/**  Who is signed in, as the settings show it. */
+export type SignInInfo = SignInInfo_Serialize | SignInInfo_Deserialize;
+
+/**  Who is signed in, as the settings show it. */
+export type SignInInfo_Deserialize = {
+	/**  The `name` claim (else the e-mail). */
+	name: string,
+	email?: string | null,
+	/**  «Mette Holm <mette@kk.dk>»: what the history and the hub's log say. */
+	person: string,
+	/**  The organisation the provider's token names (`org`, else `tid`). */
+	org?: string | null,
+	issuer: string,
+	client_id: string,
+	/**  When the ID token expires (epoch milliseconds). */
+	expires_at: number,
+	/**  Not expired now: only then does the app act as this person. */
+	valid: boolean,
+	/**  It can be renewed without the browser (the provider gave a refresh token). */
+	renewable: boolean,
+};
+
+/**  Who is signed in, as the settings show it. */
+export type SignInInfo_Serialize = {
+	/**  The `name` claim (else the e-mail). */
+	name: string,
+	email: string | null,
+	/**  «Mette Holm <mette@kk.dk>»: what the history and the hub's log say. */
+	person: string,
+	/**  The organisation the provider's token names (`org`, else `tid`). */
+	org: string | null,
+	issuer: string,
+	client_id: string,
+	/**  When the ID token expires (epoch milliseconds). */
+	expires_at: number,
+	/**  Not expired now: only then does the app act as this person. */
+	valid: boolean,
+	/**  It can be renewed without the browser (the provider gave a refresh token). */
+	renewable: boolean,
 };
 
 /**
@@ -2896,49 +2951,6 @@ export type UndoState_Serialize = {
 	/**  The document the last step changed. */
 	changed: string | null,
 };
-
-/**  What the app knows about updates, as the webview shows it. */
-export type UpdateStatus = UpdateStatus_Serialize | UpdateStatus_Deserialize;
-
-/**  What the app knows about updates, as the webview shows it. */
-export type UpdateStatus_Deserialize = 
-/**  Not looked for: turned off by the organisation's policy (`managed`) or by the user. */
-{ state: "off"; managed: boolean } | 
-/**
- *  This build carries no public key to check installers with (a development build, or a
- *  release built without one): it never looks.
- */
-{ state: "not_configured" } | 
-/**  Not looked yet (the check is about to run). */
-{ state: "idle" } | { state: "checking" } | { state: "up_to_date"; current: string } | { state: "available"; current: string; version: string; 
-/**  The release notes, as the manifest has them. */
-notes?: string | null; 
-/**  The release's date (RFC 3339), if the manifest has one. */
-date?: string | null; 
-/**  Whether the app can install it itself (Windows, macOS); else `download` is where to get it. */
-install: boolean; download: string } | { state: "installing" } | 
-/**  Installed: the app restarts into the new version. */
-{ state: "installed" } | { state: "failed"; error: UserError_Deserialize };
-
-/**  What the app knows about updates, as the webview shows it. */
-export type UpdateStatus_Serialize = 
-/**  Not looked for: turned off by the organisation's policy (`managed`) or by the user. */
-{ state: "off"; managed: boolean } | 
-/**
- *  This build carries no public key to check installers with (a development build, or a
- *  release built without one): it never looks.
- */
-{ state: "not_configured" } | 
-/**  Not looked yet (the check is about to run). */
-{ state: "idle" } | { state: "checking" } | { state: "up_to_date"; current: string } | { state: "available"; current: string; version: string; 
-/**  The release notes, as the manifest has them. */
-notes: string | null; 
-/**  The release's date (RFC 3339), if the manifest has one. */
-date: string | null; 
-/**  Whether the app can install it itself (Windows, macOS); else `download` is where to get it. */
-install: boolean; download: string } | { state: "installing" } | 
-/**  Installed: the app restarts into the new version. */
-{ state: "installed" } | { state: "failed"; error: UserError_Serialize };
 
 /**
  *  A dated change in the use of the system (a rollout to a new user group, a new module, a

@@ -2,7 +2,7 @@
 //! of `konsekvens_core::hearing`'s use cases. Who acts is `--org CODE` (a municipality) or
 //! `--coordinator`; the person is `--name`, else KONSEKVENS_AUTHOR or the login name.
 
-use crate::{author, open, paths, today, write_atomically, Failure, LangArg};
+use crate::{open, paths, today, write_atomically, Failure, LangArg};
 use clap::{Args, Subcommand};
 use konsekvens_core::check::Lang;
 use konsekvens_core::doc::Party;
@@ -349,7 +349,7 @@ fn actor_named(name: Option<String>, party: Party) -> Actor {
         }
         return Actor::new(c.person(), party);
     }
-    Actor::new(name.unwrap_or_else(|| author().name), party)
+    Actor::new(name.unwrap_or_else(|| crate::local_author().name), party)
 }
 
 /// Who signs a round answer off: when signed in, the signed-in person — the name their

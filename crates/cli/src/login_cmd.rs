@@ -5,7 +5,7 @@
 use crate::Failure;
 use clap::Args;
 use konsekvens_core::UserError;
-use konsekvens_hub::signin::{self, BrowserLogin, CredentialStore, Credentials, DeviceLogin, SignInError};
+use konsekvens_hub::signin::{self, BrowserEvent, CredentialStore, Credentials, DeviceLogin, SignInError};
 use std::time::Duration;
 
 #[derive(Args)]
@@ -48,9 +48,22 @@ fn store() -> Result<CredentialStore, Failure> {
     CredentialStore::default_location().map_err(failure)
 }
 
-/// The person signed in, if anybody is (the name the audit trail uses instead of the login name).
+/// The person signed in, if anybody is and the sign-in is valid (refreshed when it has
+/// expired): the name the audit trail uses instead of the login name. An expired sign-in that
+/// cannot be refreshed is not used (`CredentialStore::identity`); the edit is then recorded
+/// under the login name, and the person is told so.
 pub(crate) fn signed_in() -> Option<Credentials> {
-    CredentialStore::default_location().ok()?.load().ok().flatten()
+    let store = CredentialStore::default_location().ok()?;
+    match store.identity() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!(
+                "[{}] dit log-ind gælder ikke længere, så ændringen registreres ikke i dit navn, men under dit lokale navn; log ind igen med «konsekvens login» ({e}) (the sign-in is no longer valid: recorded under the local name)",
+                e.code()
+            );
+            None
+        }
+    }
 }
 
 fn until(c: &Credentials) -> String {
@@ -82,9 +95,9 @@ pub fn login(a: LoginArgs) -> Result<(), Failure> {
     };
     let issuer = a.issuer.or(policy.signin_issuer).ok_or_else(|| missing("issuer", "signin_issuer"))?;
     let client_id = a.client_id.or(policy.signin_client_id).ok_or_else(|| missing("client-id", "signin_client_id"))?;
-    let discovery = signin::discover(&issuer).map_err(failure)?;
     let timeout = Duration::from_secs(a.timeout.max(1));
     let credentials = if a.device {
+        let discovery = signin::discover(&issuer).map_err(failure)?;
         let device = DeviceLogin::start(discovery, &client_id).map_err(failure)?;
         match &device.verification_uri_complete {
             Some(complete) => eprintln!("Åbn {complete} på en anden enhed (eller {} og skriv koden {})", device.verification_uri, device.user_code),
@@ -95,16 +108,14 @@ pub fn login(a: LoginArgs) -> Result<(), Failure> {
         let min = std::env::var("KONSEKVENS_DEVICE_POLL_MS").ok().and_then(|v| v.parse::<u64>().ok()).map(Duration::from_millis);
         device.finish(min).map_err(failure)?
     } else {
-        let browser = BrowserLogin::start(discovery, &client_id).map_err(failure)?;
-        let url = browser.authorization_url().to_owned();
-        eprintln!("Log ind i browseren. Åbner den ikke af sig selv, så åbn denne adresse:\n{url}");
-        if !a.no_browser {
-            if let Err(e) = open::that_detached(&url) {
-                eprintln!("browseren kunne ikke åbnes ({e}); åbn adressen ovenfor selv");
+        signin::browser_sign_in(&issuer, &client_id, timeout, !a.no_browser, |event| match event {
+            BrowserEvent::Started { url, redirect_uri } => {
+                eprintln!("Log ind i browseren. Åbner den ikke af sig selv, så åbn denne adresse:\n{url}");
+                eprintln!("venter på svar på {redirect_uri} …");
             }
-        }
-        eprintln!("venter på svar på {} …", browser.redirect_uri());
-        browser.finish(timeout).map_err(failure)?
+            BrowserEvent::NotOpened { why } => eprintln!("browseren kunne ikke åbnes ({why}); åbn adressen ovenfor selv"),
+        })
+        .map_err(failure)?
     };
     store.save(&credentials).map_err(failure)?;
     eprintln!(

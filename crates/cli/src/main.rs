@@ -320,11 +320,16 @@ pub(crate) fn env() -> Arc<dyn Env> {
 }
 
 /// Who acts: the signed-in person (`konsekvens login`) — the name their provider vouched
-/// for — else KONSEKVENS_AUTHOR or the login name.
+/// for, while the sign-in is valid or can be renewed — else KONSEKVENS_AUTHOR or the login name.
 pub(crate) fn author() -> Author {
     if let Some(c) = login_cmd::signed_in() {
         return Author::new(c.person(), None);
     }
+    local_author()
+}
+
+/// KONSEKVENS_AUTHOR or the login name (not signed in, or the sign-in is no longer valid).
+pub(crate) fn local_author() -> Author {
     let user = std::env::var("KONSEKVENS_AUTHOR")
         .or_else(|_| std::env::var("USER"))
         .unwrap_or_else(|_| "ukendt".into());

@@ -18,6 +18,13 @@
 //!
 //! The sign-in is kept in [`CredentialStore`]: one JSON file in the user's configuration
 //! directory, readable only by the user (mode 0600), never printed (`Debug` hides the tokens).
+//!
+//! What the CLI and the app share beyond the protocol: [`browser_sign_in`] (discovery, the
+//! loopback listener, the system browser opened by [`open_browser`] — or the program named by
+//! `KONSEKVENS_BROWSER`, which tests use to play the browser), and [`CredentialStore::identity`],
+//! the one rule for whom new edits are recorded as: the signed-in person while the sign-in is
+//! valid (refreshed when it has expired); an expired sign-in that cannot be refreshed is
+//! never used as identity.
 
 use crate::oidc::{allowed_algorithm, fetch_jwks};
 use base64::Engine;
@@ -167,6 +174,10 @@ pub struct Credentials {
     pub name: String,
     #[serde(default)]
     pub email: Option<String>,
+    /// The organisation the provider's token names (the `org` claim, else Entra's tenant
+    /// `tid`), as the person sees it; the hub maps it by its own configuration.
+    #[serde(default)]
+    pub org: Option<String>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -252,7 +263,12 @@ pub fn validate_id_token(d: &Discovery, client_id: &str, id_token: &str, nonce: 
     let email = text("email");
     let name = text("name").or_else(|| email.clone()).unwrap_or_else(|| subject.clone());
     let expires_at = claims.get("exp").and_then(|v| v.as_u64()).ok_or_else(|| bad("intet udløb (exp)"))?;
-    Ok(Credentials { issuer: d.issuer.clone(), client_id: client_id.to_owned(), id_token: id_token.to_owned(), refresh_token: None, expires_at, subject, name, email })
+    let org = match claims.get("org") {
+        Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str()).next().map(|s| s.chars().filter(|c| !c.is_control()).take(120).collect()),
+        _ => text("org"),
+    }
+    .or_else(|| text("tid"));
+    Ok(Credentials { issuer: d.issuer.clone(), client_id: client_id.to_owned(), id_token: id_token.to_owned(), refresh_token: None, expires_at, subject, name, email, org })
 }
 
 #[derive(Deserialize)]
@@ -460,6 +476,51 @@ fn respond(stream: &mut TcpStream, status: u16, text: &str) {
     let _ = stream.flush();
 }
 
+/// The environment variable naming a program run with the authorization URL as its only
+/// argument instead of the system browser (tests play the browser with it; a site may
+/// prefer a particular browser).
+pub const BROWSER_ENV: &str = "KONSEKVENS_BROWSER";
+
+/// Opens `url` in the system browser (the `open` crate: xdg-open, `start`, `open`), or runs
+/// the program named by [`BROWSER_ENV`] with it. Does not wait for the browser.
+pub fn open_browser(url: &str) -> Result<(), String> {
+    match std::env::var_os(BROWSER_ENV).filter(|v| !v.is_empty()) {
+        Some(program) => std::process::Command::new(&program)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .map(|_| ())
+            .map_err(|e| format!("{}: {e}", std::path::Path::new(&program).display())),
+        None => open::that_detached(url).map_err(|e| e.to_string()),
+    }
+}
+
+/// The whole browser sign-in, as `konsekvens login` and the app's «Log ind» run it: discovery
+/// at `issuer`, the loopback listener, `announce(authorization URL, redirect URI)` (to show
+/// the address in case the browser does not open), the browser opened when `open` (a failure
+/// to open it is announced, not fatal: the user may open the address by hand), then the
+/// redirect awaited for at most `timeout`. The caller keeps the result ([`CredentialStore::save`]).
+pub fn browser_sign_in(issuer: &str, client_id: &str, timeout: Duration, open: bool, mut announce: impl FnMut(BrowserEvent<'_>)) -> Result<Credentials, SignInError> {
+    let discovery = discover(issuer)?;
+    let browser = BrowserLogin::start(discovery, client_id)?;
+    announce(BrowserEvent::Started { url: browser.authorization_url(), redirect_uri: browser.redirect_uri() });
+    if open {
+        if let Err(why) = open_browser(browser.authorization_url()) {
+            announce(BrowserEvent::NotOpened { why: &why });
+        }
+    }
+    browser.finish(timeout)
+}
+
+/// What [`browser_sign_in`] tells its caller while it runs.
+#[derive(Debug, Clone, Copy)]
+pub enum BrowserEvent<'a> {
+    /// The listener waits at `redirect_uri`; `url` is what the browser is sent to.
+    Started { url: &'a str, redirect_uri: &'a str },
+    /// The browser could not be started.
+    NotOpened { why: &'a str },
+}
+
 /// A device sign-in under way (RFC 8628): show `user_code` and `verification_uri`, then poll.
 pub struct DeviceLogin {
     discovery: Discovery,
@@ -648,6 +709,19 @@ impl CredentialStore {
         self.renew(&c)
     }
 
+    /// Whom new edits are recorded as: `Ok(None)` when nobody is signed in; the kept sign-in
+    /// while its ID token is valid; when it has expired, a refreshed one (kept). An expired
+    /// sign-in that cannot be refreshed is an error (`K-LOGIN-EXPIRED`, or `K-LOGIN-NET` when
+    /// the provider cannot be reached) — never the identity: whoever holds the machine after
+    /// the sign-in ended must not act under the name it vouched for without signing in again.
+    pub fn identity(&self) -> Result<Option<Credentials>, SignInError> {
+        let Some(c) = self.load()? else { return Ok(None) };
+        if !c.expires_within(Duration::ZERO) {
+            return Ok(Some(c));
+        }
+        self.renew(&c).map(Some)
+    }
+
     /// A refreshed sign-in (kept), whatever the expiry of the current one.
     pub fn renew(&self, c: &Credentials) -> Result<Credentials, SignInError> {
         let fresh = match refresh(c) {
@@ -675,6 +749,7 @@ mod tests {
             subject: "mette".into(),
             name: "Mette Holm".into(),
             email: Some("mette@kk.dk".into()),
+            org: Some("101".into()),
         }
     }
 
@@ -712,6 +787,46 @@ mod tests {
         assert!(store.remove().unwrap());
         assert!(!store.remove().unwrap());
         assert_eq!(store.fresh().unwrap_err().code(), "K-LOGIN-NONE");
+    }
+
+    #[test]
+    fn an_expired_sign_in_that_cannot_be_refreshed_is_never_the_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CredentialStore::at(&dir.path().join("log-ind.json"));
+        assert_eq!(store.identity().unwrap(), None, "nobody signed in");
+        store.save(&sample()).unwrap();
+        assert_eq!(store.identity().unwrap().map(|c| c.person()), Some("Mette Holm <mette@kk.dk>".into()));
+        // Expired, no refresh token: refused, and the kept sign-in is left for «log ind igen».
+        store.save(&Credentials { expires_at: now_secs() - 1, refresh_token: None, ..sample() }).unwrap();
+        assert_eq!(store.identity().unwrap_err().code(), "K-LOGIN-EXPIRED");
+        // Expired with a refresh token at a provider that cannot be reached: still no identity.
+        store.save(&Credentials { expires_at: now_secs() - 1, issuer: "http://127.0.0.1:9".into(), ..sample() }).unwrap();
+        assert!(store.identity().is_err());
+        assert!(store.load().unwrap().is_some());
+    }
+
+    #[test]
+    fn the_browser_program_of_the_environment_gets_the_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("url");
+        let program = dir.path().join("browser.sh");
+        std::fs::write(&program, format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", out.display())).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+            std::env::set_var(BROWSER_ENV, &program);
+            open_browser("http://127.0.0.1:9/auth?x=1&y=2").unwrap();
+            std::env::set_var(BROWSER_ENV, dir.path().join("missing"));
+            assert!(open_browser("http://127.0.0.1:9/auth").unwrap_err().contains("missing"));
+            std::env::remove_var(BROWSER_ENV);
+            let started = Instant::now();
+            while std::fs::read_to_string(&out).unwrap_or_default().is_empty() {
+                assert!(started.elapsed() < Duration::from_secs(10), "the browser program was not run");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            assert_eq!(std::fs::read_to_string(&out).unwrap(), "http://127.0.0.1:9/auth?x=1&y=2");
+        }
     }
 
     #[test]

@@ -9,86 +9,18 @@ mod common;
 
 use base64::Engine;
 use common::*;
-use konsekvens_hub::oidc::{Mapping, OidcConfig, ProviderConfig};
+use konsekvens_hub::oidc::{OidcConfig, ProviderConfig};
 use konsekvens_hub::{BasePolicy, HubStore, ServeConfig};
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
 use tokio_tungstenite::tungstenite::Error as WsError;
 use yrs::{ClientID, Doc, Map, Options, ReadTxn, Transact};
 
-fn oidc_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc")
-}
+#[path = "oidc/provider.rs"]
+mod provider;
+use provider::{provider_ready, OpenIdProvider};
 
-/// `false`: skipped with a message; under CI a missing setup fails instead.
-fn provider_ready() -> bool {
-    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-    if oidc_dir().join("node_modules/oidc-provider").is_dir() && Command::new("node").arg("--version").output().is_ok() {
-        return true;
-    }
-    let why = "crates/hub/tests/oidc has no node_modules (npm ci --prefix crates/hub/tests/oidc) or node is missing";
-    assert!(!ci, "the OpenID sign-in test cannot run under CI: {why}");
-    eprintln!("SKIPPED the OpenID sign-in test: {why}");
-    false
-}
-
-/// `node provider.mjs`: the issuer, and ID tokens on request.
-struct OpenIdProvider {
-    child: Child,
-    stdin: ChildStdin,
-    lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
-    issuer: String,
-}
-
-impl OpenIdProvider {
-    fn start(id_token_ttl: u64) -> OpenIdProvider {
-        let mut child = Command::new("node")
-            .arg("provider.mjs")
-            .current_dir(oidc_dir())
-            .env("ID_TOKEN_TTL", id_token_ttl.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("node runs");
-        let stdin = child.stdin.take().unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-        let issuer = first["issuer"].as_str().unwrap().to_owned();
-        OpenIdProvider { child, stdin, lines, issuer }
-    }
-
-    /// An ID token for `user` signed in to `client` (code flow with PKCE).
-    fn id_token(&mut self, client: &str, user: &str) -> String {
-        let answer = self.ask(&format!("token {client} {user}"));
-        answer["id_token"].as_str().unwrap_or_else(|| panic!("no ID token: {answer}")).to_owned()
-    }
-
-    /// One command to the provider script and its JSON answer.
-    fn ask(&mut self, command: &str) -> serde_json::Value {
-        writeln!(self.stdin, "{command}").unwrap();
-        serde_json::from_str(&self.lines.next().unwrap().unwrap()).unwrap()
-    }
-
-    fn config(&self, leeway: u64) -> ProviderConfig {
-        let map = |org: &str| Mapping { org: org.into(), role: "member".into() };
-        ProviderConfig {
-            issuer: self.issuer.clone(),
-            audience: "konsekvens-hub".into(),
-            jwks_uri: format!("{}/jwks", self.issuer),
-            claim: "org".into(),
-            organisations: [("101".to_owned(), map("101")), ("561".to_owned(), map("561"))].into_iter().collect(),
-            leeway_seconds: leeway,
-        }
-    }
-}
-
-impl Drop for OpenIdProvider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The provider as the hub is configured for it.
+fn provider_config(p: &OpenIdProvider, leeway: u64) -> ProviderConfig {
+    serde_json::from_value(p.hub_config(leeway)).expect("the shared configuration is a ProviderConfig")
 }
 
 /// Connects to the base with `bearer` as `?token=`; the HTTP status and body when refused.
@@ -114,7 +46,7 @@ fn unb64(s: &str) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_signed_in_at_the_provider_edits_and_is_named_while_bad_id_tokens_are_refused() {
-    if !provider_ready() {
+    if !provider_ready("the OpenID sign-in test") {
         return;
     }
     let mut provider = OpenIdProvider::start(600);
@@ -122,7 +54,7 @@ async fn a_person_signed_in_at_the_provider_edits_and_is_named_while_bad_id_toke
     let dir = tempfile::tempdir().unwrap();
     let t = registry(dir.path(), BasePolicy::AllParticipants);
     let mut config = ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap());
-    config.oidc = Some(OidcConfig { providers: vec![provider.config(30), quick.config(0)] });
+    config.oidc = Some(OidcConfig { providers: vec![provider_config(&provider, 30), provider_config(&quick, 0)] });
     let hub = TestHub::start_with(config).await;
 
     // Mette (org claim 101) signs in and writes; the hub names her.
@@ -209,7 +141,7 @@ async fn a_person_signed_in_at_the_provider_edits_and_is_named_while_bad_id_toke
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_sign_in_refuses_replayed_codes_and_foreign_tokens_and_the_hub_closes_expired_sign_ins() {
     use konsekvens_hub::signin::{self, BrowserLogin};
-    if !provider_ready() {
+    if !provider_ready("the OpenID sign-in test") {
         return;
     }
     let mut provider = OpenIdProvider::start(600);
@@ -272,7 +204,7 @@ async fn the_client_sign_in_refuses_replayed_codes_and_foreign_tokens_and_the_hu
     let dir = tempfile::tempdir().unwrap();
     let _t = registry(dir.path(), BasePolicy::AllParticipants);
     let mut config = ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap());
-    config.oidc = Some(OidcConfig { providers: vec![quick.config(0)] });
+    config.oidc = Some(OidcConfig { providers: vec![provider_config(&quick, 0)] });
     let hub = TestHub::start_with(config).await;
     let lars = quick.id_token("konsekvens-hub", "lars");
     let mut ws = connect(&hub, &lars).await.expect("accepted while valid");

@@ -9,7 +9,7 @@ import { t } from "../i18n";
 import { fail, isManaged, open, settings } from "../state";
 import type { Participant } from "../model";
 import type { RecentFile } from "../bindings";
-import { JoinHub } from "./Collaborate";
+import { JoinHub, SignIn } from "./Collaborate";
 import { UpdateSettings } from "../components/Update";
 
 const FILTERS = [{ name: "Konsekvens", extensions: ["konsekvens"] }];
@@ -183,6 +183,7 @@ export function Start() {
         <OpenFile />
         <Identity />
         <NewDpia />
+        <SignIn />
         <JoinHub onError={(e) => fail(message(e))} />
         <UpdateSettings />
       </div>

@@ -11,9 +11,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { freePort, until } from "./harness";
 import { Driver, KEYS, Session, type Element } from "./webdriver";
 
 const UI = resolve(import.meta.dirname, "../..");
@@ -72,33 +72,6 @@ let tauriDriver: ChildProcess | null = null;
 let driver: Driver;
 let s: Session;
 let driverLog = "";
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => ok(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-async function until<T>(what: string, f: () => Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** The page's text in an element (CSS), or "" when there is none. */
 function text(css: string): Promise<string> {

@@ -36,6 +36,9 @@ let settings: Settings = {
   policy: { hub: null, dpia: null, org: null, language: null, tsa: null, update_check: null, offer_sample: null, signin_issuer: null, signin_client_id: null },
   managed: [],
   policy_error: null,
+  signin_issuer: "",
+  signin_client_id: "",
+  signed_in: null,
 };
 const opened: Opened = {
   path: fx.path,

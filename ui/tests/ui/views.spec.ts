@@ -81,12 +81,12 @@ async function levelsIn(cells: Locator): Promise<Record<string, number>> {
 }
 
 describe("the start screen", () => {
-  test("offers the sample, a file, a new joint DPIA and a hub; the sample opens", async () => {
+  test("offers the sample, a file, a new joint DPIA, «Log ind» and a hub; the sample opens", async () => {
     const a = await app({ start: true });
     const { page } = a;
     await expect.poll(() => page.locator("h1").textContent()).toBe("Konsekvens");
     const cards = await page.locator(".card h2").allTextContents();
-    expect(cards.map((c) => c.trim())).toEqual(["Åbn en konsekvensanalyse", "Hvem er du?", "Ny fælles konsekvensanalyse", "Deltag via en hub", "Nye versioner"]);
+    expect(cards.map((c) => c.trim())).toEqual(["Åbn en konsekvensanalyse", "Hvem er du?", "Ny fælles konsekvensanalyse", "Log ind", "Deltag via en hub", "Nye versioner"]);
     expect(await page.locator(".update-state").textContent()).toContain("bygget uden opdateringsnøgle");
     await expect.poll(() => page.getByRole("button", { name: fx.title }).count()).toBe(1); // the recent file
     await finish(a, "start");
