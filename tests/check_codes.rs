@@ -103,9 +103,11 @@ fn items_flawed() -> JointDpiaFile {
     b.prior_consultation.required = None;
     b.wp248.large_scale.met = None;
     b.review_plan.next_review = Some(Day::ymd(2026, 1, 1));
+    b.description.retention = Prose::default();
     let i = &mut b.items;
     i.processes[0].operations.clear();
     i.data_categories[0].class = None;
+    i.data_categories[1].retention = Prose::default();
     i.data_categories.push(DataCategory { id: id("d-attest"), reference: Reference("D90".into()), name: "Børneattester for chauffører".into(), class: Some(DataClass::Confidential), examples: "Attest indhentet ved ansættelse".into(), retention: "Slettes 5 år efter ansættelsens ophør".into(), ..Default::default() });
     for p in &mut i.purposes {
         p.legal_basis.art9.clear();
@@ -141,7 +143,7 @@ fn items_flawed() -> JointDpiaFile {
     i.measures[5].rejection_reason = Prose::default();
     i.measures[0].evidence.clear();
     i.measures[0].owner = Some(Owner::Supplier);
-    i.evidence[0].date = None;
+    i.evidence[0].date = Some(Day::ymd(2025, 1, 10)); // an ISAE 3000 statement almost two years old
     i.modules[0].reference = Reference::default();
     i.sources[0].reference = i.modules[1].reference.clone();
     i.dpo_advice[0].response = None;
@@ -192,9 +194,16 @@ fn high_residual() -> JointDpiaFile {
 }
 
 /// FlexBørn with every risk medium after measures: outside the acceptance policy (at most
-/// 70 % medium), without a high one.
+/// 70 % medium), without a high one; and special-category data named in the description
+/// that no category is classified as.
 fn all_medium() -> JointDpiaFile {
     let mut f = konsekvens_core::sample::flexboern();
+    // and the health data moved out of the categories, though the description still names it
+    let health = f.base.items.data_categories.iter_mut().find(|c| c.class == Some(DataClass::Special)).expect("FlexBørn's health data");
+    health.name = "Hensyn under kørslen".into();
+    health.examples = "Fx fast siddeplads og hvem der må tage imod barnet".into();
+    health.class = Some(DataClass::Confidential);
+    f.base.description.summary = format!("{} Chaufføren ser barnets diagnoser og medicin, hvis det er nødvendigt under kørslen.", f.base.description.summary.as_str()).as_str().into();
     for r in &mut f.base.items.risks {
         for d in Dimension::ALL {
             let a = r.residual.rating_mut(*d);
