@@ -147,7 +147,8 @@ describe("the overview", () => {
     expect(await heading(page).textContent()).toContain("Risici");
     const sheet = page.getByRole("region", { name: `Leverandørark ${sheet_reference}` });
     await expect.poll(() => sheet.evaluate((e) => e.classList.contains("selected"))).toBe(true);
-    await expect.poll(() => sheet.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }), "scrolled into view").toBe(true);
+    // scrolled into view
+    await expect.poll(() => sheet.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; })).toBe(true);
     // the uncovered threat is marked, the covered one names its risk
     expect(await sheet.locator("tr.uncovered").count()).toBe(1);
     expect(await sheet.locator("tr.uncovered").textContent()).toContain("S2");
