@@ -233,15 +233,7 @@ pub(super) fn run(d: &EffectiveDpia, f: &mut Findings) {
 
 /// 12000 → «12.000».
 fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    crate::text::danish_number(n)
 }
 
 #[cfg(test)]
