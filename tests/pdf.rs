@@ -56,6 +56,7 @@ const DANISH_HEADINGS: &[&str] = &[
     "Accept og forudgående høring (art. 36)",
     "Art. 36-flag",
     "Bilag A. Resultat af kontrollen",
+    "Bilag B. Importerede leverandørark",
     "Underskrifter",
 ];
 
@@ -70,6 +71,7 @@ const ENGLISH_HEADINGS: &[&str] = &[
     "Risks before and after measures",
     "Advice of the data protection officer (Art. 35(2))",
     "Annex A. Findings of the check",
+    "Annex B. Imported supplier sheets",
     "Signatures",
 ];
 

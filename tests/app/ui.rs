@@ -62,6 +62,28 @@ fn add_local_risk(ws: &mut Workspace) -> (String, String) {
     (risk.id.0.clone(), risk.reference.0.clone())
 }
 
+/// København imports a sheet of its own (the local app supplier's risk assessment) and has
+/// not yet said which risk covers its second threat: the check's finding names the sheet,
+/// and the overview must lead to it. The local risk covers the first (its source reference
+/// names it).
+fn add_local_sheet(ws: &mut Workspace, risk_id: &str) -> (String, String) {
+    use konsekvens_core::model::{ItemId, Reference, SheetThreat, SupplierSheet};
+    let kbh = OrgCode(101);
+    let author = Author::new("Mette Holm", Some(kbh));
+    let sheet = SupplierSheet {
+        id: ItemId("sheet-kbh-skoleapp".into()), reference: Reference("KBH-ARK1".into()), label: "Skoleappen risikovurdering".into(),
+        supplier: "Skoleappen ApS".into(), file: "Skoleappen-risici.xlsx".into(), tab: "Risici".into(), version: "1.2".into(), date: "01.09.2026".into(),
+        fingerprint: "0f".repeat(32), imported: Some(Day::ymd(2026, 9, 3)),
+        threats: [
+            ("S1".to_owned(), SheetThreat { title: "Vikarer ser fraværsbeskeder".into(), ..Default::default() }),
+            ("S2".to_owned(), SheetThreat { title: "Push-beskeder viser barnets navn på låseskærmen".into(), ..Default::default() }),
+        ].into(),
+    };
+    ws.put_item(DocKey::Supplement(kbh), &AnyItem::SupplierSheet(sheet.clone()), &author).expect("København's sheet");
+    ws.patch_item(DocKey::Supplement(kbh), ItemKind::Risk, &ItemId(risk_id.into()), &json!({ "source_reference": "Skoleappen risikovurdering S1" }), &author).expect("the local risk covers S1");
+    (sheet.id.0, sheet.reference.0)
+}
+
 /// Everything the mocked IPC answers, for the base and each municipality.
 fn fixtures(ws: &Workspace, path: &Path, scenario: Value) -> Value {
     let day = today();
@@ -126,7 +148,8 @@ fn every_view_renders_the_sample_passes_axe_and_is_photographed() {
     let path = dir.path().join("aula.konsekvens");
     let mut ws = Workspace::create_demo(&path, Arc::new(SystemEnv)).expect("write the sample");
     let (id, reference) = add_local_risk(&mut ws);
-    let data = fixtures(&ws, &path, json!({ "org": 101, "risk_id": id, "risk_reference": reference }));
+    let (sheet_id, sheet_reference) = add_local_sheet(&mut ws, &id);
+    let data = fixtures(&ws, &path, json!({ "org": 101, "risk_id": id, "risk_reference": reference, "sheet_id": sheet_id, "sheet_reference": sheet_reference }));
 
     let out = target_dir().join("ui-fixtures");
     std::fs::create_dir_all(&out).unwrap();

@@ -10,6 +10,7 @@ mod hub_cmd;
 mod login_cmd;
 mod paths;
 mod pdf_cmd;
+mod sheet_cmd;
 mod versions_cmd;
 
 use clap::{Parser, Subcommand};
@@ -50,6 +51,11 @@ enum Command {
         path: PathBuf,
         #[arg(long, value_enum, default_value = "aula")]
         sample: Sample,
+        /// A deliberately flawed copy of the sample, broken on every point the check reads
+        /// for (special data classified ordinary, uses without purposes, boilerplate reasons,
+        /// references into supplier sheets that point nowhere …): to see what the check finds
+        #[arg(long)]
+        flawed: bool,
     },
     /// Create a new joint DPIA (as the app's start view does): title, system, coordinator and
     /// the participating municipalities, each with an empty supplement
@@ -133,6 +139,10 @@ enum Command {
     /// close (publishes the release), status
     #[command(subcommand)]
     Hearing(hearing_cmd::HearingCommand),
+    /// The imported supplier sheets: list each threat with the risk that covers it, or record
+    /// (uncover --reason) or remove (cover) the reason why none does
+    #[command(subcommand)]
+    Sheet(sheet_cmd::SheetCommand),
 }
 
 #[derive(Clone, Copy, Default, clap::ValueEnum)]
@@ -415,7 +425,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let n = ws.view().coordination()?.participants.len();
             eprintln!("Oprettede den fælles konsekvensanalyse {} ({n} {})", a.path.display(), if n == 1 { "kommune" } else { "kommuner" });
         }
-        Command::Demo { path, sample } => {
+        Command::Demo { path, sample, flawed: true } => {
+            let mut file = match sample {
+                Sample::Aula => {
+                    let (coordination, base, supplements) = konsekvens_core::sample::aula();
+                    konsekvens_core::interchange::JointDpiaFile { format: konsekvens_core::interchange::FORMAT.into(), version: konsekvens_core::interchange::VERSION, coordination, base, supplements }
+                }
+                Sample::Flexboern => konsekvens_core::sample::flexboern(),
+                Sample::Ballerup => konsekvens_core::sample::ballerup(),
+            };
+            let (base, local) = konsekvens_core::sample::flawed(&mut file);
+            let mut ws = Workspace::create_with(&path, env(), &author(), &file.coordination, &file.base, &file.supplements)?;
+            if sample == Sample::Aula {
+                // the supplements stand on the sample's release: publish the flawed base as it
+                let who = konsekvens_core::Author::new("KL/KOMBIT", None);
+                ws.publish_release(konsekvens_core::sample::VERSION, konsekvens_core::sample::RELEASE_DATE, konsekvens_core::sample::RELEASE_NOTE, &who)?;
+            }
+            eprintln!("Skrev en fejlbehæftet kopi af eksemplet til {}: kontrollen skal finde {} i basis{}", path.display(), base.join(", "),
+                if local.is_empty() { String::new() } else { format!(" og {} i den første kommunes tillæg", local.join(", ")) });
+        }
+        Command::Demo { path, sample, flawed: false } => {
             let ws = match sample {
                 Sample::Aula => Workspace::create_demo(&path, env())?,
                 Sample::Flexboern | Sample::Ballerup => {
@@ -545,6 +574,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Comment(cmd) => hearing_cmd::comment(cmd)?,
         Command::Hearing(cmd) => hearing_cmd::run(cmd)?,
+        Command::Sheet(cmd) => sheet_cmd::run(cmd, lang)?,
         Command::Import(Import::Pdf(mut args)) => {
             args.lang = lang;
             pdf_cmd::import(args)?

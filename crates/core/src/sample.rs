@@ -65,6 +65,104 @@ pub fn ballerup() -> JointDpiaFile {
 #[cfg(test)]
 mod other_samples;
 
+/// A deliberately flawed copy of a sample (`konsekvens demo --sample … --flawed`): breaks it
+/// on every point the check reads for, the way DPIAs go wrong in practice. Returns the codes
+/// that must follow for the base, and for the first municipality (none without supplements).
+pub fn flawed(file: &mut JointDpiaFile) -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut expect = Vec::new();
+    let b = &mut file.base;
+    let i = &mut b.items;
+    // special-category data described, but classified ordinary
+    let special = i.data_categories.iter_mut().find(|c| c.class == Some(DataClass::Special)).expect("a special category");
+    special.class = Some(DataClass::Ordinary);
+    expect.push("K-35-7-A-DATA-SPECIAL");
+    // CPR numbers in a category called ordinary
+    i.data_categories.push(DataCategory { id: ItemId("flaw-cpr".into()), reference: Reference("D90".into()), name: "Identifikation".into(), class: Some(DataClass::Ordinary), examples: "Navn og personnummer".into(), retention: "Efter behov".into(), ..Default::default() });
+    expect.extend(["K-35-7-A-DATA-CONFIDENTIAL", "K-35-7-A-RETENTION-RULE"]);
+    // a vulnerable group not marked so
+    i.subject_categories.iter_mut().find(|s| s.vulnerable).expect("a vulnerable group").vulnerable = false;
+    expect.push("K-35-7-A-VULNERABLE");
+    // transfers: none stated without a reason, or not stated at all
+    if b.description.third_country_access == Some(false) {
+        b.description.third_country_reason = "Ikke relevant.".into();
+        expect.push("K-35-7-A-TRANSFERS-NONE-REASON");
+    } else {
+        i.transfers.clear();
+        b.description.third_country_access = None;
+        b.description.third_country_reason = Prose::default();
+        expect.extend(["K-35-7-A-TRANSFERS-UNSTATED", "K-35-7-A-TRANSFER-CLOUD"]);
+    }
+    // uses without purposes, a purpose without uses, documentation under communication
+    i.processes[0].purposes.clear();
+    i.modules.push(Module { id: ItemId("flaw-mod".into()), reference: Reference("MOD90".into()), name: "Sikker fildeling".into(), description: "Deling af filer".into() });
+    i.purposes.push(Purpose { id: ItemId("flaw-purpose".into()), reference: Reference("F90".into()), title: "Kommunikation".into(), description: "Beskeder mellem medarbejdere og hjemmet om praktiske forhold".into(), ..i.purposes[0].clone() });
+    i.document_types.push(DocumentType { id: ItemId("flaw-dt".into()), reference: Reference("DT90".into()), name: "Pædagogisk dokumentation".into(), description: "Observationer og notater om det enkelte barn".into(), module: None, purposes: [ItemId("flaw-purpose".into())].into() });
+    i.purposes.push(Purpose { id: ItemId("flaw-unused".into()), reference: Reference("F91".into()), title: "Statistik".into(), ..i.purposes[0].clone() });
+    expect.extend(["K-35-7-A-USE-NO-PURPOSE", "K-35-7-A-USE-PURPOSE-MISMATCH", "K-35-7-A-PURPOSE-UNUSED"]);
+    // cross-reading: a recipient without role, a daycare source with no daycare children
+    i.recipients[0].access = Prose::default();
+    i.sources.push(Source { id: ItemId("flaw-src".into()), reference: Reference("K90".into()), name: "KMD Institution".into(), description: "Stamdata om vuggestuer og dagpleje".into() });
+    for s in &mut i.subject_categories {
+        if s.name.to_lowercase().contains("dagtilbud") || s.name.to_lowercase().contains("børn") {
+            s.name = "Elever".into();
+        }
+    }
+    expect.extend(["K-35-7-A-ACCESS-ROLE", "K-35-7-A-SUBJECTS-IMPLIED"]);
+    // substance: one line of necessity, one sentence for many reasons, an acceptance within own reach
+    i.purposes[0].necessity.necessity = "Nødvendigt.".into();
+    i.purposes[0].necessity.proportionality = "Står i rimeligt forhold.".into();
+    i.purposes[0].necessity.minimisation = Prose::default();
+    expect.push("K-35-7-B-THIN");
+    for r in i.risks.iter_mut().take(3) {
+        r.inherent.confidentiality.likelihood_reason = "Vurderet ud fra erfaring.".into();
+        r.residual.confidentiality.likelihood_reason = "Vurderet ud fra erfaring.".into();
+    }
+    expect.push("K-SUBSTANCE-REPEATED");
+    i.risks[0].acceptance = "Der kan opnås et acceptabelt sikkerhedsniveau for de elementer, der ligger inden for forvaltningens handlingsrum.".into();
+    expect.push("K-24-1-OWN-REACH");
+    // the format's new answers, left open
+    i.risks[1].residual.confidentiality = Rating { legacy_level: Some(RiskLevel::Medium), ..Rating::default() };
+    i.risks[1].inherent.integrity = Rating { unaffected: true, ..Rating::default() };
+    expect.extend(["K-35-7-C-LEGACY-LEVEL", "K-35-7-C-UNAFFECTED-REASON"]);
+    // references into the supplier's material: a number the imported sheet lacks (so its own
+    // threats are covered by nothing), and a row of a sheet never imported
+    i.supplier_sheets.push(SupplierSheet {
+        id: ItemId("flaw-sheet".into()), reference: Reference("ARK90".into()), label: "Leverandørens risikovurdering".into(), version: "1.0".into(),
+        threats: [
+            ("T1".to_owned(), SheetThreat { title: "Uautoriseret adgang".into(), ..Default::default() }),
+            ("T2".to_owned(), SheetThreat { title: "Tab af data".into(), ..Default::default() }),
+            ("T3".to_owned(), SheetThreat { title: "Nedbrud hos underleverandør".into(), not_covered_reason: "Ikke relevant.".into() }),
+        ].into(),
+        ..Default::default()
+    });
+    i.risks[0].source_reference = "Leverandørens risikovurdering T9".into();
+    i.risks[1].source_reference = "Netcompany risikoanalyse 2025, R17".into();
+    expect.extend(["K-35-7-C-SOURCE-REF-UNKNOWN", "K-35-7-C-SUPPLIER-THREAT-UNCOVERED", "K-35-7-C-SOURCE-REF-UNVERIFIED", "K-35-7-C-SUPPLIER-THREAT-REASON"]);
+    // a number of people in the prose that no count agrees with
+    b.description.summary = Prose(format!("{} Systemet bruges af ca. 95.000 medarbejdere.", b.description.summary.as_str().trim()));
+    expect.push("K-35-7-A-SUBJECT-COUNT-PROSE");
+    // one number for two groups that use the system
+    i.recipients.push(Recipient { id: ItemId("flaw-users".into()), reference: Reference("MT90".into()), name: "Forældre og værger".into(), side: Some(AccessSide::External), access: "Eget barns oplysninger".into() });
+    i.subject_categories.push(SubjectCategory { id: ItemId("flaw-reg".into()), reference: Reference("REG90".into()), name: "Elever og forældre".into(), count: Some(500), vulnerable: true, vulnerable_reason: "Elever er børn (betragtning 38)".into(), ..Default::default() });
+    expect.push("K-35-7-A-SUBJECT-COUNT-GROUPS");
+    // Art. 35(9) and 35(11)
+    i.subject_views.clear();
+    b.description.views_not_sought_reason = Prose::default();
+    i.use_changes.push(UseChange { id: ItemId("flaw-change".into()), reference: Reference("ÆN90".into()), date: Some(Day::ymd(2026, 11, 1)), kind: Some(UseChangeKind::NewModule), description: "Nyt modul til fildeling".into(), concerns: Default::default() });
+    expect.extend(["K-35-9-VIEWS", "K-35-11-CHANGED"]);
+    // a supplement's «not relevant» that is only the conclusion
+    let target = file.base.items.risks[0].id.clone();
+    let local = match file.supplements.first_mut() {
+        Some(s) => {
+            s.not_applicable.push(NotApplicable { target, justification: Prose(format!("Vurderes ikke relevant for {} Kommune.", s.meta.name)) });
+            vec!["K-JOINT-NA-REASON"]
+        }
+        None => Vec::new(),
+    };
+    (expect, local)
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,6 +110,62 @@ pub fn record_signing(ws: &mut Workspace, org: OrgCode, signer: &str, capacity: 
     Ok(signing)
 }
 
+/// Records why a threat of an imported supplier sheet is covered by no risk (`reason`),
+/// or clears it (`None`: a risk must cover the threat) — `konsekvens sheet uncover|cover`.
+/// The sheet is the base's, or with `org` that municipality's supplement's, named by its
+/// reference («ARK1», «KBH-ARK1») or its label («KOMBIT Beskeder»); the threat by its
+/// number as the check reads references («t3» finds «T3»). Returns the sheet's reference
+/// and the threat's number as stored. The check judges the reason (an error when it only
+/// states the conclusion: K-35-7-C-SUPPLIER-THREAT-REASON).
+pub fn set_threat_not_covered(ws: &mut Workspace, org: Option<OrgCode>, sheet: &str, threat: &str, reason: Option<&str>, author: &Author) -> Result<(Reference, String), UserError> {
+    use crate::check::supplier::ref_key;
+    let (key, sheets) = match org {
+        Some(code) => (crate::doc::DocKey::Supplement(code), ws.supplement(code)?.additions.supplier_sheets),
+        None => (crate::doc::DocKey::Base, ws.base()?.items.supplier_sheets),
+    };
+    let wanted = ref_key(sheet);
+    let found = sheets.iter().find(|s| ref_key(&s.reference.0) == wanted).or_else(|| sheets.iter().find(|s| ref_key(&s.label) == wanted));
+    let Some(found) = found else {
+        let known = sheets.iter().map(|s| format!("{} «{}»", s.reference, s.label)).collect::<Vec<_>>().join(", ");
+        let (where_da, where_en) = match org {
+            Some(code) => (format!("kommune {code}s tillæg"), format!("municipality {code}'s supplement")),
+            None => ("fælles basis".to_owned(), "the joint base".to_owned()),
+        };
+        return Err(UserError::new(
+            "K-ARK-UKENDT",
+            format!("Intet importeret leverandørark «{sheet}» i {where_da}{}", if known.is_empty() { " (der er ikke importeret nogen)".to_owned() } else { format!("; der er: {known}") }),
+            format!("No imported supplier sheet «{sheet}» in {where_en}{}", if known.is_empty() { " (none has been imported)".to_owned() } else { format!("; there are: {known}") }),
+        ));
+    };
+    let wanted = ref_key(threat);
+    let Some(number) = found.threats.keys().find(|k| ref_key(k) == wanted).cloned() else {
+        let known = found.threats.keys().cloned().collect::<Vec<_>>().join(", ");
+        return Err(UserError::new(
+            "K-ARK-TRUSSEL-UKENDT",
+            format!("Arket {} «{}» har ingen trussel «{threat}»; dets numre er: {known}", found.reference, found.label),
+            format!("Sheet {} «{}» has no threat «{threat}»; its numbers are: {known}", found.reference, found.label),
+        ));
+    };
+    let reason = reason.map(str::trim);
+    if reason == Some("") {
+        return Err(UserError::new(
+            "K-ARK-BEGRUNDELSE",
+            "Skriv hvorfor truslen ikke dækkes af nogen risiko (--reason \"…\")",
+            "Say why no risk covers the threat (--reason \"…\")",
+        ));
+    }
+    let id = found.id.clone();
+    let n = number.clone();
+    ws.edit(key, author, |e| {
+        e.update::<SupplierSheet>(&id, |s| {
+            if let Some(t) = s.threats.get_mut(&n) {
+                t.not_covered_reason = reason.unwrap_or_default().to_owned();
+            }
+        })
+    })?;
+    Ok((found.reference.clone(), number))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +178,32 @@ mod tests {
             coordinator: "KL".into(),
             participants: vec![Participant::parse_line("101 København KBH").unwrap(), Participant::parse_line("561 Esbjerg").unwrap()],
         }
+    }
+
+    #[test]
+    fn a_threat_not_covered_gets_its_reason_and_loses_it_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ark.konsekvens");
+        let sheet = SupplierSheet {
+            id: ItemId("ark-1".into()), reference: Reference("ARK1".into()), label: "KOMBIT Beskeder".into(),
+            threats: [("T1".to_owned(), SheetThreat { title: "Fejlsendt besked".into(), ..Default::default() })].into(),
+            ..Default::default()
+        };
+        let mut base = Base::default();
+        base.items.supplier_sheets.push(sheet);
+        let mut ws = Workspace::create_with(&path, Arc::new(FixedEnv::new(1_750_000_000_000, 7)), &Author::new("test", None), &Coordination::default(), &base, &[]).unwrap();
+        let who = Author::new("test", None);
+        let reason = "Beskedmodulet er slået fra i kommunens opsætning siden 2023.";
+        let (r, n) = set_threat_not_covered(&mut ws, None, "kombit beskeder", "t1", Some(reason), &who).unwrap();
+        assert_eq!((r.0.as_str(), n.as_str()), ("ARK1", "T1"));
+        assert_eq!(ws.base().unwrap().items.supplier_sheets[0].threats["T1"].not_covered_reason, reason);
+        set_threat_not_covered(&mut ws, None, "ARK1", "T1", None, &who).unwrap();
+        assert_eq!(ws.base().unwrap().items.supplier_sheets[0].threats["T1"].not_covered_reason, "");
+        for (sheet, threat, reason, code) in [("ARK9", "T1", Some("x"), "K-ARK-UKENDT"), ("ARK1", "T7", Some("x"), "K-ARK-TRUSSEL-UKENDT"), ("ARK1", "T1", Some("  "), "K-ARK-BEGRUNDELSE")] {
+            let e = set_threat_not_covered(&mut ws, None, sheet, threat, reason, &who).unwrap_err();
+            assert_eq!(e.code, code, "{}", e.da);
+        }
+        assert!(set_threat_not_covered(&mut ws, Some(OrgCode(101)), "ARK1", "T1", Some("x"), &who).is_err(), "no such municipality");
     }
 
     #[test]

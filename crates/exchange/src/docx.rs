@@ -413,7 +413,9 @@ mod tests {
         let doc = part(&render(&dpia, &opts).unwrap(), "word/document.xml");
         assert!(doc.contains("Systematic description (Art. 35(7)(a))"));
         assert!(!doc.contains("local supplement</w:t>"), "the heading «The municipality's local supplement» is only for municipalities");
-        assert!(!doc.contains("Annex A"), "no findings, no annex");
+        assert!(!doc.contains("Annex A. Findings"), "no findings, no annex of findings");
+        // the sample's imported supplier sheets are printed as the (then first) annex
+        assert!(doc.contains("Annex A. Imported supplier sheets") && doc.contains("KOMBIT Beskeder"), "the sheets' annex");
     }
 
     #[test]

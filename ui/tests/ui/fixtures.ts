@@ -30,8 +30,9 @@ export interface Fixtures {
   scopes: Record<string, ScopeFixture>;
   /** Yjs states (hex) by document name, as `doc_state` returns them. */
   docs: Record<string, string>;
-  /** What the fixture writer did beyond the sample: København's new local risk. */
-  scenario: { org: number; risk_id: string; risk_reference: string };
+  /** What the fixture writer did beyond the sample: København's new local risk, and its own
+   *  imported supplier sheet with a threat no risk covers. */
+  scenario: { org: number; risk_id: string; risk_reference: string; sheet_id: string; sheet_reference: string };
 }
 
 /** How a page's mocked backend starts. */

@@ -162,6 +162,28 @@ describe("the overview", () => {
     await page.close();
   });
 
+  test("a finding about a supplier sheet leads to the sheet in the Risks view", async () => {
+    const a = await app();
+    const { page } = a;
+    const { sheet_id, sheet_reference } = fx.scenario;
+    // the core's finding: København's sheet has a threat no risk covers
+    const finding = kbh.check.findings.find((f) => f.code === "K-35-7-C-SUPPLIER-THREAT-UNCOVERED" && f.item === sheet_id);
+    expect(finding, "the check names the sheet").toBeTruthy();
+    const item = page.locator("ul.findings > li", { hasText: finding!.message_da.slice(0, 40) });
+    await item.locator(".ref-link", { hasText: sheet_reference }).first().click();
+    expect(await heading(page).textContent()).toContain("Risici");
+    const sheet = page.getByRole("region", { name: `Leverandørark ${sheet_reference}` });
+    await expect.poll(() => sheet.evaluate((e) => e.classList.contains("selected"))).toBe(true);
+    // scrolled into view
+    await expect.poll(() => sheet.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; })).toBe(true);
+    // the uncovered threat is marked, the covered one names its risk
+    expect(await sheet.locator("tr.uncovered").count()).toBe(1);
+    expect(await sheet.locator("tr.uncovered").textContent()).toContain("S2");
+    expect(await sheet.locator("tbody tr", { hasText: "S1" }).textContent()).toContain(fx.scenario.risk_reference);
+    await screenshot(page, "overview-to-sheet");
+    await page.close();
+  });
+
   test("the language switch turns the workbench English", async () => {
     const a = await app();
     const { page } = a;

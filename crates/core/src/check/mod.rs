@@ -12,6 +12,7 @@ mod picture;
 pub mod report;
 pub mod review;
 pub mod codes;
+pub mod counts;
 mod reading;
 mod rules;
 pub mod supplier;

@@ -125,7 +125,7 @@ pub(super) fn vulnerable_group(s: &SubjectCategory) -> Option<&'static Lexicon> 
 }
 
 /// A name up to its first relational word: «Forældre til børn i dagtilbud» → «Forældre».
-fn head_of(name: &str) -> String {
+pub(super) fn head_of(name: &str) -> String {
     let mut head = Vec::new();
     for word in name.split_whitespace() {
         if matches!(word.to_lowercase().as_str(), "til" | "for" | "af" | "om" | "of" | "to" | "about") {
@@ -359,33 +359,39 @@ pub(super) fn bare_conclusion(text: &str) -> bool {
 fn substance(d: &EffectiveDpia, _ctx: &CheckContext, f: &mut Findings) {
     let i = &d.items;
     // the same sentence used as the reason for many items
-    let mut reasons: Vec<(&Prose, (&ItemId, &Reference))> = Vec::new();
+    let mut reasons: Vec<(&str, (&ItemId, &Reference))> = Vec::new();
     for e in applying(&i.risks) {
         let r = &e.item;
         for a in [&r.inherent, &r.residual] {
             for dim in Dimension::ALL {
                 let rating = a.rating(*dim);
-                reasons.push((&rating.consequence_reason, r.identity()));
-                reasons.push((&rating.likelihood_reason, r.identity()));
-                reasons.push((&rating.unaffected_reason, r.identity()));
+                reasons.push((rating.consequence_reason.as_str(), r.identity()));
+                reasons.push((rating.likelihood_reason.as_str(), r.identity()));
+                reasons.push((rating.unaffected_reason.as_str(), r.identity()));
             }
         }
-        reasons.push((&r.acceptance, r.identity()));
+        reasons.push((r.acceptance.as_str(), r.identity()));
     }
     for h in i.heads() {
         if let Some(j) = h.not_applicable {
-            reasons.push((j, (h.id, h.reference)));
+            reasons.push((j.as_str(), (h.id, h.reference)));
+        }
+    }
+    // why a supplier sheet's threats are not covered
+    for e in applying(&i.supplier_sheets) {
+        for t in e.item.threats.values() {
+            reasons.push((t.not_covered_reason.as_str(), e.item.identity()));
         }
     }
     // (the text as written, the items using it, how many times, the first item)
     type Uses<'a> = (String, BTreeSet<&'a Reference>, usize, Option<(&'a ItemId, &'a Reference)>);
     let mut by_sentence: BTreeMap<String, Uses> = BTreeMap::new();
     for (text, item) in reasons {
-        let key = Words::of(text.as_str()).key();
+        let key = Words::of(text).key();
         if key.split(' ').count() < 3 {
             continue;
         }
-        let slot = by_sentence.entry(key).or_insert_with(|| (text.as_str().trim().to_owned(), BTreeSet::new(), 0, Some(item)));
+        let slot = by_sentence.entry(key).or_insert_with(|| (text.trim().to_owned(), BTreeSet::new(), 0, Some(item)));
         slot.1.insert(item.1);
         slot.2 += 1;
     }

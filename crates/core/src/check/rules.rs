@@ -13,7 +13,7 @@ use Severity::{Error, Info, Warning};
 /// A purpose description shorter than this is too vague to say what the data is used for.
 const PRECISE_PURPOSE_CHARS: usize = 40;
 /// A not-applicable justification shorter than this does not substantiate anything.
-const SUBSTANTIATED_CHARS: usize = 20;
+pub(super) const SUBSTANTIATED_CHARS: usize = 20;
 
 pub(super) struct Findings(pub(super) Vec<Finding>);
 
@@ -56,6 +56,7 @@ pub(super) fn run(d: &EffectiveDpia, ctx: &CheckContext, history: Option<&Review
     super::reading::run(d, ctx, &mut f);
     super::cnil::run(d, &mut f);
     super::supplier::run(d, &mut f);
+    super::counts::run(d, &mut f);
     f.0
 }
 

@@ -10,7 +10,9 @@
 //! - a reference that reads as a sheet's row («… T7», «… 3.2») under a label no imported
 //!   sheet has cannot be checked: a warning per label, naming the risks;
 //! - a threat of an imported sheet that no risk's reference names, and that has no reason
-//!   for not being covered, is not addressed: an error per sheet, listing them.
+//!   for not being covered, is not addressed: an error per sheet, listing them;
+//! - a reason for not covering a threat that is only the conclusion or a few words is no
+//!   reason: an error per sheet, listing them.
 
 use super::rules::{applying, at, Findings};
 use super::Basis::Art35_7c;
@@ -190,6 +192,87 @@ pub(super) fn run(d: &EffectiveDpia, f: &mut Findings) {
             format!("{} «{}»{}: {n} af arkets {total} trusler dækkes ikke af nogen risiko: {}. Datatilsynet fandt, at analysen ikke entydigt forholdt sig til alle de risici, leverandørens materiale havde identificeret (afgørelsens pkt. 4.2.3). Opret en risiko med truslens nummer som kildehenvisning, henvis til den fra den risiko, der dækker den, eller skriv hvorfor den ikke er relevant her.", s.reference, s.label, identity_da(s), listed(&open, 10)),
             format!("{} «{}»{}: {n} of the sheet's {total} threats are covered by no risk: {}. Datatilsynet found that the DPIA did not clearly address every risk the supplier's material identified (decision § 4.2.3). Create a risk with the threat's number as its source reference, refer to it from the risk that covers it, or say why it does not apply here.", s.reference, s.label, identity_en(s), listed(&open, 10)));
     }
+    // a «not covered» whose reason is only the conclusion («ikke relevant for X Kommune»)
+    // or a few words substantiates nothing (as a «not applicable here», decision § 4.1.2)
+    for (_, e) in &sheets {
+        let s = &e.item;
+        let bare: Vec<String> = s
+            .threats
+            .iter()
+            .filter(|(number, t)| !t.not_covered_reason.trim().is_empty() && !covered.contains(&(&s.id, ref_key(number))) && unsubstantiated(&t.not_covered_reason))
+            .map(|(number, t)| format!("{number} («{}»)", t.not_covered_reason.trim()))
+            .collect();
+        if bare.is_empty() {
+            continue;
+        }
+        f.push("K-35-7-C-SUPPLIER-THREAT-REASON", Error, Art35_7c, at(e),
+            format!("{} «{}»{}: begrundelsen for, at {} ikke dækkes af nogen risiko, angiver kun konklusionen eller er for kort: {}. Skriv hvorfor truslen ikke er relevant i denne behandling (fx at modulet er slået fra, eller at en anden analyse dækker den), ikke kun at den ikke er (afgørelsens pkt. 4.1.2 og 4.2.3).", s.reference, s.label, identity_da(s), if bare.len() == 1 { "en trussel" } else { "trusler" }, listed(&bare, 6)),
+            format!("{} «{}»{}: the reason why {} covered by no risk states only the conclusion or is too short: {}. Say why the threat does not apply to this processing (e.g. the module is switched off, or another assessment covers it), not only that it does not (decision § 4.1.2 and 4.2.3).", s.reference, s.label, identity_en(s), if bare.len() == 1 { "a threat is" } else { "threats are" }, listed(&bare, 6)));
+    }
+}
+
+/// One threat of an imported sheet and what answers it: the risks whose source reference
+/// names it, or the recorded reason why none does.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ThreatCoverage {
+    pub number: String,
+    pub title: String,
+    /// The references of the risks that name it («R3»), in register order.
+    pub risks: Vec<String>,
+    pub not_covered_reason: String,
+}
+
+/// An imported sheet with its threats, as `konsekvens sheet list` and the report's annex
+/// print it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SheetCoverage {
+    pub reference: String,
+    pub label: String,
+    pub supplier: String,
+    pub file: String,
+    pub tab: String,
+    pub version: String,
+    pub date: String,
+    pub imported: Option<crate::model::Day>,
+    /// Where it is kept: «base» or the supplement («supplement/101»).
+    pub doc: String,
+    pub threats: Vec<ThreatCoverage>,
+}
+
+/// Every imported sheet of an effective DPIA that applies here, and for each threat the
+/// risks that cover it — as the check reads the references.
+pub fn coverage(d: &EffectiveDpia) -> Vec<SheetCoverage> {
+    let sheets: Vec<(String, &Entry<SupplierSheet>)> = applying(&d.items.supplier_sheets).map(|e| (ref_key(&e.item.label), e)).collect();
+    let mut risks: BTreeMap<(&ItemId, String), Vec<String>> = BTreeMap::new();
+    for e in applying(&d.items.risks) {
+        let (reference, gone) = without_mark(&e.item.source_reference);
+        if gone || reference.is_empty() {
+            continue;
+        }
+        if let Some((sheet, shown)) = sheet_of(reference, &sheets) {
+            risks.entry((&sheet.item.id, ref_key(&shown))).or_default().push(e.item.reference.to_string());
+        }
+    }
+    sheets
+        .iter()
+        .map(|(_, e)| {
+            let s = &e.item;
+            SheetCoverage {
+                reference: s.reference.to_string(), label: s.label.clone(), supplier: s.supplier.clone(), file: s.file.clone(), tab: s.tab.clone(),
+                version: s.version.clone(), date: s.date.clone(), imported: s.imported, doc: e.doc.clone(),
+                threats: s.threats.iter().map(|(number, t)| ThreatCoverage {
+                    number: number.clone(), title: t.title.clone(),
+                    risks: risks.get(&(&s.id, ref_key(number))).cloned().unwrap_or_default(),
+                    not_covered_reason: t.not_covered_reason.clone(),
+                }).collect(),
+            }
+        })
+        .collect()
+}
+
+/// A «not covered» reason that substantiates nothing: a few words, or only the conclusion.
+pub fn unsubstantiated(reason: &str) -> bool {
+    reason.trim().chars().count() < super::rules::SUBSTANTIATED_CHARS || super::reading::bare_conclusion(reason)
 }
 
 /// The number of a sheet's row that a source reference names under `label`, as written

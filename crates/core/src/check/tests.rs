@@ -349,6 +349,23 @@ const RULES: &[(&str, Severity, bool, Mutation)] = &[
     ("K-35-7-C-SUPPLIER-THREAT-UNCOVERED", Severity::Error, true, |b, _| { b.items.supplier_sheets[0].threats.insert("T3".into(), SheetThreat { title: "Forælder uden forældremyndighed ser beskeder".into(), ..Default::default() }); }),
     ("K-35-7-C-SUPPLIER-THREAT-UNCOVERED", Severity::Error, true, |b, _| b.items.supplier_sheets[0].threats.get_mut("T2").unwrap().not_covered_reason.clear()),
     ("K-35-7-C-SUPPLIER-THREAT-UNCOVERED", Severity::Error, true, |b, _| b.items.risks[0].source_reference = "KOMBIT Beskeder T1O".into()),
+    // a «not covered» whose reason is only the conclusion, or a few words
+    // numbers of people in prose that the counts (560.000 pupils, 50.000 staff) do not match
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", Severity::Warning, true, |b, _| b.description.summary = "Aula bruges af ca. 12.000 elever på kommunens skoler.".into()),
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", Severity::Warning, true, |b, _| b.description.scope = "Kommunens 14 skoler med 12 000 elever".into()),
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", Severity::Warning, true, |b, _| b.items.subject_categories[0].count_note = "Skøn: 12.000-15.000 elever i 0.–10. klasse".into()),
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", Severity::Warning, true, |b, _| b.wp248.large_scale.reason = "Ja: omkring 450.000 skoleelever i landets kommuner".into()),
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", Severity::Warning, true, |b, _| b.description.scope = "Knap 30.000 ansatte lærere og pædagoger bruger systemet dagligt".into()),
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", Severity::Warning, true, |b, _| b.description.summary = "The platform serves about 9000 pupils.".into()),
+    // a group the text counts that no category counts: the counts do not cover the users
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", Severity::Warning, true, |b, _| b.wp248.large_scale.reason = "Stor skala: ca. 560.000 elever og ca. 1,1 mio. forældre".into()),
+    // a municipality that counts its pupils itself, with a note that says otherwise
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", Severity::Warning, false, |_, s| s.subject_counts.push(LocalSubjectCount { target: id("reg-1"), count: Some(4_000), note: "Kommunen har ca. 40.000 elever i folkeskolen".into() })),
+    ("K-35-7-C-SUPPLIER-THREAT-REASON", Severity::Error, true, |b, _| b.items.supplier_sheets[0].threats.get_mut("T2").unwrap().not_covered_reason = "Vurderes ikke relevant for Aarhus Kommune.".into()),
+    ("K-35-7-C-SUPPLIER-THREAT-REASON", Severity::Error, true, |b, _| b.items.supplier_sheets[0].threats.get_mut("T2").unwrap().not_covered_reason = "Ikke aktuelt".into()),
+    ("K-35-7-C-SUPPLIER-THREAT-REASON", Severity::Error, true, |b, _| b.items.supplier_sheets[0].threats.get_mut("T2").unwrap().not_covered_reason = "Truslen er ikke relevant for kommunen".into()),
+    ("K-35-7-C-SUPPLIER-THREAT-REASON", Severity::Error, true, |b, _| b.items.supplier_sheets[0].threats.get_mut("T2").unwrap().not_covered_reason = "se ovenfor".into()),
+    ("K-35-7-C-SUPPLIER-THREAT-REASON", Severity::Error, true, |b, _| b.items.supplier_sheets[0].threats.get_mut("T2").unwrap().not_covered_reason = "Not applicable to the municipality".into()),
 ];
 
 #[test]
@@ -454,6 +471,19 @@ const NEAR_MISSES: &[(&str, Mutation)] = &[
     // covered by a second risk, or a reason why not
     ("K-35-7-C-SUPPLIER-THREAT-UNCOVERED", |b, _| { b.items.supplier_sheets[0].threats.get_mut("T2").unwrap().not_covered_reason.clear(); with_reference(b, "KOMBIT Beskeder, T2 (emnefelt)"); }),
     ("K-35-7-C-SUPPLIER-THREAT-UNCOVERED", |b, _| { b.items.supplier_sheets[0].threats.insert("T3".into(), SheetThreat { title: "Forælder uden forældremyndighed".into(), not_covered_reason: "Håndteres i KMD Elev, ikke i Aula".into() }); }),
+    // numbers that agree with the counts, and numbers that are not a count of people
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", |b, _| b.description.summary = "Aula bruges af ca. 560.000 elever og 50.000 medarbejdere.".into()),
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", |b, _| b.description.scope = "Cirka 550 000 elever og omkring 48.000 ansatte".into()),
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", |b, _| b.description.scope = "Over 500.000 elever i 0.–10. klasse; unge under 18 år".into()),
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", |b, _| b.items.subject_categories[0].count_note = "Heraf ca. 12.000 elever i specialklasser. Opgjort 14.03.2025".into()),
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", |b, _| b.description.summary = "Beskeder til hjemmet: typisk 2 forældre pr. elev, ca. 12.000 beskeder om dagen".into()),
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", |b, _| b.description.scope = "Mellem 500.000-600.000 elever i de 98 kommuner".into()),
+    // the base speaks of all municipalities; one that counts its own pupils says so itself
+    ("K-35-7-A-SUBJECT-COUNT-PROSE", |b, s| { b.description.summary = "Aula bruges af ca. 560.000 elever.".into(); s.subject_counts.push(LocalSubjectCount { target: id("reg-1"), count: Some(41_000), note: "Københavns ca. 41.000 elever".into() }); }),
+    // a conclusion with its grounds, or a bare one on a threat a risk covers anyway
+    ("K-35-7-C-SUPPLIER-THREAT-REASON", |b, _| b.items.supplier_sheets[0].threats.get_mut("T2").unwrap().not_covered_reason = "Ikke relevant, fordi emnefeltet er slået fra i kommunernes opsætning af beskedmodulet siden 2023.".into()),
+    ("K-35-7-C-SUPPLIER-THREAT-REASON", |b, _| b.items.supplier_sheets[0].threats.get_mut("T2").unwrap().not_covered_reason = "Dækkes af KOMBITs egen analyse af integrationen til UNI-login, som kommunen har modtaget 2. maj 2025.".into()),
+    ("K-35-7-C-SUPPLIER-THREAT-REASON", |b, _| { b.items.supplier_sheets[0].threats.get_mut("T2").unwrap().not_covered_reason = "Ikke relevant.".into(); with_reference(b, "KOMBIT Beskeder T2"); }),
 ];
 
 #[test]

@@ -17,6 +17,7 @@ mod necessity;
 mod public;
 mod review;
 mod risks;
+mod sheets;
 mod signatures;
 mod supplement;
 mod traceability;
@@ -250,6 +251,7 @@ impl<'a> Doc<'a> {
         if self.o.findings.is_some() {
             self.findings();
         }
+        self.supplier_sheets(if self.o.findings.is_some() { 'B' } else { 'A' });
         self.signatures();
     }
 
