@@ -5,7 +5,8 @@
 //! most 65 ms, 20× faster than LibreOffice. Medians; no soffice skips the comparison.
 //!
 //! `cargo bench -p konsekvens-pdf` (openssl on PATH makes the throwaway keys).
-//! `BENCH_RUNS=N` changes the number of timed runs (default 30; LibreOffice 5).
+//! `BENCH_RUNS=N` changes the number of timed runs (default 30; LibreOffice 5);
+//! `BENCH_PDF_OUT=file` writes the rendered PDF there.
 
 #[path = "../tests/common/verifiers.rs"]
 mod verifiers;
@@ -90,6 +91,11 @@ fn main() {
     let (per, per_cpu, pdf) = median(runs, || render(&dpia, &opts).unwrap());
     let pages = lopdf::Document::load_mem(&pdf).map(|x| x.get_pages().len()).unwrap_or(0);
     println!("render København: {} per document, CPU {} ({pages} pages, {} KiB)", ms(per), ms(per_cpu), pdf.len() / 1024);
+    if let Some(out) = std::env::var_os("BENCH_PDF_OUT") {
+        // the rendered file, to compare the bytes of two builds (same number of renders
+        // before it, so printpdf's font resource names match too)
+        std::fs::write(out, &pdf).unwrap();
+    }
 
     let Some(keys) = verifiers::keys() else {
         println!("sign/verify: skipped (openssl is not installed)");

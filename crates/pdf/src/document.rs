@@ -246,12 +246,10 @@ fn pack_refs(refs: &[String], width: f32, max_lines: usize) -> Vec<String> {
     lines
 }
 
-pub(crate) fn render(report: &Report, files: &[Attachment]) -> Result<Vec<u8>, PdfError> {
+/// The pages of `report`: blocks, table of contents and all.
+pub(crate) fn lay_out(report: &Report, cache: &WrapCache) -> Laid {
     let mut toc_title = String::new();
     let blocks = blocks(&report.blocks, &mut toc_title);
-
-    // The table of contents needs the pages of the headings that follow it: lay out three
-    // times — without TOC (to count entries), with a TOC of the right length, then final.
     let anchors: RefCell<Option<Vec<Anchor>>> = RefCell::new(None);
     let toc = |out: &mut Vec<Block>| {
         let a = anchors.borrow();
@@ -295,12 +293,26 @@ pub(crate) fn render(report: &Report, files: &[Attachment]) -> Result<Vec<u8>, P
             }));
         }
     };
-    let mut laid = layout(&blocks, &toc);
+    // The table of contents needs the pages of the headings that follow it. Its entries are
+    // the headings, known before layout, and their heights do not depend on the page
+    // numbers: the first pass lays out a TOC of the right length with every page unknown
+    // (0), which places every heading where it will stay; the second draws the real pages.
+    // Should a second pass move a heading after all, a third follows (as before this
+    // shortcut, at most three).
+    *anchors.borrow_mut() = Some(headings(&blocks));
+    let mut laid = layout_with(&blocks, &toc, cache);
     for _ in 0..2 {
+        if anchors.borrow().as_ref() == Some(&laid.anchors) {
+            break;
+        }
         *anchors.borrow_mut() = Some(laid.anchors.clone());
-        laid = layout(&blocks, &toc);
+        laid = layout_with(&blocks, &toc, cache);
     }
+    laid
+}
 
+pub(crate) fn render(report: &Report, files: &[Attachment]) -> Result<Vec<u8>, PdfError> {
+    let laid = lay_out(report, &WrapCache::new());
     let footer_left = report.footer_text();
     let (page, of) = report.page_words();
     let footer = move |i: usize, n: usize| -> Vec<Draw> {
@@ -323,12 +335,51 @@ pub(crate) fn render(report: &Report, files: &[Attachment]) -> Result<Vec<u8>, P
         lang: if report.is_danish() { "da-DK" } else { "en-GB" },
         date: format!("D:{:04}{:02}{:02}000000Z", date.0.year(), date.0.month() as u8, date.0.day()),
     };
-    emit(&laid, &footer, &meta, files)
+    emit(laid, &footer, &meta, files)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// København (Danish) and the base (English) from the bundled sample, as the CLI builds them.
+    fn sample_reports() -> Vec<Report> {
+        use konsekvens_core::model::{Day, OrgCode};
+        let dir = tempfile::tempdir().unwrap();
+        let env = std::sync::Arc::new(konsekvens_core::FixedEnv::new(1_700_000_000_000, 1));
+        let ws = konsekvens_core::Workspace::create_demo(&dir.path().join("demo.konsekvens"), env).unwrap();
+        [(Some(OrgCode(101)), crate::Lang::Da), (None, crate::Lang::En)]
+            .into_iter()
+            .map(|(org, lang)| {
+                let (dpia, opts) = crate::document_for(&ws, org, lang, Day::ymd(2025, 6, 10)).unwrap();
+                Report::of(&dpia, &opts)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_wrap_cache_lays_out_exactly_what_wrapping_each_time_does() {
+        for report in sample_reports() {
+            let cached = lay_out(&report, &WrapCache::new());
+            let plain = lay_out(&report, &WrapCache::off());
+            assert!(cached.pages.len() > 10, "{} pages", cached.pages.len());
+            assert_eq!(cached.pages, plain.pages);
+            assert_eq!(cached.marks, plain.marks);
+            assert_eq!(cached.anchors, plain.anchors);
+            assert_eq!(cached.elems, plain.elems);
+        }
+    }
+
+    #[test]
+    fn the_table_of_contents_names_the_page_each_heading_landed_on() {
+        for report in sample_reports() {
+            let laid = lay_out(&report, &WrapCache::new());
+            let listed: Vec<&str> = laid.elems.iter().filter(|e| e.role == Role::TOCI).filter_map(|e| e.actual.as_deref()).collect();
+            let landed: Vec<String> = laid.anchors.iter().filter(|a| a.level <= 2).map(|a| format!("{} {}", a.text, a.page + 1)).collect();
+            assert!(landed.len() > 10, "{landed:?}");
+            assert_eq!(listed, landed);
+        }
+    }
 
     fn refs(n: usize) -> Vec<String> {
         (1..=n).map(|i| format!("R{i}")).collect()

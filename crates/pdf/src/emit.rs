@@ -53,7 +53,7 @@ fn rect_ring(x: f32, y: f32, w: f32, h: f32) -> PolygonRing {
     PolygonRing { points: vec![lp(x, y), lp(x + w, y), lp(x + w, y + h), lp(x, y + h)] }
 }
 
-pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta: &Meta, files: &[Attachment]) -> Result<Vec<u8>, PdfError> {
+pub(crate) fn emit(mut laid: Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta: &Meta, files: &[Attachment]) -> Result<Vec<u8>, PdfError> {
     let mut doc = PdfDocument::new(&meta.title);
     let (regular, bold) = fonts().ok_or(PdfError::Font)?;
     let regular_id = doc.add_font(regular);
@@ -69,7 +69,8 @@ pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta
     // the marked-content ids: per page, the element of each; per element, its (page, id)s
     let mut page_mcids: Vec<Vec<usize>> = Vec::with_capacity(total);
     let mut content: Vec<Vec<(usize, i64)>> = vec![Vec::new(); laid.elems.len()];
-    for (i, draws) in laid.pages.iter().enumerate() {
+    // the drawings are moved into printpdf's operations (their texts not copied)
+    for (i, draws) in std::mem::take(&mut laid.pages).into_iter().enumerate() {
         let mut ops = Vec::new();
         let foot = footer(i, total);
         let mut mcids = Vec::new();
@@ -79,7 +80,7 @@ pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta
             Mark::Artifact => Seq::Artifact,
             Mark::Content(e) => Seq::Content(*e),
         });
-        for (d, seq) in draws.iter().zip(seqs).chain(foot.iter().map(|d| (d, Seq::Pagination))) {
+        for (d, seq) in draws.into_iter().zip(seqs).chain(foot.into_iter().map(|d| (d, Seq::Pagination))) {
             if open != Some(seq) {
                 if open.is_some() {
                     ops.push(Op::EndMarkedContent);
@@ -100,36 +101,35 @@ pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta
             match d {
                 Draw::Text { x, y, size, font, color: c, text } => {
                     ops.push(Op::StartTextSection);
-                    ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(*font)), size: Pt(*size) });
-                    ops.push(Op::SetFillColor { col: color(*c) });
-                    ops.push(Op::SetTextCursor { pos: pt(*x, *y) });
-                    ops.push(Op::ShowText { items: vec![TextItem::Text(text.clone())] });
+                    ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(font)), size: Pt(size) });
+                    ops.push(Op::SetFillColor { col: color(c) });
+                    ops.push(Op::SetTextCursor { pos: pt(x, y) });
+                    ops.push(Op::ShowText { items: vec![TextItem::Text(text)] });
                     ops.push(Op::EndTextSection);
                 }
                 Draw::Rect { x, y, w, h, fill, stroke } => {
                     if let Some(f) = fill {
-                        ops.push(Op::SetFillColor { col: color(*f) });
+                        ops.push(Op::SetFillColor { col: color(f) });
                         ops.push(Op::DrawPolygon {
-                            polygon: Polygon { rings: vec![rect_ring(*x, *y, *w, *h)], mode: PaintMode::Fill, winding_order: WindingOrder::NonZero },
+                            polygon: Polygon { rings: vec![rect_ring(x, y, w, h)], mode: PaintMode::Fill, winding_order: WindingOrder::NonZero },
                         });
                     }
                     if let Some((c, width)) = stroke {
-                        ops.push(Op::SetOutlineColor { col: color(*c) });
-                        ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+                        ops.push(Op::SetOutlineColor { col: color(c) });
+                        ops.push(Op::SetOutlineThickness { pt: Pt(width) });
                         ops.push(Op::DrawPolygon {
-                            polygon: Polygon { rings: vec![rect_ring(*x, *y, *w, *h)], mode: PaintMode::Stroke, winding_order: WindingOrder::NonZero },
+                            polygon: Polygon { rings: vec![rect_ring(x, y, w, h)], mode: PaintMode::Stroke, winding_order: WindingOrder::NonZero },
                         });
                     }
                 }
                 Draw::Line { x1, y1, x2, y2, color: c, width } => {
-                    ops.push(Op::SetOutlineColor { col: color(*c) });
-                    ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                    ops.push(Op::DrawLine { line: Line { points: vec![lp(*x1, *y1), lp(*x2, *y2)], is_closed: false } });
+                    ops.push(Op::SetOutlineColor { col: color(c) });
+                    ops.push(Op::SetOutlineThickness { pt: Pt(width) });
+                    ops.push(Op::DrawLine { line: Line { points: vec![lp(x1, y1), lp(x2, y2)], is_closed: false } });
                 }
                 Draw::Dot { x, y, r, color: c } => {
                     // a circle from four Bézier arcs
                     let k = 0.5523 * r;
-                    let (x, y, r) = (*x, *y, *r);
                     let b = |px: f32, py: f32| LinePoint { p: pt(px, py), bezier: true };
                     let points = vec![
                         lp(x + r, y),
@@ -145,7 +145,7 @@ pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta
                         b(x + k, y - r),
                         b(x + r, y - k),
                     ];
-                    ops.push(Op::SetFillColor { col: color(*c) });
+                    ops.push(Op::SetFillColor { col: color(c) });
                     ops.push(Op::DrawPolygon {
                         polygon: Polygon { rings: vec![PolygonRing { points }], mode: PaintMode::Fill, winding_order: WindingOrder::NonZero },
                     });
@@ -162,7 +162,7 @@ pub(crate) fn emit(laid: &Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta
     let opts = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
     let mut lo = doc.to_lopdf_document(&opts, &mut Vec::new());
     finish(&mut lo, &laid.anchors, meta)?;
-    structure(&mut lo, laid, &page_mcids, &content).map_err(PdfError::Write)?;
+    structure(&mut lo, &laid, &page_mcids, &content).map_err(PdfError::Write)?;
     make_archival(&mut lo, meta, PRODUCER, files, true).map_err(PdfError::Write)?;
     compress(&mut lo);
     let mut out = Vec::new();

@@ -6,6 +6,10 @@
 //! Coordinates here are points from the page's top-left corner; [`crate::render`] turns the
 //! result into printpdf operations (bottom-left origin).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
@@ -239,6 +243,56 @@ pub fn wrap(spans: &[Span], size: f32, width: f32) -> Vec<TextLine> {
     lines
 }
 
+/// Wrapped text by content, for one document: the same paragraph or cell is wrapped once
+/// although the table of contents needs two layout passes and keep-together measuring lays
+/// groups out before placing them (wrapping was most of the layout's time). Keyed by the
+/// spans, size and width themselves, not by address, so a hit is the wrap of equal input.
+pub struct WrapCache {
+    on: bool,
+    /// hash of (spans, size, width) → the inputs and their lines
+    map: RefCell<HashMap<u64, Vec<Wrapped>>>,
+}
+
+/// Spans, size and width (as bits), and their lines.
+type Wrapped = (Vec<Span>, u32, u32, Rc<Vec<TextLine>>);
+
+impl WrapCache {
+    pub fn new() -> WrapCache {
+        WrapCache { on: true, map: RefCell::default() }
+    }
+    /// Wraps every time (what the cache must be indistinguishable from).
+    pub fn off() -> WrapCache {
+        WrapCache { on: false, map: RefCell::default() }
+    }
+    /// [`wrap`], remembered.
+    pub fn wrap(&self, spans: &[Span], size: f32, width: f32) -> Rc<Vec<TextLine>> {
+        if !self.on {
+            return Rc::new(wrap(spans, size, width));
+        }
+        let (size_bits, width_bits) = (size.to_bits(), width.to_bits());
+        let mut h = DefaultHasher::new();
+        for s in spans {
+            s.text.hash(&mut h);
+            (s.font as u8, s.color.0.to_bits(), s.color.1.to_bits(), s.color.2.to_bits()).hash(&mut h);
+        }
+        (size_bits, width_bits).hash(&mut h);
+        let mut map = self.map.borrow_mut();
+        let bucket = map.entry(h.finish()).or_default();
+        if let Some((.., lines)) = bucket.iter().find(|(s, sz, w, _)| *sz == size_bits && *w == width_bits && s.as_slice() == spans) {
+            return lines.clone();
+        }
+        let lines = Rc::new(wrap(spans, size, width));
+        bucket.push((spans.to_vec(), size_bits, width_bits, lines.clone()));
+        lines
+    }
+}
+
+impl Default for WrapCache {
+    fn default() -> Self {
+        WrapCache::new()
+    }
+}
+
 fn printable_keep_newlines(s: &str) -> String {
     s.split('\n').map(printable).collect::<Vec<_>>().join("\n")
 }
@@ -446,7 +500,8 @@ fn heading_style(level: u8) -> (f32, f32, f32) {
     }
 }
 
-struct Pager {
+struct Pager<'c> {
+    cache: &'c WrapCache,
     pages: Vec<Vec<Draw>>,
     y: f32,
     marks: Vec<Vec<Mark>>,
@@ -459,23 +514,39 @@ struct Pager {
     /// so a reader's outline never skips one (a chapter whose first sub-heading is a
     /// level-3 heading reads H1 → H2).
     heading: u8,
+    /// Drawings on the current page so far.
+    on_page: usize,
+    /// Only measuring (keep-together): drawings are counted, not kept.
+    measure: bool,
 }
 
-impl Pager {
+impl<'c> Pager<'c> {
     fn bottom() -> f32 {
         PAGE_H - MARGIN_BOTTOM
     }
     fn room(&self) -> f32 {
         Self::bottom() - self.y
     }
-    fn new() -> Pager {
+    fn new(cache: &'c WrapCache) -> Pager<'c> {
         let document = Elem { role: Role::Document, parent: None, alt: None, actual: None };
-        Pager { pages: vec![Vec::new()], y: MARGIN_TOP, marks: vec![Vec::new()], elems: vec![document], mark: Mark::Artifact, container: 0, heading: 0 }
+        Pager {
+            cache,
+            pages: vec![Vec::new()],
+            y: MARGIN_TOP,
+            marks: vec![Vec::new()],
+            elems: vec![document],
+            mark: Mark::Artifact,
+            container: 0,
+            heading: 0,
+            on_page: 0,
+            measure: false,
+        }
     }
     fn new_page(&mut self) {
         self.pages.push(Vec::new());
         self.marks.push(Vec::new());
         self.y = MARGIN_TOP;
+        self.on_page = 0;
     }
     /// A new structure element under `parent`.
     fn elem(&mut self, role: Role, parent: usize) -> usize {
@@ -483,6 +554,10 @@ impl Pager {
         self.elems.len() - 1
     }
     fn push(&mut self, d: Draw) {
+        self.on_page += 1;
+        if self.measure {
+            return;
+        }
         self.pages.last_mut().unwrap().push(d);
         let m = self.mark;
         self.marks.last_mut().unwrap().push(m);
@@ -496,9 +571,13 @@ impl Pager {
         }
     }
     fn page_is_empty(&self) -> bool {
-        self.pages.last().is_none_or(Vec::is_empty)
+        self.on_page == 0
     }
     fn text_line(&mut self, line: &TextLine, x0: f32, baseline: f32, size: f32) {
+        if self.measure {
+            self.on_page += line.runs.len();
+            return;
+        }
         for (x, s) in &line.runs {
             self.push(Draw::Text { x: x0 + x, y: baseline, size, font: s.font, color: s.color, text: s.text.clone() });
         }
@@ -506,20 +585,20 @@ impl Pager {
 }
 
 /// The least height a block needs at the top of where it is placed (for keep-with-next).
-fn min_start_height(block: &Block) -> f32 {
+fn min_start_height(block: &Block, c: &WrapCache) -> f32 {
     match block {
         Block::Heading { level, .. } => {
             let (size, before, after) = heading_style(*level);
             before + size * 1.3 + after + 30.0
         }
         Block::Para { spans, style } => {
-            let lines = wrap(spans, style.size, CONTENT_W - style.indent).len().min(2) as f32;
+            let lines = c.wrap(spans, style.size, CONTENT_W - style.indent).len().min(2) as f32;
             style.space_before + lines * style.leading
         }
-        Block::Table(t) => table_start_height(t),
-        Block::List(items) => items.first().map(|i| wrap(i, LIST_STYLE.size, CONTENT_W - LIST_INDENT).len().min(2) as f32 * LIST_STYLE.leading).unwrap_or(0.0),
+        Block::Table(t) => table_start_height(t, c),
+        Block::List(items) => items.first().map(|i| c.wrap(i, LIST_STYLE.size, CONTENT_W - LIST_INDENT).len().min(2) as f32 * LIST_STYLE.leading).unwrap_or(0.0),
         Block::Figure(f) => f.height,
-        Block::Keep(inner) => kept_height(inner).or_else(|| inner.first().map(min_start_height)).unwrap_or(0.0),
+        Block::Keep(inner) => kept_height(inner, c).or_else(|| inner.first().map(|b| min_start_height(b, c))).unwrap_or(0.0),
         _ => 0.0,
     }
 }
@@ -527,19 +606,19 @@ fn min_start_height(block: &Block) -> f32 {
 /// A chapter heading's short introduction followed by a sub-heading (the chapter's note,
 /// then "Risk register"): the note, the sub-heading and the start of what that sub-heading
 /// introduces go together, or the chapter would open at one page's foot and begin on the next.
-fn lead_in_height(blocks: &[Block]) -> Option<f32> {
+fn lead_in_height(blocks: &[Block], c: &WrapCache) -> Option<f32> {
     let [Block::Para { spans, style }, next @ Block::Heading { .. }, ..] = blocks else {
         return None;
     };
-    let lines = wrap(spans, style.size, CONTENT_W - style.indent).len();
-    (lines <= 4).then(|| style.space_before + lines as f32 * style.leading + style.space_after + min_start_height(next))
+    let lines = c.wrap(spans, style.size, CONTENT_W - style.indent).len();
+    (lines <= 4).then(|| style.space_before + lines as f32 * style.leading + style.space_after + min_start_height(next, c))
 }
 
 /// The height a group takes when placed below other content, if it fits on one page.
-fn kept_height(blocks: &[Block]) -> Option<f32> {
+fn kept_height(blocks: &[Block], c: &WrapCache) -> Option<f32> {
     // start just below the top, so space before headings counts as it will where it lands
     let start = MARGIN_TOP + 1.0;
-    let mut p = Pager { y: start, ..Pager::new() };
+    let mut p = Pager { y: start, measure: true, ..Pager::new(c) };
     place(blocks, &mut p, &mut Vec::new(), &|_| {});
     (p.pages.len() == 1).then_some(p.y - start)
 }
@@ -549,22 +628,22 @@ fn col_widths(t: &Table) -> Vec<f32> {
     t.widths.iter().map(|w| w / total * CONTENT_W).collect()
 }
 
-fn cell_lines(c: &Cell, w: f32, size: f32) -> Vec<TextLine> {
+fn cell_lines(c: &Cell, w: f32, size: f32, cache: &WrapCache) -> Rc<Vec<TextLine>> {
     if c.dot || c.spans.is_empty() {
-        return vec![TextLine::default()];
+        return Rc::new(vec![TextLine::default()]);
     }
-    wrap(&c.spans, size, w - 2.0 * CELL_PAD_X)
+    cache.wrap(&c.spans, size, w - 2.0 * CELL_PAD_X)
 }
 
 fn leading(size: f32) -> f32 {
     size * 1.25
 }
 
-fn row_height(cells: &[Cell], w: &[f32], size: f32) -> f32 {
+fn row_height(cells: &[Cell], w: &[f32], size: f32, cache: &WrapCache) -> f32 {
     cells
         .iter()
         .zip(w)
-        .map(|(c, w)| cell_lines(c, *w, size).len() as f32 * leading(size))
+        .map(|(c, w)| cell_lines(c, *w, size, cache).len() as f32 * leading(size))
         .fold(0.0, f32::max)
         + 2.0 * CELL_PAD_Y
 }
@@ -572,10 +651,32 @@ fn row_height(cells: &[Cell], w: &[f32], size: f32) -> f32 {
 /// Lays the blocks out. `toc` renders the table of contents from the anchors of a previous
 /// pass (empty on the first); it must produce the same number of lines each pass.
 pub fn layout(blocks: &[Block], toc: &dyn Fn(&mut Vec<Block>)) -> Laid {
-    let mut p = Pager::new();
+    layout_with(blocks, toc, &WrapCache::new())
+}
+
+/// [`layout`] with wrapped text remembered in `cache` (across passes of one document).
+pub fn layout_with(blocks: &[Block], toc: &dyn Fn(&mut Vec<Block>), cache: &WrapCache) -> Laid {
+    let mut p = Pager::new(cache);
     let mut anchors = Vec::new();
     place(blocks, &mut p, &mut anchors, toc);
     Laid { pages: p.pages, anchors, marks: p.marks, elems: p.elems }
+}
+
+/// The headings `layout` will record as anchors, in order, each on page 0 at the top: what
+/// a table of contents of the right length can be drawn from before the pages are known.
+pub fn headings(blocks: &[Block]) -> Vec<Anchor> {
+    let mut out = Vec::new();
+    fn walk(blocks: &[Block], out: &mut Vec<Anchor>) {
+        for b in blocks {
+            match b {
+                Block::Heading { level, text } => out.push(Anchor { level: *level, text: text.clone(), page: 0, top: 0.0 }),
+                Block::Keep(inner) => walk(inner, out),
+                _ => {}
+            }
+        }
+    }
+    walk(blocks, &mut out);
+    out
 }
 
 /// Places blocks in order, recording where headings land in `anchors`.
@@ -603,16 +704,16 @@ fn place(blocks: &[Block], p: &mut Pager, anchors: &mut Vec<Anchor>, toc: &dyn F
             }
             Block::Heading { level, text } => {
                 let (size, before, after) = heading_style(*level);
-                let lines = wrap(&[Span::bold(text.clone()).color(ACCENT)], size, CONTENT_W);
+                let lines = p.cache.wrap(&[Span::bold(text.clone()).color(ACCENT)], size, CONTENT_W);
                 let h = lines.len() as f32 * size * 1.25;
                 // keep with next: the heading and the start of what follows must fit together;
                 // a group that follows comes whole when heading and group fit on a page.
                 let own = before + h + after;
                 let next = match blocks.get(i + 1) {
-                    Some(Block::Keep(inner)) => kept_height(inner)
+                    Some(Block::Keep(inner)) => kept_height(inner, p.cache)
                         .filter(|g| own + g <= Pager::bottom() - MARGIN_TOP)
-                        .unwrap_or_else(|| inner.first().map(min_start_height).unwrap_or(0.0).min(PAGE_H / 3.0)),
-                    Some(b) => lead_in_height(&blocks[i + 1..]).unwrap_or_else(|| min_start_height(b)).min(PAGE_H / 3.0),
+                        .unwrap_or_else(|| inner.first().map(|b| min_start_height(b, p.cache)).unwrap_or(0.0).min(PAGE_H / 3.0)),
+                    Some(b) => lead_in_height(&blocks[i + 1..], p.cache).unwrap_or_else(|| min_start_height(b, p.cache)).min(PAGE_H / 3.0),
                     None => 0.0,
                 };
                 p.ensure(own + next);
@@ -624,7 +725,7 @@ fn place(blocks: &[Block], p: &mut Pager, anchors: &mut Vec<Anchor>, toc: &dyn F
                 let tagged = (*level).min(p.heading + 1);
                 p.heading = tagged;
                 p.mark = Mark::Content(p.elem(Role::heading(tagged), container));
-                for l in &lines {
+                for l in lines.iter() {
                     let base = p.y + size;
                     p.text_line(l, MARGIN_X, base, size);
                     p.y += size * 1.25;
@@ -637,13 +738,13 @@ fn place(blocks: &[Block], p: &mut Pager, anchors: &mut Vec<Anchor>, toc: &dyn F
                 p.y += after;
             }
             Block::Keep(inner) => {
-                if let Some(h) = kept_height(inner) {
+                if let Some(h) = kept_height(inner, p.cache) {
                     p.ensure(h);
                 }
                 place(inner, p, anchors, toc);
             }
             Block::Para { spans, style } => {
-                let lines = wrap(spans, style.size, CONTENT_W - style.indent);
+                let lines = p.cache.wrap(spans, style.size, CONTENT_W - style.indent);
                 if !p.at_top() {
                     p.y += style.space_before;
                 }
@@ -653,7 +754,7 @@ fn place(blocks: &[Block], p: &mut Pager, anchors: &mut Vec<Anchor>, toc: &dyn F
                 }
                 let container = p.container;
                 p.mark = Mark::Content(p.elem(Role::P, container));
-                for l in &lines {
+                for l in lines.iter() {
                     p.ensure(style.leading);
                     let base = p.y + style.size;
                     p.text_line(l, MARGIN_X + style.indent, base, style.size);
@@ -701,7 +802,7 @@ fn list(items: &[Vec<Span>], p: &mut Pager) {
     let container = p.container;
     let l = p.elem(Role::L, container);
     for spans in items {
-        let lines = wrap(spans, style.size, CONTENT_W - LIST_INDENT);
+        let lines = p.cache.wrap(spans, style.size, CONTENT_W - LIST_INDENT);
         p.ensure(lines.len().min(2) as f32 * style.leading);
         let li = p.elem(Role::LI, l);
         let lbl = p.elem(Role::Lbl, li);
@@ -709,7 +810,7 @@ fn list(items: &[Vec<Span>], p: &mut Pager) {
         p.push(Draw::Text { x: MARGIN_X + 3.0, y: p.y + style.size, size: style.size, font: Font::Regular, color: ACCENT, text: "•".into() });
         let body = p.elem(Role::LBody, li);
         p.mark = Mark::Content(body);
-        for line in &lines {
+        for line in lines.iter() {
             p.ensure(style.leading);
             let base = p.y + style.size;
             p.text_line(line, MARGIN_X + LIST_INDENT, base, style.size);
@@ -725,7 +826,7 @@ fn table(t: &Table, p: &mut Pager) {
     let w = col_widths(t);
     let size = t.size;
     let lead = leading(size);
-    let header_h = t.header.as_ref().map(|h| row_height(h, &w, size)).unwrap_or(0.0);
+    let header_h = t.header.as_ref().map(|h| row_height(h, &w, size, p.cache)).unwrap_or(0.0);
     // repeated on later pages, the header row is an artifact: it is in the structure once
     let draw_header = |p: &mut Pager, cells: &[Option<usize>]| {
         if let Some(h) = &t.header {
@@ -742,7 +843,7 @@ fn table(t: &Table, p: &mut Pager) {
     };
     let repeated: Vec<Option<usize>> = t.header.as_ref().map(|h| vec![None; h.len()]).unwrap_or_default();
     // the header never stands alone: it comes with as much of the first row as goes first
-    p.ensure(table_start_height(t));
+    p.ensure(table_start_height(t, p.cache));
     let first = match &t.header {
         Some(h) => row_elems(p, Role::TH, h.len()),
         None => Vec::new(),
@@ -757,7 +858,7 @@ fn table(t: &Table, p: &mut Pager) {
                 p.elems[*e].actual = Some("x".into());
             }
         }
-        let lines: Vec<Vec<TextLine>> = row.iter().zip(&w).map(|(c, cw)| cell_lines(c, *cw, size)).collect();
+        let lines: Vec<Rc<Vec<TextLine>>> = row.iter().zip(&w).map(|(c, cw)| cell_lines(c, *cw, size, p.cache)).collect();
         let n = lines.iter().map(|l| l.len()).max().unwrap_or(1);
         let mut from = 0;
         while from < n {
@@ -790,12 +891,12 @@ fn page_lines(header_h: f32, lead: f32) -> usize {
 
 /// The height a table needs where it starts: its header and its first row — whole if
 /// [`rows_to_take`] would keep it whole, else its first lines.
-fn table_start_height(t: &Table) -> f32 {
+fn table_start_height(t: &Table, c: &WrapCache) -> f32 {
     let w = col_widths(t);
     let lead = leading(t.size);
-    let header_h = t.header.as_ref().map(|h| row_height(h, &w, t.size)).unwrap_or(0.0);
+    let header_h = t.header.as_ref().map(|h| row_height(h, &w, t.size, c)).unwrap_or(0.0);
     let Some(first) = t.rows.first() else { return header_h };
-    let lines = first.iter().zip(&w).map(|(c, cw)| cell_lines(c, *cw, t.size).len()).max().unwrap_or(1);
+    let lines = first.iter().zip(&w).map(|(cell, cw)| cell_lines(cell, *cw, t.size, c).len()).max().unwrap_or(1);
     let whole = rows_to_take(lines, lines.saturating_sub(1), page_lines(header_h, lead), false) == 0;
     let shown = if whole { lines } else { lines.min(3) };
     header_h + shown as f32 * lead + 2.0 * CELL_PAD_Y
@@ -822,7 +923,7 @@ fn rows_to_take(rest: usize, fit: usize, page_lines: usize, fresh: bool) -> usiz
 
 #[allow(clippy::too_many_arguments)]
 fn draw_row(p: &mut Pager, cells: &[Cell], elems: &[Option<usize>], w: &[f32], size: f32, from: usize, to: usize, fill: Option<Rgb>) {
-    let lines: Vec<Vec<TextLine>> = cells.iter().zip(w).map(|(c, cw)| cell_lines(c, *cw, size)).collect();
+    let lines: Vec<Rc<Vec<TextLine>>> = cells.iter().zip(w).map(|(c, cw)| cell_lines(c, *cw, size, p.cache)).collect();
     let n = lines.iter().map(|l| l.len()).max().unwrap_or(1);
     draw_row_lines(p, cells, elems, &lines, w, size, from, to.min(n), fill);
 }
@@ -832,7 +933,7 @@ fn draw_row_lines(
     p: &mut Pager,
     cells: &[Cell],
     elems: &[Option<usize>],
-    lines: &[Vec<TextLine>],
+    lines: &[Rc<Vec<TextLine>>],
     w: &[f32],
     size: f32,
     from: usize,
@@ -953,7 +1054,7 @@ mod tests {
         t.row(vec![Cell::text("B"), Cell::text((1..=9).map(|i| format!("linje{i}")).collect::<Vec<_>>().join("\n"))]);
         // room for the header, row A and 5½ lines of B
         let w = col_widths(&t);
-        let room = row_height(&t.rows[0], &w, t.size) + 5.5 * leading(t.size);
+        let room = row_height(&t.rows[0], &w, t.size, &WrapCache::off()) + 5.5 * leading(t.size);
         let laid = table_at_page_foot(t, room);
         assert_eq!(page_of(&laid, "A"), 0, "row A fits on the first page");
         assert_eq!(page_of(&laid, "linje1"), 1, "row B moves to the next page whole …");
@@ -964,7 +1065,7 @@ mod tests {
     /// Lays out `t` after a paragraph and as much space as leaves room for its header and
     /// `room` points (plus a row's padding) on the first page.
     fn table_at_page_foot(t: Table, room: f32) -> Laid {
-        let header_h = row_height(t.header.as_ref().unwrap(), &col_widths(&t), t.size);
+        let header_h = row_height(t.header.as_ref().unwrap(), &col_widths(&t), t.size, &WrapCache::off());
         let para = ParaStyle::BODY.leading + ParaStyle::BODY.space_after;
         let blocks = vec![
             Block::Para { spans: vec![Span::new("linje")], style: ParaStyle::BODY },
