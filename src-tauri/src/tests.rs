@@ -517,7 +517,7 @@ fn the_hoering_syncs_live_between_apps_through_a_hub() {
         invoke(&webview, "save_settings", json!({ "userName": name, "org": org, "language": "da" })).expect("save_settings");
         let state = app.state::<AppState>();
         let presence = konsekvens_hub::Presence { name: name.into(), org: org.as_u64().map(|o| o.to_string()), section: None };
-        crate::sync::start(&state, path.to_owned(), url.clone(), token.to_owned(), presence, tauri::ipc::Channel::new(|_| Ok(()))).unwrap();
+        crate::sync::start(&state, path.to_owned(), url.clone(), crate::sync::Bearer::Token(token.to_owned()), presence, tauri::ipc::Channel::new(|_| Ok(()))).unwrap();
         (app, webview)
     };
     let (_kl_app, kl_view) = open_app(&paths[0], Value::Null, "Karin (KL)", &kl);

@@ -161,6 +161,20 @@ export const commands = {
 	 *  HTML file.
 	 */
 	exportPublicSummary: (org: number | null, lang: string, html: boolean, out: string) => typedError<Exported, UserError_Serialize>(__TAURI_INVOKE("export_public_summary", { org, lang, html, out })),
+	/**  What the app knows about updates now (the webview asks again while it says `checking`). */
+	updateStatus: () => __TAURI_INVOKE<UpdateStatus_Serialize>("update_status"),
+	/**  Looks now (the «Søg nu» button): only when the settings allow looking. */
+	checkForUpdate: () => typedError<UpdateStatus_Serialize, UserError_Serialize>(__TAURI_INVOKE("check_for_update")),
+	/**  Turns the check at start on or off (refused when the policy decides). */
+	saveUpdateCheck: (enabled: boolean) => typedError<Settings_Serialize, UserError_Serialize>(__TAURI_INVOKE("save_update_check", { enabled })),
+	/**
+	 *  Downloads, verifies and installs the update found (Windows, macOS; there the installer
+	 *  restarts the app, or it asks to be restarted). Refused on Linux (the package manager
+	 *  installs) and when nothing was found.
+	 */
+	installUpdate: () => typedError<UpdateStatus_Serialize, UserError_Serialize>(__TAURI_INVOKE("install_update")),
+	/**  Opens where the update can be downloaded (Linux) in the system's browser. */
+	openUpdateDownload: () => typedError<null, UserError_Serialize>(__TAURI_INVOKE("open_update_download")),
 };
 
 /* Types */
@@ -2254,6 +2268,11 @@ export type Settings_Deserialize = {
 	 */
 	signature_level?: string,
 	/**
+	 *  Whether the app looks for a new version when it starts; `None`: yes (the default).
+	 *  The policy's `update_check` is applied over it.
+	 */
+	update_check?: boolean | null,
+	/**
 	 *  The OpenID provider «Log ind» signs in at (its issuer URL); the policy's `signin_issuer`
 	 *  is applied over it.
 	 */
@@ -2285,6 +2304,11 @@ export type Settings_Serialize = {
 	 *  time-stamping service, else B-B.
 	 */
 	signature_level: string,
+	/**
+	 *  Whether the app looks for a new version when it starts; `None`: yes (the default).
+	 *  The policy's `update_check` is applied over it.
+	 */
+	update_check: boolean | null,
 	/**
 	 *  The system's managed settings (`konsekvens_core::policy`), applied over the user's
 	 *  above. Read at start, never saved: the file holds them, not these fields.
@@ -2951,6 +2975,49 @@ export type UndoState_Serialize = {
 	/**  The document the last step changed. */
 	changed: string | null,
 };
+
+/**  What the app knows about updates, as the webview shows it. */
+export type UpdateStatus = UpdateStatus_Serialize | UpdateStatus_Deserialize;
+
+/**  What the app knows about updates, as the webview shows it. */
+export type UpdateStatus_Deserialize = 
+/**  Not looked for: turned off by the organisation's policy (`managed`) or by the user. */
+{ state: "off"; managed: boolean } | 
+/**
+ *  This build carries no public key to check installers with (a development build, or a
+ *  release built without one): it never looks.
+ */
+{ state: "not_configured" } | 
+/**  Not looked yet (the check is about to run). */
+{ state: "idle" } | { state: "checking" } | { state: "up_to_date"; current: string } | { state: "available"; current: string; version: string; 
+/**  The release notes, as the manifest has them. */
+notes?: string | null; 
+/**  The release's date (RFC 3339), if the manifest has one. */
+date?: string | null; 
+/**  Whether the app can install it itself (Windows, macOS); else `download` is where to get it. */
+install: boolean; download: string } | { state: "installing" } | 
+/**  Installed: the app restarts into the new version. */
+{ state: "installed" } | { state: "failed"; error: UserError_Deserialize };
+
+/**  What the app knows about updates, as the webview shows it. */
+export type UpdateStatus_Serialize = 
+/**  Not looked for: turned off by the organisation's policy (`managed`) or by the user. */
+{ state: "off"; managed: boolean } | 
+/**
+ *  This build carries no public key to check installers with (a development build, or a
+ *  release built without one): it never looks.
+ */
+{ state: "not_configured" } | 
+/**  Not looked yet (the check is about to run). */
+{ state: "idle" } | { state: "checking" } | { state: "up_to_date"; current: string } | { state: "available"; current: string; version: string; 
+/**  The release notes, as the manifest has them. */
+notes: string | null; 
+/**  The release's date (RFC 3339), if the manifest has one. */
+date: string | null; 
+/**  Whether the app can install it itself (Windows, macOS); else `download` is where to get it. */
+install: boolean; download: string } | { state: "installing" } | 
+/**  Installed: the app restarts into the new version. */
+{ state: "installed" } | { state: "failed"; error: UserError_Serialize };
 
 /**
  *  A dated change in the use of the system (a rollout to a new user group, a new module, a
