@@ -429,7 +429,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut file = match sample {
                 Sample::Aula => {
                     let (coordination, base, supplements) = konsekvens_core::sample::aula();
-                    konsekvens_core::interchange::JointDpiaFile { format: konsekvens_core::interchange::FORMAT.into(), version: konsekvens_core::interchange::VERSION, coordination, base, supplements }
+                    konsekvens_core::interchange::JointDpiaFile { format: konsekvens_core::interchange::FORMAT.into(), version: konsekvens_core::interchange::VERSION, coordination, base, supplements, hearing: Vec::new() }
                 }
                 Sample::Flexboern => konsekvens_core::sample::flexboern(),
                 Sample::Ballerup => konsekvens_core::sample::ballerup(),
