@@ -1,5 +1,7 @@
 //! Helpers for the end-to-end tests: find and run the built `konsekvens` binary.
 
+pub mod proxy;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

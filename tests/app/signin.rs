@@ -9,12 +9,15 @@
 //! the connection, the app renews the sign-in and reconnects; it edits, and signs out. Then: the hub's log,
 //! `konsekvens log` of the app's copy and of the coordinator's, and presence as the
 //! coordinator's `sync --watch` saw it, name the signed-in person — never the login name.
+//! The app reaches the hub as a municipality would: `wss://` through nginx with the shipped
+//! site configuration and a certificate from a throwaway CA (the CA given by SSL_CERT_FILE).
 
 mod support;
 #[path = "../../crates/hub/tests/oidc/provider.rs"]
 mod provider;
 
 use konsekvens_core::{Author, SystemEnv, Workspace};
+use konsekvens_e2e::proxy::{proxy_ready, throwaway_ca, Nginx};
 use konsekvens_e2e::{binary, konsekvens, stderr, stdout};
 use provider::{provider_ready, OpenIdProvider};
 use std::io::{BufRead, BufReader};
@@ -74,6 +77,7 @@ fn a_dpo_signs_in_in_the_app_joins_without_a_token_edits_and_every_trail_names_h
     if !ready("the app's sign-in end-to-end test", lacking) || !provider_ready("the app's sign-in end-to-end test") {
         return;
     }
+    let Some(nginx_bin) = proxy_ready() else { return };
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path();
     // ID tokens that live 12 s: the hub closes the app's connection when one expires (leeway
@@ -91,7 +95,7 @@ fn a_dpo_signs_in_in_the_app_joins_without_a_token_edits_and_every_trail_names_h
     let oidc = work.join("oidc.json");
     std::fs::write(&oidc, serde_json::json!({ "providers": [provider.hub_config(0)] }).to_string()).unwrap();
     let mut hub = Command::new(binary())
-        .args(["hub", "serve", "--verbose", "--listen", "127.0.0.1:0", "--data"])
+        .args(["hub", "serve", "--verbose", "--trust-proxy", "--listen", "127.0.0.1:0", "--data"])
         .arg(&data)
         .arg("--oidc")
         .arg(&oidc)
@@ -104,6 +108,14 @@ fn a_dpo_signs_in_in_the_app_joins_without_a_token_edits_and_every_trail_names_h
     collect(hub.stderr.take().unwrap(), hub_log.clone(), Some(("Hubben lytter på ", tx)));
     let addr = rx.recv_timeout(Duration::from_secs(30)).expect("the hub listens");
     let url = format!("{addr}/dpia/{DPIA}");
+    // nginx with TLS in front of the hub: the app's only way in.
+    let tls = work.join("tls");
+    std::fs::create_dir_all(&tls).unwrap();
+    let (ca, cert, key) = throwaway_ca(&tls);
+    let proxy_dir = work.join("nginx");
+    std::fs::create_dir_all(&proxy_dir).unwrap();
+    let (nginx, port) = Nginx::start(&nginx_bin, &proxy_dir, addr.trim_start_matches("ws://"), &cert, &key);
+    let wss = format!("wss://localhost:{port}");
 
     // KL's copy (the demo's coordination and base) on the hub, then KL watches live.
     let demo = work.join("demo.konsekvens");
@@ -138,7 +150,7 @@ fn a_dpo_signs_in_in_the_app_joins_without_a_token_edits_and_every_trail_names_h
         std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let policy = work.join("policy.ini");
-    std::fs::write(&policy, format!("[Konsekvens]\r\nhub={addr}\r\ndpia={DPIA}\r\norg=101\r\nsignin_issuer={issuer}\r\nsignin_client_id=konsekvens-hub\r\n")).unwrap();
+    std::fs::write(&policy, format!("[Konsekvens]\r\nhub={wss}\r\ndpia={DPIA}\r\norg=101\r\nsignin_issuer={issuer}\r\nsignin_client_id=konsekvens-hub\r\n")).unwrap();
     let config = work.join("config");
     let playing = {
         let (urls, mut provider) = (urls.clone(), provider);
@@ -188,13 +200,14 @@ fn a_dpo_signs_in_in_the_app_joins_without_a_token_edits_and_every_trail_names_h
         .env("KONSEKVENS_POLICY", &policy)
         .env("KONSEKVENS_BROWSER", &browser)
         .env("KONSEKVENS_CONFIG_DIR", &config)
+        .env("SSL_CERT_FILE", &ca)
         .env_remove("KONSEKVENS_WORKSPACE")
         .env_remove("KONSEKVENS_TOKEN")
         .output()
         .expect("start xvfb-run");
     let log = format!("--- stdout ---\n{}\n--- stderr ---\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     std::fs::write(&seen, "").ok(); // ends the watcher
-    assert!(out.status.success(), "the app's sign-in steps failed ({}); screenshots: {}\n{log}\nhub:\n{}", out.status, shots.display(), hub_log.lock().unwrap());
+    assert!(out.status.success(), "the app's sign-in steps failed ({}); screenshots: {}\n{log}\nhub:\n{}\nnginx:\n{}", out.status, shots.display(), hub_log.lock().unwrap(), nginx.log());
     println!("{log}");
     watcher.join().unwrap();
     let (_provider, page) = playing.join().unwrap();
@@ -233,6 +246,10 @@ fn a_dpo_signs_in_in_the_app_joins_without_a_token_edits_and_every_trail_names_h
     let watched = watched.lock().unwrap().clone();
     assert!(watched.contains("til stede: Mette Holm"), "{watched}");
     assert!(!watched.contains("typed-name"), "{watched}");
+    // Everything the app said to the hub went through the proxy.
+    let access = std::fs::read_to_string(proxy_dir.join("konsekvens-hub.access.log")).unwrap();
+    assert!(access.contains("GET /dpia/aula/base"), "the app did not come through nginx: {access}");
+    drop(nginx);
     let _ = hub.kill();
     let _ = hub.wait();
 }
