@@ -27,15 +27,15 @@ use std::path::{Path, PathBuf};
 const EXEMPT: &[(&str, &str)] = &[
     // A link to an item that does not exist: `import json` refuses such a file (K-JSON-*,
     // with the JSON path), and no CLI command deletes an item another one links to. It
-    // arises when two people edit at once — one deletes a risk in the app while the
-    // other links a measure to it, and the hub merges both — which the rule table tests
-    // (check/tests.rs) and the app's merge tests cover, not a single CLI run.
-    ("K-5-2-REF-DANGLING", "import json refuses dangling links; only concurrent edits merged by the hub make one"),
+    // arises in the app (the coordinator deletes a risk a measure still mitigates, reached
+    // by the app's command test named below) and when the hub merges a deletion with a new
+    // link made at the same time; the rule table (check/tests.rs) covers it too.
+    ("K-5-2-REF-DANGLING", "import json refuses dangling links and the CLI deletes no items; deleting a linked risk in the app makes one (src-tauri tests: deleting_a_linked_risk_in_the_app_…)"),
     // The same for a supplement's deviation («not applicable», a local rating) aimed at a base
     // item that does not exist: `import json` refuses it (its links check covers the
     // supplements' targets), and no CLI command removes a base item. In the app, the
     // coordinator deleting a base item a municipality deviates from makes it.
-    ("K-JOINT-UNRESOLVED", "import json refuses a deviation from a missing base item; only deleting the item in the app makes one"),
+    ("K-JOINT-UNRESOLVED", "import json refuses a deviation from a missing base item; deleting the item in the app and confirming the release makes one (src-tauri tests: deleting_a_linked_risk_in_the_app_…)"),
 ];
 
 fn ok(out: std::process::Output, what: &str) -> String {

@@ -248,6 +248,37 @@ fn editing_through_commands_is_typed_durable_and_undoable() {
     assert!(err["da"].as_str().unwrap().contains("tillæg"), "{err}");
 }
 
+/// The two codes no CLI run can reach (tests/check_codes.rs exempts them: `import json`
+/// refuses dangling links and deviations, and the CLI deletes no items) arise in a real run of
+/// the app: the coordinator deletes a risk a measure still mitigates and a municipality has
+/// declared «ikke relevant», then publishes, and the municipality confirms the new release.
+#[test]
+fn deleting_a_linked_risk_in_the_app_is_found_as_a_dangling_link_and_an_unresolved_deviation() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(Launch { workspace: Some(dir.path().join("demo.konsekvens")) });
+    invoke(&webview, "open_sample", json!({})).unwrap();
+    let codes = |org: Value| -> Vec<String> {
+        let report = invoke(&webview, "check", json!({ "org": org })).unwrap();
+        report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(!codes(json!(null)).contains(&"K-5-2-REF-DANGLING".to_owned()));
+    assert!(!codes(json!(101)).contains(&"K-JOINT-UNRESOLVED".to_owned()));
+
+    let base = invoke(&webview, "base", json!({})).unwrap();
+    let risk = base["items"]["measures"].as_array().unwrap().iter()
+        .find_map(|m| m["mitigates"].as_array().and_then(|r| r.first()).cloned())
+        .expect("a base measure that mitigates a risk");
+    invoke(&webview, "put_item", json!({ "doc": "supplement/101", "item": { "kind": "not_applicable", "item": {
+        "target": risk, "justification": "Københavns skoler bruger ikke funktionen; vi har slået den fra i vores opsætning, så risikoen opstår ikke hos os." } } }))
+        .expect("København declares the risk not relevant");
+    assert_eq!(invoke(&webview, "remove_item", json!({ "doc": "base", "kind": "risk", "id": risk })).unwrap(), json!(true));
+    assert!(codes(json!(null)).contains(&"K-5-2-REF-DANGLING".to_owned()), "the base's measure points at the deleted risk");
+
+    invoke(&webview, "publish_release", json!({ "name": "2026.2", "date": "2026-12-01", "note": "Risiko fjernet" })).expect("publish");
+    invoke(&webview, "confirm_release", json!({ "org": 101, "name": "2026.2" })).expect("København confirms");
+    assert!(codes(json!(101)).contains(&"K-JOINT-UNRESOLVED".to_owned()), "København's deviation names a risk its release no longer has");
+}
+
 #[test]
 fn the_webview_mirror_gets_the_state_and_sends_raw_updates() {
     let dir = tempfile::tempdir().unwrap();
