@@ -290,9 +290,16 @@ fn seed(dir: &Path, hub: &HubProcess, t: &Tokens) -> Parties {
     for (path, token) in p.all(t) {
         sync_ok(path, hub, token);
     }
-    let expected = export_json(&demo(dir), dir, "demo");
+    // The parties were seeded with the sample's DPIA, not its finished høring (the sample's
+    // own round stays in the demo file): compare everything but the `hearing` section.
+    let without_hearing = |json: String| {
+        let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        v.as_object_mut().unwrap().remove("hearing");
+        serde_json::to_string_pretty(&v).unwrap()
+    };
+    let expected = without_hearing(export_json(&demo(dir), dir, "demo"));
     for (i, (path, _)) in p.all(t).into_iter().enumerate() {
-        let got = export_json(path, dir, &format!("seeded-{i}"));
+        let got = without_hearing(export_json(path, dir, &format!("seeded-{i}")));
         assert!(got == expected, "{} differs from the sample after seeding: {}", path.display(), first_difference(&got, &expected));
     }
     p
