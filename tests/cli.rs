@@ -269,7 +269,7 @@ fn the_json_we_print_validates_against_the_schemas_we_publish() {
     let ws = demo(dir.path());
     let export = dir.path().join("aula.json");
     assert!(konsekvens(["export".as_ref(), "json".as_ref(), ws.as_os_str(), "--out".as_ref(), export.as_os_str()]).status.success());
-    let mut cases = vec![(root.join("schema/joint-dpia.v3.schema.json"), export)];
+    let mut cases = vec![(root.join(format!("schema/joint-dpia.v{}.schema.json", konsekvens_core::interchange::VERSION)), export)];
     for org in ["101", "561", "751"] {
         let out = konsekvens(["check".as_ref(), ws.as_os_str(), "--org".as_ref(), org.as_ref(), "--json".as_ref()]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -375,7 +375,7 @@ fn the_other_samples_pass_the_check_and_a_single_dpia_is_not_a_joint_base() {
 fn the_schema_and_the_importer_refuse_the_same_files() {
     let Some(python) = python_with_jsonschema() else { return };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let schema = root.join("schema/joint-dpia.v3.schema.json");
+    let schema = root.join(format!("schema/joint-dpia.v{}.schema.json", konsekvens_core::interchange::VERSION));
     let dir = tempfile::tempdir().unwrap();
     let ws = demo(dir.path());
     let export = dir.path().join("aula.json");

@@ -418,6 +418,10 @@ describe("the høring in the real app", () => {
 
   test("the coordinator's overview shows the round: who answered what, open objections, recurring comments", async () => {
     await actAs("", "København");
+    // The coordinator's overview is offered with the joint base in view (not a municipality's DPIA).
+    const scopeField = await field("Vis konsekvensanalysen for", "header.app-head");
+    await choose(scopeField, "base");
+    await until("the joint base in view", async () => (await s.title()) !== "Konsekvens — København");
     await go("Koordinatorens overblik", "Koordinatorens overblik");
     const row = (name: string) => until(`the round's row for ${name}`, () =>
       s.execute<string | null>(`return [...document.querySelectorAll("main table.overview-round tbody tr")].map((r) => r.textContent).find((x) => x.includes(arguments[0])) || null;`, name));
@@ -430,6 +434,9 @@ describe("the høring in the real app", () => {
     await noError();
     await s.execute("document.querySelector('main table.overview-round').scrollIntoView({ block: 'center' });");
     await shot("hearing-overview");
+    // back to København's DPIA in view, where the round's threads were read
+    await choose(await field("Vis konsekvensanalysen for", "header.app-head"), "101");
+    await until("København's DPIA", async () => (await s.title()) === "Konsekvens — København");
     await go("Høring", "Høring");
   });
 
