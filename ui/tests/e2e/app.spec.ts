@@ -8,13 +8,12 @@
 // tests/app/e2e.rs, which starts this under xvfb-run, then reads the workspace with the
 // konsekvens CLI after the app has closed, to prove every edit was durable.
 
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { freePort, until } from "./harness";
-import { Driver, KEYS, Session, type Element } from "./webdriver";
+import { buttonOf, screenshot, startApp, textOf, until, type Started } from "./harness";
+import { KEYS, Session, type Element } from "./webdriver";
 
 const UI = resolve(import.meta.dirname, "../..");
 const APP = resolve(process.env.KONSEKVENS_APP ?? join(UI, "../target/debug/konsekvens-app"));
@@ -68,24 +67,17 @@ const scenario = {
   findings: { before: [] as string[], unlinked: [] as string[], linked: [] as string[] },
 };
 
-let tauriDriver: ChildProcess | null = null;
-let driver: Driver;
+let app: Started | null = null;
 let s: Session;
-let driverLog = "";
 
 /** The page's text in an element (CSS), or "" when there is none. */
 function text(css: string): Promise<string> {
-  return s.execute<string>("const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : '';", css);
+  return textOf(s, css);
 }
 
 /** A button by the start of its text or by its accessible label, inside `within`. */
 function button(label: string, within = "body"): Promise<Element> {
-  return until(`the button «${label}»`, () =>
-    s.execute<Element | null>(
-      `const root = document.querySelector(arguments[1]);
-       return root && [...root.querySelectorAll("button")].find((b) => b.textContent.trim().startsWith(arguments[0]) || b.getAttribute("aria-label") === arguments[0]) || null;`,
-      label, within,
-    ));
+  return buttonOf(s, label, within);
 }
 
 /** The form control labelled `label` (exactly) inside `within` (the nth such, from 0). */
@@ -141,10 +133,8 @@ async function noError(): Promise<void> {
 
 /** Saves the window as SHOTS/<name>.png once two frames have been drawn (WebKit otherwise
  *  returns the previous frame). */
-async function shot(name: string): Promise<void> {
-  await s.executeAsync("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));");
-  await mkdir(SHOTS, { recursive: true });
-  await writeFile(join(SHOTS, `${name}.png`), await s.screenshot());
+function shot(name: string): Promise<void> {
+  return screenshot(s, SHOTS, name);
 }
 
 beforeAll(async () => {
@@ -154,20 +144,11 @@ beforeAll(async () => {
   // Pictures of an earlier run's failures would mislead whoever looks at this run's.
   await mkdir(SHOTS, { recursive: true });
   for (const f of await readdir(SHOTS)) if (f.startsWith("failed-")) await rm(join(SHOTS, f));
-  const port = await freePort();
-  const nativePort = await freePort();
   // The app keeps its settings under HOME; a fresh one per run. USER names the author.
   const home = join(DIR, "home");
   await mkdir(home, { recursive: true });
-  tauriDriver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local/share"), XDG_CACHE_HOME: join(home, ".cache"), USER: "Mette Holm (e2e)" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  tauriDriver.stdout?.on("data", (d: Buffer) => (driverLog += d.toString()));
-  tauriDriver.stderr?.on("data", (d: Buffer) => (driverLog += d.toString()));
-  driver = new Driver(port);
-  await until("tauri-driver", () => driver.send("GET", "/status").then(() => true), 30_000);
-  s = await Session.start(driver, { browserName: "wry", "tauri:options": { application: APP, args: [WORKSPACE] } });
+  app = await startApp(APP, [WORKSPACE], { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local/share"), XDG_CACHE_HOME: join(home, ".cache"), USER: "Mette Holm (e2e)" });
+  s = app.session;
 });
 
 // A failed step leaves a picture of the window behind, for CI's artifacts.
@@ -177,10 +158,10 @@ afterEach(async ({ task }) => {
 
 afterAll(async () => {
   await s?.close().catch(() => {});
-  driver?.close();
-  tauriDriver?.kill();
+  app?.driver.close();
+  app?.tauriDriver.kill();
   await writeFile(join(DIR, "scenario.json"), JSON.stringify(scenario, null, 2));
-  if (driverLog.trim()) console.log(`--- tauri-driver ---\n${driverLog.slice(-4000)}`);
+  if (app?.log().trim()) console.log(`--- tauri-driver ---\n${app.log()}`);
 });
 
 describe("a DPO in the real app", () => {

@@ -5,13 +5,12 @@
 // KONSEKVENS_BROWSER names), joins the hub as the signed-in person, shows who is signed in,
 // edits København's supplement and signs out. What it did goes to $KONSEKVENS_E2E_DIR/signin.json.
 
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { freePort, until } from "./harness";
-import { Driver, KEYS, Session, type Element } from "./webdriver";
+import { buttonOf, screenshot, startApp, textOf, until, type Started } from "./harness";
+import { KEYS, Session, type Element } from "./webdriver";
 
 const UI = resolve(import.meta.dirname, "../..");
 const APP = resolve(process.env.KONSEKVENS_APP ?? join(UI, "../target/debug/konsekvens-app"));
@@ -26,22 +25,17 @@ const done = {
   signedOut: false,
 };
 
-let tauriDriver: ChildProcess | null = null;
-let driver: Driver;
+let app: Started | null = null;
 let s: Session;
-let driverLog = "";
 
+/** The page's text in an element (CSS), or "" when there is none. */
 function text(css: string): Promise<string> {
-  return s.execute<string>("const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : '';", css);
+  return textOf(s, css);
 }
 
+/** A button by the start of its text or by its accessible label, inside `within`. */
 function button(label: string, within = "body"): Promise<Element> {
-  return until(`the button «${label}»`, () =>
-    s.execute<Element | null>(
-      `const root = document.querySelector(arguments[1]);
-       return root && [...root.querySelectorAll("button")].find((b) => b.textContent.trim().startsWith(arguments[0])) || null;`,
-      label, within,
-    ));
+  return buttonOf(s, label, within);
 }
 
 function field(id: string): Promise<Element> {
@@ -52,30 +46,19 @@ async function noError(): Promise<void> {
   expect(await text(".notice-error"), "the app shows an error").toBe("");
 }
 
-async function shot(name: string): Promise<void> {
-  await s.executeAsync("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));");
-  await mkdir(SHOTS, { recursive: true });
-  await writeFile(join(SHOTS, `${name}.png`), await s.screenshot());
+function shot(name: string): Promise<void> {
+  return screenshot(s, SHOTS, name);
 }
 
 beforeAll(async () => {
   for (const [what, ok] of [["KONSEKVENS_E2E_DIR (set by tests/app/signin.rs)", DIR !== "" && existsSync(DIR)], [APP, existsSync(APP)]] as const) {
     if (!ok) throw new Error(`missing: ${what}`);
   }
-  const port = await freePort();
-  const nativePort = await freePort();
   const home = join(DIR, "home");
   await mkdir(home, { recursive: true });
   // USER is what «Hvem er du?» falls back to: it must not be what the history records.
-  tauriDriver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local/share"), XDG_CACHE_HOME: join(home, ".cache"), USER: "typed-name" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  tauriDriver.stdout?.on("data", (d: Buffer) => (driverLog += d.toString()));
-  tauriDriver.stderr?.on("data", (d: Buffer) => (driverLog += d.toString()));
-  driver = new Driver(port);
-  await until("tauri-driver", () => driver.send("GET", "/status").then(() => true), 30_000);
-  s = await Session.start(driver, { browserName: "wry", "tauri:options": { application: APP, args: [] } });
+  app = await startApp(APP, [], { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local/share"), XDG_CACHE_HOME: join(home, ".cache"), USER: "typed-name" });
+  s = app.session;
 });
 
 afterEach(async ({ task }) => {
@@ -84,10 +67,10 @@ afterEach(async ({ task }) => {
 
 afterAll(async () => {
   await s?.close().catch(() => {});
-  driver?.close();
-  tauriDriver?.kill();
+  app?.driver.close();
+  app?.tauriDriver.kill();
   await writeFile(join(DIR, "signin.json"), JSON.stringify(done, null, 2));
-  if (driverLog.trim()) console.log(`--- tauri-driver ---\n${driverLog.slice(-4000)}`);
+  if (app?.log().trim()) console.log(`--- tauri-driver ---\n${app.log()}`);
 });
 
 describe("a DPO signs in with the municipality's identity in the real app", () => {

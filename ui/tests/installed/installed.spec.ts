@@ -7,13 +7,12 @@
 // opens on Esbjerg's overview — the municipality the policy set — and the language cannot be
 // switched. Screenshots: $KONSEKVENS_SCREENSHOTS/installed-*.png.
 
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { Driver, Session } from "../e2e/webdriver";
+import { screenshot, startApp, textOf, until, type Started } from "../e2e/harness";
+import { Session } from "../e2e/webdriver";
 
 const UI = resolve(import.meta.dirname, "../..");
 const APP = process.env.KONSEKVENS_APP ?? "/usr/bin/konsekvens-app";
@@ -25,40 +24,14 @@ const DPIA = process.env.KONSEKVENS_POLICY_DPIA ?? "";
 const ORG = process.env.KONSEKVENS_POLICY_ORG ?? "";
 const MANAGED = "Fastlagt af din organisations politik";
 
-let tauriDriver: ChildProcess | null = null;
-let driver: Driver;
+let app: Started | null = null;
 let s: Session;
-let driverLog = "";
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => ok(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
-async function until<T>(what: string, f: () => Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
+/** The page's text in an element (CSS), or "" when there is none. */
 function text(css: string): Promise<string> {
-  return s.execute<string>("const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : '';", css);
+  return textOf(s, css);
 }
 
 /** A form control by its label's exact text: its value, whether it can be changed, and the
@@ -77,31 +50,23 @@ function control(label: string): Promise<Control | null> {
   );
 }
 
-async function shot(name: string): Promise<void> {
-  await s.executeAsync("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));");
-  await mkdir(SHOTS, { recursive: true });
-  await writeFile(join(SHOTS, `${name}.png`), await s.screenshot());
+function shot(name: string): Promise<void> {
+  return screenshot(s, SHOTS, name);
 }
 
 beforeAll(async () => {
   for (const [what, ok] of [["KONSEKVENS_E2E_DIR (set by tests/app/installed.rs)", DIR !== "" && existsSync(DIR)], [APP, existsSync(APP)], ["the policy's values (KONSEKVENS_POLICY_*)", HUB !== "" && DPIA !== "" && ORG !== ""]] as const) {
     if (!ok) throw new Error(`missing: ${what}`);
   }
-  const port = await freePort();
-  const nativePort = await freePort();
   // A first start: a home directory without settings or a sample.
   const home = join(DIR, "home");
   await mkdir(home, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local/share"), XDG_CACHE_HOME: join(home, ".cache"), USER: "Åse Bøgh (installeret)" };
   delete env.KONSEKVENS_POLICY; // the app must find the policy where the system keeps it
   delete env.KONSEKVENS_WORKSPACE;
-  tauriDriver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], { env, stdio: ["ignore", "pipe", "pipe"] });
-  tauriDriver.stdout?.on("data", (d: Buffer) => (driverLog += d.toString()));
-  tauriDriver.stderr?.on("data", (d: Buffer) => (driverLog += d.toString()));
-  driver = new Driver(port);
-  await until("tauri-driver", () => driver.send("GET", "/status").then(() => true), 30_000);
   // No arguments: the installed app starts as the desktop entry starts it.
-  s = await Session.start(driver, { browserName: "wry", "tauri:options": { application: APP, args: [] } });
+  app = await startApp(APP, [], env);
+  s = app.session;
 });
 
 afterEach(async ({ task }) => {
@@ -110,9 +75,9 @@ afterEach(async ({ task }) => {
 
 afterAll(async () => {
   await s?.close().catch(() => {});
-  driver?.close();
-  tauriDriver?.kill();
-  if (driverLog.trim()) console.log(`--- tauri-driver ---\n${driverLog.slice(-4000)}`);
+  app?.driver.close();
+  app?.tauriDriver.kill();
+  if (app?.log().trim()) console.log(`--- tauri-driver ---\n${app.log()}`);
 });
 
 describe("the installed app with the organisation's policy", () => {
