@@ -205,6 +205,15 @@ fn export_json(path: &Path, dir: &Path, name: &str) -> String {
     std::fs::read_to_string(out).unwrap()
 }
 
+/// `export json` without its `hearing` section, for comparing a party's copy with the demo:
+/// the parties are seeded with the sample's DPIA, not its finished høring (the sample's own
+/// round stays in the demo file).
+fn export_dpia(path: &Path, dir: &Path, name: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(&export_json(path, dir, name)).unwrap();
+    v.as_object_mut().unwrap().remove("hearing");
+    serde_json::to_string_pretty(&v).unwrap()
+}
+
 // ---- local edits (what the app does to the file) ----------------------------------------
 
 fn open(path: &Path) -> Workspace {
@@ -290,16 +299,9 @@ fn seed(dir: &Path, hub: &HubProcess, t: &Tokens) -> Parties {
     for (path, token) in p.all(t) {
         sync_ok(path, hub, token);
     }
-    // The parties were seeded with the sample's DPIA, not its finished høring (the sample's
-    // own round stays in the demo file): compare everything but the `hearing` section.
-    let without_hearing = |json: String| {
-        let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        v.as_object_mut().unwrap().remove("hearing");
-        serde_json::to_string_pretty(&v).unwrap()
-    };
-    let expected = without_hearing(export_json(&demo(dir), dir, "demo"));
+    let expected = export_dpia(&demo(dir), dir, "demo");
     for (i, (path, _)) in p.all(t).into_iter().enumerate() {
-        let got = without_hearing(export_json(path, dir, &format!("seeded-{i}")));
+        let got = export_dpia(path, dir, &format!("seeded-{i}"));
         assert!(got == expected, "{} differs from the sample after seeding: {}", path.display(), first_difference(&got, &expected));
     }
     p
@@ -823,7 +825,7 @@ fn a_member_empties_the_base_every_copy_names_it_and_the_coordinator_restores_it
     let t = register(&data);
     let hub = HubProcess::start(&data);
     let p = seed(dir.path(), &hub, &t);
-    let before = export_json(&demo(dir.path()), dir.path(), "before");
+    let before = export_dpia(&demo(dir.path()), dir.path(), "before");
     let shown = |path: &Path| stdout(&run_ok(&["show".as_ref(), path.as_os_str()]));
     let show_before = shown(&p.kbh);
     let url = hub.url();
@@ -878,7 +880,7 @@ fn a_member_empties_the_base_every_copy_names_it_and_the_coordinator_restores_it
         sync_ok(path, &hub, token);
     }
     for (i, (path, _)) in p.all(&t).into_iter().enumerate() {
-        let got = export_json(path, dir.path(), &format!("restored-{i}"));
+        let got = export_dpia(path, dir.path(), &format!("restored-{i}"));
         assert!(got == before, "{} differs after the restoration: {}", path.display(), first_difference(&got, &before));
         assert_eq!(shown(path), show_before, "{}", path.display());
     }
