@@ -132,9 +132,11 @@ fn check_the_package(deb: &Path, work: &Path) {
     drop(built_cli);
     let built_app = std::fs::read(profile_dir().join("konsekvens-app")).unwrap();
     let packed_app = std::fs::read(tree.join("usr/bin/konsekvens-app")).unwrap();
-    let marker = b"__TAURI_BUNDLE_TYPE_VAR_";
-    let at = built_app.windows(marker.len()).position(|w| w == marker).expect("the app binary has Tauri's bundle type marker") + marker.len();
-    assert_eq!(&built_app[at..at + 3], b"UNK", "the built app is marked as bundled already");
+    // The variable the bundler patches: the binary also holds the other types' names as
+    // constants (`…_DEB`, `…_RPM`, …, what the updater compares against), so look for the
+    // unpatched value itself.
+    let marker = b"__TAURI_BUNDLE_TYPE_VAR_UNK";
+    let at = built_app.windows(marker.len()).position(|w| w == marker).expect("the built app binary has Tauri's unpatched bundle type") + marker.len() - 3;
     assert_eq!(&packed_app.get(at..at + 3).unwrap_or_default(), b"DEB", "/usr/bin/konsekvens-app is not marked as a .deb's: {stale}");
     assert!(packed_app.len() == built_app.len() && packed_app[..at] == built_app[..at] && packed_app[at + 3..] == built_app[at + 3..], "/usr/bin/konsekvens-app: {stale}");
     drop((built_app, packed_app));

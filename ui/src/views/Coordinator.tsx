@@ -22,7 +22,7 @@ function RoundInOverview({ h }: { h: HearingView }) {
     <Card title={t(`Høringsrunde ${r.number}: ${r.draft}`, `Hearing round ${r.number}: ${r.draft}`)}
       actions={<button type="button" class="link" onClick={() => (view.value = "hearing")}>{t("Åbn høringen", "Open the hearing")}</button>}>
       <p class="lead"><strong>{state}</strong> · {t(`${answered} af ${s.participants.length} kommuner har svaret`, `${answered} of ${s.participants.length} municipalities have answered`)}
-        {s.unanswered.length > 0 && <> · <span class="warn">{t(`${s.unanswered.length} bemærkninger venter på koordinatorens svar`, `${s.unanswered.length} comments await the coordinator's answer`)}</span></>}</p>
+        {s.unanswered.length > 0 && <> · <span class="warn">{s.unanswered.length === 1 ? t("1 bemærkning venter på koordinatorens svar", "1 comment awaits the coordinator's answer") : t(`${s.unanswered.length} bemærkninger venter på koordinatorens svar`, `${s.unanswered.length} comments await the coordinator's answer`)}</span></>}</p>
       <table class="table overview-round">
         <thead><tr><th scope="col">{t("Kommune", "Municipality")}</th><th scope="col">{t("Svar", "Answer")}</th><th scope="col">{t("Bemærkninger", "Comments")}</th><th scope="col">{t("Åbne indsigelser", "Open objections")}</th></tr></thead>
         <tbody>
