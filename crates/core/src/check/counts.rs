@@ -46,9 +46,11 @@ const RATIO: &[&str] = &["pr", "pr.", "per", "hver", "each"];
 /// A run of digits with thousands separators («12.000», «12 000», «1.200.000») or plain
 /// («12000»), and a decimal comma before «mio.» («1,2 mio.»): the value and where it ends.
 fn number_at(chars: &[char], start: usize) -> Option<(f64, usize)> {
-    let digits = |i: usize| chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    // Counted up to one past the longest number read, so a long run of digits (a pasted
+    // identifier, a hostile file) costs the same at each position, not its whole length.
+    let digits = |i: usize| chars[i..].iter().take(MAX_DIGITS + 1).take_while(|c| c.is_ascii_digit()).count();
     let n = digits(start);
-    if n == 0 || (start > 0 && (chars[start - 1].is_alphanumeric() || chars[start - 1] == '.' || chars[start - 1] == ',')) {
+    if n == 0 || n > MAX_DIGITS || (start > 0 && (chars[start - 1].is_alphanumeric() || chars[start - 1] == '.' || chars[start - 1] == ',')) {
         return None;
     }
     let mut text: String = chars[start..start + n].iter().collect();
@@ -92,9 +94,17 @@ fn words_after(chars: &[char], from: usize, n: usize) -> Vec<String> {
         .collect()
 }
 
+/// The most digits a run may have to be read as a number of people (a group of thousands
+/// has three; anything longer is an identifier).
+const MAX_DIGITS: usize = 15;
+
+/// How far back the words before a number are looked for: three words and «ca.», with room
+/// to spare; bounded so that a text with many numbers is read once, not once per number.
+const LOOK_BEHIND: usize = 240;
+
 /// The up to three words before `at`, lower case, nearest last.
 fn words_before(chars: &[char], at: usize) -> Vec<String> {
-    let text: String = chars[..at].iter().collect();
+    let text: String = chars[at.saturating_sub(LOOK_BEHIND)..at].iter().collect();
     let clause = text.rsplit(['.', ';', ':', '(', ')', '\n']).next().unwrap_or("");
     // «ca.» ends in a full stop: look behind it too
     let clause = if clause.trim().is_empty() || text.trim_end().to_lowercase().ends_with("ca.") { text.as_str() } else { clause };
@@ -244,6 +254,16 @@ mod tests {
         let s = stated(text);
         assert_eq!(s.len(), 1, "{text}: {s:?}");
         (s[0].low, s[0].high, s[0].approximate, s[0].group.da)
+    }
+
+    #[test]
+    fn a_run_of_digits_longer_than_a_count_is_no_number_and_far_text_before_does_not_matter() {
+        // an identifier, not a count: nothing stated, whatever follows it
+        assert!(stated(&format!("{} elever", "7".repeat(100_000))).is_empty());
+        assert!(stated("Sag 1234567890123456 elever").is_empty());
+        // the words just before a number decide, however long the text before them
+        let long = format!("{} Systemet bruges af ca. 12.000 elever.", "Lang indledning uden tal. ".repeat(4_000));
+        assert_eq!(one(&long), (12_000, 12_000, true, "børn"));
     }
 
     #[test]
