@@ -38,6 +38,14 @@ fn refusal(report: &konsekvens_hub::SyncReport, key: DocKey) -> String {
     report.refused().find(|(k, _)| *k == key).map(|(_, r)| r.to_owned()).unwrap_or_else(|| panic!("{key} not refused: {report}"))
 }
 
+/// KL's copy: the sample's coordination and an empty base of the test's DPIA, on `env`'s clock.
+fn coordinator(dir: &Path, env: Arc<dyn Env>) -> Workspace {
+    let mut base = Base::default();
+    base.meta.dpia_id = DPIA.into();
+    let coordination = coordinator_workspace(&dir.join("tmpl.konsekvens")).view().coordination().unwrap();
+    Workspace::create_with(&dir.join("kl.konsekvens"), env, &Author::new("KL", None), &coordination, &base, &[]).unwrap()
+}
+
 fn municipality(dir: &Path, name: &str, env: Arc<dyn Env>) -> Workspace {
     Workspace::create(&dir.join(name), env).unwrap()
 }
@@ -142,19 +150,7 @@ async fn an_answer_after_the_deadline_is_refused_by_the_hub() {
     let url = hub.url();
     // Everyone's clock says November 2023; the hub's says today.
     let past = 1_700_000_000_000;
-    let mut coord = Workspace::create_with(
-        &dir.path().join("kl.konsekvens"),
-        Arc::new(FixedEnv::new(past, 1)),
-        &Author::new("KL", None),
-        &coordinator_workspace(&dir.path().join("tmpl.konsekvens")).view().coordination().unwrap(),
-        &{
-            let mut b = Base::default();
-            b.meta.dpia_id = DPIA.into();
-            b
-        },
-        &[],
-    )
-    .unwrap();
+    let mut coord = coordinator(dir.path(), Arc::new(FixedEnv::new(past, 1)));
     hearing::open_round(&mut coord, &kl(), "udkast-1", Day::ymd(2023, 11, 30), "").unwrap();
     assert!(sync(&mut coord, &url, &t.coordinator).await.in_sync());
     let mut k = municipality(dir.path(), "kbh.konsekvens", Arc::new(FixedEnv::new(past, 2)));
@@ -200,19 +196,7 @@ async fn the_hubs_injected_clock_decides_the_deadline() {
 
     let hub = TestHub::start_with(hub_on(Day::ymd(2031, 3, 2))).await;
     let url = hub.url();
-    let mut coord = Workspace::create_with(
-        &dir.path().join("kl.konsekvens"),
-        env_on(Day::ymd(2031, 2, 1), 1),
-        &Author::new("KL", None),
-        &coordinator_workspace(&dir.path().join("tmpl.konsekvens")).view().coordination().unwrap(),
-        &{
-            let mut b = Base::default();
-            b.meta.dpia_id = DPIA.into();
-            b
-        },
-        &[],
-    )
-    .unwrap();
+    let mut coord = coordinator(dir.path(), env_on(Day::ymd(2031, 2, 1), 1));
     hearing::open_round(&mut coord, &kl(), "udkast-1", deadline, "").unwrap();
     assert!(sync(&mut coord, &url, &t.coordinator).await.in_sync());
     let answer = |dpo: &str| {
