@@ -53,16 +53,12 @@ impl SignInInfo {
     }
 }
 
-/// A sign-in error for the webview: its code, Danish and English (the library's message is
-/// «[CODE] Danish (English)»).
+/// A sign-in error for the webview: the hub crate's mapping, with the app's own advice in
+/// place of the CLI's.
 pub fn user_error(e: &SignInError) -> UserError {
-    let code = e.code();
-    let text = e.to_string();
-    let da = text.strip_prefix(&format!("[{code}] ")).unwrap_or(&text).to_owned();
-    let en = da.rsplit_once(" (").map(|(_, en)| en.trim_end_matches(')').to_owned()).unwrap_or_else(|| da.clone());
-    // The CLI's advice does not help in the app.
-    let da = da.replace("med «konsekvens login»", "med «Log ind» under «Samarbejde via hub»");
-    UserError::new(code, da, en)
+    let mut u = UserError::from(e);
+    u.da = u.da.replace("med «konsekvens login»", "med «Log ind» under «Samarbejde via hub»");
+    u
 }
 
 fn store(state: &AppState) -> Result<CredentialStore, UserError> {

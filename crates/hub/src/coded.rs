@@ -4,6 +4,7 @@
 use crate::backup::BackupError;
 use crate::client::SyncError;
 use crate::server::HubError;
+use crate::signin::SignInError;
 use crate::store::StoreError;
 use konsekvens_core::UserError;
 
@@ -12,6 +13,35 @@ fn uncoded(s: String) -> String {
     match s.strip_prefix('[').and_then(|r| r.split_once("] ")) {
         Some((_, rest)) => rest.to_owned(),
         None => s,
+    }
+}
+
+impl SignInError {
+    /// The short English its message ends with, in parentheses.
+    fn english(&self) -> &'static str {
+        match self {
+            SignInError::Discovery { .. } => "the OpenID provider cannot be used",
+            SignInError::State => "the redirect does not belong to this sign-in",
+            SignInError::Denied(_) => "the provider refused the sign-in",
+            SignInError::Token(_) => "the provider's token endpoint refused",
+            SignInError::IdToken(_) => "the provider's ID token is not valid",
+            SignInError::Timeout(_) => "the sign-in did not complete in time",
+            SignInError::NoDevice => "the provider has no device authorization endpoint",
+            SignInError::Expired(_) => "the sign-in has expired",
+            SignInError::NotSignedIn => "not signed in",
+            SignInError::Store { .. } => "the sign-in cannot be stored",
+            SignInError::Network(_) => "cannot reach the provider",
+        }
+    }
+}
+
+impl From<&SignInError> for UserError {
+    /// The Danish is the message without its code and its English; the English is that.
+    fn from(e: &SignInError) -> UserError {
+        let en = e.english();
+        let message = uncoded(e.to_string());
+        let da = message.strip_suffix(&format!(" ({en})")).map(str::to_owned).unwrap_or(message);
+        UserError::new(e.code(), da, en)
     }
 }
 
@@ -180,6 +210,31 @@ impl From<BackupError> for UserError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_sign_in_error_splits_into_its_danish_and_its_english() {
+        use std::time::Duration;
+        let s = || "x (y)".to_owned();
+        for e in [
+            SignInError::Discovery { issuer: "https://idp".into(), why: s() },
+            SignInError::State,
+            SignInError::Denied(s()),
+            SignInError::Token(s()),
+            SignInError::IdToken(s()),
+            SignInError::Timeout(Duration::from_secs(300)),
+            SignInError::NoDevice,
+            SignInError::Expired(s()),
+            SignInError::NotSignedIn,
+            SignInError::Store { path: "/p".into(), why: s() },
+            SignInError::Network(s()),
+        ] {
+            let u = UserError::from(&e);
+            assert_eq!(u.code, e.code());
+            // the message ends with exactly this English, and the Danish is the rest
+            assert_eq!(e.to_string(), format!("[{}] {} ({})", u.code, u.da, u.en), "{e:?}");
+            assert!(!u.da.is_empty() && !u.da.starts_with('['), "{e:?}");
+        }
+    }
+
     use super::*;
 
     #[test]
