@@ -203,6 +203,40 @@ fn the_check_passes_the_sample_and_prints_its_risk_picture() {
     }
 }
 
+/// `check --all`: one line per DPIA with the same counts as each `check --org`, every
+/// report in JSON, and exit 1 when one of them has an error (a flawed sample).
+#[test]
+fn check_all_lists_the_base_and_every_municipality_as_each_check_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let out = konsekvens(["check".as_ref(), ws.as_os_str(), "--all".as_ref()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("Kontrol af den fælles basis og 3 kommuners konsekvensanalyser"), "{text}");
+    let out = konsekvens(["check".as_ref(), ws.as_os_str(), "--all".as_ref(), "--json".as_ref()]);
+    let all: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let all = all.as_array().unwrap();
+    assert_eq!(all.iter().map(|r| r["org"].clone()).collect::<Vec<_>>(), [serde_json::Value::Null, 101.into(), 561.into(), 751.into()]);
+    for entry in all {
+        let mut args: Vec<String> = vec!["check".into(), ws.to_string_lossy().into(), "--json".into()];
+        if let Some(code) = entry["org"].as_u64() {
+            args.extend(["--org".into(), code.to_string()]);
+        }
+        let alone: serde_json::Value = serde_json::from_str(&stdout(&konsekvens(&args))).unwrap();
+        assert_eq!(entry["report"], alone, "{}", entry["org"]);
+        let line = format!("{:<5} {}", entry["org"].as_u64().map(|c| c.to_string()).unwrap_or("—".into()), alone["subject"].as_str().unwrap().chars().take(32).collect::<String>());
+        assert!(text.contains(&line), "{line} missing from:\n{text}");
+    }
+
+    let flawed = dir.path().join("fejl.konsekvens");
+    assert!(konsekvens(["demo".as_ref(), flawed.as_os_str(), "--sample".as_ref(), "flexboern".as_ref(), "--flawed".as_ref()]).status.success());
+    let out = konsekvens(["check".as_ref(), flawed.as_os_str(), "--all".as_ref(), "--lang".as_ref(), "en".as_ref()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("errors in"), "{}", stdout(&out));
+    let out = konsekvens(["check".as_ref(), ws.as_os_str(), "--all".as_ref(), "--org".as_ref(), "101".as_ref()]);
+    assert_eq!(out.status.code(), Some(2), "--all and --org exclude each other");
+}
+
 #[test]
 fn a_dpia_stripped_of_necessity_dpo_advice_and_gdpr_basis_fails_in_danish() {
     let dir = tempfile::tempdir().unwrap();

@@ -78,11 +78,14 @@ enum Command {
         /// Municipality code; without it, the joint base is checked
         #[arg(long)]
         org: Option<OrgCode>,
+        /// The joint base and every municipality: one line each (with --json, every report)
+        #[arg(long, conflicts_with = "org")]
+        all: bool,
         /// Findings and risk picture as JSON
         #[arg(long)]
         json: bool,
         /// Explain a finding's code: the rule, its basis in the GDPR and the decision, and the fix
-        #[arg(long, value_name = "CODE", conflicts_with_all = ["org", "json"])]
+        #[arg(long, value_name = "CODE", conflicts_with_all = ["org", "json", "all"])]
         explain: Option<String>,
     },
     /// Export a workspace
@@ -485,7 +488,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 )))
             }
         },
-        Command::Check { path, org, json, explain: None } => {
+        Command::Check { path, all: true, json, explain: None, .. } => {
+            let path = path.expect("clap requires a path without --explain");
+            let reports = check::check_all(&open(&path)?.view(), today())?;
+            if json {
+                let all: Vec<_> = reports.iter().map(|(org, report)| serde_json::json!({ "org": org, "report": report })).collect();
+                println!("{}", serde_json::to_string_pretty(&all).expect("serialises"));
+            } else {
+                print!("{}", check::report::render_all(&reports, lang.into()));
+            }
+            if reports.iter().any(|(_, r)| r.errors() > 0) {
+                return Err(Failure::Silent(1));
+            }
+        }
+        Command::Check { path, org, json, explain: None, .. } => {
             let path = path.expect("clap requires a path without --explain");
             let report = check::check_in(&open(&path)?.view(), org, today())?;
             if json {

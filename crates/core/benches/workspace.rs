@@ -30,18 +30,23 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-/// A command's wall time and the CPU time this thread spent on it: on a shared machine the
-/// wall time waits for the CPU, the CPU time much less.
+/// A command's wall time and the CPU time the process spent on it (all its threads: the
+/// checks of many DPIAs run on several): on a shared machine the wall time waits for the CPU,
+/// the CPU time much less.
 #[derive(Clone, Copy)]
 struct Timing {
     wall: Duration,
     cpu: Duration,
 }
 
-/// This thread's time on a CPU so far (`/proc/thread-self/schedstat`, nanoseconds).
+/// The process's time on a CPU so far, threads that ended included (`CLOCK_PROCESS_CPUTIME_ID`).
 fn cpu_now() -> Duration {
-    let ns = std::fs::read_to_string("/proc/thread-self/schedstat").ok().and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok())).unwrap_or(0);
-    Duration::from_nanos(ns)
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `t` is a valid, writable timespec; the clock id is a constant the kernel knows.
+    if unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) } != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
 /// Medians of wall and CPU time, each on its own.
@@ -106,13 +111,9 @@ fn row(what: &str, goal: &str, figures: &[(&Year, Timing)]) {
 }
 
 /// The check of the base and of every municipality in one process, as `check` does each.
+/// The product's own path: `konsekvens check --all` calls the same function.
 fn check_all(ws: &Workspace, today: Day) -> usize {
-    let view = ws.view();
-    let mut findings = check::check_in(&view, None, today).unwrap().findings.len();
-    for code in view.supplement_codes() {
-        findings += check::check_in(&view, Some(code), today).unwrap().findings.len();
-    }
-    findings
+    check::check_all(&ws.view(), today).unwrap().iter().map(|(_, r)| r.findings.len()).sum()
 }
 
 fn main() {
@@ -147,7 +148,7 @@ fn main() {
         }
         return;
     }
-    println!("\nmedians of wall time (and of this thread's CPU time); each figure opens the file first, as a command does; ×: year ÷ fresh (wall)");
+    println!("\nmedians of wall time (and of the process's CPU time, all threads); each figure opens the file first, as a command does; ×: year ÷ fresh (wall)");
 
     let each = |n: usize, f: &dyn Fn(&Workspace)| -> Vec<(&Year, Timing)> { years.iter().map(|y| (*y, command(&y.path, n, |ws| f(ws)))).collect() };
 

@@ -196,14 +196,21 @@ pub fn overview(view: &View<'_>, today: Day) -> Result<Overview, WorkspaceError>
     let coordination = &current.0;
     let latest = coordination.latest_release().map(ReleaseStamp::from);
     let codes = view.supplement_codes();
-    let mut participants = Vec::new();
-    let mut dpias = Vec::new();
+    // The workspace is read in this thread; the checks then run on the machine's cores.
+    let mut read = Vec::new();
     for p in &coordination.participants {
         let Some(code) = p.code else { continue };
         let supplement = if codes.contains(&code) { view.supplement_shared(code)? } else { Default::default() };
         // Built once per municipality, on the base read once for all.
         let dpia = view.effective_on(&current, &supplement, p);
-        let report = crate::check::review::check_effective(view, Some(code), &dpia, today)?;
+        let (ctx, review) = crate::check::check_inputs(view, Some(code), &dpia, today)?;
+        read.push((p, code, supplement, dpia, ctx, review));
+    }
+    let jobs: Vec<_> = read.iter().map(|(.., dpia, ctx, review)| (dpia, ctx, review)).collect();
+    let reports = crate::check::check_each(&jobs);
+    let mut participants = Vec::new();
+    let mut dpias = Vec::new();
+    for ((p, code, supplement, dpia, ..), report) in read.into_iter().zip(reports) {
         participants.push(ParticipantStatus {
             code,
             name: p.name.clone(),
@@ -326,5 +333,29 @@ mod tests {
         assert!(two_fa.da.starts_with("3 kommuner tilføjer som lokal foranstaltning"), "{}", two_fa.da);
         let text = render(&o);
         assert!(text.contains("2025.1 (ældre)") && text.contains("3 kommuner"), "{text}");
+    }
+
+    /// The checks the overview and `check --all` run on several threads answer exactly as
+    /// one check at a time does (a year of use with 12 municipalities, so each thread gets
+    /// several DPIAs and the order of finishing differs from the order given).
+    #[test]
+    fn the_checks_run_on_several_threads_answer_as_one_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = crate::fixtures::year_of_use(&dir.path().join("y.konsekvens"), &crate::fixtures::YearSpec { edits: 400, municipalities: 12, seed: 5 }).unwrap();
+        let today = Day::ymd(2026, 11, 25);
+        let view = ws.view();
+        let all = crate::check::check_all(&view, today).unwrap();
+        let orgs: Vec<Option<OrgCode>> = std::iter::once(None).chain(view.supplement_codes().into_iter().map(Some)).collect();
+        assert_eq!(all.iter().map(|(o, _)| *o).collect::<Vec<_>>(), orgs);
+        assert!(orgs.len() > 12, "{orgs:?}");
+        for (org, report) in &all {
+            let alone = crate::check::check_in(&view, *org, today).unwrap();
+            assert_eq!(serde_json::to_value(report).unwrap(), serde_json::to_value(&alone).unwrap(), "{org:?}");
+        }
+        let overview = overview(&view, today).unwrap();
+        for p in &overview.participants {
+            let alone = crate::check::check_in(&view, Some(p.code), today).unwrap();
+            assert_eq!((p.errors, p.warnings, p.acceptance), (alone.errors(), alone.warnings(), alone.acceptance), "{}", p.code);
+        }
     }
 }

@@ -112,6 +112,15 @@ fn words_before(chars: &[char], at: usize) -> Vec<String> {
     words[words.len().saturating_sub(3)..].to_vec()
 }
 
+thread_local! {
+    static STATED: std::cell::RefCell<v::TextMemo<Vec<Stated>>> = Default::default();
+}
+
+/// [`stated`], kept per thread by the text: the base's texts are read for each of 98 DPIAs.
+fn stated_kept(text: &str) -> std::rc::Rc<Vec<Stated>> {
+    v::TextMemo::get(&STATED, text, stated)
+}
+
 /// The numbers of people a text states, in the order written.
 pub fn stated(text: &str) -> Vec<Stated> {
     let chars: Vec<char> = text.chars().collect();
@@ -196,8 +205,8 @@ pub(super) fn run(d: &EffectiveDpia, f: &mut Findings) {
     // group (by its Danish name) → the statements about it
     let mut by_group: BTreeMap<&str, Vec<Statement>> = BTreeMap::new();
     for (place, text, local, category) in texts {
-        for s in stated(text) {
-            by_group.entry(s.group.da).or_default().push((place.clone(), s, local, category));
+        for s in stated_kept(text).iter() {
+            by_group.entry(s.group.da).or_default().push((place.clone(), s.clone(), local, category));
         }
     }
     let shown = |v: &[&Statement]| v.iter().map(|(p, s, ..)| format!("«{}» ({p})", s.written)).collect::<Vec<_>>().join(", ");

@@ -21,7 +21,7 @@ pub mod vocabulary;
 pub use picture::{Matrix, RiskPicture, Share};
 
 use crate::effective::EffectiveDpia;
-pub use review::{acceptance_policy, check_in, review_status, review_status_of, ReviewStatus, ReviewTrigger};
+pub use review::{acceptance_policy, check_all, check_in, check_inputs, review_status, review_status_of, ReviewStatus, ReviewTrigger};
 use crate::model::{Day, ItemId, Reference};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -283,6 +283,42 @@ pub fn check_with_review(dpia: &EffectiveDpia, ctx: &CheckContext, review: Optio
         dpia_required: wp248_met >= 2,
     }
 }
+
+/// [`check_with_review`] of many DPIAs — the coordinator's overview and the check of base +
+/// 98 — on the machine's cores. Each check is a pure function of its inputs (the text memos
+/// are per thread), so the answers are the ones a loop would give, in the order given.
+pub fn check_each(jobs: &[(&EffectiveDpia, &CheckContext, &ReviewStatus)]) -> Vec<CheckReport> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let run = |&(dpia, ctx, review): &(&EffectiveDpia, &CheckContext, &ReviewStatus)| check_with_review(dpia, ctx, Some(review));
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_CHECK_THREADS).min(jobs.len());
+    if workers <= 1 {
+        return jobs.iter().map(run).collect();
+    }
+    // each worker takes the next job as it finishes one (DPIAs differ in size)
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, CheckReport)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(job) = jobs.get(i) else { break mine };
+                        mine.push((i, run(job)));
+                    }
+                })
+            })
+            .collect();
+        // a rule that panics is a bug: surface it as the loop would have
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, report)| report).collect()
+}
+
+/// At most this many threads check at once: beyond a few, memory for the per-thread text
+/// memos grows and the overview of 98 DPIAs gains nothing.
+const MAX_CHECK_THREADS: usize = 4;
 
 #[cfg(test)]
 mod tests;

@@ -89,3 +89,31 @@ pub fn render(r: &CheckReport, lang: Lang) -> String {
     }
     out
 }
+
+/// The check of the base and every municipality ([`super::check_all`]) as one line each:
+/// what a coordinator reads before a release (`konsekvens check --all`); `check --org`
+/// gives a municipality's findings.
+pub fn render_all(reports: &[(Option<crate::model::OrgCode>, CheckReport)], lang: Lang) -> String {
+    let mut out = String::new();
+    let municipalities = reports.iter().filter(|(org, _)| org.is_some()).count();
+    let _ = writeln!(out, "{} {municipalities} {}", t(lang, "Kontrol af den fælles basis og", "Check of the joint base and"), t(lang, "kommuners konsekvensanalyser", "municipalities' DPIAs"));
+    let _ = writeln!(out, "\n{:<5} {:<32} {:>5} {:>9}  {}", t(lang, "Kode", "Code"), t(lang, "Analyse", "DPIA"), t(lang, "Fejl", "Errors"), t(lang, "Advarsler", "Warnings"), t(lang, "Restrisiko", "Residual risk"));
+    for (org, r) in reports {
+        let code = org.map(|c| c.to_string()).unwrap_or_else(|| "—".into());
+        let acceptance = match (r.acceptance, lang) {
+            (Acceptance::Accepted, Lang::Da) => "acceptabel",
+            (Acceptance::Accepted, Lang::En) => "acceptable",
+            (Acceptance::ConsultDpo, Lang::Da) => "forelæg for DPO",
+            (Acceptance::ConsultDpo, Lang::En) => "consult the DPO",
+            (Acceptance::PriorConsultation, Lang::Da) => "høj: art. 36-høring",
+            (Acceptance::PriorConsultation, Lang::En) => "high: Art. 36 consultation",
+            (Acceptance::Incomplete, Lang::Da) => "ikke alle vurderet",
+            (Acceptance::Incomplete, Lang::En) => "not all rated",
+        };
+        let subject: String = r.subject.chars().take(32).collect();
+        let _ = writeln!(out, "{code:<5} {subject:<32} {:>5} {:>9}  {acceptance}", r.errors(), r.warnings());
+    }
+    let (errors, with_errors) = (reports.iter().map(|(_, r)| r.errors()).sum::<usize>(), reports.iter().filter(|(_, r)| r.errors() > 0).count());
+    let _ = writeln!(out, "\n{errors} {} {with_errors} {}", t(lang, "fejl i", "errors in"), t(lang, "analyser. Se en kommunes fund med check --org KODE, basis' med check uden --org.", "DPIAs. See a municipality's findings with check --org CODE, the base's with check without --org."));
+    out
+}

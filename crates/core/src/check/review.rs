@@ -46,9 +46,30 @@ pub fn check_in(view: &View<'_>, org: Option<OrgCode>, today: Day) -> Result<Che
 
 /// [`check_in`] of an effective DPIA the caller already built from `view`.
 pub fn check_effective(view: &View<'_>, org: Option<OrgCode>, dpia: &EffectiveDpia, today: Day) -> Result<CheckReport, WorkspaceError> {
-    let ctx = CheckContext { is_base: org.is_none(), policy: acceptance_policy(view, org)?, today };
-    let review = review_status_of(view, org, dpia)?;
+    let (ctx, review) = check_inputs(view, org, dpia, today)?;
     Ok(super::check_with_review(dpia, &ctx, Some(&review)))
+}
+
+/// What [`check_effective`] reads from the workspace besides the DPIA: the context (the
+/// acceptance policy) and the review status. The rest of the check needs no workspace.
+pub fn check_inputs(view: &View<'_>, org: Option<OrgCode>, dpia: &EffectiveDpia, today: Day) -> Result<(CheckContext, ReviewStatus), WorkspaceError> {
+    let ctx = CheckContext { is_base: org.is_none(), policy: acceptance_policy(view, org)?, today };
+    Ok((ctx, review_status_of(view, org, dpia)?))
+}
+
+/// The check of the joint base and of every municipality's DPIA, as of `today`: what the
+/// coordinator checks before a release. The workspace is read first, in one thread; the
+/// checks then run on the machine's cores ([`super::check_each`]).
+pub fn check_all(view: &View<'_>, today: Day) -> Result<Vec<(Option<OrgCode>, CheckReport)>, WorkspaceError> {
+    let orgs: Vec<Option<OrgCode>> = std::iter::once(None).chain(view.supplement_codes().into_iter().map(Some)).collect();
+    let mut read = Vec::with_capacity(orgs.len());
+    for org in &orgs {
+        let dpia = view.effective_or_base(*org)?;
+        let (ctx, review) = check_inputs(view, *org, &dpia, today)?;
+        read.push((dpia, ctx, review));
+    }
+    let jobs: Vec<_> = read.iter().map(|(d, c, r)| (d, c, r)).collect();
+    Ok(orgs.into_iter().zip(super::check_each(&jobs)).collect())
 }
 
 /// The acceptance policy the check applies: the municipality's own if it set one, else

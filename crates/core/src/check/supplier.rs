@@ -73,9 +73,11 @@ fn split_row_reference(key: &str) -> Option<(String, String)> {
 /// The sheet a reference names (the one with the longest label the reference starts with),
 /// and the number after the label as written ([`number_under`]).
 fn sheet_of<'a>(reference: &str, sheets: &'a [(String, &'a Entry<SupplierSheet>)]) -> Option<(&'a Entry<SupplierSheet>, String)> {
+    // the reference is read once, not once per sheet (the check of 98 DPIAs asks for every risk)
+    let reference = Written::of(reference);
     sheets
         .iter()
-        .filter_map(|(label, e)| number_under(label, reference).map(|n| (label.len(), *e, n)))
+        .filter_map(|(label, e)| reference.number_under(label).map(|n| (label.len(), *e, n)))
         .max_by_key(|(len, ..)| *len)
         .map(|(_, e, n)| (e, n))
 }
@@ -279,13 +281,28 @@ pub fn unsubstantiated(reason: &str) -> bool {
 /// («T3» of «KOMBIT Beskeder T3 (…)»; «7» of «KOMBIT Beskeder, trussel 7»), if the
 /// reference names that sheet at all.
 pub fn number_under(label: &str, source_reference: &str) -> Option<String> {
-    let (reference, _) = without_mark(source_reference);
-    let label = ref_key(label);
-    let written = spaced(reference);
-    if label.is_empty() || !written.to_lowercase().strip_prefix(label.as_str()).is_some_and(|rest| rest.starts_with(' ')) {
-        return None;
+    Written::of(source_reference).number_under(&ref_key(label))
+}
+
+/// A source reference read once: its words as written and its [`ref_key`].
+struct Written {
+    spaced: String,
+    key: String,
+}
+
+impl Written {
+    fn of(source_reference: &str) -> Written {
+        let spaced = spaced(without_mark(source_reference).0);
+        Written { key: spaced.to_lowercase(), spaced }
     }
-    let words: Vec<&str> = written.split(' ').skip(label.split(' ').count()).collect();
-    let number = words.iter().find(|w| row_number(w)).or(words.first())?.trim_end_matches(['.', ')']);
-    (!number.is_empty()).then(|| number.to_owned())
+
+    /// [`number_under`] for a label already made a [`ref_key`].
+    fn number_under(&self, label: &str) -> Option<String> {
+        if label.is_empty() || !self.key.strip_prefix(label).is_some_and(|rest| rest.starts_with(' ')) {
+            return None;
+        }
+        let words: Vec<&str> = self.spaced.split(' ').skip(label.split(' ').count()).collect();
+        let number = words.iter().find(|w| row_number(w)).or(words.first())?.trim_end_matches(['.', ')']);
+        (!number.is_empty()).then(|| number.to_owned())
+    }
 }

@@ -317,36 +317,55 @@ fn lexicon_key(lexicon: &Lexicon) -> LexiconKey {
     (lexicon.terms.as_ptr() as usize, lexicon.terms.len())
 }
 
-/// How many bytes of text the per-thread analyses may hold before they are dropped and
-/// made again as asked: a bound on memory whatever the texts (a DPIA's texts are ~100 KB).
-const ANALYSED_BYTES: usize = 4 << 20;
+/// How many bytes of text a per-thread memo may hold before it is dropped and made again as
+/// asked: a bound on memory whatever the texts (a DPIA's texts are ~100 KB).
+const KEPT_BYTES: usize = 4 << 20;
 
-/// The analyses kept by their text, and how many bytes they hold.
-type Kept = (std::collections::HashMap<Box<str>, std::rc::Rc<Analysed>>, usize);
+/// A pure function of a text, kept per thread by the text: the check of base + 98 reads the
+/// same base texts 99 times, and each reading is then a lookup. Bounded by [`KEPT_BYTES`].
+/// Keyed by foldhash (seeded per process) rather than SipHash: the key is the whole text, and
+/// hashing it was a tenth of the check; the bound keeps a flood of colliding texts small.
+pub(super) struct TextMemo<T> {
+    kept: std::collections::HashMap<Box<str>, std::rc::Rc<T>, foldhash::fast::RandomState>,
+    bytes: usize,
+}
+
+impl<T> Default for TextMemo<T> {
+    fn default() -> Self {
+        TextMemo { kept: Default::default(), bytes: 0 }
+    }
+}
+
+impl<T> TextMemo<T> {
+    /// `make(text)`, kept: pass only a function whose answer depends on the text alone.
+    pub(super) fn get(memo: &'static std::thread::LocalKey<std::cell::RefCell<TextMemo<T>>>, text: &str, make: impl FnOnce(&str) -> T) -> std::rc::Rc<T> {
+        if let Some(kept) = memo.with(|m| m.borrow().kept.get(text).cloned()) {
+            return kept;
+        }
+        let made = std::rc::Rc::new(make(text));
+        memo.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.bytes + text.len() + 64 > KEPT_BYTES {
+                *m = Default::default();
+            }
+            m.bytes += text.len() + 64;
+            m.kept.insert(text.into(), made.clone());
+        });
+        made
+    }
+}
 
 thread_local! {
-    static ANALYSED: std::cell::RefCell<Kept> = Default::default();
+    static ANALYSED: std::cell::RefCell<TextMemo<Analysed>> = Default::default();
 }
 
 impl Words {
     /// The text's words. The analysis — its words and every lexicon asked of them — is kept
-    /// per thread by the text, so a text read again (the base's texts in each of 98
-    /// municipalities' DPIAs) costs a lookup; a pure function of the text, so kept
+    /// per thread by the text ([`TextMemo`]), so a text read again (the base's texts in each
+    /// of 98 municipalities' DPIAs) costs a lookup; a pure function of the text, so kept
     /// analyses cannot change an answer.
     pub fn of(text: &str) -> Words {
-        if let Some(analysed) = ANALYSED.with(|a| a.borrow().0.get(text).cloned()) {
-            return Words { analysed };
-        }
-        let analysed = std::rc::Rc::new(Analysed { words: Self::split(text), ..Default::default() });
-        ANALYSED.with(|a| {
-            let mut a = a.borrow_mut();
-            if a.1 + text.len() + 64 > ANALYSED_BYTES {
-                *a = Default::default();
-            }
-            a.1 += text.len() + 64;
-            a.0.insert(text.into(), analysed.clone());
-        });
-        Words { analysed }
+        Words { analysed: TextMemo::get(&ANALYSED, text, |t| Analysed { words: Self::split(t), ..Default::default() }) }
     }
 
     fn split(text: &str) -> Vec<String> {
@@ -588,10 +607,10 @@ mod tests {
         assert_eq!(first, again);
         assert_eq!(Words::split(text), Words::of(text).analysed.words);
         let long = "ord ".repeat(1 << 16);
-        for n in 0..(2 * ANALYSED_BYTES / long.len() + 2) {
+        for n in 0..(2 * KEPT_BYTES / long.len() + 2) {
             Words::of(&format!("{n} {long}"));
         }
-        assert!(ANALYSED.with(|a| a.borrow().1) <= ANALYSED_BYTES);
+        assert!(ANALYSED.with(|a| a.borrow().bytes) <= KEPT_BYTES);
         assert_eq!(Words::of(text).find(&HEALTH), Some("helbred"));
     }
 
