@@ -6,7 +6,7 @@
 //!
 //! `cargo bench -p konsekvens-pdf` (openssl on PATH makes the throwaway keys).
 //! `BENCH_RUNS=N` changes the number of timed runs (default 30; LibreOffice 5);
-//! `BENCH_PDF_OUT=file` writes the rendered PDF there.
+//! `BENCH_PDF_OUT=file` writes the rendered PDF there; `PROFILE=render` only renders (for `perf`).
 
 #[path = "../tests/common/verifiers.rs"]
 mod verifiers;
@@ -88,6 +88,14 @@ fn main() {
 
     let (assemble, _, (dpia, opts)) = median(runs, || document_for(&ws, Some(OrgCode(101)), Lang::Da, today).unwrap());
     println!("assemble København (effective DPIA + check + supplement log): {}", ms(assemble));
+    // `PROFILE=render`: render only, `BENCH_RUNS` times, for `perf record` (no LibreOffice,
+    // whose processes would mix into the profile)
+    if std::env::var("PROFILE").is_ok_and(|p| p == "render") {
+        for _ in 0..runs {
+            std::hint::black_box(render(&dpia, &opts).unwrap());
+        }
+        return;
+    }
     let (per, per_cpu, pdf) = median(runs, || render(&dpia, &opts).unwrap());
     let pages = lopdf::Document::load_mem(&pdf).map(|x| x.get_pages().len()).unwrap_or(0);
     println!("render København: {} per document, CPU {} ({pages} pages, {} KiB)", ms(per), ms(per_cpu), pdf.len() / 1024);

@@ -279,34 +279,68 @@ fn structure(doc: &mut lopdf::Document, laid: &Laid, page_mcids: &[Vec<usize>], 
     Ok(())
 }
 
-/// Deflates every stream that has no filter yet, as `lopdf::Document::compress` does (best
-/// compression, kept only when it saves more than the /Filter entry costs), but with one
-/// compressor reset between streams: a fresh one per stream allocated and zeroed its
-/// buffers each time, and those page faults were a quarter of rendering.
+/// Deflates every stream that has no filter yet, as `lopdf::Document::compress` does (kept
+/// only when it saves more than the /Filter entry costs), on the machine's cores.
+///
+/// - One compressor per thread, reset between streams: a fresh one per stream allocated and
+///   zeroed its buffers each time, and those page faults were a quarter of rendering.
+/// - zlib's default level (6), not its best (9): a profile of rendering put 29 % of it in
+///   level 9's lazy matching (`deflate_slow`); level 6 makes the file a few per cent larger
+///   (crate README, «Third round»).
+/// - Each stream is deflated on its own, so the bytes do not depend on which thread took it.
 fn compress(doc: &mut lopdf::Document) {
-    let mut z = flate2::Compress::new(flate2::Compression::best(), true);
-    let mut buf = Vec::new();
-    for object in doc.objects.values_mut() {
-        let Object::Stream(stream) = object else { continue };
-        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
-            continue;
-        }
-        z.reset();
-        buf.clear();
-        buf.reserve(stream.content.len() / 2 + 64);
-        let done = loop {
-            let consumed = z.total_in() as usize;
-            match z.compress_vec(&stream.content[consumed..], &mut buf, flate2::FlushCompress::Finish) {
-                Ok(flate2::Status::StreamEnd) => break true,
-                Ok(_) => buf.reserve(buf.capacity().max(64)),
-                Err(_) => break false,
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let mut streams: Vec<&mut lopdf::Stream> = doc
+        .objects
+        .values_mut()
+        .filter_map(|o| match o {
+            Object::Stream(s) if s.allows_compression && s.dict.get(b"Filter").is_err() => Some(s),
+            _ => None,
+        })
+        .collect();
+    // the largest first (the font programs), so no thread is left with a big one at the end
+    streams.sort_by_key(|s| std::cmp::Reverse(s.content.len()));
+    let streams: Vec<Mutex<&mut lopdf::Stream>> = streams.into_iter().map(Mutex::new).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut z = flate2::Compress::new(flate2::Compression::default(), true);
+        let mut buf = Vec::new();
+        while let Some(stream) = streams.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let mut stream = stream.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(deflated) = deflate(&mut z, &mut buf, &stream.content) {
+                stream.dict.set("Filter", "FlateDecode");
+                stream.set_content(deflated);
             }
-        };
-        if done && buf.len() + 19 < stream.content.len() {
-            stream.dict.set("Filter", "FlateDecode");
-            stream.set_content(buf.clone());
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4).min(streams.len());
+    if threads <= 1 {
+        return work();
+    }
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+}
+
+/// `content` deflated by `z` (reset first) through `buf`, if that makes it smaller by more
+/// than the /Filter entry costs.
+fn deflate(z: &mut flate2::Compress, buf: &mut Vec<u8>, content: &[u8]) -> Option<Vec<u8>> {
+    z.reset();
+    buf.clear();
+    buf.reserve(content.len() / 2 + 64);
+    loop {
+        let consumed = z.total_in() as usize;
+        match z.compress_vec(&content[consumed..], buf, flate2::FlushCompress::Finish) {
+            Ok(flate2::Status::StreamEnd) => break,
+            Ok(_) => buf.reserve(buf.capacity().max(64)),
+            Err(_) => return None,
         }
     }
+    (buf.len() + 19 < content.len()).then(|| buf.clone())
 }
 
 /// UTF-16BE with a byte-order mark: how PDF text strings carry Danish letters.
