@@ -6,7 +6,7 @@
 //!
 //! `cargo bench -p konsekvens-pdf` (openssl on PATH makes the throwaway keys).
 //! `BENCH_RUNS=N` changes the number of timed runs (default 30; LibreOffice 5);
-//! `BENCH_PDF_OUT=file` writes the rendered PDF there; `PROFILE=render` only renders (for `perf`).
+//! `BENCH_PDF_OUT=file` writes the rendered PDF there; `PROFILE=render` only renders, `PROFILE=render+sign` renders and signs (for `perf`).
 
 #[path = "../tests/common/verifiers.rs"]
 mod verifiers;
@@ -88,11 +88,17 @@ fn main() {
 
     let (assemble, _, (dpia, opts)) = median(runs, || document_for(&ws, Some(OrgCode(101)), Lang::Da, today).unwrap());
     println!("assemble København (effective DPIA + check + supplement log): {}", ms(assemble));
-    // `PROFILE=render`: render only, `BENCH_RUNS` times, for `perf record` (no LibreOffice,
-    // whose processes would mix into the profile)
-    if std::env::var("PROFILE").is_ok_and(|p| p == "render") {
+    // `PROFILE=render` or `PROFILE=render+sign`: only that, `BENCH_RUNS` times, for `perf
+    // record` (no LibreOffice, whose processes would mix into the profile)
+    let profile = std::env::var("PROFILE").unwrap_or_default();
+    if profile == "render" || profile == "render+sign" {
+        let p12 = verifiers::keys().filter(|_| profile == "render+sign").map(|keys| keys.read("rsa.p12"));
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
         for _ in 0..runs {
-            std::hint::black_box(render(&dpia, &opts).unwrap());
+            let pdf = render(&dpia, &opts).unwrap();
+            if let Some(p12) = &p12 {
+                std::hint::black_box(sign(&pdf, p12, verifiers::PASSWORD, &SignMeta::at(now)).unwrap());
+            }
         }
         return;
     }

@@ -1,15 +1,13 @@
-//! Turns laid-out pages into a PDF: printpdf draws text (embedded, subset Liberation Sans)
-//! and vector shapes; lopdf then adds what printpdf does not do our way — a nested outline
+//! Turns laid-out pages into a PDF: printpdf embeds and subsets the fonts (Liberation Sans),
+//! `content` writes the pages; lopdf then adds what printpdf does not do our way — a nested outline
 //! with exact destinations, deterministic metadata and document id, the document language.
 
-use crate::layout::{Anchor, Draw, Font, Laid, Mark, Role, Rgb, BOLD_TTF, PAGE_H, PAGE_W, REGULAR_TTF};
 use crate::archive::{make_archival, Attachment};
+use crate::content::{self, CharSet, Codes, Fonts};
+use crate::layout::{Anchor, Draw, Font, Laid, Role, BOLD_TTF, PAGE_H, PAGE_W, REGULAR_TTF};
 use crate::PdfError;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
-use printpdf::{
-    Color, DictItem, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Polygon, PolygonRing, Pt, TextItem, WindingOrder,
-};
+use printpdf::{Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, TextItem};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
@@ -37,130 +35,38 @@ fn fonts() -> Option<&'static (ParsedFont, ParsedFont)> {
 /// The document information's /Producer, repeated in the XMP as pdf:Producer.
 const PRODUCER: &str = concat!("konsekvens-pdf ", env!("CARGO_PKG_VERSION"), " (printpdf 0.12)");
 
-fn color(c: Rgb) -> Color {
-    Color::Rgb(printpdf::Rgb { r: c.0, g: c.1, b: c.2, icc_profile: None })
-}
-
-fn pt(x: f32, y_from_top: f32) -> Point {
-    Point { x: Pt(x), y: Pt(PAGE_H - y_from_top) }
-}
-
-fn lp(x: f32, y: f32) -> LinePoint {
-    LinePoint { p: pt(x, y), bezier: false }
-}
-
-fn rect_ring(x: f32, y: f32, w: f32, h: f32) -> PolygonRing {
-    PolygonRing { points: vec![lp(x, y), lp(x + w, y), lp(x + w, y + h), lp(x, y + h)] }
-}
-
 pub(crate) fn emit(mut laid: Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, meta: &Meta, files: &[Attachment]) -> Result<Vec<u8>, PdfError> {
-    let mut doc = PdfDocument::new(&meta.title);
-    let (regular, bold) = fonts().ok_or(PdfError::Font)?;
-    let regular_id = doc.add_font(regular);
-    let bold_id = doc.add_font(bold);
-    let font_id = |f: Font| -> FontId {
-        match f {
-            Font::Regular => regular_id.clone(),
-            Font::Bold => bold_id.clone(),
+    let pages = std::mem::take(&mut laid.pages);
+    let total = pages.len();
+    let footers: Vec<Vec<Draw>> = (0..total).map(|i| footer(i, total)).collect();
+    let mut used = [CharSet::default(), CharSet::default()];
+    for d in pages.iter().flatten().chain(footers.iter().flatten()) {
+        match d {
+            Draw::Text { font: Font::Regular, text, .. } => used[0].extend(text),
+            Draw::Text { font: Font::Bold, text, .. } => used[1].extend(text),
+            _ => {}
         }
-    };
-    let total = laid.pages.len();
-    let mut pages = Vec::with_capacity(total);
+    }
+    let (mut lo, fonts) = fonts_and_pages(&meta.title, total, &used)?;
+    let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
     // the marked-content ids: per page, the element of each; per element, its (page, id)s
     let mut page_mcids: Vec<Vec<usize>> = Vec::with_capacity(total);
     let mut content: Vec<Vec<(usize, i64)>> = vec![Vec::new(); laid.elems.len()];
-    // the drawings are moved into printpdf's operations (their texts not copied)
-    for (i, draws) in std::mem::take(&mut laid.pages).into_iter().enumerate() {
-        let mut ops = Vec::new();
-        let foot = footer(i, total);
-        let mut mcids = Vec::new();
-        let mut open: Option<Seq> = None;
+    let role = |e: usize| laid.elems.get(e).map_or(Role::P, |el| el.role);
+    for (i, (draws, foot)) in pages.iter().zip(&footers).enumerate() {
         let marks = laid.marks.get(i).map(Vec::as_slice).unwrap_or_default();
-        let seqs = marks.iter().map(|m| match m {
-            Mark::Artifact => Seq::Artifact,
-            Mark::Content(e) => Seq::Content(*e),
-        });
-        for (d, seq) in draws.into_iter().zip(seqs).chain(foot.into_iter().map(|d| (d, Seq::Pagination))) {
-            if open != Some(seq) {
-                if open.is_some() {
-                    ops.push(Op::EndMarkedContent);
-                }
-                ops.push(match seq {
-                    Seq::Artifact => Op::BeginMarkedContent { tag: "Artifact".into() },
-                    Seq::Pagination => Op::BeginMarkedContentWithProperties { tag: "Artifact".into(), properties: dict_item(&[("Type", DictItem::Name(b"Pagination".to_vec()))]) },
-                    Seq::Content(e) => {
-                        let id = mcids.len() as i64;
-                        mcids.push(e);
-                        content[e].push((i, id));
-                        let role = laid.elems.get(e).map_or(Role::P, |el| el.role);
-                        Op::BeginMarkedContentWithProperties { tag: role.name().into(), properties: dict_item(&[("MCID", DictItem::Int(id))]) }
-                    }
-                });
-                open = Some(seq);
-            }
-            match d {
-                Draw::Text { x, y, size, font, color: c, text } => {
-                    ops.push(Op::StartTextSection);
-                    ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(font)), size: Pt(size) });
-                    ops.push(Op::SetFillColor { col: color(c) });
-                    ops.push(Op::SetTextCursor { pos: pt(x, y) });
-                    ops.push(Op::ShowText { items: vec![TextItem::Text(text)] });
-                    ops.push(Op::EndTextSection);
-                }
-                Draw::Rect { x, y, w, h, fill, stroke } => {
-                    if let Some(f) = fill {
-                        ops.push(Op::SetFillColor { col: color(f) });
-                        ops.push(Op::DrawPolygon {
-                            polygon: Polygon { rings: vec![rect_ring(x, y, w, h)], mode: PaintMode::Fill, winding_order: WindingOrder::NonZero },
-                        });
-                    }
-                    if let Some((c, width)) = stroke {
-                        ops.push(Op::SetOutlineColor { col: color(c) });
-                        ops.push(Op::SetOutlineThickness { pt: Pt(width) });
-                        ops.push(Op::DrawPolygon {
-                            polygon: Polygon { rings: vec![rect_ring(x, y, w, h)], mode: PaintMode::Stroke, winding_order: WindingOrder::NonZero },
-                        });
-                    }
-                }
-                Draw::Line { x1, y1, x2, y2, color: c, width } => {
-                    ops.push(Op::SetOutlineColor { col: color(c) });
-                    ops.push(Op::SetOutlineThickness { pt: Pt(width) });
-                    ops.push(Op::DrawLine { line: Line { points: vec![lp(x1, y1), lp(x2, y2)], is_closed: false } });
-                }
-                Draw::Dot { x, y, r, color: c } => {
-                    // a circle from four Bézier arcs
-                    let k = 0.5523 * r;
-                    let b = |px: f32, py: f32| LinePoint { p: pt(px, py), bezier: true };
-                    let points = vec![
-                        lp(x + r, y),
-                        b(x + r, y + k),
-                        b(x + k, y + r),
-                        lp(x, y + r),
-                        b(x - k, y + r),
-                        b(x - r, y + k),
-                        lp(x - r, y),
-                        b(x - r, y - k),
-                        b(x - k, y - r),
-                        lp(x, y - r),
-                        b(x + k, y - r),
-                        b(x + r, y - k),
-                    ];
-                    ops.push(Op::SetFillColor { col: color(c) });
-                    ops.push(Op::DrawPolygon {
-                        polygon: Polygon { rings: vec![PolygonRing { points }], mode: PaintMode::Fill, winding_order: WindingOrder::NonZero },
-                    });
-                }
-            }
+        let page = content::page(draws, marks, foot, &role, &fonts);
+        for (id, e) in page.mcids.iter().enumerate() {
+            content[*e].push((i, id as i64));
         }
-        if open.is_some() {
-            ops.push(Op::EndMarkedContent);
-        }
-        page_mcids.push(mcids);
-        pages.push(PdfPage::new(Mm(PAGE_W * 25.4 / 72.0), Mm(PAGE_H * 25.4 / 72.0), ops));
+        page_mcids.push(page.mcids);
+        let contents = page_ids
+            .get(i)
+            .and_then(|id| lo.get_dictionary(*id).ok())
+            .and_then(|d| d.get(b"Contents").and_then(Object::as_reference).ok())
+            .ok_or_else(|| PdfError::Write(format!("printpdf wrote no content stream for page {}", i + 1)))?;
+        lo.objects.insert(contents, Object::Stream(lopdf::Stream::new(Dictionary::new(), page.bytes)));
     }
-    doc.pages = pages;
-    let opts = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
-    let mut lo = doc.to_lopdf_document(&opts, &mut Vec::new());
     finish(&mut lo, &laid.anchors, meta)?;
     structure(&mut lo, &laid, &page_mcids, &content).map_err(PdfError::Write)?;
     make_archival(&mut lo, meta, PRODUCER, files, true).map_err(PdfError::Write)?;
@@ -170,16 +76,72 @@ pub(crate) fn emit(mut laid: Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, m
     Ok(out)
 }
 
-/// A marked-content sequence: an element's content, an artifact, or the running footer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Seq {
-    Artifact,
-    Pagination,
-    Content(usize),
+/// printpdf's part: `total` empty pages with their resources, and the two fonts embedded and
+/// subset to the chars `used` shows in each. The first page carries one text run per font of
+/// exactly those chars in order, so that its content stream tells each char's code in the
+/// subset font (printpdf renumbers the glyphs and does not say how); the caller then writes
+/// every page's content over it.
+fn fonts_and_pages(title: &str, total: usize, used: &[CharSet; 2]) -> Result<(lopdf::Document, Fonts), PdfError> {
+    let mut doc = PdfDocument::new(title);
+    let (regular, bold) = fonts().ok_or(PdfError::Font)?;
+    let ids = [doc.add_font(regular), doc.add_font(bold)];
+    let shown: Vec<String> = used.iter().map(|set| set.chars().collect()).collect();
+    let mut probe = vec![Op::StartTextSection];
+    for (id, text) in ids.iter().zip(&shown).filter(|(_, text)| !text.is_empty()) {
+        probe.push(Op::SetFont { font: PdfFontHandle::External(id.clone()), size: Pt(10.0) });
+        probe.push(Op::ShowText { items: vec![TextItem::Text(text.clone())] });
+    }
+    probe.push(Op::EndTextSection);
+    let size = (Mm(PAGE_W * 25.4 / 72.0), Mm(PAGE_H * 25.4 / 72.0));
+    doc.pages = (0..total).map(|i| PdfPage::new(size.0, size.1, if i == 0 { std::mem::take(&mut probe) } else { Vec::new() })).collect();
+    let opts = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
+    let lo = doc.to_lopdf_document(&opts, &mut Vec::new());
+    let [regular, bold] = ids.map(|id| (id.0, Codes::default()));
+    let mut fonts = Fonts { regular, bold };
+    if total > 0 {
+        codes(&lo, &shown, &mut fonts).map_err(|e| PdfError::Write(format!("the fonts' codes: {e}")))?;
+    }
+    Ok((lo, fonts))
 }
 
-fn dict_item(entries: &[(&str, DictItem)]) -> DictItem {
-    DictItem::Dict { map: entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect() }
+/// Reads each char's code back from the first page's text runs (see [`fonts_and_pages`]):
+/// run by run, two bytes per char of what the font was asked to show.
+fn codes(lo: &lopdf::Document, shown: &[String], fonts: &mut Fonts) -> Result<(), String> {
+    let first = *lo.get_pages().values().next().ok_or("no page")?;
+    let stream = lo.get_page_content(first);
+    let ops = lopdf::content::Content::decode(&stream).map_err(|e| e.to_string())?.operations;
+    let mut font: Option<usize> = None;
+    let mut read = [false, false];
+    for op in ops {
+        match (op.operator.as_str(), op.operands.as_slice()) {
+            ("Tf", [Object::Name(name), ..]) => {
+                font = [&fonts.regular.0, &fonts.bold.0].iter().position(|n| n.as_bytes() == name.as_slice());
+            }
+            ("Tj" | "TJ", operands) => {
+                // Tj <codes>, or TJ [<codes> …] when printpdf splits the run
+                let strings = match operands {
+                    [Object::Array(items)] => items.as_slice(),
+                    other => other,
+                };
+                let bytes: Vec<u8> = strings.iter().filter_map(|o| o.as_str().ok()).flatten().copied().collect();
+                let f = font.ok_or("a text run before its font")?;
+                let chars: Vec<char> = shown[f].chars().collect();
+                if bytes.len() != 2 * chars.len() || read[f] {
+                    return Err(format!("{} bytes for {} chars", bytes.len(), chars.len()));
+                }
+                let codes = if f == 0 { &mut fonts.regular.1 } else { &mut fonts.bold.1 };
+                for (c, code) in chars.iter().zip(bytes.chunks_exact(2)) {
+                    codes.insert(*c, u16::from_be_bytes([code[0], code[1]]));
+                }
+                read[f] = true;
+            }
+            _ => {}
+        }
+    }
+    match shown.iter().zip(read).find(|(text, read)| !text.is_empty() && !read) {
+        Some(_) => Err("a font's text run is missing".into()),
+        None => Ok(()),
+    }
 }
 
 /// The structure tree (tagged PDF, PDF/UA-1): one StructElem per layout element, each

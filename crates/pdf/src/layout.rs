@@ -3,8 +3,8 @@
 //! headings kept with what follows, drawings), and records where headings land so the
 //! table of contents and the PDF outline can name their pages.
 //!
-//! Coordinates here are points from the page's top-left corner; [`crate::render`] turns the
-//! result into printpdf operations (bottom-left origin).
+//! Coordinates here are points from the page's top-left corner; `content.rs` writes the
+//! result as the pages' content streams (bottom-left origin).
 
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -4,7 +4,8 @@
 //! - [`render`] lays the document out with our own small layout engine ([`layout`]: real
 //!   glyph widths, wrapping, tables whose header row repeats on every page, headings kept
 //!   with what follows, "Side X af Y", a table of contents with page numbers, a nested PDF
-//!   outline) and draws it with printpdf (fonts embedded and subset).
+//!   outline) and writes its pages' content itself (`content.rs`), with the fonts embedded
+//!   and subset by printpdf.
 //! - [`sign`] appends a PAdES B-B signature (ETSI.CAdES.detached) as an incremental update;
 //!   a second signature keeps the first valid.
 //! - [`verify`] checks every signature: signer, claimed time, signed bytes intact, what was
@@ -12,6 +13,7 @@
 
 mod archive;
 mod coded;
+mod content;
 mod document;
 mod emit;
 pub mod layout;

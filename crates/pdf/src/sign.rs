@@ -178,7 +178,12 @@ fn fix_byte_range(out: &mut [u8], contents_at: usize) -> Result<Vec<u8>, SignErr
     let d = out.len() - c;
     let br = format!("[0 {b} {c} {d}]");
     let placeholder = br_placeholder();
-    let at = find(out, placeholder.as_bytes(), 0).ok_or_else(|| SignError::Crypto("byte range placeholder lost".into()))?;
+    // the placeholder is the /ByteRange right before our /Contents (`append_update`), not the
+    // first such bytes in the file: a crafted input may hold the same bytes earlier
+    let at = contents_at
+        .checked_sub(placeholder.len() + b"/Contents ".len())
+        .filter(|at| out.get(*at..contents_at) == Some([placeholder.as_bytes(), b"/Contents "].concat().as_slice()))
+        .ok_or_else(|| SignError::Crypto("byte range placeholder lost".into()))?;
     let padded = format!("{br:<width$}", width = placeholder.len());
     out[at..at + placeholder.len()].copy_from_slice(padded.as_bytes());
     let mut h = Sha256::new();
@@ -191,8 +196,12 @@ fn fill_contents(out: &mut [u8], contents_at: usize, cms: &[u8]) -> Result<(), S
     if cms.len() > SIG_BYTES {
         return Err(SignError::Crypto(format!("signature of {} bytes does not fit the {SIG_BYTES} reserved", cms.len())));
     }
-    let hex: String = cms.iter().map(|x| format!("{x:02X}")).collect();
-    out[contents_at + 1..contents_at + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for (i, x) in cms.iter().enumerate() {
+        let at = contents_at + 1 + 2 * i;
+        out[at] = HEX[usize::from(x >> 4)];
+        out[at + 1] = HEX[usize::from(x & 0xf)];
+    }
     Ok(())
 }
 

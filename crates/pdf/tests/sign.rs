@@ -57,6 +57,19 @@ fn rsa_and_ecdsa_with_aes_and_legacy_p12_verify_here_and_in_pdfsig() {
 }
 
 #[test]
+fn bytes_like_the_byte_range_placeholder_earlier_in_the_file_are_left_alone() {
+    // the placeholder our update writes, already in the input (a comment after %%EOF): only
+    // our own /ByteRange may be filled in, or the signature covers the wrong bytes
+    let Some(k) = keys() else { return };
+    let mut crafted = pdf().to_vec();
+    crafted.extend_from_slice(b"%[0 0000000000 0000000000 0000000000]/Contents \n");
+    let signed = sign(&crafted, &k.read("rsa.p12"), PASSWORD, &meta()).unwrap();
+    assert!(signed.starts_with(&crafted), "the input's bytes are kept as they were");
+    let report = verify(&signed, &[k.read("ca.pem")]).unwrap();
+    assert!(report.ok(), "{report:#?}");
+}
+
+#[test]
 fn a_second_signature_keeps_the_first_valid() {
     let Some(k) = keys() else { return };
     let ca = k.read("ca.pem");
