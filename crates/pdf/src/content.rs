@@ -103,7 +103,7 @@ pub(crate) struct Page {
 
 /// Writes one page: its drawings (marked as `marks` says) and then its footer (an artifact
 /// of type Pagination). `roles` gives each element's structure type.
-pub(crate) fn page(draws: &[Draw], marks: &[Mark], footer: &[Draw], roles: &dyn Fn(usize) -> Role, fonts: &Fonts) -> Page {
+pub(crate) fn page(draws: &[Draw], marks: &[Mark], footer: &[Draw], roles: &(dyn Fn(usize) -> Role + Sync), fonts: &Fonts) -> Page {
     let mut w = Writer { out: Vec::with_capacity(64 * draws.len() + 1024) };
     let mut mcids = Vec::new();
     let mut open: Option<Seq> = None;

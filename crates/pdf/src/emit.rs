@@ -53,9 +53,12 @@ pub(crate) fn emit(mut laid: Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, m
     let mut page_mcids: Vec<Vec<usize>> = Vec::with_capacity(total);
     let mut content: Vec<Vec<(usize, i64)>> = vec![Vec::new(); laid.elems.len()];
     let role = |e: usize| laid.elems.get(e).map_or(Role::P, |el| el.role);
-    for (i, (draws, foot)) in pages.iter().zip(&footers).enumerate() {
-        let marks = laid.marks.get(i).map(Vec::as_slice).unwrap_or_default();
-        let page = content::page(draws, marks, foot, &role, &fonts);
+    let written: Vec<content::Page> = {
+        use rayon::prelude::*;
+        let marks = |i: usize| laid.marks.get(i).map(Vec::as_slice).unwrap_or_default();
+        pages.par_iter().zip(&footers).enumerate().map(|(i, (draws, foot))| content::page(draws, marks(i), foot, &role, &fonts)).collect()
+    };
+    for (i, page) in written.into_iter().enumerate() {
         for (id, e) in page.mcids.iter().enumerate() {
             content[*e].push((i, id as i64));
         }
@@ -242,7 +245,7 @@ fn structure(doc: &mut lopdf::Document, laid: &Laid, page_mcids: &[Vec<usize>], 
 }
 
 /// Deflates every stream that has no filter yet, as `lopdf::Document::compress` does (kept
-/// only when it saves more than the /Filter entry costs), on the machine's cores.
+/// only when it saves more than the /Filter entry costs), on rayon's threads.
 ///
 /// - One compressor per thread, reset between streams: a fresh one per stream allocated and
 ///   zeroed its buffers each time, and those page faults were a quarter of rendering.
@@ -251,8 +254,7 @@ fn structure(doc: &mut lopdf::Document, laid: &Laid, page_mcids: &[Vec<usize>], 
 ///   (crate README, «Third round»).
 /// - Each stream is deflated on its own, so the bytes do not depend on which thread took it.
 fn compress(doc: &mut lopdf::Document) {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
+    use rayon::prelude::*;
     let mut streams: Vec<&mut lopdf::Stream> = doc
         .objects
         .values_mut()
@@ -263,29 +265,15 @@ fn compress(doc: &mut lopdf::Document) {
         .collect();
     // the largest first (the font programs), so no thread is left with a big one at the end
     streams.sort_by_key(|s| std::cmp::Reverse(s.content.len()));
-    let streams: Vec<Mutex<&mut lopdf::Stream>> = streams.into_iter().map(Mutex::new).collect();
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut z = flate2::Compress::new(flate2::Compression::default(), true);
-        let mut buf = Vec::new();
-        while let Some(stream) = streams.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let mut stream = stream.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(deflated) = deflate(&mut z, &mut buf, &stream.content) {
+    streams.into_par_iter().with_max_len(1).for_each_init(
+        || (flate2::Compress::new(flate2::Compression::default(), true), Vec::new()),
+        |(z, buf), stream| {
+            if let Some(deflated) = deflate(z, buf, &stream.content) {
                 stream.dict.set("Filter", "FlateDecode");
                 stream.set_content(deflated);
             }
-        }
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4).min(streams.len());
-    if threads <= 1 {
-        return work();
-    }
-    std::thread::scope(|scope| {
-        for _ in 1..threads {
-            scope.spawn(work);
-        }
-        work();
-    });
+        },
+    );
 }
 
 /// `content` deflated by `z` (reset first) through `buf`, if that makes it smaller by more
