@@ -141,6 +141,9 @@ pub enum Bearer {
 pub fn start(state: &AppState, path: PathBuf, hub: String, bearer: Bearer, presence: Presence, updates: Channel<SyncStatus>) -> Result<(), UserError> {
     let party = state.settings().org.map_or(konsekvens_core::doc::Party::Coordinator, |c| konsekvens_core::doc::Party::Org(konsekvens_core::model::OrgCode(c)));
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    // Whether the end was asked for (disconnect, sign out, another workspace): then the one
+    // who asked has set the status, and «stopped» must not overwrite it.
+    let asked = stopped.clone();
     let (handle, control) = konsekvens_hub::live_control();
     handle.set_presence(Some(presence.clone()));
     let live = Arc::new(Mutex::new((handle, Some(presence))));
@@ -252,6 +255,9 @@ pub fn start(state: &AppState, path: PathBuf, hub: String, bearer: Bearer, prese
                 Ok(()) => break Ok(()),
             }
         };
+        if *asked.borrow() {
+            return;
+        }
         let previous = status.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let (detail, error) = match result {
             Ok(()) => (String::new(), None),

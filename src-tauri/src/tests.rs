@@ -604,8 +604,16 @@ fn the_hoering_syncs_live_between_apps_through_a_hub() {
     assert!(esb_peers.as_array().unwrap().iter().all(|p| p["section"] != format!("høring:{private}").as_str()), "{esb_peers}");
 
     for view in [&kl_view, &kbh_view, &esb_view] {
-        invoke(view, "disconnect_hub", json!({})).expect("disconnect");
+        let status = invoke(view, "disconnect_hub", json!({})).expect("disconnect");
+        assert_eq!(status["state"], "disconnected");
     }
     let _ = stop_hub.send(());
     tauri::async_runtime::block_on(hub).unwrap().unwrap();
+    // The sync tasks end after the user disconnected: they must not then report «stopped»
+    // over the «not connected» the user asked for (this was seen after «Log ud»). The hub is
+    // gone, so a task still running would have ended by now.
+    std::thread::sleep(Duration::from_millis(500));
+    for view in [&kl_view, &kbh_view, &esb_view] {
+        assert_eq!(invoke(view, "sync_status", json!({})).unwrap()["state"], "disconnected");
+    }
 }
