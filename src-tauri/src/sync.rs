@@ -141,8 +141,7 @@ pub enum Bearer {
 pub fn start(state: &AppState, path: PathBuf, hub: String, bearer: Bearer, presence: Presence, updates: Channel<SyncStatus>) -> Result<(), UserError> {
     let party = state.settings().org.map_or(konsekvens_core::doc::Party::Coordinator, |c| konsekvens_core::doc::Party::Org(konsekvens_core::model::OrgCode(c)));
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
-    // Whether the end was asked for (disconnect, sign out, another workspace): then the one
-    // who asked has set the status, and «stopped» must not overwrite it.
+    // Whether the end was asked for (disconnect, sign out, another workspace).
     let asked = stopped.clone();
     let (handle, control) = konsekvens_hub::live_control();
     handle.set_presence(Some(presence.clone()));
@@ -161,8 +160,16 @@ pub fn start(state: &AppState, path: PathBuf, hub: String, bearer: Bearer, prese
     *state.sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(SyncTask { stop, live: live.clone(), sign_in });
     *status.lock().unwrap_or_else(|p| p.into_inner()) = SyncStatus { state: "syncing".into(), hub: Some(hub.clone()), ..SyncStatus::default() };
     tauri::async_runtime::spawn(async move {
+        // Once the end was asked for, the one who asked has set the status: nothing the
+        // ending task reports («stopped», a last state change) may overwrite it. Checked under
+        // the lock, which the asker takes after asking.
         let publish = |s: SyncStatus| {
-            *status.lock().unwrap_or_else(|p| p.into_inner()) = s.clone();
+            let mut current = status.lock().unwrap_or_else(|p| p.into_inner());
+            if *asked.borrow() {
+                return;
+            }
+            *current = s.clone();
+            drop(current);
             let _ = updates.send(s);
         };
         let mut ws = match Workspace::open(&path, Arc::new(SystemEnv)) {
@@ -255,9 +262,6 @@ pub fn start(state: &AppState, path: PathBuf, hub: String, bearer: Bearer, prese
                 Ok(()) => break Ok(()),
             }
         };
-        if *asked.borrow() {
-            return;
-        }
         let previous = status.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let (detail, error) = match result {
             Ok(()) => (String::new(), None),

@@ -4,12 +4,16 @@
 //! then formatted back into text) was over half of rendering (crate README, «Fourth round»);
 //! printpdf still embeds and subsets the fonts, and tells us their codes (`emit::codes`).
 
-use crate::layout::{Draw, Font, Mark, Role, Rgb, PAGE_H};
+use crate::layout::{Draw, Font, Mark, Role, Rgb, DIRECT, PAGE_H};
 use std::collections::{BTreeSet, HashMap};
 
-/// Chars below this are kept in flat tables (Latin, punctuation, arrows: all the documents
-/// print in practice); the rest in a map.
-const DIRECT: usize = 0x2200;
+/// Where `f` is in the per-font pairs here (`[regular, bold]`).
+pub(crate) fn slot(f: Font) -> usize {
+    match f {
+        Font::Regular => 0,
+        Font::Bold => 1,
+    }
+}
 
 /// The chars a document shows in one font, in char order.
 #[derive(Default)]
@@ -71,20 +75,8 @@ impl Codes {
     }
 }
 
-/// The fonts as the pages name them (their resource names) and code them.
-pub(crate) struct Fonts {
-    pub regular: (String, Codes),
-    pub bold: (String, Codes),
-}
-
-impl Fonts {
-    fn get(&self, f: Font) -> &(String, Codes) {
-        match f {
-            Font::Regular => &self.regular,
-            Font::Bold => &self.bold,
-        }
-    }
-}
+/// The fonts as the pages name them (their resource names) and code them, by [`slot`].
+pub(crate) type Fonts = [(String, Codes); 2];
 
 /// A marked-content sequence: an element's content, an artifact, or the running footer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,7 +226,7 @@ impl Writer {
     fn draw(&mut self, d: &Draw, fonts: &Fonts) {
         match d {
             Draw::Text { x, y, size, font, color, text } => {
-                let (name, codes) = fonts.get(*font);
+                let (name, codes) = &fonts[slot(*font)];
                 self.op("BT");
                 self.raw("/");
                 self.raw(name);
@@ -357,7 +349,7 @@ mod tests {
 
     #[test]
     fn a_page_marks_its_content_by_element_and_its_footer_as_pagination() {
-        let fonts = Fonts { regular: ("R".into(), Codes::default()), bold: ("B".into(), Codes::default()) };
+        let fonts: Fonts = [("R".into(), Codes::default()), ("B".into(), Codes::default())];
         let text = |s: &str| Draw::Text { x: 10.0, y: 20.0, size: 9.5, font: Font::Regular, color: Rgb(0.1, 0.1, 0.12), text: s.into() };
         let rule = Draw::Line { x1: 0.0, y1: 1.0, x2: 5.0, y2: 1.0, color: Rgb(1.0, 0.0, 0.0), width: 0.4 };
         let draws = [text("a"), text("b"), rule.clone(), text("c")];

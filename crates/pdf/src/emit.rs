@@ -4,7 +4,7 @@
 
 use crate::archive::{make_archival, Attachment};
 use crate::content::{self, CharSet, Codes, Fonts};
-use crate::layout::{Anchor, Draw, Font, Laid, Role, BOLD_TTF, PAGE_H, PAGE_W, REGULAR_TTF};
+use crate::layout::{Anchor, Draw, Laid, Role, BOLD_TTF, PAGE_H, PAGE_W, REGULAR_TTF};
 use crate::PdfError;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, TextItem};
@@ -41,10 +41,8 @@ pub(crate) fn emit(mut laid: Laid, footer: &dyn Fn(usize, usize) -> Vec<Draw>, m
     let footers: Vec<Vec<Draw>> = (0..total).map(|i| footer(i, total)).collect();
     let mut used = [CharSet::default(), CharSet::default()];
     for d in pages.iter().flatten().chain(footers.iter().flatten()) {
-        match d {
-            Draw::Text { font: Font::Regular, text, .. } => used[0].extend(text),
-            Draw::Text { font: Font::Bold, text, .. } => used[1].extend(text),
-            _ => {}
+        if let Draw::Text { font, text, .. } = d {
+            used[content::slot(*font)].extend(text);
         }
     }
     let (mut lo, fonts) = fonts_and_pages(&meta.title, total, &used)?;
@@ -99,8 +97,7 @@ fn fonts_and_pages(title: &str, total: usize, used: &[CharSet; 2]) -> Result<(lo
     doc.pages = (0..total).map(|i| PdfPage::new(size.0, size.1, if i == 0 { std::mem::take(&mut probe) } else { Vec::new() })).collect();
     let opts = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
     let lo = doc.to_lopdf_document(&opts, &mut Vec::new());
-    let [regular, bold] = ids.map(|id| (id.0, Codes::default()));
-    let mut fonts = Fonts { regular, bold };
+    let mut fonts: Fonts = ids.map(|id| (id.0, Codes::default()));
     if total > 0 {
         codes(&lo, &shown, &mut fonts).map_err(|e| PdfError::Write(format!("the fonts' codes: {e}")))?;
     }
@@ -118,7 +115,7 @@ fn codes(lo: &lopdf::Document, shown: &[String], fonts: &mut Fonts) -> Result<()
     for op in ops {
         match (op.operator.as_str(), op.operands.as_slice()) {
             ("Tf", [Object::Name(name), ..]) => {
-                font = [&fonts.regular.0, &fonts.bold.0].iter().position(|n| n.as_bytes() == name.as_slice());
+                font = fonts.iter().position(|(n, _)| n.as_bytes() == name.as_slice());
             }
             ("Tj" | "TJ", operands) => {
                 // Tj <codes>, or TJ [<codes> …] when printpdf splits the run
@@ -132,9 +129,8 @@ fn codes(lo: &lopdf::Document, shown: &[String], fonts: &mut Fonts) -> Result<()
                 if bytes.len() != 2 * chars.len() || read[f] {
                     return Err(format!("{} bytes for {} chars", bytes.len(), chars.len()));
                 }
-                let codes = if f == 0 { &mut fonts.regular.1 } else { &mut fonts.bold.1 };
                 for (c, code) in chars.iter().zip(bytes.chunks_exact(2)) {
-                    codes.insert(*c, u16::from_be_bytes([code[0], code[1]]));
+                    fonts[f].1.insert(*c, u16::from_be_bytes([code[0], code[1]]));
                 }
                 read[f] = true;
             }

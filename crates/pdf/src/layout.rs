@@ -42,7 +42,7 @@ struct Metrics {
 
 /// Latin, Latin-1, Latin Extended, general punctuation and arrows: every char the
 /// documents print in practice.
-const DIRECT: usize = 0x2200;
+pub(crate) const DIRECT: usize = 0x2200;
 const NO_GLYPH: u32 = u32::MAX;
 
 impl Metrics {
