@@ -112,6 +112,9 @@ pub struct ServeLimits {
     /// Close a connection from which no whole message arrived for this many seconds
     #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_IDLE_TIMEOUT.as_secs())]
     idle_timeout: u64,
+    /// Keep a document in memory this many seconds after its last connection closed
+    #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_ROOM_IDLE.as_secs())]
+    room_idle: u64,
     /// Close a connection whose frame, once begun, is not complete within this many seconds
     #[arg(long, default_value_t = konsekvens_hub::server::DEFAULT_FRAME_TIMEOUT.as_secs())]
     frame_timeout: u64,
@@ -296,6 +299,7 @@ pub fn run(cmd: HubCommand) -> Result<(), Failure> {
                 max_presence_size: limits.max_presence_size,
                 idle_timeout: secs(limits.idle_timeout.max(1)),
                 frame_timeout: secs(limits.frame_timeout.max(1)),
+                room_idle: secs(limits.room_idle),
                 max_connections: limits.max_connections,
                 max_connections_per_token: limits.max_connections_per_token,
                 auth_failures: limits.auth_failures,

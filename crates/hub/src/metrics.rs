@@ -32,6 +32,7 @@ pub(crate) struct StatusLabel {
 pub(crate) struct HubMetrics {
     registry: Registry,
     connections: Family<DpiaLabel, Gauge>,
+    documents_open: Gauge,
     updates: Family<DpiaLabel, Counter>,
     refusals: Family<DpiaLabel, Counter>,
     handshake_refusals: Family<StatusLabel, Counter>,
@@ -44,6 +45,7 @@ pub(crate) struct HubMetrics {
 impl HubMetrics {
     pub(crate) fn new() -> HubMetrics {
         let connections = Family::<DpiaLabel, Gauge>::default();
+        let documents_open = Gauge::default();
         let updates = Family::<DpiaLabel, Counter>::default();
         let refusals = Family::<DpiaLabel, Counter>::default();
         let handshake_refusals = Family::<StatusLabel, Counter>::default();
@@ -54,6 +56,11 @@ impl HubMetrics {
         let checkpoint_failures = Counter::default();
         let mut registry = Registry::with_prefix("konsekvens_hub");
         registry.register("connections", "Open WebSocket connections per joint DPIA", connections.clone());
+        registry.register(
+            "documents_open",
+            "Documents held in memory: those with connections, and those closed less than --room-idle ago",
+            documents_open.clone(),
+        );
         registry.register("updates", "Updates accepted (logged and forwarded) per joint DPIA", updates.clone());
         registry.register("refusals", "Refused writes, presence and closes per joint DPIA (as in `hub refusals`)", refusals.clone());
         registry.register(
@@ -72,6 +79,7 @@ impl HubMetrics {
         HubMetrics {
             registry,
             connections,
+            documents_open,
             updates,
             refusals,
             handshake_refusals,
@@ -87,6 +95,10 @@ impl HubMetrics {
         let gauge = self.connections.get_or_create(&DpiaLabel { dpia: dpia.to_owned() }).clone();
         gauge.inc();
         OpenConnection(gauge)
+    }
+
+    pub(crate) fn documents_open(&self, n: usize) {
+        self.documents_open.set(i64::try_from(n).unwrap_or(i64::MAX));
     }
 
     pub(crate) fn update_accepted(&self, dpia: &str) {
@@ -147,6 +159,7 @@ mod tests {
         m.handshake_refused(401);
         m.delivered(Duration::from_micros(300));
         m.checkpointed(true);
+        m.documents_open(2);
         drop(a);
         let text = m.encode(4096);
         for line in [
@@ -156,6 +169,7 @@ mod tests {
             "konsekvens_hub_handshake_refusals_total{status=\"401\"} 1",
             "konsekvens_hub_fanout_seconds_count 1",
             "konsekvens_hub_wal_bytes 4096",
+            "konsekvens_hub_documents_open 2",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing in\n{text}");
         }

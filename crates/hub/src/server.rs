@@ -58,6 +58,9 @@ pub const DEFAULT_MAX_PRESENCE_SIZE: usize = 4 << 10;
 /// A connection from which no whole message arrives for this long is closed (the Rust
 /// clients ping every 15 s, `y-websocket` renews its presence every 15 s).
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// A document stays in memory this long after its last connection closed (then it is read
+/// from the database again when someone opens it).
+pub const DEFAULT_ROOM_IDLE: Duration = Duration::from_secs(60);
 /// A frame that has begun must be complete within this.
 pub const DEFAULT_FRAME_TIMEOUT: Duration = Duration::from_secs(30);
 /// Open connections in total (HTTP 503 beyond).
@@ -125,6 +128,10 @@ pub struct ServeConfig {
     pub max_presence_size: usize,
     /// Close a connection from which no whole message arrived for this long.
     pub idle_timeout: Duration,
+    /// How long a document stays in memory after its last connection closed. A hub serving
+    /// many joint DPIAs for a year holds only the documents in use, not every one ever opened
+    /// (a room whose presence ids are still reserved, see `PRESENCE_OWNERSHIP`, stays too).
+    pub room_idle: Duration,
     /// Close a connection whose frame, once begun, is not complete within this.
     pub frame_timeout: Duration,
     /// Open connections in total; beyond, HTTP 503 at the handshake.
@@ -185,6 +192,7 @@ impl ServeConfig {
             max_document_size: DEFAULT_MAX_DOCUMENT_SIZE,
             max_presence_size: DEFAULT_MAX_PRESENCE_SIZE,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            room_idle: DEFAULT_ROOM_IDLE,
             frame_timeout: DEFAULT_FRAME_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_connections_per_token: DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
@@ -319,6 +327,7 @@ impl Server {
         let hub = self.hub.clone();
         hub.log(format_args!("hub listening on ws://{}", self.local_addr()));
         let revocations = tokio::spawn(watch_revocations(hub.clone()));
+        let closing_rooms = tokio::spawn(close_idle_rooms(hub.clone()));
         let monitoring = self.metrics_listener.map(|l| tokio::spawn(serve_metrics(hub.clone(), l)));
         let keys = hub.oidc.clone().map(|o| tokio::spawn(crate::oidc::keep_keys_fresh(o, |e| oplog::line(Level::Warn, format_args!("{e}")))));
         loop {
@@ -339,6 +348,7 @@ impl Server {
             }
         }
         revocations.abort();
+        closing_rooms.abort();
         for task in [monitoring, keys].into_iter().flatten() {
             task.abort();
         }
@@ -444,6 +454,16 @@ impl Drop for SessionSlot {
 
 /// Every `revocation_check`: closes the open sessions of tokens revoked meanwhile (`hub
 /// token revoke` runs as another process and only writes the database).
+/// Closes idle rooms, a few times per [`ServeConfig::room_idle`].
+async fn close_idle_rooms(hub: Arc<Hub>) {
+    let mut tick = tokio::time::interval((hub.config.room_idle / 4).clamp(Duration::from_millis(20), Duration::from_secs(15)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        hub.close_idle_rooms(Instant::now());
+    }
+}
+
 async fn watch_revocations(hub: Arc<Hub>) {
     let mut tick = tokio::time::interval(hub.config.revocation_check.max(Duration::from_millis(50)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -536,6 +556,37 @@ pub(crate) struct Room {
     /// its log position: any participant may ask as often as it likes.
     authors: tokio::sync::Mutex<KeptAuthors>,
     pub(crate) tx: broadcast::Sender<Outgoing>,
+    /// Open connections to the room, and when the last one closed (or the room was opened):
+    /// an idle room is closed after [`ServeConfig::room_idle`].
+    members: Mutex<(usize, Instant)>,
+}
+
+impl Room {
+    /// Whether the room may leave memory: nobody connected for `after`, and no presence id
+    /// of its still reserved for the token that used it.
+    fn idle(&self, now: Instant, after: Duration) -> bool {
+        let (members, since) = *self.members.lock().expect("members lock");
+        members == 0
+            && now.duration_since(since) >= after
+            && self.owners.lock().expect("owners lock").values().all(|o| o.left.is_some_and(|left| now.duration_since(left) >= PRESENCE_OWNERSHIP))
+    }
+}
+
+/// A connection's membership of its room, counted until dropped.
+struct Member(Arc<Room>);
+
+impl Member {
+    fn join(room: &Arc<Room>) -> Member {
+        room.members.lock().expect("members lock").0 += 1;
+        Member(room.clone())
+    }
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        let mut members = self.0.members.lock().expect("members lock");
+        *members = (members.0.saturating_sub(1), Instant::now());
+    }
 }
 
 /// A room's authors (see [`authors`]).
@@ -645,9 +696,21 @@ impl Hub {
             owners: Mutex::new(HashMap::new()),
             authors: tokio::sync::Mutex::new(KeptAuthors::default()),
             tx,
+            members: Mutex::new((0, Instant::now())),
         });
         rooms.insert((dpia.to_owned(), key), room.clone());
+        self.metrics.documents_open(rooms.len());
         Ok(room)
+    }
+
+    /// Drops the rooms idle for [`ServeConfig::room_idle`] from memory. A room anything else
+    /// still holds (a connection between opening it and joining, a write in the writer's
+    /// queue) stays: the next sweep looks again. Nothing is lost: every accepted update is in
+    /// the log, which the next opening reads.
+    fn close_idle_rooms(&self, now: Instant) {
+        let mut rooms = self.rooms.lock().expect("rooms lock");
+        rooms.retain(|_, room| Arc::strong_count(room) > 1 || !room.idle(now, self.config.room_idle));
+        self.metrics.documents_open(rooms.len());
     }
 
     /// At shutdown, after the writer stopped: a snapshot of every document with news.
@@ -1164,6 +1227,7 @@ async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut 
             return;
         }
     };
+    let _member = Member::join(&room);
     hub.log(format_args!("{peer}: {} ({}, token {}) opened {}/{}", session.who.org, session.who.role, session.who.id, session.dpia, session.key));
     let mut rx = room.tx.subscribe();
     let (mut sink, mut source) = ws.split();
@@ -1472,4 +1536,43 @@ async fn handle_frame(
         }
     }
     Ok(replies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn room() -> Arc<Room> {
+        let state = DocState { doc: Doc::new(), last_seq: 0, since_snapshot: 0, size: 0 };
+        Arc::new(Room {
+            dpia: "aula".into(),
+            key: DocKey::Base,
+            state: tokio::sync::Mutex::new(state),
+            presence: Mutex::new(HashMap::new()),
+            owners: Mutex::new(HashMap::new()),
+            authors: tokio::sync::Mutex::new(KeptAuthors::default()),
+            tx: broadcast::channel(4).0,
+            members: Mutex::new((0, Instant::now())),
+        })
+    }
+
+    #[test]
+    fn a_room_is_idle_without_members_for_the_time_and_once_its_presence_ids_are_free_again() {
+        let room = room();
+        let t0 = Instant::now();
+        let after = Duration::from_secs(60);
+        let member = Member::join(&room);
+        assert!(!room.idle(t0 + Duration::from_secs(3600), after), "a member keeps it");
+        drop(member);
+        let left = room.members.lock().unwrap().1;
+        assert!(!room.idle(left + Duration::from_secs(59), after));
+        assert!(room.idle(left + after, after));
+        // A presence id used by a token that left is reserved for it for PRESENCE_OWNERSHIP:
+        // the room (which remembers the reservation) stays that long.
+        room.owners.lock().unwrap().insert(7, Owner { token: 1, conn: 1, left: Some(left) });
+        assert!(!room.idle(left + after, after));
+        assert!(room.idle(left + PRESENCE_OWNERSHIP, after));
+        room.owners.lock().unwrap().insert(8, Owner { token: 2, conn: 2, left: None });
+        assert!(!room.idle(left + PRESENCE_OWNERSHIP * 2, after), "a connection that has not left");
+    }
 }

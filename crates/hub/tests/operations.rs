@@ -130,6 +130,77 @@ async fn healthz_and_metrics_answer_and_count_what_happens_without_client_chosen
     running.await.unwrap().unwrap();
 }
 
+/// A year of joint DPIAs opened and left: the hub holds only the documents in use. A room
+/// nobody has open leaves memory after `room_idle` (never while a connection holds it), and
+/// opening it again reads it from the log: what was written is all there, and the reopened
+/// document takes new writes that reach the other connections.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_nobody_has_open_leaves_memory_and_opens_again_from_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let mut config = ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap());
+    config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
+    config.room_idle = Duration::from_millis(200);
+    let server = konsekvens_hub::Server::bind(config).await.unwrap();
+    let (addr, metrics_addr) = (server.local_addr(), server.metrics_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    let open = || async move { metric(&get(metrics_addr, b"GET /metrics HTTP/1.1\r\n\r\n").await.1, "konsekvens_hub_documents_open") };
+
+    let doc = Doc::with_options(Options { client_id: ClientID::new(1_010_777), ..Options::default() });
+    let mut kbh = raw_at(addr, "base", &t.kbh).await;
+    for i in 0..3 {
+        send(&mut kbh, konsekvens_hub::proto::update(put(&doc, &format!("før{i}")))).await;
+    }
+    barrier(&mut kbh).await;
+    assert_eq!(open().await, Some(1.0));
+    // Held open, it stays however long it is idle.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(open().await, Some(1.0), "a room with a connection stays");
+
+    drop(kbh);
+    let mut gone = false;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if open().await == Some(0.0) {
+            gone = true;
+            break;
+        }
+    }
+    assert!(gone, "the room left memory after its last connection closed");
+
+    // Opened again: read from the log, and it takes writes as before.
+    let mut esb = raw_at(addr, "base", &t.esb).await;
+    barrier(&mut esb).await;
+    let mut kbh = raw_at(addr, "base", &t.kbh).await;
+    barrier(&mut kbh).await;
+    send(&mut kbh, konsekvens_hub::proto::update(put(&doc, "efter"))).await;
+    assert!(denials(&barrier(&mut kbh).await).is_empty());
+    let mut forwarded = false;
+    for _ in 0..20 {
+        if recv(&mut esb).await.iter().any(|m| matches!(m, Message::Sync(SyncMessage::Update(_)))) {
+            forwarded = true;
+            break;
+        }
+    }
+    assert!(forwarded, "the reopened room forwards to its connections");
+    let mut reader = raw_at(addr, "base", &t.kbh_reader).await;
+    let fresh = Doc::new();
+    for m in barrier(&mut reader).await {
+        if let Message::Sync(SyncMessage::SyncStep2(u)) = m {
+            fresh.transact_mut().apply_update(Update::decode_v1(&u).unwrap()).unwrap();
+        }
+    }
+    for key in ["før0", "før1", "før2", "efter"] {
+        assert!(has(&fresh, key), "{key} is in the reopened document");
+    }
+    drop((kbh, esb, reader));
+    let _ = stop.send(());
+    running.await.unwrap().unwrap();
+}
+
 fn rand_suffix() -> u32 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
 }
