@@ -37,6 +37,10 @@
 //!   measured side by side on a shared machine).
 //! - `--soak S [--sample-every T]`: one server (`--only hub-full`) for S seconds, printing
 //!   its resident memory every T seconds (30).
+//! - `--edits overwrite`: each client sets its own key of a Y.Map to 8 new characters
+//!   instead of typing into the text (`--edits type`, the default). The documents then stay
+//!   the same size — an overwritten value's tombstone merges with the one before — so a
+//!   soak shows the server's own memory over time apart from its documents' growth.
 //!
 //! Not a test: `cargo test` only compiles it.
 
@@ -54,7 +58,7 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 use yrs::encoding::read::{Cursor, Read};
 use yrs::encoding::write::Write;
 use yrs::updates::decoder::Decode;
-use yrs::{ClientID, Doc, Options, ReadTxn, StateVector, Text, TextRef, Transact, Update};
+use yrs::{ClientID, Doc, Map, MapRef, Options, ReadTxn, StateVector, Text, TextRef, Transact, Update};
 
 const DPIA: &str = "bench";
 
@@ -76,6 +80,16 @@ struct Args {
     baseline_bin: Option<PathBuf>,
     /// Soak: print the server's memory every this many seconds (one target, one round).
     sample_every: Option<f64>,
+    edits: Edits,
+}
+
+/// What one edit does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edits {
+    /// Types 8 characters into the client's text: the document grows with every edit.
+    Type,
+    /// Sets the client's own key of a map to 8 characters: the document stays the same size.
+    Overwrite,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +130,7 @@ fn parse_args() -> Result<Args, String> {
         hub_bin: None,
         baseline_bin: None,
         sample_every: None,
+        edits: Edits::Type,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -132,6 +147,13 @@ fn parse_args() -> Result<Args, String> {
                 args.seconds = number(value()?)?;
                 args.rounds = 1;
                 args.sample_every.get_or_insert(30.0);
+            }
+            "--edits" => {
+                args.edits = match value()?.as_str() {
+                    "type" => Edits::Type,
+                    "overwrite" => Edits::Overwrite,
+                    other => return Err(format!("--edits: «{other}» is not type or overwrite")),
+                }
             }
             "--sample-every" => args.sample_every = Some(number(value()?)?.max(1.0)),
             "--per-org" => args.per_org = number(value()?)? as usize,
@@ -561,7 +583,7 @@ struct Conn {
     doc_name: String,
     sink: Sink,
     doc: Doc,
-    text: TextRef,
+    field: Field,
     reader: tokio::task::JoinHandle<(Vec<u32>, Vec<u32>)>,
     /// Whether this connection has edited (its first edit binds its client id at the hub).
     edited: bool,
@@ -576,7 +598,14 @@ fn client_ws_config() -> WebSocketConfig {
 
 /// Connects, authenticates (Hocuspocus), syncs, and starts the reader that timestamps what
 /// arrives. `id` is the CRDT client id of this connection's document.
-async fn connect(wire: Wire, addr: &str, doc_name: &str, token: &str, id: u64, log: Arc<SendLog>, stop: tokio::sync::watch::Receiver<bool>) -> Result<Conn, String> {
+/// Where a client's edits go (see [`Edits`]).
+enum Field {
+    Text(TextRef),
+    Map(MapRef),
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn connect(wire: Wire, addr: &str, doc_name: &str, token: &str, id: u64, edits: Edits, log: Arc<SendLog>, stop: tokio::sync::watch::Receiver<bool>) -> Result<Conn, String> {
     let url = match wire {
         Wire::Hub => format!("{addr}/{doc_name}?token={token}"),
         Wire::Hocuspocus => addr.to_owned(),
@@ -589,7 +618,10 @@ async fn connect(wire: Wire, addr: &str, doc_name: &str, token: &str, id: u64, l
     // A root both the base and the supplements model (the hub refuses roots a document kind
     // does not have: with «description», which only the base has, every supplement edit was
     // refused and its deliveries missing). Only its name matters to the servers.
-    let text = doc.get_or_insert_text("meta");
+    let field = match edits {
+        Edits::Type => Field::Text(doc.get_or_insert_text("meta")),
+        Edits::Overwrite => Field::Map(doc.get_or_insert_map("meta")),
+    };
     let send = |frame: Vec<u8>| WsMessage::Binary(frame.into());
     if let Wire::Hocuspocus = wire {
         let mut auth = vec![];
@@ -615,7 +647,7 @@ async fn connect(wire: Wire, addr: &str, doc_name: &str, token: &str, id: u64, l
         }
     }
     let reader = tokio::spawn(read_loop(wire, source, id, log, stop));
-    Ok(Conn { doc_name: doc_name.to_owned(), sink, doc, text, reader, edited: false, open: true })
+    Ok(Conn { doc_name: doc_name.to_owned(), sink, doc, field, reader, edited: false, open: true })
 }
 
 async fn next_frame(source: &mut futures_util::stream::SplitStream<Socket>) -> Result<Vec<u8>, String> {
@@ -666,7 +698,7 @@ async fn read_loop(wire: Wire, mut source: futures_util::stream::SplitStream<Soc
 }
 
 impl Conn {
-    /// Types a few characters; the update goes out at once. Returns (client, clock reached).
+    /// Types a few characters (or overwrites a value); the update goes out at once. Returns (client, clock reached).
     async fn edit(&mut self, wire: Wire, log: &SendLog, n: u64) -> Result<(), String> {
         if !self.open {
             return Ok(());
@@ -674,8 +706,17 @@ impl Conn {
         let before = self.doc.transact().state_vector();
         {
             let mut txn = self.doc.transact_mut();
-            let len = self.text.len(&txn);
-            self.text.insert(&mut txn, len.min(4), &format!("e{:07}", n % 10_000_000));
+            let value = format!("e{:07}", n % 10_000_000);
+            match &self.field {
+                Field::Text(text) => {
+                    let len = text.len(&txn);
+                    text.insert(&mut txn, len.min(4), &value);
+                }
+                Field::Map(map) => {
+                    let key = format!("c{}", self.doc.client_id().get());
+                    map.insert(&mut txn, key, value);
+                }
+            }
         }
         let (update, reach) = {
             let txn = self.doc.transact();
@@ -796,13 +837,13 @@ async fn drive(target: Target, wire: Wire, server: &ServerProcess, tokens: &[Str
     let gate = Arc::new(Semaphore::new(64));
     let mut joins = Vec::new();
     for (c, (org, docs)) in plan.iter().cloned().enumerate() {
-        let (addr, token, log, stop, gate) = (addr.clone(), tokens[org].clone(), log.clone(), stop_rx.clone(), gate.clone());
+        let (addr, token, log, stop, gate, edits) = (addr.clone(), tokens[org].clone(), log.clone(), stop_rx.clone(), gate.clone(), args.edits);
         joins.push(tokio::spawn(async move {
             let _permit = gate.acquire().await.unwrap();
             let mut conns = Vec::new();
             for (i, doc) in docs.iter().enumerate() {
                 let id = 2 * c as u64 + 1_000_001 + i as u64;
-                conns.push(connect(wire, &addr, doc, &token, id, log.clone(), stop.clone()).await?);
+                conns.push(connect(wire, &addr, doc, &token, id, edits, log.clone(), stop.clone()).await?);
             }
             Ok::<_, String>(conns)
         }));
