@@ -115,7 +115,9 @@ pub enum HubError {
 pub struct ServeConfig {
     pub data_dir: PathBuf,
     pub listen: SocketAddr,
-    /// Snapshot a document after this many updates since its last snapshot.
+    /// Snapshot a document after at least this many updates since its last snapshot (and,
+    /// for a large document, only once the log after it holds an eighth of its size or ten
+    /// times this many updates: see `DocState::snapshot_due`).
     pub compact_after: usize,
     /// Refuse (close with 1009) any incoming WebSocket message or frame larger than this.
     pub max_message_size: usize,
@@ -600,7 +602,10 @@ struct KeptAuthors {
 pub(crate) struct DocState {
     pub(crate) doc: Doc,
     pub(crate) last_seq: i64,
+    /// Updates, and their bytes, in the log after the last snapshot; the snapshot's size.
     pub(crate) since_snapshot: usize,
+    pub(crate) tail_bytes: usize,
+    pub(crate) snapshot_bytes: usize,
     /// The encoded size of the document, or an upper bound of it (the snapshot's size plus
     /// the updates' since; measured again at every snapshot and near the limit).
     pub(crate) size: usize,
@@ -618,19 +623,37 @@ impl DocState {
                 .map_err(|e| damaged(seq, e.to_string()))
         };
         let mut last_seq = 0;
-        let mut size = 0;
+        let mut snapshot_bytes = 0;
         if let Some((upto, state)) = store.snapshot(dpia, key)? {
             apply(&state, 0)?;
             last_seq = upto;
-            size = state.len();
+            snapshot_bytes = state.len();
         }
         let tail = store.updates_after(dpia, key, last_seq)?;
+        let mut tail_bytes = 0;
         for (seq, data) in &tail {
             apply(data, *seq)?;
             last_seq = *seq;
-            size += data.len();
+            tail_bytes += data.len();
         }
-        Ok(DocState { doc, last_seq, since_snapshot: tail.len(), size })
+        Ok(DocState { doc, last_seq, since_snapshot: tail.len(), tail_bytes, snapshot_bytes, size: snapshot_bytes + tail_bytes })
+    }
+
+    /// Whether to snapshot the document now. A snapshot encodes the whole document — after
+    /// a year, megabytes — on the writer's thread, where every forward waits: taken every
+    /// `compact_after` updates whatever the size, its cost grew with the document (at 490
+    /// clients, a 2.7 MB base every 1.6 s). So: never before `compact_after` updates, then
+    /// once the log after the last snapshot holds an eighth of the snapshot's bytes (the
+    /// work stays in proportion to what was written) or ten times `compact_after` updates
+    /// (what an opening replays stays bounded).
+    pub(crate) fn snapshot_due(&self, compact_after: usize) -> bool {
+        self.since_snapshot >= compact_after
+            && (self.tail_bytes.saturating_mul(8) >= self.snapshot_bytes || self.since_snapshot >= compact_after.saturating_mul(10))
+    }
+
+    /// After a snapshot of `bytes` bytes covering the whole log.
+    pub(crate) fn snapshotted(&mut self, bytes: usize) {
+        (self.since_snapshot, self.tail_bytes, self.snapshot_bytes, self.size) = (0, 0, bytes, bytes);
     }
 }
 
@@ -1543,7 +1566,7 @@ mod tests {
     use super::*;
 
     fn room() -> Arc<Room> {
-        let state = DocState { doc: Doc::new(), last_seq: 0, since_snapshot: 0, size: 0 };
+        let state = DocState { doc: Doc::new(), last_seq: 0, since_snapshot: 0, tail_bytes: 0, snapshot_bytes: 0, size: 0 };
         Arc::new(Room {
             dpia: "aula".into(),
             key: DocKey::Base,
@@ -1574,5 +1597,31 @@ mod tests {
         assert!(room.idle(left + PRESENCE_OWNERSHIP, after));
         room.owners.lock().unwrap().insert(8, Owner { token: 2, conn: 2, left: None });
         assert!(!room.idle(left + PRESENCE_OWNERSHIP * 2, after), "a connection that has not left");
+    }
+
+    #[test]
+    fn a_snapshot_is_due_after_enough_updates_and_for_a_large_document_enough_bytes() {
+        let state = |since_snapshot, tail_bytes, snapshot_bytes| DocState {
+            doc: Doc::new(),
+            last_seq: 0,
+            since_snapshot,
+            tail_bytes,
+            snapshot_bytes,
+            size: tail_bytes + snapshot_bytes,
+        };
+        // A small document: every 200 updates, as before.
+        assert!(!state(199, 20_000, 50_000).snapshot_due(200));
+        assert!(state(200, 20_000, 50_000).snapshot_due(200));
+        assert!(state(200, 200, 0).snapshot_due(200), "the first snapshot");
+        // A large one: once the log after it holds an eighth of it …
+        assert!(!state(200, 6_000, 2_700_000).snapshot_due(200));
+        assert!(!state(1_999, 337_000, 2_700_000).snapshot_due(200));
+        assert!(state(1_500, 337_500, 2_700_000).snapshot_due(200));
+        // … or 10 × compact_after updates, however small.
+        assert!(state(2_000, 54_000, 2_700_000).snapshot_due(200));
+        let mut s = state(2_000, 54_000, 2_700_000);
+        s.snapshotted(2_750_000);
+        assert!(!s.snapshot_due(200));
+        assert_eq!((s.since_snapshot, s.tail_bytes, s.snapshot_bytes, s.size), (0, 0, 2_750_000, 2_750_000));
     }
 }

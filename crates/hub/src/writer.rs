@@ -311,6 +311,7 @@ impl Writer {
                     let (room, state) = (&rooms[room.expect("a write has a room")], &mut states[room.expect("a write has a room")]);
                     state.last_seq = seq;
                     state.since_snapshot += 1;
+                    state.tail_bytes += data.len();
                     let _ = room.tx.send(Outgoing { from: session.conn, frame: proto::update(data).into(), at: Some(received) });
                     self.metrics.update_accepted(&session.dpia);
                     replies.push(Reply::Write(reply, WriteOutcome::Applied));
@@ -328,7 +329,7 @@ impl Writer {
             }
         }
         for (room, state) in rooms.iter().zip(states.iter_mut()) {
-            if state.since_snapshot >= self.compact_after {
+            if state.snapshot_due(self.compact_after) {
                 if let Err(e) = snapshot(&self.store, room, state) {
                     self.log(format_args!("snapshot of {}/{} failed (the log is complete): {e}", room.dpia, room.key));
                 }
@@ -625,7 +626,6 @@ fn blocks_known(data: &[u8], state: &DocState) -> bool {
 pub(crate) fn snapshot(store: &impl Queries, room: &Room, state: &mut DocState) -> Result<(), StoreError> {
     let bytes = state.doc.transact().encode_state_as_update_v1(&StateVector::default());
     store.write_snapshot(&room.dpia, room.key, state.last_seq, &bytes)?;
-    state.since_snapshot = 0;
-    state.size = bytes.len();
+    state.snapshotted(bytes.len());
     Ok(())
 }
