@@ -94,7 +94,7 @@ impl DocTimestampReport {
 
     /// genTime as "2026-12-06 05:31:55 UTC".
     pub fn time_utc(&self) -> String {
-        self.time.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok()).map(utc).unwrap_or_else(|| "(ukendt)".into())
+        gen_time_utc(self.time)
     }
 }
 
@@ -121,8 +121,24 @@ impl TimestampReport {
 
     /// genTime as "2026-12-06 05:31:55 UTC".
     pub fn time_utc(&self) -> String {
-        self.time.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok()).map(utc).unwrap_or_else(|| "(ukendt)".into())
+        gen_time_utc(self.time)
     }
+}
+
+/// A token's genTime as "2026-12-06 05:31:55 UTC", or «(ukendt)».
+fn gen_time_utc(time: Option<i64>) -> String {
+    time.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok()).map(utc).unwrap_or_else(|| "(ukendt)".into())
+}
+
+/// What a checked token says, for either report: its time, its TSA, and whether the TSA's
+/// certificate chains to an anchor (`None` without anchors; the DSS's certificates help).
+fn stamped(tok: &crate::tsa::Token, anchors: &[Certificate], dss_certs: &[Certificate]) -> (Option<i64>, String, Option<bool>) {
+    let trusted = (!anchors.is_empty()).then(|| {
+        let mut pool = tok.pool.clone();
+        pool.extend(dss_certs.iter().cloned());
+        chains_to(&tok.cert, &pool, anchors)
+    });
+    (Some(tok.time), tok.tsa_name.clone(), trusted)
 }
 
 fn utc(t: time::OffsetDateTime) -> String {
@@ -853,15 +869,9 @@ fn document_timestamp(pdf: &[u8], range: &Result<SignedRange, SignatureProblem>,
     h.update(&pdf[range.c..range.end]);
     match crate::tsa::check_token(&token, &h.finalize()) {
         Ok((tok, _)) => {
-            t.time = Some(tok.time);
-            t.tsa = tok.tsa_name;
+            (t.time, t.tsa, t.trusted) = stamped(&tok, anchors, dss_certs);
             t.intact = true;
             t.cert_valid_at_validation = crate::sign::check_validity(&tok.cert, at).is_ok();
-            if !anchors.is_empty() {
-                let mut pool = tok.pool.clone();
-                pool.extend(dss_certs.iter().cloned());
-                t.trusted = Some(chains_to(&tok.cert, &pool, anchors));
-            }
         }
         Err((_, p)) => t.problem = Some((p.en, p.da)),
     }
@@ -877,14 +887,8 @@ fn signature_timestamp(si: &cms::signed_data::SignerInfo, anchors: &[Certificate
     let mut read = None;
     match token.as_deref().map(|der| crate::tsa::check_token(der, &Sha256::digest(si.signature.as_bytes()))) {
         Some(Ok((tok, _))) => {
-            t.time = Some(tok.time);
-            t.tsa = tok.tsa_name.clone();
+            (t.time, t.tsa, t.trusted) = stamped(&tok, anchors, dss_certs);
             t.imprint_matches = true;
-            if !anchors.is_empty() {
-                let mut pool = tok.pool.clone();
-                pool.extend(dss_certs.iter().cloned());
-                t.trusted = Some(chains_to(&tok.cert, &pool, anchors));
-            }
             read = Some(tok);
         }
         // unreadable, another imprint, or the TSA's signature does not verify
