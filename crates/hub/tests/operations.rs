@@ -29,6 +29,21 @@ async fn get(addr: std::net::SocketAddr, request: &[u8]) -> (u16, String) {
     (status, body)
 }
 
+/// A hub with `/metrics` on a loopback port of its own: its two addresses, the sender that
+/// stops it and its task.
+async fn serve_with_metrics(
+    config: ServeConfig,
+) -> (std::net::SocketAddr, std::net::SocketAddr, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<Result<(), HubError>>) {
+    let config = ServeConfig { metrics_listen: Some("127.0.0.1:0".parse().unwrap()), ..config };
+    let server = konsekvens_hub::Server::bind(config).await.unwrap();
+    let (addr, metrics_addr) = (server.local_addr(), server.metrics_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    (addr, metrics_addr, stop, running)
+}
+
 fn metric(text: &str, name: &str) -> Option<f64> {
     text.lines().find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.parse().ok()))
 }
@@ -61,14 +76,7 @@ fn has(doc: &Doc, key: &str) -> bool {
 async fn healthz_and_metrics_answer_and_count_what_happens_without_client_chosen_labels() {
     let dir = tempfile::tempdir().unwrap();
     let t = registry(dir.path(), BasePolicy::AllParticipants);
-    let mut config = ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap());
-    config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
-    let server = konsekvens_hub::Server::bind(config).await.unwrap();
-    let (addr, metrics_addr) = (server.local_addr(), server.metrics_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(server.run(async move {
-        let _ = stopped.await;
-    }));
+    let (addr, metrics_addr, stop, running) = serve_with_metrics(ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap())).await;
 
     assert_eq!(get(addr, b"GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n").await, (200, "ok\n".to_owned()));
     // A request line arriving in pieces is still told apart from a handshake.
@@ -138,15 +146,8 @@ async fn healthz_and_metrics_answer_and_count_what_happens_without_client_chosen
 async fn a_document_nobody_has_open_leaves_memory_and_opens_again_from_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let t = registry(dir.path(), BasePolicy::AllParticipants);
-    let mut config = ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap());
-    config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
-    config.room_idle = Duration::from_millis(200);
-    let server = konsekvens_hub::Server::bind(config).await.unwrap();
-    let (addr, metrics_addr) = (server.local_addr(), server.metrics_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(server.run(async move {
-        let _ = stopped.await;
-    }));
+    let config = ServeConfig { room_idle: Duration::from_millis(200), ..ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap()) };
+    let (addr, metrics_addr, stop, running) = serve_with_metrics(config).await;
     let open = || async move { metric(&get(metrics_addr, b"GET /metrics HTTP/1.1\r\n\r\n").await.1, "konsekvens_hub_documents_open") };
 
     let doc = Doc::with_options(Options { client_id: ClientID::new(1_010_777), ..Options::default() });
