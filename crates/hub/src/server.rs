@@ -454,8 +454,6 @@ impl Drop for SessionSlot {
     }
 }
 
-/// Every `revocation_check`: closes the open sessions of tokens revoked meanwhile (`hub
-/// token revoke` runs as another process and only writes the database).
 /// Closes idle rooms, a few times per [`ServeConfig::room_idle`].
 async fn close_idle_rooms(hub: Arc<Hub>) {
     let mut tick = tokio::time::interval((hub.config.room_idle / 4).clamp(Duration::from_millis(20), Duration::from_secs(15)));
@@ -466,6 +464,8 @@ async fn close_idle_rooms(hub: Arc<Hub>) {
     }
 }
 
+/// Every `revocation_check`: closes the open sessions of tokens revoked meanwhile (`hub
+/// token revoke` runs as another process and only writes the database).
 async fn watch_revocations(hub: Arc<Hub>) {
     let mut tick = tokio::time::interval(hub.config.revocation_check.max(Duration::from_millis(50)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
