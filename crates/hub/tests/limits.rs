@@ -15,6 +15,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::MaybeTlsStream;
 use yrs::sync::{Message, SyncMessage};
+use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{ClientID, Doc, Map, Options, ReadTxn, StateVector, Transact};
 
@@ -156,6 +157,95 @@ async fn raw_close(rd: &mut (impl AsyncReadExt + Unpin), mut buf: Vec<u8>) -> (u
         assert!(n > 0, "the connection ended without a close frame");
         buf.extend_from_slice(&chunk[..n]);
     }
+}
+
+/// A client's binary frame with the zero mask (allowed: the payload goes as it is).
+fn client_frame(payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x82];
+    match payload.len() {
+        n @ 0..=125 => f.push(0x80 | n as u8),
+        n => {
+            f.push(0x80 | 126);
+            f.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+    }
+    f.extend_from_slice(&[0, 0, 0, 0]);
+    f.extend_from_slice(payload);
+    f
+}
+
+/// Reads server frames (`buf`: bytes read before, and after the return what was read beyond)
+/// until one carries a SyncStep2: every y-sync message read.
+async fn raw_until_step2(rd: &mut (impl AsyncReadExt + Unpin), buf: &mut Vec<u8>) -> Vec<Message> {
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        while buf.len() >= 2 {
+            let (len, head) = match buf[1] & 0x7f {
+                126 if buf.len() >= 4 => (u16::from_be_bytes([buf[2], buf[3]]) as usize, 4),
+                127 if buf.len() >= 10 => (u64::from_be_bytes(buf[2..10].try_into().unwrap()) as usize, 10),
+                126 | 127 => break,
+                l => (l as usize, 2),
+            };
+            if buf.len() < head + len {
+                break;
+            }
+            let frame: Vec<u8> = buf.drain(..head + len).skip(head).collect();
+            let messages = proto::decode_frame(&frame).unwrap();
+            let done = messages.iter().any(|m| matches!(m, Message::Sync(SyncMessage::SyncStep2(_))));
+            seen.extend(messages);
+            if done {
+                return seen;
+            }
+        }
+        let n = tokio::time::timeout(LIMIT, rd.read(&mut chunk)).await.expect("the hub answers in time").unwrap();
+        assert!(n > 0, "the connection ended");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// The hub reads a socket only after it was readable again (stop 21: a poll of
+/// tungstenite cost an 8 KiB `memset` at every forward): frames that arrive in one segment
+/// must all be read although the socket is empty after the first, and a frame that arrives
+/// in two parts must be read when its second part comes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_that_arrive_together_or_in_parts_are_all_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = registry(dir.path(), BasePolicy::AllParticipants);
+    let hub = TestHub::start_with(config(dir.path())).await;
+    let (mut tcp, mut buf) = raw_handshake(&hub, "supplement/561", &t.esb).await;
+    let doc = Doc::with_options(Options { client_id: ClientID::new(5_610_077), ..Options::default() });
+    let meta = doc.get_or_insert_map("meta");
+    meta.insert(&mut doc.transact_mut(), "first", "ja");
+    let first = doc.transact().encode_state_as_update_v1(&StateVector::default());
+    let after_first = doc.transact().state_vector();
+    meta.insert(&mut doc.transact_mut(), "second", "ja");
+    let second = doc.transact().encode_diff_v1(&after_first);
+    let together =
+        [client_frame(&proto::update(first)), client_frame(&proto::update(second)), client_frame(&proto::sync_step1(&StateVector::default()))]
+            .concat();
+    tcp.write_all(&together).await.unwrap();
+    let seen = raw_until_step2(&mut tcp, &mut buf).await;
+    assert!(denials(&seen).is_empty(), "{seen:?}");
+    let state = seen.iter().find_map(|m| match m {
+        Message::Sync(SyncMessage::SyncStep2(s)) => Some(s.clone()),
+        _ => None,
+    });
+    let read = Doc::new();
+    read.transact_mut().apply_update(yrs::Update::decode_v1(&state.unwrap()).unwrap()).unwrap();
+    let meta = read.get_or_insert_map("meta");
+    let keys: Vec<String> = { let txn = read.transact(); let mut k: Vec<String> = meta.keys(&txn).map(str::to_owned).collect(); k.sort(); k };
+    assert_eq!(keys, ["first", "second"], "both updates of the one segment were read before the SyncStep1 after them");
+
+    // A frame in two parts, the second 200 ms later (the socket is empty in between).
+    let step1 = client_frame(&proto::sync_step1(&StateVector::default()));
+    let (head, tail) = step1.split_at(step1.len() / 2);
+    tcp.write_all(head).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    tcp.write_all(tail).await.unwrap();
+    let seen = raw_until_step2(&mut tcp, &mut buf).await;
+    assert!(denials(&seen).is_empty(), "{seen:?}");
+    hub.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
