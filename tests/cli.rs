@@ -530,3 +530,29 @@ fn the_hoering_survives_export_and_import_json_and_its_deadline_follows_konsekve
     let in_time = run("2026-12-01", &answer);
     assert!(in_time.status.success(), "{}", stderr(&in_time));
 }
+
+/// The WP248 screening is commented on from the CLI as the description is: a criterion with
+/// a «forslag» the coordinator accepts into the base, named in Danish in the list; a part
+/// that does not exist is refused naming it, and nothing is written.
+#[test]
+fn a_wp248_criterion_is_commented_and_its_forslag_accepted_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path());
+    let w = ws.to_str().unwrap();
+    let out = konsekvens(["comment", "add", w, "--org", "101", "--field", "wp248.large_scale", "--text", "Stor skala skal begrundes med tal", "--propose", "wp248.large_scale.reason=Alle skolebørn og forældre i kommunen"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reference = stdout(&out).trim().to_owned();
+    let list = stdout(&konsekvens(["comment", "list", w, "--coordinator"]));
+    assert!(list.contains(&reference) && list.contains("WP248-screeningen · large_scale"), "{list}");
+
+    let out = konsekvens(["comment", "add", w, "--org", "101", "--field", "wp248.stor_skala", "--text", "x"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("[K-HOER-PUNKT]") && stderr(&out).contains("wp248.stor_skala"), "{}", stderr(&out));
+
+    let out = konsekvens(["hearing", "respond", w, "--comment", reference.as_str(), "--outcome", "indarbejdet", "--reason", "Tilføjet", "--accept"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json = dir.path().join("aula.json");
+    assert!(konsekvens(["export", "json", w, "--out", json.to_str().unwrap()]).status.success());
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(file["base"]["wp248"]["large_scale"]["reason"], "Alle skolebørn og forældre i kommunen", "{}", file["base"]["wp248"]);
+}

@@ -191,10 +191,10 @@ fn find_item<'v>(value: &'v Value, id: &str) -> Option<&'v Value> {
 fn comment_view(p: &Posted, base: &Value) -> CommentView {
     let c = &p.comment;
     let proposal = c.proposal.as_ref().map(|pr| {
-        // A part of the description is a path from the base's root; an item's field, from the item.
+        // A part of a section is a path from the base's root; an item's field, from the item.
         let current = match &c.target.item {
             Some(id) => find_item(base, &id.0).and_then(|i| at_path(i, &pr.field)),
-            None if c.target.release.is_none() && hearing::is_description(&pr.field) => at_path(base, &pr.field),
+            None if c.target.release.is_none() && hearing::section_of(&pr.field).is_some() => at_path(base, &pr.field),
             None => None,
         }
         .cloned()

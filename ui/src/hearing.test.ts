@@ -2,7 +2,7 @@
 // filters, and a «forslag» as a word difference against the current text.
 
 import { afterEach, describe, expect, test } from "vitest";
-import { commentedItems, fieldLabel, filterThreads, isDescriptionField, openCount, openOnDescription, openOnRelease, targetText, threadsFor, valueText, wordDiff, type ThreadView } from "./hearing";
+import { commentedItems, fieldLabel, filterThreads, openCount, openOnRelease, openOnSection, sectionOf, targetText, threadsFor, valueText, wordDiff, type ThreadView } from "./hearing";
 import { lang } from "./i18n";
 
 afterEach(() => {
@@ -128,17 +128,17 @@ describe("the description, commented as an item of its own", () => {
   const target = (field: string) => ({ item: null, field, release: null, supplement: null, label: field, kind: null });
 
   test("the whole description counts the open threads on it and its parts; a part only its own", () => {
-    expect(openOnDescription(onDescription)).toBe(2);
-    expect(openOnDescription(onDescription, "description.retention")).toBe(1);
-    expect(openOnDescription(onDescription, "description.scope")).toBe(0);
+    expect(openOnSection(onDescription, "description")).toBe(2);
+    expect(openOnSection(onDescription, "description.retention")).toBe(1);
+    expect(openOnSection(onDescription, "description.scope")).toBe(0);
     expect(threadsFor(onDescription, target("description")).map((x) => x.opening.reference)).toEqual(["561/b-20", "101/b-21", "101/b-22"]);
     expect(threadsFor(onDescription, target("description.retention")).map((x) => x.opening.reference)).toEqual(["101/b-21"]);
   });
 
   test("the DPIA as a whole and a release are not the description", () => {
-    expect(isDescriptionField("")).toBe(false);
-    expect(isDescriptionField("description.")).toBe(false);
-    expect(isDescriptionField("descriptions")).toBe(false);
+    expect(sectionOf("")).toBe(null);
+    expect(sectionOf("description.")).toBe(null);
+    expect(sectionOf("descriptions")).toBe(null);
     expect(threadsFor(onDescription, { ...target(""), release: null }).map((x) => x.opening.reference)).toEqual(["coordinator/b-23"]);
     expect(openOnRelease(onDescription, "2025.1")).toBe(1);
   });
@@ -149,5 +149,38 @@ describe("the description, commented as an item of its own", () => {
     expect(fieldLabel("description.summary")).toBe("beskrivelsen: sammenfatning");
     lang.value = "en";
     expect(targetText(onDescription[1].target)).toBe("the description: retention and erasure");
+  });
+});
+
+describe("the WP248 screening, the prior consultation and the review plan, commented as the description is", () => {
+  const onSections = [
+    thread({ ref: "101/b-30", by: "101", field: "wp248.large_scale", proposalField: "wp248.large_scale.reason" }),
+    thread({ ref: "561/b-31", by: "561", field: "wp248" }),
+    thread({ ref: "561/b-32", by: "561", field: "prior_consultation" }),
+    thread({ ref: "101/b-33", by: "101", field: "review_plan.triggers" }),
+    thread({ ref: "101/b-34", by: "101", field: "description.retention" }),
+    thread({ ref: "coordinator/b-35", by: "coordinator" }),
+  ];
+  const target = (field: string) => ({ item: null, field, release: null, supplement: null, label: field, kind: null });
+
+  test("each section counts its own threads, a part only its own, and none is the DPIA as a whole", () => {
+    expect(["wp248", "wp248.large_scale", "prior_consultation.reason", "review_plan", "description"].map(sectionOf)).toEqual(["wp248", "wp248", "prior_consultation", "review_plan", "description"]);
+    expect(["wp248.", "wp2488", "prior", "review_plan_x"].map(sectionOf)).toEqual([null, null, null, null]);
+    expect(openOnSection(onSections, "wp248")).toBe(2);
+    expect(openOnSection(onSections, "wp248.large_scale")).toBe(1);
+    expect(openOnSection(onSections, "wp248.sensitive_data")).toBe(0);
+    expect(openOnSection(onSections, "prior_consultation")).toBe(1);
+    expect(openOnSection(onSections, "review_plan")).toBe(1);
+    expect(openOnSection(onSections, "description")).toBe(1);
+    expect(threadsFor(onSections, target("wp248")).map((x) => x.opening.reference)).toEqual(["101/b-30", "561/b-31"]);
+    expect(threadsFor(onSections, target("")).map((x) => x.opening.reference)).toEqual(["coordinator/b-35"]);
+  });
+
+  test("they are named as their views name them", () => {
+    lang.value = "da";
+    expect(targetText(onSections[0].target)).toBe("WP248-screeningen: Behandling i stort omfang");
+    expect(fieldLabel("wp248.large_scale.reason")).toBe("WP248-screeningen: Behandling i stort omfang – begrundelse");
+    expect(targetText(onSections[2].target)).toBe("den forudgående høring");
+    expect(targetText(onSections[3].target)).toBe("planen for revision: hvad der udløser en tidligere revision");
   });
 });

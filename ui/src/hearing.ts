@@ -6,7 +6,7 @@
 import { signal } from "@preact/signals";
 import { call, commands } from "./api";
 import type { HearingView_Serialize as HearingView, ThreadView_Serialize as ThreadView } from "./bindings";
-import { CONSEQUENCE, DIMENSIONS, LIKELIHOOD, t, type Dimension } from "./i18n";
+import { CONSEQUENCE, DIMENSIONS, LIKELIHOOD, WP248_CRITERIA, t, type Dimension } from "./i18n";
 
 export type { HearingView, ThreadView };
 
@@ -68,41 +68,53 @@ export function openCount(threads: readonly ThreadView[] | undefined, item: stri
   return (threads ?? []).filter((th) => !th.resolved && isOn(th, item, field)).length;
 }
 
-/** Whether a target's field (with no item and no release) names the system description —
- *  `description` as a whole or one part of it (`description.retention`), as the core reads it. */
-export function isDescriptionField(field: string): boolean {
-  return field === "description" || (field.startsWith("description.") && field.length > "description.".length);
+/** The root of the section a target's field (with no item and no release) names — the
+ *  section as a whole (`wp248`) or one part of it (`description.retention`,
+ *  `wp248.large_scale`) — as the core's `hearing::section_of` reads it; else null. */
+export function sectionOf(field: string): string | null {
+  for (const root of Object.keys(SECTIONS)) {
+    if (field === root || (field.startsWith(`${root}.`) && field.length > root.length + 1)) return root;
+  }
+  return null;
 }
 
-/** Whether a thread is on the description (given a part, on that part; given the whole, on any). */
-export function isOnDescription(th: ThreadView, field = "description"): boolean {
-  if (th.target.item !== null || th.target.release !== null || !isDescriptionField(th.target.field)) return false;
-  return field === "description" || th.target.field === field;
+/** Whether a thread is on a section (given a part, on that part; given the whole, on any part). */
+export function isOnSection(th: ThreadView, field: string): boolean {
+  if (th.target.item !== null || th.target.release !== null) return false;
+  const root = sectionOf(field);
+  if (root === null || sectionOf(th.target.field) !== root) return false;
+  return field === root || th.target.field === field || th.target.field.startsWith(`${field}.`);
 }
 
-/** Open threads on the description, or on one part of it. */
-export function openOnDescription(threads: readonly ThreadView[] | undefined, field = "description"): number {
-  return (threads ?? []).filter((th) => !th.resolved && isOnDescription(th, field)).length;
+/** Open threads on a section, or on one part of it. */
+export function openOnSection(threads: readonly ThreadView[] | undefined, field: string): number {
+  return (threads ?? []).filter((th) => !th.resolved && isOnSection(th, field)).length;
 }
 
-/** Whether a panel target is the description (or a part of it). */
-export function targetsDescription(target: { item: string | null; release: string | null; field: string }): boolean {
-  return target.item === null && target.release === null && isDescriptionField(target.field);
+/** Whether a panel target is a section (or a part of one). */
+export function targetsSection(target: { item: string | null; release: string | null; field: string }): boolean {
+  return target.item === null && target.release === null && sectionOf(target.field) !== null;
+}
+
+/** The thread panel's target for a section (commented as an item of its own) or one part
+ *  of it: no item, the field a path from the base's root. */
+export function sectionTarget(field: string): PanelTarget {
+  return { item: null, field, release: null, supplement: null, label: fieldLabel(field), kind: null };
 }
 
 /** Open threads on a release (commented as a whole). */
 export function openOnRelease(threads: readonly ThreadView[] | undefined, release: string): number {
-  return (threads ?? []).filter((th) => !th.resolved && th.target.release === release && th.target.item === null && !isDescriptionField(th.target.field)).length;
+  return (threads ?? []).filter((th) => !th.resolved && th.target.release === release && th.target.item === null && sectionOf(th.target.field) === null).length;
 }
 
 /** The threads a panel shows: on the item (all its fields when the panel is for the item),
  *  or on the release. */
 export function threadsFor(threads: readonly ThreadView[] | undefined, target: PanelTarget): ThreadView[] {
-  if (targetsDescription(target)) return (threads ?? []).filter((th) => isOnDescription(th, target.field));
+  if (targetsSection(target)) return (threads ?? []).filter((th) => isOnSection(th, target.field));
   return (threads ?? []).filter((th) =>
     target.item !== null
       ? isOn(th, target.item, target.field === "" ? undefined : target.field)
-      : th.target.item === null && th.target.release === target.release && !isDescriptionField(th.target.field));
+      : th.target.item === null && th.target.release === target.release && sectionOf(th.target.field) === null);
 }
 
 export type ThreadState = "open" | "resolved" | "unanswered" | "objection" | "all";
@@ -198,9 +210,15 @@ export function fieldLabel(path: string): string {
     };
     return parts.length === 2 ? `${dim} ${phase}` : `${what[parts[2]] ?? parts[2]}, ${dim} ${phase}`;
   }
-  if (isDescriptionField(path)) {
-    const part = DESCRIPTION_PARTS[path.slice("description.".length)];
-    return path === "description" ? t("beskrivelsen", "the description") : `${t("beskrivelsen", "the description")}: ${part ? part() : path.slice("description.".length)}`;
+  const root = sectionOf(path);
+  if (root !== null) {
+    const section = SECTIONS[root];
+    if (path === root) return section.name();
+    const [first, ...rest] = path.slice(root.length + 1).split(".");
+    const part = section.parts[first];
+    const more = rest.join(".");
+    const detail = more === "" ? "" : ` – ${more === "reason" ? t("begrundelse", "reason") : more}`;
+    return `${section.name()}: ${part ? part() : first}${detail}`;
   }
   const named: Record<string, string> = { title: t("titel", "title"), description: t("beskrivelse", "description"), threat: t("trussel", "threat"), name: t("navn", "name"), acceptance: t("accept", "acceptance") };
   return named[path] ?? path;
@@ -217,9 +235,37 @@ export const DESCRIPTION_PARTS: Record<string, () => string> = {
   views_not_sought_reason: () => t("hvorfor de registreredes synspunkter ikke er indhentet", "why the data subjects' views were not sought"),
 };
 
+/** A section of the base commented as an item of its own (as the core's `hearing::SECTIONS`):
+ *  its name, the parts a comment can be about, and the path (in the section) of the text a
+ *  «forslag» on a part proposes. */
+export interface CommentedSection {
+  name: () => string;
+  parts: Record<string, () => string>;
+  text: (part: string) => string;
+}
+
+export const SECTIONS: Record<string, CommentedSection> = {
+  description: { name: () => t("beskrivelsen", "the description"), parts: DESCRIPTION_PARTS, text: (part) => part },
+  wp248: {
+    name: () => t("WP248-screeningen", "the WP248 screening"),
+    parts: Object.fromEntries(WP248_CRITERIA.keys.map((c) => [c, () => WP248_CRITERIA(c)])),
+    text: (criterion) => `${criterion}.reason`,
+  },
+  prior_consultation: {
+    name: () => t("den forudgående høring", "the prior consultation"),
+    parts: { reason: () => t("begrundelse", "reason"), outcome: () => t("resultat", "outcome") },
+    text: (part) => part,
+  },
+  review_plan: {
+    name: () => t("planen for revision", "the review plan"),
+    parts: { triggers: () => t("hvad der udløser en tidligere revision", "what triggers an earlier review") },
+    text: (part) => part,
+  },
+};
+
 /** What a thread is about, in words: «R6 · fortrolighed før foranstaltninger», «udgivelse 2025.1». */
 export function targetText(target: ThreadView["target"]): string {
-  if (targetsDescription(target)) return fieldLabel(target.field);
+  if (targetsSection(target)) return fieldLabel(target.field);
   if (target.item === null) return target.release !== null ? t(`udgivelse ${target.release}`, `release ${target.release}`) : t("hele analysen", "the whole DPIA");
   const what = target.reference || target.label;
   const where = target.supplement !== null ? t(`tillæg ${target.supplement}: `, `supplement ${target.supplement}: `) : "";

@@ -50,9 +50,9 @@ pub enum CommentCommand {
         /// The item: its reference (R5, KBH-M2) or id; without it, the DPIA as a whole
         #[arg(long)]
         item: Option<String>,
-        /// A field of the item, e.g. inherent.confidentiality (one rating); without --item,
-        /// `description` (the system description as an item of its own) or one part of it,
-        /// e.g. description.retention
+        /// A field of the item, e.g. inherent.confidentiality (one rating); without --item, a
+        /// section commented as an item of its own — description, wp248, prior_consultation,
+        /// review_plan — or one part of it, e.g. description.retention, wp248.large_scale
         #[arg(long, default_value = "")]
         field: String,
         /// The item is in your supplement (the thread is then seen only by you and the coordinator)
@@ -67,7 +67,7 @@ pub enum CommentCommand {
         #[arg(long)]
         text: String,
         /// A proposed value («forslag»): FIELD=VALUE, e.g. inherent.confidentiality.likelihood=forventet,
-        /// or for the description description.retention=TEXT
+        /// or for a section description.retention=TEXT, wp248.large_scale.met=true
         #[arg(long)]
         propose: Option<String>,
         /// An objection (indsigelse): you cannot accept the item as it stands

@@ -443,10 +443,13 @@ pub fn recurring(threads: &[Thread<'_>]) -> Vec<Recurring> {
     for t in threads {
         let Party::Org(code) = t.opening.by else { continue };
         let c = &t.opening.comment;
-        // An item, or the description (its part is the field's second step).
+        // An item, or a section (its part is the field's second step).
         let (item, reference) = match &c.target.item {
             Some(item) => (item.0.clone(), c.target.reference.clone()),
-            None if c.target.release.is_none() && is_description(&c.target.field) => (DESCRIPTION.to_owned(), "beskrivelsen".to_owned()),
+            None if c.target.release.is_none() => match section_of(&c.target.field) {
+                Some(section) => (section.root.to_owned(), section.da.to_owned()),
+                None => continue,
+            },
             None => continue,
         };
         let field = c.proposal.as_ref().map(|p| p.field.clone()).unwrap_or_else(|| c.target.field.clone());
@@ -578,29 +581,68 @@ fn check_proposal(item: &Value, collection: Option<&str>, proposal: &Proposal) -
     Ok(())
 }
 
-/// Whether a target's field (with no item and no release) names the system description:
-/// `description` as a whole or one part of it (`description.retention`).
-pub fn is_description(field: &str) -> bool {
-    field == DESCRIPTION || field.strip_prefix(DESCRIPTION).is_some_and(|rest| rest.starts_with('.') && rest.len() > 1)
+/// A section of the base that is not a list of items, commented as an item of its own (a
+/// target with no item and no release whose field is the section's root, or a path in it:
+/// `wp248.large_scale`), and open to a «forslag» for one of its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentedSection {
+    /// The section's root in the base (and the first step of a target's field).
+    pub root: &'static str,
+    pub kind: crate::command::SectionKind,
+    /// How a reader names it, in Danish and English.
+    pub da: &'static str,
+    pub en: &'static str,
+}
+
+/// The sections of the base a comment can be about: the system description (Art. 35(7)(a)),
+/// the WP248 screening, the prior consultation (Art. 36) and the review plan (Art. 35(11)).
+pub const SECTIONS: [CommentedSection; 4] = [
+    CommentedSection { root: DESCRIPTION, kind: crate::command::SectionKind::Description, da: "beskrivelsen", en: "the description" },
+    CommentedSection { root: "wp248", kind: crate::command::SectionKind::Wp248, da: "WP248-screeningen", en: "the WP248 screening" },
+    CommentedSection { root: "prior_consultation", kind: crate::command::SectionKind::PriorConsultation, da: "den forudgående høring", en: "the prior consultation" },
+    CommentedSection { root: "review_plan", kind: crate::command::SectionKind::ReviewPlan, da: "planen for revision", en: "the review plan" },
+];
+
+/// The section a target's field (with no item and no release) names: its root as a whole
+/// or one part of it (`description.retention`, `wp248.large_scale.reason`).
+pub fn section_of(field: &str) -> Option<&'static CommentedSection> {
+    SECTIONS.iter().find(|s| field == s.root || field.strip_prefix(s.root).is_some_and(|rest| rest.starts_with('.') && rest.len() > 1))
 }
 
 /// The base's section a description comment's field is rooted in.
 pub const DESCRIPTION: &str = "description";
 
-/// Checks a «forslag» for one part of the description (`description.retention`, a path from
-/// the base's root): the part exists and the description reads back with the value.
-fn check_description_proposal(base: &Value, proposal: &Proposal) -> Result<(), HearingError> {
+/// Checks a «forslag» for one part of a section (`description.retention`, a path from the
+/// base's root): the part exists and the section reads back with the value.
+fn check_section_proposal(base: &Value, proposal: &Proposal) -> Result<&'static CommentedSection, HearingError> {
     let field = proposal.field.trim();
-    if !is_description(field) || field == DESCRIPTION {
-        return Err(HearingError::BadProposal(format!("«{field}» is not a part of the description (description.summary, description.retention …)")));
-    }
+    let section = section_of(field).filter(|s| field != s.root).ok_or_else(|| {
+        HearingError::BadProposal(format!("«{field}» is not a part of a section (description.summary, wp248.large_scale, prior_consultation.reason, review_plan.triggers …)"))
+    })?;
     if at_path(base, field).is_none() {
-        return Err(HearingError::BadProposal(format!("the description has no part «{field}»")));
+        return Err(HearingError::BadProposal(format!("{} has no part «{field}»", section.en)));
     }
-    let mut patched = base.get(DESCRIPTION).cloned().unwrap_or(Value::Null);
-    merge(&mut patched, &patch_of(&field[DESCRIPTION.len() + 1..], &proposal.value));
-    serde_json::from_value::<crate::model::Description>(patched).map_err(|e| HearingError::BadProposal(format!("«{field}»: {e}")))?;
-    Ok(())
+    let mut patched = base.get(section.root).cloned().unwrap_or(Value::Null);
+    merge(&mut patched, &patch_of(&field[section.root.len() + 1..], &proposal.value));
+    let reads_back = |e: serde_json::Error| HearingError::BadProposal(format!("«{field}»: {e}"));
+    use crate::command::SectionKind as K;
+    match section.kind {
+        K::Description => serde_json::from_value::<crate::model::Description>(patched).map(drop).map_err(reads_back)?,
+        K::Wp248 => serde_json::from_value::<crate::model::Wp248>(patched).map(drop).map_err(reads_back)?,
+        K::PriorConsultation => serde_json::from_value::<crate::model::PriorConsultation>(patched).map(drop).map_err(reads_back)?,
+        K::ReviewPlan => serde_json::from_value::<crate::model::ReviewPlan>(patched).map(drop).map_err(reads_back)?,
+        other => unreachable!("{other:?} is not in SECTIONS"),
+    }
+    Ok(section)
+}
+
+/// A «forslag» changes the section its comment is about, not another one.
+fn same_section(commented: &CommentedSection, proposed: &CommentedSection) -> Result<(), HearingError> {
+    if commented.root == proposed.root {
+        Ok(())
+    } else {
+        Err(HearingError::BadProposal(format!("the comment is on {}; its «forslag» cannot change {}", commented.en, proposed.en)))
+    }
 }
 
 fn merge(target: &mut Value, patch: &Value) {
@@ -653,10 +695,10 @@ pub fn add_comment(ws: &mut Workspace, actor: &Actor, new: NewComment) -> Result
             }
             check_proposal(item, collection.as_deref(), p)?;
         }
-    } else if target.release.is_none() && is_description(&target.field) {
-        // The system description, commented as an item of its own (or one part of it).
+    } else if let Some(section) = section_of(&target.field).filter(|_| target.release.is_none()) {
+        // A section of the base, commented as an item of its own (or one part of it).
         if target.supplement.is_some() {
-            return Err(HearingError::NoItem(target.field.clone(), "a supplement (the description is the base's)".into()));
+            return Err(HearingError::NoItem(target.field.clone(), format!("a supplement ({} is the base's)", section.en)));
         }
         let (content, doc_name) = match new.round {
             Some(n) => (serde_json::from_str::<Value>(&h.round(n).expect("checked").draft.content).unwrap_or(Value::Null), format!("the draft of round {n}")),
@@ -666,10 +708,13 @@ pub fn add_comment(ws: &mut Workspace, actor: &Actor, new: NewComment) -> Result
             return Err(HearingError::NoItem(target.field.clone(), doc_name));
         }
         if let Some(p) = &new.proposal {
-            check_description_proposal(&content, p)?;
+            same_section(section, check_section_proposal(&content, p)?)?;
         }
+    } else if target.release.is_none() && !target.field.is_empty() {
+        // Not an item, not a section: the DPIA as a whole has no fields.
+        return Err(HearingError::NoItem(target.field.clone(), "the DPIA (description, wp248, prior_consultation, review_plan or an item)".into()));
     } else if new.proposal.is_some() {
-        return Err(HearingError::BadProposal("a «forslag» needs the item it is for (--item, or --field description.…)".into()));
+        return Err(HearingError::BadProposal("a «forslag» needs the item it is for (--item, or --field with a part of a section: description.…, wp248.…, prior_consultation.…, review_plan.…)".into()));
     }
     let id = ws.new_id("b").0;
     let comment = Comment {
@@ -728,10 +773,11 @@ pub fn revise(ws: &mut Workspace, actor: &Actor, reference: &str, body: &str, pr
         let (collection, item) = find_item(&base, &id.0, None).ok_or_else(|| HearingError::NoItem(id.0.clone(), "the base".into()))?;
         check_proposal(item, collection.as_deref(), p)?;
     } else if let Some(p) = proposal.as_ref().filter(|_| c.target.item.is_none()) {
-        if c.target.release.is_some() || !is_description(&c.target.field) {
-            return Err(HearingError::BadProposal("a «forslag» needs the item it is for (--item, or --field description.…)".into()));
+        if c.target.release.is_some() || section_of(&c.target.field).is_none() {
+            return Err(HearingError::BadProposal("a «forslag» needs the item it is for (--item, or --field with a part of a section: description.…, wp248.…, prior_consultation.…, review_plan.…)".into()));
         }
-        check_description_proposal(&serde_json::to_value(ws.view().base()?).expect("the model serialises"), p)?;
+        let commented = section_of(&c.target.field).expect("checked above");
+        same_section(commented, check_section_proposal(&serde_json::to_value(ws.view().base()?).expect("the model serialises"), p)?)?;
     }
     c.revisions.push(Revision { text: c.text.clone(), proposal: c.proposal.clone(), objection: c.objection, replaced_at: ws.env().now_millis() });
     c.text = body;
@@ -875,8 +921,8 @@ fn accept(ws: &mut Workspace, actor: &Actor, posted: &Posted) -> Result<Proposal
     if c.target.supplement.is_some() {
         return Err(HearingError::BadProposal("a «forslag» on a supplement is the municipality's to make".into()));
     }
-    if c.target.item.is_none() && c.target.release.is_none() && is_description(&c.target.field) {
-        return accept_description(ws, actor, p);
+    if c.target.item.is_none() && c.target.release.is_none() && section_of(&c.target.field).is_some() {
+        return accept_in_section(ws, actor, p);
     }
     let id = c.target.item.clone().ok_or_else(|| HearingError::BadProposal("the comment names no item".into()))?;
     let base = serde_json::to_value(ws.view().base()?).expect("the model serialises");
@@ -892,17 +938,17 @@ fn accept(ws: &mut Workspace, actor: &Actor, posted: &Posted) -> Result<Proposal
     Ok(ProposalDecision::Accepted { item: id, field: p.field.clone(), before, after, seq })
 }
 
-/// A «forslag» for a part of the description, written into the base's description section;
-/// recorded as accepted for the item `description`.
-fn accept_description(ws: &mut Workspace, actor: &Actor, p: &Proposal) -> Result<ProposalDecision, HearingError> {
+/// A «forslag» for a part of a section, written into that section of the base; recorded as
+/// accepted for the item named by the section's root (`description`, `wp248` …).
+fn accept_in_section(ws: &mut Workspace, actor: &Actor, p: &Proposal) -> Result<ProposalDecision, HearingError> {
     let base = serde_json::to_value(ws.view().base()?).expect("the model serialises");
-    check_description_proposal(&base, p)?;
+    let section = check_section_proposal(&base, p)?;
     let field = p.field.trim();
     let before = at_path(&base, field).cloned().unwrap_or(Value::Null);
-    ws.patch_section(DocKey::Base, crate::command::SectionKind::Description, &patch_of(&field[DESCRIPTION.len() + 1..], &p.value), &actor.author())?;
+    ws.patch_section(DocKey::Base, section.kind, &patch_of(&field[section.root.len() + 1..], &p.value), &actor.author())?;
     let after = at_path(&serde_json::to_value(ws.view().base()?).expect("the model serialises"), field).cloned().unwrap_or(Value::Null);
     let seq = ws.view().last_seq(DocKey::Base)?;
-    Ok(ProposalDecision::Accepted { item: crate::model::ItemId(DESCRIPTION.into()), field: field.to_owned(), before, after, seq })
+    Ok(ProposalDecision::Accepted { item: crate::model::ItemId(section.root.into()), field: field.to_owned(), before, after, seq })
 }
 
 /// `konsekvens hearing close`: every comment of the round answered, the coordinator
@@ -970,13 +1016,20 @@ pub fn after_own_comments(view: &View<'_>, org: OrgCode, release: &str) -> Resul
     let mut out = Vec::new();
     for t in h.round_comments(round.number).into_iter().filter(|t| t.opening.by == Party::Org(org)) {
         let c = &t.opening.comment;
-        let changed = c
-            .target
-            .item
-            .as_ref()
-            .and_then(|id| changes.iter().find(|ch| ch.id == id.0))
-            .map(|ch| ch.fields.clone())
-            .unwrap_or_default();
+        let changed = match (&c.target.item, section_of(&c.target.field).filter(|_| c.target.release.is_none())) {
+            (Some(id), _) => changes.iter().find(|ch| ch.id == id.0).map(|ch| ch.fields.clone()).unwrap_or_default(),
+            // A section's changes come with an empty id; a comment on a part sees that part's.
+            (None, Some(section)) => {
+                let part = c.target.field.strip_prefix(section.root).and_then(|rest| rest.strip_prefix('.'));
+                let within = |path: &str| part.is_none_or(|p| path == p || path.strip_prefix(p).is_some_and(|r| r.starts_with('.')));
+                changes
+                    .iter()
+                    .find(|ch| ch.id.is_empty() && ch.collection == section.root)
+                    .map(|ch| ch.fields.iter().filter(|f| within(&f.path)).cloned().collect())
+                    .unwrap_or_default()
+            }
+            (None, None) => Vec::new(),
+        };
         out.push(AfterComment { reference: t.opening.reference.clone(), target: target_label(&c.target), text: c.text.clone(), response: t.response.cloned(), changed });
     }
     Ok(out)
@@ -988,9 +1041,10 @@ pub fn target_label(t: &Target) -> String {
         (Some(r), None) => format!("udgivelse {r}"),
         (_, Some(id)) if !t.reference.is_empty() => t.reference.clone(),
         (_, Some(id)) => id.0.clone(),
-        (None, None) if is_description(&t.field) => {
-            let mut s = "beskrivelsen".to_owned();
-            if let Some(part) = t.field.strip_prefix("description.") {
+        (None, None) if section_of(&t.field).is_some() => {
+            let section = section_of(&t.field).expect("checked");
+            let mut s = section.da.to_owned();
+            if let Some(part) = t.field.strip_prefix(section.root).and_then(|rest| rest.strip_prefix('.')) {
                 s = format!("{s} · {part}");
             }
             return match t.supplement {

@@ -7,7 +7,7 @@
 import { useState } from "preact/hooks";
 import { call, commands } from "../api";
 import {
-  DESCRIPTION_PARTS, fieldLabel, hearing, targetText, targetsDescription, loadHearing, openCount, openOnDescription, openOnRelease, outcomeWord, OUTCOMES, panel, partyName, threadsFor, valueText, wordDiff, writingIn,
+  SECTIONS, fieldLabel, hearing, targetText, targetsSection, loadHearing, openCount, openOnSection, openOnRelease, sectionOf, outcomeWord, OUTCOMES, panel, partyName, threadsFor, valueText, wordDiff, writingIn,
   type OutcomeKey, type PanelTarget, type ThreadView,
 } from "../hearing";
 import { CONSEQUENCE, CONSEQUENCES, dateTime, DIMENSIONS, LIKELIHOOD, LIKELIHOODS, t, type Dimension } from "../i18n";
@@ -35,7 +35,7 @@ export function CommentCount(p: { target: PanelTarget; always?: boolean }) {
   const h = hearing.value;
   const n = p.target.item !== null
     ? openCount(h?.threads, p.target.item, p.target.field === "" ? undefined : p.target.field)
-    : targetsDescription(p.target) ? openOnDescription(h?.threads, p.target.field) : openOnRelease(h?.threads, p.target.release ?? "");
+    : targetsSection(p.target) ? openOnSection(h?.threads, p.target.field) : openOnRelease(h?.threads, p.target.release ?? "");
   if (n === 0 && !p.always) return null;
   const label = n === 0
     ? t(`Kommentér ${p.target.label}`, `Comment on ${p.target.label}`)
@@ -181,10 +181,12 @@ export function Thread({ th, showTarget }: { th: ThreadView; showTarget?: boolea
 /** The fields a «forslag» on this target can change, with how their values are chosen. */
 export function proposalFields(target: PanelTarget): { path: string; steps: readonly string[] | null }[] {
   if (target.supplement !== null) return [];
-  // The description: its text parts, each as a proposed text (a path from the base's root).
-  if (targetsDescription(target)) {
-    const parts = target.field === "description" ? Object.keys(DESCRIPTION_PARTS) : [target.field.slice("description.".length)].filter((p) => p in DESCRIPTION_PARTS);
-    return parts.map((p) => ({ path: `description.${p}`, steps: null }));
+  // A section: its parts' texts, each as a proposed text (a path from the base's root).
+  const root = target.item === null && target.release === null ? sectionOf(target.field) : null;
+  if (root !== null) {
+    const section = SECTIONS[root];
+    const parts = target.field === root ? Object.keys(section.parts) : [target.field.slice(root.length + 1).split(".")[0]].filter((p) => p in section.parts);
+    return parts.map((p) => ({ path: `${root}.${section.text(p)}`, steps: null }));
   }
   if (target.item === null) return [];
   const out: { path: string; steps: readonly string[] | null }[] = [];
@@ -204,8 +206,10 @@ function ratingFields(): string[] {
 
 function NewComment({ target: shown }: { target: PanelTarget }) {
   const h = hearing.value;
-  // A risk's comment can be about one of its ratings, chosen here.
+  // A risk's comment can be about one of its ratings, a section's about one of its parts,
+  // chosen here.
   const [about, setAbout] = useState(shown.field);
+  const wholeSection = shown.item === null && shown.release === null && sectionOf(shown.field) === shown.field ? shown.field : null;
   const target = { ...shown, field: about };
   const round = h?.rounds.find((r) => r.taking_answers) ?? null;
   const [text, setText] = useState("");
@@ -243,6 +247,15 @@ function NewComment({ target: shown }: { target: PanelTarget }) {
           <select id="comment-about" value={about} onChange={(e) => { setAbout((e.currentTarget as HTMLSelectElement).value); setField(""); setValue(""); }}>
             <option value="">{t("hele risikoen", "the whole risk")}</option>
             {ratingFields().map((f) => <option value={f}>{fieldLabel(f)}</option>)}
+          </select>
+        </div>
+      )}
+      {wholeSection !== null && (
+        <div class="field">
+          <label for="comment-about">{t("Om", "About")}</label>
+          <select id="comment-about" value={about} onChange={(e) => { setAbout((e.currentTarget as HTMLSelectElement).value); setField(""); setValue(""); }}>
+            <option value={wholeSection}>{t(`hele ${SECTIONS[wholeSection].name()}`, `all of ${SECTIONS[wholeSection].name()}`)}</option>
+            {Object.entries(SECTIONS[wholeSection].parts).map(([p, name]) => <option value={`${wholeSection}.${p}`}>{name()}</option>)}
           </select>
         </div>
       )}

@@ -4,7 +4,7 @@
 
 import { Collection, type EditorProps } from "../components/Collection";
 import { CommentCount } from "../components/Remarks";
-import { DESCRIPTION_PARTS, fieldLabel } from "../hearing";
+import { DESCRIPTION_PARTS, sectionTarget } from "../hearing";
 import { RichText } from "../components/RichText";
 import { Card, Checks, Links, NumberField, SelectField, TextField, YesNo, options } from "../components/ui";
 import {
@@ -12,12 +12,6 @@ import {
 } from "../i18n";
 import { baseFrozen, dpia, frozenHint, patchSection, scope } from "../state";
 import type { Deviation } from "../model";
-
-/** The thread panel's target for the description (commented as an item of its own) or one
- *  part of it: no item, the field a path from the base's root. */
-function descriptionTarget(field: string) {
-  return { item: null, field, release: null, supplement: null, label: fieldLabel(field), kind: null };
-}
 
 export function Description() {
   const d = dpia.value;
@@ -33,9 +27,9 @@ export function Description() {
         <p class="lead">{t("Behandlingen, formålene og de oplysninger, registrerede og modtagere, den omfatter. Fælles for alle deltagende kommuner; kommunens egne tilføjelser er markeret «Lokal».", "The processing, its purposes, and the data, data subjects and recipients it covers. Shared by all participating municipalities; the municipality's own additions are marked «Local».")}</p>
       </header>
 
-      <Card title={t("Beskrivelse af behandlingen", "Description of the processing")} actions={<CommentCount target={descriptionTarget("description")} always />}>
+      <Card title={t("Beskrivelse af behandlingen", "Description of the processing")} actions={<CommentCount target={sectionTarget("description")} always />}>
         {frozen && <p class="hint shared-hint">{frozenHint()}</p>}
-        <p class="part-comments">{Object.keys(DESCRIPTION_PARTS).map((part) => <CommentCount target={descriptionTarget(`description.${part}`)} />)}</p>
+        <p class="part-comments">{Object.keys(DESCRIPTION_PARTS).map((part) => <CommentCount target={sectionTarget(`description.${part}`)} />)}</p>
         <fieldset class="plain" disabled={frozen}>
         <RichText label={t("Sammenfatning", "Summary")} doc="base" path={["description", "summary"]} create={createSection("summary")} readOnly={frozen} />
         <RichText label={t("Afgrænsning", "Scope")} doc="base" path={["description", "scope"]} create={createSection("scope")} readOnly={frozen} />

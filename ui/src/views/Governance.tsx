@@ -4,6 +4,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { call, commands } from "../api";
 import { Collection } from "../components/Collection";
+import { CommentCount } from "../components/Remarks";
+import { sectionTarget } from "../hearing";
 import { RichText } from "../components/RichText";
 import { Card, DateField, LocalBadge, SelectField, TextField, YesNo } from "../components/ui";
 import { ADVICE_RESPONSE, USE_CHANGE_KIND, date, lang, t } from "../i18n";
@@ -57,7 +59,7 @@ export function Governance() {
           )} />
       </Card>
 
-      <Card title={t("Revision", "Review")} basis={t("art. 35, stk. 11", "Art. 35(11)")} actions={d.review_plan_origin === "local" ? <LocalBadge /> : undefined}>
+      <Card title={t("Revision", "Review")} basis={t("art. 35, stk. 11", "Art. 35(11)")} actions={d.review_plan_origin === "local" ? <LocalBadge /> : <CommentCount target={sectionTarget("review_plan")} always />}>
         <ReviewDue />
         <DateField label={t("Næste planlagte revision", "Next planned review")} value={plan.next_review} onCommit={(v) => void patchSection(doc, "review_plan", { next_review: v })} />
         <TextField multiline label={t("Hvad udløser en tidligere revision", "What triggers an earlier review")} value={plan.triggers} onCommit={(v) => void patchSection(doc, "review_plan", { triggers: v })} />
@@ -103,7 +105,7 @@ export function Governance() {
           )} />
       </Card>
 
-      <Card title={t("Forudgående høring af Datatilsynet", "Prior consultation of Datatilsynet")} basis={t("art. 36", "Art. 36")} actions={d.prior_consultation_origin === "local" ? <LocalBadge /> : undefined}>
+      <Card title={t("Forudgående høring af Datatilsynet", "Prior consultation of Datatilsynet")} basis={t("art. 36", "Art. 36")} actions={d.prior_consultation_origin === "local" ? <LocalBadge /> : <CommentCount target={sectionTarget("prior_consultation")} always />}>
         <p class={`acceptance ${high ? "acceptance-prior_consultation" : "acceptance-accepted"}`}>
           {high ? t(`${high} høje restrisici: forudgående høring er påkrævet.`, `${high} high residual risks: prior consultation is required.`) : t("Ingen høje restrisici efter foranstaltninger.", "No high residual risk after measures.")}
         </p>

@@ -1,7 +1,9 @@
 // WP248: the nine criteria, each answered with a reason; two or more met means a DPIA is
 // required (and the screening says so).
 
+import { CommentCount } from "../components/Remarks";
 import { Card, TextField, YesNo } from "../components/ui";
+import { sectionTarget } from "../hearing";
 import { WP248_CRITERIA, t } from "../i18n";
 import { baseFrozen, dpia, frozenHint, patchSection, report } from "../state";
 
@@ -17,8 +19,9 @@ export function Wp248() {
           {r.wp248_met} {t("af 9 kriterier er opfyldt", "of 9 criteria are met")}. {r.dpia_required ? t("To eller flere er opfyldt: en konsekvensanalyse er påkrævet.", "Two or more are met: a DPIA is required.") : t("Under to: en konsekvensanalyse er ikke påkrævet efter WP248, men kan være det efter Datatilsynets liste.", "Fewer than two: WP248 does not require a DPIA, though Datatilsynet's list may.")}
         </p>
       </header>
-      <Card title={t("Kriterier", "Criteria")}>
+      <Card title={t("Kriterier", "Criteria")} actions={<CommentCount target={sectionTarget("wp248")} always />}>
         {baseFrozen.value && <p class="hint shared-hint">{frozenHint()}</p>}
+        <p class="part-comments">{WP248_CRITERIA.keys.map((c) => <CommentCount target={sectionTarget(`wp248.${c}`)} />)}</p>
         <fieldset class="plain" disabled={baseFrozen.value}>
         <ol class="criteria">
           {WP248_CRITERIA.keys.map((c) => {

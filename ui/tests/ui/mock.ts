@@ -162,6 +162,7 @@ const ANSWERS: Record<string, (a: Args) => unknown> = {
     },
   ],
   export_public_summary: (a) => ({ path: a.out, bytes: 23_552 }),
+  comment_add: () => "101/b-1",
   update_status: () => options.update ?? { state: "not_configured" },
   check_for_update: () => options.update ?? { state: "not_configured" },
   save_update_check: (a) => (settings = { ...settings, update_check: Boolean(a.enabled) }),

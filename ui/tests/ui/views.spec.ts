@@ -238,6 +238,21 @@ describe("the parts of the DPIA", () => {
     await goTo(a, /^WP248-screening/);
     expect(await page.locator(".view-head .acceptance").textContent()).toContain(`${kbh.check.wp248_met} af 9 kriterier er opfyldt`);
     expect(await page.locator("ol.criteria > li").count()).toBe(9);
+    // The screening is commented as an item of its own (as the description is): here about
+    // one criterion, with a «forslag» for its reason.
+    await page.getByRole("button", { name: "Kommentér WP248-screeningen" }).click();
+    const panel = page.locator("aside.thread-panel");
+    const about = panel.locator("#comment-about");
+    expect(await about.locator("option").count()).toBe(10);
+    await about.selectOption("wp248.large_scale");
+    await panel.locator("#new-comment-text").fill("Stor skala bør begrundes med tal");
+    expect(await panel.locator("#proposal-field option").allTextContents()).toEqual(["— intet forslag —", "WP248-screeningen: Behandling i stort omfang – begrundelse"]);
+    await panel.locator("#proposal-field").selectOption("wp248.large_scale.reason");
+    await panel.locator("#proposal-value").fill("Alle skolebørn og forældre i kommunen");
+    await screenshot(page, "wp248-comment");
+    await panel.getByRole("button", { name: "Send bemærkning" }).click();
+    const sent = async () => (await a.calls()).filter((c) => c.cmd === "comment_add").map((c) => JSON.stringify(c.args));
+    await expect.poll(sent).toEqual([expect.stringMatching(/"field":"wp248\.large_scale".*"proposal_field":"wp248\.large_scale\.reason","proposal_value":"Alle skolebørn og forældre i kommunen"/)]);
     await finish(a, "wp248");
   });
 

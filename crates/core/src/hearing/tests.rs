@@ -384,6 +384,66 @@ fn the_description_is_commented_as_an_item_of_its_own() {
     assert!(ws.view().base().unwrap().description.summary.as_str().starts_with("Aula er"), "the rest of the description is kept");
 }
 
+/// The WP248 screening, the prior consultation and the review plan are commented as items
+/// of their own too: a part with a «forslag» the coordinator accepts into that section,
+/// and after the release, København sees what changed in the part it commented on.
+#[test]
+fn the_wp248_screening_prior_consultation_and_review_plan_are_commented_like_the_description() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = sample(&dir);
+    open_round(&mut ws, &kl(), "udkast", Day::ymd(2023, 12, 1), "").unwrap();
+    let on = |field: &str| Target { field: field.into(), ..Target::default() };
+    let reason = Proposal { field: "wp248.large_scale.reason".into(), value: serde_json::json!("Alle elever og forældre i kommunen: stor skala.") };
+    let kbh_c = add_comment(
+        &mut ws,
+        &kbh(),
+        NewComment { target: on("wp248.large_scale"), round: Some(1), text: "Begrund stor skala med tal".into(), proposal: Some(reason.clone()), objection: true },
+    )
+    .unwrap();
+    add_comment(&mut ws, &esb(), NewComment { target: on("wp248.large_scale"), round: Some(1), text: "Enig".into(), ..NewComment::default() }).unwrap();
+    let consultation = add_comment(&mut ws, &esb(), NewComment { target: on("prior_consultation"), round: Some(1), text: "Hvorfor ingen forudgående høring?".into(), ..NewComment::default() }).unwrap();
+    let plan = add_comment(&mut ws, &kbh(), NewComment { target: on("review_plan.triggers"), text: "Ny leverandør bør udløse revision".into(), ..NewComment::default() }).unwrap();
+    // Parts that do not exist, a section on a supplement, a value of the wrong shape: refused.
+    for field in ["wp248.farve", "review_plan.", "prior_consultation_x"] {
+        let err = add_comment(&mut ws, &kbh(), NewComment { target: on(field), text: "x".into(), ..NewComment::default() }).unwrap_err();
+        assert!(matches!(err, HearingError::NoItem(..)), "{field}: {err}");
+    }
+    let err = add_comment(&mut ws, &kbh(), NewComment { target: Target { supplement: Some(KBH), ..on("review_plan") }, text: "x".into(), ..NewComment::default() }).unwrap_err();
+    assert!(matches!(err, HearingError::NoItem(..)), "{err}");
+    let wrong_shape = Proposal { field: "prior_consultation.required".into(), value: serde_json::json!("måske") };
+    let err = add_comment(&mut ws, &kbh(), NewComment { target: on("prior_consultation"), text: "x".into(), proposal: Some(wrong_shape), ..NewComment::default() }).unwrap_err();
+    assert!(matches!(err, HearingError::BadProposal(_)), "{err}");
+    let other_section = Proposal { field: "description.retention".into(), value: serde_json::json!("x") };
+    let err = add_comment(&mut ws, &kbh(), NewComment { target: on("wp248"), text: "x".into(), proposal: Some(other_section), ..NewComment::default() }).unwrap_err();
+    assert!(matches!(err, HearingError::BadProposal(_)), "a «forslag» stays in the commented section: {err}");
+
+    let h = Hearing::read(&ws.view(), Party::Coordinator).unwrap();
+    assert_eq!(target_label(&h.comment(&kbh_c).unwrap().comment.target), "WP248-screeningen · large_scale");
+    assert_eq!(target_label(&h.comment(&consultation).unwrap().comment.target), "den forudgående høring");
+    assert_eq!(target_label(&h.comment(&plan).unwrap().comment.target), "planen for revision · triggers");
+    let status = h.status(1, &ws.view().coordination().unwrap().participants).unwrap();
+    assert_eq!(status.recurring.len(), 1, "{:?}", status.recurring);
+    assert_eq!((status.recurring[0].reference.as_str(), status.recurring[0].field.as_str()), ("WP248-screeningen", "wp248.large_scale"));
+
+    let r = respond(&mut ws, &kl(), &kbh_c, Outcome::TakenIntoAccount, "Indarbejdet", Some(Decision::Accept)).unwrap();
+    let Some(ProposalDecision::Accepted { item, field, after, .. }) = &r.proposal else { panic!("{r:?}") };
+    assert_eq!((item.0.as_str(), field.as_str(), after), ("wp248", "wp248.large_scale.reason", &reason.value));
+    let base = ws.view().base().unwrap();
+    assert_eq!(base.wp248.large_scale.reason.as_str(), "Alle elever og forældre i kommunen: stor skala.");
+    let sample_base = sample(&tempfile::tempdir().unwrap()).view().base().unwrap();
+    assert_eq!(base.wp248.large_scale.met, sample_base.wp248.large_scale.met, "the rest of the criterion is kept");
+    assert_eq!(base.wp248.sensitive_data, sample_base.wp248.sensitive_data, "the other criteria are kept");
+    let h = Hearing::read(&ws.view(), Party::Coordinator).unwrap();
+    for reference in h.status(1, &ws.view().coordination().unwrap().participants).unwrap().unanswered {
+        respond(&mut ws, &kl(), &reference, Outcome::NotTaken, "Ikke relevant", None).unwrap();
+    }
+    close_round(&mut ws, &kl(), 1, "2026.1", "").unwrap();
+    let after = after_own_comments(&ws.view(), KBH, "2026.1").unwrap();
+    let mine = after.iter().find(|a| a.reference == kbh_c).unwrap();
+    assert_eq!(mine.target, "WP248-screeningen · large_scale");
+    assert_eq!(mine.changed.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["large_scale.reason"], "{:?}", mine.changed);
+}
+
 /// An `Env` whose day is pinned apart from its clock (as `KONSEKVENS_TODAY` pins the real one).
 struct PinnedDay(FixedEnv, Day);
 impl crate::Env for PinnedDay {

@@ -234,7 +234,7 @@ pub fn hearing_notat(view: &View<'_>, number: u32, lang: Lang, date: Day) -> Res
         heading(&mut blocks, 2, label);
         for t in list {
             let current = t.opening.comment.proposal.as_ref().and_then(|p| {
-                if t.opening.comment.target.item.is_none() && hearing::is_description(&p.field) {
+                if t.opening.comment.target.item.is_none() && hearing::section_of(&p.field).is_some() {
                     return p.field.split('.').try_fold(&draft_json, |v, k| v.get(k));
                 }
                 let id = t.opening.comment.target.item.as_ref()?;
@@ -374,10 +374,19 @@ fn item_label(draft: &Value, target: &crate::model::hearing::Target, w: &Words) 
             None => hearing::target_label(target),
         },
         (None, Some(r)) => format!("{} {r}", w.t("Udgivelse", "Release")),
-        // The description, commented as an item of its own: one group for it and its parts.
-        (None, None) if hearing::is_description(&target.field) => w.t("Beskrivelse af behandlingen", "Description of the processing").into(),
-        (None, None) => w.t("Analysen som helhed", "The DPIA as a whole").into(),
+        // A section, commented as an item of its own: one group for it and its parts.
+        (None, None) => match hearing::section_of(&target.field) {
+            Some(s) if s.root == hearing::DESCRIPTION => w.t("Beskrivelse af behandlingen", "Description of the processing").into(),
+            Some(s) => capitalised(w.t(s.da, s.en)),
+            None => w.t("Analysen som helhed", "The DPIA as a whole").into(),
+        },
     }
+}
+
+/// «den forudgående høring» as a heading: «Den forudgående høring».
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn clip(s: &str) -> String {
@@ -409,15 +418,20 @@ mod tests {
         out
     }
 
-    #[test]
-    fn the_notat_lists_answers_comments_and_the_change() {
-        let dir = tempfile::tempdir().unwrap();
+    /// The sample with round 1 open; the coordinator and København's DPO.
+    fn round_open(dir: &tempfile::TempDir) -> (Workspace, Actor, Actor) {
         let (coordination, base, supplements) = crate::sample::aula();
         let author = crate::Author::new("KL", None);
         let mut ws = Workspace::create_with(&dir.path().join("a.konsekvens"), Arc::new(FixedEnv::new(1_700_000_000_000, 3)), &author, &coordination, &base, &supplements).unwrap();
         let kl = Actor::new("KL", Party::Coordinator);
-        let kbh = Actor::new("Anne", Party::Org(OrgCode(101)));
         hearing::open_round(&mut ws, &kl, "udkast", Day::ymd(2023, 12, 1), "Høring").unwrap();
+        (ws, kl, Actor::new("Anne", Party::Org(OrgCode(101))))
+    }
+
+    #[test]
+    fn the_notat_lists_answers_comments_and_the_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ws, kl, kbh) = round_open(&dir);
         let target = Target { item: Some(ItemId("risk-adgangskontrol-mangelfuld".into())), field: "inherent.confidentiality".into(), ..Target::default() };
         let proposal = Proposal { field: "inherent.confidentiality.likelihood".into(), value: serde_json::json!("expected") };
         let c = hearing::add_comment(&mut ws, &kbh, NewComment { target, round: Some(1), text: "For lavt".into(), proposal: Some(proposal), objection: true }).unwrap();
@@ -433,5 +447,24 @@ mod tests {
         }
         let answer = text_of(&hearing_answer(&ws.view(), 1, OrgCode(101), Lang::En, Day::ymd(2023, 11, 22)).unwrap());
         assert!(answer.contains("cannot agree") && answer.contains("For lavt"), "{answer}");
+    }
+
+    /// A comment on a section (here the WP248 screening) is grouped under the section's name,
+    /// with its «forslag» against the draft's text.
+    #[test]
+    fn the_notat_groups_a_sections_comments_under_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ws, _, kbh) = round_open(&dir);
+        let base = crate::sample::aula().1;
+        let target = Target { field: "wp248.large_scale".into(), ..Target::default() };
+        let proposal = Proposal { field: "wp248.large_scale.reason".into(), value: serde_json::json!("Alle skolebørn i kommunen") };
+        hearing::add_comment(&mut ws, &kbh, NewComment { target, round: Some(1), text: "Begrund med tal".into(), proposal: Some(proposal), objection: false }).unwrap();
+        let text = text_of(&hearing_notat(&ws.view(), 1, Lang::Da, Day::ymd(2023, 11, 21)).unwrap());
+        let before = base.wp248.large_scale.reason.as_str().chars().take(20).collect::<String>();
+        for expected in ["WP248-screeningen", "Begrund med tal", "Alle skolebørn i kommunen", before.as_str()] {
+            assert!(text.contains(expected), "«{expected}» missing:\n{text}");
+        }
+        let en = text_of(&hearing_notat(&ws.view(), 1, Lang::En, Day::ymd(2023, 11, 21)).unwrap());
+        assert!(en.contains("The WP248 screening"), "{en}");
     }
 }
