@@ -52,7 +52,7 @@ pub enum HearingError {
     #[error("nothing with id «{0}» in {1}")]
     NoItem(String, String),
     #[error("the «forslag» cannot be used: {0}")]
-    BadProposal(String),
+    BadProposal(Why),
     #[error("comment {0} carries no «forslag»")]
     NoProposal(String),
     #[error("{0} is empty")]
@@ -95,7 +95,7 @@ impl From<HearingError> for UserError {
             ),
             H::NotYours(p, r) => UserError::new("K-HOER-ANDENS", format!("{p} kan ikke ændre {r}: det er en andens bemærkning eller tråd"), format!("{p} cannot change {r}: it is someone else's comment or thread")).about(r),
             H::NoItem(id, doc) => UserError::new("K-HOER-PUNKT", format!("Intet punkt med id «{id}» i {doc}"), format!("Nothing with id «{id}» in {doc}")).about(id),
-            H::BadProposal(why) => UserError::new("K-HOER-FORSLAG", format!("Forslaget kan ikke bruges: {why}"), format!("The proposed value cannot be used: {why}")),
+            H::BadProposal(why) => UserError::new("K-HOER-FORSLAG", format!("Forslaget kan ikke bruges: {}", why.da), format!("The proposed value cannot be used: {}", why.en)),
             H::NoProposal(r) => UserError::new("K-HOER-INTET-FORSLAG", format!("Bemærkning {r} har intet forslag"), format!("Comment {r} carries no proposed value")).about(r),
             H::Empty(what) => UserError::new("K-HOER-TOM", format!("{} er tom", danish_what(what)), format!("{what} is empty")),
             H::TooLong(what) => UserError::new("K-HOER-FOR-LANG", format!("{} er længere end {MAX_TEXT} tegn", danish_what(what)), format!("{what} is longer than {MAX_TEXT} characters")),
@@ -568,16 +568,16 @@ fn require_open(h: &Hearing, number: u32, today: Day) -> Result<&Round, HearingE
 fn check_proposal(item: &Value, collection: Option<&str>, proposal: &Proposal) -> Result<(), HearingError> {
     let field = proposal.field.trim();
     if field.is_empty() || field == "id" || field.starts_with("id.") || field == "reference" {
-        return Err(HearingError::BadProposal(format!("«{field}» is not a field a proposal can change")));
+        return Err(bad(format!("«{field}» er ikke et felt, et forslag kan ændre"), format!("«{field}» is not a field a proposal can change")));
     }
     if at_path(item, field).is_none() {
-        return Err(HearingError::BadProposal(format!("the item has no field «{field}»")));
+        return Err(bad(format!("punktet har intet felt «{field}»"), format!("the item has no field «{field}»")));
     }
-    let kind = collection.and_then(kind_of_collection).ok_or_else(|| HearingError::BadProposal("the item is not of a kind the base holds".into()))?;
+    let kind = collection.and_then(kind_of_collection).ok_or_else(|| bad("punktet er ikke af en art, fælles basis rummer", "the item is not of a kind the base holds"))?;
     let mut patched = item.clone();
     merge(&mut patched, &patch_of(field, &proposal.value));
     let any = serde_json::json!({ "kind": snake_case(kind.type_name), "item": patched });
-    serde_json::from_value::<crate::command::AnyItem>(any).map_err(|e| HearingError::BadProposal(format!("«{field}»: {e}")))?;
+    serde_json::from_value::<crate::command::AnyItem>(any).map_err(|e| doesnt_fit(field, e))?;
     Ok(())
 }
 
@@ -617,14 +617,17 @@ pub const DESCRIPTION: &str = "description";
 fn check_section_proposal(base: &Value, proposal: &Proposal) -> Result<&'static CommentedSection, HearingError> {
     let field = proposal.field.trim();
     let section = section_of(field).filter(|s| field != s.root).ok_or_else(|| {
-        HearingError::BadProposal(format!("«{field}» is not a part of a section (description.summary, wp248.large_scale, prior_consultation.reason, review_plan.triggers …)"))
+        bad(
+            format!("«{field}» er ikke en del af et afsnit (description.summary, wp248.large_scale, prior_consultation.reason, review_plan.triggers …)"),
+            format!("«{field}» is not a part of a section (description.summary, wp248.large_scale, prior_consultation.reason, review_plan.triggers …)"),
+        )
     })?;
     if at_path(base, field).is_none() {
-        return Err(HearingError::BadProposal(format!("{} has no part «{field}»", section.en)));
+        return Err(bad(format!("{} har ingen del «{field}»", section.da), format!("{} has no part «{field}»", section.en)));
     }
     let mut patched = base.get(section.root).cloned().unwrap_or(Value::Null);
     merge(&mut patched, &patch_of(&field[section.root.len() + 1..], &proposal.value));
-    let reads_back = |e: serde_json::Error| HearingError::BadProposal(format!("«{field}»: {e}"));
+    let reads_back = |e: serde_json::Error| doesnt_fit(field, e);
     use crate::command::SectionKind as K;
     match section.kind {
         K::Description => serde_json::from_value::<crate::model::Description>(patched).map(drop).map_err(reads_back)?,
@@ -641,8 +644,41 @@ fn same_section(commented: &CommentedSection, proposed: &CommentedSection) -> Re
     if commented.root == proposed.root {
         Ok(())
     } else {
-        Err(HearingError::BadProposal(format!("the comment is on {}; its «forslag» cannot change {}", commented.en, proposed.en)))
+        Err(bad(
+            format!("bemærkningen gælder {}; dens forslag kan ikke ændre {}", commented.da, proposed.da),
+            format!("the comment is on {}; its «forslag» cannot change {}", commented.en, proposed.en),
+        ))
     }
+}
+
+/// Why a «forslag» cannot be used, in Danish and English (shown after «Forslaget kan ikke
+/// bruges:» / «The proposed value cannot be used:»).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Why {
+    pub da: String,
+    pub en: String,
+}
+
+impl std::fmt::Display for Why {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+fn bad(da: impl Into<String>, en: impl Into<String>) -> HearingError {
+    HearingError::BadProposal(Why { da: da.into(), en: en.into() })
+}
+
+/// The model does not read the field back with the value (its reason is serde's, in English).
+fn doesnt_fit(field: &str, e: serde_json::Error) -> HearingError {
+    bad(format!("«{field}»: værdien passer ikke til feltet ({e})"), format!("«{field}»: the value does not fit the field ({e})"))
+}
+
+fn needs_a_target() -> HearingError {
+    bad(
+        "et forslag kræver punktet, det gælder (--item, eller --field med en del af et afsnit: description.…, wp248.…, prior_consultation.…, review_plan.…)",
+        "a «forslag» needs the item it is for (--item, or --field with a part of a section: description.…, wp248.…, prior_consultation.…, review_plan.…)",
+    )
 }
 
 fn merge(target: &mut Value, patch: &Value) {
@@ -668,7 +704,7 @@ pub fn add_comment(ws: &mut Workspace, actor: &Actor, new: NewComment) -> Result
     if let Some(n) = new.round {
         require_open(&h, n, today(ws))?;
         if target.supplement.is_some() {
-            return Err(HearingError::BadProposal("a hearing round is on the base's draft; a supplement is not in it".into()));
+            return Err(bad("en høringsrunde gælder udkastet til fælles basis; et tillæg er ikke med i den", "a hearing round is on the base's draft; a supplement is not in it"));
         }
     }
     if let Some(name) = &target.release {
@@ -691,7 +727,7 @@ pub fn add_comment(ws: &mut Workspace, actor: &Actor, new: NewComment) -> Result
         }
         if let Some(p) = &new.proposal {
             if target.supplement.is_some() {
-                return Err(HearingError::BadProposal("a «forslag» is for the base; a supplement is changed by its municipality".into()));
+                return Err(bad("et forslag gælder fælles basis; et tillæg ændres af dets kommune", "a «forslag» is for the base; a supplement is changed by its municipality"));
             }
             check_proposal(item, collection.as_deref(), p)?;
         }
@@ -714,7 +750,7 @@ pub fn add_comment(ws: &mut Workspace, actor: &Actor, new: NewComment) -> Result
         // Not an item, not a section: the DPIA as a whole has no fields.
         return Err(HearingError::NoItem(target.field.clone(), "the DPIA (description, wp248, prior_consultation, review_plan or an item)".into()));
     } else if new.proposal.is_some() {
-        return Err(HearingError::BadProposal("a «forslag» needs the item it is for (--item, or --field with a part of a section: description.…, wp248.…, prior_consultation.…, review_plan.…)".into()));
+        return Err(needs_a_target());
     }
     let id = ws.new_id("b").0;
     let comment = Comment {
@@ -774,7 +810,7 @@ pub fn revise(ws: &mut Workspace, actor: &Actor, reference: &str, body: &str, pr
         check_proposal(item, collection.as_deref(), p)?;
     } else if let Some(p) = proposal.as_ref().filter(|_| c.target.item.is_none()) {
         if c.target.release.is_some() || section_of(&c.target.field).is_none() {
-            return Err(HearingError::BadProposal("a «forslag» needs the item it is for (--item, or --field with a part of a section: description.…, wp248.…, prior_consultation.…, review_plan.…)".into()));
+            return Err(needs_a_target());
         }
         let commented = section_of(&c.target.field).expect("checked above");
         same_section(commented, check_section_proposal(&serde_json::to_value(ws.view().base()?).expect("the model serialises"), p)?)?;
@@ -919,18 +955,18 @@ fn accept(ws: &mut Workspace, actor: &Actor, posted: &Posted) -> Result<Proposal
     let c = &posted.comment;
     let p = c.proposal.as_ref().ok_or_else(|| HearingError::NoProposal(posted.reference.clone()))?;
     if c.target.supplement.is_some() {
-        return Err(HearingError::BadProposal("a «forslag» on a supplement is the municipality's to make".into()));
+        return Err(bad("et forslag til et tillæg er kommunens at gennemføre", "a «forslag» on a supplement is the municipality's to make"));
     }
     if c.target.item.is_none() && c.target.release.is_none() && section_of(&c.target.field).is_some() {
         return accept_in_section(ws, actor, p);
     }
-    let id = c.target.item.clone().ok_or_else(|| HearingError::BadProposal("the comment names no item".into()))?;
+    let id = c.target.item.clone().ok_or_else(|| bad("bemærkningen nævner intet punkt", "the comment names no item"))?;
     let base = serde_json::to_value(ws.view().base()?).expect("the model serialises");
     let (collection, item) = find_item(&base, &id.0, None).ok_or_else(|| HearingError::NoItem(id.0.clone(), "the base".into()))?;
     check_proposal(item, collection.as_deref(), p)?;
     let before = at_path(item, &p.field).cloned().unwrap_or(Value::Null);
     let kind = collection.as_deref().and_then(kind_of_collection).expect("checked by check_proposal");
-    let kind: crate::command::ItemKind = serde_json::from_value(Value::String(snake_case(kind.type_name))).map_err(|e| HearingError::BadProposal(e.to_string()))?;
+    let kind: crate::command::ItemKind = serde_json::from_value(Value::String(snake_case(kind.type_name))).map_err(|e| bad(e.to_string(), e.to_string()))?;
     ws.patch_item(DocKey::Base, kind, &id, &patch_of(&p.field, &p.value), &actor.author())?;
     let after_base = serde_json::to_value(ws.view().base()?).expect("the model serialises");
     let after = find_item(&after_base, &id.0, None).and_then(|(_, i)| at_path(i, &p.field).cloned()).unwrap_or(Value::Null);

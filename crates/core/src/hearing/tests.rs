@@ -416,6 +416,9 @@ fn the_wp248_screening_prior_consultation_and_review_plan_are_commented_like_the
     let other_section = Proposal { field: "description.retention".into(), value: serde_json::json!("x") };
     let err = add_comment(&mut ws, &kbh(), NewComment { target: on("wp248"), text: "x".into(), proposal: Some(other_section), ..NewComment::default() }).unwrap_err();
     assert!(matches!(err, HearingError::BadProposal(_)), "a «forslag» stays in the commented section: {err}");
+    let said = UserError::from(err);
+    assert_eq!(said.code, "K-HOER-FORSLAG");
+    assert_eq!(said.da, "Forslaget kan ikke bruges: bemærkningen gælder WP248-screeningen; dens forslag kan ikke ændre beskrivelsen", "Danish, all of it");
 
     let h = Hearing::read(&ws.view(), Party::Coordinator).unwrap();
     assert_eq!(target_label(&h.comment(&kbh_c).unwrap().comment.target), "WP248-screeningen · large_scale");
