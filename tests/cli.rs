@@ -547,7 +547,7 @@ fn a_wp248_criterion_is_commented_and_its_forslag_accepted_from_the_cli() {
 
     let out = konsekvens(["comment", "add", w, "--org", "101", "--field", "wp248.stor_skala", "--text", "x"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("[K-HOER-PUNKT]") && stderr(&out).contains("wp248.stor_skala"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("[K-HOER-PUNKT]") && stderr(&out).contains("Intet punkt med id «wp248.stor_skala» i fælles basis"), "{}", stderr(&out));
 
     let out = konsekvens(["hearing", "respond", w, "--comment", reference.as_str(), "--outcome", "indarbejdet", "--reason", "Tilføjet", "--accept"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -50,7 +50,7 @@ pub enum HearingError {
     #[error("{0} cannot change a comment or thread of {1}")]
     NotYours(Party, String),
     #[error("nothing with id «{0}» in {1}")]
-    NoItem(String, String),
+    NoItem(String, Why),
     #[error("the «forslag» cannot be used: {0}")]
     BadProposal(Why),
     #[error("comment {0} carries no «forslag»")]
@@ -94,7 +94,7 @@ impl From<HearingError> for UserError {
                 format!("{by} may not comment on the supplement of {of}: a supplement's threads are its municipality's and the coordinator's"),
             ),
             H::NotYours(p, r) => UserError::new("K-HOER-ANDENS", format!("{p} kan ikke ændre {r}: det er en andens bemærkning eller tråd"), format!("{p} cannot change {r}: it is someone else's comment or thread")).about(r),
-            H::NoItem(id, doc) => UserError::new("K-HOER-PUNKT", format!("Intet punkt med id «{id}» i {doc}"), format!("Nothing with id «{id}» in {doc}")).about(id),
+            H::NoItem(id, doc) => UserError::new("K-HOER-PUNKT", format!("Intet punkt med id «{id}» i {}", doc.da), format!("Nothing with id «{id}» in {}", doc.en)).about(id),
             H::BadProposal(why) => UserError::new("K-HOER-FORSLAG", format!("Forslaget kan ikke bruges: {}", why.da), format!("The proposed value cannot be used: {}", why.en)),
             H::NoProposal(r) => UserError::new("K-HOER-INTET-FORSLAG", format!("Bemærkning {r} har intet forslag"), format!("Comment {r} carries no proposed value")).about(r),
             H::Empty(what) => UserError::new("K-HOER-TOM", format!("{} er tom", danish_what(what)), format!("{what} is empty")),
@@ -651,12 +651,26 @@ fn same_section(commented: &CommentedSection, proposed: &CommentedSection) -> Re
     }
 }
 
-/// Why a «forslag» cannot be used, in Danish and English (shown after «Forslaget kan ikke
-/// bruges:» / «The proposed value cannot be used:»).
+/// A part of a message in Danish and English: why a «forslag» cannot be used (after
+/// «Forslaget kan ikke bruges:»), where an item was looked for (after «Intet punkt … i»).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Why {
     pub da: String,
     pub en: String,
+}
+
+impl Why {
+    pub fn new(da: impl Into<String>, en: impl Into<String>) -> Why {
+        Why { da: da.into(), en: en.into() }
+    }
+}
+
+fn in_base() -> Why {
+    Why::new("fælles basis", "the base")
+}
+
+fn in_draft(round: u32) -> Why {
+    Why::new(format!("udkastet til høringsrunde {round}"), format!("the draft of round {round}"))
 }
 
 impl std::fmt::Display for Why {
@@ -666,7 +680,7 @@ impl std::fmt::Display for Why {
 }
 
 fn bad(da: impl Into<String>, en: impl Into<String>) -> HearingError {
-    HearingError::BadProposal(Why { da: da.into(), en: en.into() })
+    HearingError::BadProposal(Why::new(da, en))
 }
 
 /// The model does not read the field back with the value (its reason is serde's, in English).
@@ -710,20 +724,23 @@ pub fn add_comment(ws: &mut Workspace, actor: &Actor, new: NewComment) -> Result
     if let Some(name) = &target.release {
         let known = view.coordination()?.release(name).is_some() || h.rounds.iter().any(|r| &r.draft.name == name);
         if !known {
-            return Err(HearingError::NoItem(name.clone(), "the releases".into()));
+            return Err(HearingError::NoItem(name.clone(), Why::new("udgivelserne", "the releases")));
         }
     }
     if let Some(id) = &target.item {
         // In a round, the item must be in the draft as frozen; otherwise in the document now.
         let (content, doc_name) = match (new.round, target.supplement) {
-            (Some(n), _) => (serde_json::from_str::<Value>(&h.round(n).expect("checked").draft.content).unwrap_or(Value::Null), format!("the draft of round {n}")),
-            (None, Some(code)) => (crate::history::read_doc(view.doc(DocKey::Supplement(code))?).map_err(|e| WorkspaceError::Doc { doc: format!("supplement/{code}"), source: e })?, format!("supplement/{code}")),
-            (None, None) => (serde_json::to_value(view.base()?).expect("the model serialises"), "the base".into()),
+            (Some(n), _) => (serde_json::from_str::<Value>(&h.round(n).expect("checked").draft.content).unwrap_or(Value::Null), in_draft(n)),
+            (None, Some(code)) => (
+                crate::history::read_doc(view.doc(DocKey::Supplement(code))?).map_err(|e| WorkspaceError::Doc { doc: format!("supplement/{code}"), source: e })?,
+                Why::new(format!("tillæg {code}"), format!("supplement {code}")),
+            ),
+            (None, None) => (serde_json::to_value(view.base()?).expect("the model serialises"), in_base()),
         };
         let (collection, item) = find_item(&content, &id.0, None).ok_or_else(|| HearingError::NoItem(id.0.clone(), doc_name))?;
         target.reference = item.get("reference").and_then(Value::as_str).unwrap_or_default().to_owned();
         if !target.field.is_empty() && at_path(item, &target.field).is_none() {
-            return Err(HearingError::NoItem(format!("{}.{}", id.0, target.field), "the item".into()));
+            return Err(HearingError::NoItem(format!("{}.{}", id.0, target.field), Why::new("punktet", "the item")));
         }
         if let Some(p) = &new.proposal {
             if target.supplement.is_some() {
@@ -734,11 +751,14 @@ pub fn add_comment(ws: &mut Workspace, actor: &Actor, new: NewComment) -> Result
     } else if let Some(section) = section_of(&target.field).filter(|_| target.release.is_none()) {
         // A section of the base, commented as an item of its own (or one part of it).
         if target.supplement.is_some() {
-            return Err(HearingError::NoItem(target.field.clone(), format!("a supplement ({} is the base's)", section.en)));
+            return Err(HearingError::NoItem(
+                target.field.clone(),
+                Why::new(format!("et tillæg ({} hører til fælles basis)", section.da), format!("a supplement ({} is the base's)", section.en)),
+            ));
         }
         let (content, doc_name) = match new.round {
-            Some(n) => (serde_json::from_str::<Value>(&h.round(n).expect("checked").draft.content).unwrap_or(Value::Null), format!("the draft of round {n}")),
-            None => (serde_json::to_value(view.base()?).expect("the model serialises"), "the base".into()),
+            Some(n) => (serde_json::from_str::<Value>(&h.round(n).expect("checked").draft.content).unwrap_or(Value::Null), in_draft(n)),
+            None => (serde_json::to_value(view.base()?).expect("the model serialises"), in_base()),
         };
         if at_path(&content, &target.field).is_none() {
             return Err(HearingError::NoItem(target.field.clone(), doc_name));
@@ -748,7 +768,10 @@ pub fn add_comment(ws: &mut Workspace, actor: &Actor, new: NewComment) -> Result
         }
     } else if target.release.is_none() && !target.field.is_empty() {
         // Not an item, not a section: the DPIA as a whole has no fields.
-        return Err(HearingError::NoItem(target.field.clone(), "the DPIA (description, wp248, prior_consultation, review_plan or an item)".into()));
+        return Err(HearingError::NoItem(
+            target.field.clone(),
+            Why::new("analysen (description, wp248, prior_consultation, review_plan eller et punkt)", "the DPIA (description, wp248, prior_consultation, review_plan or an item)"),
+        ));
     } else if new.proposal.is_some() {
         return Err(needs_a_target());
     }
@@ -806,7 +829,7 @@ pub fn revise(ws: &mut Workspace, actor: &Actor, reference: &str, body: &str, pr
     let mut c = posted.comment.clone();
     if let (Some(p), Some(id)) = (&proposal, &c.target.item) {
         let base = serde_json::to_value(ws.view().base()?).expect("the model serialises");
-        let (collection, item) = find_item(&base, &id.0, None).ok_or_else(|| HearingError::NoItem(id.0.clone(), "the base".into()))?;
+        let (collection, item) = find_item(&base, &id.0, None).ok_or_else(|| HearingError::NoItem(id.0.clone(), in_base()))?;
         check_proposal(item, collection.as_deref(), p)?;
     } else if let Some(p) = proposal.as_ref().filter(|_| c.target.item.is_none()) {
         if c.target.release.is_some() || section_of(&c.target.field).is_none() {
@@ -962,7 +985,7 @@ fn accept(ws: &mut Workspace, actor: &Actor, posted: &Posted) -> Result<Proposal
     }
     let id = c.target.item.clone().ok_or_else(|| bad("bemærkningen nævner intet punkt", "the comment names no item"))?;
     let base = serde_json::to_value(ws.view().base()?).expect("the model serialises");
-    let (collection, item) = find_item(&base, &id.0, None).ok_or_else(|| HearingError::NoItem(id.0.clone(), "the base".into()))?;
+    let (collection, item) = find_item(&base, &id.0, None).ok_or_else(|| HearingError::NoItem(id.0.clone(), in_base()))?;
     check_proposal(item, collection.as_deref(), p)?;
     let before = at_path(item, &p.field).cloned().unwrap_or(Value::Null);
     let kind = collection.as_deref().and_then(kind_of_collection).expect("checked by check_proposal");
@@ -1283,10 +1306,10 @@ pub(crate) fn write_sample_round(ws: &mut Workspace) -> Result<(), HearingError>
     let millis = |d: Day, hour: i64| d.0.midnight().assume_utc().unix_timestamp() * 1000 + hour * 3_600_000;
     let day = |days: i64| Day(RELEASE_DATE.0 - time::Duration::days(days));
     let (opened, deadline) = (day(35), day(14));
-    let released = ws.view().coordination()?.release(VERSION).cloned().ok_or_else(|| HearingError::NoItem(VERSION.into(), "the releases".into()))?;
+    let released = ws.view().coordination()?.release(VERSION).cloned().ok_or_else(|| HearingError::NoItem(VERSION.into(), Why::new("udgivelserne", "the releases")))?;
     // The draft: the release as it was before København's «forslag» was accepted.
     let mut draft_base = Base::clone(&*released.base().map_err(WorkspaceError::from)?);
-    let risk: &mut Risk = draft_base.items.risks.iter_mut().find(|r| r.id.0 == R6).ok_or_else(|| HearingError::NoItem(R6.into(), "the sample".into()))?;
+    let risk: &mut Risk = draft_base.items.risks.iter_mut().find(|r| r.id.0 == R6).ok_or_else(|| HearingError::NoItem(R6.into(), Why::new("eksemplet", "the sample")))?;
     risk.inherent.confidentiality.likelihood = Some(Likelihood::Likely);
     let (content, content_hash) = crate::release::content_of(&draft_base);
     let kl = Actor::new("KL/KOMBIT", Party::Coordinator);
