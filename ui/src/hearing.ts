@@ -91,9 +91,15 @@ export function openOnSection(threads: readonly ThreadView[] | undefined, field:
   return (threads ?? []).filter((th) => !th.resolved && isOnSection(th, field)).length;
 }
 
+/** The root of the section a target is about (no item, no release), as the core's
+ *  `hearing::section_of_target`; else null. */
+export function sectionOfTarget(target: { item: string | null; release: string | null; field: string }): string | null {
+  return target.item === null && target.release === null ? sectionOf(target.field) : null;
+}
+
 /** Whether a panel target is a section (or a part of one). */
 export function targetsSection(target: { item: string | null; release: string | null; field: string }): boolean {
-  return target.item === null && target.release === null && sectionOf(target.field) !== null;
+  return sectionOfTarget(target) !== null;
 }
 
 /** The thread panel's target for a section (commented as an item of its own) or one part

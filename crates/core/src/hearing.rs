@@ -444,13 +444,10 @@ pub fn recurring(threads: &[Thread<'_>]) -> Vec<Recurring> {
         let Party::Org(code) = t.opening.by else { continue };
         let c = &t.opening.comment;
         // An item, or a section (its part is the field's second step).
-        let (item, reference) = match &c.target.item {
-            Some(item) => (item.0.clone(), c.target.reference.clone()),
-            None if c.target.release.is_none() => match section_of(&c.target.field) {
-                Some(section) => (section.root.to_owned(), section.da.to_owned()),
-                None => continue,
-            },
-            None => continue,
+        let (item, reference) = match (&c.target.item, section_of_target(&c.target)) {
+            (Some(item), _) => (item.0.clone(), c.target.reference.clone()),
+            (None, Some(section)) => (section.root.to_owned(), section.da.to_owned()),
+            (None, None) => continue,
         };
         let field = c.proposal.as_ref().map(|p| p.field.clone()).unwrap_or_else(|| c.target.field.clone());
         let field = field.split('.').take(2).collect::<Vec<_>>().join(".");
@@ -609,6 +606,11 @@ pub fn section_of(field: &str) -> Option<&'static CommentedSection> {
     SECTIONS.iter().find(|s| field == s.root || field.strip_prefix(s.root).is_some_and(|rest| rest.starts_with('.') && rest.len() > 1))
 }
 
+/// The section a comment's target is about: no item, no release, and a field naming a section.
+pub fn section_of_target(t: &Target) -> Option<&'static CommentedSection> {
+    if t.item.is_none() && t.release.is_none() { section_of(&t.field) } else { None }
+}
+
 /// The base's section a description comment's field is rooted in.
 pub const DESCRIPTION: &str = "description";
 
@@ -627,15 +629,8 @@ fn check_section_proposal(base: &Value, proposal: &Proposal) -> Result<&'static 
     }
     let mut patched = base.get(section.root).cloned().unwrap_or(Value::Null);
     merge(&mut patched, &patch_of(&field[section.root.len() + 1..], &proposal.value));
-    let reads_back = |e: serde_json::Error| doesnt_fit(field, e);
-    use crate::command::SectionKind as K;
-    match section.kind {
-        K::Description => serde_json::from_value::<crate::model::Description>(patched).map(drop).map_err(reads_back)?,
-        K::Wp248 => serde_json::from_value::<crate::model::Wp248>(patched).map(drop).map_err(reads_back)?,
-        K::PriorConsultation => serde_json::from_value::<crate::model::PriorConsultation>(patched).map(drop).map_err(reads_back)?,
-        K::ReviewPlan => serde_json::from_value::<crate::model::ReviewPlan>(patched).map(drop).map_err(reads_back)?,
-        other => unreachable!("{other:?} is not in SECTIONS"),
-    }
+    let any = serde_json::json!({ "section": section.kind, "value": patched });
+    serde_json::from_value::<crate::command::AnySection>(any).map_err(|e| doesnt_fit(field, e))?;
     Ok(section)
 }
 
@@ -748,7 +743,7 @@ pub fn add_comment(ws: &mut Workspace, actor: &Actor, new: NewComment) -> Result
             }
             check_proposal(item, collection.as_deref(), p)?;
         }
-    } else if let Some(section) = section_of(&target.field).filter(|_| target.release.is_none()) {
+    } else if let Some(section) = section_of_target(&target) {
         // A section of the base, commented as an item of its own (or one part of it).
         if target.supplement.is_some() {
             return Err(HearingError::NoItem(
@@ -832,10 +827,7 @@ pub fn revise(ws: &mut Workspace, actor: &Actor, reference: &str, body: &str, pr
         let (collection, item) = find_item(&base, &id.0, None).ok_or_else(|| HearingError::NoItem(id.0.clone(), in_base()))?;
         check_proposal(item, collection.as_deref(), p)?;
     } else if let Some(p) = proposal.as_ref().filter(|_| c.target.item.is_none()) {
-        if c.target.release.is_some() || section_of(&c.target.field).is_none() {
-            return Err(needs_a_target());
-        }
-        let commented = section_of(&c.target.field).expect("checked above");
+        let commented = section_of_target(&c.target).ok_or_else(needs_a_target)?;
         same_section(commented, check_section_proposal(&serde_json::to_value(ws.view().base()?).expect("the model serialises"), p)?)?;
     }
     c.revisions.push(Revision { text: c.text.clone(), proposal: c.proposal.clone(), objection: c.objection, replaced_at: ws.env().now_millis() });
@@ -980,7 +972,7 @@ fn accept(ws: &mut Workspace, actor: &Actor, posted: &Posted) -> Result<Proposal
     if c.target.supplement.is_some() {
         return Err(bad("et forslag til et tillæg er kommunens at gennemføre", "a «forslag» on a supplement is the municipality's to make"));
     }
-    if c.target.item.is_none() && c.target.release.is_none() && section_of(&c.target.field).is_some() {
+    if section_of_target(&c.target).is_some() {
         return accept_in_section(ws, actor, p);
     }
     let id = c.target.item.clone().ok_or_else(|| bad("bemærkningen nævner intet punkt", "the comment names no item"))?;
@@ -1075,7 +1067,7 @@ pub fn after_own_comments(view: &View<'_>, org: OrgCode, release: &str) -> Resul
     let mut out = Vec::new();
     for t in h.round_comments(round.number).into_iter().filter(|t| t.opening.by == Party::Org(org)) {
         let c = &t.opening.comment;
-        let changed = match (&c.target.item, section_of(&c.target.field).filter(|_| c.target.release.is_none())) {
+        let changed = match (&c.target.item, section_of_target(&c.target)) {
             (Some(id), _) => changes.iter().find(|ch| ch.id == id.0).map(|ch| ch.fields.clone()).unwrap_or_default(),
             // A section's changes come with an empty id; a comment on a part sees that part's.
             (None, Some(section)) => {
@@ -1096,30 +1088,25 @@ pub fn after_own_comments(view: &View<'_>, org: OrgCode, release: &str) -> Resul
 
 /// How a reader knows a comment's target: «R5 · inherent.confidentiality», «udgivelse 2026.1».
 pub fn target_label(t: &Target) -> String {
-    let mut s = match (&t.release, &t.item) {
+    let where_ = |s: String| match t.supplement {
+        Some(code) => format!("tillæg {code}: {s}"),
+        None => s,
+    };
+    // A section names its part after «·» itself: the field is not repeated.
+    if let Some(section) = section_of_target(t) {
+        return match t.field.strip_prefix(section.root).and_then(|rest| rest.strip_prefix('.')) {
+            Some(part) => where_(format!("{} · {part}", section.da)),
+            None => where_(section.da.to_owned()),
+        };
+    }
+    let s = match (&t.release, &t.item) {
         (Some(r), None) => format!("udgivelse {r}"),
         (_, Some(id)) if !t.reference.is_empty() => t.reference.clone(),
         (_, Some(id)) => id.0.clone(),
-        (None, None) if section_of(&t.field).is_some() => {
-            let section = section_of(&t.field).expect("checked");
-            let mut s = section.da.to_owned();
-            if let Some(part) = t.field.strip_prefix(section.root).and_then(|rest| rest.strip_prefix('.')) {
-                s = format!("{s} · {part}");
-            }
-            return match t.supplement {
-                Some(code) => format!("tillæg {code}: {s}"),
-                None => s,
-            };
-        }
         (None, None) => "hele analysen".into(),
     };
-    if let Some(code) = t.supplement {
-        s = format!("tillæg {code}: {s}");
-    }
-    if !t.field.is_empty() {
-        s = format!("{s} · {}", t.field);
-    }
-    s
+    let s = where_(s);
+    if t.field.is_empty() { s } else { format!("{s} · {}", t.field) }
 }
 
 /// The parties and documents a participant syncs: every public remarks document, and the

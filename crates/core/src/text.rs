@@ -399,7 +399,7 @@ fn level_word(l: Option<RiskLevel>) -> &'static str {
     opt(l, RiskLevel::danish)
 }
 
-fn capitalise(s: &str) -> String {
+pub(crate) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }

@@ -1226,7 +1226,9 @@ async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut 
     let read = Arc::new(AtomicU64::new(0));
     let stream = Metered { inner: stream, read: read.clone() };
     let accept = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(hub.ws_config));
-    let ws = match tokio::time::timeout_at(deadline, accept).await {
+    // Not split into halves: the loop below reads and writes in turn, and the halves' shared
+    // lock cost every forward a lock and a waker registration.
+    let mut ws = match tokio::time::timeout_at(deadline, accept).await {
         Ok(Ok(ws)) => ws,
         _ => return,
     };
@@ -1253,9 +1255,6 @@ async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut 
     let _member = Member::join(&room);
     hub.log(format_args!("{peer}: {} ({}, token {}) opened {}/{}", session.who.org, session.who.role, session.who.id, session.dpia, session.key));
     let mut rx = room.tx.subscribe();
-    // Not split into halves: the loop below reads and writes in turn, and the halves' shared
-    // lock cost every forward a lock and a waker registration.
-    let mut sink = ws;
     let mut reading = Reading::default();
 
     // Server's SyncStep1 first, then everybody's presence.
@@ -1263,7 +1262,7 @@ async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut 
     let mut greeting = vec![proto::sync_step1(&sv)];
     greeting.extend(hub.awareness_all(&room));
     for frame in greeting {
-        if sink.send(WsMessage::Binary(frame.into())).await.is_err() {
+        if ws.send(WsMessage::Binary(frame.into())).await.is_err() {
             return;
         }
     }
@@ -1283,7 +1282,7 @@ async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut 
     tokio::pin!(expired, kicked, stopping);
     loop {
         tokio::select! {
-            incoming = reading.next(&mut sink) => {
+            incoming = reading.next(&mut ws) => {
                 last_message = Instant::now();
                 read_at_last_message = read.load(Ordering::Relaxed);
                 partial_since = None;
@@ -1302,18 +1301,18 @@ async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut 
                 };
                 match replies {
                     Ok(replies) => {
-                        if send_all(&mut sink, replies).await.is_err() {
+                        if send_all(&mut ws, replies).await.is_err() {
                             break;
                         }
                     }
                     Err(closing) => {
-                        closing.close(&hub, &session, &mut sink, peer).await;
+                        closing.close(&hub, &session, &mut ws, peer).await;
                         break;
                     }
                 }
             }
             out = rx.recv() => {
-                if forward(&mut sink, &mut rx, out, conn, &hub.metrics).await.is_err() {
+                if forward(&mut ws, &mut rx, out, conn, &hub.metrics).await.is_err() {
                     break;
                 }
             }
@@ -1326,7 +1325,7 @@ async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut 
                             "{IDLE}: en besked blev ikke færdig inden for {} s (a frame did not complete in time)",
                             hub.config.frame_timeout.as_secs_f32()
                         );
-                        Closing::Refused { code: CloseCode::Policy, reason, size: 0 }.close(&hub, &session, &mut sink, peer).await;
+                        Closing::Refused { code: CloseCode::Policy, reason, size: 0 }.close(&hub, &session, &mut ws, peer).await;
                         break;
                     }
                 }
@@ -1335,7 +1334,7 @@ async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut 
                         "{IDLE}: forbindelsen har været tavs i {} s (the connection was silent too long)",
                         hub.config.idle_timeout.as_secs_f32()
                     );
-                    Closing::Refused { code: CloseCode::Away, reason, size: 0 }.close(&hub, &session, &mut sink, peer).await;
+                    Closing::Refused { code: CloseCode::Away, reason, size: 0 }.close(&hub, &session, &mut ws, peer).await;
                     break;
                 }
             }
@@ -1343,16 +1342,16 @@ async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut 
                 let reason = format!("{OIDC_EXPIRED}: log-ind er udløbet; log ind igen (the sign-in has expired)");
                 hub.log(format_args!("{peer}: {}/{}: {reason}", session.dpia, session.key));
                 let code = CloseCode::from(crate::codes::CLOSE_SIGN_IN_EXPIRED);
-                let _ = sink.send(WsMessage::Close(Some(close_frame(code, &reason)))).await;
+                let _ = ws.send(WsMessage::Close(Some(close_frame(code, &reason)))).await;
                 break;
             }
             _ = &mut kicked => {
                 let reason = format!("{REVOKED}: tokenet er tilbagekaldt; forbindelsen lukkes (the token has been revoked)");
-                Closing::Refused { code: CloseCode::Policy, reason, size: 0 }.close(&hub, &session, &mut sink, peer).await;
+                Closing::Refused { code: CloseCode::Policy, reason, size: 0 }.close(&hub, &session, &mut ws, peer).await;
                 break;
             }
             _ = &mut stopping => {
-                let _ = sink.send(WsMessage::Close(Some(close_frame(CloseCode::Away, "hubben lukker ned (the hub is shutting down)")))).await;
+                let _ = ws.send(WsMessage::Close(Some(close_frame(CloseCode::Away, "hubben lukker ned (the hub is shutting down)")))).await;
                 break;
             }
         }
@@ -1362,7 +1361,7 @@ async fn connection(hub: Arc<Hub>, mut stream: TcpStream, peer: SocketAddr, mut 
     hub.log(format_args!("{peer}: closed {}/{}", session.dpia, session.key));
 }
 
-type Sink = tokio_tungstenite::WebSocketStream<Metered>;
+type Socket = tokio_tungstenite::WebSocketStream<Metered>;
 
 /// A connection's reading side. Every wake-up of a connection's task (each forward to it)
 /// polls every branch of its `select!`, and each poll of tungstenite's reader zeroes its
@@ -1379,7 +1378,7 @@ struct Reading {
 impl Reading {
     /// The next message; cancel-safe (what `select!` needs): tungstenite keeps a partly read
     /// frame, and `drained` is only set after tungstenite returned `Pending`.
-    async fn next(&mut self, ws: &mut Sink) -> Option<Result<WsMessage, WsError>> {
+    async fn next(&mut self, ws: &mut Socket) -> Option<Result<WsMessage, WsError>> {
         loop {
             if self.drained {
                 // An error here is the socket's: tungstenite reports it on the next poll.
@@ -1400,7 +1399,7 @@ impl Reading {
 /// written together (one flush, so one system call under load instead of one per frame).
 /// `Err` ends the connection.
 async fn forward(
-    sink: &mut Sink,
+    ws: &mut Socket,
     rx: &mut broadcast::Receiver<Outgoing>,
     first: Result<Outgoing, broadcast::error::RecvError>,
     conn: u64,
@@ -1414,7 +1413,7 @@ async fn forward(
             Ok(o) if o.from == conn => {}
             Ok(o) => {
                 arrived.extend(o.at);
-                sink.feed(WsMessage::Binary(o.frame)).await.map_err(drop)?
+                ws.feed(WsMessage::Binary(o.frame)).await.map_err(drop)?
             }
             Err(RecvError::Lagged(_)) => {
                 // More than a channel's worth behind: the client reads slower than the room
@@ -1423,7 +1422,7 @@ async fn forward(
                 // connection: when an overloaded host made them all lag, the 10-minute
                 // soak's memory grew from 40 to 360 MB and the encodes made it lag more.)
                 let reason = format!("{BUSY}: forbindelsen kom for langt bagud; forbind igen (the connection fell behind; reconnect)");
-                let _ = sink.send(WsMessage::Close(Some(close_frame(CloseCode::Again, &reason)))).await;
+                let _ = ws.send(WsMessage::Close(Some(close_frame(CloseCode::Again, &reason)))).await;
                 return Err(());
             }
             Err(RecvError::Closed) => return Err(()),
@@ -1435,7 +1434,7 @@ async fn forward(
             Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
         };
     }
-    sink.flush().await.map_err(drop)?;
+    ws.flush().await.map_err(drop)?;
     let now = Instant::now();
     for at in arrived {
         metrics.delivered(now.saturating_duration_since(at));
@@ -1443,9 +1442,9 @@ async fn forward(
     Ok(())
 }
 
-async fn send_all(sink: &mut Sink, frames: Vec<Vec<u8>>) -> Result<(), WsError> {
+async fn send_all(ws: &mut Socket, frames: Vec<Vec<u8>>) -> Result<(), WsError> {
     for frame in frames {
-        sink.send(WsMessage::Binary(frame.into())).await?;
+        ws.send(WsMessage::Binary(frame.into())).await?;
     }
     Ok(())
 }
@@ -1475,16 +1474,16 @@ impl Closing {
     }
 
     /// Records the refusal (if it is one) and sends the close frame.
-    async fn close(self, hub: &Hub, session: &Arc<Session>, sink: &mut Sink, peer: SocketAddr) {
+    async fn close(self, hub: &Hub, session: &Arc<Session>, ws: &mut Socket, peer: SocketAddr) {
         match self {
             Closing::Failed(e) => {
                 hub.log(format_args!("{peer}: closing {}/{}: {e}", session.dpia, session.key));
-                let _ = sink.send(WsMessage::Close(Some(close_frame(CloseCode::Error, "intern fejl i hubben (internal error)")))).await;
+                let _ = ws.send(WsMessage::Close(Some(close_frame(CloseCode::Error, "intern fejl i hubben (internal error)")))).await;
             }
             Closing::Refused { code, reason, size } => {
                 hub.log(format_args!("{peer}: closing {}/{}: {reason}", session.dpia, session.key));
                 hub.writer.record_refusal(session, reason.clone(), size).await;
-                let _ = sink.send(WsMessage::Close(Some(close_frame(code, &reason)))).await;
+                let _ = ws.send(WsMessage::Close(Some(close_frame(code, &reason)))).await;
             }
         }
     }

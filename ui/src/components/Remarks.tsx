@@ -7,7 +7,7 @@
 import { useState } from "preact/hooks";
 import { call, commands } from "../api";
 import {
-  SECTIONS, fieldLabel, hearing, targetText, targetsSection, loadHearing, openCount, openOnSection, openOnRelease, sectionOf, outcomeWord, OUTCOMES, panel, partyName, threadsFor, valueText, wordDiff, writingIn,
+  SECTIONS, fieldLabel, hearing, targetText, targetsSection, loadHearing, openCount, openOnSection, openOnRelease, sectionOfTarget, outcomeWord, OUTCOMES, panel, partyName, threadsFor, valueText, wordDiff, writingIn,
   type OutcomeKey, type PanelTarget, type ThreadView,
 } from "../hearing";
 import { CONSEQUENCE, CONSEQUENCES, dateTime, DIMENSIONS, LIKELIHOOD, LIKELIHOODS, t, type Dimension } from "../i18n";
@@ -182,7 +182,7 @@ export function Thread({ th, showTarget }: { th: ThreadView; showTarget?: boolea
 export function proposalFields(target: PanelTarget): { path: string; steps: readonly string[] | null }[] {
   if (target.supplement !== null) return [];
   // A section: its parts' texts, each as a proposed text (a path from the base's root).
-  const root = target.item === null && target.release === null ? sectionOf(target.field) : null;
+  const root = sectionOfTarget(target);
   if (root !== null) {
     const section = SECTIONS[root];
     const parts = target.field === root ? Object.keys(section.parts) : [target.field.slice(root.length + 1).split(".")[0]].filter((p) => p in section.parts);
@@ -209,7 +209,7 @@ function NewComment({ target: shown }: { target: PanelTarget }) {
   // A risk's comment can be about one of its ratings, a section's about one of its parts,
   // chosen here.
   const [about, setAbout] = useState(shown.field);
-  const wholeSection = shown.item === null && shown.release === null && sectionOf(shown.field) === shown.field ? shown.field : null;
+  const wholeSection = sectionOfTarget(shown) === shown.field ? shown.field : null;
   const target = { ...shown, field: about };
   const round = h?.rounds.find((r) => r.taking_answers) ?? null;
   const [text, setText] = useState("");

@@ -377,16 +377,10 @@ fn item_label(draft: &Value, target: &crate::model::hearing::Target, w: &Words) 
         // A section, commented as an item of its own: one group for it and its parts.
         (None, None) => match hearing::section_of(&target.field) {
             Some(s) if s.root == hearing::DESCRIPTION => w.t("Beskrivelse af behandlingen", "Description of the processing").into(),
-            Some(s) => capitalised(w.t(s.da, s.en)),
+            Some(s) => crate::text::capitalise(w.t(s.da, s.en)),
             None => w.t("Analysen som helhed", "The DPIA as a whole").into(),
         },
     }
-}
-
-/// «den forudgående høring» as a heading: «Den forudgående høring».
-fn capitalised(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn clip(s: &str) -> String {
